@@ -1,0 +1,296 @@
+"""Datasets chosen by name: load into memory, check, split, then stream with tf.data.
+
+Every source returns the same `Dataset` record: NumPy arrays for training and validation plus the
+facts that size the model (input shape, classes, per-feature mean/variance for the model's own
+input normalization). Bad files and bad values raise `UserError` naming the file and the fix,
+before any training starts.
+"""
+
+import csv
+import dataclasses
+import os
+
+import numpy as np
+
+from ktrain_kit.errors import UserError, config_error, file_error
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+@dataclasses.dataclass
+class Dataset:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    num_classes: int
+    kind: str  # "image" (H, W, C floats), "features" (D floats) or "tokens" (L ints)
+
+    @property
+    def input_shape(self):
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def input_dtype(self):
+        return "int32" if self.kind == "tokens" else "float32"
+
+    def normalization_stats(self):
+        """Mean and variance per channel (images) or feature, from the training split only."""
+        axes = tuple(range(self.x_train.ndim - 1)) if self.kind == "image" else (0,)
+        x = self.x_train.astype(np.float64)
+        return x.mean(axis=axes), np.maximum(x.var(axis=axes), 1e-6)
+
+
+# ---------------------------------------------------------------- sources: return (x, y, kind)
+
+def _digits(dc, rng):
+    from sklearn.datasets import load_digits
+    bunch = load_digits()
+    return bunch.images[..., None].astype(np.float32), bunch.target.astype(np.int32), "image"
+
+
+def _synthetic_count(dc):
+    train = dc.train_examples or 2048
+    return train + int(round(train * dc.val_fraction / (1 - dc.val_fraction)))
+
+
+def _synthetic_images(dc, rng):
+    """Each class is a smooth random template; examples are noisy, shifted, rescaled copies."""
+    n, size, classes = _synthetic_count(dc), dc.image_size, dc.num_classes
+    coarse = rng.uniform(0, 255, size=(classes, 4, 4, dc.channels))
+    templates = np.kron(coarse, np.ones((1, size // 4 + 1, size // 4 + 1, 1)))[:, :size, :size]
+    y = rng.integers(0, classes, size=n).astype(np.int32)
+    contrast = rng.uniform(0.6, 1.0, size=(n, 1, 1, 1))
+    x = templates[y] * contrast + rng.normal(0, 40, size=(n, size, size, dc.channels))
+    return np.clip(x, 0, 255).astype(np.float32), y, "image"
+
+
+def _synthetic_sequences(dc, rng):
+    """Label = the class whose private tokens appear in the sequence, among uniform noise.
+
+    Tokens are split into per-class groups; 30% of positions come from the label's group, the rest
+    are uniform. A model must pool evidence over the whole sequence to classify it.
+    """
+    n, length, vocab, classes = _synthetic_count(dc), dc.seq_len, dc.vocab_size, dc.num_classes
+    if vocab < 2 * classes:
+        raise config_error("data.vocab_size", f"{vocab} is too small for {classes} classes",
+                           f"use at least {2 * classes}")
+    group = vocab // classes
+    y = rng.integers(0, classes, size=n).astype(np.int32)
+    noise = rng.integers(0, vocab, size=(n, length))
+    signal = y[:, None] * group + rng.integers(0, group, size=(n, length))
+    x = np.where(rng.random((n, length)) < 0.3, signal, noise)
+    return x.astype(np.int32), y, "tokens"
+
+
+def _npz(dc, rng):
+    path = _existing(dc.path, "an .npz file with arrays 'x' and 'y'")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except Exception as e:  # numpy raises several types for damaged archives
+        raise file_error(path, f"cannot be read as .npz ({type(e).__name__})",
+                         "write it with numpy.savez(path, x=..., y=...)") from None
+    missing = {"x", "y"} - set(arrays)
+    if missing:
+        raise file_error(path, f"has no array named {sorted(missing)} (found {sorted(arrays)})",
+                         "save it with numpy.savez(path, x=features, y=labels)")
+    x, y = arrays["x"], arrays["y"]
+    if len(x) != len(y):
+        raise file_error(path, f"x has {len(x)} rows but y has {len(y)}",
+                         "give one label per example")
+    kind = "tokens" if np.issubdtype(x.dtype, np.integer) and x.ndim == 2 else (
+        "image" if x.ndim in (3, 4) else "features")
+    if kind == "image" and x.ndim == 3:
+        x = x[..., None]
+    if not np.issubdtype(x.dtype, np.number):
+        raise file_error(path, f"x has dtype {x.dtype}, not numbers", "store numeric arrays")
+    return (x.astype(np.int32) if kind == "tokens" else x.astype(np.float32)), _labels(y, path), kind
+
+
+def _csv(dc, rng):
+    path = _existing(dc.path, "a .csv file of numbers with one label column")
+    try:
+        with open(path, newline="") as f:
+            rows = [r for r in csv.reader(f) if r]
+    except (OSError, UnicodeDecodeError) as e:
+        raise file_error(path, f"cannot be read as text ({type(e).__name__})",
+                         "give a plain-text .csv file") from None
+    if rows and not _numeric(rows[0]):
+        rows = rows[1:]  # a header
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        bad = next(i for i, r in enumerate(rows) if len(r) != len(rows[0]))
+        raise file_error(path, f"row {bad + 1} has {len(rows[bad])} columns, the first has "
+                         f"{len(rows[0])}", "give every row the same number of columns")
+    try:
+        table = np.array(rows, dtype=np.float64)
+    except ValueError:
+        raise file_error(path, "holds values that are not numbers",
+                         "keep only numbers (a header line is allowed)") from None
+    if table.size == 0:
+        raise file_error(path, "holds no examples", "add rows of features and a label")
+    col = dc.label_column % table.shape[1]
+    if table.shape[1] < 2:
+        raise file_error(path, "has a single column", "add feature columns beside the label")
+    x = np.delete(table, col, axis=1).astype(np.float32)
+    return x, _labels(table[:, col], path), "features"
+
+
+def _image_folder(dc, rng):
+    root = _existing(dc.path, "a folder with one sub-folder of images per class")
+    if not os.path.isdir(root):
+        raise file_error(root, "is not a folder", "point data.path at root/<class>/<image>.png")
+    classes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    if len(classes) < 2:
+        raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
+                         "make one sub-folder per class holding its images")
+    from PIL import Image
+    xs, ys = [], []
+    mode = "L" if dc.channels == 1 else "RGB"
+    for label, name in enumerate(classes):
+        folder = os.path.join(root, name)
+        for fname in sorted(os.listdir(folder)):
+            if not fname.lower().endswith(IMAGE_SUFFIXES):
+                continue
+            path = os.path.join(folder, fname)
+            try:
+                with Image.open(path) as im:
+                    im = im.convert(mode).resize((dc.image_size, dc.image_size))
+                    xs.append(np.asarray(im, dtype=np.float32).reshape(
+                        dc.image_size, dc.image_size, dc.channels))
+            except Exception as e:  # PIL raises many types for damaged files
+                raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                                 "delete or replace it") from None
+            ys.append(label)
+    if not xs:
+        raise file_error(root, "holds no images (.png, .jpg, .bmp, .gif)",
+                         "put images into the class sub-folders")
+    return np.stack(xs), np.array(ys, dtype=np.int32), "image"
+
+
+SOURCES = {
+    "digits": _digits,
+    "synthetic_images": _synthetic_images,
+    "synthetic_sequences": _synthetic_sequences,
+    "npz": _npz,
+    "csv": _csv,
+    "image_folder": _image_folder,
+}
+
+
+def _existing(path, what):
+    if not os.path.exists(path):
+        raise file_error(path, "does not exist", f"set --config.data.path to {what}")
+    return path
+
+
+def _numeric(row):
+    try:
+        [float(v) for v in row]
+        return True
+    except ValueError:
+        return False
+
+
+def _labels(y, path):
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise file_error(path, f"labels have shape {y.shape}", "give one integer class per example")
+    if not np.issubdtype(y.dtype, np.number) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+        raise file_error(path, "labels are not whole numbers", "use integer class ids 0..K-1")
+    return y.astype(np.int32)
+
+
+# ---------------------------------------------------------------- loading and checks
+
+def load(dc, seed: int) -> Dataset:
+    """Loads `dc.name`, checks it and splits off validation (the split depends on `seed`)."""
+    rng = np.random.default_rng(seed)
+    x, y, kind = SOURCES[dc.name](dc, rng)
+    where = dc.path or dc.name
+    if len(x) == 0:
+        raise file_error(where, "holds no examples", "point data.path at a non-empty dataset")
+    if kind != "tokens" and not np.all(np.isfinite(x)):
+        bad = int(np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0])
+        raise file_error(where, f"inputs hold NaN or Inf (first at example {bad})",
+                         "clean or drop those examples")
+    if y.min() < 0:
+        raise file_error(where, f"label {y.min()} is negative", "use class ids 0..K-1")
+    synthetic = dc.name.startswith("synthetic")
+    num_classes = dc.num_classes if synthetic else int(y.max()) + 1
+    if len(np.unique(y)) < 2:
+        raise file_error(where, "holds a single class", "a classifier needs at least 2 classes")
+    if kind == "tokens" and (x.min() < 0):
+        raise file_error(where, "token ids must be >= 0", "map tokens to ids 0..vocab-1")
+
+    order = rng.permutation(len(x))
+    n_val = max(1, int(round(len(x) * dc.val_fraction)))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    if dc.train_examples:
+        if dc.train_examples > len(train_idx) and not synthetic:
+            raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
+                               f"{where} has {len(train_idx)} after the validation split",
+                               f"use at most {len(train_idx)} or 0 for all")
+        train_idx = train_idx[:dc.train_examples]
+    if len(train_idx) == 0:
+        raise file_error(where, "leaves no training examples after the validation split",
+                         "add data or lower data.val_fraction")
+    return Dataset(x[train_idx], y[train_idx], x[val_idx], y[val_idx], num_classes, kind)
+
+
+def vocab_size(data: Dataset) -> int:
+    return int(max(data.x_train.max(), data.x_val.max())) + 1
+
+
+# ---------------------------------------------------------------- tf.data pipelines
+
+def augmenter(augment):
+    """Keras preprocessing layers for training-time image augmentation, or None."""
+    import keras
+    layers = []
+    if augment.flip:
+        layers.append(keras.layers.RandomFlip("horizontal"))
+    if augment.translate:
+        layers.append(keras.layers.RandomTranslation(augment.translate, augment.translate))
+    if augment.crop_padding:
+        p = augment.crop_padding
+        layers.append(keras.layers.ZeroPadding2D(p))
+        layers.append(_CropBack(p))
+    return keras.Sequential(layers) if layers else None
+
+
+def _CropBack(padding):
+    import keras
+
+    class CropBack(keras.layers.Layer):
+        """Random crop back to the unpadded size (the padding + crop augmentation)."""
+
+        def call(self, x, training=True):
+            import tensorflow as tf
+            shape = tf.shape(x)
+            size = [shape[0], shape[1] - 2 * padding, shape[2] - 2 * padding, shape[3]]
+            return tf.image.random_crop(x, size)
+
+    return CropBack()
+
+
+def train_pipeline(data: Dataset, batch_size: int, seed: int, dc):
+    """Shuffled global batches of `batch_size` (remainder dropped so every update splits evenly)."""
+    import tensorflow as tf
+    ds = tf.data.Dataset.from_tensor_slices((data.x_train, data.y_train))
+    if dc.cache:
+        ds = ds.cache()
+    ds = ds.shuffle(min(dc.shuffle_buffer, len(data.x_train)), seed=seed,
+                    reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=True)
+    aug = augmenter(dc.augment) if data.kind == "image" else None
+    if aug is not None:
+        ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def eval_pipeline(x, y, batch_size: int):
+    import tensorflow as tf
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+    return ds.cache().prefetch(tf.data.AUTOTUNE)

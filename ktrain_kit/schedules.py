@@ -1,0 +1,89 @@
+"""Learning-rate schedules: a decay shape chosen by name, linear warmup, and a plateau multiplier.
+
+`Schedule` is a serializable Keras `LearningRateSchedule`. Its value at step t is
+
+    base_lr * multiplier * (t / warmup            while t < warmup,
+                            decay(t - warmup)     afterwards)
+
+`multiplier` is a variable that `ktrain_kit.callbacks.ReduceLROnPlateau` lowers (stock Keras'
+callback raises TypeError on a schedule) and that checkpoints keep.
+"""
+
+import math
+
+import keras
+import tensorflow as tf
+
+from ktrain_kit import config
+
+
+def _constant(s, t, span):
+    return tf.ones_like(t)
+
+
+def _cosine(s, t, span):
+    """Cosine annealing from 1 to end_lr_factor over the decay span."""
+    progress = tf.minimum(t / span, 1.0)
+    return s.end_lr_factor + (1 - s.end_lr_factor) * 0.5 * (1 + tf.cos(math.pi * progress))
+
+
+def _linear(s, t, span):
+    progress = tf.minimum(t / span, 1.0)
+    return 1 - (1 - s.end_lr_factor) * progress
+
+
+def _step(s, t, span):
+    """Multiply by decay_factor at each boundary (counted from the start, warmup included)."""
+    passed = tf.add_n([tf.cast(t + s.warmup_steps >= b, tf.float32) for b in s.boundaries])
+    return tf.pow(s.decay_factor, passed)
+
+
+def _exponential(s, t, span):
+    return tf.pow(s.decay_factor, t / s.decay_every)
+
+
+DECAYS = {"constant": _constant, "cosine": _cosine, "linear": _linear, "step": _step,
+          "exponential": _exponential}
+
+
+class Schedule(keras.optimizers.schedules.LearningRateSchedule):
+    """Warmup + named decay, times a plateau multiplier. All durations are in optimizer steps."""
+
+    def __init__(self, name, base_lr, total_steps, warmup_steps=0, end_lr_factor=0.0,
+                 decay_factor=0.1, boundaries=(), decay_every=1.0, multiplier=1.0):
+        self.name = name
+        self.base_lr = float(base_lr)
+        self.total_steps = int(total_steps)
+        self.warmup_steps = int(warmup_steps)
+        self.end_lr_factor = float(end_lr_factor)
+        self.decay_factor = float(decay_factor)
+        self.boundaries = tuple(int(b) for b in boundaries)
+        self.decay_every = float(decay_every)
+        self.multiplier = tf.Variable(float(multiplier), trainable=False, dtype=tf.float32,
+                                      name="lr_multiplier",
+                                      aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+
+    def __call__(self, step):
+        t = tf.cast(step, tf.float32)
+        warmup = float(self.warmup_steps)
+        span = float(max(self.total_steps - self.warmup_steps, 1))
+        decayed = DECAYS[self.name](self, tf.maximum(t - warmup, 0.0), span)
+        if self.warmup_steps:
+            decayed = tf.where(t < warmup, t / warmup, decayed)
+        return self.base_lr * self.multiplier * decayed
+
+    def get_config(self):
+        return dict(name=self.name, base_lr=self.base_lr, total_steps=self.total_steps,
+                    warmup_steps=self.warmup_steps, end_lr_factor=self.end_lr_factor,
+                    decay_factor=self.decay_factor, boundaries=self.boundaries,
+                    decay_every=self.decay_every, multiplier=float(self.multiplier.numpy()))
+
+
+def build(c, steps_per_epoch: int) -> Schedule:
+    """The schedule for config `c`, with durations in epochs converted to steps."""
+    sc = c.schedule
+    return Schedule(sc.name, sc.base_lr, total_steps=steps_per_epoch * c.train.epochs,
+                    warmup_steps=config.warmup_steps(c, steps_per_epoch),
+                    end_lr_factor=sc.end_lr_factor, decay_factor=sc.decay_factor,
+                    boundaries=[config.to_steps(c, b, steps_per_epoch) for b in sc.boundaries],
+                    decay_every=config.to_steps(c, sc.decay_every, steps_per_epoch) or 1)

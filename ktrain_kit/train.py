@@ -1,0 +1,134 @@
+"""`train(config, workdir)`: the whole run, top to bottom.
+
+Validate the config, pick devices / strategy / precision, check the run folder, load the data,
+build model + schedule + optimizer under the strategy, wrap the model in our engine, fit with the
+callbacks, then write curves, the export and a summary. Builders meet only here.
+"""
+
+import logging
+import os
+import tempfile
+import time
+
+from ktrain_kit import config as config_lib
+from ktrain_kit import runfolder, runtime
+
+log = logging.getLogger("ktrain_kit")
+
+
+def train(c, workdir: str, overwrite: bool = False) -> dict:
+    """Trains config `c` into `workdir` and returns the run summary."""
+    config_lib.validate(c)  # before TensorFlow starts: a bad config costs well under a second
+    place = runtime.cluster() if c.train.strategy == "multi_worker" else {"chief": True}
+    if place["chief"]:
+        resume = runfolder.prepare(workdir, c, overwrite)
+    else:  # other workers write only to a scratch folder (collective saves need somewhere)
+        workdir, resume = tempfile.mkdtemp(prefix="ktrain_worker_"), False
+
+    import keras
+    import tensorflow as tf
+
+    from ktrain_kit import callbacks as callbacks_lib
+    from ktrain_kit import data as data_lib
+    from ktrain_kit import engine, export, models, optim, plots, schedules
+
+    started = time.time()
+    runtime.split_cpu(c.runtime.virtual_cpu_devices)
+    facts = runtime.device_facts()
+    strategy_name = runtime.choose_strategy(c.train.strategy, facts)
+    precision, why = runtime.choose_precision(c.train.precision, facts)
+    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
+    print(f"ktrain_kit: strategy={strategy_name}, precision={precision} ({why}), "
+          f"jit_compile={jit}", flush=True)
+    runtime.seed_everything(c.seed, c.train.deterministic)
+
+    data = data_lib.load(c.data, c.seed)
+    strategy = runtime.make_strategy(strategy_name)
+    config_lib.validate_against_data(c, len(data.x_train), strategy.num_replicas_in_sync)
+    steps_per_epoch = len(data.x_train) // c.data.batch_size
+    keras.mixed_precision.set_global_policy(precision)
+
+    with strategy.scope():
+        model = models.build(c.model, data)
+        schedule = schedules.build(c, steps_per_epoch)
+        optimizer, decayed = optim.build(c.optimizer, schedule, model, precision)
+        model = engine.wrap(model, c.train.accumulation_steps,
+                            optim.gradient_clipper(c.optimizer))
+        model.compile(
+            optimizer=optimizer,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=c.model.from_logits),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            jit_compile=jit, steps_per_execution=c.train.steps_per_execution)
+    if decayed:
+        print(f"ktrain_kit: weight decay on {len(decayed)} variables: {', '.join(decayed)}")
+
+    train_ds = data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data)
+    val_ds = data_lib.eval_pipeline(data.x_val, data.y_val, c.data.batch_size)
+
+    cb = c.callbacks
+    checkpoints = callbacks_lib.Checkpoints(os.path.join(workdir, "checkpoints"),
+                                            keep=cb.checkpoint.keep,
+                                            extra={"lr_multiplier": schedule.multiplier})
+    metrics_csv = os.path.join(workdir, "metrics.csv")
+    callbacks = [callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size),
+                 keras.callbacks.TerminateOnNaN()]
+    if cb.reduce_on_plateau.enabled:
+        rp = cb.reduce_on_plateau
+        callbacks.append(callbacks_lib.ReduceLROnPlateau(
+            rp.monitor, rp.factor, rp.patience, rp.min_delta, rp.min_multiplier, schedule))
+    if cb.early_stopping.enabled:
+        es = cb.early_stopping
+        callbacks.append(keras.callbacks.EarlyStopping(
+            es.monitor, min_delta=es.min_delta, patience=es.patience,
+            restore_best_weights=es.restore_best_weights, verbose=1))
+    if cb.tensorboard.enabled:
+        callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")))
+    if cb.checkpoint.enabled:
+        callbacks.append(checkpoints)
+    initial_epoch = checkpoints.restore(model) if resume else 0
+    if initial_epoch:
+        print(f"ktrain_kit: resuming {workdir} after epoch {initial_epoch}")
+    runfolder.write_config(workdir, c)
+
+    history = model.fit(train_ds, validation_data=val_ds, epochs=c.train.epochs,
+                        initial_epoch=initial_epoch, callbacks=callbacks,
+                        verbose=c.train.verbose)
+
+    export_dir = export.export(model, os.path.join(workdir, "export"))
+    written = plots.plot_curves(metrics_csv, os.path.join(workdir, "plots")) if (
+        cb.plots.enabled and os.path.exists(metrics_csv)) else []
+    summary = _summary(history.history, started, workdir, export_dir, written, precision,
+                       strategy_name)
+    if place["chief"]:
+        runfolder.write_summary(workdir, summary)
+        _print_summary(summary)
+    return summary
+
+
+def _summary(history, started, workdir, export_dir, plots_written, precision, strategy):
+    import math
+    val = history.get("val_accuracy") or []
+    finite = [v for v in val if math.isfinite(v)]
+    best = max(range(len(val)), key=lambda i: val[i]) if finite else None
+    return {
+        "epochs_run": len(history.get("loss", [])),
+        "best_val_accuracy": val[best] if best is not None else None,
+        "best_epoch": (best + 1) if best is not None else None,
+        "final_loss": (history.get("loss") or [None])[-1],
+        "final_val_loss": (history.get("val_loss") or [None])[-1],
+        "wall_time_s": round(time.time() - started, 2),
+        "precision": precision,
+        "strategy": strategy,
+        "workdir": workdir,
+        "export": export_dir,
+        "plots": plots_written,
+    }
+
+
+def _print_summary(s):
+    best = (f"best val accuracy {s['best_val_accuracy']:.4f} at epoch {s['best_epoch']}"
+            if s["best_val_accuracy"] is not None else "no validation accuracy")
+    print(f"\nDone in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
+          f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"
+          f"  curves:     {s['workdir']}/plots/\n  export:     {s['export']}\n"
+          f"  TensorBoard: tensorboard --logdir {s['workdir']}/tensorboard")
