@@ -49,6 +49,8 @@ class AccumulatingModel(keras.Model):
         # Our train_step hands the optimizer an already all-reduced gradient.
         inner._all_reduce_sum_gradients = lambda grads_and_vars: list(grads_and_vars)
         super().compile(optimizer, *args, **kwargs)
+        # Built now, not at the first step, so the step can read the loss scale while tracing.
+        self.optimizer.build(self.trainable_variables)
 
     # ------------------------------------------------------------------ training
     def train_step(self, data):

@@ -14,6 +14,7 @@ from ktrain_kit.errors import UserError
 
 CONFIG = "config.json"
 SUMMARY = "summary.json"  # written last: its presence marks a finished run
+COSMETIC_KEYS = ("train.verbose",)  # may differ when an interrupted run is resumed
 
 
 def default_workdir(config_path: str) -> str:
@@ -40,8 +41,8 @@ def prepare(workdir: str, config, overwrite: bool) -> bool:
                 raise UserError(f"run folder '{workdir}': its {CONFIG} is unreadable; pass "
                                 "--overwrite to start afresh there, or choose a new "
                                 "--workdir") from None
-            if previous != _resolved(config):
-                changed = sorted(_diff(previous, _resolved(config)))
+            changed = sorted(set(_diff(previous, _resolved(config))) - set(COSMETIC_KEYS))
+            if changed:
                 raise UserError(f"run folder '{workdir}' holds a run of a different config "
                                 f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
                                 "or pass --overwrite to replace it")

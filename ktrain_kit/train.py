@@ -11,6 +11,7 @@ import tempfile
 import time
 
 from ktrain_kit import config as config_lib
+from ktrain_kit import data as data_lib
 from ktrain_kit import runfolder, runtime
 
 log = logging.getLogger("ktrain_kit")
@@ -18,7 +19,11 @@ log = logging.getLogger("ktrain_kit")
 
 def train(c, workdir: str, overwrite: bool = False) -> dict:
     """Trains config `c` into `workdir` and returns the run summary."""
-    config_lib.validate(c)  # before TensorFlow starts: a bad config costs well under a second
+    started = time.time()
+    # Everything that can be refused is checked before TensorFlow's 5 s start-up.
+    config_lib.validate(c)
+    data = data_lib.load(c.data, c.seed)
+    config_lib.validate_against_data(c, len(data.x_train), replicas=1)
     place = runtime.cluster() if c.train.strategy == "multi_worker" else {"chief": True}
     if place["chief"]:
         resume = runfolder.prepare(workdir, c, overwrite)
@@ -26,13 +31,10 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
         workdir, resume = tempfile.mkdtemp(prefix="ktrain_worker_"), False
 
     import keras
-    import tensorflow as tf
 
     from ktrain_kit import callbacks as callbacks_lib
-    from ktrain_kit import data as data_lib
     from ktrain_kit import engine, export, models, optim, plots, schedules
 
-    started = time.time()
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
     strategy_name = runtime.choose_strategy(c.train.strategy, facts)
@@ -42,7 +44,6 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
           f"jit_compile={jit}", flush=True)
     runtime.seed_everything(c.seed, c.train.deterministic)
 
-    data = data_lib.load(c.data, c.seed)
     strategy = runtime.make_strategy(strategy_name)
     config_lib.validate_against_data(c, len(data.x_train), strategy.num_replicas_in_sync)
     steps_per_epoch = len(data.x_train) // c.data.batch_size
@@ -94,6 +95,8 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                         initial_epoch=initial_epoch, callbacks=callbacks,
                         verbose=c.train.verbose)
 
+    from ktrain_kit.restore import FINAL_WEIGHTS
+    model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))
     export_dir = export.export(model, os.path.join(workdir, "export"))
     written = plots.plot_curves(metrics_csv, os.path.join(workdir, "plots")) if (
         cb.plots.enabled and os.path.exists(metrics_csv)) else []

@@ -1,0 +1,48 @@
+"""Shared fixtures. TensorFlow starts once per test process, with the CPU split in two logical
+devices so MirroredStrategy can be tested on one machine (the split must precede any TF op)."""
+
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def pytest_configure(config):
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+
+
+@pytest.fixture(autouse=True)
+def _float32_policy():
+    import keras
+    keras.mixed_precision.set_global_policy("float32")
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def load_config(name, **overrides):
+    """configs/<name>.py's config with dotted-key overrides applied, e.g. train__epochs=1."""
+    import importlib
+    config = importlib.import_module(f"configs.{name}").get_config()
+    for key, value in overrides.items():
+        node = config
+        *path, last = key.split("__")
+        for part in path:
+            node = node[part]
+        node[last] = value
+    return config
+
+
+def run_launcher(module, *args, timeout=300, env=None):
+    """Runs `python -m module args...` from the repo root; returns CompletedProcess (text)."""
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=full_env)

@@ -1,0 +1,93 @@
+"""Config validation: every rule refuses with one line naming the key (no TensorFlow here)."""
+
+import pytest
+
+from ktrain_kit import config as config_lib
+from ktrain_kit.errors import UserError
+
+from conftest import load_config, run_launcher
+
+BAD = [
+    ("schedule.base_lr", -0.1, "schedule.base_lr"),
+    ("schedule.base_lr", 0.0, "schedule.base_lr"),
+    ("model.dropout", 1.0, "model.dropout"),
+    ("train.epochs", 0, "train.epochs"),
+    ("data.batch_size", 0, "data.batch_size"),
+    ("optimizer.name", "rmsprop", "optimizer.name"),
+    ("schedule.name", "cyclic", "schedule.name"),
+    ("model.name", "vit", "model.name"),
+    ("data.name", "mnist", "data.name"),
+    ("train.precision", "float8", "train.precision"),
+    ("train.strategy", "horovod", "train.strategy"),
+    ("model.norm", "instance", "model.norm"),
+    ("train.accumulation_steps", 3, "data.batch_size"),
+    ("schedule.warmup_steps", 10_000, "schedule.warmup_steps"),
+    ("schedule.warmup_epochs", 100.0, "schedule.warmup_epochs"),
+    ("data.val_fraction", 0.0, "data.val_fraction"),
+    ("optimizer.weight_decay", -1.0, "optimizer.weight_decay"),
+    ("data.path", "", "data.path"),  # with data.name=npz below
+]
+
+
+@pytest.mark.parametrize("key,value,named", BAD, ids=[f"{k}={v}" for k, v, _ in BAD])
+def test_bad_values_name_the_key(key, value, named):
+    c = load_config("digits_cnn")
+    if key == "data.path":
+        c.data.name = "npz"
+    if key == "schedule.warmup_steps":
+        c.schedule.warmup_epochs = 0.0
+    section, field = key.split(".")
+    c[section][field] = value
+    with pytest.raises(UserError) as e:
+        config_lib.validate(c)
+    message = str(e.value)
+    assert f"'{named}'" in message and "\n" not in message
+
+
+def test_two_clippings_at_once_is_refused():
+    c = load_config("digits_cnn")
+    c.optimizer.clip_global_norm, c.optimizer.clip_value = 1.0, 0.5
+    with pytest.raises(UserError, match="optimizer.clip_value"):
+        config_lib.validate(c)
+
+
+def test_step_boundary_past_the_end_is_refused():
+    c = load_config("images_resnet")
+    c.schedule.boundaries = (4, 20)
+    with pytest.raises(UserError, match="schedule.boundaries"):
+        config_lib.validate(c)
+
+
+def test_every_shipped_config_validates():
+    for name in ("digits_cnn", "digits_mlp", "sequence_transformer", "images_resnet"):
+        config_lib.validate(load_config(name))
+
+
+def test_config_is_locked():
+    c = config_lib.default_config()
+    c.lock()
+    with pytest.raises(AttributeError):
+        c.optimizer.nmae = "sgd"
+
+
+def test_names_agree_with_builders():
+    from ktrain_kit import data, models, optim, schedules
+    assert set(config_lib.DATASETS) == set(data.SOURCES)
+    assert set(config_lib.MODELS) == set(models.BUILDERS)
+    assert set(config_lib.OPTIMIZERS) == set(optim.OPTIMIZERS)
+    assert set(config_lib.SCHEDULES) == set(schedules.DECAYS)
+
+
+def test_mistyped_override_exits_2_naming_the_key():
+    result = run_launcher("launchers.train", "--config=configs/digits_cnn.py",
+                          "--config.optimizer.nmae=sgd")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nmae" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_bad_override_type_exits_2():
+    result = run_launcher("launchers.train", "--config=configs/digits_cnn.py",
+                          "--config.train.epochs=ten")
+    assert result.returncode == 2
+    assert "train.epochs" in result.stderr and "Traceback" not in result.stderr

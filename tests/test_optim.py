@@ -1,0 +1,98 @@
+"""Optimizer updates through our engine against the NumPy reference; weight-decay exclusion."""
+
+import keras
+import numpy as np
+import pytest
+
+from ktrain_kit import engine, optim
+from ktrain_kit.config import default_config
+from ktrain_kit.errors import UserError
+
+import reference
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(32, 5)).astype(np.float32)
+Y = RNG.integers(0, 3, size=32).astype(np.int32)
+LR = 0.05
+
+
+def softmax_regression(oc, accumulation_steps=1):
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3, bias_initializer="random_normal")(inputs))
+    optimizer, _ = optim.build(oc, LR, model, "float32")
+    model = engine.wrap(model, accumulation_steps, optim.gradient_clipper(oc))
+    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+CASES = {
+    "sgd_momentum": (dict(name="sgd", momentum=0.9), lambda: reference.SGD(LR, momentum=0.9)),
+    "sgd_nesterov_wd": (dict(name="sgd", momentum=0.9, nesterov=True, weight_decay=0.1),
+                        lambda: reference.SGD(LR, 0.9, nesterov=True, weight_decay=0.1)),
+    "adam": (dict(name="adam"), lambda: reference.Adam(LR)),
+    "adamw_clipped": (dict(name="adamw", weight_decay=0.2, clip_global_norm=0.3),
+                      lambda: reference.Adam(LR, weight_decay=0.2)),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_updates_match_numpy(case):
+    overrides, make_reference = CASES[case]
+    oc = default_config().optimizer
+    oc.update(overrides)
+    model = softmax_regression(oc)
+    w, b = (v.numpy().copy() for v in model.trainable_variables)
+    ref = make_reference()
+    for _ in range(4):
+        _, gw, gb = reference.softmax_ce_grads(w, b, X, Y)
+        grads = [gw, gb]
+        if oc.clip_global_norm:
+            grads = reference.clip_global_norm(grads, oc.clip_global_norm)
+        w, b = ref.step([w, b], grads, decay_mask=[True, False])  # the bias never decays
+    model.fit(X, Y, batch_size=32, epochs=4, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.trainable_variables[0].numpy(), w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.trainable_variables[1].numpy(), b, rtol=1e-5, atol=1e-5)
+    assert int(model.optimizer.iterations.numpy()) == 4
+
+
+@pytest.mark.parametrize("kind,limit", [("clip_norm", 0.05), ("clip_value", 0.01)])
+def test_per_tensor_and_value_clipping(kind, limit):
+    oc = default_config().optimizer
+    oc.update(name="sgd", momentum=0.0)
+    oc[kind] = limit
+    model = softmax_regression(oc)
+    w, b = (v.numpy().copy() for v in model.trainable_variables)
+    _, gw, gb = reference.softmax_ce_grads(w, b, X, Y)
+    if kind == "clip_norm":
+        clipped = [g * min(1.0, limit / np.linalg.norm(g)) for g in (gw, gb)]
+    else:
+        clipped = [np.clip(g, -limit, limit) for g in (gw, gb)]
+    model.fit(X, Y, batch_size=32, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.trainable_variables[0].numpy(), w - LR * clipped[0],
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_weight_decay_skips_biases_norms_and_embeddings():
+    inputs = keras.Input((4,), dtype="int32")
+    x = keras.layers.Embedding(10, 8, name="tok_embedding")(inputs)
+    x = keras.layers.LayerNormalization(name="ln")(x)
+    x = keras.layers.Dense(6, name="hidden")(keras.layers.Flatten()(x))
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(x))
+    oc = default_config().optimizer
+    oc.update(name="adamw", weight_decay=0.1)
+    decayed, _ = optim.decayed_variables(oc, model.trainable_variables)
+    assert sorted(v.path for v in decayed) == ["hidden/kernel", "out/kernel"]
+    oc.weight_decay_exclude = "^out/"
+    decayed, _ = optim.decayed_variables(oc, model.trainable_variables)
+    assert [v.path for v in decayed] == ["hidden/kernel"]
+
+
+def test_exclusion_rule_matching_nothing_is_an_error():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(inputs))
+    oc = default_config().optimizer
+    oc.update(name="adamw", weight_decay=0.1, weight_decay_exclude="decoder")
+    with pytest.raises(UserError, match="matches no variable"):
+        optim.decayed_variables(oc, model.trainable_variables)

@@ -1,0 +1,59 @@
+"""Each schedule's value at chosen steps against closed forms written out here."""
+
+import math
+
+import pytest
+
+from ktrain_kit import schedules
+from ktrain_kit.config import default_config
+
+BASE, TOTAL, WARM = 0.1, 100, 10
+
+
+def lr_at(schedule, step):
+    return float(schedule(step).numpy())
+
+
+def closed_form(name, t):
+    """The intended formula, independent of the implementation."""
+    if t < WARM:
+        return BASE * t / WARM
+    d = t - WARM
+    span = TOTAL - WARM
+    if name == "constant":
+        return BASE
+    if name == "cosine":  # floor = 0.05 * BASE
+        return BASE * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(d / span, 1))))
+    if name == "linear":
+        return BASE * (1 - 0.95 * min(d / span, 1))
+    if name == "step":  # boundaries at 30 and 60, factor 0.5
+        return BASE * 0.5 ** ((t >= 30) + (t >= 60))
+    if name == "exponential":  # x0.5 every 20 steps after warmup
+        return BASE * 0.5 ** (d / 20)
+    raise ValueError(name)
+
+
+@pytest.mark.parametrize("name", ["constant", "cosine", "linear", "step", "exponential"])
+def test_schedule_matches_closed_form(name):
+    s = schedules.Schedule(name, BASE, TOTAL, warmup_steps=WARM, end_lr_factor=0.05,
+                           decay_factor=0.5, boundaries=(30, 60), decay_every=20)
+    for t in (0, 1, 5, 9, 10, 11, 29, 30, 45, 59, 60, 80, 99, 100, 150):
+        assert lr_at(s, t) == pytest.approx(closed_form(name, t), rel=1e-5, abs=1e-9), t
+
+
+def test_multiplier_scales_every_value_and_survives_serialization():
+    s = schedules.Schedule("cosine", BASE, TOTAL, warmup_steps=WARM)
+    before = lr_at(s, 50)
+    s.multiplier.assign(0.25)
+    assert lr_at(s, 50) == pytest.approx(0.25 * before)
+    clone = schedules.Schedule(**s.get_config())
+    assert lr_at(clone, 50) == pytest.approx(lr_at(s, 50))
+
+
+def test_epochs_convert_to_steps():
+    c = default_config()
+    c.train.epochs = 10
+    c.schedule.name, c.schedule.unit = "step", "epochs"
+    c.schedule.boundaries, c.schedule.warmup_epochs = (4, 8), 0.5
+    s = schedules.build(c, steps_per_epoch=20)
+    assert (s.total_steps, s.warmup_steps, s.boundaries) == (200, 10, (80, 160))
