@@ -47,8 +47,6 @@ def default_config() -> ml_collections.ConfigDict:
         batch_size=64,           # examples per optimizer update, across replicas and micro-batches
         train_examples=0,        # training examples to use (or generate); 0 = all there are
         val_fraction=0.2,        # share of the examples held out for validation
-        shuffle_buffer=10_000,
-        cache=True,
         num_classes=10,          # synthetic data: classes to generate
         image_size=32,           # synthetic_images and image_folder: side in pixels
         channels=3,              # synthetic_images and image_folder
@@ -169,7 +167,6 @@ def validate(c) -> None:
     _positive("data.batch_size", c.data.batch_size)
     _at_least("data.train_examples", c.data.train_examples, 0)
     _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
-    _at_least("data.shuffle_buffer", c.data.shuffle_buffer, 1)
     _at_least("data.num_classes", c.data.num_classes, 2)
     _at_least("data.image_size", c.data.image_size, 4)
     if c.data.channels not in (1, 3):

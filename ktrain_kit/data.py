@@ -275,15 +275,28 @@ def _CropBack(padding):
     return CropBack()
 
 
-def train_pipeline(data: Dataset, batch_size: int, seed: int, dc):
-    """Shuffled global batches of `batch_size` (remainder dropped so every update splits evenly)."""
+def train_pipeline(data: Dataset, batch_size: int, seed: int, dc, first_epoch: int = 0,
+                   epochs: int = 1):
+    """Global batches for epochs [first_epoch, epochs), to be fit with steps_per_epoch.
+
+    Each epoch is a fresh random permutation that depends only on (seed, epoch), so a run
+    resumed at epoch e sees the very batches the uninterrupted run saw. Each epoch yields
+    len // batch_size full batches (the remainder is dropped, so every update splits evenly
+    into micro-batches and replicas). Batches are gathered from the in-memory arrays.
+    """
     import tensorflow as tf
-    ds = tf.data.Dataset.from_tensor_slices((data.x_train, data.y_train))
-    if dc.cache:
-        ds = ds.cache()
-    ds = ds.shuffle(min(dc.shuffle_buffer, len(data.x_train)), seed=seed,
-                    reshuffle_each_iteration=True)
+    examples = len(data.x_train)
+    per_epoch = examples // batch_size * batch_size
+    x, y = tf.constant(data.x_train), tf.constant(data.y_train)
+
+    def epoch_order(epoch):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(examples, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order[:per_epoch])
+
+    ds = tf.data.Dataset.range(first_epoch, epochs).flat_map(epoch_order)
     ds = ds.batch(batch_size, drop_remainder=True)
+    ds = ds.map(lambda i: (tf.gather(x, i), tf.gather(y, i)), num_parallel_calls=tf.data.AUTOTUNE)
     aug = augmenter(dc.augment) if data.kind == "image" else None
     if aug is not None:
         ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)

@@ -63,7 +63,6 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     if decayed:
         print(f"ktrain_kit: weight decay on {len(decayed)} variables: {', '.join(decayed)}")
 
-    train_ds = data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data)
     val_ds = data_lib.eval_pipeline(data.x_val, data.y_val, c.data.batch_size)
 
     cb = c.callbacks
@@ -91,9 +90,11 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
         print(f"ktrain_kit: resuming {workdir} after epoch {initial_epoch}")
     runfolder.write_config(workdir, c)
 
+    train_ds = data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data,
+                                       first_epoch=initial_epoch, epochs=c.train.epochs)
     history = model.fit(train_ds, validation_data=val_ds, epochs=c.train.epochs,
-                        initial_epoch=initial_epoch, callbacks=callbacks,
-                        verbose=c.train.verbose)
+                        steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
+                        callbacks=callbacks, verbose=c.train.verbose)
 
     from ktrain_kit.restore import FINAL_WEIGHTS
     model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))

@@ -1,0 +1,107 @@
+"""Callbacks in plain Keras fits: plateau reduction with a schedule, metrics CSV, early stopping."""
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+
+from ktrain_kit import engine
+from ktrain_kit.callbacks import MetricsCSV, ReduceLROnPlateau
+from ktrain_kit.schedules import Schedule
+
+RNG = np.random.default_rng(2)
+X = RNG.normal(size=(64, 4)).astype(np.float32)
+Y = (X[:, 0] > 0).astype(np.int32)
+
+FAKE_METRIC = [1.0, 0.9, 0.95, 0.96, 0.97, 0.98, 0.85, 0.99]
+
+
+class FakeMetric(keras.callbacks.Callback):
+    """Puts a scripted 'score' into the logs, so the plateau is known in advance."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["score"] = FAKE_METRIC[epoch]
+
+
+class LearningRates(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
+
+
+def small_model(learning_rate):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    model.compile(keras.optimizers.SGD(learning_rate),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def expected_multipliers():
+    """Patience 2, factor 0.5: reductions after epochs 4 and 6 (0-based 3 and 5)."""
+    return [1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25]
+
+
+def test_plateau_lowers_a_schedule_through_its_multiplier():
+    schedule = Schedule("constant", 0.1, total_steps=100)
+    model = small_model(schedule)
+    rates = LearningRates()
+    model.fit(X, Y, batch_size=64, epochs=8, verbose=0, callbacks=[
+        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, schedule=schedule,
+                                        verbose=0), rates])
+    np.testing.assert_allclose(rates.seen, [0.1 * m for m in expected_multipliers()], rtol=1e-6)
+    assert float(schedule.multiplier.numpy()) == 0.25
+
+
+def test_plateau_lowers_a_float_learning_rate():
+    model = small_model(0.1)
+    rates = LearningRates()
+    model.fit(X, Y, batch_size=64, epochs=8, verbose=0, callbacks=[
+        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, verbose=0), rates])
+    np.testing.assert_allclose(rates.seen, [0.1 * m for m in expected_multipliers()], rtol=1e-6)
+
+
+def test_stock_keras_plateau_fails_on_a_schedule():
+    """Why ours exists: if Keras fixes this, our docs should say so."""
+    model = small_model(Schedule("constant", 0.1, total_steps=100))
+    with pytest.raises(TypeError):
+        model.fit(X, Y, batch_size=64, epochs=8, verbose=0, callbacks=[
+            FakeMetric(), keras.callbacks.ReduceLROnPlateau("score", patience=1, mode="min")])
+
+
+def test_metrics_csv_rows_and_columns(tmp_path):
+    path = tmp_path / "metrics.csv"
+    model = small_model(Schedule("linear", 0.1, total_steps=12))
+    model.fit(X, Y, batch_size=16, epochs=3, validation_data=(X, Y), verbose=0,
+              callbacks=[MetricsCSV(str(path), batch_size=16)])
+    rows = list(csv.DictReader(open(path)))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert {"loss", "val_loss", "lr", "epoch_time_s", "examples_per_sec"} <= set(rows[0])
+    # lr is the schedule's value after each epoch's 4 steps: 0.1 * (1 - 4e/12)
+    np.testing.assert_allclose([float(r["lr"]) for r in rows], [0.1 * (1 - 4 * e / 12)
+                                                                for e in (1, 2, 3)], rtol=1e-5)
+    assert all(float(r["examples_per_sec"]) > 0 for r in rows)
+
+
+def test_early_stopping_restores_the_best_weights_with_our_engine():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,))
+    model = engine.wrap(keras.Model(inputs, keras.layers.Dense(2)(inputs)), 2)
+    model.compile(keras.optimizers.SGD(0.5),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    snapshots = []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: snapshots.append(
+        (logs["val_loss"], [w.copy() for w in model.get_weights()])))
+    stop = keras.callbacks.EarlyStopping("val_loss", patience=2, restore_best_weights=True)
+    # Validation labels are flipped: the better the model fits, the worse validation gets.
+    model.fit(X, Y, batch_size=16, epochs=20, validation_data=(X[:16], 1 - Y[:16]), verbose=0,
+              callbacks=[record, stop])
+    best_loss, best_weights = min(snapshots, key=lambda s: s[0])
+    assert best_loss < snapshots[-1][0]  # the run did get worse after its best epoch
+    for restored, best in zip(model.get_weights(), best_weights):
+        np.testing.assert_array_equal(restored, best)

@@ -1,0 +1,147 @@
+"""Every data source on small files written here, and the errors for broken ones."""
+
+import os
+
+import numpy as np
+import pytest
+
+from ktrain_kit import data
+from ktrain_kit.config import default_config
+from ktrain_kit.errors import UserError
+
+
+def data_config(name, path="", **overrides):
+    dc = default_config().data
+    dc.name, dc.path = name, str(path)
+    dc.update(overrides)
+    return dc
+
+
+def test_digits_split_and_stats():
+    d = data.load(data_config("digits"), seed=0)
+    assert len(d.x_train) + len(d.x_val) == 1797 and len(d.x_val) == round(1797 * 0.2)
+    assert d.input_shape == (8, 8, 1) and d.num_classes == 10 and d.kind == "image"
+    mean, var = d.normalization_stats()
+    np.testing.assert_allclose(mean, [d.x_train.mean()], rtol=1e-6)
+    np.testing.assert_allclose(var, [d.x_train.var()], rtol=1e-5)
+
+
+def test_train_examples_limits_the_training_split():
+    d = data.load(data_config("digits", train_examples=100), seed=0)
+    assert len(d.x_train) == 100
+
+
+def test_synthetic_sources_are_learnable_shapes():
+    img = data.load(data_config("synthetic_images", train_examples=64, image_size=8), seed=0)
+    assert img.x_train.shape == (64, 8, 8, 3) and img.num_classes == 10
+    seq = data.load(data_config("synthetic_sequences", train_examples=64, seq_len=12), seed=0)
+    assert seq.x_train.shape == (64, 12) and seq.kind == "tokens"
+    assert seq.x_train.dtype == np.int32 and seq.x_train.max() < 32
+
+
+def test_npz(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "d.npz"
+    np.savez(path, x=rng.normal(size=(50, 7)), y=rng.integers(0, 3, 50))
+    d = data.load(data_config("npz", path), seed=0)
+    assert d.input_shape == (7,) and d.num_classes == 3 and d.kind == "features"
+
+
+def test_csv_with_header(tmp_path):
+    path = tmp_path / "d.csv"
+    rows = ["f1,f2,label"] + [f"{i},{i * 2},{i % 2}" for i in range(20)]
+    path.write_text("\n".join(rows))
+    d = data.load(data_config("csv", path), seed=0)
+    assert d.input_shape == (2,) and d.num_classes == 2
+    np.testing.assert_array_equal(d.x_train[:, 1], 2 * d.x_train[:, 0])
+
+
+def test_image_folder(tmp_path):
+    from PIL import Image
+    for label, shade in (("cat", 30), ("dog", 220)):
+        os.makedirs(tmp_path / label)
+        for i in range(5):
+            Image.new("RGB", (12, 10), (shade, i, 0)).save(tmp_path / label / f"{i}.png")
+    d = data.load(data_config("image_folder", tmp_path, image_size=8, val_fraction=0.2), seed=0)
+    assert d.input_shape == (8, 8, 3) and d.num_classes == 2 and len(d.x_train) == 8
+    dark = d.x_train[d.y_train == 0][..., 0]
+    assert np.allclose(dark, 30)  # class 0 is "cat", in sorted order
+
+
+def _write(tmp_path, name, content):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+BROKEN = {
+    "missing file": ("npz", lambda t: t / "absent.npz", "does not exist"),
+    "corrupt npz": ("npz", lambda t: _write(t, "bad.npz", b"not a zip"), "cannot be read"),
+    "npz without y": ("npz", lambda t: _npz(t, x=np.zeros((4, 2))), "no array named"),
+    "rows mismatch": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.zeros(3)), "3"),
+    "nan inputs": ("npz", lambda t: _npz(t, x=np.array([[0.0], [np.nan], [1], [2]]),
+                                         y=np.array([0, 1, 0, 1])), "NaN"),
+    "negative label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.array([0, -1, 1, 0])),
+                       "negative"),
+    "fractional label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.array([0, .5, 1, 0])),
+                         "whole numbers"),
+    "empty npz": ("npz", lambda t: _npz(t, x=np.zeros((0, 2)), y=np.zeros(0)), "no examples"),
+    "ragged csv": ("csv", lambda t: _write(t, "r.csv", "1,2,0\n3,1\n"), "columns"),
+    "text in csv": ("csv", lambda t: _write(t, "t.csv", "1,2,0\n3,x,1\n"), "not numbers"),
+    "empty csv": ("csv", lambda t: _write(t, "e.csv", ""), "no examples"),
+    "corrupt image": ("image_folder", lambda t: _folder_with_bad_image(t), "not a readable image"),
+    "one class folder": ("image_folder", lambda t: _folder(t, ["only"]), "at least 2"),
+}
+
+
+def _npz(tmp_path, **arrays):
+    path = tmp_path / "d.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+def _folder(tmp_path, classes):
+    for c in classes:
+        os.makedirs(tmp_path / "imgs" / c, exist_ok=True)
+    return tmp_path / "imgs"
+
+
+def _folder_with_bad_image(tmp_path):
+    from PIL import Image
+    root = _folder(tmp_path, ["a", "b"])
+    Image.new("RGB", (4, 4)).save(root / "a" / "ok.png")
+    (root / "b" / "broken.png").write_bytes(b"\x89PNG garbage")
+    return root
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_data_is_refused_in_one_line(tmp_path, case):
+    name, make, fragment = BROKEN[case]
+    path = make(tmp_path)
+    with pytest.raises(UserError) as e:
+        data.load(data_config(name, path), seed=0)
+    assert fragment in str(e.value) and "\n" not in str(e.value)
+
+
+def test_each_epoch_order_depends_only_on_seed_and_epoch():
+    dc = data_config("digits", train_examples=200)
+    d = data.load(dc, seed=0)
+    full = [y.numpy() for _, y in data.train_pipeline(d, 50, 3, dc, first_epoch=0, epochs=3)]
+    resumed = [y.numpy() for _, y in data.train_pipeline(d, 50, 3, dc, first_epoch=2, epochs=3)]
+    assert len(full) == 12 and len(resumed) == 4
+    for a, b in zip(full[8:], resumed):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(np.concatenate(full[:4]), np.concatenate(full[4:8]))
+
+
+def test_pipelines_batch_and_augment():
+    dc = data_config("digits", augment=dict(flip=True, translate=0.1, crop_padding=1))
+    d = data.load(dc, seed=0)
+    batches = list(data.train_pipeline(d, 64, 0, dc, first_epoch=0, epochs=2))
+    assert len(batches) == 2 * (len(d.x_train) // 64)  # each epoch drops its remainder
+    assert batches[0][0].shape == (64, 8, 8, 1)
+    val = list(data.eval_pipeline(d.x_val, d.y_val, 64))
+    assert sum(len(b[1]) for b in val) == len(d.x_val)  # validation keeps every example

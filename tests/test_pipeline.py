@@ -1,0 +1,141 @@
+"""End to end in one process: every shipped config trains a few steps and fills its run folder;
+the export reloads with plain TensorFlow (and in a process that cannot import ktrain_kit)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from ktrain_kit.errors import UserError
+from ktrain_kit.train import train
+
+from conftest import load_config
+
+TINY = {
+    "digits_cnn": dict(data__train_examples=128),
+    "digits_mlp": dict(data__train_examples=128),
+    "sequence_transformer": dict(data__train_examples=128, model__depth=1, data__seq_len=8),
+    "images_resnet": dict(data__train_examples=128, data__image_size=8, model__depth=2,
+                          schedule__boundaries=(1,)),
+}
+
+
+def tiny_config(name, **extra):
+    return load_config(name, **{"train__epochs": 2, "train__verbose": 0, **TINY[name], **extra})
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp("run") / "digits_mlp")
+    summary = train(tiny_config("digits_mlp"), workdir)
+    return workdir, summary
+
+
+@pytest.mark.parametrize("name", ["digits_cnn", "sequence_transformer", "images_resnet"])
+def test_shipped_config_trains_a_few_steps(tmp_path, name):
+    summary = train(tiny_config(name), str(tmp_path / name))
+    assert summary["epochs_run"] == 2 and np.isfinite(summary["final_loss"])
+
+
+def test_run_folder_is_filled(digits_run):
+    workdir, summary = digits_run
+    for path in ("config.json", "metrics.csv", "summary.json", "checkpoints/checkpoint",
+                 "plots/loss.png", "plots/accuracy.png", "plots/lr.png",
+                 "export/1/saved_model.pb"):
+        assert os.path.exists(os.path.join(workdir, path)), path
+    assert os.listdir(os.path.join(workdir, "tensorboard"))
+    config = json.load(open(os.path.join(workdir, "config.json")))
+    assert config["model"]["name"] == "mlp" and config["train"]["epochs"] == 2
+    header = open(os.path.join(workdir, "metrics.csv")).readline().strip().split(",")
+    assert header[:1] == ["epoch"] and {"lr", "epoch_time_s", "examples_per_sec",
+                                        "val_loss", "val_accuracy"} <= set(header)
+
+
+def test_export_reloads_with_plain_tensorflow(digits_run):
+    import tensorflow as tf
+
+    from ktrain_kit import restore
+    workdir, _ = digits_run
+    _, data, model = restore.load_run(workdir)
+    serving = tf.saved_model.load(os.path.join(workdir, "export", "1"))
+    out = serving.signatures["serving_default"](inputs=tf.constant(data.x_val[:16]))
+    logits = model.predict(data.x_val[:16], verbose=0)
+    np.testing.assert_allclose(out["logits"].numpy(), logits, atol=1e-5)
+    np.testing.assert_allclose(out["probabilities"].numpy(), tf.nn.softmax(logits), atol=1e-5)
+    assert out["probabilities"].dtype == tf.float32
+
+
+def test_export_serves_where_ktrain_kit_cannot_be_imported(digits_run, tmp_path):
+    workdir, _ = digits_run
+    from ktrain_kit import restore
+    _, data, model = restore.load_run(workdir)
+    np.save(tmp_path / "x.npy", data.x_val[:8])
+    np.save(tmp_path / "expected.npy", model.predict(data.x_val[:8], verbose=0))
+    script = textwrap.dedent(f"""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "ktrain_kit":
+                    raise ImportError("ktrain_kit is blocked in this test")
+        sys.meta_path.insert(0, Block())
+        import numpy as np, tensorflow as tf
+        m = tf.saved_model.load({os.path.join(workdir, "export", "1")!r})
+        f = m.signatures["serving_default"]
+        out = f(inputs=tf.constant(np.load({str(tmp_path / "x.npy")!r})))
+        np.testing.assert_allclose(out["logits"].numpy(),
+                                   np.load({str(tmp_path / "expected.npy")!r}), atol=1e-5)
+        try:
+            f(inputs=tf.zeros([2, 3, 3, 1]))
+        except (ValueError, TypeError, tf.errors.InvalidArgumentError):
+            print("wrong shape rejected")
+        try:
+            import ktrain_kit
+        except ImportError:
+            print("ktrain_kit blocked")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=str(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "wrong shape rejected" in result.stdout and "ktrain_kit blocked" in result.stdout
+
+
+def test_finished_or_different_runs_are_not_overwritten(digits_run):
+    workdir, _ = digits_run
+    before = sorted(os.listdir(workdir))
+    with pytest.raises(UserError, match="finished run"):
+        train(tiny_config("digits_mlp"), workdir)
+    with pytest.raises(UserError, match="different config"):
+        train(tiny_config("digits_mlp", train__epochs=3), workdir)
+    assert sorted(os.listdir(workdir)) == before
+
+
+def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
+    """Epoch-level resume: drop the last epoch's checkpoint and row, as if killed during it."""
+    import csv
+    config = tiny_config("digits_mlp", train__epochs=3, callbacks__early_stopping__enabled=False,
+                         model__dropout=0.0)
+    workdir = str(tmp_path / "resume")
+    train(config, workdir)
+    full = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
+    os.remove(os.path.join(workdir, "summary.json"))
+    checkpoints = os.path.join(workdir, "checkpoints")
+    for name in os.listdir(checkpoints):
+        if name.startswith("ckpt-3") or name == "final.weights.h5":
+            os.remove(os.path.join(checkpoints, name))
+    with open(os.path.join(checkpoints, "checkpoint"), "w") as f:
+        f.write('model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-2"\n')
+    with open(os.path.join(workdir, "metrics.csv")) as f:
+        lines = f.read().splitlines()
+    with open(os.path.join(workdir, "metrics.csv"), "w") as f:
+        f.write("\n".join(lines[:-1]) + "\n")
+
+    summary = train(config, workdir)
+    assert summary["epochs_run"] == 1
+    resumed = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
+    assert [r["epoch"] for r in resumed] == ["1", "2", "3"]
+    for key in ("loss", "val_loss", "val_accuracy", "lr"):  # same batches, same weights
+        assert float(resumed[2][key]) == pytest.approx(float(full[2][key]), rel=1e-4), key
