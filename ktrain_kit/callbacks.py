@@ -140,8 +140,11 @@ class Checkpoints(keras.callbacks.Callback):
         self.manager = None
 
     def _make_manager(self):
+        # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
+        # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
+        rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
         checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.model.optimizer,
-                                         epoch=self.epoch, **self.extra)
+                                         epoch=self.epoch, rng_states=rng_states, **self.extra)
         self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
 
     def restore(self, model) -> int:

@@ -73,7 +73,7 @@ def device_facts() -> DeviceFacts:
     for gpu in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(gpu)
         capabilities.append(tuple(details.get("compute_capability", (0, 0))))
-    tpu = bool(tf.config.list_logical_devices("TPU"))
+    tpu = bool(tf.config.list_physical_devices("TPU"))  # physical: keeps the runtime unstarted
     return DeviceFacts(tuple(capabilities), tpu, _cpu_flags())
 
 

@@ -20,15 +20,11 @@ log = logging.getLogger("ktrain_kit")
 def train(c, workdir: str, overwrite: bool = False) -> dict:
     """Trains config `c` into `workdir` and returns the run summary."""
     started = time.time()
-    # Everything that can be refused is checked before TensorFlow's 5 s start-up.
+    # Every refusal comes before the run folder is touched; config and data ones even before
+    # TensorFlow's 5 s start-up.
     config_lib.validate(c)
     data = data_lib.load(c.data, c.seed)
     config_lib.validate_against_data(c, len(data.x_train), replicas=1)
-    place = runtime.cluster() if c.train.strategy == "multi_worker" else {"chief": True}
-    if place["chief"]:
-        resume = runfolder.prepare(workdir, c, overwrite)
-    else:  # other workers write only to a scratch folder (collective saves need somewhere)
-        workdir, resume = tempfile.mkdtemp(prefix="ktrain_worker_"), False
 
     import keras
 
@@ -40,12 +36,17 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     strategy_name = runtime.choose_strategy(c.train.strategy, facts)
     precision, why = runtime.choose_precision(c.train.precision, facts)
     jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
-    print(f"ktrain_kit: strategy={strategy_name}, precision={precision} ({why}), "
-          f"jit_compile={jit}", flush=True)
-    runtime.seed_everything(c.seed, c.train.deterministic)
-
-    strategy = runtime.make_strategy(strategy_name)
+    strategy = runtime.make_strategy(strategy_name)  # multi-worker: before any other TF op
     config_lib.validate_against_data(c, len(data.x_train), strategy.num_replicas_in_sync)
+
+    place = runtime.cluster() if strategy_name == "multi_worker" else {"chief": True}
+    if place["chief"]:
+        resume = runfolder.prepare(workdir, c, overwrite)
+    else:  # other workers write only to a scratch folder (collective saves need somewhere)
+        workdir, resume = tempfile.mkdtemp(prefix="ktrain_worker_"), False
+    print(f"ktrain_kit: strategy={strategy_name} ({strategy.num_replicas_in_sync} replicas), "
+          f"precision={precision} ({why}), jit_compile={jit}", flush=True)
+    runtime.seed_everything(c.seed, c.train.deterministic)
     steps_per_epoch = len(data.x_train) // c.data.batch_size
     keras.mixed_precision.set_global_policy(precision)
 
@@ -94,7 +95,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                                        first_epoch=initial_epoch, epochs=c.train.epochs)
     history = model.fit(train_ds, validation_data=val_ds, epochs=c.train.epochs,
                         steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
-                        callbacks=callbacks, verbose=c.train.verbose)
+                        callbacks=callbacks, verbose=c.train.verbose, shuffle=False)
 
     from ktrain_kit.restore import FINAL_WEIGHTS
     model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))

@@ -116,8 +116,7 @@ def test_finished_or_different_runs_are_not_overwritten(digits_run):
 def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     """Epoch-level resume: drop the last epoch's checkpoint and row, as if killed during it."""
     import csv
-    config = tiny_config("digits_mlp", train__epochs=3, callbacks__early_stopping__enabled=False,
-                         model__dropout=0.0)
+    config = tiny_config("digits_mlp", train__epochs=3, callbacks__early_stopping__enabled=False)
     workdir = str(tmp_path / "resume")
     train(config, workdir)
     full = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))

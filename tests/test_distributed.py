@@ -1,0 +1,81 @@
+"""Whole runs through `python -m launchers.train` in subprocesses: multi-worker on loopback,
+determinism, and the README's default command. Slow (TensorFlow starts per process)."""
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_launcher
+
+pytestmark = pytest.mark.slow
+
+TIMING = {"epoch_time_s", "examples_per_sec"}
+# 384 validation examples = 12 full batches of 32, so each worker evaluates the same count.
+MLP = ["--config=configs/digits_mlp.py", "--config.train.epochs=2", "--config.model.dropout=0.0",
+       "--config.data.val_fraction=0.2137", "--config.train.verbose=0"]
+
+
+def metrics(workdir):
+    with open(os.path.join(workdir, "metrics.csv")) as f:
+        return [{k: float(v) for k, v in row.items() if k not in TIMING}
+                for row in csv.DictReader(f)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_workers_on_loopback_match_one_process(tmp_path):
+    workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    chief_dir = str(tmp_path / "multi")
+    procs = []
+    for index in range(2):
+        tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(tf_config)}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "launchers.train", *MLP, "--config.train.strategy=multi_worker",
+             f"--workdir={chief_dir}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True))
+    try:
+        outputs = [p.communicate(timeout=240)[0] for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, out in zip(procs, outputs):
+        assert p.returncode == 0, out[-3000:]
+    assert "2 replicas" in outputs[0]
+    single = run_launcher("launchers.train", *MLP, f"--workdir={tmp_path / 'single'}")
+    assert single.returncode == 0, single.stderr[-3000:]
+    multi_rows, single_rows = metrics(chief_dir), metrics(str(tmp_path / "single"))
+    assert len(multi_rows) == len(single_rows) == 2
+    for m, s in zip(multi_rows, single_rows):
+        for key in s:
+            assert m[key] == pytest.approx(s[key], rel=1e-4, abs=1e-6), key
+    assert os.path.exists(os.path.join(chief_dir, "export", "1", "saved_model.pb"))
+
+
+def test_deterministic_runs_repeat_exactly(tmp_path):
+    args = ["--config=configs/digits_cnn.py", "--config.train.epochs=2",
+            "--config.data.train_examples=256", "--config.train.deterministic=True",
+            "--config.train.verbose=0"]
+    for name in ("a", "b"):
+        result = run_launcher("launchers.train", *args, f"--workdir={tmp_path / name}")
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert metrics(str(tmp_path / "a")) == metrics(str(tmp_path / "b"))
+
+
+def test_readme_default_command_reaches_98_5_percent(tmp_path):
+    """The README's first command: digits_cnn with its defaults (wall time: see benchmarks/)."""
+    result = run_launcher("launchers.train", "--config=configs/digits_cnn.py",
+                          f"--workdir={tmp_path / 'default'}", "--config.train.verbose=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.load(open(tmp_path / "default" / "summary.json"))
+    assert summary["best_val_accuracy"] >= 0.985
+    assert "best val accuracy" in result.stdout
