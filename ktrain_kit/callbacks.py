@@ -1,6 +1,9 @@
 """Callbacks that use only the public `keras.callbacks.Callback` API, so they work in any `fit`.
 
-    from ktrain_kit.callbacks import ReduceLROnPlateau, MetricsCSV
+    from ktrain_kit.callbacks import TrainingDoctor, ReduceLROnPlateau, MetricsCSV
+
+`TrainingDoctor` watches training (curves, and gradient / activation statistics on a probe batch)
+and afterwards says what went wrong and what to change: `doctor.findings`, `doctor.report()`.
 
 `ReduceLROnPlateau` works with a learning-rate schedule (stock Keras' raises TypeError there) by
 lowering the schedule's `multiplier` variable; with a plain float learning rate it lowers that.
@@ -13,9 +16,14 @@ import math
 import os
 import time
 
+import json
+
 import keras
 import numpy as np
 import tensorflow as tf
+
+from ktrain_kit import doctor as doctor_rules
+from ktrain_kit import probe as probe_lib
 
 
 def current_lr(optimizer) -> float:
@@ -156,7 +164,117 @@ class Checkpoints(keras.callbacks.Callback):
         return int(self.epoch.numpy())
 
     def on_epoch_end(self, epoch, logs=None):
+        if not all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
+                   if "loss" in k):
+            return  # never let a NaN epoch replace the last good checkpoint
         if self.manager is None:
             self._make_manager()
         self.epoch.assign(epoch + 1)
         self.manager.save(checkpoint_number=epoch + 1)
+
+
+class TrainingDoctor(keras.callbacks.Callback):
+    """Diagnoses a training run: what went wrong, the evidence, and what to change.
+
+        doctor = TrainingDoctor(probe_data=(x_val[:128], y_val[:128]))
+        model.fit(x, y, validation_data=..., callbacks=[doctor])
+        print(doctor.report())          # Markdown; doctor.findings is the list of findings
+
+    Works in any `fit` of a compiled Keras model. With `probe_data`, every `interval` steps it
+    measures gradient norms (global, first vs last layer), update-to-weight ratio, weight norm,
+    non-finite values, dead ReLU and saturated sigmoid/tanh units on that fixed batch, using the
+    model's own compiled loss, and adds the latest values to the epoch logs (so CSV loggers and
+    TensorBoard record them). Without it, findings come from the loss and metric curves only.
+    """
+
+    LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
+              "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
+
+    def __init__(self, probe_data=None, interval=50, facts=None):
+        super().__init__()
+        self.probe_data, self.interval = probe_data, max(int(interval), 1)
+        self.extra_facts = dict(facts or {})
+        self.findings = []
+
+    # ------------------------------------------------------------------ recording
+    def on_train_begin(self, logs=None):
+        self.epochs, self.batch_losses, self.probes = [], [], []
+        self.step, self.epoch = 0, 0
+        self.probe = None
+        if self.probe_data is not None:
+            x, y = self.probe_data
+            self.probe = probe_lib.Probe(self.model, x, y)
+            self._take_probe()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.previous_mean, self.batches_in_epoch = epoch + 1, 0.0, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        mean = float(np.asarray((logs or {}).get("loss", math.nan)))
+        # Keras logs the running mean of the epoch: recover this batch's own loss from it.
+        count = batch + 1
+        loss = count * mean - (count - 1) * self.previous_mean if count > 1 else mean
+        self.previous_mean = mean
+        self.batch_losses.append((self.step, self.epoch, loss))
+        if self.probe is not None and self.step % self.interval == 0:
+            self._take_probe()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        record = {k: float(np.asarray(v)) for k, v in logs.items()
+                  if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+        record["lr"] = current_lr(self.model.optimizer)
+        self.epochs.append(record)
+        if self.probes:
+            latest = self.probes[-1]
+            logs.update({f"diag_{k}": latest[k] for k in self.LOGGED
+                         if latest.get(k) is not None})
+
+    def on_train_end(self, logs=None):
+        if self.probe is not None and (not self.probes or self.probes[-1]["step"] != self.step):
+            self._take_probe()
+        self.findings = doctor_rules.diagnose(self.epochs, self.batch_losses, self.probes,
+                                              self._facts())
+
+    def _take_probe(self):
+        stats = self.probe()
+        weights = stats.pop("_weights")
+        if self.probes:
+            previous = self.probes[-1]
+            stats["update_ratio"] = probe_lib.update_ratio(
+                self._previous_weights, weights, self.step - previous["step"])
+        self._previous_weights = weights
+        stats.update(step=self.step, epoch=self.epoch)
+        self.probes.append(stats)
+
+    def _facts(self):
+        loss = getattr(self.model, "loss", None)
+        name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+        from_logits = getattr(loss, "from_logits", False if isinstance(loss, str) else None)
+        facts = {"loss_name": str(name).lower(), "from_logits": from_logits}
+        if self.probe_data is not None:
+            x, y = (np.asarray(v) for v in self.probe_data)
+            facts["labels_max"] = int(y.max()) if np.issubdtype(y.dtype, np.integer) else None
+            facts["inputs_absmax"] = float(np.abs(x).max()) if x.dtype.kind == "f" else None
+            facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
+                                             for layer in self.model.layers)
+            if self.probes:
+                facts["num_classes"] = self.probes[0].get("num_outputs")
+        facts.update(self.extra_facts)
+        return facts
+
+    # ------------------------------------------------------------------ reports
+    def report(self, plots=()) -> str:
+        """The diagnosis as Markdown (for people); `plots` are image paths to embed."""
+        return doctor_rules.report_markdown(self.findings, plots)
+
+    def report_json(self) -> dict:
+        return doctor_rules.report_json(self.findings)
+
+    def write(self, directory, plots=()):
+        """Writes diagnosis.json and diagnosis.md into `directory`."""
+        with open(os.path.join(directory, "diagnosis.json"), "w") as f:
+            json.dump(self.report_json(), f, indent=2, default=float)
+        with open(os.path.join(directory, "diagnosis.md"), "w") as f:
+            f.write(self.report(plots))

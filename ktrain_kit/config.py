@@ -53,6 +53,8 @@ def default_config() -> ml_collections.ConfigDict:
         seq_len=32,              # synthetic_sequences
         vocab_size=32,           # synthetic_sequences
         label_column=-1,         # csv: which column holds the integer label
+        label_noise=0.0,         # share of training labels replaced by random ones (robustness
+                                 # experiments; the doctor's fault gallery uses 1.0)
         augment=dict(flip=False, translate=0.0, crop_padding=0),
     )
 
@@ -118,6 +120,7 @@ def default_config() -> ml_collections.ConfigDict:
         checkpoint=dict(enabled=True, keep=3),
         tensorboard=dict(enabled=True),
         plots=dict(enabled=True),
+        doctor=dict(enabled=True, interval=50, probe_examples=128),
     )
 
     c.runtime = dict(virtual_cpu_devices=0)
@@ -173,6 +176,9 @@ def validate(c) -> None:
         raise config_error("data.channels", f"must be 1 or 3, got {c.data.channels}", "use 1 or 3")
     _at_least("data.seq_len", c.data.seq_len, 2)
     _at_least("data.vocab_size", c.data.vocab_size, 4)
+    if not 0.0 <= c.data.label_noise <= 1.0:
+        raise config_error("data.label_noise", f"must be in [0, 1], got {c.data.label_noise}",
+                           "use 0 for clean labels")
     _fraction("data.augment.translate", c.data.augment.translate)
     _at_least("data.augment.crop_padding", c.data.augment.crop_padding, 0)
     augmenting = c.data.augment.flip or c.data.augment.translate or c.data.augment.crop_padding
@@ -267,6 +273,8 @@ def validate(c) -> None:
     _at_least("callbacks.reduce_on_plateau.patience", rp.patience, 0)
     _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
     _at_least("callbacks.checkpoint.keep", c.callbacks.checkpoint.keep, 1)
+    _at_least("callbacks.doctor.interval", c.callbacks.doctor.interval, 1)
+    _at_least("callbacks.doctor.probe_examples", c.callbacks.doctor.probe_examples, 1)
 
     train_examples = available_train_examples(c)
     if train_examples is not None:

@@ -236,7 +236,11 @@ def load(dc, seed: int) -> Dataset:
     if len(train_idx) == 0:
         raise file_error(where, "leaves no training examples after the validation split",
                          "add data or lower data.val_fraction")
-    return Dataset(x[train_idx], y[train_idx], x[val_idx], y[val_idx], num_classes, kind)
+    y_train = y[train_idx].copy()
+    if dc.label_noise:
+        noisy = rng.random(len(y_train)) < dc.label_noise
+        y_train[noisy] = rng.integers(0, num_classes, size=int(noisy.sum()))
+    return Dataset(x[train_idx], y_train, x[val_idx], y[val_idx], num_classes, kind)
 
 
 def vocab_size(data: Dataset) -> int:

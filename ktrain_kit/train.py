@@ -71,8 +71,15 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                                             keep=cb.checkpoint.keep,
                                             extra={"lr_multiplier": schedule.multiplier})
     metrics_csv = os.path.join(workdir, "metrics.csv")
-    callbacks = [callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size),
-                 keras.callbacks.TerminateOnNaN()]
+    doctor = None
+    if cb.doctor.enabled:
+        probe = slice(0, cb.doctor.probe_examples)
+        doctor = callbacks_lib.TrainingDoctor(
+            (data.x_train[probe], data.y_train[probe]), interval=cb.doctor.interval,
+            facts={"base_lr": c.schedule.base_lr, "num_classes": data.num_classes,
+                   "label_noise": c.data.label_noise})
+    callbacks = ([doctor] if doctor else []) + [
+        callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size), keras.callbacks.TerminateOnNaN()]
     if cb.reduce_on_plateau.enabled:
         rp = cb.reduce_on_plateau
         callbacks.append(callbacks_lib.ReduceLROnPlateau(
@@ -97,17 +104,32 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                         steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
                         callbacks=callbacks, verbose=c.train.verbose, shuffle=False)
 
-    from ktrain_kit.restore import FINAL_WEIGHTS
-    model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))
-    export_dir = export.export(model, os.path.join(workdir, "export"))
+    import math
+    stopped_on_nan = not all(math.isfinite(v) for v in history.history.get("loss", [0.0]))
+    export_dir = None
+    if not stopped_on_nan:
+        from ktrain_kit.restore import FINAL_WEIGHTS
+        model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))
+        export_dir = export.export(model, os.path.join(workdir, "export"))
     written = plots.plot_curves(metrics_csv, os.path.join(workdir, "plots")) if (
         cb.plots.enabled and os.path.exists(metrics_csv)) else []
     summary = _summary(history.history, started, workdir, export_dir, written, precision,
                        strategy_name)
+    summary["stopped"] = "nan_loss" if stopped_on_nan else None
     if place["chief"]:
+        if doctor is not None:
+            doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
+            summary["diagnosis"] = doctor.report_json()["status"]
         runfolder.write_summary(workdir, summary)
         _print_summary(summary)
+        if doctor is not None:
+            print("\n".join(doctor_lines(doctor)))
     return summary
+
+
+def doctor_lines(doctor):
+    from ktrain_kit.doctor import summary_lines
+    return summary_lines(doctor.findings)
 
 
 def _summary(history, started, workdir, export_dir, plots_written, precision, strategy):
@@ -133,7 +155,8 @@ def _summary(history, started, workdir, export_dir, plots_written, precision, st
 def _print_summary(s):
     best = (f"best val accuracy {s['best_val_accuracy']:.4f} at epoch {s['best_epoch']}"
             if s["best_val_accuracy"] is not None else "no validation accuracy")
-    print(f"\nDone in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
+    head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
+    print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"
-          f"  curves:     {s['workdir']}/plots/\n  export:     {s['export']}\n"
+          f"  curves:     {s['workdir']}/plots/\n  export:     {s['export'] or 'none'}\n"
           f"  TensorBoard: tensorboard --logdir {s['workdir']}/tensorboard")

@@ -1,0 +1,40 @@
+"""LR range test: sweep the learning rate over ~100 steps and suggest one for the config.
+
+    python -m launchers.lr_find --config=configs/digits_cnn.py [--workdir=DIR]
+
+Trains a throwaway copy of the config's model (no run folder is touched), prints
+`suggested learning rate: X` with the override to use, and saves lr_find.png (loss vs learning
+rate, suggestion marked) and lr_find.csv. See ktrain_kit/lr_find.py for the algorithm and limits.
+"""
+
+import os
+import time
+
+from absl import flags
+
+from ktrain_kit import cli
+
+cli.define_config_flag()
+flags.DEFINE_string("workdir", None, "Where to write lr_find.png / .csv (default: a new folder "
+                    "under runs/).")
+flags.DEFINE_integer("steps", 100, "Optimizer steps in the sweep.", lower_bound=10)
+flags.DEFINE_float("min_lr", 1e-7, "First learning rate of the sweep.", lower_bound=0)
+flags.DEFINE_float("max_lr", 10.0, "Last learning rate of the sweep.", lower_bound=0)
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    if not 0 < FLAGS.min_lr < FLAGS.max_lr:
+        cli.fail(f"--min_lr={FLAGS.min_lr} must be > 0 and below --max_lr={FLAGS.max_lr}")
+    from ktrain_kit.lr_find import lr_range_test
+    stem = os.path.splitext(os.path.basename(cli.config_path() or "run"))[0]
+    workdir = FLAGS.workdir or os.path.join("runs", f"lr_find-{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+    result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
+    note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""
+    print(f"swept {result['steps']} steps{note}; plot: {result['plot']}")
+    print(f"suggested learning rate: {result['suggested_lr']:.3g}")
+    print(f"  use: --config.schedule.base_lr={result['suggested_lr']:.3g}")
+
+
+if __name__ == "__main__":
+    cli.run(main)

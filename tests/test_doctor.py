@@ -1,0 +1,177 @@
+"""The training doctor: rules on hand-made records, the fault gallery, healthy configs, the
+callback in a plain Keras script, and the LR range test."""
+
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from ktrain_kit import doctor
+
+from conftest import ROOT, load_config
+
+
+def epochs_from(losses, accs=None, val_losses=None, val_accs=None, lr=0.01):
+    n = len(losses)
+    accs, val_losses, val_accs = accs or [0.5] * n, val_losses or losses, val_accs or accs or [0.5] * n
+    return [{"loss": l, "accuracy": a, "val_loss": vl, "val_accuracy": va, "lr": lr}
+            for l, a, vl, va in zip(losses, accs, val_losses, val_accs)]
+
+
+def symptoms(findings, serious=True):
+    return {f.symptom for f in findings if not serious or f.severity != "info"}
+
+
+def test_nan_loss_is_critical_with_its_step():
+    batches = [(1, 1, 2.3), (2, 1, 5.0), (3, 1, math.nan)]
+    found = doctor.diagnose(epochs_from([2.3]), batches, [], {"base_lr": 1.0})
+    assert found[0].symptom == "nan_loss" and found[0].severity == "critical"
+    assert found[0].first_seen == {"epoch": 1, "step": 3}
+    assert "--config.schedule.base_lr=0.1" in found[0].suggested_overrides
+
+
+def test_labels_outside_outputs_and_huge_inputs_are_data_problems():
+    facts = {"num_classes": 3, "labels_max": 5, "inputs_absmax": 1e6, "normalizes_inputs": False}
+    found = doctor.diagnose(epochs_from([1.0]), [], [], facts)
+    evidence = [f.evidence for f in found if f.symptom == "data_problem"]
+    assert {"largest_label": 5, "model_outputs": 3} in evidence
+    assert any("largest_input_magnitude" in e for e in evidence)
+
+
+def test_flat_loss_with_tiny_updates_blames_a_low_learning_rate():
+    probes = [{"step": 0, "probe_loss": 2.3}] + [
+        {"step": s, "probe_loss": 2.3, "update_ratio": 1e-8} for s in (50, 100)]
+    found = doctor.diagnose(epochs_from([2.3, 2.29, 2.29]), [], probes, {"base_lr": 1e-6})
+    flat = next(f for f in found if f.symptom == "loss_not_decreasing")
+    assert "too low" in flat.causes[0]
+    assert flat.suggested_overrides == ["--config.schedule.base_lr=0.0001"]
+
+
+def test_overfitting_needs_a_gap_and_a_widening_loss():
+    healthy = epochs_from([0.5, 0.2, 0.1, 0.05], [0.9, 0.95, 0.98, 0.99],
+                          [0.5, 0.3, 0.25, 0.24], [0.88, 0.93, 0.96, 0.97])
+    assert "overfitting" not in symptoms(doctor.diagnose(healthy, [], [], {}))
+    overfit = epochs_from([0.5, 0.1, 0.01, 0.001], [0.8, 0.97, 1.0, 1.0],
+                          [0.6, 0.5, 0.7, 0.9], [0.75, 0.8, 0.79, 0.78])
+    found = doctor.diagnose(overfit, [], [], {})
+    assert "overfitting" in symptoms(found)
+
+
+def test_root_cause_demotes_its_consequences():
+    probes = [{"step": 0, "probe_loss": 2.3, "outputs_are_probabilities": False}]
+    facts = {"from_logits": False, "loss_name": "sparse_categorical_crossentropy"}
+    found = doctor.diagnose(epochs_from([2.3, 2.3, 2.3]), [], probes, facts)
+    assert found[0].symptom == "wrong_loss" and found[0].severity == "critical"
+    assert symptoms(found) == {"wrong_loss"}  # the flat loss is reported, but as info
+
+
+def test_report_shapes():
+    found = doctor.diagnose(epochs_from([2.3]), [(1, 1, math.inf)], [], {})
+    report = doctor.report_json(found)
+    assert report["status"] == "problems"
+    assert set(report["findings"][0]) == {"symptom", "severity", "first_seen", "evidence",
+                                           "causes", "remedies", "suggested_overrides"}
+    markdown = doctor.report_markdown(found, ["plots/loss.png"])
+    assert "The loss became NaN" in markdown and "![plots/loss.png](plots/loss.png)" in markdown
+    assert doctor.report_json([])["status"] == "healthy"
+
+
+# ------------------------------------------------------------------ end to end, in-process
+GALLERY = {os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, "configs/faults/*.py"))
+           if not os.path.basename(p).startswith("_")}
+EXPECTED = {
+    "lr_too_high": "nan_loss", "lr_too_low": "loss_not_decreasing",
+    "deep_sigmoid": "vanishing_gradients", "saturated_tanh": "saturated_units",
+    "dead_relu": "dead_units", "overfitting": "overfitting", "underfitting": "underfitting",
+    "shuffled_labels": "data_problem", "logits_as_probabilities": "wrong_loss",
+    "exploding_gradients": "exploding_gradients", "unstable": "unstable",
+    "diverging": "diverging",
+}
+
+
+def run_quietly(config, workdir):
+    from ktrain_kit.train import train
+    config.train.verbose = 0
+    summary = train(config, str(workdir))
+    return summary, json.load(open(os.path.join(workdir, "diagnosis.json")))
+
+
+def test_gallery_covers_every_symptom():
+    assert set(EXPECTED) == GALLERY
+    assert set(EXPECTED.values()) == set(doctor.TITLES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_gallery_config_shows_its_symptom(tmp_path, name):
+    import importlib
+    config = importlib.import_module(f"configs.faults.{name}").get_config()
+    summary, diagnosis = run_quietly(config, tmp_path / name)
+    serious = {f["symptom"] for f in diagnosis["findings"] if f["severity"] != "info"}
+    assert EXPECTED[name] in serious, diagnosis["findings"]
+    assert os.path.exists(tmp_path / name / "diagnosis.md")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,seed", [("digits_mlp", 0), ("digits_mlp", 1), ("digits_cnn", 0),
+                                       ("digits_cnn", 1)])
+def test_healthy_configs_get_no_warning(tmp_path, name, seed):
+    summary, diagnosis = run_quietly(load_config(name, seed=seed), tmp_path / name)
+    assert diagnosis["status"] == "healthy", diagnosis["findings"]
+
+
+# ------------------------------------------------------------------ the callback alone
+PLAIN_KERAS = textwrap.dedent("""
+    import numpy as np, keras
+    from ktrain_kit.callbacks import TrainingDoctor
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(512, 20)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((20,))] +
+        [keras.layers.Dense(32, activation="sigmoid") for _ in range(8)] +
+        [keras.layers.Dense(2, activation="softmax")])
+    model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(x[:64], y[:64]), interval=10)
+    model.fit(x, y, validation_split=0.25, epochs=4, batch_size=32, verbose=0,
+              callbacks=[doctor])
+    print("SYMPTOMS", sorted({f.symptom for f in doctor.findings}))
+    print(doctor.report().splitlines()[0])
+""")
+
+
+def test_training_doctor_in_a_plain_keras_script(tmp_path):
+    script = tmp_path / "plain.py"
+    script.write_text(PLAIN_KERAS)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": ROOT}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=180, cwd=str(tmp_path), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "vanishing_gradients" in result.stdout  # a deep sigmoid net, no normalization
+    assert "# Training diagnosis" in result.stdout
+
+
+# ------------------------------------------------------------------ LR range test
+def test_suggestion_is_a_tenth_of_the_smoothed_minimum():
+    from ktrain_kit.lr_find import suggest, sweep
+    lrs = sweep(1e-4, 1.0, 50)
+    losses = [(math.log10(lr) + 2) ** 2 + 1 for lr in lrs]  # minimum at lr = 1e-2
+    suggestion, _ = suggest(lrs, losses)
+    assert 1e-4 < suggestion < 1e-2  # smoothing lags the curve: at or a bit past 1e-3
+
+
+@pytest.mark.slow
+def test_lr_find_on_digits_cnn_suggests_a_rate_that_trains(tmp_path):
+    from ktrain_kit.lr_find import lr_range_test
+    result = lr_range_test(load_config("digits_cnn"), str(tmp_path / "find"))
+    assert os.path.exists(result["plot"]) and 1e-5 < result["suggested_lr"] < 1.0
+    config = load_config("digits_cnn", train__epochs=4)
+    config.schedule.base_lr = result["suggested_lr"]
+    summary, _ = run_quietly(config, tmp_path / "train")
+    assert summary["best_val_accuracy"] > 0.95
