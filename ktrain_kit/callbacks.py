@@ -96,6 +96,17 @@ class MetricsCSV(keras.callbacks.Callback):
         self.epoch_start = time.perf_counter()
         self.first_step_end, self.train_end, self.steps = None, None, 0
 
+    def keep_epochs_up_to(self, last_epoch):
+        """On resume: drop rows of epochs that the restored checkpoint does not include."""
+        if not os.path.exists(self.path):
+            return
+        with open(self.path, newline="") as f:
+            rows = list(csv.reader(f))
+        kept = rows[:1] + [r for r in rows[1:] if r and int(float(r[0])) <= last_epoch]
+        with open(self.path + ".tmp", "w", newline="") as f:
+            csv.writer(f).writerows(kept)
+        os.replace(self.path + ".tmp", self.path)
+
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
         if self.first_step_end is None:
@@ -134,18 +145,47 @@ class MetricsCSV(keras.callbacks.Callback):
         return header
 
 
-class Checkpoints(keras.callbacks.Callback):
-    """Saves model, optimizer and extra variables at the end of every epoch (keeps the last few).
+def callback_state(callback) -> dict:
+    """What a callback must remember across a restart (JSON-able; big arrays go in `arrays`)."""
+    if isinstance(callback, keras.callbacks.EarlyStopping):
+        arrays = {f"w{i}": w for i, w in enumerate(callback.best_weights or [])}
+        return {"wait": callback.wait, "best": float(callback.best), "best_epoch":
+                callback.best_epoch, "arrays": arrays}
+    if isinstance(callback, ReduceLROnPlateau):
+        return {"wait": callback.wait, "best": callback.best}
+    if isinstance(callback, TrainingDoctor):
+        probes = [{k: v for k, v in p.items() if k != "_weights"} for p in callback.probes]
+        return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
+                "probes": probes, "step": callback.step}
+    return {}
 
-    Writes go through `tf.train.CheckpointManager`, whose index file is replaced atomically; under
-    multi-worker every worker must call save (it is collective), only the chief's folder is kept.
+
+def restore_callback_state(callback, state) -> None:
+    arrays = state.pop("arrays", None)
+    for key, value in state.items():
+        setattr(callback, key, [tuple(b) for b in value] if key == "batch_losses" else value)
+    if isinstance(callback, keras.callbacks.EarlyStopping) and arrays:
+        callback.best_weights = [arrays[f"w{i}"] for i in range(len(arrays))]
+
+
+class Checkpoints(keras.callbacks.Callback):
+    """Saves everything a resumed run needs at the end of every epoch; keeps the last `keep`.
+
+    A checkpoint holds the model, optimizer (slots, iterations, loss scale), RNG states and extra
+    variables (the schedule's plateau multiplier), plus a side file with the state of the
+    `stateful` callbacks (early stopping's best value, patience and best weights, plateau's wait,
+    the doctor's history). TensorFlow writes the checkpoint files before it atomically replaces
+    the index, so a kill mid-write leaves the previous checkpoint intact; a damaged latest one
+    is skipped with a warning in favour of the one before. Under multi-worker every worker must
+    save (it is collective); only the chief's folder is kept.
     """
 
-    def __init__(self, directory, keep=3, extra=None):
+    def __init__(self, directory, keep=3, extra=None, stateful=()):
         super().__init__()
         self.directory, self.keep, self.extra = directory, keep, extra or {}
+        self.stateful = [c for c in stateful if c is not None]
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self.manager = None
+        self.manager, self.restored_states = None, None
 
     def _make_manager(self):
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
@@ -156,12 +196,23 @@ class Checkpoints(keras.callbacks.Callback):
         self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
 
     def restore(self, model) -> int:
-        """Restores the latest checkpoint into `model`; returns the epochs already done."""
+        """Restores the newest readable checkpoint into `model`; returns the epochs done."""
         self.set_model(model)
         self._make_manager()
-        if self.manager.latest_checkpoint:
-            self.manager.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
-        return int(self.epoch.numpy())
+        for path in reversed(self.manager.checkpoints):
+            try:
+                self.manager.checkpoint.restore(path).expect_partial()
+                self.restored_states = self._read_states(path)
+                return int(self.epoch.numpy())
+            except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
+                print(f"ktrain_kit: warning: checkpoint {path} is damaged "
+                      f"({type(e).__name__}); trying the one before")
+        return 0
+
+    def on_train_begin(self, logs=None):
+        # Runs after the other callbacks' on_train_begin (it comes last), which reset them.
+        for callback, state in zip(self.stateful, self.restored_states or []):
+            restore_callback_state(callback, state)
 
     def on_epoch_end(self, epoch, logs=None):
         if not all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
@@ -170,7 +221,32 @@ class Checkpoints(keras.callbacks.Callback):
         if self.manager is None:
             self._make_manager()
         self.epoch.assign(epoch + 1)
-        self.manager.save(checkpoint_number=epoch + 1)
+        path = self.manager.save(checkpoint_number=epoch + 1)
+        self._write_states(path)
+
+    def _write_states(self, path):
+        states = [callback_state(c) for c in self.stateful]
+        arrays = {f"{i}_{k}": v for i, s in enumerate(states) for k, v in s.pop("arrays",
+                                                                                {}).items()}
+        tmp = path + ".state.tmp.npz"
+        np.savez(tmp, json=json.dumps(states, default=float), **arrays)
+        os.replace(tmp, path + ".state.npz")
+        kept = set(self.manager.checkpoints)
+        for name in os.listdir(self.directory):
+            stem = os.path.join(self.directory, name[:-len(".state.npz")])
+            if name.endswith(".state.npz") and stem not in kept:
+                os.remove(os.path.join(self.directory, name))
+
+    @staticmethod
+    def _read_states(path):
+        if not os.path.exists(path + ".state.npz"):
+            return None
+        with np.load(path + ".state.npz") as f:
+            states = json.loads(str(f["json"]))
+            for i, state in enumerate(states):
+                prefix = f"{i}_"
+                state["arrays"] = {k[len(prefix):]: f[k] for k in f.files if k.startswith(prefix)}
+        return states
 
 
 class TrainingDoctor(keras.callbacks.Callback):

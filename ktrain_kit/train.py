@@ -67,10 +67,6 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     val_ds = data_lib.eval_pipeline(data.x_val, data.y_val, c.data.batch_size)
 
     cb = c.callbacks
-    checkpoints = callbacks_lib.Checkpoints(os.path.join(workdir, "checkpoints"),
-                                            keep=cb.checkpoint.keep,
-                                            extra={"lr_multiplier": schedule.multiplier})
-    metrics_csv = os.path.join(workdir, "metrics.csv")
     doctor = None
     if cb.doctor.enabled:
         probe = slice(0, cb.doctor.probe_examples)
@@ -78,23 +74,31 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
             (data.x_train[probe], data.y_train[probe]), interval=cb.doctor.interval,
             facts={"base_lr": c.schedule.base_lr, "num_classes": data.num_classes,
                    "label_noise": c.data.label_noise})
-    callbacks = ([doctor] if doctor else []) + [
-        callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size), keras.callbacks.TerminateOnNaN()]
+    plateau = early_stopping = None
     if cb.reduce_on_plateau.enabled:
         rp = cb.reduce_on_plateau
-        callbacks.append(callbacks_lib.ReduceLROnPlateau(
-            rp.monitor, rp.factor, rp.patience, rp.min_delta, rp.min_multiplier, schedule))
+        plateau = callbacks_lib.ReduceLROnPlateau(
+            rp.monitor, rp.factor, rp.patience, rp.min_delta, rp.min_multiplier, schedule)
     if cb.early_stopping.enabled:
         es = cb.early_stopping
-        callbacks.append(keras.callbacks.EarlyStopping(
+        early_stopping = keras.callbacks.EarlyStopping(
             es.monitor, min_delta=es.min_delta, patience=es.patience,
-            restore_best_weights=es.restore_best_weights, verbose=1))
-    if cb.tensorboard.enabled:
-        callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")))
-    if cb.checkpoint.enabled:
-        callbacks.append(checkpoints)
+            restore_best_weights=es.restore_best_weights, verbose=1)
+    metrics_csv = os.path.join(workdir, "metrics.csv")
+    metrics_logger = callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size)
+    checkpoints = callbacks_lib.Checkpoints(
+        os.path.join(workdir, "checkpoints"), keep=cb.checkpoint.keep,
+        extra={"lr_multiplier": schedule.multiplier}, stateful=[doctor, plateau, early_stopping])
+    tensorboard = (keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"))
+                   if cb.tensorboard.enabled else None)
+    # Order matters: the doctor adds its statistics to the logs before they are written, and
+    # checkpoints come last so that they save (and on resume restore) the others' state.
+    callbacks = [callback for callback in (
+        doctor, metrics_logger, keras.callbacks.TerminateOnNaN(), plateau, early_stopping,
+        tensorboard, checkpoints if cb.checkpoint.enabled else None) if callback is not None]
     initial_epoch = checkpoints.restore(model) if resume else 0
-    if initial_epoch:
+    if resume:
+        metrics_logger.keep_epochs_up_to(initial_epoch)
         print(f"ktrain_kit: resuming {workdir} after epoch {initial_epoch}")
     runfolder.write_config(workdir, c)
 

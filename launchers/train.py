@@ -4,7 +4,10 @@
 
 Without --workdir a new folder under runs/ is made. Re-running on the folder of an interrupted run
 resumes it; a finished run or a different config there is refused unless --overwrite is given.
+Exit codes: 0 trained, 1 training stopped on a NaN loss, 2 bad config, flag, data or run folder.
 """
+
+import sys
 
 from absl import flags
 
@@ -21,7 +24,13 @@ def main(argv):
         cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
     from ktrain_kit.train import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
-    train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
+    summary = train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
+    if summary["stopped"]:
+        # Not a bad input (exit 2) and not a success (exit 0): the run failed, its folder
+        # says why (diagnosis.md) and keeps the last good checkpoint.
+        print(f"error: training stopped: the loss became NaN; see {workdir}/diagnosis.md",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -113,28 +113,3 @@ def test_finished_or_different_runs_are_not_overwritten(digits_run):
     assert sorted(os.listdir(workdir)) == before
 
 
-def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
-    """Epoch-level resume: drop the last epoch's checkpoint and row, as if killed during it."""
-    import csv
-    config = tiny_config("digits_mlp", train__epochs=3, callbacks__early_stopping__enabled=False)
-    workdir = str(tmp_path / "resume")
-    train(config, workdir)
-    full = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
-    os.remove(os.path.join(workdir, "summary.json"))
-    checkpoints = os.path.join(workdir, "checkpoints")
-    for name in os.listdir(checkpoints):
-        if name.startswith("ckpt-3") or name == "final.weights.h5":
-            os.remove(os.path.join(checkpoints, name))
-    with open(os.path.join(checkpoints, "checkpoint"), "w") as f:
-        f.write('model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-2"\n')
-    with open(os.path.join(workdir, "metrics.csv")) as f:
-        lines = f.read().splitlines()
-    with open(os.path.join(workdir, "metrics.csv"), "w") as f:
-        f.write("\n".join(lines[:-1]) + "\n")
-
-    summary = train(config, workdir)
-    assert summary["epochs_run"] == 1
-    resumed = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
-    assert [r["epoch"] for r in resumed] == ["1", "2", "3"]
-    for key in ("loss", "val_loss", "val_accuracy", "lr"):  # same batches, same weights
-        assert float(resumed[2][key]) == pytest.approx(float(full[2][key]), rel=1e-4), key
