@@ -74,15 +74,36 @@ def _unknown_key_message(argv):
     return None
 
 
+def _bad_value_message(argv, error):
+    """`config key 'train.epochs': 'ten' is not a int (it is 10 now); ...` from absl's error."""
+    match = re.match(r"flag --config\.([\w.]+)=(.*?): ", str(error))
+    if not match:
+        return f"{error}; see --helpshort for the flags"
+    key, value = match.groups()
+    try:
+        current = _load_config_file(config_path(argv))
+        for part in key.split("."):
+            current = current[part]
+        kind = {"int": "whole number", "float": "number", "bool": "True or False",
+                "str": "text", "tuple": "tuple"}.get(type(current).__name__,
+                                                      type(current).__name__)
+    except Exception:  # noqa: BLE001 - fall back to absl's own words
+        return f"{error}; give a value of the key's type (see the config file)"
+    return (f"config key '{key}': '{value}' is not a {kind} (it is {current!r} now); "
+            f"pass e.g. --config.{key}={current!r}")
+
+
 def parse_flags(argv):
     try:
         rest = FLAGS(argv)
     except flags.IllegalFlagValueError as e:
-        fail(f"{e}; give a value of the key's type (see the config file)")
+        fail(_bad_value_message(argv, e))
     except flags.Error as e:
         fail(f"{e}; see --helpshort for the flags")
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         fail(_unknown_key_message(argv) or f"bad --config override ({e})")
+    except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
+        _fail_loading(config_path(argv), e)
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
@@ -97,10 +118,16 @@ def _check_config_loaded(argv):
              f"(choices: {', '.join(sorted(os.listdir('configs'))) if os.path.isdir('configs') else 'see configs/'})")
     try:
         FLAGS.config
-    except Exception as e:  # the user's file raised while loading
-        cause = e.__cause__ or e
-        fail(f"config file '{path}' failed to load ({type(cause).__name__}: "
-             f"{str(cause).splitlines()[-1] if str(cause) else ''}); fix that file")
+    except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
+        _fail_loading(path, e)
+
+
+def _fail_loading(path, error):
+    cause = error.__cause__ or error
+    detail = str(cause).strip().splitlines()[-1] if str(cause).strip() else ""
+    if isinstance(cause, SyntaxError):
+        detail = f"line {cause.lineno}: {cause.msg}"
+    fail(f"config file '{path}' failed to load ({type(cause).__name__}: {detail}); fix that file")
 
 
 def run(main):

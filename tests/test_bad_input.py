@@ -1,0 +1,131 @@
+"""Every kind of bad input is refused before training: exit code 2, one `error:` line naming
+what to fix, no traceback, and no run folder created or changed."""
+
+import os
+
+import numpy as np
+import pytest
+
+from conftest import load_config, run_launcher
+
+CNN = "--config=configs/digits_cnn.py"
+MLP = "--config=configs/digits_mlp.py"
+
+
+def write(tmp, name, content):
+    path = tmp / name
+    path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    return str(path)
+
+
+def npz(tmp, name="d.npz", **arrays):
+    path = tmp / name
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def bad_image_folder(tmp):
+    from PIL import Image
+    for c in ("a", "b"):
+        os.makedirs(tmp / "imgs" / c, exist_ok=True)
+        Image.new("RGB", (8, 8)).save(tmp / "imgs" / c / "ok.png")
+    (tmp / "imgs" / "b" / "bad.png").write_bytes(b"\x89PNG not really")
+    return str(tmp / "imgs")
+
+
+def data_args(name, path):
+    return [MLP, f"--config.data.name={name}", f"--config.data.path={path}"]
+
+
+# name -> (function of tmp_path returning the launcher arguments, text the error must contain)
+CASES = {
+    "unknown config file": (lambda t: ["--config=configs/nope.py"], "configs/nope.py"),
+    "no config": (lambda t: [], "--config"),
+    "config file raises": (lambda t: [f"--config={write(t, 'c.py', 'def get_config(:')}"],
+                           "failed to load"),
+    "unknown key": (lambda t: [CNN, "--config.optimizer.nmae=sgd"], "nmae"),
+    "unknown section": (lambda t: [CNN, "--config.trian.epochs=1"], "trian"),
+    "wrong type int": (lambda t: [CNN, "--config.train.epochs=ten"], "train.epochs"),
+    "wrong type float": (lambda t: [CNN, "--config.schedule.base_lr=fast"], "schedule.base_lr"),
+    "unknown flag": (lambda t: [CNN, "--bogus=1"], "bogus"),
+    "positional argument": (lambda t: [CNN, "extra"], "extra"),
+    "negative lr": (lambda t: [CNN, "--config.schedule.base_lr=-0.1"], "schedule.base_lr"),
+    "dropout 1": (lambda t: [CNN, "--config.model.dropout=1.0"], "model.dropout"),
+    "zero epochs": (lambda t: [CNN, "--config.train.epochs=0"], "train.epochs"),
+    "zero batch": (lambda t: [CNN, "--config.data.batch_size=0"], "data.batch_size"),
+    "batch above data": (lambda t: [CNN, "--config.data.batch_size=5000"], "data.batch_size"),
+    "unknown optimizer": (lambda t: [CNN, "--config.optimizer.name=lion"], "optimizer.name"),
+    "unknown schedule": (lambda t: [CNN, "--config.schedule.name=onecycle"], "schedule.name"),
+    "unknown model": (lambda t: [CNN, "--config.model.name=vit"], "model.name"),
+    "unknown dataset": (lambda t: [CNN, "--config.data.name=mnist"], "data.name"),
+    "unknown precision": (lambda t: [CNN, "--config.train.precision=fp8"], "train.precision"),
+    "unknown strategy": (lambda t: [CNN, "--config.train.strategy=ps"], "train.strategy"),
+    "batch vs micro-batches": (lambda t: [CNN, "--config.train.accumulation_steps=5"],
+                               "data.batch_size"),
+    "batch vs replicas": (lambda t: [CNN, "--config.data.batch_size=32",
+                                     "--config.train.accumulation_steps=32",
+                                     "--config.train.strategy=mirrored",
+                                     "--config.runtime.virtual_cpu_devices=2"], "replicas"),
+    "warmup too long": (lambda t: [CNN, "--config.schedule.warmup_epochs=0",
+                                   "--config.schedule.warmup_steps=100000"],
+                        "schedule.warmup_steps"),
+    "tpu without tpu": (lambda t: [CNN, "--config.train.strategy=tpu"], "TPU"),
+    "missing data file": (lambda t: data_args("npz", t / "absent.npz"), "does not exist"),
+    "no data path": (lambda t: [MLP, "--config.data.name=npz"], "data.path"),
+    "corrupt npz": (lambda t: data_args("npz", write(t, "x.npz", b"garbage")), "cannot be read"),
+    "corrupt csv": (lambda t: data_args("csv", write(t, "x.csv", "1,2,0\n3,oops,1\n")),
+                    "not numbers"),
+    "corrupt image": (lambda t: data_args("image_folder", bad_image_folder(t)), "bad.png"),
+    "empty dataset": (lambda t: data_args("csv", write(t, "e.csv", "a,b,label\n")),
+                      "no examples"),
+    "labels out of range": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)),
+                                                           y=np.arange(20) - 1)), "label"),
+    "nan inputs": (lambda t: data_args("npz", npz(t, x=np.full((20, 3), np.nan),
+                                                  y=np.arange(20) % 2)), "NaN"),
+    "ragged csv": (lambda t: data_args("csv", write(t, "r.csv", "1,2,0\n1,0\n")), "columns"),
+    "x and y lengths": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)),
+                                                       y=np.zeros(19))), "rows"),
+    "unwritable run folder": (lambda t: [MLP, f"--workdir={write(t, 'f', 'x')}/run"],
+                              "not writable"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_cleanly(tmp_path, case):
+    make_args, fragment = CASES[case]
+    args = make_args(tmp_path)
+    workdir = str(tmp_path / "must_not_exist")
+    if not any(a.startswith("--workdir") for a in args):
+        args.append(f"--workdir={workdir}")
+    result = run_launcher("launchers.train", *args, timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not os.path.exists(workdir)
+
+
+def snapshot(folder):
+    return {os.path.join(d, f): os.path.getmtime(os.path.join(d, f))
+            for d, _, files in os.walk(folder) for f in files}
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from ktrain_kit.train import train
+    workdir = str(tmp_path_factory.mktemp("finished") / "run")
+    train(load_config("digits_mlp", train__epochs=2, train__verbose=0,
+                      data__train_examples=64), workdir)
+    return workdir
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--config.train.epochs=2", "--config.data.train_examples=64"], "finished run"),
+    (["--config.train.epochs=3", "--config.data.train_examples=64"], "different config"),
+])
+def test_existing_run_folder_is_left_untouched(finished_run, extra, fragment):
+    before = snapshot(finished_run)
+    result = run_launcher("launchers.train", MLP, *extra, f"--workdir={finished_run}")
+    assert result.returncode == 2 and fragment in result.stderr
+    assert "--overwrite" in result.stderr
+    assert snapshot(finished_run) == before
