@@ -154,9 +154,8 @@ def callback_state(callback) -> dict:
     if isinstance(callback, ReduceLROnPlateau):
         return {"wait": callback.wait, "best": callback.best}
     if isinstance(callback, TrainingDoctor):
-        probes = [{k: v for k, v in p.items() if k != "_weights"} for p in callback.probes]
         return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
-                "probes": probes, "step": callback.step}
+                "probes": callback.probes, "step": callback.step}
     return {}
 
 
@@ -276,11 +275,12 @@ class TrainingDoctor(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.epochs, self.batch_losses, self.probes = [], [], []
         self.step, self.epoch = 0, 0
-        self.probe = None
         if self.probe_data is not None:
-            x, y = self.probe_data
-            self.probe = probe_lib.Probe(self.model, x, y)
+            if getattr(self, "probe", None) is None or self.probe.model is not self.model:
+                self.probe = probe_lib.Probe(self.model, *self.probe_data)  # traced once
             self._take_probe()
+        else:
+            self.probe = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.previous_mean, self.batches_in_epoch = epoch + 1, 0.0, 0
@@ -315,12 +315,10 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     def _take_probe(self):
         stats = self.probe()
-        weights = stats.pop("_weights")
-        if self.probes:
-            previous = self.probes[-1]
-            stats["update_ratio"] = probe_lib.update_ratio(
-                self._previous_weights, weights, self.step - previous["step"])
-        self._previous_weights = weights
+        change = stats.pop("_relative_change")
+        if self.probes and self.step > self.probes[-1]["step"]:
+            # mean per-step ||dW|| / ||W|| since the previous probe
+            stats["update_ratio"] = change / (self.step - self.probes[-1]["step"])
         stats.update(step=self.step, epoch=self.epoch)
         self.probes.append(stats)
 

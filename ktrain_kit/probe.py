@@ -40,74 +40,84 @@ def _activation_outputs(model):
 
 
 class Probe:
-    """Computes statistics for `model` on the fixed batch (x, y)."""
+    """Computes statistics for `model` on the fixed batch (x, y), in one compiled call.
+
+    The weights of the previous probe are kept as variables beside the model's (one copy), so the
+    update-to-weight ratio costs no transfer to the host.
+    """
 
     def __init__(self, model, x, y):
         self.model, self.x, self.y = model, x, y
-        self.kernels = [v for v in model.trainable_variables if len(v.shape) >= 2]
         self.activations, self.activation_model = _activation_outputs(model)
-        self.previous_weights = None
-        self._gradients = tf.function(self._gradient_stats, reduce_retracing=True)
+        variables = model.trainable_variables
+        self.previous = [tf.Variable(tf.convert_to_tensor(v), trainable=False) for v in variables]
+        self.sizes = [int(np.prod(v.shape)) for v in variables]
+        self.kernels = [i for i, v in enumerate(variables) if len(v.shape) >= 2]
+        self._compiled = tf.function(self._statistics)
 
-    def _gradient_stats(self, x, y):
+    def _statistics(self, x, y):
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
             y_pred = self.model(x, training=False)
             loss = self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-        grads = tape.gradient(loss, variables)
-        grads = [tf.zeros_like(v) if g is None else tf.cast(tf.convert_to_tensor(g), tf.float32)
-                 for g, v in zip(grads, variables)]
-        finite = [tf.reduce_all(tf.math.is_finite(g)) for g in grads]
-        nonfinite = tf.add_n([tf.reduce_sum(tf.cast(~tf.math.is_finite(g), tf.float32))
-                              for g in grads])
-        safe = [tf.where(tf.math.is_finite(g), g, tf.zeros_like(g)) for g in grads]
-        norms = tf.stack([tf.norm(g) for g in safe])
-        return loss, norms, nonfinite, tf.reduce_all(tf.stack(finite)), y_pred
+        grads = [tf.zeros(v.shape, tf.float32) if g is None else
+                 tf.cast(tf.convert_to_tensor(g), tf.float32)
+                 for g, v in zip(tape.gradient(loss, variables), variables)]
+        finite = [tf.math.is_finite(g) for g in grads]
+        values = [tf.cast(tf.convert_to_tensor(v), tf.float32) for v in variables]
+        out = {
+            "loss": loss,
+            "grad_norms": tf.stack([tf.norm(tf.where(f, g, 0.0)) for f, g in zip(finite, grads)]),
+            "nonfinite_grads": tf.add_n([tf.reduce_sum(tf.cast(~f, tf.float32)) for f in finite]),
+            "nonfinite_weights": tf.add_n([tf.reduce_sum(tf.cast(~tf.math.is_finite(v),
+                                                                 tf.float32)) for v in values]),
+            "weight_norm": tf.sqrt(tf.add_n([tf.reduce_sum(v * v) for v in values])),
+            "previous_norm": tf.sqrt(tf.add_n([tf.reduce_sum(p * p) for p in self.previous])),
+            "delta_norm": tf.sqrt(tf.add_n([tf.reduce_sum((v - p) ** 2)
+                                            for v, p in zip(values, self.previous)])),
+            "y_pred": tf.cast(y_pred, tf.float32),
+        }
+        for p, v in zip(self.previous, values):
+            p.assign(v)
+        if self.activation_model is not None:
+            outputs = self.activation_model(x, training=False)
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            dead, saturated = [], []
+            for (_, kind), a in zip(self.activations, outputs):
+                a = tf.reshape(tf.cast(a, tf.float32), [-1, a.shape[-1]])
+                if kind == "relu":  # a unit is dead if it is 0 for every probe example
+                    dead.append(tf.reduce_mean(tf.cast(tf.reduce_all(a <= 0, axis=0),
+                                                       tf.float32)))
+                else:
+                    s = tf.abs(a) if kind == "tanh" else tf.abs(2 * a - 1)
+                    saturated.append(tf.reduce_mean(tf.cast(s > SATURATION, tf.float32)))
+            if dead:
+                out["dead_relu_fraction"] = tf.reduce_max(tf.stack(dead))
+            if saturated:
+                out["saturated_fraction"] = tf.reduce_max(tf.stack(saturated))
+        return out
 
     def __call__(self) -> dict:
-        variables = self.model.trainable_variables
-        loss, norms, nonfinite, _, y_pred = self._gradients(self.x, self.y)
-        norms = norms.numpy()
-        count = sum(int(np.prod(v.shape)) for v in variables)
-        kernel_index = [i for i, v in enumerate(variables) if len(v.shape) >= 2]
+        """Statistics at the current weights; `delta_norm` is the change since the last call."""
+        raw = {k: np.asarray(v) for k, v in self._compiled(self.x, self.y).items()}
+        norms, count = raw["grad_norms"], max(sum(self.sizes), 1)
         stats = {
-            "probe_loss": float(loss),
-            "grad_norm": float(np.sqrt((norms ** 2).sum())),
-            "nonfinite_grad_fraction": float(nonfinite) / max(count, 1),
+            "probe_loss": float(raw["loss"]),
+            "grad_norm": float(np.sqrt((norms.astype(np.float64) ** 2).sum())),
+            "nonfinite_grad_fraction": float(raw["nonfinite_grads"]) / count,
+            "nonfinite_weight_fraction": float(raw["nonfinite_weights"]) / count,
+            "weight_norm": float(raw["weight_norm"]),
+            "_relative_change": float(raw["delta_norm"]) / max(float(raw["previous_norm"]),
+                                                               1e-12),
         }
-        if kernel_index:
-            first, last = kernel_index[0], kernel_index[-1]
-            rms = lambda i: norms[i] / np.sqrt(np.prod(variables[i].shape))  # noqa: E731
-            stats["grad_rms_first_layer"] = float(rms(first))
-            stats["grad_rms_last_layer"] = float(rms(last))
-        weights = [np.asarray(v.numpy(), dtype=np.float32) for v in variables]
-        stats["weight_norm"] = float(np.sqrt(sum((w.astype(np.float64) ** 2).sum()
-                                                 for w in weights)))
-        stats["nonfinite_weight_fraction"] = float(sum((~np.isfinite(w)).sum() for w in weights)
-                                                   / max(count, 1))
-        stats.update(self._activation_stats())
-        stats.update(_output_facts(np.asarray(y_pred, dtype=np.float64)))
-        stats["_weights"] = weights
-        return stats
-
-    def _activation_stats(self) -> dict:
-        if self.activation_model is None:
-            return {}
-        outputs = self.activation_model(self.x, training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        dead, saturated = [], []
-        for (name, kind), out in zip(self.activations, outputs):
-            a = np.asarray(out, dtype=np.float32).reshape(len(self.x), -1, out.shape[-1])
-            if kind == "relu":  # a unit (channel) is dead if it is 0 for every probe example
-                dead.append(float(np.mean(np.all(a <= 0, axis=(0, 1)))))
-            else:
-                s = np.abs(a) if kind == "tanh" else np.abs(2 * a - 1)
-                saturated.append(float(np.mean(s > SATURATION)))
-        stats = {}
-        if dead:
-            stats["dead_relu_fraction"] = max(dead)
-        if saturated:
-            stats["saturated_fraction"] = max(saturated)
+        if self.kernels:
+            rms = lambda i: float(norms[i] / np.sqrt(self.sizes[i]))  # noqa: E731
+            stats["grad_rms_first_layer"] = rms(self.kernels[0])
+            stats["grad_rms_last_layer"] = rms(self.kernels[-1])
+        for key in ("dead_relu_fraction", "saturated_fraction"):
+            if key in raw:
+                stats[key] = float(raw[key])
+        stats.update(_output_facts(raw["y_pred"].astype(np.float64)))
         return stats
 
 
@@ -119,11 +129,3 @@ def _output_facts(y_pred) -> dict:
         y_pred.shape[1] > 1 and np.all(y_pred >= 0) and np.all(y_pred <= 1)
         and np.allclose(y_pred.sum(axis=1), 1, atol=1e-3)),
             "num_outputs": int(y_pred.shape[1])}
-
-
-def update_ratio(previous_weights, weights, steps: int) -> float:
-    """Mean per-step relative change of the weights, ||dW|| / ||W|| / steps."""
-    delta = np.sqrt(sum(((w.astype(np.float64) - p) ** 2).sum()
-                        for w, p in zip(weights, previous_weights)))
-    norm = np.sqrt(sum((p.astype(np.float64) ** 2).sum() for p in previous_weights))
-    return float(delta / max(norm, 1e-12) / max(steps, 1))

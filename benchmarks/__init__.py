@@ -1,0 +1,1 @@
+"""Side-by-side speed and memory measurements: python -m benchmarks.run [--quick]."""

@@ -1,0 +1,367 @@
+"""Run the benchmark suite and write benchmarks/RESULTS.md and benchmarks/results.png.
+
+    python -m benchmarks.run            # full: 5 repeats, longer timings (about 20 minutes)
+    python -m benchmarks.run --quick    # 3 repeats, shorter timings (under 10 minutes)
+
+Comparisons are interleaved (A B A B ...) in one process and reported as ratios of medians,
+with the min-max of the repeats, because absolute times on shared machines drift.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def machine():
+    import tensorflow as tf
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    flags = next((line for line in open("/proc/cpuinfo") if line.startswith("flags")), "")
+    bf16 = [f for f in ("avx512_bf16", "amx_bf16") if f in flags.split()]
+    gpus = tf.config.list_physical_devices("GPU")
+    return (f"{cpu}, {os.cpu_count()} cores, bf16 instructions: {', '.join(bf16) or 'none'}, "
+            f"GPUs: {len(gpus)}; TensorFlow {tf.__version__}, Keras "
+            f"{__import__('keras').__version__}, Python {platform.python_version()}")
+
+
+def ratio(results, a, b):
+    from benchmarks.workloads import summarize
+    pairs = [x / y for x, y in zip(results[a], results[b])]
+    return summarize(pairs)
+
+
+# ------------------------------------------------------------------ in-process throughput
+def throughput(quick):
+    from benchmarks.workloads import Trainer, interleaved
+    steps = {"digits_mlp": 100, "cnn_bn_32x32": 30, "transformer": 20}
+    if not quick:
+        steps = {k: v * 2 for k, v in steps.items()}
+    repeats = 3 if quick else 5
+    rows = {}
+    for name, n in steps.items():
+        trainers = {kind: Trainer(name, kind) for kind in ("ours", "keras", "loop")}
+        res = interleaved(trainers, n, repeats)
+        rows[name] = {"raw": res, "ours/keras": ratio(res, "ours", "keras"),
+                      "ours/loop": ratio(res, "ours", "loop")}
+        print(f"  {name}: ours/keras {rows[name]['ours/keras']['median']:.3f}, "
+              f"ours/loop {rows[name]['ours/loop']['median']:.3f}", flush=True)
+    return rows, repeats
+
+
+def accumulation_speed(quick):
+    from benchmarks.workloads import Trainer, interleaved
+    repeats = 3 if quick else 5
+    trainers = {"k4_micro64": Trainer("cnn_bn_32x32", "ours", 256, 4),
+                "k1_batch64": Trainer("cnn_bn_32x32", "ours", 64, 1)}
+    # Same number of examples for both: 4x fewer steps for the 4x bigger batch.
+    results = {label: [] for label in trainers}
+    steps = 10 if quick else 20
+    for _ in range(repeats):
+        results["k4_micro64"].append(trainers["k4_micro64"].examples_per_sec(steps))
+        results["k1_batch64"].append(trainers["k1_batch64"].examples_per_sec(steps * 4))
+    return ratio(results, "k4_micro64", "k1_batch64")
+
+
+def doctor_overhead(quick):
+    from benchmarks.workloads import Trainer, interleaved
+    from ktrain_kit.callbacks import TrainingDoctor
+    from ktrain_kit.config import default_config
+    interval = default_config().callbacks.doctor.interval
+    out = {}
+    for name in ("digits_mlp", "cnn_bn_32x32"):
+        plain = Trainer(name, "ours")
+        probe = (plain.data.x_train[:128], plain.data.y_train[:128])
+        doctor = Trainer(name, "ours", callbacks=[TrainingDoctor(probe, interval=interval)])
+        steps = 10 * interval if quick else 20 * interval  # a fit each: start + end probes too
+        res = interleaved({"doctor": doctor, "plain": plain}, steps, 3 if quick else 5)
+        out[name] = ratio(res, "doctor", "plain")
+    return out, interval
+
+
+def precision_and_mfu(quick):
+    """Transformer float32 vs mixed_bfloat16 vs `auto`, and model FLOP utilization."""
+    import keras
+    import tensorflow as tf
+
+    from benchmarks.workloads import Trainer, interleaved, summarize, workload_config
+    from ktrain_kit import runtime
+    auto, why = runtime.choose_precision("auto", runtime.device_facts())
+    trainers = {}
+    for policy in ("float32", "mixed_bfloat16"):
+        keras.mixed_precision.set_global_policy(policy)
+        trainers[policy] = Trainer("transformer", "ours")
+    keras.mixed_precision.set_global_policy("float32")
+    steps = 10 if quick else 20
+    res = interleaved(trainers, steps, 3 if quick else 5)
+    c = workload_config("transformer")
+    flops_per_example = transformer_train_flops(c.model.width, c.model.depth, c.model.mlp_ratio,
+                                                c.data.seq_len)
+    peak = {p: matmul_peak(p) for p in ("float32", "bfloat16")}
+    mfu = {}
+    for policy, dtype in (("float32", "float32"), ("mixed_bfloat16", "bfloat16")):
+        achieved = summarize(res[policy])["median"] * flops_per_example
+        mfu[policy] = {"achieved_gflops": achieved / 1e9, "peak_gflops": peak[dtype] / 1e9,
+                       "mfu": achieved / peak[dtype]}
+    auto_over_fp32 = ratio(res, auto if auto in res else "float32", "float32")
+    return {"auto": auto, "why": why, "auto/float32": auto_over_fp32,
+            "bf16/float32": ratio(res, "mixed_bfloat16", "float32"), "mfu": mfu,
+            "flops_per_example": flops_per_example}
+
+
+def transformer_train_flops(width, depth, mlp_ratio, length):
+    """Training FLOPs per example: 3x the forward matmuls (projections, MLP, attention)."""
+    per_token_layer = (2 * 4 * width * width                 # q, k, v, output projections
+                       + 2 * 2 * width * width * mlp_ratio   # two MLP matmuls
+                       + 2 * 2 * length * width)             # scores and weighted values
+    return 3 * depth * length * per_token_layer
+
+
+def matmul_peak(dtype, n=1024, reps=20):
+    import tensorflow as tf
+    a = tf.random.normal([n, n], dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    f = tf.function(lambda x: tf.linalg.matmul(x, x))
+    f(a).numpy()
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(reps):
+            out = f(a)
+        out.numpy()
+        best = max(best, 2 * n ** 3 * reps / (time.perf_counter() - start))
+    return best
+
+
+# ------------------------------------------------------------------ subprocess figures
+def python(*args, env=None, cores=None):
+    cmd = [sys.executable, *args]
+    if cores is not None:
+        cmd = ["taskset", "-c", cores, *cmd]
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})})
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return result, time.perf_counter() - start
+
+
+def memory():
+    def growth(batch, k):
+        out, _ = python("-m", "benchmarks.memory_probe", str(batch), str(k), "5")
+        return float(re.search(r"PEAK_GROWTH_MIB (\S+)", out.stdout).group(1))
+    return {"k8_micro32": growth(256, 8), "k1_batch32": growth(32, 1),
+            "k1_batch256": growth(256, 1)}
+
+
+def wall_time_and_startup(repeats):
+    ours, plain, startup = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, seconds = python("-m", "launchers.train", "--config=configs/digits_cnn.py",
+                                  f"--workdir={tmp}/run", "--config.train.verbose=0")
+            accuracy = json.load(open(f"{tmp}/run/summary.json"))["best_val_accuracy"]
+            ours.append((seconds, accuracy))
+        out, seconds = python(os.path.join(HERE, "plain_keras_digits.py"))
+        plain.append((seconds, float(re.search(r"BEST_VAL_ACCURACY (\S+)", out.stdout)[1])))
+        startup.append(time_to_first_step())
+    return ours, plain, startup
+
+
+def time_to_first_step():
+    """Seconds from launching the command until its first training step has run (traced)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", "launchers.train", "--config=configs/digits_cnn.py",
+             f"--workdir={tmp}/run", "--config.train.epochs=1", "--config.train.verbose=1",
+             "--config.schedule.warmup_epochs=0"], cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        seconds = None
+        for line in proc.stdout:
+            if re.search(r"\b1/\d+", re.sub(r"\x1b\[[0-9;]*m", "", line)):  # progress bar
+                seconds = time.perf_counter() - start
+                break
+        proc.kill()
+        proc.wait()
+        return seconds
+
+
+def multi_worker(repeats):
+    """examples/s of 2 workers x 1 core on loopback over 1 process x 2 cores (digits MLP)."""
+    import socket
+    args = ["-m", "launchers.train", "--config=configs/digits_mlp.py", "--config.train.epochs=3",
+            "--config.train.verbose=0", "--config.callbacks.early_stopping.enabled=False"]
+
+    def steady(workdir):
+        rows = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
+        return float(rows[-1]["examples_per_sec"])
+
+    def port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    ratios = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            python(*args, f"--workdir={tmp}/single", cores="0,1")
+            cluster = [f"127.0.0.1:{port()}", f"127.0.0.1:{port()}"]
+            procs = []
+            for i in range(2):
+                tf_config = json.dumps({"cluster": {"worker": cluster},
+                                        "task": {"type": "worker", "index": i}})
+                procs.append(subprocess.Popen(
+                    ["taskset", "-c", str(i), sys.executable, *args,
+                     "--config.train.strategy=multi_worker", f"--workdir={tmp}/multi"],
+                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": tf_config}))
+            for p in procs:
+                p.wait(timeout=300)
+            ratios.append(steady(f"{tmp}/multi") / steady(f"{tmp}/single"))
+    from benchmarks.workloads import summarize
+    return summarize(ratios)
+
+
+# ------------------------------------------------------------------ report
+def fmt(s, digits=3):
+    return f"{s['median']:.{digits}f} ({s['min']:.{digits}f}-{s['max']:.{digits}f})"
+
+
+def write_results(r, quick, path):
+    from benchmarks.workloads import summarize
+    lines = ["# Benchmark results", "",
+             f"Machine: {r['machine']}.", "",
+             f"Run: `python -m benchmarks.run{' --quick' if quick else ''}` on "
+             f"{time.strftime('%Y-%m-%d')}, {r['repeats']} interleaved repeats per figure; each "
+             "figure is the median ratio with the min-max of the repeats in brackets.", "",
+             "| figure | goal | measured | met |", "| --- | --- | --- | --- |"]
+
+    def row(name, goal, value, ok):
+        lines.append(f"| {name} | {goal} | {value} | {'yes' if ok else ('no' if ok is False else '-')} |")
+
+    for name, t in r["throughput"].items():
+        row(f"examples/s ours / plain Keras fit, {name}", ">= 0.97", fmt(t["ours/keras"]),
+            t["ours/keras"]["median"] >= 0.97)
+    for name, t in r["throughput"].items():
+        goal = ">= 0.95" if name == "transformer" else "reported"
+        row(f"examples/s ours / hand-written tf.function loop, {name}", goal,
+            fmt(t["ours/loop"]), t["ours/loop"]["median"] >= 0.95 if name == "transformer"
+            else None)
+    row("accumulation K=4 (micro-batch 64) / K=1 at batch 64, examples/s (CNN)", ">= 0.9",
+        fmt(r["accumulation"]), r["accumulation"]["median"] >= 0.9)
+    m = r["memory"]
+    mem_ratio = m["k8_micro32"] / max(m["k1_batch32"], 1e-9)
+    row("peak memory growth, K=8 at micro-batch 32 / batch 32 (CNN)", "<= 1.3",
+        f"{mem_ratio:.2f} ({m['k8_micro32']:.0f} vs {m['k1_batch32']:.0f} MiB; batch 256 "
+        f"without accumulation: {m['k1_batch256']:.0f} MiB)", mem_ratio <= 1.3)
+    p = r["precision"]
+    row(f"precision=auto ({p['auto']}) / float32, Transformer", ">= 1.5", fmt(p["auto/float32"]),
+        p["auto/float32"]["median"] >= 1.5)
+    row("mixed_bfloat16 / float32, Transformer (forced)", "reported", fmt(p["bf16/float32"]),
+        None)
+    for policy, v in p["mfu"].items():
+        row(f"model FLOP utilization, Transformer, {policy}", ">= 40%",
+            f"{100 * v['mfu']:.1f}% ({v['achieved_gflops']:.1f} of {v['peak_gflops']:.1f} "
+            f"GFLOP/s matmul peak)", v["mfu"] >= 0.4)
+    ours = summarize([s for s, _ in r["wall"]["ours"]])
+    plain = summarize([s for s, _ in r["wall"]["plain"]])
+    accs = [a for _, a in r["wall"]["ours"]]
+    row("wall time, digits_cnn command start to finish (ours) vs plain Keras script", "reported",
+        f"{ours['median']:.1f} s vs {plain['median']:.1f} s (ours reached "
+        f"{min(accs):.4f}-{max(accs):.4f} val accuracy; plain "
+        f"{min(a for _, a in r['wall']['plain']):.4f}-"
+        f"{max(a for _, a in r['wall']['plain']):.4f})", None)
+    for name, v in r["doctor"]["overhead"].items():
+        row(f"doctor statistics overhead, interval {r['doctor']['interval']} steps, {name} "
+            "(1 - examples/s ratio)", "<= 3%", f"{100 * (1 - v['median']):.1f}% "
+            f"(ratio {fmt(v)})", 1 - v["median"] <= 0.03)
+    startup = [s for s in r["startup"] if s]
+    row("start-up: command to first completed training step, digits_cnn", "reported",
+        f"{summarize(startup)['median']:.1f} s" if startup else "n/a", None)
+    row("multi-worker, 2 workers x 1 core (loopback) / 1 process x 2 cores, examples/s",
+        "reported", fmt(r["multi_worker"]), None)
+    lines += ["", "## Notes", "", NOTES.strip(), ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+NOTES = """
+- Throughput is steady state: every trainer is warmed up (traced) first; each repeat trains the
+  same number of steps on the same tf.data pipeline (`ktrain_kit.data.train_pipeline`).
+- Memory is the growth of the process's peak RSS during 5 training steps over its RSS right
+  before them (TensorFlow's own footprint excluded), each configuration in a fresh process.
+- FLOPs are analytic: 3x the forward matmul FLOPs of the encoder (projections, MLP, attention);
+  the peak is the best of 1024x1024 tf.linalg.matmul in that dtype on this machine.
+- precision=auto picks mixed_bfloat16 only where the CPU has bf16 instructions (AVX512_BF16 or
+  AMX). On a CPU without them, auto is float32 and the ratio is 1.0 by construction; forcing
+  mixed_bfloat16 there is slower, since bfloat16 is emulated. The goal needs bf16 hardware.
+- No GPU was available to this project, so the mixed_float16 / float32 figure on a GPU is not
+  measured yet.
+"""
+
+
+def chart(r, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = list(r["throughput"])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.35
+    for i, key in enumerate(("ours/keras", "ours/loop")):
+        med = [r["throughput"][n][key]["median"] for n in names]
+        err = [[m - r["throughput"][n][key]["min"] for m, n in zip(med, names)],
+               [r["throughput"][n][key]["max"] - m for m, n in zip(med, names)]]
+        ax.bar([j + i * width for j in range(len(names))], med, width, yerr=err, label=key)
+    ax.axhline(0.97, color="gray", linestyle="--", linewidth=1)
+    ax.set_xticks([j + width / 2 for j in range(len(names))], names)
+    ax.set(ylabel="examples/s ratio", title="ktrain_kit engine throughput, relative")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and steps")
+    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    args = parser.parse_args()
+    quick = args.quick
+    r = {"machine": machine()}
+    print("throughput (ours vs plain Keras vs hand-written loop)...", flush=True)
+    r["throughput"], r["repeats"] = throughput(quick)
+    print("accumulation speed...", flush=True)
+    r["accumulation"] = accumulation_speed(quick)
+    print("doctor overhead...", flush=True)
+    overhead, interval = doctor_overhead(quick)
+    r["doctor"] = {"overhead": overhead, "interval": interval}
+    print("precision and FLOP utilization...", flush=True)
+    r["precision"] = precision_and_mfu(quick)
+    print("memory (subprocesses)...", flush=True)
+    r["memory"] = memory()
+    print("wall time and start-up (subprocesses)...", flush=True)
+    ours, plain, startup = wall_time_and_startup(1 if quick else 3)
+    r["wall"], r["startup"] = {"ours": ours, "plain": plain}, startup
+    print("multi-worker on loopback (subprocesses)...", flush=True)
+    r["multi_worker"] = multi_worker(1 if quick else 3)
+    write_results(r, quick, args.out)
+    chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
+    with open(os.path.join(os.path.dirname(args.out), "results.json"), "w") as f:
+        json.dump(r, f, indent=1, default=str)
+    print(open(args.out).read())
+
+
+if __name__ == "__main__":
+    main()

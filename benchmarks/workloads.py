@@ -1,0 +1,106 @@
+"""The three benchmark workloads and the three ways to train them on identical data.
+
+- `ours`: ktrain_kit's engine (`engine.wrap`) inside `fit`;
+- `keras`: the same functional model in plain Keras `fit`;
+- `loop`: a hand-written `tf.function` step (GradientTape + optimizer.apply) over the dataset.
+
+Each trainer exposes `run(steps)`: train that many steps and return the seconds it took, after a
+warm-up call has traced everything.
+"""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ktrain_kit import data as data_lib
+from ktrain_kit import engine, models
+from ktrain_kit.config import default_config
+
+WORKLOADS = {
+    # name: (config changes, examples)
+    "digits_mlp": (dict(data=dict(name="digits"), model=dict(name="mlp", width=128, depth=2,
+                                                              norm="layer", dropout=0.1)), None),
+    "cnn_bn_32x32": (dict(data=dict(name="synthetic_images", image_size=32, channels=3,
+                                    train_examples=2048),
+                          model=dict(name="cnn", width=32, depth=2, norm="batch")), None),
+    "transformer": (dict(data=dict(name="synthetic_sequences", seq_len=64, vocab_size=64,
+                                   num_classes=8, train_examples=2048),
+                         model=dict(name="transformer", width=128, depth=2, num_heads=4,
+                                    norm="layer", activation="gelu",
+                                    initializer="glorot_uniform")), None),
+}
+
+
+def workload_config(name, batch_size=64):
+    c = default_config()
+    for section, values in WORKLOADS[name][0].items():
+        c[section].update(values)
+    c.data.batch_size = batch_size
+    c.optimizer.name = "adam"
+    return c
+
+
+def loss_fn():
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+class Trainer:
+    """Trains `kind` on workload `name`; `run(steps)` returns elapsed seconds."""
+
+    def __init__(self, name, kind, batch_size=64, accumulation_steps=1, callbacks=()):
+        c = workload_config(name, batch_size)
+        self.data = data_lib.load(c.data, 0)
+        self.batch_size = batch_size
+        keras.utils.set_random_seed(0)
+        model = models.build(c.model, self.data)
+        if kind == "ours":
+            model = engine.wrap(model, accumulation_steps)
+        self.kind, self.model, self.callbacks = kind, model, list(callbacks)
+        self.optimizer = keras.optimizers.Adam(1e-3)
+        epochs = 10_000  # more than any benchmark needs; the pipeline is lazy
+        self.dataset = data_lib.train_pipeline(self.data, batch_size, 0, c.data, 0, epochs)
+        if kind == "loop":
+            self.iterator = iter(self.dataset)
+            self.step = tf.function(self._loop_step)
+        else:
+            model.compile(self.optimizer, loss_fn(), metrics=["accuracy"])
+            self.iterator = None
+        self.run(3)  # warm-up: trace and build
+
+    def _loop_step(self, x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn()(y, self.model(x, training=True))
+        grads = tape.gradient(loss, self.model.trainable_variables)
+        self.optimizer.apply(grads, self.model.trainable_variables)
+        return loss
+
+    def run(self, steps):
+        start = time.perf_counter()
+        if self.kind == "loop":
+            for _ in range(steps):
+                x, y = next(self.iterator)
+                loss = self.step(x, y)
+            float(loss)  # wait for the last step
+        else:
+            self.model.fit(self.dataset, steps_per_epoch=steps, epochs=1, verbose=0,
+                           shuffle=False, callbacks=self.callbacks)
+        return time.perf_counter() - start
+
+    def examples_per_sec(self, steps):
+        return steps * self.batch_size / self.run(steps)
+
+
+def interleaved(trainers, steps, repeats):
+    """{label: [examples/s per repeat]} measured A B C A B C ... so drift hits all alike."""
+    results = {label: [] for label in trainers}
+    for _ in range(repeats):
+        for label, trainer in trainers.items():
+            results[label].append(trainer.examples_per_sec(steps))
+    return results
+
+
+def summarize(values):
+    return {"median": float(np.median(values)), "min": float(np.min(values)),
+            "max": float(np.max(values))}
