@@ -61,8 +61,9 @@ class Trainer:
         self.optimizer = keras.optimizers.Adam(1e-3)
         epochs = 10_000  # more than any benchmark needs; the pipeline is lazy
         self.dataset = data_lib.train_pipeline(self.data, batch_size, 0, c.data, 0, epochs)
-        if kind == "loop":
+        if kind == "loop":  # same work as fit: loss, mean-loss and accuracy metrics
             self.iterator = iter(self.dataset)
+            self.mean_loss, self.accuracy = keras.metrics.Mean(), keras.metrics.SparseCategoricalAccuracy()
             self.step = tf.function(self._loop_step)
         else:
             model.compile(self.optimizer, loss_fn(), metrics=["accuracy"])
@@ -71,18 +72,21 @@ class Trainer:
 
     def _loop_step(self, x, y):
         with tf.GradientTape() as tape:
-            loss = loss_fn()(y, self.model(x, training=True))
+            y_pred = self.model(x, training=True)
+            loss = loss_fn()(y, y_pred)
         grads = tape.gradient(loss, self.model.trainable_variables)
         self.optimizer.apply(grads, self.model.trainable_variables)
-        return loss
+        self.mean_loss.update_state(loss)
+        self.accuracy.update_state(y, y_pred)
+        return self.mean_loss.result(), self.accuracy.result()
 
     def run(self, steps):
         start = time.perf_counter()
         if self.kind == "loop":
             for _ in range(steps):
                 x, y = next(self.iterator)
-                loss = self.step(x, y)
-            float(loss)  # wait for the last step
+                logs = self.step(x, y)
+            float(logs[0])  # wait for the last step
         else:
             self.model.fit(self.dataset, steps_per_epoch=steps, epochs=1, verbose=0,
                            shuffle=False, callbacks=self.callbacks)

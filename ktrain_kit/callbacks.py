@@ -283,20 +283,26 @@ class TrainingDoctor(keras.callbacks.Callback):
             self.probe = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.previous_mean, self.batches_in_epoch = epoch + 1, 0.0, 0
+        self.epoch, self.pending = epoch + 1, []
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        mean = float(np.asarray((logs or {}).get("loss", math.nan)))
-        # Keras logs the running mean of the epoch: recover this batch's own loss from it.
-        count = batch + 1
-        loss = count * mean - (count - 1) * self.previous_mean if count > 1 else mean
-        self.previous_mean = mean
-        self.batch_losses.append((self.step, self.epoch, loss))
+        # Kept as logged (a tensor), converted once per epoch: no per-step host sync.
+        self.pending.append((self.step, (logs or {}).get("loss", math.nan)))
         if self.probe is not None and self.step % self.interval == 0:
             self._take_probe()
 
+    def _flush_batch_losses(self):
+        """Keras logs the epoch's running mean: recover each batch's own loss from it."""
+        previous = 0.0
+        for count, (step, mean) in enumerate(getattr(self, "pending", []), start=1):
+            mean = float(np.asarray(mean))
+            self.batch_losses.append((step, self.epoch, count * mean - (count - 1) * previous))
+            previous = mean
+        self.pending = []
+
     def on_epoch_end(self, epoch, logs=None):
+        self._flush_batch_losses()
         logs = logs if logs is not None else {}
         record = {k: float(np.asarray(v)) for k, v in logs.items()
                   if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
@@ -308,6 +314,7 @@ class TrainingDoctor(keras.callbacks.Callback):
                          if latest.get(k) is not None})
 
     def on_train_end(self, logs=None):
+        self._flush_batch_losses()  # an epoch cut short (NaN) has no on_epoch_end
         if self.probe is not None and (not self.probes or self.probes[-1]["step"] != self.step):
             self._take_probe()
         self.findings = doctor_rules.diagnose(self.epochs, self.batch_losses, self.probes,

@@ -120,7 +120,7 @@ def default_config() -> ml_collections.ConfigDict:
         checkpoint=dict(enabled=True, keep=3),
         tensorboard=dict(enabled=True),
         plots=dict(enabled=True),
-        doctor=dict(enabled=True, interval=50, probe_examples=128),
+        doctor=dict(enabled=True, interval=50, probe_examples=64),
     )
 
     c.runtime = dict(virtual_cpu_devices=0)

@@ -103,6 +103,37 @@ def test_export_serves_where_ktrain_kit_cannot_be_imported(digits_run, tmp_path)
     assert "wrong shape rejected" in result.stdout and "ktrain_kit blocked" in result.stdout
 
 
+def test_saved_model_cli_lists_the_serving_signature(digits_run):
+    workdir, _ = digits_run
+    result = subprocess.run(["saved_model_cli", "show", "--dir",
+                             os.path.join(workdir, "export", "1"), "--all"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "signature_def['serving_default']" in out
+    assert "inputs['inputs']" in out and "(-1, 8, 8, 1)" in out
+    assert "outputs['probabilities']" in out and "outputs['logits']" in out
+    assert out.count("dtype: DT_FLOAT") >= 3
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_export_returns_float32_under_mixed_precision(tmp_path, policy):
+    import keras
+    import tensorflow as tf
+
+    from ktrain_kit import data, export, models
+    keras.mixed_precision.set_global_policy(policy)
+    c = load_config("digits_cnn")
+    d = data.load(c.data, 0)
+    model = models.build(c.model, d)
+    path = export.export(model, str(tmp_path / "export"))
+    keras.mixed_precision.set_global_policy("float32")
+    out = tf.saved_model.load(path).signatures["serving_default"](
+        inputs=tf.constant(d.x_val[:4]))
+    assert out["probabilities"].dtype == tf.float32 and out["logits"].dtype == tf.float32
+    np.testing.assert_allclose(out["probabilities"].numpy().sum(axis=1), 1.0, atol=1e-5)
+
+
 def test_finished_or_different_runs_are_not_overwritten(digits_run):
     workdir, _ = digits_run
     before = sorted(os.listdir(workdir))
