@@ -318,17 +318,42 @@ def write_results(r, quick, path):
 
 
 NOTES = """
+How it was measured:
 - Throughput is steady state: every trainer is warmed up (traced) first; each repeat trains the
-  same number of steps on the same tf.data pipeline (`ktrain_kit.data.train_pipeline`).
+  same number of steps on the same tf.data pipeline (`ktrain_kit.data.train_pipeline`). The
+  hand-written loop does the same work as `fit` (loss, mean loss and accuracy metrics).
+- This VM's speed drifts by up to 2x from minute to minute (digits_cnn took 14-36 s wall over one
+  afternoon), hence interleaving and medians; single repeats range widely.
 - Memory is the growth of the process's peak RSS during 5 training steps over its RSS right
   before them (TensorFlow's own footprint excluded), each configuration in a fresh process.
 - FLOPs are analytic: 3x the forward matmul FLOPs of the encoder (projections, MLP, attention);
-  the peak is the best of 1024x1024 tf.linalg.matmul in that dtype on this machine.
-- precision=auto picks mixed_bfloat16 only where the CPU has bf16 instructions (AVX512_BF16 or
-  AMX). On a CPU without them, auto is float32 and the ratio is 1.0 by construction; forcing
-  mixed_bfloat16 there is slower, since bfloat16 is emulated. The goal needs bf16 hardware.
-- No GPU was available to this project, so the mixed_float16 / float32 figure on a GPU is not
-  measured yet.
+  the peak is the best 1024x1024 tf.linalg.matmul in that dtype on this machine.
+- The doctor's overhead is measured in its two parts (see `doctor_overhead` in run.py): its
+  per-step batch hook (interleaved fits; at noise level, hence the negative values) plus one
+  probe's time spread over `interval` measured steps.
+
+Goals missed, why, and what would move them:
+- Transformer, ours / plain Keras 0.965 (0.87-1.09): not separable from noise. The engine's K=1
+  step runs the same ops as Keras' step (plus a zeros guard for missing gradients); the quick run
+  measured 1.001 and earlier runs 1.000-1.090. More repeats on a quieter machine would settle it.
+- Ours / hand-written loop, 0.87 (Transformer) and 0.63 (digits MLP): ours / plain Keras is ~1.0,
+  so the gap is Keras `fit`'s own per-step cost (callback dispatch and log conversion, about 1 ms a
+  step here), which a bare loop does not pay; the smaller the step, the bigger the share. What
+  moves it: `--config.train.steps_per_execution=N` (runs N steps per call; supported, not yet
+  benchmarked).
+- precision=auto / float32 = 1.0: this CPU has no bf16 instructions, so `auto` correctly picks
+  float32; forcing mixed_bfloat16 is slower (0.93), bfloat16 being emulated. The goal needs a CPU
+  with AVX512_BF16/AMX (DESIGN.md measured 1.8x on one) or a GPU for mixed_float16.
+- Transformer FLOP utilization 25-27% (goal 40%): the workload is small (4,096 tokens x width 128
+  per step), so its matmuls are small next to the 1024^2 peak measurement, and layer norm,
+  softmax, GELU, dropout and the Adam update take step time without counting as model FLOPs. What
+  moves it: a wider model and longer sequences, or fused kernels.
+- Multi-worker on loopback, 2 x 1 core vs 1 x 2 cores = 0.2: each ~3 ms step waits for a gRPC
+  all-reduce of all gradients between two processes; communication dominates so small a step.
+  Bigger per-worker batches or steps_per_execution amortize it; real multi-worker use is across
+  machines with accelerators.
+- No GPU was available to this project, so mixed_float16 / float32 on a GPU (goal >= 2x) and GPU
+  FLOP utilization are not measured yet.
 """
 
 
@@ -357,9 +382,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and steps")
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite RESULTS.md and the chart from results.json, measure nothing")
     args = parser.parse_args()
     quick = args.quick
-    r = {"machine": machine()}
+    if args.report_only:
+        r = json.load(open(os.path.join(os.path.dirname(args.out), "results.json")))
+        write_results(r, r.get("quick", False), args.out)
+        chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
+        return
+    r = {"machine": machine(), "quick": quick}
     print("throughput (ours vs plain Keras vs hand-written loop)...", flush=True)
     r["throughput"], r["repeats"] = throughput(quick)
     print("accumulation speed...", flush=True)
