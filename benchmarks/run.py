@@ -59,7 +59,7 @@ def throughput(quick):
 
 
 def accumulation_speed(quick):
-    from benchmarks.workloads import Trainer, interleaved
+    from benchmarks.workloads import Trainer
     repeats = 3 if quick else 7
     trainers = {"k4_micro64": Trainer("cnn_bn_32x32", "ours", 256, 4),
                 "k1_batch64": Trainer("cnn_bn_32x32", "ours", 64, 1)}
@@ -113,7 +113,6 @@ def doctor_overhead(quick):
 def precision_and_mfu(quick):
     """Transformer float32 vs mixed_bfloat16 vs `auto`, and model FLOP utilization."""
     import keras
-    import tensorflow as tf
 
     from benchmarks.workloads import Trainer, interleaved, summarize, workload_config
     from ktrain_kit import runtime

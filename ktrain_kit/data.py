@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from ktrain_kit.errors import UserError, config_error, file_error
+from ktrain_kit.errors import config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 

@@ -12,7 +12,6 @@ import numpy as np
 import tensorflow as tf
 
 SATURATION = 0.99  # |tanh| or 2*|sigmoid - 0.5| above this counts as saturated
-RELU_LIKE = ("relu", "relu6", "leaky_relu", "elu")  # leaky/elu are never exactly dead: skipped below
 
 
 def _activation_name(layer):
