@@ -96,3 +96,21 @@ def test_exclusion_rule_matching_nothing_is_an_error():
     oc.update(name="adamw", weight_decay=0.1, weight_decay_exclude="decoder")
     with pytest.raises(UserError, match="matches no variable"):
         optim.decayed_variables(oc, model.trainable_variables)
+
+
+def test_ema_of_weights_is_what_fit_leaves_in_the_model():
+    """Keras EMA through our engine: average <- m * average + (1 - m) * w after each real update
+    (the first update copies w); fit ends by writing the average into the model."""
+    oc = default_config().optimizer
+    oc.update(name="sgd", momentum=0.0, ema=True, ema_momentum=0.5)
+    model = softmax_regression(oc, accumulation_steps=2)
+    w, b = (v.numpy().copy() for v in model.trainable_variables)
+    ref, average = reference.SGD(LR), None
+    for _ in range(3):
+        _, gw, gb = reference.softmax_ce_grads(w, b, X, Y)
+        w, b = ref.step([w, b], [gw, gb], decay_mask=[False, False])
+        average = [w, b] if average is None else [0.5 * a + 0.5 * p
+                                                  for a, p in zip(average, [w, b])]
+    model.fit(X, Y, batch_size=32, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.trainable_variables[0].numpy(), average[0], atol=1e-5)
+    np.testing.assert_allclose(model.trainable_variables[1].numpy(), average[1], atol=1e-5)
