@@ -114,8 +114,10 @@ def _check_config_loaded(argv):
     if not path:
         fail("no config given; pass --config=configs/NAME.py (see configs/ for the choices)")
     if not os.path.isfile(path):
+        shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
+                         and not f.startswith("_")) if os.path.isdir("configs") else []
         fail(f"config file '{path}' does not exist; pass --config=configs/NAME.py "
-             f"(choices: {', '.join(sorted(os.listdir('configs'))) if os.path.isdir('configs') else 'see configs/'})")
+             f"(shipped: {', '.join(shipped) or 'see configs/'})")
     try:
         FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading

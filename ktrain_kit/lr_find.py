@@ -23,7 +23,8 @@ import numpy as np
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import engine, models, optim, runtime
+from ktrain_kit import runtime
+from ktrain_kit.train import build_model
 
 SMOOTHING = 0.98
 DIVERGENCE_FACTOR = 4.0
@@ -55,11 +56,7 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     os.makedirs(workdir, exist_ok=True)
 
     lrs = sweep(min_lr, max_lr, steps)
-    model = models.build(c.model, data)
-    optimizer, _ = optim.build(c.optimizer, float(lrs[0]), model, precision)
-    model = engine.wrap(model, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
-    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(
-        from_logits=c.model.from_logits))
+    model, _ = build_model(c, data, float(lrs[0]), precision)
     recorder = LRSweep(lrs)
     steps_per_epoch = len(data.x_train) // c.data.batch_size
     epochs = math.ceil(steps / steps_per_epoch)

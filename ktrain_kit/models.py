@@ -120,6 +120,12 @@ def _seq_norm(kind, width, name):
     return norm_layer(kind, width, name) or layers.Identity(name=name)
 
 
+def loss_and_metrics(mc):
+    """What every model here is compiled with: its head emits logits unless told otherwise."""
+    return (keras.losses.SparseCategoricalCrossentropy(from_logits=mc.from_logits),
+            [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+
+
 BUILDERS = {"mlp": mlp, "cnn": cnn, "resnet": resnet, "transformer": transformer}
 
 

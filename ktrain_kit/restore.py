@@ -30,14 +30,12 @@ def load_run(workdir: str):
     if not os.path.exists(weights):
         raise UserError(f"run folder '{workdir}' has no {FINAL_WEIGHTS}: its training has not "
                         "finished; resume it with `python -m launchers.train` first")
-    import keras
 
     from ktrain_kit import data as data_lib
     from ktrain_kit import models
     dataset = data_lib.load(config.data, config.seed)
     model = models.build(config.model, dataset)
     model.load_weights(weights)
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(
-        from_logits=config.model.from_logits),
-        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    loss, metrics = models.loss_and_metrics(config.model)
+    model.compile(loss=loss, metrics=metrics)
     return config, dataset, model

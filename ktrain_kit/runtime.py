@@ -6,12 +6,9 @@ The decisions (`choose_precision`, `choose_strategy`, `choose_jit`) are plain fu
 
 import dataclasses
 import json
-import logging
 import os
 
 from ktrain_kit.errors import config_error
-
-log = logging.getLogger("ktrain_kit")
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 

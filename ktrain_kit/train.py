@@ -5,7 +5,7 @@ build model + schedule + optimizer under the strategy, wrap the model in our eng
 callbacks, then write curves, the export and a summary. Builders meet only here.
 """
 
-import logging
+import math
 import os
 import tempfile
 import time
@@ -13,8 +13,6 @@ import time
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
 from ktrain_kit import runfolder, runtime
-
-log = logging.getLogger("ktrain_kit")
 
 
 def train(c, workdir: str, overwrite: bool = False) -> dict:
@@ -29,7 +27,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     import keras
 
     from ktrain_kit import callbacks as callbacks_lib
-    from ktrain_kit import engine, export, models, optim, plots, schedules
+    from ktrain_kit import export, plots, schedules
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
@@ -51,16 +49,8 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     keras.mixed_precision.set_global_policy(precision)
 
     with strategy.scope():
-        model = models.build(c.model, data)
         schedule = schedules.build(c, steps_per_epoch)
-        optimizer, decayed = optim.build(c.optimizer, schedule, model, precision)
-        model = engine.wrap(model, c.train.accumulation_steps,
-                            optim.gradient_clipper(c.optimizer))
-        model.compile(
-            optimizer=optimizer,
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=c.model.from_logits),
-            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-            jit_compile=jit, steps_per_execution=c.train.steps_per_execution)
+        model, decayed = build_model(c, data, schedule, precision, jit)
     if decayed:
         print(f"ktrain_kit: weight decay on {len(decayed)} variables: {', '.join(decayed)}")
 
@@ -108,7 +98,6 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                         steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
                         callbacks=callbacks, verbose=c.train.verbose, shuffle=False)
 
-    import math
     stopped_on_nan = not all(math.isfinite(v) for v in history.history.get("loss", [0.0]))
     export_dir = None
     if not stopped_on_nan:
@@ -131,13 +120,27 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     return summary
 
 
+def build_model(c, data, learning_rate, precision, jit=False):
+    """Model, optimizer and our engine, compiled; returns (model, decayed variable names).
+
+    Shared by `train()` and the LR range test, so both train exactly the same thing.
+    """
+    from ktrain_kit import engine, models, optim
+    model = models.build(c.model, data)
+    optimizer, decayed = optim.build(c.optimizer, learning_rate, model, precision)
+    model = engine.wrap(model, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
+    loss, metrics = models.loss_and_metrics(c.model)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit,
+                  steps_per_execution=c.train.steps_per_execution)
+    return model, decayed
+
+
 def doctor_lines(doctor):
     from ktrain_kit.doctor import summary_lines
     return summary_lines(doctor.findings)
 
 
 def _summary(history, started, workdir, export_dir, plots_written, precision, strategy):
-    import math
     val = history.get("val_accuracy") or []
     finite = [v for v in val if math.isfinite(v)]
     best = max(range(len(val)), key=lambda i: val[i]) if finite else None
