@@ -149,84 +149,152 @@ def callback_state(callback) -> dict:
     """What a callback must remember across a restart (JSON-able; big arrays go in `arrays`)."""
     if isinstance(callback, keras.callbacks.EarlyStopping):
         arrays = {f"w{i}": w for i, w in enumerate(callback.best_weights or [])}
-        return {"wait": callback.wait, "best": float(callback.best), "best_epoch":
+        best = None if callback.best is None else float(callback.best)
+        return {"wait": callback.wait, "best": best, "best_epoch":
                 callback.best_epoch, "arrays": arrays}
     if isinstance(callback, ReduceLROnPlateau):
         return {"wait": callback.wait, "best": callback.best}
     if isinstance(callback, TrainingDoctor):
         return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
-                "probes": callback.probes, "step": callback.step}
+                "probes": callback.probes, "step": callback.step, "epoch": callback.epoch,
+                "pending": [(step, float(np.asarray(mean)))  # the running epoch, mid-epoch
+                            for step, mean in getattr(callback, "pending", [])]}
     return {}
 
 
 def restore_callback_state(callback, state) -> None:
+    state = dict(state)
     arrays = state.pop("arrays", None)
     for key, value in state.items():
-        setattr(callback, key, [tuple(b) for b in value] if key == "batch_losses" else value)
+        setattr(callback, key, [tuple(b) for b in value] if key in ("batch_losses", "pending")
+                else value)
     if isinstance(callback, keras.callbacks.EarlyStopping) and arrays:
         callback.best_weights = [arrays[f"w{i}"] for i in range(len(arrays))]
 
 
 class Checkpoints(keras.callbacks.Callback):
-    """Saves everything a resumed run needs at the end of every epoch; keeps the last `keep`.
+    """Saves everything a resumed run needs at every epoch end and every `every_steps` steps.
 
     A checkpoint holds the model, optimizer (slots, iterations, loss scale), RNG states and extra
-    variables (the schedule's plateau multiplier), plus a side file with the state of the
-    `stateful` callbacks (early stopping's best value, patience and best weights, plateau's wait,
-    the doctor's history). TensorFlow writes the checkpoint files before it atomically replaces
-    the index, so a kill mid-write leaves the previous checkpoint intact; a damaged latest one
-    is skipped with a warning in favour of the one before. Under multi-worker every worker must
-    save (it is collective); only the chief's folder is kept.
+    variables (the schedule's plateau multiplier), where it was taken (epochs finished, and
+    batches of the next epoch already trained), plus a side file with the running values of the
+    model's metrics and the state of the `stateful` callbacks (early stopping's best value,
+    patience and best weights, plateau's wait, the doctor's history). A run resumed from a
+    mid-epoch checkpoint therefore continues with the next batch and ends that epoch with the
+    metrics of the uninterrupted run (`ktrain_kit.fitting.fit` starts Keras mid-epoch).
+
+    TensorFlow writes the checkpoint files before it atomically replaces the index, so a kill
+    mid-write leaves the previous checkpoint intact; a damaged latest one is skipped with a
+    warning in favour of the one before. With `initial=True` a checkpoint of the starting point
+    is saved too, so that a roll-back (`NaNGuard`) always has somewhere to go. Under
+    multi-worker every worker must save (it is collective); only the chief's folder is kept.
     """
 
-    def __init__(self, directory, keep=3, extra=None, stateful=()):
+    def __init__(self, directory, keep=3, extra=None, stateful=(), every_steps=0,
+                 initial=False):
         super().__init__()
         self.directory, self.keep, self.extra = directory, keep, extra or {}
+        self.every_steps, self.initial = every_steps, initial
         self.stateful = [c for c in stateful if c is not None]
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self.manager, self.restored_states = None, None
+        self.step_in_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.manager, self.restored = None, None
+        self.resume_at = (0, 0)  # (epochs finished, batches of the next epoch done)
+        self.offset = self.steps_done = self.since_save = 0
 
     def _make_manager(self):
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
         # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
         rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
-        checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.model.optimizer,
-                                         epoch=self.epoch, rng_states=rng_states, **self.extra)
+        checkpoint = tf.train.Checkpoint(
+            model=self.model, optimizer=self.model.optimizer, epoch=self.epoch,
+            step_in_epoch=self.step_in_epoch, rng_states=rng_states, **self.extra)
         self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
 
-    def restore(self, model) -> int:
-        """Restores the newest readable checkpoint into `model`; returns the epochs done."""
+    def restore(self, model) -> tuple:
+        """Restores the newest readable checkpoint into `model`.
+
+        Returns (epochs finished, batches of the next epoch already trained); (0, 0) if none.
+        """
         self.set_model(model)
         self._make_manager()
         for path in reversed(self.manager.checkpoints):
             try:
                 self.manager.checkpoint.restore(path).expect_partial()
-                self.restored_states = self._read_states(path)
-                return int(self.epoch.numpy())
+                self.restored = self._read_side_file(path)
+                self.resume_at = (int(self.epoch.numpy()), int(self.step_in_epoch.numpy()))
+                return self.resume_at
             except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "
                       f"({type(e).__name__}); trying the one before")
-        return 0
+        return self.resume_at
+
+    def roll_back(self) -> str:
+        """Restores the newest checkpoint's variables (not callback state); returns its path."""
+        path = self.manager.latest_checkpoint
+        self.manager.checkpoint.restore(path).expect_partial()
+        return path
 
     def on_train_begin(self, logs=None):
         # Runs after the other callbacks' on_train_begin (it comes last), which reset them.
-        for callback, state in zip(self.stateful, self.restored_states or []):
-            restore_callback_state(callback, state)
-
-    def on_epoch_end(self, epoch, logs=None):
-        if not all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
-                   if "loss" in k):
-            return  # never let a NaN epoch replace the last good checkpoint
+        self._apply_callback_states()
         if self.manager is None:
             self._make_manager()
-        self.epoch.assign(epoch + 1)
-        path = self.manager.save(checkpoint_number=epoch + 1)
-        self._write_states(path)
+        if self.initial and self.manager.latest_checkpoint is None:
+            self._save(0, 0)
 
-    def _write_states(self, path):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current_epoch = epoch
+        resumed_mid_epoch = epoch == self.resume_at[0] and self.resume_at[1] > 0
+        self.offset = self.steps_done = self.resume_at[1] if resumed_mid_epoch else 0
+        if resumed_mid_epoch and self.restored is not None:
+            # Keras has just reset the metrics and the callbacks their epoch state: put back
+            # the running values of the interrupted epoch.
+            values = self.restored.pop("metrics", [])
+            variables = self.model.metrics_variables
+            if [tuple(v.shape) for v in variables] == [np.shape(v) for v in values]:
+                for variable, value in zip(variables, values):
+                    variable.assign(value)
+            else:
+                print("ktrain_kit: warning: the saved metric values do not fit this model; "
+                      "epoch metrics cover only the batches trained after the restart")
+            self._apply_callback_states()
+            self.restored = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = self.offset + batch + 1  # Keras counts from 0 again after a mid-epoch restart
+        self.since_save += done - self.steps_done
+        self.steps_done = done
+        epoch_end = done >= self.offset + self.params.get("steps", math.inf)
+        if self.every_steps and self.since_save >= self.every_steps and not epoch_end:
+            if _finite_losses(logs):  # never let a NaN step replace the last good checkpoint
+                self._save(self.current_epoch, done)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if _finite_losses(logs):  # never let a NaN epoch replace the last good checkpoint
+            self._save(epoch + 1, 0)
+
+    def _save(self, epochs_done, step_in_epoch):
+        if self.manager is None:
+            self._make_manager()
+        self.epoch.assign(epochs_done)
+        self.step_in_epoch.assign(step_in_epoch)
+        steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
+        path = self.manager.save(checkpoint_number=epochs_done * steps_per_epoch + step_in_epoch)
+        self._write_side_file(path, with_metrics=step_in_epoch > 0)
+        self.since_save = 0
+
+    def _apply_callback_states(self):
+        for callback, state in zip(self.stateful, (self.restored or {}).get("callbacks", [])):
+            restore_callback_state(callback, state)
+
+    def _write_side_file(self, path, with_metrics):
         states = [callback_state(c) for c in self.stateful]
         arrays = {f"{i}_{k}": v for i, s in enumerate(states) for k, v in s.pop("arrays",
                                                                                 {}).items()}
+        if with_metrics:
+            arrays.update({f"metric_{i}": np.asarray(v)
+                           for i, v in enumerate(self.model.metrics_variables)})
         tmp = path + ".state.tmp.npz"
         np.savez(tmp, json=json.dumps(states, default=float), **arrays)
         os.replace(tmp, path + ".state.npz")
@@ -237,15 +305,73 @@ class Checkpoints(keras.callbacks.Callback):
                 os.remove(os.path.join(self.directory, name))
 
     @staticmethod
-    def _read_states(path):
-        if not os.path.exists(path + ".state.npz"):
-            return None
+    def _read_side_file(path):
+        # Written right after the checkpoint: a kill in between leaves a checkpoint without
+        # one, which np.load refuses, so restore() falls back to the checkpoint before.
         with np.load(path + ".state.npz") as f:
             states = json.loads(str(f["json"]))
             for i, state in enumerate(states):
                 prefix = f"{i}_"
                 state["arrays"] = {k[len(prefix):]: f[k] for k in f.files if k.startswith(prefix)}
-        return states
+            metrics = [f[f"metric_{i}"] for i in range(sum(k.startswith("metric_")
+                                                           for k in f.files))]
+        return {"callbacks": states, "metrics": metrics}
+
+
+def _finite_losses(logs) -> bool:
+    return all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
+               if "loss" in k)
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Acts on the first NaN/Inf training loss: stop, or roll back and lower the learning rate.
+
+    `policy="stop"` ends training there, like `keras.callbacks.TerminateOnNaN`. With
+    `policy="restore"` it restores the newest checkpoint of `checkpoints` (weights, optimizer,
+    schedule position), multiplies the learning rate by `lr_factor` (the `schedule`'s
+    multiplier, or the optimizer's float rate), restarts the epoch's running metrics and goes on
+    with the next batch; after `max_restores` roll-backs it stops. `rollbacks` lists them.
+    """
+
+    def __init__(self, policy="stop", checkpoints=None, schedule=None, lr_factor=0.5,
+                 max_restores=3):
+        super().__init__()
+        self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
+        self.lr_factor, self.max_restores = lr_factor, max_restores
+        self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.metrics_empty = epoch + 1, False
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None or math.isfinite(float(np.asarray(loss))):
+            self.metrics_empty = False
+            return
+        if self.policy != "restore" or len(self.rollbacks) >= self.max_restores:
+            print(f"\nktrain_kit: the loss became {float(np.asarray(loss))} in epoch "
+                  f"{self.epoch} (batch {batch + 1}); stopping. The last good checkpoint is kept.")
+            self.model.stop_training = self.stopped = True
+            return
+        path = os.path.basename(self.checkpoints.roll_back())
+        if self.schedule is not None:
+            self.schedule.multiplier.assign(self.schedule.multiplier * self.lr_factor)
+            rate = {"lr_multiplier": float(self.schedule.multiplier.numpy())}
+        else:
+            self.model.optimizer.learning_rate = current_lr(self.model.optimizer) * self.lr_factor
+            rate = {"lr": current_lr(self.model.optimizer)}
+        self.model.reset_metrics()
+        self.metrics_empty = True
+        self.rollbacks.append({"epoch": self.epoch, "batch": batch + 1, "restored": path, **rate})
+        print(f"\nktrain_kit: the loss became non-finite in epoch {self.epoch} (batch "
+              f"{batch + 1}); rolled back to {path} and multiplied the learning rate by "
+              f"{self.lr_factor:g} (roll-back {len(self.rollbacks)} of {self.max_restores})")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.metrics_empty and logs is not None:
+            # Rolled back at the epoch's last batch: no training metric describes this epoch
+            # (Keras would report the emptied running means as 0).
+            logs.update({k: math.nan for k in logs if not k.startswith("val_")})
 
 
 class TrainingDoctor(keras.callbacks.Callback):
@@ -294,9 +420,12 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     def _flush_batch_losses(self):
         """Keras logs the epoch's running mean: recover each batch's own loss from it."""
-        previous = 0.0
-        for count, (step, mean) in enumerate(getattr(self, "pending", []), start=1):
+        previous, count = 0.0, 0
+        for step, mean in getattr(self, "pending", []):
             mean = float(np.asarray(mean))
+            if not math.isfinite(previous):  # after a NaN the mean only recovers if the
+                previous, count = 0.0, 0     # metrics were reset (a roll-back): start over
+            count += 1
             self.batch_losses.append((step, self.epoch, count * mean - (count - 1) * previous))
             previous = mean
         self.pending = []

@@ -24,7 +24,7 @@ PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
 JIT_CHOICES = ("auto", "true", "false")
 DURATION_UNITS = ("epochs", "steps")
-NAN_POLICIES = ("stop",)
+NAN_POLICIES = ("stop", "restore")
 ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
@@ -108,7 +108,9 @@ def default_config() -> ml_collections.ConfigDict:
         strategy="auto",
         jit_compile="auto",
         steps_per_execution=1,
-        nan_policy="stop",
+        nan_policy="stop",       # on a NaN/Inf loss: stop, or restore the last good checkpoint
+        nan_max_restores=3,      # restore: give up (stop) after this many roll-backs
+        nan_lr_factor=0.5,       # restore: multiply the learning rate by this at each roll-back
         verbose=1,               # Keras progress bar: 0 silent, 1 bar, 2 a line per epoch
     )
 
@@ -117,7 +119,8 @@ def default_config() -> ml_collections.ConfigDict:
                             restore_best_weights=True),
         reduce_on_plateau=dict(enabled=False, monitor="val_loss", factor=0.5, patience=2,
                                min_delta=1e-4, min_multiplier=1e-3),
-        checkpoint=dict(enabled=True, keep=3),
+        checkpoint=dict(enabled=True, keep=3,
+                        every_steps=1000),  # also save mid-epoch every this many steps (0: off)
         tensorboard=dict(enabled=True),
         plots=dict(enabled=True),
         doctor=dict(enabled=True, interval=50, probe_examples=64),
@@ -257,6 +260,12 @@ def validate(c) -> None:
     _names("train.strategy", t.strategy, STRATEGIES)
     _names("train.jit_compile", t.jit_compile, JIT_CHOICES)
     _names("train.nan_policy", t.nan_policy, NAN_POLICIES)
+    _at_least("train.nan_max_restores", t.nan_max_restores, 1)
+    _fraction("train.nan_lr_factor", t.nan_lr_factor, low_open=True)
+    if t.nan_policy == "restore" and not c.callbacks.checkpoint.enabled:
+        raise config_error("train.nan_policy", "'restore' rolls back to a checkpoint, but "
+                           "callbacks.checkpoint.enabled is False",
+                           "enable checkpoints or use train.nan_policy=stop")
     _names("train.verbose", t.verbose, (0, 1, 2))
     if c.data.batch_size % t.accumulation_steps:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
@@ -273,6 +282,7 @@ def validate(c) -> None:
     _at_least("callbacks.reduce_on_plateau.patience", rp.patience, 0)
     _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
     _at_least("callbacks.checkpoint.keep", c.callbacks.checkpoint.keep, 1)
+    _at_least("callbacks.checkpoint.every_steps", c.callbacks.checkpoint.every_steps, 0)
     _at_least("callbacks.doctor.interval", c.callbacks.doctor.interval, 1)
     _at_least("callbacks.doctor.probe_examples", c.callbacks.doctor.probe_examples, 1)
 
@@ -292,6 +302,10 @@ def validate_against_data(c, train_examples: int, replicas: int) -> None:
     if steps_per_epoch < 1:
         raise config_error("data.batch_size", f"{c.data.batch_size} is larger than the "
                            f"{train_examples} training examples", "use a smaller batch")
+    if steps_per_epoch % c.train.steps_per_execution:
+        raise config_error("train.steps_per_execution", f"{c.train.steps_per_execution} does "
+                           f"not divide the {steps_per_epoch} steps of an epoch",
+                           "use a divisor of the steps per epoch (1 is always safe)")
     total_steps = steps_per_epoch * c.train.epochs
     warmup = warmup_steps(c, steps_per_epoch)
     if warmup >= total_steps:

@@ -249,61 +249,76 @@ def vocab_size(data: Dataset) -> int:
 
 # ---------------------------------------------------------------- tf.data pipelines
 
-def augmenter(augment):
-    """Keras preprocessing layers for training-time image augmentation, or None."""
-    import keras
-    layers = []
+def augment_batch(images, seed, augment):
+    """Random flip / translation / pad-and-crop of a batch, a pure function of `seed`.
+
+    Stateless on purpose: the randomness of batch b comes from (run seed, b) alone, so a run
+    resumed in the middle of training augments every later batch exactly as the uninterrupted
+    run did (Keras' random layers keep hidden generator state that a restart loses).
+    """
+    import tensorflow as tf
+    fold = tf.random.experimental.stateless_fold_in
     if augment.flip:
-        layers.append(keras.layers.RandomFlip("horizontal"))
+        images = tf.image.stateless_random_flip_left_right(images, fold(seed, 1))
     if augment.translate:
-        layers.append(keras.layers.RandomTranslation(augment.translate, augment.translate))
-    if augment.crop_padding:
-        p = augment.crop_padding
-        layers.append(keras.layers.ZeroPadding2D(p))
-        layers.append(_CropBack(p))
-    return keras.Sequential(layers) if layers else None
+        images = _shift(images, fold(seed, 2), augment.translate, "REFLECT", "BILINEAR")
+    if augment.crop_padding:  # zero-pad by p and crop back = an integer shift with zero fill
+        images = _shift(images, fold(seed, 3), augment.crop_padding, "CONSTANT", "NEAREST")
+    return images
 
 
-def _CropBack(padding):
-    import keras
-
-    class CropBack(keras.layers.Layer):
-        """Random crop back to the unpadded size (the padding + crop augmentation)."""
-
-        def call(self, x, training=True):
-            import tensorflow as tf
-            shape = tf.shape(x)
-            size = [shape[0], shape[1] - 2 * padding, shape[2] - 2 * padding, shape[3]]
-            return tf.image.random_crop(x, size)
-
-    return CropBack()
+def _shift(images, seed, amount, fill_mode, interpolation):
+    """Shifts each image by its own random offset: up to `amount` pixels (int) or a fraction."""
+    import tensorflow as tf
+    shape = tf.shape(images)
+    batch, size = shape[0], tf.cast(shape[1:3], tf.float32)
+    limit = tf.fill([2], float(amount)) if isinstance(amount, int) else amount * size
+    offsets = tf.random.stateless_uniform([batch, 2], seed, -1.0, 1.0) * limit
+    if isinstance(amount, int):
+        offsets = tf.round(offsets)
+    ones, zeros = tf.ones([batch, 1]), tf.zeros([batch, 1])
+    dy, dx = offsets[:, :1], offsets[:, 1:]
+    transforms = tf.concat([ones, zeros, dx, zeros, ones, dy, zeros, zeros], axis=1)
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=shape[1:3], fill_value=0.0,
+        interpolation=interpolation, fill_mode=fill_mode)
 
 
 def train_pipeline(data: Dataset, batch_size: int, seed: int, dc, first_epoch: int = 0,
-                   epochs: int = 1):
+                   epochs: int = 1, skip_steps: int = 0):
     """Global batches for epochs [first_epoch, epochs), to be fit with steps_per_epoch.
 
-    Each epoch is a fresh random permutation that depends only on (seed, epoch), so a run
-    resumed at epoch e sees the very batches the uninterrupted run saw. Each epoch yields
-    len // batch_size full batches (the remainder is dropped, so every update splits evenly
-    into micro-batches and replicas). Batches are gathered from the in-memory arrays.
+    Each epoch is a fresh random permutation that depends only on (seed, epoch), and each
+    batch's augmentation only on (seed, batch number), so a run resumed at epoch e, step k
+    (`skip_steps=k` leaves out the k batches of epoch e already trained) sees the very batches
+    the uninterrupted run saw. Each epoch yields len // batch_size full batches (the remainder
+    is dropped, so every update splits evenly into micro-batches and replicas). Batches are
+    gathered from the in-memory arrays.
     """
     import tensorflow as tf
     examples = len(data.x_train)
-    per_epoch = examples // batch_size * batch_size
+    steps_per_epoch = examples // batch_size
     x, y = tf.constant(data.x_train), tf.constant(data.y_train)
 
     def epoch_order(epoch):
         order = tf.random.experimental.stateless_shuffle(
             tf.range(examples, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
-        return tf.data.Dataset.from_tensor_slices(order[:per_epoch])
+        return tf.data.Dataset.from_tensor_slices(order[:steps_per_epoch * batch_size])
 
     ds = tf.data.Dataset.range(first_epoch, epochs).flat_map(epoch_order)
-    ds = ds.batch(batch_size, drop_remainder=True)
-    ds = ds.map(lambda i: (tf.gather(x, i), tf.gather(y, i)), num_parallel_calls=tf.data.AUTOTUNE)
-    aug = augmenter(dc.augment) if data.kind == "image" else None
-    if aug is not None:
-        ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.batch(batch_size, drop_remainder=True).skip(skip_steps)
+    ds = ds.enumerate(start=first_epoch * steps_per_epoch + skip_steps)  # global batch number
+    augment = dc.augment if data.kind == "image" and any(
+        (dc.augment.flip, dc.augment.translate, dc.augment.crop_padding)) else None
+
+    def gather(number, indices):
+        images = tf.gather(x, indices)
+        if augment is not None:
+            batch_seed = tf.stack([tf.constant(seed, tf.int64), number])
+            images = augment_batch(images, batch_seed, augment)
+        return images, tf.gather(y, indices)
+
+    ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 

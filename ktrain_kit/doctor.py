@@ -118,12 +118,16 @@ def _nan_loss(epochs, batch_losses, probes, facts):
     step, epoch = bad
     lr = _base_lr(facts, epochs)
     grads = [p["grad_norm"] for p in probes if math.isfinite(p.get("grad_norm", math.nan))]
+    rollbacks = len(facts.get("nan_rollbacks") or [])
+    recovered = rollbacks and math.isfinite(batch_losses[-1][2])
     return [Finding(
-        "nan_loss", "critical", _at(epoch, step),
+        "nan_loss", "warning" if recovered else "critical", _at(epoch, step),
         {"first_nonfinite_step": step, "last_finite_batch_loss": next(
             (loss for s, _, loss in reversed(batch_losses) if s < step and math.isfinite(loss)),
-            None), "largest_grad_norm_seen": max(grads) if grads else None, "learning_rate": lr},
-        ["learning rate too high", "exploding gradients", "log/division of zero in a custom loss",
+            None), "largest_grad_norm_seen": max(grads) if grads else None, "learning_rate": lr,
+         "rollbacks": rollbacks, "recovered_after_rollback": bool(recovered)},
+        (["training went on only because train.nan_policy=restore rolled it back and lowered "
+          "the learning rate"] if recovered else []) + ["learning rate too high", "exploding gradients", "log/division of zero in a custom loss",
          "NaN or Inf in the input data", "float16 overflow without loss scaling"],
         ["lower the learning rate 10x", "clip gradients by global norm",
          "check the inputs for NaN/Inf", "use batch norm / a better initialization"],

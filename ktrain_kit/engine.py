@@ -113,15 +113,20 @@ class AccumulatingModel(keras.Model):
         return logs
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        """Builds from the first local replica's batch (stock code tries to reduce the batch)."""
-        if iterator is not None and self._distribute_strategy is not None:
+        """Builds model, loss and metrics before the first step, from one local batch.
+
+        Stock code reduces a distributed batch across replicas (which fails under multi-worker)
+        and, without a strategy, defers building to the first step: the metric variables would
+        not exist before it, but a mid-epoch resume restores them in `on_epoch_begin`.
+        """
+        if iterator is not None:
             for _, _, batches in iterator:
                 batch = next(batches)
                 break
             data_batch = tree.map_structure(
                 lambda v: _first_local(self.distribute_strategy, v), batch)
-            iterator = None
-        return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+        with self.distribute_strategy.scope():
+            self._symbolic_build(data_batch=data_batch)
 
 
 def wrap(model: keras.Model, accumulation_steps: int = 1, gradient_clipper=None):

@@ -27,7 +27,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     import keras
 
     from ktrain_kit import callbacks as callbacks_lib
-    from ktrain_kit import export, plots, schedules
+    from ktrain_kit import export, fitting, plots, schedules
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
@@ -78,27 +78,37 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     metrics_logger = callbacks_lib.MetricsCSV(metrics_csv, c.data.batch_size)
     checkpoints = callbacks_lib.Checkpoints(
         os.path.join(workdir, "checkpoints"), keep=cb.checkpoint.keep,
-        extra={"lr_multiplier": schedule.multiplier}, stateful=[doctor, plateau, early_stopping])
+        extra={"lr_multiplier": schedule.multiplier}, stateful=[doctor, plateau, early_stopping],
+        every_steps=cb.checkpoint.every_steps, initial=c.train.nan_policy == "restore")
+    nan_guard = callbacks_lib.NaNGuard(c.train.nan_policy, checkpoints, schedule,
+                                       c.train.nan_lr_factor, c.train.nan_max_restores)
+    if doctor is not None:
+        doctor.extra_facts["nan_rollbacks"] = nan_guard.rollbacks
     tensorboard = (keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"))
                    if cb.tensorboard.enabled else None)
-    # Order matters: the doctor adds its statistics to the logs before they are written, and
-    # checkpoints come last so that they save (and on resume restore) the others' state.
+    # Order matters: the guard rolls back before anyone reads the epoch's metrics, the doctor
+    # adds its statistics to the logs before they are written, and checkpoints come last so
+    # that they save (and on resume restore) the others' state.
     callbacks = [callback for callback in (
-        doctor, metrics_logger, keras.callbacks.TerminateOnNaN(), plateau, early_stopping,
+        nan_guard, doctor, metrics_logger, plateau, early_stopping,
         tensorboard, checkpoints if cb.checkpoint.enabled else None) if callback is not None]
-    initial_epoch = checkpoints.restore(model) if resume else 0
+    initial_epoch, initial_step = checkpoints.restore(model) if resume else (0, 0)
     if resume:
         metrics_logger.keep_epochs_up_to(initial_epoch)
-        print(f"ktrain_kit: resuming {workdir} after epoch {initial_epoch}")
+        where = f", step {initial_step}" if initial_step else ""
+        print(f"ktrain_kit: resuming {workdir} after epoch {initial_epoch}{where}")
     runfolder.write_config(workdir, c)
 
-    train_ds = data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data,
-                                       first_epoch=initial_epoch, epochs=c.train.epochs)
-    history = model.fit(train_ds, validation_data=val_ds, epochs=c.train.epochs,
-                        steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
-                        callbacks=callbacks, verbose=c.train.verbose, shuffle=False)
+    def train_batches(first_epoch, end_epoch, skip_steps):
+        return data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data, first_epoch,
+                                       end_epoch, skip_steps)
 
-    stopped_on_nan = not all(math.isfinite(v) for v in history.history.get("loss", [0.0]))
+    history = fitting.fit(model, train_batches, epochs=c.train.epochs,
+                          steps_per_epoch=steps_per_epoch, validation_data=val_ds,
+                          callbacks=callbacks, verbose=c.train.verbose,
+                          initial_epoch=initial_epoch, initial_step=initial_step)
+
+    stopped_on_nan = nan_guard.stopped
     export_dir = None
     if not stopped_on_nan:
         from ktrain_kit.restore import FINAL_WEIGHTS
@@ -109,6 +119,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     summary = _summary(history.history, started, workdir, export_dir, written, precision,
                        strategy_name)
     summary["stopped"] = "nan_loss" if stopped_on_nan else None
+    summary["nan_rollbacks"] = nan_guard.rollbacks
     if place["chief"]:
         if doctor is not None:
             doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])

@@ -137,11 +137,45 @@ def test_each_epoch_order_depends_only_on_seed_and_epoch():
     assert not np.array_equal(np.concatenate(full[:4]), np.concatenate(full[4:8]))
 
 
+def images(dc, d, **kwargs):
+    return np.stack([x.numpy() for x, _ in data.train_pipeline(d, 64, 0, dc, **kwargs)])
+
+
+def shifted(image, dy, dx):
+    """`image` moved by (dy, dx) pixels, zeros coming in: pad-and-crop, by hand."""
+    h, w = image.shape[:2]
+    padded = np.pad(image, ((1, 1), (1, 1), (0, 0)))
+    return padded[1 - dy:1 - dy + h, 1 - dx:1 - dx + w]
+
+
 def test_pipelines_batch_and_augment():
-    dc = data_config("digits", augment=dict(flip=True, translate=0.1, crop_padding=1))
+    plain = data_config("digits")
+    d = data.load(plain, seed=0)
+    raw = images(plain, d, epochs=2)
+    assert raw.shape == (2 * (len(d.x_train) // 64), 64, 8, 8, 1)  # each epoch drops its rest
+    flipped = images(data_config("digits", augment=dict(flip=True)), d, epochs=2)
+    mirrored = np.all(flipped == raw[..., ::-1, :], axis=(2, 3, 4))
+    assert np.all(mirrored | np.all(flipped == raw, axis=(2, 3, 4)))
+    assert 0.4 < mirrored.mean() < 0.6  # each image flipped with probability 1/2
+    cropped = images(data_config("digits", augment=dict(crop_padding=1)), d, epochs=1)
+    shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    for got, original in zip(cropped.reshape(-1, 8, 8, 1), raw.reshape(-1, 8, 8, 1)):
+        assert any(np.array_equal(got, shifted(original, *s)) for s in shifts)
+
+
+def test_augmented_batches_repeat_exactly_after_a_restart():
+    # Augmentation depends only on (seed, batch number): a run resumed at epoch 1, step 5
+    # (the first 5 batches skipped) sees the very batches the uninterrupted run saw.
+    dc = data_config("digits", augment=dict(flip=True, translate=0.2, crop_padding=1))
     d = data.load(dc, seed=0)
-    batches = list(data.train_pipeline(d, 64, 0, dc, first_epoch=0, epochs=2))
-    assert len(batches) == 2 * (len(d.x_train) // 64)  # each epoch drops its remainder
-    assert batches[0][0].shape == (64, 8, 8, 1)
+    full = images(dc, d, epochs=3)
+    resumed = images(dc, d, first_epoch=1, epochs=3, skip_steps=5)
+    per_epoch = len(d.x_train) // 64
+    np.testing.assert_array_equal(full[per_epoch + 5:], resumed)
+    assert not np.array_equal(full[0], full[per_epoch])  # yet every epoch draws afresh
+
+
+def test_eval_pipeline_keeps_every_example():
+    d = data.load(data_config("digits"), seed=0)
     val = list(data.eval_pipeline(d.x_val, d.y_val, 64))
     assert sum(len(b[1]) for b in val) == len(d.x_val)  # validation keeps every example

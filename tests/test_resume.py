@@ -1,9 +1,11 @@
-"""Kill `python -m launchers.train` with SIGKILL and run it again: the resumed run must end with
-the same metrics as an uninterrupted one, without duplicate rows, and a damaged newest
-checkpoint must fall back to the one before."""
+"""Kill `python -m launchers.train` with SIGKILL and run it again: the resumed run must continue
+where the killed one stopped (also mid-epoch and mid-checkpoint-write) and end with the metrics
+of an uninterrupted run, without duplicate rows; a damaged newest checkpoint must fall back to
+the one before."""
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,8 +17,10 @@ from conftest import ROOT, run_launcher
 
 pytestmark = pytest.mark.slow
 
+STEPS_PER_EPOCH = 32  # 1024 examples / batch 32; a checkpoint every 4 steps
 ARGS = ["--config=configs/digits_mlp.py", "--config.train.epochs=4",
-        "--config.data.train_examples=512", "--config.train.deterministic=True",
+        "--config.data.train_examples=1024", "--config.train.deterministic=True",
+        "--config.callbacks.checkpoint.every_steps=4", "--config.callbacks.checkpoint.keep=40",
         "--config.callbacks.early_stopping.patience=1", "--config.train.verbose=0"]
 TIMING = {"epoch_time_s", "examples_per_sec"}
 
@@ -26,11 +30,6 @@ def rows(workdir):
         return [{k: v for k, v in r.items() if k not in TIMING} for r in csv.DictReader(f)]
 
 
-def epochs_logged(workdir):
-    path = os.path.join(workdir, "metrics.csv")
-    return max(len(open(path).read().splitlines()) - 1, 0) if os.path.exists(path) else 0
-
-
 def start(workdir):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.Popen([sys.executable, "-m", "launchers.train", *ARGS,
@@ -38,15 +37,23 @@ def start(workdir):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def kill_after_epochs(workdir, epochs, delay):
+def kill_when_written(workdir, filename):
+    """SIGKILLs the run as soon as checkpoints/`filename` exists."""
     proc = start(workdir)
-    deadline = time.time() + 180
-    while epochs_logged(workdir) < epochs and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
-    time.sleep(delay)
+    path, deadline = os.path.join(workdir, "checkpoints", filename), time.time() + 180
+    while not os.path.exists(path) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    return proc
+    assert not os.path.exists(os.path.join(workdir, "summary.json"))  # it really was cut short
+
+
+def resume(workdir):
+    result = run_launcher("launchers.train", *ARGS, f"--workdir={workdir}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    where = re.search(r"resuming \S+ after epoch (\d+)(?:, step (\d+))?", result.stdout)
+    assert where, result.stdout[-2000:]
+    return result, int(where[1]), int(where[2] or 0)
 
 
 @pytest.fixture(scope="module")
@@ -57,26 +64,41 @@ def uninterrupted(tmp_path_factory):
     return rows(workdir)
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.15], ids=["at-epoch-end", "mid-epoch"])
-def test_sigkill_then_rerun_gives_the_uninterrupted_metrics(tmp_path, uninterrupted, delay):
+def test_kill_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, uninterrupted):
     workdir = str(tmp_path / "run")
-    kill_after_epochs(workdir, 2, delay)
-    assert not os.path.exists(os.path.join(workdir, "summary.json"))  # it really was cut short
-    result = run_launcher("launchers.train", *ARGS, f"--workdir={workdir}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "resuming" in result.stdout
+    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH}.state.npz")
+    _, epoch, step = resume(workdir)
+    assert (epoch, step) >= (2, 0)
+    assert rows(workdir) == uninterrupted
+
+
+def test_kill_mid_epoch_continues_with_the_next_batch(tmp_path, uninterrupted):
+    workdir = str(tmp_path / "run")
+    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 8}.state.npz")
+    _, epoch, step = resume(workdir)
+    assert epoch == 2 and step >= 8  # not replayed from the epoch's first batch
+    assert rows(workdir) == uninterrupted
+
+
+def test_kill_during_a_checkpoint_write(tmp_path, uninterrupted):
+    # The index appears before the checkpoint is registered and its side file written: the
+    # resumed run must use a complete checkpoint (this one or the one before) and still match.
+    workdir = str(tmp_path / "run")
+    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 12}.index")
+    _, epoch, step = resume(workdir)
+    assert epoch == 2 and step >= 8
     assert rows(workdir) == uninterrupted
 
 
 def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, uninterrupted):
     workdir = str(tmp_path / "run")
-    kill_after_epochs(workdir, 3, 0.0)
+    kill_when_written(workdir, f"ckpt-{3 * STEPS_PER_EPOCH}.state.npz")
     checkpoints = os.path.join(workdir, "checkpoints")
-    newest = max(int(n[5:].split(".")[0]) for n in os.listdir(checkpoints)
-                 if n.startswith("ckpt-") and n.endswith(".index"))
-    with open(os.path.join(checkpoints, f"ckpt-{newest}.data-00000-of-00001"), "r+b") as f:
+    numbers = sorted(int(n[5:].split(".")[0]) for n in os.listdir(checkpoints)
+                     if n.startswith("ckpt-") and n.endswith(".state.npz"))
+    with open(os.path.join(checkpoints, f"ckpt-{numbers[-1]}.data-00000-of-00001"), "r+b") as f:
         f.truncate(10)  # as if the kill came in the middle of writing it
-    result = run_launcher("launchers.train", *ARGS, f"--workdir={workdir}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "damaged" in result.stdout and f"after epoch {newest - 1}" in result.stdout
+    result, epoch, step = resume(workdir)
+    assert "damaged" in result.stdout
+    assert epoch * STEPS_PER_EPOCH + step == numbers[-2]
     assert rows(workdir) == uninterrupted
