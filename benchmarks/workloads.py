@@ -4,8 +4,8 @@
 - `keras`: the same functional model in plain Keras `fit`;
 - `loop`: a hand-written `tf.function` step (GradientTape + optimizer.apply) over the dataset.
 
-Each trainer exposes `run(steps)`: train that many steps and return the seconds it took, after a
-warm-up call has traced everything.
+Each trainer exposes `run(steps)`: train that many steps and return the steady-state seconds
+(all but the first step), after a warm-up call has traced everything.
 """
 
 import time
@@ -49,10 +49,11 @@ def loss_fn():
 class Trainer:
     """Trains `kind` on workload `name`; `run(steps)` returns elapsed seconds."""
 
-    def __init__(self, name, kind, batch_size=64, accumulation_steps=1, callbacks=()):
+    def __init__(self, name, kind, batch_size=64, accumulation_steps=1, callbacks=(),
+                 steps_per_execution=1, jit_compile="auto"):
         c = workload_config(name, batch_size)
         self.data = data_lib.load(c.data, 0)
-        self.batch_size = batch_size
+        self.batch_size, self.steps_per_call = batch_size, steps_per_execution
         keras.utils.set_random_seed(0)
         model = models.build(c.model, self.data)
         if kind == "ours":
@@ -66,9 +67,10 @@ class Trainer:
             self.mean_loss, self.accuracy = keras.metrics.Mean(), keras.metrics.SparseCategoricalAccuracy()
             self.step = tf.function(self._loop_step)
         else:
-            model.compile(self.optimizer, loss_fn(), metrics=["accuracy"])
+            model.compile(self.optimizer, loss_fn(), metrics=["accuracy"],
+                          steps_per_execution=steps_per_execution, jit_compile=jit_compile)
             self.iterator = None
-        self.run(3)  # warm-up: trace and build
+        self.run(steps_per_execution * 3)  # warm-up: trace and build
 
     def _loop_step(self, x, y):
         with tf.GradientTape() as tape:
@@ -81,19 +83,37 @@ class Trainer:
         return self.mean_loss.result(), self.accuracy.result()
 
     def run(self, steps):
-        start = time.perf_counter()
+        """Trains `steps` steps; returns the seconds of all but the first call of the step.
+
+        Steady state, as in metrics.csv: the first call (and, for `fit`, its set-up: iterator,
+        callbacks, about 25 ms here) is left out, since a real run pays it once, not per repeat.
+        """
         if self.kind == "loop":
-            for _ in range(steps):
+            for i in range(steps):
                 x, y = next(self.iterator)
                 logs = self.step(x, y)
+                if i == 0:
+                    float(logs[0])  # wait for the first step, then start the clock
+                    start = time.perf_counter()
             float(logs[0])  # wait for the last step
-        else:
-            self.model.fit(self.dataset, steps_per_epoch=steps, epochs=1, verbose=0,
-                           shuffle=False, callbacks=self.callbacks)
-        return time.perf_counter() - start
+            return time.perf_counter() - start
+        clock = _Clock()
+        self.model.fit(self.dataset, steps_per_epoch=steps, epochs=1, verbose=0,
+                       shuffle=False, callbacks=self.callbacks + [clock])
+        return clock.last - clock.first
 
     def examples_per_sec(self, steps):
-        return steps * self.batch_size / self.run(steps)
+        timed_steps = steps - self.steps_per_call
+        return timed_steps * self.batch_size / self.run(steps)
+
+
+class _Clock(keras.callbacks.Callback):
+    """Times from the end of the first call of the train function to the end of the last."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.last = time.perf_counter()  # the step's outputs are ready when Keras calls this
+        if not hasattr(self, "first"):
+            self.first = self.last
 
 
 def interleaved(trainers, steps, repeats):

@@ -94,7 +94,7 @@ class MetricsCSV(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
-        self.first_step_end, self.train_end, self.steps = None, None, 0
+        self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
 
     def keep_epochs_up_to(self, last_epoch):
         """On resume: drop rows of epochs that the restored checkpoint does not include."""
@@ -108,9 +108,9 @@ class MetricsCSV(keras.callbacks.Callback):
         os.replace(self.path + ".tmp", self.path)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
+        self.done = batch + 1  # batches of this epoch so far (one call may run several)
         if self.first_step_end is None:
-            self.first_step_end = time.perf_counter()
+            self.first_step_end, self.first_done = time.perf_counter(), self.done
 
     def on_epoch_end(self, epoch, logs=None):
         now = time.perf_counter()
@@ -118,10 +118,11 @@ class MetricsCSV(keras.callbacks.Callback):
         logs["lr"] = current_lr(self.model.optimizer)
         train_end = self.train_end or now
         logs["epoch_time_s"] = now - self.epoch_start
-        if self.steps > 1:  # steady state: from the end of the first step to the last
-            examples, seconds = (self.steps - 1) * self.batch_size, train_end - self.first_step_end
+        if self.done > (self.first_done or 0):  # steady state: after the first call, which
+            examples = (self.done - self.first_done) * self.batch_size  # may include tracing
+            seconds = train_end - self.first_step_end
         else:
-            examples, seconds = self.steps * self.batch_size, train_end - self.epoch_start
+            examples, seconds = self.done * self.batch_size, train_end - self.epoch_start
         logs["examples_per_sec"] = examples / max(seconds, 1e-9)
         row = {"epoch": epoch + 1, **{k: float(np.asarray(v)) for k, v in logs.items()}}
         if self.columns is None:
@@ -157,8 +158,8 @@ def callback_state(callback) -> dict:
     if isinstance(callback, TrainingDoctor):
         return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
                 "probes": callback.probes, "step": callback.step, "epoch": callback.epoch,
-                "pending": [(step, float(np.asarray(mean)))  # the running epoch, mid-epoch
-                            for step, mean in getattr(callback, "pending", [])]}
+                "pending": [(step, done, float(np.asarray(mean)))  # mid-epoch: this epoch
+                            for step, done, mean in getattr(callback, "pending", [])]}
     return {}
 
 
@@ -409,25 +410,33 @@ class TrainingDoctor(keras.callbacks.Callback):
             self.probe = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.pending = epoch + 1, []
+        self.epoch, self.pending, self.offset = epoch + 1, [], None
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        if self.offset is None:  # first call of the epoch; a resumed one has restored `pending`
+            self.offset = self.pending[-1][1] if self.pending else 0
+        done = self.offset + batch + 1  # batches of this epoch so far (a call may run several)
+        new = done - (self.pending[-1][1] if self.pending else 0)
+        self.step += new
         # Kept as logged (a tensor), converted once per epoch: no per-step host sync.
-        self.pending.append((self.step, (logs or {}).get("loss", math.nan)))
-        if self.probe is not None and self.step % self.interval == 0:
+        self.pending.append((self.step, done, (logs or {}).get("loss", math.nan)))
+        crossed = self.step // self.interval > (self.step - new) // self.interval
+        if self.probe is not None and crossed:
             self._take_probe()
 
     def _flush_batch_losses(self):
-        """Keras logs the epoch's running mean: recover each batch's own loss from it."""
-        previous, count = 0.0, 0
-        for step, mean in getattr(self, "pending", []):
-            mean = float(np.asarray(mean))
-            if not math.isfinite(previous):  # after a NaN the mean only recovers if the
-                previous, count = 0.0, 0     # metrics were reset (a roll-back): start over
-            count += 1
-            self.batch_losses.append((step, self.epoch, count * mean - (count - 1) * previous))
-            previous = mean
+        """Keras logs the epoch's running mean: recover each call's own loss from it.
+
+        With steps_per_execution > 1 a call covers several batches; their mean is recorded.
+        """
+        base, previous_done, previous_sum = 0, 0, 0.0
+        for step, done, mean in getattr(self, "pending", []):
+            if not math.isfinite(previous_sum):  # after a NaN the mean only recovers if the
+                base, previous_sum = previous_done, 0.0  # metrics were reset (a roll-back)
+            total = (done - base) * float(np.asarray(mean))
+            self.batch_losses.append((step, self.epoch,
+                                      (total - previous_sum) / (done - previous_done)))
+            previous_done, previous_sum = done, total
         self.pending = []
 
     def on_epoch_end(self, epoch, logs=None):

@@ -95,7 +95,7 @@ class AccumulatingModel(keras.Model):
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
             scaled_loss = self.optimizer.scale_loss(loss)
-        self._loss_tracker.update_state(loss * replicas,
+        self._loss_tracker.update_state(loss * replicas if replicas > 1 else loss,
                                         sample_weight=tf.shape(tree.flatten(x)[0])[0])
         self.compute_metrics(x, y, y_pred, sample_weight)
         grads = tape.gradient(scaled_loss, variables)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ktrain_kit import engine
-from ktrain_kit.callbacks import MetricsCSV, ReduceLROnPlateau
+from ktrain_kit.callbacks import MetricsCSV, ReduceLROnPlateau, TrainingDoctor
 from ktrain_kit.schedules import Schedule
 
 RNG = np.random.default_rng(2)
@@ -105,3 +105,37 @@ def test_early_stopping_restores_the_best_weights_with_our_engine():
     assert best_loss < snapshots[-1][0]  # the run did get worse after its best epoch
     for restored, best in zip(model.get_weights(), best_weights):
         np.testing.assert_array_equal(restored, best)
+
+
+def true_batch_losses(weights, epochs=2, batch=8):
+    """Each batch's loss before its update, by a hand-written GradientTape loop."""
+    import tensorflow as tf
+    model = small_model(0.1)
+    model.set_weights(weights)
+    optimizer, losses = keras.optimizers.SGD(0.1), []
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    for _ in range(epochs):
+        for i in range(0, len(X), batch):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(Y[i:i + batch], model(X[i:i + batch]))
+            optimizer.apply(tape.gradient(loss, model.trainable_variables),
+                            model.trainable_variables)
+            losses.append(float(loss))
+    return np.array(losses)
+
+
+@pytest.mark.parametrize("steps_per_execution", [1, 4])
+def test_doctor_recovers_each_batch_loss_and_counts_steps(steps_per_execution):
+    # 64 examples in batches of 8: 8 steps an epoch, run 1 or 4 per call (then the doctor
+    # records each call's mean).
+    model = small_model(0.1)
+    model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True), steps_per_execution=steps_per_execution)
+    expected = true_batch_losses(model.get_weights())
+    doctor = TrainingDoctor()
+    model.fit(X, Y, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[doctor])
+    assert doctor.step == 16
+    steps, _, losses = zip(*doctor.batch_losses)
+    assert list(steps) == list(range(steps_per_execution, 17, steps_per_execution))
+    np.testing.assert_allclose(losses, expected.reshape(-1, steps_per_execution).mean(axis=1),
+                               rtol=1e-4)

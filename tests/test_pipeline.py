@@ -1,6 +1,7 @@
 """End to end in one process: every shipped config trains a few steps and fills its run folder;
 the export reloads with plain TensorFlow (and in a process that cannot import ktrain_kit)."""
 
+import csv
 import json
 import os
 import subprocess
@@ -144,3 +145,18 @@ def test_finished_or_different_runs_are_not_overwritten(digits_run):
     assert sorted(os.listdir(workdir)) == before
 
 
+
+
+def test_steps_per_execution_changes_speed_not_results(tmp_path):
+    # 128 examples in batches of 32: 4 steps an epoch, run 1 or 4 per call.
+    rows = {}
+    for spe in (1, 4):
+        workdir = str(tmp_path / f"spe{spe}")
+        train(tiny_config("digits_mlp", train__deterministic=True, train__steps_per_execution=spe,
+                          callbacks__doctor__interval=2), workdir)
+        with open(os.path.join(workdir, "metrics.csv")) as f:
+            rows[spe] = list(csv.DictReader(f))
+    for one, four in zip(rows[1], rows[4]):
+        for key in ("loss", "accuracy", "val_loss", "lr", "diag_grad_norm", "diag_weight_norm"):
+            np.testing.assert_allclose(float(four[key]), float(one[key]), rtol=1e-5, err_msg=key)
+        assert float(four["examples_per_sec"]) > 0
