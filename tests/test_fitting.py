@@ -2,6 +2,8 @@
 model, continue with `fitting.fit(initial_epoch, initial_step)`, and compare every number with
 the uninterrupted fit (weights, optimizer slots and EMA, dropout masks, epoch metrics)."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -70,3 +72,18 @@ def test_resume_mid_epoch_equals_the_uninterrupted_fit(tmp_path, ema):
     assert resumed == {k: v[1:] for k, v in full.items()}
     for ours, theirs in zip(model.get_weights(), expected):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_checkpoint_without_its_side_file_falls_back_to_the_one_before(tmp_path, capsys):
+    # A kill between writing a checkpoint and its side file (metric values, callback state).
+    model = fresh_model(False)
+    full = fit(model, [Checkpoints(str(tmp_path / "a"), every_steps=3)]).history
+    with pytest.raises(RuntimeError, match="preemption"):
+        fit(fresh_model(False), [Checkpoints(str(tmp_path / "b"), every_steps=3), Crash(13)])
+    os.remove(tmp_path / "b" / "ckpt-11.state.npz")
+    model = fresh_model(False)
+    checkpoints = Checkpoints(str(tmp_path / "b"), every_steps=3)
+    assert checkpoints.restore(model) == (1, 0)  # ckpt-8: the end of epoch 1
+    assert "ckpt-11 is damaged" in capsys.readouterr().out
+    resumed = fit(model, [checkpoints], initial_epoch=1).history
+    assert resumed == {k: v[1:] for k, v in full.items()}
