@@ -5,6 +5,7 @@ build model + schedule + optimizer under the strategy, wrap the model in our eng
 callbacks, then write curves, the export and a summary. Builders meet only here.
 """
 
+import csv
 import math
 import os
 import tempfile
@@ -116,8 +117,8 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
         export_dir = export.export(model, os.path.join(workdir, "export"))
     written = plots.plot_curves(metrics_csv, os.path.join(workdir, "plots")) if (
         cb.plots.enabled and os.path.exists(metrics_csv)) else []
-    summary = _summary(history.history, started, workdir, export_dir, written, precision,
-                       strategy_name)
+    summary = _summary(_whole_run(metrics_csv, history.history), started, workdir, export_dir,
+                       written, precision, strategy_name)
     summary["stopped"] = "nan_loss" if stopped_on_nan else None
     summary["nan_rollbacks"] = nan_guard.rollbacks
     if place["chief"]:
@@ -149,6 +150,18 @@ def build_model(c, data, learning_rate, precision, jit=False):
 def doctor_lines(doctor):
     from ktrain_kit.doctor import summary_lines
     return summary_lines(doctor.findings)
+
+
+def _whole_run(metrics_csv, history):
+    """Per-epoch values of the whole run: metrics.csv spans restarts, fit's history only this
+    process's epochs."""
+    if not os.path.exists(metrics_csv):
+        return history
+    with open(metrics_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return history
+    return {key: [float(r[key]) if r[key] else math.nan for r in rows] for key in rows[0]}
 
 
 def _summary(history, started, workdir, export_dir, plots_written, precision, strategy):

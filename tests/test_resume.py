@@ -4,6 +4,7 @@ of an uninterrupted run, without duplicate rows; a damaged newest checkpoint mus
 the one before."""
 
 import csv
+import json
 import os
 import re
 import signal
@@ -23,6 +24,12 @@ ARGS = ["--config=configs/digits_mlp.py", "--config.train.epochs=4",
         "--config.callbacks.checkpoint.every_steps=4", "--config.callbacks.checkpoint.keep=40",
         "--config.callbacks.early_stopping.patience=1", "--config.train.verbose=0"]
 TIMING = {"epoch_time_s", "examples_per_sec"}
+
+
+def summary(workdir):
+    with open(os.path.join(workdir, "summary.json")) as f:
+        s = json.load(f)
+    return {k: s[k] for k in ("epochs_run", "best_epoch", "best_val_accuracy", "final_loss")}
 
 
 def rows(workdir):
@@ -57,40 +64,40 @@ def resume(workdir):
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
+def full_run(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("full") / "run")
     result = run_launcher("launchers.train", *ARGS, f"--workdir={workdir}")
     assert result.returncode == 0, result.stderr[-2000:]
-    return rows(workdir)
+    return rows(workdir), summary(workdir)
 
 
-def test_kill_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, uninterrupted):
+def test_kill_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, full_run):
     workdir = str(tmp_path / "run")
     kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH}.state.npz")
     _, epoch, step = resume(workdir)
     assert (epoch, step) >= (2, 0)
-    assert rows(workdir) == uninterrupted
+    assert (rows(workdir), summary(workdir)) == full_run
 
 
-def test_kill_mid_epoch_continues_with_the_next_batch(tmp_path, uninterrupted):
+def test_kill_mid_epoch_continues_with_the_next_batch(tmp_path, full_run):
     workdir = str(tmp_path / "run")
     kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 8}.state.npz")
     _, epoch, step = resume(workdir)
     assert epoch == 2 and step >= 8  # not replayed from the epoch's first batch
-    assert rows(workdir) == uninterrupted
+    assert (rows(workdir), summary(workdir)) == full_run
 
 
-def test_kill_during_a_checkpoint_write(tmp_path, uninterrupted):
+def test_kill_during_a_checkpoint_write(tmp_path, full_run):
     # The index appears before the checkpoint is registered and its side file written: the
     # resumed run must use a complete checkpoint (this one or the one before) and still match.
     workdir = str(tmp_path / "run")
     kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 12}.index")
     _, epoch, step = resume(workdir)
     assert epoch == 2 and step >= 8
-    assert rows(workdir) == uninterrupted
+    assert (rows(workdir), summary(workdir)) == full_run
 
 
-def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, uninterrupted):
+def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, full_run):
     workdir = str(tmp_path / "run")
     kill_when_written(workdir, f"ckpt-{3 * STEPS_PER_EPOCH}.state.npz")
     checkpoints = os.path.join(workdir, "checkpoints")
@@ -101,4 +108,4 @@ def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, uninterr
     result, epoch, step = resume(workdir)
     assert "damaged" in result.stdout
     assert epoch * STEPS_PER_EPOCH + step == numbers[-2]
-    assert rows(workdir) == uninterrupted
+    assert (rows(workdir), summary(workdir)) == full_run
