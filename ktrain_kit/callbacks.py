@@ -12,11 +12,10 @@ lowering the schedule's `multiplier` variable; with a plain float learning rate 
 """
 
 import csv
+import json
 import math
 import os
 import time
-
-import json
 
 import keras
 import numpy as np
@@ -158,8 +157,7 @@ def callback_state(callback) -> dict:
     if isinstance(callback, TrainingDoctor):
         return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
                 "probes": callback.probes, "step": callback.step, "epoch": callback.epoch,
-                "pending": [(step, done, float(np.asarray(mean)))  # mid-epoch: this epoch
-                            for step, done, mean in getattr(callback, "pending", [])]}
+                "running": getattr(callback, "running", None)}
     return {}
 
 
@@ -167,8 +165,7 @@ def restore_callback_state(callback, state) -> None:
     state = dict(state)
     arrays = state.pop("arrays", None)
     for key, value in state.items():
-        setattr(callback, key, [tuple(b) for b in value] if key in ("batch_losses", "pending")
-                else value)
+        setattr(callback, key, [tuple(b) for b in value] if key == "batch_losses" else value)
     if isinstance(callback, keras.callbacks.EarlyStopping) and arrays:
         callback.best_weights = [arrays[f"w{i}"] for i in range(len(arrays))]
 
@@ -345,12 +342,12 @@ class NaNGuard(keras.callbacks.Callback):
         self.epoch, self.metrics_empty = epoch + 1, False
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is None or math.isfinite(float(np.asarray(loss))):
+        loss = (logs or {}).get("loss")  # a Python float: Keras converts logs per batch
+        if loss is None or math.isfinite(loss):
             self.metrics_empty = False
             return
         if self.policy != "restore" or len(self.rollbacks) >= self.max_restores:
-            print(f"\nktrain_kit: the loss became {float(np.asarray(loss))} in epoch "
+            print(f"\nktrain_kit: the loss became {loss} in epoch "
                   f"{self.epoch} (batch {batch + 1}); stopping. The last good checkpoint is kept.")
             self.model.stop_training = self.stopped = True
             return
@@ -410,37 +407,30 @@ class TrainingDoctor(keras.callbacks.Callback):
             self.probe = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.pending, self.offset = epoch + 1, [], None
+        # The epoch's running loss: (batches done, their loss sum, batch where the mean restarted)
+        self.epoch, self.running, self.offset = epoch + 1, (0, 0.0, 0), None
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.offset is None:  # first call of the epoch; a resumed one has restored `pending`
-            self.offset = self.pending[-1][1] if self.pending else 0
-        done = self.offset + batch + 1  # batches of this epoch so far (a call may run several)
-        new = done - (self.pending[-1][1] if self.pending else 0)
-        self.step += new
-        # Kept as logged (a tensor), converted once per epoch: no per-step host sync.
-        self.pending.append((self.step, done, (logs or {}).get("loss", math.nan)))
-        crossed = self.step // self.interval > (self.step - new) // self.interval
-        if self.probe is not None and crossed:
-            self._take_probe()
-
-    def _flush_batch_losses(self):
-        """Keras logs the epoch's running mean: recover each call's own loss from it.
+        """Keras logs the epoch's running mean: recover this call's own loss from it.
 
         With steps_per_execution > 1 a call covers several batches; their mean is recorded.
         """
-        base, previous_done, previous_sum = 0, 0, 0.0
-        for step, done, mean in getattr(self, "pending", []):
-            if not math.isfinite(previous_sum):  # after a NaN the mean only recovers if the
-                base, previous_sum = previous_done, 0.0  # metrics were reset (a roll-back)
-            total = (done - base) * float(np.asarray(mean))
-            self.batch_losses.append((step, self.epoch,
-                                      (total - previous_sum) / (done - previous_done)))
-            previous_done, previous_sum = done, total
-        self.pending = []
+        done_before, sum_before, base = self.running
+        if self.offset is None:  # first call of the epoch; a resumed one has restored `running`
+            self.offset = done_before
+        done = self.offset + batch + 1  # batches of this epoch so far
+        if not math.isfinite(sum_before):  # after a NaN the mean only recovers if the metrics
+            base, sum_before = done_before, 0.0  # were reset (a roll-back): it restarts there
+        total = (done - base) * float((logs or {}).get("loss", math.nan))
+        self.step += done - done_before
+        self.batch_losses.append((self.step, self.epoch,
+                                  (total - sum_before) / (done - done_before)))
+        self.running = (done, total, base)
+        crossed = self.step // self.interval > (self.step - done + done_before) // self.interval
+        if self.probe is not None and crossed:
+            self._take_probe()
 
     def on_epoch_end(self, epoch, logs=None):
-        self._flush_batch_losses()
         logs = logs if logs is not None else {}
         record = {k: float(np.asarray(v)) for k, v in logs.items()
                   if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
@@ -452,7 +442,6 @@ class TrainingDoctor(keras.callbacks.Callback):
                          if latest.get(k) is not None})
 
     def on_train_end(self, logs=None):
-        self._flush_batch_losses()  # an epoch cut short (NaN) has no on_epoch_end
         if self.probe is not None and (not self.probes or self.probes[-1]["step"] != self.step):
             self._take_probe()
         self.findings = doctor_rules.diagnose(self.epochs, self.batch_losses, self.probes,

@@ -1,6 +1,7 @@
 """PNG curves from `metrics.csv`: loss, each metric (train vs validation) and the learning rate."""
 
 import csv
+import math
 import os
 
 import matplotlib
@@ -10,10 +11,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def read_metrics(path):
-    """metrics.csv as {column: [floats]}."""
+    """metrics.csv as {column: [one float per epoch]}; an empty cell is NaN (a gap in a curve)."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    return {k: [float(r[k]) for r in rows if r.get(k) not in (None, "")] for k in (rows[0] if rows else {})}
+    return {k: [float(r[k]) if r.get(k) else math.nan for r in rows]
+            for k in (rows[0] if rows else {})}
 
 
 def plot_curves(metrics_csv, out_dir):

@@ -5,7 +5,6 @@ build model + schedule + optimizer under the strategy, wrap the model in our eng
 callbacks, then write curves, the export and a summary. Builders meet only here.
 """
 
-import csv
 import math
 import os
 import tempfile
@@ -109,9 +108,8 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                           callbacks=callbacks, verbose=c.train.verbose,
                           initial_epoch=initial_epoch, initial_step=initial_step)
 
-    stopped_on_nan = nan_guard.stopped
     export_dir = None
-    if not stopped_on_nan:
+    if not nan_guard.stopped:
         from ktrain_kit.restore import FINAL_WEIGHTS
         model.save_weights(os.path.join(workdir, FINAL_WEIGHTS))
         export_dir = export.export(model, os.path.join(workdir, "export"))
@@ -119,7 +117,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
         cb.plots.enabled and os.path.exists(metrics_csv)) else []
     summary = _summary(_whole_run(metrics_csv, history.history), started, workdir, export_dir,
                        written, precision, strategy_name)
-    summary["stopped"] = "nan_loss" if stopped_on_nan else None
+    summary["stopped"] = "nan_loss" if nan_guard.stopped else None
     summary["nan_rollbacks"] = nan_guard.rollbacks
     if place["chief"]:
         if doctor is not None:
@@ -155,13 +153,8 @@ def doctor_lines(doctor):
 def _whole_run(metrics_csv, history):
     """Per-epoch values of the whole run: metrics.csv spans restarts, fit's history only this
     process's epochs."""
-    if not os.path.exists(metrics_csv):
-        return history
-    with open(metrics_csv, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        return history
-    return {key: [float(r[key]) if r[key] else math.nan for r in rows] for key in rows[0]}
+    from ktrain_kit.plots import read_metrics
+    return (read_metrics(metrics_csv) if os.path.exists(metrics_csv) else {}) or history
 
 
 def _summary(history, started, workdir, export_dir, plots_written, precision, strategy):
