@@ -13,8 +13,7 @@ from ktrain_kit.config import default_config
 
 def get_config():
     c = default_config()
-    c.data.name = "synthetic_images"
-    c.data.train_examples = 2048
+    c.data.name = "synthetic_images"   # 2048 generated training examples (data.train_examples=0)
     c.data.image_size = 32
     c.data.channels = 3
     c.data.num_classes = 10

@@ -2,27 +2,31 @@
 
     from ktrain_kit.callbacks import TrainingDoctor, ReduceLROnPlateau, MetricsCSV
 
-`TrainingDoctor` watches training (curves, and gradient / activation statistics on a probe batch)
-and afterwards says what went wrong and what to change: `doctor.findings`, `doctor.report()`.
-
-`ReduceLROnPlateau` works with a learning-rate schedule (stock Keras' raises TypeError there) by
-lowering the schedule's `multiplier` variable; with a plain float learning rate it lowers that.
-`MetricsCSV` writes one row per epoch with `lr`, `epoch_time_s` and steady-state
-`examples_per_sec` (the first step of each epoch, which may include tracing, is left out).
+- `TrainingDoctor` watches training (curves, and gradient / activation statistics on a probe
+  batch) and afterwards says what went wrong and what to change (see ktrain_kit/doctor/).
+- `ReduceLROnPlateau`: Keras' callback, same arguments, that also lowers a learning-rate
+  schedule (stock Keras' raises TypeError there) through the schedule's `multiplier`.
+- `EarlyStopping`: Keras' callback that restores the EMA weights of the best epoch when the
+  optimizer keeps an EMA (stock Keras' restores the raw ones over them).
+- `MetricsCSV` writes one row per epoch with `lr`, `epoch_time_s` and steady-state
+  `examples_per_sec` (the first step of each epoch, which may include tracing, is left out).
+- `NaNGuard` stops, or rolls back to the last good checkpoint, on a NaN/Inf loss.
+- `Checkpoints` (ktrain_kit/checkpointing.py) saves everything an exact resume needs.
 """
 
 import csv
-import json
 import math
 import os
 import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from ktrain_kit import doctor as doctor_rules
-from ktrain_kit import probe as probe_lib
+from ktrain_kit.checkpointing import Checkpoints
+from ktrain_kit.doctor.callback import TrainingDoctor
+
+__all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "ReduceLROnPlateau",
+           "TrainingDoctor", "current_lr", "ema_weights"]
 
 
 def current_lr(optimizer) -> float:
@@ -30,57 +34,89 @@ def current_lr(optimizer) -> float:
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
-class ReduceLROnPlateau(keras.callbacks.Callback):
-    """Multiplies the learning rate by `factor` after `patience` epochs without improvement.
+class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
+    """Keras' `ReduceLROnPlateau`, every argument with Keras' meaning, that also works with a
+    learning-rate schedule (stock Keras raises TypeError there).
 
-    With `schedule` (anything with a `multiplier` variable, such as `ktrain_kit.schedules.Schedule`)
-    the multiplier is lowered, so warmup and decay keep their shape; otherwise the optimizer's
-    float learning rate is. The multiplier never goes below `min_multiplier`.
+    With `schedule` (anything with a `multiplier` variable, such as
+    `ktrain_kit.schedules.Schedule`, also found on the optimizer by itself) the multiplier is
+    lowered, so warmup and decay keep their shape; `min_lr` then bounds the rate the schedule
+    gives at that moment, and `min_multiplier` the multiplier. A plain float rate is lowered as
+    Keras does. Keras' own test file for the callback runs against this class in our tests.
     """
 
-    def __init__(self, monitor="val_loss", factor=0.5, patience=2, min_delta=1e-4,
-                 min_multiplier=1e-3, schedule=None, mode="auto", verbose=1):
-        super().__init__()
-        self.monitor, self.factor, self.patience = monitor, factor, patience
-        self.min_delta, self.min_multiplier, self.verbose = min_delta, min_multiplier, verbose
-        self.schedule = schedule
-        self.maximize = mode == "max" or (mode == "auto" and "acc" in monitor)
-        self.best, self.wait, self.base_lr = None, 0, None
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, *, schedule=None, min_multiplier=0.0,
+                 **kwargs):
+        super().__init__(monitor=monitor, factor=factor, patience=patience, verbose=verbose,
+                         mode=mode, min_delta=min_delta, cooldown=cooldown, min_lr=min_lr,
+                         **kwargs)
+        self.schedule, self.min_multiplier = schedule, min_multiplier
 
-    def _multiplier(self):
-        if self.schedule is not None:
-            return float(self.schedule.multiplier.numpy())
-        return current_lr(self.model.optimizer) / self.base_lr
+    def _reduce_optimizer_lr(self, optimizer, epoch, name=""):
+        schedule = self.schedule or _schedule_with_multiplier(optimizer)
+        if schedule is None:
+            return super()._reduce_optimizer_lr(optimizer, epoch, name)
+        old_lr = current_lr(optimizer)
+        old = float(schedule.multiplier.numpy())
+        if old_lr <= np.float32(self.min_lr) or old <= self.min_multiplier:
+            return False
+        new_lr = max(old_lr * self.factor, self.min_lr)
+        new = max(old * new_lr / old_lr if old_lr > 0 else old * self.factor,
+                  self.min_multiplier)
+        schedule.multiplier.assign(new)
+        if self.verbose > 0:
+            keras.utils.io_utils.print_msg(
+                f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                f"{old_lr * new / old} (schedule multiplier {new:.4g}).")
+        return True
 
-    def _set_multiplier(self, value):
-        if self.schedule is not None:
-            self.schedule.multiplier.assign(value)
-        else:
-            self.model.optimizer.learning_rate = self.base_lr * value
+    def get_state(self) -> dict:
+        return {"wait": self.wait, "best": self.best, "cooldown_counter": self.cooldown_counter}
 
-    def on_train_begin(self, logs=None):
-        if self.schedule is None and self.base_lr is None:
-            self.base_lr = current_lr(self.model.optimizer)
+    def set_state(self, state) -> None:
+        self.wait, self.best = state["wait"], state["best"]
+        self.cooldown_counter = state["cooldown_counter"]
+
+
+def _schedule_with_multiplier(optimizer):
+    rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
+    return rate if hasattr(rate, "multiplier") else None
+
+
+class EarlyStopping(keras.callbacks.EarlyStopping):
+    """Keras' `EarlyStopping` that keeps the weights the run validated: with an optimizer
+    using EMA (`use_ema=True`), the EMA weights of the best epoch.
+
+    Validation measures the EMA weights when `SwapEMAWeights` is in the callbacks (train()
+    adds it), and the model a user gets at the end is then the EMA model of the best epoch, as
+    in TF Model Garden and timm. Stock `EarlyStopping` would restore the raw weights of that
+    epoch over the EMA weights Keras has just swapped in.
+    """
 
     def on_epoch_end(self, epoch, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is None or not math.isfinite(value):
-            return
-        improved = self.best is None or (value > self.best + self.min_delta if self.maximize
-                                         else value < self.best - self.min_delta)
-        if improved:
-            self.best, self.wait = value, 0
-            return
-        self.wait += 1
-        if self.wait >= max(self.patience, 1):
-            old = self._multiplier()
-            new = max(old * self.factor, self.min_multiplier)
-            if new < old:
-                self._set_multiplier(new)
-                if self.verbose:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} has not improved for {self.wait} "
-                          f"epochs; learning rate x{new / old:.3g} (multiplier {new:.3g})")
-            self.wait = 0
+        super().on_epoch_end(epoch, logs)
+        if self.restore_best_weights and self.best_epoch == epoch and self.best_weights:
+            self.best_weights = ema_weights(self.model) or self.best_weights
+
+    def get_state(self) -> dict:
+        from ktrain_kit.checkpointing import _early_stopping_state
+        return _early_stopping_state(self)
+
+    def set_state(self, state) -> None:
+        from ktrain_kit.checkpointing import _set_early_stopping_state
+        _set_early_stopping_state(self, state)
+
+
+def ema_weights(model):
+    """`model.get_weights()` with each trainable variable replaced by its EMA; None without EMA."""
+    optimizer = getattr(model.optimizer, "inner_optimizer", model.optimizer)
+    if not getattr(optimizer, "use_ema", False) or not hasattr(
+            optimizer, "_model_variables_moving_average"):
+        return None
+    averages = {id(v): a for v, a in zip(optimizer._trainable_variables,
+                                         optimizer._model_variables_moving_average)}
+    return [keras.ops.convert_to_numpy(averages.get(id(v), v)) for v in model.weights]
 
 
 class MetricsCSV(keras.callbacks.Callback):
@@ -96,12 +132,18 @@ class MetricsCSV(keras.callbacks.Callback):
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
 
     def keep_epochs_up_to(self, last_epoch):
-        """On resume: drop rows of epochs that the restored checkpoint does not include."""
+        """On resume: keep the rows of epochs 1..last_epoch that the restored checkpoint
+        includes; drop later ones and any torn or garbled row (a kill in mid-write)."""
         if not os.path.exists(self.path):
             return
-        with open(self.path, newline="") as f:
+        with open(self.path, newline="", errors="replace") as f:
             rows = list(csv.reader(f))
-        kept = rows[:1] + [r for r in rows[1:] if r and int(float(r[0])) <= last_epoch]
+        header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
+        kept = [header] if header else []
+        for row in rows[1:] if header else []:
+            if _epoch_row(row, len(header)) is not None and _epoch_row(row, len(header)) \
+                    <= last_epoch:
+                kept.append(row)
         with open(self.path + ".tmp", "w", newline="") as f:
             csv.writer(f).writerows(kept)
         os.replace(self.path + ".tmp", self.path)
@@ -126,7 +168,7 @@ class MetricsCSV(keras.callbacks.Callback):
         row = {"epoch": epoch + 1, **{k: float(np.asarray(v)) for k, v in logs.items()}}
         if self.columns is None:
             self.columns = self._existing_columns() or list(row)
-        new_file = not os.path.exists(self.path)
+        new_file = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
         with open(self.path, "a", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
             if new_file:
@@ -140,185 +182,20 @@ class MetricsCSV(keras.callbacks.Callback):
     def _existing_columns(self):
         if not os.path.exists(self.path):
             return None
-        with open(self.path, newline="") as f:
+        with open(self.path, newline="", errors="replace") as f:
             header = next(csv.reader(f), None)
-        return header
+        return header if header and header[0] == "epoch" else None
 
 
-def callback_state(callback) -> dict:
-    """What a callback must remember across a restart (JSON-able; big arrays go in `arrays`)."""
-    if isinstance(callback, keras.callbacks.EarlyStopping):
-        arrays = {f"w{i}": w for i, w in enumerate(callback.best_weights or [])}
-        best = None if callback.best is None else float(callback.best)
-        return {"wait": callback.wait, "best": best, "best_epoch":
-                callback.best_epoch, "arrays": arrays}
-    if isinstance(callback, ReduceLROnPlateau):
-        return {"wait": callback.wait, "best": callback.best}
-    if isinstance(callback, TrainingDoctor):
-        return {"epochs": callback.epochs, "batch_losses": callback.batch_losses,
-                "probes": callback.probes, "step": callback.step, "epoch": callback.epoch,
-                "running": getattr(callback, "running", None)}
-    return {}
-
-
-def restore_callback_state(callback, state) -> None:
-    state = dict(state)
-    arrays = state.pop("arrays", None)
-    for key, value in state.items():
-        setattr(callback, key, [tuple(b) for b in value] if key == "batch_losses" else value)
-    if isinstance(callback, keras.callbacks.EarlyStopping) and arrays:
-        callback.best_weights = [arrays[f"w{i}"] for i in range(len(arrays))]
-
-
-class Checkpoints(keras.callbacks.Callback):
-    """Saves everything a resumed run needs at every epoch end and every `every_steps` steps.
-
-    A checkpoint holds the model, optimizer (slots, iterations, loss scale), RNG states and extra
-    variables (the schedule's plateau multiplier), where it was taken (epochs finished, and
-    batches of the next epoch already trained), plus a side file with the running values of the
-    model's metrics and the state of the `stateful` callbacks (early stopping's best value,
-    patience and best weights, plateau's wait, the doctor's history). A run resumed from a
-    mid-epoch checkpoint therefore continues with the next batch and ends that epoch with the
-    metrics of the uninterrupted run (`ktrain_kit.fitting.fit` starts Keras mid-epoch).
-
-    TensorFlow writes the checkpoint files before it atomically replaces the index, so a kill
-    mid-write leaves the previous checkpoint intact; a damaged latest one is skipped with a
-    warning in favour of the one before. With `initial=True` a checkpoint of the starting point
-    is saved too, so that a roll-back (`NaNGuard`) always has somewhere to go. Under
-    multi-worker every worker must save (it is collective); only the chief's folder is kept.
-    """
-
-    def __init__(self, directory, keep=3, extra=None, stateful=(), every_steps=0,
-                 initial=False):
-        super().__init__()
-        self.directory, self.keep, self.extra = directory, keep, extra or {}
-        self.every_steps, self.initial = every_steps, initial
-        self.stateful = [c for c in stateful if c is not None]
-        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self.step_in_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self.manager, self.restored = None, None
-        self.resume_at = (0, 0)  # (epochs finished, batches of the next epoch done)
-        self.offset = self.steps_done = self.since_save = 0
-
-    def _make_manager(self):
-        # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
-        # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
-        rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
-        checkpoint = tf.train.Checkpoint(
-            model=self.model, optimizer=self.model.optimizer, epoch=self.epoch,
-            step_in_epoch=self.step_in_epoch, rng_states=rng_states, **self.extra)
-        self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
-
-    def restore(self, model) -> tuple:
-        """Restores the newest readable checkpoint into `model`.
-
-        Returns (epochs finished, batches of the next epoch already trained); (0, 0) if none.
-        """
-        self.set_model(model)
-        self._make_manager()
-        for path in reversed(self.manager.checkpoints):
-            try:
-                self.manager.checkpoint.restore(path).expect_partial()
-                self.restored = self._read_side_file(path)
-                self.resume_at = (int(self.epoch.numpy()), int(self.step_in_epoch.numpy()))
-                return self.resume_at
-            except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
-                print(f"ktrain_kit: warning: checkpoint {path} is damaged "
-                      f"({type(e).__name__}); trying the one before")
-        return self.resume_at
-
-    def roll_back(self) -> str:
-        """Restores the newest checkpoint's variables (not callback state); returns its path."""
-        path = self.manager.latest_checkpoint
-        self.manager.checkpoint.restore(path).expect_partial()
-        return path
-
-    def on_train_begin(self, logs=None):
-        # Runs after the other callbacks' on_train_begin (it comes last), which reset them.
-        self._apply_callback_states()
-        if self.manager is None:
-            self._make_manager()
-        if self.initial and self.manager.latest_checkpoint is None:
-            self._save(0, 0)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.current_epoch = epoch
-        resumed_mid_epoch = epoch == self.resume_at[0] and self.resume_at[1] > 0
-        self.offset = self.steps_done = self.resume_at[1] if resumed_mid_epoch else 0
-        if resumed_mid_epoch and self.restored is not None:
-            # Keras has just reset the metrics and the callbacks their epoch state: put back
-            # the running values of the interrupted epoch.
-            values = self.restored.pop("metrics", [])
-            variables = self.model.metrics_variables
-            if [tuple(v.shape) for v in variables] == [np.shape(v) for v in values]:
-                for variable, value in zip(variables, values):
-                    variable.assign(value)
-            else:
-                print("ktrain_kit: warning: the saved metric values do not fit this model; "
-                      "epoch metrics cover only the batches trained after the restart")
-            self._apply_callback_states()
-            self.restored = None
-
-    def on_train_batch_end(self, batch, logs=None):
-        done = self.offset + batch + 1  # Keras counts from 0 again after a mid-epoch restart
-        self.since_save += done - self.steps_done
-        self.steps_done = done
-        epoch_end = done >= self.offset + self.params.get("steps", math.inf)
-        if self.every_steps and self.since_save >= self.every_steps and not epoch_end:
-            if _finite_losses(logs):  # never let a NaN step replace the last good checkpoint
-                self._save(self.current_epoch, done)
-
-    def on_epoch_end(self, epoch, logs=None):
-        if _finite_losses(logs):  # never let a NaN epoch replace the last good checkpoint
-            self._save(epoch + 1, 0)
-
-    def _save(self, epochs_done, step_in_epoch):
-        if self.manager is None:
-            self._make_manager()
-        self.epoch.assign(epochs_done)
-        self.step_in_epoch.assign(step_in_epoch)
-        steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
-        path = self.manager.save(checkpoint_number=epochs_done * steps_per_epoch + step_in_epoch)
-        self._write_side_file(path, with_metrics=step_in_epoch > 0)
-        self.since_save = 0
-
-    def _apply_callback_states(self):
-        for callback, state in zip(self.stateful, (self.restored or {}).get("callbacks", [])):
-            restore_callback_state(callback, state)
-
-    def _write_side_file(self, path, with_metrics):
-        states = [callback_state(c) for c in self.stateful]
-        arrays = {f"{i}_{k}": v for i, s in enumerate(states) for k, v in s.pop("arrays",
-                                                                                {}).items()}
-        if with_metrics:
-            arrays.update({f"metric_{i}": np.asarray(v)
-                           for i, v in enumerate(self.model.metrics_variables)})
-        tmp = path + ".state.tmp.npz"
-        np.savez(tmp, json=json.dumps(states, default=float), **arrays)
-        os.replace(tmp, path + ".state.npz")
-        kept = set(self.manager.checkpoints)
-        for name in os.listdir(self.directory):
-            stem = os.path.join(self.directory, name[:-len(".state.npz")])
-            if name.endswith(".state.npz") and stem not in kept:
-                os.remove(os.path.join(self.directory, name))
-
-    @staticmethod
-    def _read_side_file(path):
-        # Written right after the checkpoint: a kill in between leaves a checkpoint without
-        # one, which np.load refuses, so restore() falls back to the checkpoint before.
-        with np.load(path + ".state.npz") as f:
-            states = json.loads(str(f["json"]))
-            for i, state in enumerate(states):
-                prefix = f"{i}_"
-                state["arrays"] = {k[len(prefix):]: f[k] for k in f.files if k.startswith(prefix)}
-            metrics = [f[f"metric_{i}"] for i in range(sum(k.startswith("metric_")
-                                                           for k in f.files))]
-        return {"callbacks": states, "metrics": metrics}
-
-
-def _finite_losses(logs) -> bool:
-    return all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
-               if "loss" in k)
+def _epoch_row(row, width):
+    """The epoch number of a complete metrics.csv row, or None for a torn or garbled one."""
+    try:
+        numbers = [float(v) if v else math.nan for v in row]
+    except ValueError:
+        return None
+    if len(row) != width or not numbers or not float(numbers[0]).is_integer():
+        return None
+    return int(numbers[0])
 
 
 class NaNGuard(keras.callbacks.Callback):
@@ -370,119 +247,3 @@ class NaNGuard(keras.callbacks.Callback):
             # Rolled back at the epoch's last batch: no training metric describes this epoch
             # (Keras would report the emptied running means as 0).
             logs.update({k: math.nan for k in logs if not k.startswith("val_")})
-
-
-class TrainingDoctor(keras.callbacks.Callback):
-    """Diagnoses a training run: what went wrong, the evidence, and what to change.
-
-        doctor = TrainingDoctor(probe_data=(x_val[:128], y_val[:128]))
-        model.fit(x, y, validation_data=..., callbacks=[doctor])
-        print(doctor.report())          # Markdown; doctor.findings is the list of findings
-
-    Works in any `fit` of a compiled Keras model. With `probe_data`, every `interval` steps it
-    measures gradient norms (global, first vs last layer), update-to-weight ratio, weight norm,
-    non-finite values, dead ReLU and saturated sigmoid/tanh units on that fixed batch, using the
-    model's own compiled loss, and adds the latest values to the epoch logs (so CSV loggers and
-    TensorBoard record them). Without it, findings come from the loss and metric curves only.
-    """
-
-    LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
-              "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
-
-    def __init__(self, probe_data=None, interval=50, facts=None):
-        super().__init__()
-        self.probe_data, self.interval = probe_data, max(int(interval), 1)
-        self.extra_facts = dict(facts or {})
-        self.findings = []
-
-    # ------------------------------------------------------------------ recording
-    def on_train_begin(self, logs=None):
-        self.epochs, self.batch_losses, self.probes = [], [], []
-        self.step, self.epoch = 0, 0
-        if self.probe_data is not None:
-            if getattr(self, "probe", None) is None or self.probe.model is not self.model:
-                self.probe = probe_lib.Probe(self.model, *self.probe_data)  # traced once
-            self._take_probe()
-        else:
-            self.probe = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        # The epoch's running loss: (batches done, their loss sum, batch where the mean restarted)
-        self.epoch, self.running, self.offset = epoch + 1, (0, 0.0, 0), None
-
-    def on_train_batch_end(self, batch, logs=None):
-        """Keras logs the epoch's running mean: recover this call's own loss from it.
-
-        With steps_per_execution > 1 a call covers several batches; their mean is recorded.
-        """
-        done_before, sum_before, base = self.running
-        if self.offset is None:  # first call of the epoch; a resumed one has restored `running`
-            self.offset = done_before
-        done = self.offset + batch + 1  # batches of this epoch so far
-        if not math.isfinite(sum_before):  # after a NaN the mean only recovers if the metrics
-            base, sum_before = done_before, 0.0  # were reset (a roll-back): it restarts there
-        total = (done - base) * float((logs or {}).get("loss", math.nan))
-        self.step += done - done_before
-        self.batch_losses.append((self.step, self.epoch,
-                                  (total - sum_before) / (done - done_before)))
-        self.running = (done, total, base)
-        crossed = self.step // self.interval > (self.step - done + done_before) // self.interval
-        if self.probe is not None and crossed:
-            self._take_probe()
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs if logs is not None else {}
-        record = {k: float(np.asarray(v)) for k, v in logs.items()
-                  if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
-        record["lr"] = current_lr(self.model.optimizer)
-        self.epochs.append(record)
-        if self.probes:
-            latest = self.probes[-1]
-            logs.update({f"diag_{k}": latest[k] for k in self.LOGGED
-                         if latest.get(k) is not None})
-
-    def on_train_end(self, logs=None):
-        if self.probe is not None and (not self.probes or self.probes[-1]["step"] != self.step):
-            self._take_probe()
-        self.findings = doctor_rules.diagnose(self.epochs, self.batch_losses, self.probes,
-                                              self._facts())
-
-    def _take_probe(self):
-        stats = self.probe()
-        change = stats.pop("_relative_change")
-        if self.probes and self.step > self.probes[-1]["step"]:
-            # mean per-step ||dW|| / ||W|| since the previous probe
-            stats["update_ratio"] = change / (self.step - self.probes[-1]["step"])
-        stats.update(step=self.step, epoch=self.epoch)
-        self.probes.append(stats)
-
-    def _facts(self):
-        loss = getattr(self.model, "loss", None)
-        name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
-        from_logits = getattr(loss, "from_logits", False if isinstance(loss, str) else None)
-        facts = {"loss_name": str(name).lower(), "from_logits": from_logits}
-        if self.probe_data is not None:
-            x, y = (np.asarray(v) for v in self.probe_data)
-            facts["labels_max"] = int(y.max()) if np.issubdtype(y.dtype, np.integer) else None
-            facts["inputs_absmax"] = float(np.abs(x).max()) if x.dtype.kind == "f" else None
-            facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
-                                             for layer in self.model.layers)
-            if self.probes:
-                facts["num_classes"] = self.probes[0].get("num_outputs")
-        facts.update(self.extra_facts)
-        return facts
-
-    # ------------------------------------------------------------------ reports
-    def report(self, plots=()) -> str:
-        """The diagnosis as Markdown (for people); `plots` are image paths to embed."""
-        return doctor_rules.report_markdown(self.findings, plots)
-
-    def report_json(self) -> dict:
-        return doctor_rules.report_json(self.findings)
-
-    def write(self, directory, plots=()):
-        """Writes diagnosis.json and diagnosis.md into `directory`."""
-        with open(os.path.join(directory, "diagnosis.json"), "w") as f:
-            json.dump(self.report_json(), f, indent=2, default=float)
-        with open(os.path.join(directory, "diagnosis.md"), "w") as f:
-            f.write(self.report(plots))

@@ -2,71 +2,96 @@
 
 Every launcher runs `cli.run(main)`. A bad flag, config file, config key or value, data file or
 run folder ends the process with exit code 2 and one line on stderr that names it and says how to
-fix it; `--verbose` adds the traceback. Nothing here imports TensorFlow.
+fix it; `--verbose` adds the traceback. Other endings, each one line:
+
+    0  done                       1  training stopped (NaN loss), or the disk is full
+    2  bad input (nothing lost)   75 stopped by SIGTERM / SIGINT after a checkpoint: re-run
+    130 interrupted before a checkpoint could be saved (the newest one on disk is kept)
+
+Nothing here imports TensorFlow.
 """
 
 import difflib
-import importlib.util
 import os
-import re
 import sys
 import traceback
 
 from absl import app, flags, logging
-from ml_collections import config_flags
+from ml_collections import config_dict, config_flags
 
 from ktrain_kit.errors import EXIT_USER_ERROR, UserError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_bool("verbose", False, "Show full tracebacks for errors.")
+EXIT_FAILED, EXIT_PREEMPTED, EXIT_INTERRUPTED = 1, 75, 130
+CONFIG_PREFIX = "--config."
 
 
 def define_config_flag():
     config_flags.DEFINE_config_file(
-        "config", None, "Experiment config file, e.g. configs/digits_cnn.py. Override any key "
-        "with --config.<key>=<value>, e.g. --config.train.epochs=5.", lock_config=True)
+        "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after the "
+        "path is passed to its get_config). Override any key with --config.<key>=<value>, "
+        "e.g. --config.train.epochs=5.", lock_config=True)
 
 
-def fail(message: str):
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    sys.exit(EXIT_USER_ERROR)
+def one_line(text: str) -> str:
+    """A message as one line: a newline inside (a path, an error) cannot forge a second one."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _override_keys(argv):
-    return [m.group(1) for a in argv if (m := re.match(r"--config\.([\w.]+)=", a))]
+def fail(message: str, code: int = EXIT_USER_ERROR):
+    print(f"error: {one_line(message)}", file=sys.stderr, flush=True)
+    sys.exit(code)
 
 
 def config_path(argv=None):
-    """The --config file named on the command line (sys.argv by default), or None."""
+    """The --config file: what ml_collections parsed, else what the command line names."""
+    try:
+        return config_flags.get_config_filename(FLAGS["config"]).split(":", 1)[0]
+    except Exception:  # noqa: BLE001 - not parsed (yet): read the command line
+        pass
     argv = sys.argv if argv is None else argv
     for i, a in enumerate(argv):
         if a.startswith("--config="):
-            return a.split("=", 1)[1]
+            return a.split("=", 1)[1].split(":", 1)[0]
         if a == "--config" and i + 1 < len(argv):
-            return argv[i + 1]
+            return argv[i + 1].split(":", 1)[0]
     return None
 
 
-def _load_config_file(path):
-    spec = importlib.util.spec_from_file_location("_ktrain_user_config", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
+def _overrides(argv):
+    """(key, value) of each --config.a.b=v on the command line, in order."""
+    pairs = []
+    for i, a in enumerate(argv):
+        if a.startswith(CONFIG_PREFIX):
+            key, eq, value = a[len(CONFIG_PREFIX):].partition("=")
+            if not eq and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                value = argv[i + 1]
+            pairs.append((key, value))
+    return pairs
+
+
+def _default_tree():
+    from ktrain_kit.config import default_config
+    return default_config()
 
 
 def _unknown_key_message(argv):
-    """Names the first `--config.a.b=` override whose key does not exist, with near matches."""
-    try:
-        config = _load_config_file(config_path(argv))
-    except Exception:
-        return None
-    for key in _override_keys(argv):
-        node, walked = config, []
+    """Names the first override whose key ktrain_kit's config does not have, with near matches.
+
+    Every config starts from `ktrain_kit.config.default_config()`, so its keys are the ones to
+    compare with; the user's file is not run again.
+    """
+    for key, _ in _overrides(argv):
+        node, walked = _default_tree(), []
         for part in key.split("."):
-            if not hasattr(node, "keys") or part not in node:
-                known = sorted(node.keys()) if hasattr(node, "keys") else []
+            if not isinstance(node, config_dict.ConfigDict) or part not in node:
+                known = sorted(node.keys()) if isinstance(node, config_dict.ConfigDict) else []
                 close = difflib.get_close_matches(part, known, n=1)
                 where = ".".join(walked) or "the config"
+                if not known:
+                    return (f"config key '{key}': '{'.'.join(walked)}' is a value, not a "
+                            f"section; override it as --config.{'.'.join(walked)}=...")
                 hint = f"did you mean '{'.'.join(walked + close)}'?" if close else (
                     f"keys in {where}: {', '.join(known)}")
                 return f"config key '{key}': '{part}' does not exist in {where}; {hint}"
@@ -74,34 +99,53 @@ def _unknown_key_message(argv):
     return None
 
 
-def _bad_value_message(argv, error):
-    """`config key 'train.epochs': 'ten' is not a int (it is 10 now); ...` from absl's error."""
-    match = re.match(r"flag --config\.([\w.]+)=(.*?): ", str(error))
-    if not match:
-        return f"{error}; see --helpshort for the flags"
-    key, value = match.groups()
-    try:
-        current = _load_config_file(config_path(argv))
+def _bad_value_message(argv):
+    """`config key 'train.epochs': 'ten' is not a whole number (it is 10 now); ...`
+
+    The config is already loaded (absl parses overrides after the file); each override's value
+    is tried with the parser ml_collections made for its field, to find the one that failed.
+    """
+    config = FLAGS["config"].value
+    for key, value in _overrides(argv):
+        name = f"config.{key}"
+        if name not in FLAGS:
+            continue
+        try:
+            FLAGS[name].parser.parse(value)
+            continue
+        except Exception:  # noqa: BLE001 - that is the one
+            pass
+        current = config
         for part in key.split("."):
             current = current[part]
+        if isinstance(current, config_dict.ConfigDict):
+            return (f"config key '{key}' is a section, not a value; override its keys, e.g. "
+                    f"--config.{key}.{sorted(current.keys())[0]}=...")
         kind = {"int": "whole number", "float": "number", "bool": "True or False",
                 "str": "text", "tuple": "tuple"}.get(type(current).__name__,
                                                       type(current).__name__)
-    except Exception:  # noqa: BLE001 - fall back to absl's own words
-        return f"{error}; give a value of the key's type (see the config file)"
-    return (f"config key '{key}': '{value}' is not a {kind} (it is {current!r} now); "
-            f"pass e.g. --config.{key}={current!r}")
+        return (f"config key '{key}': '{value}' is not a {kind} (it is {current!r} now); "
+                f"pass e.g. --config.{key}={current!r}")
+    return None
 
 
 def parse_flags(argv):
+    logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
     try:
         rest = FLAGS(argv)
     except flags.IllegalFlagValueError as e:
-        fail(_bad_value_message(argv, e))
+        if "config" in FLAGS and FLAGS["config"].present:
+            fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
+        _fail_loading(config_path(argv), e)
     except flags.Error as e:
-        fail(f"{e}; see --helpshort for the flags")
-    except (AttributeError, KeyError, TypeError, ValueError) as e:
-        fail(_unknown_key_message(argv) or f"bad --config override ({e})")
+        fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
+    except (AttributeError, KeyError) as e:
+        message = _unknown_key_message(argv)
+        if message is None:  # every key exists: the file's get_config() returned no config
+            fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
+                 f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
+                 "ktrain_kit.config.default_config() and change what you need")
+        fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(config_path(argv), e)
     if "config" in FLAGS:
@@ -119,17 +163,42 @@ def _check_config_loaded(argv):
         fail(f"config file '{path}' does not exist; pass --config=configs/NAME.py "
              f"(shipped: {', '.join(shipped) or 'see configs/'})")
     try:
-        FLAGS.config
+        config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(path, e)
+    _check_config_object(path, config)
+
+
+def _check_config_object(path, config):
+    """The file's get_config() must return ktrain_kit's whole config, and nothing else."""
+    start = "start from ktrain_kit.config.default_config() and change what you need"
+    if not isinstance(config, config_dict.ConfigDict):
+        got = "None (a missing return?)" if config is None else f"a {type(config).__name__}"
+        fail(f"config file '{path}': get_config() returned {got}, not a config; {start}")
+    from ktrain_kit.config import flat_keys
+    expected, given = flat_keys(_default_tree()), flat_keys(config)
+    missing = sorted(expected - given)
+    if missing:
+        fail(f"config file '{path}' lacks key{'s' if len(missing) > 1 else ''} "
+             f"{', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''}; {start}")
+    unknown = sorted(given - expected)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(expected), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "remove it"
+        fail(f"config file '{path}' sets '{unknown[0]}', which ktrain_kit does not know; {hint}")
 
 
 def _fail_loading(path, error):
+    """One line for a config file that raised: the exception at the end of its traceback."""
     cause = error.__cause__ or error
-    detail = str(cause).strip().splitlines()[-1] if str(cause).strip() else ""
     if isinstance(cause, SyntaxError):
-        detail = f"line {cause.lineno}: {cause.msg}"
-    fail(f"config file '{path}' failed to load ({type(cause).__name__}: {detail}); fix that file")
+        detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
+    else:
+        lines = [line for line in str(cause).strip().splitlines() if line.strip()]
+        detail = lines[-1].strip() if lines else type(cause).__name__
+        if ":" not in detail.split(" ")[0]:
+            detail = f"{type(cause).__name__}: {detail}"
+    fail(f"config file '{path}' failed to load ({detail}); fix that file")
 
 
 def run(main):
@@ -144,5 +213,18 @@ def run(main):
             if FLAGS.verbose:
                 traceback.print_exc()
             fail(str(e))
+        except KeyboardInterrupt:
+            fail("interrupted before a checkpoint could be saved; the newest checkpoint on "
+                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
+        except Exception as e:  # noqa: BLE001 - only what has a clear meaning is caught here
+            from ktrain_kit.runfolder import disk_full
+            if type(e).__name__ == "Preempted":
+                fail(f"{e}; re-run the same command to resume", EXIT_PREEMPTED)
+            if disk_full(e):
+                if FLAGS.verbose:
+                    traceback.print_exc()
+                fail("the disk is full (or over quota); free some space and re-run the same "
+                     "command: the run resumes from its last checkpoint", EXIT_FAILED)
+            raise
 
     app.run(guarded, flags_parser=parse_flags)

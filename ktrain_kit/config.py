@@ -9,14 +9,19 @@ This module must not import TensorFlow or Keras: a bad config is refused in well
 """
 
 import math
+import os
 
 import ml_collections
+from ml_collections import config_dict
 
+from ktrain_kit import tasks
 from ktrain_kit.errors import config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
-DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "npz", "csv", "image_folder")
-MODELS = ("mlp", "cnn", "resnet", "transformer")
+DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
+            "csv", "image_folder")
+MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app")  # or "package.module:function"
+TASKS = tasks.TASKS
 NORMS = ("batch", "layer", "group", "none")
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "cosine", "linear", "step", "exponential")
@@ -28,9 +33,24 @@ NAN_POLICIES = ("stop", "restore")
 ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
-LOSSES = ("sparse_categorical_crossentropy",)
+TASK_LOSSES = tasks.LOSSES
 PATH_DATASETS = ("npz", "csv", "image_folder")
 IMAGE_DATASETS = ("digits", "synthetic_images", "image_folder")
+SEQUENCE_DATASETS = ("synthetic_sequences",)
+# Beyond these a value is a typo or an accident, not an experiment: refused before TensorFlow
+# allocates anything (a wider model still trains if given through a builder of your own).
+LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
+          "model.mlp_ratio": 64, "data.image_size": 4_096, "data.seq_len": 100_000,
+          "data.vocab_size": 10_000_000, "data.num_classes": 100_000,
+          "data.num_features": 1_000_000, "data.batch_size": 1_048_576,
+          "train.epochs": 1_000_000, "train.accumulation_steps": 65_536,
+          "train.steps_per_execution": 100_000, "callbacks.checkpoint.keep": 10_000}
+MAX_SEED = 2**31 - 1
+
+
+def _any(value):
+    """A field that takes any type: a column name or index, a mapping, a list."""
+    return config_dict.FieldReference(value, field_type=object)
 
 # Datasets whose size is known without reading a file: examples available before the split.
 DIGITS_EXAMPLES = 1797
@@ -52,14 +72,23 @@ def default_config() -> ml_collections.ConfigDict:
         channels=3,              # synthetic_images and image_folder
         seq_len=32,              # synthetic_sequences
         vocab_size=32,           # synthetic_sequences
-        label_column=-1,         # csv: which column holds the integer label
+        label_column=_any(-1),   # csv: the label column, by header name or index (-1: last)
+        label_columns=_any(()),  # csv, multilabel: the 0/1 label columns, names or indices
+        class_weight=_any("none"),  # classification, binary: none | balanced | {class: weight}
+        num_features=20,         # synthetic_tabular: feature columns to generate
         label_noise=0.0,         # share of training labels replaced by random ones (robustness
                                  # experiments; the doctor's fault gallery uses 1.0)
         augment=dict(flip=False, translate=0.0, crop_padding=0),
     )
 
+    c.task = dict(
+        name="classification",   # classification | binary | multilabel | regression
+        loss="auto",             # regression: mse | mae | huber; auto = the task's usual loss
+        label_smoothing=0.0,     # classification: share of the target spread over all classes
+    )
+
     c.model = dict(
-        name="cnn",
+        name="cnn",              # a built-in model, or your own: "package.module:function"
         dropout=0.1,
         norm="batch",
         activation="relu",
@@ -68,8 +97,11 @@ def default_config() -> ml_collections.ConfigDict:
         depth=2,                 # hidden layers, conv blocks, residual stages or encoder blocks
         num_heads=4,             # transformer
         mlp_ratio=2,             # transformer: feed-forward width / embedding size
-        loss="sparse_categorical_crossentropy",
         from_logits=True,        # the last layer emits logits; probabilities are added at export
+        backbone="EfficientNetV2B0",  # keras_app: a keras.applications model name
+        backbone_weights="",     # keras_app: a local weights file of the backbone (no download)
+        init_from="",            # fine-tune: a run folder, a .keras or a .weights.h5 file
+        freeze="",               # fine-tune: comma-separated regexes of layer names to freeze
     )
 
     c.optimizer = dict(
@@ -118,7 +150,7 @@ def default_config() -> ml_collections.ConfigDict:
         early_stopping=dict(enabled=True, monitor="val_loss", patience=5, min_delta=0.0,
                             restore_best_weights=True),
         reduce_on_plateau=dict(enabled=False, monitor="val_loss", factor=0.5, patience=2,
-                               min_delta=1e-4, min_multiplier=1e-3),
+                               min_delta=1e-4, min_multiplier=1e-3, cooldown=0, min_lr=0.0),
         checkpoint=dict(enabled=True, keep=3,
                         every_steps=1000),  # also save mid-epoch every this many steps (0: off)
         tensorboard=dict(enabled=True),
@@ -126,7 +158,10 @@ def default_config() -> ml_collections.ConfigDict:
         doctor=dict(enabled=True, interval=50, probe_examples=64),
     )
 
-    c.runtime = dict(virtual_cpu_devices=0)
+    c.runtime = dict(
+        virtual_cpu_devices=0,   # split the CPU into N logical devices (to try `mirrored`)
+        slurm_port_base=8888,    # multi_worker under Slurm: first port of each node's workers
+    )
     return c
 
 
@@ -152,28 +187,106 @@ def _fraction(key, value, low_open=False):
         raise config_error(key, f"must be in {bound}, got {value}", f"pick a value in {bound}")
 
 
+def _leaves(node, prefix=""):
+    """(dotted key, value) of every field, nested sections flattened."""
+    for key in node.keys():
+        value = node[key]
+        if isinstance(value, ml_collections.ConfigDict):
+            yield from _leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def flat_keys(c) -> set:
+    """Every field's dotted key (`train.epochs`, ...): sections are walked, values are leaves."""
+    return {key for key, _ in _leaves(c)}
+
+
+def _numbers_are_sane(c):
+    """No NaN or Inf anywhere, no absurd size: each a one-line error before any work."""
+    for key, value in _leaves(c):
+        items = value if isinstance(value, (tuple, list)) else [value]
+        for item in items:
+            if isinstance(item, float) and not math.isfinite(item):
+                raise config_error(key, f"is {item}", "give a finite number")
+        limit = LIMITS.get(key)
+        if limit is not None and isinstance(value, (int, float)) and value > limit:
+            raise config_error(key, f"{value:,} is beyond any sensible value (limit "
+                               f"{limit:,})", "check for a typo")
+    if not isinstance(c.seed, int) or not 0 <= c.seed <= MAX_SEED:
+        raise config_error("seed", f"must be a whole number in 0..{MAX_SEED}, got {c.seed}",
+                           "pick e.g. --config.seed=0")
+
+
+def is_user_model(name: str) -> bool:
+    """`package.module:function`: a model builder of the user's own."""
+    module, colon, function = name.partition(":")
+    return bool(colon) and all(p.isidentifier() for p in module.split(".")) and \
+        function.isidentifier()
+
+
+def _model_fits_data_name(c):
+    """Model vs data, for data whose kind its name already tells (checked again by what the
+    loaded data is)."""
+    name, data = c.model.name, c.data.name
+    non_image = SEQUENCE_DATASETS + ("synthetic_tabular", "csv")
+    if name in ("cnn", "resnet", "keras_app") and data in non_image:
+        raise config_error("model.name", f"{name} needs images, not {data}",
+                           "use model.name=mlp or an image dataset")
+    if name == "transformer" and data in IMAGE_DATASETS + ("synthetic_tabular", "csv"):
+        raise config_error("model.name", f"transformer needs token sequences, not {data}",
+                           "use data.name=synthetic_sequences or an npz of integer token ids")
+
+
 def available_train_examples(c) -> int | None:
     """Training examples after the validation split, when knowable without reading files."""
-    total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if c.data.name.startswith("synthetic"):
-        total = c.data.train_examples or 2048
-        return total  # synthetic sets generate `train_examples` training examples exactly
+        return c.data.train_examples or 2048  # generated: exactly train_examples
+    total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if total is None:
         return None
     train = total - int(round(total * c.data.val_fraction))
     return min(train, c.data.train_examples) if c.data.train_examples else train
 
 
+def monitored_columns(c) -> list:
+    """What early stopping and the plateau callback may monitor: the task's logged metrics."""
+    return tasks.logged_columns(c.task.name)
+
+
 def validate(c) -> None:
     """Raises `UserError` for the first problem found. Checks that need the data run later."""
+    _numbers_are_sane(c)
+    _names("task.name", c.task.name, TASKS)
+    _names("task.loss", c.task.loss, TASK_LOSSES[c.task.name])
+    _fraction("task.label_smoothing", c.task.label_smoothing)
+    if c.task.label_smoothing and c.task.name != "classification":
+        raise config_error("task.label_smoothing", f"applies to classification, not "
+                           f"{c.task.name}", "set it to 0")
+
     _names("data.name", c.data.name, DATASETS)
     if c.data.name in PATH_DATASETS and not c.data.path:
         raise config_error("data.path", f"data.name={c.data.name} reads a file but no path is set",
                            "pass --config.data.path=/path/to/your/data")
+    if c.data.name in ("digits", "synthetic_images", "synthetic_sequences") and \
+            c.task.name not in ("classification", "binary"):
+        raise config_error("task.name", f"{c.data.name} has class labels, not {c.task.name} "
+                           "targets", "use task.name=classification, or data of that task")
+    if c.data.name in ("digits",) and c.task.name == "binary":
+        raise config_error("task.name", "digits has 10 classes, not 2",
+                           "use task.name=classification")
+    cw = c.data.class_weight
+    if not (cw in ("none", "balanced", "", None) or hasattr(cw, "keys")):
+        raise config_error("data.class_weight", f"unknown value {cw!r}",
+                           "use 'none', 'balanced' or a mapping {class: weight}")
+    if cw not in ("none", "", None) and c.task.name not in ("classification", "binary"):
+        raise config_error("data.class_weight", f"applies to classification and binary, not "
+                           f"{c.task.name}", "set it to 'none'")
     _positive("data.batch_size", c.data.batch_size)
     _at_least("data.train_examples", c.data.train_examples, 0)
     _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
     _at_least("data.num_classes", c.data.num_classes, 2)
+    _at_least("data.num_features", c.data.num_features, 1)
     _at_least("data.image_size", c.data.image_size, 4)
     if c.data.channels not in (1, 3):
         raise config_error("data.channels", f"must be 1 or 3, got {c.data.channels}", "use 1 or 3")
@@ -185,30 +298,31 @@ def validate(c) -> None:
     _fraction("data.augment.translate", c.data.augment.translate)
     _at_least("data.augment.crop_padding", c.data.augment.crop_padding, 0)
     augmenting = c.data.augment.flip or c.data.augment.translate or c.data.augment.crop_padding
-    if augmenting and c.data.name not in IMAGE_DATASETS:
+    if augmenting and c.data.name in SEQUENCE_DATASETS + ("synthetic_tabular", "csv"):
         raise config_error("data.augment", f"image augmentation does not apply to {c.data.name}",
                            "turn data.augment.* off for non-image data")
 
-    _names("model.name", c.model.name, MODELS)
+    if c.model.name not in MODELS and not is_user_model(c.model.name):
+        raise config_error("model.name", f"unknown name '{c.model.name}'", f"use one of: "
+                           f"{', '.join(MODELS)}, or your own builder as package.module:function")
     _fraction("model.dropout", c.model.dropout)
     _names("model.norm", c.model.norm, NORMS)
     _names("model.activation", c.model.activation, ACTIVATIONS)
     _names("model.initializer", c.model.initializer, INITIALIZERS)
-    _names("model.loss", c.model.loss, LOSSES)
     _at_least("model.width", c.model.width, 1)
     _at_least("model.depth", c.model.depth, 1)
     _at_least("model.num_heads", c.model.num_heads, 1)
     _at_least("model.mlp_ratio", c.model.mlp_ratio, 1)
-    if c.model.name == "transformer":
-        if c.data.name != "synthetic_sequences" and c.data.name not in ("npz", "csv"):
-            raise config_error("model.name", f"transformer needs token sequences, not {c.data.name}",
-                               "use data.name=synthetic_sequences or your own npz of token ids")
-        if c.model.width % c.model.num_heads:
-            raise config_error("model.num_heads", f"model.width={c.model.width} is not divisible "
-                               f"by {c.model.num_heads} heads", "pick a divisor of model.width")
-    if c.model.name in ("cnn", "resnet") and c.data.name in ("synthetic_sequences", "csv"):
-        raise config_error("model.name", f"{c.model.name} needs images, not {c.data.name}",
-                           "use model.name=mlp or an image dataset")
+    if c.model.name == "transformer" and c.model.width % c.model.num_heads:
+        raise config_error("model.num_heads", f"model.width={c.model.width} is not divisible "
+                           f"by {c.model.num_heads} heads", "pick a divisor of model.width")
+    _model_fits_data_name(c)
+    if c.model.backbone_weights and not os.path.isfile(c.model.backbone_weights):
+        raise config_error("model.backbone_weights", f"'{c.model.backbone_weights}' is not a "
+                           "file", "give a local weights file (nothing is downloaded)")
+    if c.model.init_from and not os.path.exists(c.model.init_from):
+        raise config_error("model.init_from", f"'{c.model.init_from}' does not exist",
+                           "give a run folder, a .keras or a .weights.h5 file")
 
     _names("optimizer.name", c.optimizer.name, OPTIMIZERS)
     _fraction("optimizer.momentum", c.optimizer.momentum)
@@ -273,25 +387,35 @@ def validate(c) -> None:
                            "make the batch a multiple of the micro-batch count")
     if c.runtime.virtual_cpu_devices < 0:
         raise config_error("runtime.virtual_cpu_devices", "must be >= 0", "use 0 (off) or N >= 2")
+    _at_least("runtime.slurm_port_base", c.runtime.slurm_port_base, 1024)
 
-    es = c.callbacks.early_stopping
+    cb = c.callbacks
+    columns = monitored_columns(c)
+    for key in ("early_stopping", "reduce_on_plateau"):
+        monitor = cb[key].monitor
+        if cb[key].enabled and monitor not in columns:
+            raise config_error(f"callbacks.{key}.monitor", f"'{monitor}' is not logged by a "
+                               f"{c.task.name} run", f"use one of: {', '.join(columns)}")
+    es = cb.early_stopping
     _at_least("callbacks.early_stopping.patience", es.patience, 0)
     _at_least("callbacks.early_stopping.min_delta", es.min_delta, 0.0)
-    rp = c.callbacks.reduce_on_plateau
+    rp = cb.reduce_on_plateau
     _fraction("callbacks.reduce_on_plateau.factor", rp.factor, low_open=True)
     _at_least("callbacks.reduce_on_plateau.patience", rp.patience, 0)
+    _at_least("callbacks.reduce_on_plateau.cooldown", rp.cooldown, 0)
+    _at_least("callbacks.reduce_on_plateau.min_lr", rp.min_lr, 0.0)
     _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
-    _at_least("callbacks.checkpoint.keep", c.callbacks.checkpoint.keep, 1)
-    _at_least("callbacks.checkpoint.every_steps", c.callbacks.checkpoint.every_steps, 0)
-    _at_least("callbacks.doctor.interval", c.callbacks.doctor.interval, 1)
-    _at_least("callbacks.doctor.probe_examples", c.callbacks.doctor.probe_examples, 1)
+    _at_least("callbacks.checkpoint.keep", cb.checkpoint.keep, 1)
+    _at_least("callbacks.checkpoint.every_steps", cb.checkpoint.every_steps, 0)
+    _at_least("callbacks.doctor.interval", cb.doctor.interval, 1)
+    _at_least("callbacks.doctor.probe_examples", cb.doctor.probe_examples, 1)
 
     train_examples = available_train_examples(c)
     if train_examples is not None:
-        validate_against_data(c, train_examples, replicas=1)
+        validate_steps(c, train_examples, replicas=1)
 
 
-def validate_against_data(c, train_examples: int, replicas: int) -> None:
+def validate_steps(c, train_examples: int, replicas: int) -> None:
     """Cross-field rules that need the training-set size and the replica count."""
     per_update = c.train.accumulation_steps * replicas
     if c.data.batch_size % per_update:
@@ -320,6 +444,67 @@ def validate_against_data(c, train_examples: int, replicas: int) -> None:
                            "move it before the end or train longer")
 
 
+def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
+    """A built-in model's parameter count from the config alone (before Keras allocates it)."""
+    m, w, d = c.model, c.model.width, c.model.depth
+    inputs = math.prod(input_shape) if input_shape else 1
+    if m.name == "mlp":
+        return inputs * w + (d - 1) * w * w + w * num_outputs + 4 * d * w
+    if m.name in ("cnn", "resnet"):
+        channels, total = input_shape[-1], 0
+        for i in range(d):
+            filters = w * 2**i
+            total += 9 * channels * filters + 9 * filters * filters + filters * channels
+            channels = filters
+        return total + channels * num_outputs
+    if m.name == "transformer":
+        return (vocab + input_shape[0]) * w + d * (4 * w * w + 2 * m.mlp_ratio * w * w) + \
+            w * num_outputs
+    return 0
+
+
+# What each built-in model needs the data to be (decided by the loaded data, not its name).
+NEEDS_KIND = {"cnn": "image", "resnet": "image", "keras_app": "image", "transformer": "sequence"}
+KIND_WORDS = {"image": "images (height, width, channels)", "sequence": "integer token ids",
+              "tabular": "rows of numbers"}
+
+
+def check_model_fits_data(mc, data) -> None:
+    """Refuses a built-in model the data cannot feed: a cnn on flat rows, a transformer on
+    float images. (`mlp` takes anything; a user's builder decides for itself.)"""
+    needs = NEEDS_KIND.get(mc.name)
+    if needs and data.kind != needs:
+        raise config_error("model.name", f"{mc.name} needs {KIND_WORDS[needs]}, but the data "
+                           f"are {KIND_WORDS[data.kind]} of shape {data.input_shape}",
+                           "use model.name=mlp, or data of that kind")
+
+
+def validate_against_data(c, data, replicas: int = 1) -> None:
+    """The rules that need the loaded data: sizes, model vs data, the model's size."""
+    validate_steps(c, len(data.x_train), replicas)
+    check_model_fits_data(c.model, data)
+    augmenting = c.data.augment.flip or c.data.augment.translate or c.data.augment.crop_padding
+    if augmenting and data.kind != "image":
+        raise config_error("data.augment", f"image augmentation does not apply to {data.kind} "
+                           "data", "turn data.augment.* off")
+    vocab = data.vocab_size() if data.kind == "sequence" else 0
+    params = estimate_parameters(c, data.input_shape, data.num_outputs, vocab)
+    memory = _memory_bytes()
+    # weights, gradients, two optimizer slots, EMA, the probe's copy: ~6 copies of float32
+    if params and memory and params * 4 * 6 > 0.8 * memory:
+        raise config_error("model.width", f"a {c.model.name} of width {c.model.width} and depth "
+                           f"{c.model.depth} on inputs {data.input_shape} has about "
+                           f"{params:,} parameters: more than this machine's "
+                           f"{memory / 2**30:.0f} GiB can train", "use a smaller model")
+
+
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 def to_steps(c, amount: float, steps_per_epoch: int) -> int:
     """Converts a duration in `schedule.unit` to optimizer steps."""
     if c.schedule.unit == "epochs":
@@ -331,3 +516,24 @@ def warmup_steps(c, steps_per_epoch: int) -> int:
     if c.schedule.warmup_epochs:
         return int(round(c.schedule.warmup_epochs * steps_per_epoch))
     return c.schedule.warmup_steps
+
+
+def from_saved(values: dict) -> ml_collections.ConfigDict:
+    """The config a run folder's config.json holds, on top of today's defaults (a key added
+    since keeps its default). An unknown key raises KeyError."""
+    config = default_config()
+
+    def overlay(node, saved, prefix=""):
+        for key, value in saved.items():
+            if key not in node:
+                raise KeyError(f"unknown key '{prefix}{key}'")
+            current = node[key]
+            if isinstance(current, ml_collections.ConfigDict) and isinstance(value, dict):
+                overlay(current, value, f"{prefix}{key}.")
+            elif isinstance(current, tuple) and isinstance(value, list):
+                node[key] = tuple(value)
+            else:
+                node[key] = value
+
+    overlay(config, values)
+    return config

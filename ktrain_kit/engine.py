@@ -45,10 +45,10 @@ class AccumulatingModel(keras.Model):
         self.gradient_clipper = gradient_clipper
 
     def compile(self, optimizer="rmsprop", *args, **kwargs):
-        inner = getattr(optimizer, "inner_optimizer", optimizer)
+        super().compile(optimizer, *args, **kwargs)
+        inner = getattr(self.optimizer, "inner_optimizer", self.optimizer)
         # Our train_step hands the optimizer an already all-reduced gradient.
         inner._all_reduce_sum_gradients = lambda grads_and_vars: list(grads_and_vars)
-        super().compile(optimizer, *args, **kwargs)
         # Built now, not at the first step, so the step can read the loss scale while tracing.
         self.optimizer.build(self.trainable_variables)
 

@@ -1,17 +1,20 @@
-"""Evaluate a finished run's final weights on its validation split."""
+"""Evaluate a finished run's final weights on its validation split; writes evaluation.json."""
 
 import json
-import os
 
-from ktrain_kit import restore
+from ktrain_kit import restore, runfolder
 
 
 def evaluate(workdir: str) -> dict:
-    config, data, model = restore.load_run(workdir)
-    from ktrain_kit import data as data_lib
-    results = model.evaluate(data_lib.eval_pipeline(data.x_val, data.y_val, config.data.batch_size),
-                             return_dict=True, verbose=0)
-    results = {k: float(v) for k, v in results.items()}
-    with open(os.path.join(workdir, "evaluation.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    """The task's metrics (loss and e.g. accuracy / auc / mae) of the run's final model."""
+    with runfolder.open_existing(workdir) as run:
+        config, data, model = restore.load_run(workdir)
+        from ktrain_kit import data as data_lib
+        results = model.evaluate(data_lib.eval_pipeline(data.x_val, data.y_val,
+                                                        config.data.batch_size),
+                                 return_dict=True, verbose=0)
+        results = {k: float(v) for k, v in results.items()}
+        run.own("evaluation.json")
+        runfolder.write_text(run.path("evaluation.json"),
+                             json.dumps(runfolder.strict_json(results), indent=2))
     return results

@@ -1,8 +1,13 @@
-"""SavedModel export in TF Serving's layout: `<workdir>/export/<version>/`.
+"""SavedModel export in TF Serving's layout: `<export_root>/<version>/`.
 
-The `serving_default` signature takes the raw input (`inputs`, float32 or int32 token ids, shape
-`[batch, *input_shape]`) and returns float32 `probabilities` and `logits` under every precision
-policy. It loads with plain `tf.saved_model.load`; ktrain_kit is not needed to serve it.
+The `serving_default` signature takes the raw input (`inputs`, float32, or int32 token ids, of
+shape `[batch, *input_shape]`) and returns float32 outputs under every precision policy, named by
+the task: classification `probabilities` and `logits`; binary `probability` (n,) and `logits`;
+multilabel `probabilities` (n, k) and `logits`; regression `predictions` (n,) or (n, k) in the
+target's units. It loads with plain `tf.saved_model.load`; ktrain_kit is not needed to serve it.
+
+A version is written to a temporary folder and then swapped into place, so a killed or failed
+export never destroys the version that was there: TF Serving keeps serving it.
 """
 
 import os
@@ -10,27 +15,44 @@ import os
 import keras
 import tensorflow as tf
 
+from ktrain_kit import tasks
+
 
 def serving_signature_spec(model: keras.Model) -> tf.TensorSpec:
     spec = model.inputs[0]
     return tf.TensorSpec([None, *spec.shape[1:]], spec.dtype, name="inputs")
 
 
-def export(model: keras.Model, export_root: str, version: int = 1) -> str:
-    """Writes the SavedModel under `export_root/version` (replacing that version) and returns it."""
+def export(model: keras.Model, export_root: str, version: int = 1,
+           task: str = "classification", from_logits: bool = True) -> str:
+    """Writes the SavedModel under `export_root/version` and returns that path."""
     path = os.path.join(export_root, str(version))
 
     def serve(inputs):
-        logits = tf.cast(model(inputs, training=False), tf.float32)
-        return {"probabilities": tf.nn.softmax(logits), "logits": logits}
+        return tasks.serving_outputs(task, model(inputs, training=False), from_logits)
 
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serving_default", serve, input_signature=[serving_signature_spec(model)])
-    tmp = path + ".tmp"  # write, then move into place: a half-written export is never served
-    for stale in (tmp, path):
-        if tf.io.gfile.exists(stale):
-            tf.io.gfile.rmtree(stale)
+    tmp, old = f"{path}.tmp", f"{path}.old"
+    recover(path)
+    if tf.io.gfile.exists(tmp):
+        tf.io.gfile.rmtree(tmp)
+    tf.io.gfile.makedirs(export_root)
     archive.write_out(tmp, verbose=False)
-    tf.io.gfile.rename(tmp, path)
+    if tf.io.gfile.exists(path):
+        tf.io.gfile.rename(path, old)      # from here until the next rename, `old` is the
+    tf.io.gfile.rename(tmp, path)          # version (recover() puts it back after a kill)
+    if tf.io.gfile.exists(old):
+        tf.io.gfile.rmtree(old)
     return path
+
+
+def recover(path: str) -> None:
+    """After a kill between the two renames of `export`: put the previous version back."""
+    old = f"{path}.old"
+    if tf.io.gfile.exists(old):
+        if tf.io.gfile.exists(path):
+            tf.io.gfile.rmtree(old)
+        else:
+            tf.io.gfile.rename(old, path)

@@ -1,10 +1,15 @@
-"""`fit()`: Keras `fit` that can also start in the middle of an epoch.
+"""`fit()`: Keras `fit` that can also start in the middle of an epoch, or after the last one.
 
 A run resumed from a mid-epoch checkpoint must train the rest of the interrupted epoch, then the
 remaining epochs, and its callbacks must see one training with the epoch numbers of the
 uninterrupted run. Keras' `fit` starts only at epoch boundaries (stock `BackupAndRestore` replays
 the interrupted epoch from its first batch), so this runs two fits - the rest of epoch e, then
 epochs e+1.. - under one `CallbackList` that passes on `on_train_begin` and `on_train_end` once.
+
+A run resumed after its training had ended (killed while exporting, or after early stopping
+ended it) trains nothing: `finish()` does what the end of Keras' `fit` does - the EMA swap, then
+the callbacks' `on_train_end` (early stopping restores its best weights, the doctor diagnoses) -
+so every later phase sees what the uninterrupted run saw.
 """
 
 import contextlib
@@ -41,6 +46,17 @@ def fit(model, dataset, *, epochs, steps_per_epoch, validation_data, callbacks, 
     history = model.history
     one_training.finish({k: v[-1] for k, v in history.history.items() if v})
     return history
+
+
+def finish(model, callbacks, epochs, steps_per_epoch):
+    """The end of a training whose epochs are all done: `on_train_begin` (where checkpoints put
+    the callbacks' state back), the EMA swap, `on_train_end`."""
+    callback_list = keras.callbacks.CallbackList(callbacks, model=model, add_history=False,
+                                                 add_progbar=False, epochs=epochs,
+                                                 steps=steps_per_epoch, verbose=0)
+    callback_list.on_train_begin()
+    model.optimizer.finalize_variable_values(model.trainable_weights)
+    callback_list.on_train_end()
 
 
 class _OneTraining(keras.callbacks.CallbackList):

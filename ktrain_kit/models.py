@@ -1,12 +1,26 @@
-"""Keras models chosen by name, sized by the dataset.
+"""Keras models chosen by name, sized by the dataset; or the user's own builder.
 
-Every model takes raw inputs (input normalization is its first layer, so an export needs no
-preprocessing), uses the configured dropout, norm, activation and initializer, and ends in a
-Dense layer named `logits` that computes in float32 under any mixed-precision policy.
+    model.name = mlp | cnn | resnet | transformer | keras_app | package.module:function
+
+Every built-in model takes raw inputs (input normalization is its first layer, so an export needs
+no preprocessing), uses the configured dropout, norm, activation and initializer, and ends in a
+Dense layer named `logits` (one unit per output of the task) that computes in float32 under any
+mixed-precision policy. `keras_app` puts that head on a Keras Applications backbone
+(`model.backbone`), with random weights or weights from a local file (`model.backbone_weights`):
+nothing is downloaded. A user's builder `function(model_config, data) -> keras.Model` gets the
+`Dataset` (input_shape, num_outputs, kind, task) and returns logits (or values, for regression).
 """
+
+import importlib
+import sys
+import traceback
 
 import keras
 from keras import layers
+
+from ktrain_kit.config import check_model_fits_data
+from ktrain_kit.errors import UserError, config_error
+from ktrain_kit.layers import PositionEmbedding
 
 
 def norm_layer(kind: str, channels: int, name: str):
@@ -42,10 +56,10 @@ def _conv(x, mc, filters, name, strides=1, activate=True):
     return layers.Activation(mc.activation, name=f"{name}_act")(x) if activate else x
 
 
-def _head(x, mc, num_classes):
+def _head(x, mc, num_outputs):
     if mc.dropout:
         x = layers.Dropout(mc.dropout, name="head_dropout")(x)
-    return layers.Dense(num_classes, dtype="float32", kernel_initializer="glorot_uniform",
+    return layers.Dense(num_outputs, dtype="float32", kernel_initializer="glorot_uniform",
                         name="logits")(x)
 
 
@@ -55,7 +69,7 @@ def mlp(mc, data):
     x = layers.Flatten(name="flatten")(_normalize_inputs(inputs, data))
     for i in range(mc.depth):
         x = _dense_block(x, mc, mc.width, f"block{i}")
-    return keras.Model(inputs, _head(x, mc, data.num_classes), name="mlp")
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="mlp")
 
 
 def cnn(mc, data):
@@ -69,7 +83,7 @@ def cnn(mc, data):
         if x.shape[1] >= 4:
             x = layers.MaxPooling2D(name=f"stage{i}_pool")(x)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, _head(x, mc, data.num_classes), name="cnn")
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="cnn")
 
 
 def resnet(mc, data):
@@ -87,18 +101,15 @@ def resnet(mc, data):
                                      name=f"res{i}_proj")(shortcut)
         x = layers.Activation(mc.activation, name=f"res{i}_out")(layers.Add()([shortcut, y]))
     x = layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, _head(x, mc, data.num_classes), name="resnet")
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="resnet")
 
 
 def transformer(mc, data):
     """A pre-norm Transformer encoder over token ids, mean-pooled into the classifier."""
-    from ktrain_kit.data import vocab_size
     length = data.input_shape[0]
     inputs = keras.Input((length,), dtype="int32", name="inputs")
-    x = layers.Embedding(vocab_size(data), mc.width, name="token_embedding")(inputs)
-    positions = layers.Embedding(length, mc.width, name="position_embedding")(
-        keras.ops.arange(length))
-    x = x + positions
+    x = layers.Embedding(data.vocab_size(), mc.width, name="token_embedding")(inputs)
+    x = PositionEmbedding(length, name="position_embedding")(x)
     for i in range(mc.depth):
         h = _seq_norm(mc.norm, mc.width, f"enc{i}_norm1")(x)
         h = layers.MultiHeadAttention(mc.num_heads, mc.width // mc.num_heads, dropout=mc.dropout,
@@ -113,22 +124,114 @@ def transformer(mc, data):
         x = x + h
     x = _seq_norm(mc.norm, mc.width, "final_norm")(x)
     x = layers.GlobalAveragePooling1D(name="pool")(x)
-    return keras.Model(inputs, _head(x, mc, data.num_classes), name="transformer")
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="transformer")
 
 
 def _seq_norm(kind, width, name):
     return norm_layer(kind, width, name) or layers.Identity(name=name)
 
 
-def loss_and_metrics(mc):
-    """What every model here is compiled with: its head emits logits unless told otherwise."""
-    return (keras.losses.SparseCategoricalCrossentropy(from_logits=mc.from_logits),
-            [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+def keras_app(mc, data):
+    """A Keras Applications backbone (`model.backbone`, e.g. EfficientNetV2B0) and our head.
+
+    Random weights, or `model.backbone_weights` = a local .h5/.weights.h5 file of the backbone
+    without its top (then inputs get the backbone's own preprocessing; otherwise our input
+    normalization). ImageNet weights are never downloaded: fetch the file once, point at it.
+    """
+    application, preprocess = _application(mc.backbone)
+    inputs = keras.Input(data.input_shape, name="inputs")
+    weights = mc.backbone_weights or None
+    try:
+        backbone = application(include_top=False, weights=weights, input_shape=data.input_shape,
+                               pooling="avg")
+    except ValueError as e:
+        raise config_error("model.backbone", f"{mc.backbone} does not accept this data "
+                           f"({str(e).splitlines()[0][:160]})", "pick another backbone or "
+                           "image size (most need at least 32x32 pixels)") from None
+    x = (layers.Lambda(preprocess, name="backbone_preprocessing")(inputs)
+         if weights and preprocess else _normalize_inputs(inputs, data))
+    x = backbone(x)
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="keras_app")
 
 
-BUILDERS = {"mlp": mlp, "cnn": cnn, "resnet": resnet, "transformer": transformer}
+def _application(name):
+    """(constructor, preprocess_input) of a Keras Applications model by its class name."""
+    application = getattr(keras.applications, name, None)
+    if not name[:1].isupper() or not callable(application):
+        known = sorted(n for n in dir(keras.applications) if n[:1].isupper())
+        raise config_error("model.backbone", f"'{name}' is not a Keras Applications model",
+                           f"use one of: {', '.join(known[:12])}, ...")
+    family = getattr(keras.applications, application.__module__.rsplit(".", 1)[-1], None)
+    return application, getattr(family, "preprocess_input", None)
+
+
+BUILDERS = {"mlp": mlp, "cnn": cnn, "resnet": resnet, "transformer": transformer,
+            "keras_app": keras_app}
+
+
+def user_builder(name: str):
+    """Imports `package.module:function`; a bad path is a one-line error."""
+    module_name, _, function_name = name.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as e:  # noqa: BLE001 - ImportError, or an error inside the user's module
+        raise config_error("model.name", f"cannot import '{module_name}' ({type(e).__name__}: "
+                           f"{str(e).splitlines()[0] if str(e) else ''})", "check the module is "
+                           "on PYTHONPATH (run from its folder or set PYTHONPATH)") from None
+    builder = getattr(module, function_name, None)
+    if not callable(builder):
+        raise config_error("model.name", f"'{module_name}' has no function '{function_name}'",
+                           "name a function model_config, data -> keras.Model")
+    return builder
 
 
 def build(mc, data) -> keras.Model:
-    """Builds `mc.name` for `data` (a `ktrain_kit.data.Dataset`)."""
-    return BUILDERS[mc.name](mc, data)
+    """The model for `mc` (a config section) and `data` (a `ktrain_kit.data.Dataset`).
+
+    It outputs one logit (or value) per task output; ktrain_kit/tasks.py adds what the task
+    needs after it.
+    """
+    if ":" not in mc.name:
+        check_model_fits_data(mc, data)
+        return BUILDERS[mc.name](mc, data)
+    try:
+        model = user_builder(mc.name)(mc, data)
+    except UserError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the user's builder failed
+        where = _user_frame(sys.exc_info()[2])
+        raise config_error("model.name", f"{mc.name} raised {type(e).__name__}: "
+                           f"{str(e).splitlines()[0] if str(e) else ''}{where}",
+                           "fix the builder (run with --verbose for the traceback)") from e
+    _check_output(mc.name, model, data)
+    return model
+
+
+def _user_frame(tb):
+    frames = [f for f in traceback.extract_tb(tb) if "ktrain_kit" not in f.filename]
+    return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+
+
+def _check_output(name, model, data):
+    if not isinstance(model, keras.Model):
+        raise config_error("model.name", f"{name} returned {type(model).__name__}, not a "
+                           "keras.Model", "return keras.Model(inputs, outputs)")
+    try:
+        shape = tuple(model.outputs[0].shape[1:]) if len(model.outputs) == 1 else None
+    except (AttributeError, ValueError):
+        shape = None
+    if len(getattr(model, "outputs", []) or []) != 1 or shape is None:
+        raise config_error("model.name", f"{name} returned a model without one known output",
+                           "build it functionally from keras.Input(data.input_shape) to one "
+                           "output")
+    if shape != (data.num_outputs,):
+        raise config_error("model.name", f"{name} returns outputs of shape {shape}, but task "
+                           f"{data.task} needs ({data.num_outputs},)",
+                           "end the model in keras.layers.Dense(data.num_outputs) (logits, "
+                           "no activation)")
+    wanted = tuple(data.input_shape)
+    got = tuple(model.inputs[0].shape[1:]) if model.inputs else None
+    if got is not None and any(a is not None and a != b for a, b in zip(got, wanted)) or (
+            got is not None and len(got) != len(wanted)):
+        raise config_error("model.name", f"{name} takes inputs of shape {got}, the data are "
+                           f"{wanted}", "use keras.Input(data.input_shape)")

@@ -1,7 +1,7 @@
 """Optimizers chosen by name, decoupled weight decay with exclusion rules, gradient clipping.
 
 Weight decay is Keras' decoupled form (`w -= lr * weight_decay * w` each update). By default it
-skips every variable of rank <= 1 (biases, norm scales and offsets) and embeddings; extra regexes
+skips every variable of rank <= 1 (norm scales and offsets), every bias and embeddings; extra regexes
 in `optimizer.weight_decay_exclude` skip more, and a regex that matches no variable is an error
 (a typo would otherwise silently decay everything).
 
@@ -16,11 +16,56 @@ import tensorflow as tf
 
 from ktrain_kit.errors import config_error
 
-DEFAULT_EXCLUDE = re.compile(r"embedding", re.IGNORECASE)
+# Never decayed: biases (of any rank: attention keeps (heads, dim) biases) and embeddings.
+DEFAULT_EXCLUDE = re.compile(r"embedding|(^|/)bias$", re.IGNORECASE)
+
+
+@keras.saving.register_keras_serializable(package="ktrain_kit")
+class SGD(keras.optimizers.Optimizer):
+    """Stochastic gradient descent with momentum in the guide's form (PyTorch's, optax's):
+
+        v <- momentum * v + g
+        w <- w - lr * v                    (nesterov: w <- w - lr * (g + momentum * v))
+
+    Keras' own SGD keeps v <- momentum * v - lr * g instead: the learning rate is folded into
+    the velocity, so after a change of rate (warmup, step decay, a plateau cut) it keeps moving
+    at the old rate for about 1 / (1 - momentum) steps. The two agree only under a constant rate.
+    Weight decay (`weight_decay`) is Keras' decoupled form: w <- w - lr * weight_decay * w.
+
+        model.compile(ktrain_kit.optim.SGD(0.1, momentum=0.9, nesterov=True), loss=...)
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not 0.0 <= float(momentum) <= 1.0:
+            raise ValueError(f"`momentum` must be in [0, 1], got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self.velocities = (self.add_optimizer_variables(variables, "velocity")
+                           if self.momentum else [])
+
+    def update_step(self, gradient, variable, learning_rate):
+        learning_rate = keras.ops.cast(learning_rate, variable.dtype)
+        gradient = keras.ops.cast(gradient, variable.dtype)
+        if not self.momentum:
+            self.assign_sub(variable, gradient * learning_rate)
+            return
+        momentum = keras.ops.cast(self.momentum, variable.dtype)
+        velocity = self.velocities[self._get_variable_index(variable)]
+        self.assign(velocity, velocity * momentum + gradient)
+        step = gradient + velocity * momentum if self.nesterov else velocity
+        self.assign_sub(variable, step * learning_rate)
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
 def _sgd(oc, lr, common):
-    return keras.optimizers.SGD(lr, momentum=oc.momentum, nesterov=oc.nesterov, **common)
+    return SGD(lr, momentum=oc.momentum, nesterov=oc.nesterov, **common)
 
 
 def _adam(oc, lr, common):

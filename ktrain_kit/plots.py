@@ -11,11 +11,23 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def read_metrics(path):
-    """metrics.csv as {column: [one float per epoch]}; an empty cell is NaN (a gap in a curve)."""
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    return {k: [float(r[k]) if r.get(k) else math.nan for r in rows]
-            for k in (rows[0] if rows else {})}
+    """metrics.csv as {column: [one float per epoch]}; an empty cell is NaN (a gap in a curve).
+
+    A torn or garbled row (a kill in mid-write, an edit by hand) is skipped, not a crash.
+    """
+    with open(path, newline="", errors="replace") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        rows = []
+        for row in reader:
+            try:
+                rows.append([float(v) if v else math.nan for v in row])
+            except ValueError:
+                continue
+    if not header or header[0] != "epoch":
+        return {}
+    rows = [r for r in rows if len(r) == len(header)]
+    return {k: [r[i] for r in rows] for i, k in enumerate(header)}
 
 
 def plot_curves(metrics_csv, out_dir):
@@ -48,7 +60,10 @@ def plot_curves(metrics_csv, out_dir):
 
 
 def _save(fig, path):
+    """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    tmp = f"{path}.tmp-{os.getpid()}.png"
+    fig.savefig(tmp, dpi=90)
     plt.close(fig)
+    os.replace(tmp, path)
     return path

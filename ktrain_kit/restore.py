@@ -1,41 +1,70 @@
-"""Rebuild a finished run from its folder (config.json + final weights), for evaluate and export.
+"""Rebuild a run from its folder (config.json + weights), for evaluate, export and fine-tuning.
 
-The user repeats nothing: the resolved config says how the data was split and the model built.
+The user repeats nothing: the resolved config says how the data was split and the model built,
+and its `resolved` section how the labels were mapped. A damaged or foreign folder, a missing or
+truncated weights file, or data that changed since training is one line, not a traceback.
 """
 
-import json
 import os
 
-import ml_collections
-
+from ktrain_kit import config as config_lib
 from ktrain_kit import runfolder
 from ktrain_kit.errors import UserError
+from ktrain_kit.training import FINAL_WEIGHTS
 
-FINAL_WEIGHTS = os.path.join("checkpoints", "final.weights.h5")
 
-
-def load_config(workdir: str) -> ml_collections.ConfigDict:
-    path = os.path.join(workdir, runfolder.CONFIG)
-    if not os.path.exists(path):
+def load_config(workdir: str):
+    """(ConfigDict, resolved dict) of the run in `workdir`."""
+    saved = runfolder.read_config(workdir)
+    if saved is None:
         raise UserError(f"run folder '{workdir}' has no {runfolder.CONFIG}; pass the folder a "
-                        "finished `python -m launchers.train` run wrote")
-    with open(path) as f:
-        return ml_collections.ConfigDict(json.load(f))
+                        "`python -m launchers.train` run wrote")
+    values, resolved = saved
+    try:
+        return config_lib.from_saved(values), resolved
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} does not fit this "
+                        f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
+                        "trained it") from None
 
 
-def load_run(workdir: str):
-    """Returns (config, dataset, model with the run's final weights)."""
-    config = load_config(workdir)
+def load_run(workdir: str, allow_unfinished: bool = False):
+    """Returns (config, dataset, compiled model with the run's final weights).
+
+    `allow_unfinished`: an interrupted run's newest checkpoint stands in for final weights.
+    """
+    config, resolved = load_config(workdir)
     weights = os.path.join(workdir, FINAL_WEIGHTS)
+    checkpoint = None
     if not os.path.exists(weights):
-        raise UserError(f"run folder '{workdir}' has no {FINAL_WEIGHTS}: its training has not "
-                        "finished; resume it with `python -m launchers.train` first")
+        import tensorflow as tf
+        checkpoint = tf.train.latest_checkpoint(os.path.join(workdir, runfolder.CHECKPOINTS))
+        if not allow_unfinished or checkpoint is None:
+            raise UserError(f"run folder '{workdir}' has no {FINAL_WEIGHTS}: its training has "
+                            "not finished; resume it with `python -m launchers.train` first")
 
     from ktrain_kit import data as data_lib
-    from ktrain_kit import models
-    dataset = data_lib.load(config.data, config.seed)
-    model = models.build(config.model, dataset)
-    model.load_weights(weights)
-    loss, metrics = models.loss_and_metrics(config.model)
+    from ktrain_kit import engine, tasks
+    from ktrain_kit.training import build_network
+    data = data_lib.load(config.data, config.task, config.seed,
+                         known_labels=resolved.get("labels"))
+    saved_fingerprint = resolved.get("data_fingerprint")
+    if saved_fingerprint and data.fingerprint != saved_fingerprint:
+        raise UserError(f"file '{config.data.path}': changed since run '{workdir}' was trained "
+                        "on it; restore the data the run was trained on")
+    model = engine.wrap(build_network(config, data), config.train.accumulation_steps)
+    try:
+        if checkpoint is None:
+            model.load_weights(weights)
+        else:
+            import tensorflow as tf
+            tf.train.Checkpoint(model=model).restore(checkpoint).expect_partial()
+    except Exception as e:  # noqa: BLE001 - truncated or foreign files raise many kinds
+        what = weights if checkpoint is None else checkpoint
+        raise UserError(f"file '{what}': cannot be loaded into the run's model "
+                        f"({type(e).__name__}); it is damaged or from another run - resume the "
+                        "run with `python -m launchers.train` to write it again") from None
+    loss, metrics = tasks.loss_and_metrics(config.task, data.num_outputs, data.labels,
+                                           config.model.from_logits)
     model.compile(loss=loss, metrics=metrics)
-    return config, dataset, model
+    return config, data, model

@@ -1,88 +1,291 @@
-"""The run folder: decide whether a workdir may be used, resumed or must be refused.
+"""The run folder: whose it is, who may write to it, and how files get into it.
 
-A folder holding a finished run, or a run of a different config, is never overwritten unless the
-user passes `--overwrite`. A folder holding an unfinished run of the same config is resumed.
+A run folder belongs to one run. Its `manifest.json` lists the entries the run wrote; nothing
+else is ever deleted or overwritten there:
+
+- a folder holding anything the manifest does not list (your notes, a stale metrics.csv, a
+  symlink) is refused, with or without `--overwrite`;
+- `--overwrite` removes only the manifest's entries, never following a symlink;
+- one process at a time: an exclusive lock (`.lock`, released by the kernel when the process
+  dies, so a killed run never blocks its own resume) refuses a second training, evaluation or
+  export of the same folder;
+- a folder holding an unfinished run of the same config is resumed; a finished run or a run of a
+  different config is refused unless `--overwrite` (a folder whose run never saved a checkpoint
+  is simply started again: there is nothing to lose);
+- files are written to a temporary name in the same folder, then renamed into place: a reader
+  never sees half a file, and a symlink planted at the file's name is replaced, not followed.
+
 Nothing here imports TensorFlow.
 """
 
+import contextlib
+import errno
 import json
+import math
 import os
 import shutil
 import time
+import uuid
 
 from ktrain_kit.errors import UserError
 
 CONFIG = "config.json"
 SUMMARY = "summary.json"  # written last: its presence marks a finished run
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+CHECKPOINTS = "checkpoints"
+RESOLVED = "resolved"  # the section of config.json with what the run derived from its data
 COSMETIC_KEYS = ("train.verbose",)  # may differ when an interrupted run is resumed
+# What a run writes (the manifest of a folder from before manifests existed).
+RUN_ENTRIES = (CONFIG, "metrics.csv", CHECKPOINTS, "tensorboard", "plots", "diagnosis.json",
+               "diagnosis.md", "export", SUMMARY, "evaluation.json", MANIFEST, LOCK)
 
 
 def default_workdir(config_path: str) -> str:
-    stem = os.path.splitext(os.path.basename(config_path))[0] or "run"
-    return os.path.join("runs", f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+    """runs/<config>-<date>-<time>-<random>: two runs started in one second never share one."""
+    stem = os.path.splitext(os.path.basename(config_path.split(":")[0]))[0] or "run"
+    return os.path.join("runs", f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}-"
+                                f"{uuid.uuid4().hex[:6]}")
 
 
 def _resolved(config) -> dict:
     return json.loads(config.to_json())
 
 
-def prepare(workdir: str, config, overwrite: bool) -> bool:
-    """Checks `workdir` and makes it; returns True when an unfinished run there is resumed."""
-    config_path = os.path.join(workdir, CONFIG)
-    resume = False
-    if os.path.exists(config_path):
-        if overwrite:
-            _empty(workdir)
-        else:
-            try:
-                with open(config_path) as f:
-                    previous = json.load(f)
-            except (OSError, ValueError):
-                raise UserError(f"run folder '{workdir}': its {CONFIG} is unreadable; pass "
-                                "--overwrite to start afresh there, or choose a new "
-                                "--workdir") from None
-            changed = sorted(set(_diff(previous, _resolved(config))) - set(COSMETIC_KEYS))
-            if changed:
-                raise UserError(f"run folder '{workdir}' holds a run of a different config "
-                                f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
-                                "or pass --overwrite to replace it")
-            if os.path.exists(os.path.join(workdir, SUMMARY)):
-                raise UserError(f"run folder '{workdir}' holds a finished run; choose a new "
-                                "--workdir, or pass --overwrite to train again there")
-            resume = True
-    elif os.path.isfile(workdir):
+def _local(workdir) -> bool:
+    return "://" not in workdir
+
+
+def _entries(workdir):
+    return sorted(os.listdir(workdir)) if os.path.isdir(workdir) else []
+
+
+def read_manifest(workdir) -> list | None:
+    """The entries a run wrote into `workdir`; None when it is no run folder of ours."""
+    path = os.path.join(workdir, MANIFEST)
+    if os.path.isfile(path) and not os.path.islink(path):
+        try:
+            with open(path) as f:
+                entries = json.load(f)["entries"]
+            if isinstance(entries, list) and all(isinstance(e, str) for e in entries):
+                return entries
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        raise UserError(f"run folder '{workdir}': its {MANIFEST} is damaged; delete the folder "
+                        "or choose a new --workdir")
+    if os.path.isfile(os.path.join(workdir, CONFIG)):  # a run from before manifests
+        return [e for e in _entries(workdir) if e in RUN_ENTRIES]
+    return None
+
+
+class RunFolder:
+    """An open, locked run folder. `own(name)` records an entry in the manifest before the
+    run writes it; `path(name)` is where to write it."""
+
+    def __init__(self, workdir, entries):
+        self.workdir, self.entries = workdir, list(entries)
+
+    def path(self, *parts) -> str:
+        return os.path.join(self.workdir, *parts)
+
+    def own(self, *names) -> None:
+        new = [n for n in names if n not in self.entries]
+        if new:
+            self.entries += new
+            write_text(self.path(MANIFEST), json.dumps({"entries": self.entries}, indent=1))
+
+
+@contextlib.contextmanager
+def locked(workdir: str):
+    """Holds the run folder's exclusive lock; a second holder is refused with one line."""
+    if not _local(workdir):  # cloud storage has no locks: one writer is the user's to ensure
+        yield
+        return
+    import fcntl
+    path = os.path.join(workdir, LOCK)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as e:
+        raise UserError(f"run folder '{workdir}' cannot be locked ({e.strerror}); choose "
+                        "another --workdir") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise UserError(f"run folder '{workdir}' is in use by another process (a training, "
+                        "evaluation or export); wait for it to finish, or choose another "
+                        "--workdir") from None
+    try:
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def check_not_foreign(workdir: str) -> list:
+    """The run's own entries in `workdir`; refuses a folder that holds anything else."""
+    if os.path.lexists(workdir) and not os.path.isdir(workdir):
         raise UserError(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+    entries = _entries(workdir)
+    own = read_manifest(workdir)
+    own = [] if own is None else own
+    foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST))
+               or os.path.islink(os.path.join(workdir, e))]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        what = "ktrain_kit run's" if own else "ktrain_kit run's (no manifest.json)"
+        raise UserError(f"run folder '{workdir}' holds entries that are not a {what}: "
+                        f"{shown}; choose an empty or new --workdir (nothing was changed)")
+    return [e for e in own if os.path.lexists(os.path.join(workdir, e))]
+
+
+@contextlib.contextmanager
+def open_run(workdir: str, config, overwrite: bool, resolved=None):
+    """Checks, locks and prepares `workdir` for a training of `config`; yields
+    (RunFolder, resume) where resume says an unfinished run of this config is there."""
+    existed = os.path.isdir(workdir)
+    check_not_foreign(workdir)
     try:
         os.makedirs(workdir, exist_ok=True)
-        probe = os.path.join(workdir, ".write_test")
-        with open(probe, "w") as f:
-            f.write("ok")
-        os.remove(probe)
     except OSError as e:
         raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); choose another "
                         "--workdir") from None
-    return resume
+    with contextlib.ExitStack() as stack:
+        acquired = False
+        try:
+            stack.enter_context(locked(workdir))
+            acquired = True
+            own = check_not_foreign(workdir)  # again, now that no one else can change it
+            run, resume = _decide(workdir, config, overwrite, own, resolved or {})
+            run.own(LOCK)
+        except (UserError, OSError) as e:
+            if acquired and not existed:  # leave no trace of a refused run in a folder made
+                for name in (MANIFEST, LOCK):  # for it (another process's folder is left be)
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(workdir, name))
+                with contextlib.suppress(OSError):
+                    os.rmdir(workdir)
+            elif not existed and not os.listdir(workdir):
+                with contextlib.suppress(OSError):
+                    os.rmdir(workdir)
+            if isinstance(e, OSError):
+                raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); "
+                                "choose another --workdir") from None
+            raise
+        yield run, resume
 
 
-def write_config(workdir: str, config) -> None:
-    _write_json(os.path.join(workdir, CONFIG), _resolved(config))
+@contextlib.contextmanager
+def open_existing(workdir: str):
+    """A finished or unfinished run's folder, locked, for evaluate and export."""
+    if not os.path.isdir(workdir):
+        raise UserError(f"run folder '{workdir}' does not exist; pass the folder a "
+                        "`python -m launchers.train` run wrote")
+    entries = read_manifest(workdir)
+    if entries is None:
+        raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
+                        "folder a `python -m launchers.train` run wrote")
+    with locked(workdir):
+        yield RunFolder(workdir, entries)
 
 
-def write_summary(workdir: str, summary: dict) -> None:
-    _write_json(os.path.join(workdir, SUMMARY), summary)
+def _decide(workdir, config, overwrite, own, resolved):
+    if not own or own == [LOCK]:
+        return RunFolder(workdir, []), False
+    if overwrite:
+        _remove(workdir, own)
+        return RunFolder(workdir, []), False
+    previous = read_config(workdir) if CONFIG in own else None
+    if previous is None:
+        # The run stopped before it wrote its config: nothing trained, nothing to keep.
+        _remove(workdir, own)
+        return RunFolder(workdir, []), False
+    saved, _ = previous
+    changed = sorted(set(_diff(saved, _resolved(config))) - set(COSMETIC_KEYS))
+    if changed:
+        if not has_checkpoint(workdir):  # it failed before training anything: start again
+            _remove(workdir, own)
+            return RunFolder(workdir, []), False
+        raise UserError(f"run folder '{workdir}' holds a run of a different config "
+                        f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
+                        "or pass --overwrite to replace it")
+    if os.path.exists(os.path.join(workdir, SUMMARY)):
+        raise UserError(f"run folder '{workdir}' holds a finished run; choose a new "
+                        "--workdir, or pass --overwrite to train again there")
+    fingerprint = previous[1].get("data_fingerprint")
+    if fingerprint and resolved.get("data_fingerprint") not in (None, fingerprint):
+        raise UserError(f"run folder '{workdir}': the data at data.path changed since this run "
+                        "started; restore it, or pass --overwrite to train again from scratch")
+    return RunFolder(workdir, own), has_checkpoint(workdir)
 
 
-def _write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2, sort_keys=True)
-    os.replace(tmp, path)
+def has_checkpoint(workdir) -> bool:
+    return os.path.isfile(os.path.join(workdir, CHECKPOINTS, "checkpoint"))
 
 
-def _empty(workdir):
-    for name in os.listdir(workdir):
+def read_config(workdir):
+    """(config dict, resolved dict) from config.json; a damaged or foreign file is refused."""
+    path = os.path.join(workdir, CONFIG)
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise UserError(f"run folder '{workdir}': its {CONFIG} is unreadable; pass "
+                        "--overwrite to start afresh there, or choose a new --workdir") from None
+    if not isinstance(saved, dict) or not all(k in saved for k in ("data", "model", "train")):
+        raise UserError(f"run folder '{workdir}': its {CONFIG} is not a ktrain_kit config; "
+                        "choose the folder of a ktrain_kit run, or a new --workdir")
+    resolved = saved.pop(RESOLVED, {})
+    return saved, resolved if isinstance(resolved, dict) else {}
+
+
+def write_config(run: RunFolder, config, resolved: dict) -> None:
+    run.own(CONFIG)
+    write_text(run.path(CONFIG), json.dumps({**_resolved(config), RESOLVED: resolved},
+                                            indent=2, sort_keys=True))
+
+
+def write_summary(run: RunFolder, summary: dict) -> None:
+    run.own(SUMMARY)
+    write_text(run.path(SUMMARY), json.dumps(strict_json(summary), indent=2, sort_keys=True))
+
+
+def strict_json(value):
+    """JSON has no NaN or Infinity: they become null."""
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_text(path: str, text: str) -> None:
+    """Writes `path` whole or not at all, replacing (never following) a symlink there."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def _remove(workdir, entries):
+    """Removes the run's own entries, never following a symlink out of the folder."""
+    for name in entries:
+        if name == LOCK:
+            continue
         path = os.path.join(workdir, name)
-        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        if os.path.islink(path) or not os.path.isdir(path):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        else:
+            shutil.rmtree(path)
 
 
 def _diff(a, b, prefix=""):
@@ -92,3 +295,11 @@ def _diff(a, b, prefix=""):
             yield from _diff(va, vb, f"{prefix}{key}.")
         elif va != vb:
             yield f"{prefix}{key}"
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether `error` (Python's or TensorFlow's) means the disk or quota is full."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error)
+    return "No space left on device" in text or "Disk quota exceeded" in text

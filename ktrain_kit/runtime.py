@@ -8,7 +8,7 @@ import dataclasses
 import json
 import os
 
-from ktrain_kit.errors import config_error
+from ktrain_kit.errors import UserError, config_error
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -21,7 +21,13 @@ class DeviceFacts:
 
 
 def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
-    """Returns (policy, reason). `auto` picks the fastest policy the hardware runs well."""
+    """Returns (policy, reason); policy "measure" means: time the candidates on the real model.
+
+    `auto`: mixed_float16 on NVIDIA GPUs with tensor cores, mixed_bfloat16 on TPUs. On a CPU
+    with bfloat16 instructions the flag alone does not make bfloat16 faster (small models ran
+    0.70-0.85x float32 on one such machine, large ones 1.8x on another), so there auto measures
+    both on the model at hand (ktrain_kit/precision.py) and keeps the faster; float32 elsewhere.
+    """
     if setting != "auto":
         return setting, "set in the config"
     if facts.tpu:
@@ -32,7 +38,7 @@ def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
         return "float32", "GPU older than compute capability 7.0 has no fast float16"
     flags = sorted(set(BF16_CPU_FLAGS) & set(facts.cpu_flags))
     if flags:
-        return "mixed_bfloat16", f"CPU has bfloat16 instructions ({', '.join(flags)})"
+        return "measure", f"CPU has bfloat16 instructions ({', '.join(flags)})"
     return "float32", "CPU without bfloat16 instructions"
 
 
@@ -84,21 +90,65 @@ def split_cpu(devices: int) -> None:
         cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
 
 
-def cluster() -> dict:
-    """This process's place in a multi-worker cluster described by TF_CONFIG.
+def check_cluster_environment() -> None:
+    """Refuses a malformed TF_CONFIG before anything is started or written."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return
+    try:
+        spec = json.loads(raw)
+    except ValueError as e:
+        raise UserError(f"environment variable TF_CONFIG is not JSON ({e.msg}); set it to "
+                        '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", '
+                        '"index": i}} or unset it') from None
+    cluster, task = (spec.get("cluster"), spec.get("task")) if isinstance(spec, dict) else (
+        None, None)
+    if not isinstance(cluster, dict) or not all(
+            isinstance(v, list) and all(isinstance(a, str) and ":" in a for a in v)
+            for v in cluster.values()):
+        raise UserError("environment variable TF_CONFIG: 'cluster' must map job names to "
+                        'lists of "host:port"; fix TF_CONFIG or unset it')
+    if not isinstance(task, dict) or task.get("type") not in cluster or not isinstance(
+            task.get("index"), int) or not 0 <= task["index"] < len(cluster[task["type"]]):
+        raise UserError("environment variable TF_CONFIG: 'task' must name a job of the "
+                        "cluster and an index within it; fix TF_CONFIG or unset it")
 
-    Returns {'workers': n, 'index': i, 'chief': bool}. The chief is the task of type 'chief', or
-    worker 0 when the cluster names no chief; without TF_CONFIG this process is the chief.
+
+def place(strategy) -> dict:
+    """This process's place in its cluster, as the strategy's own cluster resolver sees it
+    (TF_CONFIG or Slurm): {'workers': n, 'task': (type, id), 'chief': bool}.
+
+    The chief is the task of type 'chief', or worker 0 when the cluster names no chief; a
+    process outside any cluster is the chief.
     """
-    spec = json.loads(os.environ.get("TF_CONFIG") or "{}")
-    nodes, task = spec.get("cluster", {}), spec.get("task", {})
-    kind, index = task.get("type", "chief"), int(task.get("index", 0))
-    chief = kind == "chief" or (kind == "worker" and index == 0 and "chief" not in nodes)
-    workers = len(nodes.get("worker", [])) + len(nodes.get("chief", []))
-    return {"workers": max(workers, 1), "index": index, "chief": chief}
+    resolver = getattr(strategy, "cluster_resolver", None)
+    spec = resolver.cluster_spec().as_dict() if resolver is not None else {}
+    if not spec:
+        return {"workers": 1, "task": ("chief", 0), "chief": True}
+    kind, index = resolver.task_type, int(resolver.task_id or 0)
+    chief = kind == "chief" or (kind == "worker" and index == 0 and "chief" not in spec)
+    workers = sum(len(v) for k, v in spec.items() if k in ("chief", "worker"))
+    return {"workers": workers, "task": (kind, index), "chief": chief}
 
 
-def make_strategy(name: str):
+def cluster_resolver(slurm_port_base: int = 8888):
+    """TF_CONFIG's cluster, or Slurm's when run under Slurm without TF_CONFIG."""
+    import tensorflow as tf
+    resolvers = tf.distribute.cluster_resolver
+    if "SLURM_JOB_ID" not in os.environ or "TF_CONFIG" in os.environ:
+        return resolvers.TFConfigClusterResolver()
+    if tf.config.list_physical_devices("GPU"):
+        return resolvers.SlurmClusterResolver(port_base=slurm_port_base)
+    # CPU-only nodes: TensorFlow's resolver splits a node's GPUs among its tasks and fails on
+    # zero GPUs (range() step 0); give it a nominal GPU per task and leave the devices alone.
+    return resolvers.SlurmClusterResolver(port_base=slurm_port_base, gpus_per_node=1024,
+                                          gpus_per_task=1, auto_set_gpu=False)
+
+
+_MIRRORED = {}
+
+
+def make_strategy(name: str, slurm_port_base: int = 8888):
     import tensorflow as tf
     if name == "default":
         return tf.distribute.get_strategy()
@@ -108,13 +158,16 @@ def make_strategy(name: str):
     if name == "mirrored":
         gpus = tf.config.list_logical_devices("GPU")
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
-        return tf.distribute.MirroredStrategy(devices)
+        # One strategy per device set and process: two MirroredStrategy objects number their
+        # collective ops alike, and a second run in the same process (a sweep, a notebook, a
+        # test) would then all-reduce against the first run's leftovers (shape mismatch).
+        key = tuple(devices)
+        if key not in _MIRRORED:
+            _MIRRORED[key] = tf.distribute.MirroredStrategy(devices)
+        return _MIRRORED[key]
     if name == "multi_worker":
-        if "SLURM_JOB_ID" in os.environ and "TF_CONFIG" not in os.environ:
-            resolver = tf.distribute.cluster_resolver.SlurmClusterResolver()
-        else:
-            resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
-        return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
+        return tf.distribute.MultiWorkerMirroredStrategy(
+            cluster_resolver=cluster_resolver(slurm_port_base))
     if name == "tpu":
         resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
         tf.config.experimental_connect_to_cluster(resolver)

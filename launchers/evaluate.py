@@ -1,8 +1,10 @@
-"""Evaluate a finished run on its validation split (or another file) and print the metrics.
+"""Evaluate a finished run on its validation split and print the task's metrics.
 
     python -m launchers.evaluate --workdir=runs/digits_cnn-20261125-090000
 
-Reads the run folder's config.json and final weights; writes evaluation.json beside them.
+Reads the run folder's config.json and final weights, rebuilds the validation split exactly as
+training did, and writes the metrics (loss, and accuracy / auc / mae / rmse by task) to
+evaluation.json in the run folder.
 """
 
 from absl import flags

@@ -2,7 +2,8 @@
 
     python -m launchers.export --workdir=runs/digits_cnn-20261125-090000 --version=2
 
-Training already writes export/1; use this to write another version or to re-export.
+Training already writes export/1; use this to write another version or to re-export. The new
+version is written beside the old one and swapped in: a failed export leaves the old one served.
 """
 
 from absl import flags
@@ -16,11 +17,12 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    import os
-
-    from ktrain_kit import export, restore
-    _, _, model = restore.load_run(FLAGS.workdir)
-    path = export.export(model, os.path.join(FLAGS.workdir, "export"), FLAGS.version)
+    from ktrain_kit import export, restore, runfolder
+    with runfolder.open_existing(FLAGS.workdir) as run:
+        config, _, model = restore.load_run(FLAGS.workdir)
+        run.own("export")
+        path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,
+                             from_logits=config.model.from_logits)
     print(f"exported {path}")
 
 

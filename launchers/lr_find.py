@@ -32,7 +32,10 @@ def main(argv):
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
     note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""
     print(f"swept {result['steps']} steps{note}; plot: {result['plot']}")
-    print(f"suggested learning rate: {result['suggested_lr']:.3g}")
+    others = ", ".join(f"{rule}: {lr:.3g}" for rule, lr in result["suggestions"].items()
+                       if rule != "minimum")
+    print(f"suggested learning rate: {result['suggested_lr']:.3g}  (a tenth of the rate at the "
+          f"lowest loss; other rules - {others})")
     print(f"  use: --config.schedule.base_lr={result['suggested_lr']:.3g}")
 
 

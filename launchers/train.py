@@ -15,14 +15,15 @@ from ktrain_kit import cli, runfolder
 
 cli.define_config_flag()
 flags.DEFINE_string("workdir", None, "Run folder (default: a new folder under runs/).")
-flags.DEFINE_bool("overwrite", False, "Replace whatever run the --workdir folder holds.")
+flags.DEFINE_bool("overwrite", False, "Replace the run the --workdir folder holds (only the "
+                  "files that run wrote are removed).")
 FLAGS = flags.FLAGS
 
 
 def main(argv):
     if len(argv) > 1:
         cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
-    from ktrain_kit.train import train
+    from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
     summary = train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
     if summary["stopped"]:

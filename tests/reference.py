@@ -22,19 +22,23 @@ def clip_global_norm(grads, max_norm):
 
 
 class SGD:
+    """The guide's (PyTorch's, optax's) momentum: v <- mu v + g; w <- w - lr v
+    (Nesterov: w <- w - lr (g + mu v)). `lr` may change at every step (`step(..., lr=...)`)."""
+
     def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         self.lr, self.momentum, self.nesterov, self.wd = lr, momentum, nesterov, weight_decay
-        self.m = None
+        self.v = None
 
-    def step(self, params, grads, decay_mask):
-        self.m = self.m or [np.zeros_like(p) for p in params]
+    def step(self, params, grads, decay_mask, lr=None):
+        lr = self.lr if lr is None else lr
+        self.v = self.v or [np.zeros_like(p) for p in params]
         out = []
         for i, (p, g) in enumerate(zip(params, grads)):
             if decay_mask[i]:
-                p = p - self.lr * self.wd * p
-            self.m[i] = self.momentum * self.m[i] - self.lr * g
-            step = self.momentum * self.m[i] - self.lr * g if self.nesterov else self.m[i]
-            out.append(p + step)
+                p = p - lr * self.wd * p
+            self.v[i] = self.momentum * self.v[i] + g
+            direction = g + self.momentum * self.v[i] if self.nesterov else self.v[i]
+            out.append(p - lr * direction)
         return out
 
 

@@ -1,12 +1,17 @@
 """Every kind of bad input is refused before training: exit code 2, one `error:` line naming
-what to fix, no traceback, and no run folder created or changed."""
+what to fix, no traceback, and no run folder created or changed. Then the run folder's own
+guarantees: it is only ever the run's, one process at a time, and a damaged one is one line."""
 
+import json
 import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 
-from conftest import load_config, run_launcher
+from conftest import ROOT, load_config, run_launcher
 
 CNN = "--config=configs/digits_cnn.py"
 MLP = "--config=configs/digits_mlp.py"
@@ -33,8 +38,36 @@ def bad_image_folder(tmp):
     return str(tmp / "imgs")
 
 
-def data_args(name, path):
-    return [MLP, f"--config.data.name={name}", f"--config.data.path={path}"]
+def data_args(name, path, *extra):
+    return [MLP, f"--config.data.name={name}", f"--config.data.path={path}", *extra]
+
+
+def config_file(tmp, body):
+    return f"--config={write(tmp, 'user_config.py', body)}"
+
+
+USER_MODELS = """
+import keras
+
+def wrong_outputs(model_config, data):
+    inputs = keras.Input(data.input_shape)
+    return keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(inputs)))
+
+def not_a_model(model_config, data):
+    return "a string"
+
+def raises(model_config, data):
+    raise RuntimeError("the builder is broken")
+"""
+
+
+def user_model(tmp, function):
+    write(tmp, "my_models.py", USER_MODELS)
+    return [MLP, f"--config.model.name=my_models:{function}"]
+
+
+def csv_rows(tmp, header, rows, name="t.csv"):
+    return write(tmp, name, "\n".join([header] + rows) + "\n")
 
 
 # name -> (function of tmp_path returning the launcher arguments, text the error must contain)
@@ -95,7 +128,93 @@ CASES = {
                                                        y=np.zeros(19))), "rows"),
     "unwritable run folder": (lambda t: [MLP, f"--workdir={write(t, 'f', 'x')}/run"],
                               "not writable"),
+    # --- config files and overrides that are not what they seem
+    "config returns None": (lambda t: [config_file(t, "def get_config():\n    pass\n")],
+                            "returned None"),
+    "config returns a dict": (lambda t: [config_file(t, "def get_config():\n    return "
+                                                        "{'seed': 1}\n"), "--config.seed=2"],
+                              "returned a dict"),
+    "config lacks keys": (lambda t: [config_file(t, "import ml_collections\ndef get_config():\n"
+                                                    "    return ml_collections.ConfigDict("
+                                                    "{'seed': 0})\n")], "lacks keys"),
+    "config sets a key that does not exist": (
+        lambda t: [config_file(t, "from ktrain_kit.config import default_config\n"
+                                  "def get_config():\n    c = default_config()\n"
+                                  "    c.train.epoch = 5\n    return c\n")], "train.epochs"),
+    "config argument that raises": (lambda t: [config_file(t, "def get_config(arg):\n"
+                                                              "    return int(arg)\n") + ":x"],
+                                    "invalid literal"),
+    "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
+    # --- numbers that must not slip through
+    "nan warmup": (lambda t: [MLP, "--config.schedule.warmup_epochs=nan"],
+                   "schedule.warmup_epochs"),
+    "inf weight decay": (lambda t: [MLP, "--config.optimizer.weight_decay=inf"],
+                         "optimizer.weight_decay"),
+    "nan clipping": (lambda t: [MLP, "--config.optimizer.clip_global_norm=nan"],
+                     "optimizer.clip_global_norm"),
+    "negative seed": (lambda t: [MLP, "--config.seed=-1"], "seed"),
+    "huge seed": (lambda t: [MLP, "--config.seed=99999999999"], "seed"),
+    "absurd width": (lambda t: [MLP, "--config.model.width=1000000"], "model.width"),
+    "absurd image size": (lambda t: [MLP, "--config.data.image_size=100000"], "data.image_size"),
+    "model too big for memory": (lambda t: [MLP, "--config.model.width=60000",
+                                            "--config.model.depth=30"], "parameters"),
+    "id column as label": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)), y=np.r_[
+        np.arange(19) % 2, 2**31 - 1])), "2,147,483,648"),
+    # --- monitors and environment
+    "early stopping monitors nothing logged": (
+        lambda t: [MLP, "--config.callbacks.early_stopping.monitor=val_acc"], "val_accuracy"),
+    "plateau monitors nothing logged": (
+        lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
+                   "--config.callbacks.reduce_on_plateau.monitor=val_auc"],
+        "callbacks.reduce_on_plateau.monitor"),
+    # --- odd files
+    "label column past the last": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,y", ["1,2,0", "3,4,1"] * 10), "--config.data.label_column=7"),
+        "past the last"),
+    "text feature column": (lambda t: data_args(
+        "csv", csv_rows(t, "a,city,y", ["1,Oslo,0", "2,Rome,1"] * 10)), "'city'"),
+    "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
+                                                        y=np.arange(20) % 2)), "complex"),
+    "float features for a transformer": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 8)), y=np.arange(40) % 2),
+        "--config.model.name=transformer"), "token ids"),
+    # --- model vs data vs task, decided by what the data is
+    "cnn on flat rows": (lambda t: data_args("npz", npz(t, x=np.zeros((40, 6)),
+                                                        y=np.arange(40) % 2),
+                                             "--config.model.name=cnn"), "model.name"),
+    "transformer on float images": (lambda t: data_args(
+        "npz", npz(t, x=np.zeros((40, 8, 8, 1)), y=np.arange(40) % 2),
+        "--config.model.name=transformer"), "model.name"),
+    "binary with three labels": (lambda t: data_args(
+        "npz", npz(t, x=np.zeros((30, 4)), y=np.arange(30) % 3), "--config.task.name=binary"),
+        "exactly 2 distinct labels"),
+    "multilabel with one label per example": (lambda t: data_args(
+        "npz", npz(t, x=np.zeros((30, 4)), y=np.arange(30) % 2),
+        "--config.task.name=multilabel"), "multilabel"),
+    "regression on text targets": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,price", ["1,2,cheap", "3,4,dear"] * 10),
+        "--config.task.name=regression"), "numbers"),
+    "user model module missing": (lambda t: [MLP, "--config.model.name=nosuchmodule:build"],
+                                  "nosuchmodule"),
+    "user model of the wrong width": (lambda t: user_model(t, "wrong_outputs"), "(10,)"),
+    "user builder returns no model": (lambda t: user_model(t, "not_a_model"), "keras.Model"),
+    "user builder raises": (lambda t: user_model(t, "raises"), "the builder is broken"),
+    "backbone on 8x8 digits": (lambda t: [CNN, "--config.model.name=keras_app",
+                                          "--config.model.backbone=MobileNetV3Small"],
+                               "model.backbone"),
+    "unknown backbone": (lambda t: [CNN, "--config.model.name=keras_app",
+                                    "--config.model.backbone=AlexNet"], "AlexNet"),
+    "freeze rule matching nothing": (lambda t: [MLP, "--config.model.freeze=encoder"],
+                                     "model.freeze"),
+    "weight decay rule matching nothing": (
+        lambda t: [MLP, "--config.optimizer.weight_decay_exclude=decoder"], "matches no variable"),
+    "label smoothing outside classification": (
+        lambda t: [MLP, "--config.task.name=binary", "--config.task.label_smoothing=0.1"],
+        "task"),
 }
+# Environment variables a case runs with.
+CASE_ENV = {"malformed TF_CONFIG": ({"TF_CONFIG": "{not json"}, "TF_CONFIG")}
+CASES["malformed TF_CONFIG"] = (lambda t: [MLP], "TF_CONFIG")
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -105,7 +224,8 @@ def test_bad_input_is_refused_cleanly(tmp_path, case):
     workdir = str(tmp_path / "must_not_exist")
     if not any(a.startswith("--workdir") for a in args):
         args.append(f"--workdir={workdir}")
-    result = run_launcher("launchers.train", *args, timeout=120)
+    env = {**CASE_ENV.get(case, ({}, None))[0], "PYTHONPATH": f"{tmp_path}:{ROOT}"}
+    result = run_launcher("launchers.train", *args, timeout=120, env=env)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
@@ -120,7 +240,7 @@ def snapshot(folder):
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from ktrain_kit.train import train
+    from ktrain_kit.training import train
     workdir = str(tmp_path_factory.mktemp("finished") / "run")
     train(load_config("digits_mlp", train__epochs=2, train__verbose=0,
                       data__train_examples=64), workdir)

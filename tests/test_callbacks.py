@@ -1,6 +1,7 @@
 """Callbacks in plain Keras fits: plateau reduction with a schedule, metrics CSV, early stopping."""
 
 import csv
+import os
 
 import keras
 import numpy as np
@@ -52,7 +53,7 @@ def test_plateau_lowers_a_schedule_through_its_multiplier():
     model = small_model(schedule)
     rates = LearningRates()
     model.fit(X, Y, batch_size=64, epochs=8, verbose=0, callbacks=[
-        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, schedule=schedule,
+        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, mode="min", schedule=schedule,
                                         verbose=0), rates])
     np.testing.assert_allclose(rates.seen, [0.1 * m for m in expected_multipliers()], rtol=1e-6)
     assert float(schedule.multiplier.numpy()) == 0.25
@@ -62,7 +63,7 @@ def test_plateau_lowers_a_float_learning_rate():
     model = small_model(0.1)
     rates = LearningRates()
     model.fit(X, Y, batch_size=64, epochs=8, verbose=0, callbacks=[
-        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, verbose=0), rates])
+        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, mode="min", verbose=0), rates])
     np.testing.assert_allclose(rates.seen, [0.1 * m for m in expected_multipliers()], rtol=1e-6)
 
 
@@ -139,3 +140,54 @@ def test_doctor_recovers_each_batch_loss_and_counts_steps(steps_per_execution):
     assert list(steps) == list(range(steps_per_execution, 17, steps_per_execution))
     np.testing.assert_allclose(losses, expected.reshape(-1, steps_per_execution).mean(axis=1),
                                rtol=1e-4)
+
+
+def test_keras_own_plateau_tests_pass_against_ours(monkeypatch):
+    """Keras' test file for ReduceLROnPlateau (installed with keras), run with our class in
+    place of Keras': ours is a drop-in (cooldown, min_lr, messages, state reset, the TypeError
+    on a schedule it cannot lower)."""
+    import unittest
+
+    from keras.src import callbacks as keras_callbacks
+    from keras.src.callbacks import reduce_lr_on_plateau_test
+
+    from ktrain_kit import callbacks as ours
+    monkeypatch.setattr(keras_callbacks, "ReduceLROnPlateau", ours.ReduceLROnPlateau)
+    suite = unittest.TestLoader().loadTestsFromModule(reduce_lr_on_plateau_test)
+    assert suite.countTestCases() >= 6
+    result = unittest.TextTestRunner(verbosity=0, stream=open(os.devnull, "w")).run(suite)
+    failures = [f"{test.id()}: {trace.splitlines()[-1]}" for test, trace in
+                result.failures + result.errors]
+    assert not failures, failures
+
+
+def test_early_stopping_keeps_the_ema_weights_of_the_best_epoch():
+    """With EMA, validation measures the EMA weights (SwapEMAWeights) and the model ends with
+    the EMA weights of the best epoch - not the raw weights of that epoch, nor the last EMA."""
+    from ktrain_kit.callbacks import EarlyStopping, ema_weights
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,))
+    model = engine.wrap(keras.Model(inputs, keras.layers.Dense(2)(inputs)))
+    model.compile(keras.optimizers.SGD(0.5, use_ema=True, ema_momentum=0.5),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    averages, raw = [], []
+
+    def record(epoch, logs):
+        optimizer = model.optimizer
+        averages.append((logs["val_loss"], [keras.ops.convert_to_numpy(a) for a in
+                                            optimizer._model_variables_moving_average]))
+        raw.append([w.copy() for w in model.get_weights()])
+
+    stop = EarlyStopping("val_loss", patience=2, restore_best_weights=True)
+    model.fit(X, Y, batch_size=16, epochs=20, validation_data=(X[:16], 1 - Y[:16]), verbose=0,
+              callbacks=[keras.callbacks.SwapEMAWeights(), keras.callbacks.LambdaCallback(
+                  on_epoch_end=record), stop])
+    best = min(range(len(averages)), key=lambda i: averages[i][0])
+    assert best == stop.best_epoch and best < len(averages) - 1
+    for ours, expected in zip(model.get_weights(), averages[best][1]):
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-7)
+    assert not all(np.allclose(a, b) for a, b in zip(model.get_weights(), raw[best]))
+    # ... and validation measured those very weights: evaluate gives the best epoch's val_loss
+    loss = model.evaluate(X[:16], 1 - Y[:16], verbose=0)
+    assert loss == pytest.approx(averages[best][0], rel=1e-5)
+    assert ema_weights(model) is not None

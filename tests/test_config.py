@@ -59,8 +59,62 @@ def test_step_boundary_past_the_end_is_refused():
 
 
 def test_every_shipped_config_validates():
-    for name in ("digits_cnn", "digits_mlp", "sequence_transformer", "images_resnet"):
+    for name in SHIPPED:
         config_lib.validate(load_config(name))
+
+
+SHIPPED = ("digits_cnn", "digits_mlp", "sequence_transformer", "images_resnet", "tabular_binary",
+           "tabular_regression")
+
+
+@pytest.mark.parametrize("key,value,named", [
+    ("schedule.base_lr", float("nan"), "schedule.base_lr"),
+    ("schedule.warmup_epochs", float("inf"), "schedule.warmup_epochs"),
+    ("optimizer.weight_decay", float("nan"), "optimizer.weight_decay"),
+    ("optimizer.clip_global_norm", float("inf"), "optimizer.clip_global_norm"),
+    ("schedule.decay_every", float("nan"), "schedule.decay_every"),
+    ("schedule.boundaries", (2.0, float("inf")), "schedule.boundaries"),
+    ("seed", -1, "seed"),
+    ("seed", 2**40, "seed"),
+    ("model.width", 10**6, "model.width"),
+    ("data.image_size", 100_000, "data.image_size"),
+    ("train.epochs", 10**9, "train.epochs"),
+    ("callbacks.early_stopping.monitor", "val_acuracy", "callbacks.early_stopping.monitor"),
+    ("callbacks.early_stopping.monitor", "val_auc", "callbacks.early_stopping.monitor"),
+    ("task.name", "ranking", "task.name"),
+    ("task.loss", "mse", "task.loss"),
+    ("task.label_smoothing", 1.0, "task.label_smoothing"),
+    ("model.name", "mymodels:", "model.name"),
+    ("model.init_from", "/nonexistent/run", "model.init_from"),
+    ("data.class_weight", "weighted", "data.class_weight"),
+])
+def test_no_number_or_name_slips_through(key, value, named):
+    c = load_config("digits_mlp")
+    node = c
+    *path, last = key.split(".")
+    for part in path:
+        node = node[part]
+    node[last] = value
+    with pytest.raises(UserError) as e:
+        config_lib.validate(c)
+    assert f"'{named}'" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_plateau_monitor_must_be_logged_by_the_task():
+    c = load_config("tabular_regression")
+    c.callbacks.reduce_on_plateau.enabled = True
+    c.callbacks.reduce_on_plateau.monitor = "val_accuracy"
+    with pytest.raises(UserError, match="val_mae"):
+        config_lib.validate(c)
+    c.callbacks.reduce_on_plateau.monitor = "val_rmse"
+    config_lib.validate(c)
+
+
+def test_user_model_names():
+    assert config_lib.is_user_model("my_pkg.models:small_cnn")
+    assert not config_lib.is_user_model("my_pkg.models:")
+    assert not config_lib.is_user_model("cnn")
+    assert not config_lib.is_user_model("a b:c")
 
 
 def test_config_is_locked():
@@ -71,11 +125,20 @@ def test_config_is_locked():
 
 
 def test_names_agree_with_builders():
-    from ktrain_kit import data, models, optim, schedules
+    from ktrain_kit import data, models, optim, schedules, tasks
     assert set(config_lib.DATASETS) == set(data.SOURCES)
+    assert set(config_lib.TASKS) == set(tasks.METRICS) == set(tasks.LOSSES)
     assert set(config_lib.MODELS) == set(models.BUILDERS)
     assert set(config_lib.OPTIMIZERS) == set(optim.OPTIMIZERS)
     assert set(config_lib.SCHEDULES) == set(schedules.DECAYS)
+
+
+def test_saved_config_round_trips_through_json():
+    import json
+    c = load_config("tabular_binary")
+    c.data.class_weight = {"0": 1.0, "1": 3.0}
+    back = config_lib.from_saved(json.loads(c.to_json()))
+    assert json.loads(back.to_json()) == json.loads(c.to_json())
 
 
 def test_mistyped_override_exits_2_naming_the_key():

@@ -17,8 +17,18 @@ def data_config(name, path="", **overrides):
     return dc
 
 
+def task(name="classification"):
+    tc = default_config().task
+    tc.name = name
+    return tc
+
+
+def load(dc, task_name="classification", seed=0):
+    return data.load(dc, task(task_name), seed)
+
+
 def test_digits_split_and_stats():
-    d = data.load(data_config("digits"), seed=0)
+    d = load(data_config("digits"))
     assert len(d.x_train) + len(d.x_val) == 1797 and len(d.x_val) == round(1797 * 0.2)
     assert d.input_shape == (8, 8, 1) and d.num_classes == 10 and d.kind == "image"
     mean, var = d.normalization_stats()
@@ -27,15 +37,15 @@ def test_digits_split_and_stats():
 
 
 def test_train_examples_limits_the_training_split():
-    d = data.load(data_config("digits", train_examples=100), seed=0)
+    d = load(data_config("digits", train_examples=100))
     assert len(d.x_train) == 100
 
 
 def test_synthetic_sources_are_learnable_shapes():
-    img = data.load(data_config("synthetic_images", train_examples=64, image_size=8), seed=0)
+    img = load(data_config("synthetic_images", train_examples=64, image_size=8))
     assert img.x_train.shape == (64, 8, 8, 3) and img.num_classes == 10
-    seq = data.load(data_config("synthetic_sequences", train_examples=64, seq_len=12), seed=0)
-    assert seq.x_train.shape == (64, 12) and seq.kind == "tokens"
+    seq = load(data_config("synthetic_sequences", train_examples=64, seq_len=12))
+    assert seq.x_train.shape == (64, 12) and seq.kind == "sequence"
     assert seq.x_train.dtype == np.int32 and seq.x_train.max() < 32
 
 
@@ -43,15 +53,15 @@ def test_npz(tmp_path):
     rng = np.random.default_rng(0)
     path = tmp_path / "d.npz"
     np.savez(path, x=rng.normal(size=(50, 7)), y=rng.integers(0, 3, 50))
-    d = data.load(data_config("npz", path), seed=0)
-    assert d.input_shape == (7,) and d.num_classes == 3 and d.kind == "features"
+    d = load(data_config("npz", path))
+    assert d.input_shape == (7,) and d.num_classes == 3 and d.kind == "tabular"
 
 
 def test_csv_with_header(tmp_path):
     path = tmp_path / "d.csv"
     rows = ["f1,f2,label"] + [f"{i},{i * 2},{i % 2}" for i in range(20)]
     path.write_text("\n".join(rows))
-    d = data.load(data_config("csv", path), seed=0)
+    d = load(data_config("csv", path))
     assert d.input_shape == (2,) and d.num_classes == 2
     np.testing.assert_array_equal(d.x_train[:, 1], 2 * d.x_train[:, 0])
 
@@ -62,7 +72,7 @@ def test_image_folder(tmp_path):
         os.makedirs(tmp_path / label)
         for i in range(5):
             Image.new("RGB", (12, 10), (shade, i, 0)).save(tmp_path / label / f"{i}.png")
-    d = data.load(data_config("image_folder", tmp_path, image_size=8, val_fraction=0.2), seed=0)
+    d = load(data_config("image_folder", tmp_path, image_size=8, val_fraction=0.2))
     assert d.input_shape == (8, 8, 3) and d.num_classes == 2 and len(d.x_train) == 8
     dark = d.x_train[d.y_train == 0][..., 0]
     assert np.allclose(dark, 30)  # class 0 is "cat", in sorted order
@@ -86,6 +96,18 @@ BROKEN = {
                                          y=np.array([0, 1, 0, 1])), "NaN"),
     "negative label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.array([0, -1, 1, 0])),
                        "negative"),
+    "id column as label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)),
+                                                 y=np.array([0, 2**31 - 1, 1, 0])), "2,147,483,648"),
+    "complex inputs": ("npz", lambda t: _npz(t, x=np.ones((4, 2)) * 1j, y=np.array([0, 1, 0, 1])),
+                       "complex"),
+    "label column past the last": ("csv", lambda t: _write(t, "l.csv", "a,b,y\n1,2,0\n3,4,1\n"),
+                                   "past the last", {"label_column": 5}),
+    "unknown label column name": ("csv", lambda t: _write(t, "l.csv", "a,b,y\n1,2,0\n3,4,1\n"),
+                                  "no column named 'price'", {"label_column": "price"}),
+    "text feature column": ("csv", lambda t: _write(t, "t.csv", "a,city,y\n1,Oslo,0\n2,Rome,1\n"),
+                            "'city'"),
+    "class folder without images": ("image_folder", lambda t: _folder(t, ["a", "b"]),
+                                    "holds no images"),
     "fractional label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.array([0, .5, 1, 0])),
                          "whole numbers"),
     "empty npz": ("npz", lambda t: _npz(t, x=np.zeros((0, 2)), y=np.zeros(0)), "no examples"),
@@ -103,32 +125,65 @@ def _npz(tmp_path, **arrays):
     return path
 
 
-def _folder(tmp_path, classes):
+def _folder(tmp_path, classes, images=0):
+    from PIL import Image
     for c in classes:
         os.makedirs(tmp_path / "imgs" / c, exist_ok=True)
+        for i in range(images):
+            Image.new("RGB", (4, 4), (i * 10, 0, 0)).save(tmp_path / "imgs" / c / f"{i}.png")
     return tmp_path / "imgs"
 
 
 def _folder_with_bad_image(tmp_path):
-    from PIL import Image
-    root = _folder(tmp_path, ["a", "b"])
-    Image.new("RGB", (4, 4)).save(root / "a" / "ok.png")
+    root = _folder(tmp_path, ["a", "b"], images=1)
     (root / "b" / "broken.png").write_bytes(b"\x89PNG garbage")
     return root
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_broken_data_is_refused_in_one_line(tmp_path, case):
-    name, make, fragment = BROKEN[case]
+    name, make, fragment, *extra = BROKEN[case]
     path = make(tmp_path)
     with pytest.raises(UserError) as e:
-        data.load(data_config(name, path), seed=0)
+        load(data_config(name, path, **(extra[0] if extra else {})))
     assert fragment in str(e.value) and "\n" not in str(e.value)
+
+
+# ------------------------------------------------------------------ odd files real folders hold
+def test_hidden_and_system_entries_of_an_image_folder_are_skipped(tmp_path):
+    root = _folder(tmp_path, ["cat", "dog"], images=3)
+    for junk in (".ipynb_checkpoints", "__MACOSX", "@eaDir", ".hidden"):
+        os.makedirs(root / junk)
+        (root / junk / "0.png").write_bytes((root / "cat" / "0.png").read_bytes())
+    (root / "cat" / "._0.png").write_bytes(b"AppleDouble resource fork, not an image")
+    (root / "cat" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (root / "dog" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    d = load(data_config("image_folder", root, image_size=4, val_fraction=0.2))
+    assert d.labels["class_names"] == ["cat", "dog"]
+    assert len(d.x_train) + len(d.x_val) == 6
+
+
+def test_csv_with_a_byte_order_mark_and_named_columns(tmp_path):
+    path = tmp_path / "bom.csv"
+    rows = ["label,f1,f2"] + [f"{['no', 'yes'][i % 2]},{i},{i * 2}" for i in range(20)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(rows).encode())  # as Excel saves "CSV UTF-8"
+    d = load(data_config("csv", path, label_column="label"), "binary")
+    assert d.input_shape == (2,) and d.labels["label_values"] == ["no", "yes"]
+    np.testing.assert_array_equal(d.x_train[:, 1], 2 * d.x_train[:, 0])
+    np.testing.assert_array_equal(d.y_train[:, 0], d.x_train[:, 0] % 2)  # yes = odd rows = 1
+
+
+def test_csv_label_column_by_index_from_either_end(tmp_path):
+    path = _write(tmp_path, "d.csv", "\n".join(f"{i % 3},{i},{i % 5}" for i in range(30)))
+    first = load(data_config("csv", path, label_column=0))
+    last = load(data_config("csv", path, label_column="-1"))
+    assert first.num_outputs == 3 and last.num_outputs == 5
+    np.testing.assert_array_equal(first.y_train, first.x_train[:, 0] % 3)
 
 
 def test_each_epoch_order_depends_only_on_seed_and_epoch():
     dc = data_config("digits", train_examples=200)
-    d = data.load(dc, seed=0)
+    d = load(dc)
     full = [y.numpy() for _, y in data.train_pipeline(d, 50, 3, dc, first_epoch=0, epochs=3)]
     resumed = [y.numpy() for _, y in data.train_pipeline(d, 50, 3, dc, first_epoch=2, epochs=3)]
     assert len(full) == 12 and len(resumed) == 4
@@ -150,7 +205,7 @@ def shifted(image, dy, dx):
 
 def test_pipelines_batch_and_augment():
     plain = data_config("digits")
-    d = data.load(plain, seed=0)
+    d = load(plain)
     raw = images(plain, d, epochs=2)
     assert raw.shape == (2 * (len(d.x_train) // 64), 64, 8, 8, 1)  # each epoch drops its rest
     flipped = images(data_config("digits", augment=dict(flip=True)), d, epochs=2)
@@ -167,7 +222,7 @@ def test_augmented_batches_repeat_exactly_after_a_restart():
     # Augmentation depends only on (seed, batch number): a run resumed at epoch 1, step 5
     # (the first 5 batches skipped) sees the very batches the uninterrupted run saw.
     dc = data_config("digits", augment=dict(flip=True, translate=0.2, crop_padding=1))
-    d = data.load(dc, seed=0)
+    d = load(dc)
     full = images(dc, d, epochs=3)
     resumed = images(dc, d, first_epoch=1, epochs=3, skip_steps=5)
     per_epoch = len(d.x_train) // 64
@@ -176,6 +231,6 @@ def test_augmented_batches_repeat_exactly_after_a_restart():
 
 
 def test_eval_pipeline_keeps_every_example():
-    d = data.load(data_config("digits"), seed=0)
+    d = load(data_config("digits"))
     val = list(data.eval_pipeline(d.x_val, d.y_val, 64))
     assert sum(len(b[1]) for b in val) == len(d.x_val)  # validation keeps every example

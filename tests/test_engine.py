@@ -106,7 +106,12 @@ def test_reported_loss_and_accuracy_match_stock_fit():
 
 @pytest.fixture(scope="module")
 def mirrored():
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    # The process's one MirroredStrategy over both CPUs (see runtime.make_strategy: a second
+    # strategy object in the same process would clash with its collective ops).
+    from ktrain_kit import runtime
+    strategy = runtime.make_strategy("mirrored")
+    assert strategy.num_replicas_in_sync == 2
+    return strategy
 
 
 @pytest.mark.parametrize("precision", ["float32", "mixed_float16"])

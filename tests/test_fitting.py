@@ -64,10 +64,9 @@ def test_resume_mid_epoch_equals_the_uninterrupted_fit(tmp_path, ema):
 
     model = fresh_model(ema)
     checkpoints = Checkpoints(str(tmp_path / "b"), every_steps=3)
-    initial_epoch, initial_step = checkpoints.restore(model)
-    assert (initial_epoch, initial_step) == (1, 3)  # its last save: epoch 2 after 3 batches
-    resumed = fit(model, [checkpoints], initial_epoch=initial_epoch,
-                  initial_step=initial_step).history
+    at = checkpoints.restore(model)
+    assert (at.epoch, at.step) == (1, 3)  # its last save: epoch 2 after 3 batches
+    resumed = fit(model, [checkpoints], initial_epoch=at.epoch, initial_step=at.step).history
 
     assert resumed == {k: v[1:] for k, v in full.items()}
     for ours, theirs in zip(model.get_weights(), expected):
@@ -83,7 +82,8 @@ def test_checkpoint_without_its_side_file_falls_back_to_the_one_before(tmp_path,
     os.remove(tmp_path / "b" / "ckpt-11.state.npz")
     model = fresh_model(False)
     checkpoints = Checkpoints(str(tmp_path / "b"), every_steps=3)
-    assert checkpoints.restore(model) == (1, 0)  # ckpt-8: the end of epoch 1
+    at = checkpoints.restore(model)
+    assert (at.epoch, at.step) == (1, 0)  # ckpt-8: the end of epoch 1
     assert "ckpt-11 is damaged" in capsys.readouterr().out
     resumed = fit(model, [checkpoints], initial_epoch=1).history
     assert resumed == {k: v[1:] for k, v in full.items()}

@@ -56,6 +56,44 @@ def test_updates_match_numpy(case):
     assert int(model.optimizer.iterations.numpy()) == 4
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_follows_the_guide_under_a_changing_rate(nesterov):
+    """Step decay x0.1 after 3 of 6 steps: Keras' SGD (v <- mu v - lr g) would keep moving at
+    the old rate for a while; ours applies the new rate at once, as NumPy below does."""
+    from ktrain_kit.schedules import Schedule
+    oc = default_config().optimizer
+    oc.update(name="sgd", momentum=0.9, nesterov=nesterov, weight_decay=0.05)
+    schedule = Schedule("step", 0.5, total_steps=6, decay_factor=0.1, boundaries=(3,))
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3, bias_initializer="random_normal")(inputs))
+    optimizer, _ = optim.build(oc, schedule, model, "float32")
+    assert isinstance(optimizer, optim.SGD)
+    model = engine.wrap(model)
+    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    w, b = (v.numpy().copy() for v in model.trainable_variables)
+    ref = reference.SGD(None, momentum=0.9, nesterov=nesterov, weight_decay=0.05)
+    for t in range(6):
+        _, gw, gb = reference.softmax_ce_grads(w, b, X, Y)
+        w, b = ref.step([w, b], [gw, gb], decay_mask=[True, False], lr=0.5 * 0.1 ** (t >= 3))
+    model.fit(X, Y, batch_size=32, epochs=6, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.trainable_variables[0].numpy(), w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.trainable_variables[1].numpy(), b, rtol=1e-5, atol=1e-5)
+
+
+def test_sgd_works_in_plain_keras_and_serializes():
+    sgd = optim.SGD(0.1, momentum=0.9, nesterov=True)
+    clone = keras.optimizers.deserialize(keras.optimizers.serialize(sgd))
+    assert isinstance(clone, optim.SGD) and (clone.momentum, clone.nesterov) == (0.9, True)
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile(sgd, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    loss = model.fit(X, Y, epochs=3, verbose=0).history["loss"]
+    assert loss[-1] < loss[0]
+    with pytest.raises(ValueError, match="momentum"):
+        optim.SGD(0.1, momentum=1.5)
+
+
 @pytest.mark.parametrize("kind,limit", [("clip_norm", 0.05), ("clip_value", 0.01)])
 def test_per_tensor_and_value_clipping(kind, limit):
     oc = default_config().optimizer

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ktrain_kit.errors import UserError
-from ktrain_kit.train import train
+from ktrain_kit.training import train
 
 from conftest import load_config
 
@@ -22,6 +22,8 @@ TINY = {
     "sequence_transformer": dict(data__train_examples=128, model__depth=1, data__seq_len=8),
     "images_resnet": dict(data__train_examples=128, data__image_size=8, model__depth=2,
                           schedule__boundaries=(1,)),
+    "tabular_binary": dict(data__train_examples=128),
+    "tabular_regression": dict(data__train_examples=128),
 }
 
 
@@ -36,10 +38,50 @@ def digits_run(tmp_path_factory):
     return workdir, summary
 
 
-@pytest.mark.parametrize("name", ["digits_cnn", "sequence_transformer", "images_resnet"])
-def test_shipped_config_trains_a_few_steps(tmp_path, name):
-    summary = train(tiny_config(name), str(tmp_path / name))
+@pytest.fixture(scope="module")
+def shipped_runs(tmp_path_factory):
+    """Each shipped config, tiny, trained once for the tests below (lazily)."""
+    runs = {}
+
+    def get(name):
+        if name not in runs:
+            workdir = str(tmp_path_factory.mktemp(name) / "run")
+            runs[name] = workdir, train(tiny_config(name), workdir)
+        return runs[name]
+    return get
+
+
+def serve(workdir, x, version=1):
+    import tensorflow as tf
+    signature = tf.saved_model.load(os.path.join(workdir, "export", str(version))).signatures[
+        "serving_default"]
+    return {k: v.numpy() for k, v in signature(inputs=tf.constant(x)).items()}
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_every_config_rebuilds_evaluates_and_exports_its_own_weights(shipped_runs, name):
+    """What a frozen, unsaved layer (the old Transformer position table) would break: the model
+    rebuilt from the run's weights, the evaluation and a second export must all agree with
+    what training saw and exported."""
+    from ktrain_kit import export, restore
+    from ktrain_kit.evaluate import evaluate
+    workdir, summary = shipped_runs(name)
     assert summary["epochs_run"] == 2 and np.isfinite(summary["final_loss"])
+    config, data, model = restore.load_run(workdir)
+    x = data.x_val[:16]
+    rebuilt = model.predict(x, verbose=0)
+    served = serve(workdir, x)
+    raw = served.get("logits", served.get("predictions"))
+    np.testing.assert_allclose(raw.reshape(rebuilt.shape), rebuilt, rtol=1e-4, atol=1e-5)
+    results = evaluate(workdir)
+    row = next(r for r in csv.DictReader(open(os.path.join(workdir, "metrics.csv")))
+               if int(r["epoch"]) == summary["best_epoch"])
+    for key, value in results.items():
+        assert value == pytest.approx(float(row[f"val_{key}"]), rel=1e-4, abs=1e-6), key
+    export.export(model, os.path.join(workdir, "export"), 2, config.task.name)
+    second = serve(workdir, x, version=2)
+    for key in served:
+        np.testing.assert_allclose(second[key], served[key], rtol=1e-5, atol=1e-6)
 
 
 def test_run_folder_is_filled(digits_run):
@@ -106,8 +148,9 @@ def test_export_serves_where_ktrain_kit_cannot_be_imported(digits_run, tmp_path)
 
 def test_saved_model_cli_lists_the_serving_signature(digits_run):
     workdir, _ = digits_run
-    result = subprocess.run(["saved_model_cli", "show", "--dir",
-                             os.path.join(workdir, "export", "1"), "--all"],
+    # From the running interpreter's environment, not whatever `saved_model_cli` is on PATH.
+    result = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli",
+                             "show", "--dir", os.path.join(workdir, "export", "1"), "--all"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
@@ -125,7 +168,7 @@ def test_export_returns_float32_under_mixed_precision(tmp_path, policy):
     from ktrain_kit import data, export, models
     keras.mixed_precision.set_global_policy(policy)
     c = load_config("digits_cnn")
-    d = data.load(c.data, 0)
+    d = data.load(c.data, c.task, 0)
     model = models.build(c.model, d)
     path = export.export(model, str(tmp_path / "export"))
     keras.mixed_precision.set_global_policy("float32")

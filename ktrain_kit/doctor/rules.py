@@ -90,13 +90,26 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
     """All findings, most severe first."""
     rules = (_nan_loss, _wrong_loss, _data_problem, _diverging, _not_decreasing, _unstable,
              _exploding, _vanishing, _dead_units, _saturated, _overfitting, _underfitting)
-    findings = [f for rule in rules for f in rule(epochs, batch_losses, probes, facts) if f]
+    findings = []
+    for rule in rules:
+        try:  # a rule that fails on odd curves must not cost the user the other findings
+            findings += [f for f in rule(epochs, batch_losses, probes, facts) if f]
+        except Exception as e:  # noqa: BLE001
+            findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
+                                                   f"{type(e).__name__}: {e}"))
     if any(f.severity == "critical" and f.symptom in ROOT_CAUSES for f in findings):
         for f in findings:  # the curves of a run with a root cause are its consequences
             if f.symptom not in ROOT_CAUSES and f.severity == "warning":
                 f.severity = "info"
                 f.causes = ["probably a consequence of the critical finding above"] + f.causes
     return sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))
+
+
+def internal_error_finding(where: str) -> Finding:
+    """An `info` finding for a failure inside the doctor itself (never raised into `fit`)."""
+    return Finding("doctor_error", "info", _at(), {"error": where},
+                   ["an internal error of the training doctor; the training was not affected"],
+                   ["report it with diagnosis.json attached"])
 
 
 def _initial_loss(probes, epochs):
@@ -431,52 +444,3 @@ def _underfitting(epochs, batch_losses, probes, facts):
         ["a wider or deeper model", "train longer", "less dropout / weight decay",
          "better features"],
         ["--config.model.width=128", "--config.model.depth=3", "--config.model.dropout=0.0"])]
-
-
-# ---------------------------------------------------------------------------- reports
-def report_json(findings) -> dict:
-    bad = any(f.severity in ("warning", "critical") for f in findings)
-    return {"status": "problems" if bad else "healthy",
-            "findings": [f.to_dict() for f in findings]}
-
-
-def report_markdown(findings, plots=()) -> str:
-    """The diagnosis for people: what is wrong, the evidence, and what to change."""
-    status = report_json(findings)["status"]
-    lines = ["# Training diagnosis", ""]
-    lines.append("**Healthy**: no problem found." if status == "healthy" else
-                 f"**{sum(f.severity != 'info' for f in findings)} problem(s) found.** "
-                 "Most severe first.")
-    for f in findings:
-        seen = ", ".join(f"{k} {v}" for k, v in f.first_seen.items() if v is not None)
-        lines += ["", f"## {TITLES.get(f.symptom, f.symptom)} ({f.severity})",
-                  f"`{f.symptom}`" + (f", first seen at {seen}" if seen else ""), "",
-                  "| evidence | value |", "| --- | --- |"]
-        lines += [f"| {k} | {_fmt(v)} |" for k, v in f.evidence.items()]
-        lines += ["", "Likely causes:"] + [f"- {c}" for c in f.causes]
-        lines += ["", "What to try:"] + [f"- {r}" for r in f.remedies]
-        if f.suggested_overrides:
-            lines += ["", "```", " ".join(f.suggested_overrides), "```"]
-    if plots:
-        lines += ["", "## Curves", ""] + [f"![{p}]({p})" for p in plots]
-    return "\n".join(lines) + "\n"
-
-
-def summary_lines(findings, limit=3) -> list:
-    """A few lines for the end of a run."""
-    serious = [f for f in findings if f.severity != "info"]
-    if not serious:
-        return ["doctor: healthy, no problem found"]
-    out = [f"doctor: {len(serious)} problem(s); see diagnosis.md"]
-    for f in serious[:limit]:
-        hint = f"  try: {' '.join(f.suggested_overrides[:2])}" if f.suggested_overrides else ""
-        out.append(f"  - {f.severity}: {TITLES.get(f.symptom, f.symptom)}.{hint}")
-    return out
-
-
-def _fmt(v):
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, list):
-        return ", ".join(_fmt(x) for x in v)
-    return str(v)

@@ -1,0 +1,274 @@
+"""Checkpoints and resume: everything a re-run of the same command needs to continue exactly.
+
+A checkpoint holds the model, the optimizer (slots, iterations, loss scale, EMA), the RNG states of
+dropout & co., extra variables (the schedule's plateau multiplier, the doctor's probe weights) and
+where it was taken: epochs finished, batches of the next epoch already trained, and whether a
+callback had ended training there (early stopping). A side file beside it holds the running values
+of the epoch's metrics and the state of the `stateful` callbacks.
+
+Callbacks take part through a small protocol, as Keras' `BackupAndRestore` and big_vision's resume
+block keep theirs: `get_state() -> dict` (JSON-able; large arrays under the key "arrays") and
+`set_state(dict)`, plus optionally `checkpoint_variables() -> dict` of TensorFlow variables to save
+in the checkpoint itself. Keras' own `EarlyStopping` is handled by an adapter.
+
+Preemption: inside `preemptible(checkpoints)`, SIGTERM (what Kubernetes, Slurm and spot VMs send)
+and SIGINT save a checkpoint at the next step boundary and end the training with `Preempted`; the
+same command resumes from there.
+"""
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import signal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+# ------------------------------------------------------------------ the state protocol
+def state_of(callback) -> dict:
+    if hasattr(callback, "get_state"):
+        return callback.get_state()
+    if isinstance(callback, keras.callbacks.EarlyStopping):
+        return _early_stopping_state(callback)
+    return {}
+
+
+def set_state_of(callback, state) -> None:
+    if hasattr(callback, "set_state"):
+        callback.set_state(state)
+    elif isinstance(callback, keras.callbacks.EarlyStopping):
+        _set_early_stopping_state(callback, state)
+
+
+def _early_stopping_state(callback) -> dict:
+    """The adapter for `keras.callbacks.EarlyStopping` (ktrain_kit's own subclass uses it too)."""
+    return {"wait": callback.wait, "best": None if callback.best is None else float(callback.best),
+            "best_epoch": callback.best_epoch, "stopped_epoch": callback.stopped_epoch,
+            "arrays": {f"w{i}": w for i, w in enumerate(callback.best_weights or [])}}
+
+
+def _set_early_stopping_state(callback, state) -> None:
+    callback.wait, callback.best = state["wait"], state["best"]
+    callback.best_epoch, callback.stopped_epoch = state["best_epoch"], state["stopped_epoch"]
+    arrays = state.get("arrays") or {}
+    callback.best_weights = [arrays[f"w{i}"] for i in range(len(arrays))] or None
+
+
+# ------------------------------------------------------------------ checkpoints
+@dataclasses.dataclass(frozen=True)
+class ResumePoint:
+    """Where a restored checkpoint was taken."""
+    epoch: int = 0              # epochs finished
+    step: int = 0               # batches of the next epoch already trained
+    stopped: bool = False       # a callback (early stopping) had ended the training there
+    restored: bool = False      # False: no checkpoint, start from scratch
+
+
+class Preempted(Exception):
+    """Training was stopped by a signal after saving a checkpoint; re-run to resume."""
+
+    def __init__(self, signal_name, epoch, step):
+        super().__init__(f"{signal_name} received; saved a checkpoint after epoch {epoch}"
+                         + (f", step {step}" if step else ""))
+        self.signal_name, self.epoch, self.step = signal_name, epoch, step
+
+
+class Checkpoints(keras.callbacks.Callback):
+    """Saves everything a resumed run needs at every epoch end and every `every_steps` steps.
+
+    TensorFlow writes the checkpoint files before it atomically replaces the index, so a kill
+    mid-write leaves the previous checkpoint intact; a damaged latest one is skipped with a
+    warning in favour of the one before. With `initial=True` a checkpoint of the starting point
+    is saved too, so that a roll-back (`NaNGuard`) always has somewhere to go. Under
+    multi-worker every worker must save (it is collective); only the chief's folder is kept.
+    """
+
+    def __init__(self, directory, keep=3, extra=None, stateful=(), every_steps=0,
+                 initial=False):
+        super().__init__()
+        self.directory, self.keep, self.extra = directory, keep, dict(extra or {})
+        self.every_steps, self.initial = every_steps, initial
+        self.stateful = [c for c in stateful if c is not None]
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self.step_in_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.stopped = tf.Variable(False, trainable=False, name="stopped")
+        self.manager, self.restored = None, None
+        self.resume_at = ResumePoint()
+        self.offset = self.steps_done = self.since_save = 0
+        self.current_epoch = 0
+        self.stop_requested = None  # the name of a signal asking to save and stop
+
+    def _make_manager(self):
+        # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
+        # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
+        rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
+        callback_variables = {f"callback{i}_{k}": v for i, c in enumerate(self.stateful)
+                              if hasattr(c, "checkpoint_variables")
+                              for k, v in c.checkpoint_variables().items()}
+        checkpoint = tf.train.Checkpoint(
+            model=self.model, optimizer=self.model.optimizer, epoch=self.epoch,
+            step_in_epoch=self.step_in_epoch, stopped=self.stopped, rng_states=rng_states,
+            **self.extra, **callback_variables)
+        self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
+
+    def restore(self, model) -> ResumePoint:
+        """Restores the newest readable checkpoint into `model` (and the stateful callbacks)."""
+        self.set_model(model)
+        for callback in self.stateful:
+            callback.set_model(model)  # so that their checkpoint variables exist
+        self._make_manager()
+        for path in reversed(self.manager.checkpoints):
+            try:
+                self.manager.checkpoint.restore(path).expect_partial()
+                self.restored = self._read_side_file(path)
+            except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
+                print(f"ktrain_kit: warning: checkpoint {path} is damaged "
+                      f"({type(e).__name__}); trying the one before")
+                continue
+            self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
+                                         bool(self.stopped.numpy()), True)
+            return self.resume_at
+        if self.manager.checkpoints:
+            raise DamagedCheckpoints(self.directory)
+        return self.resume_at
+
+    def roll_back(self) -> str:
+        """Restores the newest checkpoint's variables (not callback state); returns its path."""
+        path = self.manager.latest_checkpoint
+        self.manager.checkpoint.restore(path).expect_partial()
+        return path
+
+    def on_train_begin(self, logs=None):
+        # Runs after the other callbacks' on_train_begin (it comes last), which reset them.
+        self._apply_callback_states()
+        if self.manager is None:
+            self._make_manager()
+        if self.initial and self.manager.latest_checkpoint is None:
+            self._save(0, 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current_epoch = epoch
+        resumed_mid_epoch = (epoch, self.resume_at.restored) == (self.resume_at.epoch, True) \
+            and self.resume_at.step > 0
+        self.offset = self.steps_done = self.resume_at.step if resumed_mid_epoch else 0
+        if resumed_mid_epoch and self.restored is not None:
+            # Keras has just reset the metrics and the callbacks their epoch state: put back
+            # the running values of the interrupted epoch.
+            values = self.restored.pop("metrics", [])
+            variables = self.model.metrics_variables
+            if [tuple(v.shape) for v in variables] == [np.shape(v) for v in values]:
+                for variable, value in zip(variables, values):
+                    variable.assign(value)
+            else:
+                print("ktrain_kit: warning: the saved metric values do not fit this model; "
+                      "epoch metrics cover only the batches trained after the restart")
+            self._apply_callback_states()
+            self.restored = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = self.offset + batch + 1  # Keras counts from 0 again after a mid-epoch restart
+        self.since_save += done - self.steps_done
+        self.steps_done = done
+        epoch_end = done >= self.offset + self.params.get("steps", math.inf)
+        if self.stop_requested and not epoch_end:
+            if _finite_losses(logs):
+                self._save(self.current_epoch, done)
+            raise Preempted(self.stop_requested, self.current_epoch, done)
+        if self.every_steps and self.since_save >= self.every_steps and not epoch_end:
+            if _finite_losses(logs):  # never let a NaN step replace the last good checkpoint
+                self._save(self.current_epoch, done)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if _finite_losses(logs):  # never let a NaN epoch replace the last good checkpoint
+            self._save(epoch + 1, 0, stopped=bool(self.model.stop_training))
+        if self.stop_requested:
+            raise Preempted(self.stop_requested, epoch + 1, 0)
+
+    def _save(self, epochs_done, step_in_epoch, stopped=False):
+        if self.manager is None:
+            self._make_manager()
+        self.epoch.assign(epochs_done)
+        self.step_in_epoch.assign(step_in_epoch)
+        self.stopped.assign(stopped)
+        steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
+        path = self.manager.save(checkpoint_number=epochs_done * steps_per_epoch + step_in_epoch)
+        self._write_side_file(path, with_metrics=step_in_epoch > 0)
+        self.since_save = 0
+
+    def _apply_callback_states(self):
+        for callback, state in zip(self.stateful, (self.restored or {}).get("callbacks", [])):
+            set_state_of(callback, state)
+
+    def _write_side_file(self, path, with_metrics):
+        states = [dict(state_of(c)) for c in self.stateful]
+        arrays = {f"{i}_{k}": v for i, s in enumerate(states)
+                  for k, v in s.pop("arrays", {}).items()}
+        if with_metrics:
+            arrays.update({f"metric_{i}": np.asarray(v)
+                           for i, v in enumerate(self.model.metrics_variables)})
+        tmp = path + ".state.tmp.npz"
+        np.savez(tmp, json=json.dumps(states, default=float), **arrays)
+        os.replace(tmp, path + ".state.npz")
+        kept = set(self.manager.checkpoints)
+        for name in os.listdir(self.directory):
+            stem = os.path.join(self.directory, name[:-len(".state.npz")])
+            if name.endswith(".state.npz") and stem not in kept:
+                os.remove(os.path.join(self.directory, name))
+
+    @staticmethod
+    def _read_side_file(path):
+        # Written right after the checkpoint: a kill in between leaves a checkpoint without
+        # one, which np.load refuses, so restore() falls back to the checkpoint before.
+        with np.load(path + ".state.npz") as f:
+            states = json.loads(str(f["json"]))
+            for i, state in enumerate(states):
+                prefix = f"{i}_"
+                state["arrays"] = {k[len(prefix):]: f[k] for k in f.files if k.startswith(prefix)}
+            metrics = [f[f"metric_{i}"] for i in range(sum(k.startswith("metric_")
+                                                           for k in f.files))]
+        return {"callbacks": states, "metrics": metrics}
+
+
+class DamagedCheckpoints(Exception):
+    """Every checkpoint in the folder failed to load."""
+
+    def __init__(self, directory):
+        super().__init__(directory)
+        self.directory = directory
+
+
+def _finite_losses(logs) -> bool:
+    return all(math.isfinite(float(np.asarray(v))) for k, v in (logs or {}).items()
+               if "loss" in k)
+
+
+# ------------------------------------------------------------------ preemption
+SIGNALS = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
+
+
+@contextlib.contextmanager
+def preemptible(checkpoints: Checkpoints, enabled: bool = True):
+    """SIGTERM / SIGINT ask `checkpoints` to save at the next step boundary and stop.
+
+    A second signal before that save gives up waiting (KeyboardInterrupt): the newest
+    checkpoint already on disk is kept. Handlers are restored on exit.
+    """
+    if not enabled:
+        yield
+        return
+
+    def handler(signum, frame):
+        if checkpoints.stop_requested:
+            raise KeyboardInterrupt
+        checkpoints.stop_requested = SIGNALS[signum]
+
+    previous = {s: signal.signal(s, handler) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

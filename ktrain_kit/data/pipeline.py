@@ -1,0 +1,100 @@
+"""The tf.data side: batches for training (shuffled per epoch, augmented, resumable) and
+evaluation, from a `Dataset` of in-memory arrays.
+
+Every batch depends only on (seed, epoch, batch number): its examples come from a permutation
+seeded by (seed, epoch) and its augmentation from (seed, global batch number). A run resumed at
+epoch e, step k skips the k batches already trained and sees the very batches the uninterrupted
+run saw.
+"""
+
+import tensorflow as tf
+
+EXAMPLE_WEIGHT = "class_weight"
+
+
+def augment_batch(images, seed, augment):
+    """Random flip / translation / pad-and-crop of a batch, a pure function of `seed`.
+
+    Stateless on purpose: the randomness of batch b comes from (run seed, b) alone, so a run
+    resumed in the middle of training augments every later batch exactly as the uninterrupted
+    run did (Keras' random layers keep hidden generator state that a restart loses).
+    """
+    fold = tf.random.experimental.stateless_fold_in
+    if augment.flip:
+        images = tf.image.stateless_random_flip_left_right(images, fold(seed, 1))
+    if augment.translate:
+        images = _shift(images, fold(seed, 2), augment.translate, "REFLECT", "BILINEAR")
+    if augment.crop_padding:  # zero-pad by p and crop back = an integer shift with zero fill
+        images = _shift(images, fold(seed, 3), augment.crop_padding, "CONSTANT", "NEAREST")
+    return images
+
+
+def _shift(images, seed, amount, fill_mode, interpolation):
+    """Shifts each image by its own random offset: up to `amount` pixels (int) or a fraction."""
+    shape = tf.shape(images)
+    batch, size = shape[0], tf.cast(shape[1:3], tf.float32)
+    limit = tf.fill([2], float(amount)) if isinstance(amount, int) else amount * size
+    offsets = tf.random.stateless_uniform([batch, 2], seed, -1.0, 1.0) * limit
+    if isinstance(amount, int):
+        offsets = tf.round(offsets)
+    ones, zeros = tf.ones([batch, 1]), tf.zeros([batch, 1])
+    dy, dx = offsets[:, :1], offsets[:, 1:]
+    transforms = tf.concat([ones, zeros, dx, zeros, ones, dy, zeros, zeros], axis=1)
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=shape[1:3], fill_value=0.0,
+        interpolation=interpolation, fill_mode=fill_mode)
+
+
+def augmenting(dc, kind) -> bool:
+    return kind == "image" and any((dc.augment.flip, dc.augment.translate,
+                                    dc.augment.crop_padding))
+
+
+def example_weights(y, class_weights):
+    """Each example's loss weight from its class (binary labels are 0/1 floats of shape (1,))."""
+    ids = tf.cast(tf.reshape(y, [-1]) > 0.5, tf.int32) if y.shape.rank == 2 else y
+    return tf.gather(tf.constant(class_weights, tf.float32), tf.cast(ids, tf.int32))
+
+
+def train_pipeline(data, batch_size: int, seed: int, dc, first_epoch: int = 0,
+                   epochs: int = 1, skip_steps: int = 0, class_weights=None):
+    """Global batches for epochs [first_epoch, epochs), to be fit with steps_per_epoch.
+
+    Each epoch is a fresh random permutation that depends only on (seed, epoch), and each
+    batch's augmentation only on (seed, batch number), so a run resumed at epoch e, step k
+    (`skip_steps=k` leaves out the k batches of epoch e already trained) sees the very batches
+    the uninterrupted run saw. Each epoch yields len // batch_size full batches (the remainder
+    is dropped, so every update splits evenly into micro-batches and replicas). Batches are
+    gathered from the in-memory arrays; with `class_weights` they carry per-example weights.
+    """
+    examples = len(data.x_train)
+    steps_per_epoch = examples // batch_size
+    x, y = tf.constant(data.x_train), tf.constant(data.y_train)
+
+    def epoch_order(epoch):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(examples, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order[:steps_per_epoch * batch_size])
+
+    ds = tf.data.Dataset.range(first_epoch, epochs).flat_map(epoch_order)
+    ds = ds.batch(batch_size, drop_remainder=True).skip(skip_steps)
+    ds = ds.enumerate(start=first_epoch * steps_per_epoch + skip_steps)  # global batch number
+    augment = dc.augment if augmenting(dc, data.kind) else None
+
+    def gather(number, indices):
+        images = tf.gather(x, indices)
+        if augment is not None:
+            batch_seed = tf.stack([tf.constant(seed, tf.int64), number])
+            images = augment_batch(images, batch_seed, augment)
+        labels = tf.gather(y, indices)
+        if class_weights is None:
+            return images, labels
+        return images, labels, example_weights(labels, class_weights)
+
+    ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def eval_pipeline(x, y, batch_size: int):
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).prefetch(
+        tf.data.AUTOTUNE)

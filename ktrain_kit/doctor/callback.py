@@ -1,0 +1,213 @@
+"""`TrainingDoctor`: the Keras callback that records a training and diagnoses it at the end.
+
+It uses only the public `keras.callbacks.Callback` API, so it works in anyone's `fit`, and none of
+its hooks ever raises into that `fit`: a failure inside the doctor becomes an `info` finding that
+names it, and the training goes on.
+"""
+
+import functools
+import json
+import math
+import os
+
+import keras
+import numpy as np
+
+from ktrain_kit.batch_loss import EpochLossDecoder
+from ktrain_kit.doctor import report as report_lib
+from ktrain_kit.doctor import rules
+from ktrain_kit.doctor.probe import Probe
+
+
+def _never_raises(hook):
+    """Runs a callback hook; an exception inside it is recorded, not raised into `fit`."""
+    @functools.wraps(hook)
+    def guarded(self, *args, **kwargs):
+        try:
+            return hook(self, *args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
+            self.internal_errors.append(f"{hook.__name__}: {type(e).__name__}: {e}")
+            return None
+    return guarded
+
+
+class TrainingDoctor(keras.callbacks.Callback):
+    """Diagnoses a training run: what went wrong, the evidence, and what to change.
+
+        doctor = TrainingDoctor(probe_data=(x_val[:128], y_val[:128]))
+        model.fit(x, y, validation_data=..., callbacks=[doctor])
+        print(doctor.report())          # Markdown; doctor.findings is the list of findings
+
+    Works in any `fit` of a compiled Keras model. With `probe_data`, every `interval` steps it
+    measures gradient norms (global, first vs last layer), update-to-weight ratio, weight norm,
+    non-finite values, dead ReLU and saturated sigmoid/tanh units on that fixed batch, using the
+    model's own compiled loss, and adds the latest values to the epoch logs (so CSV loggers and
+    TensorBoard record them). Without it, findings come from the loss and metric curves only.
+    `facts` tells it what it cannot see (the launcher passes the task, the learning rate, ...).
+    """
+
+    LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
+              "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
+
+    def __init__(self, probe_data=None, interval=50, facts=None):
+        super().__init__()
+        self.probe_data, self.interval = probe_data, max(int(interval), 1)
+        self.extra_facts = dict(facts or {})
+        self.findings, self.internal_errors = [], []
+        self.probe, self._decoder = None, EpochLossDecoder()
+        self.epochs, self.batch_losses, self.probes = [], [], []
+        self.step, self.epoch = 0, 0
+
+    # ------------------------------------------------------------------ recording
+    def set_model(self, model):
+        super().set_model(model)
+        if self.probe_data is not None and (self.probe is None or self.probe.model is not model):
+            try:
+                self.probe = Probe(model, *self.probe_data)  # traced once
+            except Exception as e:  # noqa: BLE001 - see _never_raises
+                self.probe = None
+                self.internal_errors.append(f"probe: {type(e).__name__}: {e}")
+
+    def checkpoint_variables(self) -> dict:
+        """The probe's copy of the weights it last saw: a resumed run measures updates from it."""
+        return {"probe_previous": self.probe.previous} if self.probe is not None else {}
+
+    @_never_raises
+    def on_train_begin(self, logs=None):
+        # The first probe waits for the first batch: a resumed run has its history back by then.
+        self.epochs, self.batch_losses, self.probes = [], [], []
+        self.step, self.epoch = 0, 0
+
+    @_never_raises
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.probe is not None and not self.probes:
+            self._take_probe()  # before the first update: the starting point
+
+    @_never_raises
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+        self._decoder.start_epoch()
+
+    @_never_raises
+    def on_train_batch_end(self, batch, logs=None):
+        """Records this call's own loss (the mean of its batches with steps_per_execution > 1)."""
+        covered, loss = self._decoder.decode(batch, (logs or {}).get("loss", math.nan))
+        before = self.step
+        self.step += covered
+        self.batch_losses.append((self.step, self.epoch, loss))
+        if self.probe is not None and self.step // self.interval > before // self.interval:
+            self._take_probe()
+
+    @_never_raises
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        record = {k: float(np.asarray(v)) for k, v in logs.items()
+                  if np.ndim(v) == 0 and not k.startswith("diag_")}
+        record["lr"] = _current_lr(self.model.optimizer)
+        self.epochs.append(record)
+        if self.probe is not None and (not self.probes or self.probes[-1]["step"] != self.step):
+            self._take_probe()  # every epoch ends with a probe, so a checkpoint holds it
+        if self.probes:
+            latest = self.probes[-1]
+            logs.update({f"diag_{k}": latest[k] for k in self.LOGGED
+                         if latest.get(k) is not None})
+
+    def on_train_end(self, logs=None):
+        try:  # training stopped mid-epoch (a NaN): probe where it ended
+            if self.probe is not None and self.probes and self.probes[-1]["step"] != self.step:
+                self._take_probe()
+        except Exception as e:  # noqa: BLE001 - see _never_raises
+            self.internal_errors.append(f"final probe: {type(e).__name__}: {e}")
+        self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes,
+                                       self._facts())
+        self.findings += [rules.internal_error_finding(where) for where in self.internal_errors]
+
+    def _take_probe(self):
+        stats = self.probe()
+        change = stats.pop("_relative_change")
+        if self.probes and self.step > self.probes[-1]["step"]:
+            # mean per-step ||dW|| / ||W|| since the previous probe
+            stats["update_ratio"] = change / (self.step - self.probes[-1]["step"])
+        stats.update(step=self.step, epoch=self.epoch)
+        self.probes.append(stats)
+
+    def _facts(self):
+        facts = {}
+        try:
+            facts.update(_model_facts(self.model, self.probe_data))
+        except Exception as e:  # noqa: BLE001 - see _never_raises
+            self.internal_errors.append(f"reading the model: {type(e).__name__}: {e}")
+        facts.update(self.extra_facts)
+        return facts
+
+    # ------------------------------------------------------------------ resume
+    def get_state(self) -> dict:
+        """What a resumed run needs to diagnose the whole training (see ktrain_kit.checkpointing)."""
+        return {"epochs": self.epochs, "batch_losses": self.batch_losses, "probes": self.probes,
+                "step": self.step, "epoch": self.epoch, "decoder": list(self._decoder.state)}
+
+    def set_state(self, state) -> None:
+        self.epochs, self.probes = state["epochs"], state["probes"]
+        self.batch_losses = [tuple(b) for b in state["batch_losses"]]
+        self.step, self.epoch = state["step"], state["epoch"]
+        self._decoder.start_epoch(state["decoder"])
+
+    # ------------------------------------------------------------------ reports
+    def report(self, plots=()) -> str:
+        """The diagnosis as Markdown (for people); `plots` are image paths to embed."""
+        return report_lib.report_markdown(self.findings, plots)
+
+    def report_json(self) -> dict:
+        return report_lib.report_json(self.findings)
+
+    def write(self, directory, plots=()):
+        """Writes diagnosis.json and diagnosis.md into `directory` (each replaced atomically)."""
+        from ktrain_kit.runfolder import write_text
+        write_text(os.path.join(directory, "diagnosis.json"),
+                   json.dumps(_strict(self.report_json()), indent=2))
+        write_text(os.path.join(directory, "diagnosis.md"), self.report(plots))
+
+
+def _current_lr(optimizer) -> float:
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+def _strict(value):
+    """JSON without NaN or Infinity (not JSON): they become null."""
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _model_facts(model, probe_data):
+    """What the compiled model and the probe labels say about the task (see rules.task_of)."""
+    loss = getattr(model, "loss", None)
+    name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+    from_logits = getattr(loss, "from_logits", False if isinstance(loss, str) else None)
+    facts = {"loss_name": str(name).lower(), "from_logits": from_logits}
+    last = model.layers[-1] if model.layers else None
+    activation = getattr(getattr(last, "activation", None), "__name__", None)
+    facts["output_activation"] = activation
+    try:
+        facts["num_outputs"] = int(model.outputs[0].shape[-1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        pass
+    if probe_data is not None:
+        x, y = (np.asarray(v) for v in probe_data[:2])
+        facts["labels_shape"] = list(y.shape)
+        if y.size and np.issubdtype(y.dtype, np.number):
+            facts["labels_max"] = float(np.max(y))
+            facts["labels_min"] = float(np.min(y))
+            facts["labels_integer"] = bool(np.all(np.round(y) == y))
+            facts["labels_distinct"] = int(len(np.unique(y)))
+        facts["inputs_absmax"] = (float(np.abs(x).max()) if x.dtype.kind == "f" and x.size
+                                  else None)
+        facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
+                                         for layer in model.layers)
+    return facts

@@ -1,0 +1,267 @@
+"""Tasks: what a label is, and the head, loss, metrics and export outputs that go with it.
+
+    task.name = classification | binary | multilabel | regression
+
+- classification: one integer class per example (or class names in a CSV); K logits; sparse
+  categorical cross-entropy (`task.label_smoothing`); metric `accuracy`.
+- binary: two distinct label values (0/1, booleans, or any two values, mapped in sorted order and
+  saved with the run); one logit; binary cross-entropy; metrics `accuracy`, `auc`.
+- multilabel: an (n, k) array of 0/1; k independent logits; binary cross-entropy; metrics
+  `accuracy` (per label, averaged) and `auc` (multi-label).
+- regression: one or k numbers per example; `task.loss` = mse | mae | huber. Targets are
+  standardized with the training split's mean and standard deviation inside the loss, so the
+  learning rate needs no retuning for targets in the hundreds, while the model's output, the
+  metrics `mae` and `rmse` and the export stay in the target's own units.
+
+Label checks and preparation are NumPy only (they run before TensorFlow starts); the Keras parts
+import Keras when called (the losses live in ktrain_kit/losses.py, the layer in layers.py).
+"""
+
+import dataclasses
+
+import numpy as np
+
+from ktrain_kit.errors import config_error, file_error
+
+TASKS = ("classification", "binary", "multilabel", "regression")
+LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
+          "multilabel": ("auto", "binary_crossentropy"), "regression": ("auto", "mse", "mae",
+                                                                        "huber")}
+METRICS = {"classification": ("accuracy",), "binary": ("accuracy", "auc"),
+           "multilabel": ("accuracy", "auc"), "regression": ("mae", "rmse")}
+MAIN_METRIC = {"classification": "accuracy", "binary": "auc", "multilabel": "auc",
+               "regression": "rmse"}
+MAX_CLASSES = 100_000   # a label above this is almost surely an id column, not a class
+LOWER_IS_BETTER = ("loss", "mae", "rmse", "mse")
+
+
+def logged_columns(task: str) -> list:
+    """The metric names a run of `task` logs per epoch (metrics.csv columns, monitor names)."""
+    names = ["loss", *METRICS[task]]
+    return names + [f"val_{n}" for n in names]
+
+
+def maximize(metric: str) -> bool:
+    """Whether a larger value of `metric` (a metrics.csv column) is better."""
+    base = metric[len("val_"):] if metric.startswith("val_") else metric
+    return not any(base == k or base.endswith(k) for k in LOWER_IS_BETTER)
+
+
+# --------------------------------------------------------------------------- labels (NumPy)
+@dataclasses.dataclass
+class Labels:
+    y: np.ndarray        # ready for training: int32 ids, float32 0/1, or float32 targets
+    num_outputs: int
+    info: dict           # what to save with the run: class names, label mapping, ...
+
+
+def prepare_labels(task: str, y, where: str, known: dict | None = None,
+                   num_classes: int | None = None) -> Labels:
+    """Checks raw labels for `task` and turns them into training labels.
+
+    `known` is a mapping saved by an earlier run of the same config (resume, evaluate): the
+    labels must map the same way. `num_classes` fixes the class count (generated data).
+    """
+    y = np.asarray(y)
+    if y.dtype.kind == "c":
+        raise file_error(where, "labels are complex numbers", "give real-valued labels")
+    return _PREPARE[task](y, where, known or {}, num_classes)
+
+
+def _classification(y, where, known, num_classes):
+    y = _one_column(y, where, "one class per example")
+    if y.dtype.kind in "OSU":  # class names
+        names = [str(v) for v in y]
+        classes = known.get("class_names") or sorted(set(names))
+        index = {name: i for i, name in enumerate(classes)}
+        unknown = sorted(set(names) - set(index))
+        if unknown:
+            raise file_error(where, f"has labels {unknown[:3]} that the run was trained "
+                             "without", "use the data the run was trained on")
+        return Labels(np.array([index[n] for n in names], np.int32), len(classes),
+                      {"class_names": classes})
+    ids = _whole_numbers(y, where, "class ids 0..K-1")
+    if ids.min() < 0:
+        raise file_error(where, f"label {ids.min()} is negative", "use class ids 0..K-1")
+    if ids.max() >= MAX_CLASSES:
+        raise file_error(where, f"label {ids.max()} would need a {ids.max() + 1:,}-way output "
+                         f"layer (at most {MAX_CLASSES:,} classes)", "give class ids 0..K-1 "
+                         "(is the label column an id column?)")
+    classes = num_classes or len(known.get("class_names") or []) or int(ids.max()) + 1
+    if ids.max() >= classes:
+        raise file_error(where, f"label {ids.max()} is outside the {classes} classes",
+                         "use the data the run was trained on")
+    if len(np.unique(ids)) < 2:
+        raise file_error(where, "holds a single class", "a classifier needs at least 2 classes")
+    return Labels(ids.astype(np.int32), classes,
+                  {"class_names": known.get("class_names") or [str(i) for i in range(classes)]})
+
+
+def _binary(y, where, known, num_classes):
+    y = _one_column(y, where, "one 0/1 label per example")
+    values = [_plain(v) for v in np.unique(y)]
+    mapping = known.get("label_values") or values
+    if len(values) != 2 and not known:
+        shown = ", ".join(map(str, values[:5])) + (", ..." if len(values) > 5 else "")
+        raise file_error(where, f"a binary task needs exactly 2 distinct labels, found "
+                         f"{len(values)} ({shown})", "use task.name=classification for more "
+                         "classes" if len(values) > 2 else "add examples of the other class")
+    unknown = [v for v in values if v not in mapping]
+    if unknown:
+        raise file_error(where, f"has label {unknown[0]!r}; the run was trained on "
+                         f"{mapping}", "use the data the run was trained on")
+    y01 = (np.array([_plain(v) for v in y], dtype=object) == mapping[1]).astype(np.float32)
+    return Labels(y01[:, None], 1, {"label_values": mapping})
+
+
+def _multilabel(y, where, known, num_classes):
+    if y.ndim != 2 or y.shape[1] < 1:
+        raise file_error(where, f"multilabel needs an (examples, labels) array of 0/1, got "
+                         f"shape {y.shape}", "give one 0/1 column per label (npz y of shape "
+                         "(n, k), or data.label_columns for a csv)")
+    if y.dtype.kind not in "biuf" or not np.all(np.isin(y, (0, 1))):
+        raise file_error(where, "multilabel labels must all be 0 or 1",
+                         "mark each label present (1) or absent (0)")
+    names = known.get("label_names") or [str(i) for i in range(y.shape[1])]
+    return Labels(y.astype(np.float32), y.shape[1], {"label_names": names})
+
+
+def _regression(y, where, known, num_classes):
+    if y.dtype.kind not in "biuf":
+        raise file_error(where, f"regression targets must be numbers, found {y.dtype} values",
+                         "give numeric targets (or use task.name=classification for classes)")
+    if y.ndim not in (1, 2):
+        raise file_error(where, f"regression targets have shape {y.shape}",
+                         "give one number (n,) or k numbers (n, k) per example")
+    y = y.astype(np.float64)
+    if not np.all(np.isfinite(y)):
+        raise file_error(where, "regression targets hold NaN or Inf",
+                         "clean or drop those examples")
+    y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
+    return Labels(y.astype(np.float32), y.shape[1], {})
+
+
+_PREPARE = {"classification": _classification, "binary": _binary, "multilabel": _multilabel,
+            "regression": _regression}
+
+
+def target_statistics(y_train) -> dict:
+    """Mean and standard deviation of regression targets, per output (a constant gets std 1)."""
+    y = np.asarray(y_train, np.float64).reshape(len(y_train), -1)
+    std = y.std(axis=0)
+    return {"target_mean": [float(v) for v in y.mean(axis=0)],
+            "target_std": [float(s) if s > 0 else 1.0 for s in std]}
+
+
+def class_weights(setting, y_train, task: str, num_outputs: int, info: dict):
+    """Per-class loss weights from `data.class_weight` (none | balanced | {class: weight})."""
+    if setting in (None, "", "none") or task not in ("classification", "binary"):
+        return None
+    ids = (y_train.reshape(-1) > 0.5).astype(int) if task == "binary" else y_train
+    classes = 2 if task == "binary" else num_outputs
+    if setting == "balanced":  # scikit-learn's rule: n / (classes * count)
+        counts = np.bincount(ids, minlength=classes).astype(np.float64)
+        return [float(len(ids) / (classes * c)) if c else 0.0 for c in counts]
+    if hasattr(setting, "items"):
+        names = [str(v) for v in (info.get("label_values") or info.get("class_names") or [])]
+        weights = [1.0] * classes
+        for key, weight in setting.items():
+            key = str(key)
+            index = names.index(key) if key in names else (int(key) if key.lstrip("-").isdigit()
+                                                             else None)
+            if index is None or not 0 <= index < classes:
+                raise config_error("data.class_weight", f"names no class '{key}'",
+                                   f"use class ids 0..{classes - 1} or names {names[:5]}")
+            weights[index] = float(weight)
+        return weights
+    raise config_error("data.class_weight", f"unknown value {setting!r}",
+                       "use 'none', 'balanced' or a mapping {class: weight}")
+
+
+def _one_column(y, where, what):
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise file_error(where, f"labels have shape {y.shape}, expected {what}",
+                         "use task.name=multilabel for several 0/1 labels per example"
+                         if y.ndim == 2 else "give one label per example")
+    return y
+
+
+def _whole_numbers(y, where, what):
+    if y.dtype.kind == "b":
+        return y.astype(np.int64)
+    if y.dtype.kind not in "iuf":
+        raise file_error(where, f"labels are {y.dtype} values, not numbers", f"use {what}")
+    if y.dtype.kind == "f" and (not np.all(np.isfinite(y)) or np.any(y != np.round(y))):
+        raise file_error(where, "labels are not whole numbers", f"use {what}")
+    if y.dtype.kind in "iu" and y.size and (y.max() > np.iinfo(np.int64).max // 2):
+        raise file_error(where, f"label {y.max()} does not fit a class id", f"use {what}")
+    if y.dtype.kind == "f" and y.size and np.abs(y).max() > 2.0 ** 53:
+        raise file_error(where, f"label {y.max():.3g} does not fit a class id", f"use {what}")
+    return y.astype(np.int64)
+
+
+def _plain(value):
+    """A label value as a plain JSON-able Python value (numpy scalars, bytes, ...)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --------------------------------------------------------------------------- Keras parts
+def loss_and_metrics(task_config, num_outputs: int, info: dict, from_logits: bool = True):
+    """(loss, metrics) to compile a model of this task with."""
+    import keras
+
+    from ktrain_kit.losses import SmoothedSparseCrossentropy, StandardizedLoss
+    name = task_config.name
+    if name == "classification":
+        if task_config.label_smoothing:
+            loss = SmoothedSparseCrossentropy(task_config.label_smoothing, from_logits)
+        else:
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+        return loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    if name in ("binary", "multilabel"):
+        threshold = 0.0 if from_logits else 0.5
+        auc = (keras.metrics.AUC(name="auc", from_logits=from_logits) if name == "binary" else
+               keras.metrics.AUC(name="auc", multi_label=True, num_labels=num_outputs,
+                                 from_logits=from_logits))
+        return (keras.losses.BinaryCrossentropy(from_logits=from_logits),
+                [keras.metrics.BinaryAccuracy(name="accuracy", threshold=threshold), auc])
+    loss = StandardizedLoss(task_config.loss if task_config.loss != "auto" else "mse",
+                            info["target_mean"], info["target_std"])
+    return loss, [keras.metrics.MeanAbsoluteError(name="mae"),
+                  keras.metrics.RootMeanSquaredError(name="rmse")]
+
+
+def add_output_layers(model, task: str, info: dict):
+    """The model a run trains: regression heads get their output put back in target units."""
+    if task != "regression":
+        return model
+    import keras
+
+    from ktrain_kit.layers import Destandardize
+    outputs = Destandardize(info["target_mean"], info["target_std"], name="target_units")(
+        model.outputs[0])
+    return keras.Model(model.inputs, outputs, name=model.name)
+
+
+def serving_outputs(task: str, outputs, from_logits: bool = True) -> dict:
+    """The export signature's outputs (float32) for the model's raw outputs."""
+    import tensorflow as tf
+    outputs = tf.cast(outputs, tf.float32)
+    if task == "classification":
+        probabilities = tf.nn.softmax(outputs) if from_logits else outputs
+        return {"probabilities": probabilities, "logits": outputs}
+    if task == "binary":
+        logits = tf.reshape(outputs, [-1])
+        return {"probability": tf.sigmoid(logits) if from_logits else logits, "logits": logits}
+    if task == "multilabel":
+        return {"probabilities": tf.sigmoid(outputs) if from_logits else outputs,
+                "logits": outputs}
+    return {"predictions": tf.reshape(outputs, [-1]) if outputs.shape[-1] == 1 else outputs}

@@ -1,0 +1,311 @@
+"""`train(config, workdir)`: the whole run, top to bottom.
+
+1. Refuse what can be refused before the run folder is touched: the config, the data, the
+   environment, the model (built under the strategy, fine-tuning weights loaded).
+2. Open the run folder (locked; resumed if it holds an unfinished run of this config), build the
+   callbacks, and fit: from scratch, from a checkpoint (mid-epoch too), or - when the run had
+   already finished training - just the end of training again.
+3. After training, each phase is idempotent (final weights, export, plots, diagnosis, summary),
+   so a run killed at any moment finishes by re-running its command; summary.json comes last.
+
+Builders (data, model, optimizer + schedule, callbacks) meet only here.
+"""
+
+import math
+import os
+import tempfile
+import time
+
+from ktrain_kit import config as config_lib
+from ktrain_kit import data as data_lib
+from ktrain_kit import runfolder, runtime
+from ktrain_kit.errors import UserError
+
+EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-run to resume
+FINAL_WEIGHTS = os.path.join("checkpoints", "final.weights.h5")
+
+
+def train(c, workdir: str, overwrite: bool = False) -> dict:
+    """Trains config `c` into `workdir` and returns the run summary."""
+    started = time.time()
+    # 1. Everything that can be refused, before the folder is touched (config and data even
+    #    before TensorFlow's start-up).
+    config_lib.validate(c)
+    runtime.check_cluster_environment()
+    data = data_lib.load(c.data, c.task, c.seed)
+    config_lib.validate_against_data(c, data, replicas=1)
+
+    import keras
+
+    from ktrain_kit import checkpointing, fitting, plots, schedules, tasks
+    from ktrain_kit import export as export_lib
+
+    runtime.split_cpu(c.runtime.virtual_cpu_devices)
+    facts = runtime.device_facts()
+    strategy_name = runtime.choose_strategy(c.train.strategy, facts)
+    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
+    strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
+    config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
+    place = runtime.place(strategy)
+    steps_per_epoch = len(data.x_train) // c.data.batch_size
+    precision, why = choose_precision(c, data, facts)
+    keras.mixed_precision.set_global_policy(precision)
+    runtime.seed_everything(c.seed, c.train.deterministic)
+    with strategy.scope():
+        schedule = schedules.build(c, steps_per_epoch)
+        model, built = build_model(c, data, schedule, precision, jit)
+    resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
+                "init_from": built["init_from"], "frozen": built["frozen"]}
+
+    # 2. The run folder: the chief's, locked; other workers write to a scratch folder.
+    if not place["chief"]:
+        workdir, overwrite = tempfile.mkdtemp(prefix="ktrain_worker_"), True
+    with runfolder.open_run(workdir, c, overwrite, resolved) as (run, resume):
+        print(f"ktrain_kit: {data_lib.describe(data)}\nktrain_kit: strategy={strategy_name} "
+              f"({strategy.num_replicas_in_sync} replicas), precision={precision} ({why}), "
+              f"jit_compile={jit}", flush=True)
+        _print_model_notes(built)
+        callbacks, parts = build_callbacks(c, data, model, schedule, run)
+        checkpoints = parts["checkpoints"]
+        try:
+            at = checkpoints.restore(model) if resume else checkpointing.ResumePoint()
+        except checkpointing.DamagedCheckpoints:
+            raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
+                            "--overwrite to train again from scratch") from None
+        if resume:  # rows of epochs after the restored point (or all, if none) go
+            parts["metrics_csv"].keep_epochs_up_to(at.epoch)
+        if at.restored:
+            where = f", step {at.step}" if at.step else ""
+            print(f"ktrain_kit: resuming {workdir} after epoch {at.epoch}{where}", flush=True)
+        runfolder.write_config(run, c, resolved)
+
+        training_done = at.restored and (at.stopped or (at.epoch >= c.train.epochs
+                                                        and not at.step))
+        if training_done:  # killed after training: end it again, identically
+            print("ktrain_kit: training had finished; writing what comes after it", flush=True)
+            fitting.finish(model, callbacks, c.train.epochs, steps_per_epoch)
+        else:
+            def train_batches(first_epoch, end_epoch, skip_steps):
+                return data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data,
+                                               first_epoch, end_epoch, skip_steps,
+                                               built["class_weights"])
+
+            # SIGTERM / SIGINT: checkpoint at the next step, then stop (single process only:
+            # under multi-worker a save is collective and every worker must take part).
+            with checkpointing.preemptible(checkpoints, enabled=place["workers"] == 1
+                                           and c.callbacks.checkpoint.enabled):
+                fitting.fit(model, train_batches, epochs=c.train.epochs,
+                            steps_per_epoch=steps_per_epoch,
+                            validation_data=data_lib.eval_pipeline(data.x_val, data.y_val,
+                                                                   c.data.batch_size),
+                            callbacks=callbacks, verbose=c.train.verbose,
+                            initial_epoch=at.epoch, initial_step=at.step)
+
+        # 3. After training: each phase replaces its files whole, so re-running is safe.
+        nan_guard, doctor = parts["nan_guard"], parts["doctor"]
+        export_dir = None
+        if not nan_guard.stopped:
+            run.own("checkpoints")
+            _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
+            run.own("export")
+            export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
+                                           from_logits=c.model.from_logits)
+        metrics_path = run.path("metrics.csv")
+        written = []
+        if c.callbacks.plots.enabled and os.path.exists(metrics_path):
+            run.own("plots")
+            written = plots.plot_curves(metrics_path, run.path("plots"))
+        summary = _summary(c, plots.read_metrics(metrics_path) if os.path.exists(metrics_path)
+                           else {}, parts["early_stopping"], started, workdir, export_dir,
+                           written, precision, strategy_name)
+        summary["stopped"] = "nan_loss" if nan_guard.stopped else None
+        summary["nan_rollbacks"] = nan_guard.rollbacks
+        if place["chief"]:
+            if doctor is not None:
+                run.own("diagnosis.json", "diagnosis.md")
+                doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
+                summary["diagnosis"] = doctor.report_json()["status"]
+            runfolder.write_summary(run, summary)
+            _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
+            if doctor is not None:
+                print("\n".join(doctor_lines(doctor)))
+    return summary
+
+
+def choose_precision(c, data, facts):
+    """The policy `train.precision` asks for; `auto` on a bf16 CPU measures (precision.py)."""
+    precision, why = runtime.choose_precision(c.train.precision, facts)
+    if precision != "measure":
+        return precision, why
+    from ktrain_kit import precision as precision_lib
+    batch = (data.x_train[:c.data.batch_size], data.y_train[:c.data.batch_size])
+    # The timer sets each candidate as the global policy before building; build_model's own
+    # precision argument only matters for mixed_float16 (loss scaling), not a candidate here.
+    timer = precision_lib.step_timer(lambda: build_model(c, data, 1e-9, "float32")[0], batch)
+    key = precision_lib.cache_key(c, data.input_shape, precision_lib.cpu_model())
+    policy, measured = precision_lib.fastest(timer, key)
+    return policy, f"{why}; {measured}"
+
+
+def build_network(c, data):
+    """The config's model for `data` with the task's output layers (no optimizer)."""
+    from ktrain_kit import models, tasks
+    return tasks.add_output_layers(models.build(c.model, data), c.task.name, data.labels)
+
+
+def build_model(c, data, learning_rate, precision, jit=False):
+    """Model, optimizer and our engine, compiled; returns (model, facts about what was built).
+
+    Shared by `train()`, the LR range test and the precision measurement, so all train the
+    same thing. Fine-tuning weights are loaded and layers frozen before the optimizer sees them.
+    """
+    from ktrain_kit import engine, finetune, optim, tasks
+    network = build_network(c, data)
+    init_report = (finetune.load_initial_weights(network, c.model.init_from)
+                   if c.model.init_from else None)
+    frozen = finetune.freeze(network, finetune.rules(c.model.freeze))
+    optimizer, decayed = optim.build(c.optimizer, learning_rate, network, precision)
+    model = engine.wrap(network, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
+    loss, metrics = tasks.loss_and_metrics(c.task, data.num_outputs, data.labels,
+                                           c.model.from_logits)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit,
+                  steps_per_execution=c.train.steps_per_execution)
+    weights = tasks.class_weights(c.data.class_weight, data.y_train, c.task.name,
+                                  data.num_outputs, data.labels)
+    return model, {"decayed": decayed, "init_from": init_report, "frozen": frozen,
+                   "class_weights": weights}
+
+
+def build_callbacks(c, data, model, schedule, run):
+    """The run's callbacks, in the order they must run, and the ones train() talks to."""
+    import keras
+
+    from ktrain_kit import callbacks as cb_lib
+    cb = c.callbacks
+    doctor = None
+    if cb.doctor.enabled:
+        probe = slice(0, cb.doctor.probe_examples)
+        doctor = cb_lib.TrainingDoctor(
+            (data.x_train[probe], data.y_train[probe]), interval=cb.doctor.interval,
+            facts={"base_lr": c.schedule.base_lr, "task": c.task.name,
+                   "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
+                   "train_examples": len(data.x_train)})
+    plateau = early_stopping = swap_ema = None
+    if cb.reduce_on_plateau.enabled:
+        rp = cb.reduce_on_plateau
+        plateau = cb_lib.ReduceLROnPlateau(
+            rp.monitor, factor=rp.factor, patience=rp.patience, verbose=1,
+            mode="max" if _maximize(rp.monitor) else "min", min_delta=rp.min_delta,
+            cooldown=rp.cooldown, min_lr=rp.min_lr, schedule=schedule,
+            min_multiplier=rp.min_multiplier)
+    if c.optimizer.ema:
+        swap_ema = keras.callbacks.SwapEMAWeights()  # validation measures the EMA weights
+    if cb.early_stopping.enabled:
+        es = cb.early_stopping
+        early_stopping = cb_lib.EarlyStopping(
+            es.monitor, min_delta=es.min_delta, patience=es.patience, verbose=1,
+            mode="max" if _maximize(es.monitor) else "min",
+            restore_best_weights=es.restore_best_weights)
+    run.own("metrics.csv", "checkpoints")
+    metrics_csv = cb_lib.MetricsCSV(run.path("metrics.csv"), c.data.batch_size)
+    checkpoints = cb_lib.Checkpoints(
+        run.path("checkpoints"), keep=cb.checkpoint.keep,
+        extra={"lr_multiplier": schedule.multiplier}, stateful=[doctor, plateau, early_stopping],
+        every_steps=cb.checkpoint.every_steps if cb.checkpoint.enabled else 0,
+        initial=c.train.nan_policy == "restore")
+    nan_guard = cb_lib.NaNGuard(c.train.nan_policy, checkpoints, schedule,
+                                c.train.nan_lr_factor, c.train.nan_max_restores)
+    if doctor is not None:
+        doctor.extra_facts["nan_rollbacks"] = nan_guard.rollbacks
+    tensorboard = None
+    if cb.tensorboard.enabled:
+        run.own("tensorboard")
+        tensorboard = keras.callbacks.TensorBoard(run.path("tensorboard"))
+    # Order matters: the guard rolls back before anyone reads the epoch's metrics, the doctor
+    # adds its statistics to the logs before they are written, and checkpoints come last so
+    # that they save (and on resume restore) the others' state.
+    ordered = [nan_guard, swap_ema, doctor, metrics_csv, plateau, early_stopping, tensorboard,
+               checkpoints if cb.checkpoint.enabled else None]
+    parts = {"doctor": doctor, "nan_guard": nan_guard, "early_stopping": early_stopping,
+             "checkpoints": checkpoints, "metrics_csv": metrics_csv}
+    return [callback for callback in ordered if callback is not None], parts
+
+
+def _maximize(metric):
+    from ktrain_kit import tasks
+    return tasks.maximize(metric)
+
+
+def _save_weights_atomically(model, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path[:-len(".weights.h5")] + ".tmp.weights.h5"
+    model.save_weights(tmp)
+    os.replace(tmp, path)
+
+
+def doctor_lines(doctor):
+    from ktrain_kit.doctor import summary_lines
+    return summary_lines(doctor.findings)
+
+
+def _print_model_notes(built):
+    if built["decayed"]:
+        print(f"ktrain_kit: weight decay on {len(built['decayed'])} variables: "
+              f"{', '.join(built['decayed'])}")
+    report = built["init_from"]
+    if report:
+        fresh = ", ".join(f["layer"] for f in report["fresh"]) or "none"
+        print(f"ktrain_kit: initialized from {report['source']}: {len(report['loaded'])} layers "
+              f"loaded; fresh: {fresh}")
+    if built["frozen"]:
+        print(f"ktrain_kit: frozen layers: {', '.join(built['frozen'])}")
+
+
+def _summary(c, history, early_stopping, started, workdir, export_dir, plots_written,
+             precision, strategy):
+    """What the run reached. `best_epoch` is the epoch whose weights the model ends with: early
+    stopping's restored epoch, else the last; its validation metrics are reported."""
+    from ktrain_kit import tasks
+    epochs = len(history.get("loss", []))
+    kept = epochs
+    if early_stopping is not None and early_stopping.restore_best_weights and \
+            early_stopping.best_weights is not None:
+        kept = early_stopping.best_epoch + 1
+    main = f"val_{tasks.MAIN_METRIC[c.task.name]}"
+
+    def at_kept(column):
+        values = history.get(column) or []
+        value = values[kept - 1] if 0 < kept <= len(values) else None
+        return value if value is None or math.isfinite(value) else None
+
+    return {
+        "task": c.task.name,
+        "epochs_run": epochs,
+        "best_epoch": kept or None,
+        "main_metric": main,
+        "main_metric_value": at_kept(main),
+        "best_val_accuracy": at_kept("val_accuracy"),
+        "val_metrics": {k: at_kept(k) for k in history if k.startswith("val_")},
+        "final_loss": (history.get("loss") or [None])[-1],
+        "final_val_loss": (history.get("val_loss") or [None])[-1],
+        "wall_time_s": round(time.time() - started, 2),
+        "precision": precision,
+        "strategy": strategy,
+        "workdir": workdir,
+        "export": export_dir,
+        "plots": plots_written,
+    }
+
+
+def _print_summary(s, main_metric):
+    value = s["main_metric_value"]
+    best = (f"val {main_metric} {value:.4f} at epoch {s['best_epoch']} (the weights kept)"
+            if value is not None else "no validation metric")
+    if s["best_val_accuracy"] is not None and main_metric == "accuracy":
+        best = (f"best val accuracy {s['best_val_accuracy']:.4f} at epoch {s['best_epoch']} "
+                "(the weights kept)")
+    head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
+    print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
+          f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"
+          f"  curves:     {s['workdir']}/plots/\n  export:     {s['export'] or 'none'}\n"
+          f"  TensorBoard: tensorboard --logdir {s['workdir']}/tensorboard")

@@ -1,0 +1,312 @@
+"""The run folder is only ever the run's: foreign files, symlinks and stale files are refused
+(with or without --overwrite) and left as they were; one process at a time; a damaged folder is
+one line in train, evaluate and export; an export never destroys the previous one; a run can
+always be finished by re-running its command (after any phase, after early stopping, after a
+full disk)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from ktrain_kit import runfolder
+from ktrain_kit.errors import UserError
+from ktrain_kit.training import train
+
+from conftest import ROOT, load_config, run_launcher
+
+TINY = dict(train__epochs=2, train__verbose=0, data__train_examples=64)
+
+
+def tiny(**extra):
+    return load_config("digits_mlp", **{**TINY, **extra})
+
+
+def snapshot(folder):
+    return {os.path.join(d, f): (os.path.getmtime(os.path.join(d, f)),
+                                 os.path.getsize(os.path.join(d, f)))
+            for d, _, files in os.walk(folder) for f in files}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp("finished") / "run")
+    train(tiny(), workdir)
+    return workdir
+
+
+def copy_run(source, target):
+    import shutil
+    shutil.copytree(source, target, symlinks=True)
+    return str(target)
+
+
+# ------------------------------------------------------------------ only the run's
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_folder_holding_other_files_is_refused_and_left_alone(tmp_path, finished, overwrite):
+    workdir = copy_run(finished, tmp_path / "run")
+    (tmp_path / "run" / "notes.txt").write_text("my notes")
+    before = snapshot(workdir)
+    with pytest.raises(UserError, match="notes.txt"):
+        train(tiny(), workdir, overwrite=overwrite)
+    assert snapshot(workdir) == before
+
+
+def test_a_symlink_in_the_folder_is_refused_and_never_followed(tmp_path, finished):
+    workdir = copy_run(finished, tmp_path / "run")
+    outside = tmp_path / "outside.md"
+    outside.write_text("precious")
+    os.remove(os.path.join(workdir, "diagnosis.md"))
+    os.symlink(outside, os.path.join(workdir, "diagnosis.md"))
+    with pytest.raises(UserError, match="diagnosis.md"):
+        train(tiny(), workdir, overwrite=True)
+    assert outside.read_text() == "precious"
+
+
+def test_writes_replace_a_planted_symlink_instead_of_following_it(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    os.symlink(outside, tmp_path / "evaluation.json")
+    runfolder.write_text(str(tmp_path / "evaluation.json"), "{}")
+    assert outside.read_text() == "precious" and not os.path.islink(tmp_path / "evaluation.json")
+
+
+def test_a_stale_metrics_file_without_a_run_is_not_appended_to(tmp_path):
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    (workdir / "metrics.csv").write_text("epoch,loss\n1,9.9\n")
+    with pytest.raises(UserError, match="metrics.csv"):
+        train(tiny(), str(workdir))
+    assert (workdir / "metrics.csv").read_text() == "epoch,loss\n1,9.9\n"
+
+
+def test_overwrite_removes_only_what_the_run_wrote(tmp_path, finished):
+    workdir = copy_run(finished, tmp_path / "run")
+    manifest = json.load(open(os.path.join(workdir, "manifest.json")))["entries"]
+    assert {"config.json", "metrics.csv", "checkpoints", "export", "summary.json"} <= set(manifest)
+    summary = train(tiny(), workdir, overwrite=True)
+    assert summary["epochs_run"] == 2  # trained again from scratch, not resumed
+    assert sorted(os.listdir(workdir)) == sorted(set(manifest) | {"manifest.json"})
+
+
+def test_a_corrected_command_is_accepted_after_a_failed_start(tmp_path):
+    """A run that failed before its first checkpoint left config.json: the corrected command
+    (a different config) may use the folder - there is nothing to lose."""
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    (workdir / "config.json").write_text(tiny(schedule__base_lr=123.0).to_json())
+    (workdir / "manifest.json").write_text(json.dumps({"entries": ["config.json"]}))
+    assert train(tiny(), str(workdir))["epochs_run"] == 2
+
+
+def test_default_folder_names_never_collide():
+    names = {runfolder.default_workdir("configs/digits_mlp.py") for _ in range(50)}
+    assert len(names) == 50 and all(n.startswith("runs/digits_mlp-") for n in names)
+
+
+# ------------------------------------------------------------------ damaged folders
+@pytest.mark.parametrize("damage,fragment", [
+    ("config_garbage", "config.json is unreadable"),
+    ("config_foreign", "not a ktrain_kit config"),
+    ("weights_truncated", "final.weights.h5"),
+])
+def test_damaged_folders_are_one_line_in_evaluate_and_export(tmp_path, finished, damage,
+                                                             fragment):
+    workdir = copy_run(finished, tmp_path / "run")
+    if damage == "config_garbage":
+        (tmp_path / "run" / "config.json").write_text("{not json")
+    elif damage == "config_foreign":
+        (tmp_path / "run" / "config.json").write_text('["a", "list"]')
+    else:
+        path = tmp_path / "run" / "checkpoints" / "final.weights.h5"
+        path.write_bytes(path.read_bytes()[:500])
+    for launcher, extra in (("launchers.evaluate", []), ("launchers.export", ["--version=2"])):
+        result = run_launcher(launcher, f"--workdir={workdir}", *extra, timeout=120)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 2 and len(errors) == 1, result.stderr[-1500:]
+        assert fragment in errors[0] and "Traceback" not in result.stderr
+    assert os.path.isdir(os.path.join(workdir, "export", "1"))
+
+
+def test_a_torn_metrics_row_does_not_stop_a_resume(tmp_path):
+    from ktrain_kit.callbacks import MetricsCSV
+    from ktrain_kit.plots import read_metrics
+    path = tmp_path / "metrics.csv"
+    path.write_text("epoch,loss,val_loss\n1,0.5,0.6\n2,0.4,0.5\n3,0.3,0.4\n4,0.2,0.\x00\x00garb")
+    assert read_metrics(str(path))["loss"] == [0.5, 0.4, 0.3]
+    MetricsCSV(str(path), 32).keep_epochs_up_to(2)
+    assert path.read_text().splitlines() == ["epoch,loss,val_loss", "1,0.5,0.6", "2,0.4,0.5"]
+
+
+def test_data_that_changed_since_training_is_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    data = tmp_path / "d.npz"
+    np.savez(data, x=rng.normal(size=(120, 5)).astype("float32"), y=rng.integers(0, 2, 120))
+    workdir = str(tmp_path / "run")
+    train(tiny(data__name="npz", data__path=str(data), data__train_examples=0), workdir)
+    np.savez(data, x=rng.normal(size=(120, 5)).astype("float32"), y=rng.integers(0, 2, 120))
+    from ktrain_kit.evaluate import evaluate
+    with pytest.raises(UserError, match="changed since"):
+        evaluate(workdir)
+
+
+# ------------------------------------------------------------------ export
+def test_a_failed_export_leaves_the_previous_version_servable(tmp_path, finished, monkeypatch):
+    import keras
+    import tensorflow as tf
+
+    from ktrain_kit import export, restore
+    workdir = copy_run(finished, tmp_path / "run")
+    _, data, model = restore.load_run(workdir)
+
+    def fail(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", fail)
+    with pytest.raises(OSError):
+        export.export(model, os.path.join(workdir, "export"), 1)
+    monkeypatch.undo()
+    served = tf.saved_model.load(os.path.join(workdir, "export", "1"))
+    assert "serving_default" in served.signatures
+    # killed between the two renames: the old version is put back by the next export
+    os.rename(os.path.join(workdir, "export", "1"), os.path.join(workdir, "export", "1.old"))
+    export.recover(os.path.join(workdir, "export", "1"))
+    assert os.path.isdir(os.path.join(workdir, "export", "1"))
+
+
+# ------------------------------------------------------------------ always finishable
+PHASE_FILES = ["summary.json", "diagnosis.json", "plots", "export", "checkpoints/final.weights.h5"]
+
+
+@pytest.mark.parametrize("removed", [PHASE_FILES[:1], PHASE_FILES[:2], PHASE_FILES],
+                         ids=["after-diagnosis", "after-plots", "after-training"])
+def test_a_rerun_after_any_phase_finishes_like_the_uninterrupted_run(tmp_path, finished,
+                                                                     removed):
+    import shutil
+    workdir = copy_run(finished, tmp_path / "run")
+    for name in removed:
+        path = os.path.join(workdir, name)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    summary = train(tiny(), workdir)
+    expected = json.load(open(os.path.join(finished, "summary.json")))
+    for key in ("epochs_run", "best_epoch", "best_val_accuracy", "final_loss", "val_metrics"):
+        assert summary[key] == expected[key], key
+    assert json.load(open(os.path.join(workdir, "diagnosis.json"))) == json.load(
+        open(os.path.join(finished, "diagnosis.json")))
+    assert os.path.isdir(os.path.join(workdir, "export", "1"))
+
+
+def test_an_early_stopped_run_is_not_trained_further_on_rerun(tmp_path):
+    config = tiny(train__epochs=30, callbacks__early_stopping__patience=0,
+                  callbacks__early_stopping__min_delta=10.0)  # stops after its second epoch
+    workdir = str(tmp_path / "run")
+    first = train(config, workdir)
+    assert first["epochs_run"] < 30
+    os.remove(os.path.join(workdir, "summary.json"))
+    again = train(config, workdir)
+    assert again["epochs_run"] == first["epochs_run"]
+    assert again["best_epoch"] == first["best_epoch"]
+
+
+def test_summary_is_strict_json(tmp_path):
+    runfolder.write_summary(runfolder.RunFolder(str(tmp_path), []),
+                            {"a": float("nan"), "b": [float("inf"), 1.0]})
+    text = (tmp_path / "summary.json").read_text()
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(c)) == {"a": None,
+                                                                         "b": [None, 1.0]}
+
+
+# ------------------------------------------------------------------ processes and signals
+LONG = ["--config=configs/digits_mlp.py", "--config.train.epochs=200",
+        "--config.callbacks.early_stopping.enabled=False", "--config.train.verbose=0",
+        "--config.callbacks.checkpoint.every_steps=5"]
+
+
+def start(workdir, *extra):
+    return subprocess.Popen([sys.executable, "-m", "launchers.train", *LONG, *extra,
+                             f"--workdir={workdir}"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+
+
+def wait_for(path, proc, seconds=120):
+    deadline = time.time() + seconds
+    while not os.path.exists(path) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert os.path.exists(path), proc.stderr.read()[-2000:] if proc.poll() is not None else ""
+
+
+def resume_point(workdir):
+    """Starts the same command again, reads where it resumes, and stops it."""
+    proc = start(workdir)
+    deadline, out = time.time() + 120, ""
+    while time.time() < deadline and "resuming" not in out and proc.poll() is None:
+        out += proc.stdout.readline()
+    proc.kill()
+    proc.wait()
+    line = next((x for x in out.splitlines() if "resuming" in x), "")
+    return line.split(" after ", 1)[-1] if line else None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig,name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
+def test_a_signal_saves_a_checkpoint_and_exits_75_then_the_run_resumes_there(tmp_path, sig,
+                                                                             name):
+    workdir = str(tmp_path / "run")
+    proc = start(workdir)
+    wait_for(os.path.join(workdir, "metrics.csv"), proc)  # an epoch is done: mid-training
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert proc.returncode == 75, err[-2000:]
+    assert len(errors) == 1 and name in errors[0] and "re-run the same command" in errors[0]
+    assert "Traceback" not in err
+    saved = errors[0].split("saved a checkpoint after ", 1)[1].split(";")[0]
+    assert resume_point(workdir) == saved  # e.g. "epoch 3, step 17": exactly where it stopped
+
+
+@pytest.mark.slow
+def test_one_process_per_folder_and_a_killed_process_leaves_no_stale_lock(tmp_path):
+    workdir = str(tmp_path / "run")
+    first = start(workdir)
+    try:
+        wait_for(os.path.join(workdir, "metrics.csv"), first)
+        second = run_launcher("launchers.train", *LONG, f"--workdir={workdir}", timeout=120)
+        errors = [line for line in second.stderr.splitlines() if line.startswith("error:")]
+        assert second.returncode == 2 and len(errors) == 1 and "in use" in errors[0]
+        evaluate = run_launcher("launchers.evaluate", f"--workdir={workdir}", timeout=120)
+        assert evaluate.returncode == 2 and "in use" in evaluate.stderr
+    finally:
+        first.kill()  # SIGKILL: no clean-up ran, the kernel dropped the lock
+        first.wait()
+    assert resume_point(workdir) is not None
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_one_line_and_the_run_resumes_once_space_is_freed(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        filler = mount / "filler"
+        filler.write_bytes(b"\0" * (12 * 2**20 - 1_200_000))  # leave about 1.2 MB
+        workdir = str(mount / "run")
+        args = ["--config=configs/digits_mlp.py", "--config.train.epochs=3",
+                "--config.train.verbose=0", f"--workdir={workdir}"]
+        result = run_launcher("launchers.train", *args, timeout=240)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 1, result.stderr[-2000:]
+        assert len(errors) == 1 and "disk is full" in errors[0]
+        assert "Traceback" not in result.stderr
+        os.remove(filler)
+        result = run_launcher("launchers.train", *args, timeout=240)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 3
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
