@@ -12,6 +12,7 @@
   `examples_per_sec` (the first step of each epoch, which may include tracing, is left out).
 - `NaNGuard` stops, or rolls back to the last good checkpoint, on a NaN/Inf loss.
 - `Checkpoints` (ktrain_kit/checkpointing.py) saves everything an exact resume needs.
+- `OptunaPruning` reports a metric to an Optuna trial each epoch and stops when it is pruned.
 """
 
 import csv
@@ -25,8 +26,8 @@ import numpy as np
 from ktrain_kit.checkpointing import Checkpoints
 from ktrain_kit.doctor.callback import TrainingDoctor
 
-__all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "ReduceLROnPlateau",
-           "TrainingDoctor", "current_lr", "ema_weights"]
+__all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "OptunaPruning",
+           "ReduceLROnPlateau", "TrainingDoctor", "current_lr", "ema_weights"]
 
 
 def current_lr(optimizer) -> float:
@@ -247,3 +248,35 @@ class NaNGuard(keras.callbacks.Callback):
             # Rolled back at the epoch's last batch: no training metric describes this epoch
             # (Keras would report the emptied running means as 0).
             logs.update({k: math.nan for k in logs if not k.startswith("val_")})
+
+
+class OptunaPruning(keras.callbacks.Callback):
+    """Reports `metric` to an Optuna `trial` at every epoch end and, when the trial's pruner
+    says so, stops training there (so the run still ends like an early-stopped one: exported,
+    diagnosed, its summary saying `pruned`). Works in any `fit`:
+
+        model.fit(..., callbacks=[OptunaPruning(trial, "val_accuracy")])
+    """
+
+    def __init__(self, trial, metric="val_loss"):
+        super().__init__()
+        self.trial, self.metric, self.pruned_at = trial, metric, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.metric)
+        if value is None or not math.isfinite(float(np.asarray(value))):
+            return
+        self.trial.report(float(np.asarray(value)), epoch + 1)
+        if self.trial.should_prune():
+            self.pruned_at = epoch + 1
+            self.model.stop_training = True
+
+    def get_state(self) -> dict:
+        return {"pruned_at": self.pruned_at}
+
+    def set_state(self, state) -> None:
+        self.pruned_at = state.get("pruned_at")
+
+    def summary(self) -> dict:
+        """Merged into a run's summary.json."""
+        return {"pruned": self.pruned_at is not None, "pruned_at_epoch": self.pruned_at}

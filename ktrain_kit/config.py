@@ -19,7 +19,7 @@ from ktrain_kit.errors import config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
 DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
-            "csv", "image_folder")
+            "csv", "image_folder", "tfrecord")
 MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app")  # or "package.module:function"
 TASKS = tasks.TASKS
 NORMS = ("batch", "layer", "group", "none")
@@ -34,7 +34,7 @@ ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
 TASK_LOSSES = tasks.LOSSES
-PATH_DATASETS = ("npz", "csv", "image_folder")
+PATH_DATASETS = ("npz", "csv", "image_folder", "tfrecord")
 IMAGE_DATASETS = ("digits", "synthetic_images", "image_folder")
 SEQUENCE_DATASETS = ("synthetic_sequences",)
 # Beyond these a value is a typo or an accident, not an experiment: refused before TensorFlow
@@ -76,6 +76,8 @@ def default_config() -> ml_collections.ConfigDict:
         label_columns=_any(()),  # csv, multilabel: the 0/1 label columns, names or indices
         class_weight=_any("none"),  # classification, binary: none | balanced | {class: weight}
         num_features=20,         # synthetic_tabular: feature columns to generate
+        in_memory_limit_mb=1024,  # image_folder: stream from the files above this size
+        shuffle_buffer=4096,     # streamed data: examples in the (seeded) shuffle buffer
         label_noise=0.0,         # share of training labels replaced by random ones (robustness
                                  # experiments; the doctor's fault gallery uses 1.0)
         augment=dict(flip=False, translate=0.0, crop_padding=0),
@@ -287,6 +289,8 @@ def validate(c) -> None:
     _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
     _at_least("data.num_classes", c.data.num_classes, 2)
     _at_least("data.num_features", c.data.num_features, 1)
+    _at_least("data.in_memory_limit_mb", c.data.in_memory_limit_mb, 0)
+    _at_least("data.shuffle_buffer", c.data.shuffle_buffer, 1)
     _at_least("data.image_size", c.data.image_size, 4)
     if c.data.channels not in (1, 3):
         raise config_error("data.channels", f"must be 1 or 3, got {c.data.channels}", "use 1 or 3")
@@ -481,7 +485,7 @@ def check_model_fits_data(mc, data) -> None:
 
 def validate_against_data(c, data, replicas: int = 1) -> None:
     """The rules that need the loaded data: sizes, model vs data, the model's size."""
-    validate_steps(c, len(data.x_train), replicas)
+    validate_steps(c, data.train_size, replicas)
     check_model_fits_data(c.model, data)
     augmenting = c.data.augment.flip or c.data.augment.translate or c.data.augment.crop_padding
     if augmenting and data.kind != "image":

@@ -10,8 +10,7 @@ def evaluate(workdir: str) -> dict:
     with runfolder.open_existing(workdir) as run:
         config, data, model = restore.load_run(workdir)
         from ktrain_kit import data as data_lib
-        results = model.evaluate(data_lib.eval_pipeline(data.x_val, data.y_val,
-                                                        config.data.batch_size),
+        results = model.evaluate(data_lib.eval_batches(data, config.data.batch_size),
                                  return_dict=True, verbose=0)
         results = {k: float(v) for k, v in results.items()}
         run.own("evaluation.json")

@@ -122,7 +122,7 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
         min_lr, decay_steps=max(steps - 1, 1), decay_rate=max_lr / min_lr)
     model, built = build_model(c, data, rates, precision)
     recorder = LRSweep(steps)
-    steps_per_epoch = len(data.x_train) // c.data.batch_size
+    steps_per_epoch = data.train_size // c.data.batch_size
     epochs = math.ceil(steps / steps_per_epoch)
     model.fit(data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data, 0, epochs,
                                       class_weights=built["class_weights"]),

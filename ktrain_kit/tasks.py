@@ -153,15 +153,15 @@ def target_statistics(y_train) -> dict:
             "target_std": [float(s) if s > 0 else 1.0 for s in std]}
 
 
-def class_weights(setting, y_train, task: str, num_outputs: int, info: dict):
-    """Per-class loss weights from `data.class_weight` (none | balanced | {class: weight})."""
+def class_weights(setting, counts, task: str, num_outputs: int, info: dict):
+    """Per-class loss weights from `data.class_weight` (none | balanced | {class: weight});
+    `counts`: training examples per class (Dataset.label_counts)."""
     if setting in (None, "", "none") or task not in ("classification", "binary"):
         return None
-    ids = (y_train.reshape(-1) > 0.5).astype(int) if task == "binary" else y_train
     classes = 2 if task == "binary" else num_outputs
     if setting == "balanced":  # scikit-learn's rule: n / (classes * count)
-        counts = np.bincount(ids, minlength=classes).astype(np.float64)
-        return [float(len(ids) / (classes * c)) if c else 0.0 for c in counts]
+        counts = np.asarray(counts, np.float64)
+        return [float(counts.sum() / (classes * c)) if c else 0.0 for c in counts]
     if hasattr(setting, "items"):
         names = [str(v) for v in (info.get("label_values") or info.get("class_names") or [])]
         weights = [1.0] * classes

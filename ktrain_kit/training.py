@@ -11,6 +11,7 @@
 Builders (data, model, optimizer + schedule, callbacks) meet only here.
 """
 
+import contextlib
 import math
 import os
 import tempfile
@@ -22,11 +23,20 @@ from ktrain_kit import runfolder, runtime
 from ktrain_kit.errors import UserError
 
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-run to resume
+# Training examples the doctor scores the model and a nearest-neighbour reference on at the end
+# (one forward pass and a 1024 x 1024 distance matrix: well under a second).
+REFERENCE_EXAMPLES = 1024
 FINAL_WEIGHTS = os.path.join("checkpoints", "final.weights.h5")
 
 
-def train(c, workdir: str, overwrite: bool = False) -> dict:
-    """Trains config `c` into `workdir` and returns the run summary."""
+def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
+    """Trains config `c` into `workdir` and returns the run summary.
+
+    `callbacks`: extra Keras callbacks (a sweep's pruning, say). They run before the checkpoint
+    callback; with `get_state()/set_state()` they resume with the run, and a `summary()` dict
+    of theirs is merged into summary.json.
+    """
+    extra_callbacks = list(callbacks)
     started = time.time()
     # 1. Everything that can be refused, before the folder is touched (config and data even
     #    before TensorFlow's start-up).
@@ -47,13 +57,16 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
     config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
     place = runtime.place(strategy)
-    steps_per_epoch = len(data.x_train) // c.data.batch_size
+    steps_per_epoch = data.train_size // c.data.batch_size
     precision, why = choose_precision(c, data, facts)
     keras.mixed_precision.set_global_policy(precision)
     runtime.seed_everything(c.seed, c.train.deterministic)
     with strategy.scope():
         schedule = schedules.build(c, steps_per_epoch)
         model, built = build_model(c, data, schedule, precision, jit)
+    if data.stream:  # every shard's first record parses: a wrong schema stops here
+        from ktrain_kit.data import stream as stream_lib
+        stream_lib.check_records(data)
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
                 "init_from": built["init_from"], "frozen": built["frozen"]}
 
@@ -65,7 +78,7 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
               f"({strategy.num_replicas_in_sync} replicas), precision={precision} ({why}), "
               f"jit_compile={jit}", flush=True)
         _print_model_notes(built)
-        callbacks, parts = build_callbacks(c, data, model, schedule, run)
+        callbacks, parts = build_callbacks(c, data, model, schedule, run, extra_callbacks)
         checkpoints = parts["checkpoints"]
         try:
             at = checkpoints.restore(model) if resume else checkpointing.ResumePoint()
@@ -88,16 +101,16 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
             def train_batches(first_epoch, end_epoch, skip_steps):
                 return data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data,
                                                first_epoch, end_epoch, skip_steps,
-                                               built["class_weights"])
+                                               built["class_weights"], strategy)
 
             # SIGTERM / SIGINT: checkpoint at the next step, then stop (single process only:
             # under multi-worker a save is collective and every worker must take part).
             with checkpointing.preemptible(checkpoints, enabled=place["workers"] == 1
-                                           and c.callbacks.checkpoint.enabled):
+                                           and c.callbacks.checkpoint.enabled), \
+                    _streamed_data_errors(data):
                 fitting.fit(model, train_batches, epochs=c.train.epochs,
                             steps_per_epoch=steps_per_epoch,
-                            validation_data=data_lib.eval_pipeline(data.x_val, data.y_val,
-                                                                   c.data.batch_size),
+                            validation_data=data_lib.eval_batches(data, c.data.batch_size),
                             callbacks=callbacks, verbose=c.train.verbose,
                             initial_epoch=at.epoch, initial_step=at.step)
 
@@ -120,6 +133,8 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
                            written, precision, strategy_name)
         summary["stopped"] = "nan_loss" if nan_guard.stopped else None
         summary["nan_rollbacks"] = nan_guard.rollbacks
+        for callback in extra_callbacks:
+            summary.update(callback.summary() if hasattr(callback, "summary") else {})
         if place["chief"]:
             if doctor is not None:
                 run.own("diagnosis.json", "diagnosis.md")
@@ -132,13 +147,26 @@ def train(c, workdir: str, overwrite: bool = False) -> dict:
     return summary
 
 
+@contextlib.contextmanager
+def _streamed_data_errors(data):
+    """A record that cannot be read in the middle of training: one line, the folder intact."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - only TensorFlow's data errors are translated
+        from ktrain_kit.data import stream as stream_lib
+        explained = stream_lib.explain_read_error(e, data) if data.stream else None
+        if explained is None:
+            raise
+        raise explained from None
+
+
 def choose_precision(c, data, facts):
     """The policy `train.precision` asks for; `auto` on a bf16 CPU measures (precision.py)."""
     precision, why = runtime.choose_precision(c.train.precision, facts)
     if precision != "measure":
         return precision, why
     from ktrain_kit import precision as precision_lib
-    batch = (data.x_train[:c.data.batch_size], data.y_train[:c.data.batch_size])
+    batch = data.sample(c.data.batch_size)
     # The timer sets each candidate as the global policy before building; build_model's own
     # precision argument only matters for mixed_float16 (loss scaling), not a candidate here.
     timer = precision_lib.step_timer(lambda: build_model(c, data, 1e-9, "float32")[0], batch)
@@ -170,13 +198,13 @@ def build_model(c, data, learning_rate, precision, jit=False):
                                            c.model.from_logits)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit,
                   steps_per_execution=c.train.steps_per_execution)
-    weights = tasks.class_weights(c.data.class_weight, data.y_train, c.task.name,
+    weights = tasks.class_weights(c.data.class_weight, data.label_counts(), c.task.name,
                                   data.num_outputs, data.labels)
     return model, {"decayed": decayed, "init_from": init_report, "frozen": frozen,
                    "class_weights": weights}
 
 
-def build_callbacks(c, data, model, schedule, run):
+def build_callbacks(c, data, model, schedule, run, extra=()):
     """The run's callbacks, in the order they must run, and the ones train() talks to."""
     import keras
 
@@ -184,12 +212,14 @@ def build_callbacks(c, data, model, schedule, run):
     cb = c.callbacks
     doctor = None
     if cb.doctor.enabled:
-        probe = slice(0, cb.doctor.probe_examples)
+        reference = data.sample(REFERENCE_EXAMPLES)
+        probe = tuple(v[:cb.doctor.probe_examples] for v in reference)
         doctor = cb_lib.TrainingDoctor(
-            (data.x_train[probe], data.y_train[probe]), interval=cb.doctor.interval,
-            facts={"base_lr": c.schedule.base_lr, "task": c.task.name,
+            probe, interval=cb.doctor.interval,
+            facts={"base_lr": c.schedule.base_lr, "task": c.task.name, "from_launcher": True,
                    "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
-                   "train_examples": len(data.x_train)})
+                   "train_examples": data.train_size},
+            reference_data=reference)
     plateau = early_stopping = swap_ema = None
     if cb.reduce_on_plateau.enabled:
         rp = cb.reduce_on_plateau
@@ -210,7 +240,8 @@ def build_callbacks(c, data, model, schedule, run):
     metrics_csv = cb_lib.MetricsCSV(run.path("metrics.csv"), c.data.batch_size)
     checkpoints = cb_lib.Checkpoints(
         run.path("checkpoints"), keep=cb.checkpoint.keep,
-        extra={"lr_multiplier": schedule.multiplier}, stateful=[doctor, plateau, early_stopping],
+        extra={"lr_multiplier": schedule.multiplier},
+        stateful=[doctor, plateau, early_stopping, *extra],
         every_steps=cb.checkpoint.every_steps if cb.checkpoint.enabled else 0,
         initial=c.train.nan_policy == "restore")
     nan_guard = cb_lib.NaNGuard(c.train.nan_policy, checkpoints, schedule,
@@ -225,7 +256,7 @@ def build_callbacks(c, data, model, schedule, run):
     # adds its statistics to the logs before they are written, and checkpoints come last so
     # that they save (and on resume restore) the others' state.
     ordered = [nan_guard, swap_ema, doctor, metrics_csv, plateau, early_stopping, tensorboard,
-               checkpoints if cb.checkpoint.enabled else None]
+               *extra, checkpoints if cb.checkpoint.enabled else None]
     parts = {"doctor": doctor, "nan_guard": nan_guard, "early_stopping": early_stopping,
              "checkpoints": checkpoints, "metrics_csv": metrics_csv}
     return [callback for callback in ordered if callback is not None], parts

@@ -79,3 +79,44 @@ def test_readme_default_command_reaches_98_5_percent(tmp_path):
     summary = json.load(open(tmp_path / "default" / "summary.json"))
     assert summary["best_val_accuracy"] >= 0.985
     assert "best val accuracy" in result.stdout
+
+
+def free_port_pair():
+    """Two consecutive free ports (Slurm's resolver gives a node's tasks base, base + 1)."""
+    for _ in range(50):
+        base = free_port()
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", base + 1))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no two consecutive free ports")
+
+
+def test_two_workers_under_a_faked_slurm_have_one_chief(tmp_path):
+    """Slurm sets no TF_CONFIG: the place in the cluster must come from the strategy's own
+    resolver. Before, every worker thought it was the chief and all wrote the run folder (now
+    the second would be refused by the folder's lock)."""
+    base = free_port_pair()
+    workdir = str(tmp_path / "slurm")
+    args = ["--config=configs/digits_mlp.py", "--config.train.epochs=1",
+            "--config.model.dropout=0.0", "--config.data.val_fraction=0.2137",
+            "--config.train.verbose=0", "--config.train.strategy=multi_worker",
+            f"--config.runtime.slurm_port_base={base}", f"--workdir={workdir}"]
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env.update(TF_CPP_MIN_LOG_LEVEL="2", SLURM_JOB_ID="1", SLURM_STEP_NUM_TASKS="2",
+               SLURM_STEP_NODELIST="localhost", SLURM_STEP_TASKS_PER_NODE="2")
+    procs = [subprocess.Popen([sys.executable, "-m", "launchers.train", *args], cwd=ROOT,
+                              env={**env, "SLURM_PROCID": str(rank)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for rank in (0, 1)]
+    try:
+        outputs = [p.communicate(timeout=240)[0] for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, out in zip(procs, outputs):
+        assert p.returncode == 0, out[-3000:]
+    assert "2 replicas" in outputs[0] and "run folder: " + workdir in outputs[0]
+    assert "run folder: " + workdir not in outputs[1]  # the other worker used a scratch folder
+    assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 1

@@ -33,24 +33,56 @@ def symptoms(findings, serious=True):
 
 def test_nan_loss_is_critical_with_its_step():
     batches = [(1, 1, 2.3), (2, 1, 5.0), (3, 1, math.nan)]
-    found = doctor.diagnose(epochs_from([2.3]), batches, [], {"base_lr": 1.0})
+    found = doctor.diagnose(epochs_from([2.3]), batches, [], {"base_lr": 1.0,
+                                                              "from_launcher": True})
     assert found[0].symptom == "nan_loss" and found[0].severity == "critical"
     assert found[0].first_seen == {"epoch": 1, "step": 3}
     assert "--config.schedule.base_lr=0.1" in found[0].suggested_overrides
 
 
-def test_labels_outside_outputs_and_huge_inputs_are_data_problems():
-    facts = {"num_classes": 3, "labels_max": 5, "inputs_absmax": 1e6, "normalizes_inputs": False}
+def test_labels_outside_outputs_and_unscaled_inputs_are_data_problems():
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3,
+             "labels_shape": [64], "labels_min": 0.0, "labels_max": 5.0, "labels_integer": True,
+             "labels_distinct": 6, "inputs_absmax": 1e6, "normalizes_inputs": False}
     found = doctor.diagnose(epochs_from([1.0]), [], [], facts)
-    evidence = [f.evidence for f in found if f.symptom == "data_problem"]
-    assert {"largest_label": 5, "model_outputs": 3} in evidence
-    assert any("largest_input_magnitude" in e for e in evidence)
+    problems = [f for f in found if f.symptom == "data_problem"]
+    assert problems[0].severity == "critical" and problems[0].evidence["labels_max"] == 5
+    assert any("largest_input_magnitude" in f.evidence for f in problems)
+
+
+def test_binary_and_multilabel_sigmoid_outputs_are_not_wrong_losses():
+    """What the old doctor called a data problem and a wrong loss: one sigmoid unit with binary
+    cross-entropy, and k sigmoid units on multi-hot labels."""
+    base = {"loss_name": "binary_crossentropy", "from_logits": False,
+            "output_activation": "sigmoid", "labels_min": 0.0, "labels_max": 1.0,
+            "labels_integer": True, "labels_distinct": 2}
+    binary = doctor.diagnose(epochs_from([0.6, 0.4, 0.3]), [], [], {
+        **base, "num_outputs": 1, "labels_shape": [64, 1]})
+    multilabel = doctor.diagnose(epochs_from([0.6, 0.4, 0.3]), [], [], {
+        **base, "num_outputs": 5, "labels_shape": [64, 5], "labels_rows_sum_one": False})
+    assert symptoms(binary) == set() and symptoms(multilabel) == set()
+    softmax = doctor.diagnose(epochs_from([0.6, 0.4, 0.3]), [], [], {
+        **base, "loss_name": "mean_squared_error", "output_activation": "softmax",
+        "num_outputs": 5, "labels_shape": [64, 5], "labels_rows_sum_one": False})
+    assert "wrong_loss" in symptoms(softmax)  # multi-hot targets through softmax
+
+
+def test_a_data_ceiling_is_not_underfitting_but_a_gap_to_a_simple_model_is():
+    epochs = epochs_from([0.69, 0.62, 0.60, 0.60], [0.6, 0.7, 0.72, 0.72],
+                         [0.65, 0.63, 0.62, 0.62], [0.65, 0.7, 0.71, 0.71])
+    at_ceiling = {"task": "binary", "reference": {"metric": "accuracy", "n": 500, "model": 0.72,
+                                                  "simple": 0.71, "chance": 0.5}}
+    assert symptoms(doctor.diagnose(epochs, [], [], at_ceiling)) == set()
+    below = {**at_ceiling, "reference": {**at_ceiling["reference"], "simple": 0.95}}
+    found = doctor.diagnose(epochs, [], [], below)
+    assert symptoms(found) == {"underfitting"}
 
 
 def test_flat_loss_with_tiny_updates_blames_a_low_learning_rate():
     probes = [{"step": 0, "probe_loss": 2.3}] + [
         {"step": s, "probe_loss": 2.3, "update_ratio": 1e-8} for s in (50, 100)]
-    found = doctor.diagnose(epochs_from([2.3, 2.29, 2.29]), [], probes, {"base_lr": 1e-6})
+    found = doctor.diagnose(epochs_from([2.3, 2.29, 2.29]), [], probes, {"base_lr": 1e-6,
+                                                                        "from_launcher": True})
     flat = next(f for f in found if f.symptom == "loss_not_decreasing")
     assert "too low" in flat.causes[0]
     assert flat.suggested_overrides == ["--config.schedule.base_lr=0.0001"]
@@ -67,8 +99,9 @@ def test_overfitting_needs_a_gap_and_a_widening_loss():
 
 
 def test_root_cause_demotes_its_consequences():
-    probes = [{"step": 0, "probe_loss": 2.3, "outputs_are_probabilities": False}]
-    facts = {"from_logits": False, "loss_name": "sparse_categorical_crossentropy"}
+    probes = [{"step": 0, "probe_loss": 2.3, "outputs_in_unit_interval": False}]
+    facts = {"from_logits": False, "loss_name": "sparse_categorical_crossentropy",
+             "output_activation": "linear", "num_outputs": 10}
     found = doctor.diagnose(epochs_from([2.3, 2.3, 2.3]), [], probes, facts)
     assert found[0].symptom == "wrong_loss" and found[0].severity == "critical"
     assert symptoms(found) == {"wrong_loss"}  # the flat loss is reported, but as info
@@ -123,7 +156,8 @@ def test_gallery_config_shows_its_symptom(tmp_path, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name,seed", [("digits_mlp", 0), ("digits_mlp", 1), ("digits_cnn", 0),
-                                       ("digits_cnn", 1)])
+                                       ("digits_cnn", 1), ("tabular_binary", 0),
+                                       ("tabular_regression", 0)])
 def test_healthy_configs_get_no_warning(tmp_path, name, seed):
     summary, diagnosis = run_quietly(load_config(name, seed=seed), tmp_path / name)
     assert diagnosis["status"] == "healthy", diagnosis["findings"]

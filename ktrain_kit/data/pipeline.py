@@ -57,7 +57,7 @@ def example_weights(y, class_weights):
 
 
 def train_pipeline(data, batch_size: int, seed: int, dc, first_epoch: int = 0,
-                   epochs: int = 1, skip_steps: int = 0, class_weights=None):
+                   epochs: int = 1, skip_steps: int = 0, class_weights=None, strategy=None):
     """Global batches for epochs [first_epoch, epochs), to be fit with steps_per_epoch.
 
     Each epoch is a fresh random permutation that depends only on (seed, epoch), and each
@@ -66,7 +66,16 @@ def train_pipeline(data, batch_size: int, seed: int, dc, first_epoch: int = 0,
     the uninterrupted run saw. Each epoch yields len // batch_size full batches (the remainder
     is dropped, so every update splits evenly into micro-batches and replicas). Batches are
     gathered from the in-memory arrays; with `class_weights` they carry per-example weights.
+    Streamed data go through data/stream.py (per-worker shards under multi-worker `strategy`).
     """
+    if data.stream:
+        from ktrain_kit.data import stream
+        if strategy is not None and _workers(strategy) > 1:
+            return stream.distributed_train_stream(strategy, data, batch_size, seed, dc,
+                                                   first_epoch, epochs, skip_steps,
+                                                   class_weights)
+        return stream.train_stream(data, batch_size, seed, dc, first_epoch, epochs, skip_steps,
+                                   class_weights)
     examples = len(data.x_train)
     steps_per_epoch = examples // batch_size
     x, y = tf.constant(data.x_train), tf.constant(data.y_train)
@@ -93,6 +102,21 @@ def train_pipeline(data, batch_size: int, seed: int, dc, first_epoch: int = 0,
 
     ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _workers(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    spec = resolver.cluster_spec().as_dict() if resolver is not None else {}
+    return max(1, sum(len(v) for k, v in spec.items() if k in ("chief", "worker")))
+
+
+def eval_batches(data, batch_size: int, split: str = "val"):
+    """A split's batches in order (validation, evaluation), in memory or streamed."""
+    if data.stream:
+        from ktrain_kit.data import stream
+        return stream.eval_stream(data, batch_size, split)
+    x, y = (data.x_val, data.y_val) if split == "val" else (data.x_train, data.y_train)
+    return eval_pipeline(x, y, batch_size)
 
 
 def eval_pipeline(x, y, batch_size: int):

@@ -9,11 +9,11 @@ naming the file and the fix. No TensorFlow here: a bad file is refused before Te
 import csv
 import dataclasses
 import hashlib
-import os
+import io
 
 import numpy as np
 
-from ktrain_kit import tasks
+from ktrain_kit import fs, tasks
 from ktrain_kit.errors import config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -37,26 +37,38 @@ class Raw:
 class Dataset:
     """Training and validation examples plus the facts that size a model for them.
 
-    A user's model builder receives this as `data`: `input_shape`, `num_outputs`, `kind`
-    (image | sequence | tabular) and `task` are what it needs.
+    In memory: the four arrays. Streamed (sharded TFRecords, or an image folder too large for
+    memory): the arrays are None and `stream` says where the examples are (data/stream.py
+    reads them); shapes, sizes, statistics and label counts then come from the stream's
+    description. A user's model builder receives this as `data`: `input_shape`, `num_outputs`,
+    `kind` (image | sequence | tabular) and `task` are what it needs.
     """
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
+    x_train: np.ndarray | None
+    y_train: np.ndarray | None
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
     kind: str
     task: str
     num_outputs: int
     labels: dict                    # class names, binary label mapping, target mean/std, ...
     fingerprint: str = ""           # of the files read, to notice data changed since training
+    stream: dict | None = None      # where streamed examples are, and their description
 
     @property
     def input_shape(self):
-        return tuple(self.x_train.shape[1:])
+        return tuple(self.stream["shape"]) if self.stream else tuple(self.x_train.shape[1:])
 
     @property
     def input_dtype(self):
         return "int32" if self.kind == "sequence" else "float32"
+
+    @property
+    def train_size(self) -> int:
+        return self.stream["train_size"] if self.stream else len(self.x_train)
+
+    @property
+    def val_size(self) -> int:
+        return self.stream["val_size"] if self.stream else len(self.x_val)
 
     @property
     def num_classes(self):
@@ -65,12 +77,37 @@ class Dataset:
 
     def normalization_stats(self):
         """Mean and variance per channel (images) or feature, from the training split only."""
+        if self.stream:
+            mean, variance = (np.asarray(v, np.float64) for v in self.stream["normalization"])
+            return mean, variance
         axes = tuple(range(self.x_train.ndim - 1)) if self.kind == "image" else (0,)
         x = self.x_train.astype(np.float64)
         return x.mean(axis=axes), np.maximum(x.var(axis=axes), 1e-6)
 
     def vocab_size(self) -> int:
+        if self.stream:
+            return int(self.stream.get("vocab_size") or 0)
         return int(max(self.x_train.max(), self.x_val.max())) + 1
+
+    def label_counts(self):
+        """Training examples per class (classification; binary: [zeros, ones]), else None."""
+        if self.stream:
+            return self.stream.get("label_counts")
+        if self.task == "classification":
+            return np.bincount(self.y_train, minlength=self.num_outputs).tolist()
+        if self.task == "binary":
+            return np.bincount((self.y_train.reshape(-1) > 0.5).astype(int),
+                               minlength=2).tolist()
+        return None
+
+    def sample(self, n, split="train"):
+        """Up to n (x, y) examples as arrays: the first ones of the split (streamed data are
+        read, only those)."""
+        if self.stream:
+            from ktrain_kit.data import stream
+            return stream.read_sample(self, n, split)
+        x, y = (self.x_train, self.y_train) if split == "train" else (self.x_val, self.y_val)
+        return x[:n], y[:n]
 
 
 # ---------------------------------------------------------------- sources
@@ -95,7 +132,8 @@ def _synthetic_images(dc, tc, rng):
     y = rng.integers(0, classes, size=n)
     contrast = rng.uniform(0.6, 1.0, size=(n, 1, 1, 1))
     x = templates[y] * contrast + rng.normal(0, 40, size=(n, size, size, dc.channels))
-    return Raw(np.clip(x, 0, 255).astype(np.float32), y, "image", num_classes=classes)
+    # whole pixel values, like decoded images (and lossless as PNG in make_tfrecords)
+    return Raw(np.clip(x, 0, 255).round().astype(np.float32), y, "image", num_classes=classes)
 
 
 def _synthetic_sequences(dc, tc, rng):
@@ -142,7 +180,7 @@ def _synthetic_tabular(dc, tc, rng):
 def _npz(dc, tc, rng):
     path = _existing(dc.path, "an .npz file with arrays 'x' and 'y'")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with fs.open(path, "rb") as handle, np.load(handle, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except Exception as e:  # numpy raises several types for damaged archives
         raise file_error(path, f"cannot be read as .npz ({type(e).__name__})",
@@ -178,8 +216,9 @@ def _npz(dc, tc, rng):
 def _csv(dc, tc, rng):
     path = _existing(dc.path, "a .csv file with one row per example")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: a byte-order mark
-            rows = [r for r in csv.reader(f) if any(v.strip() for v in r)]
+        with fs.open(path, "rb") as f:  # bytes: -sig below drops a byte-order mark
+            text = f.read().decode("utf-8-sig")
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(v.strip() for v in r)]
     except (OSError, UnicodeDecodeError) as e:
         raise file_error(path, f"cannot be read as UTF-8 text ({type(e).__name__})",
                          "save it as a UTF-8 .csv file") from None
@@ -225,22 +264,102 @@ def _csv(dc, tc, rng):
 
 
 def _image_folder(dc, tc, rng):
+    """In memory when the folder's images fit `data.in_memory_limit_mb`; else streamed from
+    the files (see `load`, which sends larger folders to `_streamed_image_folder`)."""
     root = _existing(dc.path, "a folder with one sub-folder of images per class")
     files, classes = image_folder_files(root)
     from PIL import Image
-    xs, ys = [], []
+    xs = []
     mode = "L" if dc.channels == 1 else "RGB"
-    for path, label in files:
+    for path, _ in files:
         try:
-            with Image.open(path) as im:
+            with fs.open(path, "rb") as f, Image.open(f) as im:
                 im = im.convert(mode).resize((dc.image_size, dc.image_size))
                 xs.append(np.asarray(im, dtype=np.float32).reshape(
                     dc.image_size, dc.image_size, dc.channels))
         except Exception as e:  # PIL raises many types for damaged files
             raise file_error(path, f"is not a readable image ({type(e).__name__})",
                              "delete or replace it") from None
-        ys.append(label)
-    return Raw(np.stack(xs), np.array(classes, dtype=object)[ys], "image")
+    return Raw(np.stack(xs), np.array(classes, dtype=object)[[label for _, label in files]],
+               "image")
+
+
+def folder_labels(files, classes, tc):
+    """The task's labels for an image folder's files (class names as the folder's)."""
+    names = np.array(classes, dtype=object)[[label for _, label in files]]
+    return tasks.prepare_labels(tc.name, names, "image folder", {"class_names": classes}
+                                if tc.name == "classification" else None)
+
+
+def _streamed_image_folder(dc, tc, seed, files, classes):
+    """A folder larger than data.in_memory_limit_mb: the file list is split like in-memory
+    data; tf.data reads and decodes the files (data/stream.py). Normalization statistics are
+    estimated on up to STATS_SAMPLE training images."""
+    from PIL import Image
+    labels = folder_labels(files, classes, tc)
+    train_idx, val_idx = split_indices(len(files), dc, seed)
+    mode = "L" if dc.channels == 1 else "RGB"
+    stats, counts = [], np.zeros(max(labels.num_outputs, 2), np.int64)
+    for i in train_idx[:STATS_SAMPLE]:
+        path = files[i][0]
+        try:
+            with fs.open(path, "rb") as f, Image.open(f) as im:
+                pixels = np.asarray(im.convert(mode).resize((dc.image_size, dc.image_size)),
+                                    np.float64).reshape(-1, dc.channels)
+        except Exception as e:  # noqa: BLE001 - PIL raises many kinds for damaged files
+            raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                             "delete or replace it") from None
+        stats.append((pixels.mean(axis=0), pixels.var(axis=0)))
+    mean = np.mean([m for m, _ in stats], axis=0)
+    variance = np.mean([v for _, v in stats], axis=0) + np.var([m for m, _ in stats], axis=0)
+    if tc.name in ("classification", "binary"):
+        ids = labels.y.reshape(len(labels.y), -1)[:, 0] if tc.name == "binary" else labels.y
+        counts = np.bincount(np.asarray(ids, np.int64)[train_idx], minlength=len(counts))
+    stream = {"format": "files", "shape": [dc.image_size, dc.image_size, dc.channels],
+              "train": [files[i][0] for i in train_idx], "val": [files[i][0] for i in val_idx],
+              "train_labels": labels.y[train_idx], "val_labels": labels.y[val_idx],
+              "train_size": len(train_idx), "val_size": len(val_idx),
+              "normalization": (mean.tolist(), np.maximum(variance, 1e-6).tolist()),
+              "label_counts": counts.tolist() if tc.name in ("classification", "binary")
+              else None}
+    return Dataset(None, None, None, None, "image", tc.name, labels.num_outputs, labels.info,
+                   fingerprint(dc), stream)
+
+
+def _tfrecord(dc, tc, seed):
+    """Sharded TFRecords written by launchers.make_tfrecords: described, checked, streamed."""
+    from ktrain_kit.data import tfrecord
+    folder = dc.path.rstrip("/")
+    features = tfrecord.read_features(folder)
+    if features["task"] != tc.name:
+        raise config_error("task.name", f"is {tc.name}, but the shards in {folder} were "
+                           f"written for a {features['task']} task", f"use --config.task.name="
+                           f"{features['task']}, or convert the data again")
+    tfrecord.check_shards(folder, features)
+    splits = features["splits"]
+    train_size = splits["train"]["examples"]
+    if dc.train_examples and dc.train_examples > train_size:
+        raise config_error("data.train_examples", f"asks for {dc.train_examples} but {folder} "
+                           f"has {train_size}", f"use at most {train_size} or 0 for all")
+    norm = features["normalization"]
+    stream = {"format": "tfrecord", "folder": folder, "features": features,
+              "shape": features["x"]["shape"],
+              "train": [fs.join(folder, n) for n in splits["train"]["shards"]],
+              "val": [fs.join(folder, n) for n in splits["val"]["shards"]],
+              "train_size": dc.train_examples or train_size,
+              "val_size": splits["val"]["examples"],
+              "normalization": (norm["mean"], norm["variance"]),
+              "vocab_size": features.get("vocab_size"),
+              "label_counts": features.get("label_counts")}
+    return Dataset(None, None, None, None, features["kind"], tc.name, features["num_outputs"],
+                   features.get("labels") or {}, _folder_fingerprint(folder, features), stream)
+
+
+def _folder_fingerprint(folder, features):
+    import hashlib
+    names = features["splits"]["train"]["shards"] + features["splits"]["val"]["shards"]
+    text = ";".join(f"{n}:{fs.size(fs.join(folder, n))}" for n in names)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def image_folder_files(root):
@@ -249,27 +368,25 @@ def image_folder_files(root):
     Hidden entries (".", "._" AppleDouble files) and what systems leave behind (__MACOSX,
     @eaDir, Thumbs.db, ...) are neither classes nor images.
     """
-    if not os.path.isdir(root):
+    if not fs.isdir(root):
         raise file_error(root, "is not a folder", "point data.path at root/<class>/<image>.png")
 
     def visible(name):
         return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
 
-    classes = sorted(d for d in os.listdir(root) if visible(d)
-                     and os.path.isdir(os.path.join(root, d)))
+    classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
     if len(classes) < 2:
         raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
                          "make one sub-folder per class holding its images")
     files = []
     for label, name in enumerate(classes):
-        folder = os.path.join(root, name)
-        images = sorted(f for f in os.listdir(folder) if visible(f)
-                        and f.lower().endswith(IMAGE_SUFFIXES)
-                        and os.path.isfile(os.path.join(folder, f)))
+        folder = fs.join(root, name)
+        images = sorted(f for f in fs.listdir(folder) if visible(f)
+                        and f.lower().endswith(IMAGE_SUFFIXES) and not fs.isdir(fs.join(folder, f)))
         if not images:
             raise file_error(folder, "holds no images (.png, .jpg, .bmp, .gif)",
                              "put images of that class into it, or remove the folder")
-        files += [(os.path.join(folder, f), label) for f in images]
+        files += [(fs.join(folder, f), label) for f in images]
     return files, classes
 
 
@@ -281,11 +398,13 @@ SOURCES = {
     "npz": _npz,
     "csv": _csv,
     "image_folder": _image_folder,
+    "tfrecord": _tfrecord,  # streamed: see load()
 }
+STATS_SAMPLE = 1000
 
 
 def _existing(path, what):
-    if not os.path.exists(path):
+    if not fs.exists(path):
         raise file_error(path, "does not exist", f"set --config.data.path to {what}")
     return path
 
@@ -338,18 +457,18 @@ def _label_values(column):
 
 
 def fingerprint(dc) -> str:
-    """A hash of the files a source reads (size and content; names and sizes for folders)."""
-    if not dc.path or not os.path.exists(dc.path):
+    """A hash of the files a source reads (content for files; names and sizes for folders)."""
+    if not dc.path or dc.name == "tfrecord" or not fs.exists(dc.path):
         return ""
     digest = hashlib.sha256()
-    if os.path.isdir(dc.path):
-        for dirpath, dirnames, filenames in os.walk(dc.path):
+    if fs.isdir(dc.path):
+        for dirpath, dirnames, filenames in fs.walk(dc.path):
             dirnames.sort()
             for name in sorted(filenames):
-                full = os.path.join(dirpath, name)
-                digest.update(f"{os.path.relpath(full, dc.path)}:{os.path.getsize(full)}".encode())
+                full = fs.join(dirpath, name)
+                digest.update(f"{full[len(str(dc.path)):]}:{fs.size(full)}".encode())
     else:
-        with open(dc.path, "rb") as f:
+        with fs.open(dc.path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:16]
@@ -357,11 +476,32 @@ def fingerprint(dc) -> str:
 
 # ---------------------------------------------------------------- loading and checks
 
+def split_indices(n, dc, seed, rng=None):
+    """(training indices, validation indices) of n examples: a seeded permutation, the first
+    `val_fraction` for validation, at most `train_examples` for training."""
+    rng = rng or np.random.default_rng(seed)
+    order = rng.permutation(n)
+    n_val = max(1, int(round(n * dc.val_fraction)))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    if dc.train_examples:
+        train_idx = train_idx[:dc.train_examples]
+    return train_idx, val_idx
+
+
 def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     """Loads `dc.name` for task `tc`, checks it and splits off validation (by `seed`).
 
     `known_labels`: the label mapping a previous run of this config saved (resume, evaluate).
+    Sharded TFRecords, and image folders larger than `data.in_memory_limit_mb`, are described
+    here and streamed by the tf.data pipeline instead of loaded.
     """
+    if dc.name == "tfrecord":
+        return _tfrecord(dc, tc, seed)
+    if dc.name == "image_folder":
+        root = _existing(dc.path, "a folder with one sub-folder of images per class")
+        files, classes = image_folder_files(root)
+        if sum(fs.size(p) for p, _ in files) > dc.in_memory_limit_mb * 2**20:
+            return _streamed_image_folder(dc, tc, seed, files, classes)
     rng = np.random.default_rng(seed)
     raw = SOURCES[dc.name](dc, tc, rng)
     x, where = raw.x, dc.path or dc.name
@@ -374,16 +514,13 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     known = {**raw.label_info, **(known_labels or {})}
     labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
 
-    order = rng.permutation(len(x))
-    n_val = max(1, int(round(len(x) * dc.val_fraction)))
-    val_idx, train_idx = order[:n_val], order[n_val:]
     synthetic = dc.name.startswith("synthetic")
-    if dc.train_examples:
-        if dc.train_examples > len(train_idx) and not synthetic:
-            raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
-                               f"{where} has {len(train_idx)} after the validation split",
-                               f"use at most {len(train_idx)} or 0 for all")
-        train_idx = train_idx[:dc.train_examples]
+    available = len(x) - max(1, int(round(len(x) * dc.val_fraction)))
+    if dc.train_examples and dc.train_examples > available and not synthetic:
+        raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
+                           f"{where} has {available} after the validation split",
+                           f"use at most {available} or 0 for all")
+    train_idx, val_idx = split_indices(len(x), dc, seed, rng)
     if len(train_idx) == 0:
         raise file_error(where, "leaves no training examples after the validation split",
                          "add data or lower data.val_fraction")
@@ -411,5 +548,6 @@ def _add_label_noise(y, share, task, num_outputs, rng):
 
 def describe(data: Dataset) -> str:
     """One line for the log: what was loaded."""
-    return (f"{len(data.x_train)} training / {len(data.x_val)} validation examples, "
+    where = " (streamed)" if data.stream else ""
+    return (f"{data.train_size} training / {data.val_size} validation examples{where}, "
             f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)")

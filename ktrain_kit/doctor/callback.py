@@ -16,6 +16,7 @@ import numpy as np
 from ktrain_kit.batch_loss import EpochLossDecoder
 from ktrain_kit.doctor import report as report_lib
 from ktrain_kit.doctor import rules
+from ktrain_kit.doctor import task as task_lib
 from ktrain_kit.doctor.probe import Probe
 
 
@@ -44,14 +45,18 @@ class TrainingDoctor(keras.callbacks.Callback):
     model's own compiled loss, and adds the latest values to the epoch logs (so CSV loggers and
     TensorBoard record them). Without it, findings come from the loss and metric curves only.
     `facts` tells it what it cannot see (the launcher passes the task, the learning rate, ...).
+    At the end, the model and the best of two simple models (nearest neighbours, ridge) are scored on `reference_data`
+    (default: the probe data; more examples make the comparison sharper): that is how the doctor
+    tells underfitting from a data ceiling.
     """
 
     LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
               "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
 
-    def __init__(self, probe_data=None, interval=50, facts=None):
+    def __init__(self, probe_data=None, interval=50, facts=None, reference_data=None):
         super().__init__()
         self.probe_data, self.interval = probe_data, max(int(interval), 1)
+        self.reference_data = reference_data if reference_data is not None else probe_data
         self.extra_facts = dict(facts or {})
         self.findings, self.internal_errors = [], []
         self.probe, self._decoder = None, EpochLossDecoder()
@@ -118,8 +123,15 @@ class TrainingDoctor(keras.callbacks.Callback):
                 self._take_probe()
         except Exception as e:  # noqa: BLE001 - see _never_raises
             self.internal_errors.append(f"final probe: {type(e).__name__}: {e}")
-        self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes,
-                                       self._facts())
+        facts = self._facts()
+        if self.reference_data is not None:
+            try:
+                facts["reference"] = reference_scores(self.model, self.reference_data, facts)
+            except Exception as e:  # noqa: BLE001 - see _never_raises
+                self.internal_errors.append(f"reference: {type(e).__name__}: {e}")
+        if self.batch_losses:
+            facts.setdefault("first_batch_loss", self.batch_losses[0][2])
+        self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes, facts)
         self.findings += [rules.internal_error_finding(where) for where in self.internal_errors]
 
     def _take_probe(self):
@@ -186,7 +198,7 @@ def _strict(value):
 
 
 def _model_facts(model, probe_data):
-    """What the compiled model and the probe labels say about the task (see rules.task_of)."""
+    """What the compiled model and the probe labels say about the task (see task.task_view)."""
     loss = getattr(model, "loss", None)
     name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
     from_logits = getattr(loss, "from_logits", False if isinstance(loss, str) else None)
@@ -200,14 +212,44 @@ def _model_facts(model, probe_data):
         pass
     if probe_data is not None:
         x, y = (np.asarray(v) for v in probe_data[:2])
-        facts["labels_shape"] = list(y.shape)
-        if y.size and np.issubdtype(y.dtype, np.number):
-            facts["labels_max"] = float(np.max(y))
-            facts["labels_min"] = float(np.min(y))
-            facts["labels_integer"] = bool(np.all(np.round(y) == y))
-            facts["labels_distinct"] = int(len(np.unique(y)))
-        facts["inputs_absmax"] = (float(np.abs(x).max()) if x.dtype.kind == "f" and x.size
-                                  else None)
+        facts.update(_label_facts(y))
+        facts.update(_input_facts(x))
         facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
                                          for layer in model.layers)
     return facts
+
+
+def _label_facts(y) -> dict:
+    facts = {"labels_shape": list(y.shape)}
+    if not y.size or not np.issubdtype(y.dtype, np.number):
+        return facts
+    y = y.astype(np.float64)
+    facts.update(labels_max=float(np.max(y)), labels_min=float(np.min(y)),
+                 labels_integer=bool(np.all(np.round(y) == y)),
+                 labels_distinct=int(len(np.unique(y))), labels_std=float(y.std()))
+    if y.ndim == 2 and y.shape[1] > 1:
+        facts["labels_rows_sum_one"] = bool(np.allclose(y.sum(axis=1), 1))
+    return facts
+
+
+def _input_facts(x) -> dict:
+    if x.dtype.kind != "f" or not x.size:
+        return {"inputs_absmax": None}
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    scales = flat.std(axis=0)
+    scales = scales[scales > 0]
+    return {"inputs_absmax": float(np.abs(flat).max()),
+            "inputs_scale_ratio": float(scales.max() / scales.min()) if scales.size else None}
+
+
+def reference_scores(model, reference_data, facts) -> dict:
+    """The model and a nearest-neighbour model on the same examples (task.knn_score)."""
+    x, y = (np.asarray(v) for v in reference_data[:2])
+    view = task_lib.task_view(facts)
+    if view.kind is None or len(x) < 20:
+        return {}
+    predictions = keras.ops.convert_to_numpy(model.predict(x, verbose=0, batch_size=256))
+    simple, name = task_lib.best_simple_model(view, x, y)
+    return {"metric": "mse" if view.kind == "regression" else "accuracy", "n": int(len(x)),
+            "model": task_lib.score(view, y, predictions), "simple": simple, "simple_model": name,
+            "chance": task_lib.chance(view, y)}

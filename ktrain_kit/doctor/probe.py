@@ -121,10 +121,11 @@ class Probe:
 
 
 def _output_facts(y_pred) -> dict:
-    """Whether the outputs look like probabilities (in [0, 1], rows summing to 1)."""
+    """Whether the outputs could be probabilities: all in [0, 1] (and rows summing to 1)."""
     if y_pred.ndim != 2:
         return {}
-    return {"outputs_are_probabilities": bool(
-        y_pred.shape[1] > 1 and np.all(y_pred >= 0) and np.all(y_pred <= 1)
-        and np.allclose(y_pred.sum(axis=1), 1, atol=1e-3)),
+    unit = bool(np.all(y_pred >= 0) and np.all(y_pred <= 1))
+    return {"outputs_in_unit_interval": unit,
+            "outputs_are_probabilities": bool(unit and y_pred.shape[1] > 1 and np.allclose(
+                y_pred.sum(axis=1), 1, atol=1e-3)),
             "num_outputs": int(y_pred.shape[1])}

@@ -1,57 +1,115 @@
-"""The training doctor's rules: from curves and probe statistics to findings, and the reports.
+"""The training doctor's rules: from curves, probe statistics and facts to findings.
 
 Pure Python over plain records (no TensorFlow), so each rule is easy to read and to test:
 
-- `epochs`: one dict per epoch with loss, accuracy, val_loss, val_accuracy, lr (what fit logs);
-- `batch_losses`: (step, loss) for every training batch;
-- `probes`: probe statistics every N steps (see ktrain_kit/probe.py) with their step and epoch;
-- `facts`: classes, the loss's from_logits, largest label, largest input value, ...
+- `epochs`: one dict per epoch of what fit logged (loss, val_loss, metrics, lr);
+- `batch_losses`: (step, epoch, loss) for every training call;
+- `probes`: statistics on a fixed probe batch every N steps and at every epoch end (probe.py);
+- `facts`: what the model, the labels and the launcher say (see callback.py), and `reference`:
+  the trained model and the best simple model (nearest neighbours or ridge) scored on the same
+  examples (task.py).
 
-Every threshold is a named constant below, and every finding keeps the numbers that fired it.
+How the rules reason:
+1. The task comes first (task.task_view): a rule judges a sigmoid output, a label of 2 or a
+   loss of 0.6 only against what the task makes of it.
+2. Structural faults (a loss that does not fit the output or the labels, labels outside the
+   output's range) are named from the model and the labels alone: they are wrong however the
+   curves look.
+3. Curve and gradient symptoms count when they are large beyond noise (an epoch's mean loss
+   doubling, a validation loss rising by a fifth and by a tenth of the starting loss) and when
+   they hurt: dead, saturated or vanishing units, unscaled inputs and loss choices that do not
+   stop the model from reaching its reference (`struggling`) are `info`, not warnings.
+4. Underfitting needs evidence that the data hold more than the model took: a simple model
+   (nearest neighbours or ridge regression) beats it on the same examples by more than two
+   standard errors. A run at its data's ceiling (noisy labels, overlapping classes) is healthy.
+5. A critical root cause (NaN, wrong loss, bad labels, divergence, exploding gradients) turns the
+   other warnings into `info`: they are its consequences.
+
+Every threshold below is a named constant with the reason it has its value. No rule may raise:
+`diagnose` runs each guarded and turns a failure into an `info` finding that names it.
 """
 
 import dataclasses
 import math
 import statistics
 
+from ktrain_kit.doctor import task as task_lib
+
 # --------------------------------------------------------------------------- thresholds
-CHANCE_FACTOR = 1.5            # validation accuracy <= 1.5 / classes is "at chance"
-MIN_EPOCHS_FOR_TRENDS = 3      # curve rules need this many epochs
-NOT_DECREASING_RATIO = 0.9     # final train loss above 90% of the loss before training
-DIVERGING_RATIO = 1.5          # final train loss 1.5x above its best and above the start
-SPIKE_FACTOR = 3.0             # a batch loss 3x the median of the previous SPIKE_WINDOW batches...
-SPIKE_MIN_RISE = 0.1           # ...and above it by 10% of the initial loss is a spike
-SPIKE_WINDOW = 20
-UNSTABLE_SPIKE_SHARE = 0.05    # more than 5% of batches spiking is unstable training
-UNSTABLE_EPOCH_RISES = 0.4     # or the train loss rising in 40% of epoch-to-epoch steps, by...
-UNSTABLE_RISE = 0.1            # ...more than 10% each time
-EXPLODING_GRAD_NORM = 1e3      # global gradient norm on the probe batch
-EXPLODING_GROWTH = 50.0        # gradient norm grew 50x over its first measurement
-VANISHING_RATIO = 1e-3         # first-layer / last-layer gradient RMS, in most probes
-DEAD_UNITS_SHARE = 0.5         # ReLU units that are 0 on every probe example, in some layer
-SATURATED_SHARE = 0.5          # sigmoid/tanh outputs within 1% of their limits, in some layer
-OVERFIT_GAP = 0.1              # train accuracy leads validation by 10 points, and either...
-OVERFIT_VAL_RISE = 0.2         # ...validation loss is 20% above its best...
-OVERFIT_LOSS_RATIO = 3.0       # ...or validation loss is 3x the training loss
-UNDERFIT_ACCURACY = 0.85       # train accuracy still below this at the end...
-UNDERFIT_GAP = 0.05            # ...and validation about as good (within 5 points)
-LR_TOO_LOW_UPDATE = 1e-5       # mean per-step ||dW|| / ||W||
+# Curves: trends need a few points; fewer epochs are judged by the batch losses only.
+MIN_EPOCHS_FOR_TRENDS = 3
+# The loss "is not decreasing" when less than 5% of the loss before training was removed over the
+# whole run: healthy runs remove far more, even at a noisy data ceiling (a 50%-noise binary task
+# still goes from ln 2 = 0.69 to about 0.56, 19% less).
+NOT_DECREASING_RATIO = 0.95
+# Struggling without a reference: a healthy run at least halves its starting loss.
+HEALTHY_PROGRESS = 0.5
+# Diverging: the last epochs sit 1.5x above the best epoch and above where training started.
+DIVERGING_RATIO = 1.5
+# Unstable: an epoch's mean loss rises 1.5x above the best epoch before it, twice (oscillation),
+# or doubles and comes back (a spike), or the validation loss doubles for an epoch and comes
+# back to 80% or less (for a classifier, while its accuracy drops 5 points). An epoch mean averages dozens of batches: sampling noise moves it by
+# percents. Each rise must also be worth a tenth of the loss scale (ln K for K-class
+# cross-entropy): near zero, 0.001 -> 0.003 is a wobble, not instability.
+UNSTABLE_RISE, UNSTABLE_JUMP, UNSTABLE_RECOVERY, UNSTABLE_MIN_RISE = 1.5, 2.0, 0.8, 0.1
+# A validation spike of a classifier must also cost 5 points of accuracy against its best.
+UNSTABLE_METRIC_DROP = 0.05
+# Batch spikes (5x the median of the previous 20 batches, while that median is above 5% of the
+# loss scale) are reported as evidence only: with small batches healthy runs have them too.
+SPIKE_FACTOR, SPIKE_WINDOW, SPIKE_FLOOR = 5.0, 20, 0.05
+# Gradients: the first layer's gradient RMS below 1/1000 of the last layer's in most probes
+# (AUTOTRAINER's vanishing test uses the same order of magnitude).
+VANISHING_RATIO = 1e-3
+# Exploding: the gradient norm 100x the weight norm (one step at lr 0.01 moves the weights by
+# their own size) or 1000x its first measurement.
+EXPLODING_GRAD_TO_WEIGHT = 100.0
+EXPLODING_GROWTH = 1000.0
+# Units: more than half of a layer's ReLUs silent on every probe example, or of its
+# sigmoid/tanh units within 1% of their limits.
+DEAD_UNITS_SHARE = 0.5
+SATURATED_SHARE = 0.5
+# Learning rate from the update-to-weight ratio ||dW|| / ||W|| per step: healthy runs sit
+# around 1e-4..1e-2 (Karpathy's rule of thumb is 1e-3).
+LR_TOO_LOW_UPDATE = 1e-5
 LR_TOO_HIGH_UPDATE = 1e-1
-INPUT_ABS_LIMIT = 1e4          # un-normalized inputs larger than this are suspicious
+# Overfitting: the validation loss ends 20% above its best AND that rise is worth a tenth of the
+# starting loss (tiny validation sets wobble by percents) AND it ends 1.5x the training loss.
+OVERFIT_VAL_RISE = 0.2
+OVERFIT_MIN_RISE = 0.1
+OVERFIT_GAP_RATIO = 1.5
+# ... or the high-variance form: training accuracy >= 98% (memorized), validation 10 points
+# behind, and a validation loss 3x the training loss.
+MEMORIZED_ACCURACY, VARIANCE_GAP, VARIANCE_LOSS_RATIO = 0.98, 0.10, 3.0
+# Reference comparisons: accuracy more than 2 standard errors (at least 3 points) below the
+# best simple model's; for regression, an MSE 25% above it.
+REFERENCE_SIGMAS, REFERENCE_MIN_GAP, REFERENCE_MSE_RATIO = 2.0, 0.03, 1.25
+# "At chance": within 2 standard errors (at least 5 points) of the majority class; for
+# regression an MSE within 10% of the targets' variance. Memorizing: the training metric 20
+# points above chance while validation stays there.
+CHANCE_SIGMAS, CHANCE_MIN_MARGIN, CHANCE_MSE_SHARE, MEMORIZING_MARGIN = 2.0, 0.05, 0.9, 0.2
+# Inputs without a normalization layer: standardized features rarely pass |10|; beyond 100 or
+# with feature scales 1000x apart, the first layer's useful learning rates differ per feature.
+INPUT_ABS_LIMIT, INPUT_SCALE_RATIO = 100.0, 1e3
+# Regression targets with a standard deviation beyond 10: the output weights must grow far
+# from their initialization, which default learning rates take thousands of steps to do.
+TARGET_STD_LIMIT = 10.0
 
 SEVERITIES = ("info", "warning", "critical")
-# Critical findings that explain everything else; other findings are then demoted to info.
+# Critical findings that explain everything else; other warnings are then demoted to info.
 ROOT_CAUSES = ("nan_loss", "wrong_loss", "data_problem", "exploding_gradients", "diverging")
+BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
+                   "relu": (0.0, math.inf), "softplus": (0.0, math.inf),
+                   "exponential": (0.0, math.inf), "elu": (-1.0, math.inf)}
 
 
 @dataclasses.dataclass
 class Finding:
     symptom: str
     severity: str
-    first_seen: dict
     evidence: dict
     causes: list
     remedies: list
+    first_seen: dict = dataclasses.field(default_factory=lambda: {"epoch": None, "step": None})
     suggested_overrides: list = dataclasses.field(default_factory=list)
 
     def to_dict(self):
@@ -70,33 +128,148 @@ TITLES = {
     "overfitting": "Overfitting",
     "underfitting": "Underfitting",
     "data_problem": "Problem in the data",
-    "wrong_loss": "Loss does not match the model's output",
+    "wrong_loss": "Loss does not match the model's output or labels",
 }
 
 
+# --------------------------------------------------------------------------- the run, once
 def _finite(values):
-    return [v for v in values if v is not None and math.isfinite(v)]
+    return [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
 
 
-def _lr_override(lr, factor):
-    return f"--config.schedule.base_lr={lr * factor:.3g}" if lr else None
+def _number(value):
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+@dataclasses.dataclass
+class Run:
+    """What every rule needs, computed once from the records."""
+    view: task_lib.TaskView
+    epochs: list
+    probes: list
+    losses: list          # finite epoch training losses
+    val_losses: list
+    initial: float | None  # the loss before training (probe at step 0, else first batch)
+    train_metric: list    # accuracy-like metric per epoch (classification kinds)
+    val_metric: list
+    reference: dict       # the model vs the best simple model, on the same examples
+    facts: dict
+
+    @property
+    def final(self):
+        return self.losses[-1] if self.losses else None
+
+    @property
+    def progress(self):
+        """Share of the starting loss removed by the end (1: all of it, <0: it went up)."""
+        if self.initial is None or self.final is None or self.initial <= 0:
+            return None
+        return 1 - self.final / self.initial
+
+    def below_reference(self):
+        """How far the model is clearly below its simple-model reference (> 0), or None."""
+        ref = self.reference
+        model, simple, n = _number(ref.get("model")), _number(ref.get("simple")), ref.get("n") or 0
+        if model is None or simple is None or n < 20:
+            return None
+        if ref.get("metric") == "mse":
+            return model / simple - REFERENCE_MSE_RATIO if simple > 0 else None
+        margin = max(REFERENCE_MIN_GAP, REFERENCE_SIGMAS * task_lib.standard_error(simple, n))
+        return simple - model - margin
+
+    def struggling(self):
+        """Whether the run fails to learn what it could: clearly below its reference, or
+        (without one) it has not halved its starting loss."""
+        if self.final is None:
+            return True
+        gap = self.below_reference()
+        if gap is not None:
+            return gap > 0
+        progress = self.progress
+        return progress is not None and progress < HEALTHY_PROGRESS
+
+    def scale(self):
+        """The loss's natural scale: ln K for K-class cross-entropy (ln 2 for binary and per
+        label), the starting loss otherwise (standardized regression starts near 1)."""
+        if self.view.loss in (task_lib.CROSSENTROPY, task_lib.BINARY_CROSSENTROPY):
+            classes = self.view.outputs if self.view.loss == task_lib.CROSSENTROPY else 2
+            return math.log(max(classes or 2, 2))
+        return self.initial
+
+    def optimizer_stuck(self):
+        """The optimizer itself is the obstacle (weights barely move): labels are not blamed."""
+        ratio = _update_ratio(self.probes)
+        return ratio is not None and ratio < LR_TOO_LOW_UPDATE
+
+    def lr(self):
+        return self.facts.get("base_lr") or next(
+            (e.get("lr") for e in self.epochs if _number(e.get("lr"))), None)
+
+
+def _metric_name(epochs, view):
+    keys = set().union(*(e.keys() for e in epochs)) if epochs else set()
+    if view.kind == "regression":
+        return None
+    candidates = sorted(k for k in keys if "acc" in k and not k.startswith("val_"))
+    return candidates[0] if candidates else None
+
+
+def make_run(epochs, probes, facts) -> Run:
+    view = task_lib.task_view(facts)
+    metric = _metric_name(epochs, view)
+    losses = _finite([e.get("loss") for e in epochs])
+    # The loss before training, on training data like the epoch losses it is compared with:
+    # the first batch's (computed before the first update; a later one may already have
+    # blown up), else the probe at step 0.
+    first = (facts.get("_batch_losses") or [])[:1]
+    initial = _number(first[0][2]) if first else None
+    if initial is None and probes and probes[0].get("step", 0) == 0:
+        initial = _number(probes[0].get("probe_loss"))
+    if initial is None and losses:
+        initial = losses[0]
+    return Run(view=view, epochs=list(epochs), probes=list(probes), losses=losses,
+               val_losses=_finite([e.get("val_loss") for e in epochs]), initial=initial,
+               train_metric=_finite([e.get(metric) for e in epochs]) if metric else [],
+               val_metric=_finite([e.get(f"val_{metric}") for e in epochs]) if metric else [],
+               reference=dict(facts.get("reference") or {}), facts=facts)
 
 
 def _at(epoch=None, step=None):
     return {"epoch": epoch, "step": step}
 
 
+def _overrides(run, *items):
+    """Launcher overrides only make sense to launcher users."""
+    return [o for o in items if o] if run.facts.get("from_launcher") else []
+
+
+def _lr_override(run, factor):
+    lr = run.lr()
+    return f"--config.schedule.base_lr={lr * factor:.3g}" if lr else None
+
+
+# --------------------------------------------------------------------------- diagnose
 def diagnose(epochs, batch_losses, probes, facts) -> list:
-    """All findings, most severe first."""
-    rules = (_nan_loss, _wrong_loss, _data_problem, _diverging, _not_decreasing, _unstable,
-             _exploding, _vanishing, _dead_units, _saturated, _overfitting, _underfitting)
+    """All findings, most severe first. Never raises."""
+    try:
+        run = make_run(epochs or [], probes or [], {**(facts or {}),
+                                                    "_batch_losses": batch_losses or []})
+    except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
+        return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
+    rules = (_nan_loss, _wrong_loss, _label_problems, _unrelated_labels, _unscaled_data,
+             _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
+             _saturated, _overfitting)
     findings = []
     for rule in rules:
         try:  # a rule that fails on odd curves must not cost the user the other findings
-            findings += [f for f in rule(epochs, batch_losses, probes, facts) if f]
+            findings += [f for f in rule(run, batch_losses or [], probes or []) if f]
         except Exception as e:  # noqa: BLE001
             findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
                                                    f"{type(e).__name__}: {e}"))
+    try:
+        findings += _underfitting(run, findings)
+    except Exception as e:  # noqa: BLE001
+        findings.append(internal_error_finding(f"rule underfitting: {type(e).__name__}: {e}"))
     if any(f.severity == "critical" and f.symptom in ROOT_CAUSES for f in findings):
         for f in findings:  # the curves of a run with a root cause are its consequences
             if f.symptom not in ROOT_CAUSES and f.severity == "warning":
@@ -107,340 +280,494 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
 
 def internal_error_finding(where: str) -> Finding:
     """An `info` finding for a failure inside the doctor itself (never raised into `fit`)."""
-    return Finding("doctor_error", "info", _at(), {"error": where},
-                   ["an internal error of the training doctor; the training was not affected"],
-                   ["report it with diagnosis.json attached"])
+    return Finding(symptom="doctor_error", severity="info", evidence={"error": where},
+                   causes=["an internal error of the training doctor; the training was not "
+                           "affected"], remedies=["report it with diagnosis.json attached"])
 
 
-def _initial_loss(probes, epochs):
-    if probes and math.isfinite(probes[0].get("probe_loss", math.nan)):
-        return probes[0]["probe_loss"]
-    losses = _finite([e.get("loss") for e in epochs])
-    return losses[0] if losses else None
-
-
-def _base_lr(facts, epochs):
-    return facts.get("base_lr") or (epochs[0].get("lr") if epochs else None)
-
-
-# ------------------------------------------------------------------------------ rules
-def _nan_loss(epochs, batch_losses, probes, facts):
-    bad = next(((s, e) for s, e, loss in batch_losses if not math.isfinite(loss)), None)
-    if bad is None:
-        return []
+# --------------------------------------------------------------------------- structural
+def _nan_loss(run, batch_losses, probes):
+    bad = next(((s, e) for s, e, loss in batch_losses if _number(loss) is None), None)
+    if bad is None:  # no batch record (curves only): look at the epochs
+        epoch = next((i + 1 for i, e in enumerate(run.epochs)
+                      if "loss" in e and _number(e.get("loss")) is None), None)
+        if epoch is None:
+            return []
+        bad = (None, epoch)
     step, epoch = bad
-    lr = _base_lr(facts, epochs)
-    grads = [p["grad_norm"] for p in probes if math.isfinite(p.get("grad_norm", math.nan))]
-    rollbacks = len(facts.get("nan_rollbacks") or [])
-    recovered = rollbacks and math.isfinite(batch_losses[-1][2])
+    grads = _finite([p.get("grad_norm") for p in probes])
+    rollbacks = len(run.facts.get("nan_rollbacks") or [])
+    recovered = bool(rollbacks) and bool(batch_losses) and \
+        _number(batch_losses[-1][2]) is not None
     return [Finding(
-        "nan_loss", "warning" if recovered else "critical", _at(epoch, step),
-        {"first_nonfinite_step": step, "last_finite_batch_loss": next(
-            (loss for s, _, loss in reversed(batch_losses) if s < step and math.isfinite(loss)),
-            None), "largest_grad_norm_seen": max(grads) if grads else None, "learning_rate": lr,
-         "rollbacks": rollbacks, "recovered_after_rollback": bool(recovered)},
-        (["training went on only because train.nan_policy=restore rolled it back and lowered "
-          "the learning rate"] if recovered else []) + ["learning rate too high", "exploding gradients", "log/division of zero in a custom loss",
-         "NaN or Inf in the input data", "float16 overflow without loss scaling"],
-        ["lower the learning rate 10x", "clip gradients by global norm",
-         "check the inputs for NaN/Inf", "use batch norm / a better initialization"],
-        [o for o in (_lr_override(lr, 0.1), "--config.optimizer.clip_global_norm=1.0") if o])]
+        symptom="nan_loss", severity="warning" if recovered else "critical",
+        first_seen=_at(epoch, step),
+        evidence={"first_nonfinite_step": step, "last_finite_batch_loss": next(
+            (loss for s, _, loss in reversed(batch_losses) if step is not None and s < step
+             and _number(loss) is not None), None),
+            "largest_grad_norm_seen": max(grads) if grads else None, "learning_rate": run.lr(),
+            "rollbacks": rollbacks, "recovered_after_rollback": recovered},
+        causes=(["training went on only because train.nan_policy=restore rolled it back and "
+                 "lowered the learning rate"] if recovered else []) +
+        ["learning rate too high", "exploding gradients", "log/division of zero in a custom "
+         "loss", "NaN or Inf in the input data", "float16 overflow without loss scaling"],
+        remedies=["lower the learning rate 10x", "clip gradients by global norm",
+                  "check the inputs for NaN/Inf", "use batch norm / a better initialization"],
+        suggested_overrides=_overrides(run, _lr_override(run, 0.1),
+                                       "--config.optimizer.clip_global_norm=1.0"))]
 
 
-def _wrong_loss(epochs, batch_losses, probes, facts):
-    if not probes or facts.get("from_logits") is None:
-        return []
-    probabilities = probes[0].get("outputs_are_probabilities")
-    if probabilities is None:
-        return []
-    loss_name = facts.get("loss_name", "")
-    if "crossentropy" not in loss_name:
-        return []
-    if facts["from_logits"] and probabilities:
-        return [Finding(
-            "wrong_loss", "warning", _at(0, 0),
-            {"outputs_are_probabilities": True, "loss": loss_name, "from_logits": True},
-            ["the last layer applies softmax but the loss expects logits (from_logits=True): "
-             "softmax is applied twice, gradients become tiny"],
-            ["remove the softmax from the last layer, or compile with from_logits=False"],
-            ["--config.model.from_logits=False"])]
-    if not facts["from_logits"] and not probabilities:
-        return [Finding(
-            "wrong_loss", "critical", _at(0, 0),
-            {"outputs_are_probabilities": False, "loss": loss_name, "from_logits": False},
-            ["the model outputs logits but the loss expects probabilities (from_logits=False): "
-             "Keras clips them into [eps, 1] and most gradients vanish"],
-            ["compile with from_logits=True, or end the model with a softmax"],
-            ["--config.model.from_logits=True"])]
-    if "binary" in loss_name and probes[0].get("num_outputs", 1) > 2:
-        return [Finding(
-            "wrong_loss", "warning", _at(0, 0),
-            {"loss": loss_name, "num_outputs": probes[0]["num_outputs"]},
-            ["a binary loss on a multi-class output"],
-            ["use (sparse_)categorical_crossentropy for more than two classes"])]
-    return []
-
-
-def _data_problem(epochs, batch_losses, probes, facts):
+def _wrong_loss(run, batch_losses, probes):
+    """The loss, the output layer and the labels must agree (DeepFD's and Humbatova's most
+    frequent faults: wrong loss, wrong last-layer activation)."""
+    v, facts = run.view, run.facts
     found = []
-    classes = facts.get("num_classes") or (probes[0].get("num_outputs") if probes else None)
-    labels_max = facts.get("labels_max")
-    if classes and labels_max is not None and labels_max >= classes:
-        found.append(Finding(
-            "data_problem", "critical", _at(0, 0),
-            {"largest_label": labels_max, "model_outputs": classes},
-            ["labels outside the model's output range (class ids must be 0..outputs-1)"],
-            ["fix the labels, or give the model one output per class"]))
-    absmax = facts.get("inputs_absmax")
-    if absmax is not None and absmax > INPUT_ABS_LIMIT and not facts.get("normalizes_inputs"):
-        found.append(Finding(
-            "data_problem", "warning", _at(0, 0),
-            {"largest_input_magnitude": absmax, "limit": INPUT_ABS_LIMIT},
-            ["inputs far outside a normal range and the model does not normalize them"],
-            ["standardize the inputs (a keras.layers.Normalization first layer)"]))
-    val_acc = [e.get("val_accuracy") for e in epochs if e.get("val_accuracy") is not None]
-    if classes and len(val_acc) >= MIN_EPOCHS_FOR_TRENDS and _optimizer_is_working(probes):
-        chance = 1.0 / classes
-        losses = _finite([e.get("loss") for e in epochs])
-        initial = _initial_loss(probes, epochs)
-        learning = losses and initial is not None and losses[-1] < initial
-        if max(val_acc[-2:]) <= CHANCE_FACTOR * chance and learning:
-            train_acc = epochs[-1].get("accuracy")
-            found.append(Finding(
-                "data_problem", "critical" if (train_acc or 0) > 2 * CHANCE_FACTOR * chance
-                else "warning", _at(len(epochs), None),
-                {"val_accuracy_last_epochs": val_acc[-2:], "chance_accuracy": chance,
-                 "train_accuracy": train_acc, "train_loss": losses[-1]},
-                ["labels do not match the inputs (shuffled, misaligned or noisy labels)",
-                 "training and validation data differ (different preprocessing or source)",
-                 "a bug in the input pipeline"],
-                ["look at a few (input, label) pairs", "check the split and preprocessing",
-                 "train on a handful of examples: the model must be able to memorize them"],
-                ["--config.data.label_noise=0.0"] if facts.get("label_noise") else []))
+
+    def wrong(severity, evidence, cause, remedy, overrides=()):
+        found.append(Finding(symptom="wrong_loss", severity=severity, first_seen=_at(0, 0),
+                             evidence={"loss": facts.get("loss_name"),
+                                       "output_activation": v.activation,
+                                       "outputs": v.outputs, "from_logits": v.from_logits,
+                                       "labels": v.labels, **evidence},
+                             causes=[cause], remedies=[remedy],
+                             suggested_overrides=_overrides(run, *overrides)))
+
+    if v.activation == "softmax" and v.outputs == 1:
+        wrong("critical", {}, "softmax over a single unit always outputs 1: the model cannot "
+              "learn anything", "use one sigmoid unit (binary) or one softmax unit per class")
+        return found
+    if v.loss == task_lib.CROSSENTROPY and v.outputs == 1:
+        wrong("critical", {}, "categorical cross-entropy over a single output is always 0",
+              "use binary cross-entropy with one sigmoid unit, or one output per class")
+        return found
+    if v.labels == "multihot" and (v.activation == "softmax" or v.loss == task_lib.CROSSENTROPY):
+        wrong("critical", {}, "the labels mark several classes per example (multi-label), but "
+              "softmax / categorical cross-entropy make the classes compete for one answer",
+              "end in one sigmoid unit per label and use binary cross-entropy")
+        return found
+    if v.loss in (task_lib.CROSSENTROPY, task_lib.BINARY_CROSSENTROPY):
+        squashed = v.activation in ("softmax", "sigmoid")
+        if v.from_logits and squashed:
+            wrong("warning", {}, f"the last layer applies {v.activation} but the loss expects "
+                  "logits (from_logits=True): it is applied twice, gradients shrink",
+                  "remove the activation of the last layer, or compile with from_logits=False",
+                  ["--config.model.from_logits=False"])
+        elif v.from_logits is False and (
+                not squashed if v.activation else
+                bool(probes) and probes[0].get("outputs_in_unit_interval") is False):
+            wrong("critical", {"outputs_are_probabilities": False},
+                  f"the model outputs {v.activation or 'raw values'} but the loss expects "
+                  "probabilities (from_logits=False): Keras clips them into [eps, 1 - eps] and "
+                  "most gradients vanish", "compile with from_logits=True, or end the model "
+                  "with softmax / sigmoid", ["--config.model.from_logits=True"])
+    if v.loss == task_lib.REGRESSION and v.kind in ("classification", "binary", "multilabel") \
+            and v.activation in ("softmax", "sigmoid") and not v.standardized_loss:
+        severity = "warning" if run.struggling() else "info"
+        wrong(severity, {"below_reference_by": run.below_reference()},
+              f"a regression loss on a {v.kind} target: through {v.activation} its gradients "
+              "vanish as outputs saturate, so learning is slow", "use (sparse_)categorical or "
+              "binary cross-entropy")
+    if v.kind == "regression" and v.activation in BOUNDED_OUTPUTS and not v.standardized_loss:
+        low, high = BOUNDED_OUTPUTS[v.activation]
+        lo, hi = _number(facts.get("labels_min")), _number(facts.get("labels_max"))
+        if lo is not None and hi is not None and (lo < low - 1e-6 or hi > high + 1e-6):
+            wrong("critical", {"targets_range": [lo, hi], "output_range": [low, high]},
+                  f"the targets span {lo:.3g}..{hi:.3g} but a {v.activation} output can only "
+                  f"give {low:g}..{high:g}", "use a linear output layer for regression (and "
+                  "standardize the targets)")
     return found
 
 
-def _optimizer_is_working(probes):
-    """Weights move at a normal rate, gradients reach the first layer, units are alive.
+def _label_problems(run, batch_losses, probes):
+    """Labels the loss cannot take: class ids beyond the outputs, non-0/1 binary labels."""
+    v, facts = run.view, run.facts
+    lo, hi = _number(facts.get("labels_min")), _number(facts.get("labels_max"))
+    if lo is None or hi is None:
+        return []
+    problem = None
+    if v.loss == task_lib.CROSSENTROPY and v.labels == "ids" and v.outputs and hi >= v.outputs:
+        problem = (f"class ids go up to {hi:g} but the model has {v.outputs} outputs "
+                   f"(ids must be 0..{v.outputs - 1})", "fix the labels, or give the model "
+                   "one output per class")
+    elif v.loss == task_lib.BINARY_CROSSENTROPY and (lo < 0 or hi > 1):
+        problem = (f"binary cross-entropy needs labels in [0, 1], these span {lo:g}..{hi:g}",
+                   "map the labels to 0/1 (for more than two classes use one output per class "
+                   "and categorical cross-entropy)")
+    if problem is None:
+        return []
+    return [Finding(symptom="data_problem", severity="critical", first_seen=_at(0, 0),
+                    evidence={"labels_min": lo, "labels_max": hi, "outputs": v.outputs,
+                              "loss": facts.get("loss_name")},
+                    causes=[problem[0]], remedies=[problem[1]])]
 
-    Accuracy at chance is blamed on the data only then: otherwise the optimization findings
-    (learning rate, vanishing gradients, dead units) already explain it.
-    """
-    later = probes[1:]
-    if not later:
-        return True
-    ratios = [p["update_ratio"] for p in later if p.get("update_ratio") is not None]
-    if ratios and statistics.median(ratios) < LR_TOO_LOW_UPDATE:
-        return False
-    last = later[-1]
-    if last.get("grad_rms_last_layer", 0) > 0 and (
-            last.get("grad_rms_first_layer", 0) / last["grad_rms_last_layer"] < VANISHING_RATIO):
-        return False
-    return last.get("dead_relu_fraction", 0) < 0.9
+
+def _unrelated_labels(run, batch_losses, probes):
+    """The training labels do not follow the inputs: even the best simple model fits them
+    no better than chance, and validation stays at chance. (Without a reference: validation at
+    chance while the model memorizes its training labels.)"""
+    ref, v = run.reference, run.view
+    if len(run.epochs) < MIN_EPOCHS_FOR_TRENDS or not v.kind:
+        return []
+    chance, simple, n = _number(ref.get("chance")), _number(ref.get("simple")), ref.get("n") or 0
+    noise = _number(run.facts.get("label_noise")) or 0.0
+    evidence = {"chance": chance, "simple_model": simple, "model": ref.get("model"),
+                "label_noise": noise or None}
+    if v.classifies and chance is not None:
+        margin = max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.standard_error(chance, n))
+        val_at_chance = bool(run.val_metric) and max(run.val_metric[-2:]) <= chance + margin
+        labels_unrelated = simple is not None and simple <= chance + margin
+        memorizing = simple is None and bool(run.train_metric) and \
+            run.train_metric[-1] >= chance + MEMORIZING_MARGIN
+        evidence.update(val_metric_last=run.val_metric[-2:],
+                        train_metric=run.train_metric[-1] if run.train_metric else None)
+    elif v.kind == "regression" and ref.get("metric") == "mse" and chance:
+        model = _number(ref.get("model"))
+        val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance if \
+            simple is None else bool(run.val_losses) and run.initial is not None and \
+            min(run.val_losses[-2:]) >= CHANCE_MSE_SHARE * run.initial
+        labels_unrelated = simple is not None and simple >= CHANCE_MSE_SHARE * chance
+        memorizing = simple is None and bool(run.val_losses and run.losses) and \
+            run.losses[-1] < 0.5 * run.val_losses[-1]
+    else:
+        return []
+    if noise >= 0.5:  # the launcher says so: a share of the labels were replaced at random
+        labels_unrelated = True
+    if not (val_at_chance and (labels_unrelated or memorizing)) or run.optimizer_stuck():
+        return []
+    return [Finding(
+        symptom="data_problem", severity="critical", first_seen=_at(len(run.epochs)),
+        evidence=evidence,
+        causes=(["the config replaces labels at random (data.label_noise)"] if noise else []) +
+        ["labels do not match the inputs (shuffled, misaligned or noisy labels)",
+         "training and validation data differ (different preprocessing or source)",
+         "a bug in the input pipeline"],
+        remedies=["look at a few (input, label) pairs", "check the split and preprocessing",
+                  "train on a handful of examples: the model must be able to memorize them"],
+        suggested_overrides=_overrides(run, "--config.data.label_noise=0.0" if noise else None))]
 
 
-def _diverging(epochs, batch_losses, probes, facts):
-    losses = _finite([e.get("loss") for e in epochs])
-    initial = _initial_loss(probes, epochs)
+def _unscaled_data(run, batch_losses, probes):
+    """Inputs (or regression targets) far from unit scale, when that is what holds training
+    back; harmless large inputs (say raw pixels that still train well) are `info`."""
+    facts, found = run.facts, []
+    absmax, ratio = _number(facts.get("inputs_absmax")), _number(facts.get("inputs_scale_ratio"))
+    if not facts.get("normalizes_inputs") and ((absmax or 0) > INPUT_ABS_LIMIT or
+                                               (ratio or 0) > INPUT_SCALE_RATIO):
+        hurting = run.struggling() or any(
+            _number(loss) is None for _, _, loss in batch_losses)
+        found.append(Finding(
+            symptom="data_problem", severity="warning" if hurting else "info",
+            first_seen=_at(0, 0), evidence={"largest_input_magnitude": absmax,
+                                            "feature_scale_ratio": ratio,
+                                            "limit": INPUT_ABS_LIMIT},
+            causes=["inputs far outside unit scale, and the model does not normalize them: "
+                    "the first layer's gradients are dominated by the largest features"],
+            remedies=["standardize the inputs (a keras.layers.Normalization first layer, "
+                      "adapted on the training data)"]))
+    v = run.view
+    std = _number(facts.get("labels_std"))
+    if v.kind == "regression" and not v.standardized_loss and std and std > TARGET_STD_LIMIT:
+        found.append(Finding(
+            symptom="data_problem", severity="warning" if run.struggling() else "info",
+            first_seen=_at(0, 0), evidence={"target_std": std, "limit": TARGET_STD_LIMIT},
+            causes=[f"regression targets with a standard deviation of {std:.3g}: the output "
+                    "layer must grow far from its initialization, slowly at usual learning "
+                    "rates"],
+            remedies=["standardize the targets (and un-standardize the predictions), as "
+                      "ktrain_kit's regression task does", "or raise the learning rate"]))
+    return found
+
+
+# --------------------------------------------------------------------------- curves
+def _diverging(run, batch_losses, probes):
+    losses, initial = run.losses, run.initial
     if len(losses) < 2 or initial is None:
         return []
     best = min(losses)
-    if losses[-1] > DIVERGING_RATIO * best and losses[-1] > initial:
-        worst_epoch = losses.index(best) + 1
-        lr = _base_lr(facts, epochs)
+    tail = losses[-2:]
+    # went up from its best and ended above the start, or ended far above the start
+    if (min(tail) > DIVERGING_RATIO * best and losses[-1] > initial) or \
+            min(tail) > DIVERGING_RATIO * initial:
         return [Finding(
-            "diverging", "critical", _at(worst_epoch + 1, None),
-            {"initial_loss": initial, "best_loss": best, "final_loss": losses[-1]},
-            ["learning rate too high", "exploding gradients", "no normalization in a deep net"],
-            ["lower the learning rate", "add warmup", "clip gradients"],
-            [o for o in (_lr_override(lr, 0.1), "--config.optimizer.clip_global_norm=1.0",
-                         "--config.schedule.warmup_epochs=1.0") if o])]
+            symptom="diverging", severity="critical",
+            first_seen=_at(losses.index(best) + 2),
+            evidence={"initial_loss": initial, "best_loss": best, "final_loss": losses[-1]},
+            causes=["learning rate too high", "exploding gradients",
+                    "no normalization in a deep net"],
+            remedies=["lower the learning rate", "add warmup", "clip gradients"],
+            suggested_overrides=_overrides(run, _lr_override(run, 0.1),
+                                           "--config.optimizer.clip_global_norm=1.0",
+                                           "--config.schedule.warmup_epochs=1.0"))]
     return []
 
 
-def _not_decreasing(epochs, batch_losses, probes, facts):
-    losses = _finite([e.get("loss") for e in epochs])
-    initial = _initial_loss(probes, epochs)
-    if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or not all(
-            math.isfinite(e.get("loss", math.nan)) for e in epochs):
+def _update_ratio(probes):
+    ratios = _finite([p.get("update_ratio") for p in probes])
+    return statistics.median(ratios) if ratios else None
+
+
+def _not_decreasing(run, batch_losses, probes):
+    losses, initial = run.losses, run.initial
+    if len(run.epochs) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0 or \
+            len(losses) != len(run.epochs):
         return []
     if losses[-1] < NOT_DECREASING_RATIO * initial:
         return []
-    ratios = [p["update_ratio"] for p in probes if p.get("update_ratio") is not None]
-    ratio = statistics.median(ratios) if ratios else None
-    lr = _base_lr(facts, epochs)
+    ratio = _update_ratio(probes)
     evidence = {"initial_loss": initial, "final_loss": losses[-1],
-                "median_update_to_weight_ratio": ratio, "learning_rate": lr}
+                "median_update_to_weight_ratio": ratio, "learning_rate": run.lr()}
+    ref, gap = run.reference, run.below_reference()
     if ratio is not None and ratio < LR_TOO_LOW_UPDATE:
         causes = [f"learning rate too low: weights change {ratio:.1e} of their size per step "
                   f"(healthy: 1e-4..1e-2)"]
         remedies = ["raise the learning rate (an LR range test finds a good one: "
                     "python -m launchers.lr_find)"]
-        overrides = [_lr_override(lr, 100)]
+        overrides = [_lr_override(run, 100)]
     elif ratio is not None and ratio > LR_TOO_HIGH_UPDATE:
         causes = [f"learning rate too high: weights change {ratio:.1e} of their size per step"]
         remedies = ["lower the learning rate"]
-        overrides = [_lr_override(lr, 0.1)]
+        overrides = [_lr_override(run, 0.1)]
+    elif gap is not None:
+        # The weights move at a healthy rate: either the model is where a simple
+        # model is (little to learn), or it is below it because it cannot represent more
+        # (underfitting says so, with that evidence).
+        return []
     else:
         causes = ["learning rate too high or too low", "a bug in the data pipeline",
                   "wrong loss function", "vanishing or exploding gradients"]
         remedies = ["run an LR range test (python -m launchers.lr_find)", "check the data",
                     "check the loss matches the output", "use batch norm / He initialization"]
         overrides = ["--config.model.norm=batch"]
-    return [Finding("loss_not_decreasing", "warning", _at(len(epochs), None), evidence, causes,
-                    remedies, [o for o in overrides if o])]
+    evidence["simple_model"], evidence["model"] = ref.get("simple"), ref.get("model")
+    return [Finding(symptom="loss_not_decreasing", severity="warning",
+                    first_seen=_at(len(run.epochs)), evidence=evidence, causes=causes,
+                    remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
 def _spikes(batch_losses, scale):
+    """Batches whose loss is SPIKE_FACTOR x the median of the previous ones (evidence only:
+    small batches make single spikes common in healthy runs)."""
     spikes, history = [], []
     for step, epoch, loss in batch_losses:
-        if not math.isfinite(loss):
+        if _number(loss) is None:
             break
         if len(history) >= SPIKE_WINDOW:
             median = statistics.median(history[-SPIKE_WINDOW:])
-            if loss > SPIKE_FACTOR * median and loss - median > SPIKE_MIN_RISE * scale:
+            if median > SPIKE_FLOOR * scale and loss > SPIKE_FACTOR * median:
                 spikes.append((step, epoch, loss, median))
         history.append(loss)
     return spikes, len(history)
 
 
-def _unstable(epochs, batch_losses, probes, facts):
-    initial = _initial_loss(probes, epochs)
-    if not initial:
+def _jumps(curve, factor, floor):
+    """Epochs whose value is `factor` x the best before it and above it by `floor`."""
+    return [t for t in range(1, len(curve)) if curve[t] >= factor * min(curve[:t])
+            and curve[t] - min(curve[:t]) > floor]
+
+
+def _metric_dropped(run, t):
+    """A validation spike also costs accuracy (classification): near zero, one confidently
+    wrong example doubles a mean loss without changing anything that matters."""
+    metric = run.val_metric
+    if not run.view.classifies or len(metric) != len(run.val_losses) or t == 0:
+        return not run.view.classifies
+    return max(metric[:t]) - metric[t] >= UNSTABLE_METRIC_DROP
+
+
+def _unstable(run, batch_losses, probes):
+    """The loss goes back up by a large factor from one epoch to the next, and not just at the
+    end (that is divergence): an epoch mean averages many batches, so a 1.5-2x rise worth a tenth
+    of the loss scale is not sampling noise."""
+    losses, val = run.losses, run.val_losses
+    scale = run.scale()
+    if not scale or len(losses) < 2:
         return []
-    spikes, counted = _spikes(batch_losses, initial)
-    losses = _finite([e.get("loss") for e in epochs])
-    rises = [b > (1 + UNSTABLE_RISE) * a for a, b in zip(losses, losses[1:])]
-    spiky = counted and len(spikes) / counted > UNSTABLE_SPIKE_SHARE
-    oscillating = len(rises) >= MIN_EPOCHS_FOR_TRENDS - 1 and (
-        sum(rises) / len(rises) >= UNSTABLE_EPOCH_RISES)
-    if not (spiky or oscillating):
+    floor = UNSTABLE_MIN_RISE * scale
+    rises = _jumps(losses, UNSTABLE_RISE, floor)
+    spikes = [t for t in _jumps(losses, UNSTABLE_JUMP, floor)
+              if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])]
+    val_spikes = [t for t in _jumps(val, UNSTABLE_JUMP, floor) if t + 1 < len(val)
+                  and val[t + 1] <= UNSTABLE_RECOVERY * val[t] and _metric_dropped(run, t)] \
+        if len(val) == len(losses) else []
+    diverged_at_end = bool(_diverging(run, batch_losses, probes))
+    oscillating = len(rises) >= 2 and not (diverged_at_end and not spikes)
+    if not (oscillating or spikes or val_spikes):
         return []
-    first = spikes[0] if spikes else None
-    lr = _base_lr(facts, epochs)
+    batch_spikes, counted = _spikes(batch_losses, scale)
+    first = min(rises + spikes + val_spikes)
     return [Finding(
-        "unstable", "warning", _at(first[1], first[0]) if first else _at(rises.index(True) + 2),
-        {"spiking_batches": len(spikes), "batches": counted,
-         "largest_spike": max((s[2] / s[3] for s in spikes), default=None),
-         "epochs_with_rising_loss": sum(rises)},
-        ["learning rate too high", "exploding gradients", "batch too small / noisy data",
-         "poor initialization"],
-        ["lower the learning rate", "clip gradients by global norm", "add batch norm",
-         "use warmup"],
-        [o for o in (_lr_override(lr, 0.3), "--config.optimizer.clip_global_norm=1.0") if o])]
+        symptom="unstable", severity="warning", first_seen=_at(first + 1),
+        evidence={"epochs_with_rising_loss": len(rises), "loss_spikes": len(spikes),
+                  "validation_spikes": len(val_spikes), "spiking_batches": len(batch_spikes),
+                  "batches": counted, "loss_scale": scale},
+        causes=["learning rate too high", "exploding gradients", "batch too small / noisy data",
+                "poor initialization"],
+        remedies=["lower the learning rate", "clip gradients by global norm", "add batch norm",
+                  "use warmup"],
+        suggested_overrides=_overrides(run, _lr_override(run, 0.3),
+                                       "--config.optimizer.clip_global_norm=1.0"))]
 
 
-def _exploding(epochs, batch_losses, probes, facts):
-    norms = [(p["step"], p.get("epoch"), p["grad_norm"]) for p in probes
-             if math.isfinite(p.get("grad_norm", math.nan))]
-    nonfinite = next((p for p in probes if p.get("nonfinite_grad_fraction", 0) > 0), None)
-    big = next(((s, e, n) for s, e, n in norms if n > EXPLODING_GRAD_NORM), None)
-    peak = max(norms[1:], key=lambda n: n[2]) if len(norms) >= 2 else None
-    growth = peak[2] / norms[0][2] if peak and norms[0][2] > 0 else None
-    grew = growth is not None and growth > EXPLODING_GROWTH
+# --------------------------------------------------------------------------- probes
+def _exploding(run, batch_losses, probes):
+    norms = [(p.get("step"), p.get("epoch"), p["grad_norm"], _number(p.get("weight_norm")))
+             for p in probes if _number(p.get("grad_norm")) is not None]
+    nonfinite = next((p for p in probes if (_number(p.get("nonfinite_grad_fraction")) or 0) > 0),
+                     None)
+    to_weight = [(s, e, g / w) for s, e, g, w in norms if w]
+    big = next(((s, e, r) for s, e, r in to_weight if r > EXPLODING_GRAD_TO_WEIGHT), None)
+    grew = None
+    if len(norms) >= 2 and norms[0][2] > 0:
+        peak = max(norms[1:], key=lambda n: n[2])
+        if peak[2] / norms[0][2] > EXPLODING_GROWTH:
+            grew = peak
     if not (nonfinite or big or grew):
         return []
-    where = (nonfinite["step"], nonfinite.get("epoch")) if nonfinite else (
-        (big[0], big[1]) if big else (peak[0], peak[1]))
+    hurting = nonfinite or run.struggling() or any(
+        _number(loss) is None for _, _, loss in batch_losses)
+    where = (nonfinite.get("step"), nonfinite.get("epoch")) if nonfinite else (
+        (big[0], big[1]) if big else (grew[0], grew[1]))
     return [Finding(
-        "exploding_gradients", "critical" if nonfinite else "warning", _at(where[1], where[0]),
-        {"largest_grad_norm": max((n for _, _, n in norms), default=None),
-         "grad_norm_growth": growth, "limit": EXPLODING_GRAD_NORM,
-         "nonfinite_grad_fraction": nonfinite["nonfinite_grad_fraction"] if nonfinite else 0.0},
-        ["learning rate too high", "deep network without normalization", "poor initialization"],
-        ["clip gradients by global norm", "lower the learning rate", "add batch/layer norm",
-         "use He (ReLU) or Glorot (tanh) initialization"],
-        ["--config.optimizer.clip_global_norm=1.0", "--config.model.norm=batch"])]
+        symptom="exploding_gradients",
+        severity="critical" if nonfinite else ("warning" if hurting else "info"),
+        first_seen=_at(where[1], where[0]),
+        evidence={"largest_grad_norm": max((n[2] for n in norms), default=None),
+                  "largest_grad_to_weight_norm": max((r for _, _, r in to_weight), default=None),
+                  "grad_norm_growth": grew[2] / norms[0][2] if grew else None,
+                  "nonfinite_grad_fraction": (nonfinite or {}).get("nonfinite_grad_fraction",
+                                                                   0.0)},
+        causes=["learning rate too high", "deep network without normalization",
+                "weights initialized too large"],
+        remedies=["clip gradients by global norm", "lower the learning rate",
+                  "add batch/layer norm", "use He (ReLU) or Glorot (tanh) initialization"],
+        suggested_overrides=_overrides(run, "--config.optimizer.clip_global_norm=1.0",
+                                       "--config.model.norm=batch"))]
 
 
-def _vanishing(epochs, batch_losses, probes, facts):
-    ratios = [(p["step"], p.get("epoch"), p["grad_rms_first_layer"] / p["grad_rms_last_layer"])
-              for p in probes if p.get("grad_rms_last_layer", 0) > 0
-              and math.isfinite(p.get("grad_rms_first_layer", math.nan))]
+def _vanishing(run, batch_losses, probes):
+    ratios = [(p.get("step"), p.get("epoch"),
+               p["grad_rms_first_layer"] / p["grad_rms_last_layer"])
+              for p in probes if (_number(p.get("grad_rms_last_layer")) or 0) > 0
+              and _number(p.get("grad_rms_first_layer")) is not None]
     small = [r for r in ratios if r[2] < VANISHING_RATIO]
     if not ratios or len(small) <= len(ratios) / 2:
         return []
     return [Finding(
-        "vanishing_gradients", "warning", _at(small[0][1], small[0][0]),
-        {"median_first_to_last_layer_grad_ratio": statistics.median(r[2] for r in ratios),
-         "limit": VANISHING_RATIO, "probes_below_limit": len(small), "probes": len(ratios)},
-        ["saturating activations (sigmoid/tanh) in a deep network",
-         "no normalization between layers", "initialization too small"],
-        ["use ReLU-family activations", "add batch norm or layer norm", "use He initialization",
-         "add residual connections"],
-        ["--config.model.activation=relu", "--config.model.norm=batch",
-         "--config.model.initializer=he_normal"])]
+        symptom="vanishing_gradients", severity="warning" if run.struggling() else "info",
+        first_seen=_at(small[0][1], small[0][0]),
+        evidence={"median_first_to_last_layer_grad_ratio": statistics.median(
+            r[2] for r in ratios), "limit": VANISHING_RATIO, "probes_below_limit": len(small),
+            "probes": len(ratios)},
+        causes=["saturating activations (sigmoid/tanh) in a deep network",
+                "no normalization between layers", "initialization too small"],
+        remedies=["use ReLU-family activations", "add batch norm or layer norm",
+                  "use He initialization", "add residual connections"],
+        suggested_overrides=_overrides(run, "--config.model.activation=relu",
+                                       "--config.model.norm=batch",
+                                       "--config.model.initializer=he_normal"))]
 
 
-def _dead_units(epochs, batch_losses, probes, facts):
-    dead = [(p["step"], p.get("epoch"), p["dead_relu_fraction"]) for p in probes
-            if p.get("dead_relu_fraction") is not None]
+def _dead_units(run, batch_losses, probes):
+    dead = [(p.get("step"), p.get("epoch"), p["dead_relu_fraction"]) for p in probes
+            if _number(p.get("dead_relu_fraction")) is not None]
     if not dead or dead[-1][2] <= DEAD_UNITS_SHARE:
         return []
     first = next(d for d in dead if d[2] > DEAD_UNITS_SHARE)
-    lr = _base_lr(facts, epochs)
     return [Finding(
-        "dead_units", "warning", _at(first[1], first[0]),
-        {"dead_relu_share_at_end": dead[-1][2], "limit": DEAD_UNITS_SHARE},
-        ["learning rate too high: large updates push ReLUs into the always-off region",
-         "large negative biases", "poor initialization"],
-        ["lower the learning rate", "use leaky_relu/gelu/silu", "add batch norm"],
-        [o for o in (_lr_override(lr, 0.1), "--config.model.activation=gelu") if o])]
+        symptom="dead_units", severity="warning" if run.struggling() else "info",
+        first_seen=_at(first[1], first[0]),
+        evidence={"dead_relu_share_at_end": dead[-1][2], "limit": DEAD_UNITS_SHARE},
+        causes=["learning rate too high: large updates push ReLUs into the always-off region",
+                "large negative biases", "poor initialization"],
+        remedies=["lower the learning rate", "use leaky_relu/gelu/silu", "add batch norm"],
+        suggested_overrides=_overrides(run, _lr_override(run, 0.1),
+                                       "--config.model.activation=gelu"))]
 
 
-def _saturated(epochs, batch_losses, probes, facts):
-    sat = [(p["step"], p.get("epoch"), p["saturated_fraction"]) for p in probes
-           if p.get("saturated_fraction") is not None]
+def _saturated(run, batch_losses, probes):
+    sat = [(p.get("step"), p.get("epoch"), p["saturated_fraction"]) for p in probes
+           if _number(p.get("saturated_fraction")) is not None]
     if not sat or sat[-1][2] <= SATURATED_SHARE:
         return []
     first = next(s for s in sat if s[2] > SATURATED_SHARE)
     return [Finding(
-        "saturated_units", "warning", _at(first[1], first[0]),
-        {"saturated_share_at_end": sat[-1][2], "limit": SATURATED_SHARE},
-        ["sigmoid/tanh pre-activations too large: weights or inputs too big",
-         "no normalization before the activation"],
-        ["normalize inputs and add batch/layer norm", "use Glorot initialization",
-         "prefer ReLU-family activations in hidden layers"],
-        ["--config.model.norm=batch", "--config.model.activation=relu"])]
+        symptom="saturated_units", severity="warning" if run.struggling() else "info",
+        first_seen=_at(first[1], first[0]),
+        evidence={"saturated_share_at_end": sat[-1][2], "limit": SATURATED_SHARE},
+        causes=["sigmoid/tanh pre-activations too large: weights or inputs too big",
+                "no normalization before the activation"],
+        remedies=["normalize inputs and add batch/layer norm", "use Glorot initialization",
+                  "prefer ReLU-family activations in hidden layers"],
+        suggested_overrides=_overrides(run, "--config.model.norm=batch",
+                                       "--config.model.activation=relu"))]
 
 
-def _overfitting(epochs, batch_losses, probes, facts):
-    val = [e.get("val_loss") for e in epochs]
-    if len(_finite(val)) < MIN_EPOCHS_FOR_TRENDS or len(_finite(val)) != len(val):
+# --------------------------------------------------------------------------- capacity
+def _overfitting(run, batch_losses, probes):
+    """Two textbook forms: the validation loss turns back up while training keeps improving
+    (the early-stopping signature), or a high-variance gap - the training set memorized
+    (accuracy ~100%) while validation lags 10 points behind with a loss many times larger."""
+    val, train = run.val_losses, run.losses
+    if len(val) < MIN_EPOCHS_FOR_TRENDS or len(val) != len(run.epochs) or not train:
         return []
-    best_epoch = val.index(min(val)) + 1
-    rise = val[-1] / max(min(val), 1e-12) - 1
-    train_loss = epochs[-1].get("loss") or 0.0
-    gap = (epochs[-1].get("accuracy") or 0) - (epochs[-1].get("val_accuracy") or 0)
-    widening = rise > OVERFIT_VAL_RISE or val[-1] > OVERFIT_LOSS_RATIO * max(train_loss, 1e-12)
-    if gap <= OVERFIT_GAP or not widening:
+    best = min(val)
+    best_epoch = val.index(best) + 1
+    end = min(val[-2:])
+    rise = end / max(best, 1e-12) - 1
+    scale = run.scale() or max(val)
+    turned_up = (rise > OVERFIT_VAL_RISE and end - best > OVERFIT_MIN_RISE * scale
+                 and val[-1] > OVERFIT_GAP_RATIO * max(train[-1], 1e-12)
+                 and train[-1] <= train[min(best_epoch, len(train)) - 1])
+    gap = (run.train_metric[-1] - run.val_metric[-1]) if run.train_metric and \
+        run.val_metric else None
+    memorized = (gap is not None and run.train_metric[-1] >= MEMORIZED_ACCURACY and
+                 gap >= VARIANCE_GAP and val[-1] > VARIANCE_LOSS_RATIO * max(train[-1], 1e-12))
+    if not (turned_up or memorized):
         return []
     return [Finding(
-        "overfitting", "warning", _at(best_epoch + 1 if best_epoch < len(val) else None, None),
-        {"best_val_loss": min(val), "best_epoch": best_epoch, "final_val_loss": val[-1],
-         "final_train_loss": train_loss, "val_loss_rise": rise, "train_minus_val_accuracy": gap},
-        ["the model memorizes the training set: too little data for its size",
-         "too little regularization"],
-        ["more data or augmentation", "more dropout", "weight decay", "early stopping",
-         "a smaller model"],
-        ["--config.model.dropout=0.3", "--config.optimizer.name=adamw",
-         "--config.optimizer.weight_decay=0.05", "--config.callbacks.early_stopping.enabled=True"])]
+        symptom="overfitting", severity="warning",
+        first_seen=_at(best_epoch + 1 if best_epoch < len(val) else None),
+        evidence={"best_val_loss": best, "best_epoch": best_epoch, "final_val_loss": val[-1],
+                  "final_train_loss": train[-1], "val_loss_rise": rise,
+                  "train_minus_val_metric": gap},
+        causes=["the model memorizes the training set: too little data for its size",
+                "too little regularization", "trained too long"],
+        remedies=["early stopping (restore the best epoch)", "more data or augmentation",
+                  "more dropout", "weight decay", "a smaller model"],
+        suggested_overrides=_overrides(run, "--config.model.dropout=0.3",
+                                       "--config.optimizer.name=adamw",
+                                       "--config.optimizer.weight_decay=0.05",
+                                       "--config.callbacks.early_stopping.enabled=True"))]
 
 
-def _underfitting(epochs, batch_losses, probes, facts):
-    if len(epochs) < MIN_EPOCHS_FOR_TRENDS:
+# Findings that explain a model below its reference better than "too small" does. Dead or
+# saturated units do not: in a model too small for its task they are what underfitting looks
+# like from the inside, so both are reported.
+OPTIMIZATION = ("loss_not_decreasing", "vanishing_gradients", "exploding_gradients",
+                "diverging", "unstable", "nan_loss", "wrong_loss", "data_problem", "overfitting")
+
+
+def _underfitting(run, findings):
+    """Clearly below a simple model (nearest neighbours or ridge) on the same examples, while
+    nothing else explains it: the data hold more than this model took."""
+    if any(f.symptom in OPTIMIZATION and f.severity != "info" for f in findings):
         return []
-    acc, val_acc = epochs[-1].get("accuracy"), epochs[-1].get("val_accuracy")
-    classes = facts.get("num_classes") or 2
-    if acc is None or acc >= UNDERFIT_ACCURACY or acc <= CHANCE_FACTOR / classes:
+    gap = run.below_reference()
+    if gap is None or gap <= 0 or len(run.epochs) < MIN_EPOCHS_FOR_TRENDS:
         return []
-    if val_acc is not None and acc - val_acc > UNDERFIT_GAP:
-        return []
+    losses = run.losses
+    still_falling = len(losses) >= 2 and losses[-1] < 0.97 * losses[-2]
+    ref = run.reference
     return [Finding(
-        "underfitting", "warning", _at(len(epochs), None),
-        {"train_accuracy": acc, "val_accuracy": val_acc, "limit": UNDERFIT_ACCURACY},
-        ["the model is too small for the task", "too much regularization",
-         "too few epochs", "features that do not carry the signal"],
-        ["a wider or deeper model", "train longer", "less dropout / weight decay",
-         "better features"],
-        ["--config.model.width=128", "--config.model.depth=3", "--config.model.dropout=0.0"])]
+        symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs)),
+        evidence={"model": ref.get("model"), "simple_model": ref.get("simple"),
+                  "simple_model_kind": ref.get("simple_model"),
+                  "metric": ref.get("metric"), "examples": ref.get("n"),
+                  "chance": ref.get("chance"), "loss_still_falling": still_falling},
+        causes=(["training stopped while the loss was still falling"] if still_falling else [])
+        + ["the model is too small for the task", "too much regularization (dropout, weight "
+           "decay)", "features that need more layers to combine"],
+        remedies=["train longer" if still_falling else "a wider or deeper model",
+                  "less dropout / weight decay", "a wider or deeper model"],
+        suggested_overrides=_overrides(run, "--config.model.width=128",
+                                       "--config.model.depth=3", "--config.model.dropout=0.0"))]

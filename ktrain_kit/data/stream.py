@@ -1,0 +1,212 @@
+"""tf.data over streamed examples: sharded TFRecords, or the files of a large image folder.
+
+Never materialized: records are read shard by shard (interleaved), shuffled in a bounded buffer,
+batched as raw bytes, and decoded in parallel after batching. The order depends only on
+(seed, epoch): each epoch shuffles the shard order with a stateless shuffle of (seed, epoch) and
+seeds its shuffle buffer with (seed, epoch), so a resumed run reads the same batches. A
+mid-epoch resume skips the batches already trained; they are read and discarded, not decoded
+(skipping k batches costs reading k x batch_size records - seconds per 100,000 examples on a
+local disk, more from a bucket).
+
+Under multi-worker training each worker reads its own shards (file-level sharding: shard i goes
+to worker i mod W), so W workers together see every training example once per epoch.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from ktrain_kit.data import pipeline
+from ktrain_kit.errors import UserError
+
+INTERLEAVE = 4   # shards read at once
+
+
+def _schema(features):
+    x, y = features["x"], features["y"]
+    if x["encoding"] == "int64":
+        x_spec = tf.io.FixedLenFeature(x["shape"], tf.int64)
+    else:
+        x_spec = tf.io.FixedLenFeature([], tf.string)
+    y_spec = tf.io.FixedLenFeature(y["shape"], tf.int64 if y["dtype"] == "int64" else
+                                   tf.float32)
+    return {"x": x_spec, "y": y_spec}
+
+
+def _decoder(data):
+    """A function from a batch of raw records to (inputs, labels), in graph mode."""
+    stream = data.stream
+    shape = list(data.input_shape)
+    if stream["format"] == "files":
+        return lambda paths, labels: (tf.map_fn(lambda p: _image(tf.io.read_file(p), shape),
+                                                paths, fn_output_signature=tf.float32), labels)
+    features = stream["features"]
+    schema, encoding = _schema(features), features["x"]["encoding"]
+
+    def decode(records):
+        parsed = tf.io.parse_example(records, schema)
+        x, y = parsed["x"], parsed["y"]
+        if encoding == "int64":
+            x = tf.cast(x, tf.int32)
+        elif encoding == "float32":
+            x = tf.map_fn(lambda b: tf.reshape(tf.io.decode_raw(b, tf.float32), shape), x,
+                          fn_output_signature=tf.float32)
+        else:  # png or an image file as found
+            x = tf.map_fn(lambda b: _image(b, shape), x, fn_output_signature=tf.float32)
+        if y.dtype == tf.int64:
+            y = tf.cast(y, tf.int32)
+        return x, y
+    return decode
+
+
+def _image(raw, shape):
+    height, width, channels = shape
+    image = tf.io.decode_image(raw, channels=channels, expand_animations=False)
+    image = tf.cast(image, tf.float32)
+    if image.shape[0] != height or image.shape[1] != width:
+        image = tf.image.resize(image, [height, width], method="bicubic", antialias=True)
+        image = tf.clip_by_value(tf.round(image), 0.0, 255.0)
+    return tf.ensure_shape(image, shape)
+
+
+def _epoch(data, seed, epoch, examples, buffer, worker):
+    """This worker's records of one epoch, in an order that depends only on (seed, epoch)."""
+    index, count = worker
+    stream = data.stream
+    seeds = tf.constant([seed, epoch], tf.int64)
+    if stream["format"] == "files":  # the whole file list is in memory: a full shuffle
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(len(stream["train"]), dtype=tf.int64), seed=seeds)[index::count]
+        ds = tf.data.Dataset.from_tensor_slices((tf.gather(tf.constant(stream["train"]), order),
+                                                 tf.gather(tf.constant(stream["train_labels"]),
+                                                           order)))
+        return ds.take(examples)
+    files = stream["train"][index::count]
+    order = tf.random.experimental.stateless_shuffle(tf.range(len(files), dtype=tf.int64),
+                                                     seed=seeds)
+    ds = tf.data.Dataset.from_tensor_slices(tf.gather(tf.constant(files), order))
+    ds = ds.interleave(tf.data.TFRecordDataset, cycle_length=min(INTERLEAVE, len(files)),
+                       block_length=1, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = ds.shuffle(buffer, seed=int(seed) * 1_000_003 + int(epoch),
+                    reshuffle_each_iteration=False)
+    return ds.take(examples)
+
+
+def train_stream(data, batch_size, seed, dc, first_epoch=0, epochs=1, skip_steps=0,
+                 class_weights=None, worker=(0, 1), steps_per_epoch=None):
+    """Training batches of epochs [first_epoch, epochs), like pipeline.train_pipeline.
+
+    `worker` = (index, count) under multi-worker training: this worker reads shards index,
+    index + count, ... and makes batches of `batch_size` (its share of the global batch) for
+    `steps_per_epoch` steps (the global steps: every worker takes the same number).
+    """
+    index, count = worker
+    if count > 1 and data.stream["format"] == "tfrecord" and len(data.stream["train"]) < count:
+        raise UserError(f"data.path has {len(data.stream['train'])} training shard(s) for "
+                        f"{count} workers; write at least {count} shards "
+                        "(launchers.make_tfrecords --shards=N)")
+    steps_per_epoch = steps_per_epoch or data.train_size // batch_size
+    buffer = max(int(dc.shuffle_buffer), batch_size)
+    ds = None
+    for epoch in range(first_epoch, epochs):
+        one = _epoch(data, seed, epoch, steps_per_epoch * batch_size, buffer, worker)
+        ds = one if ds is None else ds.concatenate(one)
+    ds = ds.batch(batch_size, drop_remainder=True).skip(skip_steps)
+    ds = ds.enumerate(start=first_epoch * steps_per_epoch + skip_steps)
+    decode = _decoder(data)
+    augment = dc.augment if pipeline.augmenting(dc, data.kind) else None
+    files = data.stream["format"] == "files"
+
+    def prepare(number, batch):
+        x, y = decode(*batch) if files else decode(batch)
+        if augment is not None:
+            x = pipeline.augment_batch(x, tf.stack([tf.constant(seed, tf.int64), number]),
+                                       augment)
+        if class_weights is None:
+            return x, y
+        return x, y, pipeline.example_weights(y, class_weights)
+
+    ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def eval_stream(data, batch_size, split="val"):
+    """A split's examples in their stored order, batched, decoded in parallel."""
+    decode = _decoder(data)
+    stream = data.stream
+    if stream["format"] == "files":
+        ds = tf.data.Dataset.from_tensor_slices((stream[split], stream[f"{split}_labels"]))
+        ds = ds.batch(batch_size).map(lambda paths, labels: decode(paths, labels),
+                                      num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    else:
+        ds = tf.data.TFRecordDataset(stream[split]).batch(batch_size).map(
+            decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def read_sample(data, n, split="train"):
+    """The first n examples of a split, as NumPy arrays (the doctor's probe and reference)."""
+    xs, ys = [], []
+    count = 0
+    for x, y in eval_stream(data, min(256, max(n, 1)), split):
+        xs.append(x.numpy())
+        ys.append(y.numpy())
+        count += len(xs[-1])
+        if count >= n:
+            break
+    if not xs:
+        return np.zeros((0, *data.input_shape), np.float32), np.zeros((0,))
+    return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+
+
+def distributed_train_stream(strategy, data, batch_size, seed, dc, first_epoch, epochs,
+                             skip_steps, class_weights):
+    """Per-worker streams under multi-worker training (file-level sharding)."""
+    steps = data.train_size // batch_size
+
+    def dataset_fn(context):
+        per_replica = context.get_per_replica_batch_size(batch_size)
+        local_replicas = context.num_replicas_in_sync // context.num_input_pipelines
+        ds = train_stream(data, per_replica * local_replicas, seed, dc, first_epoch, epochs,
+                          skip_steps, class_weights,
+                          worker=(context.input_pipeline_id, context.num_input_pipelines),
+                          steps_per_epoch=steps)
+        return ds.rebatch(per_replica) if local_replicas > 1 else ds
+    return strategy.distribute_datasets_from_function(dataset_fn)
+
+
+def check_records(data):
+    """Parses the first record of every shard: a missing feature or a wrong dtype is one line
+    naming the shard, before anything is written."""
+    if data.stream["format"] != "tfrecord":
+        return
+    decode = _decoder(data)
+    for path in data.stream["train"] + data.stream["val"]:
+        try:
+            for record in tf.data.TFRecordDataset([path]).take(1).batch(1):
+                decode(record)
+        except (tf.errors.OpError, ValueError) as e:
+            problem = ("is corrupted" if isinstance(e, tf.errors.DataLossError) else
+                       "holds records that do not match features.json")
+            raise UserError(f"file '{path}': {problem} ({_first_line(e)}); write the shards "
+                            "again with launchers.make_tfrecords") from None
+
+
+def explain_read_error(error, data):
+    """TensorFlow's error for an unreadable record during training, as a UserError."""
+    if not isinstance(error, (tf.errors.DataLossError, tf.errors.InvalidArgumentError,
+                              tf.errors.NotFoundError)):
+        return None
+    text = _first_line(error)
+    if not isinstance(error, tf.errors.DataLossError) and not any(
+            word in str(error) for word in ("record", "Feature", "parse", "decode", "image",
+                                            "Unknown image file format", "No such file")):
+        return None  # not about reading the data
+    where = data.stream.get("folder") or "the image folder"
+    return UserError(f"data.path '{where}': a record could not be read during training "
+                     f"({type(error).__name__}: {text}); check or rewrite the shards "
+                     "(launchers.make_tfrecords), then re-run the same command to resume")
+
+
+def _first_line(error):
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return (lines[0] if lines else type(error).__name__)[:200]

@@ -1,0 +1,297 @@
+"""Sharded TFRecords: the converter, and the streaming reader for data beyond memory.
+
+    python -m launchers.make_tfrecords --config=CONFIG --out=DIR --shards=N
+
+writes whatever data a config names as `DIR/train-00000-of-0000N.tfrecord ...`, `DIR/val-...`
+and `DIR/features.json` (feature encodings and shapes, examples per split, class names, the
+task, normalization statistics). Images are stored encoded: image files as found (PNG, JPEG,
+...), arrays as lossless PNG when their values are whole numbers in 0..255, else as float32
+bytes. An image folder is converted one file at a time: it is never held in memory.
+
+`data.name=tfrecord, data.path=DIR` then trains from the shards without loading them: shard
+order shuffled per epoch, a bounded shuffle buffer seeded per epoch, parallel decode, prefetch
+(ktrain_kit/data/stream.py). This module writes; TensorFlow is needed.
+"""
+
+import json
+
+import numpy as np
+
+from ktrain_kit import fs
+from ktrain_kit.data import sources
+from ktrain_kit.errors import UserError, file_error
+
+FEATURES = "features.json"
+FORMAT = 1
+
+
+def shard_names(split, shards):
+    return [f"{split}-{i:05d}-of-{shards:05d}.tfrecord" for i in range(shards)]
+
+
+def _bytes(value):
+    import tensorflow as tf
+    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
+
+
+def _floats(values):
+    import tensorflow as tf
+    return tf.train.Feature(float_list=tf.train.FloatList(value=np.ravel(values).tolist()))
+
+
+def _ints(values):
+    import tensorflow as tf
+    return tf.train.Feature(int64_list=tf.train.Int64List(value=np.ravel(values).tolist()))
+
+
+def _x_encoding(data):
+    """How the inputs are stored: png (lossless whole numbers 0..255), float32, int64."""
+    if data.kind == "sequence":
+        return "int64"
+    if data.kind == "image":
+        sample = np.concatenate([data.x_train[:4096].ravel(), data.x_val[:4096].ravel()])
+        whole = np.all(np.round(sample) == sample) and sample.min() >= 0 and sample.max() <= 255
+        return "png" if whole and data.input_shape[-1] in (1, 3) else "float32"
+    return "float32"
+
+
+def _y_feature(y):
+    y = np.asarray(y)
+    return _ints(y) if y.dtype.kind in "iu" else _floats(y)
+
+
+def _example(x, y, encoding):
+    import tensorflow as tf
+    if encoding == "png":
+        x_feature = _bytes(tf.io.encode_png(np.asarray(x, np.uint8)).numpy())
+    elif encoding == "float32":
+        x_feature = _bytes(np.asarray(x, np.float32).tobytes())
+    elif encoding == "int64":
+        x_feature = _ints(np.asarray(x, np.int64))
+    else:  # an image file's own bytes
+        x_feature = _bytes(x)
+    return tf.train.Example(features=tf.train.Features(feature={
+        "x": x_feature, "y": _y_feature(y)})).SerializeToString()
+
+
+class _Shards:
+    """Round-robin writers: example i goes to shard i mod N (balanced to one example)."""
+
+    def __init__(self, out, split, shards):
+        import tensorflow as tf
+        self.names = shard_names(split, shards)
+        self.writers = [tf.io.TFRecordWriter(fs.join(out, n)) for n in self.names]
+        self.count = 0
+
+    def write(self, record):
+        self.writers[self.count % len(self.writers)].write(record)
+        self.count += 1
+
+    def close(self):
+        for writer in self.writers:
+            writer.close()
+
+
+def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress=True):
+    """Writes the config's data (split as training would split it) to `out`; returns the
+    features description that was written to features.json."""
+    if shards < 1:
+        raise UserError(f"--shards={shards}: write at least 1 shard")
+    val_shards = val_shards or max(1, shards // 4)
+    fs.makedirs(out)
+    if dc.name == "image_folder":
+        return _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress)
+    if dc.name == "tfrecord":
+        raise UserError("data.name=tfrecord is already sharded TFRecords; convert the source "
+                        "data instead")
+    data = sources.load(dc, tc, seed)
+    encoding = _x_encoding(data)
+    bar = _progress(len(data.x_train) + len(data.x_val), progress)
+    counts = {}
+    for split, xs, ys, n in (("train", data.x_train, data.y_train, shards),
+                             ("val", data.x_val, data.y_val, val_shards)):
+        writer = _Shards(out, split, n)
+        for x, y in zip(xs, ys):
+            writer.write(_example(x, y, encoding))
+            bar.add(1)
+        writer.close()
+        counts[split] = {"examples": writer.count, "shards": writer.names}
+    mean, variance = data.normalization_stats()
+    features = {
+        "format": FORMAT, "task": tc.name, "kind": data.kind,
+        "x": {"encoding": encoding, "shape": list(data.input_shape),
+              "dtype": "int32" if data.kind == "sequence" else "float32"},
+        "y": _y_description(data.y_train), "num_outputs": data.num_outputs,
+        "labels": data.labels, "splits": counts,
+        "normalization": {"mean": np.ravel(mean).tolist(), "variance": np.ravel(variance)
+                          .tolist()},
+        "vocab_size": data.vocab_size() if data.kind == "sequence" else None,
+        "label_counts": _label_counts(data.y_train, tc.name, data.num_outputs),
+        "source": {"name": dc.name, "path": dc.path, "seed": seed}}
+    _write_features(out, features)
+    return features
+
+
+def _y_description(y):
+    y = np.asarray(y)
+    return {"dtype": "int64" if y.dtype.kind in "iu" else "float32",
+            "shape": list(y.shape[1:])}
+
+
+def _label_counts(y, task, outputs):
+    if task == "classification":
+        return np.bincount(np.asarray(y, np.int64), minlength=outputs).tolist()
+    if task == "binary":
+        return np.bincount((np.asarray(y).reshape(-1) > 0.5).astype(int), minlength=2).tolist()
+    return None
+
+
+def _write_features(out, features):
+    path = fs.join(out, FEATURES)
+    with fs.open(path + ".tmp", "w") as f:
+        f.write(json.dumps(features, indent=1))
+    fs.rename(path + ".tmp", path)
+
+
+def _progress(total, show):
+    import keras
+
+    class Quiet:
+        def add(self, n):
+            pass
+    return keras.utils.Progbar(total, unit_name="example") if show else Quiet()
+
+
+def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress):
+    """One file at a time: its bytes as found go into the shard, its decoded pixels (resized
+    as the in-memory loader resizes) into the running normalization statistics."""
+    from PIL import Image
+    files, classes = sources.image_folder_files(dc.path)
+    labels = sources.folder_labels(files, classes, tc)
+    train_idx, val_idx = sources.split_indices(len(files), dc, seed)
+    mode, size = ("L" if dc.channels == 1 else "RGB"), dc.image_size
+    stats = _RunningStats(dc.channels)
+    bar = _progress(len(train_idx) + len(val_idx), progress)
+    counts, skipped, label_seen = {}, [], []
+    for split, indices, n in (("train", train_idx, shards), ("val", val_idx, val_shards)):
+        writer = _Shards(out, split, n)
+        for i in indices:
+            path, _ = files[i]
+            try:
+                with fs.open(path, "rb") as f:
+                    raw = f.read()
+                import io
+                with Image.open(io.BytesIO(raw)) as im:
+                    pixels = np.asarray(im.convert(mode).resize((size, size)), np.float64)
+            except Exception as e:  # noqa: BLE001 - PIL raises many kinds for bad files
+                if not skip_bad:
+                    raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                                     "delete or replace it, or pass --skip_bad") from None
+                skipped.append(path)
+                bar.add(1)
+                continue
+            if split == "train":
+                stats.add(pixels.reshape(size, size, dc.channels))
+                label_seen.append(labels.y[i])
+            writer.write(_example(raw, labels.y[i], "image_file"))
+            bar.add(1)
+        writer.close()
+        counts[split] = {"examples": writer.count, "shards": writer.names}
+    mean, variance = stats.result()
+    features = {
+        "format": FORMAT, "task": tc.name, "kind": "image",
+        "x": {"encoding": "image_file", "shape": [size, size, dc.channels], "dtype": "float32"},
+        "y": _y_description(labels.y), "num_outputs": labels.num_outputs,
+        "labels": labels.info, "splits": counts, "skipped_files": len(skipped),
+        "normalization": {"mean": mean, "variance": variance}, "vocab_size": None,
+        "label_counts": _label_counts(np.asarray(label_seen), tc.name, labels.num_outputs),
+        "source": {"name": dc.name, "path": dc.path, "seed": seed}}
+    _write_features(out, features)
+    if skipped:
+        print(f"make_tfrecords: skipped {len(skipped)} unreadable image(s), e.g. {skipped[0]}")
+    return features
+
+
+class _RunningStats:
+    """Per-channel mean and variance of a stream of images (Chan et al.'s parallel update)."""
+
+    def __init__(self, channels):
+        self.n, self.mean, self.m2 = 0, np.zeros(channels), np.zeros(channels)
+
+    def add(self, image):
+        values = image.reshape(-1, image.shape[-1])
+        n, mean = len(values), values.mean(axis=0)
+        m2 = ((values - mean) ** 2).sum(axis=0)
+        delta, total = mean - self.mean, self.n + n
+        self.mean = self.mean + delta * n / total
+        self.m2 = self.m2 + m2 + delta ** 2 * self.n * n / total
+        self.n = total
+
+    def result(self):
+        variance = np.maximum(self.m2 / max(self.n, 1), 1e-6)
+        return self.mean.tolist(), variance.tolist()
+
+
+def read_features(folder) -> dict:
+    """features.json of a shard folder, checked (one-line errors naming the file)."""
+    path = fs.join(folder, FEATURES)
+    if not fs.exists(path):
+        raise file_error(path, "does not exist", "point data.path at a folder written by "
+                         "`python -m launchers.make_tfrecords`")
+    try:
+        with fs.open(path) as f:
+            features = json.load(f)
+    except (OSError, ValueError) as e:
+        raise file_error(path, f"is not readable JSON ({type(e).__name__})",
+                         "write the folder again with launchers.make_tfrecords") from None
+    needed = ("format", "task", "kind", "x", "y", "num_outputs", "splits", "normalization")
+    missing = [k for k in needed if k not in features] if isinstance(features, dict) else needed
+    if missing:
+        raise file_error(path, f"lacks {', '.join(missing)}", "write the folder again with "
+                         "launchers.make_tfrecords")
+    return features
+
+
+def check_shard(path, expected_examples=None):
+    """Walks a shard's record framing (8-byte length, 4-byte CRC, data, 4-byte CRC) without
+    reading the data: a truncated file is found before training, named, in milliseconds."""
+    import struct
+    if not fs.exists(path):
+        raise file_error(path, "does not exist", "write the shards again with "
+                         "launchers.make_tfrecords")
+    total, offset, records = fs.size(path), 0, 0
+    with fs.open(path, "rb") as f:
+        while offset < total:
+            header = f.read(12)
+            if len(header) < 12:
+                break
+            (length,) = struct.unpack("<Q", header[:8])
+            offset += 12 + length + 4
+            if offset > total:
+                break
+            f.seek(offset)
+            records += 1
+    if offset != total:
+        raise file_error(path, f"is truncated or damaged (record {records + 1} runs past the "
+                         f"end of the file)", "write the shards again with "
+                         "launchers.make_tfrecords")
+    return records
+
+
+def check_shards(folder, features, split_names=("train", "val")):
+    """Every shard of the listed splits is there, whole, and holds the examples the
+    round-robin writer put in it (shard k of N: examples k, k + N, ...)."""
+    for split in split_names:
+        info = features["splits"].get(split)
+        if not info or not info.get("shards"):
+            raise file_error(fs.join(folder, FEATURES), f"lists no '{split}' shards",
+                             "write the folder again with launchers.make_tfrecords")
+        names, total = info["shards"], info["examples"]
+        for k, name in enumerate(names):
+            path, expected = fs.join(folder, name), len(range(k, total, len(names)))
+            found = check_shard(path)
+            if found != expected:
+                raise file_error(path, f"holds {found} records, features.json implies "
+                                 f"{expected}", "write the folder again with "
+                                 "launchers.make_tfrecords")
+

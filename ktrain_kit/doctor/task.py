@@ -1,0 +1,220 @@
+"""What task a training is, as the doctor sees it, and what "good" means for it.
+
+The launcher tells the doctor the task; in a plain Keras `fit` it is inferred from the compiled
+loss, the output layer (activation, units) and the labels on the probe batch. Every rule asks
+this view before it judges: a sigmoid output is right for binary and multi-label tasks and wrong
+for a class-id target, labels above 1 are right for regression and wrong for binary
+cross-entropy, and "chance" is the majority class for classification but the target's variance
+for regression.
+
+The quality reference is the better of two simple models on the reference examples, both scored
+leave-one-out in closed form: k nearest neighbours (no capacity limit, local structure) and ridge
+regression (linear structure, robust to noise features). A few milliseconds, no training. When it
+clearly beats the trained model on the same examples, the data carry signal the model did not take
+(underfitting); when it is at chance too, the training labels carry none (a data problem). NumPy
+only.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+CROSSENTROPY, BINARY_CROSSENTROPY, REGRESSION, OTHER = "ce", "bce", "regression", "other"
+KNN_NEIGHBOURS = 5        # odd, small: a local, low-bias reference (sklearn's default is 5)
+KNN_MAX_FEATURES = 4096   # beyond this (raw large images) distances say little: no reference
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskView:
+    kind: str | None          # classification | binary | multilabel | regression | None
+    loss: str                 # ce | bce | regression | other
+    from_logits: bool | None
+    outputs: int | None
+    activation: str | None    # of the output layer: softmax, sigmoid, linear, relu, ...
+    labels: str               # ids | onehot | multihot | binary01 | continuous | unknown
+    standardized_loss: bool = False  # the loss standardizes the targets itself (ktrain_kit)
+
+    @property
+    def classifies(self):
+        return self.kind in ("classification", "binary", "multilabel")
+
+
+def loss_family(name: str) -> str:
+    name = (name or "").lower()
+    if "binary" in name and "crossentropy" in name:
+        return BINARY_CROSSENTROPY
+    if "crossentropy" in name:
+        return CROSSENTROPY
+    if any(k in name for k in ("mse", "mae", "squared", "absolute", "huber", "logcosh",
+                                "log_cosh", "msle")):
+        return REGRESSION
+    return OTHER
+
+
+def label_kind(facts) -> str:
+    shape = facts.get("labels_shape") or []
+    if not shape or facts.get("labels_min") is None:
+        return "unknown"
+    values01 = facts.get("labels_min") >= 0 and facts.get("labels_max") <= 1 and \
+        facts.get("labels_integer")
+    if len(shape) == 2 and shape[1] > 1:
+        if values01:
+            return "onehot" if facts.get("labels_rows_sum_one") else "multihot"
+        return "continuous"
+    if values01:
+        return "binary01"
+    if facts.get("labels_integer") and facts.get("labels_distinct", 99) <= 100:
+        return "ids"
+    return "continuous"
+
+
+def task_view(facts) -> TaskView:
+    """The task from the launcher's word, else from loss, output layer and labels."""
+    family = loss_family(facts.get("loss_name", ""))
+    labels = label_kind(facts)
+    outputs = facts.get("num_outputs")
+    activation = facts.get("output_activation")
+    kind = facts.get("task")
+    if kind is None:
+        if family == CROSSENTROPY:
+            kind = "classification"
+        elif family == BINARY_CROSSENTROPY:
+            kind = "binary" if (outputs or 1) == 1 else "multilabel"
+        elif family == REGRESSION:
+            # whole-number targets with a regression loss are counts or prices, not classes;
+            # only one-hot, multi-hot or 0/1 targets say "classes trained with a regression loss"
+            kind = {"onehot": "classification", "multihot": "multilabel",
+                    "binary01": "binary"}.get(labels, "regression")
+    return TaskView(kind, family, facts.get("from_logits"), outputs, activation, labels,
+                    str(facts.get("loss_name", "")).startswith("standardized"))
+
+
+# --------------------------------------------------------------------------- quality
+def _as_matrix(y):
+    y = np.asarray(y, np.float64)
+    return y.reshape(len(y), -1)
+
+
+def predicted_classes(view: TaskView, pred):
+    """Class ids (or 0/1 per label) from the model's outputs."""
+    pred = _as_matrix(pred)
+    logits = view.from_logits or view.activation in (None, "linear")
+    threshold = 0.0 if logits else 0.5
+    if view.kind == "classification" and pred.shape[1] > 1:
+        return pred.argmax(axis=1)
+    return (pred > threshold).astype(int) if view.kind == "multilabel" else \
+        (pred[:, 0] > threshold).astype(int) if pred.shape[1] == 1 else pred.argmax(axis=1)
+
+
+def true_classes(view: TaskView, y):
+    y = np.asarray(y)
+    if view.kind == "classification" and y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    if view.kind == "multilabel":
+        return _as_matrix(y).astype(int)
+    return np.round(_as_matrix(y)[:, 0]).astype(int)
+
+
+def score(view: TaskView, y, pred) -> float | None:
+    """Accuracy (classification kinds) or mean squared error (regression) of `pred`."""
+    try:
+        if view.kind == "regression":
+            return float(np.mean((_as_matrix(pred) - _as_matrix(y)) ** 2))
+        if view.classifies:
+            return float(np.mean(predicted_classes(view, pred) == true_classes(view, y)))
+    except (ValueError, IndexError, TypeError):
+        return None
+    return None
+
+
+def chance(view: TaskView, y) -> float | None:
+    """What predicting without the inputs reaches: the majority class (per label), or the
+    targets' variance (the MSE of predicting their mean)."""
+    if view.kind == "regression":
+        return float(np.mean(_as_matrix(y).var(axis=0)))
+    if not view.classifies:
+        return None
+    classes = true_classes(view, y)
+    if classes.ndim == 2:  # multilabel: the majority value of each label
+        share = classes.mean(axis=0)
+        return float(np.mean(np.maximum(share, 1 - share)))
+    counts = np.bincount(classes - classes.min())
+    return float(counts.max() / counts.sum())
+
+
+def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
+    """Leave-one-out k-nearest-neighbour accuracy / MSE on standardized inputs."""
+    x = np.asarray(x)
+    if view.kind is None or len(x) <= k + 1 or x.dtype.kind not in "f" or \
+            x[0].size > KNN_MAX_FEATURES:
+        return None  # token ids and huge images: distances would mean nothing
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    flat = (flat - flat.mean(axis=0)) / (flat.std(axis=0) + 1e-9)
+    squared = (flat ** 2).sum(axis=1)
+    distances = squared[:, None] + squared[None, :] - 2 * flat @ flat.T
+    np.fill_diagonal(distances, np.inf)  # leave one out
+    neighbours = np.argsort(distances, axis=1)[:, :k]
+    if view.kind == "regression":
+        targets = _as_matrix(y)
+        return float(np.mean((targets[neighbours].mean(axis=1) - targets) ** 2))
+    classes = true_classes(view, y)
+    if classes.ndim == 2:
+        votes = classes[neighbours].mean(axis=1) > 0.5
+        return float(np.mean(votes == classes))
+    offset = classes - classes.min()
+    votes = np.array([np.bincount(row, minlength=offset.max() + 1).argmax()
+                      for row in offset[neighbours]])
+    return float(np.mean(votes == offset))
+
+
+RIDGE = 1.0               # mild, in standardized units: keeps X'X invertible
+LINEAR_MAX_FEATURES = 512
+
+
+def linear_score(view: TaskView, x, y) -> float | None:
+    """Leave-one-out ridge regression (on one-hot / 0-1 targets for the classification kinds):
+    the linear reference, which nearest neighbours miss when most features are noise. The
+    leave-one-out predictions come in closed form from the hat matrix H:
+    (prediction_i - H_ii y_i) / (1 - H_ii)."""
+    x = np.asarray(x)
+    if view.kind is None or x.dtype.kind not in "f" or len(x) < 10 or \
+            x[0].size > LINEAR_MAX_FEATURES:
+        return None
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    flat = (flat - flat.mean(axis=0)) / (flat.std(axis=0) + 1e-9)
+    design = np.hstack([flat, np.ones((len(flat), 1))])
+    if view.kind == "regression":
+        targets = _as_matrix(y)
+    else:
+        classes = true_classes(view, y)
+        targets = classes.astype(np.float64) if classes.ndim == 2 else (
+            np.eye(classes.max() - classes.min() + 1)[classes - classes.min()])
+    gram = design.T @ design + RIDGE * np.eye(design.shape[1])
+    hat = design @ np.linalg.solve(gram, design.T)
+    leverage = np.clip(np.diag(hat), 0, 0.999)[:, None]
+    loo = (hat @ targets - leverage * targets) / (1 - leverage)
+    if view.kind == "regression":
+        return float(np.mean((loo - targets) ** 2))
+    classes = true_classes(view, y)
+    if classes.ndim == 2:
+        return float(np.mean((loo > 0.5) == classes))
+    if view.kind == "binary" and targets.shape[1] == 1:
+        return float(np.mean((loo[:, 0] > 0.5) == (classes - classes.min())))
+    return float(np.mean(loo.argmax(axis=1) == classes - classes.min()))
+
+
+def best_simple_model(view: TaskView, x, y) -> tuple:
+    """(score, name) of the better of the nearest-neighbour and the linear reference."""
+    scores = {"nearest neighbours": knn_score(view, x, y), "ridge": linear_score(view, x, y)}
+    scores = {k: v for k, v in scores.items() if v is not None}
+    if not scores:
+        return None, None
+    pick = min if view.kind == "regression" else max
+    name = pick(scores, key=scores.get)
+    return scores[name], name
+
+
+def standard_error(accuracy: float, n: int) -> float:
+    """Of an accuracy measured on n examples (binomial)."""
+    return math.sqrt(max(accuracy * (1 - accuracy), 1e-4) / max(n, 1))

@@ -1,0 +1,444 @@
+"""Hyperparameter sweeps on Optuna: a search space over config keys, every trial an ordinary run.
+
+    python -m launchers.sweep --config=configs/digits_mlp.py --sweep=sweeps/digits_mlp_lr.py \
+        --workdir=runs/sweep [--trials=N] [--workers=K] [--storage=URL]
+
+A sweep file is plain Python like a config; `get_sweep()` returns
+
+    metric     a metrics.csv column, e.g. "val_accuracy" (the kept epoch's value is the result)
+    direction  maximize | minimize (default: from the metric: losses, mae, rmse are minimized)
+    trials     how many trials end finished (complete or pruned)
+    space      {config key: ("log_uniform", lo, hi) | ("uniform", lo, hi) | ("int", lo, hi)
+                | ("choice", [values])}
+    pruner     median | hyperband | none (default median)
+    sampler    tpe | random | grid (default tpe; grid needs only "choice" and "int" keys)
+
+Everything is checked against the config before anything is created. The study lives in a
+database: `sqlite:///DIR/study.db` by default, or any SQLAlchemy URL Optuna accepts (PostgreSQL
+for workers on many machines). Each trial runs in its own process as `DIR/trials/NNNN/`, a run
+folder like any other (resumable, exported, diagnosed), reports its metric per epoch for pruning
+and tells the study its result itself. The config's own values are the first trial when they lie
+in the space, so the best trial is never worse than the config you started from.
+
+Killed at any moment, the same command continues: finished trials are kept, a trial whose run
+folder is no longer locked by a live process is resumed from its checkpoint (not restarted, not
+duplicated), and new trials are asked for under a lock until exactly `trials` are finished.
+"""
+
+import contextlib
+import csv
+import json
+import math
+import os
+import subprocess
+
+from ktrain_kit import config as config_lib
+from ktrain_kit import tasks
+from ktrain_kit.errors import UserError
+
+KINDS = ("log_uniform", "uniform", "int", "choice")
+PRUNERS = ("median", "hyperband", "none")
+SAMPLERS = ("tpe", "random", "grid")
+STUDY = "ktrain_kit"
+FINISHED = ("COMPLETE", "PRUNED")
+
+
+def _error(key, problem, fix):
+    return UserError(f"sweep key '{key}': {problem}; {fix}")
+
+
+# --------------------------------------------------------------------------- the sweep file
+def load_spec(path: str) -> dict:
+    """The sweep file's get_sweep() as a plain dict (one-line errors for a broken file)."""
+    import importlib.util
+    if not os.path.isfile(path):
+        raise UserError(f"sweep file '{path}' does not exist; pass --sweep=sweeps/NAME.py")
+    try:
+        spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        value = module.get_sweep()
+    except Exception as e:  # noqa: BLE001 - the user's file raised
+        raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
+                        f"{str(e).splitlines()[0] if str(e) else ''}); fix that file") from None
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if not isinstance(value, dict):
+        raise UserError(f"sweep file '{path}': get_sweep() returned {type(value).__name__}, not "
+                        "a dict; return dict(metric=..., trials=..., space={...})")
+    return value
+
+
+def validate_spec(spec: dict, config, trials_flag=None) -> dict:
+    """Checks the sweep against the config; returns it completed with its defaults."""
+    known = {"metric", "direction", "trials", "space", "pruner", "sampler"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise _error(unknown[0], "is not a sweep setting", f"use {', '.join(sorted(known))}")
+    columns = tasks.logged_columns(config.task.name)
+    metric = spec.get("metric", f"val_{tasks.MAIN_METRIC[config.task.name]}")
+    if metric not in columns:
+        raise _error("metric", f"'{metric}' is not logged by a {config.task.name} run",
+                     f"use one of: {', '.join(columns)}")
+    direction = spec.get("direction") or ("maximize" if tasks.maximize(metric) else "minimize")
+    if direction not in ("maximize", "minimize"):
+        raise _error("direction", f"'{direction}'", "use maximize or minimize")
+    trials = trials_flag if trials_flag is not None else spec.get("trials", 10)
+    if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
+        raise _error("trials", f"must be a whole number >= 1, got {trials!r}", "e.g. trials=20")
+    for key, names in (("pruner", PRUNERS), ("sampler", SAMPLERS)):
+        if spec.get(key, names[0]) not in names:
+            raise _error(key, f"unknown name '{spec[key]}'", f"use one of: {', '.join(names)}")
+    space = spec.get("space")
+    if not isinstance(space, dict) or not space:
+        raise _error("space", "must map config keys to ranges", "e.g. space={'schedule.base_lr':"
+                     " ('log_uniform', 1e-4, 1e-1)}")
+    keys = config_lib.flat_keys(config)
+    for key, rng in space.items():
+        _check_range(key, rng, config, keys)
+    sampler = spec.get("sampler", "tpe")
+    if sampler == "grid" and any(tuple(r)[0] in ("log_uniform", "uniform")
+                                 for r in space.values()):
+        raise _error("sampler", "grid needs finite choices", "use choice/int ranges, or tpe")
+    _check_corners(space, config)
+    return {"metric": metric, "direction": direction, "trials": trials, "space": space,
+            "pruner": spec.get("pruner", "median"), "sampler": sampler}
+
+
+def _value_at(config, key):
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def _check_range(key, rng, config, keys):
+    if key not in keys:
+        import difflib
+        close = difflib.get_close_matches(key, sorted(keys), n=1)
+        raise _error(key, "is not a config key", f"did you mean '{close[0]}'?" if close else
+                     "use a dotted key such as schedule.base_lr")
+    if not isinstance(rng, (tuple, list)) or not rng or rng[0] not in KINDS:
+        raise _error(key, f"{rng!r} is not a range", f"start it with one of: {', '.join(KINDS)}")
+    kind, current = rng[0], _value_at(config, key)
+    if kind == "choice":
+        values = rng[1] if len(rng) == 2 and isinstance(rng[1], (list, tuple)) else None
+        if not values:
+            raise _error(key, "choice needs a non-empty list", "e.g. ('choice', ['sgd', 'adam'])")
+        for value in values:
+            if isinstance(current, bool) != isinstance(value, bool) or (
+                    not isinstance(current, bool) and not isinstance(value, type(current)) and
+                    not (isinstance(current, float) and isinstance(value, int))):
+                raise _error(key, f"choice {value!r} is not a {type(current).__name__} like the "
+                             f"config's {current!r}", "give values of the key's type")
+        return
+    if len(rng) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                and math.isfinite(v) for v in rng[1:]):
+        raise _error(key, f"{kind} needs two finite numbers, got {rng!r}",
+                     f"e.g. ('{kind}', 1e-4, 1e-1)")
+    lo, hi = rng[1], rng[2]
+    if not lo < hi:
+        raise _error(key, f"the range {lo}..{hi} is empty", "give low < high")
+    if kind == "log_uniform" and lo <= 0:
+        raise _error(key, "a log-uniform range must be positive", "give 0 < low < high")
+    if kind == "int" and (not isinstance(current, int) or isinstance(current, bool)):
+        raise _error(key, f"is a {type(current).__name__}, not a whole number", "use uniform")
+    if kind in ("log_uniform", "uniform") and not isinstance(current, float):
+        raise _error(key, f"is a {type(current).__name__}, not a number", "use choice or int")
+
+
+def _corners(rng):
+    kind = rng[0]
+    return list(rng[1]) if kind == "choice" else [rng[1], rng[2]]
+
+
+def _check_corners(space, config):
+    """Each key at each end of its range (the others as configured) must be a valid config."""
+    for key, rng in space.items():
+        for value in _corners(rng):
+            candidate = apply(config, {key: value})
+            try:
+                config_lib.validate(candidate)
+            except UserError as e:
+                raise _error(key, f"{value!r} makes the config invalid ({e})",
+                             "narrow the range") from None
+
+
+def apply(config, params: dict):
+    """A copy of `config` with `params` ({dotted key: value}) set."""
+    import copy
+    out = copy.deepcopy(config)
+    for key, value in params.items():
+        node = out
+        *path, last = key.split(".")
+        for part in path:
+            node = node[part]
+        current = node[last]
+        node[last] = float(value) if isinstance(current, float) else value
+    return out
+
+
+def distributions(space):
+    import optuna.distributions as d
+    out = {}
+    for key, rng in space.items():
+        kind = rng[0]
+        if kind == "log_uniform":
+            out[key] = d.FloatDistribution(rng[1], rng[2], log=True)
+        elif kind == "uniform":
+            out[key] = d.FloatDistribution(rng[1], rng[2])
+        elif kind == "int":
+            out[key] = d.IntDistribution(int(rng[1]), int(rng[2]))
+        else:
+            out[key] = d.CategoricalDistribution(list(rng[1]))
+    return out
+
+
+def _within(rng, value):
+    kind = rng[0]
+    if kind == "choice":
+        return value in rng[1]
+    return isinstance(value, (int, float)) and rng[1] <= value <= rng[2]
+
+
+# --------------------------------------------------------------------------- the study
+def storage(url: str | None, workdir: str):
+    import optuna
+    url = url or f"sqlite:///{os.path.abspath(os.path.join(workdir, 'study.db'))}"
+    kwargs = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+    except Exception as e:  # noqa: BLE001 - a bad URL or an unreachable database
+        raise UserError(f"--storage '{url}' cannot be opened ({type(e).__name__}: "
+                        f"{str(e).splitlines()[0][:120] if str(e) else ''}); give a SQLAlchemy "
+                        "URL Optuna accepts, e.g. postgresql://user@host/db") from None
+
+
+def study(spec, store, create=True):
+    import optuna
+    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=0),
+                "random": lambda: optuna.samplers.RandomSampler(seed=0),
+                "grid": lambda: optuna.samplers.GridSampler(
+                    {k: (list(v[1]) if v[0] == "choice" else list(range(v[1], v[2] + 1)))
+                     for k, v in spec["space"].items()})}
+    pruners = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2,
+                                                             n_warmup_steps=1),
+               "hyperband": lambda: optuna.pruners.HyperbandPruner(),
+               "none": lambda: optuna.pruners.NopPruner()}
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    load = optuna.create_study if create else optuna.load_study
+    args = dict(study_name=STUDY, storage=store, sampler=samplers[spec["sampler"]](),
+                pruner=pruners[spec["pruner"]]())
+    if create:
+        args.update(direction=spec["direction"], load_if_exists=True)
+    return load(**args)
+
+
+def trial_folder(workdir, number):
+    return os.path.join(workdir, "trials", f"{number:04d}")
+
+
+@contextlib.contextmanager
+def sweep_lock(workdir):
+    """Serializes "count the trials, ask for a new one" among this machine's workers."""
+    import fcntl
+    with open(os.path.join(workdir, ".sweep.lock"), "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _folder_free(folder) -> bool:
+    """No live process holds the trial's run folder (its owner died, or never started)."""
+    import fcntl
+    lock = os.path.join(folder, ".lock")
+    if not os.path.exists(lock):
+        return True
+    with open(lock, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return True
+
+
+def next_trial(the_study, spec, workdir, claimed):
+    """(trial number, params, resumed) of the next trial to run here, or None when done."""
+    from optuna.trial import TrialState
+    with sweep_lock(workdir):
+        trials = the_study.get_trials(deepcopy=False)
+        for t in trials:  # an interrupted trial whose process is gone: resume it
+            if t.state == TrialState.RUNNING and t.number not in claimed and \
+                    _folder_free(trial_folder(workdir, t.number)):
+                claimed.add(t.number)
+                return t.number, dict(t.params), True
+        finished = sum(t.state.name in FINISHED for t in trials)
+        running = sum(t.state == TrialState.RUNNING for t in trials)
+        failed = sum(t.state == TrialState.FAIL for t in trials)
+        if finished + running >= spec["trials"]:
+            return None
+        if failed >= spec["trials"]:
+            raise UserError(f"sweep '{workdir}': {failed} trials failed (see trials.csv and "
+                            "their run folders); fix the config or the space and re-run")
+        trial = the_study.ask(distributions(spec["space"]))
+        claimed.add(trial.number)
+        os.makedirs(trial_folder(workdir, trial.number), exist_ok=True)
+        return trial.number, dict(trial.params), False
+
+
+# --------------------------------------------------------------------------- a trial
+def run_trial(config, spec, store_url, workdir, number):
+    """Runs (or resumes) trial `number` in this process and tells the study its result."""
+    import optuna
+    from optuna.trial import TrialState
+
+    from ktrain_kit.training import train
+    the_study = study(spec, storage(store_url, workdir), create=False)
+    frozen = next(t for t in the_study.get_trials(deepcopy=False) if t.number == number)
+    if frozen.state != TrialState.RUNNING:
+        return  # told already (by a process killed after telling)
+    from ktrain_kit.callbacks import OptunaPruning
+    trial = optuna.trial.Trial(the_study, frozen._trial_id)
+    folder = trial_folder(workdir, number)
+    pruning = OptunaPruning(trial, spec["metric"])
+    try:
+        summary = train(apply(config, frozen.params), folder, callbacks=[pruning])
+    except UserError as e:
+        if "holds a finished run" in str(e):  # killed after training, before telling
+            summary = json.load(open(os.path.join(folder, "summary.json")))
+        else:
+            the_study.tell(number, state=TrialState.FAIL)
+            raise
+    value = _kept_value(folder, spec["metric"], summary)
+    if summary.get("pruned") or value is None:
+        the_study.tell(number, state=TrialState.PRUNED)
+    else:
+        the_study.tell(number, value)
+
+
+def _kept_value(folder, metric, summary):
+    """The metric at the epoch whose weights the run kept (early stopping's best, else last)."""
+    from ktrain_kit.plots import read_metrics
+    column = read_metrics(os.path.join(folder, "metrics.csv")).get(metric) or []
+    epoch = summary.get("best_epoch") or len(column)
+    value = column[epoch - 1] if 0 < epoch <= len(column) else None
+    return value if value is not None and math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- the sweep
+def worker(config, spec, store_url, workdir, trial_command):
+    """One worker: runs trials, each in its own process, until the study has enough."""
+    the_study = study(spec, storage(store_url, workdir))
+    claimed = set()
+    while True:
+        picked = next_trial(the_study, spec, workdir, claimed)
+        if picked is None:
+            return
+        number, params, resumed = picked
+        what = "resuming" if resumed else "starting"
+        print(f"sweep: {what} trial {number} "
+              f"({', '.join(f'{k}={_show(v)}' for k, v in params.items())})", flush=True)
+        result = subprocess.run(trial_command(number))
+        if result.returncode not in (0, 2):
+            print(f"sweep: trial {number} stopped with exit code {result.returncode}", flush=True)
+            if result.returncode in (75, 130):  # stopped by a signal: the sweep stops too
+                raise KeyboardInterrupt
+
+
+def _show(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def enqueue_config_values(the_study, spec, config):
+    """The config's own values as the first trial, when they lie in the space."""
+    if the_study.get_trials(deepcopy=False):
+        return
+    values = {k: _value_at(config, k) for k in spec["space"]}
+    if all(_within(spec["space"][k], v) for k, v in values.items()):
+        the_study.enqueue_trial(values)
+
+
+def results(the_study, spec, workdir, command_line):
+    """trials.csv, best.json, plots/ and the printed table of the best trials."""
+    trials = sorted(the_study.get_trials(deepcopy=False), key=lambda t: t.number)
+    keys = list(spec["space"])
+    rows = []
+    for t in trials:
+        folder = trial_folder(workdir, t.number)
+        wall = (t.datetime_complete - t.datetime_start).total_seconds() if \
+            t.datetime_complete and t.datetime_start else None
+        rows.append({"number": t.number, "state": t.state.name,
+                     **{k: t.params.get(k) for k in keys}, spec["metric"]: t.value,
+                     "wall_time_s": round(wall, 1) if wall is not None else None,
+                     "run_folder": os.path.relpath(folder, workdir),
+                     "doctor": _top_finding(folder)})
+    from ktrain_kit.runfolder import strict_json, write_text
+    with open(os.path.join(workdir, "trials.csv.tmp"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["number"])
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(os.path.join(workdir, "trials.csv.tmp"), os.path.join(workdir, "trials.csv"))
+    complete = [t for t in trials if t.state.name == "COMPLETE"]
+    if not complete:
+        return None
+    best = the_study.best_trial
+    overrides = " ".join(f"--config.{k}={_cli(v)}" for k, v in best.params.items())
+    report = {"value": best.value, "metric": spec["metric"], "direction": spec["direction"],
+              "params": best.params, "trial": best.number,
+              "run_folder": trial_folder(workdir, best.number),
+              "reproduce": f"{command_line} {overrides}".strip()}
+    write_text(os.path.join(workdir, "best.json"), json.dumps(strict_json(report), indent=2))
+    _plots(the_study, workdir)
+    ranked = sorted(complete, key=lambda t: t.value, reverse=spec["direction"] == "maximize")
+    print(f"\n{'trial':>5}  {spec['metric']:>14}  " + "  ".join(f"{k:>22}" for k in keys))
+    for t in ranked[:5]:
+        print(f"{t.number:>5}  {t.value:>14.4f}  " + "  ".join(
+            f"{_show(t.params.get(k)):>22}" for k in keys))
+    print(f"\nbest: trial {best.number}, {spec['metric']} {best.value:.4f}\n"
+          f"  reproduce: {report['reproduce']}\n  trials:    {workdir}/trials.csv\n"
+          f"  dashboard: optuna-dashboard sqlite:///{os.path.abspath(workdir)}/study.db")
+    return report
+
+
+def _cli(value):
+    return repr(value) if isinstance(value, str) else _show(value) if isinstance(
+        value, float) else str(value)
+
+
+def _top_finding(folder):
+    try:
+        with open(os.path.join(folder, "diagnosis.json")) as f:
+            findings = json.load(f)["findings"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    serious = [f for f in findings if f.get("severity") != "info"]
+    return f"{serious[0]['severity']}: {serious[0]['symptom']}" if serious else "healthy"
+
+
+def _plots(the_study, workdir):
+    """Optimization history, parameter importances and slices (optuna's matplotlib plots)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as vis
+    os.makedirs(os.path.join(workdir, "plots"), exist_ok=True)
+    for name, plot in (("history", vis.plot_optimization_history),
+                       ("importances", vis.plot_param_importances),
+                       ("slices", vis.plot_slice)):
+        try:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                plot(the_study)
+            path = os.path.join(workdir, "plots", f"{name}.png")
+            plt.gcf().set_size_inches(8, 5)
+            plt.savefig(path + ".tmp.png", dpi=90, bbox_inches="tight")
+            os.replace(path + ".tmp.png", path)
+        except Exception:  # noqa: BLE001 - e.g. importances need 2+ complete trials
+            pass
+        finally:
+            plt.close("all")
+

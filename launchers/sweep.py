@@ -1,0 +1,81 @@
+"""Sweep config keys with Optuna: every trial an ordinary run folder under DIR/trials/.
+
+    python -m launchers.sweep --config=configs/digits_mlp.py --sweep=sweeps/digits_mlp_lr.py \
+        --workdir=runs/sweep-digits [--trials=N] [--workers=K] [--storage=URL]
+
+Writes DIR/study.db (the Optuna study; or --storage=postgresql://... for many machines),
+DIR/trials/NNNN/ (one run folder per trial), DIR/trials.csv, DIR/best.json and DIR/plots/, and
+prints the best trials with the command that reproduces the best one. Killed at any moment, the
+same command continues where it stopped. See ktrain_kit/sweep.py and README "Find a learning rate".
+"""
+
+import os
+import subprocess
+import sys
+
+from absl import flags
+
+from ktrain_kit import cli
+
+cli.define_config_flag()
+flags.DEFINE_string("sweep", None, "Sweep file with get_sweep(), e.g. sweeps/digits_mlp_lr.py.",
+                    required=True)
+flags.DEFINE_string("workdir", None, "Sweep folder (study.db, trials/, trials.csv, best.json).",
+                    required=True)
+flags.DEFINE_integer("trials", None, "Finished trials to reach (default: the sweep file's).",
+                     lower_bound=1)
+flags.DEFINE_integer("workers", 1, "Worker processes on this machine sharing the study.",
+                     lower_bound=1)
+flags.DEFINE_string("storage", None, "Study database as a SQLAlchemy URL (default: "
+                    "sqlite:///DIR/study.db).")
+flags.DEFINE_integer("trial", None, "(internal) run this one trial.")
+flags.DEFINE_bool("worker", False, "(internal) run as one of --workers.")
+FLAGS = flags.FLAGS
+INTERNAL = ("--trial", "--worker", "--workers", "--noworker")
+
+
+def _forwarded_args():
+    """The command line, for the processes this one starts (minus the internal flags)."""
+    return [a for a in sys.argv[1:] if not a.startswith(INTERNAL)]
+
+
+def main(argv):
+    if len(argv) > 1:
+        cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
+    from ktrain_kit import config as config_lib
+    from ktrain_kit import sweep
+    config = FLAGS.config
+    config_lib.validate(config)
+    spec = sweep.validate_spec(sweep.load_spec(FLAGS.sweep), config, FLAGS.trials)
+    workdir = FLAGS.workdir
+    if FLAGS.trial is not None:
+        sweep.run_trial(config, spec, FLAGS.storage, workdir, FLAGS.trial)
+        return
+    if os.path.exists(workdir) and not os.path.isdir(workdir):
+        cli.fail(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+    os.makedirs(os.path.join(workdir, "trials"), exist_ok=True)
+    the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir))
+    if not FLAGS.worker:
+        sweep.enqueue_config_values(the_study, spec, config)
+
+    def trial_command(number):
+        return [sys.executable, "-m", "launchers.sweep", *_forwarded_args(), f"--trial={number}"]
+
+    if FLAGS.workers > 1 and not FLAGS.worker:
+        others = [subprocess.Popen([sys.executable, "-m", "launchers.sweep", *_forwarded_args(),
+                                    "--worker"]) for _ in range(FLAGS.workers - 1)]
+        try:
+            sweep.worker(config, spec, FLAGS.storage, workdir, trial_command)
+        finally:
+            for process in others:
+                process.wait()
+    else:
+        sweep.worker(config, spec, FLAGS.storage, workdir, trial_command)
+    if not FLAGS.worker:
+        command = "python -m launchers.train " + " ".join(
+            a for a in _forwarded_args() if a.startswith("--config"))
+        sweep.results(the_study, spec, workdir, command)
+
+
+if __name__ == "__main__":
+    cli.run(main)
