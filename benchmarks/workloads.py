@@ -50,9 +50,11 @@ class Trainer:
     """Trains `kind` on workload `name`; `run(steps)` returns elapsed seconds."""
 
     def __init__(self, name, kind, batch_size=64, accumulation_steps=1, callbacks=(),
-                 steps_per_execution=1, jit_compile="auto"):
+                 steps_per_execution=1, jit_compile="auto", stream_folder=None):
         c = workload_config(name, batch_size)
-        self.data = data_lib.load(c.data, 0)
+        if stream_folder:  # the same data, written by make_tfrecords: read from its shards
+            c.data.name, c.data.path, c.data.train_examples = "tfrecord", stream_folder, 0
+        self.data = data_lib.load(c.data, c.task, 0)
         self.batch_size, self.steps_per_call = batch_size, steps_per_execution
         keras.utils.set_random_seed(0)
         model = models.build(c.model, self.data)

@@ -16,13 +16,15 @@
 """
 
 import csv
+import io
 import math
-import os
 import time
 
 import keras
 import numpy as np
 
+from ktrain_kit import fs
+from ktrain_kit.runfolder import write_text
 from ktrain_kit.checkpointing import Checkpoints
 from ktrain_kit.doctor.callback import TrainingDoctor
 
@@ -135,19 +137,27 @@ class MetricsCSV(keras.callbacks.Callback):
     def keep_epochs_up_to(self, last_epoch):
         """On resume: keep the rows of epochs 1..last_epoch that the restored checkpoint
         includes; drop later ones and any torn or garbled row (a kill in mid-write)."""
-        if not os.path.exists(self.path):
-            return
-        with open(self.path, newline="", errors="replace") as f:
-            rows = list(csv.reader(f))
+        rows = self._rows()
         header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
         kept = [header] if header else []
         for row in rows[1:] if header else []:
-            if _epoch_row(row, len(header)) is not None and _epoch_row(row, len(header)) \
-                    <= last_epoch:
+            epoch = _epoch_row(row, len(header))
+            if epoch is not None and epoch <= last_epoch:
                 kept.append(row)
-        with open(self.path + ".tmp", "w", newline="") as f:
-            csv.writer(f).writerows(kept)
-        os.replace(self.path + ".tmp", self.path)
+        self._write(kept)
+
+    def _rows(self):
+        if not fs.exists(self.path):
+            return []
+        with fs.open(self.path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        return list(csv.reader(io.StringIO(text, newline="")))
+
+    def _write(self, rows):
+        """The whole file, replaced atomically (cloud buckets cannot append)."""
+        out = io.StringIO(newline="")
+        csv.writer(out).writerows(rows)
+        write_text(self.path, out.getvalue())
 
     def on_train_batch_end(self, batch, logs=None):
         self.done = batch + 1  # batches of this epoch so far (one call may run several)
@@ -167,26 +177,19 @@ class MetricsCSV(keras.callbacks.Callback):
             examples, seconds = self.done * self.batch_size, train_end - self.epoch_start
         logs["examples_per_sec"] = examples / max(seconds, 1e-9)
         row = {"epoch": epoch + 1, **{k: float(np.asarray(v)) for k, v in logs.items()}}
+        rows = self._rows()
         if self.columns is None:
-            self.columns = self._existing_columns() or list(row)
-        new_file = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
-        with open(self.path, "a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
-            if new_file:
-                writer.writeheader()
-            writer.writerow(row)
+            self.columns = (rows[0] if rows and rows[0] and rows[0][0] == "epoch"
+                            else list(row))
+        if not rows:
+            rows = [self.columns]
+        rows.append(["" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
+                     else row[k] for k in self.columns])
+        self._write(rows)
 
     def on_test_begin(self, logs=None):
         # Validation runs inside the epoch: training throughput stops counting here.
         self.train_end = self.train_end or time.perf_counter()
-
-    def _existing_columns(self):
-        if not os.path.exists(self.path):
-            return None
-        with open(self.path, newline="", errors="replace") as f:
-            header = next(csv.reader(f), None)
-        return header if header and header[0] == "epoch" else None
-
 
 def _epoch_row(row, width):
     """The epoch number of a complete metrics.csv row, or None for a torn or garbled one."""
@@ -229,7 +232,7 @@ class NaNGuard(keras.callbacks.Callback):
                   f"{self.epoch} (batch {batch + 1}); stopping. The last good checkpoint is kept.")
             self.model.stop_training = self.stopped = True
             return
-        path = os.path.basename(self.checkpoints.roll_back())
+        path = self.checkpoints.roll_back().rsplit("/", 1)[-1]
         if self.schedule is not None:
             self.schedule.multiplier.assign(self.schedule.multiplier * self.lr_factor)
             rate = {"lr_multiplier": float(self.schedule.multiplier.numpy())}

@@ -18,14 +18,17 @@ same command resumes from there.
 
 import contextlib
 import dataclasses
+import io
 import json
 import math
-import os
 import signal
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from ktrain_kit import fs
+from ktrain_kit.runfolder import write_bytes
 
 
 # ------------------------------------------------------------------ the state protocol
@@ -210,20 +213,22 @@ class Checkpoints(keras.callbacks.Callback):
         if with_metrics:
             arrays.update({f"metric_{i}": np.asarray(v)
                            for i, v in enumerate(self.model.metrics_variables)})
-        tmp = path + ".state.tmp.npz"
-        np.savez(tmp, json=json.dumps(states, default=float), **arrays)
-        os.replace(tmp, path + ".state.npz")
+        buffer = io.BytesIO()
+        np.savez(buffer, json=json.dumps(states, default=float), **arrays)
+        write_bytes(path + ".state.npz", buffer.getvalue())
         kept = set(self.manager.checkpoints)
-        for name in os.listdir(self.directory):
-            stem = os.path.join(self.directory, name[:-len(".state.npz")])
+        for name in fs.listdir(self.directory):
+            stem = fs.join(self.directory, name[:-len(".state.npz")])
             if name.endswith(".state.npz") and stem not in kept:
-                os.remove(os.path.join(self.directory, name))
+                fs.remove(fs.join(self.directory, name))
 
     @staticmethod
     def _read_side_file(path):
         # Written right after the checkpoint: a kill in between leaves a checkpoint without
         # one, which np.load refuses, so restore() falls back to the checkpoint before.
-        with np.load(path + ".state.npz") as f:
+        with fs.open(path + ".state.npz", "rb") as handle:
+            content = io.BytesIO(handle.read())
+        with np.load(content) as f:
             states = json.loads(str(f["json"]))
             for i, state in enumerate(states):
                 prefix = f"{i}_"

@@ -7,7 +7,8 @@ multilabel `probabilities` (n, k) and `logits`; regression `predictions` (n,) or
 target's units. It loads with plain `tf.saved_model.load`; ktrain_kit is not needed to serve it.
 
 A version is written to a temporary folder and then swapped into place, so a killed or failed
-export never destroys the version that was there: TF Serving keeps serving it.
+export never destroys the version that was there: TF Serving keeps serving it. (On a bucket,
+which cannot rename folders, a version is written in place: export a new version number.)
 """
 
 import os
@@ -34,6 +35,9 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serving_default", serve, input_signature=[serving_signature_spec(model)])
+    if "://" in path:  # buckets have no directory rename: written in place (export to a new
+        archive.write_out(path, verbose=False)  # version number to keep the old one served)
+        return path
     tmp, old = f"{path}.tmp", f"{path}.old"
     recover(path)
     if tf.io.gfile.exists(tmp):

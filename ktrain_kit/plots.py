@@ -1,13 +1,15 @@
 """PNG curves from `metrics.csv`: loss, each metric (train vs validation) and the learning rate."""
 
 import csv
+import io
 import math
-import os
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from ktrain_kit import fs  # noqa: E402
 
 
 def read_metrics(path):
@@ -15,15 +17,16 @@ def read_metrics(path):
 
     A torn or garbled row (a kill in mid-write, an edit by hand) is skipped, not a crash.
     """
-    with open(path, newline="", errors="replace") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        rows = []
-        for row in reader:
-            try:
-                rows.append([float(v) if v else math.nan for v in row])
-            except ValueError:
-                continue
+    with fs.open(path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    rows = []
+    for row in reader:
+        try:
+            rows.append([float(v) if v else math.nan for v in row])
+        except ValueError:
+            continue
     if not header or header[0] != "epoch":
         return {}
     rows = [r for r in rows if len(r) == len(header)]
@@ -35,7 +38,7 @@ def plot_curves(metrics_csv, out_dir):
     metrics = read_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
-    os.makedirs(out_dir, exist_ok=True)
+    fs.makedirs(out_dir)
     epochs = metrics["epoch"]
     skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
     names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k]
@@ -49,21 +52,22 @@ def plot_curves(metrics_csv, out_dir):
         ax.set(xlabel="epoch", ylabel=name, title=name)
         ax.grid(alpha=0.3)
         ax.legend()
-        written.append(_save(fig, os.path.join(out_dir, f"{name}.png")))
+        written.append(_save(fig, fs.join(out_dir, f"{name}.png")))
     if metrics.get("lr"):
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(epochs[:len(metrics["lr"])], metrics["lr"], "o-")
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)", title="learning rate")
         ax.grid(alpha=0.3)
-        written.append(_save(fig, os.path.join(out_dir, "lr.png")))
+        written.append(_save(fig, fs.join(out_dir, "lr.png")))
     return written
 
 
 def _save(fig, path):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
+    from ktrain_kit.runfolder import write_bytes
     fig.tight_layout()
-    tmp = f"{path}.tmp-{os.getpid()}.png"
-    fig.savefig(tmp, dpi=90)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=90, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
+    write_bytes(path, buffer.getvalue())
     return path

@@ -6,9 +6,10 @@ truncated weights file, or data that changed since training is one line, not a t
 """
 
 import os
+import tempfile
 
 from ktrain_kit import config as config_lib
-from ktrain_kit import runfolder
+from ktrain_kit import fs, runfolder
 from ktrain_kit.errors import UserError
 from ktrain_kit.training import FINAL_WEIGHTS
 
@@ -34,11 +35,11 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     `allow_unfinished`: an interrupted run's newest checkpoint stands in for final weights.
     """
     config, resolved = load_config(workdir)
-    weights = os.path.join(workdir, FINAL_WEIGHTS)
+    weights = fs.join(workdir, FINAL_WEIGHTS)
     checkpoint = None
-    if not os.path.exists(weights):
+    if not fs.exists(weights):
         import tensorflow as tf
-        checkpoint = tf.train.latest_checkpoint(os.path.join(workdir, runfolder.CHECKPOINTS))
+        checkpoint = tf.train.latest_checkpoint(fs.join(workdir, runfolder.CHECKPOINTS))
         if not allow_unfinished or checkpoint is None:
             raise UserError(f"run folder '{workdir}' has no {FINAL_WEIGHTS}: its training has "
                             "not finished; resume it with `python -m launchers.train` first")
@@ -55,7 +56,7 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     model = engine.wrap(build_network(config, data), config.train.accumulation_steps)
     try:
         if checkpoint is None:
-            model.load_weights(weights)
+            _load_weights(model, weights)
         else:
             import tensorflow as tf
             tf.train.Checkpoint(model=model).restore(checkpoint).expect_partial()
@@ -68,3 +69,15 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                                            config.model.from_logits)
     model.compile(loss=loss, metrics=metrics)
     return config, data, model
+
+
+def _load_weights(model, path):
+    """h5py reads local files only: a bucket's weights file is copied to a local one first."""
+    if fs.is_local(path):
+        model.load_weights(path)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        local = os.path.join(scratch, "final.weights.h5")
+        with fs.open(path, "rb") as source, open(local, "wb") as target:
+            target.write(source.read())
+        model.load_weights(local)

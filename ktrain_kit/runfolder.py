@@ -23,10 +23,10 @@ import errno
 import json
 import math
 import os
-import shutil
 import time
 import uuid
 
+from ktrain_kit import fs
 from ktrain_kit.errors import UserError
 
 CONFIG = "config.json"
@@ -52,20 +52,21 @@ def _resolved(config) -> dict:
     return json.loads(config.to_json())
 
 
-def _local(workdir) -> bool:
-    return "://" not in workdir
+def _is_link(path) -> bool:
+    """Symlinks exist on local disks only."""
+    return fs.is_local(path) and os.path.islink(path)
 
 
 def _entries(workdir):
-    return sorted(os.listdir(workdir)) if os.path.isdir(workdir) else []
+    return fs.listdir(workdir) if fs.isdir(workdir) else []
 
 
 def read_manifest(workdir) -> list | None:
     """The entries a run wrote into `workdir`; None when it is no run folder of ours."""
-    path = os.path.join(workdir, MANIFEST)
-    if os.path.isfile(path) and not os.path.islink(path):
+    path = fs.join(workdir, MANIFEST)
+    if fs.isfile(path) and not _is_link(path):
         try:
-            with open(path) as f:
+            with fs.open(path) as f:
                 entries = json.load(f)["entries"]
             if isinstance(entries, list) and all(isinstance(e, str) for e in entries):
                 return entries
@@ -73,7 +74,7 @@ def read_manifest(workdir) -> list | None:
             pass
         raise UserError(f"run folder '{workdir}': its {MANIFEST} is damaged; delete the folder "
                         "or choose a new --workdir")
-    if os.path.isfile(os.path.join(workdir, CONFIG)):  # a run from before manifests
+    if fs.isfile(fs.join(workdir, CONFIG)):  # a run from before manifests
         return [e for e in _entries(workdir) if e in RUN_ENTRIES]
     return None
 
@@ -86,7 +87,7 @@ class RunFolder:
         self.workdir, self.entries = workdir, list(entries)
 
     def path(self, *parts) -> str:
-        return os.path.join(self.workdir, *parts)
+        return fs.join(self.workdir, *parts)
 
     def own(self, *names) -> None:
         new = [n for n in names if n not in self.entries]
@@ -98,7 +99,7 @@ class RunFolder:
 @contextlib.contextmanager
 def locked(workdir: str):
     """Holds the run folder's exclusive lock; a second holder is refused with one line."""
-    if not _local(workdir):  # cloud storage has no locks: one writer is the user's to ensure
+    if not fs.is_local(workdir):  # cloud storage has no locks: one writer is the user's to ensure
         yield
         return
     import fcntl
@@ -123,29 +124,30 @@ def locked(workdir: str):
 
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
-    if os.path.lexists(workdir) and not os.path.isdir(workdir):
+    if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
+            not fs.isdir(workdir):
         raise UserError(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
     foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST))
-               or os.path.islink(os.path.join(workdir, e))]
+               or _is_link(fs.join(workdir, e))]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         what = "ktrain_kit run's" if own else "ktrain_kit run's (no manifest.json)"
         raise UserError(f"run folder '{workdir}' holds entries that are not a {what}: "
                         f"{shown}; choose an empty or new --workdir (nothing was changed)")
-    return [e for e in own if os.path.lexists(os.path.join(workdir, e))]
+    return [e for e in own if e in entries]
 
 
 @contextlib.contextmanager
 def open_run(workdir: str, config, overwrite: bool, resolved=None):
     """Checks, locks and prepares `workdir` for a training of `config`; yields
     (RunFolder, resume) where resume says an unfinished run of this config is there."""
-    existed = os.path.isdir(workdir)
+    existed = fs.isdir(workdir)
     check_not_foreign(workdir)
     try:
-        os.makedirs(workdir, exist_ok=True)
+        fs.makedirs(workdir)
     except OSError as e:
         raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); choose another "
                         "--workdir") from None
@@ -158,15 +160,13 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             run, resume = _decide(workdir, config, overwrite, own, resolved or {})
             run.own(LOCK)
         except (UserError, OSError) as e:
-            if acquired and not existed:  # leave no trace of a refused run in a folder made
-                for name in (MANIFEST, LOCK):  # for it (another process's folder is left be)
-                    with contextlib.suppress(OSError):
-                        os.remove(os.path.join(workdir, name))
+            if not existed and fs.is_local(workdir):  # leave no trace of a refused run in
+                if acquired:  # a folder made for it (another process's folder is left be)
+                    for name in (MANIFEST, LOCK):
+                        with contextlib.suppress(OSError):
+                            os.remove(os.path.join(workdir, name))
                 with contextlib.suppress(OSError):
-                    os.rmdir(workdir)
-            elif not existed and not os.listdir(workdir):
-                with contextlib.suppress(OSError):
-                    os.rmdir(workdir)
+                    os.rmdir(workdir)  # only if it is empty
             if isinstance(e, OSError):
                 raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); "
                                 "choose another --workdir") from None
@@ -177,7 +177,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
 @contextlib.contextmanager
 def open_existing(workdir: str):
     """A finished or unfinished run's folder, locked, for evaluate and export."""
-    if not os.path.isdir(workdir):
+    if not fs.isdir(workdir):
         raise UserError(f"run folder '{workdir}' does not exist; pass the folder a "
                         "`python -m launchers.train` run wrote")
     entries = read_manifest(workdir)
@@ -208,7 +208,7 @@ def _decide(workdir, config, overwrite, own, resolved):
         raise UserError(f"run folder '{workdir}' holds a run of a different config "
                         f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
                         "or pass --overwrite to replace it")
-    if os.path.exists(os.path.join(workdir, SUMMARY)):
+    if fs.exists(fs.join(workdir, SUMMARY)):
         raise UserError(f"run folder '{workdir}' holds a finished run; choose a new "
                         "--workdir, or pass --overwrite to train again there")
     fingerprint = previous[1].get("data_fingerprint")
@@ -219,14 +219,14 @@ def _decide(workdir, config, overwrite, own, resolved):
 
 
 def has_checkpoint(workdir) -> bool:
-    return os.path.isfile(os.path.join(workdir, CHECKPOINTS, "checkpoint"))
+    return fs.isfile(fs.join(workdir, CHECKPOINTS, "checkpoint"))
 
 
 def read_config(workdir):
     """(config dict, resolved dict) from config.json; a damaged or foreign file is refused."""
-    path = os.path.join(workdir, CONFIG)
+    path = fs.join(workdir, CONFIG)
     try:
-        with open(path) as f:
+        with fs.open(path) as f:
             saved = json.load(f)
     except FileNotFoundError:
         return None
@@ -264,14 +264,19 @@ def strict_json(value):
 
 def write_text(path: str, text: str) -> None:
     """Writes `path` whole or not at all, replacing (never following) a symlink there."""
+    write_bytes(path, text.encode())
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """`write_text` for bytes: a temporary file beside `path`, then renamed over it."""
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
+        with fs.open(tmp, "wb") as f:
+            f.write(data)
+        fs.rename(tmp, path)
+    except Exception:
+        with contextlib.suppress(Exception):
+            fs.remove(tmp)
         raise
 
 
@@ -280,12 +285,12 @@ def _remove(workdir, entries):
     for name in entries:
         if name == LOCK:
             continue
-        path = os.path.join(workdir, name)
-        if os.path.islink(path) or not os.path.isdir(path):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
+        path = fs.join(workdir, name)
+        if _is_link(path) or not fs.isdir(path):
+            if fs.exists(path) or _is_link(path):
+                fs.remove(path)
         else:
-            shutil.rmtree(path)
+            fs.rmtree(path)
 
 
 def _diff(a, b, prefix=""):

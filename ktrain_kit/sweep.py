@@ -250,31 +250,31 @@ def sweep_lock(workdir):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _folder_free(folder) -> bool:
-    """No live process holds the trial's run folder (its owner died, or never started)."""
+def claim(workdir, number):
+    """An open file holding an exclusive lock on trials/NNNN.claim, or None if a live worker
+    holds it. A worker keeps it while its trial process runs; a killed worker's claim is
+    released by the kernel, which is how an interrupted trial is recognized."""
     import fcntl
-    lock = os.path.join(folder, ".lock")
-    if not os.path.exists(lock):
-        return True
-    with open(lock, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        fcntl.flock(f, fcntl.LOCK_UN)
-        return True
+    handle = open(trial_folder(workdir, number) + ".claim", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def next_trial(the_study, spec, workdir, claimed):
-    """(trial number, params, resumed) of the next trial to run here, or None when done."""
+    """(trial number, params, resumed, claim) of the next trial to run here, or None."""
     from optuna.trial import TrialState
     with sweep_lock(workdir):
         trials = the_study.get_trials(deepcopy=False)
-        for t in trials:  # an interrupted trial whose process is gone: resume it
-            if t.state == TrialState.RUNNING and t.number not in claimed and \
-                    _folder_free(trial_folder(workdir, t.number)):
-                claimed.add(t.number)
-                return t.number, dict(t.params), True
+        for t in trials:  # an interrupted trial whose worker is gone: resume it
+            if t.state == TrialState.RUNNING and t.number not in claimed:
+                held = claim(workdir, t.number)
+                if held is not None:
+                    claimed.add(t.number)
+                    return t.number, dict(t.params), True, held
         finished = sum(t.state.name in FINISHED for t in trials)
         running = sum(t.state == TrialState.RUNNING for t in trials)
         failed = sum(t.state == TrialState.FAIL for t in trials)
@@ -285,8 +285,7 @@ def next_trial(the_study, spec, workdir, claimed):
                             "their run folders); fix the config or the space and re-run")
         trial = the_study.ask(distributions(spec["space"]))
         claimed.add(trial.number)
-        os.makedirs(trial_folder(workdir, trial.number), exist_ok=True)
-        return trial.number, dict(trial.params), False
+        return trial.number, dict(trial.params), False, claim(workdir, trial.number)
 
 
 # --------------------------------------------------------------------------- a trial
@@ -309,6 +308,8 @@ def run_trial(config, spec, store_url, workdir, number):
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
             summary = json.load(open(os.path.join(folder, "summary.json")))
+        elif "in use by another process" in str(e):
+            raise  # another worker's process runs this trial: it will tell the result
         else:
             the_study.tell(number, state=TrialState.FAIL)
             raise
@@ -337,11 +338,14 @@ def worker(config, spec, store_url, workdir, trial_command):
         picked = next_trial(the_study, spec, workdir, claimed)
         if picked is None:
             return
-        number, params, resumed = picked
+        number, params, resumed, held = picked
         what = "resuming" if resumed else "starting"
         print(f"sweep: {what} trial {number} "
               f"({', '.join(f'{k}={_show(v)}' for k, v in params.items())})", flush=True)
-        result = subprocess.run(trial_command(number))
+        try:
+            result = subprocess.run(trial_command(number))
+        finally:
+            held.close()  # releases the claim
         if result.returncode not in (0, 2):
             print(f"sweep: trial {number} stopped with exit code {result.returncode}", flush=True)
             if result.returncode in (75, 130):  # stopped by a signal: the sweep stops too

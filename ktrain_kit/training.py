@@ -19,14 +19,14 @@ import time
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import runfolder, runtime
+from ktrain_kit import fs, runfolder, runtime
 from ktrain_kit.errors import UserError
 
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-run to resume
 # Training examples the doctor scores the model and a nearest-neighbour reference on at the end
 # (one forward pass and a 1024 x 1024 distance matrix: well under a second).
 REFERENCE_EXAMPLES = 1024
-FINAL_WEIGHTS = os.path.join("checkpoints", "final.weights.h5")
+FINAL_WEIGHTS = "checkpoints/final.weights.h5"
 
 
 def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
@@ -124,13 +124,13 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
             export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
                                            from_logits=c.model.from_logits)
         metrics_path = run.path("metrics.csv")
-        written = []
-        if c.callbacks.plots.enabled and os.path.exists(metrics_path):
+        written, has_metrics = [], fs.exists(metrics_path)
+        if c.callbacks.plots.enabled and has_metrics:
             run.own("plots")
             written = plots.plot_curves(metrics_path, run.path("plots"))
-        summary = _summary(c, plots.read_metrics(metrics_path) if os.path.exists(metrics_path)
-                           else {}, parts["early_stopping"], started, workdir, export_dir,
-                           written, precision, strategy_name)
+        summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
+                           parts["early_stopping"], started, workdir, export_dir, written,
+                           precision, strategy_name)
         summary["stopped"] = "nan_loss" if nan_guard.stopped else None
         summary["nan_rollbacks"] = nan_guard.rollbacks
         for callback in extra_callbacks:
@@ -268,10 +268,14 @@ def _maximize(metric):
 
 
 def _save_weights_atomically(model, path):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path[:-len(".weights.h5")] + ".tmp.weights.h5"
-    model.save_weights(tmp)
-    os.replace(tmp, path)
+    """Keras writes .weights.h5 through h5py, which needs a local file: written to a local
+    temporary file, then moved (copied, for a bucket) into place whole."""
+    from ktrain_kit.runfolder import write_bytes
+    with tempfile.TemporaryDirectory() as scratch:
+        local = os.path.join(scratch, "final.weights.h5")
+        model.save_weights(local)
+        with open(local, "rb") as f:
+            write_bytes(path, f.read())
 
 
 def doctor_lines(doctor):

@@ -46,3 +46,31 @@ def run_launcher(module, *args, timeout=300, env=None):
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env=full_env)
+
+
+def rewind(source, target, step):
+    """A copy of finished run `source` as it was when killed right after its checkpoint of
+    global step `step`: later checkpoints and everything written after them removed."""
+    import shutil
+
+    import tensorflow as tf
+    shutil.copytree(source, target)
+    for name in ("summary.json", "diagnosis.json", "diagnosis.md", "export", "plots"):
+        path = os.path.join(target, name)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    folder = os.path.join(target, "checkpoints")
+    os.remove(os.path.join(folder, "final.weights.h5"))
+    kept = []
+    for name in sorted(os.listdir(folder)):
+        if name.startswith("ckpt-"):
+            number = int(name[5:].split(".")[0])
+            if number > step:
+                os.remove(os.path.join(folder, name))
+            elif name.endswith(".index"):
+                kept.append(os.path.join(folder, name[:-len(".index")]))
+    kept.sort(key=lambda p: int(p.rsplit("-", 1)[1]))
+    tf.compat.v1.train.update_checkpoint_state(
+        folder, kept[-1], all_model_checkpoint_paths=kept,
+        all_model_checkpoint_timestamps=[float(i + 1) for i in range(len(kept))],
+        last_preserved_timestamp=0.0)
+    return str(target)

@@ -238,3 +238,43 @@ def test_framing_check_counts_records(tmp_path):
         f.write(b"\1\2")
     with pytest.raises(UserError, match="truncated"):
         tfrecord.check_shard(str(path))
+
+
+def test_training_from_shards_resumes_exactly(tmp_path, shards):
+    import csv
+
+    from conftest import rewind
+    from ktrain_kit.training import train
+    config = load_config("digits_mlp", data__name="tfrecord", data__path=shards,
+                         train__epochs=2, train__verbose=0, train__deterministic=True,
+                         callbacks__checkpoint__every_steps=10, callbacks__checkpoint__keep=50,
+                         data__shuffle_buffer=256)
+    reference = str(tmp_path / "full")
+    train(config, reference)
+    workdir = rewind(reference, tmp_path / "resumed", step=64)  # epoch 2, after 20 batches
+    train(config, workdir)
+
+    def rows(folder):
+        return [{k: v for k, v in r.items() if k not in ("epoch_time_s", "examples_per_sec")}
+                for r in csv.DictReader(open(os.path.join(folder, "metrics.csv")))]
+    assert rows(workdir) == rows(reference)
+
+
+def test_shards_and_the_run_folder_on_a_non_local_filesystem():
+    """TensorFlow's in-memory ram:// filesystem stands in for a bucket (gs://, s3://)."""
+    import tensorflow as tf
+
+    from ktrain_kit.evaluate import evaluate
+    from ktrain_kit.training import train
+    c = load_config("digits_mlp", train__epochs=2, train__verbose=0,
+                    data__train_examples=256)
+    tfrecord.convert(c.data, c.task, c.seed, "ram://test/shards", shards=2, progress=False)
+    c = load_config("digits_mlp", train__epochs=2, train__verbose=0, data__name="tfrecord",
+                    data__path="ram://test/shards")
+    summary = train(c, "ram://test/run")
+    assert summary["epochs_run"] == 2
+    for name in ("config.json", "metrics.csv", "summary.json", "diagnosis.json",
+                 "checkpoints/final.weights.h5", "export/1/saved_model.pb", "plots/loss.png"):
+        assert tf.io.gfile.exists(f"ram://test/run/{name}"), name
+    results = evaluate("ram://test/run")
+    assert results["accuracy"] == pytest.approx(summary["best_val_accuracy"], rel=1e-5)

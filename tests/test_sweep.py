@@ -19,7 +19,8 @@ from conftest import ROOT, load_config, run_launcher
 
 MLP = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
        "--config.data.train_examples=128", "--config.train.verbose=0",
-       "--config.callbacks.tensorboard.enabled=False", "--config.callbacks.plots.enabled=False"]
+       "--config.callbacks.tensorboard.enabled=False", "--config.callbacks.plots.enabled=False",
+       "--config.callbacks.doctor.enabled=False"]
 SPACE = {"schedule.base_lr": ("log_uniform", 1e-3, 0.3), "optimizer.name": ("choice",
                                                                             ["sgd", "adamw"])}
 

@@ -111,6 +111,9 @@ def train_stream(data, batch_size, seed, dc, first_epoch=0, epochs=1, skip_steps
         one = _epoch(data, seed, epoch, steps_per_epoch * batch_size, buffer, worker)
         ds = one if ds is None else ds.concatenate(one)
     ds = ds.batch(batch_size, drop_remainder=True).skip(skip_steps)
+    # Known length, as in-memory data have: Keras warns that data "ran out" otherwise.
+    ds = ds.apply(tf.data.experimental.assert_cardinality(
+        (epochs - first_epoch) * steps_per_epoch - skip_steps))
     ds = ds.enumerate(start=first_epoch * steps_per_epoch + skip_steps)
     decode = _decoder(data)
     augment = dc.augment if pipeline.augmenting(dc, data.kind) else None
@@ -140,7 +143,12 @@ def eval_stream(data, batch_size, split="val"):
     else:
         ds = tf.data.TFRecordDataset(stream[split]).batch(batch_size).map(
             decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    size = data.val_size if split == "val" else stream["features"]["splits"]["train"][
+        "examples"] if stream["format"] == "tfrecord" else len(stream["train"])
+    ds = ds.apply(tf.data.experimental.assert_cardinality(-(-size // batch_size)))
+    options = tf.data.Options()  # workers evaluate a share of the batches, not of the files
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
 def read_sample(data, n, split="train"):

@@ -8,7 +8,6 @@ names it, and the training goes on.
 import functools
 import json
 import math
-import os
 
 import keras
 import numpy as np
@@ -174,10 +173,11 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     def write(self, directory, plots=()):
         """Writes diagnosis.json and diagnosis.md into `directory` (each replaced atomically)."""
+        from ktrain_kit import fs
         from ktrain_kit.runfolder import write_text
-        write_text(os.path.join(directory, "diagnosis.json"),
+        write_text(fs.join(directory, "diagnosis.json"),
                    json.dumps(_strict(self.report_json()), indent=2))
-        write_text(os.path.join(directory, "diagnosis.md"), self.report(plots))
+        write_text(fs.join(directory, "diagnosis.md"), self.report(plots))
 
 
 def _current_lr(optimizer) -> float:
