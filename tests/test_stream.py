@@ -125,6 +125,10 @@ def test_each_epochs_order_depends_only_on_seed_and_epoch(tmp_path):
     for epoch in (first, second):  # each epoch: distinct examples (the remainder is dropped)
         assert len(set(epoch)) == len(epoch) and set(epoch) <= ids
     assert not np.array_equal(first, second)
+    # A long run is one lazy graph: before, 100,000 epochs built 100,000 chained datasets
+    # (minutes, gigabytes) and every record went through one iterator per epoch.
+    long_run = stream.train_stream(data, 8, 5, dc, 0, 100_000)
+    np.testing.assert_array_equal(epoch_ids(long_run.take(per_epoch // 8)), first)
 
 
 def test_two_workers_read_disjoint_shards_and_see_every_example_once(tmp_path):

@@ -1,9 +1,10 @@
 """tf.data over streamed examples: sharded TFRecords, or the files of a large image folder.
 
-Never materialized: records are read shard by shard (interleaved), shuffled in a bounded buffer,
+Never materialized: records are read shard by shard (interleaved), shuffled in bounded blocks,
 batched as raw bytes, and decoded in parallel after batching. The order depends only on
 (seed, epoch): each epoch shuffles the shard order with a stateless shuffle of (seed, epoch) and
-seeds its shuffle buffer with (seed, epoch), so a resumed run reads the same batches. A
+each block of `data.shuffle_buffer` records with one of (seed, epoch, block), so a resumed run
+reads the same batches. A
 mid-epoch resume skips the batches already trained; they are read and discarded, not decoded
 (skipping k batches costs reading k x batch_size records - seconds per 100,000 examples on a
 local disk, more from a bucket).
@@ -68,27 +69,40 @@ def _image(raw, shape):
     return tf.ensure_shape(image, shape)
 
 
-def _epoch(data, seed, epoch, examples, buffer, worker):
-    """This worker's records of one epoch, in an order that depends only on (seed, epoch)."""
+def _epoch_reader(data, seed, examples, buffer, worker):
+    """A function from an epoch number (a tensor) to this worker's records of that epoch, in an
+    order that depends only on (seed, epoch). Used with flat_map, so a run of any number of
+    epochs is one small graph, built at once (a Python loop of per-epoch datasets chained with
+    concatenate made each record pass through one iterator per epoch)."""
     index, count = worker
     stream = data.stream
-    seeds = tf.constant([seed, epoch], tf.int64)
+    seed = tf.constant(seed, tf.int64)
     if stream["format"] == "files":  # the whole file list is in memory: a full shuffle
+        paths = tf.constant(stream["train"][index::count])
+        labels = tf.constant(stream["train_labels"][index::count])
+
+        def read_files(epoch):
+            order = tf.random.experimental.stateless_shuffle(
+                tf.range(tf.size(paths, out_type=tf.int64)), seed=tf.stack([seed, epoch]))
+            return tf.data.Dataset.from_tensor_slices(
+                (tf.gather(paths, order), tf.gather(labels, order))).take(examples)
+        return read_files
+    files = tf.constant(stream["train"][index::count])
+    cycle = min(INTERLEAVE, len(stream["train"][index::count]))
+
+    def read_records(epoch):
         order = tf.random.experimental.stateless_shuffle(
-            tf.range(len(stream["train"]), dtype=tf.int64), seed=seeds)[index::count]
-        ds = tf.data.Dataset.from_tensor_slices((tf.gather(tf.constant(stream["train"]), order),
-                                                 tf.gather(tf.constant(stream["train_labels"]),
-                                                           order)))
-        return ds.take(examples)
-    files = stream["train"][index::count]
-    order = tf.random.experimental.stateless_shuffle(tf.range(len(files), dtype=tf.int64),
-                                                     seed=seeds)
-    ds = tf.data.Dataset.from_tensor_slices(tf.gather(tf.constant(files), order))
-    ds = ds.interleave(tf.data.TFRecordDataset, cycle_length=min(INTERLEAVE, len(files)),
-                       block_length=1, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    ds = ds.shuffle(buffer, seed=int(seed) * 1_000_003 + int(epoch),
-                    reshuffle_each_iteration=False)
-    return ds.take(examples)
+            tf.range(tf.size(files, out_type=tf.int64)), seed=tf.stack([seed, epoch]))
+        ds = tf.data.Dataset.from_tensor_slices(tf.gather(files, order))
+        ds = ds.interleave(tf.data.TFRecordDataset, cycle_length=cycle, block_length=1,
+                           num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        # Shuffle blocks of `buffer` records, each with a stateless shuffle of (seed, epoch,
+        # block): the same memory bound as a shuffle buffer, and seeds that may be tensors.
+        ds = ds.batch(buffer).enumerate().map(
+            lambda block, records: tf.random.experimental.stateless_shuffle(
+                records, seed=tf.stack([seed, epoch * 1_000_003 + block])))
+        return ds.unbatch().take(examples)
+    return read_records
 
 
 def train_stream(data, batch_size, seed, dc, first_epoch=0, epochs=1, skip_steps=0,
@@ -106,10 +120,8 @@ def train_stream(data, batch_size, seed, dc, first_epoch=0, epochs=1, skip_steps
                         "(launchers.make_tfrecords --shards=N)")
     steps_per_epoch = steps_per_epoch or data.train_size // batch_size
     buffer = max(int(dc.shuffle_buffer), batch_size)
-    ds = None
-    for epoch in range(first_epoch, epochs):
-        one = _epoch(data, seed, epoch, steps_per_epoch * batch_size, buffer, worker)
-        ds = one if ds is None else ds.concatenate(one)
+    read_epoch = _epoch_reader(data, seed, steps_per_epoch * batch_size, buffer, worker)
+    ds = tf.data.Dataset.range(first_epoch, epochs).flat_map(read_epoch)
     ds = ds.batch(batch_size, drop_remainder=True).skip(skip_steps)
     # Known length, as in-memory data have: Keras warns that data "ran out" otherwise.
     ds = ds.apply(tf.data.experimental.assert_cardinality(
