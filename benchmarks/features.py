@@ -26,14 +26,14 @@ sys.path.insert(0, ROOT)
 RESULTS, RAW = os.path.join(HERE, "RESULTS.md"), os.path.join(HERE, "features.json")
 
 
-def run_launcher(*args, timeout=1800, measure_memory=False):
+def run_launcher(*args, timeout=1800, measure_memory=False, env=None):
     """`python -m args...` from the repository root; (result, seconds, peak RSS in MB)."""
     cmd = [sys.executable, "-m", *args]
     if measure_memory:
         cmd = ["/usr/bin/time", "-f", "PEAK_RSS_KB %M", *cmd]
     start = time.perf_counter()
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})})
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
@@ -99,6 +99,8 @@ def tasks(seeds=(0, 1, 2)):
         x, y = datasets.make_multilabel_classification(1200, n_features=20, n_classes=5,
                                                        random_state=0)
         np.savez(f"{tmp}/multilabel.npz", x=x.astype("float32"), y=y)
+        with open(f"{tmp}/my_models.py", "w") as f:
+            f.write(USER_MODEL)
         cases = {
             "binary csv (breast cancer), val AUC": (
                 ["--config=configs/tabular_binary.py", "--config.data.name=csv",
@@ -113,18 +115,39 @@ def tasks(seeds=(0, 1, 2)):
                 ["--config=configs/tabular_binary.py", "--config.task.name=multilabel",
                  "--config.data.name=npz", f"--config.data.path={tmp}/multilabel.npz",
                  "--config.data.train_examples=0"], "val_auc"),
+            "own model module on PYTHONPATH (small CNN, digits), val accuracy": (
+                ["--config=configs/digits_cnn.py", "--config.model.name=my_models:small_cnn",
+                 "--config.model.width=64", "--config.train.epochs=10",
+                 "--config.optimizer.name=adam", "--config.schedule.name=constant",
+                 "--config.schedule.warmup_epochs=0"], "val_accuracy"),
         }
+        user_path = {"PYTHONPATH": f"{tmp}:{ROOT}"}
+        sys.path.insert(0, tmp)  # the plain-Keras side imports the same builder
         for label, (args, metric) in cases.items():
             ours, plain = [], []
             for seed in seeds:
                 workdir = f"{tmp}/run-{len(out)}-{seed}"
                 run_launcher("launchers.train", *args, f"--config.seed={seed}",
-                             "--config.train.verbose=0", f"--workdir={workdir}")
+                             "--config.train.verbose=0", f"--workdir={workdir}", env=user_path)
                 ours.append(json.load(open(f"{workdir}/summary.json"))["main_metric_value"])
                 plain.append(_plain_keras(workdir, metric, seed))
             out[label] = {"ours": ours, "plain_keras": plain, "metric": metric}
             print(f"  tasks {label}: ours {ours}, plain {plain}", flush=True)
     return out
+
+
+USER_MODEL = '''
+import keras
+
+def small_cnn(model_config, data):
+    """A user's own model: logits for data.num_outputs classes."""
+    inputs = keras.Input(data.input_shape)
+    x = keras.layers.Rescaling(1 / 16)(inputs)
+    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(model_config.width, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(data.num_outputs)(x))
+'''
 
 
 def _write_csv(path, header, rows):
@@ -143,6 +166,15 @@ def _plain_keras(workdir, metric, seed):
     from ktrain_kit import restore
     config, data, _ = restore.load_run(workdir)
     keras.utils.set_random_seed(seed)
+    if ":" in config.model.name:  # the user's own builder, compiled and fit by plain Keras
+        import my_models
+        model = my_models.small_cnn(config.model, data)
+        model.compile(keras.optimizers.Adam(config.schedule.base_lr),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"])
+        history = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
+                            epochs=config.train.epochs, batch_size=config.data.batch_size,
+                            verbose=0).history
+        return float(max(history["val_accuracy"]))
     regression = config.task.name == "regression"
     inputs = keras.Input(data.input_shape)
     norm = keras.layers.Normalization()

@@ -215,6 +215,26 @@ def test_a_damaged_shard_is_one_line_naming_it(tmp_path, shards, damage, fragmen
     assert "Traceback" not in result.stderr and not workdir.exists()
 
 
+def test_a_late_record_of_the_wrong_size_is_explained(tmp_path, shards):
+    """Raw pixel bytes of another image size, past the first record that is checked up front:
+    the batch decode fails, and the error is turned into the one-line read error."""
+    import tensorflow as tf
+    folder = copy_shards(shards, tmp_path / "shards")
+    path = os.path.join(folder, "train-00000-of-00004.tfrecord")
+    records = [r.numpy() for r in tf.data.TFRecordDataset([path])]
+    records[-1] = example(x=tf.train.Feature(bytes_list=tf.train.BytesList(value=[bytes(5)])),
+                          y=tf.train.Feature(int64_list=tf.train.Int64List(value=[1])))
+    with tf.io.TFRecordWriter(path) as writer:
+        for record in records:
+            writer.write(record)
+    data = data_lib.load(data_config("tfrecord", folder), task(), 0)
+    stream.check_records(data)  # every shard's first record is fine
+    with pytest.raises(tf.errors.OpError) as raised:
+        for _ in stream.eval_stream(data, 64, "train"):
+            pass
+    assert "could not be read" in str(stream.explain_read_error(raised.value, data))
+
+
 def test_a_corrupted_record_found_during_training_is_one_line(tmp_path, shards):
     folder = copy_shards(shards, tmp_path / "shards")
     path = os.path.join(folder, "train-00002-of-00004.tfrecord")

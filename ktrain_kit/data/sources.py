@@ -132,7 +132,7 @@ def _synthetic_images(dc, tc, rng):
     y = rng.integers(0, classes, size=n)
     contrast = rng.uniform(0.6, 1.0, size=(n, 1, 1, 1))
     x = templates[y] * contrast + rng.normal(0, 40, size=(n, size, size, dc.channels))
-    # whole pixel values, like decoded images (and lossless as PNG in make_tfrecords)
+    # whole pixel values, like decoded images (and lossless as uint8 in make_tfrecords)
     return Raw(np.clip(x, 0, 255).round().astype(np.float32), y, "image", num_classes=classes)
 
 

@@ -48,9 +48,9 @@ def _decoder(data):
         x, y = parsed["x"], parsed["y"]
         if encoding == "int64":
             x = tf.cast(x, tf.int32)
-        elif encoding == "float32":
-            x = tf.map_fn(lambda b: tf.reshape(tf.io.decode_raw(b, tf.float32), shape), x,
-                          fn_output_signature=tf.float32)
+        elif encoding in ("uint8", "float32"):  # fixed-size raw bytes: one op per batch
+            raw = tf.io.decode_raw(x, tf.uint8 if encoding == "uint8" else tf.float32)
+            x = tf.cast(tf.reshape(raw, [-1, *shape]), tf.float32)
         else:  # png or an image file as found
             x = tf.map_fn(lambda b: _image(b, shape), x, fn_output_signature=tf.float32)
         if y.dtype == tf.int64:
@@ -218,7 +218,7 @@ def explain_read_error(error, data):
         return None
     text = _first_line(error)
     if not isinstance(error, tf.errors.DataLossError) and not any(
-            word in str(error) for word in ("record", "Feature", "parse", "decode", "image",
+            word in str(error) for word in ("record", "Feature", "parse", "decode", "DecodeRaw", "image",
                                             "Unknown image file format", "No such file")):
         return None  # not about reading the data
     where = data.stream.get("folder") or "the image folder"
