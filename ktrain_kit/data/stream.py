@@ -51,6 +51,7 @@ def _decoder(data):
         elif encoding in ("uint8", "float32"):  # fixed-size raw bytes: one op per batch
             raw = tf.io.decode_raw(x, tf.uint8 if encoding == "uint8" else tf.float32)
             x = tf.cast(tf.reshape(raw, [-1, *shape]), tf.float32)
+            x.set_shape(records.shape[:1].concatenate(shape))  # keep a static batch size
         else:  # png or an image file as found
             x = tf.map_fn(lambda b: _image(b, shape), x, fn_output_signature=tf.float32)
         if y.dtype == tf.int64:
