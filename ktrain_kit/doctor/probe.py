@@ -20,7 +20,8 @@ def _activation_name(layer):
 
 
 def _activation_outputs(model):
-    """(name, kind) pairs and a model returning those layers' outputs; empty if not functional."""
+    """(name, kind) pairs and a model returning the model's outputs followed by those layers'
+    outputs (one forward pass gives both); empty if not functional."""
     picked = []
     for layer in model.layers:
         name = _activation_name(layer)
@@ -31,7 +32,7 @@ def _activation_outputs(model):
     if not picked:
         return [], None
     try:
-        outputs = [layer.output for layer, _ in picked]
+        outputs = list(model.outputs) + [layer.output for layer, _ in picked]
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         return [(layer.name, kind) for layer, kind in picked], keras.Model(inputs, outputs)
     except (AttributeError, ValueError):  # subclassed models have no symbolic outputs
@@ -57,7 +58,13 @@ class Probe:
     def _statistics(self, x, y):
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            y_pred = self.model(x, training=False)
+            if self.activation_model is not None:  # the model's outputs, then activations
+                outputs = list(self.activation_model(x, training=False))
+                count = len(self.model.outputs)
+                y_pred = outputs[0] if count == 1 else outputs[:count]
+                activations = outputs[count:]
+            else:
+                y_pred = self.model(x, training=False)
             loss = self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
         grads = [tf.zeros(v.shape, tf.float32) if g is None else
                  tf.cast(tf.convert_to_tensor(g), tf.float32)
@@ -79,10 +86,8 @@ class Probe:
         for p, v in zip(self.previous, values):
             p.assign(v)
         if self.activation_model is not None:
-            outputs = self.activation_model(x, training=False)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             dead, saturated = [], []
-            for (_, kind), a in zip(self.activations, outputs):
+            for (_, kind), a in zip(self.activations, activations):
                 a = tf.reshape(tf.cast(a, tf.float32), [-1, a.shape[-1]])
                 if kind == "relu":  # a unit is dead if it is 0 for every probe example
                     dead.append(tf.reduce_mean(tf.cast(tf.reduce_all(a <= 0, axis=0),
