@@ -118,7 +118,8 @@ def tasks(seeds=(0, 1, 2)):
             "own model module on PYTHONPATH (small CNN, digits), val accuracy": (
                 ["--config=configs/digits_cnn.py", "--config.model.name=my_models:small_cnn",
                  "--config.model.width=64", "--config.train.epochs=10",
-                 "--config.optimizer.name=adam", "--config.schedule.name=constant",
+                 "--config.optimizer.name=adam", "--config.optimizer.weight_decay=0",
+                 "--config.schedule.name=constant",
                  "--config.schedule.warmup_epochs=0"], "val_accuracy"),
         }
         user_path = {"PYTHONPATH": f"{tmp}:{ROOT}"}
@@ -170,7 +171,8 @@ def _plain_keras(workdir, metric, seed):
         import my_models
         model = my_models.small_cnn(config.model, data)
         model.compile(keras.optimizers.Adam(config.schedule.base_lr),
-                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"])
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
         history = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
                             epochs=config.train.epochs, batch_size=config.data.batch_size,
                             verbose=0).history
@@ -368,8 +370,8 @@ def write(raw):
     if io:
         lines += ["Training `cnn_bn_32x32` from shards runs at "
                   f"{io['shards/memory']:.3f}x the examples/s of the same data in memory "
-                  f"(median of {io.get('repeats', 5)} interleaved pairs of fresh fits; goal >= 0.95; "
-                  "run.py measures the same above). Where the input time goes: the "
+                  f"(median of {io.get('repeats', 5)} interleaved pairs of fresh fits; "
+                  "goal >= 0.95; run.py measures the same above). Where the input time goes: the "
                   f"shard pipeline alone delivers {io['input_pipeline_examples_per_sec']:.0f} "
                   f"examples/s, {io['input/step']:.1f}x what the training step consumes: reading "
                   "and decoding are not what limits the step.", ""]

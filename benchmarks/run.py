@@ -2,6 +2,7 @@
 
     python -m benchmarks.run            # full: 7 repeats (about 18 minutes on 2 cores)
     python -m benchmarks.run --quick    # 3 repeats, fewer figures (about 8 minutes)
+    python -m benchmarks.run --only doctor  # re-measure the doctor rows, keep the rest
 
 Comparisons are interleaved (A B A B ...) in one process and reported as ratios of medians,
 with the min-max of the repeats, because absolute times on shared machines drift.
@@ -442,6 +443,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md and the chart from results.json, measure nothing")
+    parser.add_argument("--only", nargs="+", choices=["doctor"],
+                        help="measure only these sections again, keep the rest of results.json")
     args = parser.parse_args()
     quick = args.quick
     # Before an 18-minute run, not after it: a missing folder for --out is made now.
@@ -450,6 +453,16 @@ def main():
         r = json.load(open(os.path.join(os.path.dirname(args.out), "results.json")))
         write_results(r, r.get("quick", False), args.out)
         chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
+        return
+    if args.only:  # e.g. after a change to the doctor: its figures again, the rest kept
+        path = os.path.join(os.path.dirname(args.out), "results.json")
+        r = json.load(open(path))
+        overhead, interval = doctor_overhead(r.get("quick", False))
+        r["doctor"] = {"overhead": overhead, "interval": interval}
+        write_results(r, r.get("quick", False), args.out)
+        chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
+        with open(path, "w") as f:
+            json.dump(r, f, indent=1, default=str)
         return
     r = {"machine": machine(), "quick": quick}
     print("throughput (ours vs plain Keras vs hand-written loop)...", flush=True)

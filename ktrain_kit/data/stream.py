@@ -219,8 +219,9 @@ def explain_read_error(error, data):
         return None
     text = _first_line(error)
     if not isinstance(error, tf.errors.DataLossError) and not any(
-            word in str(error) for word in ("record", "Feature", "parse", "decode", "DecodeRaw", "image",
-                                            "Unknown image file format", "No such file")):
+            word in str(error) for word in ("record", "Feature", "parse", "decode", "DecodeRaw",
+                                            "image", "Unknown image file format",
+                                            "No such file")):
         return None  # not about reading the data
     where = data.stream.get("folder") or "the image folder"
     return UserError(f"data.path '{where}': a record could not be read during training "

@@ -52,7 +52,7 @@ class TrainingDoctor(keras.callbacks.Callback):
     LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
               "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
 
-    def __init__(self, probe_data=None, interval=50, facts=None, reference_data=None):
+    def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None):
         super().__init__()
         self.probe_data, self.interval = probe_data, max(int(interval), 1)
         self.reference_data = reference_data if reference_data is not None else probe_data
