@@ -342,9 +342,10 @@ def write(raw):
                         for name, w in p["workloads"].items()])
     if "tasks" in raw:
         lines += ["### Tasks on files no config ships with, against plain Keras", "",
-                  "Through `python -m launchers.train` (3 seeds), and the same MLP written as a "
-                  "plain Keras script on the same split, epochs, batch and Adam rate (targets "
-                  "standardized by hand for regression; best validation epoch).", ""]
+                  "Through `python -m launchers.train` (3 seeds), and the same model in a plain "
+                  "Keras script (the MLP written out; for the own-model row, the user's builder "
+                  "itself) on the same split, epochs, batch and Adam rate (targets standardized "
+                  "by hand for regression; best validation epoch).", ""]
         spread = lambda v: f"{median(v):.4f} ({min(v):.4f}-{max(v):.4f})"  # noqa: E731
         lines += table(["data, metric", "ktrain_kit (median, min-max)",
                         "plain Keras (median, min-max)"],
@@ -362,7 +363,7 @@ def write(raw):
                          f"{runs[f'memory_{n}']['val_accuracy']:.3f} / "
                          f"{runs[f'shards_{n}']['val_accuracy']:.3f}"] for n in (2000, 20000)])
         growth = runs["shards_20000"]["peak_rss_mb"] / runs["shards_2000"]["peak_rss_mb"] - 1
-        lines += ["", f"From shards, 10x the images cost {growth:+.1%} peak memory (goal: within "
+        lines += [f"From shards, 10x the images cost {growth:+.1%} peak memory (goal: within "
                   "12%). Accuracy: with 2,000 images one epoch is 31 steps and neither run has "
                   "left chance level (10 classes) yet, so the two differ only by the order of "
                   "their batches; with 20,000 both learn the task.", ""]
