@@ -28,6 +28,34 @@ def _float32_policy():
     keras.mixed_precision.set_global_policy("float32")
 
 
+def data_config(name, path="", **overrides):
+    """A data config section for `name` (tests of sources and streams build data directly)."""
+    from ktrain_kit.config import default_config
+    dc = default_config().data
+    dc.name, dc.path = name, str(path)
+    dc.update(overrides)
+    return dc
+
+
+def task(name="classification"):
+    from ktrain_kit.config import default_config
+    tc = default_config().task
+    tc.name = name
+    return tc
+
+
+def wait_all(procs, timeout=240):
+    """Outputs of launched worker processes; asserts each exited 0 (all killed if one hangs)."""
+    try:
+        outputs = [p.communicate(timeout=timeout)[0] for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, out in zip(procs, outputs):
+        assert p.returncode == 0, out[-3000:]
+    return outputs
+
+
 def load_config(name, **overrides):
     """configs/<name>.py's config with dotted-key overrides applied, e.g. train__epochs=1."""
     import importlib

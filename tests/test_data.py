@@ -6,21 +6,10 @@ import numpy as np
 import pytest
 
 from ktrain_kit import data
-from ktrain_kit.config import default_config
 from ktrain_kit.errors import UserError
 
+from conftest import data_config, task
 
-def data_config(name, path="", **overrides):
-    dc = default_config().data
-    dc.name, dc.path = name, str(path)
-    dc.update(overrides)
-    return dc
-
-
-def task(name="classification"):
-    tc = default_config().task
-    tc.name = name
-    return tc
 
 
 def load(dc, task_name="classification", seed=0):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_launcher
+from conftest import ROOT, run_launcher, wait_all
 
 pytestmark = pytest.mark.slow
 
@@ -43,13 +43,7 @@ def test_two_workers_on_loopback_match_one_process(tmp_path):
             [sys.executable, "-m", "launchers.train", *MLP, "--config.train.strategy=multi_worker",
              f"--workdir={chief_dir}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True))
-    try:
-        outputs = [p.communicate(timeout=240)[0] for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    for p, out in zip(procs, outputs):
-        assert p.returncode == 0, out[-3000:]
+    outputs = wait_all(procs)
     assert "2 replicas" in outputs[0]
     single = run_launcher("launchers.train", *MLP, f"--workdir={tmp_path / 'single'}")
     assert single.returncode == 0, single.stderr[-3000:]
@@ -116,13 +110,7 @@ def test_two_workers_under_a_faked_slurm_read_their_own_shards_with_one_chief(tm
     procs = [subprocess.Popen([sys.executable, "-m", "launchers.train", *args], cwd=ROOT,
                               env={**env, "SLURM_PROCID": str(rank)}, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True) for rank in (0, 1)]
-    try:
-        outputs = [p.communicate(timeout=240)[0] for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    for p, out in zip(procs, outputs):
-        assert p.returncode == 0, out[-3000:]
+    outputs = wait_all(procs)
     assert "2 replicas" in outputs[0] and "run folder: " + workdir in outputs[0]
     assert "run folder: " + workdir not in outputs[1]  # the other worker used a scratch folder
     summary = json.load(open(os.path.join(workdir, "summary.json")))

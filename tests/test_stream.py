@@ -10,24 +10,11 @@ import numpy as np
 import pytest
 
 from ktrain_kit import data as data_lib
-from ktrain_kit.config import default_config
 from ktrain_kit.data import stream, tfrecord
 from ktrain_kit.errors import UserError
 
-from conftest import load_config, run_launcher
+from conftest import data_config, load_config, run_launcher, task
 
-
-def data_config(name, path="", **overrides):
-    dc = default_config().data
-    dc.name, dc.path = name, str(path)
-    dc.update(overrides)
-    return dc
-
-
-def task(name="classification"):
-    tc = default_config().task
-    tc.name = name
-    return tc
 
 
 def image_folder(tmp_path, per_class=6):
