@@ -191,7 +191,8 @@ def build_model(c, data, learning_rate, precision, jit=False):
     network = build_network(c, data)
     init_report = (finetune.load_initial_weights(network, c.model.init_from)
                    if c.model.init_from else None)
-    frozen = finetune.freeze(network, finetune.rules(c.model.freeze))
+    fresh = [f["layer"] for f in init_report["fresh"]] if init_report else []
+    frozen = finetune.freeze(network, finetune.rules(c.model.freeze), fresh)
     optimizer, decayed = optim.build(c.optimizer, learning_rate, network, precision)
     model = engine.wrap(network, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
     loss, metrics = tasks.loss_and_metrics(c.task, data.num_outputs, data.labels,
@@ -289,9 +290,10 @@ def _print_model_notes(built):
               f"{', '.join(built['decayed'])}")
     report = built["init_from"]
     if report:
-        fresh = ", ".join(f["layer"] for f in report["fresh"]) or "none"
+        fresh = [f"{f['layer']} ({f['reason']})" for f in report["fresh"]]
+        more = f", and {len(fresh) - 8} more (config.json lists all)" if len(fresh) > 8 else ""
         print(f"ktrain_kit: initialized from {report['source']}: {len(report['loaded'])} layers "
-              f"loaded; fresh: {fresh}")
+              f"loaded; fresh: {', '.join(fresh[:8]) or 'none'}{more}")
     if built["frozen"]:
         print(f"ktrain_kit: frozen layers: {', '.join(built['frozen'])}")
 
