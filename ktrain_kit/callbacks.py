@@ -113,7 +113,8 @@ class EarlyStopping(keras.callbacks.EarlyStopping):
 
 def ema_weights(model):
     """`model.get_weights()` with each trainable variable replaced by its EMA; None without EMA."""
-    optimizer = getattr(model.optimizer, "inner_optimizer", model.optimizer)
+    optimizer = getattr(model, "optimizer", None)  # a model never compiled has none
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
     if not getattr(optimizer, "use_ema", False) or not hasattr(
             optimizer, "_model_variables_moving_average"):
         return None

@@ -142,19 +142,22 @@ def test_doctor_recovers_each_batch_loss_and_counts_steps(steps_per_execution):
                                rtol=1e-4)
 
 
-def test_keras_own_plateau_tests_pass_against_ours(monkeypatch):
-    """Keras' test file for ReduceLROnPlateau (installed with keras), run with our class in
-    place of Keras': ours is a drop-in (cooldown, min_lr, messages, state reset, the TypeError
-    on a schedule it cannot lower)."""
+@pytest.mark.parametrize("name, module, count", [
+    ("ReduceLROnPlateau", "reduce_lr_on_plateau_test", 6),
+    ("EarlyStopping", "early_stopping_test", 7)])
+def test_keras_own_tests_pass_against_ours(monkeypatch, name, module, count):
+    """Keras' own test file for each callback we replace (installed with keras), run with our
+    class in place of Keras': ours is a drop-in (ReduceLROnPlateau: cooldown, min_lr,
+    messages, state reset, the TypeError on a schedule it cannot lower; EarlyStopping:
+    baselines, restoring weights, models that were never compiled)."""
+    import importlib
     import unittest
 
-    from keras.src import callbacks as keras_callbacks
-    from keras.src.callbacks import reduce_lr_on_plateau_test
-
     from ktrain_kit import callbacks as ours
-    monkeypatch.setattr(keras_callbacks, "ReduceLROnPlateau", ours.ReduceLROnPlateau)
-    suite = unittest.TestLoader().loadTestsFromModule(reduce_lr_on_plateau_test)
-    assert suite.countTestCases() >= 6
+    tests = importlib.import_module(f"keras.src.callbacks.{module}")
+    monkeypatch.setattr(tests.callbacks, name, getattr(ours, name))
+    suite = unittest.TestLoader().loadTestsFromModule(tests)
+    assert suite.countTestCases() == count
     result = unittest.TextTestRunner(verbosity=0, stream=open(os.devnull, "w")).run(suite)
     failures = [f"{test.id()}: {trace.splitlines()[-1]}" for test, trace in
                 result.failures + result.errors]
