@@ -11,6 +11,9 @@ import os
 from ktrain_kit.errors import UserError, config_error
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+# Test mode: on a CPU, `auto` resolves to this policy without measuring, so the whole suite can
+# be run as it runs on a machine where bfloat16 is the faster choice (BUILD.md, "Tests").
+AUTO_PRECISION_ENV = "KTRAIN_KIT_AUTO_PRECISION"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +40,12 @@ def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
             return "mixed_float16", "NVIDIA GPU with tensor cores (compute capability >= 7.0)"
         return "float32", "GPU older than compute capability 7.0 has no fast float16"
     flags = sorted(set(BF16_CPU_FLAGS) & set(facts.cpu_flags))
+    forced = os.environ.get(AUTO_PRECISION_ENV)
+    if forced:  # test mode: the suite runs as on a CPU where bfloat16 measured faster
+        if forced not in ("float32", "mixed_bfloat16"):
+            raise UserError(f"environment variable {AUTO_PRECISION_ENV}={forced!r}: unknown "
+                            "policy; use float32 or mixed_bfloat16, or unset it")
+        return forced, f"{AUTO_PRECISION_ENV} is set (test mode)"
     if flags:
         return "measure", f"CPU has bfloat16 instructions ({', '.join(flags)})"
     return "float32", "CPU without bfloat16 instructions"
