@@ -147,9 +147,8 @@ def _weights_by_path(source):
 def _from_run_folder(folder):
     """The run's final weights file or, for an interrupted run, its newest checkpoint written
     out as one."""
-    from ktrain_kit import fs
-    from ktrain_kit.training import FINAL_WEIGHTS
-    final = os.path.join(folder, FINAL_WEIGHTS)
+    from ktrain_kit import fs, runfolder
+    final = os.path.join(folder, runfolder.FINAL_WEIGHTS)
     if fs.exists(final):
         return read_weights_file(final)
     from ktrain_kit.restore import load_run

@@ -11,7 +11,6 @@ import tempfile
 from ktrain_kit import config as config_lib
 from ktrain_kit import fs, runfolder
 from ktrain_kit.errors import UserError
-from ktrain_kit.training import FINAL_WEIGHTS
 
 
 def load_config(workdir: str):
@@ -35,18 +34,18 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     `allow_unfinished`: an interrupted run's newest checkpoint stands in for final weights.
     """
     config, resolved = load_config(workdir)
-    weights = fs.join(workdir, FINAL_WEIGHTS)
+    weights = fs.join(workdir, runfolder.FINAL_WEIGHTS)
     checkpoint = None
     if not fs.exists(weights):
         import tensorflow as tf
         checkpoint = tf.train.latest_checkpoint(fs.join(workdir, runfolder.CHECKPOINTS))
         if not allow_unfinished or checkpoint is None:
-            raise UserError(f"run folder '{workdir}' has no {FINAL_WEIGHTS}: its training has "
-                            "not finished; resume it with `python -m launchers.train` first")
+            raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its "
+                            "training has not finished; resume it with `python -m launchers.train` first")
 
     from ktrain_kit import data as data_lib
     from ktrain_kit import engine, tasks
-    from ktrain_kit.training import build_network
+    from ktrain_kit.network import build_network
     data = data_lib.load(config.data, config.task, config.seed,
                          known_labels=resolved.get("labels"))
     saved_fingerprint = resolved.get("data_fingerprint")

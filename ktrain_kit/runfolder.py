@@ -34,6 +34,7 @@ SUMMARY = "summary.json"  # written last: its presence marks a finished run
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 CHECKPOINTS = "checkpoints"
+FINAL_WEIGHTS = "checkpoints/final.weights.h5"  # the trained model, once training has ended
 RESOLVED = "resolved"  # the section of config.json with what the run derived from its data
 COSMETIC_KEYS = ("train.verbose",)  # may differ when an interrupted run is resumed
 # What a run writes (the manifest of a folder from before manifests existed).

@@ -21,12 +21,13 @@ from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
 from ktrain_kit import fs, runfolder, runtime
 from ktrain_kit.errors import UserError
+from ktrain_kit.network import build_network
 
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-run to resume
 # Training examples the doctor scores the model and a nearest-neighbour reference on at the end
 # (one forward pass and a 1024 x 1024 distance matrix: well under a second).
 REFERENCE_EXAMPLES = 1024
-FINAL_WEIGHTS = "checkpoints/final.weights.h5"
+FINAL_WEIGHTS = runfolder.FINAL_WEIGHTS
 
 
 def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
@@ -173,12 +174,6 @@ def choose_precision(c, data, facts):
     key = precision_lib.cache_key(c, data.input_shape, precision_lib.cpu_model())
     policy, measured = precision_lib.fastest(timer, key)
     return policy, f"{why}; {measured}"
-
-
-def build_network(c, data):
-    """The config's model for `data` with the task's output layers (no optimizer)."""
-    from ktrain_kit import models, tasks
-    return tasks.add_output_layers(models.build(c.model, data), c.task.name, data.labels)
 
 
 def build_model(c, data, learning_rate, precision, jit=False):

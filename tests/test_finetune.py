@@ -13,7 +13,7 @@ from tests.conftest import load_config
 
 def _keras_app_network(seed):
     from ktrain_kit import data as data_lib
-    from ktrain_kit.training import build_network
+    from ktrain_kit.network import build_network
     c = load_config("images_resnet", model__name="keras_app", model__backbone="MobileNetV3Small",
                     data__train_examples=64)
     data = data_lib.load(c.data, c.task, c.seed)
@@ -54,7 +54,7 @@ def test_a_nested_backbone_loads_like_keras_own_load_weights(backbone_source, su
 def test_a_new_head_is_fresh_with_its_reason_and_the_backbone_still_loads(backbone_source):
     from ktrain_kit import data as data_lib
     from ktrain_kit import finetune
-    from ktrain_kit.training import build_network
+    from ktrain_kit.network import build_network
     folder, source = backbone_source
     c, _, _ = _keras_app_network(seed=0)
     c.data.num_classes = 4  # a new task: the head's shape changes
@@ -115,7 +115,7 @@ def _weights_without(folder, prefix):
 def test_attention_blocks_load_from_a_weights_file(tmp_path):
     from ktrain_kit import data as data_lib
     from ktrain_kit import finetune
-    from ktrain_kit.training import build_network
+    from ktrain_kit.network import build_network
     c = load_config("sequence_transformer", data__train_examples=64)
     data = data_lib.load(c.data, c.task, c.seed)
     keras.utils.set_random_seed(1)

@@ -1,0 +1,25 @@
+"""The layering of DESIGN.md, checked: import-linter's contracts (pyproject.toml) and the
+promise that a bad config is refused before TensorFlow's start-up."""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_import_contracts_hold():
+    """No import circles, launchers on top, builders independent, entry points layered."""
+    lint = os.path.join(os.path.dirname(sys.executable), "lint-imports")
+    result = subprocess.run([lint if os.path.exists(lint) else "lint-imports", "--no-cache"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "broken" not in result.stdout.split("Contracts:")[-1].lower().replace("0 broken", "")
+
+
+def test_config_checks_import_neither_tensorflow_nor_keras():
+    code = ("import sys, ktrain_kit.config, ktrain_kit.cli, ktrain_kit.errors; "
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
