@@ -21,6 +21,7 @@ class DeviceFacts:
     gpu_compute_capabilities: tuple = ()   # e.g. ((8, 0), (8, 0)) for two A100s
     tpu: bool = False
     cpu_flags: frozenset = frozenset()
+    forced_cpu_precision: str = ""         # KTRAIN_KIT_AUTO_PRECISION (test mode), else ""
 
 
 def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
@@ -40,12 +41,8 @@ def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
             return "mixed_float16", "NVIDIA GPU with tensor cores (compute capability >= 7.0)"
         return "float32", "GPU older than compute capability 7.0 has no fast float16"
     flags = sorted(set(BF16_CPU_FLAGS) & set(facts.cpu_flags))
-    forced = os.environ.get(AUTO_PRECISION_ENV)
-    if forced:  # test mode: the suite runs as on a CPU where bfloat16 measured faster
-        if forced not in ("float32", "mixed_bfloat16"):
-            raise UserError(f"environment variable {AUTO_PRECISION_ENV}={forced!r}: unknown "
-                            "policy; use float32 or mixed_bfloat16, or unset it")
-        return forced, f"{AUTO_PRECISION_ENV} is set (test mode)"
+    if facts.forced_cpu_precision:  # test mode: as on a CPU where bfloat16 measured faster
+        return facts.forced_cpu_precision, f"{AUTO_PRECISION_ENV} is set (test mode)"
     if flags:
         return "measure", f"CPU has bfloat16 instructions ({', '.join(flags)})"
     return "float32", "CPU without bfloat16 instructions"
@@ -86,7 +83,11 @@ def device_facts() -> DeviceFacts:
         details = tf.config.experimental.get_device_details(gpu)
         capabilities.append(tuple(details.get("compute_capability", (0, 0))))
     tpu = bool(tf.config.list_physical_devices("TPU"))  # physical: keeps the runtime unstarted
-    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags())
+    forced = os.environ.get(AUTO_PRECISION_ENV, "")
+    if forced not in ("", "float32", "mixed_bfloat16"):
+        raise UserError(f"environment variable {AUTO_PRECISION_ENV}={forced!r}: unknown policy; "
+                        "use float32 or mixed_bfloat16, or unset it")
+    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags(), forced)
 
 
 def split_cpu(devices: int) -> None:

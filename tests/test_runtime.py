@@ -29,6 +29,19 @@ def test_auto_precision(facts, expected):
     assert policy == expected and reason
 
 
+def test_test_mode_makes_auto_choose_bfloat16_on_any_cpu(monkeypatch):
+    """KTRAIN_KIT_AUTO_PRECISION: the suite can run as on a CPU where bfloat16 wins."""
+    from ktrain_kit import runtime
+    from ktrain_kit.errors import UserError
+    monkeypatch.setenv(runtime.AUTO_PRECISION_ENV, "mixed_bfloat16")
+    facts = runtime.device_facts()
+    assert runtime.choose_precision("auto", facts)[0] == "mixed_bfloat16"
+    assert runtime.choose_precision("float32", facts)[0] == "float32"
+    monkeypatch.setenv(runtime.AUTO_PRECISION_ENV, "fp8")
+    with pytest.raises(UserError, match=runtime.AUTO_PRECISION_ENV):
+        runtime.device_facts()
+
+
 def test_explicit_precision_wins():
     assert choose_precision("float32", V100)[0] == "float32"
     assert choose_precision("mixed_bfloat16", CPU_PLAIN)[0] == "mixed_bfloat16"
