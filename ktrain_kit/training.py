@@ -53,12 +53,12 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
     strategy_name = runtime.choose_strategy(c.train.strategy, facts)
-    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
     strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
     config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
     place = runtime.place(strategy)
     steps_per_epoch = data.train_size // c.data.batch_size
-    precision, why = choose_precision(c, data, facts)
+    precision, jit, why = choose_settings(c, data, facts, strategy_name,
+                                          steps_per_epoch * c.train.epochs)
     keras.mixed_precision.set_global_policy(precision)
     runtime.seed_everything(c.seed, c.train.deterministic)
     with strategy.scope():
@@ -75,8 +75,8 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         workdir, overwrite = tempfile.mkdtemp(prefix="ktrain_worker_"), True
     with runfolder.open_run(workdir, c, overwrite, resolved) as (run, resume):
         print(f"ktrain_kit: {data_lib.describe(data)}\nktrain_kit: strategy={strategy_name} "
-              f"({strategy.num_replicas_in_sync} replicas), precision={precision} ({why}), "
-              f"jit_compile={jit}", flush=True)
+              f"({strategy.num_replicas_in_sync} replicas), precision={precision} "
+              f"({why['precision']}), jit_compile={jit} ({why['jit']})", flush=True)
         _print_model_notes(built)
         callbacks, parts = build_callbacks(c, data, model, schedule, run, extra_callbacks)
         checkpoints = parts["checkpoints"]
@@ -160,19 +160,42 @@ def _streamed_data_errors(data):
         raise explained from None
 
 
-def choose_precision(c, data, facts):
-    """The policy `train.precision` asks for; `auto` on a bf16 CPU measures (precision.py)."""
-    precision, why = runtime.choose_precision(c.train.precision, facts)
-    if precision != "measure":
-        return precision, why
+def choose_settings(c, data, facts, strategy_name, run_steps):
+    """(precision, jit, {"precision": why, "jit": why}) for `train.precision` and
+    `train.jit_compile`; what `auto` cannot know from the machine alone it measures on the
+    model (ktrain_kit/precision.py), unless the run is too short to pay for it."""
+    precision, why_precision = runtime.choose_precision(c.train.precision, facts)
+    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
+    why_jit = "set in the config" if str(c.train.jit_compile).lower() != "auto" else (
+        "measured" if jit == "measure" else
+        "single accelerator" if jit else "off under distribution")
+    precisions = ("float32", "mixed_bfloat16") if precision == "measure" else (precision,)
+    jits = (False, True) if jit == "measure" else (jit,)
+    candidates = [(p, j) for p in precisions for j in jits]
+    if len(candidates) == 1:
+        return precision, jit, {"precision": why_precision, "jit": why_jit}
     from ktrain_kit import precision as precision_lib
-    batch = data.sample(c.data.batch_size)
-    # The timer sets each candidate as the global policy before building; build_model's own
-    # precision argument only matters for mixed_float16 (loss scaling), not a candidate here.
-    timer = precision_lib.step_timer(lambda: build_model(c, data, 1e-9, "float32")[0], batch)
-    key = precision_lib.cache_key(c, data.input_shape, precision_lib.cpu_model())
-    policy, measured = precision_lib.fastest(timer, key)
-    return policy, f"{why}; {measured}"
+    if run_steps < precision_lib.MIN_RUN_STEPS:
+        short = (f"a run of {run_steps} steps is too short to pay for measuring "
+                 f"(< {precision_lib.MIN_RUN_STEPS})")
+        chosen = candidates[0]
+    else:
+        batch = data.sample(c.data.batch_size)
+        # The timer sets each candidate's policy before building; build_model's own precision
+        # argument only matters for mixed_float16 (loss scaling), never a candidate here.
+        timers = precision_lib.step_timers(
+            lambda jit_: build_model(c, data, 1e-9, "float32", jit_)[0], batch)
+        key = precision_lib.cache_key(
+            model=precision_lib.model_fingerprint(build_network(c, data)),
+            input=list(data.input_shape), batch=c.data.batch_size,
+            accumulation=c.train.accumulation_steps, optimizer=c.optimizer.to_dict(),
+            steps_per_execution=c.train.steps_per_execution, strategy=strategy_name)
+        chosen, short = precision_lib.fastest(timers, key, candidates)
+    why = {"precision": why_precision if len(precisions) == 1 else f"{why_precision}; {short}",
+           "jit": why_jit if len(jits) == 1 else short}
+    if len(precisions) > 1 and len(jits) > 1:
+        why["jit"] = "measured with the precision, see above"
+    return chosen[0], chosen[1], why
 
 
 def build_network(c, data):
