@@ -132,6 +132,51 @@ def doctor_overhead(quick):
     return out, interval
 
 
+def child_cpu_seconds():
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_command(*args):
+    """(CPU seconds, wall seconds) of `python args...` in a child process."""
+    before = child_cpu_seconds()
+    _, wall = python(*args)
+    return child_cpu_seconds() - before, wall
+
+
+def doctor_whole_command(pairs, configs=("digits_cnn", "digits_mlp")):
+    """The whole command as a user runs it, doctor on / off, in interleaved pairs (the order
+    alternating): CPU time of the child process (less sensitive to other jobs than wall
+    time) and wall time. Diagnoses of the "on" runs are kept to show they did not move."""
+    out = {}
+    for name in configs:
+        runs = {"on": [], "off": []}
+        statuses = []
+        for i in range(pairs + 1):  # the first pair warms the disk cache and is dropped
+            order = ("on", "off") if i % 2 else ("off", "on")
+            for side in order:
+                with tempfile.TemporaryDirectory() as tmp:
+                    cpu, wall = timed_command(
+                        "-m", "launchers.train", f"--config=configs/{name}.py",
+                        f"--workdir={tmp}/run", "--config.train.verbose=0",
+                        f"--config.callbacks.doctor.enabled={side == 'on'}")
+                    if side == "on":
+                        statuses.append(json.load(open(f"{tmp}/run/diagnosis.json"))["status"])
+                if i:
+                    runs[side].append((cpu, wall))
+        from benchmarks.workloads import summarize
+        out[name] = {
+            "cpu": summarize([a[0] / b[0] for a, b in zip(runs["on"], runs["off"])]),
+            "wall": summarize([a[1] / b[1] for a, b in zip(runs["on"], runs["off"])]),
+            "cpu_off_s": summarize([b[0] for b in runs["off"]]),
+            "wall_off_s": summarize([b[1] for b in runs["off"]]),
+            "pairs": pairs, "statuses": sorted(set(statuses))}
+        print(f"  doctor on/off {name}: CPU {out[name]['cpu']}, wall {out[name]['wall']}",
+              flush=True)
+    return out
+
+
 def precision_and_mfu(quick):
     """Transformer float32 vs mixed_bfloat16 vs `auto`, and model FLOP utilization."""
     import keras
