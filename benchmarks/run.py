@@ -3,6 +3,7 @@
     python -m benchmarks.run            # full: 7 repeats (about 18 minutes on 2 cores)
     python -m benchmarks.run --quick    # 3 repeats, fewer figures (about 8 minutes)
     python -m benchmarks.run --only doctor  # re-measure the doctor rows, keep the rest
+    python -m benchmarks.run --only settings doctor_command startup   # this issue's figures
 
 Comparisons are interleaved (A B A B ...) in one process and reported as ratios of medians,
 with the min-max of the repeats, because absolute times on shared machines drift.
@@ -205,6 +206,82 @@ def precision_and_mfu(quick):
             "flops_per_example": flops_per_example}
 
 
+FAMILIES = {"digits_mlp": 200, "cnn_bn_32x32": 24, "transformer": 12}  # steps per repeat
+
+
+def settings_auto(quick, families=FAMILIES):
+    """What precision=auto and jit_compile=auto choose (measured by the real code path,
+    `training.choose_settings`, fresh cache, as for a long run) against all four settings
+    (float32 / mixed_bfloat16, XLA off / on) trained interleaved in steady state, per model
+    family. Ratios are per repeat: auto's examples/s over the best setting's in that repeat."""
+    import tempfile as tmp_lib
+
+    import keras
+
+    from benchmarks.workloads import Trainer, interleaved, summarize, workload_config
+    from ktrain_kit import data as data_lib
+    from ktrain_kit import runtime, training
+    facts = runtime.device_facts()
+    candidates = [(p, j) for p in ("float32", "mixed_bfloat16") for j in (False, True)]
+    out = {}
+    for name, steps in families.items():
+        c = workload_config(name)
+        c.train.precision, c.train.jit_compile = "auto", "auto"
+        with tmp_lib.TemporaryDirectory() as cache:
+            previous = os.environ.get("XDG_CACHE_HOME")
+            os.environ["XDG_CACHE_HOME"] = cache
+            try:
+                started = time.perf_counter()
+                data = data_lib.load(c.data, c.task, 0)
+                policy, jit, why = training.choose_settings(c, data, facts, "default", 10 ** 6)
+                measuring_s = time.perf_counter() - started
+            finally:
+                if previous is None:
+                    del os.environ["XDG_CACHE_HOME"]
+                else:
+                    os.environ["XDG_CACHE_HOME"] = previous
+        trainers = {}
+        for precision, xla in candidates:
+            keras.mixed_precision.set_global_policy(precision)
+            trainers[(precision, xla)] = Trainer(name, "ours", jit_compile=xla)
+        keras.mixed_precision.set_global_policy("float32")
+        res = interleaved(trainers, steps, 3 if quick else 5)
+        auto = (policy, jit)
+
+        def versus(pool):
+            return summarize([res[auto][i] / max(res[k][i] for k in pool)
+                              for i in range(len(res[auto]))])
+        out[name] = {
+            "auto": list(auto), "why": why, "measuring_s": measuring_s,
+            "examples_per_s": {f"{p}{' + XLA' if j else ''}": summarize(res[(p, j)])["median"]
+                               for p, j in candidates},
+            "auto/best": versus(candidates),
+            "precision_auto/best": versus([(p, jit) for p in ("float32", "mixed_bfloat16")]),
+            "jit_auto/best": versus([(policy, j) for j in (False, True)]),
+        }
+        print(f"  auto settings {name}: {auto}, auto/best {out[name]['auto/best']}", flush=True)
+    return out
+
+
+def startup_split(repeats):
+    """Seconds from launching the digits_cnn command to its first completed training step, by
+    phase: Python and imports until `train()` (from the launch), then the phases train() itself
+    records in summary.json (`startup_s`)."""
+    from benchmarks.workloads import summarize
+    phases = {}
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            launched = time.time()
+            python("-m", "launchers.train", "--config=configs/digits_cnn.py",
+                   f"--workdir={tmp}/run", "--config.train.epochs=2", "--config.train.verbose=0")
+            marks = json.load(open(f"{tmp}/run/summary.json"))["startup_s"]
+        row = {"imports": marks.pop("train_called_at") - launched, **marks}
+        row["total"] = sum(row.values())
+        for k, v in row.items():
+            phases.setdefault(k, []).append(v)
+    return {k: summarize(v) for k, v in phases.items()}
+
+
 def transformer_train_flops(width, depth, mlp_ratio, length):
     """Training FLOPs per example: 3x the forward matmuls (projections, MLP, attention)."""
     per_token_layer = (2 * 4 * width * width                 # q, k, v, output projections
@@ -381,6 +458,25 @@ def write_results(r, quick, path):
             "<= 3%", f"{100 * v['total']:.1f}% (batch hook {100 * v['hook']:.1f}%; one probe "
             f"{1000 * v['probe_seconds']:.0f} ms per {r['doctor']['interval']} steps of "
             f"{1000 * v['step_seconds']:.1f} ms)", v["total"] <= 0.03)
+    for name, v in r.get("doctor_command", {}).items():
+        row(f"whole command doctor on / off, CPU time, {name} ({v['pairs']} interleaved pairs; "
+            f"off: {v['cpu_off_s']['median']:.1f} s CPU)", "<= 1.03", fmt(v["cpu"]),
+            v["cpu"]["median"] <= 1.03)
+        row(f"whole command doctor on / off, wall time, {name} (diagnosis: "
+            f"{', '.join(v['statuses'])})", "reported", fmt(v["wall"]), None)
+    for name, v in r.get("settings", {}).items():
+        auto = f"{v['auto'][0]}{' + XLA' if v['auto'][1] else ''}"
+        row(f"precision=auto / best of float32, mixed_bfloat16 (auto: {auto}), {name}",
+            ">= 0.97", fmt(v["precision_auto/best"]), v["precision_auto/best"]["median"] >= 0.97)
+        row(f"jit_compile=auto / best of XLA on, off (auto: {auto}), {name}", ">= 0.97",
+            fmt(v["jit_auto/best"]), v["jit_auto/best"]["median"] >= 0.97)
+        speeds = ", ".join(f"{k} {e:.0f}" for k, e in v["examples_per_s"].items())
+        row(f"examples/s by setting, {name} (auto measured them in {v['measuring_s']:.0f} s, "
+            "once per model and machine)", "reported", speeds, None)
+    split = r.get("startup_split")
+    if split:
+        row("start-up, digits_cnn command to first completed step, by phase (s)", "reported",
+            ", ".join(f"{k} {v['median']:.2f}" for k, v in split.items()), None)
     startup = [s for s in r["startup"] if s]
     row("start-up: command to first completed training step, digits_cnn", "reported",
         f"{summarize(startup)['median']:.1f} s" if startup else "n/a", None)
@@ -482,14 +578,36 @@ def chart(r, path):
     plt.close(fig)
 
 
+def _throughput_section(r, quick, args):
+    with tempfile.TemporaryDirectory() as shards_folder:
+        r["throughput"], r["repeats"] = throughput(quick, shards_folder)
+
+
+def _doctor_section(r, quick, args):
+    overhead, interval = doctor_overhead(quick)
+    r["doctor"] = {"overhead": overhead, "interval": interval}
+
+
+SECTIONS = {
+    "throughput": _throughput_section,
+    "doctor": _doctor_section,
+    "doctor_command": lambda r, quick, args: r.update(
+        doctor_command=doctor_whole_command(3 if quick else args.pairs)),
+    "settings": lambda r, quick, args: r.update(settings=settings_auto(quick)),
+    "startup": lambda r, quick, args: r.update(startup_split=startup_split(1 if quick else 3)),
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and steps")
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md and the chart from results.json, measure nothing")
-    parser.add_argument("--only", nargs="+", choices=["doctor"],
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS),
                         help="measure only these sections again, keep the rest of results.json")
+    parser.add_argument("--pairs", type=int, default=5,
+                        help="interleaved pairs for the whole-command doctor figure")
     args = parser.parse_args()
     quick = args.quick
     # Before an 18-minute run, not after it: a missing folder for --out is made now.
@@ -502,8 +620,9 @@ def main():
     if args.only:  # e.g. after a change to the doctor: its figures again, the rest kept
         path = os.path.join(os.path.dirname(args.out), "results.json")
         r = json.load(open(path))
-        overhead, interval = doctor_overhead(r.get("quick", False))
-        r["doctor"] = {"overhead": overhead, "interval": interval}
+        for section in args.only:
+            print(f"{section}...", flush=True)
+            SECTIONS[section](r, r.get("quick", False), args)
         write_results(r, r.get("quick", False), args.out)
         chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
         with open(path, "w") as f:
@@ -518,6 +637,12 @@ def main():
     print("doctor overhead...", flush=True)
     overhead, interval = doctor_overhead(quick)
     r["doctor"] = {"overhead": overhead, "interval": interval}
+    print("precision=auto, jit_compile=auto against every setting...", flush=True)
+    r["settings"] = settings_auto(quick)
+    print("whole command, doctor on / off (subprocesses)...", flush=True)
+    r["doctor_command"] = doctor_whole_command(3 if quick else args.pairs)
+    print("start-up phases (subprocesses)...", flush=True)
+    r["startup_split"] = startup_split(1 if quick else 3)
     print("precision and FLOP utilization...", flush=True)
     r["precision"] = precision_and_mfu(quick)
     print("memory (subprocesses)...", flush=True)

@@ -38,17 +38,18 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     """
     extra_callbacks = list(callbacks)
     started = time.time()
+    startup = StartupClock(started)
     # 1. Everything that can be refused, before the folder is touched (config and data even
     #    before TensorFlow's start-up).
     config_lib.validate(c)
     runtime.check_cluster_environment()
     data = data_lib.load(c.data, c.task, c.seed)
     config_lib.validate_against_data(c, data, replicas=1)
+    startup.mark("data")
 
     import keras
 
-    from ktrain_kit import checkpointing, fitting, plots, schedules, tasks
-    from ktrain_kit import export as export_lib
+    from ktrain_kit import checkpointing, fitting, schedules, tasks
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
@@ -56,6 +57,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
     config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
     place = runtime.place(strategy)
+    startup.mark("tensorflow")
     steps_per_epoch = data.train_size // c.data.batch_size
     precision, jit, why = choose_settings(c, data, facts, strategy_name,
                                           steps_per_epoch * c.train.epochs)
@@ -64,6 +66,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     with strategy.scope():
         schedule = schedules.build(c, steps_per_epoch)
         model, built = build_model(c, data, schedule, precision, jit)
+    startup.mark("model")
     if data.stream:  # every shard's first record parses: a wrong schema stops here
         from ktrain_kit.data import stream as stream_lib
         stream_lib.check_records(data)
@@ -79,6 +82,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
               f"({why['precision']}), jit_compile={jit} ({why['jit']})", flush=True)
         _print_model_notes(built)
         callbacks, parts = build_callbacks(c, data, model, schedule, run, extra_callbacks)
+        callbacks.append(startup.first_step_callback())
         checkpoints = parts["checkpoints"]
         try:
             at = checkpoints.restore(model) if resume else checkpointing.ResumePoint()
@@ -108,6 +112,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
             with checkpointing.preemptible(checkpoints, enabled=place["workers"] == 1
                                            and c.callbacks.checkpoint.enabled), \
                     _streamed_data_errors(data):
+                startup.mark("callbacks")
                 fitting.fit(model, train_batches, epochs=c.train.epochs,
                             steps_per_epoch=steps_per_epoch,
                             validation_data=data_lib.eval_batches(data, c.data.batch_size),
@@ -115,6 +120,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                             initial_epoch=at.epoch, initial_step=at.step)
 
         # 3. After training: each phase replaces its files whole, so re-running is safe.
+        #    (matplotlib and the exporter are imported only now: not before the first step)
+        from ktrain_kit import export as export_lib
+        from ktrain_kit import plots
         nan_guard, doctor = parts["nan_guard"], parts["doctor"]
         export_dir = None
         if not nan_guard.stopped:
@@ -133,6 +141,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                            precision, strategy_name)
         summary["stopped"] = "nan_loss" if nan_guard.stopped else None
         summary["nan_rollbacks"] = nan_guard.rollbacks
+        summary["startup_s"] = startup.phases()
         for callback in extra_callbacks:
             summary.update(callback.summary() if hasattr(callback, "summary") else {})
         if place["chief"]:
@@ -158,6 +167,32 @@ def _streamed_data_errors(data):
         if explained is None:
             raise
         raise explained from None
+
+
+class StartupClock:
+    """Seconds from `train()` to the first completed training step, in phases (data, TensorFlow
+    and devices, model, run folder and callbacks, first step = tracing), for summary.json.
+    `train_called_at` (Unix time) lets a caller add the time before `train()`: imports."""
+
+    def __init__(self, started):
+        self.started, self.last, self.marks = started, started, {}
+
+    def mark(self, phase):
+        now = time.time()
+        self.marks[phase], self.last = round(now - self.last, 3), now
+
+    def first_step_callback(self):
+        import keras
+        clock = self
+
+        class FirstStep(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                if "first_step" not in clock.marks:
+                    clock.mark("first_step")
+        return FirstStep()
+
+    def phases(self):
+        return {"train_called_at": self.started, **self.marks}
 
 
 def choose_settings(c, data, facts, strategy_name, run_steps):
