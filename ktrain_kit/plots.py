@@ -82,13 +82,15 @@ def _plot_diagnostics(epochs, metrics, names, out_dir):
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
-    return _save(fig, fs.join(out_dir, "diagnostics.png"))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92, wspace=0.3, hspace=0.6)
+    return _save(fig, fs.join(out_dir, "diagnostics.png"), tight=False)  # tight: 2x the time
 
 
-def _save(fig, path):
+def _save(fig, path, tight=True):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=90, format="png")
     plt.close(fig)

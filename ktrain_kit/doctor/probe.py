@@ -93,8 +93,7 @@ class Probe:
             g, v, p = flat(grads), flat(values), flat(self.previous)
             finite = tf.math.is_finite(g)
             clean = tf.where(finite, g, 0.0)
-            ids = tf.constant(np.repeat(np.arange(len(group)), [self.sizes[i] for i in group]),
-                              tf.int32)
+            ids = tf.repeat(tf.range(len(group)), [self.sizes[i] for i in group])
             sums["grad_sq"].append(tf.math.segment_sum(clean * clean, ids))
             sums["nonfinite_grads"].append(tf.reduce_sum(tf.cast(~finite, tf.float32)))
             sums["nonfinite_weights"].append(
