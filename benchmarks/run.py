@@ -519,6 +519,21 @@ How it was measured:
   per-step batch hook (interleaved fits; at noise level, hence the negative values) plus one
   probe's time spread over `interval` measured steps.
 - `python -m benchmarks.profiling` writes PROFILE.md, the profile behind the causes below.
+- Whole command, doctor on / off: `python -m launchers.train --config=configs/NAME.py` as a
+  user runs it (data, build, training, export, plots, diagnosis), alternately doctor-first and
+  doctor-last, the first pair dropped (disk cache). The figure is the CPU time of the child
+  process (`resource.getrusage(RUSAGE_CHILDREN)`: user + system, all threads), which other
+  jobs on the machine disturb far less than wall time; this machine's 2 cores were shared with
+  5 other engineers' tests and benchmarks (load average 8-12 during the run), so the wall-time
+  ratios range widely and the min-max of the pairs is the honest error bar.
+- precision=auto and jit_compile=auto: `training.choose_settings` - the code a run uses - with a
+  fresh cache, as for a long run; then the four settings (float32 / mixed_bfloat16, XLA off / on)
+  are each trained in steady state, interleaved, and each repeat's ratio is auto's examples/s
+  over the best setting's in that repeat. "precision=auto / best" compares within auto's XLA
+  choice, "jit_compile=auto / best" within auto's precision.
+- Start-up phases: `train()` records them in summary.json (`startup_s`); "imports" is the time
+  from the launch to `train()`, "tensorflow" includes importing Keras and TensorFlow (most of
+  it), "first_step" is `fit` set-up, the trace of the step and (with the doctor) its first probe.
 
 Goals missed, why (profiled: PROFILE.md), and what moves them:
 - Ours / hand-written loop on the digits MLP (0.7-0.8 at one step per call; the goal of 0.95
@@ -534,17 +549,18 @@ Goals missed, why (profiled: PROFILE.md), and what moves them:
   pays its Python dispatch every step). Results do not change (tested); the doctor, metrics.csv
   and checkpoints count steps, not calls. An earlier version of this table measured 0.63 here:
   it charged each 200-step repeat the ~30-40 ms set-up of a `fit` call.
-- precision=auto / float32 = 1.0: this CPU has no bf16 instructions, so `auto` correctly picks
-  float32; forcing mixed_bfloat16 is slower (0.86-0.93), bfloat16 being emulated. The goal needs a CPU
-  with AVX512_BF16/AMX (DESIGN.md measured 1.8x on one) or a GPU for mixed_float16.
+- precision=auto / float32 >= 1.5 on the Transformer: this CPU (AVX512_BF16) runs the
+  Transformer in mixed_bfloat16 at about float32's speed, so no policy reaches 1.5x here;
+  `auto` measures and keeps the faster (the "precision=auto / best" rows). The goal needs a
+  CPU where bfloat16 is much faster (DESIGN.md measured 1.8x on one) or a GPU for mixed_float16.
 - Transformer FLOP utilization ~25% (goal 40%). tf.profiler op breakdown: matmuls are 52% of op
   time; element-wise ops take the rest (Mul 18%: GELU, layer norm, dropout masks, Adam; Transpose
   5%; dropout's random numbers 4%; Erfc 2%). So the matmuls themselves run at about half of the
   1024x1024 peak (they are 4,096 tokens x width 128), and the other half of the time does no
   counted FLOPs. What moves it: bigger matmuls (wider model, longer sequences) and fused
   element-wise kernels. XLA, which fuses them, is slower on this CPU (jit_compile=True / off:
-  0.90 Transformer, 0.76 MLP; PROFILE.md), which is why `train.jit_compile=auto` leaves it off
-  on CPUs; on a GPU it is the first thing to try.
+  0.90 Transformer, 0.76 MLP; PROFILE.md; the CNN runs 2.5x slower), so `train.jit_compile=auto`
+  measures it per model and machine and keeps it off where it loses; on a GPU it is on.
 - Multi-worker on loopback, 2 x 1 core vs 1 x 2 cores = 0.2: each ~3 ms step waits for a gRPC
   all-reduce of all gradients between two processes; communication dominates so small a step.
   Bigger per-worker batches or steps_per_execution amortize it; real multi-worker use is across
