@@ -66,3 +66,11 @@ def test_reference_scored_during_training_equals_scoring_it_at_the_end(trained):
     view = task_lib.task_view(doctor._facts())
     assert (ref["simple"], ref["simple_model"]) == task_lib.best_simple_model(
         view, x[:300], y[:300])
+
+
+def test_reference_predictions_warn_nothing(recwarn):
+    inputs = keras.Input((4,), name="inputs")  # a list of one input, as ktrain_kit's models
+    model = keras.Model([inputs], keras.layers.Dense(2)(inputs))
+    x = np.zeros((10, 4), "float32")
+    np.testing.assert_allclose(callback_lib.predict(model, x), model.predict(x, verbose=0))
+    assert not [w for w in recwarn if "structure" in str(w.message)]

@@ -9,6 +9,7 @@ import concurrent.futures
 import functools
 import json
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -291,8 +292,10 @@ def predict(model, x):
     """`model.predict(x)` without tracing a predict function for one call (~1 s for a small
     CNN, more than the eager forward passes, 0.3 s); the same numbers."""
     try:
-        parts = [model(x[i:i + PREDICT_CHUNK], training=False)
-                 for i in range(0, len(x), PREDICT_CHUNK)]
+        with warnings.catch_warnings():  # a bare array for a one-input list: Keras warns
+            warnings.filterwarnings("ignore", message="The structure of `inputs`")
+            parts = [model(x[i:i + PREDICT_CHUNK], training=False)
+                     for i in range(0, len(x), PREDICT_CHUNK)]
         predictions = keras.tree.map_structure(
             lambda *p: np.concatenate([keras.ops.convert_to_numpy(q) for q in p]), *parts)
     except Exception:  # noqa: BLE001 - inputs only predict() can feed: use it
