@@ -9,7 +9,8 @@ for some models and slower for others. So `auto` trains the real model under eac
 - the candidates are timed in interleaved blocks (A B A B ..., the order rotating), so a
   neighbour's load or a frequency change hits all of them alike;
 - each gets at least `MIN_ROUNDS` blocks, more (up to `MAX_ROUNDS`) while the choice still
-  changes from one round to the next, and the medians decide;
+  changes from one round to the next, and each setting's fastest block decides (other jobs
+  only ever slow a block down; see `decide`);
 - the default (float32, no XLA) is kept unless another is `MARGIN` faster, so `auto` is never
   more than 3% slower than the best measured setting.
 
@@ -33,7 +34,7 @@ import time
 DEFAULT = ("float32", False)
 MARGIN = 1.03          # another setting must be 3% faster than the default to replace it
 WARMUP_CALLS = 3       # per candidate: tracing / XLA compilation and first-call costs
-MIN_ROUNDS, MAX_ROUNDS = 5, 15
+MIN_ROUNDS, MAX_ROUNDS = 7, 20
 BLOCK_SECONDS = 0.1    # each timed block lasts about this long (several steps on small models)
 BUDGET_SECONDS = 20.0  # after MIN_ROUNDS, stop adding rounds once measuring took this long
 MIN_RUN_STEPS = 1000   # shorter runs keep the default without measuring (see the docstring)
@@ -87,22 +88,23 @@ def cpu_model() -> str:
 # ------------------------------------------------------------------ the decision rule
 def decide(samples: dict, default=DEFAULT, margin=MARGIN) -> tuple:
     """(setting, reason) from `samples`: {setting: [seconds per step of each timed block]},
-    steady-state blocks only, block i of every setting timed in the same round.
+    steady-state blocks only, timed interleaved.
 
-    Each setting's speed-up over `default` is the median over rounds of the paired ratio
-    (default's block / its block), so load that comes and goes between rounds cancels out.
-    The best setting replaces `default` only when that speed-up reaches `margin`.
+    A setting's speed is its fastest block: other jobs on the machine only ever add time to a
+    block (on a shared 2-core machine single blocks ran 1-4x their unloaded time), so the
+    fastest of several interleaved blocks is the steady state the training will see when it
+    has the CPU; a median follows the load. The best setting replaces `default` only when it
+    is `margin` faster.
     """
-    rounds = min(len(v) for v in samples.values())
-    speedup = {s: statistics.median(d / max(t, 1e-12) for d, t in
-                                    zip(samples[default][:rounds], v[:rounds]))
-               for s, v in samples.items()}
+    fastest = {s: min(v) for s, v in samples.items() if v}
+    speedup = {s: fastest[default] / max(t, 1e-12) for s, t in fastest.items()}
     best = max(speedup, key=speedup.get)
     chosen = best if speedup[best] >= margin else default
-    reason = ", ".join(f"{label(s)} {1000 * statistics.median(v):.2f} ms/step"
+    rounds = min(len(v) for v in samples.values())
+    reason = ", ".join(f"{label(s)} {1000 * t:.2f} ms/step"
                        + ("" if s == default else f" (x{speedup[s]:.2f})")
-                       for s, v in samples.items())
-    return chosen, f"{reason}; medians of {rounds} interleaved blocks after warm-up"
+                       for s, t in fastest.items())
+    return chosen, f"{reason}; fastest of {rounds} interleaved blocks after warm-up"
 
 
 def measure(steppers: dict, clock=None) -> dict:

@@ -80,7 +80,12 @@ RECORDED = {
              F32_XLA: [229.7, 233.681, 214.125, 163.655, 219.467],
              BF16: [40.445, 40.033, 38.786, 96.863, 55.217]}, BF16),
     # within noise of each other: the default keeps its place
-    "tie": ({F32: [10.0, 10.4, 9.8, 10.1, 10.0], BF16: [9.9, 10.1, 9.9, 10.2, 9.8]}, F32),
+    "tie": ({F32: [10.0, 10.4, 9.8, 10.1, 10.0], BF16: [9.9, 10.1, 9.9, 10.2, 9.7]}, F32),
+    # The digits MLP under heavy load (load average 10 on the 2 cores): most blocks slowed by
+    # other jobs. Trained alone, bfloat16 ran 0.65x float32; a median of these blocks (or of
+    # their paired ratios, 1.35) would have picked it.
+    "loaded": ({F32: [1.37, 4.906, 5.163, 4.073, 3.597],
+                BF16: [1.542, 3.099, 3.832, 4.467, 1.43]}, F32),
 }
 
 
