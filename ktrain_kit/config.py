@@ -377,7 +377,7 @@ def validate(c) -> None:
     _at_least("train.steps_per_execution", t.steps_per_execution, 1)
     _names("train.precision", t.precision, PRECISIONS)
     _names("train.strategy", t.strategy, STRATEGIES)
-    _names("train.jit_compile", t.jit_compile, JIT_CHOICES)
+    _names("train.jit_compile", str(t.jit_compile).lower(), JIT_CHOICES)  # True / False too
     _names("train.nan_policy", t.nan_policy, NAN_POLICIES)
     _at_least("train.nan_max_restores", t.nan_max_restores, 1)
     _fraction("train.nan_lr_factor", t.nan_lr_factor, low_open=True)

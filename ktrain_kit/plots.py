@@ -1,4 +1,5 @@
-"""PNG curves from `metrics.csv`: loss, each metric (train vs validation) and the learning rate."""
+"""PNG curves from `metrics.csv`: loss, each metric (train vs validation), the learning rate
+and the doctor's statistics (diagnostics.png)."""
 
 import csv
 import io
@@ -34,14 +35,16 @@ def read_metrics(path):
 
 
 def plot_curves(metrics_csv, out_dir):
-    """Writes loss.png, one PNG per metric and lr.png; returns the paths written."""
+    """Writes loss.png, one PNG per metric, lr.png and diagnostics.png (the doctor's
+    statistics, when metrics.csv has them); returns the paths written."""
     metrics = read_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
     fs.makedirs(out_dir)
     epochs = metrics["epoch"]
     skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
-    names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k]
+    names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k
+             and not k.startswith(DIAGNOSTICS)]
     written = []
     for name in names:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -59,13 +62,35 @@ def plot_curves(metrics_csv, out_dir):
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)", title="learning rate")
         ax.grid(alpha=0.3)
         written.append(_save(fig, fs.join(out_dir, "lr.png")))
+    diagnostics = [k for k in metrics if k.startswith(DIAGNOSTICS)]
+    if diagnostics:
+        written.append(_plot_diagnostics(epochs, metrics, diagnostics, out_dir))
     return written
 
 
-def _save(fig, path):
+DIAGNOSTICS = "diag_"  # the doctor's statistics: one figure, a panel each (a figure each cost
+                       # more than the doctor's own work on short runs)
+
+
+def _plot_diagnostics(epochs, metrics, names, out_dir):
+    columns = min(3, len(names))
+    rows = math.ceil(len(names) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        ax.plot(epochs[:len(metrics[name])], metrics[name], "o-", markersize=3)
+        ax.set(xlabel="epoch", title=name[len(DIAGNOSTICS):].replace("_", " "))
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92, wspace=0.3, hspace=0.6)
+    return _save(fig, fs.join(out_dir, "diagnostics.png"), tight=False)  # tight: 2x the time
+
+
+def _save(fig, path, tight=True):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=90, format="png")
     plt.close(fig)

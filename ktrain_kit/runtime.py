@@ -11,9 +11,9 @@ import os
 from ktrain_kit.errors import UserError, config_error
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-# Test mode: on a CPU, `auto` resolves to this policy without measuring, so the whole suite can
-# be run as it runs on a machine where bfloat16 is the faster choice (BUILD.md, "Tests").
-AUTO_PRECISION_ENV = "KTRAIN_KIT_AUTO_PRECISION"
+# KTRAIN_KIT_ASSUME_BF16_CPU=1: `precision=auto` on a CPU resolves to mixed_bfloat16 without
+# measuring, as on an AVX512_BF16 CPU where bfloat16 won (lets a test suite run that path).
+ASSUME_BF16_ENV = "KTRAIN_KIT_ASSUME_BF16_CPU"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DeviceFacts:
     gpu_compute_capabilities: tuple = ()   # e.g. ((8, 0), (8, 0)) for two A100s
     tpu: bool = False
     cpu_flags: frozenset = frozenset()
-    forced_cpu_precision: str = ""         # KTRAIN_KIT_AUTO_PRECISION (test mode), else ""
+    assume_bf16_cpu: bool = False          # KTRAIN_KIT_ASSUME_BF16_CPU=1
 
 
 def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
@@ -40,9 +40,9 @@ def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
         if min(facts.gpu_compute_capabilities) >= (7, 0):
             return "mixed_float16", "NVIDIA GPU with tensor cores (compute capability >= 7.0)"
         return "float32", "GPU older than compute capability 7.0 has no fast float16"
+    if facts.assume_bf16_cpu:
+        return "mixed_bfloat16", f"{ASSUME_BF16_ENV}=1: as on a CPU where bfloat16 is faster"
     flags = sorted(set(BF16_CPU_FLAGS) & set(facts.cpu_flags))
-    if facts.forced_cpu_precision:  # test mode: as on a CPU where bfloat16 measured faster
-        return facts.forced_cpu_precision, f"{AUTO_PRECISION_ENV} is set (test mode)"
     if flags:
         return "measure", f"CPU has bfloat16 instructions ({', '.join(flags)})"
     return "float32", "CPU without bfloat16 instructions"
@@ -57,12 +57,20 @@ def choose_strategy(setting: str, facts: DeviceFacts) -> str:
     return setting
 
 
-def choose_jit(setting: str, facts: DeviceFacts, strategy: str) -> bool:
-    """`auto`: XLA only on a single accelerator (slower on CPU, fragile under distribution)."""
+def choose_jit(setting: str, facts: DeviceFacts, strategy: str):
+    """True, False, or "measure" (time both on the model at hand, ktrain_kit/precision.py).
+
+    `auto`: XLA on a single accelerator; off under distribution (fragile there); on a single
+    CPU measured, since XLA is faster there for some models and slower for others.
+    """
+    setting = str(setting).lower()  # "True" from a command line, True from Python
     if setting != "auto":
         return setting == "true"
-    return bool(facts.gpu_compute_capabilities or facts.tpu) and strategy in ("default",
-                                                                               "one_device")
+    if strategy not in ("default", "one_device"):
+        return False
+    if facts.gpu_compute_capabilities or facts.tpu:
+        return True
+    return "measure"
 
 
 def _cpu_flags() -> frozenset:
@@ -83,11 +91,8 @@ def device_facts() -> DeviceFacts:
         details = tf.config.experimental.get_device_details(gpu)
         capabilities.append(tuple(details.get("compute_capability", (0, 0))))
     tpu = bool(tf.config.list_physical_devices("TPU"))  # physical: keeps the runtime unstarted
-    forced = os.environ.get(AUTO_PRECISION_ENV, "")
-    if forced not in ("", "float32", "mixed_bfloat16"):
-        raise UserError(f"environment variable {AUTO_PRECISION_ENV}={forced!r}: unknown policy; "
-                        "use float32 or mixed_bfloat16, or unset it")
-    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags(), forced)
+    assume = os.environ.get(ASSUME_BF16_ENV, "").strip().lower() in ("1", "true", "yes")
+    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags(), assume)
 
 
 def split_cpu(devices: int) -> None:

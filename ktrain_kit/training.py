@@ -39,32 +39,35 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     """
     extra_callbacks = list(callbacks)
     started = time.time()
+    startup = StartupClock(started)
     # 1. Everything that can be refused, before the folder is touched (config and data even
     #    before TensorFlow's start-up).
     config_lib.validate(c)
     runtime.check_cluster_environment()
     data = data_lib.load(c.data, c.task, c.seed)
     config_lib.validate_against_data(c, data, replicas=1)
+    startup.mark("data")
 
     import keras
 
-    from ktrain_kit import checkpointing, fitting, plots, schedules, tasks
-    from ktrain_kit import export as export_lib
+    from ktrain_kit import checkpointing, fitting, schedules, tasks
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
     strategy_name = runtime.choose_strategy(c.train.strategy, facts)
-    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
     strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
     config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
     place = runtime.place(strategy)
+    startup.mark("tensorflow")
     steps_per_epoch = data.train_size // c.data.batch_size
-    precision, why = choose_precision(c, data, facts)
+    precision, jit, why = choose_settings(c, data, facts, strategy_name,
+                                          steps_per_epoch * c.train.epochs)
     keras.mixed_precision.set_global_policy(precision)
     runtime.seed_everything(c.seed, c.train.deterministic)
     with strategy.scope():
         schedule = schedules.build(c, steps_per_epoch)
         model, built = build_model(c, data, schedule, precision, jit)
+    startup.mark("model")
     if data.stream:  # every shard's first record parses: a wrong schema stops here
         from ktrain_kit.data import stream as stream_lib
         stream_lib.check_records(data)
@@ -76,10 +79,11 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         workdir, overwrite = tempfile.mkdtemp(prefix="ktrain_worker_"), True
     with runfolder.open_run(workdir, c, overwrite, resolved) as (run, resume):
         print(f"ktrain_kit: {data_lib.describe(data)}\nktrain_kit: strategy={strategy_name} "
-              f"({strategy.num_replicas_in_sync} replicas), precision={precision} ({why}), "
-              f"jit_compile={jit}", flush=True)
+              f"({strategy.num_replicas_in_sync} replicas), precision={precision} "
+              f"({why['precision']}), jit_compile={jit} ({why['jit']})", flush=True)
         _print_model_notes(built)
         callbacks, parts = build_callbacks(c, data, model, schedule, run, extra_callbacks)
+        callbacks.append(startup.first_step_callback())
         checkpoints = parts["checkpoints"]
         try:
             at = checkpoints.restore(model) if resume else checkpointing.ResumePoint()
@@ -109,6 +113,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
             with checkpointing.preemptible(checkpoints, enabled=place["workers"] == 1
                                            and c.callbacks.checkpoint.enabled), \
                     _streamed_data_errors(data):
+                startup.mark("callbacks")
                 fitting.fit(model, train_batches, epochs=c.train.epochs,
                             steps_per_epoch=steps_per_epoch,
                             validation_data=data_lib.eval_batches(data, c.data.batch_size),
@@ -116,6 +121,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                             initial_epoch=at.epoch, initial_step=at.step)
 
         # 3. After training: each phase replaces its files whole, so re-running is safe.
+        #    (matplotlib and the exporter are imported only now: not before the first step)
+        from ktrain_kit import export as export_lib
+        from ktrain_kit import plots
         nan_guard, doctor = parts["nan_guard"], parts["doctor"]
         export_dir = None
         if not nan_guard.stopped:
@@ -134,6 +142,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                            precision, strategy_name)
         summary["stopped"] = "nan_loss" if nan_guard.stopped else None
         summary["nan_rollbacks"] = nan_guard.rollbacks
+        summary["startup_s"] = startup.phases()
         for callback in extra_callbacks:
             summary.update(callback.summary() if hasattr(callback, "summary") else {})
         if place["chief"]:
@@ -161,19 +170,68 @@ def _streamed_data_errors(data):
         raise explained from None
 
 
-def choose_precision(c, data, facts):
-    """The policy `train.precision` asks for; `auto` on a bf16 CPU measures (precision.py)."""
-    precision, why = runtime.choose_precision(c.train.precision, facts)
-    if precision != "measure":
-        return precision, why
+class StartupClock:
+    """Seconds from `train()` to the first completed training step, in phases (data, TensorFlow
+    and devices, model, run folder and callbacks, first step = tracing), for summary.json.
+    `train_called_at` (Unix time) lets a caller add the time before `train()`: imports."""
+
+    def __init__(self, started):
+        self.started, self.last, self.marks = started, started, {}
+
+    def mark(self, phase):
+        now = time.time()
+        self.marks[phase], self.last = round(now - self.last, 3), now
+
+    def first_step_callback(self):
+        import keras
+        clock = self
+
+        class FirstStep(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                if "first_step" not in clock.marks:
+                    clock.mark("first_step")
+        return FirstStep()
+
+    def phases(self):
+        return {"train_called_at": self.started, **self.marks}
+
+
+def choose_settings(c, data, facts, strategy_name, run_steps):
+    """(precision, jit, {"precision": why, "jit": why}) for `train.precision` and
+    `train.jit_compile`; what `auto` cannot know from the machine alone it measures on the
+    model (ktrain_kit/precision.py), unless the run is too short to pay for it."""
+    precision, why_precision = runtime.choose_precision(c.train.precision, facts)
+    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
+    why_jit = "set in the config" if str(c.train.jit_compile).lower() != "auto" else (
+        "measured" if jit == "measure" else
+        "single accelerator" if jit else "off under distribution")
+    precisions = ("float32", "mixed_bfloat16") if precision == "measure" else (precision,)
+    jits = (False, True) if jit == "measure" else (jit,)
+    candidates = [(p, j) for p in precisions for j in jits]
+    if len(candidates) == 1:
+        return precision, jit, {"precision": why_precision, "jit": why_jit}
     from ktrain_kit import precision as precision_lib
-    batch = data.sample(c.data.batch_size)
-    # The timer sets each candidate as the global policy before building; build_model's own
-    # precision argument only matters for mixed_float16 (loss scaling), not a candidate here.
-    timer = precision_lib.step_timer(lambda: build_model(c, data, 1e-9, "float32")[0], batch)
-    key = precision_lib.cache_key(c, data.input_shape, precision_lib.cpu_model())
-    policy, measured = precision_lib.fastest(timer, key)
-    return policy, f"{why}; {measured}"
+    if run_steps < precision_lib.MIN_RUN_STEPS:
+        short = (f"a run of {run_steps} steps is too short to pay for measuring "
+                 f"(< {precision_lib.MIN_RUN_STEPS})")
+        chosen = candidates[0]
+    else:
+        batch = data.sample(c.data.batch_size)
+        # The timer sets each candidate's policy before building; build_model's own precision
+        # argument only matters for mixed_float16 (loss scaling), never a candidate here.
+        timers = precision_lib.step_timers(
+            lambda jit_: build_model(c, data, 1e-9, "float32", jit_)[0], batch)
+        key = precision_lib.cache_key(
+            model=precision_lib.model_fingerprint(build_network(c, data)),
+            input=list(data.input_shape), batch=c.data.batch_size,
+            accumulation=c.train.accumulation_steps, optimizer=c.optimizer.to_dict(),
+            steps_per_execution=c.train.steps_per_execution, strategy=strategy_name)
+        chosen, short = precision_lib.fastest(timers, key, candidates)
+    why = {"precision": why_precision if len(precisions) == 1 else f"{why_precision}; {short}",
+           "jit": why_jit if len(jits) == 1 else short}
+    if len(precisions) > 1 and len(jits) > 1:
+        why["jit"] = "measured with the precision, see above"
+    return chosen[0], chosen[1], why
 
 
 def build_model(c, data, learning_rate, precision, jit=False):

@@ -1,0 +1,76 @@
+"""The doctor's fixed costs paid once: one trace of the probe for the whole training, the
+end-of-run reference without a predict function of its own, the simple models scored while
+training runs - and the same numbers as the straightforward way."""
+
+import keras
+import numpy as np
+import pytest
+
+from ktrain_kit.callbacks import TrainingDoctor
+from ktrain_kit.doctor import callback as callback_lib
+from ktrain_kit.doctor import task as task_lib
+
+
+def _data(n=600, features=12, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, features)).astype("float32")
+    y = (x[:, :classes].argmax(axis=1)).astype("int32")
+    return x, y
+
+
+def _model(features=12, classes=3):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((features,))
+    h = keras.layers.Dense(16, activation="relu")(inputs)
+    h = keras.layers.BatchNormalization()(h)
+    h = keras.layers.Dropout(0.3)(h)
+    model = keras.Model(inputs, keras.layers.Dense(classes, activation="softmax")(h))
+    model.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+@pytest.fixture(scope="module")
+def trained():
+    x, y = _data()
+    model = _model()
+    doctor = TrainingDoctor(probe_data=(x[:32], y[:32]), interval=5,
+                            reference_data=(x[:300], y[:300]))
+    model.fit(x, y, validation_split=0.2, epochs=3, batch_size=32, verbose=0,
+              callbacks=[doctor])
+    # a second fit on the same model (fitting.py resumes this way): the probe is reused
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[doctor])
+    return model, doctor, x, y
+
+
+def test_the_probe_is_traced_once_for_all_epochs_and_fits(trained):
+    _, doctor, _, _ = trained
+    assert len(doctor.probes) > 5  # probes at step 0, every 5 steps and every epoch end
+    assert doctor.probe._compiled.experimental_get_tracing_count() == 1
+    assert not doctor.internal_errors
+
+
+def test_reference_predictions_are_keras_predict(trained):
+    model, _, x, _ = trained  # 600 examples: more than one chunk, the last one partial
+    np.testing.assert_allclose(callback_lib.predict(model, x),
+                               model.predict(x, verbose=0, batch_size=256), rtol=1e-6,
+                               atol=1e-7)
+
+
+def test_reference_scored_during_training_equals_scoring_it_at_the_end(trained):
+    model, doctor, x, y = trained
+    ref = doctor.reference
+    assert ref["n"] == 300
+    accuracy = float(np.mean(model.predict(x[:300], verbose=0).argmax(axis=1) == y[:300]))
+    assert ref["model"] == pytest.approx(accuracy)
+    view = task_lib.task_view(doctor._facts())
+    assert (ref["simple"], ref["simple_model"]) == task_lib.best_simple_model(
+        view, x[:300], y[:300])
+
+
+def test_reference_predictions_warn_nothing(recwarn):
+    inputs = keras.Input((4,), name="inputs")  # a list of one input, as ktrain_kit's models
+    model = keras.Model([inputs], keras.layers.Dense(2)(inputs))
+    x = np.zeros((10, 4), "float32")
+    np.testing.assert_allclose(callback_lib.predict(model, x), model.predict(x, verbose=0))
+    assert not [w for w in recwarn if "structure" in str(w.message)]
