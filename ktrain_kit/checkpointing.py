@@ -28,7 +28,6 @@ import numpy as np
 import tensorflow as tf
 
 from ktrain_kit import fs
-from ktrain_kit.runfolder import write_bytes
 
 
 # ------------------------------------------------------------------ the state protocol
@@ -198,8 +197,14 @@ class Checkpoints(keras.callbacks.Callback):
         self.step_in_epoch.assign(step_in_epoch)
         self.stopped.assign(stopped)
         steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
-        path = self.manager.save(checkpoint_number=epochs_done * steps_per_epoch + step_in_epoch)
+        number = epochs_done * steps_per_epoch + step_in_epoch
+        # The side file first: a kill between the two leaves a side file without a checkpoint
+        # (ignored, removed at the next save), never a checkpoint that cannot be restored.
+        path = fs.join(self.directory, f"ckpt-{number}")  # the manager's name for it
         self._write_side_file(path, with_metrics=step_in_epoch > 0)
+        fs.library_write("checkpoint", path)
+        self.manager.save(checkpoint_number=number)
+        self._remove_stale_side_files()
         self.since_save = 0
 
     def _apply_callback_states(self):
@@ -215,7 +220,10 @@ class Checkpoints(keras.callbacks.Callback):
                            for i, v in enumerate(self.model.metrics_variables)})
         buffer = io.BytesIO()
         np.savez(buffer, json=json.dumps(states, default=float), **arrays)
-        write_bytes(path + ".state.npz", buffer.getvalue())
+        fs.makedirs(self.directory)
+        fs.write_bytes(path + ".state.npz", buffer.getvalue())
+
+    def _remove_stale_side_files(self):
         kept = set(self.manager.checkpoints)
         for name in fs.listdir(self.directory):
             stem = fs.join(self.directory, name[:-len(".state.npz")])
@@ -224,8 +232,8 @@ class Checkpoints(keras.callbacks.Callback):
 
     @staticmethod
     def _read_side_file(path):
-        # Written right after the checkpoint: a kill in between leaves a checkpoint without
-        # one, which np.load refuses, so restore() falls back to the checkpoint before.
+        # Written right before the checkpoint, so every listed checkpoint has one (a folder
+        # from an older version may lack it: restore() then falls back to the one before).
         with fs.open(path + ".state.npz", "rb") as handle:
             content = io.BytesIO(handle.read())
         with np.load(content) as f:

@@ -122,6 +122,12 @@ def locked(workdir: str):
         os.close(fd)  # releases the lock
 
 
+def _our_temp(name, own) -> bool:
+    """A temporary file a killed run of ours left (`metrics.csv.tmp-1234`): cleaned, not refused."""
+    return fs.is_temp(name) and (fs.temp_target(name) in own or
+                                 fs.temp_target(name) in RUN_ENTRIES)
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
@@ -130,7 +136,8 @@ def check_not_foreign(workdir: str) -> list:
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
-    foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST))
+    foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST)
+                                      and not _our_temp(e, own))
                or _is_link(fs.join(workdir, e))]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
@@ -157,6 +164,9 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             stack.enter_context(locked(workdir))
             acquired = True
             own = check_not_foreign(workdir)  # again, now that no one else can change it
+            # Temporary files of a killed run: no process of ours writes here now (we hold
+            # the lock), so they are leftovers; they go before anything is read.
+            fs.remove_temps(workdir, recursive=True, dead_only=False)
             run, resume = _decide(workdir, config, overwrite, own, resolved or {})
             run.own(LOCK)
         except (UserError, OSError) as e:
@@ -185,7 +195,24 @@ def open_existing(workdir: str):
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
                         "folder a `python -m launchers.train` run wrote")
     with locked(workdir):
+        fs.remove_temps(workdir, recursive=True, dead_only=False)  # a killed run's leftovers
         yield RunFolder(workdir, entries)
+
+
+@contextlib.contextmanager
+def side_output(folder: str, names):
+    """A folder another tool (lr_find) writes `names` into. In a run folder they are recorded
+    in its manifest under its lock, so the run keeps them as its own instead of refusing the
+    folder; anywhere else the folder is made. Temporary files of killed writers are removed."""
+    fs.makedirs(folder)
+    if read_manifest(folder) is None:
+        fs.remove_temps(folder)
+        yield
+        return
+    with locked(folder):
+        fs.remove_temps(folder, recursive=True, dead_only=False)
+        RunFolder(folder, read_manifest(folder)).own(*names)
+        yield
 
 
 def _decide(workdir, config, overwrite, own, resolved):
@@ -263,21 +290,12 @@ def strict_json(value):
 
 
 def write_text(path: str, text: str) -> None:
-    """Writes `path` whole or not at all, replacing (never following) a symlink there."""
-    write_bytes(path, text.encode())
+    """Writes `path` whole or not at all (fs.write_text: the one writer)."""
+    fs.write_text(path, text)
 
 
 def write_bytes(path: str, data: bytes) -> None:
-    """`write_text` for bytes: a temporary file beside `path`, then renamed over it."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with fs.open(tmp, "wb") as f:
-            f.write(data)
-        fs.rename(tmp, path)
-    except Exception:
-        with contextlib.suppress(Exception):
-            fs.remove(tmp)
-        raise
+    fs.write_bytes(path, data)
 
 
 def _remove(workdir, entries):

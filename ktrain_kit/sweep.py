@@ -27,13 +27,14 @@ duplicated), and new trials are asked for under a lock until exactly `trials` ar
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
 import subprocess
 
 from ktrain_kit import config as config_lib
-from ktrain_kit import tasks
+from ktrain_kit import fs, tasks
 from ktrain_kit.errors import UserError
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
@@ -380,11 +381,11 @@ def results(the_study, spec, workdir, command_line):
                      "run_folder": os.path.relpath(folder, workdir),
                      "doctor": _top_finding(folder)})
     from ktrain_kit.runfolder import strict_json, write_text
-    with open(os.path.join(workdir, "trials.csv.tmp"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["number"])
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(os.path.join(workdir, "trials.csv.tmp"), os.path.join(workdir, "trials.csv"))
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=list(rows[0]) if rows else ["number"])
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(os.path.join(workdir, "trials.csv"), table.getvalue())
     complete = [t for t in trials if t.state.name == "COMPLETE"]
     if not complete:
         return None
@@ -428,7 +429,7 @@ def _plots(the_study, workdir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import optuna.visualization.matplotlib as vis
-    os.makedirs(os.path.join(workdir, "plots"), exist_ok=True)
+    folder = fs.subfolder(workdir, "plots")
     for name, plot in (("history", vis.plot_optimization_history),
                        ("importances", vis.plot_param_importances),
                        ("slices", vis.plot_slice)):
@@ -437,10 +438,10 @@ def _plots(the_study, workdir):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 plot(the_study)
-            path = os.path.join(workdir, "plots", f"{name}.png")
             plt.gcf().set_size_inches(8, 5)
-            plt.savefig(path + ".tmp.png", dpi=90, bbox_inches="tight")
-            os.replace(path + ".tmp.png", path)
+            buffer = io.BytesIO()
+            plt.savefig(buffer, dpi=90, bbox_inches="tight", format="png")
+            fs.write_bytes(os.path.join(folder, f"{name}.png"), buffer.getvalue())
         except Exception:  # noqa: BLE001 - e.g. importances need 2+ complete trials
             pass
         finally:

@@ -53,7 +53,11 @@ def main(argv):
         return
     if os.path.exists(workdir) and not os.path.isdir(workdir):
         cli.fail(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
-    os.makedirs(os.path.join(workdir, "trials"), exist_ok=True)
+    from ktrain_kit import fs
+    fs.makedirs(workdir)
+    for name in ("trials", "plots"):  # never written through a symlink out of the workdir
+        fs.subfolder(workdir, name)
+    fs.remove_temps(workdir)  # what killed sweeps left half-written
     the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir))
     if not FLAGS.worker:
         sweep.enqueue_config_values(the_study, spec, config)
