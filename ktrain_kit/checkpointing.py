@@ -123,19 +123,32 @@ class Checkpoints(keras.callbacks.Callback):
         for callback in self.stateful:
             callback.set_model(model)  # so that their checkpoint variables exist
         self._make_manager()
+        without_side_file = None  # a sound checkpoint whose side file is gone (older folders)
         for path in reversed(self.manager.checkpoints):
             try:
                 self.manager.checkpoint.restore(path).expect_partial()
+                if not fs.exists(path + ".state.npz"):
+                    without_side_file = without_side_file or path
+                    raise FileNotFoundError(path + ".state.npz")
                 self.restored = self._read_side_file(path)
             except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "
                       f"({type(e).__name__}); trying the one before")
                 continue
-            self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
-                                         bool(self.stopped.numpy()), True)
-            return self.resume_at
+            return self._resumed()
+        if without_side_file:  # better than nothing: its weights and optimizer, fresh callbacks
+            print(f"ktrain_kit: warning: resuming from {without_side_file} without its side "
+                  "file: callback state and the epoch's running metrics start afresh")
+            self.manager.checkpoint.restore(without_side_file).expect_partial()
+            self.restored = {"callbacks": [], "metrics": []}
+            return self._resumed()
         if self.manager.checkpoints:
             raise DamagedCheckpoints(self.directory)
+        return self.resume_at
+
+    def _resumed(self) -> ResumePoint:
+        self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
+                                     bool(self.stopped.numpy()), True)
         return self.resume_at
 
     def roll_back(self) -> str:
