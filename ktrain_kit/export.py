@@ -40,8 +40,8 @@ def export(model: keras.Model, export_root: str, version: int = 1,
         archive.write_out(path, verbose=False)  # version number to keep the old one served)
         return path
     tmp, old = fs.temp_path(path), f"{path}.old"
+    fs.subfolder(export_root)  # a symlink there is refused, never written through
     recover(path)
-    tf.io.gfile.makedirs(export_root)
     fs.library_write("savedmodel", tmp)
     archive.write_out(tmp, verbose=False)
     if tf.io.gfile.exists(path):

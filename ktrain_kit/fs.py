@@ -213,13 +213,12 @@ def remove_temps(folder, recursive=False, dead_only=True) -> list:
     return removed
 
 
-def subfolder(root, name) -> str:
-    """`root/name`, made if missing; refused (UserError) when it is a symlink, so nothing is
-    ever written through one to somewhere outside `root`."""
-    path = join(root, name)
+def subfolder(path) -> str:
+    """The folder `path`, made if missing; refused (UserError) when it is a symlink, so nothing
+    is ever written through one to somewhere outside the folder it belongs to."""
     if is_local(path) and os.path.islink(_local(path)):
         from ktrain_kit.errors import UserError
-        raise UserError(f"'{path}' is a symlink; ktrain_kit writes only inside '{root}': "
+        raise UserError(f"'{path}' is a symlink; ktrain_kit writes only into real folders: "
                         "remove the link (nothing was written through it)")
     makedirs(path)
     return path

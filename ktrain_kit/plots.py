@@ -33,12 +33,13 @@ def read_metrics(path):
     return {k: [r[i] for r in rows] for i, k in enumerate(header)}
 
 
-def plot_curves(metrics_csv, out_dir):
-    """Writes loss.png, one PNG per metric and lr.png; returns the paths written."""
+def plot_curves(metrics_csv, out_dir, claim=None):
+    """Writes loss.png, one PNG per metric and lr.png; returns the paths written. `claim(path)`
+    is called before each is written (a run folder records it in its manifest)."""
     metrics = read_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
-    fs.makedirs(out_dir)
+    fs.subfolder(out_dir)
     epochs = metrics["epoch"]
     skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
     names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k]
@@ -52,19 +53,21 @@ def plot_curves(metrics_csv, out_dir):
         ax.set(xlabel="epoch", ylabel=name, title=name)
         ax.grid(alpha=0.3)
         ax.legend()
-        written.append(_save(fig, fs.join(out_dir, f"{name}.png")))
+        written.append(_save(fig, fs.join(out_dir, f"{name}.png"), claim))
     if metrics.get("lr"):
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(epochs[:len(metrics["lr"])], metrics["lr"], "o-")
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)", title="learning rate")
         ax.grid(alpha=0.3)
-        written.append(_save(fig, fs.join(out_dir, "lr.png")))
+        written.append(_save(fig, fs.join(out_dir, "lr.png"), claim))
     return written
 
 
-def _save(fig, path):
+def _save(fig, path, claim=None):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
+    if claim is not None:
+        claim(path)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=90, format="png")

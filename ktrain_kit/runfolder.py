@@ -5,7 +5,10 @@ else is ever deleted or overwritten there:
 
 - a folder holding anything the manifest does not list (your notes, a stale metrics.csv, a
   symlink) is refused, with or without `--overwrite`;
-- `--overwrite` removes only the manifest's entries, never following a symlink;
+- `--overwrite` removes only the manifest's entries, never following a symlink. `plots/` and
+  `export/` are shared: the manifest lists the files the run wrote there (`plots/loss.png`,
+  `export/1`), and anything else in them (your annotated plot, another export version) stays,
+  and the run says so;
 - one process at a time: an exclusive lock (`.lock`, released by the kernel when the process
   dies, so a killed run never blocks its own resume) refuses a second training, evaluation or
   export of the same folder;
@@ -136,15 +139,16 @@ def check_not_foreign(workdir: str) -> list:
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
-    foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST)
-                                      and not _our_temp(e, own))
+    tops = {e.split("/")[0] for e in own}  # `plots/loss.png` makes `plots` the run's too
+    foreign = [e for e in entries if (e not in tops and e not in (LOCK, MANIFEST)
+                                      and not _our_temp(e, tops))
                or _is_link(fs.join(workdir, e))]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         what = "ktrain_kit run's" if own else "ktrain_kit run's (no manifest.json)"
         raise UserError(f"run folder '{workdir}' holds entries that are not a {what}: "
                         f"{shown}; choose an empty or new --workdir (nothing was changed)")
-    return [e for e in own if e in entries]
+    return [e for e in own if e.split("/")[0] in entries]
 
 
 @contextlib.contextmanager
@@ -194,6 +198,10 @@ def open_existing(workdir: str):
     if entries is None:
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
                         "folder a `python -m launchers.train` run wrote")
+    links = [e for e in _entries(workdir) if _is_link(fs.join(workdir, e))]
+    if links:
+        raise UserError(f"run folder '{workdir}': '{links[0]}' is a symlink; ktrain_kit writes "
+                        "only into real folders: remove the link (nothing was written through it)")
     with locked(workdir):
         fs.remove_temps(workdir, recursive=True, dead_only=False)  # a killed run's leftovers
         yield RunFolder(workdir, entries)
@@ -299,7 +307,8 @@ def write_bytes(path: str, data: bytes) -> None:
 
 
 def _remove(workdir, entries):
-    """Removes the run's own entries, never following a symlink out of the folder."""
+    """Removes the run's own entries, never following a symlink out of the folder; what else
+    the shared folders (plots/, export/) hold stays, and is named."""
     for name in entries:
         if name == LOCK:
             continue
@@ -309,6 +318,18 @@ def _remove(workdir, entries):
                 fs.remove(path)
         else:
             fs.rmtree(path)
+    kept = []
+    for shared in sorted({e.split("/")[0] for e in entries if "/" in e}):
+        folder = fs.join(workdir, shared)
+        if fs.isdir(folder) and not _is_link(folder):
+            left = fs.listdir(folder)
+            if left:
+                kept += [f"{shared}/{n}" for n in left]
+            else:
+                fs.rmtree(folder)
+    if kept:
+        shown = ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "")
+        print(f"ktrain_kit: kept what this run did not write: {shown}", flush=True)
 
 
 def _diff(a, b, prefix=""):

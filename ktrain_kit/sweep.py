@@ -429,7 +429,7 @@ def _plots(the_study, workdir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import optuna.visualization.matplotlib as vis
-    folder = fs.subfolder(workdir, "plots")
+    folder = fs.subfolder(os.path.join(workdir, "plots"))
     for name, plot in (("history", vis.plot_optimization_history),
                        ("importances", vis.plot_param_importances),
                        ("slices", vis.plot_slice)):

@@ -120,14 +120,15 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         if not nan_guard.stopped:
             run.own("checkpoints")
             _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
-            run.own("export")
+            run.own("export/1")
             export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
                                            from_logits=c.model.from_logits)
         metrics_path = run.path("metrics.csv")
         written, has_metrics = [], fs.exists(metrics_path)
         if c.callbacks.plots.enabled and has_metrics:
-            run.own("plots")
-            written = plots.plot_curves(metrics_path, run.path("plots"))
+            written = plots.plot_curves(metrics_path, run.path("plots"),
+                                        claim=lambda path: run.own(os.path.relpath(path,
+                                                                                   workdir)))
         summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
                            parts["early_stopping"], started, workdir, export_dir, written,
                            precision, strategy_name)

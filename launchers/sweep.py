@@ -56,7 +56,7 @@ def main(argv):
     from ktrain_kit import fs
     fs.makedirs(workdir)
     for name in ("trials", "plots"):  # never written through a symlink out of the workdir
-        fs.subfolder(workdir, name)
+        fs.subfolder(os.path.join(workdir, name))
     fs.remove_temps(workdir)  # what killed sweeps left half-written
     the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir))
     if not FLAGS.worker:
