@@ -193,6 +193,13 @@ def build_model(c, data, learning_rate, precision, jit=False):
     init_report = (finetune.load_initial_weights(network, c.model.init_from)
                    if c.model.init_from else None)
     frozen = finetune.freeze(network, finetune.rules(c.model.freeze))
+    if not network.trainable_weights:
+        from ktrain_kit.errors import config_error
+        key = "model.freeze" if frozen else "model.name"
+        raise config_error(key, f"the model has no trainable weights ({len(network.weights)} "
+                           "weights, all frozen or none at all): training would change nothing",
+                           "leave some layers trainable (narrow model.freeze, or set "
+                           "layer.trainable=True in your builder)")
     optimizer, decayed = optim.build(c.optimizer, learning_rate, network, precision)
     model = engine.wrap(network, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
     loss, metrics = tasks.loss_and_metrics(c.task, data.num_outputs, data.labels,
