@@ -116,11 +116,12 @@ COMMANDS = {
 }
 # CI: the first point of each of these kinds (every point under -m slow): a torn temporary
 # file, a kill between a checkpoint's side file and the checkpoint, between the two renames of
-# an export; a shard renamed into place; a trial killed mid-training.
+# an export; a shard renamed into place; a sweep killed as its second trial is claimed
+# (a state transition), and that trial killed mid-training.
 CI_POINTS = {"train": (r"write .*metrics\.csv", r"checkpoint ", r"rename .*export/1\.tmp"),
              "lr_find": (r"write .*lr_find\.csv",),
              "make_tfrecords": (r"rename .*train-",),
-             "sweep": (r"write .*trials/0001/metrics\.csv",)}
+             "sweep": (r"rename .*trials/0001\.state", r"write .*trials/0001/metrics\.csv")}
 
 
 @pytest.mark.slow
