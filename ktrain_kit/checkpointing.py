@@ -28,7 +28,6 @@ import numpy as np
 import tensorflow as tf
 
 from ktrain_kit import fs
-from ktrain_kit.runfolder import write_bytes
 
 
 # ------------------------------------------------------------------ the state protocol
@@ -124,19 +123,32 @@ class Checkpoints(keras.callbacks.Callback):
         for callback in self.stateful:
             callback.set_model(model)  # so that their checkpoint variables exist
         self._make_manager()
+        without_side_file = None  # a sound checkpoint whose side file is gone (older folders)
         for path in reversed(self.manager.checkpoints):
             try:
                 self.manager.checkpoint.restore(path).expect_partial()
+                if not fs.exists(path + ".state.npz"):
+                    without_side_file = without_side_file or path
+                    raise FileNotFoundError(path + ".state.npz")
                 self.restored = self._read_side_file(path)
             except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "
                       f"({type(e).__name__}); trying the one before")
                 continue
-            self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
-                                         bool(self.stopped.numpy()), True)
-            return self.resume_at
+            return self._resumed()
+        if without_side_file:  # better than nothing: its weights and optimizer, fresh callbacks
+            print(f"ktrain_kit: warning: resuming from {without_side_file} without its side "
+                  "file: callback state and the epoch's running metrics start afresh")
+            self.manager.checkpoint.restore(without_side_file).expect_partial()
+            self.restored = {"callbacks": [], "metrics": []}
+            return self._resumed()
         if self.manager.checkpoints:
             raise DamagedCheckpoints(self.directory)
+        return self.resume_at
+
+    def _resumed(self) -> ResumePoint:
+        self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
+                                     bool(self.stopped.numpy()), True)
         return self.resume_at
 
     def roll_back(self) -> str:
@@ -198,8 +210,14 @@ class Checkpoints(keras.callbacks.Callback):
         self.step_in_epoch.assign(step_in_epoch)
         self.stopped.assign(stopped)
         steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
-        path = self.manager.save(checkpoint_number=epochs_done * steps_per_epoch + step_in_epoch)
+        number = epochs_done * steps_per_epoch + step_in_epoch
+        # The side file first: a kill between the two leaves a side file without a checkpoint
+        # (ignored, removed at the next save), never a checkpoint that cannot be restored.
+        path = fs.join(self.directory, f"ckpt-{number}")  # the manager's name for it
         self._write_side_file(path, with_metrics=step_in_epoch > 0)
+        fs.library_write("checkpoint", path)
+        self.manager.save(checkpoint_number=number)
+        self._remove_stale_side_files()
         self.since_save = 0
 
     def _apply_callback_states(self):
@@ -215,7 +233,10 @@ class Checkpoints(keras.callbacks.Callback):
                            for i, v in enumerate(self.model.metrics_variables)})
         buffer = io.BytesIO()
         np.savez(buffer, json=json.dumps(states, default=float), **arrays)
-        write_bytes(path + ".state.npz", buffer.getvalue())
+        fs.makedirs(self.directory)
+        fs.write_bytes(path + ".state.npz", buffer.getvalue())
+
+    def _remove_stale_side_files(self):
         kept = set(self.manager.checkpoints)
         for name in fs.listdir(self.directory):
             stem = fs.join(self.directory, name[:-len(".state.npz")])
@@ -224,8 +245,8 @@ class Checkpoints(keras.callbacks.Callback):
 
     @staticmethod
     def _read_side_file(path):
-        # Written right after the checkpoint: a kill in between leaves a checkpoint without
-        # one, which np.load refuses, so restore() falls back to the checkpoint before.
+        # Written right before the checkpoint, so every listed checkpoint has one (a folder
+        # from an older version may lack it: restore() then falls back to the one before).
         with fs.open(path + ".state.npz", "rb") as handle:
             content = io.BytesIO(handle.read())
         with np.load(content) as f:

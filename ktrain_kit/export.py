@@ -16,7 +16,7 @@ import os
 import keras
 import tensorflow as tf
 
-from ktrain_kit import tasks
+from ktrain_kit import fs, tasks
 
 
 def serving_signature_spec(model: keras.Model) -> tf.TensorSpec:
@@ -36,24 +36,26 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     archive.track(model)
     archive.add_endpoint("serving_default", serve, input_signature=[serving_signature_spec(model)])
     if "://" in path:  # buckets have no directory rename: written in place (export to a new
+        fs.library_write("savedmodel", path)
         archive.write_out(path, verbose=False)  # version number to keep the old one served)
         return path
-    tmp, old = f"{path}.tmp", f"{path}.old"
+    tmp, old = fs.temp_path(path), f"{path}.old"
+    fs.subfolder(export_root)  # a symlink there is refused, never written through
     recover(path)
-    if tf.io.gfile.exists(tmp):
-        tf.io.gfile.rmtree(tmp)
-    tf.io.gfile.makedirs(export_root)
+    fs.library_write("savedmodel", tmp)
     archive.write_out(tmp, verbose=False)
     if tf.io.gfile.exists(path):
-        tf.io.gfile.rename(path, old)      # from here until the next rename, `old` is the
-    tf.io.gfile.rename(tmp, path)          # version (recover() puts it back after a kill)
+        fs.replace(path, old)      # from here until the next rename, `old` is the
+    fs.replace(tmp, path)          # version (recover() puts it back after a kill)
     if tf.io.gfile.exists(old):
         tf.io.gfile.rmtree(old)
     return path
 
 
 def recover(path: str) -> None:
-    """After a kill between the two renames of `export`: put the previous version back."""
+    """After a kill between the two renames of `export`: put the previous version back (and
+    remove the half-written versions of killed exports)."""
+    fs.remove_temps(os.path.dirname(path))
     old = f"{path}.old"
     if tf.io.gfile.exists(old):
         if tf.io.gfile.exists(path):

@@ -5,10 +5,25 @@ matching TensorFlow filesystem plugin) or TensorFlow's in-memory `ram://` filesy
 that reads or writes them goes through these few functions. Local paths keep what only a local
 filesystem offers: symlink checks and process locks (runfolder.py). TensorFlow is imported only
 for non-local paths, so config and data checks on local files stay fast.
+
+It also holds THE writer: every file ktrain_kit writes (run folders, sweeps, lr_find, shards)
+goes through `write_bytes` / `write_text` (a temporary file beside the target, then one rename)
+or, for files a library writes itself (TensorFlow checkpoints, SavedModels, TFRecord shards),
+through `library_write` right before it. So one test hook sees every write: with
+KTRAIN_KIT_CRASH_AT=N the N-th write or rename kills the process (SIGKILL) - a write point
+leaves half a temporary file, as a real kill would - and each point is listed on stderr as
+`ktrain_kit crash point N: ...` (KTRAIN_KIT_CRASH_LOG=FILE counts points across the processes
+of one command, e.g. a sweep and its trials, and appends them there instead; `N:group` kills the
+whole process group, like a machine that loses power). tests/test_crash_points.py enumerates
+them all. Our temporary files are named `<target>.tmp-<pid>` (`is_temp`); a re-run removes the
+ones whose process is gone (`remove_temps`) instead of mistaking them for someone else's files.
 """
 
 import os
+import re
 import shutil
+import signal
+import sys
 
 
 def is_local(path: str) -> bool:
@@ -103,3 +118,145 @@ def walk(path):
     else:
         for dirpath, dirnames, filenames in _gfile().walk(path):
             yield dirpath, [d.rstrip("/") for d in dirnames], filenames
+
+
+# --------------------------------------------------------------------------- the one writer
+CRASH_AT = "KTRAIN_KIT_CRASH_AT"      # test hook: kill at the N-th write point (see above)
+CRASH_LOG = "KTRAIN_KIT_CRASH_LOG"    # test hook: count points across processes in this file
+_TEMP = re.compile(r"\.tmp-(\d+)$")
+_points = 0
+
+
+def _crash_point(what: str, path, torn=None) -> None:
+    """Counts one write point; at the N-th, kills the process the way a power cut would."""
+    spec = os.environ.get(CRASH_AT)
+    if not spec:
+        return
+    global _points
+    target, _, scope = spec.partition(":")
+    line = f"ktrain_kit crash point {{}}: {what} {path}"
+    log = os.environ.get(CRASH_LOG)
+    if log:
+        import fcntl
+        with _builtin_open(log, "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            number = sum(1 for _ in f) + 1
+            f.write(line.format(number) + "\n")
+            f.flush()
+    else:
+        _points += 1
+        number = _points
+        print(line.format(number), file=sys.stderr, flush=True)
+    if number == int(target):
+        if torn is not None:
+            torn()
+        if scope == "group":
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _builtin_open(path, mode="r", **kwargs):
+    import builtins
+    return builtins.open(path, mode, **kwargs)
+
+
+def temp_path(path) -> str:
+    """Where the writer puts `path` before renaming it into place (also a folder's, e.g. an
+    export version's)."""
+    return f"{path}.tmp-{os.getpid()}"
+
+
+def is_temp(name: str) -> bool:
+    """A temporary file or folder of ours (`<target>.tmp-<pid>`)."""
+    return bool(_TEMP.search(str(name).rstrip("/")))
+
+
+def temp_target(name: str) -> str:
+    """The name a temporary file was going to get."""
+    return _TEMP.sub("", str(name).rstrip("/"))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_temps(folder, recursive=False, dead_only=True) -> list:
+    """Removes our temporary entries under `folder` (never following a symlink) left by killed
+    processes (all of them with dead_only=False, for a folder this process holds the lock of);
+    returns their paths."""
+    removed = []
+    if not isdir(folder):
+        return removed
+    for name in listdir(folder):
+        path = join(folder, name)
+        local_link = is_local(path) and os.path.islink(_local(path))
+        if is_temp(name):
+            pid = int(_TEMP.search(name.rstrip("/")).group(1))
+            if dead_only and is_local(path) and _alive(pid):
+                continue
+            if isdir(path) and not local_link:
+                rmtree(path)
+            else:
+                remove(path)
+            removed.append(path)
+        elif recursive and isdir(path) and not local_link:
+            removed += remove_temps(path, True, dead_only)
+    return removed
+
+
+def subfolder(path) -> str:
+    """The folder `path`, made if missing; refused (UserError) when it is a symlink, so nothing
+    is ever written through one to somewhere outside the folder it belongs to."""
+    if is_local(path) and os.path.islink(_local(path)):
+        from ktrain_kit.errors import UserError
+        raise UserError(f"'{path}' is a symlink; ktrain_kit writes only into real folders: "
+                        "remove the link (nothing was written through it)")
+    makedirs(path)
+    return path
+
+
+def write_bytes(path, data: bytes) -> None:
+    """Writes `path` whole or not at all: a temporary file beside it, then renamed over it (a
+    symlink planted at `path` is replaced, never followed)."""
+    tmp = temp_path(path)
+
+    def torn():  # what a kill in mid-write leaves: half a temporary file
+        with open(tmp, "wb") as f:
+            f.write(data[:len(data) // 2])
+
+    _crash_point("write", tmp, torn)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        replace(tmp, path)
+    except BaseException:
+        try:
+            remove(tmp)
+        except Exception:  # noqa: BLE001 - the error that got us here matters more
+            pass
+        raise
+
+
+def write_text(path, text: str) -> None:
+    write_bytes(path, text.encode())
+
+
+def replace(source, target) -> None:
+    """`rename`, as a write point."""
+    _crash_point("rename", f"{source} -> {target}")
+    rename(source, target)
+
+
+def library_write(what: str, path) -> None:
+    """A write point for files a library writes itself (a TensorFlow checkpoint, a SavedModel,
+    a TFRecord shard): call it right before."""
+    _crash_point(what, path)

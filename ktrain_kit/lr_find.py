@@ -26,6 +26,7 @@ throwaway model and writes only lr_find.csv and lr_find.png.
 """
 
 import csv
+import io
 import math
 import os
 
@@ -34,7 +35,7 @@ import numpy as np
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import runtime
+from ktrain_kit import fs, runtime
 from ktrain_kit.batch_loss import EpochLossDecoder
 from ktrain_kit.training import build_model
 
@@ -116,8 +117,6 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     precision = "float32" if precision == "measure" else precision
     keras.mixed_precision.set_global_policy(precision)
     runtime.seed_everything(c.seed, False)
-    os.makedirs(workdir, exist_ok=True)
-
     rates = keras.optimizers.schedules.ExponentialDecay(  # min_lr * (max/min) ** (t / (n-1))
         min_lr, decay_steps=max(steps - 1, 1), decay_rate=max_lr / min_lr)
     model, built = build_model(c, data, rates, precision)
@@ -133,7 +132,9 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     tried = [float(np.exp(np.mean(np.log(lrs[a:b])))) for a, b in recorder.spans]
     suggestions = {rule: suggest(tried, recorder.losses, rule)[0] for rule in RULES}
     smoothed = smooth(recorder.losses)
-    _write(workdir, tried, recorder.losses, smoothed, suggestions)
+    from ktrain_kit import runfolder
+    with runfolder.side_output(workdir, ("lr_find.csv", "lr_find.png")):
+        _write(workdir, tried, recorder.losses, smoothed, suggestions)
     return {"suggested_lr": suggestions[SUGGESTION_RULE], "suggestions": suggestions,
             "steps": recorder.steps, "stopped_on_divergence": recorder.diverged,
             "plot": os.path.join(workdir, "lr_find.png")}
@@ -166,13 +167,13 @@ class LRSweep(keras.callbacks.Callback):
 
 
 def _write(workdir, lrs, losses, smoothed, suggestions):
-    with open(os.path.join(workdir, "lr_find.csv"), "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["point", "lr", "loss", "smoothed_loss"] +
-                        [f"suggested_{rule}" for rule in RULES])
-        for i, row in enumerate(zip(lrs, losses, smoothed)):
-            writer.writerow([i + 1, *row] + ([suggestions[r] for r in RULES] if i == 0 else
-                                             [""] * len(RULES)))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["point", "lr", "loss", "smoothed_loss"] +
+                    [f"suggested_{rule}" for rule in RULES])
+    for i, row in enumerate(zip(lrs, losses, smoothed)):
+        writer.writerow([i + 1, *row] + ([suggestions[r] for r in RULES] if i == 0 else
+                                         [""] * len(RULES)))
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -189,5 +190,8 @@ def _write(workdir, lrs, losses, smoothed, suggestions):
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(os.path.join(workdir, "lr_find.png"), dpi=90)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=90, format="png")
     plt.close(fig)
+    fs.write_text(os.path.join(workdir, "lr_find.csv"), out.getvalue())
+    fs.write_bytes(os.path.join(workdir, "lr_find.png"), buffer.getvalue())

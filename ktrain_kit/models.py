@@ -204,6 +204,7 @@ def build(mc, data) -> keras.Model:
                            f"{str(e).splitlines()[0] if str(e) else ''}{where}",
                            "fix the builder (run with --verbose for the traceback)") from e
     _check_output(mc.name, model, data)
+    _check_trainable_as_given(mc, model, data)
     return model
 
 
@@ -212,10 +213,50 @@ def _user_frame(tb):
     return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
+PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid", "log_softmax")
+
+
+def _last_activation(model):
+    """The activation the model's output passes through last, by name (None if linear)."""
+    layer = model.layers[-1] if model.layers else None
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None) if activation is not None else None
+
+
+def _check_trainable_as_given(mc, model, data):
+    """A user's model whose outputs are already probabilities would be trained as if they were
+    logits (the loss applies softmax/sigmoid again): refused unless model.from_logits=False."""
+    if data.task == "regression" or not mc.from_logits:
+        return
+    activation = _last_activation(model)
+    if activation in PROBABILITY_ACTIVATIONS:
+        raise config_error("model.name", f"{mc.name} ends in a {activation}: its outputs are "
+                           "probabilities, but the loss expects logits", "remove that "
+                           "activation from the last layer, or set model.from_logits=False")
+    if data.num_outputs > 1 and data.task == "classification":
+        import numpy as np
+        x, _ = data.sample(32)
+        try:
+            out = np.asarray(model(x, training=False), np.float64)
+        except Exception:  # noqa: BLE001 - a failure here shows up, explained, when training
+            return
+        if out.size and np.all((out >= 0) & (out <= 1)) and np.allclose(out.sum(-1), 1, atol=1e-3):
+            raise config_error("model.name", f"{mc.name} outputs rows that sum to 1: "
+                               "probabilities, but the loss expects logits", "remove the "
+                               "final softmax, or set model.from_logits=False")
+
+
 def _check_output(name, model, data):
     if not isinstance(model, keras.Model):
         raise config_error("model.name", f"{name} returned {type(model).__name__}, not a "
                            "keras.Model", "return keras.Model(inputs, outputs)")
+    inputs = len(getattr(model, "inputs", None) or [])
+    if inputs > 1:
+        raise config_error("model.name", f"{name} takes {inputs} inputs, but a run feeds one "
+                           f"array of shape {tuple(data.input_shape)}",
+                           "build it from one keras.Input(data.input_shape)")
     try:
         shape = tuple(model.outputs[0].shape[1:]) if len(model.outputs) == 1 else None
     except (AttributeError, ValueError):

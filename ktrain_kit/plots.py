@@ -34,13 +34,14 @@ def read_metrics(path):
     return {k: [r[i] for r in rows] for i, k in enumerate(header)}
 
 
-def plot_curves(metrics_csv, out_dir):
+def plot_curves(metrics_csv, out_dir, claim=None):
     """Writes loss.png, one PNG per metric, lr.png and diagnostics.png (the doctor's
-    statistics, when metrics.csv has them); returns the paths written."""
+    statistics, when metrics.csv has them); returns the paths written. `claim(path)` is called
+    before each is written (a run folder records it in its manifest)."""
     metrics = read_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
-    fs.makedirs(out_dir)
+    fs.subfolder(out_dir)
     epochs = metrics["epoch"]
     skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
     names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k
@@ -55,16 +56,16 @@ def plot_curves(metrics_csv, out_dir):
         ax.set(xlabel="epoch", ylabel=name, title=name)
         ax.grid(alpha=0.3)
         ax.legend()
-        written.append(_save(fig, fs.join(out_dir, f"{name}.png")))
+        written.append(_save(fig, fs.join(out_dir, f"{name}.png"), claim))
     if metrics.get("lr"):
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(epochs[:len(metrics["lr"])], metrics["lr"], "o-")
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)", title="learning rate")
         ax.grid(alpha=0.3)
-        written.append(_save(fig, fs.join(out_dir, "lr.png")))
+        written.append(_save(fig, fs.join(out_dir, "lr.png"), claim))
     diagnostics = [k for k in metrics if k.startswith(DIAGNOSTICS)]
     if diagnostics:
-        written.append(_plot_diagnostics(epochs, metrics, diagnostics, out_dir))
+        written.append(_plot_diagnostics(epochs, metrics, diagnostics, out_dir, claim))
     return written
 
 
@@ -72,7 +73,7 @@ DIAGNOSTICS = "diag_"  # the doctor's statistics: one figure, a panel each (a fi
                        # more than the doctor's own work on short runs)
 
 
-def _plot_diagnostics(epochs, metrics, names, out_dir):
+def _plot_diagnostics(epochs, metrics, names, out_dir, claim=None):
     columns = min(3, len(names))
     rows = math.ceil(len(names) / columns)
     fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), squeeze=False)
@@ -83,12 +84,14 @@ def _plot_diagnostics(epochs, metrics, names, out_dir):
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92, wspace=0.3, hspace=0.6)
-    return _save(fig, fs.join(out_dir, "diagnostics.png"), tight=False)  # tight: 2x the time
+    return _save(fig, fs.join(out_dir, "diagnostics.png"), claim, tight=False)  # tight: 2x
 
 
-def _save(fig, path, tight=True):
+def _save(fig, path, claim=None, tight=True):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
+    if claim is not None:
+        claim(path)
     if tight:
         fig.tight_layout()
     buffer = io.BytesIO()

@@ -181,10 +181,8 @@ def _read_cache() -> dict:
 def _write_cache(cache) -> None:
     path = cache_path()
     try:
+        from ktrain_kit import fs
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.tmp-{os.getpid()}"
-        with open(tmp, "w") as f:
-            json.dump(cache, f, indent=1)
-        os.replace(tmp, path)
+        fs.write_text(path, json.dumps(cache, indent=1))
     except OSError:  # a read-only home: measure again next time
         pass

@@ -5,7 +5,10 @@ else is ever deleted or overwritten there:
 
 - a folder holding anything the manifest does not list (your notes, a stale metrics.csv, a
   symlink) is refused, with or without `--overwrite`;
-- `--overwrite` removes only the manifest's entries, never following a symlink;
+- `--overwrite` removes only the manifest's entries, never following a symlink. `plots/` and
+  `export/` are shared: the manifest lists the files the run wrote there (`plots/loss.png`,
+  `export/1`), and anything else in them (your annotated plot, another export version) stays,
+  and the run says so;
 - one process at a time: an exclusive lock (`.lock`, released by the kernel when the process
   dies, so a killed run never blocks its own resume) refuses a second training, evaluation or
   export of the same folder;
@@ -123,6 +126,12 @@ def locked(workdir: str):
         os.close(fd)  # releases the lock
 
 
+def _our_temp(name, own) -> bool:
+    """A temporary file a killed run of ours left (`metrics.csv.tmp-1234`): cleaned, not refused."""
+    return fs.is_temp(name) and (fs.temp_target(name) in own or
+                                 fs.temp_target(name) in RUN_ENTRIES)
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
@@ -131,14 +140,16 @@ def check_not_foreign(workdir: str) -> list:
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
-    foreign = [e for e in entries if (e not in own and e not in (LOCK, MANIFEST))
+    tops = {e.split("/")[0] for e in own}  # `plots/loss.png` makes `plots` the run's too
+    foreign = [e for e in entries if (e not in tops and e not in (LOCK, MANIFEST)
+                                      and not _our_temp(e, tops))
                or _is_link(fs.join(workdir, e))]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         what = "ktrain_kit run's" if own else "ktrain_kit run's (no manifest.json)"
         raise UserError(f"run folder '{workdir}' holds entries that are not a {what}: "
                         f"{shown}; choose an empty or new --workdir (nothing was changed)")
-    return [e for e in own if e in entries]
+    return [e for e in own if e.split("/")[0] in entries]
 
 
 @contextlib.contextmanager
@@ -158,6 +169,9 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             stack.enter_context(locked(workdir))
             acquired = True
             own = check_not_foreign(workdir)  # again, now that no one else can change it
+            # Temporary files of a killed run: no process of ours writes here now (we hold
+            # the lock), so they are leftovers; they go before anything is read.
+            fs.remove_temps(workdir, recursive=True, dead_only=False)
             run, resume = _decide(workdir, config, overwrite, own, resolved or {})
             run.own(LOCK)
         except (UserError, OSError) as e:
@@ -185,8 +199,29 @@ def open_existing(workdir: str):
     if entries is None:
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
                         "folder a `python -m launchers.train` run wrote")
+    links = [e for e in _entries(workdir) if _is_link(fs.join(workdir, e))]
+    if links:
+        raise UserError(f"run folder '{workdir}': '{links[0]}' is a symlink; ktrain_kit writes "
+                        "only into real folders: remove the link (nothing was written through it)")
     with locked(workdir):
+        fs.remove_temps(workdir, recursive=True, dead_only=False)  # a killed run's leftovers
         yield RunFolder(workdir, entries)
+
+
+@contextlib.contextmanager
+def side_output(folder: str, names):
+    """A folder another tool (lr_find) writes `names` into. In a run folder they are recorded
+    in its manifest under its lock, so the run keeps them as its own instead of refusing the
+    folder; anywhere else the folder is made. Temporary files of killed writers are removed."""
+    fs.makedirs(folder)
+    if read_manifest(folder) is None:
+        fs.remove_temps(folder)
+        yield
+        return
+    with locked(folder):
+        fs.remove_temps(folder, recursive=True, dead_only=False)
+        RunFolder(folder, read_manifest(folder)).own(*names)
+        yield
 
 
 def _decide(workdir, config, overwrite, own, resolved):
@@ -264,25 +299,17 @@ def strict_json(value):
 
 
 def write_text(path: str, text: str) -> None:
-    """Writes `path` whole or not at all, replacing (never following) a symlink there."""
-    write_bytes(path, text.encode())
+    """Writes `path` whole or not at all (fs.write_text: the one writer)."""
+    fs.write_text(path, text)
 
 
 def write_bytes(path: str, data: bytes) -> None:
-    """`write_text` for bytes: a temporary file beside `path`, then renamed over it."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with fs.open(tmp, "wb") as f:
-            f.write(data)
-        fs.rename(tmp, path)
-    except Exception:
-        with contextlib.suppress(Exception):
-            fs.remove(tmp)
-        raise
+    fs.write_bytes(path, data)
 
 
 def _remove(workdir, entries):
-    """Removes the run's own entries, never following a symlink out of the folder."""
+    """Removes the run's own entries, never following a symlink out of the folder; what else
+    the shared folders (plots/, export/) hold stays, and is named."""
     for name in entries:
         if name == LOCK:
             continue
@@ -292,6 +319,18 @@ def _remove(workdir, entries):
                 fs.remove(path)
         else:
             fs.rmtree(path)
+    kept = []
+    for shared in sorted({e.split("/")[0] for e in entries if "/" in e}):
+        folder = fs.join(workdir, shared)
+        if fs.isdir(folder) and not _is_link(folder):
+            left = fs.listdir(folder)
+            if left:
+                kept += [f"{shared}/{n}" for n in left]
+            else:
+                fs.rmtree(folder)
+    if kept:
+        shown = ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "")
+        print(f"ktrain_kit: kept what this run did not write: {shown}", flush=True)
 
 
 def _diff(a, b, prefix=""):

@@ -27,13 +27,14 @@ duplicated), and new trials are asked for under a lock until exactly `trials` ar
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
 import subprocess
 
 from ktrain_kit import config as config_lib
-from ktrain_kit import tasks
+from ktrain_kit import fs, tasks
 from ktrain_kit.errors import UserError
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
@@ -202,9 +203,20 @@ def _within(rng, value):
 
 
 # --------------------------------------------------------------------------- the study
+def storage_url(url: str | None, workdir: str) -> str:
+    """The study's database URL (default DIR/study.db); an in-memory one is refused."""
+    url = url or f"sqlite:///{os.path.abspath(os.path.join(workdir, 'study.db'))}"
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:",
+                                                                              "sqlite:/")):
+        raise UserError(f"--storage '{url}' is an in-memory database: every trial runs in its "
+                        "own process and would see an empty study; leave --storage out (the "
+                        "study goes to DIR/study.db) or give a file or server URL")
+    return url
+
+
 def storage(url: str | None, workdir: str):
     import optuna
-    url = url or f"sqlite:///{os.path.abspath(os.path.join(workdir, 'study.db'))}"
+    url = storage_url(url, workdir)
     kwargs = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
     try:
         return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
@@ -214,10 +226,17 @@ def storage(url: str | None, workdir: str):
                         "URL Optuna accepts, e.g. postgresql://user@host/db") from None
 
 
-def study(spec, store, create=True):
+def sampler_seed(seed: int, worker: int) -> int:
+    """Each worker's own sampler seed, from the study's (the config's seed) and its index:
+    workers sharing one seed would propose the same parameters."""
+    return (int(seed) * 1_000_003 + int(worker)) % 2**32
+
+
+def study(spec, store, create=True, seed=0, worker=0):
     import optuna
-    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=0),
-                "random": lambda: optuna.samplers.RandomSampler(seed=0),
+    sampler_seed_ = sampler_seed(seed, worker)
+    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=sampler_seed_),
+                "random": lambda: optuna.samplers.RandomSampler(seed=sampler_seed_),
                 "grid": lambda: optuna.samplers.GridSampler(
                     {k: (list(v[1]) if v[0] == "choice" else list(range(v[1], v[2] + 1)))
                      for k, v in spec["space"].items()})}
@@ -232,6 +251,32 @@ def study(spec, store, create=True):
     if create:
         args.update(direction=spec["direction"], load_if_exists=True)
     return load(**args)
+
+
+BINDING = "sweep.json"
+
+
+def bind(workdir, config, spec) -> None:
+    """One study per workdir: sweep.json records the config and sweep file (all but `trials`,
+    which may grow) it belongs to; a different config or sweep is refused, not mixed in."""
+    from ktrain_kit.runfolder import COSMETIC_KEYS, _diff
+    wanted = json.loads(json.dumps({"config": json.loads(config.to_json()),
+                                    "sweep": {k: v for k, v in spec.items() if k != "trials"}}))
+    path = os.path.join(workdir, BINDING)
+    if os.path.isfile(path):
+        try:
+            with open(path) as f:
+                bound = json.load(f)
+        except (OSError, ValueError):
+            raise UserError(f"sweep '{workdir}': its {BINDING} is unreadable; choose a new "
+                            "--workdir") from None
+        changed = sorted(set(_diff(bound, wanted)) - {f"config.{k}" for k in COSMETIC_KEYS})
+        if changed:
+            raise UserError(f"sweep '{workdir}' holds a study of a different config or sweep "
+                            f"file (differs in: {', '.join(changed[:4])}); choose a new "
+                            "--workdir for this one")
+        return
+    fs.write_text(path, json.dumps(wanted, indent=1))
 
 
 def trial_folder(workdir, number):
@@ -264,6 +309,60 @@ def claim(workdir, number):
     return handle
 
 
+class Preempted(Exception):
+    """The sweep was stopped by SIGTERM / SIGINT after its trials checkpointed (exit 75)."""
+
+
+# --------------------------------------------------------------------------- trial states
+# A trial's life as the sweep records it in trials/NNNN.state (written by the one writer, so
+# the crash test kills the sweep at every transition):
+#   claimed   a worker holds trials/NNNN.claim and is about to start the trial's process
+#   running   the trial's process runs (or ran and was killed: the next worker resumes it)
+#   finished  the study has its value (Optuna COMPLETE)
+#   pruned    stopped early by the pruner, or it ended without a value (Optuna PRUNED)
+#   failed    its run refused its config or raised; the reason is kept (Optuna FAIL)
+# Optuna's record wins where the two disagree (a kill between telling the study and writing
+# the file): `state_of` reads both.
+STATES = ("claimed", "running", "finished", "pruned", "failed")
+TRANSITIONS = {None: {"claimed", "failed"}, "claimed": {"claimed", "running", "failed"},
+               "running": {"claimed", "finished", "pruned", "failed"},
+               "finished": set(), "pruned": set(), "failed": set()}
+OPTUNA_STATE = {"COMPLETE": "finished", "PRUNED": "pruned", "FAIL": "failed"}
+
+
+def _state_path(workdir, number):
+    return trial_folder(workdir, number) + ".state"
+
+
+def recorded_state(workdir, number) -> dict:
+    try:
+        with open(_state_path(workdir, number)) as f:
+            record = json.load(f)
+        return record if record.get("state") in STATES else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def transition(workdir, number, new, reason=None) -> None:
+    """Moves trial `number` to state `new`; a move the table does not allow is a bug."""
+    current = recorded_state(workdir, number).get("state")
+    if new == current and new in ("finished", "pruned", "failed"):
+        return
+    if new not in TRANSITIONS[current]:
+        raise RuntimeError(f"trial {number}: no transition {current} -> {new}")
+    record = {"state": new, **({"reason": reason} if reason else {})}
+    fs.write_text(_state_path(workdir, number), json.dumps(record))
+
+
+def state_of(workdir, trial) -> tuple:
+    """(state name, failure reason) of an Optuna trial."""
+    record = recorded_state(workdir, trial.number)
+    reason = trial.user_attrs.get("failure") or record.get("reason") or ""
+    if trial.state.name in OPTUNA_STATE:
+        return OPTUNA_STATE[trial.state.name], reason
+    return record.get("state") or "claimed", reason
+
+
 def next_trial(the_study, spec, workdir, claimed):
     """(trial number, params, resumed, claim) of the next trial to run here, or None."""
     from optuna.trial import TrialState
@@ -274,18 +373,20 @@ def next_trial(the_study, spec, workdir, claimed):
                 held = claim(workdir, t.number)
                 if held is not None:
                     claimed.add(t.number)
+                    transition(workdir, t.number, "claimed")
                     return t.number, dict(t.params), True, held
         finished = sum(t.state.name in FINISHED for t in trials)
         running = sum(t.state == TrialState.RUNNING for t in trials)
         failed = sum(t.state == TrialState.FAIL for t in trials)
         if finished + running >= spec["trials"]:
             return None
-        if failed >= spec["trials"]:
-            raise UserError(f"sweep '{workdir}': {failed} trials failed (see trials.csv and "
-                            "their run folders); fix the config or the space and re-run")
+        if failed >= spec["trials"]:  # as many failures as trials asked for: stop asking
+            return None
         trial = the_study.ask(distributions(spec["space"]))
         claimed.add(trial.number)
-        return trial.number, dict(trial.params), False, claim(workdir, trial.number)
+        held = claim(workdir, trial.number)
+        transition(workdir, trial.number, "claimed")
+        return trial.number, dict(trial.params), False, held
 
 
 # --------------------------------------------------------------------------- a trial
@@ -303,21 +404,35 @@ def run_trial(config, spec, store_url, workdir, number):
     trial = optuna.trial.Trial(the_study, frozen._trial_id)
     folder = trial_folder(workdir, number)
     pruning = OptunaPruning(trial, spec["metric"])
+
+    def failed(reason):
+        trial.set_user_attr("failure", reason)
+        the_study.tell(number, state=TrialState.FAIL)
+        transition(workdir, number, "failed", reason)
+
     try:
         summary = train(apply(config, frozen.params), folder, callbacks=[pruning])
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
-            summary = json.load(open(os.path.join(folder, "summary.json")))
+            with open(os.path.join(folder, "summary.json")) as f:
+                summary = json.load(f)
         elif "in use by another process" in str(e):
             raise  # another worker's process runs this trial: it will tell the result
         else:
-            the_study.tell(number, state=TrialState.FAIL)
+            failed(str(e))
             raise
+    except Exception as e:  # noqa: BLE001 - recorded as the trial's failure, then re-raised
+        if type(e).__name__ == "Preempted":
+            raise  # checkpointed: the trial resumes when the sweep is run again
+        failed(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+        raise
     value = _kept_value(folder, spec["metric"], summary)
     if summary.get("pruned") or value is None:
         the_study.tell(number, state=TrialState.PRUNED)
+        transition(workdir, number, "pruned")
     else:
         the_study.tell(number, value)
+        transition(workdir, number, "finished")
 
 
 def _kept_value(folder, metric, summary):
@@ -330,30 +445,95 @@ def _kept_value(folder, metric, summary):
 
 
 # --------------------------------------------------------------------------- the sweep
-def worker(config, spec, store_url, workdir, trial_command):
+def _own_group_dying_with_parent():
+    """For a trial's process: its own process group (a terminal's Ctrl-C reaches only the
+    sweep, which passes it on once) and killed when the sweep is killed (Linux)."""
+    os.setpgrp()
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
+def start_process(command):
+    return subprocess.Popen(command, preexec_fn=_own_group_dying_with_parent)
+
+
+@contextlib.contextmanager
+def passing_signals_on(children):
+    """SIGTERM / SIGINT here are passed on to `children` (a list of Popen, changed by the
+    caller): each trial saves a checkpoint and stops. Yields a dict whose "signal" is set."""
+    import signal
+    names = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
+    stop = {"signal": None}
+
+    def handler(signum, frame):
+        stop["signal"] = names[signum]
+        for child in list(children):
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    previous = {s: signal.signal(s, handler) for s in names}
+    try:
+        yield stop
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def worker(config, spec, store_url, workdir, trial_command, index=0, children=None):
     """One worker: runs trials, each in its own process, until the study has enough."""
-    the_study = study(spec, storage(store_url, workdir))
+    the_study = study(spec, storage(store_url, workdir), seed=config.seed, worker=index)
     claimed = set()
-    while True:
-        picked = next_trial(the_study, spec, workdir, claimed)
-        if picked is None:
-            return
-        number, params, resumed, held = picked
-        what = "resuming" if resumed else "starting"
-        print(f"sweep: {what} trial {number} "
-              f"({', '.join(f'{k}={_show(v)}' for k, v in params.items())})", flush=True)
-        try:
-            result = subprocess.run(trial_command(number))
-        finally:
-            held.close()  # releases the claim
-        if result.returncode not in (0, 2):
-            print(f"sweep: trial {number} stopped with exit code {result.returncode}", flush=True)
-            if result.returncode in (75, 130):  # stopped by a signal: the sweep stops too
-                raise KeyboardInterrupt
+    children = [] if children is None else children
+    with passing_signals_on(children) as stop:
+        while not stop["signal"]:
+            picked = next_trial(the_study, spec, workdir, claimed)
+            if picked is None:
+                break
+            number, params, resumed, held = picked
+            what = "resuming" if resumed else "starting"
+            print(f"sweep: {what} trial {number} "
+                  f"({', '.join(f'{k}={_cli(v)}' for k, v in params.items())})", flush=True)
+            try:
+                transition(workdir, number, "running")
+                process = start_process(trial_command(number))
+                children.append(process)
+                code = process.wait()
+                children.remove(process)
+            finally:
+                held.close()  # releases the claim
+            if code not in (0, 2):
+                print(f"sweep: trial {number} stopped with exit code {code}", flush=True)
+        for child in children:  # other workers, when this is the first
+            child.wait()
+    if stop["signal"]:
+        raise Preempted(f"sweep: {stop['signal']} received; the running trials saved a "
+                        "checkpoint")
 
 
-def _show(value):
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+def forwarded_args(argv, internal, flag_values) -> list:
+    """`argv` without the flags named in `internal`, matched by exact name as absl parses
+    them (`--trials=5` is not `--trial`; `--noworker` is `--worker`; a separate value after a
+    non-boolean internal flag goes with it)."""
+    out, skip_value = [], False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        if not arg.startswith("-") or arg in ("-", "--"):
+            out.append(arg)
+            continue
+        name, has_value, _ = arg.lstrip("-").partition("=")
+        negated = name not in flag_values and name.startswith("no") and name[2:] in flag_values
+        name = name[2:] if negated else name
+        if name in internal:
+            boolean = negated or (name in flag_values and flag_values[name].boolean)
+            skip_value = not has_value and not boolean
+            continue
+        out.append(arg)
+    return out
 
 
 def enqueue_config_values(the_study, spec, config):
@@ -374,19 +554,22 @@ def results(the_study, spec, workdir, command_line):
         folder = trial_folder(workdir, t.number)
         wall = (t.datetime_complete - t.datetime_start).total_seconds() if \
             t.datetime_complete and t.datetime_start else None
-        rows.append({"number": t.number, "state": t.state.name,
+        state, reason = state_of(workdir, t)
+        rows.append({"number": t.number, "state": state,
                      **{k: t.params.get(k) for k in keys}, spec["metric"]: t.value,
                      "wall_time_s": round(wall, 1) if wall is not None else None,
                      "run_folder": os.path.relpath(folder, workdir),
-                     "doctor": _top_finding(folder)})
+                     "doctor": _top_finding(folder), "reason": reason})
     from ktrain_kit.runfolder import strict_json, write_text
-    with open(os.path.join(workdir, "trials.csv.tmp"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["number"])
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(os.path.join(workdir, "trials.csv.tmp"), os.path.join(workdir, "trials.csv"))
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=list(rows[0]) if rows else ["number"])
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(os.path.join(workdir, "trials.csv"), table.getvalue())
     complete = [t for t in trials if t.state.name == "COMPLETE"]
     if not complete:
+        with contextlib.suppress(FileNotFoundError):  # no best to report: none from before
+            os.remove(os.path.join(workdir, "best.json"))
         return None
     best = the_study.best_trial
     overrides = " ".join(f"--config.{k}={_cli(v)}" for k, v in best.params.items())
@@ -400,7 +583,7 @@ def results(the_study, spec, workdir, command_line):
     print(f"\n{'trial':>5}  {spec['metric']:>14}  " + "  ".join(f"{k:>22}" for k in keys))
     for t in ranked[:5]:
         print(f"{t.number:>5}  {t.value:>14.4f}  " + "  ".join(
-            f"{_show(t.params.get(k)):>22}" for k in keys))
+            f"{_short(t.params.get(k)):>22}" for k in keys))
     print(f"\nbest: trial {best.number}, {spec['metric']} {best.value:.4f}\n"
           f"  reproduce: {report['reproduce']}\n  trials:    {workdir}/trials.csv\n"
           f"  dashboard: optuna-dashboard sqlite:///{os.path.abspath(workdir)}/study.db")
@@ -408,8 +591,31 @@ def results(the_study, spec, workdir, command_line):
 
 
 def _cli(value):
-    return repr(value) if isinstance(value, str) else _show(value) if isinstance(
-        value, float) else str(value)
+    """A value as an override: floats in full (repr), so the command reproduces the trial."""
+    return repr(value) if isinstance(value, (str, float)) else str(value)
+
+
+def _short(value):
+    """A value for the table people read (the overrides carry the full value)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def outcome(the_study, spec, workdir):
+    """(exit code, line) for a sweep that ended without reaching its trials: 2 when every
+    trial failed (the config or space is bad), 1 otherwise; (0, None) when it did."""
+    trials = the_study.get_trials(deepcopy=False)
+    states = [t.state.name for t in trials]
+    complete, pruned, failed = (states.count(s) for s in ("COMPLETE", "PRUNED", "FAIL"))
+    unfinished = len(states) - complete - pruned - failed
+    if complete and complete + pruned >= spec["trials"]:
+        return 0, None
+    what = (f"{complete} finished, {pruned} pruned, {failed} failed, {unfinished} interrupted "
+            f"of {spec['trials']}")
+    if not complete and failed and failed == len(states):
+        return 2, (f"sweep '{workdir}': every trial failed ({what}); the reasons are in "
+                   "trials.csv: fix the config or the space")
+    return 1, (f"sweep '{workdir}' ended without {'a finished trial' if not complete else 'all its trials'} "
+               f"({what}); see trials.csv, and re-run the same command to resume")
 
 
 def _top_finding(folder):
@@ -428,7 +634,7 @@ def _plots(the_study, workdir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import optuna.visualization.matplotlib as vis
-    os.makedirs(os.path.join(workdir, "plots"), exist_ok=True)
+    folder = fs.subfolder(os.path.join(workdir, "plots"))
     for name, plot in (("history", vis.plot_optimization_history),
                        ("importances", vis.plot_param_importances),
                        ("slices", vis.plot_slice)):
@@ -437,10 +643,10 @@ def _plots(the_study, workdir):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 plot(the_study)
-            path = os.path.join(workdir, "plots", f"{name}.png")
             plt.gcf().set_size_inches(8, 5)
-            plt.savefig(path + ".tmp.png", dpi=90, bbox_inches="tight")
-            os.replace(path + ".tmp.png", path)
+            buffer = io.BytesIO()
+            plt.savefig(buffer, dpi=90, bbox_inches="tight", format="png")
+            fs.write_bytes(os.path.join(folder, f"{name}.png"), buffer.getvalue())
         except Exception:  # noqa: BLE001 - e.g. importances need 2+ complete trials
             pass
         finally:

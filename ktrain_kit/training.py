@@ -129,14 +129,15 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         if not nan_guard.stopped:
             run.own("checkpoints")
             _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
-            run.own("export")
+            run.own("export/1")
             export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
                                            from_logits=c.model.from_logits)
         metrics_path = run.path("metrics.csv")
         written, has_metrics = [], fs.exists(metrics_path)
         if c.callbacks.plots.enabled and has_metrics:
-            run.own("plots")
-            written = plots.plot_curves(metrics_path, run.path("plots"))
+            written = plots.plot_curves(metrics_path, run.path("plots"),
+                                        claim=lambda path: run.own(os.path.relpath(path,
+                                                                                   workdir)))
         summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
                            parts["early_stopping"], started, workdir, export_dir, written,
                            precision, strategy_name)
@@ -246,6 +247,13 @@ def build_model(c, data, learning_rate, precision, jit=False):
                    if c.model.init_from else None)
     fresh = [f["layer"] for f in init_report["fresh"]] if init_report else []
     frozen = finetune.freeze(network, finetune.rules(c.model.freeze), fresh)
+    if not network.trainable_weights:
+        from ktrain_kit.errors import config_error
+        key = "model.freeze" if frozen else "model.name"
+        raise config_error(key, f"the model has no trainable weights ({len(network.weights)} "
+                           "weights, all frozen or none at all): training would change nothing",
+                           "leave some layers trainable (narrow model.freeze, or set "
+                           "layer.trainable=True in your builder)")
     optimizer, decayed = optim.build(c.optimizer, learning_rate, network, precision)
     model = engine.wrap(network, c.train.accumulation_steps, optim.gradient_clipper(c.optimizer))
     loss, metrics = tasks.loss_and_metrics(c.task, data.num_outputs, data.labels,

@@ -20,7 +20,7 @@ def main(argv):
     from ktrain_kit import export, restore, runfolder
     with runfolder.open_existing(FLAGS.workdir) as run:
         config, _, model = restore.load_run(FLAGS.workdir)
-        run.own("export")
+        run.own(f"export/{FLAGS.version}")
         path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,
                              from_logits=config.model.from_logits)
     print(f"exported {path}")

@@ -37,12 +37,20 @@ def main(argv):
     from ktrain_kit import fs
     config = FLAGS.config
     config_lib.validate(config)
-    if fs.exists(fs.join(FLAGS.out, "features.json")):
-        cli.fail(f"--out '{FLAGS.out}' already holds shards (features.json); choose a new "
-                 "folder or delete that one")
+    from ktrain_kit import runfolder
+    if runfolder.read_manifest(FLAGS.out) is not None:
+        cli.fail(f"--out '{FLAGS.out}' is a training run's folder; write the shards to a "
+                 "folder of their own")
     from ktrain_kit.data import tfrecord
+    request = tfrecord.request(config, FLAGS.shards, FLAGS.val_shards)
+    if fs.exists(fs.join(FLAGS.out, "features.json")):
+        if tfrecord.made_for(FLAGS.out) == request:  # the same command again: done already
+            print(f"{FLAGS.out} already holds these shards (features.json); nothing to do")
+            return
+        cli.fail(f"--out '{FLAGS.out}' already holds other shards (features.json); choose a "
+                 "new folder or delete that one")
     features = tfrecord.convert(config.data, config.task, config.seed, FLAGS.out, FLAGS.shards,
-                                FLAGS.val_shards, FLAGS.skip_bad)
+                                FLAGS.val_shards, FLAGS.skip_bad, request=request)
     splits = features["splits"]
     print(f"\nwrote {splits['train']['examples']} training examples in "
           f"{len(splits['train']['shards'])} shards and {splits['val']['examples']} validation "

@@ -10,7 +10,6 @@ same command continues where it stopped. See ktrain_kit/sweep.py and README "Fin
 """
 
 import os
-import subprocess
 import sys
 
 from absl import flags
@@ -29,21 +28,23 @@ flags.DEFINE_integer("workers", 1, "Worker processes on this machine sharing the
 flags.DEFINE_string("storage", None, "Study database as a SQLAlchemy URL (default: "
                     "sqlite:///DIR/study.db).")
 flags.DEFINE_integer("trial", None, "(internal) run this one trial.")
-flags.DEFINE_bool("worker", False, "(internal) run as one of --workers.")
+flags.DEFINE_integer("worker", 0, "(internal) run as worker number K (1..) of --workers.")
 FLAGS = flags.FLAGS
-INTERNAL = ("--trial", "--worker", "--workers", "--noworker")
+INTERNAL = ("trial", "worker", "workers")
 
 
 def _forwarded_args():
-    """The command line, for the processes this one starts (minus the internal flags)."""
-    return [a for a in sys.argv[1:] if not a.startswith(INTERNAL)]
+    """The command line, for the processes this one starts, minus the internal flags (by
+    their exact names, as absl parses them)."""
+    from ktrain_kit import sweep
+    return sweep.forwarded_args(sys.argv[1:], INTERNAL, FLAGS)
 
 
 def main(argv):
     if len(argv) > 1:
         cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
     from ktrain_kit import config as config_lib
-    from ktrain_kit import sweep
+    from ktrain_kit import fs, sweep
     config = FLAGS.config
     config_lib.validate(config)
     spec = sweep.validate_spec(sweep.load_spec(FLAGS.sweep), config, FLAGS.trials)
@@ -53,28 +54,34 @@ def main(argv):
         return
     if os.path.exists(workdir) and not os.path.isdir(workdir):
         cli.fail(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
-    os.makedirs(os.path.join(workdir, "trials"), exist_ok=True)
-    the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir))
+    sweep.storage_url(FLAGS.storage, workdir)  # an in-memory study: refused before anything
+    fs.makedirs(workdir)
+    for name in ("trials", "plots"):  # never written through a symlink out of the workdir
+        fs.subfolder(os.path.join(workdir, name))
+    fs.remove_temps(workdir, recursive=True)  # what killed sweeps left half-written
+    if not FLAGS.worker:
+        sweep.bind(workdir, config, spec)
+    the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir), seed=config.seed)
     if not FLAGS.worker:
         sweep.enqueue_config_values(the_study, spec, config)
 
     def trial_command(number):
         return [sys.executable, "-m", "launchers.sweep", *_forwarded_args(), f"--trial={number}"]
 
+    children = []
     if FLAGS.workers > 1 and not FLAGS.worker:
-        others = [subprocess.Popen([sys.executable, "-m", "launchers.sweep", *_forwarded_args(),
-                                    "--worker"]) for _ in range(FLAGS.workers - 1)]
-        try:
-            sweep.worker(config, spec, FLAGS.storage, workdir, trial_command)
-        finally:
-            for process in others:
-                process.wait()
-    else:
-        sweep.worker(config, spec, FLAGS.storage, workdir, trial_command)
+        children += [sweep.start_process([sys.executable, "-m", "launchers.sweep",
+                                          *_forwarded_args(), f"--worker={k}"])
+                     for k in range(1, FLAGS.workers)]
+    sweep.worker(config, spec, FLAGS.storage, workdir, trial_command, index=FLAGS.worker,
+                 children=children)
     if not FLAGS.worker:
         command = "python -m launchers.train " + " ".join(
             a for a in _forwarded_args() if a.startswith("--config"))
         sweep.results(the_study, spec, workdir, command)
+        code, line = sweep.outcome(the_study, spec, workdir)
+        if code:
+            cli.fail(line, code)
 
 
 if __name__ == "__main__":

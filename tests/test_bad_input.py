@@ -58,6 +58,38 @@ def not_a_model(model_config, data):
 
 def raises(model_config, data):
     raise RuntimeError("the builder is broken")
+
+def _flat(data):
+    inputs = keras.Input(data.input_shape)
+    return inputs, keras.layers.Flatten()(inputs)
+
+def probabilities_by_activation(model_config, data):
+    inputs, x = _flat(data)
+    return keras.Model(inputs, keras.layers.Dense(data.num_outputs, activation="softmax")(x))
+
+def probabilities_by_an_op(model_config, data):
+    inputs, x = _flat(data)
+    return keras.Model(inputs, keras.ops.softmax(keras.layers.Dense(data.num_outputs)(x)))
+
+def sigmoid_head(model_config, data):
+    inputs, x = _flat(data)
+    x = keras.layers.Dense(data.num_outputs)(x)
+    return keras.Model(inputs, keras.layers.Activation("sigmoid")(x))
+
+def all_frozen(model_config, data):
+    inputs, x = _flat(data)
+    model = keras.Model(inputs, keras.layers.Dense(data.num_outputs)(x))
+    model.trainable = False
+    return model
+
+def no_weights(model_config, data):
+    inputs, x = _flat(data)
+    return keras.Model(inputs, x[:, :data.num_outputs])
+
+def two_inputs(model_config, data):
+    (a, fa), (b, fb) = _flat(data), _flat(data)
+    x = keras.layers.Concatenate()([fa, fb])
+    return keras.Model([a, b], keras.layers.Dense(data.num_outputs)(x))
 """
 
 
@@ -199,6 +231,23 @@ CASES = {
     "user model of the wrong width": (lambda t: user_model(t, "wrong_outputs"), "(10,)"),
     "user builder returns no model": (lambda t: user_model(t, "not_a_model"), "keras.Model"),
     "user builder raises": (lambda t: user_model(t, "raises"), "the builder is broken"),
+    # --- a model the toolkit cannot train: refused by what it is, before the folder exists
+    "user model ends in a probability activation": (
+        lambda t: user_model(t, "probabilities_by_activation"), "probabilities"),
+    "user model normalizes its outputs by an op": (
+        lambda t: user_model(t, "probabilities_by_an_op"), "probabilities"),
+    "binary user model ends in a sigmoid": (
+        lambda t: user_model(t, "sigmoid_head") + ["--config.task.name=binary",
+                                                   "--config.data.name=npz", "--config.data.path="
+                                                   + npz(t, x=np.random.default_rng(0).normal(
+                                                       size=(40, 4)), y=np.arange(40) % 2)],
+        "probabilities"),
+    "user model with every layer frozen": (lambda t: user_model(t, "all_frozen"),
+                                           "no trainable weights"),
+    "user model without weights": (lambda t: user_model(t, "no_weights"), "no trainable weights"),
+    "freeze rules that freeze everything": (lambda t: [MLP, "--config.model.freeze=."],
+                                            "no trainable weights"),
+    "user model with two inputs": (lambda t: user_model(t, "two_inputs"), "2 inputs"),
     "backbone on 8x8 digits": (lambda t: [CNN, "--config.model.name=keras_app",
                                           "--config.model.backbone=MobileNetV3Small"],
                                "model.backbone"),

@@ -87,3 +87,23 @@ def test_checkpoint_without_its_side_file_falls_back_to_the_one_before(tmp_path,
     assert "ckpt-11 is damaged" in capsys.readouterr().out
     resumed = fit(model, [checkpoints], initial_epoch=1).history
     assert resumed == {k: v[1:] for k, v in full.items()}
+
+
+def test_the_only_checkpoint_without_its_side_file_resumes_instead_of_being_damaged(
+        tmp_path, capsys):
+    # A folder whose only checkpoint lost its side file: its weights and optimizer are sound,
+    # so the run resumes there (callback state afresh) rather than calling every one damaged.
+    model = fresh_model(False)
+    fit(model, [Checkpoints(str(tmp_path / "a"))])
+    expected = model.get_weights()
+    with pytest.raises(RuntimeError, match="preemption"):
+        fit(fresh_model(False), [Checkpoints(str(tmp_path / "b")), Crash(13)])
+    os.remove(tmp_path / "b" / "ckpt-8.state.npz")
+    model = fresh_model(False)
+    checkpoints = Checkpoints(str(tmp_path / "b"))
+    at = checkpoints.restore(model)
+    assert (at.epoch, at.step, at.restored) == (1, 0, True)
+    assert "without its side file" in capsys.readouterr().out
+    fit(model, [checkpoints], initial_epoch=1)
+    for ours, theirs in zip(model.get_weights(), expected):
+        np.testing.assert_array_equal(ours, theirs)

@@ -45,7 +45,9 @@ def start(workdir):
 
 
 def kill_when_written(workdir, filename):
-    """SIGKILLs the run as soon as checkpoints/`filename` exists."""
+    """SIGKILLs the run as soon as checkpoints/`filename` exists (a checkpoint's side file is
+    written just before the checkpoint: `ckpt-N.state.npz` means checkpoint N is about to be
+    saved and every one before it is complete)."""
     proc = start(workdir)
     path, deadline = os.path.join(workdir, "checkpoints", filename), time.time() + 180
     while not os.path.exists(path) and proc.poll() is None and time.time() < deadline:
@@ -73,7 +75,7 @@ def full_run(tmp_path_factory):
 
 def test_kill_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, full_run):
     workdir = str(tmp_path / "run")
-    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH}.state.npz")
+    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 4}.state.npz")
     _, epoch, step = resume(workdir)
     assert (epoch, step) >= (2, 0)
     assert (rows(workdir), summary(workdir)) == full_run
@@ -81,15 +83,15 @@ def test_kill_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, full_run):
 
 def test_kill_mid_epoch_continues_with_the_next_batch(tmp_path, full_run):
     workdir = str(tmp_path / "run")
-    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 8}.state.npz")
+    kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 12}.state.npz")
     _, epoch, step = resume(workdir)
     assert epoch == 2 and step >= 8  # not replayed from the epoch's first batch
     assert (rows(workdir), summary(workdir)) == full_run
 
 
 def test_kill_during_a_checkpoint_write(tmp_path, full_run):
-    # The index appears before the checkpoint is registered and its side file written: the
-    # resumed run must use a complete checkpoint (this one or the one before) and still match.
+    # The index appears before the checkpoint is registered: the resumed run must use a
+    # complete checkpoint (this one or the one before) and still match.
     workdir = str(tmp_path / "run")
     kill_when_written(workdir, f"ckpt-{2 * STEPS_PER_EPOCH + 12}.index")
     _, epoch, step = resume(workdir)
@@ -99,10 +101,11 @@ def test_kill_during_a_checkpoint_write(tmp_path, full_run):
 
 def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, full_run):
     workdir = str(tmp_path / "run")
-    kill_when_written(workdir, f"ckpt-{3 * STEPS_PER_EPOCH}.state.npz")
+    import tensorflow as tf
+    kill_when_written(workdir, f"ckpt-{3 * STEPS_PER_EPOCH + 4}.state.npz")
     checkpoints = os.path.join(workdir, "checkpoints")
-    numbers = sorted(int(n[5:].split(".")[0]) for n in os.listdir(checkpoints)
-                     if n.startswith("ckpt-") and n.endswith(".state.npz"))
+    numbers = sorted(int(p.rsplit("-", 1)[1]) for p in
+                     tf.train.get_checkpoint_state(checkpoints).all_model_checkpoint_paths)
     with open(os.path.join(checkpoints, f"ckpt-{numbers[-1]}.data-00000-of-00001"), "r+b") as f:
         f.truncate(10)  # as if the kill came in the middle of writing it
     result, epoch, step = resume(workdir)

@@ -88,10 +88,12 @@ def test_a_stale_metrics_file_without_a_run_is_not_appended_to(tmp_path):
 def test_overwrite_removes_only_what_the_run_wrote(tmp_path, finished):
     workdir = copy_run(finished, tmp_path / "run")
     manifest = json.load(open(os.path.join(workdir, "manifest.json")))["entries"]
-    assert {"config.json", "metrics.csv", "checkpoints", "export", "summary.json"} <= set(manifest)
+    assert {"config.json", "metrics.csv", "checkpoints", "export/1", "plots/loss.png",
+            "summary.json"} <= set(manifest)
     summary = train(tiny(), workdir, overwrite=True)
     assert summary["epochs_run"] == 2  # trained again from scratch, not resumed
-    assert sorted(os.listdir(workdir)) == sorted(set(manifest) | {"manifest.json"})
+    assert sorted(os.listdir(workdir)) == sorted({e.split("/")[0] for e in manifest} |
+                                                 {"manifest.json"})
 
 
 def test_a_corrected_command_is_accepted_after_a_failed_start(tmp_path):
@@ -310,3 +312,31 @@ def test_a_full_disk_is_one_line_and_the_run_resumes_once_space_is_freed(tmp_pat
         assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 3
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_overwrite_keeps_what_the_user_added_to_plots_and_export_and_says_so(tmp_path, finished,
+                                                                            capsys):
+    workdir = copy_run(finished, tmp_path / "run")
+    (tmp_path / "run" / "plots" / "my_annotated_loss.png").write_bytes(b"mine")
+    os.makedirs(tmp_path / "run" / "export" / "7")
+    (tmp_path / "run" / "export" / "7" / "saved_model.pb").write_bytes(b"served")
+    train(tiny(), workdir, overwrite=True)
+    assert (tmp_path / "run" / "plots" / "my_annotated_loss.png").read_bytes() == b"mine"
+    assert (tmp_path / "run" / "export" / "7" / "saved_model.pb").read_bytes() == b"served"
+    out = capsys.readouterr().out
+    assert "kept" in out and "plots/my_annotated_loss.png" in out and "export/7" in out
+    manifest = json.load(open(os.path.join(workdir, "manifest.json")))["entries"]
+    assert "plots/my_annotated_loss.png" not in manifest and "export/7" not in manifest
+
+
+def test_nothing_is_written_through_an_export_symlink(tmp_path, finished):
+    workdir = copy_run(finished, tmp_path / "run")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    import shutil
+    shutil.rmtree(os.path.join(workdir, "export"))
+    os.symlink(outside, os.path.join(workdir, "export"))
+    result = run_launcher("launchers.export", f"--workdir={workdir}", "--version=2")
+    assert result.returncode == 2 and "symlink" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.listdir(outside) == []

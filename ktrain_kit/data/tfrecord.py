@@ -77,12 +77,16 @@ def _example(x, y, encoding):
 
 
 class _Shards:
-    """Round-robin writers: example i goes to shard i mod N (balanced to one example)."""
+    """Round-robin writers: example i goes to shard i mod N (balanced to one example). Each
+    shard is written under a temporary name and renamed into place when it is complete."""
 
     def __init__(self, out, split, shards):
         import tensorflow as tf
         self.names = shard_names(split, shards)
-        self.writers = [tf.io.TFRecordWriter(fs.join(out, n)) for n in self.names]
+        self.paths = [fs.join(out, n) for n in self.names]
+        for path in self.paths:
+            fs.library_write("tfrecord", fs.temp_path(path))
+        self.writers = [tf.io.TFRecordWriter(fs.temp_path(p)) for p in self.paths]
         self.count = 0
 
     def write(self, record):
@@ -90,19 +94,40 @@ class _Shards:
         self.count += 1
 
     def close(self):
-        for writer in self.writers:
+        for writer, path in zip(self.writers, self.paths):
             writer.close()
+            fs.replace(fs.temp_path(path), path)
 
 
-def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress=True):
+def request(config, shards, val_shards) -> dict:
+    """What a conversion was asked for; features.json keeps it, so that the same command run
+    again (after a kill, say) is recognized as done."""
+    return json.loads(json.dumps({"data": config.data.to_dict(), "task": config.task.name,
+                                  "seed": config.seed, "shards": shards,
+                                  "val_shards": val_shards}, default=str))
+
+
+def made_for(folder):
+    """The `request` recorded in `folder`'s features.json (None when unreadable or absent)."""
+    try:
+        with fs.open(fs.join(folder, FEATURES)) as f:
+            return json.load(f).get("request")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress=True,
+            request=None):
     """Writes the config's data (split as training would split it) to `out`; returns the
-    features description that was written to features.json."""
+    features description that was written to features.json (with `request` in it)."""
     if shards < 1:
         raise UserError(f"--shards={shards}: write at least 1 shard")
     val_shards = val_shards or max(1, shards // 4)
     fs.makedirs(out)
+    fs.remove_temps(out)  # half-written shards of a killed conversion
     if dc.name == "image_folder":
-        return _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress)
+        return _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress,
+                                     request)
     if dc.name == "tfrecord":
         raise UserError("data.name=tfrecord is already sharded TFRecords; convert the source "
                         "data instead")
@@ -129,7 +154,7 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
                           .tolist()},
         "vocab_size": data.vocab_size() if data.kind == "sequence" else None,
         "label_counts": _label_counts(data.y_train, tc.name, data.num_outputs),
-        "source": {"name": dc.name, "path": dc.path, "seed": seed}}
+        "source": {"name": dc.name, "path": dc.path, "seed": seed}, "request": request}
     _write_features(out, features)
     return features
 
@@ -149,10 +174,7 @@ def _label_counts(y, task, outputs):
 
 
 def _write_features(out, features):
-    path = fs.join(out, FEATURES)
-    with fs.open(path + ".tmp", "w") as f:
-        f.write(json.dumps(features, indent=1))
-    fs.rename(path + ".tmp", path)
+    fs.write_text(fs.join(out, FEATURES), json.dumps(features, indent=1))
 
 
 def _progress(total, show):
@@ -164,7 +186,8 @@ def _progress(total, show):
     return keras.utils.Progbar(total, unit_name="example") if show else Quiet()
 
 
-def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress):
+def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress,
+                          request=None):
     """One file at a time: its bytes as found go into the shard, its decoded pixels (resized
     as the in-memory loader resizes) into the running normalization statistics."""
     from PIL import Image
@@ -207,7 +230,7 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
         "labels": labels.info, "splits": counts, "skipped_files": len(skipped),
         "normalization": {"mean": mean, "variance": variance}, "vocab_size": None,
         "label_counts": _label_counts(np.asarray(label_seen), tc.name, labels.num_outputs),
-        "source": {"name": dc.name, "path": dc.path, "seed": seed}}
+        "source": {"name": dc.name, "path": dc.path, "seed": seed}, "request": request}
     _write_features(out, features)
     if skipped:
         print(f"make_tfrecords: skipped {len(skipped)} unreadable image(s), e.g. {skipped[0]}")
