@@ -362,3 +362,29 @@ def test_softmax_with_from_logits_true_trains_in_keras3_and_is_only_info(keras_m
         "loss_name": "sparse_categorical_crossentropy", "from_logits": True,
         "output_activation": "softmax", "num_outputs": 3})
     assert "wrong_loss" not in serious(found)
+
+
+def test_nan_in_the_inputs_is_a_critical_data_problem():
+    """Standardizing by a zero std puts NaN in the inputs; with ReLUs the loss can stay finite
+    (NaN becomes 0), so the inputs themselves are the evidence."""
+    from ktrain_kit.doctor.facts import input_facts
+    x = np.ones((100, 4))
+    x[:, 0] = np.nan  # a constant feature divided by its zero std
+    facts = {**input_facts(x), "loss_name": "sparse_categorical_crossentropy",
+             "num_outputs": 10}
+    assert facts["inputs_nonfinite_fraction"] == pytest.approx(0.25)
+    found = doctor.diagnose([{"loss": 2.3026}] * 3, [], [], facts)
+    assert found[0].symptom == "data_problem" and found[0].severity == "critical"
+
+
+def test_a_training_loss_wobble_that_costs_no_accuracy_is_not_instability():
+    """Near zero, dropout noise moves a classifier's epoch loss by 1.5x without costing
+    accuracy; a wobble that does cost accuracy is instability."""
+    facts = {"task": "binary", "loss_name": "mse"}
+    losses = [0.25, 0.05, 0.03, 0.06, 0.03, 0.065]
+    calm = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+            for l, a in zip(losses, (0.5, 0.95, 0.96, 0.955, 0.96, 0.955))]
+    assert "unstable" not in serious(doctor.diagnose(calm, [], [], facts))
+    costly = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+              for l, a in zip(losses, (0.5, 0.95, 0.96, 0.80, 0.96, 0.78))]
+    assert "unstable" in serious(doctor.diagnose(costly, [], [], facts))

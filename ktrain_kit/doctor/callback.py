@@ -255,7 +255,10 @@ def reference_scores(model, reference_data, facts, probe_data=None) -> dict:
               "majority": task_lib.majority_share(view, y)}
     if probe_data is not None and probe_data is not reference_data:
         px, py = facts_lib.probe_arrays(probe_data)
-        if isinstance(px, np.ndarray) and isinstance(py, np.ndarray) and len(px) >= 20:
+        # a probe cut from the reference examples (the launcher's) is no validation set
+        held_out = isinstance(px, np.ndarray) and not (
+            len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
+        if held_out and isinstance(py, np.ndarray) and len(px) >= 20:
             scores["model_on_probe"] = task_lib.score(view, py, keras.ops.convert_to_numpy(
                 model.predict(px, verbose=0, batch_size=256)))
             scores["chance_on_probe"] = task_lib.chance(view, py)

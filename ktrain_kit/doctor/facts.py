@@ -177,15 +177,19 @@ def input_facts(x) -> dict:
     arrays = [a for a in arrays if a.dtype.kind == "f" and a.size]
     if not arrays:
         return {"inputs_absmax": None}
-    rms, absmax = [], 0.0
+    rms, absmax, nonfinite = [], 0.0, 0
     for a in arrays:
         flat = a.reshape(len(a), -1).astype(np.float64)
+        bad = ~np.isfinite(flat)
+        nonfinite += int(bad.sum())
+        flat = np.where(bad, 0.0, flat)  # the magnitude of the finite values
         rms.append(np.sqrt((flat ** 2).mean(axis=0)))
         absmax = max(absmax, float(np.abs(flat).max()))
     rms = np.concatenate(rms)
-    spread = np.concatenate([a.reshape(len(a), -1).astype(np.float64).std(axis=0)
-                             for a in arrays])
+    spread = np.concatenate([np.nan_to_num(a.reshape(len(a), -1).astype(np.float64)).std(
+        axis=0) for a in arrays])
     spread = spread[spread > 0]
-    return {"inputs_absmax": absmax, "inputs_feature_rms_max": float(rms.max()),
+    return {"inputs_absmax": absmax, "inputs_nonfinite_fraction": nonfinite / max(
+        sum(a.size for a in arrays), 1), "inputs_feature_rms_max": float(rms.max()),
             "inputs_feature_rms_median": float(np.median(rms)),
             "inputs_scale_ratio": float(spread.max() / spread.min()) if spread.size else None}

@@ -83,6 +83,11 @@ OVERFIT_GAP_RATIO = 1.5
 # ... or the high-variance form: training accuracy >= 98% (memorized), validation 10 points
 # behind, and a validation loss 3x the training loss.
 MEMORIZED_ACCURACY, VARIANCE_GAP, VARIANCE_LOSS_RATIO = 0.98, 0.10, 3.0
+# Underfitting also needs the model to have learned less than 3/4 of what the simple model
+# learned above chance ((model - chance) / (simple - chance)). Past that, the model has learned
+# the task; the rest of the gap is the kind a model family explains (a linear softmax against
+# nearest neighbours) and no change a user would try reliably closes it.
+UNDERFIT_SHARE = 0.75
 # Still falling: the last point of the curve 3% or more below the one before (an epoch mean
 # moves by about a percent from sampling noise).
 STILL_FALLING = 0.97
@@ -215,6 +220,14 @@ class Run:
             classes = self.view.outputs if self.view.loss == task_lib.CROSSENTROPY else 2
             return math.log(max(classes or 2, 2))
         return self.initial
+
+    def share_learned(self):
+        """How much of the simple model's gain over chance the model reached (1: all)."""
+        ref = self.reference
+        model, simple, chance = (_number(ref.get(k)) for k in ("model", "simple", "chance"))
+        if model is None or simple is None or chance is None or simple == chance:
+            return None
+        return (model - chance) / (simple - chance)  # MSE too: both gains are chance - x
 
     def at_chance(self):
         """The trained model predicts no better than chance: balanced accuracy on the probe
@@ -590,6 +603,17 @@ def _unscaled_data(run, batch_losses, probes):
     """Inputs (or regression targets) far from unit scale, when that is what holds training
     back; harmless large inputs (say raw pixels that still train well) are `info`."""
     facts, found = run.facts, []
+    nonfinite = _number(facts.get("inputs_nonfinite_fraction")) or 0.0
+    if nonfinite > 0:
+        found.append(Finding(
+            symptom="data_problem", severity="critical", first_seen=_at(0, 0),
+            evidence={"nonfinite_input_fraction": nonfinite},
+            causes=[f"{nonfinite:.1%} of the input values are NaN or Inf: every weight they "
+                    "reach becomes NaN (the loss may still look finite when ReLUs turn NaN "
+                    "into 0)", "a division by a zero standard deviation (constant features) "
+                    "or by a zero count in preprocessing", "missing values read as NaN"],
+            remedies=["check np.isfinite(x).all() before fit", "standardize with std "
+                      "replaced by 1 where it is 0", "impute or drop missing values"]))
     if inputs_out_of_scale(facts):
         hurting = run.struggling() or run.at_chance() or any(
             _number(loss) is None for _, _, loss in batch_losses)
@@ -724,12 +748,15 @@ def _jumps(curve, factor, floor):
             and curve[t] - min(curve[:t]) > floor]
 
 
-def _metric_dropped(run, t):
-    """A validation spike also costs accuracy (classification): near zero, one confidently
-    wrong example doubles a mean loss without changing anything that matters."""
-    metric = run.val_metric
-    if not run.view.classifies or len(metric) != len(run.val_losses) or t == 0:
-        return not run.view.classifies
+def _metric_dropped(run, t, training=False):
+    """A loss spike also costs accuracy (classification): near zero, one confidently wrong
+    example doubles a mean loss without changing anything that matters. Training-loss rises
+    are checked against the training metric (when the curve is per epoch)."""
+    metric, losses = (run.train_metric, run.losses) if training else \
+        (run.val_metric, run.val_losses)
+    if not run.view.classifies or len(metric) != len(losses) or t == 0 or \
+            (training and run.basis != "epochs"):
+        return not run.view.classifies or bool(training)
     return max(metric[:t]) - metric[t] >= UNSTABLE_METRIC_DROP
 
 
@@ -742,9 +769,11 @@ def _unstable(run, batch_losses, probes):
     if not scale or len(losses) < 2:
         return []
     floor = UNSTABLE_MIN_RISE * scale
-    rises = _jumps(losses, UNSTABLE_RISE, floor)
+    rises = [t for t in _jumps(losses, UNSTABLE_RISE, floor)
+             if _metric_dropped(run, t, training=True)]
     spikes = [t for t in _jumps(losses, UNSTABLE_JUMP, floor)
-              if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])]
+              if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])
+              and _metric_dropped(run, t, training=True)]
     val_spikes = [t for t in _jumps(val, UNSTABLE_JUMP, floor) if t + 1 < len(val)
                   and val[t + 1] <= UNSTABLE_RECOVERY * val[t] and _metric_dropped(run, t)] \
         if len(val) == len(losses) else []
@@ -917,6 +946,9 @@ def _underfitting(run, findings):
     gap = run.below_reference()
     if gap is None or gap <= 0 or len(run.losses) < MIN_EPOCHS_FOR_TRENDS:
         return []
+    learned = run.share_learned()
+    if learned is not None and learned >= UNDERFIT_SHARE:
+        return []
     losses = run.losses
     still_falling = losses[-1] < STILL_FALLING * losses[-2]
     high_bias = None
@@ -948,6 +980,7 @@ def _underfitting(run, findings):
                   "simple_model_kind": ref.get("simple_model"),
                   "metric": ref.get("metric"), "examples": ref.get("n"),
                   "chance": ref.get("chance"), "loss_still_falling": still_falling,
+                  "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
