@@ -42,6 +42,7 @@ def check_truth(truth, history, task):
         "val_loss_rise": lambda t: len(val_loss) > 2 and val_loss[-1] >= (1 + t) * min(val_loss),
         "metric_gap_at_least": lambda t: metric and history.get(metric) and val_metric and
         history[metric][-1] - val_metric[-1] >= t,
+        "loss_nonfinite": lambda t: nonfinite == t,
         "any": lambda checks: any(check_truth(c, history, task)[0] for c in checks),
     }
     for key, threshold in truth.items():
