@@ -98,8 +98,9 @@ REFERENCE_SIGMAS, REFERENCE_MIN_GAP, REFERENCE_MSE_RATIO = 2.0, 0.03, 1.25
 # regression an MSE within 10% of the targets' variance. Memorizing: the training metric 20
 # points above chance while validation stays there.
 CHANCE_SIGMAS, CHANCE_MIN_MARGIN, CHANCE_MSE_SHARE, MEMORIZING_MARGIN = 2.0, 0.05, 0.9, 0.2
-# A training loss below 1% of its natural scale (ln K) has fit every training label: healthy
-# only if validation follows.
+# A training loss below 1% of its natural scale (ln K) within the first two epochs has fit
+# every training label at once: trivially predictable (constant, mangled) labels. Memorizing a
+# real training set, noise included, takes many epochs.
 COLLAPSED_LOSS = 0.01
 # Inputs without a normalization layer are out of scale when a feature's root mean square passes
 # 10. Why 10: Keras' initializers (Glorot, He) give a first-layer pre-activation about the
@@ -543,15 +544,13 @@ def _unrelated_labels(run, batch_losses, probes):
         margin = max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.standard_error(
             chance, ref.get("n_effective") or n))
         majority = _number(ref.get("majority"))
-        # validation at chance: balanced accuracy on the probe (validation) examples when the
-        # doctor has them; else Keras' plain accuracy against the majority share, which can
-        # only tell when the majority leaves room above it (not at 97/3)
-        if _number(ref.get("model_on_probe")) is not None:
-            val_at_chance = run.at_chance()
-        else:
-            val_at_chance = bool(run.val_metric) and majority is not None and \
-                majority + margin < 1 - CHANCE_MIN_MARGIN and \
-                max(run.val_metric[-2:]) <= majority + margin
+        # validation at chance: balanced accuracy on the probe (validation) examples, or
+        # Keras' plain validation accuracy against the majority share - which can only tell
+        # when the majority leaves room above it (not at 97/3)
+        val_at_chance = (_number(ref.get("model_on_probe")) is not None and run.at_chance()) \
+            or (bool(run.val_metric) and majority is not None and
+                majority + margin < 1 - CHANCE_MIN_MARGIN and
+                max(run.val_metric[-2:]) <= majority + margin)
         labels_unrelated = simple is not None and simple <= chance + margin
         memorizing = simple is None and bool(run.train_metric) and majority is not None and \
             run.train_metric[-1] >= majority + MEMORIZING_MARGIN
@@ -572,8 +571,8 @@ def _unrelated_labels(run, batch_losses, probes):
         labels_unrelated = True
     # the training labels are trivially fit (loss near 0, training metric near perfect) while
     # validation is at chance: constant or mangled training labels, whatever a reference says
-    collapsed = v.classifies and run.final is not None and run.scale() is not None and \
-        run.final < COLLAPSED_LOSS * run.scale() and bool(run.train_metric) and \
+    collapsed = v.classifies and len(run.losses) >= 2 and run.scale() is not None and \
+        min(run.losses[:2]) < COLLAPSED_LOSS * run.scale() and bool(run.train_metric) and \
         run.train_metric[-1] >= MEMORIZED_ACCURACY
     if collapsed and val_at_chance:
         labels_unrelated = True
