@@ -405,3 +405,32 @@ def test_one_recovered_validation_spike_is_info():
     worse[-1]["val_accuracy"] = 0.90  # ends 9 points below its best
     assert "unstable" in serious(doctor.diagnose(worse, [], [], {"task": "binary",
                                                                  "loss_name": "mse"}))
+
+
+def test_a_dict_input_model_is_probed_with_its_activations(keras_mod):
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, _, y = _data()
+    inputs = {"a": keras.Input((2,), name="a"), "b": keras.Input((2,), name="b")}
+    hidden = keras.layers.Dense(8, activation="relu")(
+        keras.layers.Concatenate()([inputs["a"], inputs["b"]]))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    model.compile("adam", "binary_crossentropy")
+    data = {"a": x[:, :2], "b": x[:, 2:]}
+    cb = TrainingDoctor(probe_data=({k: v[:64] for k, v in data.items()}, y[:64]), interval=4)
+    model.fit(data, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
+    assert not errors(cb.findings)
+    assert "dead_relu_fraction" in cb.probes[-1]  # the activation pass ran on the dict input
+
+
+def test_a_learning_rate_far_too_high_comes_before_the_target_scale():
+    """Unscaled targets and a diverging loss: the learning rate is the visible obstacle, so the
+    target-scale finding is only info and the first finding is the divergence."""
+    facts = {"loss_name": "mse", "num_outputs": 1, "labels_shape": [256], "labels_min": 50.0,
+             "labels_max": 350.0, "labels_integer": False, "labels_distinct": 200,
+             "labels_std": 77.0, "base_lr": 1.0}
+    epochs = [{"loss": l, "val_loss": l} for l in (30000, 20000, 9e5, 4e6)]
+    found = doctor.diagnose(epochs, [(1, 1, 29000.0)], [], facts)
+    assert found[0].symptom == "diverging"
+    target = next(f for f in found if "target_std" in f.evidence)
+    assert target.severity == "info"

@@ -35,8 +35,8 @@ def _activation_outputs(model):
         if len(model.outputs) != 1:  # several outputs: the model's own call gives them in
             return [], None          # its own structure (list, dict) for compute_loss
         outputs = list(model.outputs) + [layer.output for layer, _ in picked]
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        return [(layer.name, kind) for layer, kind in picked], keras.Model(inputs, outputs)
+        # model.input keeps the structure the model was built with (a tensor, list or dict)
+        return [(layer.name, kind) for layer, kind in picked], keras.Model(model.input, outputs)
     except (AttributeError, ValueError):  # subclassed models have no symbolic outputs
         return [], None
 
