@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from ktrain_kit.batch_loss import EpochLossDecoder
+from ktrain_kit.doctor import facts as facts_lib
 from ktrain_kit.doctor import report as report_lib
 from ktrain_kit.doctor import rules
 from ktrain_kit.doctor import task as task_lib
@@ -28,7 +29,7 @@ def _never_raises(hook):
         try:
             return hook(self, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
-            self.internal_errors.append(f"{hook.__name__}: {type(e).__name__}: {e}")
+            self._record_error(f"{hook.__name__}: {type(e).__name__}: {e}")
             return None
     return guarded
 
@@ -56,11 +57,16 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None):
         super().__init__()
-        self.probe_data, self.interval = probe_data, max(int(interval), 1)
-        self.reference_data = reference_data if reference_data is not None else probe_data
+        self.interval = max(int(interval), 1)
+        # a tf.data probe set is read once, into arrays: every probe sees the same examples
+        self.probe_data = facts_lib.probe_arrays(probe_data) if _is_dataset(probe_data) \
+            else probe_data
+        self.reference_data = self.probe_data if reference_data is None else (
+            facts_lib.probe_arrays(reference_data, REFERENCE_LIMIT)
+            if _is_dataset(reference_data) else reference_data)
         self.extra_facts = dict(facts or {})
         self.findings, self.internal_errors = [], []
-        self.probe, self._decoder = None, EpochLossDecoder()
+        self.probe, self._decoder, self._probe_failed = None, EpochLossDecoder(), False
         self._simple = None  # (task view, future of the simple models' score), see below
         self.reference = None  # the end-of-run comparison with the simple models
         self.epochs, self.batch_losses, self.probes = [], [], []
@@ -69,12 +75,31 @@ class TrainingDoctor(keras.callbacks.Callback):
     # ------------------------------------------------------------------ recording
     def set_model(self, model):
         super().set_model(model)
-        if self.probe_data is not None and (self.probe is None or self.probe.model is not model):
-            try:
-                self.probe = Probe(model, *self.probe_data)  # traced once
-            except Exception as e:  # noqa: BLE001 - see _never_raises
-                self.probe = None
-                self.internal_errors.append(f"probe: {type(e).__name__}: {e}")
+        if self.probe is not None and self.probe.model is not model:
+            self.probe = None
+        self._ensure_probe()  # a built model gets its probe now (a resumed run restores it)
+
+    def _ensure_probe(self):
+        """The probe, once the model has weights: a subclassed model is built by its first
+        call, inside `fit`, so its probe starts after the first batch. A probe that cannot be
+        built or fails is recorded once and switched off (no flood of errors)."""
+        if self.probe is not None or self.probe_data is None or self._probe_failed or \
+                not getattr(self.model, "trainable_variables", None):
+            return self.probe
+        try:
+            self.probe = Probe(self.model, *facts_lib.probe_arrays(self.probe_data))
+        except Exception as e:  # noqa: BLE001 - see _never_raises
+            self._probe_off(f"probe: {type(e).__name__}: {e}")
+        return self.probe
+
+    def _probe_off(self, error):
+        self.probe, self._probe_failed = None, True
+        self._record_error(error)
+
+    def _record_error(self, error):
+        """Each distinct failure once: a hook failing on every batch is one finding."""
+        if error not in self.internal_errors:
+            self.internal_errors.append(error)
 
     def checkpoint_variables(self) -> dict:
         """The probe's copy of the weights it last saw: a resumed run measures updates from it."""
@@ -95,12 +120,12 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.reference_data is None:
             return
         try:  # any trouble here: the end of the run scores them itself (and reports it)
-            x, y = (np.asarray(v) for v in self.reference_data[:2])
-            view = task_lib.task_view({**_model_facts(self.model, self.probe_data),
-                                       **self.extra_facts})
+            x, y = facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)
+            view = task_lib.task_view(self._facts(record_errors=False))
         except Exception:  # noqa: BLE001
             return
-        if view.kind is None or len(x) < 20:
+        if view.kind is None or not isinstance(x, np.ndarray) or \
+                not isinstance(y, np.ndarray) or len(x) < 20:
             return
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="doctor-reference")
         self._simple = (view, pool.submit(task_lib.best_simple_model, view, x, y))
@@ -108,7 +133,7 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     @_never_raises
     def on_train_batch_begin(self, batch, logs=None):
-        if self.probe is not None and not self.probes:
+        if not self.probes and self._ensure_probe() is not None:
             self._take_probe()  # before the first update: the starting point
 
     @_never_raises
@@ -123,7 +148,8 @@ class TrainingDoctor(keras.callbacks.Callback):
         before = self.step
         self.step += covered
         self.batch_losses.append((self.step, self.epoch, loss))
-        if self.probe is not None and self.step // self.interval > before // self.interval:
+        if self._ensure_probe() is not None and \
+                (not self.probes or self.step // self.interval > before // self.interval):
             self._take_probe()
 
     @_never_raises
@@ -145,7 +171,7 @@ class TrainingDoctor(keras.callbacks.Callback):
             if self.probe is not None and self.probes and self.probes[-1]["step"] != self.step:
                 self._take_probe()
         except Exception as e:  # noqa: BLE001 - see _never_raises
-            self.internal_errors.append(f"final probe: {type(e).__name__}: {e}")
+            self._record_error(f"final probe: {type(e).__name__}: {e}")
         facts = self._facts()
         if self.reference_data is not None:
             try:
@@ -153,17 +179,21 @@ class TrainingDoctor(keras.callbacks.Callback):
                 if self._simple is not None and self._simple[0] == task_lib.task_view(facts):
                     simple = self._simple[1].result()
                 self.reference = reference_scores(self.model, self.reference_data, facts,
-                                                  simple)
+                                                  self.probe_data, simple)
                 facts["reference"] = self.reference
             except Exception as e:  # noqa: BLE001 - see _never_raises
-                self.internal_errors.append(f"reference: {type(e).__name__}: {e}")
+                self._record_error(f"reference: {type(e).__name__}: {e}")
         if self.batch_losses:
             facts.setdefault("first_batch_loss", self.batch_losses[0][2])
         self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes, facts)
         self.findings += [rules.internal_error_finding(where) for where in self.internal_errors]
 
     def _take_probe(self):
-        stats = self.probe()
+        try:
+            stats = self.probe()
+        except Exception as e:  # noqa: BLE001 - one failure switches the probe off
+            self._probe_off(f"probe: {type(e).__name__}: {e}")
+            return
         change = stats.pop("_relative_change")
         if self.probes and self.step > self.probes[-1]["step"]:
             # mean per-step ||dW|| / ||W|| since the previous probe
@@ -171,12 +201,18 @@ class TrainingDoctor(keras.callbacks.Callback):
         stats.update(step=self.step, epoch=self.epoch)
         self.probes.append(stats)
 
-    def _facts(self):
+    def _facts(self, record_errors=True):
         facts = {}
         try:
-            facts.update(_model_facts(self.model, self.probe_data))
+            facts.update(facts_lib.model_facts(self.model, self.probe_data))
+            if self.reference_data is not None and self.reference_data is not self.probe_data \
+                    and "outputs" not in facts:  # the training labels, when given
+                facts.update(facts_lib.label_facts(
+                    facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)[1],
+                    prefix="reference_labels"))
         except Exception as e:  # noqa: BLE001 - see _never_raises
-            self.internal_errors.append(f"reading the model: {type(e).__name__}: {e}")
+            if record_errors:
+                self._record_error(f"reading the model: {type(e).__name__}: {e}")
         facts.update(self.extra_facts)
         return facts
 
@@ -209,6 +245,10 @@ class TrainingDoctor(keras.callbacks.Callback):
         write_text(fs.join(directory, "diagnosis.md"), self.report(plots))
 
 
+def _is_dataset(data):
+    return hasattr(data, "element_spec") and hasattr(data, "take")
+
+
 def _current_lr(optimizer) -> float:
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
@@ -226,63 +266,36 @@ def _strict(value):
     return value
 
 
-def _model_facts(model, probe_data):
-    """What the compiled model and the probe labels say about the task (see task.task_view)."""
-    loss = getattr(model, "loss", None)
-    name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
-    from_logits = getattr(loss, "from_logits", False if isinstance(loss, str) else None)
-    facts = {"loss_name": str(name).lower(), "from_logits": from_logits}
-    last = model.layers[-1] if model.layers else None
-    activation = getattr(getattr(last, "activation", None), "__name__", None)
-    facts["output_activation"] = activation
-    try:
-        facts["num_outputs"] = int(model.outputs[0].shape[-1])
-    except (AttributeError, IndexError, TypeError, ValueError):
-        pass
-    if probe_data is not None:
-        x, y = (np.asarray(v) for v in probe_data[:2])
-        facts.update(_label_facts(y))
-        facts.update(_input_facts(x))
-        facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
-                                         for layer in model.layers)
-    return facts
-
-
-def _label_facts(y) -> dict:
-    facts = {"labels_shape": list(y.shape)}
-    if not y.size or not np.issubdtype(y.dtype, np.number):
-        return facts
-    y = y.astype(np.float64)
-    facts.update(labels_max=float(np.max(y)), labels_min=float(np.min(y)),
-                 labels_integer=bool(np.all(np.round(y) == y)),
-                 labels_distinct=int(len(np.unique(y))), labels_std=float(y.std()))
-    if y.ndim == 2 and y.shape[1] > 1:
-        facts["labels_rows_sum_one"] = bool(np.allclose(y.sum(axis=1), 1))
-    return facts
-
-
-def _input_facts(x) -> dict:
-    if x.dtype.kind != "f" or not x.size:
-        return {"inputs_absmax": None}
-    flat = x.reshape(len(x), -1).astype(np.float64)
-    scales = flat.std(axis=0)
-    scales = scales[scales > 0]
-    return {"inputs_absmax": float(np.abs(flat).max()),
-            "inputs_scale_ratio": float(scales.max() / scales.min()) if scales.size else None}
-
-
-def reference_scores(model, reference_data, facts, simple=None) -> dict:
-    """The model and a nearest-neighbour model on the same examples (task.knn_score);
+def reference_scores(model, reference_data, facts, probe_data=None, simple=None) -> dict:
+    """The model and the best simple model (task.best_simple_model) on the same examples, in
+    balanced accuracy (classification kinds: imbalance cannot fool it) or MSE; and the model on
+    the probe examples too when they are other examples (validation, as users pass them).
     `simple`: the simple models' (score, name) when already computed for this task."""
-    x, y = (np.asarray(v) for v in reference_data[:2])
+    x, y = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
     view = task_lib.task_view(facts)
-    if view.kind is None or len(x) < 20:
-        return {}
+    if view.kind is None or not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray) \
+            or len(x) < 20:
+        return {}  # several inputs or outputs: judged by their curves and structure
     predictions = predict(model, x)
     simple, name = simple if simple is not None else task_lib.best_simple_model(view, x, y)
-    return {"metric": "mse" if view.kind == "regression" else "accuracy", "n": int(len(x)),
-            "model": task_lib.score(view, y, predictions), "simple": simple, "simple_model": name,
-            "chance": task_lib.chance(view, y)}
+    scores = {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
+              "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
+              "model": task_lib.score(view, y, predictions), "simple": simple,
+              "simple_model": name, "chance": task_lib.chance(view, y),
+              "majority": task_lib.majority_share(view, y)}
+    if probe_data is not None and probe_data is not reference_data:
+        px, py = facts_lib.probe_arrays(probe_data)
+        # a probe cut from the reference examples (the launcher's) is no validation set
+        held_out = isinstance(px, np.ndarray) and not (
+            len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
+        if held_out and isinstance(py, np.ndarray) and len(px) >= 20:
+            scores["model_on_probe"] = task_lib.score(view, py, predict(model, px))
+            scores["chance_on_probe"] = task_lib.chance(view, py)
+            scores["n_probe"] = task_lib.effective_examples(view, py)
+    return scores
+
+
+REFERENCE_LIMIT = 2048  # examples read from a tf.data reference set
 
 
 PREDICT_CHUNK = 512

@@ -32,9 +32,11 @@ def _activation_outputs(model):
     if not picked:
         return [], None
     try:
+        if len(model.outputs) != 1:  # several outputs: the model's own call gives them in
+            return [], None          # its own structure (list, dict) for compute_loss
         outputs = list(model.outputs) + [layer.output for layer, _ in picked]
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        return [(layer.name, kind) for layer, kind in picked], keras.Model(inputs, outputs)
+        # model.input keeps the structure the model was built with (a tensor, list or dict)
+        return [(layer.name, kind) for layer, kind in picked], keras.Model(model.input, outputs)
     except (AttributeError, ValueError):  # subclassed models have no symbolic outputs
         return [], None
 
@@ -73,11 +75,9 @@ class Probe:
     def _statistics(self, x, y):
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            if self.activation_model is not None:  # the model's outputs, then activations
+            if self.activation_model is not None:  # the model's output, then activations
                 outputs = list(self.activation_model(x, training=False))
-                count = len(self.model.outputs)
-                y_pred = outputs[0] if count == 1 else outputs[:count]
-                activations = outputs[count:]
+                y_pred, activations = outputs[0], outputs[1:]
             else:
                 y_pred = self.model(x, training=False)
             loss = self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
@@ -109,7 +109,8 @@ class Probe:
             "weight_norm": tf.sqrt(tf.add_n(sums["weight_sq"])),
             "previous_norm": tf.sqrt(tf.add_n(sums["previous_sq"])),
             "delta_norm": tf.sqrt(tf.add_n(sums["delta_sq"])),
-            "y_pred": tf.cast(y_pred, tf.float32),
+            # one tensor per output (a multi-output model's have different shapes)
+            "y_pred": [tf.cast(t, tf.float32) for t in tf.nest.flatten(y_pred)],
         }
         for p, v in zip(self.previous, values):
             p.assign(v)
@@ -131,7 +132,8 @@ class Probe:
 
     def __call__(self) -> dict:
         """Statistics at the current weights; `delta_norm` is the change since the last call."""
-        raw = {k: np.asarray(v) for k, v in self._run().items()}
+        raw = {k: [np.asarray(t) for t in v] if k == "y_pred" else np.asarray(v)
+               for k, v in self._run().items()}
         norms, count = raw["grad_norms"], max(sum(self.sizes), 1)
         stats = {
             "probe_loss": float(raw["loss"]),
@@ -149,7 +151,11 @@ class Probe:
         for key in ("dead_relu_fraction", "saturated_fraction"):
             if key in raw:
                 stats[key] = float(raw[key])
-        stats.update(_output_facts(raw["y_pred"].astype(np.float64)))
+        per_output = [_output_facts(t.astype(np.float64)) for t in raw["y_pred"]]
+        if len(per_output) == 1:
+            stats.update(per_output[0])
+        else:
+            stats["output_facts"] = per_output
         return stats
 
 
@@ -177,9 +183,11 @@ def _as_tensors(structure):
 
 
 def _output_facts(y_pred) -> dict:
-    """Whether the outputs could be probabilities: all in [0, 1] (and rows summing to 1)."""
-    if y_pred.ndim != 2:
+    """Whether the outputs could be probabilities: all in [0, 1] (and rows summing to 1 along
+    the last axis, the class axis of a Keras output)."""
+    if y_pred.ndim < 2:
         return {}
+    y_pred = y_pred.reshape(-1, y_pred.shape[-1])
     unit = bool(np.all(y_pred >= 0) and np.all(y_pred <= 1))
     return {"outputs_in_unit_interval": unit,
             "outputs_are_probabilities": bool(unit and y_pred.shape[1] > 1 and np.allclose(

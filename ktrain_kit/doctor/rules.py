@@ -36,8 +36,11 @@ import statistics
 from ktrain_kit.doctor import task as task_lib
 
 # --------------------------------------------------------------------------- thresholds
-# Curves: trends need a few points; fewer epochs are judged by the batch losses only.
+# Curves: trends need a few points. A run of fewer epochs is judged on its batch losses instead,
+# averaged in windows of at least SHORT_RUN_WINDOW batches (a window's mean is then as steady as
+# a short epoch's), up to SHORT_RUN_POINTS windows; the findings say so in `based_on`.
 MIN_EPOCHS_FOR_TRENDS = 3
+SHORT_RUN_WINDOW, SHORT_RUN_POINTS = 8, 6
 # The loss "is not decreasing" when less than 5% of the loss before training was removed over the
 # whole run: healthy runs remove far more, even at a noisy data ceiling (a 50%-noise binary task
 # still goes from ln 2 = 0.69 to about 0.56, 19% less).
@@ -80,6 +83,14 @@ OVERFIT_GAP_RATIO = 1.5
 # ... or the high-variance form: training accuracy >= 98% (memorized), validation 10 points
 # behind, and a validation loss 3x the training loss.
 MEMORIZED_ACCURACY, VARIANCE_GAP, VARIANCE_LOSS_RATIO = 0.98, 0.10, 3.0
+# Underfitting also needs the model to have learned less than 3/4 of what the simple model
+# learned above chance ((model - chance) / (simple - chance)). Past that, the model has learned
+# the task; the rest of the gap is the kind a model family explains (a linear softmax against
+# nearest neighbours) and no change a user would try reliably closes it.
+UNDERFIT_SHARE = 0.75
+# Still falling: the last point of the curve 3% or more below the one before (an epoch mean
+# moves by about a percent from sampling noise).
+STILL_FALLING = 0.97
 # Reference comparisons: accuracy more than 2 standard errors (at least 3 points) below the
 # best simple model's; for regression, an MSE 25% above it.
 REFERENCE_SIGMAS, REFERENCE_MIN_GAP, REFERENCE_MSE_RATIO = 2.0, 0.03, 1.25
@@ -87,14 +98,27 @@ REFERENCE_SIGMAS, REFERENCE_MIN_GAP, REFERENCE_MSE_RATIO = 2.0, 0.03, 1.25
 # regression an MSE within 10% of the targets' variance. Memorizing: the training metric 20
 # points above chance while validation stays there.
 CHANCE_SIGMAS, CHANCE_MIN_MARGIN, CHANCE_MSE_SHARE, MEMORIZING_MARGIN = 2.0, 0.05, 0.9, 0.2
-# Inputs without a normalization layer: standardized features rarely pass |10|; beyond 100 or
-# with feature scales 1000x apart, the first layer's useful learning rates differ per feature.
-INPUT_ABS_LIMIT, INPUT_SCALE_RATIO = 100.0, 1e3
+# A training loss below 1% of its natural scale (ln K) within the first two epochs has fit
+# every training label at once: trivially predictable (constant, mangled) labels. Memorizing a
+# real training set, noise included, takes many epochs.
+COLLAPSED_LOSS = 0.01
+# Inputs without a normalization layer are out of scale when a feature's root mean square passes
+# 10. Why 10: Keras' initializers (Glorot, He) give a first-layer pre-activation about the
+# input's RMS; at 10x unit scale sigmoid/tanh units start saturated (|z| >> 3), ReLU logits start
+# 10x too confident, and a weight on that feature moves the output 10x faster per step than one
+# on a unit-scale feature, so no single learning rate suits both. Pixels in [0, 1] (RMS <= 1)
+# are in scale however unequal their spreads; 0..255 pixels and raw readings of 65 are not.
+INPUT_RMS_LIMIT = 10.0
 # Regression targets with a standard deviation beyond 10: the output weights must grow far
-# from their initialization, which default learning rates take thousands of steps to do.
+# from their initialization, which default learning rates take thousands of steps to do. That
+# shows as a loss that barely falls; a run that removes half its starting loss is not held back.
 TARGET_STD_LIMIT = 10.0
+# Constant labels: one value (one class) for every one of at least 20 labels. Fewer examples
+# can share a class by chance (20 draws of a 90% class: 12%).
+CONSTANT_LABELS_MIN_EXAMPLES = 20
 
 SEVERITIES = ("info", "warning", "critical")
+CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
 ROOT_CAUSES = ("nan_loss", "wrong_loss", "data_problem", "exploding_gradients", "diverging")
 BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
@@ -154,6 +178,7 @@ class Run:
     val_metric: list
     reference: dict       # the model vs the best simple model, on the same examples
     facts: dict
+    basis: str = "epochs"  # what `losses` are: epoch means, or batch-loss windows (short runs)
 
     @property
     def final(self):
@@ -169,7 +194,8 @@ class Run:
     def below_reference(self):
         """How far the model is clearly below its simple-model reference (> 0), or None."""
         ref = self.reference
-        model, simple, n = _number(ref.get("model")), _number(ref.get("simple")), ref.get("n") or 0
+        model, simple = _number(ref.get("model")), _number(ref.get("simple"))
+        n = ref.get("n_effective") or ref.get("n") or 0
         if model is None or simple is None or n < 20:
             return None
         if ref.get("metric") == "mse":
@@ -195,6 +221,28 @@ class Run:
             classes = self.view.outputs if self.view.loss == task_lib.CROSSENTROPY else 2
             return math.log(max(classes or 2, 2))
         return self.initial
+
+    def share_learned(self):
+        """How much of the simple model's gain over chance the model reached (1: all)."""
+        ref = self.reference
+        model, simple, chance = (_number(ref.get(k)) for k in ("model", "simple", "chance"))
+        if model is None or simple is None or chance is None or simple == chance:
+            return None
+        return (model - chance) / (simple - chance)  # MSE too: both gains are chance - x
+
+    def at_chance(self):
+        """The trained model predicts no better than chance: balanced accuracy on the probe
+        (validation) examples, else on the reference examples, within CHANCE margins of 1/K."""
+        ref = self.reference
+        for model_key, chance_key, n_key in (("model_on_probe", "chance_on_probe", "n_probe"),
+                                             ("model", "chance", "n_effective")):
+            model, chance = _number(ref.get(model_key)), _number(ref.get(chance_key))
+            if model is not None and chance is not None and ref.get("metric") != "mse":
+                n = ref.get(n_key) or ref.get("n") or 0
+                margin = max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.standard_error(
+                    chance, n))
+                return model <= chance + margin
+        return False
 
     def optimizer_stuck(self):
         """The optimizer itself is the obstacle (weights barely move): labels are not blamed."""
@@ -227,11 +275,34 @@ def make_run(epochs, probes, facts) -> Run:
         initial = _number(probes[0].get("probe_loss"))
     if initial is None and losses:
         initial = losses[0]
+    basis = "epochs"
+    if len(losses) < MIN_EPOCHS_FOR_TRENDS:
+        windows = _batch_windows(facts.get("_batch_losses") or [])
+        if windows:
+            losses, basis = windows, (f"batch losses: {len(windows)} windows of the run's "
+                                      f"batches (the run has {len(epochs)} epoch(s), too few "
+                                      "for epoch trends)")
     return Run(view=view, epochs=list(epochs), probes=list(probes), losses=losses,
                val_losses=_finite([e.get("val_loss") for e in epochs]), initial=initial,
                train_metric=_finite([e.get(metric) for e in epochs]) if metric else [],
                val_metric=_finite([e.get(f"val_{metric}") for e in epochs]) if metric else [],
-               reference=dict(facts.get("reference") or {}), facts=facts)
+               reference=dict(facts.get("reference") or {}), facts=facts, basis=basis)
+
+
+def _batch_windows(batch_losses):
+    """Means of consecutive batch losses (each window SHORT_RUN_WINDOW batches or more): the
+    curve of a run too short for epoch trends. Empty when there are too few batches; a
+    non-finite batch ends the curve (the NaN rule reports it)."""
+    finite = []
+    for _, _, loss in batch_losses:
+        if _number(loss) is None:
+            break
+        finite.append(loss)
+    points = min(SHORT_RUN_POINTS, len(finite) // SHORT_RUN_WINDOW)
+    if points < MIN_EPOCHS_FOR_TRENDS:
+        return []
+    size = len(finite) // points
+    return [statistics.fmean(finite[i * size:(i + 1) * size]) for i in range(points)]
 
 
 def _at(epoch=None, step=None):
@@ -266,16 +337,46 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
         except Exception as e:  # noqa: BLE001
             findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
                                                    f"{type(e).__name__}: {e}"))
+    findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
     try:
         findings += _underfitting(run, findings)
     except Exception as e:  # noqa: BLE001
         findings.append(internal_error_finding(f"rule underfitting: {type(e).__name__}: {e}"))
+    if run.basis != "epochs":  # say what a short run's curve verdicts rest on
+        for f in findings:
+            if f.symptom in CURVE_SYMPTOMS:
+                f.evidence["based_on"] = run.basis
     if any(f.severity == "critical" and f.symptom in ROOT_CAUSES for f in findings):
         for f in findings:  # the curves of a run with a root cause are its consequences
             if f.symptom not in ROOT_CAUSES and f.severity == "warning":
                 f.severity = "info"
                 f.causes = ["probably a consequence of the critical finding above"] + f.causes
     return sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))
+
+
+PER_OUTPUT_RULES = ("_wrong_loss", "_label_problems")
+
+
+def _per_output(run, epochs, batch_losses, probes):
+    """A multi-output model: the structural rules judge each output against its own loss,
+    activation and labels, and name it in the evidence."""
+    found = []
+    for i, output in enumerate(run.facts.get("outputs") or []):
+        facts = {k: v for k, v in run.facts.items() if k not in ("outputs", "reference")}
+        facts.update(output)
+        output_probes = [{**p, **((p.get("output_facts") or [{}] * (i + 1))[i]
+                                  if i < len(p.get("output_facts") or []) else {})}
+                         for p in probes]
+        sub = make_run(epochs, output_probes, facts)
+        for name in PER_OUTPUT_RULES:
+            try:
+                for f in globals()[name](sub, batch_losses, output_probes):
+                    f.evidence["output"] = output.get("output_name", f"output_{i}")
+                    found.append(f)
+            except Exception as e:  # noqa: BLE001
+                found.append(internal_error_finding(f"rule {name.strip('_')} on output {i}: "
+                                                    f"{type(e).__name__}: {e}"))
+    return found
 
 
 def internal_error_finding(where: str) -> Finding:
@@ -348,10 +449,14 @@ def _wrong_loss(run, batch_losses, probes):
     if v.loss in (task_lib.CROSSENTROPY, task_lib.BINARY_CROSSENTROPY):
         squashed = v.activation in ("softmax", "sigmoid")
         if v.from_logits and squashed:
-            wrong("warning", {}, f"the last layer applies {v.activation} but the loss expects "
-                  "logits (from_logits=True): it is applied twice, gradients shrink",
-                  "remove the activation of the last layer, or compile with from_logits=False",
-                  ["--config.model.from_logits=False"])
+            # Keras 3 (TensorFlow backend) keeps the logits of a sigmoid/softmax output and its
+            # cross-entropies use them, from_logits or not: this trains correctly here, and
+            # only other frameworks (or Keras 2) would apply the activation twice
+            wrong("info", {"keras3_uses_cached_logits": True}, f"the last layer applies "
+                  f"{v.activation} and the loss says from_logits=True; Keras 3 computes the "
+                  "loss from the layer's own logits, so training is not affected, but the "
+                  "model is misleading to readers and to other frameworks",
+                  "compile with from_logits=False (or remove the activation)")
         elif v.from_logits is False and (
                 not squashed if v.activation else
                 bool(probes) and probes[0].get("outputs_in_unit_interval") is False):
@@ -394,11 +499,34 @@ def _label_problems(run, batch_losses, probes):
                    "map the labels to 0/1 (for more than two classes use one output per class "
                    "and categorical cross-entropy)")
     if problem is None:
-        return []
+        return _constant_labels(run)
     return [Finding(symptom="data_problem", severity="critical", first_seen=_at(0, 0),
                     evidence={"labels_min": lo, "labels_max": hi, "outputs": v.outputs,
                               "loss": facts.get("loss_name")},
                     causes=[problem[0]], remedies=[problem[1]])]
+
+
+def _constant_labels(run):
+    """Every label the same (one class, one value): the loss can reach 0 without the inputs,
+    and a simple model fits such labels as perfectly, so no reference can reveal it. Read from
+    the labels themselves: the training (reference) labels first, then the probe's."""
+    facts = run.facts
+    for prefix, which in (("reference_labels", "training"), ("labels", "probe")):
+        shape = facts.get(f"{prefix}_shape") or [0]
+        if facts.get(f"{prefix}_distinct_rows") == 1 and shape[0] >= \
+                CONSTANT_LABELS_MIN_EXAMPLES:
+            value = facts.get(f"{prefix}_max")
+            return [Finding(
+                symptom="data_problem", severity="critical", first_seen=_at(0, 0),
+                evidence={"labels": which, "examples": shape[0], "distinct_labels": 1,
+                          "label_value": value, "final_loss": run.final},
+                causes=[f"all {shape[0]} {which} labels are the same ({value:g} in every "
+                        "position): the model can reach a perfect loss without looking at "
+                        "the inputs", "a label column mangled by preprocessing (ids cast or "
+                        "rounded to one class, the wrong column, a one-hot of the wrong axis)"],
+                remedies=["print a few labels before training and count the classes "
+                          "(np.unique(y, return_counts=True))"])]
+    return []
 
 
 def _unrelated_labels(run, batch_losses, probes):
@@ -406,20 +534,29 @@ def _unrelated_labels(run, batch_losses, probes):
     no better than chance, and validation stays at chance. (Without a reference: validation at
     chance while the model memorizes its training labels.)"""
     ref, v = run.reference, run.view
-    if len(run.epochs) < MIN_EPOCHS_FOR_TRENDS or not v.kind:
+    if not v.kind or (len(run.losses) < MIN_EPOCHS_FOR_TRENDS and not ref):
         return []
     chance, simple, n = _number(ref.get("chance")), _number(ref.get("simple")), ref.get("n") or 0
     noise = _number(run.facts.get("label_noise")) or 0.0
     evidence = {"chance": chance, "simple_model": simple, "model": ref.get("model"),
                 "label_noise": noise or None}
     if v.classifies and chance is not None:
-        margin = max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.standard_error(chance, n))
-        val_at_chance = bool(run.val_metric) and max(run.val_metric[-2:]) <= chance + margin
+        margin = max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.standard_error(
+            chance, ref.get("n_effective") or n))
+        majority = _number(ref.get("majority"))
+        # validation at chance: balanced accuracy on the probe (validation) examples, or
+        # Keras' plain validation accuracy against the majority share - which can only tell
+        # when the majority leaves room above it (not at 97/3)
+        val_at_chance = (_number(ref.get("model_on_probe")) is not None and run.at_chance()) \
+            or (bool(run.val_metric) and majority is not None and
+                majority + margin < 1 - CHANCE_MIN_MARGIN and
+                max(run.val_metric[-2:]) <= majority + margin)
         labels_unrelated = simple is not None and simple <= chance + margin
-        memorizing = simple is None and bool(run.train_metric) and \
-            run.train_metric[-1] >= chance + MEMORIZING_MARGIN
-        evidence.update(val_metric_last=run.val_metric[-2:],
-                        train_metric=run.train_metric[-1] if run.train_metric else None)
+        memorizing = simple is None and bool(run.train_metric) and majority is not None and \
+            run.train_metric[-1] >= majority + MEMORIZING_MARGIN
+        evidence.update(val_metric_last=run.val_metric[-2:], model_on_validation=ref.get(
+            "model_on_probe"), train_metric=run.train_metric[-1] if run.train_metric else None,
+            metric=ref.get("metric"))
     elif v.kind == "regression" and ref.get("metric") == "mse" and chance:
         model = _number(ref.get("model"))
         val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance if \
@@ -431,6 +568,13 @@ def _unrelated_labels(run, batch_losses, probes):
     else:
         return []
     if noise >= 0.5:  # the launcher says so: a share of the labels were replaced at random
+        labels_unrelated = True
+    # the training labels are trivially fit (loss near 0, training metric near perfect) while
+    # validation is at chance: constant or mangled training labels, whatever a reference says
+    collapsed = v.classifies and len(run.losses) >= 2 and run.scale() is not None and \
+        min(run.losses[:2]) < COLLAPSED_LOSS * run.scale() and bool(run.train_metric) and \
+        run.train_metric[-1] >= MEMORIZED_ACCURACY
+    if collapsed and val_at_chance:
         labels_unrelated = True
     if not (val_at_chance and (labels_unrelated or memorizing)) or run.optimizer_stuck():
         return []
@@ -446,30 +590,60 @@ def _unrelated_labels(run, batch_losses, probes):
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0" if noise else None))]
 
 
+def inputs_out_of_scale(facts) -> bool:
+    """Some input feature's RMS beyond INPUT_RMS_LIMIT, and the model does not normalize."""
+    rms = _number(facts.get("inputs_feature_rms_max"))
+    if rms is None:  # facts from an older recorder: the largest magnitude stands in
+        rms = _number(facts.get("inputs_absmax"))
+    return not facts.get("normalizes_inputs") and (rms or 0) > INPUT_RMS_LIMIT
+
+
 def _unscaled_data(run, batch_losses, probes):
     """Inputs (or regression targets) far from unit scale, when that is what holds training
     back; harmless large inputs (say raw pixels that still train well) are `info`."""
     facts, found = run.facts, []
-    absmax, ratio = _number(facts.get("inputs_absmax")), _number(facts.get("inputs_scale_ratio"))
-    if not facts.get("normalizes_inputs") and ((absmax or 0) > INPUT_ABS_LIMIT or
-                                               (ratio or 0) > INPUT_SCALE_RATIO):
-        hurting = run.struggling() or any(
+    nonfinite = _number(facts.get("inputs_nonfinite_fraction")) or 0.0
+    if nonfinite > 0:
+        found.append(Finding(
+            symptom="data_problem", severity="critical", first_seen=_at(0, 0),
+            evidence={"nonfinite_input_fraction": nonfinite},
+            causes=[f"{nonfinite:.1%} of the input values are NaN or Inf: every weight they "
+                    "reach becomes NaN (the loss may still look finite when ReLUs turn NaN "
+                    "into 0)", "a division by a zero standard deviation (constant features) "
+                    "or by a zero count in preprocessing", "missing values read as NaN"],
+            remedies=["check np.isfinite(x).all() before fit", "standardize with std "
+                      "replaced by 1 where it is 0", "impute or drop missing values"]))
+    if inputs_out_of_scale(facts):
+        hurting = run.struggling() or run.at_chance() or any(
             _number(loss) is None for _, _, loss in batch_losses)
+        rms = _number(facts.get("inputs_feature_rms_max")) or _number(facts.get("inputs_absmax"))
         found.append(Finding(
             symptom="data_problem", severity="warning" if hurting else "info",
-            first_seen=_at(0, 0), evidence={"largest_input_magnitude": absmax,
-                                            "feature_scale_ratio": ratio,
-                                            "limit": INPUT_ABS_LIMIT},
-            causes=["inputs far outside unit scale, and the model does not normalize them: "
-                    "the first layer's gradients are dominated by the largest features"],
+            first_seen=_at(0, 0), evidence={
+                "largest_input_magnitude": _number(facts.get("inputs_absmax")),
+                "largest_feature_rms": rms, "feature_scale_ratio": _number(
+                    facts.get("inputs_scale_ratio")), "limit": INPUT_RMS_LIMIT},
+            causes=[f"inputs far outside unit scale (a feature's typical magnitude is {rms:.3g}"
+                    f", more than {INPUT_RMS_LIMIT:g}x the unit scale the initializers "
+                    "assume), and the model does not normalize them: the first layer starts "
+                    "saturated or overconfident and no one learning rate suits every feature"],
             remedies=["standardize the inputs (a keras.layers.Normalization first layer, "
-                      "adapted on the training data)"]))
+                      "adapted on the training data; images: divide by 255)"]))
     v = run.view
     std = _number(facts.get("labels_std"))
     if v.kind == "regression" and not v.standardized_loss and std and std > TARGET_STD_LIMIT:
+        # held back = the loss barely falls while the optimizer is not the visible obstacle
+        # (a learning rate far too high shows as divergence or huge updates: that comes first)
+        progress = run.progress
+        ratio = _update_ratio(probes)
+        lr_visible = (ratio is not None and ratio > LR_TOO_HIGH_UPDATE) or \
+            bool(_diverging(run, batch_losses, probes)) or \
+            any(_number(loss) is None for _, _, loss in batch_losses)
+        hurting = progress is not None and progress < HEALTHY_PROGRESS and not lr_visible
         found.append(Finding(
-            symptom="data_problem", severity="warning" if run.struggling() else "info",
-            first_seen=_at(0, 0), evidence={"target_std": std, "limit": TARGET_STD_LIMIT},
+            symptom="data_problem", severity="warning" if hurting else "info",
+            first_seen=_at(0, 0), evidence={"target_std": std, "limit": TARGET_STD_LIMIT,
+                                            "share_of_loss_removed": progress},
             causes=[f"regression targets with a standard deviation of {std:.3g}: the output "
                     "layer must grow far from its initialization, slowly at usual learning "
                     "rates"],
@@ -508,8 +682,7 @@ def _update_ratio(probes):
 
 def _not_decreasing(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
-    if len(run.epochs) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0 or \
-            len(losses) != len(run.epochs):
+    if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0:
         return []
     if losses[-1] < NOT_DECREASING_RATIO * initial:
         return []
@@ -517,7 +690,16 @@ def _not_decreasing(run, batch_losses, probes):
     evidence = {"initial_loss": initial, "final_loss": losses[-1],
                 "median_update_to_weight_ratio": ratio, "learning_rate": run.lr()}
     ref, gap = run.reference, run.below_reference()
-    if ratio is not None and ratio < LR_TOO_LOW_UPDATE:
+    if inputs_out_of_scale(run.facts):
+        # the evidence ranks the remedies: with inputs out of scale, no learning rate is right
+        # for every feature, so scaling comes before any learning-rate change
+        causes = ["inputs far outside unit scale and not normalized (see the data finding)",
+                  "learning rate too high or too low for the largest features"]
+        remedies = ["standardize the inputs first (keras.layers.Normalization adapted on the "
+                    "training data; images: divide by 255)", "then run an LR range test "
+                    "(python -m launchers.lr_find)"]
+        overrides = []
+    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE:
         causes = [f"learning rate too low: weights change {ratio:.1e} of their size per step "
                   f"(healthy: 1e-4..1e-2)"]
         remedies = ["raise the learning rate (an LR range test finds a good one: "
@@ -565,12 +747,15 @@ def _jumps(curve, factor, floor):
             and curve[t] - min(curve[:t]) > floor]
 
 
-def _metric_dropped(run, t):
-    """A validation spike also costs accuracy (classification): near zero, one confidently
-    wrong example doubles a mean loss without changing anything that matters."""
-    metric = run.val_metric
-    if not run.view.classifies or len(metric) != len(run.val_losses) or t == 0:
-        return not run.view.classifies
+def _metric_dropped(run, t, training=False):
+    """A loss spike also costs accuracy (classification): near zero, one confidently wrong
+    example doubles a mean loss without changing anything that matters. Training-loss rises
+    are checked against the training metric (when the curve is per epoch)."""
+    metric, losses = (run.train_metric, run.losses) if training else \
+        (run.val_metric, run.val_losses)
+    if not run.view.classifies or len(metric) != len(losses) or t == 0 or \
+            (training and run.basis != "epochs"):
+        return not run.view.classifies or bool(training)
     return max(metric[:t]) - metric[t] >= UNSTABLE_METRIC_DROP
 
 
@@ -583,9 +768,11 @@ def _unstable(run, batch_losses, probes):
     if not scale or len(losses) < 2:
         return []
     floor = UNSTABLE_MIN_RISE * scale
-    rises = _jumps(losses, UNSTABLE_RISE, floor)
+    rises = [t for t in _jumps(losses, UNSTABLE_RISE, floor)
+             if _metric_dropped(run, t, training=True)]
     spikes = [t for t in _jumps(losses, UNSTABLE_JUMP, floor)
-              if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])]
+              if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])
+              and _metric_dropped(run, t, training=True)]
     val_spikes = [t for t in _jumps(val, UNSTABLE_JUMP, floor) if t + 1 < len(val)
                   and val[t + 1] <= UNSTABLE_RECOVERY * val[t] and _metric_dropped(run, t)] \
         if len(val) == len(losses) else []
@@ -595,8 +782,13 @@ def _unstable(run, batch_losses, probes):
         return []
     batch_spikes, counted = _spikes(batch_losses, scale)
     first = min(rises + spikes + val_spikes)
+    # one validation spike that the run recovered from, ending at its best, cost nothing: info
+    recovered = not (oscillating or spikes) and len(val_spikes) == 1 and \
+        run.view.classifies and len(run.val_metric) == len(val) and \
+        max(run.val_metric) - run.val_metric[-1] < UNSTABLE_METRIC_DROP
     return [Finding(
-        symptom="unstable", severity="warning", first_seen=_at(first + 1),
+        symptom="unstable", severity="info" if recovered else "warning",
+        first_seen=_at(first + 1),
         evidence={"epochs_with_rising_loss": len(rises), "loss_spikes": len(spikes),
                   "validation_spikes": len(val_spikes), "spiking_batches": len(batch_spikes),
                   "batches": counted, "loss_scale": scale},
@@ -748,26 +940,54 @@ OPTIMIZATION = ("loss_not_decreasing", "vanishing_gradients", "exploding_gradien
 
 
 def _underfitting(run, findings):
-    """Clearly below a simple model (nearest neighbours or ridge) on the same examples, while
-    nothing else explains it: the data hold more than this model took."""
+    """Below a simple model (nearest neighbours or ridge) on the same examples, nothing else
+    explains it, AND evidence of what to do: the loss was still falling when training stopped
+    (train longer), or a capacity test - the model fits its training data no better than its
+    validation data (high bias: a bigger model or less regularization helps; a gap the other
+    way is variance, which a bigger model makes worse)."""
     if any(f.symptom in OPTIMIZATION and f.severity != "info" for f in findings):
         return []
     gap = run.below_reference()
-    if gap is None or gap <= 0 or len(run.epochs) < MIN_EPOCHS_FOR_TRENDS:
+    if gap is None or gap <= 0 or len(run.losses) < MIN_EPOCHS_FOR_TRENDS:
+        return []
+    learned = run.share_learned()
+    if learned is not None and learned >= UNDERFIT_SHARE:
         return []
     losses = run.losses
-    still_falling = len(losses) >= 2 and losses[-1] < 0.97 * losses[-2]
+    still_falling = losses[-1] < STILL_FALLING * losses[-2]
+    high_bias = None
+    if run.train_metric and run.val_metric:
+        high_bias = run.train_metric[-1] - run.val_metric[-1] < VARIANCE_GAP / 2
+    elif run.view.kind == "regression" and run.val_losses and losses:
+        high_bias = run.val_losses[-1] < OVERFIT_GAP_RATIO * max(losses[-1], 1e-12)
+    if not (still_falling or high_bias):
+        return []
     ref = run.reference
+    reference_text = (f"the model scores {_fmt(ref.get('model'))} {ref.get('metric')} where "
+                      f"{ref.get('simple_model')} reach {_fmt(ref.get('simple'))} on the same "
+                      f"{ref.get('n')} examples (chance: {_fmt(ref.get('chance'))})")
+    if still_falling:
+        causes = ["training stopped while the loss was still falling: " + reference_text]
+        remedies = ["train longer (more epochs), with early stopping on the validation loss",
+                    "a wider or deeper model if the loss then levels off below the reference"]
+        overrides = ["--config.train.epochs=" + str(2 * len(run.epochs))
+                     if run.epochs and run.basis == "epochs" else None]
+    else:
+        causes = ["the model is too small or too regularized for the task: it fits its "
+                  "training data no better than unseen data, and " + reference_text]
+        remedies = ["a wider or deeper model", "less dropout / weight decay"]
+        overrides = ["--config.model.width=128", "--config.model.depth=3",
+                     "--config.model.dropout=0.0"]
     return [Finding(
         symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs)),
         evidence={"model": ref.get("model"), "simple_model": ref.get("simple"),
                   "simple_model_kind": ref.get("simple_model"),
                   "metric": ref.get("metric"), "examples": ref.get("n"),
-                  "chance": ref.get("chance"), "loss_still_falling": still_falling},
-        causes=(["training stopped while the loss was still falling"] if still_falling else [])
-        + ["the model is too small for the task", "too much regularization (dropout, weight "
-           "decay)", "features that need more layers to combine"],
-        remedies=["train longer" if still_falling else "a wider or deeper model",
-                  "less dropout / weight decay", "a wider or deeper model"],
-        suggested_overrides=_overrides(run, "--config.model.width=128",
-                                       "--config.model.depth=3", "--config.model.dropout=0.0"))]
+                  "chance": ref.get("chance"), "loss_still_falling": still_falling,
+                  "share_of_reference_learned": learned,
+                  "train_matches_validation": high_bias},
+        causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _fmt(value):
+    return f"{value:.3g}" if _number(value) is not None else "?"

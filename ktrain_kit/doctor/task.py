@@ -34,6 +34,7 @@ class TaskView:
     activation: str | None    # of the output layer: softmax, sigmoid, linear, relu, ...
     labels: str               # ids | onehot | multihot | binary01 | continuous | unknown
     standardized_loss: bool = False  # the loss standardizes the targets itself (ktrain_kit)
+    output_shape: tuple = ()  # without the batch axis; its last axis holds the classes
 
     @property
     def classifies(self):
@@ -42,9 +43,9 @@ class TaskView:
 
 def loss_family(name: str) -> str:
     name = (name or "").lower()
-    if "binary" in name and "crossentropy" in name:
+    if ("binary" in name and "crossentropy" in name) or name in ("bce", "binary_focal"):
         return BINARY_CROSSENTROPY
-    if "crossentropy" in name:
+    if "crossentropy" in name or name in ("cce", "scce"):
         return CROSSENTROPY
     if any(k in name for k in ("mse", "mae", "squared", "absolute", "huber", "logcosh",
                                 "log_cosh", "msle")):
@@ -58,7 +59,7 @@ def label_kind(facts) -> str:
         return "unknown"
     values01 = facts.get("labels_min") >= 0 and facts.get("labels_max") <= 1 and \
         facts.get("labels_integer")
-    if len(shape) == 2 and shape[1] > 1:
+    if len(shape) >= 2 and shape[-1] > 1:
         if values01:
             return "onehot" if facts.get("labels_rows_sum_one") else "multihot"
         return "continuous"
@@ -80,14 +81,19 @@ def task_view(facts) -> TaskView:
         if family == CROSSENTROPY:
             kind = "classification"
         elif family == BINARY_CROSSENTROPY:
-            kind = "binary" if (outputs or 1) == 1 else "multilabel"
+            # one-hot rows (exactly one class per example) under binary cross-entropy are a
+            # single-label task trained per class: judged by the argmax, not per label (an
+            # all-zero output scores 1 - 1/K per label)
+            kind = "binary" if (outputs or 1) == 1 else (
+                "classification" if labels == "onehot" else "multilabel")
         elif family == REGRESSION:
             # whole-number targets with a regression loss are counts or prices, not classes;
             # only one-hot, multi-hot or 0/1 targets say "classes trained with a regression loss"
             kind = {"onehot": "classification", "multihot": "multilabel",
                     "binary01": "binary"}.get(labels, "regression")
     return TaskView(kind, family, facts.get("from_logits"), outputs, activation, labels,
-                    str(facts.get("loss_name", "")).startswith("standardized"))
+                    str(facts.get("loss_name", "")).startswith("standardized"),
+                    tuple(facts.get("output_shape") or ()))
 
 
 # --------------------------------------------------------------------------- quality
@@ -96,47 +102,89 @@ def _as_matrix(y):
     return y.reshape(len(y), -1)
 
 
+def _rows(view: TaskView, pred):
+    """Predictions as (positions, classes): Keras' class axis is the output's last axis, and
+    an output of shape (n, k, c) holds n*k predictions of c values each."""
+    pred = np.asarray(pred, np.float64)
+    width = pred.shape[-1] if pred.ndim >= 2 else 1
+    return pred.reshape(-1, width)
+
+
 def predicted_classes(view: TaskView, pred):
-    """Class ids (or 0/1 per label) from the model's outputs."""
-    pred = _as_matrix(pred)
+    """Class ids (or 0/1 per label) from the model's outputs, one row per position."""
+    pred = _rows(view, pred)
     logits = view.from_logits or view.activation in (None, "linear")
     threshold = 0.0 if logits else 0.5
-    if view.kind == "classification" and pred.shape[1] > 1:
-        return pred.argmax(axis=1)
-    return (pred > threshold).astype(int) if view.kind == "multilabel" else \
-        (pred[:, 0] > threshold).astype(int) if pred.shape[1] == 1 else pred.argmax(axis=1)
+    if pred.shape[1] > 1:
+        return (pred > threshold).astype(int) if view.kind == "multilabel" else \
+            pred.argmax(axis=1)
+    return (pred[:, 0] > threshold).astype(int)
 
 
-def true_classes(view: TaskView, y):
+def true_classes(view: TaskView, y, width=None):
+    """Class ids (or 0/1 per label) of the labels, aligned with `predicted_classes`: labels with
+    as many values as the predictions are one-hot / multi-hot rows, others are ids."""
     y = np.asarray(y)
-    if view.kind == "classification" and y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    if view.kind == "multilabel":
-        return _as_matrix(y).astype(int)
-    return np.round(_as_matrix(y)[:, 0]).astype(int)
+    width = width or (view.output_shape[-1] if view.output_shape and view.output_shape[-1]
+                      else None)
+    if width is None:
+        width = y.shape[-1] if view.labels in ("onehot", "multihot") and y.ndim >= 2 else 1
+    flat = np.asarray(y, np.float64).reshape(-1)
+    if width > 1 and flat.size % width == 0 and \
+            view.labels in ("onehot", "multihot"):
+        rows = flat.reshape(-1, width)
+        return rows.astype(int) if view.kind == "multilabel" else rows.argmax(axis=1)
+    return np.round(flat).astype(int)
+
+
+def balanced_accuracy(true, predicted) -> float:
+    """The mean of the per-class recalls (per label, for 0/1 matrices): a constant prediction
+    scores 1/K whatever the class shares, so it cannot be fooled by imbalance the way plain
+    accuracy is (predicting the majority of a 97/3 split is 97% accurate, 50% balanced)."""
+    true, predicted = np.asarray(true), np.asarray(predicted)
+    if true.ndim == 2:
+        scores = [balanced_accuracy(true[:, j], predicted[:, j]) for j in range(true.shape[1])
+                  if len(np.unique(true[:, j])) > 1]
+        return float(np.mean(scores)) if scores else float(np.mean(true == predicted))
+    return float(np.mean([np.mean(predicted[true == c] == c) for c in np.unique(true)]))
 
 
 def score(view: TaskView, y, pred) -> float | None:
-    """Accuracy (classification kinds) or mean squared error (regression) of `pred`."""
+    """Balanced accuracy (classification kinds) or mean squared error (regression) of `pred`."""
     try:
         if view.kind == "regression":
             return float(np.mean((_as_matrix(pred) - _as_matrix(y)) ** 2))
         if view.classifies:
-            return float(np.mean(predicted_classes(view, pred) == true_classes(view, y)))
+            predicted = predicted_classes(view, pred)
+            width = predicted.shape[1] if predicted.ndim == 2 else _rows(view, pred).shape[1]
+            true = true_classes(view, y, width)
+            if true.shape[0] != predicted.shape[0]:
+                return None  # labels and outputs that do not line up: no score
+            return balanced_accuracy(true, predicted)
     except (ValueError, IndexError, TypeError):
         return None
     return None
 
 
 def chance(view: TaskView, y) -> float | None:
-    """What predicting without the inputs reaches: the majority class (per label), or the
-    targets' variance (the MSE of predicting their mean)."""
+    """What predicting without the inputs reaches: balanced accuracy 1/K for K classes present
+    (0.5 per label), or the targets' variance (the MSE of predicting their mean)."""
     if view.kind == "regression":
         return float(np.mean(_as_matrix(y).var(axis=0)))
     if not view.classifies:
         return None
     classes = true_classes(view, y)
-    if classes.ndim == 2:  # multilabel: the majority value of each label
+    if classes.ndim == 2:
+        return 0.5
+    return 1.0 / max(len(np.unique(classes)), 1)
+
+
+def majority_share(view: TaskView, y) -> float | None:
+    """The share of the most frequent class: what plain accuracy calls chance."""
+    if not view.classifies:
+        return None
+    classes = true_classes(view, y)
+    if classes.ndim == 2:
         share = classes.mean(axis=0)
         return float(np.mean(np.maximum(share, 1 - share)))
     counts = np.bincount(classes - classes.min())
@@ -158,14 +206,23 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
     if view.kind == "regression":
         targets = _as_matrix(y)
         return float(np.mean((targets[neighbours].mean(axis=1) - targets) ** 2))
-    classes = true_classes(view, y)
+    classes = _example_classes(view, y)
+    if classes is None:
+        return None
     if classes.ndim == 2:
         votes = classes[neighbours].mean(axis=1) > 0.5
-        return float(np.mean(votes == classes))
+        return balanced_accuracy(classes, votes.astype(int))
     offset = classes - classes.min()
     votes = np.array([np.bincount(row, minlength=offset.max() + 1).argmax()
                       for row in offset[neighbours]])
-    return float(np.mean(votes == offset))
+    return balanced_accuracy(offset, votes)
+
+
+def _example_classes(view: TaskView, y):
+    """One class id (or 0/1 row) per example, or None for per-position labels (the simple
+    models score whole examples)."""
+    classes = true_classes(view, y)
+    return classes if len(classes) == len(np.asarray(y)) else None
 
 
 RIDGE = 1.0               # mild, in standardized units: keeps X'X invertible
@@ -187,7 +244,9 @@ def linear_score(view: TaskView, x, y) -> float | None:
     if view.kind == "regression":
         targets = _as_matrix(y)
     else:
-        classes = true_classes(view, y)
+        classes = _example_classes(view, y)
+        if classes is None:
+            return None
         targets = classes.astype(np.float64) if classes.ndim == 2 else (
             np.eye(classes.max() - classes.min() + 1)[classes - classes.min()])
     gram = design.T @ design + RIDGE * np.eye(design.shape[1])
@@ -196,12 +255,9 @@ def linear_score(view: TaskView, x, y) -> float | None:
     loo = (hat @ targets - leverage * targets) / (1 - leverage)
     if view.kind == "regression":
         return float(np.mean((loo - targets) ** 2))
-    classes = true_classes(view, y)
     if classes.ndim == 2:
-        return float(np.mean((loo > 0.5) == classes))
-    if view.kind == "binary" and targets.shape[1] == 1:
-        return float(np.mean((loo[:, 0] > 0.5) == (classes - classes.min())))
-    return float(np.mean(loo.argmax(axis=1) == classes - classes.min()))
+        return balanced_accuracy(classes, (loo > 0.5).astype(int))
+    return balanced_accuracy(classes - classes.min(), loo.argmax(axis=1))
 
 
 def best_simple_model(view: TaskView, x, y) -> tuple:
@@ -213,6 +269,18 @@ def best_simple_model(view: TaskView, x, y) -> tuple:
     pick = min if view.kind == "regression" else max
     name = pick(scores, key=scores.get)
     return scores[name], name
+
+
+def effective_examples(view: TaskView, y) -> int:
+    """How many examples a balanced accuracy is worth: K^2 / sum(1 / n_c) over the K classes
+    (n for balanced classes; near K * n_smallest when one class is rare, whose recall is then
+    what moves the score)."""
+    classes = _example_classes(view, y) if view.classifies else None
+    if classes is None or classes.ndim != 1:
+        return len(np.asarray(y))
+    counts = np.bincount(classes - classes.min())
+    counts = counts[counts > 0]
+    return int(len(counts) ** 2 / np.sum(1.0 / counts))
 
 
 def standard_error(accuracy: float, n: int) -> float:

@@ -1,0 +1,589 @@
+"""Real faulty Keras/TensorFlow programs from public fault collections, each with its documented
+fix as a healthy twin, ported to Keras 3 on data available offline.
+
+Sources (never the Stack Overflow programs of the DeepLocalize benchmark, held out):
+- defect4ML (Morovati et al., "Bugs in machine learning-based systems: a faultload benchmark",
+  EMSE 2023, github.com/mohmehmo/defects4ml): its GitHub-sourced bugs, read at the fixing commit;
+- AUTOTRAINER (Zhang et al., ICSE'21, github.com/shiningrain/AUTOTRAINER): its demo cases;
+- keras-team/keras GitHub issue threads where the fix is stated in the thread.
+
+A program is `build(seed, fixed)` -> dict(model (compiled), x, y, x_val, y_val, fit (kwargs)),
+close to the original: same architecture, loss, optimizer and hyper-parameters, with the data
+replaced by a scikit-learn set of the same kind (MNIST/CIFAR -> the 8x8 digits; generated data
+stays generated) and epochs cut where the original trains for hundreds (noted per program). What
+was changed is said in `port`. `fault` and `fix` describe the original commit / thread.
+"""
+
+import keras
+import numpy as np
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+
+D4ML = "defect4ML (github.com/mohmehmo/defects4ml)"
+AT = "AUTOTRAINER demo cases (github.com/shiningrain/AUTOTRAINER)"
+KI = "keras-team/keras issue thread"
+
+
+def _digits(seed, scale=16.0, onehot=False, images=False, test=0.25):
+    x, y = datasets.load_digits(return_X_y=True)
+    x = (x / scale).astype("float32")
+    if images:
+        x = x.reshape(-1, 8, 8, 1)
+    x, x_val, y, y_val = train_test_split(x, y, test_size=test, random_state=seed, stratify=y)
+    if onehot:
+        y, y_val = np.eye(10)[y], np.eye(10)[y_val]
+    return x, y.astype("float32" if onehot else "int32"), x_val, \
+        y_val.astype("float32" if onehot else "int32")
+
+
+def _split(x, y, seed, test=0.25, stratify=True):
+    return train_test_split(x, y, test_size=test, random_state=seed,
+                            stratify=y if stratify else None)
+
+
+def _sequential(layers):
+    return keras.Sequential(layers)
+
+
+# --------------------------------------------------------------------------- defect4ML
+def tf_models_manual_cross_entropy(seed, fixed):
+    """tensorflow/models d816971 (defect4ML bug 001): the MNIST softmax-regression tutorial with
+    cross_entropy = -reduce_sum(y * log(y_pred)), SGD 0.5, batches of 100: log(0) makes the loss
+    NaN after some steps. Fix: the built-in softmax cross-entropy."""
+    x, y, x_val, y_val = _digits(seed, onehot=True)
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(10, activation="softmax")])
+
+    def manual_cross_entropy(y_true, y_pred):
+        return -keras.ops.sum(y_true * keras.ops.log(y_pred))  # summed over the batch, as there
+    model.compile(keras.optimizers.SGD(0.5),
+                  "categorical_crossentropy" if fixed else manual_cross_entropy,
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=5, batch_size=100))
+
+
+def dltf_missing_softmax(seed, fixed):
+    """gabrieleangeletti/Deep-Learning-TensorFlow 1bcc1ef (defect4ML bug 005, the repository's
+    issue #5): the fine-tuning layer of the DBN / stacked denoising autoencoder is
+    matmul(last_layer, W) + b with no tf.nn.softmax, while the cost expects probabilities:
+    accuracy stays near 10%. Fix: tf.nn.softmax on that layer."""
+    x, y, x_val, y_val = _digits(seed, onehot=True)
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(128, activation="sigmoid"),
+                         keras.layers.Dense(64, activation="sigmoid"),
+                         keras.layers.Dense(10, activation="softmax" if fixed else None)])
+    model.compile(keras.optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=15, batch_size=10))
+
+
+def nikhil_adam_learning_rate_100(seed, fixed):
+    """NikhilM98/learning-deeplearning eb24906 (defect4ML bug 038): ages 13-100 (MinMax-scaled)
+    -> side effects, Dense 16-32-2 softmax, compiled with Adam(lr=100). Fix: Adam(lr=0.0001)."""
+    rng = np.random.default_rng(seed)
+    young, old = rng.integers(13, 65, 1050), rng.integers(65, 101, 1050)
+    ages = np.concatenate([young, old]).astype("float32")
+    # 95% of the young have no side effect, 95% of the old have one (the program's data)
+    labels = np.concatenate([(rng.random(1050) < 0.05), (rng.random(1050) < 0.95)]).astype(
+        "int32")
+    scaled = ((ages - 13) / 87)[:, None]
+    x, x_val, y, y_val = _split(scaled, labels, seed, test=0.1)
+    model = _sequential([keras.Input((1,)), keras.layers.Dense(16, activation="relu"),
+                         keras.layers.Dense(32, activation="relu"),
+                         keras.layers.Dense(2, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-4 if fixed else 100.0),
+                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=20 if fixed else 10, batch_size=10))
+
+
+def facial_keypoints_adam_learning_rate(seed, fixed):
+    """ShyamPoovaiah/FacialKeypointsDetection 6543925 (defect4ML bug 024): one hidden layer
+    regressing 30 keypoint coordinates (scaled to [-1, 1]) with MSE and Adam(lr=0.1). Fix:
+    SGD(lr=0.01, momentum=0.9, nesterov, clipnorm=1)."""
+    x, _, x_val, _ = _digits(seed, test=0.25)
+    rng = np.random.default_rng(seed)
+    projection = rng.normal(size=(64, 30)) / 4
+    y, y_val = np.tanh(x @ projection - 0.8).astype("float32"), \
+        np.tanh(x_val @ projection - 0.8).astype("float32")
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(100, activation="relu"),
+                         keras.layers.Dense(30)])
+    optimizer = keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True, clipnorm=1.0) if \
+        fixed else keras.optimizers.Adam(0.1)
+    model.compile(optimizer, "mean_squared_error", metrics=["mse"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=40 if fixed else 20, batch_size=32))
+
+
+# --------------------------------------------------------------------------- AUTOTRAINER
+def _autotrainer_blobs(seed):
+    # simplednn.load_data('blob'): make_blobs(1000, 3 centres, 2 features, std 2) * 100,
+    # one-hot labels, the first 700 for training
+    x, y = datasets.make_blobs(1000, centers=3, n_features=2, cluster_std=2,
+                               random_state=2 + seed)
+    x, y = (x * 100).astype("float32"), np.eye(3)[y].astype("float32")
+    return x[:700], y[:700], x[700:], y[700:]
+
+
+def _autotrainer_mlp(output, extra=()):
+    layers = [keras.Input((2,))] + [keras.layers.Dense(50, activation="relu",
+                                                       kernel_initializer="he_uniform")
+                                    for _ in range(4)]
+    return _sequential(layers + [keras.layers.Dense(3, activation=output)] + list(extra))
+
+
+def autotrainer_relu_output(seed, fixed):
+    """AUTOTRAINER Improper_Activation_case: four ReLU layers and a ReLU output layer trained
+    with categorical cross-entropy (Adam 1e-4, batch 256, 300 epochs). Fix: softmax output."""
+    x, y, x_val, y_val = _autotrainer_blobs(seed)
+    model = _autotrainer_mlp("softmax" if fixed else "relu")
+    model.compile(keras.optimizers.Adam(1e-4), "categorical_crossentropy",
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=100, batch_size=256))
+
+
+def autotrainer_double_softmax_mse(seed, fixed):
+    """AUTOTRAINER Loss_Issue_Case: a softmax output followed by another Softmax layer,
+    trained with mean squared error (Adam 1e-4, batch 256, 300 epochs). Fix: one softmax and
+    categorical cross-entropy."""
+    x, y, x_val, y_val = _autotrainer_blobs(seed)
+    model = _autotrainer_mlp("softmax", () if fixed else (keras.layers.Softmax(),))
+    model.compile(keras.optimizers.Adam(1e-4),
+                  "categorical_crossentropy" if fixed else "mean_squared_error",
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=100, batch_size=256))
+
+
+def autotrainer_unnormalized_images(seed, fixed):
+    """AUTOTRAINER Data_Issue_case: a CIFAR-10 CNN (conv 16 / 36, dense 256-128, dropout, He
+    init, Adam 1e-3, batch 32) fed raw 0..255 pixels: the dataset's preprocess was skipped. Fix:
+    the preprocessing (pixels / 255). Digits' 0..16 counts are scaled to 0..255 bytes."""
+    x, y, x_val, y_val = _digits(seed, scale=16.0 / 255.0, onehot=True, images=True)
+    if fixed:
+        x, x_val = x / 255.0, x_val / 255.0
+    init = "he_uniform"
+    model = _sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu",
+                            kernel_initializer=init),
+        keras.layers.MaxPooling2D(), keras.layers.Dropout(0.25),
+        keras.layers.Conv2D(36, 3, padding="same", activation="relu",
+                            kernel_initializer=init),
+        keras.layers.MaxPooling2D(), keras.layers.Dropout(0.25), keras.layers.Flatten(),
+        keras.layers.Dense(256, activation="relu", kernel_initializer=init),
+        keras.layers.Dense(128, activation="relu", kernel_initializer=init),
+        keras.layers.Dropout(0.25), keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=15, batch_size=32))
+
+
+def autotrainer_vanishing_sigmoid(seed, fixed):
+    """AUTOTRAINER Gradient_Vanish_Case (model.h5 and config.pkl of the demo): eight Dense(5,
+    sigmoid, He-uniform) layers and a sigmoid output on the circles data * 100, Adam 1e-3,
+    batch 128, 300 epochs. AUTOTRAINER's repair that solved it (solution/vanish_selu_0): SELU
+    activations."""
+    x, y = datasets.make_circles(1000, noise=0.1, random_state=1 + seed)
+    x, y = (x * 100).astype("float32"), y.astype("float32")[:, None]
+    init = "he_uniform"
+    model = _sequential([keras.Input((2,))] + [
+        keras.layers.Dense(5, activation="selu" if fixed else "sigmoid",
+                           kernel_initializer=init) for _ in range(8)] + [
+        keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init)])
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x[:700], y=y[:700], x_val=x[700:], y_val=y[700:],
+                fit=dict(epochs=100, batch_size=128))
+
+
+def autotrainer_oscillating_loss(seed, fixed):
+    """AUTOTRAINER Oscillating_Loss_Case (model.h5 and config.pkl of the demo): Dense(50, relu)
+    -> Dense(3, softmax) on the blobs data * 100, SGD(lr=0.01, momentum=0.9) with batch size
+    1. AUTOTRAINER's repair that solved it (solution/unstable_adam_0): Adam."""
+    x, y, x_val, y_val = _autotrainer_blobs(seed)
+    model = _sequential([keras.Input((2,)),
+                         keras.layers.Dense(50, activation="relu",
+                                            kernel_initializer="he_uniform"),
+                         keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.Adam() if fixed else
+                  keras.optimizers.SGD(0.01, momentum=0.9), "categorical_crossentropy",
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=6, batch_size=1))
+
+
+# --------------------------------------------------------------------------- keras issues
+def keras4784_relu_output_binary(seed, fixed):
+    """keras-team/keras#4784: 106 features, Dense 64 relu - 32 tanh - 12 relu - 8 sigmoid
+    (uniform init) and a Dense(1, RELU) output trained with binary cross-entropy, SGD(1e-4,
+    momentum 0.4), batch 300: accuracy never changes. Fix (confirmed in the thread): a sigmoid
+    output."""
+    x, y = datasets.make_classification(3000, n_features=106, n_informative=20,
+                                        n_redundant=0, random_state=seed)
+    x, x_val, y, y_val = _split(x.astype("float32"), y.astype("float32"), seed)
+    init = "uniform"
+    model = _sequential([
+        keras.Input((106,)),
+        keras.layers.Dense(64, activation="relu", kernel_initializer=init),
+        keras.layers.Dense(32, activation="tanh", kernel_initializer=init),
+        keras.layers.Dense(12, activation="relu", kernel_initializer=init),
+        keras.layers.Dense(8, activation="sigmoid", kernel_initializer=init),
+        keras.layers.Dense(1, activation="sigmoid" if fixed else "relu",
+                           kernel_initializer=init)])
+    model.compile(keras.optimizers.SGD(0.01 if fixed else 1e-4, momentum=0.4),
+                  "binary_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x, y=y[:, None], x_val=x_val, y_val=y_val[:, None],
+                fit=dict(epochs=30, batch_size=30))
+
+
+
+def keras14729_categorical_ce_on_one_sigmoid(seed, fixed):
+    """keras-team/keras#14729: the breast-cancer set (standardized), Dense 16-16 with dropout
+    and ONE sigmoid output, compiled with loss=keras.losses.categorical_crossentropy (the
+    function): over a single output it is always 0, accuracy stays low. Fix (thread):
+    binary_crossentropy."""
+    x, y = datasets.load_breast_cancer(return_X_y=True)
+    x, x_val, y, y_val = _split(x, y, seed, test=0.3)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    x, x_val = ((x - mean) / std).astype("float32"), ((x_val - mean) / std).astype("float32")
+    y, y_val = y.astype("float32")[:, None], y_val.astype("float32")[:, None]
+    model = _sequential([
+        keras.Input((30,)),
+        keras.layers.Dense(16, activation="relu", kernel_initializer="uniform"),
+        keras.layers.Dropout(0.1),
+        keras.layers.Dense(16, activation="relu", kernel_initializer="uniform"),
+        keras.layers.Dropout(0.1),
+        keras.layers.Dense(1, activation="sigmoid", kernel_initializer="uniform")])
+    model.compile(keras.optimizers.Adam(), keras.losses.binary_crossentropy if fixed else
+                  keras.losses.categorical_crossentropy, metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=30, batch_size=100))
+
+
+def keras6421_categorical_ce_on_label_pairs(seed, fixed):
+    """keras-team/keras#6421: two sigmoid outputs for two independent 0/1 labels (most rows
+    [0, 0]) trained with categorical cross-entropy: rows of zeros give loss 0, so
+    'accuracy 100%' while predictions are wrong. Fix (thread): binary_crossentropy."""
+    x, y = datasets.make_multilabel_classification(1500, n_features=31, n_classes=2,
+                                                   n_labels=1, allow_unlabeled=True,
+                                                   random_state=seed)
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    x, x_val, y, y_val = _split(x.astype("float32"), y.astype("float32"), seed,
+                                stratify=False)
+    model = _sequential([
+        keras.Input((31,)),
+        keras.layers.Dense(40, activation="relu", kernel_initializer="uniform"),
+        keras.layers.Dense(31, activation="relu", kernel_initializer="uniform"),
+        keras.layers.Dense(2, activation="sigmoid", kernel_initializer="uniform")])
+    model.compile("adam", "binary_crossentropy" if fixed else "categorical_crossentropy",
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=20, batch_size=10))
+
+
+def keras2576_unscaled_regression_targets(seed, fixed):
+    """keras-team/keras#2576: a linear model (Dense(1), RMSprop) on make_regression(100
+    features, noise 100): targets span +-2000 but the predictions only reach +-70 after 10
+    epochs. Fix (thread): standardize the targets (or train far longer / faster)."""
+    x, y = datasets.make_regression(4000, n_features=100, n_informative=100, noise=100,
+                                    random_state=seed)
+    x, x_val, y, y_val = _split(x.astype("float32"), y.astype("float32"), seed,
+                                stratify=False)
+    if fixed:
+        mean, std = y.mean(), y.std()
+        y, y_val = (y - mean) / std, (y_val - mean) / std
+    model = _sequential([keras.Input((100,)), keras.layers.Dense(1)])
+    model.compile("rmsprop", "mse", metrics=["mae"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=10, batch_size=16))
+
+
+def keras108_tanh_output_regression(seed, fixed):
+    """keras-team/keras#108 (GovindBhagwan's program): regression with two tanh layers of 16
+    and a tanh OUTPUT, RMSprop, MSE: the loss sits at 16771 from epoch 2 on. Fix (thread):
+    a linear output layer for an unbounded target."""
+    x, y = datasets.make_regression(4000, n_features=8, noise=10, random_state=seed)
+    y = y / np.std(y) * 3 + 5  # a target spread over -5..15, beyond tanh's [-1, 1]
+    x, x_val, y, y_val = _split(x.astype("float32"), y.astype("float32"), seed,
+                                stratify=False)
+    model = _sequential([keras.Input((8,)), keras.layers.Dense(16, activation="tanh"),
+                         keras.layers.Dense(16, activation="tanh"),
+                         keras.layers.Dense(1, activation=None if fixed else "tanh")])
+    model.compile("rmsprop", "mse", metrics=["mae"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=15, batch_size=32))
+
+
+def keras126_softmax_single_unit(seed, fixed):
+    """keras-team/keras#126: the README's MLP (tanh 64-64, dropout 0.5, uniform init, SGD 0.1
+    momentum 0.9 nesterov, MSE) ending in Dense(1, softmax) on a toy 0/1 task: the output is
+    always 1. Fix (thread): a sigmoid output."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((1200, 2)).astype("float32")
+    y = ((x[:, 0] + x[:, 1]) > 1.0).astype("float32")[:, None]
+    x, x_val, y, y_val = _split(x, y, seed, stratify=False)
+    model = _sequential([
+        keras.Input((2,)), keras.layers.Dense(64, activation="tanh", kernel_initializer="uniform"),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(64, activation="tanh", kernel_initializer="uniform"),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(1, activation="sigmoid" if fixed else "softmax",
+                           kernel_initializer="uniform")])
+    model.compile(keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+                  "mean_squared_error", metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=20, batch_size=16))
+
+
+def keras510_unstandardized_features(seed, fixed):
+    """keras-team/keras#510: a simple MLP whose loss turns NaN unless clipnorm is set; fchollet:
+    "pre-process your data so each dimension has 0 mean and unit variance ... a simple MLP will
+    never cause gradient explosion if your data is correctly preprocessed". Features here are
+    raw measurements in the thousands. Fix: standardized inputs."""
+    x, y = datasets.make_classification(2000, n_features=20, n_informative=8, n_redundant=0,
+                                        random_state=seed)
+    scales = np.logspace(0, 4, 20)
+    x = x * scales + scales * 3
+    x, x_val, y, y_val = _split(x.astype("float32"), y.astype("float32"), seed)
+    if fixed:
+        mean, std = x.mean(axis=0), x.std(axis=0)
+        x, x_val = (x - mean) / std, (x_val - mean) / std
+    model = _sequential([keras.Input((20,)), keras.layers.Dense(64, activation="relu"),
+                         keras.layers.Dense(64, activation="relu"),
+                         keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.SGD(0.01, momentum=0.9), "binary_crossentropy",
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y[:, None], x_val=x_val, y_val=y_val[:, None],
+                fit=dict(epochs=8, batch_size=32))
+
+
+def keras2001_standardized_by_zero_std(seed, fixed):
+    """keras-team/keras#2001: the loss is NaN after standardizing the MNIST pairs to zero mean
+    and unit variance ("dividing by the std() produces the error"): border pixels have std 0,
+    so the inputs hold NaN. Fix: leave constant pixels alone (divide by 1 there)."""
+    x, y, x_val, y_val = _digits(seed)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    if fixed:
+        std = np.where(std > 0, std, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x, x_val = (x - mean) / std, (x_val - mean) / std
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"),
+                         keras.layers.Dense(128, activation="relu"),
+                         keras.layers.Dense(10, activation="softmax")])
+    model.compile("rmsprop", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return dict(model=model, x=x.astype("float32"), y=y, x_val=x_val.astype("float32"),
+                y_val=y_val, fit=dict(epochs=4, batch_size=128))
+
+
+def keras7558_swapped_crossentropy_arguments(seed, fixed):
+    """keras-team/keras#7558: categorical_crossentropy(tf.nn.softmax(pred), y) - prediction and
+    target swapped - "causes poor results", while the right call trains. Fix: (target, output)
+    in that order. Keras 3 trains the swapped call too (see `port`)."""
+    x, y, x_val, y_val = _digits(seed, onehot=True)
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"),
+                         keras.layers.Dense(10, activation="softmax")])
+
+    def loss(y_true, y_pred):
+        return keras.losses.categorical_crossentropy(
+            *((y_true, y_pred) if fixed else (y_pred, y_true)))
+    model.compile(keras.optimizers.Adam(1e-3), loss, metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=10, batch_size=128))
+
+
+def keras6143_from_logits_on_softmax(seed, fixed):
+    """keras-team/keras#6143: from_logits=True on a softmax output made Keras 2 apply softmax
+    twice ("incorrect results"). Keras 3 computes the loss from the softmax layer's own logits,
+    so the program trains as well as its fix: both twins are healthy here, and the doctor must
+    not warn. Fix: from_logits=False."""
+    x, y, x_val, y_val = _digits(seed, onehot=True)
+    model = _sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                         keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", keras.losses.CategoricalCrossentropy(from_logits=not fixed),
+                  metrics=["accuracy"])
+    return dict(model=model, x=x, y=y, x_val=x_val, y_val=y_val,
+                fit=dict(epochs=10, batch_size=32))
+
+
+def keras8346_validation_split_of_sorted_data(seed, fixed):
+    """keras-team/keras#8346: images stored class by class, fit(validation_split=0.2): the last
+    20% - one whole class the training never sees - is the validation set, so validation
+    accuracy is 0. Fix (thread): shuffle the data before fit."""
+    x, y = datasets.load_digits(return_X_y=True)
+    keep = y < 5  # a 5-class task, as in the thread
+    x, y = (x[keep] / 16).astype("float32").reshape(-1, 8, 8, 1), y[keep].astype("int32")
+    order = np.argsort(y, kind="stable")
+    if fixed:
+        order = np.random.default_rng(seed).permutation(len(y))
+    x, y = x[order], y[order]
+    cut = int(len(y) * 0.8)
+    model = _sequential([keras.Input((8, 8, 1)),
+                         keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+                         keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+                         keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                         keras.layers.Dense(64, activation="relu"),
+                         keras.layers.Dense(5, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    # what fit(validation_split=0.2) holds out: the last 20%, taken before any shuffling
+    return dict(model=model, x=x[:cut], y=y[:cut], x_val=x[cut:], y_val=y[cut:],
+                fit=dict(epochs=8, batch_size=32))
+
+
+def _program(name, build, source, url, fault, fix, expected, acceptable=(), truth=None,
+             fixed_truth=None, split="tune", healthy_bug=False, port=""):
+    """The buggy program and its fix, as two cases."""
+    common = dict(source=f"{source}: {url}", fault=fault, fix=fix, port=port, split=split)
+    buggy = dict(name=name, program=build, fixed=False, expected=[] if healthy_bug else
+                 list(expected), acceptable=list(acceptable), truth=truth or {}, **common)
+    twin = dict(name=name + "__fixed", program=build, fixed=True, expected=[],
+                truth=fixed_truth or {}, **common)
+    return [buggy, twin]
+
+
+NAN_OR_DIVERGING = ["nan_loss", "diverging", "exploding_gradients", "unstable"]
+
+PROGRAMS = (
+    _program("d4ml001_manual_cross_entropy_nan", tf_models_manual_cross_entropy, D4ML,
+             "https://github.com/tensorflow/models/commit/d816971",
+             "hand-written cross-entropy -sum(y*log(p)) turns NaN", "built-in cross-entropy",
+             NAN_OR_DIVERGING, ["loss_not_decreasing", "dead_units", "data_problem"],
+             truth=dict(loss_nonfinite=True), fixed_truth=dict(val_metric_at_least=0.85),
+             split="tune"),
+    _program("d4ml005_missing_softmax", dltf_missing_softmax, D4ML,
+             "https://github.com/gabrieleangeletti/Deep-Learning-TensorFlow/commit/1bcc1ef",
+             "no softmax on the output layer while the cost expects probabilities",
+             "tf.nn.softmax on the output layer", ["wrong_loss"],
+             ["loss_not_decreasing", "underfitting", "data_problem"],
+             truth=dict(val_metric_at_most=0.7), fixed_truth=dict(val_metric_at_least=0.85),
+             split="holdout", port="the DBN's pretrained sigmoid stack (128-64) trained from "
+             "scratch on digits; SGD 0.1, batch 10 as the repository's defaults"),
+    _program("d4ml038_adam_learning_rate_100", nikhil_adam_learning_rate_100, D4ML,
+             "https://github.com/NikhilM98/learning-deeplearning/commit/eb24906",
+             "Adam(lr=100)", "Adam(lr=0.0001)",
+             NAN_OR_DIVERGING + ["loss_not_decreasing", "dead_units"], ["data_problem"],
+             truth=dict(val_metric_at_most=0.8), fixed_truth=dict(val_metric_at_least=0.85),
+             split="tune", port="validation split added to both (the fix added it too); "
+             "buggy run cut to 10 epochs"),
+    _program("d4ml024_keypoints_adam_lr", facial_keypoints_adam_learning_rate, D4ML,
+             "https://github.com/ShyamPoovaiah/FacialKeypointsDetection/commit/6543925",
+             "Adam(lr=0.1) for an MSE keypoint regression",
+             "SGD(0.01, momentum 0.9, nesterov, clipnorm=1)",
+             NAN_OR_DIVERGING + ["loss_not_decreasing", "dead_units", "underfitting"],
+             ["data_problem"], truth=dict(val_loss_at_least=0.05),
+             fixed_truth=dict(val_loss_at_most=0.05), split="holdout",
+             port="digits pixels stand for the 96x96 faces; 30 targets in [-1, 1] from a fixed "
+             "random projection"),
+    _program("autotrainer_relu_output", autotrainer_relu_output, AT,
+             "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
+             "Improper_Activation_case", "ReLU output layer with categorical cross-entropy",
+             "softmax output", ["wrong_loss"], ["loss_not_decreasing", "dead_units",
+                                               "data_problem", "underfitting"],
+             truth=dict(val_metric_at_most=0.7), fixed_truth=dict(val_metric_at_least=0.75),
+             split="holdout", port="100 of the 300 epochs; AUTOTRAINER's loader multiplies the inputs by 100, which "
+             "the fix keeps"),
+    _program("autotrainer_double_softmax_mse", autotrainer_double_softmax_mse, AT,
+             "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
+             "Loss_Issue_Case", "softmax twice, trained with MSE",
+             "one softmax, categorical cross-entropy",
+             ["wrong_loss", "loss_not_decreasing", "underfitting"], ["data_problem"],
+             truth=dict(val_metric_at_most=0.7), fixed_truth=dict(val_metric_at_least=0.75),
+             split="tune", port="100 of the 300 epochs; AUTOTRAINER's loader multiplies the inputs by 100, which "
+             "the fix keeps"),
+    _program("autotrainer_unnormalized_images", autotrainer_unnormalized_images, AT,
+             "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
+             "Data_Issue_case", "raw 0..255 pixels (preprocessing skipped)", "pixels / 255",
+             ["data_problem", "unstable", "dead_units", "loss_not_decreasing", "overfitting"],
+             NAN_OR_DIVERGING, truth=dict(val_metric_at_most=0.93),
+             fixed_truth=dict(val_metric_at_least=0.9), split="holdout",
+             port="8x8 digits as 0..255 bytes stand for CIFAR-10; padding 'same'"),
+    _program("autotrainer_vanishing_sigmoid", autotrainer_vanishing_sigmoid, AT,
+             "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
+             "Gradient_Vanish_Case", "eight sigmoid layers of 5 units", "SELU activations",
+             ["vanishing_gradients", "saturated_units", "loss_not_decreasing",
+              "data_problem"], ["underfitting"], truth=dict(val_metric_at_most=0.7),
+             fixed_truth=dict(val_metric_at_least=0.75), split="tune",
+             port="100 of the 300 epochs; AUTOTRAINER's loader multiplies the inputs by 100, which "
+             "the fix keeps"),
+    _program("autotrainer_oscillating_loss", autotrainer_oscillating_loss, AT,
+             "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
+             "Oscillating_Loss_Case", "SGD(0.01, momentum 0.9) with batch size 1",
+             "Adam", ["unstable", "diverging", "nan_loss", "exploding_gradients"],
+             ["dead_units", "loss_not_decreasing", "data_problem"], split="holdout",
+             fixed_truth=dict(val_metric_at_least=0.75),
+             port="6 of the 200 epochs (batch size 1)"),
+    _program("keras4784_relu_output_binary", keras4784_relu_output_binary, KI,
+             "https://github.com/keras-team/keras/issues/4784",
+             "Dense(1, relu) output with binary cross-entropy", "sigmoid output",
+             ["wrong_loss"], ["loss_not_decreasing", "underfitting", "dead_units",
+                              "data_problem", "saturated_units"],
+             truth=dict(val_metric_at_most=0.6), fixed_truth=dict(val_metric_at_least=0.75),
+             split="holdout", port="generated data with 106 features; 30 epochs of batch 30 "
+             "(the thread: 100 of batch 300); the fix also uses SGD 0.01 - at 1e-4 neither "
+             "version moves in a benchmark-sized run"),
+    _program("keras14729_ce_function_one_sigmoid", keras14729_categorical_ce_on_one_sigmoid, KI,
+             "https://github.com/keras-team/keras/issues/14729",
+             "loss=keras.losses.categorical_crossentropy on one sigmoid unit",
+             "binary_crossentropy", ["wrong_loss"], ["loss_not_decreasing", "underfitting",
+                                                     "data_problem"],
+             truth=dict(val_metric_at_most=0.8), fixed_truth=dict(val_metric_at_least=0.9),
+             split="tune", port="30 of the 100 epochs"),
+    _program("keras6421_ce_on_label_pairs", keras6421_categorical_ce_on_label_pairs, KI,
+             "https://github.com/keras-team/keras/issues/6421",
+             "categorical cross-entropy on two independent 0/1 labels (rows of zeros)",
+             "binary_crossentropy", ["wrong_loss"], ["data_problem", "underfitting"],
+             split="holdout", port="generated multi-label data with 31 features"),
+    _program("keras2576_unscaled_targets", keras2576_unscaled_regression_targets, KI,
+             "https://github.com/keras-team/keras/issues/2576",
+             "regression targets of +-2000 for a linear model trained 10 epochs",
+             "standardized targets", ["data_problem", "loss_not_decreasing", "underfitting"],
+             truth=dict(final_over_first_loss=0.6), fixed_truth=dict(val_loss_at_most=0.2),
+             split="tune", port="4,000 of the 10,000 examples"),
+    _program("keras108_tanh_output_regression", keras108_tanh_output_regression, KI,
+             "https://github.com/keras-team/keras/issues/108",
+             "tanh output layer for an unbounded regression target", "linear output",
+             ["wrong_loss"], ["loss_not_decreasing", "underfitting", "data_problem",
+                              "saturated_units"],
+             truth=dict(val_loss_at_least=5.0), fixed_truth=dict(val_loss_at_most=3.0),
+             split="holdout", port="generated regression target spread over -5..15"),
+    _program("keras126_softmax_single_unit", keras126_softmax_single_unit, KI,
+             "https://github.com/keras-team/keras/issues/126",
+             "Dense(1, softmax): the output is always 1", "sigmoid output",
+             ["wrong_loss"], ["loss_not_decreasing", "underfitting", "data_problem"],
+             truth=dict(val_metric_at_most=0.6), fixed_truth=dict(val_metric_at_least=0.9),
+             split="tune", port="1,200 generated points instead of the 8 in the thread"),
+    _program("keras510_unstandardized_features", keras510_unstandardized_features, KI,
+             "https://github.com/keras-team/keras/issues/510",
+             "features in the thousands, not standardized: NaN loss", "standardized inputs",
+             ["data_problem", "nan_loss", "diverging", "loss_not_decreasing", "unstable"],
+             ["exploding_gradients", "dead_units", "underfitting"],
+             truth=dict(val_metric_at_most=0.75), fixed_truth=dict(val_metric_at_least=0.85),
+             split="holdout", port="generated features scaled 1..10^4"),
+    _program("keras2001_zero_std_standardization", keras2001_standardized_by_zero_std, KI,
+             "https://github.com/keras-team/keras/issues/2001",
+             "dividing by a zero std puts NaN in the inputs", "std 0 replaced by 1",
+             ["nan_loss", "data_problem"], ["exploding_gradients"],
+             truth=dict(val_metric_at_most=0.3), fixed_truth=dict(val_metric_at_least=0.9),
+             split="tune", port="digits for the MNIST pairs, one classifier"),
+    _program("keras7558_swapped_ce_arguments", keras7558_swapped_crossentropy_arguments, KI,
+             "https://github.com/keras-team/keras/issues/7558",
+             "cross-entropy called with prediction and target swapped",
+             "(target, output) order", [], healthy_bug=True,
+             truth=dict(val_metric_at_least=0.85), fixed_truth=dict(val_metric_at_least=0.9),
+             split="holdout", port="Keras 3 clips the 'probabilities' (here the one-hot "
+             "target) to [eps, 1 - eps], so the swapped call still penalizes every wrong-class "
+             "probability and trains: both twins are healthy here"),
+    _program("keras6143_from_logits_softmax", keras6143_from_logits_on_softmax, KI,
+             "https://github.com/keras-team/keras/issues/6143",
+             "from_logits=True on a softmax output (Keras 2: softmax twice)",
+             "from_logits=False", [], healthy_bug=True,
+             truth=dict(val_metric_at_least=0.9), fixed_truth=dict(val_metric_at_least=0.9),
+             split="tune", port="Keras 3 trains the faulty program correctly: both healthy"),
+    _program("keras8346_sorted_validation_split", keras8346_validation_split_of_sorted_data, KI,
+             "https://github.com/keras-team/keras/issues/8346",
+             "validation_split on class-sorted data: validation is one unseen class",
+             "shuffle before fit", ["data_problem"], ["overfitting", "unstable"],
+             truth=dict(val_metric_at_most=0.3), fixed_truth=dict(val_metric_at_least=0.9),
+             split="holdout", port="5 digit classes for the thread's 5 image classes"),
+)
+
+CASES = [case for pair in PROGRAMS for case in pair]

@@ -1,0 +1,195 @@
+"""What a compiled Keras model, its loss and its labels say about the task, as plain facts.
+
+The doctor's rules (rules.py) never see Keras objects: this module reads them once.
+- The loss is read by identity, not by a name attribute: a string, a `keras.losses.Loss` object
+  (its `fn` and `from_logits`), or a function such as `keras.losses.categorical_crossentropy`
+  (its `__name__`; Keras' own functions default to `from_logits=False`). A list or dict of
+  losses is matched to the model's outputs.
+- Each output gets its own facts (activation of the layer that produced it, its shape, its
+  labels): a multi-output model is judged output by output.
+- Labels are described from their values: shape, range, whole numbers, how many distinct
+  classes, spread; inputs by the magnitude of their features.
+"""
+
+import numpy as np
+
+
+def probe_arrays(data, limit=256):
+    """(x, y) as NumPy structures from an (x, y[, w]) tuple or a `tf.data.Dataset` of batches
+    (up to `limit` examples)."""
+    import keras
+    if hasattr(data, "take") and hasattr(data, "element_spec"):  # a tf.data.Dataset
+        xs, ys, count = [], [], 0
+        for batch in data:
+            x, y = batch[0], batch[1]
+            xs.append(keras.tree.map_structure(np.asarray, x))
+            ys.append(keras.tree.map_structure(np.asarray, y))
+            count += len(keras.tree.flatten(xs[-1])[0])
+            if count >= limit:
+                break
+        if not xs:
+            raise ValueError("the probe dataset is empty")
+        join = lambda *parts: np.concatenate(parts)[:limit]  # noqa: E731
+        return keras.tree.map_structure(join, *xs), keras.tree.map_structure(join, *ys)
+    return tuple(data[:2])
+
+
+# --------------------------------------------------------------------------- the loss
+def _keras_loss_functions():
+    import keras
+    return {id(fn): name for name in dir(keras.losses)
+            if callable(fn := getattr(keras.losses, name)) and not isinstance(fn, type)}
+
+
+def loss_facts(loss) -> dict:
+    """{"loss_name", "from_logits"} for one loss: a string, a Loss object or a function."""
+    if loss is None:
+        return {"loss_name": "", "from_logits": None}
+    if isinstance(loss, str):
+        return {"loss_name": loss.lower(), "from_logits": False}
+    fn = getattr(loss, "fn", None)  # keras.losses.Loss wrappers keep the function they wrap
+    if fn is not None or hasattr(loss, "get_config"):
+        name = getattr(fn, "__name__", None) or getattr(loss, "name", None) or \
+            type(loss).__name__
+        config = {}
+        try:
+            config = loss.get_config() or {}
+        except Exception:  # noqa: BLE001 - a user's Loss without a config
+            pass
+        return {"loss_name": str(name).lower(), "from_logits": config.get(
+            "from_logits", getattr(loss, "from_logits", None))}
+    if callable(loss):
+        keras_name = _keras_loss_functions().get(id(loss))
+        if keras_name is not None:  # Keras' own function: its default is from_logits=False
+            return {"loss_name": keras_name.lower(), "from_logits": False}
+        return {"loss_name": str(getattr(loss, "__name__", type(loss).__name__)).lower(),
+                "from_logits": None}
+    return {"loss_name": str(loss).lower(), "from_logits": None}
+
+
+def losses_per_output(loss, names):
+    """The loss of each output, matched like Keras does: one for all, a list, or a dict."""
+    if isinstance(loss, dict):
+        return [loss.get(n) for n in names]
+    if isinstance(loss, (list, tuple)):
+        return list(loss) + [None] * (len(names) - len(loss)) if len(loss) != 1 else \
+            list(loss) * len(names)
+    return [loss] * len(names)
+
+
+# --------------------------------------------------------------------------- outputs
+def _activation_of(layer):
+    fn = getattr(layer, "activation", None)
+    if fn is not None:
+        return getattr(fn, "__name__", None)
+    return {"Softmax": "softmax", "ReLU": "relu"}.get(type(layer).__name__)
+
+
+def output_layers(model):
+    """(name, producing layer or None, shape without batch) per output."""
+    try:
+        outputs = list(model.outputs)
+    except (AttributeError, ValueError):  # a subclassed model: no symbolic outputs
+        outputs = None
+    if not outputs:
+        last = model.layers[-1] if getattr(model, "layers", None) else None
+        return [("output", last, None)]
+    names = list(getattr(model, "output_names", None) or [])
+    found = []
+    for i, tensor in enumerate(outputs):
+        history = getattr(tensor, "_keras_history", None)
+        layer = history[0] if history else None
+        name = names[i] if i < len(names) else getattr(layer, "name", f"output_{i}")
+        found.append((name, layer, list(tensor.shape[1:])))
+    return found
+
+
+def model_facts(model, probe_data):
+    """Facts per output ("outputs": a list) and, for one output, the same at the top level
+    (the single-output view every rule reads), plus the inputs' and the labels' facts."""
+    outputs = output_layers(model)
+    x, y = probe_arrays(probe_data) if probe_data is not None else (None, None)
+    if outputs[0][2] is None and x is not None:  # subclassed: its outputs' shapes from a call
+        import keras
+        predicted = keras.tree.flatten(model(keras.tree.map_structure(lambda a: a[:2], x),
+                                             training=False))
+        layer = outputs[0][1]
+        outputs = [(f"output_{i}" if len(predicted) > 1 else "output",
+                    layer if len(predicted) == 1 else None, list(p.shape[1:]))
+                   for i, p in enumerate(predicted)]
+    losses = losses_per_output(getattr(model, "loss", None), [n for n, _, _ in outputs])
+    labels = _labels_per_output(y, [n for n, _, _ in outputs])
+    per_output = []
+    for (name, layer, shape), loss, label in zip(outputs, losses, labels):
+        facts = {"output_name": name, **loss_facts(loss),
+                 "output_activation": _activation_of(layer) if layer is not None else None}
+        if shape:
+            facts["output_shape"] = shape
+            if shape[-1] is not None:
+                facts["num_outputs"] = int(shape[-1])
+        if label is not None:
+            facts.update(label_facts(label))
+        per_output.append(facts)
+    facts = dict(per_output[0]) if len(per_output) == 1 else {"outputs": per_output}
+    if x is not None:
+        facts.update(input_facts(x))
+        import keras
+        facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
+                                         for layer in model.layers)
+    return facts
+
+
+def _labels_per_output(y, names):
+    if y is None:
+        return [None] * len(names)
+    if isinstance(y, dict):
+        return [np.asarray(y[n]) if n in y else None for n in names]
+    if isinstance(y, (list, tuple)) and len(names) > 1:
+        return [np.asarray(v) for v in y] + [None] * (len(names) - len(y))
+    return [np.asarray(y)] + [None] * (len(names) - 1)
+
+
+# --------------------------------------------------------------------------- labels, inputs
+def label_facts(y, prefix="labels") -> dict:
+    """Shape, range, whole numbers, distinct values and classes, spread of the labels."""
+    y = np.asarray(y)
+    facts = {f"{prefix}_shape": list(y.shape)}
+    if not y.size or not np.issubdtype(y.dtype, np.number):
+        return facts
+    y = y.astype(np.float64)
+    facts.update({f"{prefix}_max": float(np.max(y)), f"{prefix}_min": float(np.min(y)),
+                  f"{prefix}_integer": bool(np.all(np.round(y) == y)),
+                  f"{prefix}_distinct": int(len(np.unique(y))),
+                  f"{prefix}_std": float(y.std())})
+    rows = y.reshape(len(y), -1)
+    # distinct label rows: one-hot rows all alike are one class however many 0/1 values they hold
+    facts[f"{prefix}_distinct_rows"] = int(len(np.unique(rows, axis=0)))
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        facts[f"{prefix}_rows_sum_one"] = bool(np.allclose(y.sum(axis=-1), 1))
+    return facts
+
+
+def input_facts(x) -> dict:
+    """The inputs' magnitude: the largest per-feature root mean square (what the first layer's
+    pre-activations scale with) and the largest absolute value, over all float inputs."""
+    import keras
+    arrays = [np.asarray(a) for a in keras.tree.flatten(x)]
+    arrays = [a for a in arrays if a.dtype.kind == "f" and a.size]
+    if not arrays:
+        return {"inputs_absmax": None}
+    rms, absmax, nonfinite = [], 0.0, 0
+    for a in arrays:
+        flat = a.reshape(len(a), -1).astype(np.float64)
+        bad = ~np.isfinite(flat)
+        nonfinite += int(bad.sum())
+        flat = np.where(bad, 0.0, flat)  # the magnitude of the finite values
+        rms.append(np.sqrt((flat ** 2).mean(axis=0)))
+        absmax = max(absmax, float(np.abs(flat).max()))
+    rms = np.concatenate(rms)
+    spread = np.concatenate([np.nan_to_num(a.reshape(len(a), -1).astype(np.float64)).std(
+        axis=0) for a in arrays])
+    spread = spread[spread > 0]
+    return {"inputs_absmax": absmax, "inputs_nonfinite_fraction": nonfinite / max(
+        sum(a.size for a in arrays), 1), "inputs_feature_rms_max": float(rms.max()),
+            "inputs_feature_rms_median": float(np.median(rms)),
+            "inputs_scale_ratio": float(spread.max() / spread.min()) if spread.size else None}

@@ -1,0 +1,436 @@
+"""The training doctor in users' own `fit` (issue 19 item 3) and on the fault classes found in
+real programs (issue 22): multi-output, dict and subclassed models, steps_per_execution,
+tf.data, imbalanced labels, losses passed as functions, one-hot labels under binary
+cross-entropy, outputs shaped (n, k, 1), constant labels, short runs, input and target scale,
+underfitting with evidence, and what Keras 3 does with cached logits."""
+
+import math
+
+import numpy as np
+import pytest
+
+from ktrain_kit import doctor
+from ktrain_kit.doctor import task as task_lib
+
+
+def serious(findings):
+    return {f.symptom for f in findings if f.severity != "info"}
+
+
+def errors(findings):
+    return [f.evidence["error"] for f in findings if f.symptom == "doctor_error"]
+
+
+@pytest.fixture(scope="module")
+def keras_mod():
+    import keras
+    return keras
+
+
+def _two_outputs(keras, as_dict=False):
+    inp = keras.Input((4,), name="x")
+    h = keras.layers.Dense(8, activation="relu")(inp)
+    cls = keras.layers.Dense(3, activation="softmax", name="cls")(h)
+    flag = keras.layers.Dense(1, activation="sigmoid", name="flag")(h)
+    return keras.Model(inp, {"cls": cls, "flag": flag} if as_dict else [cls, flag])
+
+
+def _data(n=256, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int32") + (x[:, 1] > 1), (x[:, :1] > 0).astype("float32")
+
+
+# ------------------------------------------------------------------ never raises, never floods
+def test_multi_output_list_and_dict_models_are_probed_per_output(keras_mod):
+    """Before: the probe packed the [64,3] and [64,1] outputs into one tensor and the fit raised
+    InvalidArgumentError."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, y_cls, y_flag = _data()
+    for as_dict in (False, True):
+        keras.utils.set_random_seed(0)
+        model = _two_outputs(keras, as_dict)
+        model.compile("adam", {"cls": "sparse_categorical_crossentropy",
+                               "flag": keras.losses.BinaryCrossentropy()} if as_dict else
+                      ["sparse_categorical_crossentropy", "binary_crossentropy"])
+        y = {"cls": y_cls, "flag": y_flag} if as_dict else (y_cls, y_flag)
+        probe_y = {k: v[:64] for k, v in y.items()} if as_dict else (y_cls[:64], y_flag[:64])
+        cb = TrainingDoctor(probe_data=(x[:64], probe_y), interval=4)
+        model.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
+        assert not errors(cb.findings)
+        assert len(cb.probes) >= 3 and all(math.isfinite(p["probe_loss"]) for p in cb.probes)
+        per_output = cb.probes[-1]["output_facts"]
+        assert [o["num_outputs"] for o in per_output] == [3, 1]
+        facts = cb._facts()["outputs"]
+        assert [(o["loss_name"], o["num_outputs"]) for o in facts] == [
+            ("sparse_categorical_crossentropy", 3), ("binary_crossentropy", 1)]
+
+
+def test_a_wrong_output_of_a_multi_output_model_is_named(keras_mod):
+    """Symptoms judged per output: a softmax over one unit on the second output is found and
+    named, the first output is not blamed."""
+    facts = {"outputs": [
+        {"output_name": "cls", "loss_name": "sparse_categorical_crossentropy",
+         "from_logits": False, "output_activation": "softmax", "num_outputs": 3},
+        {"output_name": "flag", "loss_name": "binary_crossentropy", "from_logits": False,
+         "output_activation": "softmax", "num_outputs": 1}]}
+    found = [f for f in doctor.diagnose([{"loss": 1.0}], [], [], facts)
+             if f.symptom == "wrong_loss"]
+    assert [f.evidence["output"] for f in found] == ["flag"]
+
+
+def test_subclassed_model_built_on_first_call_is_probed_without_errors(keras_mod):
+    """Before: 0 probes and one 'doctor_error' finding per batch."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(8, activation="relu")
+            self.out = keras.layers.Dense(1, activation="sigmoid")
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    x, _, y = _data()
+    keras.utils.set_random_seed(0)
+    net = Net()
+    net.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    cb = TrainingDoctor(probe_data=(x[:64], y[:64]), interval=4)
+    net.fit(x, y, batch_size=32, epochs=3, verbose=0, callbacks=[cb])
+    assert not errors(cb.findings) and len(cb.probes) >= 3
+    facts = cb._facts()
+    assert facts["loss_name"] == "binary_crossentropy" and facts["num_outputs"] == 1
+    assert facts["output_activation"] == "sigmoid"
+
+
+def test_a_failing_probe_is_one_finding_not_a_flood(keras_mod):
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, _, y = _data()
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
+    model.compile("adam", "binary_crossentropy")
+    cb = TrainingDoctor(probe_data=(x[:64, :3], y[:64]), interval=1)  # wrong input width
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[cb])
+    # 32 batches: the probe fails once and is switched off (the end-of-run reference on the
+    # same examples fails once more, by its own name)
+    found = errors(cb.findings)
+    assert len([e for e in found if e.startswith("probe:")]) == 1 and len(found) <= 2
+
+
+def test_steps_per_execution_and_tf_data_input(keras_mod):
+    """One call per 4 batches: the doctor counts 4 steps per call, and a tf.data probe set is
+    read once into arrays."""
+    keras = keras_mod
+    import tensorflow as tf
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, _, y = _data(n=256)
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.Dense(8, activation="relu")(inp)))
+    model.compile("adam", "binary_crossentropy", steps_per_execution=4)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    cb = TrainingDoctor(probe_data=data.take(4), interval=8)
+    model.fit(data, epochs=2, verbose=0, callbacks=[cb])
+    assert not errors(cb.findings)
+    assert cb.step == 2 * 256 // 16 and len(cb.batch_losses) == cb.step // 4
+    assert len(cb.probe.x) == 64
+
+
+def test_healthy_imbalanced_binary_run_is_not_a_data_problem(keras_mod):
+    """Before: 97/3 labels, val AUC ~1, diagnosed 'critical: Problem in the data' (accuracy
+    vs majority chance + 0.05 cannot pass 1.0). Judged in balanced accuracy now."""
+    keras = keras_mod
+    from sklearn.datasets import make_classification
+    from sklearn.metrics import roc_auc_score
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, y = make_classification(3000, n_features=10, n_informative=4, weights=[0.97],
+                               flip_y=0, class_sep=2.0, random_state=0)
+    x, y = x.astype("float32"), y.astype("float32")[:, None]
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((10,))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.Dense(16, activation="relu")(inp)))
+    model.compile(keras.optimizers.Adam(3e-3), "binary_crossentropy", metrics=["accuracy"])
+    cb = TrainingDoctor(probe_data=(x[2000:2256], y[2000:2256]), interval=50,
+                        reference_data=(x[:1024], y[:1024]))
+    model.fit(x[:2000], y[:2000], validation_data=(x[2000:], y[2000:]), epochs=6,
+              batch_size=64, verbose=0, callbacks=[cb])
+    auc = roc_auc_score(y[2000:, 0], model.predict(x[2000:], verbose=0)[:, 0])
+    assert auc > 0.95 and y.mean() < 0.05  # independently: healthy and imbalanced
+    assert "data_problem" not in serious(cb.findings), cb.report()
+    assert cb.findings == [] or cb.findings[0].severity != "critical"
+
+
+# ------------------------------------------------------------------ the task, read by identity
+def test_loss_functions_and_objects_are_read_by_identity(keras_mod):
+    """Before: `loss=keras.losses.categorical_crossentropy` was read as the name 'function'."""
+    keras = keras_mod
+    from ktrain_kit.doctor.facts import loss_facts
+    assert loss_facts(keras.losses.categorical_crossentropy) == {
+        "loss_name": "categorical_crossentropy", "from_logits": False}
+    assert loss_facts(keras.losses.SparseCategoricalCrossentropy(from_logits=True)) == {
+        "loss_name": "sparse_categorical_crossentropy", "from_logits": True}
+    assert loss_facts(keras.losses.MeanSquaredError())["loss_name"] == "mean_squared_error"
+    assert loss_facts("binary_crossentropy")["loss_name"] == "binary_crossentropy"
+
+    def my_loss(y, p):
+        return keras.ops.mean((y - p) ** 2)
+    assert loss_facts(my_loss) == {"loss_name": "my_loss", "from_logits": None}
+    view = task_lib.task_view({**loss_facts(keras.losses.categorical_crossentropy),
+                               "num_outputs": 1, "output_activation": "softmax"})
+    assert view.loss == task_lib.CROSSENTROPY  # so "CE over one output" can be found
+
+
+def test_onehot_labels_with_binary_crossentropy_are_one_class_per_example():
+    """Before: taken as multi-label, where an all-zero output scores 1 - 1/K per label."""
+    facts = {"loss_name": "binary_crossentropy", "num_outputs": 10,
+             "output_activation": "sigmoid", "labels_shape": [64, 10], "labels_min": 0.0,
+             "labels_max": 1.0, "labels_integer": True, "labels_rows_sum_one": True}
+    view = task_lib.task_view(facts)
+    assert view.kind == "classification"
+    y = np.eye(10)[np.arange(200) % 10]
+    zeros = np.zeros((200, 10))
+    per_label_accuracy = np.mean((zeros > 0.5) == y)  # what Keras' binary accuracy reports
+    assert per_label_accuracy == pytest.approx(0.9)
+    assert task_lib.score(view, y, zeros) == pytest.approx(0.1)  # argmax: class 0 always
+
+
+def test_outputs_shaped_n_k_1_are_scored_on_their_last_axis():
+    """Before: argmax-ed over the wrong axis. A (n, k, 1) sigmoid output holds n*k binary
+    predictions; the score is the balanced accuracy over all n*k of them."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, (50, 6))
+    pred = np.where(rng.random((50, 6)) < 0.8, y, 1 - y)[..., None] * 0.8 + 0.1
+    view = task_lib.task_view({"loss_name": "binary_crossentropy", "num_outputs": 1,
+                               "output_activation": "sigmoid", "output_shape": [6, 1]})
+    hits = (pred[..., 0] > 0.5) == y
+    expected = np.mean([hits[y == c].mean() for c in (0, 1)])
+    assert task_lib.score(view, y, pred) == pytest.approx(expected)
+
+
+def test_balanced_accuracy_against_sklearn():
+    from sklearn.metrics import balanced_accuracy_score
+    rng = np.random.default_rng(1)
+    true = (rng.random(500) < 0.05).astype(int)
+    pred = np.where(rng.random(500) < 0.9, true, 1 - true)
+    assert task_lib.balanced_accuracy(true, pred) == pytest.approx(
+        balanced_accuracy_score(true, pred))
+    assert task_lib.balanced_accuracy(true, np.zeros_like(true)) == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ labels
+def test_constant_labels_are_critical_even_with_a_perfect_loss():
+    """Every label became class 0: loss 0.0, and a simple model fits the labels as perfectly,
+    so no reference can reveal it; the labels themselves do."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 10,
+             "output_activation": "softmax", "labels_shape": [256], "labels_min": 0.0,
+             "labels_max": 9.0, "labels_integer": True, "labels_distinct": 10,
+             "labels_distinct_rows": 10, "reference_labels_shape": [1024],
+             "reference_labels_distinct_rows": 1, "reference_labels_max": 0.0,
+             "reference": {"metric": "balanced_accuracy", "n": 1024, "model": 1.0,
+                           "simple": 1.0, "chance": 1.0}}
+    epochs = [{"loss": 0.01, "accuracy": 1.0, "val_loss": 9.0, "val_accuracy": 0.09},
+              {"loss": 0.0, "accuracy": 1.0, "val_loss": 11.0, "val_accuracy": 0.09}]
+    found = doctor.diagnose(epochs, [], [], facts)
+    assert found[0].symptom == "data_problem" and found[0].severity == "critical"
+    assert found[0].evidence["distinct_labels"] == 1
+
+
+def test_collapsed_training_loss_with_validation_at_chance_is_a_label_problem():
+    """Without the training labels: the loss reaches ~0 and training accuracy 100% while
+    validation stays at chance (the majority share here is 0.1)."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 10,
+             "output_activation": "softmax", "reference": {
+                 "metric": "balanced_accuracy", "n": 256, "model": 0.1, "simple": 0.9,
+                 "chance": 0.1, "majority": 0.1}}
+    epochs = [{"loss": l, "accuracy": 1.0, "val_loss": 9.0, "val_accuracy": 0.09}
+              for l in (0.01, 0.0, 0.0)]
+    assert "data_problem" in serious(doctor.diagnose(epochs, [], [], facts))
+
+
+# ------------------------------------------------------------------ short runs
+def test_a_one_epoch_run_is_judged_on_its_batches_and_says_so():
+    """Before: runs under 3 epochs were never judged."""
+    batches = [(i + 1, 1, 2.3 + 0.001 * math.sin(i)) for i in range(64)]
+    probes = [{"step": 0, "probe_loss": 2.3}, {"step": 64, "probe_loss": 2.3,
+                                                "update_ratio": 1e-8}]
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 10}
+    found = doctor.diagnose([{"loss": 2.3}], batches, probes, facts)
+    flat = next(f for f in found if f.symptom == "loss_not_decreasing")
+    assert "batch losses" in flat.evidence["based_on"]
+    healthy = [(i + 1, 1, 2.3 * math.exp(-i / 20)) for i in range(64)]
+    assert serious(doctor.diagnose([{"loss": 1.0}], healthy, [], facts)) == set()
+
+
+def test_a_two_epoch_divergence_is_found_from_batches():
+    batches = [(i + 1, 1 + i // 32, 0.7 * (1.15 ** i if i > 30 else 1)) for i in range(64)]
+    found = doctor.diagnose([{"loss": 0.8}, {"loss": 50.0}], batches, [], {
+        "loss_name": "binary_crossentropy", "num_outputs": 1})
+    assert serious(found) & {"diverging", "unstable"}
+
+
+# ------------------------------------------------------------------ scale and remedies
+def _input_facts(x):
+    from ktrain_kit.doctor.facts import input_facts
+    return input_facts(x)
+
+
+def test_pixels_in_unit_range_are_in_scale_readings_of_65_are_not():
+    from ktrain_kit.doctor.rules import inputs_out_of_scale
+    from sklearn.datasets import load_digits
+    pixels = load_digits().data[:256] / 16.0  # in [0, 1], per-pixel spreads differ widely:
+    pixels[:, 0], pixels[0, 0] = 0.0, 0.004    # a corner pixel almost never on
+    assert _input_facts(pixels)["inputs_scale_ratio"] > 1e3
+    assert not inputs_out_of_scale({**_input_facts(pixels), "normalizes_inputs": False})
+    rng = np.random.default_rng(0)
+    readings = rng.uniform(60, 70, (256, 5))
+    assert inputs_out_of_scale({**_input_facts(readings), "normalizes_inputs": False})
+    assert not inputs_out_of_scale({**_input_facts(readings), "normalizes_inputs": True})
+
+
+def test_a_flat_loss_on_unscaled_inputs_asks_for_scaling_before_the_learning_rate():
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3,
+             "inputs_feature_rms_max": 67.0, "inputs_absmax": 70.0, "normalizes_inputs": False}
+    epochs = [{"loss": 1.1, "val_loss": 1.1} for _ in range(4)]
+    found = doctor.diagnose(epochs, [(1, 1, 1.1)], [], facts)
+    flat = next(f for f in found if f.symptom == "loss_not_decreasing")
+    assert "standardize the inputs" in flat.remedies[0]
+    scale = next(f for f in found if "largest_feature_rms" in f.evidence)
+    assert scale.severity == "warning"
+
+
+def test_unscaled_regression_targets_that_train_fine_are_not_a_warning():
+    facts = {"loss_name": "mse", "num_outputs": 1, "labels_shape": [256],
+             "labels_min": 50.0, "labels_max": 350.0, "labels_integer": False,
+             "labels_distinct": 200, "labels_std": 77.0,
+             "reference": {"metric": "mse", "n": 256, "model": 3300.0, "simple": 2900.0,
+                           "chance": 5900.0}}
+    trains = [{"loss": l, "val_loss": l * 1.1} for l in (25000, 6000, 3500, 3200)]
+    assert serious(doctor.diagnose(trains, [(1, 1, 29000.0)], [], facts)) == set()
+    stuck = [{"loss": l, "val_loss": l} for l in (28000, 27900, 27800, 27700)]
+    found = doctor.diagnose(stuck, [(1, 1, 29000.0)], [], facts)
+    assert any(f.evidence.get("target_std") for f in found if f.severity == "warning")
+
+
+# ------------------------------------------------------------------ underfitting
+REF = {"metric": "balanced_accuracy", "n": 500, "model": 0.70, "simple": 0.95, "chance": 0.5}
+
+
+def test_underfitting_needs_a_falling_curve_or_a_capacity_test_and_states_the_reference():
+    facts = {"task": "binary", "reference": REF}
+    falling = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+               for l, a in ((0.69, 0.5), (0.6, 0.6), (0.5, 0.7))]
+    found = [f for f in doctor.diagnose(falling, [], [], facts) if f.symptom == "underfitting"]
+    assert "train longer" in found[0].remedies[0] and "0.95" in found[0].causes[0]
+    # plateaued, and the training set fit far better than validation: variance, not bias
+    memorized = [{"loss": l, "accuracy": 0.99, "val_loss": 0.6, "val_accuracy": 0.7}
+                 for l in (0.2, 0.1, 0.1)]
+    assert "underfitting" not in serious(doctor.diagnose(memorized, [], [], facts))
+    # plateaued, training no better than validation: high bias -> a bigger model
+    bias = [{"loss": 0.55, "accuracy": 0.7, "val_loss": 0.55, "val_accuracy": 0.7}] * 3
+    found = [f for f in doctor.diagnose(bias, [], [], facts) if f.symptom == "underfitting"]
+    assert "wider or deeper" in found[0].remedies[0]
+
+
+# ------------------------------------------------------------------ Keras 3 facts
+def test_softmax_with_from_logits_true_trains_in_keras3_and_is_only_info(keras_mod):
+    """Keras 3 computes cross-entropy from a softmax layer's cached logits: the loss of
+    from_logits=True on a softmax output equals the correct from_logits=False loss."""
+    keras = keras_mod
+    import tensorflow as tf
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, 32)
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(inp))
+
+    @tf.function
+    def losses():
+        out = model(x)
+        logits_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, out)
+        return logits_loss, keras.losses.SparseCategoricalCrossentropy()(y, out)
+    with_true, with_false = (float(v) for v in losses())
+    probabilities = keras.ops.convert_to_numpy(model(x)).astype(np.float64)
+    numpy_loss = -np.mean(np.log(probabilities[np.arange(32), y]))
+    assert with_true == pytest.approx(numpy_loss, rel=1e-4)
+    assert with_false == pytest.approx(numpy_loss, rel=1e-4)
+    found = doctor.diagnose([{"loss": 1.0}] * 3, [], [], {
+        "loss_name": "sparse_categorical_crossentropy", "from_logits": True,
+        "output_activation": "softmax", "num_outputs": 3})
+    assert "wrong_loss" not in serious(found)
+
+
+def test_nan_in_the_inputs_is_a_critical_data_problem():
+    """Standardizing by a zero std puts NaN in the inputs; with ReLUs the loss can stay finite
+    (NaN becomes 0), so the inputs themselves are the evidence."""
+    from ktrain_kit.doctor.facts import input_facts
+    x = np.ones((100, 4))
+    x[:, 0] = np.nan  # a constant feature divided by its zero std
+    facts = {**input_facts(x), "loss_name": "sparse_categorical_crossentropy",
+             "num_outputs": 10}
+    assert facts["inputs_nonfinite_fraction"] == pytest.approx(0.25)
+    found = doctor.diagnose([{"loss": 2.3026}] * 3, [], [], facts)
+    assert found[0].symptom == "data_problem" and found[0].severity == "critical"
+
+
+def test_a_training_loss_wobble_that_costs_no_accuracy_is_not_instability():
+    """Near zero, dropout noise moves a classifier's epoch loss by 1.5x without costing
+    accuracy; a wobble that does cost accuracy is instability."""
+    facts = {"task": "binary", "loss_name": "mse"}
+    losses = [0.25, 0.05, 0.03, 0.06, 0.03, 0.065]
+    calm = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+            for l, a in zip(losses, (0.5, 0.95, 0.96, 0.955, 0.96, 0.955))]
+    assert "unstable" not in serious(doctor.diagnose(calm, [], [], facts))
+    costly = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+              for l, a in zip(losses, (0.5, 0.95, 0.96, 0.80, 0.96, 0.78))]
+    assert "unstable" in serious(doctor.diagnose(costly, [], [], facts))
+
+
+def test_one_recovered_validation_spike_is_info():
+    """A classifier whose validation loss spikes once (accuracy -6 points) and ends at its
+    best accuracy: the wobble cost nothing (keras#126's fixed program does this)."""
+    val = [0.25, 0.04, 0.021, 0.049, 0.016, 0.015]
+    acc = [0.5, 0.95, 0.977, 0.917, 0.99, 0.985]
+    epochs = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
+              for l, a in zip([0.25, 0.05, 0.04, 0.038, 0.031, 0.03], acc)]
+    for e, v in zip(epochs, val):
+        e["val_loss"] = v
+    found = doctor.diagnose(epochs, [], [], {"task": "binary", "loss_name": "mse"})
+    assert [f.severity for f in found if f.symptom == "unstable"] == ["info"]
+    worse = [dict(e) for e in epochs]
+    worse[-1]["val_accuracy"] = 0.90  # ends 9 points below its best
+    assert "unstable" in serious(doctor.diagnose(worse, [], [], {"task": "binary",
+                                                                 "loss_name": "mse"}))
+
+
+def test_a_dict_input_model_is_probed_with_its_activations(keras_mod):
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, _, y = _data()
+    inputs = {"a": keras.Input((2,), name="a"), "b": keras.Input((2,), name="b")}
+    hidden = keras.layers.Dense(8, activation="relu")(
+        keras.layers.Concatenate()([inputs["a"], inputs["b"]]))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    model.compile("adam", "binary_crossentropy")
+    data = {"a": x[:, :2], "b": x[:, 2:]}
+    cb = TrainingDoctor(probe_data=({k: v[:64] for k, v in data.items()}, y[:64]), interval=4)
+    model.fit(data, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
+    assert not errors(cb.findings)
+    assert "dead_relu_fraction" in cb.probes[-1]  # the activation pass ran on the dict input
+
+
+def test_a_learning_rate_far_too_high_comes_before_the_target_scale():
+    """Unscaled targets and a diverging loss: the learning rate is the visible obstacle, so the
+    target-scale finding is only info and the first finding is the divergence."""
+    facts = {"loss_name": "mse", "num_outputs": 1, "labels_shape": [256], "labels_min": 50.0,
+             "labels_max": 350.0, "labels_integer": False, "labels_distinct": 200,
+             "labels_std": 77.0, "base_lr": 1.0}
+    epochs = [{"loss": l, "val_loss": l} for l in (30000, 20000, 9e5, 4e6)]
+    found = doctor.diagnose(epochs, [(1, 1, 29000.0)], [], facts)
+    assert found[0].symptom == "diverging"
+    target = next(f for f in found if "target_std" in f.evidence)
+    assert target.severity == "info"
