@@ -116,12 +116,15 @@ def main():
     parser.add_argument("--split", default="all", choices=("all", "tune", "holdout"))
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--dump", help="with --only: write the runs' results to this JSON file")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: replace those runs in --json and rewrite --out")
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
     from benchmarks.doctor_cases import field, users
     from benchmarks.doctor_cases.cases import CASES
-    cases = [c for c in CASES + users.CASES + field.CASES if (args.split == "all" or c["split"] == args.split)
+    cases = [c for c in CASES + users.CASES + field.CASES
+             if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     results = []
     for case in cases:
@@ -144,6 +147,16 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
         write(args.out, cases, results, args.seeds)
+    elif args.merge:  # a subset re-run: replace its runs in the full results, rewrite both
+        with open(args.json) as f:
+            kept = [r for r in json.load(f) if (r["case"], r["seed"]) not in
+                    {(r["case"], r["seed"]) for r in results}]
+        everything = [c for c in CASES + users.CASES + field.CASES
+                      if args.split == "all" or c["split"] == args.split]
+        merged = kept + results
+        with open(args.json, "w") as f:
+            json.dump(merged, f, indent=1)
+        write(args.out, everything, merged, args.seeds)
     elif args.dump:  # a subset, for looking at while iterating
         with open(args.dump, "w") as f:
             json.dump(results, f, indent=1)

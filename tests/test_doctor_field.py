@@ -390,23 +390,6 @@ def test_a_training_loss_wobble_that_costs_no_accuracy_is_not_instability():
     assert "unstable" in serious(doctor.diagnose(costly, [], [], facts))
 
 
-def test_one_recovered_validation_spike_is_info():
-    """A classifier whose validation loss spikes once (accuracy -6 points) and ends at its
-    best accuracy: the wobble cost nothing (keras#126's fixed program does this)."""
-    val = [0.25, 0.04, 0.021, 0.049, 0.016, 0.015]
-    acc = [0.5, 0.95, 0.977, 0.917, 0.99, 0.985]
-    epochs = [{"loss": l, "accuracy": a, "val_loss": l, "val_accuracy": a}
-              for l, a in zip([0.25, 0.05, 0.04, 0.038, 0.031, 0.03], acc)]
-    for e, v in zip(epochs, val):
-        e["val_loss"] = v
-    found = doctor.diagnose(epochs, [], [], {"task": "binary", "loss_name": "mse"})
-    assert [f.severity for f in found if f.symptom == "unstable"] == ["info"]
-    worse = [dict(e) for e in epochs]
-    worse[-1]["val_accuracy"] = 0.90  # ends 9 points below its best
-    assert "unstable" in serious(doctor.diagnose(worse, [], [], {"task": "binary",
-                                                                 "loss_name": "mse"}))
-
-
 def test_a_dict_input_model_is_probed_with_its_activations(keras_mod):
     keras = keras_mod
     from ktrain_kit.callbacks import TrainingDoctor

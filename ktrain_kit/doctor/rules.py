@@ -782,13 +782,8 @@ def _unstable(run, batch_losses, probes):
         return []
     batch_spikes, counted = _spikes(batch_losses, scale)
     first = min(rises + spikes + val_spikes)
-    # one validation spike that the run recovered from, ending at its best, cost nothing: info
-    recovered = not (oscillating or spikes) and len(val_spikes) == 1 and \
-        run.view.classifies and len(run.val_metric) == len(val) and \
-        max(run.val_metric) - run.val_metric[-1] < UNSTABLE_METRIC_DROP
     return [Finding(
-        symptom="unstable", severity="info" if recovered else "warning",
-        first_seen=_at(first + 1),
+        symptom="unstable", severity="warning", first_seen=_at(first + 1),
         evidence={"epochs_with_rising_loss": len(rises), "loss_spikes": len(spikes),
                   "validation_spikes": len(val_spikes), "spiking_batches": len(batch_spikes),
                   "batches": counted, "loss_scale": scale},
