@@ -66,6 +66,12 @@ def default_config() -> ml_collections.ConfigDict:
         path="",                 # file or folder for npz / csv / image_folder
         batch_size=64,           # examples per optimizer update, across replicas and micro-batches
         train_examples=0,        # training examples to use (or generate); 0 = all there are
+        synthetic_examples=0,    # generated data: training examples to make when train_examples
+                                 # is 0 (0 = 2048); never read for a file, so never caps it
+        header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
+                                 # example, auto = decide (data/table.py states the rule)
+        features=_any(""),       # csv: per-column type overrides {column: numeric |
+                                 # categorical | ignore}; the rest are typed from the file
         val_fraction=0.2,        # share of the examples held out for validation
         num_classes=10,          # synthetic data: classes to generate
         image_size=32,           # synthetic_images and image_folder: side in pixels
@@ -244,7 +250,7 @@ def _model_fits_data_name(c):
 def available_train_examples(c) -> int | None:
     """Training examples after the validation split, when knowable without reading files."""
     if c.data.name.startswith("synthetic"):
-        return c.data.train_examples or 2048  # generated: exactly train_examples
+        return c.data.train_examples or c.data.synthetic_examples or 2048  # generated
     total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if total is None:
         return None
@@ -287,6 +293,25 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 'none'")
     _positive("data.batch_size", c.data.batch_size)
     _at_least("data.train_examples", c.data.train_examples, 0)
+    _at_least("data.synthetic_examples", c.data.synthetic_examples, 0)
+    if c.data.header not in ("auto", True, False):
+        raise config_error("data.header", f"unknown value {c.data.header!r}",
+                           "use auto, true or false")
+    if c.data.features not in ("", None) and not hasattr(c.data.features, "items"):
+        raise config_error("data.features", f"{c.data.features!r} is not a mapping",
+                           "e.g. --config.data.features='{\"island\": \"categorical\"}'")
+    if c.data.features and c.data.name != "csv":
+        raise config_error("data.features", f"types a csv's columns; data.name is "
+                           f"{c.data.name}", "remove data.features, or use data.name=csv")
+    if hasattr(cw, "items"):
+        for key, weight in cw.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
+                    not math.isfinite(weight) or weight < 0:
+                raise config_error("data.class_weight", f"class {key!r} has weight {weight!r}",
+                                   "give every class a finite weight >= 0")
+        if cw and not any(w > 0 for w in cw.values()):
+            raise config_error("data.class_weight", "every weight is 0",
+                               "give at least one class a positive weight")
     _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
     _at_least("data.num_classes", c.data.num_classes, 2)
     _at_least("data.num_features", c.data.num_features, 1)

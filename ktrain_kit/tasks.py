@@ -101,7 +101,7 @@ def _binary(y, where, known, num_classes):
     y = _one_column(y, where, "one 0/1 label per example")
     values = [_plain(v) for v in np.unique(y)]
     mapping = known.get("label_values") or values
-    if len(values) != 2 and not known:
+    if len(values) != 2 and not known.get("label_values"):
         shown = ", ".join(map(str, values[:5])) + (", ..." if len(values) > 5 else "")
         raise file_error(where, f"a binary task needs exactly 2 distinct labels, found "
                          f"{len(values)} ({shown})", "use task.name=classification for more "

@@ -6,10 +6,8 @@ turns its raw examples into a `Dataset`: inputs checked, labels prepared for the
 naming the file and the fix. No TensorFlow here: a bad file is refused before TensorFlow starts.
 """
 
-import csv
 import dataclasses
 import hashlib
-import io
 
 import numpy as np
 
@@ -31,6 +29,7 @@ class Raw:
     kind: str                       # "image" (H, W, C), "sequence" (L token ids), "tabular" (D)
     num_classes: int | None = None  # generated data: the classes asked for
     label_info: dict = dataclasses.field(default_factory=dict)  # e.g. label column names
+    table: dict | None = None       # csv: the Table and its feature columns (x = row numbers)
 
 
 @dataclasses.dataclass
@@ -53,6 +52,7 @@ class Dataset:
     labels: dict                    # class names, binary label mapping, target mean/std, ...
     fingerprint: str = ""           # of the files read, to notice data changed since training
     stream: dict | None = None      # where streamed examples are, and their description
+    table: object = None            # csv: the TablePreprocessing that made x from the columns
 
     @property
     def input_shape(self):
@@ -120,7 +120,7 @@ def _digits(dc, tc, rng):
 
 
 def _synthetic_count(dc):
-    train = dc.train_examples or 2048
+    train = dc.train_examples or dc.synthetic_examples or 2048
     return train + int(round(train * dc.val_fraction / (1 - dc.val_fraction)))
 
 
@@ -214,53 +214,34 @@ def _npz(dc, tc, rng):
 
 
 def _csv(dc, tc, rng):
-    path = _existing(dc.path, "a .csv file with one row per example")
-    try:
-        with fs.open(path, "rb") as f:  # bytes: -sig below drops a byte-order mark
-            text = f.read().decode("utf-8-sig")
-        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(v.strip() for v in r)]
-    except (OSError, UnicodeDecodeError) as e:
-        raise file_error(path, f"cannot be read as UTF-8 text ({type(e).__name__})",
-                         "save it as a UTF-8 .csv file") from None
-    except csv.Error as e:
-        raise file_error(path, f"is not valid CSV ({e})", "save it as a .csv file") from None
-    header = rows[0] if rows and not _numeric(rows[0]) else None
-    body = rows[1:] if header else rows
-    if not body:
-        raise file_error(path, "holds no examples", "add rows of features and a label")
-    width = len(header or body[0])
-    bad = next((i for i, r in enumerate(body) if len(r) != width), None)
-    if bad is not None:
-        raise file_error(path, f"row {bad + 1 + bool(header)} has {len(body[bad])} columns, the "
-                         f"first has {width}", "give every row the same number of columns")
-    if width < 2:
-        raise file_error(path, "has a single column", "add feature columns beside the label")
-    names = [h.strip() for h in header] if header else [str(i) for i in range(width)]
-    if tc.name == "multilabel":
-        columns = [_column(dc, "data.label_columns", c, names, path) for c in
-                   _as_list(dc.label_columns)]
-        if not columns:
-            raise config_error("data.label_columns", "a multilabel csv needs its label columns",
-                               "e.g. --config.data.label_columns='(\"cat\", \"dog\")' or "
-                               "'(3, 4, 5)'")
+    """A CSV by the rules of data/table.py: label column(s) out, the rest stay cells (typed and
+    encoded in `load`, on the training split)."""
+    from ktrain_kit.data import table as table_lib
+    table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
+                                 dc.header)
+    if table.width < 2:
+        raise file_error(dc.path, "has a single column", "add feature columns beside the label")
+    several = _as_list(dc.label_columns)
+    if tc.name in ("multilabel", "regression") and several:
+        columns = table_lib.resolve_columns(table, several, "data.label_columns")
+    elif tc.name == "multilabel":
+        raise config_error("data.label_columns", "a multilabel csv needs its label columns",
+                           "e.g. --config.data.label_columns='(\"cat\", \"dog\")' or "
+                           "'(3, 4, 5)'")
+    elif several:
+        raise config_error("data.label_columns", f"a {tc.name} task has one label column",
+                           "use data.label_column (label_columns is for multilabel and "
+                           "multi-target regression)")
     else:
-        columns = [_column(dc, "data.label_column", dc.label_column, names, path)]
-    features = [i for i in range(width) if i not in columns]
-    table = np.array(body, dtype=object)
-    x = np.empty((len(body), len(features)), np.float32)
-    for j, col in enumerate(features):
-        try:
-            x[:, j] = [float(v) for v in table[:, col]]
-        except ValueError:
-            value = next(v for v in table[:, col] if not _is_number(v))
-            column = f"'{names[col]}'" if header else f"{col} (counting from 0)"
-            raise file_error(path, f"feature column {column} holds text ('{value}'), not "
-                             "numbers", "keep only numeric feature columns (or drop that "
-                             "column); a header line is allowed") from None
-    labels = table[:, columns]
-    y = _label_values(labels[:, 0]) if len(columns) == 1 else np.stack(
-        [_label_values(labels[:, j]) for j in range(len(columns))], axis=1)
-    return Raw(x, y, "tabular", label_info={"label_names": [names[c] for c in columns]})
+        columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
+    labels = [table_lib.label_column_values(table, j) for j in columns]
+    y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
+    if len(columns) > 1 and y.dtype == object:
+        raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
+    features = [j for j in range(table.width) if j not in columns]
+    return Raw(np.arange(len(table.rows)), y, "table",
+               label_info={"label_names": [table.names[c] for c in columns]},
+               table={"table": table, "features": features})
 
 
 def _image_folder(dc, tc, rng):
@@ -409,51 +390,12 @@ def _existing(path, what):
     return path
 
 
-def _is_number(value) -> bool:
-    try:
-        float(value)
-        return True
-    except ValueError:
-        return False
-
-
-def _numeric(row):
-    return all(_is_number(v) for v in row)
-
-
 def _as_list(value):
     if value in (None, "", ()):
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value)
-
-
-def _column(dc, key, which, names, path):
-    """The index of a label column given by name or by (possibly negative) index."""
-    if isinstance(which, str) and which.strip().lstrip("-").isdigit():
-        which = int(which)
-    if isinstance(which, bool) or not isinstance(which, (int, str)):
-        raise config_error(key, f"{which!r} is neither a column name nor an index",
-                           "give a header name or a column number")
-    if isinstance(which, str):
-        if which not in names:
-            raise file_error(path, f"has no column named '{which}' (columns: "
-                             f"{', '.join(names[:8])}{', ...' if len(names) > 8 else ''})",
-                             f"set {key} to one of them or to a column number")
-        return names.index(which)
-    if not -len(names) <= which < len(names):
-        raise file_error(path, f"has {len(names)} columns, so {key}={which} is past the last",
-                         f"use 0..{len(names) - 1} or -1 for the last column")
-    return which % len(names)
-
-
-def _label_values(column):
-    """A label column as numbers when every value is one, else as text (class names)."""
-    values = [str(v).strip() for v in column]
-    if all(_is_number(v) for v in values):
-        return np.array([float(v) for v in values])
-    return np.array(values, dtype=object)
 
 
 def fingerprint(dc) -> str:
@@ -507,19 +449,13 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     x, where = raw.x, dc.path or dc.name
     if len(x) == 0:
         raise file_error(where, "holds no examples", "point data.path at a non-empty dataset")
-    if raw.kind != "sequence" and not np.all(np.isfinite(x)):
+    if raw.kind not in ("sequence", "table") and not np.all(np.isfinite(x)):
         bad = int(np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0])
         raise file_error(where, f"inputs hold NaN or Inf (first at example {bad})",
                          "clean or drop those examples")
     known = {**raw.label_info, **(known_labels or {})}
     labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
 
-    synthetic = dc.name.startswith("synthetic")
-    available = len(x) - max(1, int(round(len(x) * dc.val_fraction)))
-    if dc.train_examples and dc.train_examples > available and not synthetic:
-        raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
-                           f"{where} has {available} after the validation split",
-                           f"use at most {available} or 0 for all")
     train_idx, val_idx = split_indices(len(x), dc, seed, rng)
     if len(train_idx) == 0:
         raise file_error(where, "leaves no training examples after the validation split",
@@ -530,8 +466,19 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))
-    return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], raw.kind, tc.name,
-                   labels.num_outputs, info, fingerprint(dc))
+    kind, preprocessing = raw.kind, None
+    if raw.kind == "table":  # typed here, encoded by a FeatureSpace adapted on training rows
+        from ktrain_kit.data import features
+        specs = features.column_specs(raw.table["table"], raw.table["features"], train_idx,
+                                      dc.features)
+        columns = features.raw_columns(raw.table["table"], specs)
+        preprocessing = features.TablePreprocessing(
+            specs, {k: v[train_idx] for k, v in columns.items()})
+        preprocessing.rows = {"train": train_idx, "val": val_idx}  # the file's row numbers
+        x = preprocessing.encode(columns).numpy()
+        kind = "tabular"
+    return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
+                   labels.num_outputs, info, fingerprint(dc), table=preprocessing)
 
 
 def _add_label_noise(y, share, task, num_outputs, rng):
@@ -549,5 +496,7 @@ def _add_label_noise(y, share, task, num_outputs, rng):
 def describe(data: Dataset) -> str:
     """One line for the log: what was loaded."""
     where = " (streamed)" if data.stream else ""
+    table = f"\nktrain_kit: {data.table.describe()}" if data.table is not None else ""
     return (f"{data.train_size} training / {data.val_size} validation examples{where}, "
-            f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)")
+            f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)"
+            f"{table}")
