@@ -242,7 +242,11 @@ SERVE = textwrap.dedent("""
     out = {}
     for name, (path, x) in json.load(open(sys.argv[1])).items():
         signature = tf.saved_model.load(path).signatures["serving_default"]
-        result = signature(inputs=tf.constant(np.array(x, dtype=np.float32)))
+        if isinstance(x, dict):  # a csv run: one tensor per raw column, as the file holds it
+            spec = signature.structured_input_signature[1]
+            result = signature(**{k: tf.constant(v, spec[k].dtype) for k, v in x.items()})
+        else:
+            result = signature(inputs=tf.constant(np.array(x, dtype=np.float32)))
         out[name] = {k: v.numpy().tolist() for k, v in result.items()}
     json.dump(out, open(sys.argv[2], "w"))
 """)
@@ -254,9 +258,15 @@ def test_every_task_serves_without_the_toolkit(launched, files, tmp_path, monkey
     requests, expected = {}, {}
     for name in ("binary", "regression", "multilabel", "user_model"):
         workdir, _ = launched(name)
-        _, data, model = loaded(workdir)
+        config, data, model = loaded(workdir)
         x = data.x_val[:5]
-        requests[name] = (os.path.join(workdir, "export", "1"), x.tolist())
+        request = x.tolist()
+        if data.table is not None:  # rows of the file itself, read by the csv module
+            rows = list(csv.DictReader(open(config.data.path, newline="")))
+            rows = [rows[i] for i in data.table.rows["val"][:5]]
+            request = {key: [float(r[column]) for r in rows]
+                       for column, key in data.table.input_names().items()}
+        requests[name] = (os.path.join(workdir, "export", "1"), request)
         expected[name] = model.predict(x, verbose=0)
     (tmp_path / "serve.py").write_text(SERVE)
     (tmp_path / "in.json").write_text(json.dumps(requests))
