@@ -36,17 +36,11 @@ def write_penguins(path, n=240, seed=0):
 
 
 def table_config(path, **extra):
-    c = load_config("tabular_binary", task__name="classification", data__name="csv",
-                    data__path=str(path), data__label_column="species", train__epochs=4,
-                    train__verbose=0, train__precision="float32", data__batch_size=32,
-                    schedule__base_lr=1e-2, callbacks__doctor__enabled=False)
-    for key, value in extra.items():
-        node = c
-        *parts, last = key.split("__")
-        for part in parts:
-            node = node[part]
-        node[last] = value
-    return c
+    settings = dict(task__name="classification", data__name="csv", data__path=str(path),
+                    data__label_column="species", train__epochs=4, train__verbose=0,
+                    train__precision="float32", data__batch_size=32, schedule__base_lr=1e-2,
+                    callbacks__doctor__enabled=False)
+    return load_config("tabular_binary", **{**settings, **extra})
 
 
 @pytest.fixture(scope="module")
