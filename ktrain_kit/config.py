@@ -19,8 +19,8 @@ from ktrain_kit.errors import config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
 DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
-            "csv", "image_folder", "tfrecord")
-MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app")  # or "package.module:function"
+            "csv", "image_folder", "text_folder", "tfrecord")
+MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app", "bag")  # or "package.module:function"
 TASKS = tasks.TASKS
 NORMS = ("batch", "layer", "group", "none")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -34,9 +34,9 @@ ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
 TASK_LOSSES = tasks.LOSSES
-PATH_DATASETS = ("npz", "csv", "image_folder", "tfrecord")
+PATH_DATASETS = ("npz", "csv", "image_folder", "text_folder", "tfrecord")
 IMAGE_DATASETS = ("digits", "synthetic_images", "image_folder")
-SEQUENCE_DATASETS = ("synthetic_sequences",)
+SEQUENCE_DATASETS = ("synthetic_sequences", "text_folder")
 # Beyond these a value is a typo or an accident, not an experiment: refused before TensorFlow
 # allocates anything (a wider model still trains if given through a builder of your own).
 LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
@@ -70,6 +70,10 @@ def default_config() -> ml_collections.ConfigDict:
                                  # is 0 (0 = 2048); never read for a file, so never caps it
         header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
                                  # example, auto = decide (data/table.py states the rule)
+        text_column=_any(""),    # csv: the column of raw text (name or index); the input is
+                                 # then that text alone (models bag, transformer)
+        text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
+        text_length=256,         # text: tokens per example (longer texts are cut)
         features=_any(""),       # csv: per-column type overrides {column: numeric |
                                  # categorical | ignore}; the rest are typed from the file
         val_fraction=0.2,        # share of the examples held out for validation
@@ -242,9 +246,12 @@ def _model_fits_data_name(c):
     if name in ("cnn", "resnet", "keras_app") and data in non_image:
         raise config_error("model.name", f"{name} needs images, not {data}",
                            "use model.name=mlp or an image dataset")
-    if name == "transformer" and data in IMAGE_DATASETS + ("synthetic_tabular", "csv"):
-        raise config_error("model.name", f"transformer needs token sequences, not {data}",
-                           "use data.name=synthetic_sequences or an npz of integer token ids")
+    text_csv = data == "csv" and c.data.text_column not in ("", None)
+    if name in ("transformer", "bag") and not text_csv and \
+            data in IMAGE_DATASETS + ("synthetic_tabular", "csv"):
+        raise config_error("model.name", f"{name} needs token sequences, not {data}",
+                           "use data.name=text_folder, a csv's data.text_column, "
+                           "synthetic_sequences or an npz of integer token ids")
 
 
 def available_train_examples(c) -> int | None:
@@ -300,6 +307,14 @@ def validate(c) -> None:
     if c.data.features not in ("", None) and not hasattr(c.data.features, "items"):
         raise config_error("data.features", f"{c.data.features!r} is not a mapping",
                            "e.g. --config.data.features='{\"island\": \"categorical\"}'")
+    if c.data.text_column not in ("", None) and c.data.name != "csv":
+        raise config_error("data.text_column", f"names a csv's text column; data.name is "
+                           f"{c.data.name}", "remove it, or use data.name=csv")
+    if c.data.text_column not in ("", None) and c.data.features:
+        raise config_error("data.features", "types table columns, but with data.text_column "
+                           "only the text is used", "remove one of the two")
+    _at_least("data.text_max_tokens", c.data.text_max_tokens, 4)
+    _at_least("data.text_length", c.data.text_length, 1)
     if c.data.features and c.data.name != "csv":
         raise config_error("data.features", f"types a csv's columns; data.name is "
                            f"{c.data.name}", "remove data.features, or use data.name=csv")
@@ -487,6 +502,8 @@ def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
             total += 9 * channels * filters + 9 * filters * filters + filters * channels
             channels = filters
         return total + channels * num_outputs
+    if m.name == "bag":
+        return vocab * w + d * w * w + w * num_outputs + 4 * d * w
     if m.name == "transformer":
         return (vocab + input_shape[0]) * w + d * (4 * w * w + 2 * m.mlp_ratio * w * w) + \
             w * num_outputs
@@ -494,7 +511,8 @@ def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
 
 
 # What each built-in model needs the data to be (decided by the loaded data, not its name).
-NEEDS_KIND = {"cnn": "image", "resnet": "image", "keras_app": "image", "transformer": "sequence"}
+NEEDS_KIND = {"cnn": "image", "resnet": "image", "keras_app": "image", "transformer": "sequence",
+              "bag": "sequence"}
 KIND_WORDS = {"image": "images (height, width, channels)", "sequence": "integer token ids",
               "tabular": "rows of numbers"}
 

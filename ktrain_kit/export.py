@@ -25,23 +25,25 @@ def serving_signature_spec(model: keras.Model) -> tf.TensorSpec:
 
 
 def export(model: keras.Model, export_root: str, version: int = 1,
-           task: str = "classification", from_logits: bool = True, table=None) -> str:
+           task: str = "classification", from_logits: bool = True, preprocessing=None) -> str:
     """Writes the SavedModel under `export_root/version` and returns that path.
 
-    `table` (a CSV run's `TablePreprocessing`): the signature then takes the raw columns by
-    name, one tensor each (float32 for numbers, NaN = missing; string for text), and the
-    SavedModel does the preprocessing the run was trained with.
+    `preprocessing` (a csv or text run's, `Dataset.preprocessing`): the signature then takes
+    the raw columns by name, one tensor each (float32 for numbers, NaN = missing; string for
+    text; a text run: `text`, the raw strings), and the SavedModel does the preprocessing the
+    run was trained with.
     """
     path = os.path.join(export_root, str(version))
     archive = keras.export.ExportArchive()
     archive.track(model)
+    table = preprocessing
     if table is None:
         def serve(inputs):
             return tasks.serving_outputs(task, model(inputs, training=False), from_logits)
         archive.add_endpoint("serving_default", serve,
                              input_signature=[serving_signature_spec(model)])
     else:
-        archive.track(table.space)
+        archive.track(table.layer)
         names = table.input_names()
 
         def serve_columns(columns):

@@ -22,7 +22,7 @@ def main(argv):
         config, data, model = restore.load_run(FLAGS.workdir)
         run.own("export")
         path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,
-                             from_logits=config.model.from_logits, table=data.table)
+                             from_logits=config.model.from_logits, preprocessing=data.preprocessing)
     print(f"exported {path}")
 
 

@@ -70,6 +70,15 @@ def csv_rows(tmp, header, rows, name="t.csv"):
     return write(tmp, name, "\n".join([header] + rows) + "\n")
 
 
+def text_folder(tmp, classes):
+    """root/<class>/<n>.txt from {class: [text]}; a whitespace-only text is named empty.txt."""
+    for name, texts in classes.items():
+        os.makedirs(tmp / "texts" / name, exist_ok=True)
+        for i, text in enumerate(texts):
+            write(tmp, f"texts/{name}/{'empty' if not text.strip() else i}.txt", text)
+    return str(tmp / "texts")
+
+
 def typed(tmp, features):
     """A table with a text column, and `data.features` set to `features`."""
     return data_args("csv", csv_rows(tmp, "a,city,y", ["1,Oslo,0", "2,Rome,1"] * 10),
@@ -207,6 +216,24 @@ CASES = {
         "--config.data.label_columns=y,z"), "data.label_columns"),
     "negative class weight": (lambda t: [MLP, "--config.data.class_weight={0: -1.0}"],
                               "data.class_weight"),
+    # --- text
+    "an empty text file": (lambda t: data_args("text_folder", text_folder(
+        t, {"a": ["one two"] * 10, "b": ["three four"] * 9 + ["  \n"]}),
+        "--config.model.name=bag"), "empty.txt"),
+    "a vocabulary of one word": (lambda t: data_args("text_folder", text_folder(
+        t, {"a": ["yes"] * 10, "b": ["Yes!"] * 10}), "--config.model.name=bag"),
+        "vocabulary of 1 word"),
+    "a text column on data without columns": (
+        lambda t: [MLP, "--config.data.text_column=review"], "data.text_column"),
+    "a missing text cell": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "NA,0"] + ["bad film,0"] * 10),
+        "--config.data.text_column=review", "--config.model.name=bag"), "line 3"),
+    "the label column as the text column": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "bad,0"] * 10),
+        "--config.data.text_column=y", "--config.model.name=bag"), "data.text_column"),
+    "a text model on a table": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,1", "2,0"] * 10), "--config.model.name=bag"),
+        "model.name"),
     "infinite feature": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,0", "inf,1"] + ["2,0", "3,1"] * 10)), "infinite"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,

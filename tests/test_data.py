@@ -52,7 +52,7 @@ def test_csv_with_header(tmp_path):
     path.write_text("\n".join(rows))
     d = load(data_config("csv", path))
     assert d.input_shape == (2,) and d.num_classes == 2
-    f1 = d.table.rows["train"].astype(float)  # row i holds f1 = i: standardized on training rows
+    f1 = d.preprocessing.rows["train"].astype(float)  # row i holds f1 = i: standardized on training rows
     np.testing.assert_allclose(d.x_train[:, 0], (f1 - f1.mean()) / f1.std(), atol=1e-5)
     np.testing.assert_allclose(d.x_train[:, 1], d.x_train[:, 0], atol=1e-5)  # f2 = 2 f1
 
@@ -162,7 +162,7 @@ def test_csv_with_a_byte_order_mark_and_named_columns(tmp_path):
     d = load(data_config("csv", path, label_column="label"), "binary")
     assert d.input_shape == (2,) and d.labels["label_values"] == ["no", "yes"]
     np.testing.assert_allclose(d.x_train[:, 1], d.x_train[:, 0], atol=1e-5)
-    np.testing.assert_array_equal(d.y_train[:, 0], d.table.rows["train"] % 2)  # yes = odd rows
+    np.testing.assert_array_equal(d.y_train[:, 0], d.preprocessing.rows["train"] % 2)  # yes = odd rows
 
 
 def test_csv_label_column_by_index_from_either_end(tmp_path):
@@ -170,8 +170,8 @@ def test_csv_label_column_by_index_from_either_end(tmp_path):
     first = load(data_config("csv", path, label_column=0))
     last = load(data_config("csv", path, label_column="-1"))
     assert first.num_outputs == 3 and last.num_outputs == 5
-    np.testing.assert_array_equal(first.y_train, first.table.rows["train"] % 3)
-    np.testing.assert_array_equal(last.y_train, last.table.rows["train"] % 5)
+    np.testing.assert_array_equal(first.y_train, first.preprocessing.rows["train"] % 3)
+    np.testing.assert_array_equal(last.y_train, last.preprocessing.rows["train"] % 5)
 
 
 def test_each_epoch_order_depends_only_on_seed_and_epoch():

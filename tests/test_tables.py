@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import load_config
+from conftest import WITHOUT_TOOLKIT, load_config
 
 SPECIES = ["Adelie", "Chinstrap", "Gentoo"]
 
@@ -58,26 +58,21 @@ def test_text_categories_and_gaps_train_without_preprocessing(penguin_run, capsy
     path, workdir, summary = penguin_run
     assert summary["best_val_accuracy"] > 0.8  # bill length and island separate the species
     _, data, _ = restore.load_run(workdir)
-    kinds = {s["name"]: s["type"] for s in data.table.specs}
+    kinds = {s["name"]: s["type"] for s in data.preprocessing.specs}
     assert kinds == {"island": "categorical", "bill length (mm)": "numeric",
                      "sex": "categorical", "year": "categorical"}
     # what was imputed is said: the training split's own count of missing cells
     rows = list(csv.DictReader(open(path)))
-    train_rows = data.table.rows["train"]
+    train_rows = data.preprocessing.rows["train"]
     missing = sum(rows[i]["bill length (mm)"] == "NA" for i in train_rows)
-    assert f"bill length (mm) (numeric, {missing} missing -> mean" in data.table.describe()
+    assert f"bill length (mm) (numeric, {missing} missing -> mean" in data.preprocessing.describe()
     bills = [float(rows[i]["bill length (mm)"]) for i in train_rows
              if rows[i]["bill length (mm)"] != "NA"]
-    assert data.table.means["bill length (mm)"] == pytest.approx(np.mean(bills), rel=1e-6)
+    assert data.preprocessing.means["bill length (mm)"] == pytest.approx(np.mean(bills), rel=1e-6)
 
 
-SERVE = textwrap.dedent("""
-    import csv, json, math, sys
-    class Block:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] == "ktrain_kit":
-                raise ImportError("ktrain_kit is blocked in this test")
-    sys.meta_path.insert(0, Block())
+SERVE = WITHOUT_TOOLKIT + textwrap.dedent("""
+    import csv, math
     import tensorflow as tf
     export, table, wanted = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     signature = tf.saved_model.load(export).signatures["serving_default"]
@@ -104,7 +99,7 @@ def test_the_export_serves_raw_csv_rows_without_the_toolkit(penguin_run, tmp_pat
     from ktrain_kit import restore
     path, workdir, _ = penguin_run
     _, data, model = restore.load_run(workdir)
-    wanted = [int(i) for i in data.table.rows["val"][:12]]
+    wanted = [int(i) for i in data.preprocessing.rows["val"][:12]]
     expected = model.predict(data.x_val[:12], verbose=0)
     script = tmp_path / "serve.py"
     script.write_text(SERVE)
@@ -139,7 +134,7 @@ def test_several_regression_targets_from_a_csv(tmp_path):
     workdir = str(tmp_path / "run")
     train(c, workdir)
     _, data, model = restore.load_run(workdir)
-    assert data.num_outputs == 3 and [s["name"] for s in data.table.specs] == \
+    assert data.num_outputs == 3 and [s["name"] for s in data.preprocessing.specs] == \
         list(bunch.feature_names)
     rows = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
     predictions = model.predict(data.x_val, verbose=0)

@@ -21,7 +21,7 @@ from ktrain_kit import tasks
 from ktrain_kit.config import default_config
 from ktrain_kit.training import train
 
-from conftest import ROOT, load_config, rewind, run_launcher
+from conftest import ROOT, WITHOUT_TOOLKIT, load_config, rewind, run_launcher
 
 
 # ------------------------------------------------------------------ label preparation
@@ -231,13 +231,7 @@ def test_a_users_model_module_trains_and_exports(launched):
     assert config["model"]["name"] == "my_models:small_cnn"
 
 
-SERVE = textwrap.dedent("""
-    import json, sys
-    class Block:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] == "ktrain_kit":
-                raise ImportError("ktrain_kit is blocked in this test")
-    sys.meta_path.insert(0, Block())
+SERVE = WITHOUT_TOOLKIT + textwrap.dedent("""
     import numpy as np, tensorflow as tf
     out = {}
     for name, (path, x) in json.load(open(sys.argv[1])).items():
@@ -261,11 +255,11 @@ def test_every_task_serves_without_the_toolkit(launched, files, tmp_path, monkey
         config, data, model = loaded(workdir)
         x = data.x_val[:5]
         request = x.tolist()
-        if data.table is not None:  # rows of the file itself, read by the csv module
+        if data.preprocessing is not None:  # rows of the file itself, read by the csv module
             rows = list(csv.DictReader(open(config.data.path, newline="")))
-            rows = [rows[i] for i in data.table.rows["val"][:5]]
+            rows = [rows[i] for i in data.preprocessing.rows["val"][:5]]
             request = {key: [float(r[column]) for r in rows]
-                       for column, key in data.table.input_names().items()}
+                       for column, key in data.preprocessing.input_names().items()}
         requests[name] = (os.path.join(workdir, "export", "1"), request)
         expected[name] = model.predict(x, verbose=0)
     (tmp_path / "serve.py").write_text(SERVE)

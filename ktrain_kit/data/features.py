@@ -135,7 +135,7 @@ class TablePreprocessing:
                 features[s["name"]] = FS.string_categorical(
                     max_tokens=MAX_CATEGORIES + 1, num_oov_indices=1, output_mode="one_hot",
                     name=safe_name(s["name"]))
-        self.space = FS(features, output_mode="concat")
+        self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
         cleaned = self.clean({k: tf.constant(v) if v.dtype != object else
                               tf.constant(v.astype(str)) for k, v in train_columns.items()})
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
@@ -143,6 +143,7 @@ class TablePreprocessing:
             if s["type"] == "categorical":
                 vocab = self.space.preprocessors[s["name"]].get_vocabulary()
                 s["categories"] = len(vocab) - 1
+                s["distinct"] = len(set(cleaned[s["name"]].numpy().tolist()))
 
     def clean(self, columns: dict) -> dict:
         """The FeatureSpace's inputs: means for missing numbers (+ indicators), category text."""
@@ -197,7 +198,10 @@ class TablePreprocessing:
                 parts.append(f"{s['name']} (numeric{note})")
             else:
                 note = f", {s['missing']} missing -> own category" if s["missing"] else ""
-                parts.append(f"{s['name']} (categorical, {s['categories']} values{note})")
+                kept = (f"{s['categories']} values" if s["categories"] >= s["distinct"] else
+                        f"the {s['categories']} most frequent of {s['distinct']} values, the "
+                        "rest -> out-of-vocabulary")
+                parts.append(f"{s['name']} (categorical, {kept}{note})")
         return "columns: " + "; ".join(parts)
 
 

@@ -30,6 +30,7 @@ class Raw:
     num_classes: int | None = None  # generated data: the classes asked for
     label_info: dict = dataclasses.field(default_factory=dict)  # e.g. label column names
     table: dict | None = None       # csv: the Table and its feature columns (x = row numbers)
+    notes: list = dataclasses.field(default_factory=list)  # said in the run's output
 
 
 @dataclasses.dataclass
@@ -52,7 +53,9 @@ class Dataset:
     labels: dict                    # class names, binary label mapping, target mean/std, ...
     fingerprint: str = ""           # of the files read, to notice data changed since training
     stream: dict | None = None      # where streamed examples are, and their description
-    table: object = None            # csv: the TablePreprocessing that made x from the columns
+    preprocessing: object = None    # csv or text: what made x from the raw columns or
+                                    # strings (features.TablePreprocessing, text.TextPreprocessing);
+                                    # the export serves it
 
     @property
     def input_shape(self):
@@ -85,6 +88,8 @@ class Dataset:
         return x.mean(axis=axes), np.maximum(x.var(axis=axes), 1e-6)
 
     def vocab_size(self) -> int:
+        if getattr(self.preprocessing, "vocab_size", None):
+            return self.preprocessing.vocab_size  # text: the vectorizer's whole vocabulary
         if self.stream:
             return int(self.stream.get("vocab_size") or 0)
         return int(max(self.x_train.max(), self.x_val.max())) + 1
@@ -238,10 +243,32 @@ def _csv(dc, tc, rng):
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
     if len(columns) > 1 and y.dtype == object:
         raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
+    label_info = {"label_names": [table.names[c] for c in columns]}
+    if dc.text_column not in ("", None):
+        from ktrain_kit.data import text
+        column = table_lib.resolve_column(table, dc.text_column, "data.text_column")
+        if column in columns:
+            raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
+                               "column", "name the column that holds the text")
+        texts = text.table_texts(table, column)
+        unused = [n for j, n in enumerate(table.names) if j not in columns and j != column]
+        return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
+                   notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
+                   if unused else [])
     features = [j for j in range(table.width) if j not in columns]
-    return Raw(np.arange(len(table.rows)), y, "table",
-               label_info={"label_names": [table.names[c] for c in columns]},
-               table={"table": table, "features": features})
+    notes = [] if table.header or dc.header is False else [
+        f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
+        "pass --config.data.header=true"]
+    return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
+               table={"table": table, "features": features}, notes=notes)
+
+
+def _text_folder(dc, tc, rng):
+    """root/<class>/<doc>.txt (data/text.py); the texts are vectorized in `load`."""
+    from ktrain_kit.data import text
+    texts, labels, classes = text.folder_texts(
+        _existing(dc.path, "a folder with one sub-folder of .txt files per class"))
+    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text")
 
 
 def _image_folder(dc, tc, rng):
@@ -344,13 +371,20 @@ def _folder_fingerprint(folder, features):
 
 
 def image_folder_files(root):
-    """[(path, class index)] of an image folder, and the class names (sorted sub-folders).
+    """[(path, class index)] of an image folder, and the class names (sorted sub-folders)."""
+    return class_folder_files(root, IMAGE_SUFFIXES, "images (.png, .jpg, .bmp, .gif)",
+                              "root/<class>/<image>.png")
+
+
+def class_folder_files(root, suffixes, what, layout):
+    """[(path, class index)] of a folder of class sub-folders holding files ending in
+    `suffixes`, and the class names (sorted sub-folders).
 
     Hidden entries (".", "._" AppleDouble files) and what systems leave behind (__MACOSX,
-    @eaDir, Thumbs.db, ...) are neither classes nor images.
+    @eaDir, Thumbs.db, ...) are neither classes nor examples.
     """
     if not fs.isdir(root):
-        raise file_error(root, "is not a folder", "point data.path at root/<class>/<image>.png")
+        raise file_error(root, "is not a folder", f"point data.path at {layout}")
 
     def visible(name):
         return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
@@ -358,16 +392,16 @@ def image_folder_files(root):
     classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
     if len(classes) < 2:
         raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
-                         "make one sub-folder per class holding its images")
+                         f"make one sub-folder per class holding its {what.split(' (')[0]}")
     files = []
     for label, name in enumerate(classes):
         folder = fs.join(root, name)
-        images = sorted(f for f in fs.listdir(folder) if visible(f)
-                        and f.lower().endswith(IMAGE_SUFFIXES) and not fs.isdir(fs.join(folder, f)))
-        if not images:
-            raise file_error(folder, "holds no images (.png, .jpg, .bmp, .gif)",
-                             "put images of that class into it, or remove the folder")
-        files += [(fs.join(folder, f), label) for f in images]
+        found = sorted(f for f in fs.listdir(folder) if visible(f)
+                       and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
+        if not found:
+            raise file_error(folder, f"holds no {what}",
+                             "put examples of that class into it, or remove the folder")
+        files += [(fs.join(folder, f), label) for f in found]
     return files, classes
 
 
@@ -379,6 +413,7 @@ SOURCES = {
     "npz": _npz,
     "csv": _csv,
     "image_folder": _image_folder,
+    "text_folder": _text_folder,
     "tfrecord": _tfrecord,  # streamed: see load()
 }
 STATS_SAMPLE = 1000
@@ -449,7 +484,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     x, where = raw.x, dc.path or dc.name
     if len(x) == 0:
         raise file_error(where, "holds no examples", "point data.path at a non-empty dataset")
-    if raw.kind not in ("sequence", "table") and not np.all(np.isfinite(x)):
+    if raw.kind not in ("sequence", "table", "text") and not np.all(np.isfinite(x)):
         bad = int(np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0])
         raise file_error(where, f"inputs hold NaN or Inf (first at example {bad})",
                          "clean or drop those examples")
@@ -474,11 +509,19 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         columns = features.raw_columns(raw.table["table"], specs)
         preprocessing = features.TablePreprocessing(
             specs, {k: v[train_idx] for k, v in columns.items()})
-        preprocessing.rows = {"train": train_idx, "val": val_idx}  # the file's row numbers
         x = preprocessing.encode(columns).numpy()
         kind = "tabular"
+    elif raw.kind == "text":  # a TextVectorization adapted on the training texts
+        from ktrain_kit.data import text
+        preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
+                                               dc.text_length, where)
+        x = preprocessing.encode({"text": x}).numpy()
+        kind = "sequence"
+    if preprocessing is not None:
+        preprocessing.rows = {"train": train_idx, "val": val_idx}  # the source's row numbers
+        preprocessing.notes = raw.notes
     return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
-                   labels.num_outputs, info, fingerprint(dc), table=preprocessing)
+                   labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing)
 
 
 def _add_label_noise(y, share, task, num_outputs, rng):
@@ -496,7 +539,9 @@ def _add_label_noise(y, share, task, num_outputs, rng):
 def describe(data: Dataset) -> str:
     """One line for the log: what was loaded."""
     where = " (streamed)" if data.stream else ""
-    table = f"\nktrain_kit: {data.table.describe()}" if data.table is not None else ""
+    prep = data.preprocessing
+    table = "".join(f"\nktrain_kit: {line}" for line in [prep.describe(), *prep.notes]) \
+        if prep is not None else ""
     return (f"{data.train_size} training / {data.val_size} validation examples{where}, "
             f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)"
             f"{table}")
