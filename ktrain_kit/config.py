@@ -87,6 +87,8 @@ def default_config() -> ml_collections.ConfigDict:
         class_weight=_any("none"),  # classification, binary: none | balanced | {class: weight}
         num_features=20,         # synthetic_tabular: feature columns to generate
         in_memory_limit_mb=1024,  # image_folder: stream from the files above this size
+        skip_bad_files=False,    # image_folder: leave unreadable images out (counted, named)
+                                 # instead of stopping
         shuffle_buffer=4096,     # streamed data: records per (seeded) shuffle block
         label_noise=0.0,         # share of training labels replaced by random ones (robustness
                                  # experiments; the doctor's fault gallery uses 1.0)

@@ -14,7 +14,7 @@ import numpy as np
 from ktrain_kit import fs, tasks
 from ktrain_kit.errors import config_error, file_error
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 # What operating systems and tools leave in folders: never classes, never images.
 SYSTEM_NAMES = {"__macosx", "@eadir", "thumbs.db", "desktop.ini", "$recycle.bin",
                 "lost+found", "system volume information"}
@@ -53,6 +53,7 @@ class Dataset:
     labels: dict                    # class names, binary label mapping, target mean/std, ...
     fingerprint: str = ""           # of the files read, to notice data changed since training
     stream: dict | None = None      # where streamed examples are, and their description
+    notes: list = dataclasses.field(default_factory=list)  # said in the run's output
     preprocessing: object = None    # csv or text: what made x from the raw columns or
                                     # strings (features.TablePreprocessing, text.TextPreprocessing);
                                     # the export serves it
@@ -273,23 +274,23 @@ def _text_folder(dc, tc, rng):
 
 def _image_folder(dc, tc, rng):
     """In memory when the folder's images fit `data.in_memory_limit_mb`; else streamed from
-    the files (see `load`, which sends larger folders to `_streamed_image_folder`)."""
+    the files (see `load`, which sends larger folders to `_streamed_image_folder`). Decoded by
+    data/images.py, the one path both use."""
+    from ktrain_kit.data import images
     root = _existing(dc.path, "a folder with one sub-folder of images per class")
     files, classes = image_folder_files(root)
-    from PIL import Image
-    xs = []
-    mode = "L" if dc.channels == 1 else "RGB"
-    for path, _ in files:
-        try:
-            with fs.open(path, "rb") as f, Image.open(f) as im:
-                im = im.convert(mode).resize((dc.image_size, dc.image_size))
-                xs.append(np.asarray(im, dtype=np.float32).reshape(
-                    dc.image_size, dc.image_size, dc.channels))
-        except Exception as e:  # PIL raises many types for damaged files
-            raise file_error(path, f"is not a readable image ({type(e).__name__})",
-                             "delete or replace it") from None
-    return Raw(np.stack(xs), np.array(classes, dtype=object)[[label for _, label in files]],
-               "image")
+    x, kept, skipped = images.decode_folder(files, (dc.image_size, dc.image_size, dc.channels),
+                                            dc.skip_bad_files, file_error)
+    labels = np.array(classes, dtype=object)[[files[i][1] for i in kept]]
+    return Raw(x, labels, "image", notes=_skipped_note(skipped))
+
+
+def _skipped_note(skipped):
+    if not skipped:
+        return []
+    shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+    return [f"left out {len(skipped)} unreadable image file{'s' if len(skipped) > 1 else ''} "
+            f"(data.skip_bad_files): {shown}"]
 
 
 def folder_labels(files, classes, tc):
@@ -303,20 +304,21 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
     """A folder larger than data.in_memory_limit_mb: the file list is split like in-memory
     data; tf.data reads and decodes the files (data/stream.py). Normalization statistics are
     estimated on up to STATS_SAMPLE training images."""
-    from PIL import Image
+    from ktrain_kit.data import images
+    shape = (dc.image_size, dc.image_size, dc.channels)
+    files, skipped = _readable_files(files, dc.skip_bad_files)
     labels = folder_labels(files, classes, tc)
     train_idx, val_idx = split_indices(len(files), dc, seed)
-    mode = "L" if dc.channels == 1 else "RGB"
+    orientations = {files[i][0]: images.orientation(files[i][0]) for i in range(len(files))}
     stats, counts = [], np.zeros(max(labels.num_outputs, 2), np.int64)
     for i in train_idx[:STATS_SAMPLE]:
         path = files[i][0]
         try:
-            with fs.open(path, "rb") as f, Image.open(f) as im:
-                pixels = np.asarray(im.convert(mode).resize((dc.image_size, dc.image_size)),
-                                    np.float64).reshape(-1, dc.channels)
-        except Exception as e:  # noqa: BLE001 - PIL raises many kinds for damaged files
-            raise file_error(path, f"is not a readable image ({type(e).__name__})",
-                             "delete or replace it") from None
+            pixels = images.decode_file(path, shape, orientations[path]).astype(np.float64)
+        except ValueError as e:
+            raise file_error(path, f"is not a readable image ({e})", "delete or replace it, or "
+                             "set data.skip_bad_files=true to leave such files out") from None
+        pixels = pixels.reshape(-1, dc.channels)
         stats.append((pixels.mean(axis=0), pixels.var(axis=0)))
     mean = np.mean([m for m, _ in stats], axis=0)
     variance = np.mean([v for _, v in stats], axis=0) + np.var([m for m, _ in stats], axis=0)
@@ -329,9 +331,29 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
               "train_size": len(train_idx), "val_size": len(val_idx),
               "normalization": (mean.tolist(), np.maximum(variance, 1e-6).tolist()),
               "label_counts": counts.tolist() if tc.name in ("classification", "binary")
-              else None}
+              else None,
+              "orientation": {p: o for p, o in orientations.items() if o != 1}}
     return Dataset(None, None, None, None, "image", tc.name, labels.num_outputs, labels.info,
-                   fingerprint(dc), stream)
+                   fingerprint(dc), stream, notes=_skipped_note(skipped))
+
+
+def _readable_files(files, skip_bad):
+    """The files whose header an image reader accepts (a full decode happens while training);
+    the others refused by name, or left out with `data.skip_bad_files`."""
+    from PIL import Image
+    kept, skipped = [], []
+    for path, label in files:
+        try:
+            with fs.open(path, "rb") as f, Image.open(f) as im:
+                im.verify()
+            kept.append((path, label))
+        except Exception as e:  # noqa: BLE001 - PIL raises many kinds for damaged files
+            if not skip_bad:
+                raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                                 "delete or replace it, or set data.skip_bad_files=true to "
+                                 "leave such files out") from None
+            skipped.append(path)
+    return kept, skipped
 
 
 def _tfrecord(dc, tc, seed):
@@ -372,7 +394,7 @@ def _folder_fingerprint(folder, features):
 
 def image_folder_files(root):
     """[(path, class index)] of an image folder, and the class names (sorted sub-folders)."""
-    return class_folder_files(root, IMAGE_SUFFIXES, "images (.png, .jpg, .bmp, .gif)",
+    return class_folder_files(root, IMAGE_SUFFIXES, "images (.png, .jpg, .bmp, .gif, .webp)",
                               "root/<class>/<image>.png")
 
 
@@ -519,9 +541,9 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         kind = "sequence"
     if preprocessing is not None:
         preprocessing.rows = {"train": train_idx, "val": val_idx}  # the source's row numbers
-        preprocessing.notes = raw.notes
     return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
-                   labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing)
+                   labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing,
+                   notes=raw.notes)
 
 
 def _add_label_noise(y, share, task, num_outputs, rng):
@@ -540,8 +562,8 @@ def describe(data: Dataset) -> str:
     """One line for the log: what was loaded."""
     where = " (streamed)" if data.stream else ""
     prep = data.preprocessing
-    table = "".join(f"\nktrain_kit: {line}" for line in [prep.describe(), *prep.notes]) \
-        if prep is not None else ""
+    lines = ([prep.describe()] if prep is not None else []) + data.notes
+    table = "".join(f"\nktrain_kit: {line}" for line in lines)
     return (f"{data.train_size} training / {data.val_size} validation examples{where}, "
             f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)"
             f"{table}")
