@@ -381,8 +381,13 @@ def _tfrecord(dc, tc, seed):
               "normalization": (norm["mean"], norm["variance"]),
               "vocab_size": features.get("vocab_size"),
               "label_counts": features.get("label_counts")}
+    preprocessing = None
+    if features.get("preprocessing"):  # shards of a csv or text: their saved preprocessing
+        from ktrain_kit.data import saved_preprocessing
+        preprocessing = saved_preprocessing.SavedPreprocessing(folder, features["preprocessing"])
     return Dataset(None, None, None, None, features["kind"], tc.name, features["num_outputs"],
-                   features.get("labels") or {}, _folder_fingerprint(folder, features), stream)
+                   features.get("labels") or {}, _folder_fingerprint(folder, features), stream,
+                   preprocessing=preprocessing)
 
 
 def _folder_fingerprint(folder, features):

@@ -130,6 +130,9 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
         "vocab_size": data.vocab_size() if data.kind == "sequence" else None,
         "label_counts": _label_counts(data.y_train, tc.name, data.num_outputs),
         "source": {"name": dc.name, "path": dc.path, "seed": seed}}
+    if data.preprocessing is not None:  # a csv or text: serve raw columns / strings later
+        from ktrain_kit.data import saved_preprocessing
+        features["preprocessing"] = saved_preprocessing.save(data.preprocessing, out)
     _write_features(out, features)
     return features
 
