@@ -49,15 +49,19 @@ def penguin_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("penguins")
     path = write_penguins(root / "penguins.csv")
     workdir = str(root / "run")
-    summary = train(table_config(path), workdir)
+    summary = train(table_config(path, train__epochs=30), workdir)
     return path, workdir, summary
 
 
 def test_text_categories_and_gaps_train_without_preprocessing(penguin_run, capsys):
     from ktrain_kit import restore
+    from sklearn.linear_model import LogisticRegression
     path, workdir, summary = penguin_run
-    assert summary["best_val_accuracy"] > 0.8  # bill length and island separate the species
     _, data, _ = restore.load_run(workdir)
+    # bill length and island separate the species: as well as a logistic regression does
+    reference = LogisticRegression(max_iter=2000).fit(data.x_train, data.y_train).score(
+        data.x_val, data.y_val)
+    assert summary["best_val_accuracy"] >= min(reference - 0.05, 0.85), (summary, reference)
     kinds = {s["name"]: s["type"] for s in data.preprocessing.specs}
     assert kinds == {"island": "categorical", "bill length (mm)": "numeric",
                      "sex": "categorical", "year": "categorical"}

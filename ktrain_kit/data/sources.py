@@ -80,7 +80,13 @@ class Dataset:
         return 2 if self.task == "binary" else self.num_outputs
 
     def normalization_stats(self):
-        """Mean and variance per channel (images) or feature, from the training split only."""
+        """Mean and variance per channel (images) or feature, from the training split only.
+        A table's features come out of its FeatureSpace already scaled (numbers normalized,
+        categories one-hot): (0, 1), so a rare category's 0/1 column is not blown up by its
+        tiny variance."""
+        if self.kind == "tabular" and self.preprocessing is not None:
+            width = self.input_shape[-1]
+            return np.zeros(width), np.ones(width)
         if self.stream:
             mean, variance = (np.asarray(v, np.float64) for v in self.stream["normalization"])
             return mean, variance
