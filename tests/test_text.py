@@ -5,49 +5,25 @@ The vectorizer is adapted on the training split inside the run; the export answe
 in a process where ktrain_kit cannot be imported.
 """
 
-import ast
 import csv
 import json
 import os
 import subprocess
 import sys
-import sysconfig
 import textwrap
 
 import numpy as np
 import pytest
 
+from benchmarks.text_docs import FAMILIES, write_folder
 from conftest import WITHOUT_TOOLKIT, load_config
-
-FAMILIES = ("asyncio", "email", "logging", "xml")
-
-
-def docstrings(family):
-    """Docstrings of 80+ characters in a standard-library package, in file order."""
-    root = os.path.join(sysconfig.get_paths()["stdlib"], family)
-    out = []
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                tree = ast.parse(open(os.path.join(folder, name), encoding="utf-8").read())
-                for node in ast.walk(tree):
-                    if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                         ast.AsyncFunctionDef)):
-                        doc = ast.get_docstring(node)
-                        if doc and len(doc) >= 80:
-                            out.append(doc)
-    return out
 
 
 @pytest.fixture(scope="module")
 def docs_folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("docs") / "stdlib"
-    for family in FAMILIES:
-        os.makedirs(root / family)
-        for i, doc in enumerate(docstrings(family)):
-            (root / family / f"{i:04d}.txt").write_text(doc, encoding="utf-8")
-    return root
+    """Python's own docstrings, one folder per standard-library package (real documents)."""
+    from pathlib import Path
+    return Path(write_folder(str(tmp_path_factory.mktemp("docs") / "stdlib")))
 
 
 def text_config(path, **extra):
