@@ -523,6 +523,9 @@ def check_model_fits_data(mc, data) -> None:
     """Refuses a built-in model the data cannot feed: a cnn on flat rows, a transformer on
     float images. (`mlp` takes anything; a user's builder decides for itself.)"""
     needs = NEEDS_KIND.get(mc.name)
+    if mc.name == "mlp" and getattr(data.preprocessing, "vocab_size", None):
+        raise config_error("model.name", "mlp would read a text's token ids as numbers",
+                           "use model.name=bag or transformer for text")
     if needs and data.kind != needs:
         raise config_error("model.name", f"{mc.name} needs {KIND_WORDS[needs]}, but the data "
                            f"are {KIND_WORDS[data.kind]} of shape {data.input_shape}",

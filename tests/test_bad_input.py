@@ -223,6 +223,9 @@ CASES = {
     "a vocabulary of one word": (lambda t: data_args("text_folder", text_folder(
         t, {"a": ["yes"] * 10, "b": ["Yes!"] * 10}), "--config.model.name=bag"),
         "vocabulary of 1 word"),
+    "text read by a model of numbers": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "bad,0"] * 40),
+        "--config.data.text_column=review"), "model.name"),
     "a text column on data without columns": (
         lambda t: [MLP, "--config.data.text_column=review"], "data.text_column"),
     "a missing text cell": (lambda t: data_args(
