@@ -524,6 +524,12 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     known = {**raw.label_info, **(known_labels or {})}
     labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
 
+    available = len(x) - max(1, int(round(len(x) * dc.val_fraction)))
+    if dc.train_examples and dc.train_examples > available and not dc.name.startswith(
+            "synthetic"):  # asked for by the user (configs size generated data elsewhere)
+        raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
+                           f"{where} has {available} after the validation split",
+                           f"use at most {available} or 0 for all")
     train_idx, val_idx = split_indices(len(x), dc, seed, rng)
     if len(train_idx) == 0:
         raise file_error(where, "leaves no training examples after the validation split",
