@@ -237,6 +237,9 @@ CASES = {
     "a text model on a table": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,1", "2,0"] * 10), "--config.model.name=bag"),
         "model.name"),
+    "more training rows asked for than a file has": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,1"] * 20), "--config.data.train_examples=500"),
+        "data.train_examples"),
     "infinite feature": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,0", "inf,1"] + ["2,0", "3,1"] * 10)), "infinite"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
