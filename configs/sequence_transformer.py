@@ -13,7 +13,7 @@ from ktrain_kit.config import default_config
 def get_config():
     c = default_config()
     c.data.name = "synthetic_sequences"
-    c.data.train_examples = 4096
+    c.data.synthetic_examples = 4096  # generated data only: never caps a file of yours
     c.data.seq_len = 32
     c.data.vocab_size = 64
     c.data.num_classes = 8

@@ -20,7 +20,7 @@ def get_config():
     c.task.name = "regression"
     c.task.loss = "mse"
     c.data.name = "synthetic_tabular"
-    c.data.train_examples = 4096
+    c.data.synthetic_examples = 4096  # generated data only: never caps a file of yours
     c.data.num_features = 10
     c.data.batch_size = 64
     c.model.name = "mlp"

@@ -19,8 +19,8 @@ from ktrain_kit.errors import config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
 DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
-            "csv", "image_folder", "tfrecord")
-MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app")  # or "package.module:function"
+            "csv", "image_folder", "text_folder", "tfrecord")
+MODELS = ("mlp", "cnn", "resnet", "transformer", "keras_app", "bag")  # or "package.module:function"
 TASKS = tasks.TASKS
 NORMS = ("batch", "layer", "group", "none")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -34,9 +34,9 @@ ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
 TASK_LOSSES = tasks.LOSSES
-PATH_DATASETS = ("npz", "csv", "image_folder", "tfrecord")
+PATH_DATASETS = ("npz", "csv", "image_folder", "text_folder", "tfrecord")
 IMAGE_DATASETS = ("digits", "synthetic_images", "image_folder")
-SEQUENCE_DATASETS = ("synthetic_sequences",)
+SEQUENCE_DATASETS = ("synthetic_sequences", "text_folder")
 # Beyond these a value is a typo or an accident, not an experiment: refused before TensorFlow
 # allocates anything (a wider model still trains if given through a builder of your own).
 LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
@@ -66,6 +66,16 @@ def default_config() -> ml_collections.ConfigDict:
         path="",                 # file or folder for npz / csv / image_folder
         batch_size=64,           # examples per optimizer update, across replicas and micro-batches
         train_examples=0,        # training examples to use (or generate); 0 = all there are
+        synthetic_examples=0,    # generated data: training examples to make when train_examples
+                                 # is 0 (0 = 2048); never read for a file, so never caps it
+        header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
+                                 # example, auto = decide (data/table.py states the rule)
+        text_column=_any(""),    # csv: the column of raw text (name or index); the input is
+                                 # then that text alone (models bag, transformer)
+        text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
+        text_length=256,         # text: tokens per example (longer texts are cut)
+        features=_any(""),       # csv: per-column type overrides {column: numeric |
+                                 # categorical | ignore}; the rest are typed from the file
         val_fraction=0.2,        # share of the examples held out for validation
         num_classes=10,          # synthetic data: classes to generate
         image_size=32,           # synthetic_images and image_folder: side in pixels
@@ -77,6 +87,8 @@ def default_config() -> ml_collections.ConfigDict:
         class_weight=_any("none"),  # classification, binary: none | balanced | {class: weight}
         num_features=20,         # synthetic_tabular: feature columns to generate
         in_memory_limit_mb=1024,  # image_folder: stream from the files above this size
+        skip_bad_files=False,    # image_folder: leave unreadable images out (counted, named)
+                                 # instead of stopping
         shuffle_buffer=4096,     # streamed data: records per (seeded) shuffle block
         label_noise=0.0,         # share of training labels replaced by random ones (robustness
                                  # experiments; the doctor's fault gallery uses 1.0)
@@ -236,15 +248,18 @@ def _model_fits_data_name(c):
     if name in ("cnn", "resnet", "keras_app") and data in non_image:
         raise config_error("model.name", f"{name} needs images, not {data}",
                            "use model.name=mlp or an image dataset")
-    if name == "transformer" and data in IMAGE_DATASETS + ("synthetic_tabular", "csv"):
-        raise config_error("model.name", f"transformer needs token sequences, not {data}",
-                           "use data.name=synthetic_sequences or an npz of integer token ids")
+    text_csv = data == "csv" and c.data.text_column not in ("", None)
+    if name in ("transformer", "bag") and not text_csv and \
+            data in IMAGE_DATASETS + ("synthetic_tabular", "csv"):
+        raise config_error("model.name", f"{name} needs token sequences, not {data}",
+                           "use data.name=text_folder, a csv's data.text_column, "
+                           "synthetic_sequences or an npz of integer token ids")
 
 
 def available_train_examples(c) -> int | None:
     """Training examples after the validation split, when knowable without reading files."""
     if c.data.name.startswith("synthetic"):
-        return c.data.train_examples or 2048  # generated: exactly train_examples
+        return c.data.train_examples or c.data.synthetic_examples or 2048  # generated
     total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if total is None:
         return None
@@ -287,6 +302,33 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 'none'")
     _positive("data.batch_size", c.data.batch_size)
     _at_least("data.train_examples", c.data.train_examples, 0)
+    _at_least("data.synthetic_examples", c.data.synthetic_examples, 0)
+    if c.data.header not in ("auto", True, False):
+        raise config_error("data.header", f"unknown value {c.data.header!r}",
+                           "use auto, true or false")
+    if c.data.features not in ("", None) and not hasattr(c.data.features, "items"):
+        raise config_error("data.features", f"{c.data.features!r} is not a mapping",
+                           "e.g. --config.data.features='{\"island\": \"categorical\"}'")
+    if c.data.text_column not in ("", None) and c.data.name != "csv":
+        raise config_error("data.text_column", f"names a csv's text column; data.name is "
+                           f"{c.data.name}", "remove it, or use data.name=csv")
+    if c.data.text_column not in ("", None) and c.data.features:
+        raise config_error("data.features", "types table columns, but with data.text_column "
+                           "only the text is used", "remove one of the two")
+    _at_least("data.text_max_tokens", c.data.text_max_tokens, 4)
+    _at_least("data.text_length", c.data.text_length, 1)
+    if c.data.features and c.data.name != "csv":
+        raise config_error("data.features", f"types a csv's columns; data.name is "
+                           f"{c.data.name}", "remove data.features, or use data.name=csv")
+    if hasattr(cw, "items"):
+        for key, weight in cw.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
+                    not math.isfinite(weight) or weight < 0:
+                raise config_error("data.class_weight", f"class {key!r} has weight {weight!r}",
+                                   "give every class a finite weight >= 0")
+        if cw and not any(w > 0 for w in cw.values()):
+            raise config_error("data.class_weight", "every weight is 0",
+                               "give at least one class a positive weight")
     _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
     _at_least("data.num_classes", c.data.num_classes, 2)
     _at_least("data.num_features", c.data.num_features, 1)
@@ -462,6 +504,8 @@ def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
             total += 9 * channels * filters + 9 * filters * filters + filters * channels
             channels = filters
         return total + channels * num_outputs
+    if m.name == "bag":
+        return vocab * w + d * w * w + w * num_outputs + 4 * d * w
     if m.name == "transformer":
         return (vocab + input_shape[0]) * w + d * (4 * w * w + 2 * m.mlp_ratio * w * w) + \
             w * num_outputs
@@ -469,7 +513,8 @@ def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
 
 
 # What each built-in model needs the data to be (decided by the loaded data, not its name).
-NEEDS_KIND = {"cnn": "image", "resnet": "image", "keras_app": "image", "transformer": "sequence"}
+NEEDS_KIND = {"cnn": "image", "resnet": "image", "keras_app": "image", "transformer": "sequence",
+              "bag": "sequence"}
 KIND_WORDS = {"image": "images (height, width, channels)", "sequence": "integer token ids",
               "tabular": "rows of numbers"}
 
@@ -478,6 +523,9 @@ def check_model_fits_data(mc, data) -> None:
     """Refuses a built-in model the data cannot feed: a cnn on flat rows, a transformer on
     float images. (`mlp` takes anything; a user's builder decides for itself.)"""
     needs = NEEDS_KIND.get(mc.name)
+    if mc.name == "mlp" and getattr(data.preprocessing, "vocab_size", None):
+        raise config_error("model.name", "mlp would read a text's token ids as numbers",
+                           "use model.name=bag or transformer for text")
     if needs and data.kind != needs:
         raise config_error("model.name", f"{mc.name} needs {KIND_WORDS[needs]}, but the data "
                            f"are {KIND_WORDS[data.kind]} of shape {data.input_shape}",

@@ -25,16 +25,33 @@ def serving_signature_spec(model: keras.Model) -> tf.TensorSpec:
 
 
 def export(model: keras.Model, export_root: str, version: int = 1,
-           task: str = "classification", from_logits: bool = True) -> str:
-    """Writes the SavedModel under `export_root/version` and returns that path."""
+           task: str = "classification", from_logits: bool = True, preprocessing=None) -> str:
+    """Writes the SavedModel under `export_root/version` and returns that path.
+
+    `preprocessing` (a csv or text run's, `Dataset.preprocessing`): the signature then takes
+    the raw columns by name, one tensor each (float32 for numbers, NaN = missing; string for
+    text; a text run: `text`, the raw strings), and the SavedModel does the preprocessing the
+    run was trained with.
+    """
     path = os.path.join(export_root, str(version))
-
-    def serve(inputs):
-        return tasks.serving_outputs(task, model(inputs, training=False), from_logits)
-
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serving_default", serve, input_signature=[serving_signature_spec(model)])
+    table = preprocessing
+    if table is None:
+        def serve(inputs):
+            return tasks.serving_outputs(task, model(inputs, training=False), from_logits)
+        archive.add_endpoint("serving_default", serve,
+                             input_signature=[serving_signature_spec(model)])
+    else:
+        archive.track(table.layer)
+        names = table.input_names()
+
+        def serve_columns(columns):
+            raw = {column: columns[name] for column, name in names.items()}
+            return tasks.serving_outputs(task, model(table.encode(raw), training=False),
+                                         from_logits)
+        archive.add_endpoint("serving_default", serve_columns,
+                             input_signature=[table.signature()])
     if "://" in path:  # buckets have no directory rename: written in place (export to a new
         fs.library_write("savedmodel", path)
         archive.write_out(path, verbose=False)  # version number to keep the old one served)

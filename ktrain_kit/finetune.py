@@ -26,7 +26,6 @@ import tempfile
 import zipfile
 
 import h5py
-import keras
 import numpy as np
 
 from ktrain_kit.errors import UserError, config_error

@@ -59,3 +59,36 @@ class StandardizedLoss(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "kind": self.kind, "mean": self.mean, "std": self.std}
+
+
+@keras.saving.register_keras_serializable(package="ktrain_kit")
+class TargetError(keras.metrics.Metric):
+    """MAE or RMSE of ONE target of a multi-target regression (`index`), in its units.
+
+    Keras' own `mae` / `rmse` pool every target's errors into one mean, which mixes units;
+    these report each target alone (metrics.csv columns `mae_<target>`, `rmse_<target>`).
+    """
+
+    def __init__(self, index=0, kind="rmse", name=None, **kwargs):
+        super().__init__(name=name or f"{kind}_{index}", **kwargs)
+        self.index, self.kind = int(index), kind
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        error = (keras.ops.cast(y_true[:, self.index], "float32") -
+                 keras.ops.cast(y_pred[:, self.index], "float32"))
+        value = keras.ops.abs(error) if self.kind == "mae" else keras.ops.square(error)
+        self.total.assign_add(keras.ops.sum(value))
+        self.count.assign_add(keras.ops.cast(keras.ops.shape(value)[0], "float32"))
+
+    def result(self):
+        mean = self.total / keras.ops.maximum(self.count, 1.0)
+        return keras.ops.sqrt(mean) if self.kind == "rmse" else mean
+
+    def reset_state(self):
+        self.total.assign(0.0)
+        self.count.assign(0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "index": self.index, "kind": self.kind}

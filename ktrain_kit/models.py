@@ -1,6 +1,6 @@
 """Keras models chosen by name, sized by the dataset; or the user's own builder.
 
-    model.name = mlp | cnn | resnet | transformer | keras_app | package.module:function
+    model.name = mlp | cnn | resnet | transformer | keras_app | bag | package.module:function
 
 Every built-in model takes raw inputs (input normalization is its first layer, so an export needs
 no preprocessing), uses the configured dropout, norm, activation and initializer, and ends in a
@@ -127,6 +127,18 @@ def transformer(mc, data):
     return keras.Model(inputs, _head(x, mc, data.num_outputs), name="transformer")
 
 
+def bag(mc, data):
+    """Bag of embeddings: the mean of the tokens' embeddings (padding, id 0, left out), then
+    `depth` dense blocks. The baseline for text: fast, order-blind."""
+    inputs = keras.Input(data.input_shape, dtype="int32", name="inputs")
+    x = layers.Embedding(data.vocab_size(), mc.width, name="token_embedding")(inputs)
+    present = keras.ops.expand_dims(keras.ops.cast(keras.ops.not_equal(inputs, 0), x.dtype), -1)
+    x = keras.ops.sum(x * present, axis=1) / keras.ops.maximum(keras.ops.sum(present, axis=1), 1)
+    for i in range(mc.depth):
+        x = _dense_block(x, mc, mc.width, f"block{i}")
+    return keras.Model(inputs, _head(x, mc, data.num_outputs), name="bag")
+
+
 def _seq_norm(kind, width, name):
     return norm_layer(kind, width, name) or layers.Identity(name=name)
 
@@ -166,7 +178,7 @@ def _application(name):
 
 
 BUILDERS = {"mlp": mlp, "cnn": cnn, "resnet": resnet, "transformer": transformer,
-            "keras_app": keras_app}
+            "keras_app": keras_app, "bag": bag}
 
 
 def user_builder(name: str):

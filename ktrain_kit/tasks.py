@@ -11,7 +11,13 @@
 - regression: one or k numbers per example; `task.loss` = mse | mae | huber. Targets are
   standardized with the training split's mean and standard deviation inside the loss, so the
   learning rate needs no retuning for targets in the hundreds, while the model's output, the
-  metrics `mae` and `rmse` and the export stay in the target's own units.
+  metrics `mae` and `rmse` and the export stay in the target's own units. With k > 1 targets
+  (a csv's `data.label_columns`) `mae` and `rmse` pool all k targets' errors (one mean over
+  every example and target, units mixed); `mae_<target>` and `rmse_<target>` report each one.
+
+Averages: `accuracy` is over examples (multilabel: over every example-label pair, i.e. micro);
+binary `auc` is the ROC AUC of the one output; multilabel `auc` is Keras' `multi_label=True`
+AUC: one ROC AUC per label, then their plain mean (macro).
 
 Label checks and preparation are NumPy only (they run before TensorFlow starts); the Keras parts
 import Keras when called (the losses live in ktrain_kit/losses.py, the layer in layers.py).
@@ -101,7 +107,7 @@ def _binary(y, where, known, num_classes):
     y = _one_column(y, where, "one 0/1 label per example")
     values = [_plain(v) for v in np.unique(y)]
     mapping = known.get("label_values") or values
-    if len(values) != 2 and not known:
+    if len(values) != 2 and not known.get("label_values"):
         shown = ", ".join(map(str, values[:5])) + (", ..." if len(values) > 5 else "")
         raise file_error(where, f"a binary task needs exactly 2 distinct labels, found "
                          f"{len(values)} ({shown})", "use task.name=classification for more "
@@ -138,7 +144,9 @@ def _regression(y, where, known, num_classes):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
     y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
-    return Labels(y.astype(np.float32), y.shape[1], {})
+    names = known.get("label_names")
+    info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}
+    return Labels(y.astype(np.float32), y.shape[1], info)
 
 
 _PREPARE = {"classification": _classification, "binary": _binary, "multilabel": _multilabel,
@@ -218,7 +226,7 @@ def loss_and_metrics(task_config, num_outputs: int, info: dict, from_logits: boo
     """(loss, metrics) to compile a model of this task with."""
     import keras
 
-    from ktrain_kit.losses import SmoothedSparseCrossentropy, StandardizedLoss
+    from ktrain_kit.losses import SmoothedSparseCrossentropy, StandardizedLoss, TargetError
     name = task_config.name
     if name == "classification":
         if task_config.label_smoothing:
@@ -235,8 +243,18 @@ def loss_and_metrics(task_config, num_outputs: int, info: dict, from_logits: boo
                 [keras.metrics.BinaryAccuracy(name="accuracy", threshold=threshold), auc])
     loss = StandardizedLoss(task_config.loss if task_config.loss != "auto" else "mse",
                             info["target_mean"], info["target_std"])
+    per_target = [TargetError(i, kind, name=f"{kind}_{target}")
+                  for i, target in enumerate(target_names(info, num_outputs))
+                  for kind in ("mae", "rmse")] if num_outputs > 1 else []
     return loss, [keras.metrics.MeanAbsoluteError(name="mae"),
-                  keras.metrics.RootMeanSquaredError(name="rmse")]
+                  keras.metrics.RootMeanSquaredError(name="rmse"), *per_target]
+
+
+def target_names(info: dict, num_outputs: int) -> list:
+    """Each regression target's name as a metric name (letters, digits, '_')."""
+    import re
+    names = info.get("label_names") or [str(i) for i in range(num_outputs)]
+    return [re.sub(r"\W", "_", str(n)) for n in names]
 
 
 def add_output_layers(model, task: str, info: dict):

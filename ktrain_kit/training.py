@@ -131,7 +131,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
             _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
             run.own("export/1")
             export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
-                                           from_logits=c.model.from_logits)
+                                           from_logits=c.model.from_logits, preprocessing=data.preprocessing)
         metrics_path = run.path("metrics.csv")
         written, has_metrics = [], fs.exists(metrics_path)
         if c.callbacks.plots.enabled and has_metrics:

@@ -19,10 +19,10 @@ FLAGS = flags.FLAGS
 def main(argv):
     from ktrain_kit import export, restore, runfolder
     with runfolder.open_existing(FLAGS.workdir) as run:
-        config, _, model = restore.load_run(FLAGS.workdir)
+        config, data, model = restore.load_run(FLAGS.workdir)
         run.own(f"export/{FLAGS.version}")
         path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,
-                             from_logits=config.model.from_logits)
+                             from_logits=config.model.from_logits, preprocessing=data.preprocessing)
     print(f"exported {path}")
 
 

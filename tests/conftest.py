@@ -107,3 +107,16 @@ def rewind(source, target, step):
         all_model_checkpoint_timestamps=[float(i + 1) for i in range(len(kept))],
         last_preserved_timestamp=0.0)
     return str(target)
+
+
+# The first lines of a serving script run in a subprocess where ktrain_kit cannot be imported:
+# an export must serve with TensorFlow alone.
+WITHOUT_TOOLKIT = """
+import json, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "ktrain_kit":
+            raise ImportError("ktrain_kit is blocked in this test")
+sys.meta_path.insert(0, Block())
+import tensorflow as tf
+"""

@@ -102,6 +102,21 @@ def csv_rows(tmp, header, rows, name="t.csv"):
     return write(tmp, name, "\n".join([header] + rows) + "\n")
 
 
+def text_folder(tmp, classes):
+    """root/<class>/<n>.txt from {class: [text]}; a whitespace-only text is named empty.txt."""
+    for name, texts in classes.items():
+        os.makedirs(tmp / "texts" / name, exist_ok=True)
+        for i, text in enumerate(texts):
+            write(tmp, f"texts/{name}/{'empty' if not text.strip() else i}.txt", text)
+    return str(tmp / "texts")
+
+
+def typed(tmp, features):
+    """A table with a text column, and `data.features` set to `features`."""
+    return data_args("csv", csv_rows(tmp, "a,city,y", ["1,Oslo,0", "2,Rome,1"] * 10),
+                     f"--config.data.features={features}")
+
+
 # name -> (function of tmp_path returning the launcher arguments, text the error must contain)
 CASES = {
     "unknown config file": (lambda t: ["--config=configs/nope.py"], "configs/nope.py"),
@@ -146,8 +161,8 @@ CASES = {
     "missing data file": (lambda t: data_args("npz", t / "absent.npz"), "does not exist"),
     "no data path": (lambda t: [MLP, "--config.data.name=npz"], "data.path"),
     "corrupt npz": (lambda t: data_args("npz", write(t, "x.npz", b"garbage")), "cannot be read"),
-    "corrupt csv": (lambda t: data_args("csv", write(t, "x.csv", "1,2,0\n3,oops,1\n")),
-                    "not numbers"),
+    "csv whose first line may or may not be a header": (
+        lambda t: data_args("csv", write(t, "x.csv", "1,2,0\n3,oops,1\n")), "data.header"),
     "corrupt image": (lambda t: data_args("image_folder", bad_image_folder(t)), "bad.png"),
     "empty dataset": (lambda t: data_args("csv", write(t, "e.csv", "a,b,label\n")),
                       "no examples"),
@@ -203,8 +218,62 @@ CASES = {
     "label column past the last": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1,2,0", "3,4,1"] * 10), "--config.data.label_column=7"),
         "past the last"),
-    "text feature column": (lambda t: data_args(
-        "csv", csv_rows(t, "a,city,y", ["1,Oslo,0", "2,Rome,1"] * 10)), "'city'"),
+    # --- tables and labels (ktrain_kit/data/table.py states the rules)
+    "a column typed numeric holds text": (lambda t: typed(t, "{'city': 'numeric'}"), "'Oslo'"),
+    "data.features names an unknown column": (lambda t: typed(t, "{'town': 'categorical'}"),
+                                              "'town'"),
+    "data.features types the label column": (lambda t: typed(t, "{'y': 'numeric'}"),
+                                             "label column"),
+    "data.features with an unknown type": (lambda t: typed(t, "{'city': 'words'}"), "'words'"),
+    "data.features on data without columns": (
+        lambda t: [MLP, "--config.data.features={'a': 'numeric'}"], "data.features"),
+    "two columns with one name": (lambda t: data_args(
+        "csv", csv_rows(t, "a,label,label", ["1,0,1", "2,1,0"] * 10),
+        "--config.data.label_column=label"), "two columns are named 'label'"),
+    "labels that differ only in case": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,Yes", "2,yes", "3,No", "4,no"] * 5),
+        "--config.task.name=binary"), "differ only in letter case"),
+    "a missing label": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,1", "3,NA"] + ["4,1"] * 10)), "line 4"),
+    "binary csv with three labels": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,a", "2,b", "3,c"] * 10), "--config.task.name=binary"),
+        "exactly 2 distinct labels"),
+    "binary csv with one label": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,0"] * 10), "--config.task.name=binary"),
+        "exactly 2 distinct labels"),
+    "labels mixing numbers and names": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,cat"] * 10)), "mixes numbers and text"),
+    "several label columns for a classifier": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y,z", ["1,0,1", "2,1,0"] * 10),
+        "--config.data.label_columns=y,z"), "data.label_columns"),
+    "negative class weight": (lambda t: [MLP, "--config.data.class_weight={0: -1.0}"],
+                              "data.class_weight"),
+    # --- text
+    "an empty text file": (lambda t: data_args("text_folder", text_folder(
+        t, {"a": ["one two"] * 10, "b": ["three four"] * 9 + ["  \n"]}),
+        "--config.model.name=bag"), "empty.txt"),
+    "a vocabulary of one word": (lambda t: data_args("text_folder", text_folder(
+        t, {"a": ["yes"] * 10, "b": ["Yes!"] * 10}), "--config.model.name=bag"),
+        "vocabulary of 1 word"),
+    "text read by a model of numbers": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "bad,0"] * 40),
+        "--config.data.text_column=review"), "model.name"),
+    "a text column on data without columns": (
+        lambda t: [MLP, "--config.data.text_column=review"], "data.text_column"),
+    "a missing text cell": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "NA,0"] + ["bad film,0"] * 10),
+        "--config.data.text_column=review", "--config.model.name=bag"), "line 3"),
+    "the label column as the text column": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["good film,1", "bad,0"] * 10),
+        "--config.data.text_column=y", "--config.model.name=bag"), "data.text_column"),
+    "a text model on a table": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,1", "2,0"] * 10), "--config.model.name=bag"),
+        "model.name"),
+    "more training rows asked for than a file has": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,1"] * 20), "--config.data.train_examples=500"),
+        "data.train_examples"),
+    "infinite feature": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "inf,1"] + ["2,0", "3,1"] * 10)), "infinite"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
                                                         y=np.arange(20) % 2)), "complex"),
     "float features for a transformer": (lambda t: data_args(

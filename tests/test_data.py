@@ -52,7 +52,9 @@ def test_csv_with_header(tmp_path):
     path.write_text("\n".join(rows))
     d = load(data_config("csv", path))
     assert d.input_shape == (2,) and d.num_classes == 2
-    np.testing.assert_array_equal(d.x_train[:, 1], 2 * d.x_train[:, 0])
+    f1 = d.preprocessing.rows["train"].astype(float)  # row i holds f1 = i: standardized on training rows
+    np.testing.assert_allclose(d.x_train[:, 0], (f1 - f1.mean()) / f1.std(), atol=1e-5)
+    np.testing.assert_allclose(d.x_train[:, 1], d.x_train[:, 0], atol=1e-5)  # f2 = 2 f1
 
 
 def test_image_folder(tmp_path):
@@ -93,15 +95,16 @@ BROKEN = {
                                    "past the last", {"label_column": 5}),
     "unknown label column name": ("csv", lambda t: _write(t, "l.csv", "a,b,y\n1,2,0\n3,4,1\n"),
                                   "no column named 'price'", {"label_column": "price"}),
-    "text feature column": ("csv", lambda t: _write(t, "t.csv", "a,city,y\n1,Oslo,0\n2,Rome,1\n"),
-                            "'city'"),
+    "number column typed as numeric holds text": (
+        "csv", lambda t: _write(t, "t.csv", "a,city,y\n1,Oslo,0\n2,Rome,1\n"), "'Oslo'",
+        {"features": {"city": "numeric"}}),
     "class folder without images": ("image_folder", lambda t: _folder(t, ["a", "b"]),
                                     "holds no images"),
     "fractional label": ("npz", lambda t: _npz(t, x=np.zeros((4, 2)), y=np.array([0, .5, 1, 0])),
                          "whole numbers"),
     "empty npz": ("npz", lambda t: _npz(t, x=np.zeros((0, 2)), y=np.zeros(0)), "no examples"),
     "ragged csv": ("csv", lambda t: _write(t, "r.csv", "1,2,0\n3,1\n"), "columns"),
-    "text in csv": ("csv", lambda t: _write(t, "t.csv", "1,2,0\n3,x,1\n"), "not numbers"),
+    "text in csv": ("csv", lambda t: _write(t, "t.csv", "1,2,0\n3,x,1\n"), "data.header"),
     "empty csv": ("csv", lambda t: _write(t, "e.csv", ""), "no examples"),
     "corrupt image": ("image_folder", lambda t: _folder_with_bad_image(t), "not a readable image"),
     "one class folder": ("image_folder", lambda t: _folder(t, ["only"]), "at least 2"),
@@ -158,8 +161,8 @@ def test_csv_with_a_byte_order_mark_and_named_columns(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + "\n".join(rows).encode())  # as Excel saves "CSV UTF-8"
     d = load(data_config("csv", path, label_column="label"), "binary")
     assert d.input_shape == (2,) and d.labels["label_values"] == ["no", "yes"]
-    np.testing.assert_array_equal(d.x_train[:, 1], 2 * d.x_train[:, 0])
-    np.testing.assert_array_equal(d.y_train[:, 0], d.x_train[:, 0] % 2)  # yes = odd rows = 1
+    np.testing.assert_allclose(d.x_train[:, 1], d.x_train[:, 0], atol=1e-5)
+    np.testing.assert_array_equal(d.y_train[:, 0], d.preprocessing.rows["train"] % 2)  # yes = odd rows
 
 
 def test_csv_label_column_by_index_from_either_end(tmp_path):
@@ -167,7 +170,8 @@ def test_csv_label_column_by_index_from_either_end(tmp_path):
     first = load(data_config("csv", path, label_column=0))
     last = load(data_config("csv", path, label_column="-1"))
     assert first.num_outputs == 3 and last.num_outputs == 5
-    np.testing.assert_array_equal(first.y_train, first.x_train[:, 0] % 3)
+    np.testing.assert_array_equal(first.y_train, first.preprocessing.rows["train"] % 3)
+    np.testing.assert_array_equal(last.y_train, last.preprocessing.rows["train"] % 5)
 
 
 def test_each_epoch_order_depends_only_on_seed_and_epoch():

@@ -21,7 +21,7 @@ from ktrain_kit import tasks
 from ktrain_kit.config import default_config
 from ktrain_kit.training import train
 
-from conftest import ROOT, load_config, rewind, run_launcher
+from conftest import ROOT, WITHOUT_TOOLKIT, load_config, rewind, run_launcher
 
 
 # ------------------------------------------------------------------ label preparation
@@ -231,18 +231,16 @@ def test_a_users_model_module_trains_and_exports(launched):
     assert config["model"]["name"] == "my_models:small_cnn"
 
 
-SERVE = textwrap.dedent("""
-    import json, sys
-    class Block:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] == "ktrain_kit":
-                raise ImportError("ktrain_kit is blocked in this test")
-    sys.meta_path.insert(0, Block())
+SERVE = WITHOUT_TOOLKIT + textwrap.dedent("""
     import numpy as np, tensorflow as tf
     out = {}
     for name, (path, x) in json.load(open(sys.argv[1])).items():
         signature = tf.saved_model.load(path).signatures["serving_default"]
-        result = signature(inputs=tf.constant(np.array(x, dtype=np.float32)))
+        if isinstance(x, dict):  # a csv run: one tensor per raw column, as the file holds it
+            spec = signature.structured_input_signature[1]
+            result = signature(**{k: tf.constant(v, spec[k].dtype) for k, v in x.items()})
+        else:
+            result = signature(inputs=tf.constant(np.array(x, dtype=np.float32)))
         out[name] = {k: v.numpy().tolist() for k, v in result.items()}
     json.dump(out, open(sys.argv[2], "w"))
 """)
@@ -254,9 +252,15 @@ def test_every_task_serves_without_the_toolkit(launched, files, tmp_path, monkey
     requests, expected = {}, {}
     for name in ("binary", "regression", "multilabel", "user_model"):
         workdir, _ = launched(name)
-        _, data, model = loaded(workdir)
+        config, data, model = loaded(workdir)
         x = data.x_val[:5]
-        requests[name] = (os.path.join(workdir, "export", "1"), x.tolist())
+        request = x.tolist()
+        if data.preprocessing is not None:  # rows of the file itself, read by the csv module
+            rows = list(csv.DictReader(open(config.data.path, newline="")))
+            rows = [rows[i] for i in data.preprocessing.rows["val"][:5]]
+            request = {key: [float(r[column]) for r in rows]
+                       for column, key in data.preprocessing.input_names().items()}
+        requests[name] = (os.path.join(workdir, "export", "1"), request)
         expected[name] = model.predict(x, verbose=0)
     (tmp_path / "serve.py").write_text(SERVE)
     (tmp_path / "in.json").write_text(json.dumps(requests))

@@ -6,10 +6,8 @@ turns its raw examples into a `Dataset`: inputs checked, labels prepared for the
 naming the file and the fix. No TensorFlow here: a bad file is refused before TensorFlow starts.
 """
 
-import csv
 import dataclasses
 import hashlib
-import io
 import os
 
 import numpy as np
@@ -17,7 +15,7 @@ import numpy as np
 from ktrain_kit import fs, tasks
 from ktrain_kit.errors import config_error, file_error
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 # What operating systems and tools leave in folders: never classes, never images.
 SYSTEM_NAMES = {"__macosx", "@eadir", "thumbs.db", "desktop.ini", "$recycle.bin",
                 "lost+found", "system volume information"}
@@ -32,6 +30,8 @@ class Raw:
     kind: str                       # "image" (H, W, C), "sequence" (L token ids), "tabular" (D)
     num_classes: int | None = None  # generated data: the classes asked for
     label_info: dict = dataclasses.field(default_factory=dict)  # e.g. label column names
+    table: dict | None = None       # csv: the Table and its feature columns (x = row numbers)
+    notes: list = dataclasses.field(default_factory=list)  # said in the run's output
 
 
 @dataclasses.dataclass
@@ -54,6 +54,10 @@ class Dataset:
     labels: dict                    # class names, binary label mapping, target mean/std, ...
     fingerprint: str = ""           # of the files read, to notice data changed since training
     stream: dict | None = None      # where streamed examples are, and their description
+    notes: list = dataclasses.field(default_factory=list)  # said in the run's output
+    preprocessing: object = None    # csv or text: what made x from the raw columns or
+                                    # strings (features.TablePreprocessing, text.TextPreprocessing);
+                                    # the export serves it
 
     @property
     def input_shape(self):
@@ -77,7 +81,13 @@ class Dataset:
         return 2 if self.task == "binary" else self.num_outputs
 
     def normalization_stats(self):
-        """Mean and variance per channel (images) or feature, from the training split only."""
+        """Mean and variance per channel (images) or feature, from the training split only.
+        A table's features come out of its FeatureSpace already scaled (numbers normalized,
+        categories one-hot): (0, 1), so a rare category's 0/1 column is not blown up by its
+        tiny variance."""
+        if self.kind == "tabular" and self.preprocessing is not None:
+            width = self.input_shape[-1]
+            return np.zeros(width), np.ones(width)
         if self.stream:
             mean, variance = (np.asarray(v, np.float64) for v in self.stream["normalization"])
             return mean, variance
@@ -86,6 +96,8 @@ class Dataset:
         return x.mean(axis=axes), np.maximum(x.var(axis=axes), 1e-6)
 
     def vocab_size(self) -> int:
+        if getattr(self.preprocessing, "vocab_size", None):
+            return self.preprocessing.vocab_size  # text: the vectorizer's whole vocabulary
         if self.stream:
             return int(self.stream.get("vocab_size") or 0)
         return int(max(self.x_train.max(), self.x_val.max())) + 1
@@ -137,7 +149,7 @@ def digits_arrays():
 
 
 def _synthetic_count(dc):
-    train = dc.train_examples or 2048
+    train = dc.train_examples or dc.synthetic_examples or 2048
     return train + int(round(train * dc.val_fraction / (1 - dc.val_fraction)))
 
 
@@ -231,74 +243,77 @@ def _npz(dc, tc, rng):
 
 
 def _csv(dc, tc, rng):
-    path = _existing(dc.path, "a .csv file with one row per example")
-    try:
-        with fs.open(path, "rb") as f:  # bytes: -sig below drops a byte-order mark
-            text = f.read().decode("utf-8-sig")
-        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(v.strip() for v in r)]
-    except (OSError, UnicodeDecodeError) as e:
-        raise file_error(path, f"cannot be read as UTF-8 text ({type(e).__name__})",
-                         "save it as a UTF-8 .csv file") from None
-    except csv.Error as e:
-        raise file_error(path, f"is not valid CSV ({e})", "save it as a .csv file") from None
-    header = rows[0] if rows and not _numeric(rows[0]) else None
-    body = rows[1:] if header else rows
-    if not body:
-        raise file_error(path, "holds no examples", "add rows of features and a label")
-    width = len(header or body[0])
-    bad = next((i for i, r in enumerate(body) if len(r) != width), None)
-    if bad is not None:
-        raise file_error(path, f"row {bad + 1 + bool(header)} has {len(body[bad])} columns, the "
-                         f"first has {width}", "give every row the same number of columns")
-    if width < 2:
-        raise file_error(path, "has a single column", "add feature columns beside the label")
-    names = [h.strip() for h in header] if header else [str(i) for i in range(width)]
-    if tc.name == "multilabel":
-        columns = [_column(dc, "data.label_columns", c, names, path) for c in
-                   _as_list(dc.label_columns)]
-        if not columns:
-            raise config_error("data.label_columns", "a multilabel csv needs its label columns",
-                               "e.g. --config.data.label_columns='(\"cat\", \"dog\")' or "
-                               "'(3, 4, 5)'")
+    """A CSV by the rules of data/table.py: label column(s) out, the rest stay cells (typed and
+    encoded in `load`, on the training split)."""
+    from ktrain_kit.data import table as table_lib
+    table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
+                                 dc.header)
+    if table.width < 2:
+        raise file_error(dc.path, "has a single column", "add feature columns beside the label")
+    several = _as_list(dc.label_columns)
+    if tc.name in ("multilabel", "regression") and several:
+        columns = table_lib.resolve_columns(table, several, "data.label_columns")
+    elif tc.name == "multilabel":
+        raise config_error("data.label_columns", "a multilabel csv needs its label columns",
+                           "e.g. --config.data.label_columns='(\"cat\", \"dog\")' or "
+                           "'(3, 4, 5)'")
+    elif several:
+        raise config_error("data.label_columns", f"a {tc.name} task has one label column",
+                           "use data.label_column (label_columns is for multilabel and "
+                           "multi-target regression)")
     else:
-        columns = [_column(dc, "data.label_column", dc.label_column, names, path)]
-    features = [i for i in range(width) if i not in columns]
-    table = np.array(body, dtype=object)
-    x = np.empty((len(body), len(features)), np.float32)
-    for j, col in enumerate(features):
-        try:
-            x[:, j] = [float(v) for v in table[:, col]]
-        except ValueError:
-            value = next(v for v in table[:, col] if not _is_number(v))
-            column = f"'{names[col]}'" if header else f"{col} (counting from 0)"
-            raise file_error(path, f"feature column {column} holds text ('{value}'), not "
-                             "numbers", "keep only numeric feature columns (or drop that "
-                             "column); a header line is allowed") from None
-    labels = table[:, columns]
-    y = _label_values(labels[:, 0]) if len(columns) == 1 else np.stack(
-        [_label_values(labels[:, j]) for j in range(len(columns))], axis=1)
-    return Raw(x, y, "tabular", label_info={"label_names": [names[c] for c in columns]})
+        columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
+    labels = [table_lib.label_column_values(table, j) for j in columns]
+    y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
+    if len(columns) > 1 and y.dtype == object:
+        raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
+    label_info = {"label_names": [table.names[c] for c in columns]}
+    if dc.text_column not in ("", None):
+        from ktrain_kit.data import text
+        column = table_lib.resolve_column(table, dc.text_column, "data.text_column")
+        if column in columns:
+            raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
+                               "column", "name the column that holds the text")
+        texts = text.table_texts(table, column)
+        unused = [n for j, n in enumerate(table.names) if j not in columns and j != column]
+        return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
+                   notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
+                   if unused else [])
+    features = [j for j in range(table.width) if j not in columns]
+    notes = [] if table.header or dc.header is False else [
+        f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
+        "pass --config.data.header=true"]
+    return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
+               table={"table": table, "features": features}, notes=notes)
+
+
+def _text_folder(dc, tc, rng):
+    """root/<class>/<doc>.txt (data/text.py); the texts are vectorized in `load`."""
+    from ktrain_kit.data import text
+    texts, labels, classes = text.folder_texts(
+        _existing(dc.path, "a folder with one sub-folder of .txt files per class"))
+    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text")
 
 
 def _image_folder(dc, tc, rng):
     """In memory when the folder's images fit `data.in_memory_limit_mb`; else streamed from
-    the files (see `load`, which sends larger folders to `_streamed_image_folder`)."""
+    the files (see `load`, which sends larger folders to `_streamed_image_folder`). Decoded by
+    data/images.py, the one path both use."""
+    from ktrain_kit.data import images
     root = _existing(dc.path, "a folder with one sub-folder of images per class")
     files, classes = image_folder_files(root)
-    from PIL import Image
-    xs = []
-    mode = "L" if dc.channels == 1 else "RGB"
-    for path, _ in files:
-        try:
-            with fs.open(path, "rb") as f, Image.open(f) as im:
-                im = im.convert(mode).resize((dc.image_size, dc.image_size))
-                xs.append(np.asarray(im, dtype=np.float32).reshape(
-                    dc.image_size, dc.image_size, dc.channels))
-        except Exception as e:  # PIL raises many types for damaged files
-            raise file_error(path, f"is not a readable image ({type(e).__name__})",
-                             "delete or replace it") from None
-    return Raw(np.stack(xs), np.array(classes, dtype=object)[[label for _, label in files]],
-               "image")
+    x, kept, skipped = images.decode_folder(files, (dc.image_size, dc.image_size, dc.channels),
+                                            dc.skip_bad_files, file_error)
+    labels = np.array(classes, dtype=object)[[files[i][1] for i in kept]]
+    return Raw(x, labels, "image", notes=_skipped_note(skipped))
+
+
+def _skipped_note(skipped):
+    if not skipped:
+        return []
+    shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+    return [f"left out {len(skipped)} unreadable image file{'s' if len(skipped) > 1 else ''} "
+            f"(data.skip_bad_files): {shown}"]
 
 
 def folder_labels(files, classes, tc):
@@ -312,20 +327,21 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
     """A folder larger than data.in_memory_limit_mb: the file list is split like in-memory
     data; tf.data reads and decodes the files (data/stream.py). Normalization statistics are
     estimated on up to STATS_SAMPLE training images."""
-    from PIL import Image
+    from ktrain_kit.data import images
+    shape = (dc.image_size, dc.image_size, dc.channels)
+    files, skipped = _readable_files(files, dc.skip_bad_files)
     labels = folder_labels(files, classes, tc)
     train_idx, val_idx = split_indices(len(files), dc, seed)
-    mode = "L" if dc.channels == 1 else "RGB"
+    orientations = {files[i][0]: images.orientation(files[i][0]) for i in range(len(files))}
     stats, counts = [], np.zeros(max(labels.num_outputs, 2), np.int64)
     for i in train_idx[:STATS_SAMPLE]:
         path = files[i][0]
         try:
-            with fs.open(path, "rb") as f, Image.open(f) as im:
-                pixels = np.asarray(im.convert(mode).resize((dc.image_size, dc.image_size)),
-                                    np.float64).reshape(-1, dc.channels)
-        except Exception as e:  # noqa: BLE001 - PIL raises many kinds for damaged files
-            raise file_error(path, f"is not a readable image ({type(e).__name__})",
-                             "delete or replace it") from None
+            pixels = images.decode_file(path, shape, orientations[path]).astype(np.float64)
+        except ValueError as e:
+            raise file_error(path, f"is not a readable image ({e})", "delete or replace it, or "
+                             "set data.skip_bad_files=true to leave such files out") from None
+        pixels = pixels.reshape(-1, dc.channels)
         stats.append((pixels.mean(axis=0), pixels.var(axis=0)))
     mean = np.mean([m for m, _ in stats], axis=0)
     variance = np.mean([v for _, v in stats], axis=0) + np.var([m for m, _ in stats], axis=0)
@@ -338,9 +354,29 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
               "train_size": len(train_idx), "val_size": len(val_idx),
               "normalization": (mean.tolist(), np.maximum(variance, 1e-6).tolist()),
               "label_counts": counts.tolist() if tc.name in ("classification", "binary")
-              else None}
+              else None,
+              "orientation": {p: o for p, o in orientations.items() if o != 1}}
     return Dataset(None, None, None, None, "image", tc.name, labels.num_outputs, labels.info,
-                   fingerprint(dc), stream)
+                   fingerprint(dc), stream, notes=_skipped_note(skipped))
+
+
+def _readable_files(files, skip_bad):
+    """The files whose header an image reader accepts (a full decode happens while training);
+    the others refused by name, or left out with `data.skip_bad_files`."""
+    from PIL import Image
+    kept, skipped = [], []
+    for path, label in files:
+        try:
+            with fs.open(path, "rb") as f, Image.open(f) as im:
+                im.verify()
+            kept.append((path, label))
+        except Exception as e:  # noqa: BLE001 - PIL raises many kinds for damaged files
+            if not skip_bad:
+                raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                                 "delete or replace it, or set data.skip_bad_files=true to "
+                                 "leave such files out") from None
+            skipped.append(path)
+    return kept, skipped
 
 
 def _tfrecord(dc, tc, seed):
@@ -368,8 +404,13 @@ def _tfrecord(dc, tc, seed):
               "normalization": (norm["mean"], norm["variance"]),
               "vocab_size": features.get("vocab_size"),
               "label_counts": features.get("label_counts")}
+    preprocessing = None
+    if features.get("preprocessing"):  # shards of a csv or text: their saved preprocessing
+        from ktrain_kit.data import saved_preprocessing
+        preprocessing = saved_preprocessing.SavedPreprocessing(folder, features["preprocessing"])
     return Dataset(None, None, None, None, features["kind"], tc.name, features["num_outputs"],
-                   features.get("labels") or {}, _folder_fingerprint(folder, features), stream)
+                   features.get("labels") or {}, _folder_fingerprint(folder, features), stream,
+                   preprocessing=preprocessing)
 
 
 def _folder_fingerprint(folder, features):
@@ -380,13 +421,20 @@ def _folder_fingerprint(folder, features):
 
 
 def image_folder_files(root):
-    """[(path, class index)] of an image folder, and the class names (sorted sub-folders).
+    """[(path, class index)] of an image folder, and the class names (sorted sub-folders)."""
+    return class_folder_files(root, IMAGE_SUFFIXES, "images (.png, .jpg, .bmp, .gif, .webp)",
+                              "root/<class>/<image>.png")
+
+
+def class_folder_files(root, suffixes, what, layout):
+    """[(path, class index)] of a folder of class sub-folders holding files ending in
+    `suffixes`, and the class names (sorted sub-folders).
 
     Hidden entries (".", "._" AppleDouble files) and what systems leave behind (__MACOSX,
-    @eaDir, Thumbs.db, ...) are neither classes nor images.
+    @eaDir, Thumbs.db, ...) are neither classes nor examples.
     """
     if not fs.isdir(root):
-        raise file_error(root, "is not a folder", "point data.path at root/<class>/<image>.png")
+        raise file_error(root, "is not a folder", f"point data.path at {layout}")
 
     def visible(name):
         return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
@@ -394,16 +442,16 @@ def image_folder_files(root):
     classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
     if len(classes) < 2:
         raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
-                         "make one sub-folder per class holding its images")
+                         f"make one sub-folder per class holding its {what.split(' (')[0]}")
     files = []
     for label, name in enumerate(classes):
         folder = fs.join(root, name)
-        images = sorted(f for f in fs.listdir(folder) if visible(f)
-                        and f.lower().endswith(IMAGE_SUFFIXES) and not fs.isdir(fs.join(folder, f)))
-        if not images:
-            raise file_error(folder, "holds no images (.png, .jpg, .bmp, .gif)",
-                             "put images of that class into it, or remove the folder")
-        files += [(fs.join(folder, f), label) for f in images]
+        found = sorted(f for f in fs.listdir(folder) if visible(f)
+                       and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
+        if not found:
+            raise file_error(folder, f"holds no {what}",
+                             "put examples of that class into it, or remove the folder")
+        files += [(fs.join(folder, f), label) for f in found]
     return files, classes
 
 
@@ -415,6 +463,7 @@ SOURCES = {
     "npz": _npz,
     "csv": _csv,
     "image_folder": _image_folder,
+    "text_folder": _text_folder,
     "tfrecord": _tfrecord,  # streamed: see load()
 }
 STATS_SAMPLE = 1000
@@ -426,51 +475,12 @@ def _existing(path, what):
     return path
 
 
-def _is_number(value) -> bool:
-    try:
-        float(value)
-        return True
-    except ValueError:
-        return False
-
-
-def _numeric(row):
-    return all(_is_number(v) for v in row)
-
-
 def _as_list(value):
     if value in (None, "", ()):
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value)
-
-
-def _column(dc, key, which, names, path):
-    """The index of a label column given by name or by (possibly negative) index."""
-    if isinstance(which, str) and which.strip().lstrip("-").isdigit():
-        which = int(which)
-    if isinstance(which, bool) or not isinstance(which, (int, str)):
-        raise config_error(key, f"{which!r} is neither a column name nor an index",
-                           "give a header name or a column number")
-    if isinstance(which, str):
-        if which not in names:
-            raise file_error(path, f"has no column named '{which}' (columns: "
-                             f"{', '.join(names[:8])}{', ...' if len(names) > 8 else ''})",
-                             f"set {key} to one of them or to a column number")
-        return names.index(which)
-    if not -len(names) <= which < len(names):
-        raise file_error(path, f"has {len(names)} columns, so {key}={which} is past the last",
-                         f"use 0..{len(names) - 1} or -1 for the last column")
-    return which % len(names)
-
-
-def _label_values(column):
-    """A label column as numbers when every value is one, else as text (class names)."""
-    values = [str(v).strip() for v in column]
-    if all(_is_number(v) for v in values):
-        return np.array([float(v) for v in values])
-    return np.array(values, dtype=object)
 
 
 def fingerprint(dc) -> str:
@@ -524,16 +534,16 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     x, where = raw.x, dc.path or dc.name
     if len(x) == 0:
         raise file_error(where, "holds no examples", "point data.path at a non-empty dataset")
-    if raw.kind != "sequence" and not np.all(np.isfinite(x)):
+    if raw.kind not in ("sequence", "table", "text") and not np.all(np.isfinite(x)):
         bad = int(np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0])
         raise file_error(where, f"inputs hold NaN or Inf (first at example {bad})",
                          "clean or drop those examples")
     known = {**raw.label_info, **(known_labels or {})}
     labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
 
-    synthetic = dc.name.startswith("synthetic")
     available = len(x) - max(1, int(round(len(x) * dc.val_fraction)))
-    if dc.train_examples and dc.train_examples > available and not synthetic:
+    if dc.train_examples and dc.train_examples > available and not dc.name.startswith(
+            "synthetic"):  # asked for by the user (configs size generated data elsewhere)
         raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
                            f"{where} has {available} after the validation split",
                            f"use at most {available} or 0 for all")
@@ -547,8 +557,27 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))
-    return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], raw.kind, tc.name,
-                   labels.num_outputs, info, fingerprint(dc))
+    kind, preprocessing = raw.kind, None
+    if raw.kind == "table":  # typed here, encoded by a FeatureSpace adapted on training rows
+        from ktrain_kit.data import features
+        specs = features.column_specs(raw.table["table"], raw.table["features"], train_idx,
+                                      dc.features)
+        columns = features.raw_columns(raw.table["table"], specs)
+        preprocessing = features.TablePreprocessing(
+            specs, {k: v[train_idx] for k, v in columns.items()})
+        x = preprocessing.encode(columns).numpy()
+        kind = "tabular"
+    elif raw.kind == "text":  # a TextVectorization adapted on the training texts
+        from ktrain_kit.data import text
+        preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
+                                               dc.text_length, where)
+        x = preprocessing.encode({"text": x}).numpy()
+        kind = "sequence"
+    if preprocessing is not None:
+        preprocessing.rows = {"train": train_idx, "val": val_idx}  # the source's row numbers
+    return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
+                   labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing,
+                   notes=raw.notes)
 
 
 def _add_label_noise(y, share, task, num_outputs, rng):
@@ -566,5 +595,9 @@ def _add_label_noise(y, share, task, num_outputs, rng):
 def describe(data: Dataset) -> str:
     """One line for the log: what was loaded."""
     where = " (streamed)" if data.stream else ""
+    prep = data.preprocessing
+    lines = ([prep.describe()] if prep is not None else []) + data.notes
+    table = "".join(f"\nktrain_kit: {line}" for line in lines)
     return (f"{data.train_size} training / {data.val_size} validation examples{where}, "
-            f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)")
+            f"{data.kind} {data.input_shape}, task {data.task} ({data.num_outputs} outputs)"
+            f"{table}")

@@ -16,7 +16,7 @@ to worker i mod W), so W workers together see every training example once per ep
 import numpy as np
 import tensorflow as tf
 
-from ktrain_kit.data import pipeline
+from ktrain_kit.data import images, pipeline
 from ktrain_kit.errors import UserError
 
 INTERLEAVE = 4   # shards read at once
@@ -37,9 +37,13 @@ def _decoder(data):
     """A function from a batch of raw records to (inputs, labels), in graph mode."""
     stream = data.stream
     shape = list(data.input_shape)
-    if stream["format"] == "files":
-        return lambda paths, labels: (tf.map_fn(lambda p: _image(tf.io.read_file(p), shape),
-                                                paths, fn_output_signature=tf.float32), labels)
+    if stream["format"] == "files":  # EXIF orientations were read when the folder was listed
+        turned = stream.get("orientation") or {"": 1}
+        orientation = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+            list(turned), tf.constant(list(turned.values()), tf.int32)), default_value=1)
+        return lambda paths, labels: (tf.map_fn(
+            lambda p: images.decode(tf.io.read_file(p), orientation.lookup(p), shape), paths,
+            fn_output_signature=tf.float32), labels)
     features = stream["features"]
     schema, encoding = _schema(features), features["x"]["encoding"]
 
@@ -61,13 +65,8 @@ def _decoder(data):
 
 
 def _image(raw, shape):
-    height, width, channels = shape
-    image = tf.io.decode_image(raw, channels=channels, expand_animations=False)
-    image = tf.cast(image, tf.float32)
-    if image.shape[0] != height or image.shape[1] != width:
-        image = tf.image.resize(image, [height, width], method="bicubic", antialias=True)
-        image = tf.clip_by_value(tf.round(image), 0.0, 255.0)
-    return tf.ensure_shape(image, shape)
+    """An image file's bytes as stored in a shard (orientation already applied)."""
+    return images.decode(raw, 1, shape)
 
 
 def _epoch_reader(data, seed, examples, buffer, worker):

@@ -155,6 +155,9 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
         "vocab_size": data.vocab_size() if data.kind == "sequence" else None,
         "label_counts": _label_counts(data.y_train, tc.name, data.num_outputs),
         "source": {"name": dc.name, "path": dc.path, "seed": seed}, "request": request}
+    if data.preprocessing is not None:  # a csv or text: serve raw columns / strings later
+        from ktrain_kit.data import saved_preprocessing
+        features["preprocessing"] = saved_preprocessing.save(data.preprocessing, out)
     _write_features(out, features)
     return features
 
@@ -188,13 +191,17 @@ def _progress(total, show):
 
 def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress,
                           request=None):
-    """One file at a time: its bytes as found go into the shard, its decoded pixels (resized
-    as the in-memory loader resizes) into the running normalization statistics."""
-    from PIL import Image
+    """One file at a time: its bytes as found go into the shard, its pixels (decoded by
+    data/images.py, as training decodes them) into the running normalization statistics. A
+    file whose EXIF orientation turns it is stored as the PNG of its decoded pixels, so the
+    reader (which sees no EXIF) gives the same pixels."""
+    from ktrain_kit.data import images
     files, classes = sources.image_folder_files(dc.path)
     labels = sources.folder_labels(files, classes, tc)
     train_idx, val_idx = sources.split_indices(len(files), dc, seed)
-    mode, size = ("L" if dc.channels == 1 else "RGB"), dc.image_size
+    size = dc.image_size
+    shape = (size, size, dc.channels)
+    skip_bad = skip_bad or dc.skip_bad_files
     stats = _RunningStats(dc.channels)
     bar = _progress(len(train_idx) + len(val_idx), progress)
     counts, skipped, label_seen = {}, [], []
@@ -203,14 +210,16 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
         for i in indices:
             path, _ = files[i]
             try:
+                turn = images.orientation(path)
+                pixels = images.decode_file(path, shape, turn).astype(np.float64)
                 with fs.open(path, "rb") as f:
                     raw = f.read()
-                import io
-                with Image.open(io.BytesIO(raw)) as im:
-                    pixels = np.asarray(im.convert(mode).resize((size, size)), np.float64)
-            except Exception as e:  # noqa: BLE001 - PIL raises many kinds for bad files
+                if turn != 1:
+                    import tensorflow as tf
+                    raw = tf.io.encode_png(pixels.astype(np.uint8)).numpy()
+            except (ValueError, OSError) as e:
                 if not skip_bad:
-                    raise file_error(path, f"is not a readable image ({type(e).__name__})",
+                    raise file_error(path, f"is not a readable image ({e})",
                                      "delete or replace it, or pass --skip_bad") from None
                 skipped.append(path)
                 bar.add(1)

@@ -1,0 +1,213 @@
+"""A table's feature columns: typed, then encoded by a `keras.utils.FeatureSpace` adapted on the
+training split only.
+
+Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
+- numeric: every present cell a number. Normalized with the training mean and variance. A
+  missing cell is imputed with the training mean, and when the training split has missing cells
+  an indicator feature (`<name>__missing`, 1 where the cell was missing) is added.
+- categorical: any column holding text, and whole-number columns with at most
+  `INTEGER_CATEGORIES` distinct training values (codes such as 1/2/3, years, 0/1 flags).
+  One-hot over the training values plus one out-of-vocabulary slot (values first seen at
+  serving). A missing cell is its own value (`""`). Past `MAX_CATEGORIES` distinct values only
+  the most frequent ones keep a slot; the rest share the out-of-vocabulary slot: a category seen
+  a handful of times can only be memorized, and it keeps the input width bounded (an id column
+  with 10,000 values would otherwise give 10,000 inputs).
+- ignore: not used.
+
+The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
+for training and inside the exported SavedModel, whose signature takes one tensor per column:
+float32 for columns of numbers (NaN = missing), string for columns of text (the cell's text).
+"""
+
+import re
+
+import numpy as np
+
+from ktrain_kit.data.table import is_missing, is_number, shown
+from ktrain_kit.errors import config_error, file_error
+
+INTEGER_CATEGORIES = 10
+MAX_CATEGORIES = 64
+TYPES = ("numeric", "categorical", "ignore")
+MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "?")
+
+
+def column_specs(table, feature_columns, train_idx, overrides) -> list:
+    """[{name, type, dtype, ...}] for the feature columns (indices into `table`), typed from
+    their cells; statistics and vocabularies are left to the FeatureSpace (training split)."""
+    overrides = dict(overrides or {})
+    names = [table.names[j] for j in feature_columns]
+    for name, kind in overrides.items():
+        if str(name) not in table.names:
+            raise config_error("data.features", f"names no column {shown(name)} of {table.path} "
+                               f"(columns: {', '.join(map(shown, table.names[:8]))}"
+                               f"{', ...' if table.width > 8 else ''})",
+                               "use the header's column names")
+        if str(name) not in names:
+            raise config_error("data.features", f"{shown(name)} is a label column",
+                               "remove it from data.features (a label is not a feature)")
+        if kind not in TYPES:
+            raise config_error("data.features", f"{shown(name)}: unknown type {shown(kind)}",
+                               f"use one of: {', '.join(TYPES)}")
+    train = set(int(i) for i in train_idx)
+    specs = []
+    for j in feature_columns:
+        name = table.names[j]
+        cells = table.column(j)
+        present = [c for c in cells if not is_missing(c)]
+        numbers = bool(present) and all(is_number(c) for c in present)
+        kind = overrides.get(name)
+        if kind == "ignore":
+            continue
+        if kind == "numeric" and not numbers:
+            i = next(i for i, c in enumerate(cells) if not is_missing(c) and not is_number(c))
+            raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a number, "
+                             "but data.features says the column is numeric",
+                             "fix the cell, or make the column categorical")
+        if numbers:
+            values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
+            if np.isinf(values).any():
+                i = int(np.argwhere(np.isinf(values))[0][0])
+                raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is infinite",
+                                 "give a finite number or leave the cell empty")
+            seen = values[[i for i in sorted(train) if not np.isnan(values[i])]]
+            whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
+            few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
+            if kind is None:
+                kind = "categorical" if few else "numeric"
+            if kind == "categorical" and not whole:
+                i = next(i for i, v in enumerate(values) if not np.isnan(v) and v != round(v))
+                raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a whole "
+                                 "number, but the column is categorical", "make it numeric")
+            missing = int(np.isnan(values[sorted(train)]).sum())
+            specs.append({"name": name, "column": j, "dtype": "float32", "type": kind,
+                          "missing": missing})
+        else:
+            missing = sum(is_missing(cells[i]) for i in train)
+            specs.append({"name": name, "column": j, "dtype": "string",
+                          "type": kind or "categorical", "missing": missing})
+    if not specs:
+        raise config_error("data.features", "leaves no feature column",
+                           "keep at least one column as a feature")
+    seen = {}
+    for s in specs:
+        other = seen.setdefault(safe_name(s["name"]), s["name"])
+        if other != s["name"]:
+            raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
+                             f"both be the export's input '{safe_name(other)}'", "rename one of them")
+    return specs
+
+
+def raw_columns(table, specs) -> dict:
+    """{name: array} of the table's cells as the export's signature takes them."""
+    out = {}
+    for s in specs:
+        cells = table.column(s["column"])
+        if s["dtype"] == "float32":
+            out[s["name"]] = np.array([np.nan if is_missing(c) else float(c) for c in cells],
+                                      np.float32)
+        else:
+            out[s["name"]] = np.array(cells, dtype=object)
+    return out
+
+
+class TablePreprocessing:
+    """Raw columns -> float features: missing cells made explicit, then the FeatureSpace."""
+
+    def __init__(self, specs, train_columns: dict):
+        import keras
+        import tensorflow as tf
+        self.specs = specs
+        self.means = {}
+        for s in specs:
+            if s["type"] == "numeric":
+                values = train_columns[s["name"]].astype(np.float64)
+                present = values[~np.isnan(values)]
+                self.means[s["name"]] = float(present.mean()) if present.size else 0.0
+        FS = keras.utils.FeatureSpace
+        features = {}
+        for s in specs:
+            if s["type"] == "numeric":
+                features[s["name"]] = FS.float_normalized(name=safe_name(s["name"]))
+                if s["missing"]:
+                    features[s["name"] + "__missing"] = FS.float(name=safe_name(s["name"]) + "_m")
+            else:
+                features[s["name"]] = FS.string_categorical(
+                    max_tokens=MAX_CATEGORIES + 1, num_oov_indices=1, output_mode="one_hot",
+                    name=safe_name(s["name"]))
+        self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
+        cleaned = self.clean({k: tf.constant(v) if v.dtype != object else
+                              tf.constant(v.astype(str)) for k, v in train_columns.items()})
+        self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
+        for s in specs:
+            if s["type"] == "categorical":
+                vocab = self.space.preprocessors[s["name"]].get_vocabulary()
+                s["categories"] = len(vocab) - 1
+                s["distinct"] = len(set(cleaned[s["name"]].numpy().tolist()))
+
+    def clean(self, columns: dict) -> dict:
+        """The FeatureSpace's inputs: means for missing numbers (+ indicators), category text."""
+        import tensorflow as tf
+        out = {}
+        for s in self.specs:
+            x = columns[s["name"]]
+            if s["dtype"] == "float32":
+                x = tf.reshape(tf.cast(x, tf.float32), [-1])
+                missing = tf.math.is_nan(x)
+                if s["type"] == "numeric":
+                    out[s["name"]] = tf.where(missing, self.means[s["name"]], x)
+                    if s["missing"]:
+                        out[s["name"] + "__missing"] = tf.cast(missing, tf.float32)
+                else:
+                    text = tf.strings.as_string(tf.cast(tf.where(missing, 0.0, x), tf.int64))
+                    out[s["name"]] = tf.where(missing, "", text)
+            else:
+                x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
+                lowered = tf.strings.lower(x)
+                missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in MISSING_TOKENS]),
+                                        axis=0)
+                out[s["name"]] = tf.where(missing, "", x)
+        return out
+
+    def encode(self, columns: dict):
+        """float32 (n, width) model inputs from raw columns (tensors or arrays)."""
+        import tensorflow as tf
+        converted = {s["name"]: (tf.constant(columns[s["name"]].astype(str))
+                                 if isinstance(columns[s["name"]], np.ndarray) and
+                                 columns[s["name"]].dtype == object else columns[s["name"]])
+                     for s in self.specs}
+        return tf.cast(self.space(self.clean(converted)), tf.float32)
+
+    def input_names(self) -> dict:
+        """{column: the export signature's input name} (`safe_name`)."""
+        return {s["name"]: safe_name(s["name"]) for s in self.specs}
+
+    def signature(self) -> dict:
+        import tensorflow as tf
+        return {safe_name(s["name"]): tf.TensorSpec(
+            [None], tf.float32 if s["dtype"] == "float32" else tf.string,
+            name=safe_name(s["name"])) for s in self.specs}
+
+    def describe(self) -> str:
+        """What the table's columns became, imputations included (one line per kind)."""
+        parts = []
+        for s in self.specs:
+            if s["type"] == "numeric":
+                note = (f", {s['missing']} missing -> mean {self.means[s['name']]:.4g} + "
+                        "indicator" if s["missing"] else "")
+                parts.append(f"{s['name']} (numeric{note})")
+            else:
+                note = f", {s['missing']} missing -> own category" if s["missing"] else ""
+                kept = (f"{s['categories']} values" if s["categories"] >= s["distinct"] else
+                        f"the {s['categories']} most frequent of {s['distinct']} values, the "
+                        "rest -> out-of-vocabulary")
+                parts.append(f"{s['name']} (categorical, {kept}{note})")
+        return "columns: " + "; ".join(parts)
+
+
+def safe_name(name: str) -> str:
+    """A column's name in the export signature: other characters than letters, digits and '_'
+    become '_', and a name not starting with a letter gets 'c_' in front ('bill length (mm)'
+    -> 'bill_length__mm_', '1' -> 'c_1'). Names such as 'island' stay as they are."""
+    out = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return out if out[:1].isalpha() else f"c_{out}"

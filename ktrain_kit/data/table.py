@@ -1,0 +1,225 @@
+"""Reading a CSV file into a table, and its label columns, by rules stated once (no TensorFlow).
+
+Every CSV the toolkit reads goes through `read_table`, and every label column through
+`label_column_values`. The rules:
+
+- Text: UTF-8; a byte-order mark is dropped; line ends LF, CRLF or CR; quoting as Python's csv
+  module and spreadsheets write it (`"a, b"`, `""` for a quote inside quotes). Each cell is
+  stripped of surrounding spaces. Lines with no cells (blank lines) are skipped.
+- Every row has as many cells as the first; otherwise refused, naming the line.
+- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case). See `is_missing`.
+- Numbers: plain decimal notation (`3`, `-1.5`, `.5`, `2e-3`, `inf`); `1_000`, `0x1F` or `1,5`
+  are text, not numbers.
+- Header (`data.header`): `true` = the first row names the columns, `false` = it is an
+  example, `auto` decides: the first row is a header when one of its cells is text over a
+  column whose other cells are all numbers; it is an example when all its cells are numbers
+  (or missing) and fit their columns. Anything else, and a first row of consecutive whole
+  numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
+  A header whose names are all numbers over columns of numbers cannot be told from an example:
+  with `auto` it is read as an example and the run says so.
+- Column names: non-empty and distinct. Without a header the columns are named "0", "1", ...
+- A column is chosen by name first, then as an index (negative counts from the end): with a
+  column NAMED "1", `label_column=1` is that column.
+- Labels: no missing label; numbers, or text class names, not both in one column; two names
+  that differ only in letter case (`Yes` / `yes`) are refused, never two classes.
+
+Refusals are `UserError`s of one line naming the file, the line and the column.
+"""
+
+import csv
+import dataclasses
+import io
+import re
+
+import numpy as np
+
+from ktrain_kit import fs
+from ktrain_kit.errors import config_error, file_error
+
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
+HEADER_CHOICES = ("auto", True, False)
+
+
+def shown(text) -> str:
+    """A cell or name quoted for a one-line message (line breaks escaped, long text cut)."""
+    text = str(text)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def is_missing(cell: str) -> bool:
+    return cell.lower() in MISSING
+
+
+def is_number(cell: str) -> bool:
+    return NUMBER.fullmatch(cell) is not None
+
+
+@dataclasses.dataclass
+class Table:
+    """A CSV's cells as text: `rows[i][j]` is row i's cell in column `names[j]`."""
+    path: str
+    names: list
+    rows: list
+    lines: list          # the file line each row starts on (for messages)
+    header: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    def column(self, j) -> list:
+        return [r[j] for r in self.rows]
+
+    def where(self, i, j) -> str:
+        return f"line {self.lines[i]}, column {shown(self.names[j])}"
+
+
+def read_table(path: str, header="auto") -> Table:
+    """The CSV at `path` as a `Table`, by the module's rules."""
+    if header not in HEADER_CHOICES:
+        raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
+    try:
+        with fs.open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
+    return parse_table(data, path, header)
+
+
+def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise file_error(path, f"is not UTF-8 text (byte {e.start})",
+                         "save it as a UTF-8 .csv file") from None
+    records, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        start = 1
+        for cells in reader:
+            line, start = start, reader.line_num + 1   # the line the record starts on
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue  # a blank line, or one of spaces
+            records.append([c.strip() for c in cells])
+            lines.append(line)
+    except csv.Error as e:
+        raise file_error(path, f"is not valid CSV at line {reader.line_num} ({e})",
+                         "save it as a .csv file") from None
+    if not records:
+        raise file_error(path, "holds no examples", "add rows of features and a label")
+    width = len(records[0])
+    for cells, line in zip(records, lines):
+        if len(cells) != width:
+            raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
+                             f"{width}", "give every row the same number of columns")
+    has_header = _decide_header(records, lines, path) if header == "auto" else bool(header)
+    if has_header:
+        names, rows, lines = records[0], records[1:], lines[1:]
+        for j, name in enumerate(names):
+            if not name:
+                raise file_error(path, f"line 1: column {j + 1} has no name",
+                                 "give every column a name in the header")
+        seen = {}
+        for j, name in enumerate(names):
+            if name in seen:
+                raise file_error(path, f"line 1: two columns are named {shown(name)} (columns "
+                                 f"{seen[name] + 1} and {j + 1})", "rename one of them")
+            seen[name] = j
+    else:
+        names, rows = [str(j) for j in range(width)], records
+    if not rows:
+        raise file_error(path, "holds no examples (only a header)",
+                         "add rows of features and a label")
+    return Table(path, names, rows, lines, has_header)
+
+
+def _decide_header(records, lines, path) -> bool:
+    first, body = records[0], records[1:]
+    if not body:
+        return not all(is_number(c) or is_missing(c) for c in first)
+    columns = list(zip(*body))
+
+    def numbers_below(j):
+        present = [c for c in columns[j] if not is_missing(c)]
+        return bool(present) and all(is_number(c) for c in present)
+
+    if any(not is_missing(c) and not is_number(c) and numbers_below(j)
+           for j, c in enumerate(first)):
+        return True
+    fits = all(is_missing(c) or (is_number(c) and all(is_number(v) or is_missing(v)
+                                                      for v in columns[j]))
+               for j, c in enumerate(first))
+    if fits and not _looks_like_indices(first):
+        return False
+    raise file_error(path, f"cannot tell whether line {lines[0]} names the columns or is an "
+                     "example", "say which: --config.data.header=true (it names them) or "
+                     "--config.data.header=false")
+
+
+def _looks_like_indices(cells) -> bool:
+    if len(cells) < 2 or not all(re.fullmatch(r"\d+", c) for c in cells):
+        return False
+    values = [int(c) for c in cells]
+    return values == list(range(values[0], values[0] + len(values))) and values[0] in (0, 1)
+
+
+# ------------------------------------------------------------------ columns and labels
+def resolve_column(table: Table, which, key: str) -> int:
+    """A column's index from a name or an index (names first: see the module's rules)."""
+    if isinstance(which, bool) or not isinstance(which, (int, str)):
+        raise config_error(key, f"{which!r} is neither a column name nor an index",
+                           "give a header name or a column number")
+    text = str(which).strip()
+    if text in table.names:
+        return table.names.index(text)
+    if re.fullmatch(r"-?\d+", text):
+        index = int(text)
+        if not -table.width <= index < table.width:
+            raise file_error(table.path, f"has {table.width} columns, so {key}={which} is past "
+                             "the last", f"use 0..{table.width - 1} or -1 for the last column")
+        return index % table.width
+    names = ", ".join(map(shown, table.names[:8])) + (", ..." if table.width > 8 else "")
+    raise file_error(table.path, f"has no column named {shown(text)} (columns: {names})",
+                     f"set {key} to one of them or to a column number")
+
+
+def resolve_columns(table: Table, value, key: str) -> list:
+    """Several columns (a list, a tuple, or a comma-separated string); each once."""
+    if value in (None, "", ()):
+        items = []
+    elif isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    else:
+        items = list(value)
+    indices = [resolve_column(table, item, key) for item in items]
+    if len(set(indices)) != len(indices):
+        raise config_error(key, "names a column twice", "list each label column once")
+    return indices
+
+
+def label_column_values(table: Table, j: int) -> np.ndarray:
+    """Column j's labels: float64 when every label is a number, else text class names."""
+    cells = table.column(j)
+    for i, cell in enumerate(cells):
+        if is_missing(cell):
+            raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
+                             f"({shown(cell)})", "give every example a label, or drop that row")
+    numeric = [is_number(c) for c in cells]
+    if all(numeric):
+        return np.array([float(c) for c in cells])
+    if any(numeric):
+        i, k = numeric.index(True), numeric.index(False)
+        raise file_error(table.path, f"column {shown(table.names[j])} mixes numbers and "
+                         f"text labels ({shown(cells[i])} at line {table.lines[i]}, "
+                         f"{shown(cells[k])} at line {table.lines[k]})",
+                         "write every label the same way")
+    spelled = {}
+    for i, cell in enumerate(cells):
+        first = spelled.setdefault(cell.casefold(), (cell, i))
+        if first[0] != cell:
+            raise file_error(table.path, f"column {shown(table.names[j])}: labels "
+                             f"{shown(first[0])} (line {table.lines[first[1]]}) and {shown(cell)} (line "
+                             f"{table.lines[i]}) differ only in letter case",
+                             "write each class one way (or they are two classes: rename one)")
+    return np.array(cells, dtype=object)

@@ -1,0 +1,94 @@
+"""Raw text as model input: a folder of .txt files per class, or a CSV's text column.
+
+`data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
+`keras.utils.text_dataset_from_directory`): UTF-8 files, one document each; hidden files and
+what systems leave behind are skipped. A CSV: `data.text_column` names the column of text
+(other feature columns are not used, and the run says so).
+
+A `keras.layers.TextVectorization` adapted on the TRAINING split only (lower-case, punctuation
+stripped, words; at most `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
+text into `data.text_length` token ids (0 = padding, 1 = unknown word). The models read the ids
+(kind "sequence": `bag` and `transformer`); the export takes the raw strings (`text`) and runs
+the same vectorizer inside.
+"""
+
+import numpy as np
+
+from ktrain_kit import fs
+from ktrain_kit.data.table import shown
+from ktrain_kit.errors import file_error
+
+TEXT_SUFFIXES = (".txt",)
+
+
+def folder_texts(root):
+    """([text], [class index], class names) of a text folder; an empty or undecodable file is
+    refused by name."""
+    from ktrain_kit.data.sources import class_folder_files
+    files, classes = class_folder_files(root, TEXT_SUFFIXES, ".txt files",
+                                        "root/<class>/<doc>.txt")
+    texts, labels = [], []
+    for path, label in files:
+        with fs.open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise file_error(path, f"is not UTF-8 text (byte {e.start})",
+                             "save it as UTF-8, or delete it") from None
+        if not text.strip():
+            raise file_error(path, "is empty", "delete it, or write its text")
+        texts.append(text)
+        labels.append(label)
+    return texts, labels, classes
+
+
+def table_texts(table, column: int):
+    """A CSV column's texts; a missing cell is refused by line."""
+    from ktrain_kit.data.table import is_missing
+    cells = table.column(column)
+    for i, cell in enumerate(cells):
+        if is_missing(cell):
+            raise file_error(table.path, f"{table.where(i, column)}: the text is missing "
+                             f"({shown(cell)})", "give every example its text, or drop the row")
+    return cells
+
+
+class TextPreprocessing:
+    """Strings -> token ids by a TextVectorization adapted on the training texts."""
+
+    def __init__(self, train_texts, max_tokens: int, length: int, where: str):
+        import keras
+        import tensorflow as tf
+        self.layer = keras.layers.TextVectorization(
+            max_tokens=max_tokens, output_sequence_length=length, name="text_vectorization")
+        self.layer.adapt(tf.data.Dataset.from_tensor_slices(
+            np.asarray(train_texts, dtype=object).astype(str)).batch(256))
+        vocabulary = self.layer.get_vocabulary()
+        words = vocabulary[2:]  # after "" (padding) and "[UNK]"
+        if len(words) < 2:
+            raise file_error(where, f"has a vocabulary of {len(words)} word"
+                             f"{'' if len(words) == 1 else 's'}"
+                             f"{' (' + shown(words[0]) + ')' if words else ''} in its "
+                             "training texts", "a text model needs texts of at least two "
+                             "different words")
+        self.vocab_size, self.length = len(vocabulary), length
+
+    def encode(self, columns: dict):
+        import tensorflow as tf
+        text = columns["text"]
+        if isinstance(text, np.ndarray):
+            text = tf.constant(text.astype(str))
+        return tf.cast(self.layer(tf.reshape(text, [-1])), tf.int32)
+
+    def input_names(self) -> dict:
+        return {"text": "text"}
+
+    def signature(self) -> dict:
+        import tensorflow as tf
+        return {"text": tf.TensorSpec([None], tf.string, name="text")}
+
+    def describe(self) -> str:
+        return (f"text: {self.vocab_size - 2} words in the vocabulary (from the training "
+                f"split), {self.length} tokens per example")
+

@@ -1,0 +1,214 @@
+"""CSV tables and their labels, by the rules of ktrain_kit/data/table.py, property-tested.
+
+Hypothesis writes tables (a header or none, names that look like numbers, duplicate or empty
+names, missing cells written several ways, case variants, commas, quotes and line breaks inside
+cells, a byte-order mark, CRLF line ends, minimal or full quoting) with Python's csv writer and
+reads them back. The oracle is computed from what was generated, not from the reader: either the
+parsed table equals the generated one, or the input is refused with one line that names the line
+(and the column, for a cell), and a refusal happens exactly when the rules call for one.
+"""
+
+import csv
+import io
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ktrain_kit import tasks
+from ktrain_kit.data import table as table_lib
+from ktrain_kit.errors import UserError
+
+WORDS = ["Adelie", "adelie", "Gentoo", "Dream", "Yes", "yes", "No", "no", "a,b", 'say "hi"',
+         "two\nlines", "x", "None", "1_000", "0x1F", "é"]
+MISSING = ["", "NA", "nan", "N/A", "null", "?"]
+NUMBERS = st.one_of(st.integers(-1000, 1000).map(str),
+                    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.6g}"),
+                    st.sampled_from(["1e3", "-2.5E-2", ".5", "+7", "0"]))
+NAMES = st.one_of(st.sampled_from(["a", "b", "label", "bill length (mm)", "1", "2", "0",
+                                   "-1", "3.5", "x,y", "Label", "label ", "q\"uote"]),
+                  st.text("abcXYZ_ ", min_size=1, max_size=6))
+
+
+@st.composite
+def tables(draw):
+    width = draw(st.integers(2, 5))
+    n = draw(st.integers(1, 7))
+    kinds = draw(st.lists(st.sampled_from(["number", "text", "mixed"]), min_size=width,
+                          max_size=width))
+    missing_rate = draw(st.sampled_from([0.0, 0.0, 0.2]))
+    columns = []
+    for kind in kinds:
+        cells = []
+        for _ in range(n):
+            if draw(st.floats(0, 1)) < missing_rate:
+                cells.append(draw(st.sampled_from(MISSING)))
+            elif kind == "number" or (kind == "mixed" and draw(st.booleans())):
+                cells.append(draw(NUMBERS))
+            else:
+                cells.append(draw(st.sampled_from(WORDS)))
+        columns.append(cells)
+    rows = [list(r) for r in zip(*columns)]
+    header = draw(st.booleans())
+    names = [draw(NAMES).strip() or "n" for _ in range(width)] if header else None
+    if header and draw(st.integers(0, 9)) == 0:
+        names[-1] = names[0]                      # a duplicate name
+    if header and draw(st.integers(0, 19)) == 0:
+        names[0] = ""                             # a missing name
+    mode = draw(st.sampled_from(["auto", "auto", "told"]))
+    fmt = {"bom": draw(st.booleans()), "crlf": draw(st.booleans()),
+           "quote_all": draw(st.booleans()), "spaces": draw(st.booleans())}
+    return names, rows, mode, fmt
+
+
+def write(names, rows, fmt) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n" if fmt["crlf"] else "\n",
+                        quoting=csv.QUOTE_ALL if fmt["quote_all"] else csv.QUOTE_MINIMAL)
+    pad = (lambda c: f" {c} ") if fmt["spaces"] and not fmt["quote_all"] else (lambda c: c)
+    for row in ([names] if names is not None else []) + rows:
+        writer.writerow([pad(c) for c in row])
+    return (b"\xef\xbb\xbf" if fmt["bom"] else b"") + out.getvalue().encode("utf-8")
+
+
+def one_line(error: UserError) -> str:
+    text = str(error)
+    assert "\n" not in text and "Traceback" not in text, text
+    return text
+
+
+def cell_is_number(c):
+    return re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", c) is not None
+
+
+def expected_header(names, rows):
+    """The documented `auto` rule, computed independently: True, False or 'refuse'."""
+    first = names if names is not None else rows[0]
+    body = rows if names is not None else rows[1:]
+    missing = {m.lower() for m in MISSING}
+    miss = lambda c: c.strip().lower() in missing  # noqa: E731
+    num = lambda c: cell_is_number(c.strip())      # noqa: E731
+    if not body:
+        return not all(num(c) or miss(c) for c in first)
+    cols = list(zip(*body))
+    for j, c in enumerate(first):
+        present = [v for v in cols[j] if not miss(v)]
+        if not miss(c) and not num(c) and present and all(num(v) for v in present):
+            return True
+    fits = all(miss(c) or (num(c) and all(num(v) or miss(v) for v in cols[j]))
+               for j, c in enumerate(first))
+    ints = [c.strip() for c in first]
+    indices = len(ints) >= 2 and all(re.fullmatch(r"\d+", c) for c in ints) and \
+        [int(c) for c in ints] == list(range(int(ints[0]), int(ints[0]) + len(ints))) and \
+        int(ints[0]) in (0, 1)
+    return False if fits and not indices else "refuse"
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tables())
+def test_a_table_is_read_as_written_or_refused_in_one_line(case):
+    names, rows, mode, fmt = case
+    data = write(names, rows, fmt)
+    told = names is not None if mode == "told" else "auto"
+    decided = (names is not None) if mode == "told" else expected_header(names, rows)
+    try:
+        table = table_lib.parse_table(data, "t.csv", told)
+    except UserError as e:
+        message = one_line(e)
+        if decided == "refuse":
+            assert "cannot tell whether line 1" in message and "data.header" in message
+        elif decided and names is not None and "" in names:
+            assert "has no name" in message
+        elif decided and names is not None and len(set(names)) < len(names):
+            assert "two columns are named" in message
+        elif decided is True and names is None:
+            assert "no examples" in message or "two columns are named" in message or \
+                "has no name" in message  # the first example taken as a header, as told
+        else:
+            raise AssertionError(f"refused a readable table: {message}")
+        return
+    assert decided != "refuse", "an undecidable first line was not refused"
+    stripped = [[c.strip() for c in r] for r in rows]
+    if decided is True and names is not None:
+        assert table.header and table.names == [c.strip() for c in names]
+        assert table.rows == stripped
+    elif decided is False and names is None:
+        assert not table.header and table.rows == stripped
+        assert table.names == [str(j) for j in range(len(rows[0]))]
+    elif decided is False:  # the documented case: a header of numbers over numbers
+        assert all(cell_is_number(c.strip()) for c in names)
+        assert table.rows == [[c.strip() for c in names]] + stripped
+    else:                   # told there is a header where the writer wrote none
+        assert table.names == stripped[0] and table.rows == stripped[1:]
+    assert len(table.lines) == len(table.rows)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(st.sampled_from(WORDS + MISSING), NUMBERS), min_size=1, max_size=8),
+       st.booleans())
+def test_labels_are_read_as_written_or_refused(labels, crlf):
+    rows = [[str(i), label] for i, label in enumerate(labels)]
+    data = write(["feature", "label"], rows, {"bom": False, "crlf": crlf, "quote_all": False,
+                                              "spaces": False})
+    table = table_lib.parse_table(data, "t.csv", True)
+    missing = [lab for lab in labels if lab.lower() in {m.lower() for m in MISSING}]
+    numbers = [cell_is_number(lab) for lab in labels]
+    casefolds = {}
+    for lab in labels:
+        casefolds.setdefault(lab.casefold(), set()).add(lab)
+    try:
+        y = table_lib.label_column_values(table, 1)
+    except UserError as e:
+        message = one_line(e)
+        assert "line " in message and "'label'" in message
+        assert missing or (any(numbers) and not all(numbers)) or \
+            any(len(v) > 1 for v in casefolds.values()), message
+        return
+    assert not missing
+    if all(numbers):
+        np.testing.assert_array_equal(y, [float(lab) for lab in labels])
+    else:
+        assert list(y) == labels and all(len(v) == 1 for v in casefolds.values())
+        # a binary task takes exactly two names, mapped in sorted order; anything else refused
+        distinct = sorted(set(labels))
+        if len(distinct) == 2:
+            prepared = tasks.prepare_labels("binary", y, "t.csv")
+            assert prepared.info["label_values"] == distinct
+            np.testing.assert_array_equal(prepared.y[:, 0],
+                                          [lab == distinct[1] for lab in labels])
+        else:
+            with pytest.raises(UserError, match="exactly 2 distinct labels"):
+                tasks.prepare_labels("binary", y, "t.csv")
+
+
+def table_of(text, header="auto"):
+    return table_lib.parse_table(text.encode(), "t.csv", header)
+
+
+def test_a_column_named_like_a_number_is_chosen_by_name():
+    table = table_of("b,1,label\nx,5,0\ny,6,1\n")
+    assert table_lib.resolve_column(table, 1, "data.label_column") == 1
+    assert table_lib.resolve_column(table, "1", "data.label_column") == 1
+    table = table_of("b,a,1\nx,5,0\ny,6,1\n", header=True)
+    assert table_lib.resolve_column(table, 1, "data.label_column") == 2   # the NAME "1"
+    assert table_lib.resolve_column(table, -1, "data.label_column") == 2
+    assert table_lib.resolve_column(table, 0, "data.label_column") == 0
+
+
+@pytest.mark.parametrize("labels", [[0, 1, 2, 1], [1, 1, 1, 1]])
+def test_binary_labels_other_than_two_values_are_refused(labels):
+    with pytest.raises(UserError, match="exactly 2 distinct labels"):
+        tasks.prepare_labels("binary", np.array(labels, float), "t.csv",
+                             {"label_names": ["y"]})  # what a csv source passes along
+
+
+@pytest.mark.parametrize("weights", [{0: -1.0, 1: 1.0}, {0: float("inf")}, {0: float("nan")},
+                                     {0: 0.0, 1: 0.0}])
+def test_negative_or_infinite_class_weights_are_refused(weights):
+    from ktrain_kit.config import default_config, validate
+    c = default_config()
+    c.data.class_weight = weights
+    with pytest.raises(UserError, match="data.class_weight"):
+        validate(c)

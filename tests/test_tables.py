@@ -1,0 +1,195 @@
+"""Tables as users have them: text categories, integer codes, gaps; several regression targets.
+
+Each run trains a few epochs on a small file; the export is served in a process where
+ktrain_kit cannot be imported, from rows read by Python's csv module.
+"""
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from conftest import WITHOUT_TOOLKIT, load_config
+
+SPECIES = ["Adelie", "Chinstrap", "Gentoo"]
+
+
+def write_penguins(path, n=240, seed=0):
+    """A table like palmerpenguins': a text class, text features, a year code, gaps."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["species", "island", "bill length (mm)", "sex", "year"])
+        for _ in range(n):
+            s = int(rng.integers(3))
+            island = ["Torgersen", "Biscoe", "Dream"][(s + int(rng.integers(2))) % 3]
+            bill = "NA" if rng.random() < 0.1 else f"{38 + 5 * s + rng.normal(0, 1.5):.1f}"
+            sex = "" if rng.random() < 0.1 else ["male", "female"][int(rng.integers(2))]
+            writer.writerow([SPECIES[s], island, bill, sex, 2007 + int(rng.integers(3))])
+    return str(path)
+
+
+def table_config(path, **extra):
+    settings = dict(task__name="classification", data__name="csv", data__path=str(path),
+                    data__label_column="species", train__epochs=4, train__verbose=0,
+                    train__precision="float32", data__batch_size=32, schedule__base_lr=1e-2,
+                    callbacks__doctor__enabled=False)
+    return load_config("tabular_binary", **{**settings, **extra})
+
+
+@pytest.fixture(scope="module")
+def penguin_run(tmp_path_factory):
+    from ktrain_kit.training import train
+    root = tmp_path_factory.mktemp("penguins")
+    path = write_penguins(root / "penguins.csv")
+    workdir = str(root / "run")
+    summary = train(table_config(path, train__epochs=30), workdir)
+    return path, workdir, summary
+
+
+def test_text_categories_and_gaps_train_without_preprocessing(penguin_run, capsys):
+    from ktrain_kit import restore
+    from sklearn.linear_model import LogisticRegression
+    path, workdir, summary = penguin_run
+    _, data, _ = restore.load_run(workdir)
+    # bill length and island separate the species: as well as a logistic regression does
+    reference = LogisticRegression(max_iter=2000).fit(data.x_train, data.y_train).score(
+        data.x_val, data.y_val)
+    assert summary["best_val_accuracy"] >= min(reference - 0.05, 0.85), (summary, reference)
+    kinds = {s["name"]: s["type"] for s in data.preprocessing.specs}
+    assert kinds == {"island": "categorical", "bill length (mm)": "numeric",
+                     "sex": "categorical", "year": "categorical"}
+    # what was imputed is said: the training split's own count of missing cells
+    rows = list(csv.DictReader(open(path)))
+    train_rows = data.preprocessing.rows["train"]
+    missing = sum(rows[i]["bill length (mm)"] == "NA" for i in train_rows)
+    assert f"bill length (mm) (numeric, {missing} missing -> mean" in data.preprocessing.describe()
+    bills = [float(rows[i]["bill length (mm)"]) for i in train_rows
+             if rows[i]["bill length (mm)"] != "NA"]
+    assert data.preprocessing.means["bill length (mm)"] == pytest.approx(np.mean(bills), rel=1e-6)
+
+
+SERVE = WITHOUT_TOOLKIT + textwrap.dedent("""
+    import csv, math
+    import tensorflow as tf
+    export, table, wanted = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    signature = tf.saved_model.load(export).signatures["serving_default"]
+    spec = signature.structured_input_signature[1]
+    rows = list(csv.DictReader(open(table, newline="")))
+    rows = [rows[i] for i in wanted]
+    def cell(value, dtype):
+        if dtype == tf.string:
+            return value
+        return float(value) if value not in ("", "NA") else math.nan
+    names = {"bill length (mm)": "bill_length__mm_"}
+    feed = {}
+    for column in rows[0]:
+        key = names.get(column, column)
+        if key in spec:
+            feed[key] = tf.constant([cell(r[column], spec[key].dtype) for r in rows],
+                                    spec[key].dtype)
+    out = signature(**feed)
+    print(json.dumps({k: v.numpy().tolist() for k, v in out.items()}))
+""")
+
+
+def test_the_export_serves_raw_csv_rows_without_the_toolkit(penguin_run, tmp_path):
+    from ktrain_kit import restore
+    path, workdir, _ = penguin_run
+    _, data, model = restore.load_run(workdir)
+    wanted = [int(i) for i in data.preprocessing.rows["val"][:12]]
+    expected = model.predict(data.x_val[:12], verbose=0)
+    script = tmp_path / "serve.py"
+    script.write_text(SERVE)
+    result = subprocess.run([sys.executable, str(script), os.path.join(workdir, "export", "1"),
+                             path, json.dumps(wanted)], capture_output=True, text=True,
+                            timeout=180, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    logits = np.asarray(expected, np.float64)
+    softmax = np.exp(logits - logits.max(1, keepdims=True))
+    softmax /= softmax.sum(1, keepdims=True)
+    np.testing.assert_allclose(served["probabilities"], softmax, rtol=1e-5, atol=1e-6)
+
+
+def test_several_regression_targets_from_a_csv(tmp_path):
+    """Linnerud (scikit-learn): three exercises predict Weight, Waist, Pulse. None of the
+    targets is a feature, and metrics.csv holds each target's error beside the pooled one."""
+    from sklearn.datasets import load_linnerud
+
+    from ktrain_kit import restore
+    from ktrain_kit.training import train
+    bunch = load_linnerud()
+    path = tmp_path / "linnerud.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(list(bunch.feature_names) + list(bunch.target_names))
+        for _ in range(5):  # 100 rows: a few batches per epoch
+            writer.writerows(np.c_[bunch.data, bunch.target].tolist())
+    c = table_config(path, task__name="regression", data__label_column=-1,
+                     data__label_columns=("Weight", "Waist", "Pulse"), data__batch_size=16,
+                     callbacks__early_stopping__enabled=False, train__epochs=2)
+    workdir = str(tmp_path / "run")
+    train(c, workdir)
+    _, data, model = restore.load_run(workdir)
+    assert data.num_outputs == 3 and [s["name"] for s in data.preprocessing.specs] == \
+        list(bunch.feature_names)
+    rows = list(csv.DictReader(open(os.path.join(workdir, "metrics.csv"))))
+    predictions = model.predict(data.x_val, verbose=0)
+    for k, target in enumerate(bunch.target_names):
+        rmse = math.sqrt(np.mean((predictions[:, k] - data.y_val[:, k]) ** 2))
+        mae = np.mean(np.abs(predictions[:, k] - data.y_val[:, k]))
+        assert float(rows[-1][f"val_rmse_{target}"]) == pytest.approx(rmse, rel=1e-4)
+        assert float(rows[-1][f"val_mae_{target}"]) == pytest.approx(mae, rel=1e-4)
+    pooled = math.sqrt(np.mean((predictions - data.y_val) ** 2))
+    assert float(rows[-1]["val_rmse"]) == pytest.approx(pooled, rel=1e-4)
+
+
+def test_a_small_file_is_never_capped_by_the_configs_generated_size(tmp_path):
+    from ktrain_kit.data import load
+    c = table_config(write_penguins(tmp_path / "p.csv", n=5000))
+    assert c.data.synthetic_examples == 4096  # the config's size for generated data
+    data = load(c.data, c.task, c.seed)
+    assert data.train_size + data.val_size == 5000
+
+
+def test_shards_of_a_table_train_and_serve_raw_columns(tmp_path):
+    """make_tfrecords writes the encoded rows and the preprocessing beside them; a run trained
+    from the shards exports a model that takes the raw columns, as a run from the file does."""
+    import tensorflow as tf
+
+    from ktrain_kit import restore
+    from ktrain_kit.data import tfrecord
+    from ktrain_kit.training import train
+    path = write_penguins(tmp_path / "p.csv", n=160)
+    c = table_config(path, train__epochs=2)
+    features = tfrecord.convert(c.data, c.task, c.seed, str(tmp_path / "shards"), 2,
+                                progress=False)
+    assert features["preprocessing"]["inputs"]["bill length (mm)"] == "bill_length__mm_"
+    c.data.name, c.data.path = "tfrecord", str(tmp_path / "shards")
+    workdir = str(tmp_path / "run")
+    train(c, workdir)
+    _, data, model = restore.load_run(workdir)
+    rows = list(csv.DictReader(open(path, newline="")))[:6]
+    spec = tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures[
+        "serving_default"]
+    columns = {"island": [r["island"] for r in rows], "sex": [r["sex"] for r in rows],
+               "bill_length__mm_": [float(r["bill length (mm)"]) if r["bill length (mm)"] !=
+                                    "NA" else math.nan for r in rows],
+               "year": [float(r["year"]) for r in rows]}
+    served = spec(**{k: tf.constant(v) for k, v in columns.items()})["probabilities"].numpy()
+    from ktrain_kit.data import load
+    c.data.name, c.data.path = "csv", path
+    direct = load(c.data, c.task, c.seed)  # the same rows encoded by the file's preprocessing
+    rows_x = direct.preprocessing.encode({
+        "island": np.array(columns["island"], object), "sex": np.array(columns["sex"], object),
+        "bill length (mm)": np.array(columns["bill_length__mm_"], np.float32),
+        "year": np.array(columns["year"], np.float32)})
+    expected = tf.nn.softmax(model(rows_x)).numpy()
+    np.testing.assert_allclose(served, expected, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,111 @@
+"""Raw text: a folder of real documents (Python's own docstrings, grouped by the standard
+library package they document; present wherever Python is), and a CSV's text column.
+
+The vectorizer is adapted on the training split inside the run; the export answers raw strings
+in a process where ktrain_kit cannot be imported.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from benchmarks.text_docs import FAMILIES, write_folder
+from conftest import WITHOUT_TOOLKIT, load_config
+
+
+@pytest.fixture(scope="module")
+def docs_folder(tmp_path_factory):
+    """Python's own docstrings, one folder per standard-library package (real documents)."""
+    from pathlib import Path
+    return Path(write_folder(str(tmp_path_factory.mktemp("docs") / "stdlib")))
+
+
+def text_config(path, **extra):
+    settings = dict(data__name="text_folder", data__path=str(path), model__name="bag",
+                    model__width=32, model__depth=1, model__norm="layer", data__batch_size=32,
+                    data__text_length=128, train__epochs=10, train__verbose=0,
+                    train__precision="float32", schedule__base_lr=1e-2,
+                    callbacks__doctor__enabled=False)
+    return load_config("sequence_transformer", **{**settings, **extra})
+
+
+@pytest.fixture(scope="module")
+def docs_run(docs_folder, tmp_path_factory):
+    from ktrain_kit.training import train
+    workdir = str(tmp_path_factory.mktemp("docs_run") / "run")
+    return workdir, train(text_config(docs_folder), workdir)
+
+
+def test_real_documents_train_to_a_sensible_accuracy(docs_run, docs_folder):
+    workdir, summary = docs_run
+    counts = [len(os.listdir(docs_folder / f)) for f in FAMILIES]
+    majority = max(counts) / sum(counts)
+    assert summary["best_val_accuracy"] > max(0.75, majority + 0.3), (summary, majority)
+
+
+SERVE = WITHOUT_TOOLKIT + textwrap.dedent("""
+    import tensorflow as tf
+    signature = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
+    texts = json.load(open(sys.argv[2]))
+    out = signature(text=tf.constant(texts))
+    print(json.dumps({k: v.numpy().tolist() for k, v in out.items()}))
+""")
+
+
+def test_the_export_answers_raw_strings_without_the_toolkit(docs_run, tmp_path):
+    from ktrain_kit import restore
+    workdir, _ = docs_run
+    _, data, model = restore.load_run(workdir)
+    texts = ["Return the event loop of this coroutine's task.",
+             "Parse the message headers and the MIME body of an email.", "", "!!!"]
+    expected = model.predict(data.preprocessing.encode({"text": np.array(texts, object)}),
+                             verbose=0)
+    (tmp_path / "serve.py").write_text(SERVE)
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    result = subprocess.run([sys.executable, str(tmp_path / "serve.py"),
+                             os.path.join(workdir, "export", "1"), str(tmp_path / "texts.json")],
+                            capture_output=True, text=True, timeout=180, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    logits = np.asarray(expected, np.float64)
+    softmax = np.exp(logits - logits.max(1, keepdims=True))
+    np.testing.assert_allclose(served["probabilities"], softmax / softmax.sum(1, keepdims=True),
+                               rtol=1e-5, atol=1e-6)
+    classes = data.labels["class_names"]
+    assert classes[int(np.argmax(served["probabilities"][0]))] == "asyncio"
+    assert classes[int(np.argmax(served["probabilities"][1]))] == "email"
+
+
+def test_the_vocabulary_comes_from_the_training_split_only(docs_run):
+    from ktrain_kit import restore
+    workdir, _ = docs_run
+    _, data, _ = restore.load_run(workdir)
+    vocabulary = set(data.preprocessing.layer.get_vocabulary())
+    assert data.vocab_size() == len(vocabulary)
+    assert 2 < len(vocabulary) <= 20_000
+
+
+def test_a_csv_text_column_trains_the_transformer(docs_folder, tmp_path, capsys):
+    from ktrain_kit.training import train
+    path = tmp_path / "docs.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "docstring", "package"])
+        for family in ("asyncio", "email"):
+            for i, name in enumerate(sorted(os.listdir(docs_folder / family))[:120]):
+                writer.writerow([i, (docs_folder / family / name).read_text(), family])
+    c = text_config(path, data__name="csv", data__text_column="docstring",
+                    data__label_column="package", model__name="transformer", model__width=32,
+                    model__num_heads=2, data__text_length=64, train__epochs=3,
+                    schedule__base_lr=3e-3)
+    summary = train(c, str(tmp_path / "run"))
+    out = capsys.readouterr().out
+    assert "columns not used (only the text column is): id" in out
+    assert "words in the vocabulary" in out
+    assert summary["best_val_accuracy"] > 0.6
