@@ -303,8 +303,10 @@ def run_trial(config, spec, store_url, workdir, number):
     trial = optuna.trial.Trial(the_study, frozen._trial_id)
     folder = trial_folder(workdir, number)
     pruning = OptunaPruning(trial, spec["metric"])
+    from ktrain_kit.doctor.pruning import CriticalPruning  # NaN / divergence: pruned at once
+    critical = CriticalPruning({"task": config.task.name})
     try:
-        summary = train(apply(config, frozen.params), folder, callbacks=[pruning])
+        summary = train(apply(config, frozen.params), folder, callbacks=[pruning, critical])
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
             summary = json.load(open(os.path.join(folder, "summary.json")))
@@ -378,7 +380,7 @@ def results(the_study, spec, workdir, command_line):
                      **{k: t.params.get(k) for k in keys}, spec["metric"]: t.value,
                      "wall_time_s": round(wall, 1) if wall is not None else None,
                      "run_folder": os.path.relpath(folder, workdir),
-                     "doctor": _top_finding(folder)})
+                     "doctor": _top_finding(folder), "pruned_reason": _pruned_reason(folder)})
     from ktrain_kit.runfolder import strict_json, write_text
     with open(os.path.join(workdir, "trials.csv.tmp"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["number"])
@@ -410,6 +412,15 @@ def results(the_study, spec, workdir, command_line):
 def _cli(value):
     return repr(value) if isinstance(value, str) else _show(value) if isinstance(
         value, float) else str(value)
+
+
+def _pruned_reason(folder):
+    """Why the doctor pruned the trial (summary.json's pruned_reason), or empty."""
+    try:
+        with open(os.path.join(folder, "summary.json")) as f:
+            return json.load(f).get("pruned_reason") or ""
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _top_finding(folder):

@@ -319,6 +319,7 @@ def plan(config, findings) -> tuple:
         lr_first = symptom in LR_FIRST or _lr_too_low(finding)
         candidates.insert(1 if lr_first else 0, ("the doctor's suggestion", suggested))
         for name, overrides in candidates:
+            overrides = overrides or {}
             if user_model:
                 kept = {k: v for k, v in overrides.items() if k not in MODEL_STRUCTURE}
                 if kept != overrides:
@@ -327,7 +328,7 @@ def plan(config, findings) -> tuple:
                                    f"your model builder ({config.model.name}) decides: change "
                                    "it in that code")
                 overrides = kept
-            overrides = {k: v for k, v in (overrides or {}).items() if value_at(config, k) != v}
+            overrides = {k: v for k, v in overrides.items() if value_at(config, k) != v}
             key = tuple(sorted(overrides.items()))
             if not overrides or key in seen or not _valid(with_overrides(
                     config, {k: v for k, v in overrides.items() if v != LR_FIND})):
