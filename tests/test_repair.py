@@ -330,7 +330,7 @@ def test_killed_fix_resumes_and_the_repaired_run_is_an_ordinary_run(tmp_path):
     assert state["attempts"][0]["state"] == "done"
     assert again.stdout.strip().splitlines()[-1] == state["reproduce"]
     assert os.path.exists(os.path.join(run, "repair.png"))
-    best = state["attempts"][state["best"] - 1]["folder"]
+    best = state["attempts"][state["best"] - 1]["folder"] if state["best"] else run
     evaluated = launch("launchers.evaluate", f"--workdir={best}", timeout=200)
     assert evaluated.returncode == 0, evaluated.stderr[-2000:]
     summary = json.load(open(os.path.join(best, "summary.json")))
@@ -342,3 +342,42 @@ def test_killed_fix_resumes_and_the_repaired_run_is_an_ordinary_run(tmp_path):
     assert reproduced.returncode == 0, reproduced.stderr[-2000:]
     assert json.load(open(tmp_path / "again" / "config.json"))["schedule"] == \
         json.load(open(os.path.join(best, "config.json")))["schedule"]
+
+
+@pytest.mark.slow
+def test_a_sweep_prunes_a_nan_trial_at_once_with_the_reason_in_trials_csv(tmp_path):
+    import csv
+    spec = tmp_path / "lr.py"
+    spec.write_text("def get_sweep():\n    return dict(metric='val_accuracy', trials=1, "
+                    "sampler='grid', pruner='none',\n                space={'schedule.base_lr':"
+                    " ('choice', [20.0])})\n")
+    workdir = tmp_path / "sweep"
+    result = launch("launchers.sweep", "--config=configs/faults/lr_too_high.py",
+                    "--config.train.epochs=3", "--config.train.verbose=0",
+                    "--config.data.train_examples=320",
+                    "--config.callbacks.tensorboard.enabled=False", f"--sweep={spec}",
+                    f"--workdir={workdir}", timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    rows = {float(r["schedule.base_lr"]): r for r in csv.DictReader(open(workdir /
+                                                                          "trials.csv"))}
+    reason = rows[20.0]["pruned_reason"]
+    assert rows[20.0]["state"] == "PRUNED" and reason.startswith("critical: ")
+    assert "NaN" in reason or "diverged" in reason
+    nan_run = json.load(open(workdir / rows[20.0]["run_folder"] / "summary.json"))
+    assert nan_run["pruned_at_epoch"] < 3  # at once: it did not train to the end
+
+
+@pytest.mark.slow
+def test_the_repair_key_runs_the_loop_at_the_end_of_a_training(tmp_path):
+    run = str(tmp_path / "run")
+    result = launch("launchers.train", "--config=configs/faults/logits_as_probabilities.py",
+                    f"--workdir={run}", "--config.train.verbose=0",
+                    "--config.callbacks.tensorboard.enabled=False",
+                    "--config.callbacks.doctor.repair=1", timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = json.load(open(os.path.join(run, "repair.json")))
+    assert state["attempts"][0]["overrides"] == {"model.from_logits": True,
+                                                 "callbacks.doctor.repair": 0}
+    fixed = json.load(open(run + ".fix1/config.json"))
+    assert fixed["model"]["from_logits"] is True
+    assert result.stdout.strip().splitlines()[-1] == state["reproduce"]

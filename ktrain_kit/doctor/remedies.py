@@ -38,6 +38,8 @@ class Remedy:
 
 
 def _show(value):
+    if value == LR_FIND:
+        return "(from an LR range test)"
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)

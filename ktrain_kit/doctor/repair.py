@@ -166,12 +166,16 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
         state["attempts"].append(nxt)
         _write(workdir, state)  # written down before it trains: a re-run trains the same
 
-    best = _best(state)
-    state["best"] = best["number"] if best else None
     success = _success(state)
+    best = success or _best(state)
+    if best is not None and not success and not better(best["value"], state["original"][
+            "value"], state["maximize"]):
+        best = None  # no attempt beat the original: it stays the best run
+    state["best"] = best["number"] if best else 0
     state["outcome"] = (f"repaired by attempt {success['number']}" if success else
-                        "not repaired" + (f"; best attempt {best['number']}" if best else ""))
-    state["reproduce"] = reproduce_command(workdir, best["overrides"]) if best else None
+                        "not repaired; best run: " + (f"attempt {best['number']}" if best
+                                                      else "the original"))
+    state["reproduce"] = reproduce_command(workdir, best["overrides"] if best else {})
     _write(workdir, state)
     _plot(workdir, state)
     return state
@@ -237,12 +241,12 @@ def _train_attempt(attempt, config, train_fn, log, workdir, state):
     folder = attempt["folder"]
     result = read_result(folder)
     if result is None:
-        flags = " ".join(f"--config.{k}={v}" for k, v in attempt["change"].items())
-        log(f"\ndoctor: attempt {attempt['number']} ({attempt['remedy']}, for "
-            f"{attempt['answers']}): {flags}")
         if remedies_lib.LR_FIND in attempt["overrides"].values():
             _resolve_lr_find(attempt, config, log)
             _write(workdir, state)  # a re-run trains the same rate
+        flags = " ".join(f"--config.{k}={v}" for k, v in attempt["change"].items())
+        log(f"\ndoctor: attempt {attempt['number']} ({attempt['remedy']}, for "
+            f"{attempt['answers']}): {flags}")
         candidate = remedies_lib.with_overrides(config, attempt["overrides"])
         if train_fn is None:
             from ktrain_kit.training import train as train_fn
@@ -277,7 +281,7 @@ def _resolve_lr_find(attempt, config, log):
     _clear_keras_session()
     with tempfile.TemporaryDirectory() as scratch:
         lr = float(f"{lr_find.lr_range_test(trial, scratch)['suggested_lr']:.3g}")
-    log(f"doctor: the LR range test suggests {lr:g}")
+    log(f"\ndoctor: the LR range test suggests a learning rate of {lr:g}")
     for part in ("overrides", "change"):
         attempt[part] = {k: lr if v == remedies_lib.LR_FIND else v
                          for k, v in attempt[part].items()}
