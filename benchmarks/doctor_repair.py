@@ -141,11 +141,11 @@ def reaches(value, target, maximize):
     return value >= TARGET * target if maximize else value <= target / TARGET
 
 
-def random_search(config, budget, seed, folder, target, maximize):
+def random_search(config, budget, seed, folder, target, maximize, name):
     from ktrain_kit import config as config_lib
     from ktrain_kit.doctor.remedies import value_at, with_overrides
     from ktrain_kit.errors import UserError
-    rng = random.Random(seed * 7919 + 17)
+    rng = random.Random(f"{name}/{seed}")  # its own draws for every case and seed
     trials = []
     while len(trials) < budget:
         keys = rng.sample(sorted(KNOBS), rng.randint(1, 3))
@@ -186,7 +186,7 @@ def run_case(name, config, seed, budget, scratch):
     done = [a for a in state["attempts"] if a["state"] == "done"]
     first = next((i + 1 for i, a in enumerate(done) if reaches(a["value"], target, maximize)),
                  None)
-    baseline = random_search(config, budget, seed, folder, target, maximize)
+    baseline = random_search(config, budget, seed, folder, target, maximize, name)
     return {"case": name, "seed": seed, "twin": healthy["value"], "twin_status":
             healthy.get("status"), "twin_fix_trained": len(twin_fix["attempts"]),
             "original": original["value"], "original_status": original.get("status"),

@@ -232,6 +232,32 @@ def test_killed_in_any_attempt_the_rerun_finishes_the_same_attempts(tmp_path):
         assert len(second.trained) == n - kill_at + 1
 
 
+def test_a_range_test_that_picks_a_rate_already_trained_costs_no_training(tmp_path,
+                                                                         monkeypatch):
+    def fake_range_test(attempt, config, log):  # the test always finds 0.01
+        for part in ("overrides", "change"):
+            attempt[part] = {k: 0.01 if v == remedies.LR_FIND else v
+                             for k, v in attempt[part].items()}
+    monkeypatch.setattr(repair, "_resolve_lr_find", fake_range_test)
+
+    def outcome(c):
+        if c.schedule.base_lr > 1:
+            return 0.1, [finding("nan_loss", "critical")]
+        if not c.optimizer.clip_global_norm:
+            return 0.8, [finding("unstable")]
+        return 0.95, []
+    run = str(tmp_path / "run")
+    start = mlp(**{"schedule.base_lr": 20.0})
+    write_run(run, start, *outcome(start))
+    script = Script(outcome)
+    state = repair.repair(run, 3, script, log=lambda line: None)
+    states = [(a["remedy"], a["state"]) for a in state["attempts"]]
+    assert states[0] == ("learning rate from an LR range test", "done")
+    assert states[1] == ("learning rate from an LR range test", "refused")  # 0.01 again
+    assert len(script.trained) == sum(s == "done" for _, s in states)
+    assert state["outcome"].startswith("repaired")
+
+
 # --------------------------------------------------------------------------- sweeps
 class Model:
     stop_training = False
@@ -328,6 +354,8 @@ def test_killed_fix_resumes_and_the_repaired_run_is_an_ordinary_run(tmp_path):
     assert [a["overrides"] for a in state["attempts"][:len(planned)]] == \
         [a["overrides"] for a in planned]
     assert state["attempts"][0]["state"] == "done"
+    assert "ktrain_kit: resuming" in again.stdout  # the killed attempt went on, not again
+    assert os.path.isdir(os.path.join(state["attempts"][0]["folder"], "export", "1"))
     assert again.stdout.strip().splitlines()[-1] == state["reproduce"]
     assert os.path.exists(os.path.join(run, "repair.png"))
     best = state["attempts"][state["best"] - 1]["folder"] if state["best"] else run

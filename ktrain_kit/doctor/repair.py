@@ -243,6 +243,14 @@ def _train_attempt(attempt, config, train_fn, log, workdir, state):
     if result is None:
         if remedies_lib.LR_FIND in attempt["overrides"].values():
             _resolve_lr_find(attempt, config, log)
+            trained = [a["overrides"] for a in state["attempts"] if a["state"] == "done"]
+            start = next(p for p in _starting_points(state) if p["number"] == attempt["from"])
+            if attempt["overrides"] in trained or attempt["overrides"] == start["overrides"]:
+                attempt.update(state="refused", helped=False,
+                               error="the range test chose a rate already trained")
+                _write(workdir, state)
+                log(f"doctor: attempt {attempt['number']} skipped: that rate was trained")
+                return
             _write(workdir, state)  # a re-run trains the same rate
         flags = " ".join(f"--config.{k}={v}" for k, v in attempt["change"].items())
         log(f"\ndoctor: attempt {attempt['number']} ({attempt['remedy']}, for "
