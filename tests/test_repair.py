@@ -194,6 +194,24 @@ def test_a_remedy_that_helped_is_built_on(tmp_path):
     assert state["outcome"] == "repaired by attempt 2"
 
 
+def test_two_findings_take_turns_and_each_suggestion_is_its_own(tmp_path):
+    """A model too small shows saturated units and underfitting: when the first finding's
+    suggestion does not help, the second finding's suggestion comes next."""
+    def outcome(c):
+        if c.model.width >= 128:
+            return 0.95, []
+        return 0.70, [finding("saturated_units", overrides=["--config.model.norm=batch"]),
+                      finding("underfitting", overrides=["--config.model.width=128"])]
+    run = str(tmp_path / "run")
+    start = mlp(**{"model.width": 3})
+    write_run(run, start, *outcome(start))
+    state = repair.repair(run, 3, Script(outcome), log=lambda line: None)
+    assert [(a["remedy"], a["answers"]) for a in state["attempts"]] == [
+        ("the doctor's suggestion", "saturated_units"),
+        ("the doctor's suggestion", "underfitting")]
+    assert state["outcome"] == "repaired by attempt 2"
+
+
 def test_the_budget_bounds_the_trainings_and_the_best_is_reproduced(tmp_path):
     run = str(tmp_path / "run")
     write_run(run, mlp(), 0.5, [finding("overfitting")])

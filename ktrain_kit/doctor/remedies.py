@@ -33,6 +33,12 @@ class Remedy:
     overrides: dict    # {dotted config key: value}
     answers: str       # the symptom it answers
 
+    @property
+    def key(self) -> str:
+        """What "the same remedy" means for not retrying one that did not help: an action
+        by its name; the doctor's suggestion per finding (each finding suggests its own)."""
+        return f"{self.name} for {self.answers}" if self.name == SUGGESTION else self.name
+
     def flags(self) -> str:
         return " ".join(f"--config.{k}={_show(v)}" for k, v in self.overrides.items())
 
@@ -302,14 +308,19 @@ def code_change(finding, config) -> str | None:
     return None
 
 
+SUGGESTION = "the doctor's suggestion"
+
+
 def plan(config, findings) -> tuple:
     """(remedies, code changes) for `findings` (Finding objects or diagnosis.json dicts) of a
-    run of `config`: every applicable remedy once, those of the most severe finding first."""
+    run of `config`: every applicable remedy once. The findings take turns, most severe first:
+    the first remedy of each, then the second of each, ... - two warnings (say saturated units
+    and underfitting in a model too small) each get their best remedy tried early."""
     findings = [_as_dict(f) for f in findings or []]
     serious = [f for f in findings if f.get("severity") in SERIOUS]
     serious.sort(key=lambda f: -SERIOUS.index(f["severity"]))
     user_model = config_lib.is_user_model(config.model.name)
-    remedies, changes, seen = [], [], set()
+    per_finding, changes, seen = [], [], set()
     for finding in serious:
         symptom = finding.get("symptom", "")
         why_not = code_change(finding, config)
@@ -319,7 +330,8 @@ def plan(config, findings) -> tuple:
         candidates = [(_name(action), action(config)) for action in _actions(symptom, finding)]
         suggested = parse_overrides(finding.get("suggested_overrides"), config)
         lr_first = symptom in LR_FIRST or _lr_too_low(finding)
-        candidates.insert(1 if lr_first else 0, ("the doctor's suggestion", suggested))
+        candidates.insert(1 if lr_first else 0, (SUGGESTION, suggested))
+        own = []
         for name, overrides in candidates:
             overrides = overrides or {}
             if user_model:
@@ -331,12 +343,18 @@ def plan(config, findings) -> tuple:
                                    "it in that code")
                 overrides = kept
             overrides = {k: v for k, v in overrides.items() if value_at(config, k) != v}
-            key = tuple(sorted(overrides.items()))
-            if not overrides or key in seen or not _valid(with_overrides(
+            if overrides and _valid(with_overrides(
                     config, {k: v for k, v in overrides.items() if v != LR_FIND})):
-                continue
-            seen.add(key)
-            remedies.append(Remedy(name, overrides, symptom))
+                own.append(Remedy(name, overrides, symptom))
+        per_finding.append(own)
+    remedies = []
+    for turn in range(max((len(own) for own in per_finding), default=0)):
+        for own in per_finding:
+            if turn < len(own):
+                key = tuple(sorted(own[turn].overrides.items()))
+                if key not in seen:
+                    seen.add(key)
+                    remedies.append(own[turn])
     return remedies, list(dict.fromkeys(changes))
 
 

@@ -220,7 +220,7 @@ def _next_attempt(state, config, original, base_overrides, workdir):
     (it built on the one before), else the original run."""
     points = _starting_points(state)
     base = next((p for p in reversed(points[1:]) if p.get("helped")), points[0])
-    failed = {a["remedy"] for a in state["attempts"] if a["state"] != "planned" and
+    failed = {a["key"] for a in state["attempts"] if a["state"] != "planned" and
               not a.get("helped")}
     tried = [a["overrides"] for a in state["attempts"]]
     base_config = remedies_lib.with_overrides(config, base["overrides"])
@@ -228,11 +228,12 @@ def _next_attempt(state, config, original, base_overrides, workdir):
     remedies, _ = remedies_lib.plan(base_config, findings)
     for remedy in remedies:
         overrides = {**base_overrides, **base["overrides"], **remedy.overrides}
-        if remedy.name in failed or overrides in tried:
+        if remedy.key in failed or overrides in tried:
             continue
         number = len(state["attempts"]) + 1
         return {"number": number, "folder": attempt_folder(workdir, number),
                 "from": base["number"], "remedy": remedy.name, "answers": remedy.answers,
+                "key": remedy.key,
                 "change": remedy.overrides, "overrides": overrides, "state": "planned"}
     return None
 
