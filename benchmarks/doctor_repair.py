@@ -254,6 +254,14 @@ def table(results, budget) -> str:
         "counted. The random search is stopped by an oracle at its first run on target; the "
         "loop stops by itself (a healthy run better than the original), so it also says how "
         "many trainings it ran in all.", "",
+        "How these figures came about: the remedies table was written from the guide's "
+        "debugging order before any measurement. A first pass over the fault gallery (seed 0) "
+        "then showed two defects, fixed before the run below: an LR range test could propose "
+        "a rate already trained (now skipped without training), and in the width-3 "
+        "`underfitting` fault the saturated-units finding used up the budget before the "
+        "underfitting finding's own suggestion was tried (the findings now take turns, and a "
+        "failed suggestion of one finding no longer blocks another's). So the gallery was "
+        "not blind for those two rules; the doctor_cases rows were.", "",
         "| | repaired | trainings to the repair | trainings spent per repaired case | "
         "trainings run by the loop, per case |", "| --- | --- | --- | --- | --- |",
         f"| doctor repair | {rep}/{n} ({_pct(rep, n)}) | {rep_used:.2f} | {rep_spent:.2f} | "

@@ -220,8 +220,8 @@ def _next_attempt(state, config, original, base_overrides, workdir):
     (it built on the one before), else the original run."""
     points = _starting_points(state)
     base = next((p for p in reversed(points[1:]) if p.get("helped")), points[0])
-    failed = {a["key"] for a in state["attempts"] if a["state"] != "planned" and
-              not a.get("helped")}
+    failed = {a.get("key", a["remedy"]) for a in state["attempts"]
+              if a["state"] != "planned" and not a.get("helped")}
     tried = [a["overrides"] for a in state["attempts"]]
     base_config = remedies_lib.with_overrides(config, base["overrides"])
     findings = original["findings"] if base["number"] == 0 else base["all_findings"]
