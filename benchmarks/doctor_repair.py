@@ -278,8 +278,9 @@ def table(results, budget) -> str:
         "| case | source | seeds | twin | faulty | repaired (trainings) | random (trainings) | "
         "remedies that worked |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for case, items in by_case.items():
-        worked = sorted({a["remedy"] for r in items for a in r["repair"]["attempts"]
-                         if reaches(a["value"], r["twin"], r["maximize"])})
+        worked = sorted({a["remedy"] + (f" ({a['answers']})" if a["remedy"].startswith(
+            "the doctor") else "") for r in items for a in r["repair"]["attempts"]
+            if reaches(a["value"], r["twin"], r["maximize"])})
         lines.append(
             f"| {case} | {items[0].get('source', '')} | {len(items)} | "
             f"{_mean(r['twin'] for r in items)} | {_mean(r['original'] for r in items)} | "
