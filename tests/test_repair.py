@@ -333,6 +333,13 @@ def test_the_doctor_launcher_refuses_a_folder_without_a_finished_run(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and "diagnosis.json" in result.stderr
 
 
+def test_a_bad_budget_is_one_line_naming_the_flag(tmp_path):
+    result = launch("launchers.doctor", str(tmp_path), "--fix", "--budget=0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "--budget" in result.stderr
+    assert "config" not in result.stderr
+
+
 def test_the_doctor_launcher_prints_the_diagnosis_and_the_remedies(tmp_path):
     run = str(tmp_path / "run")
     write_run(run, mlp(), 0.8, [finding("overfitting", overrides=[
