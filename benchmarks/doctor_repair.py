@@ -226,7 +226,10 @@ def table(results, budget) -> str:
     by_case = {}
     for r in rows:
         by_case.setdefault(r["case"], []).append(r)
-    fixable = [r for r in rows if not _needs_code(r)]
+    # a faulty config the doctor calls healthy did not show its fault on that seed (the
+    # repair rightly trains nothing): like a failed ground truth, listed but not counted
+    unshown = [r for r in rows if r["original_status"] == "healthy"]
+    fixable = [r for r in rows if not _needs_code(r) and r not in unshown]
 
     def rate(items, key):
         """Repaired, cases, mean trainings to the first run on target, and all trainings spent
@@ -251,7 +254,9 @@ def table(results, budget) -> str:
         "the healthy twin's main validation metric (configs/faults/_base.py on the same data "
         "for the same epochs). Trainings: runs until the first such run, over the repaired "
         "cases. Cases whose only findings need a code or data change are listed but not "
-        "counted. The random search is stopped by an oracle at its first run on target; the "
+        "counted, and so are runs of a faulty config that the doctor called healthy (the fault "
+        f"did not show on that seed: {len(unshown)} run(s); `--fix` rightly trained nothing). "
+        "The random search is stopped by an oracle at its first run on target; the "
         "loop stops by itself (a healthy run better than the original), so it also says how "
         "many trainings it ran in all.", "",
         "How these figures came about: the remedies table was written from the guide's "
