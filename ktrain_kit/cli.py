@@ -136,6 +136,8 @@ def parse_flags(argv):
     except flags.IllegalFlagValueError as e:
         if "config" in FLAGS and FLAGS["config"].present:
             fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
+        if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
+            fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
     except flags.Error as e:
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")

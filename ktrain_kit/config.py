@@ -170,7 +170,8 @@ def default_config() -> ml_collections.ConfigDict:
         tensorboard=dict(enabled=True),
         plots=dict(enabled=True),
         # A probe costs about one training step, so 1/interval is its share of the time: 1%.
-        doctor=dict(enabled=True, interval=100, probe_examples=64),
+        doctor=dict(enabled=True, interval=100, probe_examples=64,
+                    repair=0),  # after training, up to N repaired runs beside it (0 = off)
     )
 
     c.runtime = dict(
@@ -456,6 +457,10 @@ def validate(c) -> None:
     _at_least("callbacks.checkpoint.every_steps", cb.checkpoint.every_steps, 0)
     _at_least("callbacks.doctor.interval", cb.doctor.interval, 1)
     _at_least("callbacks.doctor.probe_examples", cb.doctor.probe_examples, 1)
+    _at_least("callbacks.doctor.repair", cb.doctor.repair, 0)
+    if cb.doctor.repair and not cb.doctor.enabled:
+        raise config_error("callbacks.doctor.repair", "repairs follow the doctor's findings, "
+                           "but callbacks.doctor.enabled is False", "enable the doctor")
 
     train_examples = available_train_examples(c)
     if train_examples is not None:

@@ -404,6 +404,8 @@ def run_trial(config, spec, store_url, workdir, number):
     trial = optuna.trial.Trial(the_study, frozen._trial_id)
     folder = trial_folder(workdir, number)
     pruning = OptunaPruning(trial, spec["metric"])
+    from ktrain_kit.doctor.pruning import CriticalPruning  # NaN / divergence: pruned at once
+    critical = CriticalPruning({"task": config.task.name})
 
     def failed(reason):
         trial.set_user_attr("failure", reason)
@@ -411,7 +413,7 @@ def run_trial(config, spec, store_url, workdir, number):
         transition(workdir, number, "failed", reason)
 
     try:
-        summary = train(apply(config, frozen.params), folder, callbacks=[pruning])
+        summary = train(apply(config, frozen.params), folder, callbacks=[pruning, critical])
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
             with open(os.path.join(folder, "summary.json")) as f:
@@ -559,7 +561,8 @@ def results(the_study, spec, workdir, command_line):
                      **{k: t.params.get(k) for k in keys}, spec["metric"]: t.value,
                      "wall_time_s": round(wall, 1) if wall is not None else None,
                      "run_folder": os.path.relpath(folder, workdir),
-                     "doctor": _top_finding(folder), "reason": reason})
+                     "doctor": _top_finding(folder),
+                     "reason": _pruned_reason(folder) or reason})
     from ktrain_kit.runfolder import strict_json, write_text
     table = io.StringIO(newline="")
     writer = csv.DictWriter(table, fieldnames=list(rows[0]) if rows else ["number"])
@@ -616,6 +619,15 @@ def outcome(the_study, spec, workdir):
                    "trials.csv: fix the config or the space")
     return 1, (f"sweep '{workdir}' ended without {'a finished trial' if not complete else 'all its trials'} "
                f"({what}); see trials.csv, and re-run the same command to resume")
+
+
+def _pruned_reason(folder):
+    """Why the doctor pruned the trial (summary.json's pruned_reason), or empty."""
+    try:
+        with open(os.path.join(folder, "summary.json")) as f:
+            return json.load(f).get("pruned_reason") or ""
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _top_finding(folder):

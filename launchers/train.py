@@ -4,7 +4,10 @@
 
 Without --workdir a new folder under runs/ is made. Re-running on the folder of an interrupted run
 resumes it; a finished run or a different config there is refused unless --overwrite is given.
-Exit codes: 0 trained, 1 training stopped on a NaN loss, 2 bad config, flag, data or run folder.
+With callbacks.doctor.repair=N, a run the doctor finds a problem in is followed by up to N
+repaired runs beside it, as `python -m launchers.doctor WORKDIR --fix --budget=N` does.
+Exit codes: 0 trained (or repaired), 1 training stopped on a NaN loss, 2 bad config, flag, data
+or run folder.
 """
 
 import sys
@@ -25,7 +28,17 @@ def main(argv):
         cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
-    summary = train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
+    budget = FLAGS.config.callbacks.doctor.repair
+    from ktrain_kit.doctor import repair
+    resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)
+    # killed while repairing: the run itself is finished, its repair goes on
+    summary = repair.read_summary(workdir) if resuming_repair else \
+        train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
+    if budget and summary.get("diagnosis") not in (None, "healthy"):
+        state = repair.repair(workdir, budget)  # callbacks.doctor.repair: the same as --fix
+        print("\n" + "\n".join(repair.printed_lines(state)))
+        if state["outcome"].startswith("repaired"):
+            return
     if summary["stopped"]:
         # Not a bad input (exit 2) and not a success (exit 0): the run failed, its folder
         # says why (diagnosis.md) and keeps the last good checkpoint.

@@ -3,16 +3,19 @@
 - `rules`: the detection rules, pure Python over plain records (no TensorFlow);
 - `probe`: gradient / activation statistics on a fixed batch, in one compiled call;
 - `callback`: `TrainingDoctor`, the Keras callback (also `ktrain_kit.callbacks.TrainingDoctor`);
-- `report`: diagnosis.md for people, diagnosis.json for tools.
+- `report`: diagnosis.md for people, diagnosis.json for tools;
+- `remedies`: findings -> ranked config changes (`suggested_config`, `plan`);
+- `repair`: the loop that trains those changes and keeps what helps (launchers.doctor --fix).
 
 Importing this package loads no TensorFlow; `TrainingDoctor` does, on first use.
 """
 
+from ktrain_kit.doctor.remedies import suggested_config
 from ktrain_kit.doctor.report import report_json, report_markdown, summary_lines
 from ktrain_kit.doctor.rules import TITLES, Finding, diagnose
 
 __all__ = ["TITLES", "Finding", "TrainingDoctor", "diagnose", "report_json", "report_markdown",
-           "summary_lines"]
+           "suggested_config", "summary_lines"]
 
 
 def __getattr__(name):
