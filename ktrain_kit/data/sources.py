@@ -13,12 +13,10 @@ import os
 import numpy as np
 
 from ktrain_kit import fs, tasks
+from ktrain_kit.data.folders import class_folder_files
 from ktrain_kit.errors import config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-# What operating systems and tools leave in folders: never classes, never images.
-SYSTEM_NAMES = {"__macosx", "@eadir", "thumbs.db", "desktop.ini", "$recycle.bin",
-                "lost+found", "system volume information"}
 MAX_TOKEN_ID = 10_000_000
 
 
@@ -381,14 +379,14 @@ def _readable_files(files, skip_bad):
 
 def _tfrecord(dc, tc, seed):
     """Sharded TFRecords written by launchers.make_tfrecords: described, checked, streamed."""
-    from ktrain_kit.data import tfrecord
+    from ktrain_kit.data import shards
     folder = dc.path.rstrip("/")
-    features = tfrecord.read_features(folder)
+    features = shards.read_features(folder)
     if features["task"] != tc.name:
         raise config_error("task.name", f"is {tc.name}, but the shards in {folder} were "
                            f"written for a {features['task']} task", f"use --config.task.name="
                            f"{features['task']}, or convert the data again")
-    tfrecord.check_shards(folder, features)
+    shards.check_shards(folder, features)
     splits = features["splits"]
     train_size = splits["train"]["examples"]
     if dc.train_examples and dc.train_examples > train_size:
@@ -424,35 +422,6 @@ def image_folder_files(root):
     """[(path, class index)] of an image folder, and the class names (sorted sub-folders)."""
     return class_folder_files(root, IMAGE_SUFFIXES, "images (.png, .jpg, .bmp, .gif, .webp)",
                               "root/<class>/<image>.png")
-
-
-def class_folder_files(root, suffixes, what, layout):
-    """[(path, class index)] of a folder of class sub-folders holding files ending in
-    `suffixes`, and the class names (sorted sub-folders).
-
-    Hidden entries (".", "._" AppleDouble files) and what systems leave behind (__MACOSX,
-    @eaDir, Thumbs.db, ...) are neither classes nor examples.
-    """
-    if not fs.isdir(root):
-        raise file_error(root, "is not a folder", f"point data.path at {layout}")
-
-    def visible(name):
-        return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
-
-    classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
-    if len(classes) < 2:
-        raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
-                         f"make one sub-folder per class holding its {what.split(' (')[0]}")
-    files = []
-    for label, name in enumerate(classes):
-        folder = fs.join(root, name)
-        found = sorted(f for f in fs.listdir(folder) if visible(f)
-                       and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
-        if not found:
-            raise file_error(folder, f"holds no {what}",
-                             "put examples of that class into it, or remove the folder")
-        files += [(fs.join(folder, f), label) for f in found]
-    return files, classes
 
 
 SOURCES = {

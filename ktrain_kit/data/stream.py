@@ -16,7 +16,7 @@ to worker i mod W), so W workers together see every training example once per ep
 import numpy as np
 import tensorflow as tf
 
-from ktrain_kit.data import images, pipeline
+from ktrain_kit.data import images, transforms
 from ktrain_kit.errors import UserError
 
 INTERLEAVE = 4   # shards read at once
@@ -128,17 +128,17 @@ def train_stream(data, batch_size, seed, dc, first_epoch=0, epochs=1, skip_steps
         (epochs - first_epoch) * steps_per_epoch - skip_steps))
     ds = ds.enumerate(start=first_epoch * steps_per_epoch + skip_steps)
     decode = _decoder(data)
-    augment = dc.augment if pipeline.augmenting(dc, data.kind) else None
+    augment = dc.augment if transforms.augmenting(dc, data.kind) else None
     files = data.stream["format"] == "files"
 
     def prepare(number, batch):
         x, y = decode(*batch) if files else decode(batch)
         if augment is not None:
-            x = pipeline.augment_batch(x, tf.stack([tf.constant(seed, tf.int64), number]),
+            x = transforms.augment_batch(x, tf.stack([tf.constant(seed, tf.int64), number]),
                                        augment)
         if class_weights is None:
             return x, y
-        return x, y, pipeline.example_weights(y, class_weights)
+        return x, y, transforms.example_weights(y, class_weights)
 
     ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -24,7 +24,7 @@ TEXT_SUFFIXES = (".txt",)
 def folder_texts(root):
     """([text], [class index], class names) of a text folder; an empty or undecodable file is
     refused by name."""
-    from ktrain_kit.data.sources import class_folder_files
+    from ktrain_kit.data.folders import class_folder_files
     files, classes = class_folder_files(root, TEXT_SUFFIXES, ".txt files",
                                         "root/<class>/<doc>.txt")
     texts, labels = [], []

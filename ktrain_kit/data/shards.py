@@ -1,0 +1,81 @@
+"""Reading a shard folder's description: features.json and the shards it lists, checked.
+
+The reader (data/sources.py, data/stream.py) and the writer (data/tfrecord.py) both rest on this;
+no TensorFlow here, so a damaged folder is refused before TensorFlow starts.
+"""
+
+import json
+
+from ktrain_kit import fs
+from ktrain_kit.errors import file_error
+
+FEATURES = "features.json"
+FORMAT = 1
+
+
+def shard_names(split, shards):
+    return [f"{split}-{i:05d}-of-{shards:05d}.tfrecord" for i in range(shards)]
+
+
+def read_features(folder) -> dict:
+    """features.json of a shard folder, checked (one-line errors naming the file)."""
+    path = fs.join(folder, FEATURES)
+    if not fs.exists(path):
+        raise file_error(path, "does not exist", "point data.path at a folder written by "
+                         "`python -m launchers.make_tfrecords`")
+    try:
+        with fs.open(path) as f:
+            features = json.load(f)
+    except (OSError, ValueError) as e:
+        raise file_error(path, f"is not readable JSON ({type(e).__name__})",
+                         "write the folder again with launchers.make_tfrecords") from None
+    needed = ("format", "task", "kind", "x", "y", "num_outputs", "splits", "normalization")
+    missing = [k for k in needed if k not in features] if isinstance(features, dict) else needed
+    if missing:
+        raise file_error(path, f"lacks {', '.join(missing)}", "write the folder again with "
+                         "launchers.make_tfrecords")
+    return features
+
+
+def check_shard(path, expected_examples=None):
+    """Walks a shard's record framing (8-byte length, 4-byte CRC, data, 4-byte CRC) without
+    reading the data: a truncated file is found before training, named, in milliseconds."""
+    import struct
+    if not fs.exists(path):
+        raise file_error(path, "does not exist", "write the shards again with "
+                         "launchers.make_tfrecords")
+    total, offset, records = fs.size(path), 0, 0
+    with fs.open(path, "rb") as f:
+        while offset < total:
+            header = f.read(12)
+            if len(header) < 12:
+                break
+            (length,) = struct.unpack("<Q", header[:8])
+            offset += 12 + length + 4
+            if offset > total:
+                break
+            f.seek(offset)
+            records += 1
+    if offset != total:
+        raise file_error(path, f"is truncated or damaged (record {records + 1} runs past the "
+                         f"end of the file)", "write the shards again with "
+                         "launchers.make_tfrecords")
+    return records
+
+
+def check_shards(folder, features, split_names=("train", "val")):
+    """Every shard of the listed splits is there, whole, and holds the examples the
+    round-robin writer put in it (shard k of N: examples k, k + N, ...)."""
+    for split in split_names:
+        info = features["splits"].get(split)
+        if not info or not info.get("shards"):
+            raise file_error(fs.join(folder, FEATURES), f"lists no '{split}' shards",
+                             "write the folder again with launchers.make_tfrecords")
+        names, total = info["shards"], info["examples"]
+        for k, name in enumerate(names):
+            path, expected = fs.join(folder, name), len(range(k, total, len(names)))
+            found = check_shard(path)
+            if found != expected:
+                raise file_error(path, f"holds {found} records, features.json implies "
+                                 f"{expected}", "write the folder again with "
+                                 "launchers.make_tfrecords")
