@@ -213,7 +213,7 @@ def settings_auto(quick, families=FAMILIES):
     """What precision=auto and jit_compile=auto choose (measured by the real code path,
     `training.choose_settings`, fresh cache, as for a long run) against all four settings
     (float32 / mixed_bfloat16, XLA off / on) trained interleaved in steady state, per model
-    family. Ratios are per repeat: auto's examples/s over the best setting's in that repeat."""
+    family (see `versus` for the ratios)."""
     import tempfile as tmp_lib
 
     import keras
@@ -249,10 +249,16 @@ def settings_auto(quick, families=FAMILIES):
         auto = (policy, jit)
 
         def versus(pool):
-            return summarize([res[auto][i] / max(res[k][i] for k in pool)
-                              for i in range(len(res[auto]))])
+            """auto's median examples/s over the best median in `pool`; min and max: auto's
+            examples/s over the best of `pool` in the same repeat, over the repeats (biased low
+            by noise: the best of several noisy draws)."""
+            per_repeat = summarize([res[auto][i] / max(res[k][i] for k in pool)
+                                    for i in range(len(res[auto]))])
+            medians = {k: summarize(res[k])["median"] for k in pool + [auto]}
+            return {**per_repeat, "median": medians[auto] / max(medians[k] for k in pool)}
         out[name] = {
             "auto": list(auto), "why": why, "measuring_s": measuring_s,
+            "raw": {f"{p}{' + XLA' if j else ''}": res[(p, j)] for p, j in candidates},
             "examples_per_s": {f"{p}{' + XLA' if j else ''}": summarize(res[(p, j)])["median"]
                                for p, j in candidates},
             "auto/best": versus(candidates),
@@ -261,6 +267,9 @@ def settings_auto(quick, families=FAMILIES):
         }
         print(f"  auto settings {name}: {auto}, auto/best {out[name]['auto/best']}", flush=True)
     return out
+
+
+STARTUP_PHASES = ("imports", "data", "tensorflow", "model", "callbacks", "first_step", "total")
 
 
 def startup_split(repeats):
@@ -459,11 +468,11 @@ def write_results(r, quick, path):
             f"{1000 * v['probe_seconds']:.0f} ms per {r['doctor']['interval']} steps of "
             f"{1000 * v['step_seconds']:.1f} ms)", v["total"] <= 0.03)
     for name, v in r.get("doctor_command", {}).items():
-        row(f"whole command doctor on / off, CPU time, {name} ({v['pairs']} interleaved pairs; "
-            f"off: {v['cpu_off_s']['median']:.1f} s CPU)", "<= 1.03", fmt(v["cpu"]),
-            v["cpu"]["median"] <= 1.03)
-        row(f"whole command doctor on / off, wall time, {name} (diagnosis: "
-            f"{', '.join(v['statuses'])})", "reported", fmt(v["wall"]), None)
+        off = f"; off: {v['cpu_off_s']['median']:.1f} s CPU" if "cpu_off_s" in v else ""
+        row(f"whole command doctor on / off, CPU time, {name} ({v['pairs']} interleaved pairs"
+            f"{off})", "<= 1.03", fmt(v["cpu"]), v["cpu"]["median"] <= 1.03)
+        row(f"whole command doctor on / off, wall time, {name}", "reported", fmt(v["wall"]),
+            None)
     for name, v in r.get("settings", {}).items():
         auto = f"{v['auto'][0]}{' + XLA' if v['auto'][1] else ''}"
         row(f"precision=auto / best of float32, mixed_bfloat16 (auto: {auto}), {name}",
@@ -476,7 +485,8 @@ def write_results(r, quick, path):
     split = r.get("startup_split")
     if split:
         row("start-up, digits_cnn command to first completed step, by phase (s)", "reported",
-            ", ".join(f"{k} {v['median']:.2f}" for k, v in split.items()), None)
+            ", ".join(f"{k} {split[k]['median']:.2f}" for k in STARTUP_PHASES if k in split),
+            None)
     startup = [s for s in r["startup"] if s]
     row("start-up: command to first completed training step, digits_cnn", "reported",
         f"{summarize(startup)['median']:.1f} s" if startup else "n/a", None)
@@ -528,9 +538,11 @@ How it was measured:
   ratios range widely and the min-max of the pairs is the honest error bar.
 - precision=auto and jit_compile=auto: `training.choose_settings` - the code a run uses - with a
   fresh cache, as for a long run; then the four settings (float32 / mixed_bfloat16, XLA off / on)
-  are each trained in steady state, interleaved, and each repeat's ratio is auto's examples/s
-  over the best setting's in that repeat. "precision=auto / best" compares within auto's XLA
-  choice, "jit_compile=auto / best" within auto's precision.
+  are each trained in steady state, interleaved; the figure is auto's median examples/s over
+  the best setting's median; in brackets the range over repeats of auto's examples/s over the
+  best setting's in the same repeat (biased low: the best of several noisy draws).
+  "precision=auto / best" compares within auto's XLA choice, "jit_compile=auto / best" within
+  auto's precision.
 - Start-up phases: `train()` records them in summary.json (`startup_s`); "imports" is the time
   from the launch to `train()`, "tensorflow" includes importing Keras and TensorFlow (most of
   it), "first_step" is `fit` set-up, the trace of the step and (with the doctor) its first probe.
@@ -604,7 +616,7 @@ def _doctor_section(r, quick, args):
     r["doctor"] = {"overhead": overhead, "interval": interval}
 
 
-SECTIONS = {
+MEASURED_SECTIONS = {
     "throughput": _throughput_section,
     "doctor": _doctor_section,
     "doctor_command": lambda r, quick, args: r.update(
@@ -620,7 +632,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md and the chart from results.json, measure nothing")
-    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS),
+    parser.add_argument("--only", nargs="+", choices=sorted(MEASURED_SECTIONS),
                         help="measure only these sections again, keep the rest of results.json")
     parser.add_argument("--pairs", type=int, default=5,
                         help="interleaved pairs for the whole-command doctor figure")
@@ -638,7 +650,7 @@ def main():
         r = json.load(open(path))
         for section in args.only:
             print(f"{section}...", flush=True)
-            SECTIONS[section](r, r.get("quick", False), args)
+            MEASURED_SECTIONS[section](r, r.get("quick", False), args)
         write_results(r, r.get("quick", False), args.out)
         chart(r, os.path.join(os.path.dirname(args.out), "results.png"))
         with open(path, "w") as f:
