@@ -59,12 +59,14 @@ def wait_all(procs, timeout=240):
 def load_config(name, **overrides):
     """configs/<name>.py's config with dotted-key overrides applied, e.g. train__epochs=1.
 
-    The precision is pinned to float32 (unless a test overrides it): `auto` means bfloat16 on
-    some CPUs, and a test comparing numbers must not depend on the machine (BUILD.md, Tests).
+    The precision is pinned to float32 and XLA off (unless a test overrides them): `auto` means
+    bfloat16 on some CPUs and is measured, and a test comparing numbers must depend neither on
+    the machine nor on a minute of timing (BUILD.md, Tests).
     """
     import importlib
     config = importlib.import_module(f"configs.{name}").get_config()
     config.train.precision = "float32"
+    config.train.jit_compile = False
     for key, value in overrides.items():
         node = config
         *path, last = key.split("__")
