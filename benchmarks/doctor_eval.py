@@ -286,8 +286,14 @@ def write(path, cases, results, seeds):
         lines.append(f"| {case['name']} | {case['split']} | {case['source']} | "
                      f"{', '.join(case['expected']) or 'healthy'} | {good}/{len(runs)} | "
                      f"{_said(runs)} |")
+    kept = ""  # the "## Repair" section belongs to benchmarks.doctor_repair: kept as it is
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if "\n## Repair\n" in old:
+            kept = "\n## Repair\n" + old.split("\n## Repair\n", 1)[1]
     with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + kept)
     print(f"wrote {path}")
 
 
