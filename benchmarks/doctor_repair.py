@@ -124,7 +124,7 @@ def _train(config, folder):
     import contextlib
     import io
 
-    from ktrain_kit.doctor import repair as repair_lib
+    from ktrain_kit import repair as repair_lib
     from ktrain_kit.errors import UserError
     from ktrain_kit.training import train
     repair_lib._clear_keras_session()
@@ -174,7 +174,7 @@ def random_search(config, budget, seed, folder, target, maximize, name):
 
 def run_case(name, config, seed, budget, scratch):
     from ktrain_kit import tasks
-    from ktrain_kit.doctor import repair as repair_lib
+    from ktrain_kit import repair as repair_lib
     folder = os.path.join(scratch, f"{name}-s{seed}")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
@@ -204,7 +204,7 @@ _TWINS = {}  # twins shared by cases with the same data and epochs: trained once
 
 
 def _twin(config, folder, budget):
-    from ktrain_kit.doctor import repair as repair_lib
+    from ktrain_kit import repair as repair_lib
     key = config.to_json()
     if key not in _TWINS:
         where = os.path.join(folder, "twin")

@@ -26,7 +26,7 @@ def main(argv):
     if len(argv) != 2:
         cli.fail("give one run folder: python -m launchers.doctor RUN_FOLDER [--fix] "
                  "[--budget=N]")
-    from ktrain_kit.doctor import repair
+    from ktrain_kit import repair
     workdir = argv[1].rstrip("/")
     print("\n".join(repair.diagnosis_lines(workdir)), flush=True)
     if not FLAGS.fix:

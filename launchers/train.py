@@ -29,7 +29,7 @@ def main(argv):
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
     budget = FLAGS.config.callbacks.doctor.repair
-    from ktrain_kit.doctor import repair
+    from ktrain_kit import repair
     resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)
     # killed while repairing: the run itself is finished, its repair goes on
     summary = repair.read_summary(workdir) if resuming_repair else \

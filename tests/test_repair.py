@@ -1,4 +1,4 @@
-"""The repair loop (ktrain_kit/doctor/repair.py), its remedies table (remedies.py), the sweep's
+"""The repair loop (ktrain_kit/repair.py), its remedies table (remedies.py), the sweep's
 critical pruning (pruning.py) and launchers.doctor.
 
 Most tests drive the loop with a scripted `train_fn` that writes what a run would (summary.json,
@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ktrain_kit import config as config_lib
-from ktrain_kit.doctor import remedies, repair
+from ktrain_kit import repair
+from ktrain_kit.doctor import remedies
 from ktrain_kit.errors import UserError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -4,8 +4,10 @@
 - `probe`: gradient / activation statistics on a fixed batch, in one compiled call;
 - `callback`: `TrainingDoctor`, the Keras callback (also `ktrain_kit.callbacks.TrainingDoctor`);
 - `report`: diagnosis.md for people, diagnosis.json for tools;
-- `remedies`: findings -> ranked config changes (`suggested_config`, `plan`);
-- `repair`: the loop that trains those changes and keeps what helps (launchers.doctor --fix).
+- `remedies`: findings -> ranked config changes (`suggested_config`, `plan`).
+
+The loop that trains those changes and keeps what helps (launchers.doctor --fix) is
+ktrain_kit/repair.py: it trains, so it sits beside the sweep, above training.
 
 Importing this package loads no TensorFlow; `TrainingDoctor` does, on first use.
 """
