@@ -190,6 +190,29 @@ CASES = {
     "absurd image size": (lambda t: [MLP, "--config.data.image_size=100000"], "data.image_size"),
     "model too big for memory": (lambda t: [MLP, "--config.model.width=60000",
                                             "--config.model.depth=30"], "parameters"),
+    # numbers bounded before use, whatever key they land in
+    "a huge float in a key used as a count": (
+        lambda t: [MLP, "--config.schedule.warmup_epochs=1e308"], "schedule.warmup_epochs"),
+    "a huge whole number from a config file": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.callbacks.doctor.interval = 10**400\n    return c\n")],
+        "callbacks.doctor.interval"),
+    "infinity in a whole-number key from a config file": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.callbacks.checkpoint.every_steps = float('inf')\n"
+                                  "    return c\n")], "every_steps"),
+    "more virtual devices than sensible": (
+        lambda t: [MLP, "--config.runtime.virtual_cpu_devices=100000"],
+        "runtime.virtual_cpu_devices"),
+    "generated images beyond the machine's memory": (
+        lambda t: [MLP, "--config.data.name=synthetic_images", "--config.data.image_size=4000"],
+        "GiB"),
+    "generated sequences beyond the machine's memory": (
+        lambda t: [MLP, "--config.data.name=synthetic_sequences", "--config.model.name=mlp",
+                   "--config.data.seq_len=100000", "--config.data.train_examples=10000000"],
+        "GiB"),
     "id column as label": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)), y=np.r_[
         np.arange(19) % 2, 2**31 - 1])), "2,147,483,648"),
     # --- monitors and environment
