@@ -148,9 +148,18 @@ def parse_flags(argv):
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(config_path(argv), e)
+    except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
+        _fail_loading(config_path(argv), _user_exit(e))
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _user_exit(error):
+    """A sys.exit() / KeyboardInterrupt raised by user code, as an error to report."""
+    what = (f"it called sys.exit({error.code!r})" if isinstance(error, SystemExit)
+            else "it raised KeyboardInterrupt")
+    return RuntimeError(f"{what} while loading")
 
 
 def _check_config_loaded(argv):
@@ -166,6 +175,8 @@ def _check_config_loaded(argv):
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(path, e)
+    except (SystemExit, KeyboardInterrupt) as e:
+        _fail_loading(path, _user_exit(e))
     _check_config_object(path, config)
 
 

@@ -59,6 +59,13 @@ def not_a_model(model_config, data):
 def raises(model_config, data):
     raise RuntimeError("the builder is broken")
 
+def exits(model_config, data):
+    import sys
+    sys.exit(0)
+
+def interrupts(model_config, data):
+    raise KeyboardInterrupt
+
 def _flat(data):
     inputs = keras.Input(data.input_shape)
     return inputs, keras.layers.Flatten()(inputs)
@@ -271,6 +278,18 @@ CASES = {
     "freeze rules that freeze everything": (lambda t: [MLP, "--config.model.freeze=."],
                                             "no trainable weights"),
     "user model with two inputs": (lambda t: user_model(t, "two_inputs"), "2 inputs"),
+    # --- user code that ends the process itself: one line naming it
+    "user builder calls sys.exit": (lambda t: user_model(t, "exits"), "sys.exit(0)"),
+    "user builder raises KeyboardInterrupt": (lambda t: user_model(t, "interrupts"),
+                                              "KeyboardInterrupt"),
+    "user model module exits at import": (
+        lambda t: [MLP, f"--config.model.name=exiting_{write(t, 'exiting_models.py', 'import sys; sys.exit(3)') and 'models'}:build"],
+        "exiting_models"),
+    "config file exits while loading": (
+        lambda t: [config_file(t, "import sys\nsys.exit(0)\n")], "sys.exit(0)"),
+    "config function exits": (
+        lambda t: [config_file(t, "import sys\ndef get_config():\n    sys.exit(1)\n")],
+        "sys.exit(1)"),
     "backbone on 8x8 digits": (lambda t: [CNN, "--config.model.name=keras_app",
                                           "--config.model.backbone=MobileNetV3Small"],
                                "model.backbone"),
