@@ -74,7 +74,9 @@ class Preempted(Exception):
     """Training was stopped by a signal after saving a checkpoint; re-run to resume."""
 
     def __init__(self, signal_name, epoch, step):
-        super().__init__(f"{signal_name} received; saved a checkpoint after epoch {epoch}"
+        super().__init__(f"{signal_name} received; stopped before finishing (nothing written "
+                         "was lost)" if epoch is None else
+                         f"{signal_name} received; saved a checkpoint after epoch {epoch}"
                          + (f", step {step}" if step else ""))
         self.signal_name, self.epoch, self.step = signal_name, epoch, step
 
@@ -274,6 +276,22 @@ def _finite_losses(logs) -> bool:
 
 # ------------------------------------------------------------------ preemption
 SIGNALS = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
+
+
+@contextlib.contextmanager
+def stop_between_phases(epoch=None):
+    """After training (final weights, export, plots, diagnosis): SIGTERM / SIGINT stop the run
+    with `Preempted` (exit 75) - every phase replaces its files whole, so the same command
+    finishes it. Handlers are restored on exit."""
+    def handler(signum, frame):
+        raise Preempted(SIGNALS[signum], epoch, 0)
+
+    previous = {s: signal.signal(s, handler) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
 
 
 @contextlib.contextmanager

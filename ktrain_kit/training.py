@@ -47,8 +47,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
 
     import keras
 
-    from ktrain_kit import checkpointing, fitting, plots, schedules, tasks
-    from ktrain_kit import export as export_lib
+    from ktrain_kit import checkpointing, fitting, schedules
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
@@ -114,37 +113,49 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                             callbacks=callbacks, verbose=c.train.verbose,
                             initial_epoch=at.epoch, initial_step=at.step)
 
-        # 3. After training: each phase replaces its files whole, so re-running is safe.
-        nan_guard, doctor = parts["nan_guard"], parts["doctor"]
-        export_dir = None
-        if not nan_guard.stopped:
-            run.own("checkpoints")
-            _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
-            run.own("export/1")
-            export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
-                                           from_logits=c.model.from_logits)
-        metrics_path = run.path("metrics.csv")
-        written, has_metrics = [], fs.exists(metrics_path)
-        if c.callbacks.plots.enabled and has_metrics:
-            written = plots.plot_curves(metrics_path, run.path("plots"),
-                                        claim=lambda path: run.own(os.path.relpath(path,
-                                                                                   workdir)))
-        summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
-                           parts["early_stopping"], started, workdir, export_dir, written,
-                           precision, strategy_name)
-        summary["stopped"] = "nan_loss" if nan_guard.stopped else None
-        summary["nan_rollbacks"] = nan_guard.rollbacks
-        for callback in extra_callbacks:
-            summary.update(callback.summary() if hasattr(callback, "summary") else {})
-        if place["chief"]:
-            if doctor is not None:
-                run.own("diagnosis.json", "diagnosis.md")
-                doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
-                summary["diagnosis"] = doctor.report_json()["status"]
-            runfolder.write_summary(run, summary)
-            _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
-            if doctor is not None:
-                print("\n".join(doctor_lines(doctor)))
+        # 3. After training: each phase replaces its files whole, so re-running is safe; a
+        #    signal now stops with exit 75 like one during training.
+        with checkpointing.stop_between_phases(c.train.epochs):
+            summary = _after_training(c, model, run, workdir, parts, extra_callbacks, started,
+                                      precision, strategy_name, place)
+    return summary
+
+
+def _after_training(c, model, run, workdir, parts, extra_callbacks, started, precision,
+                    strategy_name, place):
+    """Final weights, export, plots, diagnosis and summary.json (last)."""
+    from ktrain_kit import plots, tasks
+    from ktrain_kit import export as export_lib
+    nan_guard, doctor = parts["nan_guard"], parts["doctor"]
+    export_dir = None
+    if not nan_guard.stopped:
+        run.own("checkpoints")
+        _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
+        run.own("export/1")
+        export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
+                                       from_logits=c.model.from_logits)
+    metrics_path = run.path("metrics.csv")
+    written, has_metrics = [], fs.exists(metrics_path)
+    if c.callbacks.plots.enabled and has_metrics:
+        written = plots.plot_curves(metrics_path, run.path("plots"),
+                                    claim=lambda path: run.own(os.path.relpath(path,
+                                                                               workdir)))
+    summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
+                       parts["early_stopping"], started, workdir, export_dir, written,
+                       precision, strategy_name)
+    summary["stopped"] = "nan_loss" if nan_guard.stopped else None
+    summary["nan_rollbacks"] = nan_guard.rollbacks
+    for callback in extra_callbacks:
+        summary.update(callback.summary() if hasattr(callback, "summary") else {})
+    if place["chief"]:
+        if doctor is not None:
+            run.own("diagnosis.json", "diagnosis.md")
+            doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
+            summary["diagnosis"] = doctor.report_json()["status"]
+        runfolder.write_summary(run, summary)
+        _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
+        if doctor is not None:
+            print("\n".join(doctor_lines(doctor)))
     return summary
 
 
