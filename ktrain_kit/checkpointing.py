@@ -286,6 +286,13 @@ def stop_between_phases(epoch=None):
     def handler(signum, frame):
         raise Preempted(SIGNALS[signum], epoch, 0)
 
+    with _handling(handler):
+        yield
+
+
+@contextlib.contextmanager
+def _handling(handler):
+    """`handler` for SIGTERM and SIGINT inside the block; the previous ones restored after."""
     previous = {s: signal.signal(s, handler) for s in SIGNALS}
     try:
         yield
@@ -310,9 +317,5 @@ def preemptible(checkpoints: Checkpoints, enabled: bool = True):
             raise KeyboardInterrupt
         checkpoints.stop_requested = SIGNALS[signum]
 
-    previous = {s: signal.signal(s, handler) for s in SIGNALS}
-    try:
+    with _handling(handler):
         yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
