@@ -212,9 +212,25 @@ def _fail_loading(path, error):
     fail(f"config file '{path}' failed to load ({detail}); fix that file")
 
 
+def keep_caches_out_of_home():
+    """Matplotlib's font cache and Keras' keras.json go to a temporary folder of this user's,
+    not to HOME (unless the user pointed them somewhere). Before either is imported."""
+    import tempfile
+    scratch = os.path.join(tempfile.gettempdir(), f"ktrain_kit-{os.getuid()}")
+    for variable, name in (("MPLCONFIGDIR", "matplotlib"), ("KERAS_HOME", "keras")):
+        if not os.environ.get(variable):
+            path = os.path.join(scratch, name)
+            try:
+                os.makedirs(path, mode=0o700, exist_ok=True)
+            except OSError:
+                continue
+            os.environ[variable] = path
+
+
 def run(main):
     """Runs `main(argv)` under absl with our flag parsing and error reporting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    keep_caches_out_of_home()
 
     def guarded(argv):
         logging.set_verbosity(logging.WARNING)

@@ -364,3 +364,16 @@ def test_sigterm_during_export_exits_75_and_the_rerun_finishes(tmp_path):
     again = run_launcher("launchers.train", *args)
     assert again.returncode == 0, again.stderr[-2000:]
     assert os.path.isfile(os.path.join(workdir, "export", "1", "saved_model.pb"))
+
+
+def test_nothing_is_written_to_home(tmp_path):
+    # Matplotlib's and Keras' caches go to a temporary folder, not HOME (where a fresh HOME
+    # would get .keras/keras.json and .cache/matplotlib or .config/matplotlib).
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "MPLCONFIGDIR": "", "KERAS_HOME": ""}
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          "--config.train.epochs=2", "--config.data.train_examples=128",
+                          f"--workdir={tmp_path / 'run'}", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [str(p) for p in home.rglob("*")] == []
