@@ -66,6 +66,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     if data.stream:  # every shard's first record parses: a wrong schema stops here
         from ktrain_kit.data import stream as stream_lib
         stream_lib.check_records(data)
+        if c.callbacks.doctor.enabled:  # the records the doctor reads: a damaged one stops
+            with _streamed_data_errors(data):  # here, before the run folder exists
+                data.sample(REFERENCE_EXAMPLES)
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
                 "init_from": built["init_from"], "frozen": built["frozen"]}
 

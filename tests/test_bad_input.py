@@ -105,6 +105,35 @@ def user_model(tmp, function):
     return [MLP, f"--config.model.name=my_models:{function}"]
 
 
+def shards(tmp, edit=None, damage_record=None, **settings):
+    """Digits as shards (written in this process), optionally with features.json edited or
+    one record's bytes damaged; returns the training arguments for them."""
+    import json as json_lib
+
+    from conftest import data_config, task
+    from ktrain_kit.data import tfrecord
+    folder = tmp / "shards"
+    config = load_config("digits_mlp")
+    config.data.update(settings)
+    request = tfrecord.request(config, 2, 1)
+    tfrecord.convert(data_config("digits", **settings), task(), 0, str(folder), 2, 1,
+                     progress=False, request=request)
+    if edit:
+        path = folder / "features.json"
+        features = json_lib.loads(path.read_text())
+        edit(features)
+        path.write_text(json_lib.dumps(features))
+    if damage_record is not None:
+        path = folder / "train-00000-of-00002.tfrecord"
+        raw = bytearray(path.read_bytes())
+        offset = 0
+        for _ in range(damage_record):  # skip whole records: length, crc, data, crc
+            offset += 12 + int.from_bytes(raw[offset:offset + 8], "little") + 4
+        raw[offset + 12 + 5] ^= 0xFF  # a byte of that record's data: its CRC no longer fits
+        path.write_bytes(bytes(raw))
+    return data_args("tfrecord", folder)
+
+
 def csv_rows(tmp, header, rows, name="t.csv"):
     return write(tmp, name, "\n".join([header] + rows) + "\n")
 
@@ -220,6 +249,16 @@ CASES = {
         lambda t: [MLP, "--config.data.name=synthetic_sequences", "--config.model.name=mlp",
                    "--config.data.seq_len=100000", "--config.data.train_examples=10000000"],
         "GiB"),
+    # --- what a user passes is honoured or refused: shard folders
+    "features.json edited to another shape": (
+        lambda t: shards(t, edit=lambda f: f["x"].update(shape=[4, 16, 1])), "features.json"),
+    "label noise asked of shards written without it": (
+        lambda t: shards(t) + ["--config.data.label_noise=0.2"], "data.label_noise"),
+    "another validation share than the shards have": (
+        lambda t: shards(t, val_fraction=0.3) + ["--config.data.val_fraction=0.2"],
+        "data.val_fraction"),
+    "a damaged record early in the shards": (
+        lambda t: shards(t, damage_record=3), "shards"),
     "id column as label": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)), y=np.r_[
         np.arange(19) % 2, 2**31 - 1])), "2,147,483,648"),
     # --- monitors and environment
