@@ -87,8 +87,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         except checkpointing.DamagedCheckpoints:
             raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
                             "--overwrite to train again from scratch") from None
-        if resume:  # rows of epochs after the restored point (or all, if none) go
-            parts["metrics_csv"].keep_epochs_up_to(at.epoch)
+        if fs.exists(run.path("metrics.csv")):  # rows of epochs after the restored point
+            parts["metrics_csv"].keep_epochs_up_to(at.epoch)  # (all, if none: killed before
+            # the first checkpoint) go
         if at.restored:
             where = f", step {at.step}" if at.step else ""
             print(f"ktrain_kit: resuming {workdir} after epoch {at.epoch}{where}", flush=True)
