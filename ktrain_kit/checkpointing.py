@@ -74,7 +74,9 @@ class Preempted(Exception):
     """Training was stopped by a signal after saving a checkpoint; re-run to resume."""
 
     def __init__(self, signal_name, epoch, step):
-        super().__init__(f"{signal_name} received; saved a checkpoint after epoch {epoch}"
+        super().__init__(f"{signal_name} received; stopped before finishing (nothing written "
+                         "was lost)" if epoch is None else
+                         f"{signal_name} received; saved a checkpoint after epoch {epoch}"
                          + (f", step {step}" if step else ""))
         self.signal_name, self.epoch, self.step = signal_name, epoch, step
 
@@ -277,6 +279,29 @@ SIGNALS = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
 
 
 @contextlib.contextmanager
+def stop_between_phases(epoch=None):
+    """After training (final weights, export, plots, diagnosis): SIGTERM / SIGINT stop the run
+    with `Preempted` (exit 75) - every phase replaces its files whole, so the same command
+    finishes it. Handlers are restored on exit."""
+    def handler(signum, frame):
+        raise Preempted(SIGNALS[signum], epoch, 0)
+
+    with _handling(handler):
+        yield
+
+
+@contextlib.contextmanager
+def _handling(handler):
+    """`handler` for SIGTERM and SIGINT inside the block; the previous ones restored after."""
+    previous = {s: signal.signal(s, handler) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
 def preemptible(checkpoints: Checkpoints, enabled: bool = True):
     """SIGTERM / SIGINT ask `checkpoints` to save at the next step boundary and stop.
 
@@ -292,9 +317,5 @@ def preemptible(checkpoints: Checkpoints, enabled: bool = True):
             raise KeyboardInterrupt
         checkpoints.stop_requested = SIGNALS[signum]
 
-    previous = {s: signal.signal(s, handler) for s in SIGNALS}
-    try:
+    with _handling(handler):
         yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)

@@ -150,9 +150,18 @@ def parse_flags(argv):
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(config_path(argv), e)
+    except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
+        _fail_loading(config_path(argv), _user_exit(e))
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _user_exit(error):
+    """A sys.exit() / KeyboardInterrupt raised by user code, as an error to report."""
+    what = (f"it called sys.exit({error.code!r})" if isinstance(error, SystemExit)
+            else "it raised KeyboardInterrupt")
+    return RuntimeError(f"{what} while loading")
 
 
 def _check_config_loaded(argv):
@@ -168,6 +177,8 @@ def _check_config_loaded(argv):
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(path, e)
+    except (SystemExit, KeyboardInterrupt) as e:
+        _fail_loading(path, _user_exit(e))
     _check_config_object(path, config)
 
 
@@ -203,9 +214,25 @@ def _fail_loading(path, error):
     fail(f"config file '{path}' failed to load ({detail}); fix that file")
 
 
+def keep_caches_out_of_home():
+    """Matplotlib's font cache and Keras' keras.json go to a temporary folder of this user's,
+    not to HOME (unless the user pointed them somewhere). Before either is imported."""
+    import tempfile
+    scratch = os.path.join(tempfile.gettempdir(), f"ktrain_kit-{os.getuid()}")
+    for variable, name in (("MPLCONFIGDIR", "matplotlib"), ("KERAS_HOME", "keras")):
+        if not os.environ.get(variable):
+            path = os.path.join(scratch, name)
+            try:
+                os.makedirs(path, mode=0o700, exist_ok=True)
+            except OSError:
+                continue
+            os.environ[variable] = path
+
+
 def run(main):
     """Runs `main(argv)` under absl with our flag parsing and error reporting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    keep_caches_out_of_home()
 
     def guarded(argv):
         logging.set_verbosity(logging.WARNING)

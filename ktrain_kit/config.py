@@ -44,8 +44,15 @@ LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
           "data.vocab_size": 10_000_000, "data.num_classes": 100_000,
           "data.num_features": 1_000_000, "data.batch_size": 1_048_576,
           "train.epochs": 1_000_000, "train.accumulation_steps": 65_536,
-          "train.steps_per_execution": 100_000, "callbacks.checkpoint.keep": 10_000}
+          "train.steps_per_execution": 100_000, "callbacks.checkpoint.keep": 10_000,
+          "runtime.virtual_cpu_devices": 64}
+# Any other number beyond this size is a typo (or `1e308` / a huge whole number): refused
+# before it reaches arithmetic that would overflow (int(inf) raises OverflowError).
+MAX_MAGNITUDE = 1e15
 MAX_SEED = 2**31 - 1
+# Generated data are held in memory as float64 while generated: about this many bytes per
+# value, counting the temporaries of generation.
+GENERATED_BYTES_PER_VALUE = 16
 
 
 def _any(value):
@@ -229,9 +236,36 @@ def _numbers_are_sane(c):
         if limit is not None and isinstance(value, (int, float)) and value > limit:
             raise config_error(key, f"{value:,} is beyond any sensible value (limit "
                                f"{limit:,})", "check for a typo")
+        for item in items:
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and \
+                    abs(item) > MAX_MAGNITUDE and key != "seed":
+                shown = (f"{item:.3g}" if isinstance(item, float) else
+                         f"a whole number of {len(str(abs(item)))} digits")
+                raise config_error(key, f"{shown} is beyond any sensible value (limit "
+                                   f"{MAX_MAGNITUDE:.0e})", "check for a typo")
+    _generated_data_fits_in_memory(c)
     if not isinstance(c.seed, int) or not 0 <= c.seed <= MAX_SEED:
         raise config_error("seed", f"must be a whole number in 0..{MAX_SEED}, got {c.seed}",
                            "pick e.g. --config.seed=0")
+
+
+def _generated_data_fits_in_memory(c):
+    """Generated data have a size the config alone tells: refused past the machine's memory
+    (an image size of 8192 would ask for hundreds of GiB) before anything is allocated."""
+    d = c.data
+    per_example, key = {"synthetic_images": (d.image_size ** 2 * d.channels, "data.image_size"),
+                        "synthetic_sequences": (d.seq_len, "data.seq_len"),
+                        "synthetic_tabular": (d.num_features, "data.num_features")
+                        }.get(d.name, (0, None))
+    if not per_example or not 0 < d.val_fraction < 1:
+        return
+    examples = (d.train_examples or 2048) / (1 - d.val_fraction)
+    needed, memory = examples * per_example * GENERATED_BYTES_PER_VALUE, _memory_bytes()
+    if memory and needed > 0.8 * memory:
+        raise config_error(key, f"{int(examples):,} generated examples of {per_example:,} values "
+                           f"need about {needed / 2**30:,.0f} GiB, more than this machine's "
+                           f"{memory / 2**30:.0f} GiB", "use a smaller size or fewer "
+                           "data.train_examples")
 
 
 def is_user_model(name: str) -> bool:

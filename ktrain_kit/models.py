@@ -186,6 +186,9 @@ def user_builder(name: str):
     module_name, _, function_name = name.partition(":")
     try:
         module = importlib.import_module(module_name)
+    except (SystemExit, KeyboardInterrupt) as e:  # the module ended the process at import
+        raise config_error("model.name", f"importing '{module_name}' {_exit_words(e)}",
+                           "remove that call from the module's top level") from None
     except Exception as e:  # noqa: BLE001 - ImportError, or an error inside the user's module
         raise config_error("model.name", f"cannot import '{module_name}' ({type(e).__name__}: "
                            f"{str(e).splitlines()[0] if str(e) else ''})", "check the module is "
@@ -210,6 +213,9 @@ def build(mc, data) -> keras.Model:
         model = user_builder(mc.name)(mc, data)
     except UserError:
         raise
+    except (SystemExit, KeyboardInterrupt) as e:  # the builder ended the process itself
+        raise config_error("model.name", f"{mc.name} {_exit_words(e)}",
+                           "return a keras.Model instead of exiting") from None
     except Exception as e:  # noqa: BLE001 - the user's builder failed
         where = _user_frame(sys.exc_info()[2])
         raise config_error("model.name", f"{mc.name} raised {type(e).__name__}: "
@@ -218,6 +224,11 @@ def build(mc, data) -> keras.Model:
     _check_output(mc.name, model, data)
     _check_trainable_as_given(mc, model, data)
     return model
+
+
+def _exit_words(error) -> str:
+    return (f"called sys.exit({error.code!r})" if isinstance(error, SystemExit)
+            else "raised KeyboardInterrupt")
 
 
 def _user_frame(tb):

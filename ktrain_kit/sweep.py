@@ -276,6 +276,7 @@ def bind(workdir, config, spec) -> None:
                             f"file (differs in: {', '.join(changed[:4])}); choose a new "
                             "--workdir for this one")
         return
+    fs.makedirs(workdir)
     fs.write_text(path, json.dumps(wanted, indent=1))
 
 

@@ -50,7 +50,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
 
     import keras
 
-    from ktrain_kit import checkpointing, fitting, schedules, tasks
+    from ktrain_kit import checkpointing, fitting, schedules
 
     runtime.split_cpu(c.runtime.virtual_cpu_devices)
     facts = runtime.device_facts()
@@ -71,6 +71,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     if data.stream:  # every shard's first record parses: a wrong schema stops here
         from ktrain_kit.data import stream as stream_lib
         stream_lib.check_records(data)
+        if c.callbacks.doctor.enabled:  # the records the doctor reads: a damaged one stops
+            with _streamed_data_errors(data):  # here, before the run folder exists
+                data.sample(REFERENCE_EXAMPLES)
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
                 "init_from": built["init_from"], "frozen": built["frozen"]}
 
@@ -90,8 +93,9 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
         except checkpointing.DamagedCheckpoints:
             raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
                             "--overwrite to train again from scratch") from None
-        if resume:  # rows of epochs after the restored point (or all, if none) go
-            parts["metrics_csv"].keep_epochs_up_to(at.epoch)
+        if fs.exists(run.path("metrics.csv")):  # rows of epochs after the restored point
+            parts["metrics_csv"].keep_epochs_up_to(at.epoch)  # (all, if none: killed before
+            # the first checkpoint) go
         if at.restored:
             where = f", step {at.step}" if at.step else ""
             print(f"ktrain_kit: resuming {workdir} after epoch {at.epoch}{where}", flush=True)
@@ -120,41 +124,52 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
                             callbacks=callbacks, verbose=c.train.verbose,
                             initial_epoch=at.epoch, initial_step=at.step)
 
-        # 3. After training: each phase replaces its files whole, so re-running is safe.
-        #    (matplotlib and the exporter are imported only now: not before the first step)
-        from ktrain_kit import export as export_lib
-        from ktrain_kit import plots
-        nan_guard, doctor = parts["nan_guard"], parts["doctor"]
-        export_dir = None
-        if not nan_guard.stopped:
-            run.own("checkpoints")
-            _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
-            run.own("export/1")
-            export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
-                                           from_logits=c.model.from_logits, preprocessing=data.preprocessing)
-        metrics_path = run.path("metrics.csv")
-        written, has_metrics = [], fs.exists(metrics_path)
-        if c.callbacks.plots.enabled and has_metrics:
-            written = plots.plot_curves(metrics_path, run.path("plots"),
-                                        claim=lambda path: run.own(os.path.relpath(path,
-                                                                                   workdir)))
-        summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
-                           parts["early_stopping"], started, workdir, export_dir, written,
-                           precision, strategy_name)
-        summary["stopped"] = "nan_loss" if nan_guard.stopped else None
-        summary["nan_rollbacks"] = nan_guard.rollbacks
-        summary["startup_s"] = startup.phases()
-        for callback in extra_callbacks:
-            summary.update(callback.summary() if hasattr(callback, "summary") else {})
-        if place["chief"]:
-            if doctor is not None:
-                run.own("diagnosis.json", "diagnosis.md")
-                doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
-                summary["diagnosis"] = doctor.report_json()["status"]
-            runfolder.write_summary(run, summary)
-            _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
-            if doctor is not None:
-                print("\n".join(doctor_lines(doctor)))
+        # 3. After training: each phase replaces its files whole, so re-running is safe; a
+        #    signal now stops with exit 75 like one during training.
+        with checkpointing.stop_between_phases(c.train.epochs):
+            summary = _after_training(c, data, model, run, workdir, parts, extra_callbacks,
+                                      started, startup, precision, strategy_name, place)
+    return summary
+
+
+def _after_training(c, data, model, run, workdir, parts, extra_callbacks, started, startup,
+                    precision, strategy_name, place):
+    """Final weights, export, plots, diagnosis and summary.json (last). Matplotlib and the
+    exporter are imported only now: not before the first training step."""
+    from ktrain_kit import plots, tasks
+    from ktrain_kit import export as export_lib
+    nan_guard, doctor = parts["nan_guard"], parts["doctor"]
+    export_dir = None
+    if not nan_guard.stopped:
+        run.own("checkpoints")
+        _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
+        run.own("export/1")
+        export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
+                                       from_logits=c.model.from_logits,
+                                       preprocessing=data.preprocessing)
+    metrics_path = run.path("metrics.csv")
+    written, has_metrics = [], fs.exists(metrics_path)
+    if c.callbacks.plots.enabled and has_metrics:
+        written = plots.plot_curves(metrics_path, run.path("plots"),
+                                    claim=lambda path: run.own(os.path.relpath(path,
+                                                                               workdir)))
+    summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
+                       parts["early_stopping"], started, workdir, export_dir, written,
+                       precision, strategy_name)
+    summary["stopped"] = "nan_loss" if nan_guard.stopped else None
+    summary["nan_rollbacks"] = nan_guard.rollbacks
+    summary["startup_s"] = startup.phases()
+    for callback in extra_callbacks:
+        summary.update(callback.summary() if hasattr(callback, "summary") else {})
+    if place["chief"]:
+        if doctor is not None:
+            run.own("diagnosis.json", "diagnosis.md")
+            doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
+            summary["diagnosis"] = doctor.report_json()["status"]
+        runfolder.write_summary(run, summary)
+        _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
+        if doctor is not None:
+            print("\n".join(doctor_lines(doctor)))
     return summary
 
 

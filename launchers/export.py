@@ -17,8 +17,8 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    from ktrain_kit import export, restore, runfolder
-    with runfolder.open_existing(FLAGS.workdir) as run:
+    from ktrain_kit import checkpointing, export, restore, runfolder
+    with runfolder.open_existing(FLAGS.workdir) as run, checkpointing.stop_between_phases():
         config, data, model = restore.load_run(FLAGS.workdir)
         run.own(f"export/{FLAGS.version}")
         path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,

@@ -59,6 +59,13 @@ def not_a_model(model_config, data):
 def raises(model_config, data):
     raise RuntimeError("the builder is broken")
 
+def exits(model_config, data):
+    import sys
+    sys.exit(0)
+
+def interrupts(model_config, data):
+    raise KeyboardInterrupt
+
 def _flat(data):
     inputs = keras.Input(data.input_shape)
     return inputs, keras.layers.Flatten()(inputs)
@@ -96,6 +103,35 @@ def two_inputs(model_config, data):
 def user_model(tmp, function):
     write(tmp, "my_models.py", USER_MODELS)
     return [MLP, f"--config.model.name=my_models:{function}"]
+
+
+def shards(tmp, edit=None, damage_record=None, **settings):
+    """Digits as shards (written in this process), optionally with features.json edited or
+    one record's bytes damaged; returns the training arguments for them."""
+    import json as json_lib
+
+    from conftest import data_config, task
+    from ktrain_kit.data import tfrecord
+    folder = tmp / "shards"
+    config = load_config("digits_mlp")
+    config.data.update(settings)
+    request = tfrecord.request(config, 2, 1)
+    tfrecord.convert(data_config("digits", **settings), task(), 0, str(folder), 2, 1,
+                     progress=False, request=request)
+    if edit:
+        path = folder / "features.json"
+        features = json_lib.loads(path.read_text())
+        edit(features)
+        path.write_text(json_lib.dumps(features))
+    if damage_record is not None:
+        path = folder / "train-00000-of-00002.tfrecord"
+        raw = bytearray(path.read_bytes())
+        offset = 0
+        for _ in range(damage_record):  # skip whole records: length, crc, data, crc
+            offset += 12 + int.from_bytes(raw[offset:offset + 8], "little") + 4
+        raw[offset + 12 + 5] ^= 0xFF  # a byte of that record's data: its CRC no longer fits
+        path.write_bytes(bytes(raw))
+    return data_args("tfrecord", folder)
 
 
 def csv_rows(tmp, header, rows, name="t.csv"):
@@ -205,6 +241,39 @@ CASES = {
     "absurd image size": (lambda t: [MLP, "--config.data.image_size=100000"], "data.image_size"),
     "model too big for memory": (lambda t: [MLP, "--config.model.width=60000",
                                             "--config.model.depth=30"], "parameters"),
+    # numbers bounded before use, whatever key they land in
+    "a huge float in a key used as a count": (
+        lambda t: [MLP, "--config.schedule.warmup_epochs=1e308"], "schedule.warmup_epochs"),
+    "a huge whole number from a config file": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.callbacks.doctor.interval = 10**400\n    return c\n")],
+        "callbacks.doctor.interval"),
+    "infinity in a whole-number key from a config file": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.callbacks.checkpoint.every_steps = float('inf')\n"
+                                  "    return c\n")], "every_steps"),
+    "more virtual devices than sensible": (
+        lambda t: [MLP, "--config.runtime.virtual_cpu_devices=100000"],
+        "runtime.virtual_cpu_devices"),
+    "generated images beyond the machine's memory": (
+        lambda t: [MLP, "--config.data.name=synthetic_images", "--config.data.image_size=4000"],
+        "GiB"),
+    "generated sequences beyond the machine's memory": (
+        lambda t: [MLP, "--config.data.name=synthetic_sequences", "--config.model.name=mlp",
+                   "--config.data.seq_len=100000", "--config.data.train_examples=10000000"],
+        "GiB"),
+    # --- what a user passes is honoured or refused: shard folders
+    "features.json edited to another shape": (
+        lambda t: shards(t, edit=lambda f: f["x"].update(shape=[4, 16, 1])), "features.json"),
+    "label noise asked of shards written without it": (
+        lambda t: shards(t) + ["--config.data.label_noise=0.2"], "data.label_noise"),
+    "another validation share than the shards have": (
+        lambda t: shards(t, val_fraction=0.3) + ["--config.data.val_fraction=0.2"],
+        "data.val_fraction"),
+    "a damaged record early in the shards": (
+        lambda t: shards(t, damage_record=3), "shards"),
     "id column as label": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)), y=np.r_[
         np.arange(19) % 2, 2**31 - 1])), "2,147,483,648"),
     # --- monitors and environment
@@ -317,6 +386,18 @@ CASES = {
     "freeze rules that freeze everything": (lambda t: [MLP, "--config.model.freeze=."],
                                             "no trainable weights"),
     "user model with two inputs": (lambda t: user_model(t, "two_inputs"), "2 inputs"),
+    # --- user code that ends the process itself: one line naming it
+    "user builder calls sys.exit": (lambda t: user_model(t, "exits"), "sys.exit(0)"),
+    "user builder raises KeyboardInterrupt": (lambda t: user_model(t, "interrupts"),
+                                              "KeyboardInterrupt"),
+    "user model module exits at import": (
+        lambda t: [MLP, f"--config.model.name=exiting_{write(t, 'exiting_models.py', 'import sys; sys.exit(3)') and 'models'}:build"],
+        "exiting_models"),
+    "config file exits while loading": (
+        lambda t: [config_file(t, "import sys\nsys.exit(0)\n")], "sys.exit(0)"),
+    "config function exits": (
+        lambda t: [config_file(t, "import sys\ndef get_config():\n    sys.exit(1)\n")],
+        "sys.exit(1)"),
     "backbone on 8x8 digits": (lambda t: [CNN, "--config.model.name=keras_app",
                                           "--config.model.backbone=MobileNetV3Small"],
                                "model.backbone"),

@@ -340,3 +340,40 @@ def test_nothing_is_written_through_an_export_symlink(tmp_path, finished):
     assert result.returncode == 2 and "symlink" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert os.listdir(outside) == []
+
+
+def test_sigterm_during_export_exits_75_and_the_rerun_finishes(tmp_path):
+    # The signal arrives once training is over: the final weights are written, the export
+    # (a second or two) comes next.
+    workdir = str(tmp_path / "run")
+    args = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
+            "--config.data.train_examples=128", f"--workdir={workdir}"]
+    proc = subprocess.Popen([sys.executable, "-m", "launchers.train", *args], cwd=ROOT,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    final = os.path.join(workdir, "checkpoints", "final.weights.h5")
+    deadline = time.time() + 120
+    while not os.path.exists(final) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert proc.returncode == 75, err[-2000:]
+    assert "SIGTERM" in err and "Traceback" not in err
+    again = run_launcher("launchers.train", *args)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert os.path.isfile(os.path.join(workdir, "export", "1", "saved_model.pb"))
+
+
+def test_nothing_is_written_to_home(tmp_path):
+    # Matplotlib's and Keras' caches go to a temporary folder, not HOME (where a fresh HOME
+    # would get .keras/keras.json and .cache/matplotlib or .config/matplotlib).
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "MPLCONFIGDIR": "", "KERAS_HOME": ""}
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          "--config.train.epochs=2", "--config.data.train_examples=128",
+                          f"--workdir={tmp_path / 'run'}", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [str(p) for p in home.rglob("*")] == []

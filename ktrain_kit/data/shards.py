@@ -34,6 +34,10 @@ def read_features(folder) -> dict:
     if missing:
         raise file_error(path, f"lacks {', '.join(missing)}", "write the folder again with "
                          "launchers.make_tfrecords")
+    if "digest" in features and features["digest"] != digest(features):
+        raise file_error(path, "was changed after make_tfrecords wrote it (its digest does not "
+                         "match): it may no longer describe the records", "restore it, or write "
+                         "the folder again with launchers.make_tfrecords")
     return features
 
 
@@ -79,3 +83,30 @@ def check_shards(folder, features, split_names=("train", "val")):
                 raise file_error(path, f"holds {found} records, features.json implies "
                                  f"{expected}", "write the folder again with "
                                  "launchers.make_tfrecords")
+
+
+def digest(features) -> str:
+    """A digest of features.json's content (without itself): an edited description of the
+    records (another shape, say) would decode them as something they are not."""
+    import hashlib
+    content = {k: v for k, v in features.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+# Settings that shape the data when it is converted: training from shards cannot change them.
+CONVERSION_SETTINGS = ("val_fraction", "label_noise")
+
+
+def check_settings(dc, features, folder) -> None:
+    """data.* settings that act at conversion must be the ones the shards were made with
+    (as recorded; shards from before that record: the defaults), or they would be ignored."""
+    from ktrain_kit.config import default_config
+    from ktrain_kit.errors import config_error
+    made = (features.get("request") or {}).get("data") or default_config().data.to_dict()
+    for name in CONVERSION_SETTINGS:
+        if name in made and dc[name] != made[name]:
+            raise config_error(f"data.{name}", f"is {dc[name]}, but the shards in {folder} "
+                               f"were written with {made[name]} (it acts when they are "
+                               "written, not when they are read)", f"leave it at {made[name]}, "
+                               f"or write the shards again with --config.data.{name}="
+                               f"{dc[name]}")

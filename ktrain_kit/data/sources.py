@@ -387,6 +387,7 @@ def _tfrecord(dc, tc, seed):
                            f"written for a {features['task']} task", f"use --config.task.name="
                            f"{features['task']}, or convert the data again")
     shards.check_shards(folder, features)
+    shards.check_settings(dc, features, folder)
     splits = features["splits"]
     train_size = splits["train"]["examples"]
     if dc.train_examples and dc.train_examples > train_size:

@@ -20,8 +20,9 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.data import sources
-from ktrain_kit.data.shards import (FEATURES, FORMAT, check_shard, check_shards,  # noqa: F401
-                                   read_features, shard_names)
+from ktrain_kit.data.shards import (FEATURES, FORMAT, check_settings,  # noqa: F401
+                                   check_shard, check_shards, digest, read_features,
+                                   shard_names)
 from ktrain_kit.errors import UserError, file_error
 
 def _bytes(value):
@@ -171,6 +172,7 @@ def _label_counts(y, task, outputs):
 
 
 def _write_features(out, features):
+    features = {**features, "digest": digest(features)}
     fs.write_text(fs.join(out, FEATURES), json.dumps(features, indent=1))
 
 
@@ -258,5 +260,3 @@ class _RunningStats:
     def result(self):
         variance = np.maximum(self.m2 / max(self.n, 1), 1e-6)
         return self.mean.tolist(), variance.tolist()
-
-
