@@ -348,6 +348,7 @@ def _save_weights_atomically(model, path):
     """Keras writes .weights.h5 through h5py, which needs a local file: written to a local
     temporary file, then moved (copied, for a bucket) into place whole."""
     from ktrain_kit.runfolder import write_bytes
+    fs.subfolder(os.path.dirname(path))  # checkpoints/ is not made when checkpointing is off
     with tempfile.TemporaryDirectory() as scratch:
         local = os.path.join(scratch, "final.weights.h5")
         model.save_weights(local)

@@ -66,7 +66,7 @@ def load_config(name, **overrides):
     import importlib
     config = importlib.import_module(f"configs.{name}").get_config()
     config.train.precision = "float32"
-    config.train.jit_compile = False
+    config.train.jit_compile = "false"
     for key, value in overrides.items():
         node = config
         *path, last = key.split("__")

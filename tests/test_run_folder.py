@@ -377,3 +377,19 @@ def test_nothing_is_written_to_home(tmp_path):
                           f"--workdir={tmp_path / 'run'}", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert [str(p) for p in home.rglob("*")] == []
+
+
+def test_a_run_without_checkpoints_still_ends_with_its_final_weights(tmp_path):
+    """callbacks.checkpoint.enabled=False: no checkpoint folder during training, but the final
+    weights, export and summary are written, and the weights are the trained model's."""
+    import keras
+    workdir = str(tmp_path / "run")
+    train(tiny(callbacks__checkpoint__enabled=False), workdir)
+    final = os.path.join(workdir, runfolder.FINAL_WEIGHTS)
+    assert os.path.exists(final) and os.path.exists(os.path.join(workdir, "summary.json"))
+    from ktrain_kit.restore import load_run
+    _, data, model = load_run(workdir)
+    logs = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    summary = json.load(open(os.path.join(workdir, "summary.json")))
+    assert logs["accuracy"] == pytest.approx(summary["val_metrics"]["val_accuracy"], abs=1e-6)
+    keras.backend.clear_session()
