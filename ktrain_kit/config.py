@@ -629,3 +629,25 @@ def from_saved(values: dict) -> ml_collections.ConfigDict:
 
     overlay(config, values)
     return config
+
+
+def value_at(config, key: str):
+    """The value of dotted `key` ("schedule.base_lr") in `config`."""
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def with_overrides(config, overrides: dict):
+    """A copy of `config` with `overrides` ({dotted key: value}) set; a float key keeps a
+    float (an integer-valued float from a sweep or a remedy would otherwise be refused)."""
+    import copy
+    out = copy.deepcopy(config)
+    for key, value in overrides.items():
+        *path, last = key.split(".")
+        node = out
+        for part in path:
+            node = node[part]
+        node[last] = float(value) if isinstance(node[last], float) else value
+    return out

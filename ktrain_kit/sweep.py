@@ -106,13 +106,6 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
             "pruner": spec.get("pruner", "median"), "sampler": sampler}
 
 
-def _value_at(config, key):
-    node = config
-    for part in key.split("."):
-        node = node[part]
-    return node
-
-
 def _check_range(key, rng, config, keys):
     if key not in keys:
         import difflib
@@ -121,7 +114,7 @@ def _check_range(key, rng, config, keys):
                      "use a dotted key such as schedule.base_lr")
     if not isinstance(rng, (tuple, list)) or not rng or rng[0] not in KINDS:
         raise _error(key, f"{rng!r} is not a range", f"start it with one of: {', '.join(KINDS)}")
-    kind, current = rng[0], _value_at(config, key)
+    kind, current = rng[0], config_lib.value_at(config, key)
     if kind == "choice":
         values = rng[1] if len(rng) == 2 and isinstance(rng[1], (list, tuple)) else None
         if not values:
@@ -157,26 +150,12 @@ def _check_corners(space, config):
     """Each key at each end of its range (the others as configured) must be a valid config."""
     for key, rng in space.items():
         for value in _corners(rng):
-            candidate = apply(config, {key: value})
+            candidate = config_lib.with_overrides(config, {key: value})
             try:
                 config_lib.validate(candidate)
             except UserError as e:
                 raise _error(key, f"{value!r} makes the config invalid ({e})",
                              "narrow the range") from None
-
-
-def apply(config, params: dict):
-    """A copy of `config` with `params` ({dotted key: value}) set."""
-    import copy
-    out = copy.deepcopy(config)
-    for key, value in params.items():
-        node = out
-        *path, last = key.split(".")
-        for part in path:
-            node = node[part]
-        current = node[last]
-        node[last] = float(value) if isinstance(current, float) else value
-    return out
 
 
 def distributions(space):
@@ -414,7 +393,7 @@ def run_trial(config, spec, store_url, workdir, number):
         transition(workdir, number, "failed", reason)
 
     try:
-        summary = train(apply(config, frozen.params), folder, callbacks=[pruning, critical])
+        summary = train(config_lib.with_overrides(config, frozen.params), folder, callbacks=[pruning, critical])
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
             with open(os.path.join(folder, "summary.json")) as f:
@@ -543,7 +522,7 @@ def enqueue_config_values(the_study, spec, config):
     """The config's own values as the first trial, when they lie in the space."""
     if the_study.get_trials(deepcopy=False):
         return
-    values = {k: _value_at(config, k) for k in spec["space"]}
+    values = {k: config_lib.value_at(config, k) for k in spec["space"]}
     if all(_within(spec["space"][k], v) for k, v in values.items()):
         the_study.enqueue_trial(values)
 

@@ -14,10 +14,10 @@ outputs, a model of the user's own whose layers the config does not choose) beco
 No TensorFlow here: plain functions over a ConfigDict and finding dicts.
 """
 
-import copy
 import dataclasses
 
 from ktrain_kit import config as config_lib
+from ktrain_kit.config import value_at, with_overrides  # noqa: F401 - used and re-exported
 from ktrain_kit.errors import UserError
 
 # Keys of the model section that a builder of the user's own may ignore: a change to them is
@@ -257,25 +257,6 @@ def _typed(text, current):
     except ValueError:
         return None
     return None
-
-
-def value_at(config, key):
-    node = config
-    for part in key.split("."):
-        node = node[part]
-    return node
-
-
-def with_overrides(config, overrides: dict):
-    """A copy of `config` with `overrides` ({dotted key: value}) set."""
-    out = copy.deepcopy(config)
-    for key, value in overrides.items():
-        *path, last = key.split(".")
-        node = out
-        for part in path:
-            node = node[part]
-        node[last] = float(value) if isinstance(node[last], float) else value
-    return out
 
 
 def _valid(config) -> bool:
