@@ -389,7 +389,7 @@ def run_trial(config, spec, store_url, workdir, number):
 
     def failed(reason):
         trial.set_user_attr("failure", reason)
-        the_study.tell(number, state=TrialState.FAIL)
+        _tell(the_study, number, state=TrialState.FAIL)
         transition(workdir, number, "failed", reason)
 
     try:
@@ -410,11 +410,22 @@ def run_trial(config, spec, store_url, workdir, number):
         raise
     value = _kept_value(folder, spec["metric"], summary)
     if summary.get("pruned") or value is None:
-        the_study.tell(number, state=TrialState.PRUNED)
+        _tell(the_study, number, state=TrialState.PRUNED)
         transition(workdir, number, "pruned")
     else:
-        the_study.tell(number, value)
+        _tell(the_study, number, value)
         transition(workdir, number, "finished")
+
+
+def _tell(the_study, number, *args, **kwargs):
+    """`study.tell` outside `study.optimize`: when a grid is used up, Optuna's GridSampler calls
+    `study.stop()`, which raises there (after the trial's state is stored). The sweep counts
+    its own trials, so that stop has nothing to stop."""
+    try:
+        the_study.tell(number, *args, **kwargs)
+    except RuntimeError as e:
+        if "Study.stop" not in str(e):
+            raise
 
 
 def _kept_value(folder, metric, summary):
@@ -519,8 +530,10 @@ def forwarded_args(argv, internal, flag_values) -> list:
 
 
 def enqueue_config_values(the_study, spec, config):
-    """The config's own values as the first trial, when they lie in the space."""
-    if the_study.get_trials(deepcopy=False):
+    """The config's own values as the first trial, when they lie in the space (not for a grid:
+    it visits every point anyway, and Optuna's GridSampler fails on an enqueued trial when
+    one grid point is left)."""
+    if the_study.get_trials(deepcopy=False) or spec.get("sampler") == "grid":
         return
     values = {k: config_lib.value_at(config, k) for k in spec["space"]}
     if all(_within(spec["space"][k], v) for k, v in values.items()):
@@ -597,8 +610,10 @@ def outcome(the_study, spec, workdir):
     if not complete and failed and failed == len(states):
         return 2, (f"sweep '{workdir}': every trial failed ({what}); the reasons are in "
                    "trials.csv: fix the config or the space")
-    return 1, (f"sweep '{workdir}' ended without {'a finished trial' if not complete else 'all its trials'} "
-               f"({what}); see trials.csv, and re-run the same command to resume")
+    missing = "a finished trial" if not complete else "all its trials"
+    then = ("re-run the same command to resume" if unfinished else
+            "the reason column says why each trial stopped")
+    return 1, f"sweep '{workdir}' ended without {missing} ({what}); see trials.csv: {then}"
 
 
 def _pruned_reason(folder):

@@ -56,6 +56,10 @@ def wait_all(procs, timeout=240):
     return outputs
 
 
+# What load_config pins, as launcher flags: a launched run that must equal an in-process one.
+PINNED_FLAGS = ("--config.train.precision=float32", "--config.train.jit_compile=false")
+
+
 def load_config(name, **overrides):
     """configs/<name>.py's config with dotted-key overrides applied, e.g. train__epochs=1.
 

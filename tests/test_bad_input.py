@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_config, run_launcher
+from conftest import PINNED_FLAGS, ROOT, load_config, run_launcher
 
 CNN = "--config=configs/digits_cnn.py"
 MLP = "--config=configs/digits_mlp.py"
@@ -452,7 +452,8 @@ def finished_run(tmp_path_factory):
 ])
 def test_existing_run_folder_is_left_untouched(finished_run, extra, fragment):
     before = snapshot(finished_run)
-    result = run_launcher("launchers.train", MLP, *extra, f"--workdir={finished_run}")
+    result = run_launcher("launchers.train", MLP, *extra, *PINNED_FLAGS,
+                          f"--workdir={finished_run}")
     assert result.returncode == 2 and fragment in result.stderr
     assert "--overwrite" in result.stderr
     assert snapshot(finished_run) == before

@@ -26,7 +26,7 @@ from tests.conftest import ROOT, run_launcher
 TINY = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
         "--config.data.train_examples=256", "--config.model.width=16",
         "--config.train.deterministic=True", "--config.train.precision=float32"]
-TIMING = {"epoch_time_s", "examples_per_sec", "wall_time_s"}
+TIMING = {"epoch_time_s", "examples_per_sec", "wall_time_s", "startup_s"}
 
 
 def _all_points(request):

@@ -411,7 +411,9 @@ def test_a_sweep_prunes_a_nan_trial_at_once_with_the_reason_in_trials_csv(tmp_pa
                     "--config.data.train_examples=320",
                     "--config.callbacks.tensorboard.enabled=False", f"--sweep={spec}",
                     f"--workdir={workdir}", timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    # its only trial pruned: no finished trial, exit 1 with the reason in trials.csv
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "without a finished trial" in result.stderr
     rows = {float(r["schedule.base_lr"]): r for r in csv.DictReader(open(workdir /
                                                                           "trials.csv"))}
     reason = rows[20.0]["reason"]

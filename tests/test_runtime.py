@@ -175,7 +175,9 @@ def test_step_timers_build_each_candidate_as_asked():
     def make_model(jit):
         model = _small_model()
         model.compile("sgd", "sparse_categorical_crossentropy", jit_compile=jit)
-        seen.append((model.layers[1].compute_dtype, model.jit_compile))
+        # the argument, not model.jit_compile: Keras may turn XLA off where it cannot use it
+        # (after a distribution strategy ran in this process, say)
+        seen.append((model.layers[1].compute_dtype, jit))
         return model
 
     make = precision.step_timers(make_model, (np.zeros((4, 8), "float32"), np.zeros(4, "int32")))
