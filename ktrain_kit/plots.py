@@ -4,6 +4,7 @@ and the doctor's statistics (diagnostics.png)."""
 import csv
 import io
 import math
+import os
 
 import matplotlib
 
@@ -41,7 +42,6 @@ def plot_curves(metrics_csv, out_dir, claim=None):
     metrics = read_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
-    fs.subfolder(out_dir)
     epochs = metrics["epoch"]
     skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
     names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k
@@ -90,8 +90,9 @@ def _plot_diagnostics(epochs, metrics, names, out_dir, claim=None):
 def _save(fig, path, claim=None, tight=True):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
-    if claim is not None:
-        claim(path)
+    if claim is not None:  # recorded in the run's manifest BEFORE anything is created, so a
+        claim(path)        # kill in between leaves nothing the run does not know as its own
+    fs.subfolder(os.path.dirname(path))
     if tight:
         fig.tight_layout()
     buffer = io.BytesIO()
