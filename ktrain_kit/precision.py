@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import platform
-import statistics
 import time
 
 DEFAULT = ("float32", False)

@@ -17,7 +17,6 @@ the same attempts - an unfinished one resumes from its checkpoint, a finished on
 
 import json
 import math
-import os
 
 from ktrain_kit import fs, runfolder, tasks
 from ktrain_kit.doctor import remedies as remedies_lib

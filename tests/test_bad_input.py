@@ -2,11 +2,7 @@
 what to fix, no traceback, and no run folder created or changed. Then the run folder's own
 guarantees: it is only ever the run's, one process at a time, and a damaged one is one line."""
 
-import json
 import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest

@@ -21,7 +21,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, run_launcher
+from tests.conftest import ROOT
 
 TINY = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
         "--config.data.train_examples=256", "--config.model.width=16",

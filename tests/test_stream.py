@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ktrain_kit import data as data_lib
+from ktrain_kit.data import shards as shard_folder
 from ktrain_kit.data import stream, tfrecord
 from ktrain_kit.errors import UserError
 
@@ -244,11 +245,11 @@ def test_framing_check_counts_records(tmp_path):
     with open(path, "wb") as f:
         for p in payloads:
             f.write(struct.pack("<Q", len(p)) + b"\0" * 4 + p + b"\0" * 4)
-    assert tfrecord.check_shard(str(path)) == 3
+    assert shard_folder.check_shard(str(path)) == 3
     with open(path, "ab") as f:
         f.write(b"\1\2")
     with pytest.raises(UserError, match="truncated"):
-        tfrecord.check_shard(str(path))
+        shard_folder.check_shard(str(path))
 
 
 def test_training_from_shards_resumes_exactly(tmp_path, shards):

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from ktrain_kit import tasks
-from ktrain_kit.config import default_config
 from ktrain_kit.training import train
 
 from conftest import ROOT, WITHOUT_TOOLKIT, load_config, rewind, run_launcher

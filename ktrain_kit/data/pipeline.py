@@ -9,8 +9,7 @@ run saw.
 
 import tensorflow as tf
 
-from ktrain_kit.data.transforms import (EXAMPLE_WEIGHT, augment_batch,  # noqa: F401
-                                       augmenting, example_weights)
+from ktrain_kit.data.transforms import augment_batch, augmenting, example_weights  # noqa: F401
 
 def train_pipeline(data, batch_size: int, seed: int, dc, first_epoch: int = 0,
                    epochs: int = 1, skip_steps: int = 0, class_weights=None, strategy=None):

@@ -20,9 +20,7 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.data import sources
-from ktrain_kit.data.shards import (FEATURES, FORMAT, check_settings,  # noqa: F401
-                                   check_shard, check_shards, digest, read_features,
-                                   shard_names)
+from ktrain_kit.data.shards import FEATURES, FORMAT, digest, shard_names
 from ktrain_kit.errors import UserError, file_error
 
 def _bytes(value):
