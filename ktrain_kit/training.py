@@ -28,6 +28,7 @@ EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-r
 # (one forward pass and a 1024 x 1024 distance matrix: well under a second).
 REFERENCE_EXAMPLES = 1024
 FINAL_WEIGHTS = runfolder.FINAL_WEIGHTS
+MEASURING_EPOCHS = 10 ** 6  # more than any measurement reads: the pipeline is lazy
 
 
 def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
@@ -232,11 +233,13 @@ def choose_settings(c, data, facts, strategy_name, run_steps):
                  f"(< {precision_lib.MIN_RUN_STEPS})")
         chosen = candidates[0]
     else:
-        batch = data.sample(c.data.batch_size)
-        # The timer sets each candidate's policy before building; build_model's own precision
-        # argument only matters for mixed_float16 (loss scaling), never a candidate here.
+        # Each candidate trains on the run's own pipeline, as fit will. The timer sets each
+        # candidate's policy before building; build_model's own precision argument only
+        # matters for mixed_float16 (loss scaling), never a candidate here.
         timers = precision_lib.step_timers(
-            lambda jit_: build_model(c, data, 1e-9, "float32", jit_)[0], batch)
+            lambda jit_: build_model(c, data, 1e-9, "float32", jit_)[0],
+            lambda: data_lib.train_pipeline(data, c.data.batch_size, c.seed, c.data, 0,
+                                            MEASURING_EPOCHS))
         key = precision_lib.cache_key(
             model=precision_lib.model_fingerprint(build_network(c, data)),
             input=list(data.input_shape), batch=c.data.batch_size,

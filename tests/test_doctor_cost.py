@@ -75,3 +75,25 @@ def test_reference_predictions_warn_nothing(recwarn):
     x = np.zeros((10, 4), "float32")
     np.testing.assert_allclose(callback_lib.predict(model, x), model.predict(x, verbose=0))
     assert not [w for w in recwarn if "structure" in str(w.message)]
+
+
+def test_simple_models_equal_leave_one_out_done_the_long_way():
+    """The closed forms (nearest neighbours from one distance matrix, ridge from the hat
+    matrix's diagonal without forming it) against refitting without each example."""
+    from sklearn.metrics import balanced_accuracy_score
+    x, y = _data(n=150, features=6, classes=3, seed=1)
+    view = task_lib.TaskView("classification", task_lib.CROSSENTROPY, False, 3, "softmax",
+                             "ids")
+    z = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    k, votes, loo = task_lib.KNN_NEIGHBOURS, [], []
+    design = np.hstack([z, np.ones((len(z), 1))]).astype(np.float64)
+    onehot = np.eye(3)[y]
+    for i in range(len(z)):
+        others = np.delete(np.arange(len(z)), i)
+        nearest = others[np.argsort(((z[others] - z[i]) ** 2).sum(axis=1))[:k]]
+        votes.append(np.bincount(y[nearest], minlength=3).argmax())
+        a = design[others]
+        w = np.linalg.solve(a.T @ a + task_lib.RIDGE * np.eye(a.shape[1]), a.T @ onehot[others])
+        loo.append((design[i] @ w).argmax())
+    assert task_lib.knn_score(view, x, y) == pytest.approx(balanced_accuracy_score(y, votes))
+    assert task_lib.linear_score(view, x, y) == pytest.approx(balanced_accuracy_score(y, loo))

@@ -188,6 +188,32 @@ def test_step_timers_build_each_candidate_as_asked():
     assert keras.mixed_precision.global_policy().name == "float32"  # put back
 
 
+def test_step_timers_step_through_the_runs_pipeline_as_fit_does():
+    """With a dataset factory each step pulls its own batch from the pipeline (its cost is
+    in the timing, as in fit): a 5-batch pipeline gives exactly 5 updates, then runs out."""
+    import keras
+    import tensorflow as tf
+
+    def batches():
+        return tf.data.Dataset.range(5).map(
+            lambda i: (tf.fill([4, 8], tf.cast(i, "float32")), tf.zeros([4], "int32")))
+
+    models = []
+
+    def make_model(jit):
+        models.append(_small_model())
+        models[-1].compile("sgd", "sparse_categorical_crossentropy", jit_compile=jit)
+        return models[-1]
+
+    step = precision.step_timers(make_model, batches)([F32])[F32]
+    for _ in range(5):
+        step()
+    assert int(models[0].optimizer.iterations.numpy()) == 5
+    with pytest.raises((StopIteration, tf.errors.OutOfRangeError)):  # a 6th batch: none
+        step()
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
 def test_a_short_run_keeps_the_default_without_building_anything(monkeypatch):
     from ktrain_kit import training
     from ktrain_kit.config import default_config

@@ -87,8 +87,11 @@ class Probe:
         values = [tf.cast(tf.convert_to_tensor(v), tf.float32) for v in variables]
         sums = {k: [] for k in ("grad_sq", "nonfinite_grads", "nonfinite_weights", "weight_sq",
                                 "previous_sq", "delta_sq")}
-        for group in self.groups:  # a few ops per group, not per variable: a faster trace
-            flat = lambda tensors: tf.concat([tf.reshape(tensors[i], [-1])  # noqa: E731
+        # The trace costs ~0.3 ms of Python per graph op, paid once per run: a few ops per
+        # group, not per variable, and one shape constant shared by every reshape.
+        vector = tf.constant([-1])
+        for group in self.groups:
+            flat = lambda tensors: tf.concat([tf.reshape(tensors[i], vector)  # noqa: E731
                                               for i in group], axis=0)
             g, v, p = flat(grads), flat(values), flat(self.previous)
             finite = tf.math.is_finite(g)

@@ -202,7 +202,7 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
     squared = (flat ** 2).sum(axis=1)
     distances = squared[:, None] + squared[None, :] - 2 * flat @ flat.T
     np.fill_diagonal(distances, np.inf)  # leave one out
-    neighbours = np.argsort(distances, axis=1)[:, :k]
+    neighbours = np.argpartition(distances, k - 1, axis=1)[:, :k]  # the k nearest, unsorted
     if view.kind == "regression":
         targets = _as_matrix(y)
         return float(np.mean((targets[neighbours].mean(axis=1) - targets) ** 2))
@@ -213,9 +213,8 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
         votes = classes[neighbours].mean(axis=1) > 0.5
         return balanced_accuracy(classes, votes.astype(int))
     offset = classes - classes.min()
-    votes = np.array([np.bincount(row, minlength=offset.max() + 1).argmax()
-                      for row in offset[neighbours]])
-    return balanced_accuracy(offset, votes)
+    counts = (offset[neighbours][:, :, None] == np.arange(offset.max() + 1)).sum(axis=1)
+    return balanced_accuracy(offset, counts.argmax(axis=1))  # a tied vote: the lowest class
 
 
 def _example_classes(view: TaskView, y):
@@ -250,9 +249,9 @@ def linear_score(view: TaskView, x, y) -> float | None:
         targets = classes.astype(np.float64) if classes.ndim == 2 else (
             np.eye(classes.max() - classes.min() + 1)[classes - classes.min()])
     gram = design.T @ design + RIDGE * np.eye(design.shape[1])
-    hat = design @ np.linalg.solve(gram, design.T)
-    leverage = np.clip(np.diag(hat), 0, 0.999)[:, None]
-    loo = (hat @ targets - leverage * targets) / (1 - leverage)
+    solved = np.linalg.solve(gram, design.T)  # H = design @ solved, never formed (n x n)
+    leverage = np.clip(np.einsum("ij,ji->i", design, solved), 0, 0.999)[:, None]
+    loo = (design @ (solved @ targets) - leverage * targets) / (1 - leverage)
     if view.kind == "regression":
         return float(np.mean((loo - targets) ** 2))
     if classes.ndim == 2:
