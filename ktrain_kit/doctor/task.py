@@ -260,8 +260,14 @@ def linear_score(view: TaskView, x, y) -> float | None:
 
 
 def best_simple_model(view: TaskView, x, y) -> tuple:
-    """(score, name) of the better of the nearest-neighbour and the linear reference."""
-    scores = {"nearest neighbours": knn_score(view, x, y), "ridge": linear_score(view, x, y)}
+    """(score, name) of the better of the nearest-neighbour and the linear reference.
+
+    On one BLAS thread: OpenBLAS's workers spin after each call (~0.06 s of CPU per burst
+    here, more than the 1024 x 64 products themselves), and these run beside the training."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1, user_api="blas"):
+        scores = {"nearest neighbours": knn_score(view, x, y),
+                  "ridge": linear_score(view, x, y)}
     scores = {k: v for k, v in scores.items() if v is not None}
     if not scores:
         return None, None
