@@ -197,8 +197,9 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
     if view.kind is None or len(x) <= k + 1 or x.dtype.kind not in "f" or \
             x[0].size > KNN_MAX_FEATURES:
         return None  # token ids and huge images: distances would mean nothing
-    flat = x.reshape(len(x), -1).astype(np.float64)
-    flat = (flat - flat.mean(axis=0)) / (flat.std(axis=0) + 1e-9)
+    flat = _standardized(x)
+    if flat is None:
+        return None
     squared = (flat ** 2).sum(axis=1)
     distances = squared[:, None] + squared[None, :] - 2 * flat @ flat.T
     np.fill_diagonal(distances, np.inf)  # leave one out
@@ -215,6 +216,15 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
     offset = classes - classes.min()
     counts = (offset[neighbours][:, :, None] == np.arange(offset.max() + 1)).sum(axis=1)
     return balanced_accuracy(offset, counts.argmax(axis=1))  # a tied vote: the lowest class
+
+
+def _standardized(x):
+    """Flattened inputs, each feature standardized; None when any value is NaN or infinite:
+    then no distance or linear fit means anything (the doctor reports the inputs instead)."""
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    if not np.isfinite(flat).all():
+        return None
+    return (flat - flat.mean(axis=0)) / (flat.std(axis=0) + 1e-9)
 
 
 def _example_classes(view: TaskView, y):
@@ -237,8 +247,9 @@ def linear_score(view: TaskView, x, y) -> float | None:
     if view.kind is None or x.dtype.kind not in "f" or len(x) < 10 or \
             x[0].size > LINEAR_MAX_FEATURES:
         return None
-    flat = x.reshape(len(x), -1).astype(np.float64)
-    flat = (flat - flat.mean(axis=0)) / (flat.std(axis=0) + 1e-9)
+    flat = _standardized(x)
+    if flat is None:
+        return None
     design = np.hstack([flat, np.ones((len(flat), 1))])
     if view.kind == "regression":
         targets = _as_matrix(y)
