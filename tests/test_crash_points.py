@@ -165,6 +165,8 @@ def _ci_points(name, points, expected):
         assert sorted(r["state"] for r in expected["trials"]) == ["failed", "finished", "pruned"]
         transitions = _transition_points(points, expected)
         assert sorted(transitions) == sorted(STATES)
+        print("sweep: the sweep and its trial killed as a trial becomes " + ", ".join(
+            f"{state} (point {transitions[state]})" for state in STATES))
         return [transitions[state] for state in STATES]
     import re
     return [next(i + 1 for i, p in enumerate(points) if re.search(kind, p))

@@ -386,8 +386,9 @@ def test_sigterm_during_the_doctors_reference_read_exits_75_and_the_rerun_finish
     # Before training's steps the run folder already exists; a signal there once ended the
     # process with -15 (no handler yet). Sent at a chosen moment, not after a guessed delay.
     workdir = str(tmp_path / "run")
-    args = ["--config=configs/digits_mlp.py", "--config.train.epochs=1",
-            "--config.data.train_examples=64", "--config.train.verbose=0", f"--workdir={workdir}"]
+    args = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
+            "--config.data.train_examples=128", "--config.train.verbose=0",
+            f"--workdir={workdir}"]
     stopped = subprocess.run([sys.executable, "-c", SIGNAL_AT_REFERENCE_READ, *args], cwd=ROOT,
                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
                              capture_output=True, text=True, timeout=300)
@@ -398,7 +399,7 @@ def test_sigterm_during_the_doctors_reference_read_exits_75_and_the_rerun_finish
     assert not os.path.exists(os.path.join(workdir, "metrics.csv"))  # before any step
     again = run_launcher("launchers.train", *args)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 1
+    assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 2
 
 
 def test_nothing_is_written_to_home(tmp_path):
