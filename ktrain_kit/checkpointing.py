@@ -21,13 +21,13 @@ import dataclasses
 import io
 import json
 import math
-import signal
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from ktrain_kit import fs
+from ktrain_kit.stopping import SIGNALS, Preempted, handling, stop_between_phases  # noqa: F401
 
 
 # ------------------------------------------------------------------ the state protocol
@@ -68,17 +68,6 @@ class ResumePoint:
     step: int = 0               # batches of the next epoch already trained
     stopped: bool = False       # a callback (early stopping) had ended the training there
     restored: bool = False      # False: no checkpoint, start from scratch
-
-
-class Preempted(Exception):
-    """Training was stopped by a signal after saving a checkpoint; re-run to resume."""
-
-    def __init__(self, signal_name, epoch, step):
-        super().__init__(f"{signal_name} received; stopped before finishing (nothing written "
-                         "was lost)" if epoch is None else
-                         f"{signal_name} received; saved a checkpoint after epoch {epoch}"
-                         + (f", step {step}" if step else ""))
-        self.signal_name, self.epoch, self.step = signal_name, epoch, step
 
 
 class Checkpoints(keras.callbacks.Callback):
@@ -275,32 +264,6 @@ def _finite_losses(logs) -> bool:
 
 
 # ------------------------------------------------------------------ preemption
-SIGNALS = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
-
-
-@contextlib.contextmanager
-def stop_between_phases(epoch=None):
-    """After training (final weights, export, plots, diagnosis): SIGTERM / SIGINT stop the run
-    with `Preempted` (exit 75) - every phase replaces its files whole, so the same command
-    finishes it. Handlers are restored on exit."""
-    def handler(signum, frame):
-        raise Preempted(SIGNALS[signum], epoch, 0)
-
-    with _handling(handler):
-        yield
-
-
-@contextlib.contextmanager
-def _handling(handler):
-    """`handler` for SIGTERM and SIGINT inside the block; the previous ones restored after."""
-    previous = {s: signal.signal(s, handler) for s in SIGNALS}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
 @contextlib.contextmanager
 def preemptible(checkpoints: Checkpoints, enabled: bool = True):
     """SIGTERM / SIGINT ask `checkpoints` to save at the next step boundary and stop.
@@ -308,8 +271,10 @@ def preemptible(checkpoints: Checkpoints, enabled: bool = True):
     A second signal before that save gives up waiting (KeyboardInterrupt): the newest
     checkpoint already on disk is kept. Handlers are restored on exit.
     """
-    if not enabled:
-        yield
+    if not enabled:  # no checkpoint to save: a signal ends the process, as by default
+        import signal
+        with handling(signal.SIG_DFL):
+            yield
         return
 
     def handler(signum, frame):
@@ -317,5 +282,5 @@ def preemptible(checkpoints: Checkpoints, enabled: bool = True):
             raise KeyboardInterrupt
         checkpoints.stop_requested = SIGNALS[signum]
 
-    with _handling(handler):
+    with handling(handler):
         yield

@@ -14,9 +14,11 @@ KTRAIN_KIT_CRASH_AT=N the N-th write or rename kills the process (SIGKILL) - a w
 leaves half a temporary file, as a real kill would - and each point is listed on stderr as
 `ktrain_kit crash point N: ...` (KTRAIN_KIT_CRASH_LOG=FILE counts points across the processes
 of one command, e.g. a sweep and its trials, and appends them there instead; `N:group` kills the
-whole process group, like a machine that loses power). tests/test_crash_points.py enumerates
-them all. Our temporary files are named `<target>.tmp-<pid>` (`is_temp`); a re-run removes the
-ones whose process is gone (`remove_temps`) instead of mistaking them for someone else's files.
+whole command, like a machine that loses power: the process group of the first process that
+read the hook, and the killer's own, since a sweep's trials run in process groups of their
+own). tests/test_crash_points.py enumerates them all. Our temporary files are named
+`<target>.tmp-<pid>` (`is_temp`); a re-run removes the ones whose process is gone (or a zombie
+not yet reaped: `remove_temps`) instead of mistaking them for someone else's files.
 """
 
 import os
@@ -123,6 +125,9 @@ def walk(path):
 # --------------------------------------------------------------------------- the one writer
 CRASH_AT = "KTRAIN_KIT_CRASH_AT"      # test hook: kill at the N-th write point (see above)
 CRASH_LOG = "KTRAIN_KIT_CRASH_LOG"    # test hook: count points across processes in this file
+CRASH_GROUP = "KTRAIN_KIT_CRASH_GROUP"  # set here: the command's first process group
+if os.environ.get(CRASH_AT, "").endswith(":group"):
+    os.environ.setdefault(CRASH_GROUP, str(os.getpgrp()))  # inherited by the processes it starts
 _TEMP = re.compile(r"\.tmp-(\d+)$")
 _points = 0
 
@@ -152,6 +157,9 @@ def _crash_point(what: str, path, torn=None) -> None:
         if torn is not None:
             torn()
         if scope == "group":
+            first = int(os.environ.get(CRASH_GROUP) or os.getpgrp())
+            if first != os.getpgrp():
+                os.killpg(first, signal.SIGKILL)
             os.killpg(os.getpgrp(), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -186,7 +194,11 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process not yet reaped (a zombie: an orphaned trial of a killed sweep)
+        with _builtin_open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def remove_temps(folder, recursive=False, dead_only=True) -> list:

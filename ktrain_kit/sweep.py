@@ -205,28 +205,39 @@ def storage(url: str | None, workdir: str):
                         "URL Optuna accepts, e.g. postgresql://user@host/db") from None
 
 
-def sampler_seed(seed: int, worker: int) -> int:
+def sampler_seed(seed: int, worker: int, trial: int | None = None) -> int:
     """Each worker's own sampler seed, from the study's (the config's seed) and its index:
-    workers sharing one seed would propose the same parameters."""
-    return (int(seed) * 1_000_003 + int(worker)) % 2**32
+    workers sharing one seed would propose the same parameters. With `trial` (how many trials
+    the study holds before this one), the seed of that one proposal: a sampler seeded afresh
+    for each trial proposes trial N alike whether the sweep ran through or was killed and
+    re-run before N (a long-lived sampler's state depends on how many trials it proposed)."""
+    base = (int(seed) * 1_000_003 + int(worker)) % 2**32
+    return base if trial is None else (base * 1_000_003 + int(trial)) % 2**32
+
+
+def sampler(spec, seed: int, worker: int = 0, trial: int | None = None):
+    """The spec's sampler. A grid is shuffled once by the study's seed, the same in every
+    worker and process: Optuna gives trial N the N-th point of that order, so the workers
+    share one order (seeded each its own, they would repeat and skip points)."""
+    import optuna
+    if spec["sampler"] == "grid":
+        return optuna.samplers.GridSampler(
+            {k: (list(v[1]) if v[0] == "choice" else list(range(v[1], v[2] + 1)))
+             for k, v in spec["space"].items()}, seed=sampler_seed(seed, 0))
+    kind = {"tpe": optuna.samplers.TPESampler, "random": optuna.samplers.RandomSampler}
+    return kind[spec["sampler"]](seed=sampler_seed(seed, worker, trial))
 
 
 def study(spec, store, create=True, seed=0, worker=0):
     import optuna
-    sampler_seed_ = sampler_seed(seed, worker)
-    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=sampler_seed_),
-                "random": lambda: optuna.samplers.RandomSampler(seed=sampler_seed_),
-                "grid": lambda: optuna.samplers.GridSampler(
-                    {k: (list(v[1]) if v[0] == "choice" else list(range(v[1], v[2] + 1)))
-                     for k, v in spec["space"].items()})}
     pruners = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2,
                                                              n_warmup_steps=1),
                "hyperband": lambda: optuna.pruners.HyperbandPruner(),
                "none": lambda: optuna.pruners.NopPruner()}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     load = optuna.create_study if create else optuna.load_study
-    args = dict(study_name=STUDY, storage=store, sampler=samplers[spec["sampler"]](),
-                pruner=pruners[spec["pruner"]]())
+    args = dict(study_name=STUDY, storage=store,
+                sampler=sampler(spec, seed, worker), pruner=pruners[spec["pruner"]]())
     if create:
         args.update(direction=spec["direction"], load_if_exists=True)
     return load(**args)
@@ -343,7 +354,7 @@ def state_of(workdir, trial) -> tuple:
     return record.get("state") or "claimed", reason
 
 
-def next_trial(the_study, spec, workdir, claimed):
+def next_trial(the_study, spec, workdir, claimed, seed=0, worker=0):
     """(trial number, params, resumed, claim) of the next trial to run here, or None."""
     from optuna.trial import TrialState
     with sweep_lock(workdir):
@@ -362,6 +373,7 @@ def next_trial(the_study, spec, workdir, claimed):
             return None
         if failed >= spec["trials"]:  # as many failures as trials asked for: stop asking
             return None
+        the_study.sampler = sampler(spec, seed, worker, len(trials))
         trial = the_study.ask(distributions(spec["space"]))
         claimed.add(trial.number)
         held = claim(workdir, trial.number)
@@ -482,7 +494,7 @@ def worker(config, spec, store_url, workdir, trial_command, index=0, children=No
     children = [] if children is None else children
     with passing_signals_on(children) as stop:
         while not stop["signal"]:
-            picked = next_trial(the_study, spec, workdir, claimed)
+            picked = next_trial(the_study, spec, workdir, claimed, config.seed, index)
             if picked is None:
                 break
             number, params, resumed, held = picked

@@ -22,6 +22,7 @@ from ktrain_kit import data as data_lib
 from ktrain_kit import fs, runfolder, runtime
 from ktrain_kit.errors import UserError
 from ktrain_kit.network import build_network
+from ktrain_kit.stopping import stop_between_phases
 
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-run to resume
 # Training examples the doctor scores the model and a nearest-neighbour reference on at the end
@@ -37,7 +38,16 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     `callbacks`: extra Keras callbacks (a sweep's pruning, say). They run before the checkpoint
     callback; with `get_state()/set_state()` they resume with the run, and a `summary()` dict
     of theirs is merged into summary.json.
+
+    SIGTERM / SIGINT stop it with exit 75 at any moment (ktrain_kit/stopping.py): before
+    training's steps (data, model, the doctor's reference sample, the run folder) nothing is
+    lost, during them a checkpoint is saved first, after them each phase is redone whole.
     """
+    with stop_between_phases():
+        return _train(c, workdir, overwrite, callbacks)
+
+
+def _train(c, workdir, overwrite, callbacks):
     extra_callbacks = list(callbacks)
     started = time.time()
     startup = StartupClock(started)

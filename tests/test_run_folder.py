@@ -366,6 +366,42 @@ def test_sigterm_during_export_exits_75_and_the_rerun_finishes(tmp_path):
     assert os.path.isfile(os.path.join(workdir, "export", "1", "saved_model.pb"))
 
 
+SIGNAL_AT_REFERENCE_READ = """
+import os, signal, sys
+from ktrain_kit import cli, training
+from ktrain_kit.data import Dataset
+read = Dataset.sample
+def sample(self, n, split="train"):  # the doctor's reference read, once the run folder exists
+    if n == training.REFERENCE_EXAMPLES and os.path.isfile(os.path.join(sys.argv[-1][10:],
+                                                                        "manifest.json")):
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered before the next line, as a `kill`
+    return read(self, n, split)
+Dataset.sample = sample
+from launchers import train
+cli.run(train.main)
+"""
+
+
+def test_sigterm_during_the_doctors_reference_read_exits_75_and_the_rerun_finishes(tmp_path):
+    # Before training's steps the run folder already exists; a signal there once ended the
+    # process with -15 (no handler yet). Sent at a chosen moment, not after a guessed delay.
+    workdir = str(tmp_path / "run")
+    args = ["--config=configs/digits_mlp.py", "--config.train.epochs=2",
+            "--config.data.train_examples=128", "--config.train.verbose=0",
+            f"--workdir={workdir}"]
+    stopped = subprocess.run([sys.executable, "-c", SIGNAL_AT_REFERENCE_READ, *args], cwd=ROOT,
+                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                             capture_output=True, text=True, timeout=300)
+    errors = [line for line in stopped.stderr.splitlines() if line.startswith("error:")]
+    assert stopped.returncode == 75, stopped.stderr[-2000:]
+    assert len(errors) == 1 and "SIGTERM" in errors[0] and "Traceback" not in stopped.stderr
+    assert os.path.isfile(os.path.join(workdir, "manifest.json"))  # the folder, as it was
+    assert not os.path.exists(os.path.join(workdir, "metrics.csv"))  # before any step
+    again = run_launcher("launchers.train", *args)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 2
+
+
 def test_nothing_is_written_to_home(tmp_path):
     # Matplotlib's and Keras' caches go to a temporary folder, not HOME (where a fresh HOME
     # would get .keras/keras.json and .cache/matplotlib or .config/matplotlib).

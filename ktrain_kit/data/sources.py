@@ -329,7 +329,8 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
     shape = (dc.image_size, dc.image_size, dc.channels)
     files, skipped = _readable_files(files, dc.skip_bad_files)
     labels = folder_labels(files, classes, tc)
-    train_idx, val_idx = split_indices(len(files), dc, seed)
+    train_idx, val_idx, y_train = split_labels(len(files), labels.y, dc, tc, labels.num_outputs,
+                                               seed)
     orientations = {files[i][0]: images.orientation(files[i][0]) for i in range(len(files))}
     stats, counts = [], np.zeros(max(labels.num_outputs, 2), np.int64)
     for i in train_idx[:STATS_SAMPLE]:
@@ -344,11 +345,11 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
     mean = np.mean([m for m, _ in stats], axis=0)
     variance = np.mean([v for _, v in stats], axis=0) + np.var([m for m, _ in stats], axis=0)
     if tc.name in ("classification", "binary"):
-        ids = labels.y.reshape(len(labels.y), -1)[:, 0] if tc.name == "binary" else labels.y
-        counts = np.bincount(np.asarray(ids, np.int64)[train_idx], minlength=len(counts))
+        ids = y_train.reshape(len(y_train), -1)[:, 0] if tc.name == "binary" else y_train
+        counts = np.bincount(np.asarray(ids, np.int64), minlength=len(counts))
     stream = {"format": "files", "shape": [dc.image_size, dc.image_size, dc.channels],
               "train": [files[i][0] for i in train_idx], "val": [files[i][0] for i in val_idx],
-              "train_labels": labels.y[train_idx], "val_labels": labels.y[val_idx],
+              "train_labels": y_train, "val_labels": labels.y[val_idx],
               "train_size": len(train_idx), "val_size": len(val_idx),
               "normalization": (mean.tolist(), np.maximum(variance, 1e-6).tolist()),
               "label_counts": counts.tolist() if tc.name in ("classification", "binary")
@@ -485,6 +486,18 @@ def split_indices(n, dc, seed, rng=None):
     return train_idx, val_idx
 
 
+def split_labels(n, y, dc, tc, num_outputs, seed, rng=None):
+    """(training indices, validation indices, training labels): the seeded split, then
+    data.label_noise on the training labels, from one generator - the rule of every source,
+    whether loaded, streamed from files or converted to shards (same seed: same labels)."""
+    rng = rng or np.random.default_rng(seed)
+    train_idx, val_idx = split_indices(n, dc, seed, rng)
+    y_train = np.asarray(y)[train_idx].copy()
+    if dc.label_noise:
+        y_train = _add_label_noise(y_train, dc.label_noise, tc.name, num_outputs, rng)
+    return train_idx, val_idx, y_train
+
+
 def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     """Loads `dc.name` for task `tc`, checks it and splits off validation (by `seed`).
 
@@ -517,13 +530,11 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
                            f"{where} has {available} after the validation split",
                            f"use at most {available} or 0 for all")
-    train_idx, val_idx = split_indices(len(x), dc, seed, rng)
+    train_idx, val_idx, y_train = split_labels(len(x), labels.y, dc, tc, labels.num_outputs,
+                                               seed, rng)
     if len(train_idx) == 0:
         raise file_error(where, "leaves no training examples after the validation split",
                          "add data or lower data.val_fraction")
-    y_train = labels.y[train_idx].copy()
-    if dc.label_noise:
-        y_train = _add_label_noise(y_train, dc.label_noise, tc.name, labels.num_outputs, rng)
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))

@@ -65,8 +65,10 @@ def _example(x, y, encoding):
         x_feature = _ints(np.asarray(x, np.int64))
     else:  # an image file's own bytes
         x_feature = _bytes(x)
+    # deterministic: protobuf orders a map's entries as its hash table does, which differs
+    # between processes; sorted keys make two conversions of the same data byte-identical.
     return tf.train.Example(features=tf.train.Features(feature={
-        "x": x_feature, "y": _y_feature(y)})).SerializeToString()
+        "x": x_feature, "y": _y_feature(y)})).SerializeToString(deterministic=True)
 
 
 class _Shards:
@@ -192,7 +194,9 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
     from ktrain_kit.data import images
     files, classes = sources.image_folder_files(dc.path)
     labels = sources.folder_labels(files, classes, tc)
-    train_idx, val_idx = sources.split_indices(len(files), dc, seed)
+    train_idx, val_idx, y_train = sources.split_labels(len(files), labels.y, dc, tc,
+                                                       labels.num_outputs, seed)
+    split_labels = {"train": y_train, "val": labels.y[val_idx]}  # data.label_noise applied
     size = dc.image_size
     shape = (size, size, dc.channels)
     skip_bad = skip_bad or dc.skip_bad_files
@@ -201,7 +205,7 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
     counts, skipped, label_seen = {}, [], []
     for split, indices, n in (("train", train_idx, shards), ("val", val_idx, val_shards)):
         writer = _Shards(out, split, n)
-        for i in indices:
+        for i, y in zip(indices, split_labels[split]):
             path, _ = files[i]
             try:
                 turn = images.orientation(path)
@@ -220,8 +224,8 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
                 continue
             if split == "train":
                 stats.add(pixels.reshape(size, size, dc.channels))
-                label_seen.append(labels.y[i])
-            writer.write(_example(raw, labels.y[i], "image_file"))
+                label_seen.append(y)
+            writer.write(_example(raw, y, "image_file"))
             bar.add(1)
         writer.close()
         counts[split] = {"examples": writer.count, "shards": writer.names}
