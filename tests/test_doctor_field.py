@@ -481,3 +481,8 @@ def test_the_loss_before_training_is_the_probes_when_a_batch_holds_one_example()
     batches = [(1, 1, 6.3e-5)] + [(i, 1, 0.8) for i in range(2, 50)]
     probes = [{"step": 0, "epoch": 0, "probe_loss": 1.6}]
     assert "diverging" not in serious(doctor.diagnose(epochs, batches, probes, facts))
+    # a batch of a few examples within 2x of the probe stays the start: it is training data
+    flat = [{"loss": 1.09} for _ in range(6)]
+    near = [(1, 1, 1.10)] + [(i, 1, 1.09) for i in range(2, 50)]
+    found = doctor.diagnose(flat, near, [{"step": 0, "epoch": 0, "probe_loss": 1.2}], facts)
+    assert "loss_not_decreasing" in serious(found)

@@ -40,6 +40,13 @@ from ktrain_kit.doctor import task as task_lib
 # averaged in windows of at least SHORT_RUN_WINDOW batches (a window's mean is then as steady as
 # a short epoch's), up to SHORT_RUN_POINTS windows; the findings say so in `based_on`.
 MIN_EPOCHS_FOR_TRENDS = 3
+# The loss before training is the first batch's, a sample of batch-size examples; where it is
+# off by 2x or more from the step-0 probe's (the same weights on up to 256 examples), the batch
+# was too small a sample (batch size 1: one example's loss, 6e-5 against the probe's 1.6, made
+# every later epoch look like divergence) and the probe's is used. Within 2x, the batch's is
+# kept: it is on training data, like the epoch losses it is compared with (a probe on other
+# examples can sit 5% away, which is the whole margin of the not-decreasing rule).
+INITIAL_AGREEMENT = 2.0
 SHORT_RUN_WINDOW, SHORT_RUN_POINTS = 8, 6
 # The loss "is not decreasing" when less than 5% of the loss before training was removed over the
 # whole run: healthy runs remove far more, even at a noisy data ceiling (a 50%-noise binary task
@@ -279,18 +286,17 @@ def make_run(epochs, probes, facts) -> Run:
     view = task_lib.task_view(facts)
     metric = _metric_name(epochs, view)
     losses = _finite([e.get("loss") for e in epochs])
-    # The loss before training: the probe's at step 0 (up to 256 examples, before the first
-    # update; the model has seen no data yet, so held-out examples are as good as training
-    # ones), else the first batch's (also before the first update; a later one may already
-    # have blown up). The probe comes first because a batch may hold one example: with batch
-    # size 1 the first "loss before training" was one example's, 6e-5, and every epoch after
-    # it looked like divergence.
-    initial = None
-    if probes and probes[0].get("step", 0) == 0:
-        initial = _number(probes[0].get("probe_loss"))
+    # The loss before training, on training data like the epoch losses it is compared with:
+    # the first batch's (computed before the first update; a later one may already have blown
+    # up), unless the probe at step 0 (same weights, up to 256 examples) disagrees with it by
+    # INITIAL_AGREEMENT or more: then the batch was too small a sample and the probe's stands.
     first = (facts.get("_batch_losses") or [])[:1]
-    if initial is None and first:
-        initial = _number(first[0][2])
+    initial = _number(first[0][2]) if first else None
+    probe = _number(probes[0].get("probe_loss")) if probes and \
+        probes[0].get("step", 0) == 0 else None
+    if probe is not None and (initial is None or probe > 0 and not (
+            probe / INITIAL_AGREEMENT < initial < probe * INITIAL_AGREEMENT)):
+        initial = probe
     if initial is None and losses:
         initial = losses[0]
     basis = "epochs"
