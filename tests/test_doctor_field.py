@@ -486,3 +486,15 @@ def test_the_loss_before_training_is_the_probes_when_a_batch_holds_one_example()
     near = [(1, 1, 1.10)] + [(i, 1, 1.09) for i in range(2, 50)]
     found = doctor.diagnose(flat, near, [{"step": 0, "epoch": 0, "probe_loss": 1.2}], facts)
     assert "loss_not_decreasing" in serious(found)
+
+
+def test_a_curve_that_fell_every_epoch_is_not_divergence_from_a_low_first_batch():
+    """keras#2576 (targets of +-2000, batches of 16): the first batch's loss (2.1e5) sat far
+    below the run's mean (3.6e5, the step-0 probe's 3.4e5); the loss then fell every epoch."""
+    facts = {"loss_name": "mse", "task": "regression"}
+    epochs = [{"loss": 3.61e5 - 800 * i} for i in range(10)]
+    batches = [(1, 1, 2.12e5)] + [(i, 1, 3.6e5) for i in range(2, 60)]
+    probes = [{"step": 0, "epoch": 0, "probe_loss": 3.42e5}]
+    assert "diverging" not in serious(doctor.diagnose(epochs, batches, probes, facts))
+    blown = [{"loss": 9e5 - 800 * i} for i in range(10)]  # ended far above both samples
+    assert "diverging" in serious(doctor.diagnose(blown, batches, probes, facts))

@@ -199,6 +199,7 @@ class Run:
     reference: dict       # the model vs the best simple model, on the same examples
     facts: dict
     basis: str = "epochs"  # what `losses` are: epoch means, or batch-loss windows (short runs)
+    initial_probe: float | None = None  # the step-0 probe's loss: the other sample of the start
 
     @property
     def final(self):
@@ -310,7 +311,8 @@ def make_run(epochs, probes, facts) -> Run:
                val_losses=_finite([e.get("val_loss") for e in epochs]), initial=initial,
                train_metric=_finite([e.get(metric) for e in epochs]) if metric else [],
                val_metric=_finite([e.get(f"val_{metric}") for e in epochs]) if metric else [],
-               reference=dict(facts.get("reference") or {}), facts=facts, basis=basis)
+               reference=dict(facts.get("reference") or {}), facts=facts, basis=basis,
+               initial_probe=probe)
 
 
 def _batch_windows(batch_losses):
@@ -681,6 +683,11 @@ def _diverging(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
     if len(losses) < 2 or initial is None:
         return []
+    # "above where it started" must hold against both samples of the start (the first batch
+    # and the step-0 probe): 16 examples of targets of +-2000 put the first batch at 2.1e5
+    # against a mean of 3.6e5, and a curve that fell every epoch read as divergence
+    if run.initial_probe is not None:
+        initial = max(initial, run.initial_probe)
     best = min(losses)
     tail = losses[-2:]
     # went up from its best and ended above the start, or ended far above the start
