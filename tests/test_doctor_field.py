@@ -417,3 +417,84 @@ def test_a_learning_rate_far_too_high_comes_before_the_target_scale():
     assert found[0].symptom == "diverging"
     target = next(f for f in found if "target_std" in f.evidence)
     assert target.severity == "info"
+
+
+# ------------------------------------------------------------------ one spike, dead units, start
+def _spiky(val_losses, val_accs, losses=None):
+    losses = losses or [0.25, 0.08, 0.05, 0.045, 0.04, 0.038, 0.036, 0.035]
+    return [{"loss": l, "accuracy": 0.95, "val_loss": vl, "val_accuracy": va}
+            for l, vl, va in zip(losses, val_losses, val_accs)]
+
+
+def test_one_recovered_validation_spike_is_not_instability():
+    """keras#126's fixed program (dropout 0.5, SGD momentum): one epoch-end sample of the weights
+    lands badly, the training loss does not move and the run ends at its best. Repeated spikes,
+    or one that the run never recovers from, are instability."""
+    facts = {"task": "binary", "loss_name": "mse"}
+    one = _spiky([0.25, 0.04, 0.02, 0.02, 0.05, 0.02, 0.018, 0.017],
+                 [0.5, 0.95, 0.98, 0.98, 0.90, 0.98, 0.98, 0.98])
+    assert "unstable" not in serious(doctor.diagnose(one, [], [], facts))
+    repeated = _spiky([0.25, 0.04, 0.02, 0.05, 0.02, 0.05, 0.018, 0.017],
+                      [0.5, 0.95, 0.98, 0.90, 0.98, 0.90, 0.98, 0.98])
+    assert "unstable" in serious(doctor.diagnose(repeated, [], [], facts))
+    costly = _spiky([0.25, 0.04, 0.02, 0.02, 0.07, 0.05, 0.06, 0.06],
+                    [0.5, 0.95, 0.98, 0.98, 0.85, 0.92, 0.90, 0.90])
+    assert "unstable" in serious(doctor.diagnose(costly, [], [], facts))
+
+
+def _dead_probes(shares):
+    return [{"step": 20 * i, "epoch": i, "dead_relu_fraction": s, "probe_loss": 2.3}
+            for i, s in enumerate(shares)]
+
+
+def test_dead_units_causes_are_ranked_by_the_runs_evidence():
+    """SGD at 0.5 on the digits MLP: the loss rose above its start and every ReLU died; the
+    learning rate comes first, and no 'wider model' (underfitting) beside it. Units dead before
+    the first update are the initialization's doing."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 10,
+             "reference": {"model": 0.1, "simple": 0.96, "chance": 0.1, "metric":
+                           "balanced_accuracy", "n": 1024, "n_effective": 1024}}
+    epochs = [{"loss": l, "accuracy": a} for l, a in
+              zip([2.15, 2.47, 2.34, 2.34, 2.35, 2.35], [0.34, 0.13, 0.08, 0.10, 0.10, 0.10])]
+    found = doctor.diagnose(epochs, [], _dead_probes([0.1, 0.6, 1.0, 1.0, 1.0, 1.0, 1.0]), facts)
+    dead = next(f for f in found if f.symptom == "dead_units")
+    assert dead.evidence["loss_rose_at_epoch"] == 2 and not dead.evidence["dead_before_training"]
+    assert dead.causes[0].startswith("learning rate too high: the training loss rose")
+    assert "underfitting" not in serious(found)
+    from_start = next(f for f in doctor.diagnose(epochs, [], _dead_probes([0.9] * 7), facts)
+                      if f.symptom == "dead_units")
+    assert from_start.causes[0].startswith("the units were dead at the first probe")
+    from ktrain_kit.doctor import remedies
+    from configs.faults._base import base_config
+    config = base_config()
+    lr_plan, _ = remedies.plan(config, [dead])
+    init_plan, _ = remedies.plan(config, [from_start])
+    assert "schedule.base_lr" in lr_plan[0].overrides or lr_plan[0].name.startswith("learning")
+    assert not any(k == "schedule.base_lr" for k in init_plan[0].overrides)
+
+
+def test_the_loss_before_training_is_the_probes_when_a_batch_holds_one_example():
+    """Batch size 1 (AUTOTRAINER's oscillating demo): the first batch's loss is one example's
+    (6e-5 there); the probe at step 0 averages up to 256 examples."""
+    facts = {"loss_name": "categorical_crossentropy", "num_outputs": 3}
+    epochs = [{"loss": l} for l in (0.82, 0.62, 0.57, 0.53, 0.51, 0.49)]
+    batches = [(1, 1, 6.3e-5)] + [(i, 1, 0.8) for i in range(2, 50)]
+    probes = [{"step": 0, "epoch": 0, "probe_loss": 1.6}]
+    assert "diverging" not in serious(doctor.diagnose(epochs, batches, probes, facts))
+    # a batch of a few examples within 2x of the probe stays the start: it is training data
+    flat = [{"loss": 1.09} for _ in range(6)]
+    near = [(1, 1, 1.10)] + [(i, 1, 1.09) for i in range(2, 50)]
+    found = doctor.diagnose(flat, near, [{"step": 0, "epoch": 0, "probe_loss": 1.2}], facts)
+    assert "loss_not_decreasing" in serious(found)
+
+
+def test_a_curve_that_fell_every_epoch_is_not_divergence_from_a_low_first_batch():
+    """keras#2576 (targets of +-2000, batches of 16): the first batch's loss (2.1e5) sat far
+    below the run's mean (3.6e5, the step-0 probe's 3.4e5); the loss then fell every epoch."""
+    facts = {"loss_name": "mse", "task": "regression"}
+    epochs = [{"loss": 3.61e5 - 800 * i} for i in range(10)]
+    batches = [(1, 1, 2.12e5)] + [(i, 1, 3.6e5) for i in range(2, 60)]
+    probes = [{"step": 0, "epoch": 0, "probe_loss": 3.42e5}]
+    assert "diverging" not in serious(doctor.diagnose(epochs, batches, probes, facts))
+    blown = [{"loss": 9e5 - 800 * i} for i in range(10)]  # ended far above both samples
+    assert "diverging" in serious(doctor.diagnose(blown, batches, probes, facts))

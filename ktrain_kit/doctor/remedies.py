@@ -202,6 +202,8 @@ LR_FIRST = ("nan_loss", "diverging", "unstable", "dead_units")
 
 def _actions(symptom, finding):
     actions = list(TABLE.get(symptom, []))
+    if _dead_from_start(finding):  # the initialization killed them, not the rate
+        actions = [leaky, fitting_initializer, batch_norm, lr_range_test, LR_DOWN]
     if symptom == "loss_not_decreasing":
         ratio = (finding.get("evidence") or {}).get("median_update_to_weight_ratio")
         if isinstance(ratio, (int, float)) and ratio > LR_TOO_HIGH_UPDATE:
@@ -209,6 +211,11 @@ def _actions(symptom, finding):
         elif not (isinstance(ratio, (int, float)) and ratio < LR_TOO_LOW_UPDATE):
             actions = [batch_norm, adam, fitting_initializer, lr_range_test, LR_UP, LR_DOWN]
     return actions
+
+
+def _dead_from_start(finding):
+    return finding.get("symptom") == "dead_units" and \
+        (finding.get("evidence") or {}).get("dead_before_training") is True
 
 
 def _lr_too_low(finding):
@@ -310,7 +317,8 @@ def plan(config, findings) -> tuple:
             continue
         candidates = [(_name(action), action(config)) for action in _actions(symptom, finding)]
         suggested = parse_overrides(finding.get("suggested_overrides"), config)
-        lr_first = symptom in LR_FIRST or _lr_too_low(finding)
+        lr_first = (symptom in LR_FIRST and not _dead_from_start(finding)) or \
+            _lr_too_low(finding)
         candidates.insert(1 if lr_first else 0, (SUGGESTION, suggested))
         own = []
         for name, overrides in candidates:

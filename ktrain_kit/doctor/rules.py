@@ -40,6 +40,13 @@ from ktrain_kit.doctor import task as task_lib
 # averaged in windows of at least SHORT_RUN_WINDOW batches (a window's mean is then as steady as
 # a short epoch's), up to SHORT_RUN_POINTS windows; the findings say so in `based_on`.
 MIN_EPOCHS_FOR_TRENDS = 3
+# The loss before training is the first batch's, a sample of batch-size examples; where it is
+# off by 2x or more from the step-0 probe's (the same weights on up to 256 examples), the batch
+# was too small a sample (batch size 1: one example's loss, 6e-5 against the probe's 1.6, made
+# every later epoch look like divergence) and the probe's is used. Within 2x, the batch's is
+# kept: it is on training data, like the epoch losses it is compared with (a probe on other
+# examples can sit 5% away, which is the whole margin of the not-decreasing rule).
+INITIAL_AGREEMENT = 2.0
 SHORT_RUN_WINDOW, SHORT_RUN_POINTS = 8, 6
 # The loss "is not decreasing" when less than 5% of the loss before training was removed over the
 # whole run: healthy runs remove far more, even at a noisy data ceiling (a 50%-noise binary task
@@ -51,12 +58,25 @@ HEALTHY_PROGRESS = 0.5
 DIVERGING_RATIO = 1.5
 # Unstable: an epoch's mean loss rises 1.5x above the best epoch before it, twice (oscillation),
 # or doubles and comes back (a spike), or the validation loss doubles for an epoch and comes
-# back to 80% or less (for a classifier, while its accuracy drops 5 points). An epoch mean averages dozens of batches: sampling noise moves it by
-# percents. Each rise must also be worth a tenth of the loss scale (ln K for K-class
-# cross-entropy): near zero, 0.001 -> 0.003 is a wobble, not instability.
+# back to 80% or less (for a classifier, while its accuracy drops 5 points). An epoch mean
+# averages dozens of batches: sampling noise moves it by percents. Each rise must also be worth
+# a tenth of the loss scale (ln K for K-class cross-entropy): near zero, 0.001 -> 0.003 is a
+# wobble, not instability.
 UNSTABLE_RISE, UNSTABLE_JUMP, UNSTABLE_RECOVERY, UNSTABLE_MIN_RISE = 1.5, 2.0, 0.8, 0.1
 # A validation spike of a classifier must also cost 5 points of accuracy against its best.
 UNSTABLE_METRIC_DROP = 0.05
+# A validation spike on its own is one sample of the weights per epoch: one unlucky last step
+# of a noisy trajectory (dropout, momentum, small batches) moves it without the optimizer having
+# gone astray, while the training loss, averaged over every step of the epoch, is the
+# optimizer's own record. So a validation spike counts only with a training-loss rise in the
+# same epoch (UNSTABLE_RISE), or when it repeats (UNSTABLE_REPEATED_SPIKES or more: a habit, not
+# a sample), or when the run ends worse than its best (the spike cost the end result: the final
+# validation loss UNSTABLE_RISE x its best and above it by the floor below, and for a
+# classifier its accuracy UNSTABLE_METRIC_DROP below its best). A lone spike the run recovers
+# from costs the user nothing.
+# The same holds for one rise of the training loss: twice is oscillation, once counts when the
+# run ends worse than its best (the rise cost the end result).
+UNSTABLE_REPEATED_SPIKES = 2
 # Batch spikes (5x the median of the previous 20 batches, while that median is above 5% of the
 # loss scale) are reported as evidence only: with small batches healthy runs have them too.
 SPIKE_FACTOR, SPIKE_WINDOW, SPIKE_FLOOR = 5.0, 20, 0.05
@@ -179,6 +199,7 @@ class Run:
     reference: dict       # the model vs the best simple model, on the same examples
     facts: dict
     basis: str = "epochs"  # what `losses` are: epoch means, or batch-loss windows (short runs)
+    initial_probe: float | None = None  # the step-0 probe's loss: the other sample of the start
 
     @property
     def final(self):
@@ -267,12 +288,16 @@ def make_run(epochs, probes, facts) -> Run:
     metric = _metric_name(epochs, view)
     losses = _finite([e.get("loss") for e in epochs])
     # The loss before training, on training data like the epoch losses it is compared with:
-    # the first batch's (computed before the first update; a later one may already have
-    # blown up), else the probe at step 0.
+    # the first batch's (computed before the first update; a later one may already have blown
+    # up), unless the probe at step 0 (same weights, up to 256 examples) disagrees with it by
+    # INITIAL_AGREEMENT or more: then the batch was too small a sample and the probe's stands.
     first = (facts.get("_batch_losses") or [])[:1]
     initial = _number(first[0][2]) if first else None
-    if initial is None and probes and probes[0].get("step", 0) == 0:
-        initial = _number(probes[0].get("probe_loss"))
+    probe = _number(probes[0].get("probe_loss")) if probes and \
+        probes[0].get("step", 0) == 0 else None
+    if probe is not None and (initial is None or probe > 0 and not (
+            probe / INITIAL_AGREEMENT < initial < probe * INITIAL_AGREEMENT)):
+        initial = probe
     if initial is None and losses:
         initial = losses[0]
     basis = "epochs"
@@ -286,7 +311,8 @@ def make_run(epochs, probes, facts) -> Run:
                val_losses=_finite([e.get("val_loss") for e in epochs]), initial=initial,
                train_metric=_finite([e.get(metric) for e in epochs]) if metric else [],
                val_metric=_finite([e.get(f"val_{metric}") for e in epochs]) if metric else [],
-               reference=dict(facts.get("reference") or {}), facts=facts, basis=basis)
+               reference=dict(facts.get("reference") or {}), facts=facts, basis=basis,
+               initial_probe=probe)
 
 
 def _batch_windows(batch_losses):
@@ -657,6 +683,11 @@ def _diverging(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
     if len(losses) < 2 or initial is None:
         return []
+    # "above where it started" must hold against both samples of the start (the first batch
+    # and the step-0 probe): 16 examples of targets of +-2000 put the first batch at 2.1e5
+    # against a mean of 3.6e5, and a curve that fell every epoch read as divergence
+    if run.initial_probe is not None:
+        initial = max(initial, run.initial_probe)
     best = min(losses)
     tail = losses[-2:]
     # went up from its best and ended above the start, or ended far above the start
@@ -759,6 +790,19 @@ def _metric_dropped(run, t, training=False):
     return max(metric[:t]) - metric[t] >= UNSTABLE_METRIC_DROP
 
 
+def _ended_worse(run, floor):
+    """The run ends clearly worse than its best epoch on validation: a validation loss
+    UNSTABLE_RISE x its best and above it by `floor` (the quantity trained, with the same
+    floor as every rise here), and for a classifier also an accuracy UNSTABLE_METRIC_DROP below
+    its best (what the user gets). Dropout noise at a 0.01 MSE moves the loss 3x and the
+    accuracy 5 points from one epoch to the next; it does not pass the floor."""
+    val, metric = run.val_losses, run.val_metric
+    if not val or not (val[-1] >= UNSTABLE_RISE * min(val) and val[-1] - min(val) > floor):
+        return False
+    return not (run.view.classifies and metric) or \
+        max(metric) - metric[-1] >= UNSTABLE_METRIC_DROP
+
+
 def _unstable(run, batch_losses, probes):
     """The loss goes back up by a large factor from one epoch to the next, and not just at the
     end (that is divergence): an epoch mean averages many batches, so a 1.5-2x rise worth a tenth
@@ -776,8 +820,12 @@ def _unstable(run, batch_losses, probes):
     val_spikes = [t for t in _jumps(val, UNSTABLE_JUMP, floor) if t + 1 < len(val)
                   and val[t + 1] <= UNSTABLE_RECOVERY * val[t] and _metric_dropped(run, t)] \
         if len(val) == len(losses) else []
+    if len(val_spikes) < UNSTABLE_REPEATED_SPIKES and not _ended_worse(run, floor):
+        val_spikes = [t for t in val_spikes if t in rises]  # only with the training loss's word
     diverged_at_end = bool(_diverging(run, batch_losses, probes))
-    oscillating = len(rises) >= 2 and not (diverged_at_end and not spikes)
+    # two rises are oscillation; one is when the run ends worse than its best for it
+    costly_rise = bool(rises) and _ended_worse(run, floor)
+    oscillating = (len(rises) >= 2 or costly_rise) and not (diverged_at_end and not spikes)
     if not (oscillating or spikes or val_spikes):
         return []
     batch_spikes, counted = _spikes(batch_losses, scale)
@@ -855,20 +903,51 @@ def _vanishing(run, batch_losses, probes):
 
 
 def _dead_units(run, batch_losses, probes):
+    """Most ReLUs of a layer silent on every probe example. The causes come ranked by the run's
+    own evidence: units dead at the first probe were killed by the initialization (biases,
+    weights), not by a learning rate that had not acted yet; units that died while the training
+    loss rose above where it started, or while batch losses spiked, were pushed there by steps
+    too large."""
     dead = [(p.get("step"), p.get("epoch"), p["dead_relu_fraction"]) for p in probes
             if _number(p.get("dead_relu_fraction")) is not None]
     if not dead or dead[-1][2] <= DEAD_UNITS_SHARE:
         return []
     first = next(d for d in dead if d[2] > DEAD_UNITS_SHARE)
+    from_start = dead[0][2] > DEAD_UNITS_SHARE
+    scale = run.scale() or 1.0
+    # the training loss went back up: an epoch above the best before it by a tenth of the
+    # loss scale (the instability rules' floor), or above where it started
+    losses = run.losses if run.basis == "epochs" else []
+    rise = next(((t, losses[t], min(losses[:t])) for t in range(1, len(losses))
+                 if losses[t] - min(losses[:t]) > UNSTABLE_MIN_RISE * scale), None)
+    if rise is None and losses and run.initial is not None and max(losses) > run.initial:
+        rise = (losses.index(max(losses)), max(losses), run.initial)
+    spikes, _ = _spikes(batch_losses, scale)
+    evidence = {"dead_relu_share_at_end": dead[-1][2], "limit": DEAD_UNITS_SHARE,
+                "dead_at_first_probe": dead[0][2], "dead_before_training": from_start,
+                "loss_rose_at_epoch": rise[0] + 1 if rise else None,
+                "spiking_batches": len(spikes)}
+    lr_cause = "learning rate too high: large updates push ReLUs into the always-off region"
+    init_cause = "large negative biases or a poor initialization"
+    if from_start:
+        causes = [f"the units were dead at the first probe ({dead[0][2]:.0%}), before the "
+                  "learning rate could act: " + init_cause, lr_cause]
+        remedies = ["use leaky_relu/gelu/silu", "He initialization and zero biases",
+                    "add batch norm", "lower the learning rate"]
+        overrides = ["--config.model.activation=gelu", _lr_override(run, 0.1)]
+    else:
+        if rise or spikes:
+            what = (f"the training loss rose from {rise[2]:.3g} to {rise[1]:.3g} at epoch "
+                    f"{rise[0] + 1}" if rise else
+                    f"{len(spikes)} batch losses spiked {SPIKE_FACTOR:g}x")
+            lr_cause = f"learning rate too high: {what} while the ReLUs died"
+        causes = [lr_cause, init_cause]
+        remedies = ["lower the learning rate", "use leaky_relu/gelu/silu", "add batch norm"]
+        overrides = [_lr_override(run, 0.1), "--config.model.activation=gelu"]
     return [Finding(
         symptom="dead_units", severity="warning" if run.struggling() else "info",
-        first_seen=_at(first[1], first[0]),
-        evidence={"dead_relu_share_at_end": dead[-1][2], "limit": DEAD_UNITS_SHARE},
-        causes=["learning rate too high: large updates push ReLUs into the always-off region",
-                "large negative biases", "poor initialization"],
-        remedies=["lower the learning rate", "use leaky_relu/gelu/silu", "add batch norm"],
-        suggested_overrides=_overrides(run, _lr_override(run, 0.1),
-                                       "--config.model.activation=gelu"))]
+        first_seen=_at(first[1], first[0]), evidence=evidence, causes=causes,
+        remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
 def _saturated(run, batch_losses, probes):
@@ -940,7 +1019,8 @@ def _underfitting(run, findings):
     (train longer), or a capacity test - the model fits its training data no better than its
     validation data (high bias: a bigger model or less regularization helps; a gap the other
     way is variance, which a bigger model makes worse)."""
-    if any(f.symptom in OPTIMIZATION and f.severity != "info" for f in findings):
+    if any(f.symptom in OPTIMIZATION + ("dead_units",) and f.severity != "info"
+           for f in findings):  # dead ReLUs explain the gap: a wider model's die the same way
         return []
     gap = run.below_reference()
     if gap is None or gap <= 0 or len(run.losses) < MIN_EPOCHS_FOR_TRENDS:
