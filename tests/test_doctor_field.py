@@ -498,3 +498,33 @@ def test_a_curve_that_fell_every_epoch_is_not_divergence_from_a_low_first_batch(
     assert "diverging" not in serious(doctor.diagnose(epochs, batches, probes, facts))
     blown = [{"loss": 9e5 - 800 * i} for i in range(10)]  # ended far above both samples
     assert "diverging" in serious(doctor.diagnose(blown, batches, probes, facts))
+
+
+def test_a_regression_loss_on_a_classifier_is_judged_at_the_runs_best_epoch():
+    """keras#126's fixed program (MSE through a sigmoid, dropout 0.5, SGD momentum): the final
+    weights sat 0.2 points beyond the reference's margin after a last-epoch dip, while earlier
+    epochs had reached it. Slow learning - what this loss costs - shows on the whole curve; a
+    run that climbs to its last epoch and stays below the reference keeps the warning."""
+    ref = {"metric": "balanced_accuracy", "n": 900, "n_effective": 900, "model": 0.955,
+           "simple": 0.99, "chance": 0.5}
+    facts = {"task": "binary", "loss_name": "mean_squared_error",
+             "output_activation": "sigmoid", "num_outputs": 1, "labels_shape": [64, 1],
+             "labels_min": 0.0, "labels_max": 1.0, "labels_integer": True, "labels_distinct": 2,
+             "reference": ref}
+    margin = max(0.03, 2 * math.sqrt(0.99 * 0.01 / 900))
+    gap = 0.99 - 0.955 - margin  # 0.005: clearly below the reference at the end
+
+    def run(val_accs):
+        epochs = [{"loss": 0.25 - 0.01 * i, "accuracy": 0.9, "val_loss": 0.1,
+                   "val_accuracy": a} for i, a in enumerate(val_accs)]
+        return [f for f in doctor.diagnose(epochs, [], [], facts) if f.symptom == "wrong_loss"]
+
+    dipped = run([0.6, 0.97, 0.99, 0.998, 0.97, 0.95])
+    assert dipped[0].severity == "info"
+    assert dipped[0].evidence["below_reference_by"] == pytest.approx(gap)
+    assert dipped[0].evidence["below_reference_at_best_epoch_by"] == pytest.approx(
+        gap - (0.998 - 0.95))
+    climbing = run([0.6, 0.8, 0.88, 0.92, 0.94, 0.95])  # slow learning: best epoch is the last
+    assert climbing[0].severity == "warning"
+    assert climbing[0].evidence["below_reference_at_best_epoch_by"] == pytest.approx(gap)
+
