@@ -41,6 +41,9 @@ def check_truth(truth, history, task):
         "val_loss_at_least": lambda t: nonfinite or not val_loss or min(val_loss) >= t,
         "final_over_first_loss": lambda t: nonfinite or (loss and loss[-1] >= t * loss[0]),
         "val_loss_rise": lambda t: len(val_loss) > 2 and val_loss[-1] >= (1 + t) * min(val_loss),
+        # a healthy twin's: the last validation loss within (1 + t) of its best (no overfitting)
+        "val_loss_rise_at_most": lambda t: not nonfinite and bool(val_loss) and
+        val_loss[-1] <= (1 + t) * min(val_loss),
         "metric_gap_at_least": lambda t: metric and history.get(metric) and val_metric and
         history[metric][-1] - val_metric[-1] >= t,
         "loss_nonfinite": lambda t: nonfinite == t,
@@ -238,7 +241,10 @@ def write(path, cases, results, seeds):
         "here: the AUTOTRAINER oscillating program (holdout) was run while its port was "
         "corrected, and the rule that one rise of the training loss counts as instability when "
         "the run ends worse than its best was written after seeing it (it reuses the existing "
-        "constants; no threshold was set on it).", "",
+        "constants; no threshold was set on it). The curves of keras#6421's fixed twin "
+        "(holdout) were read to settle whether its overfitting warnings were false: its "
+        "validation loss climbs while the training loss falls in every seed, so the twin got a "
+        "ground truth (no overfitting) and is unscored; no rule was changed on it.", "",
         "## How the doctor judges a classifier: balanced accuracy", "",
         "The doctor compares the trained model with chance and with the best of two simple "
         "models (nearest neighbours, ridge) in **balanced accuracy** - the mean of the "

@@ -528,3 +528,14 @@ def test_a_regression_loss_on_a_classifier_is_judged_at_the_runs_best_epoch():
     assert climbing[0].severity == "warning"
     assert climbing[0].evidence["below_reference_at_best_epoch_by"] == pytest.approx(gap)
 
+
+def test_a_healthy_twins_truth_fails_when_its_validation_loss_climbs_back():
+    """keras#6421's fixed program overfits: a twin whose validation loss ends more than 10%
+    above its best is not scored as healthy (benchmarks.doctor_eval's ground truth)."""
+    from benchmarks.doctor_eval import check_truth
+    truth = {"val_loss_rise_at_most": 0.1}
+    settled = {"loss": [0.5, 0.2, 0.1], "val_loss": [0.33, 0.18, 0.19]}  # 0.19 <= 1.1 * 0.18
+    climbing = {"loss": [0.5, 0.2, 0.1], "val_loss": [0.33, 0.15, 0.24]}  # 0.24 > 1.1 * 0.15
+    assert check_truth(truth, settled, "multilabel")[0]
+    assert not check_truth(truth, climbing, "multilabel")[0]
+    assert not check_truth(truth, {"loss": [0.5, math.nan], "val_loss": [0.3]}, "multilabel")[0]

@@ -548,7 +548,16 @@ PROGRAMS = (
              "https://github.com/keras-team/keras/issues/6421",
              "categorical cross-entropy on two independent 0/1 labels (rows of zeros)",
              "binary_crossentropy", ["wrong_loss"], ["data_problem", "underfitting"],
-             split="holdout", port="generated multi-label data with 31 features"),
+             fixed_truth=dict(val_metric_at_least=0.85, val_loss_rise_at_most=0.1),
+             split="holdout", port="generated multi-label data with 31 features",
+             fix_note="Not a healthy program: the thread's fix (binary cross-entropy) "
+             "fixes the loss, but 20 epochs of Adam on 1,125 examples with a 40-31 ReLU net "
+             "overfit in every seed - the validation loss bottoms out by epoch 4 and climbs "
+             "every epoch after while the training loss keeps falling (seeds 0/1/2: +17%, "
+             "+66%, +33% over the best; seed 2's validation accuracy drops 0.92 -> 0.89). "
+             "The fix does not address that; a twin whose validation loss ends more than 10% "
+             "above its best (epoch-to-epoch noise on 375 examples is a few percent) is left "
+             "unscored, and the doctor's overfitting on it is a true finding."),
     _program("keras2576_unscaled_targets", keras2576_unscaled_regression_targets, KI,
              "https://github.com/keras-team/keras/issues/2576",
              "regression targets of +-2000 for a linear model trained 10 epochs",
