@@ -47,7 +47,11 @@ def loss_fn():
 
 
 class Trainer:
-    """Trains `kind` on workload `name`; `run(steps)` returns elapsed seconds."""
+    """Trains `kind` on workload `name`; `run(steps)` returns elapsed seconds.
+
+    kind "run": the model exactly as `launchers.train` builds and compiles it for the config
+    (ktrain_kit.training.build_model: its optimizer, loss, metrics, precision, XLA), fit on
+    the same pipeline - what `precision=auto` and `jit_compile=auto` decide for."""
 
     def __init__(self, name, kind, batch_size=64, accumulation_steps=1, callbacks=(),
                  steps_per_execution=1, jit_compile="auto", stream_folder=None):
@@ -57,7 +61,11 @@ class Trainer:
         self.data = data_lib.load(c.data, c.task, 0)
         self.batch_size, self.steps_per_call = batch_size, steps_per_execution
         keras.utils.set_random_seed(0)
-        model = models.build(c.model, self.data)
+        if kind == "run":
+            from ktrain_kit import training
+            model = training.build_model(c, self.data, 1e-3, "float32", jit_compile is True)[0]
+        else:
+            model = models.build(c.model, self.data)
         if kind == "ours":
             model = engine.wrap(model, accumulation_steps)
         self.kind, self.model, self.callbacks = kind, model, list(callbacks)
@@ -68,9 +76,11 @@ class Trainer:
             self.iterator = iter(self.dataset)
             self.mean_loss, self.accuracy = keras.metrics.Mean(), keras.metrics.SparseCategoricalAccuracy()
             self.step = tf.function(self._loop_step)
-        else:
+        elif kind != "run":  # "run": compiled by build_model
             model.compile(self.optimizer, loss_fn(), metrics=["accuracy"],
                           steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+            self.iterator = None
+        else:
             self.iterator = None
         self.run(steps_per_execution * 3)  # warm-up: trace and build
 
