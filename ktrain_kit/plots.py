@@ -96,6 +96,8 @@ def _plot_diagnostics(epochs, metrics, names, out_dir, claim=None):
             ax.plot(epochs[:len(metrics[name])], metrics[name], "o-", markersize=3, label=label)
         if len(members) > 1:
             ax.legend(fontsize="small", loc="upper right")  # "best" searches: slow
+        elif members[0][1]:  # a pair's panel with one of the two: say which
+            title = f"{title}: {members[0][1]}"
         ax.set_title(title, fontsize="medium")
         ax.locator_params(nbins=4)
         ax.grid(alpha=0.3)
