@@ -76,11 +76,10 @@ class Trainer:
             self.iterator = iter(self.dataset)
             self.mean_loss, self.accuracy = keras.metrics.Mean(), keras.metrics.SparseCategoricalAccuracy()
             self.step = tf.function(self._loop_step)
-        elif kind != "run":  # "run": compiled by build_model
-            model.compile(self.optimizer, loss_fn(), metrics=["accuracy"],
-                          steps_per_execution=steps_per_execution, jit_compile=jit_compile)
-            self.iterator = None
         else:
+            if kind != "run":  # "run": compiled by build_model
+                model.compile(self.optimizer, loss_fn(), metrics=["accuracy"],
+                              steps_per_execution=steps_per_execution, jit_compile=jit_compile)
             self.iterator = None
         self.run(steps_per_execution * 3)  # warm-up: trace and build
 

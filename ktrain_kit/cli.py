@@ -247,7 +247,8 @@ def run(main):
                  "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
         except Exception as e:  # noqa: BLE001 - only what has a clear meaning is caught here
             from ktrain_kit.runfolder import disk_full
-            if type(e).__name__ == "Preempted":
+            from ktrain_kit.stopping import Preempted
+            if isinstance(e, Preempted):
                 fail(f"{e}; re-run the same command to resume", EXIT_PREEMPTED)
             if disk_full(e):
                 if FLAGS.verbose:

@@ -259,13 +259,13 @@ def _generated_data_fits_in_memory(c):
                         }.get(d.name, (0, None))
     if not per_example or not 0 < d.val_fraction < 1:
         return
-    examples = (d.train_examples or 2048) / (1 - d.val_fraction)
+    examples = available_train_examples(c) / (1 - d.val_fraction)  # synthetic_examples too
     needed, memory = examples * per_example * GENERATED_BYTES_PER_VALUE, _memory_bytes()
     if memory and needed > 0.8 * memory:
         raise config_error(key, f"{int(examples):,} generated examples of {per_example:,} values "
                            f"need about {needed / 2**30:,.0f} GiB, more than this machine's "
                            f"{memory / 2**30:.0f} GiB", "use a smaller size or fewer "
-                           "data.train_examples")
+                           "data.train_examples / data.synthetic_examples")
 
 
 def is_user_model(name: str) -> bool:

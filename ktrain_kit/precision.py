@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import statistics
 import time
 
 DEFAULT = ("float32", False)
@@ -101,7 +102,9 @@ def decide(samples: dict, default=DEFAULT, margin=MARGIN) -> tuple:
     """
     fastest = {s: min(v) for s, v in samples.items() if v}
     speedup = {s: fastest[default] / max(t, 1e-12) for s, t in fastest.items()}
-    typical = {s: _paired_median(samples[default], samples[s]) for s in fastest}
+    typical = {s: statistics.median(d / max(t, 1e-12)  # per round: default's time / this one's
+                                    for d, t in zip(samples[default], samples[s]))
+               for s in fastest}
     agreed = {s: min(speedup[s], typical[s]) for s in fastest}
     best = max(agreed, key=agreed.get)
     chosen = best if agreed[best] >= margin else default
@@ -111,15 +114,6 @@ def decide(samples: dict, default=DEFAULT, margin=MARGIN) -> tuple:
                           f" (x{speedup[s]:.2f} fastest, x{typical[s]:.2f} typical)")
                        for s, t in fastest.items())
     return chosen, f"{reason}; {rounds} interleaved blocks each after warm-up"
-
-
-def _paired_median(default_blocks, blocks) -> float:
-    """Median over rounds of the default's block time over this setting's (>1: faster)."""
-    ratios = sorted(d / max(t, 1e-12) for d, t in zip(default_blocks, blocks))
-    if not ratios:
-        return 1.0
-    middle = len(ratios) // 2
-    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
 
 
 def measure(steppers: dict, clock=None) -> dict:
@@ -166,34 +160,30 @@ def fastest(make_steppers, key: str, candidates) -> tuple:
 
 def step_timers(make_model, batches):
     """`make_steppers` for `fastest`: builds the model once per candidate (under its precision
-    policy, with or without XLA) and steps it.
-
-    `batches`: a zero-argument function returning the run's own training `tf.data.Dataset`
-    (each step then is what `fit` runs: the model's train function pulling its batch from the
-    pipeline, whose threads share the CPU with the step), or one fixed (x, y) batch. Timing
-    `train_on_batch` on a fixed batch left the pipeline out: on a 2-core machine it measured a
-    Transformer 1.2-1.5x faster in bfloat16 where `fit` ran it 0.93-1.1x."""
+    policy, with or without XLA) and steps it as `fit` does: its train function pulling each
+    batch from `batches()`, the run's own training `tf.data.Dataset`, whose threads share the
+    CPU with the step. Timing `train_on_batch` on one fixed batch left the pipeline out: on a
+    2-core machine it measured a Transformer 1.2-1.5x faster in bfloat16 where `fit` ran it
+    0.93-1.1x."""
     def make_steppers(candidates):
         import keras
-        import tensorflow as tf
         previous = keras.mixed_precision.global_policy().name
         steppers = {}
         try:
             for precision, jit in candidates:
                 keras.mixed_precision.set_global_policy(precision)
-                steppers[(precision, jit)] = _stepper(make_model(jit), batches, tf)
+                steppers[(precision, jit)] = _stepper(make_model(jit), batches())
         finally:
             keras.mixed_precision.set_global_policy(previous)
         return steppers
     return make_steppers
 
 
-def _stepper(model, batches, tf):
-    """One training step of `model` per call, as `fit` runs it, returning when it is done."""
-    if not callable(batches):
-        x, y = (tf.convert_to_tensor(v) for v in batches[:2])
-        return lambda: model.train_on_batch(x, y)
-    iterator = iter(batches())
+def _stepper(model, dataset):
+    """One call of `model`'s train function per call (steps_per_execution steps), returning
+    when it is done."""
+    import tensorflow as tf
+    iterator = iter(dataset)
     model.make_train_function()
 
     def step():

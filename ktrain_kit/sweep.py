@@ -34,7 +34,7 @@ import os
 import subprocess
 
 from ktrain_kit import config as config_lib
-from ktrain_kit import fs, tasks
+from ktrain_kit import fs, stopping, tasks
 from ktrain_kit.errors import UserError
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
@@ -300,8 +300,12 @@ def claim(workdir, number):
     return handle
 
 
-class Preempted(Exception):
+class Preempted(stopping.Preempted):
     """The sweep was stopped by SIGTERM / SIGINT after its trials checkpointed (exit 75)."""
+
+    def __init__(self, message):
+        Exception.__init__(self, message)
+        self.signal_name, self.epoch, self.step = None, None, 0
 
 
 # --------------------------------------------------------------------------- trial states
@@ -416,7 +420,7 @@ def run_trial(config, spec, store_url, workdir, number):
             failed(str(e))
             raise
     except Exception as e:  # noqa: BLE001 - recorded as the trial's failure, then re-raised
-        if type(e).__name__ == "Preempted":
+        if isinstance(e, stopping.Preempted):
             raise  # checkpointed: the trial resumes when the sweep is run again
         failed(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
         raise
@@ -469,22 +473,16 @@ def start_process(command):
 def passing_signals_on(children):
     """SIGTERM / SIGINT here are passed on to `children` (a list of Popen, changed by the
     caller): each trial saves a checkpoint and stops. Yields a dict whose "signal" is set."""
-    import signal
-    names = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
     stop = {"signal": None}
 
     def handler(signum, frame):
-        stop["signal"] = names[signum]
+        stop["signal"] = stopping.SIGNALS[signum]
         for child in list(children):
             if child.poll() is None:
                 child.send_signal(signum)
 
-    previous = {s: signal.signal(s, handler) for s in names}
-    try:
+    with stopping.handling(handler):
         yield stop
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
 
 
 def worker(config, spec, store_url, workdir, trial_command, index=0, children=None):

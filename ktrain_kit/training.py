@@ -28,7 +28,6 @@ EXIT_PREEMPTED = 75  # EX_TEMPFAIL: stopped on a signal after a checkpoint; re-r
 # Training examples the doctor scores the model and a nearest-neighbour reference on at the end
 # (one forward pass and a 1024 x 1024 distance matrix: well under a second).
 REFERENCE_EXAMPLES = 1024
-FINAL_WEIGHTS = runfolder.FINAL_WEIGHTS
 MEASURING_EPOCHS = 10 ** 6  # more than any measurement reads: the pipeline is lazy
 
 
@@ -137,7 +136,7 @@ def _train(c, workdir, overwrite, callbacks):
 
         # 3. After training: each phase replaces its files whole, so re-running is safe; a
         #    signal now stops with exit 75 like one during training.
-        with checkpointing.stop_between_phases(c.train.epochs):
+        with stop_between_phases(c.train.epochs):
             summary = _after_training(c, data, model, run, workdir, parts, extra_callbacks,
                                       started, startup, precision, strategy_name, place)
     return summary
@@ -153,7 +152,7 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
     export_dir = None
     if not nan_guard.stopped:
         run.own("checkpoints")
-        _save_weights_atomically(model, run.path(FINAL_WEIGHTS))
+        _save_weights_atomically(model, run.path(runfolder.FINAL_WEIGHTS))
         run.own("export/1")
         export_dir = export_lib.export(model, run.path("export"), task=c.task.name,
                                        from_logits=c.model.from_logits,

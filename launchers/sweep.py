@@ -58,8 +58,8 @@ def main(argv):
     fs.makedirs(workdir)
     for name in ("trials", "plots"):  # never written through a symlink out of the workdir
         fs.subfolder(os.path.join(workdir, name))
-    fs.remove_temps(workdir, recursive=True)  # what killed sweeps left half-written
-    if not FLAGS.worker:
+    if not FLAGS.worker:  # the workers it starts find this done
+        fs.remove_temps(workdir, recursive=True)  # what killed sweeps left half-written
         sweep.bind(workdir, config, spec)
     the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir), seed=config.seed)
     if not FLAGS.worker:

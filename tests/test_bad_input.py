@@ -260,6 +260,10 @@ CASES = {
         lambda t: [MLP, "--config.data.name=synthetic_sequences", "--config.model.name=mlp",
                    "--config.data.seq_len=100000", "--config.data.train_examples=10000000"],
         "GiB"),
+    "generated examples beyond the machine's memory, by data.synthetic_examples": (
+        lambda t: [MLP, "--config.data.name=synthetic_sequences", "--config.model.name=mlp",
+                   "--config.data.seq_len=100000", "--config.data.synthetic_examples=10000000"],
+        "GiB"),
     # --- what a user passes is honoured or refused: shard folders
     "features.json edited to another shape": (
         lambda t: shards(t, edit=lambda f: f["x"].update(shape=[4, 16, 1])), "features.json"),

@@ -179,6 +179,7 @@ def test_fingerprint_follows_the_layers_not_their_names():
 def test_step_timers_build_each_candidate_as_asked():
     import keras
     import numpy as np
+    import tensorflow as tf
     keras.utils.set_random_seed(0)
     seen = []
 
@@ -190,7 +191,9 @@ def test_step_timers_build_each_candidate_as_asked():
         seen.append((model.layers[1].compute_dtype, jit))
         return model
 
-    make = precision.step_timers(make_model, (np.zeros((4, 8), "float32"), np.zeros(4, "int32")))
+    batch = (np.zeros((4, 8), "float32"), np.zeros(4, "int32"))
+    make = precision.step_timers(make_model,
+                                 lambda: tf.data.Dataset.from_tensors(batch).repeat())
     steppers = make([F32, BF16, F32_XLA])
     assert seen == [("float32", False), ("bfloat16", False), ("float32", True)]
     for step in steppers.values():

@@ -21,6 +21,8 @@ from sklearn.model_selection import train_test_split
 
 D4ML = "defect4ML (github.com/mohmehmo/defects4ml)"
 AT = "AUTOTRAINER demo cases (github.com/shiningrain/AUTOTRAINER)"
+AT_SCALE = ("the inputs at their generated scale, as the demo trains on them (an earlier port kept "
+            "the loader's x100)")
 KI = "keras-team/keras issue thread"
 
 
@@ -485,8 +487,7 @@ PROGRAMS = (
              "softmax output", ["wrong_loss"], ["loss_not_decreasing", "dead_units",
                                                "data_problem", "underfitting"],
              truth=dict(val_metric_at_most=0.7), fixed_truth=dict(val_metric_at_least=0.75),
-             split="holdout", port="the inputs at their generated scale, as "
-             "the demo trains on them (an earlier port kept the loader's x100)"),
+             split="holdout", port=AT_SCALE),
     _program("autotrainer_double_softmax_mse", autotrainer_double_softmax_mse, AT,
              "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
              "Loss_Issue_Case", "softmax twice, trained with MSE",
@@ -512,16 +513,14 @@ PROGRAMS = (
              ["vanishing_gradients", "saturated_units", "loss_not_decreasing",
               "data_problem"], ["underfitting"], truth=dict(val_metric_at_most=0.7),
              fixed_truth=dict(val_metric_at_least=0.75), split="tune",
-             port="the inputs at their generated scale, as "
-             "the demo trains on them (an earlier port kept the loader's x100)"),
+             port=AT_SCALE),
     _program("autotrainer_oscillating_loss", autotrainer_oscillating_loss, AT,
              "https://github.com/shiningrain/AUTOTRAINER/tree/master/AutoTrainer/demo_case/"
              "Oscillating_Loss_Case", "SGD(0.01, momentum 0.9) with batch size 1",
              "Adam", ["unstable", "diverging", "nan_loss", "exploding_gradients"],
              ["dead_units", "loss_not_decreasing", "data_problem"], split="holdout",
              fixed_truth=dict(val_metric_at_least=0.75),
-             port="6 of the 200 epochs (batch size 1); the inputs at their generated "
-             "scale, as the demo trains on them (an earlier port kept the loader's x100)"),
+             port="6 of the 200 epochs (batch size 1); " + AT_SCALE),
     _program("keras4784_relu_output_binary", keras4784_relu_output_binary, KI,
              "https://github.com/keras-team/keras/issues/4784",
              "Dense(1, relu) output with binary cross-entropy", "sigmoid output",

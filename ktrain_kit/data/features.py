@@ -23,13 +23,12 @@ import re
 
 import numpy as np
 
-from ktrain_kit.data.table import is_missing, is_number, shown
+from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
 from ktrain_kit.errors import config_error, file_error
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
-MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "?")
 
 
 def column_specs(table, feature_columns, train_idx, overrides) -> list:
@@ -49,7 +48,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         if kind not in TYPES:
             raise config_error("data.features", f"{shown(name)}: unknown type {shown(kind)}",
                                f"use one of: {', '.join(TYPES)}")
-    train = set(int(i) for i in train_idx)
+    train = np.unique(np.asarray(train_idx, dtype=np.int64))  # sorted, once for all columns
     specs = []
     for j in feature_columns:
         name = table.names[j]
@@ -70,7 +69,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 i = int(np.argwhere(np.isinf(values))[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is infinite",
                                  "give a finite number or leave the cell empty")
-            seen = values[[i for i in sorted(train) if not np.isnan(values[i])]]
+            seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
             if kind is None:
@@ -79,7 +78,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 i = next(i for i, v in enumerate(values) if not np.isnan(v) and v != round(v))
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a whole "
                                  "number, but the column is categorical", "make it numeric")
-            missing = int(np.isnan(values[sorted(train)]).sum())
+            missing = int(np.isnan(values[train]).sum())
             specs.append({"name": name, "column": j, "dtype": "float32", "type": kind,
                           "missing": missing})
         else:
@@ -164,7 +163,7 @@ class TablePreprocessing:
             else:
                 x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
                 lowered = tf.strings.lower(x)
-                missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in MISSING_TOKENS]),
+                missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]),
                                         axis=0)
                 out[s["name"]] = tf.where(missing, "", x)
         return out

@@ -3,8 +3,6 @@ augmentation and per-example class weights. Shared by data/pipeline.py and data/
 
 import tensorflow as tf
 
-EXAMPLE_WEIGHT = "class_weight"
-
 
 def augment_batch(images, seed, augment):
     """Random flip / translation / pad-and-crop of a batch, a pure function of `seed`.

@@ -18,6 +18,7 @@ import dataclasses
 
 from ktrain_kit import config as config_lib
 from ktrain_kit.config import value_at, with_overrides  # noqa: F401 - used and re-exported
+from ktrain_kit.doctor.rules import LR_TOO_HIGH_UPDATE, LR_TOO_LOW_UPDATE
 from ktrain_kit.errors import UserError
 
 # Keys of the model section that a builder of the user's own may ignore: a change to them is
@@ -192,8 +193,8 @@ TABLE = {
     "wrong_loss": [logits],
     "data_problem": [clean_labels],
 }
-# Where the update-to-weight ratio says which way the learning rate is off, that comes first.
-LR_TOO_LOW_UPDATE, LR_TOO_HIGH_UPDATE = 1e-5, 1e-1
+# Where the update-to-weight ratio says which way the learning rate is off (the rules' limits),
+# that comes first.
 
 
 # The rate is the likeliest cause of these: a range test answers first, then the suggestion.

@@ -411,9 +411,7 @@ def _per_output(run, epochs, batch_losses, probes):
     for i, output in enumerate(run.facts.get("outputs") or []):
         facts = {k: v for k, v in run.facts.items() if k not in ("outputs", "reference")}
         facts.update(output)
-        output_probes = [{**p, **((p.get("output_facts") or [{}] * (i + 1))[i]
-                                  if i < len(p.get("output_facts") or []) else {})}
-                         for p in probes]
+        output_probes = [{**p, **_nth(p.get("output_facts") or [], i)} for p in probes]
         sub = make_run(epochs, output_probes, facts)
         for name in PER_OUTPUT_RULES:
             try:
@@ -824,6 +822,11 @@ def _ended_worse(run, floor):
         return False
     return not (run.view.classifies and metric) or \
         max(metric) - metric[-1] >= UNSTABLE_METRIC_DROP
+
+
+def _nth(items, i):
+    """items[i], or {} where there is none (a probe taken before the outputs were known)."""
+    return items[i] if i < len(items) else {}
 
 
 def _unstable(run, batch_losses, probes):
