@@ -73,6 +73,18 @@ def test_a_nan_ranks_below_the_structural_cause_that_produced_it():
     assert all(f.severity != "critical" for f in trained if f.symptom == "data_problem")
 
 
+def test_units_that_stopped_learning_rank_above_the_flat_loss_they_cause():
+    probes = [{"step": 10 * i, "epoch": i, "dead_relu_fraction": 0.9, "probe_loss": 2.3,
+               "grad_norm": 1e-3, "update_ratio": 1e-3} for i in range(5)]
+    flat = [{"loss": 2.3, "accuracy": 0.1, "val_loss": 2.3, "val_accuracy": 0.1, "lr": 0.01}
+            for _ in range(5)]
+    found = doctor.diagnose(flat, [], probes, {
+        "base_lr": 0.01, "num_outputs": 10, "loss_name": "sparse_categorical_crossentropy",
+        "output_activation": "softmax"})
+    assert [(f.symptom, f.severity) for f in found] == [("dead_units", "warning"),
+                                                        ("loss_not_decreasing", "warning")]
+
+
 def test_binary_and_multilabel_sigmoid_outputs_are_not_wrong_losses():
     """What the old doctor called a data problem and a wrong loss: one sigmoid unit with binary
     cross-entropy, and k sigmoid units on multi-hot labels."""

@@ -153,11 +153,19 @@ SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
 ROOT_CAUSES = ("nan_loss", "wrong_loss", "data_problem", "exploding_gradients", "diverging")
-# Among findings of one severity, what the program is (its loss and output layer, its labels and
-# inputs) comes before what the training did (a NaN, divergence, exploding gradients): a ReLU
-# output under cross-entropy or inputs in the thousands make the loss blow up, so the blow-up is
-# their consequence and the fix is theirs. The order of the rules decides the rest.
-STRUCTURAL_CAUSES = ("wrong_loss", "data_problem")
+# Among findings of one severity, causes come before their consequences: first what the program
+# is (its loss and output layer, its labels and inputs), then the state of the network's units
+# and gradients, then what the curves did (a NaN, divergence, exploding gradients, a flat or
+# unstable loss). A ReLU output under cross-entropy or inputs in the thousands make the loss blow
+# up; dead or saturated units and vanishing gradients keep it flat: the fix is the cause's.
+# The order of the rules decides the rest.
+CAUSE_LAYERS = (("wrong_loss", "data_problem"),
+                ("dead_units", "saturated_units", "vanishing_gradients"))
+
+
+def _cause_layer(symptom) -> int:
+    return next((i for i, layer in enumerate(CAUSE_LAYERS) if symptom in layer),
+                len(CAUSE_LAYERS))
 BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
                    "relu": (0.0, math.inf), "softplus": (0.0, math.inf),
                    "exponential": (0.0, math.inf), "elu": (-1.0, math.inf)}
@@ -404,7 +412,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                 f.severity = "info"
                 f.causes = ["probably a consequence of the critical finding above"] + f.causes
     return sorted(findings, key=lambda f: (-SEVERITIES.index(f.severity),
-                                           f.symptom not in STRUCTURAL_CAUSES))
+                                           _cause_layer(f.symptom)))
 
 
 PER_OUTPUT_RULES = ("_wrong_loss", "_label_problems")
