@@ -273,14 +273,17 @@ def _csv(dc, tc, rng):
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
         texts = text.table_texts(table, column)
-        unused = [n for j, n in enumerate(table.names) if j not in columns and j != column]
+        unused = [n for j, n in enumerate(table.names)
+                  if j not in columns and j != column and j not in table.unused]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
                    notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
                    if unused else [])
-    features = [j for j in range(table.width) if j not in columns]
+    features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
+    notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
+              if j not in columns]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
                table={"table": table, "features": features}, notes=notes)
 
