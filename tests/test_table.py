@@ -23,7 +23,7 @@ from ktrain_kit.errors import UserError
 
 WORDS = ["Adelie", "adelie", "Gentoo", "Dream", "Yes", "yes", "No", "no", "a,b", 'say "hi"',
          "two\nlines", "x", "None", "1_000", "0x1F", "é"]
-MISSING = ["", "NA", "nan", "N/A", "null", "?"]
+MISSING = ["", "NA", "nan", "N/A", "null", "?", "#N/A", "#DIV/0!"]
 NUMBERS = st.one_of(st.integers(-1000, 1000).map(str),
                     st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.6g}"),
                     st.sampled_from(["1e3", "-2.5E-2", ".5", "+7", "0"]))

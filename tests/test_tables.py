@@ -234,3 +234,24 @@ def test_numbers_whose_square_overflows_float32_are_refused():
     for big in ("1e308", f"{-limit * 1.01:.6g}"):
         with pytest.raises(UserError, match=re.escape(f"line 2, column 'a': '{big}' is beyond")):
             typed_as(ok.replace(f"{limit * 0.99:.6g}", big))
+
+
+@pytest.mark.parametrize("marker", ["-", "unknown", "None"])
+def test_text_among_numbers_is_refused_until_said_which(marker):
+    from ktrain_kit.errors import UserError
+    text = "x,label\n" + "".join(f"{marker if i == 3 else i * 1.5},{i % 2}\n" for i in range(20))
+    with pytest.raises(UserError, match=f"line 5, column 'x': '{marker}' in a column of numbers"):
+        typed_as(text)
+    assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}
+    assert typed_as(text.replace(f"\n{marker},", "\nNA,")) == {"x": "numeric"}
+
+
+def test_spreadsheet_error_values_are_missing_cells():
+    from ktrain_kit.data import features, table as table_lib
+    cells = ["1.5", "#N/A", "2.5", "#DIV/0!", "4", "#value!"]
+    table = table_lib.parse_table(("x,label\n" + "".join(
+        f"{c},{i % 2}\n" for i, c in enumerate(cells))).encode(), "t.csv")
+    specs = features.column_specs(table, [0], range(len(cells)), None)
+    assert [(s["type"], s["missing"]) for s in specs] == [("numeric", 3)]
+    np.testing.assert_array_equal(features.raw_columns(table, specs)["x"],
+                                  np.array([1.5, np.nan, 2.5, np.nan, 4, np.nan], np.float32))

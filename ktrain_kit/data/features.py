@@ -20,6 +20,8 @@ Refused unless `data.features` types the column (a guess would misread it silent
   depending on the locale, so the file must say which by writing plain numbers.
 - dates (`2024-01-31`, `31/01/2024`, with or without a time): as categories every date not
   seen in training would be out-of-vocabulary; convert them to numbers the model can order.
+- numbers and text in one column (`12.5`, `-`, `unknown`): a marker of a missing value, or
+  categories? Say which: leave the cell empty (or `NA`), or type the column.
 - numbers beyond `LARGEST` in size (`1e308`): the encoding is float32 and normalizing squares
   each value, so a larger one becomes inf and the loss NaN.
 
@@ -120,7 +122,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
 
 
 def _refuse_unparsed_numbers_and_dates(table, j, cells):
-    """A text column whose every present cell is a formatted number, or a date (see above)."""
+    """A text column of dates, of formatted numbers, or of numbers and text (see above)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
@@ -130,14 +132,20 @@ def _refuse_unparsed_numbers_and_dates(table, j, cells):
                          f"({shown(cells[i])}); as categories, a date not seen in training is "
                          "unknown", "convert it to numbers (days since a start, month, "
                          f"weekday), or pass {override} (or \"ignore\")")
+    i, cell = next((i, c) for i, c in present if not is_number(c))
     if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
-        i, cell = next((i, c) for i, c in present if not is_number(c))
         what = ("a percent sign" if "%" in cell else "a currency sign"
                 if re.search("[$€£¥]", cell) else "a comma (thousands separator or decimal "
                 "comma?)")
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
                          f"with {what}, which is read as text", "write plain numbers (1234.5) "
                          f"in the file, or pass {override} to keep them as categories")
+    number = next((c for _, c in present if is_number(c)), None)
+    if number is not None:
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
+                         f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
+                         f"the cell empty or write NA; or pass {override} to read the column "
+                         "as categories")
 
 
 def raw_columns(table, specs) -> dict:

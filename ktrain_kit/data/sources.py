@@ -262,6 +262,14 @@ def _csv(dc, tc, rng):
     else:
         columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
     labels = [table_lib.label_column_values(table, j) for j in columns]
+    if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
+        for j, values in zip(columns, labels):
+            if values.dtype == object:
+                i = next(i for i, c in enumerate(values) if not table_lib.is_number(c))
+                raise file_error(dc.path, f"{table.where(i, j)}: {table_lib.shown(values[i])} "
+                                 f"is not a number, and a {tc.name} target must be",
+                                 "write plain numbers (1234.5), or use task.name="
+                                 "classification for classes")
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
     if len(columns) > 1 and y.dtype == object:
         raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")

@@ -12,7 +12,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   commas: read as commas it would be misread). Comment lines (`# ...`) are not CSV: when they
   break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
-- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case). See `is_missing`.
+- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
+  error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
 - Numbers: plain decimal notation (`3`, `-1.5`, `.5`, `2e-3`, `inf`); `1_000`, `0x1F` or `1,5`
   are text, not numbers.
 - Header (`data.header`): `true` = the first row names the columns, `false` = it is an
@@ -45,7 +46,8 @@ import numpy as np
 from ktrain_kit import fs
 from ktrain_kit.errors import config_error, file_error
 
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
+                     "#n/a", "#na", "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!"})
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 HEADER_CHOICES = ("auto", True, False)
 
