@@ -349,7 +349,7 @@ CASES = {
         "semicolon-delimited"),
     "comment lines above the header": (lambda t: data_args(
         "csv", csv_rows(t, "# exported by tool v1\na,b,y", ["1,2,0", "3,4,1"] * 10)),
-        "delete the comment lines"),
+        "delete line 1 ('# exported by tool v1')"),
     "numbers with thousands separators": (lambda t: data_args(
         "csv", csv_rows(t, "population,y", ['"1,234",0', '"12,500",1', "999,0"] * 10)),
         "'1,234' is a number written with a comma"),

@@ -245,10 +245,13 @@ def test_a_tsv_file_is_read_with_tabs_and_other_delimiters_are_refused():
 
 
 def test_comment_lines_are_named_in_the_refusal():
-    with pytest.raises(UserError, match=r"line 3 has 3 cells.*delete the comment lines \(line 1"):
+    with pytest.raises(UserError, match=r"line 3 has 3 cells.*delete line 1 \('# exported by "
+                       r"tool v1'\) and any other comment"):
         table_of("# exported by tool v1\n# units: cm\na,b,label\n1,2,0\n")
-    with pytest.raises(UserError, match=r"line 3 has 1 cells.*comment lines \(line 3"):
+    with pytest.raises(UserError, match=r"line 3 has 1 cells.*delete line 3 \('# the end'\)"):
         table_of("a,b,label\n1,2,0\n# the end\n")
+    with pytest.raises(UserError, match=r"line 2 has 3 cells.*delete line 1 \('sep='\)"):
+        table_of("sep=,\na,b,label\n1,2,0\n")
 
 
 def test_nameless_columns_that_carry_nothing_are_left_out():

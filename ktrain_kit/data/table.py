@@ -9,8 +9,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   export formatted but empty rows so), are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
   holding semicolons or tabs is refused (an export with another delimiter, often with decimal
-  commas: read as commas it would be misread). Comment lines (`# ...`) are not CSV: when they
-  break the rows' widths the refusal says so.
+  commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
+  not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
   error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
@@ -127,10 +127,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
-            comment = next((at for first, at in ((records[0][0], lines[0]), (cells[0], line))
-                            if first.startswith("#")), None)
-            fix = (f"delete the comment lines (line {comment} starts with '#'): the file is "
-                   "read as CSV only" if comment else "give every row the same number of columns")
+            comment = next(((at, first) for first, at in ((records[0][0], lines[0]),
+                                                           (cells[0], line))
+                            if first.startswith("#") or re.fullmatch("sep=.?", first)), None)
+            fix = (f"delete line {comment[0]} ({shown(comment[1])}) and any other comment "
+                   "line: the file is read as CSV only" if comment else
+                   "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
                              f"{width}", fix)
     has_header = _decide_header(records, lines, path) if header == "auto" else bool(header)
