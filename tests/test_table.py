@@ -260,6 +260,11 @@ def test_nameless_columns_that_carry_nothing_are_left_out():
     assert table.names == ["", "a", "label", ""] and list(table.unused) == [0, 3]
     assert "pandas' index" in table.unused[0] and "no values" in table.unused[3]
     assert list(table_of("Unnamed: 0,a,label\n0,1,x\n1,2,y\n").unused) == [0]
+    # an index counts the columns of data: -1 is 'label', 0 is 'a'
+    chosen = [table_lib.resolve_column(table, i, "data.label_column") for i in (-1, 0, 1)]
+    assert chosen == [2, 1, 2]
+    with pytest.raises(UserError, match="has 2 columns, so data.label_column=2 is past the last"):
+        table_lib.resolve_column(table, 2, "data.label_column")
     for text in (",a,label\n5,1,x\n6,2,y\n",      # a nameless column with values of its own
                  ",a,label\n0,1,x\n2,2,y\n"):      # not the row numbers
         with pytest.raises(UserError, match="column 1 has no name"):

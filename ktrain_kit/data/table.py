@@ -28,7 +28,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   missing: the trailing comma of a spreadsheet export) or exactly the row numbers 0, 1, 2, ...
   (the index pandas' `to_csv` writes) carries no information: it is left out (`Table.unused`),
   and the run says so.
-- A column is chosen by name first, then as an index (negative counts from the end): with a
+- A column is chosen by name first, then as an index (negative counts from the end) among the
+  columns not left out (so `-1` is the last column of data, before a trailing comma's): with a
   column NAMED "1", `label_column=1` is that column.
 - Labels: no missing label; numbers, or text class names, not both in one column; two names
   that differ only in letter case (`Yes` / `yes`) are refused, never two classes.
@@ -226,11 +227,11 @@ def resolve_column(table: Table, which, key: str) -> int:
     if text in table.names:
         return table.names.index(text)
     if re.fullmatch(r"-?\d+", text):
-        index = int(text)
-        if not -table.width <= index < table.width:
-            raise file_error(table.path, f"has {table.width} columns, so {key}={which} is past "
-                             "the last", f"use 0..{table.width - 1} or -1 for the last column")
-        return index % table.width
+        index, used = int(text), [j for j in range(table.width) if j not in table.unused]
+        if not -len(used) <= index < len(used):
+            raise file_error(table.path, f"has {len(used)} columns, so {key}={which} is past "
+                             "the last", f"use 0..{len(used) - 1} or -1 for the last column")
+        return used[index]
     names = ", ".join(map(shown, table.names[:8])) + (", ..." if table.width > 8 else "")
     raise file_error(table.path, f"has no column named {shown(text)} (columns: {names})",
                      f"set {key} to one of them or to a column number")
