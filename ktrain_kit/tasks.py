@@ -147,7 +147,7 @@ def _regression(y, where, known, num_classes):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
     largest = float(np.sqrt(np.finfo(np.float32).max))  # the rmse squares them in float32
-    if np.abs(y).max() > largest:
+    if y.size and np.abs(y).max() > largest:
         raise file_error(where, f"a regression target is {np.abs(y).max():.3g} in size, "
                          f"beyond {largest:.2g}, where its square (the rmse) overflows float32",
                          "rescale the targets (other units, or their log)")

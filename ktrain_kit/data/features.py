@@ -22,8 +22,8 @@ Refused unless `data.features` types the column (a guess would misread it silent
   seen in training would be out-of-vocabulary; convert them to numbers the model can order.
 - numbers and text in one column (`12.5`, `-`, `unknown`): a marker of a missing value, or
   categories? Say which: leave the cell empty (or `NA`), or type the column.
-- numbers beyond `LARGEST` in size (`1e308`): the encoding is float32 and normalizing squares
-  each value, so a larger one becomes inf and the loss NaN.
+Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
+and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
 The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
 for training and inside the exported SavedModel, whose signature takes one tensor per column:

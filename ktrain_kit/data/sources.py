@@ -268,11 +268,10 @@ def _csv(dc, tc, rng):
                 i = next(i for i, c in enumerate(values) if not table_lib.is_number(c))
                 raise file_error(dc.path, f"{table.where(i, j)}: {table_lib.shown(values[i])} "
                                  f"is not a number, and a {tc.name} target must be",
-                                 "write plain numbers (1234.5), or use task.name="
-                                 "classification for classes")
+                                 "mark each label 1 (present) or 0 (absent)"
+                                 if tc.name == "multilabel" else "write plain numbers "
+                                 "(1234.5), or use task.name=classification for classes")
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
-    if len(columns) > 1 and y.dtype == object:
-        raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
         from ktrain_kit.data import text
