@@ -200,8 +200,8 @@ def typed_as(text, overrides=None):
     """{column: type} of a table's feature columns, the last column being the label."""
     from ktrain_kit.data import features, table as table_lib
     table = table_lib.parse_table(text.encode(), "t.csv")
-    specs = features.column_specs(table, list(range(table.width - 1)), range(len(table.rows)),
-                                  overrides)
+    columns = [j for j in range(table.width - 1) if j not in table.unused]  # as the source
+    specs = features.column_specs(table, columns, range(len(table.rows)), overrides)
     return {s["name"]: s["type"] for s in specs}
 
 
@@ -255,3 +255,10 @@ def test_spreadsheet_error_values_are_missing_cells():
     assert [(s["type"], s["missing"]) for s in specs] == [("numeric", 3)]
     np.testing.assert_array_equal(features.raw_columns(table, specs)["x"],
                                   np.array([1.5, np.nan, 2.5, np.nan, 4, np.nan], np.float32))
+
+
+def test_typing_a_left_out_column_says_why_it_is_left_out():
+    from ktrain_kit.errors import UserError
+    text = "Unnamed: 0,a,label\n" + "".join(f"{i},{i * 1.5},{i % 2}\n" for i in range(6))
+    with pytest.raises(UserError, match="'Unnamed: 0' is left out: no name and the row numbers"):
+        typed_as(text, {"Unnamed: 0": "numeric"})

@@ -59,6 +59,10 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                                f"(columns: {', '.join(map(shown, table.names[:8]))}"
                                f"{', ...' if table.width > 8 else ''})",
                                "use the header's column names")
+        left_out = [why for j, why in table.unused.items() if table.names[j] == str(name)]
+        if left_out:
+            raise config_error("data.features", f"{shown(name)} is left out: {left_out[0]}",
+                               "remove it from data.features")
         if str(name) not in names:
             raise config_error("data.features", f"{shown(name)} is a label column",
                                "remove it from data.features (a label is not a feature)")
