@@ -79,6 +79,9 @@ def _classification(y, where, known, num_classes):
     if y.dtype.kind in "OSU":  # class names
         names = [str(v) for v in y]
         classes = known.get("class_names") or sorted(set(names))
+        if len(set(names)) < 2:
+            raise file_error(where, f"holds a single class ({names[0]!r})",
+                             "a classifier needs at least 2 classes")
         index = {name: i for i, name in enumerate(classes)}
         unknown = sorted(set(names) - set(index))
         if unknown:
@@ -143,6 +146,11 @@ def _regression(y, where, known, num_classes):
     if not np.all(np.isfinite(y)):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
+    largest = float(np.sqrt(np.finfo(np.float32).max))  # the rmse squares them in float32
+    if y.size and np.abs(y).max() > largest:
+        raise file_error(where, f"a regression target is {np.abs(y).max():.3g} in size, "
+                         f"beyond {largest:.2g}, where its square (the rmse) overflows float32",
+                         "rescale the targets (other units, or their log)")
     y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
     names = known.get("label_names")
     info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}

@@ -14,6 +14,17 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
   with 10,000 values would otherwise give 10,000 inputs).
 - ignore: not used.
 
+Refused unless `data.features` types the column (a guess would misread it silently):
+- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`): as text they
+  would become one category per value; a comma is a thousands separator or a decimal comma
+  depending on the locale, so the file must say which by writing plain numbers.
+- dates (`2024-01-31`, `31/01/2024`, with or without a time): as categories every date not
+  seen in training would be out-of-vocabulary; convert them to numbers the model can order.
+- numbers and text in one column (`12.5`, `-`, `unknown`): a marker of a missing value, or
+  categories? Say which: leave the cell empty (or `NA`), or type the column.
+Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
+and normalizing squares each value, so a larger one becomes inf and the loss NaN.
+
 The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
 for training and inside the exported SavedModel, whose signature takes one tensor per column:
 float32 for columns of numbers (NaN = missing), string for columns of text (the cell's text).
@@ -29,6 +40,12 @@ from ktrain_kit.errors import config_error, file_error
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
+LARGEST = float(np.sqrt(np.finfo(np.float32).max))  # ~1.8e19: its square still fits float32
+FORMATTED_NUMBER = re.compile(r"[+-]?[$€£¥]?\s?[+-]?"                        # sign, currency
+                              r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+|\d+\.?\d*|\.\d+)"  # 1,234.5 1,5
+                              r"\s?[%$€£¥]?")                                 # 12 %, 3,50 €
+DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+                  r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 
 def column_specs(table, feature_columns, train_idx, overrides) -> list:
@@ -42,6 +59,10 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                                f"(columns: {', '.join(map(shown, table.names[:8]))}"
                                f"{', ...' if table.width > 8 else ''})",
                                "use the header's column names")
+        left_out = [why for j, why in table.unused.items() if table.names[j] == str(name)]
+        if left_out:
+            raise config_error("data.features", f"{shown(name)} is left out: {left_out[0]}",
+                               "remove it from data.features")
         if str(name) not in names:
             raise config_error("data.features", f"{shown(name)} is a label column",
                                "remove it from data.features (a label is not a feature)")
@@ -63,12 +84,19 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a number, "
                              "but data.features says the column is numeric",
                              "fix the cell, or make the column categorical")
+        if kind is None and present and not numbers:
+            _refuse_unparsed_numbers_and_dates(table, j, cells)
         if numbers:
             values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
             if np.isinf(values).any():
                 i = int(np.argwhere(np.isinf(values))[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is infinite",
                                  "give a finite number or leave the cell empty")
+            if kind != "categorical" and (np.abs(values) > LARGEST).any():
+                i = int(np.argwhere(np.abs(values) > LARGEST)[0][0])
+                raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
+                                 f"{LARGEST:.2g} in size, where normalizing it in float32 "
+                                 "overflows", "rescale the column (other units, or its log)")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -95,6 +123,33 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
                              f"both be the export's input '{safe_name(other)}'", "rename one of them")
     return specs
+
+
+def _refuse_unparsed_numbers_and_dates(table, j, cells):
+    """A text column of dates, of formatted numbers, or of numbers and text (see above)."""
+    present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
+    name = table.names[j]
+    override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
+    if all(DATE.fullmatch(c) for _, c in present):
+        i = present[0][0]
+        raise file_error(table.path, f"{table.where(i, j)}: the column holds dates "
+                         f"({shown(cells[i])}); as categories, a date not seen in training is "
+                         "unknown", "convert it to numbers (days since a start, month, "
+                         f"weekday), or pass {override} (or \"ignore\")")
+    i, cell = next((i, c) for i, c in present if not is_number(c))
+    if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
+        what = ("a percent sign" if "%" in cell else "a currency sign"
+                if re.search("[$€£¥]", cell) else "a comma (thousands separator or decimal "
+                "comma?)")
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
+                         f"with {what}, which is read as text", "write plain numbers (1234.5) "
+                         f"in the file, or pass {override} to keep them as categories")
+    number = next((c for _, c in present if is_number(c)), None)
+    if number is not None:
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
+                         f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
+                         f"the cell empty or write NA; or pass {override} to read the column "
+                         "as categories")
 
 
 def raw_columns(table, specs) -> dict:

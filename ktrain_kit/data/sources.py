@@ -262,9 +262,16 @@ def _csv(dc, tc, rng):
     else:
         columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
     labels = [table_lib.label_column_values(table, j) for j in columns]
+    if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
+        for j, values in zip(columns, labels):
+            if values.dtype == object:
+                i = next(i for i, c in enumerate(values) if not table_lib.is_number(c))
+                raise file_error(dc.path, f"{table.where(i, j)}: {table_lib.shown(values[i])} "
+                                 f"is not a number, and a {tc.name} target must be",
+                                 "mark each label 1 (present) or 0 (absent)"
+                                 if tc.name == "multilabel" else "write plain numbers "
+                                 "(1234.5), or use task.name=classification for classes")
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
-    if len(columns) > 1 and y.dtype == object:
-        raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
         from ktrain_kit.data import text
@@ -273,14 +280,17 @@ def _csv(dc, tc, rng):
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
         texts = text.table_texts(table, column)
-        unused = [n for j, n in enumerate(table.names) if j not in columns and j != column]
+        unused = [n for j, n in enumerate(table.names)
+                  if j not in columns and j != column and j not in table.unused]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
                    notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
                    if unused else [])
-    features = [j for j in range(table.width) if j not in columns]
+    features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
+    notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
+              if j not in columns]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
                table={"table": table, "features": features}, notes=notes)
 
