@@ -353,9 +353,6 @@ CASES = {
     "numbers with thousands separators": (lambda t: data_args(
         "csv", csv_rows(t, "population,y", ['"1,234",0', '"12,500",1', "999,0"] * 10)),
         "'1,234' is a number written with a comma"),
-    "a column of dates": (lambda t: data_args(
-        "csv", csv_rows(t, "day,a,y", [f"2024-01-{d:02d},{d},{d % 2}" for d in range(1, 29)])),
-        "column 'day': the column holds dates"),
     "a feature too large for float32": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1e308,1,0"] + ["2,3,1", "4,5,0"] * 10)),
         "'1e308' is beyond"),

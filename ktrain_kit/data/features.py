@@ -14,14 +14,19 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
   with 10,000 values would otherwise give 10,000 inputs).
 - ignore: not used.
 
+Left out unless `data.features` types the column, and the run says so: a column of dates
+(`2024-01-31`, `31/01/2024`, with or without a time) that are mostly distinct (a day per row).
+Such dates never recur: as categories every later one is out-of-vocabulary, and each seen one
+can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
+rows share: categorical. `date_columns` finds the first kind before typing.
+
 Refused unless `data.features` types the column (a guess would misread it silently):
 - numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`): as text they
   would become one category per value; a comma is a thousands separator or a decimal comma
   depending on the locale, so the file must say which by writing plain numbers.
-- dates (`2024-01-31`, `31/01/2024`, with or without a time): as categories every date not
-  seen in training would be out-of-vocabulary; convert them to numbers the model can order.
-- numbers and text in one column (`12.5`, `-`, `unknown`): a marker of a missing value, or
-  categories? Say which: leave the cell empty (or `NA`), or type the column.
+- mostly numbers and ONE repeated text value (`12.5`, `-`, `7`, `-`): a marker of missing
+  values, or a category? Say which: leave the cell empty (or `NA`), or type the column. Numbers among many
+  text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes: categorical.
 Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
 and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
@@ -85,7 +90,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                              "but data.features says the column is numeric",
                              "fix the cell, or make the column categorical")
         if kind is None and present and not numbers:
-            _refuse_unparsed_numbers_and_dates(table, j, cells)
+            _refuse_unparsed_numbers(table, j, cells)
         if numbers:
             values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
             if np.isinf(values).any():
@@ -125,17 +130,26 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
     return specs
 
 
-def _refuse_unparsed_numbers_and_dates(table, j, cells):
-    """A text column of dates, of formatted numbers, or of numbers and text (see above)."""
+def date_columns(table, feature_columns, overrides) -> dict:
+    """{column: an example cell} of the feature columns that hold only dates, most of them
+    distinct, and that `data.features` does not type: left out of the features (see above)."""
+    typed = {str(name) for name in dict(overrides or {})}
+    out = {}
+    for j in feature_columns:
+        if table.names[j] in typed:
+            continue
+        present = [c for c in table.column(j) if not is_missing(c)]
+        if present and not all(is_number(c) for c in present) and \
+                all(DATE.fullmatch(c) for c in present) and 2 * len(set(present)) > len(present):
+            out[j] = present[0]
+    return out
+
+
+def _refuse_unparsed_numbers(table, j, cells):
+    """A text column of formatted numbers, or of numbers and one marker value (see above)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
-    if all(DATE.fullmatch(c) for _, c in present):
-        i = present[0][0]
-        raise file_error(table.path, f"{table.where(i, j)}: the column holds dates "
-                         f"({shown(cells[i])}); as categories, a date not seen in training is "
-                         "unknown", "convert it to numbers (days since a start, month, "
-                         f"weekday), or pass {override} (or \"ignore\")")
     i, cell = next((i, c) for i, c in present if not is_number(c))
     if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
         what = ("a percent sign" if "%" in cell else "a currency sign"
@@ -144,8 +158,10 @@ def _refuse_unparsed_numbers_and_dates(table, j, cells):
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
                          f"with {what}, which is read as text", "write plain numbers (1234.5) "
                          f"in the file, or pass {override} to keep them as categories")
-    number = next((c for _, c in present if is_number(c)), None)
-    if number is not None:
+    numbers = [c for _, c in present if is_number(c)]
+    texts = [c for _, c in present if not is_number(c)]
+    if len(set(texts)) == 1 and len(numbers) > len(texts):  # a marker marks the exceptions
+        number = numbers[0]
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
                          f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
                          f"the cell empty or write NA; or pass {override} to read the column "

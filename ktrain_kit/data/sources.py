@@ -285,12 +285,20 @@ def _csv(dc, tc, rng):
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
                    notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
                    if unused else [])
+    from ktrain_kit.data import features as features_lib
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
+    dates = features_lib.date_columns(table, features, dc.features)
+    features = [j for j in features if j not in dates]
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
               if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
+              f"({table_lib.shown(cell)}), which as categories are unknown past the training "
+              f"dates; to use it, add numbers made from it (days since a start, month) or type "
+              f"it: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              for j, cell in dates.items()]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
                table={"table": table, "features": features}, notes=notes)
 
