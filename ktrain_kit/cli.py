@@ -143,6 +143,9 @@ def parse_flags(argv):
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
+        if message is None and "has no attribute 'get_config'" in str(e):
+            fail(f"config file '{config_path(argv)}' defines no get_config(); add one that "
+                 "returns ktrain_kit.config.default_config() with your changes")
         if message is None:  # every key exists: the file's get_config() returned no config
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "

@@ -190,7 +190,8 @@ def default_config() -> ml_collections.ConfigDict:
 
 def _names(key, value, known):
     if value not in known:
-        raise config_error(key, f"unknown name '{value}'", f"use one of: {', '.join(known)}")
+        raise config_error(key, f"unknown name '{value}'",
+                           f"use one of: {', '.join(map(str, known))}")
 
 
 def _at_least(key, value, low):
@@ -347,6 +348,11 @@ def validate(c) -> None:
     if c.data.text_column not in ("", None) and c.data.name != "csv":
         raise config_error("data.text_column", f"names a csv's text column; data.name is "
                            f"{c.data.name}", "remove it, or use data.name=csv")
+    # The other csv-only column keys: set on data without columns they would be ignored.
+    for key, unset in (("label_column", (-1, "", None)), ("label_columns", ((), [], "", None))):
+        if c.data[key] not in unset and c.data.name not in ("csv", "tfrecord"):
+            raise config_error(f"data.{key}", f"names a csv's columns; data.name is "
+                               f"{c.data.name}", "remove it, or use data.name=csv")
     if c.data.text_column not in ("", None) and c.data.features:
         raise config_error("data.features", "types table columns, but with data.text_column "
                            "only the text is used", "remove one of the two")
@@ -439,6 +445,11 @@ def validate(c) -> None:
     if s.name in ("step", "exponential"):
         _fraction("schedule.decay_factor", s.decay_factor, low_open=True)
     _names("schedule.unit", s.unit, DURATION_UNITS)
+    # A tuple override is parsed as Python: 'abc' or ('a', 'b') arrive as text, which the
+    # arithmetic on durations would only trip over after the data are loaded.
+    if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in s.boundaries):
+        raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}",
+                           "e.g. --config.schedule.boundaries='(30, 60)'")
     if s.name == "step":
         if not s.boundaries:
             raise config_error("schedule.boundaries", "step decay needs at least one boundary",

@@ -132,6 +132,25 @@ def _our_temp(name, own) -> bool:
                                  fs.temp_target(name) in RUN_ENTRIES)
 
 
+def check_output_folder(path: str, flag: str) -> None:
+    """Refuses an output folder that cannot be made, before any work that would be lost when
+    its files cannot be written (lr_find's sweep, a conversion to shards). Nothing is created."""
+    if not path:
+        raise UserError(f"{flag} is empty; give a folder path")
+    if not fs.is_local(path):
+        return  # a bucket: its own errors say what is wrong, when it is written
+    folder = os.path.abspath(path)
+    while not os.path.lexists(folder):  # the nearest part of the path that exists
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        what = "is a file" if folder == os.path.abspath(path) else f"is inside the file " \
+            f"'{folder}'"
+        raise UserError(f"{flag} '{path}' {what}, not a folder; choose a folder path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{flag} '{path}' is not writable ('{folder}' is read-only); choose "
+                        "another folder")
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \

@@ -410,6 +410,20 @@ CASES = {
     "label smoothing outside classification": (
         lambda t: [MLP, "--config.task.name=binary", "--config.task.label_smoothing=0.1"],
         "task"),
+    # --- values of the right field but the wrong kind
+    "a boundary that is not a number": (
+        lambda t: [MLP, "--config.schedule.name=step", "--config.train.epochs=5",
+                   "--config.schedule.boundaries=('a', 'b')"], "schedule.boundaries"),
+    "a verbosity that is not a choice": (lambda t: [MLP, "--config.train.verbose=3"],
+                                         "train.verbose"),
+    "a csv label column on data without columns": (
+        lambda t: [MLP, "--config.data.label_column=y"], "data.label_column"),
+    "x with more axes than an image": (lambda t: data_args("npz", npz(
+        t, x=np.zeros((20, 2, 2, 2, 2)), y=np.arange(20) % 2)), "more axes"),
+    "x a single value": (lambda t: data_args("npz", npz(t, x=np.float64(3), y=np.arange(20))),
+                         "single value"),
+    "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
+                                       "defines no get_config()"),
 }
 # Environment variables a case runs with.
 CASE_ENV = {"malformed TF_CONFIG": ({"TF_CONFIG": "{not json"}, "TF_CONFIG")}
@@ -457,3 +471,47 @@ def test_existing_run_folder_is_left_untouched(finished_run, extra, fragment):
     assert result.returncode == 2 and fragment in result.stderr
     assert "--overwrite" in result.stderr
     assert snapshot(finished_run) == before
+
+
+# The other launchers: (module, function of tmp_path returning its arguments, error fragment).
+# Each is given an output folder that must not appear; a file given as one must stay as it was.
+OTHER_LAUNCHER_CASES = {
+    "lr_find into a file": ("launchers.lr_find",
+                            lambda t: [MLP, f"--workdir={write(t, 'notes.txt', 'mine')}"],
+                            "is a file"),
+    "lr_find into a path inside a file": (
+        "launchers.lr_find", lambda t: [MLP, f"--workdir={write(t, 'notes.txt', 'mine')}/run"],
+        "inside the file"),
+    "lr_find to an infinite rate": ("launchers.lr_find", lambda t: [MLP, "--max_lr=inf"],
+                                    "--max_lr"),
+    "lr_find for a hundred billion steps": (
+        "launchers.lr_find", lambda t: [MLP, "--steps=99999999999"], "--steps"),
+    "shards into a file": ("launchers.make_tfrecords",
+                           lambda t: [MLP, f"--out={write(t, 'notes.txt', 'mine')}"],
+                           "is a file"),
+    "shards into an empty path": ("launchers.make_tfrecords", lambda t: [MLP, "--out="],
+                                  "--out is empty"),
+    "more shards than examples": ("launchers.make_tfrecords",
+                                  lambda t: [MLP, "--shards=100000"], "--shards"),
+    "more validation shards than examples": (
+        "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
+        "--val_shards"),
+}
+
+
+@pytest.mark.parametrize("case", list(OTHER_LAUNCHER_CASES))
+def test_other_launchers_refuse_bad_input_cleanly(tmp_path, case):
+    module, make_args, fragment = OTHER_LAUNCHER_CASES[case]
+    args = make_args(tmp_path)
+    folder = str(tmp_path / "must_not_exist")
+    flag = "--out" if module.endswith("make_tfrecords") else "--workdir"
+    if not any(a.startswith(flag) for a in args):
+        args.append(f"{flag}={folder}")
+    result = run_launcher(module, *args, timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not os.path.exists(folder)
+    if os.path.exists(tmp_path / "notes.txt"):
+        assert (tmp_path / "notes.txt").read_text() == "mine"
