@@ -25,6 +25,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_bool("verbose", False, "Show full tracebacks for errors.")
 EXIT_FAILED, EXIT_PREEMPTED, EXIT_INTERRUPTED = 1, 75, 130
 CONFIG_PREFIX = "--config."
+PATH_FLAGS = ("workdir", "out", "sweep")  # folders and files the launchers take
 
 
 def define_config_flag():
@@ -155,6 +156,13 @@ def parse_flags(argv):
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
+    for name in PATH_FLAGS:
+        if name in FLAGS:
+            from ktrain_kit.config import check_no_tilde
+            try:
+                check_no_tilde(f"--{name}", FLAGS[name].value)
+            except UserError as e:
+                fail(str(e))
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest

@@ -269,6 +269,15 @@ def _generated_data_fits_in_memory(c):
                            "data.train_examples / data.synthetic_examples")
 
 
+def check_no_tilde(what: str, path) -> None:
+    """`--config.data.path=~/x`: the shell expands `~` only at the start of a word, so the
+    path would name a folder called `~` here; the user meant their home."""
+    if isinstance(path, str) and path.startswith("~"):
+        from ktrain_kit.errors import UserError
+        raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
+                        f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
+
+
 def is_user_model(name: str) -> bool:
     """`package.module:function`: a model builder of the user's own."""
     module, colon, function = name.partition(":")
@@ -319,6 +328,8 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
+    for key in ("data.path", "model.init_from", "model.backbone_weights"):
+        check_no_tilde(f"config key '{key}'", value_at(c, key))
     if c.data.name in PATH_DATASETS and not c.data.path:
         raise config_error("data.path", f"data.name={c.data.name} reads a file but no path is set",
                            "pass --config.data.path=/path/to/your/data")
@@ -498,6 +509,10 @@ def validate(c) -> None:
     _at_least("callbacks.reduce_on_plateau.cooldown", rp.cooldown, 0)
     _at_least("callbacks.reduce_on_plateau.min_lr", rp.min_lr, 0.0)
     _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
+    if rp.enabled and rp.min_lr >= c.schedule.base_lr:  # the floor at or above the peak rate
+        raise config_error("callbacks.reduce_on_plateau.min_lr", f"{rp.min_lr} is not below "
+                           f"schedule.base_lr={c.schedule.base_lr}, so the rate is never lowered",
+                           "set a smaller floor (0: none)")
     _at_least("callbacks.checkpoint.keep", cb.checkpoint.keep, 1)
     _at_least("callbacks.checkpoint.every_steps", cb.checkpoint.every_steps, 0)
     _at_least("callbacks.doctor.interval", cb.doctor.interval, 1)

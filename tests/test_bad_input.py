@@ -424,6 +424,13 @@ CASES = {
                          "single value"),
     "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
                                        "defines no get_config()"),
+    "a plateau floor above the learning rate": (
+        lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
+                   "--config.callbacks.reduce_on_plateau.min_lr=10"],
+        "callbacks.reduce_on_plateau.min_lr"),
+    # --- '~' after '=' is not expanded by the shell: it would name a folder called '~'
+    "a data path from home": (lambda t: data_args("npz", "~/d.npz"), "data.path': '~"),
+    "a run folder from home": (lambda t: [MLP, "--workdir=~/must_not_exist"], "starts with ~"),
 }
 # Environment variables a case runs with.
 CASE_ENV = {"malformed TF_CONFIG": ({"TF_CONFIG": "{not json"}, "TF_CONFIG")}
@@ -493,6 +500,8 @@ OTHER_LAUNCHER_CASES = {
                                   "--out is empty"),
     "more shards than examples": ("launchers.make_tfrecords",
                                   lambda t: [MLP, "--shards=100000"], "--shards"),
+    "shards into home by '~'": ("launchers.make_tfrecords", lambda t: [MLP, "--out=~/shards"],
+                                "--out: '~"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
