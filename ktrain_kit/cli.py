@@ -100,6 +100,16 @@ def _unknown_key_message(argv):
     return None
 
 
+def _malformed_key_message(argv):
+    """`--config..epochs=1`, `--config.=1`, `--config.train.=1`: a key with an empty part
+    (ml_collections then fails as if the config file did)."""
+    for key, _ in _overrides(argv):
+        if not key or "" in key.split("."):
+            return (f"config key '{key}' has an empty part; write --config.SECTION.KEY=VALUE, "
+                    "e.g. --config.train.epochs=5")
+    return None
+
+
 def _bad_value_message(argv):
     """`config key 'train.epochs': 'ten' is not a whole number (it is 10 now); ...`
 
@@ -153,6 +163,9 @@ def parse_flags(argv):
                  "ktrain_kit.config.default_config() and change what you need")
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
+        message = _malformed_key_message(argv)
+        if message:
+            fail(message)
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))

@@ -212,7 +212,8 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
 def open_existing(workdir: str):
     """A finished or unfinished run's folder, locked, for evaluate and export."""
     if not fs.isdir(workdir):
-        raise UserError(f"run folder '{workdir}' does not exist; pass the folder a "
+        problem = "is a file, not a folder" if fs.exists(workdir) else "does not exist"
+        raise UserError(f"run folder '{workdir}' {problem}; pass the folder a "
                         "`python -m launchers.train` run wrote")
     entries = read_manifest(workdir)
     if entries is None:

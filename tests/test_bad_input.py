@@ -224,6 +224,7 @@ CASES = {
                                                               "    return int(arg)\n") + ":x"],
                                     "invalid literal"),
     "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
+    "a key with an empty part": (lambda t: [MLP, "--config.train.=5"], "empty part"),
     # --- numbers that must not slip through
     "nan warmup": (lambda t: [MLP, "--config.schedule.warmup_epochs=nan"],
                    "schedule.warmup_epochs"),
@@ -502,6 +503,8 @@ OTHER_LAUNCHER_CASES = {
                                   lambda t: [MLP, "--shards=100000"], "--shards"),
     "shards into home by '~'": ("launchers.make_tfrecords", lambda t: [MLP, "--out=~/shards"],
                                 "--out: '~"),
+    "evaluate a file": ("launchers.evaluate",
+                        lambda t: [f"--workdir={write(t, 'notes.txt', 'mine')}"], "is a file"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
