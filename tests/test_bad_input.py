@@ -527,3 +527,32 @@ def test_other_launchers_refuse_bad_input_cleanly(tmp_path, case):
     assert not os.path.exists(folder)
     if os.path.exists(tmp_path / "notes.txt"):
         assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def a_run_folder(tmp):
+    """What a training run leaves, as far as telling it apart needs: its manifest and files."""
+    folder = tmp / "run"
+    os.makedirs(folder / "plots")
+    write(tmp, "run/manifest.json", '{"entries": ["metrics.csv", "plots/loss.png"]}')
+    write(tmp, "run/metrics.csv", "epoch,loss\n1,0.5\n")
+    write(tmp, "run/plots/loss.png", b"png")
+    return folder
+
+
+def a_folder_of_notes(tmp):
+    os.makedirs(tmp / "notes")
+    write(tmp, "notes/mine.txt", "mine")
+    return tmp / "notes"
+
+
+@pytest.mark.parametrize("make_folder,fragment", [
+    (a_run_folder, "training run's folder"), (a_folder_of_notes, "not a sweep's: mine.txt")])
+def test_a_sweep_keeps_out_of_folders_not_its_own(tmp_path, make_folder, fragment):
+    folder = make_folder(tmp_path)
+    before = snapshot(folder)
+    result = run_launcher("launchers.sweep", MLP, "--sweep=sweeps/digits_mlp_lr.py",
+                          f"--workdir={folder}", "--trials=1", timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert snapshot(folder) == before
