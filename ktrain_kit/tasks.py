@@ -29,6 +29,8 @@ import numpy as np
 
 from ktrain_kit.errors import config_error, file_error
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # training's dtype: beyond it a value is Inf
+
 TASKS = ("classification", "binary", "multilabel", "regression")
 LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
           "multilabel": ("auto", "binary_crossentropy"), "regression": ("auto", "mse", "mae",
@@ -143,8 +145,19 @@ def _regression(y, where, known, num_classes):
     if not np.all(np.isfinite(y)):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
+    if y.size and float(np.abs(y).max()) > FLOAT32_MAX:  # would train as Inf
+        raise file_error(where, f"regression targets reach {np.abs(y).max():.3g}, beyond "
+                         f"float32's range ({FLOAT32_MAX:.3g})",
+                         "rescale the targets (e.g. to other units)")
     y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
     names = known.get("label_names")
+    constant = [i for i in range(y.shape[1]) if len(y) > 1 and np.all(y[:, i] == y[0, i])]
+    if constant:  # like a single class: a model has nothing to learn from it
+        i = constant[0]
+        which = (f"target '{names[i]}'" if names and len(names) == y.shape[1] else
+                 f"target {i}" if y.shape[1] > 1 else "the target")
+        raise file_error(where, f"{which} is {y[0, i]:g} in every example, so there is "
+                         "nothing to learn", "use targets that vary")
     info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}
     return Labels(y.astype(np.float32), y.shape[1], info)
 

@@ -425,6 +425,16 @@ CASES = {
                          "single value"),
     "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
                                        "defines no get_config()"),
+    # --- numbers a float32 model cannot learn from
+    "regression targets all the same": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.full(40, 5.0)),
+        "--config.task.name=regression"), "nothing to learn"),
+    "regression targets beyond float32": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.arange(40) * 1e300),
+        "--config.task.name=regression"), "float32"),
+    "inputs beyond float32": (lambda t: data_args("npz", npz(
+        t, x=np.random.default_rng(0).normal(size=(40, 3)) * 1e300, y=np.arange(40) % 2)),
+        "float32"),
     "a plateau floor above the learning rate": (
         lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
                    "--config.callbacks.reduce_on_plateau.min_lr=10"],

@@ -8,6 +8,7 @@ naming the file and the fix. No TensorFlow here: a bad file is refused before Te
 
 import dataclasses
 import hashlib
+import math
 import os
 
 import numpy as np
@@ -244,6 +245,11 @@ def _npz(dc, tc, rng):
             raise file_error(path, f"token ids range {x.min()}..{x.max()}", "map tokens to "
                              f"ids 0..vocab-1 (at most {MAX_TOKEN_ID - 1:,})")
         return Raw(x.astype(np.int32), y, kind)
+    # Training runs in float32: a finite value beyond its range would arrive as Inf.
+    largest = float(np.abs(x).max()) if x.size and x.dtype.kind == "f" else 0.0
+    if math.isfinite(largest) and largest > tasks.FLOAT32_MAX:
+        raise file_error(path, f"x holds values up to {largest:.3g}, beyond float32's range "
+                         f"({tasks.FLOAT32_MAX:.3g})", "rescale the inputs")
     return Raw(x.astype(np.float32), y, kind)
 
 
