@@ -435,6 +435,8 @@ CASES = {
     "inputs beyond float32": (lambda t: data_args("npz", npz(
         t, x=np.random.default_rng(0).normal(size=(40, 3)) * 1e300, y=np.arange(40) % 2)),
         "float32"),
+    "a csv cell beyond float32": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "1e300,1"] + ["2,0", "3,1"] * 10)), "'1e300'"),
     "a plateau floor above the learning rate": (
         lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
                    "--config.callbacks.reduce_on_plateau.min_lr=10"],

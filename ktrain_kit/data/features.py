@@ -25,6 +25,7 @@ import numpy as np
 
 from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
 from ktrain_kit.errors import config_error, file_error
+from ktrain_kit.tasks import FLOAT32_MAX
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
@@ -69,6 +70,11 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 i = int(np.argwhere(np.isinf(values))[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is infinite",
                                  "give a finite number or leave the cell empty")
+            beyond = np.abs(np.nan_to_num(values)) > FLOAT32_MAX  # the features are float32
+            if beyond.any():
+                i = int(np.argwhere(beyond)[0][0])
+                raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
+                                 f"float32's range ({FLOAT32_MAX:.3g})", "rescale the column")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
