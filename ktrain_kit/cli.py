@@ -228,6 +228,8 @@ def _check_config_object(path, config):
 def _fail_loading(path, error):
     """One line for a config file that raised: the exception at the end of its traceback."""
     cause = error.__cause__ or error
+    if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
+        fail(f"config file '{path}': {cause}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
     else:

@@ -224,6 +224,8 @@ CASES = {
                                                               "    return int(arg)\n") + ":x"],
                                     "invalid literal"),
     "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
+    "a config from a folder that holds no run": (
+        lambda t: [f"--config=configs/from_run.py:{t}"], "from_run.py': run folder"),
     "a key with an empty part": (lambda t: [MLP, "--config.train.=5"], "empty part"),
     # --- numbers that must not slip through
     "nan warmup": (lambda t: [MLP, "--config.schedule.warmup_epochs=nan"],
