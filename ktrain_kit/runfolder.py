@@ -208,13 +208,19 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
         yield run, resume
 
 
-@contextlib.contextmanager
-def open_existing(workdir: str):
-    """A finished or unfinished run's folder, locked, for evaluate and export."""
+def require_folder(workdir: str) -> None:
+    """A run folder given to read (evaluate, export, the doctor, from_run.py) must be one:
+    said before its missing files would be blamed on an unfinished run."""
     if not fs.isdir(workdir):
         problem = "is a file, not a folder" if fs.exists(workdir) else "does not exist"
         raise UserError(f"run folder '{workdir}' {problem}; pass the folder a "
                         "`python -m launchers.train` run wrote")
+
+
+@contextlib.contextmanager
+def open_existing(workdir: str):
+    """A finished or unfinished run's folder, locked, for evaluate and export."""
+    require_folder(workdir)
     entries = read_manifest(workdir)
     if entries is None:
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "

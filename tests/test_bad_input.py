@@ -519,6 +519,10 @@ OTHER_LAUNCHER_CASES = {
                                 "--out: '~"),
     "evaluate a file": ("launchers.evaluate",
                         lambda t: [f"--workdir={write(t, 'notes.txt', 'mine')}"], "is a file"),
+    "the doctor on a file": ("launchers.doctor", lambda t: [write(t, "notes.txt", "mine")],
+                             "is a file"),
+    "the doctor on a folder that does not exist": (
+        "launchers.doctor", lambda t: [str(t / "must_not_exist")], "does not exist"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
@@ -530,8 +534,8 @@ def test_other_launchers_refuse_bad_input_cleanly(tmp_path, case):
     module, make_args, fragment = OTHER_LAUNCHER_CASES[case]
     args = make_args(tmp_path)
     folder = str(tmp_path / "must_not_exist")
-    flag = "--out" if module.endswith("make_tfrecords") else "--workdir"
-    if not any(a.startswith(flag) for a in args):
+    flag = {"launchers.lr_find": "--workdir", "launchers.make_tfrecords": "--out"}.get(module)
+    if flag and not any(a.startswith(flag) for a in args):
         args.append(f"{flag}={folder}")
     result = run_launcher(module, *args, timeout=120)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
