@@ -15,7 +15,7 @@ import ml_collections
 from ml_collections import config_dict
 
 from ktrain_kit import tasks
-from ktrain_kit.errors import config_error
+from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
 DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
@@ -273,7 +273,6 @@ def check_no_tilde(what: str, path) -> None:
     """`--config.data.path=~/x`: the shell expands `~` only at the start of a word, so the
     path would name a folder called `~` here; the user meant their home."""
     if isinstance(path, str) and path.startswith("~"):
-        from ktrain_kit.errors import UserError
         raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
 
