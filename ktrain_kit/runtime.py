@@ -14,6 +14,13 @@ BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 # KTRAIN_KIT_ASSUME_BF16_CPU=1: `precision=auto` on a CPU resolves to mixed_bfloat16 without
 # measuring, as on an AVX512_BF16 CPU where bfloat16 won (lets a test suite run that path).
 ASSUME_BF16_ENV = "KTRAIN_KIT_ASSUME_BF16_CPU"
+# oneDNN, which runs TensorFlow's CPU kernels, uses no instruction set above ONEDNN_MAX_CPU_ISA
+# (DNNL_MAX_CPU_ISA, its older name). Capped at one of these levels, the CPU's bfloat16
+# instructions are out of its reach: bfloat16 is emulated, 2x slower than float32 in a matmul
+# on an AVX512_BF16 CPU capped at AVX512_CORE_VNNI - the machine a Cascade Lake user has.
+ONEDNN_ISA_ENVS = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
+ONEDNN_ISAS_WITHOUT_BF16 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE",
+                            "AVX512_CORE_VNNI")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,6 +29,7 @@ class DeviceFacts:
     tpu: bool = False
     cpu_flags: frozenset = frozenset()
     assume_bf16_cpu: bool = False          # KTRAIN_KIT_ASSUME_BF16_CPU=1
+    onednn_max_isa: str = ""               # ONEDNN_MAX_CPU_ISA, upper case ("" when unset)
 
 
 def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
@@ -43,6 +51,9 @@ def choose_precision(setting: str, facts: DeviceFacts) -> tuple[str, str]:
     if facts.assume_bf16_cpu:
         return "mixed_bfloat16", f"{ASSUME_BF16_ENV}=1: as on a CPU where bfloat16 is faster"
     flags = sorted(set(BF16_CPU_FLAGS) & set(facts.cpu_flags))
+    if flags and facts.onednn_max_isa in ONEDNN_ISAS_WITHOUT_BF16:
+        return "float32", (f"ONEDNN_MAX_CPU_ISA={facts.onednn_max_isa} keeps TensorFlow's CPU "
+                           "kernels from the bfloat16 instructions (emulated bfloat16 is slower)")
     if flags:
         return "measure", f"CPU has bfloat16 instructions ({', '.join(flags)})"
     return "float32", "CPU without bfloat16 instructions"
@@ -92,7 +103,8 @@ def device_facts() -> DeviceFacts:
         capabilities.append(tuple(details.get("compute_capability", (0, 0))))
     tpu = bool(tf.config.list_physical_devices("TPU"))  # physical: keeps the runtime unstarted
     assume = os.environ.get(ASSUME_BF16_ENV, "").strip().lower() in ("1", "true", "yes")
-    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags(), assume)
+    isa = next((os.environ[k] for k in ONEDNN_ISA_ENVS if os.environ.get(k)), "")
+    return DeviceFacts(tuple(capabilities), tpu, _cpu_flags(), assume, isa.strip().upper())
 
 
 def split_cpu(devices: int) -> None:

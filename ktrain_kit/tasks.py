@@ -29,7 +29,9 @@ import numpy as np
 
 from ktrain_kit.errors import config_error, file_error
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # training's dtype: beyond it a value is Inf
+# Training runs in float32, and normalizing inputs or the rmse of targets squares each value: a
+# value beyond the square root of float32's largest (~1.8e19) becomes Inf and the loss NaN.
+LARGEST = float(np.sqrt(np.finfo(np.float32).max))
 
 TASKS = ("classification", "binary", "multilabel", "regression")
 LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
@@ -81,6 +83,9 @@ def _classification(y, where, known, num_classes):
     if y.dtype.kind in "OSU":  # class names
         names = [str(v) for v in y]
         classes = known.get("class_names") or sorted(set(names))
+        if len(set(names)) < 2:
+            raise file_error(where, f"holds a single class ({names[0]!r})",
+                             "a classifier needs at least 2 classes")
         index = {name: i for i, name in enumerate(classes)}
         unknown = sorted(set(names) - set(index))
         if unknown:
@@ -145,10 +150,10 @@ def _regression(y, where, known, num_classes):
     if not np.all(np.isfinite(y)):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
-    if y.size and float(np.abs(y).max()) > FLOAT32_MAX:  # would train as Inf
-        raise file_error(where, f"regression targets reach {np.abs(y).max():.3g}, beyond "
-                         f"float32's range ({FLOAT32_MAX:.3g})",
-                         "rescale the targets (e.g. to other units)")
+    if y.size and np.abs(y).max() > LARGEST:
+        raise file_error(where, f"a regression target is {np.abs(y).max():.3g} in size, "
+                         f"beyond {LARGEST:.2g}, where its square (the rmse) overflows float32",
+                         "rescale the targets (other units, or their log)")
     y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
     names = known.get("label_names")
     constant = [i for i in range(y.shape[1]) if len(y) > 1 and np.all(y[:, i] == y[0, i])]

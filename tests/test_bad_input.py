@@ -346,6 +346,30 @@ CASES = {
         "data.train_examples"),
     "infinite feature": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,0", "inf,1"] + ["2,0", "3,1"] * 10)), "infinite"),
+    # real-world exports: refused with the cell and the fix, never misread
+    "a semicolon-delimited export with decimal commas": (lambda t: data_args(
+        "csv", csv_rows(t, "age;income;y", ["20;1000,5;0", "30;2000,25;1"] * 10)),
+        "semicolon-delimited"),
+    "comment lines above the header": (lambda t: data_args(
+        "csv", csv_rows(t, "# exported by tool v1\na,b,y", ["1,2,0", "3,4,1"] * 10)),
+        "delete line 1 ('# exported by tool v1')"),
+    "numbers with thousands separators": (lambda t: data_args(
+        "csv", csv_rows(t, "population,y", ['"1,234",0', '"12,500",1', "999,0"] * 10)),
+        "'1,234' is a number written with a comma"),
+    "a feature too large for float32": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,y", ["1e308,1,0"] + ["2,3,1", "4,5,0"] * 10)),
+        "'1e308' is beyond"),
+    "a regression target whose square overflows float32": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,price", ["1,2,1e20"] + ["1,2,3", "3,4,5"] * 10),
+        "--config.task.name=regression"), "overflows float32"),
+    "a dash for a missing number": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,y", ["1.5,2,0", "-,4,1"] + ["2.5,3,1", "3.5,4,0"] * 10)),
+        "line 3, column 'a': '-' in a column of numbers"),
+    "a regression target written with a currency sign": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,price", ["1,2,$3.50", "3,4,$5"] * 10),
+        "--config.task.name=regression"), "line 2, column 'price': '$3.50' is not a number"),
+    "one class name for a classifier": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,cat", "2,cat"] * 10)), "holds a single class ('cat')"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
                                                         y=np.arange(20) % 2)), "complex"),
     "float features for a transformer": (lambda t: data_args(

@@ -50,6 +50,41 @@ def test_labels_outside_outputs_and_unscaled_inputs_are_data_problems():
     assert any("largest_input_magnitude" in f.evidence for f in problems)
 
 
+def test_a_nan_ranks_below_the_structural_cause_that_produced_it():
+    """A ReLU output under cross-entropy, or inputs in the thousands, make the loss NaN: at
+    equal severity the cause comes first (its fix is the fix), and the NaN is still reported."""
+    nan_batches = [(1, 1, 2.3), (2, 1, 40.0), (3, 1, math.nan)]
+    relu_output = {"loss_name": "categorical_crossentropy", "from_logits": False,
+                   "output_activation": "relu", "num_outputs": 10, "labels_shape": [64, 10],
+                   "labels_min": 0.0, "labels_max": 1.0, "labels_integer": True,
+                   "labels_distinct": 2, "labels_rows_sum_one": True}
+    found = doctor.diagnose(epochs_from([2.3]), nan_batches, [], relu_output)
+    assert [f.symptom for f in found[:2]] == ["wrong_loss", "nan_loss"]
+    assert found[0].severity == found[1].severity == "critical"
+
+    unscaled = {"inputs_feature_rms_max": 3000.0, "inputs_absmax": 9000.0,
+                "normalizes_inputs": False, "loss_name": "mean_squared_error",
+                "output_activation": "linear", "num_outputs": 1}
+    blew_up = doctor.diagnose(epochs_from([2.3]), nan_batches, [], unscaled)
+    assert (blew_up[0].symptom, blew_up[0].severity) == ("data_problem", "critical")
+    assert "nan_loss" in symptoms(blew_up)
+    trained = doctor.diagnose(epochs_from([2.3, 0.9, 0.4]), [(1, 1, 2.3), (2, 1, 2.0)], [],
+                              unscaled)  # large inputs that still train: no blow-up to explain
+    assert all(f.severity != "critical" for f in trained if f.symptom == "data_problem")
+
+
+def test_units_that_stopped_learning_rank_above_the_flat_loss_they_cause():
+    probes = [{"step": 10 * i, "epoch": i, "dead_relu_fraction": 0.9, "probe_loss": 2.3,
+               "grad_norm": 1e-3, "update_ratio": 1e-3} for i in range(5)]
+    flat = [{"loss": 2.3, "accuracy": 0.1, "val_loss": 2.3, "val_accuracy": 0.1, "lr": 0.01}
+            for _ in range(5)]
+    found = doctor.diagnose(flat, [], probes, {
+        "base_lr": 0.01, "num_outputs": 10, "loss_name": "sparse_categorical_crossentropy",
+        "output_activation": "softmax"})
+    assert [(f.symptom, f.severity) for f in found] == [("dead_units", "warning"),
+                                                        ("loss_not_decreasing", "warning")]
+
+
 def test_binary_and_multilabel_sigmoid_outputs_are_not_wrong_losses():
     """What the old doctor called a data problem and a wrong loss: one sigmoid unit with binary
     cross-entropy, and k sigmoid units on multi-hot labels."""

@@ -62,6 +62,24 @@ def test_assume_bf16_cpu_makes_auto_bfloat16(monkeypatch):
     assert choose_precision("auto", runtime.device_facts())[0] in ("float32", "measure")
 
 
+@pytest.mark.parametrize("cap,expected", [
+    ("AVX512_CORE_VNNI", "float32"), ("AVX2", "float32"),   # below bf16: nothing to measure
+    ("AVX512_CORE_BF16", "measure"), ("AVX512_CORE_AMX", "measure"), ("", "measure"),
+])
+def test_a_onednn_isa_cap_below_bf16_is_a_cpu_without_bf16(monkeypatch, cap, expected):
+    """oneDNN emulates bfloat16 below its AVX512_CORE_BF16 level (a 1024^2 matmul: 160 GFLOP/s
+    against float32's 348 on this AVX512_BF16 CPU capped at AVX512_CORE_VNNI)."""
+    import dataclasses
+
+    from ktrain_kit import runtime
+    monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", cap.lower())  # oneDNN reads it in any case
+    facts = dataclasses.replace(runtime.device_facts(), cpu_flags=CPU_BF16.cpu_flags)
+    policy, reason = choose_precision("auto", facts)
+    assert policy == expected
+    assert expected != "float32" or f"ONEDNN_MAX_CPU_ISA={cap}" in reason
+
+
 # ------------------------------------------------------------------ measured precision / XLA
 F32, BF16, F32_XLA = ("float32", False), ("mixed_bfloat16", False), ("float32", True)
 

@@ -23,7 +23,7 @@ from ktrain_kit.errors import UserError
 
 WORDS = ["Adelie", "adelie", "Gentoo", "Dream", "Yes", "yes", "No", "no", "a,b", 'say "hi"',
          "two\nlines", "x", "None", "1_000", "0x1F", "é"]
-MISSING = ["", "NA", "nan", "N/A", "null", "?"]
+MISSING = ["", "NA", "nan", "N/A", "null", "?", "#N/A", "#DIV/0!"]
 NUMBERS = st.one_of(st.integers(-1000, 1000).map(str),
                     st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.6g}"),
                     st.sampled_from(["1e3", "-2.5E-2", ".5", "+7", "0"]))
@@ -83,6 +83,14 @@ def cell_is_number(c):
     return re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", c) is not None
 
 
+def carrying_nothing(names, rows) -> list:
+    """The columns without a name whose cells are all missing or the row numbers 0, 1, ..."""
+    missing = {m.lower() for m in MISSING}
+    return [j for j, n in enumerate(names or []) if n == "" and (
+        all(r[j].strip().lower() in missing for r in rows) or
+        [r[j].strip() for r in rows] == [str(i) for i in range(len(rows))])]
+
+
 def expected_header(names, rows):
     """The documented `auto` rule, computed independently: True, False or 'refuse'."""
     first = names if names is not None else rows[0]
@@ -111,18 +119,26 @@ def expected_header(names, rows):
 def test_a_table_is_read_as_written_or_refused_in_one_line(case):
     names, rows, mode, fmt = case
     data = write(names, rows, fmt)
+    rows = [r for r in rows if any(c.strip() for c in r)]  # rows of empty cells are skipped
     told = names is not None if mode == "told" else "auto"
+    if not rows and names is None:
+        with pytest.raises(UserError, match="holds no examples"):
+            table_lib.parse_table(data, "t.csv", told)
+        return
     decided = (names is not None) if mode == "told" else expected_header(names, rows)
+    named = [n for j, n in enumerate(names or []) if j not in carrying_nothing(names, rows)]
     try:
         table = table_lib.parse_table(data, "t.csv", told)
     except UserError as e:
         message = one_line(e)
         if decided == "refuse":
-            assert "cannot tell whether line 1" in message and "data.header" in message
-        elif decided and names is not None and "" in names:
+            assert "cannot tell whether line" in message and "data.header" in message
+        elif decided and names is not None and "" in named:
             assert "has no name" in message
-        elif decided and names is not None and len(set(names)) < len(names):
+        elif decided and names is not None and len(set(named)) < len(named):
             assert "two columns are named" in message
+        elif decided and names is not None and not rows:
+            assert "only a header" in message
         elif decided is True and names is None:
             assert "no examples" in message or "two columns are named" in message or \
                 "has no name" in message  # the first example taken as a header, as told
@@ -134,6 +150,7 @@ def test_a_table_is_read_as_written_or_refused_in_one_line(case):
     if decided is True and names is not None:
         assert table.header and table.names == [c.strip() for c in names]
         assert table.rows == stripped
+        assert set(table.unused) == set(carrying_nothing(names, rows))
     elif decided is False and names is None:
         assert not table.header and table.rows == stripped
         assert table.names == [str(j) for j in range(len(rows[0]))]
@@ -212,3 +229,53 @@ def test_negative_or_infinite_class_weights_are_refused(weights):
     c.data.class_weight = weights
     with pytest.raises(UserError, match="data.class_weight"):
         validate(c)
+
+
+# --- what real exports hold that the generated tables do not
+def test_a_tsv_file_is_read_with_tabs_and_other_delimiters_are_refused():
+    table = table_lib.parse_table(b"a\tb c\tlabel\n1.5\tx, y\t0\n2\tz\t1\n", "t.tsv")
+    assert table.names == ["a", "b c", "label"]
+    assert table.rows == [["1.5", "x, y", "0"], ["2", "z", "1"]]
+    with pytest.raises(UserError, match=r"line 1 looks tab-delimited.*name the file \.tsv"):
+        table_of("a\tb\tlabel\n1\t2\t0\n")
+    # a European export: semicolons, decimal commas (read as commas: 2 ragged cells, or 1 column)
+    for text in ("age;income;label\n20;1000,5;0\n", "a;b;label\n1;2;0\n3;4;1\n"):
+        with pytest.raises(UserError, match="line 1 looks semicolon-delimited"):
+            table_of(text)
+
+
+def test_comment_lines_are_named_in_the_refusal():
+    with pytest.raises(UserError, match=r"line 3 has 3 cells.*delete line 1 \('# exported by "
+                       r"tool v1'\) and any other comment"):
+        table_of("# exported by tool v1\n# units: cm\na,b,label\n1,2,0\n")
+    with pytest.raises(UserError, match=r"line 3 has 1 cells.*delete line 3 \('# the end'\)"):
+        table_of("a,b,label\n1,2,0\n# the end\n")
+    with pytest.raises(UserError, match=r"line 2 has 3 cells.*delete line 1 \('sep='\)"):
+        table_of("sep=,\na,b,label\n1,2,0\n")
+
+
+def test_nameless_columns_that_carry_nothing_are_left_out():
+    # pandas' to_csv index first, a spreadsheet's trailing comma last
+    table = table_of(",a,label,\n0,1.5,x,\n1,2.5,y,\n2,3.5,x,\n")
+    assert table.names == ["", "a", "label", ""] and list(table.unused) == [0, 3]
+    assert "pandas' index" in table.unused[0] and "no values" in table.unused[3]
+    assert list(table_of("Unnamed: 0,a,label\n0,1,x\n1,2,y\n").unused) == [0]
+    # an index counts the columns of data: -1 is 'label', 0 is 'a'
+    chosen = [table_lib.resolve_column(table, i, "data.label_column") for i in (-1, 0, 1)]
+    assert chosen == [2, 1, 2]
+    with pytest.raises(UserError, match="has 2 columns, so data.label_column=2 is past the last"):
+        table_lib.resolve_column(table, 2, "data.label_column")
+    for text in (",a,label\n5,1,x\n6,2,y\n",      # a nameless column with values of its own
+                 ",a,label\n0,1,x\n2,2,y\n"):      # not the row numbers
+        with pytest.raises(UserError, match="column 1 has no name"):
+            table_of(text)
+
+
+def test_rows_of_empty_cells_are_skipped_like_blank_lines():
+    table = table_of("a,label\n1,x\n,\n2,y\n , \n,\n")
+    assert table.rows == [["1", "x"], ["2", "y"]] and table.lines == [2, 4]
+
+
+def test_text_that_is_not_utf8_names_the_line():
+    with pytest.raises(UserError, match=r"not UTF-8 text \(line 3: byte b'\\xe9'"):
+        table_lib.parse_table("a,label\n1,x\ncaf\u00e9,y\n".encode("cp1252"), "t.csv")

@@ -8,6 +8,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -193,3 +194,109 @@ def test_shards_of_a_table_train_and_serve_raw_columns(tmp_path):
         "year": np.array(columns["year"], np.float32)})
     expected = tf.nn.softmax(model(rows_x)).numpy()
     np.testing.assert_allclose(served, expected, rtol=1e-5, atol=1e-6)
+
+
+def typed_as(text, overrides=None):
+    """{column: type} of a table's feature columns, the last column being the label."""
+    from ktrain_kit.data import features, table as table_lib
+    table = table_lib.parse_table(text.encode(), "t.csv")
+    columns = [j for j in range(table.width - 1) if j not in table.unused]  # as the source
+    specs = features.column_specs(table, columns, range(len(table.rows)), overrides)
+    return {s["name"]: s["type"] for s in specs}
+
+
+@pytest.mark.parametrize("cells,fragment", [
+    (['"1,234"', '"12,500"', "999"], "a comma"), (['"1,5"', '"2,25"'], "a comma"),
+    (["12%", "3.5 %"], "a percent sign"), (["$3.50", "$12"], "a currency sign"),
+    (['"3,50 €"', "4 €"], "a currency sign")])
+def test_numbers_in_formats_the_reader_does_not_parse_are_refused(cells, fragment):
+    from ktrain_kit.errors import UserError
+    text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
+    with pytest.raises(UserError, match=f"line 2, column 'x'.*{fragment}.*data.features"):
+        typed_as(text)
+    assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}  # when told
+
+
+def test_text_beside_such_cells_and_booleans_stay_categories():
+    text = "a,b,c,label\n" + "".join(f"{a},{b},{c},{i % 2}\n" for i, (a, b, c) in enumerate(
+        [("1,234", "TRUE", "2024"), ("about 5", "FALSE", "2025"), ("12%", "TRUE", "2024")]))
+    assert typed_as(text.replace("1,234", '"1,234"')) == {
+        "a": "categorical", "b": "categorical", "c": "categorical"}
+
+
+def test_numbers_whose_square_overflows_float32_are_refused():
+    from ktrain_kit.errors import UserError
+    limit = float(np.sqrt(np.finfo(np.float32).max))
+    ok = f"a,label\n{limit * 0.99:.6g},0\n1,1\n-0,0\n2.5e-7,1\n"
+    assert typed_as(ok) == {"a": "numeric"}
+    for big in ("1e308", f"{-limit * 1.01:.6g}"):
+        with pytest.raises(UserError, match=re.escape(f"line 2, column 'a': '{big}' is beyond")):
+            typed_as(ok.replace(f"{limit * 0.99:.6g}", big))
+
+
+@pytest.mark.parametrize("marker", ["-", "unknown", "None"])
+def test_text_among_numbers_is_refused_until_said_which(marker):
+    from ktrain_kit.errors import UserError
+    text = "x,label\n" + "".join(f"{marker if i == 3 else i * 1.5},{i % 2}\n" for i in range(20))
+    with pytest.raises(UserError, match=f"line 5, column 'x': '{marker}' in a column of numbers"):
+        typed_as(text)
+    assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}
+    assert typed_as(text.replace(f"\n{marker},", "\nNA,")) == {"x": "numeric"}
+
+
+def test_dates_that_repeat_are_period_codes(tmp_path):
+    """vega cars' `Year` (1970-01-01 ... 1982-01-01 over 406 rows): categories new rows share."""
+    from ktrain_kit import data as data_lib
+    path = tmp_path / "cars.csv"
+    path.write_text("year,weight,origin\n" + "".join(
+        f"{1970 + i % 13}-01-01,{2000 + i},{('USA', 'Japan')[i % 2]}\n" for i in range(60)))
+    c = table_config(path, data__label_column="origin")
+    data = data_lib.load(c.data, c.task, 0)
+    assert [(s["name"], s["type"]) for s in data.preprocessing.specs] == [
+        ("year", "categorical"), ("weight", "numeric")]
+    assert not any("year" in n for n in data.notes)
+
+
+def test_numbers_among_many_text_values_are_codes():
+    """Titanic's tickets: numbers and many distinct texts are categories, not a marker."""
+    tickets = ["113803", "PC 17599", "A/5 21171", "373450", "STON/O2. 3101282", "17463"] * 4
+    text = "ticket,label\n" + "".join(f"{t},{i % 2}\n" for i, t in enumerate(tickets))
+    assert typed_as(text) == {"ticket": "categorical"}
+
+
+@pytest.mark.parametrize("day", ["2012/01/{:02d}", "2024-01-{:02d}T12:05:00Z", "{}/1/2024",
+                                 "2024-01-{:02d} 12:05"])
+def test_a_column_of_distinct_dates_is_left_out_and_said_unless_typed(tmp_path, day):
+    """seattle-weather's `date`, a day per row: every later date is out-of-vocabulary."""
+    from ktrain_kit import data as data_lib
+    dates = [day.format(1 + i % 28) if i != 7 else "" for i in range(40)]  # 28 of 39 distinct
+    path = tmp_path / "weather.csv"
+    path.write_text("date,precipitation,weather\n" + "".join(
+        f"{d},{i * 0.5},{'rain' if i % 3 else 'sun'}\n" for i, d in enumerate(dates)))
+    c = table_config(path, data__label_column="weather")
+    data = data_lib.load(c.data, c.task, 0)
+    assert [s["name"] for s in data.preprocessing.specs] == ["precipitation"]
+    assert any(f"column 'date' not used: it holds dates ('{dates[0]}')" in n for n in data.notes)
+    c.data.features = {"date": "categorical"}
+    typed = data_lib.load(c.data, c.task, 0)
+    assert [(s["name"], s["type"]) for s in typed.preprocessing.specs] == [
+        ("date", "categorical"), ("precipitation", "numeric")]
+    assert not any("date" in n for n in typed.notes)
+
+
+def test_spreadsheet_error_values_are_missing_cells():
+    from ktrain_kit.data import features, table as table_lib
+    cells = ["1.5", "#N/A", "2.5", "#DIV/0!", "4", "#value!"]
+    table = table_lib.parse_table(("x,label\n" + "".join(
+        f"{c},{i % 2}\n" for i, c in enumerate(cells))).encode(), "t.csv")
+    specs = features.column_specs(table, [0], range(len(cells)), None)
+    assert [(s["type"], s["missing"]) for s in specs] == [("numeric", 3)]
+    np.testing.assert_array_equal(features.raw_columns(table, specs)["x"],
+                                  np.array([1.5, np.nan, 2.5, np.nan, 4, np.nan], np.float32))
+
+
+def test_typing_a_left_out_column_says_why_it_is_left_out():
+    from ktrain_kit.errors import UserError
+    text = "Unnamed: 0,a,label\n" + "".join(f"{i},{i * 1.5},{i % 2}\n" for i in range(6))
+    with pytest.raises(UserError, match="'Unnamed: 0' is left out: no name and the row numbers"):
+        typed_as(text, {"Unnamed: 0": "numeric"})

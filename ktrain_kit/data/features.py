@@ -14,6 +14,22 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
   with 10,000 values would otherwise give 10,000 inputs).
 - ignore: not used.
 
+Left out unless `data.features` types the column, and the run says so: a column of dates
+(`2024-01-31`, `31/01/2024`, with or without a time) that are mostly distinct (a day per row).
+Such dates never recur: as categories every later one is out-of-vocabulary, and each seen one
+can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
+rows share: categorical. `date_columns` finds the first kind before typing.
+
+Refused unless `data.features` types the column (a guess would misread it silently):
+- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`): as text they
+  would become one category per value; a comma is a thousands separator or a decimal comma
+  depending on the locale, so the file must say which by writing plain numbers.
+- mostly numbers and ONE repeated text value (`12.5`, `-`, `7`, `-`): a marker of missing
+  values, or a category? Say which: leave the cell empty (or `NA`), or type the column. Numbers among many
+  text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes: categorical.
+Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
+and normalizing squares each value, so a larger one becomes inf and the loss NaN.
+
 The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
 for training and inside the exported SavedModel, whose signature takes one tensor per column:
 float32 for columns of numbers (NaN = missing), string for columns of text (the cell's text).
@@ -25,11 +41,16 @@ import numpy as np
 
 from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
 from ktrain_kit.errors import config_error, file_error
-from ktrain_kit.tasks import FLOAT32_MAX
+from ktrain_kit.tasks import LARGEST
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
+FORMATTED_NUMBER = re.compile(r"[+-]?[$€£¥]?\s?[+-]?"                        # sign, currency
+                              r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+|\d+\.?\d*|\.\d+)"  # 1,234.5 1,5
+                              r"\s?[%$€£¥]?")                                 # 12 %, 3,50 €
+DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+                  r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 
 def column_specs(table, feature_columns, train_idx, overrides) -> list:
@@ -43,6 +64,10 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                                f"(columns: {', '.join(map(shown, table.names[:8]))}"
                                f"{', ...' if table.width > 8 else ''})",
                                "use the header's column names")
+        left_out = [why for j, why in table.unused.items() if table.names[j] == str(name)]
+        if left_out:
+            raise config_error("data.features", f"{shown(name)} is left out: {left_out[0]}",
+                               "remove it from data.features")
         if str(name) not in names:
             raise config_error("data.features", f"{shown(name)} is a label column",
                                "remove it from data.features (a label is not a feature)")
@@ -64,17 +89,19 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a number, "
                              "but data.features says the column is numeric",
                              "fix the cell, or make the column categorical")
+        if kind is None and present and not numbers:
+            _refuse_unparsed_numbers(table, j, cells)
         if numbers:
             values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
             if np.isinf(values).any():
                 i = int(np.argwhere(np.isinf(values))[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is infinite",
                                  "give a finite number or leave the cell empty")
-            beyond = np.abs(np.nan_to_num(values)) > FLOAT32_MAX  # the features are float32
-            if beyond.any():
-                i = int(np.argwhere(beyond)[0][0])
+            if kind != "categorical" and (np.abs(values) > LARGEST).any():
+                i = int(np.argwhere(np.abs(values) > LARGEST)[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
-                                 f"float32's range ({FLOAT32_MAX:.3g})", "rescale the column")
+                                 f"{LARGEST:.2g} in size, where normalizing it in float32 "
+                                 "overflows", "rescale the column (other units, or its log)")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -101,6 +128,44 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
                              f"both be the export's input '{safe_name(other)}'", "rename one of them")
     return specs
+
+
+def date_columns(table, feature_columns, overrides) -> dict:
+    """{column: an example cell} of the feature columns that hold only dates, most of them
+    distinct, and that `data.features` does not type: left out of the features (see above)."""
+    typed = {str(name) for name in dict(overrides or {})}
+    out = {}
+    for j in feature_columns:
+        if table.names[j] in typed:
+            continue
+        present = [c for c in table.column(j) if not is_missing(c)]
+        if present and not all(is_number(c) for c in present) and \
+                all(DATE.fullmatch(c) for c in present) and 2 * len(set(present)) > len(present):
+            out[j] = present[0]
+    return out
+
+
+def _refuse_unparsed_numbers(table, j, cells):
+    """A text column of formatted numbers, or of numbers and one marker value (see above)."""
+    present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
+    name = table.names[j]
+    override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
+    i, cell = next((i, c) for i, c in present if not is_number(c))
+    if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
+        what = ("a percent sign" if "%" in cell else "a currency sign"
+                if re.search("[$€£¥]", cell) else "a comma (thousands separator or decimal "
+                "comma?)")
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
+                         f"with {what}, which is read as text", "write plain numbers (1234.5) "
+                         f"in the file, or pass {override} to keep them as categories")
+    numbers = [c for _, c in present if is_number(c)]
+    texts = [c for _, c in present if not is_number(c)]
+    if len(set(texts)) == 1 and len(numbers) > len(texts):  # a marker marks the exceptions
+        number = numbers[0]
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
+                         f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
+                         f"the cell empty or write NA; or pass {override} to read the column "
+                         "as categories")
 
 
 def raw_columns(table, specs) -> dict:

@@ -245,11 +245,10 @@ def _npz(dc, tc, rng):
             raise file_error(path, f"token ids range {x.min()}..{x.max()}", "map tokens to "
                              f"ids 0..vocab-1 (at most {MAX_TOKEN_ID - 1:,})")
         return Raw(x.astype(np.int32), y, kind)
-    # Training runs in float32: a finite value beyond its range would arrive as Inf.
     largest = float(np.abs(x).max()) if x.size and x.dtype.kind == "f" else 0.0
-    if math.isfinite(largest) and largest > tasks.FLOAT32_MAX:
-        raise file_error(path, f"x holds values up to {largest:.3g}, beyond float32's range "
-                         f"({tasks.FLOAT32_MAX:.3g})", "rescale the inputs")
+    if math.isfinite(largest) and largest > tasks.LARGEST:  # see tasks.LARGEST
+        raise file_error(path, f"x holds values up to {largest:.3g}, beyond {tasks.LARGEST:.2g}, "
+                         "where normalizing them overflows float32", "rescale the inputs")
     return Raw(x.astype(np.float32), y, kind)
 
 
@@ -275,9 +274,16 @@ def _csv(dc, tc, rng):
     else:
         columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
     labels = [table_lib.label_column_values(table, j) for j in columns]
+    if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
+        for j, values in zip(columns, labels):
+            if values.dtype == object:
+                i = next(i for i, c in enumerate(values) if not table_lib.is_number(c))
+                raise file_error(dc.path, f"{table.where(i, j)}: {table_lib.shown(values[i])} "
+                                 f"is not a number, and a {tc.name} target must be",
+                                 "mark each label 1 (present) or 0 (absent)"
+                                 if tc.name == "multilabel" else "write plain numbers "
+                                 "(1234.5), or use task.name=classification for classes")
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
-    if len(columns) > 1 and y.dtype == object:
-        raise file_error(dc.path, "label columns hold text", "give 0/1 or numeric targets")
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
         from ktrain_kit.data import text
@@ -286,14 +292,25 @@ def _csv(dc, tc, rng):
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
         texts = text.table_texts(table, column)
-        unused = [n for j, n in enumerate(table.names) if j not in columns and j != column]
+        unused = [n for j, n in enumerate(table.names)
+                  if j not in columns and j != column and j not in table.unused]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
                    notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
                    if unused else [])
-    features = [j for j in range(table.width) if j not in columns]
+    from ktrain_kit.data import features as features_lib
+    features = [j for j in range(table.width) if j not in columns and j not in table.unused]
+    dates = features_lib.date_columns(table, features, dc.features)
+    features = [j for j in features if j not in dates]
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
+    notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
+              if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
+              f"({table_lib.shown(cell)}), which as categories are unknown past the training "
+              f"dates; to use it, add numbers made from it (days since a start, month) or type "
+              f"it: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              for j, cell in dates.items()]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
                table={"table": table, "features": features}, notes=notes)
 

@@ -5,9 +5,15 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 
 - Text: UTF-8; a byte-order mark is dropped; line ends LF, CRLF or CR; quoting as Python's csv
   module and spreadsheets write it (`"a, b"`, `""` for a quote inside quotes). Each cell is
-  stripped of surrounding spaces. Lines with no cells (blank lines) are skipped.
+  stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`: spreadsheets
+  export formatted but empty rows so), are skipped.
+- Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
+  holding semicolons or tabs is refused (an export with another delimiter, often with decimal
+  commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
+  not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
-- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case). See `is_missing`.
+- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
+  error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
 - Numbers: plain decimal notation (`3`, `-1.5`, `.5`, `2e-3`, `inf`); `1_000`, `0x1F` or `1,5`
   are text, not numbers.
 - Header (`data.header`): `true` = the first row names the columns, `false` = it is an
@@ -18,7 +24,12 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
 - Column names: non-empty and distinct. Without a header the columns are named "0", "1", ...
-- A column is chosen by name first, then as an index (negative counts from the end): with a
+  A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
+  missing: the trailing comma of a spreadsheet export) or exactly the row numbers 0, 1, 2, ...
+  (the index pandas' `to_csv` writes) carries no information: it is left out (`Table.unused`),
+  and the run says so.
+- A column is chosen by name first, then as an index (negative counts from the end) among the
+  columns not left out (so `-1` is the last column of data, before a trailing comma's): with a
   column NAMED "1", `label_column=1` is that column.
 - Labels: no missing label; numbers, or text class names, not both in one column; two names
   that differ only in letter case (`Yes` / `yes`) are refused, never two classes.
@@ -36,7 +47,8 @@ import numpy as np
 from ktrain_kit import fs
 from ktrain_kit.errors import config_error, file_error
 
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
+                     "#n/a", "#na", "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!"})
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 HEADER_CHOICES = ("auto", True, False)
 
@@ -63,6 +75,7 @@ class Table:
     rows: list
     lines: list          # the file line each row starts on (for messages)
     header: bool
+    unused: dict = dataclasses.field(default_factory=dict)  # column -> why it is left out
 
     @property
     def width(self) -> int:
@@ -91,16 +104,19 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise file_error(path, f"is not UTF-8 text (byte {e.start})",
-                         "save it as a UTF-8 .csv file") from None
+        line = data[:e.start].count(b"\n") + 1
+        raise file_error(path, f"is not UTF-8 text (line {line}: byte "
+                         f"{data[e.start:e.start + 1]!r}; a Latin-1 or Windows export?)",
+                         "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)") from None
     records, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    tabs = str(path).lower().endswith((".tsv", ".tab"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
     try:
         start = 1
         for cells in reader:
             line, start = start, reader.line_num + 1   # the line the record starts on
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue  # a blank line, or one of spaces
+            if not any(c.strip() for c in cells):
+                continue  # a blank line, one of spaces, or of empty cells only
             records.append([c.strip() for c in cells])
             lines.append(line)
     except csv.Error as e:
@@ -108,30 +124,67 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
                          "save it as a .csv file") from None
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
+    _refuse_other_delimiters(records[0], lines[0], path, tabs)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
+            comment = next(((at, first) for first, at in ((records[0][0], lines[0]),
+                                                           (cells[0], line))
+                            if first.startswith("#") or re.fullmatch("sep=.?", first)), None)
+            fix = (f"delete line {comment[0]} ({shown(comment[1])}) and any other comment "
+                   "line: the file is read as CSV only" if comment else
+                   "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
-                             f"{width}", "give every row the same number of columns")
+                             f"{width}", fix)
     has_header = _decide_header(records, lines, path) if header == "auto" else bool(header)
+    unused = {}
     if has_header:
-        names, rows, lines = records[0], records[1:], lines[1:]
+        (names, rows), (at, *lines) = (records[0], records[1:]), lines
+        unused = _nameless_and_empty(names, rows)
         for j, name in enumerate(names):
-            if not name:
-                raise file_error(path, f"line 1: column {j + 1} has no name",
+            if not name and j not in unused:
+                raise file_error(path, f"line {at}: column {j + 1} has no name",
                                  "give every column a name in the header")
         seen = {}
         for j, name in enumerate(names):
-            if name in seen:
-                raise file_error(path, f"line 1: two columns are named {shown(name)} (columns "
-                                 f"{seen[name] + 1} and {j + 1})", "rename one of them")
-            seen[name] = j
+            if name in seen and j not in unused:
+                raise file_error(path, f"line {at}: two columns are named {shown(name)} "
+                                 f"(columns {seen[name] + 1} and {j + 1})", "rename one of them")
+            if j not in unused:
+                seen[name] = j
     else:
         names, rows = [str(j) for j in range(width)], records
     if not rows:
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
-    return Table(path, names, rows, lines, has_header)
+    return Table(path, names, rows, lines, has_header, unused)
+
+
+def _refuse_other_delimiters(first, line, path, tabs):
+    """A first line of one cell holding `;` or tabs: another delimiter than the one read."""
+    if len(first) != 1:
+        return
+    for char, name in ((";", "semicolon"), ("\t", "tab")):
+        if char in first[0] and not (tabs and char == "\t"):
+            fix = ("name the file .tsv, or save it comma-separated" if char == "\t" else
+                   "save it comma-separated, with '.' as the decimal point (a spreadsheet's "
+                   "'CSV (comma delimited)' in an English locale)")
+            raise file_error(path, f"line {line} looks {name}-delimited ({shown(first[0])}); "
+                             "it is read with " + ("tabs" if tabs else "commas"), fix)
+
+
+def _nameless_and_empty(names, rows) -> dict:
+    """{column: why it is left out} for the columns without a name that carry nothing."""
+    unused = {}
+    for j, name in enumerate(names):
+        if name and not re.fullmatch(r"Unnamed: \d+", name):
+            continue
+        cells = [r[j] for r in rows]
+        if all(is_missing(c) for c in cells):
+            unused[j] = "no name and no values (a trailing comma?)"
+        elif cells == [str(i) for i in range(len(cells))]:
+            unused[j] = "no name and the row numbers 0, 1, 2, ... (pandas' index)"
+    return unused
 
 
 def _decide_header(records, lines, path) -> bool:
@@ -174,11 +227,11 @@ def resolve_column(table: Table, which, key: str) -> int:
     if text in table.names:
         return table.names.index(text)
     if re.fullmatch(r"-?\d+", text):
-        index = int(text)
-        if not -table.width <= index < table.width:
-            raise file_error(table.path, f"has {table.width} columns, so {key}={which} is past "
-                             "the last", f"use 0..{table.width - 1} or -1 for the last column")
-        return index % table.width
+        index, used = int(text), [j for j in range(table.width) if j not in table.unused]
+        if not -len(used) <= index < len(used):
+            raise file_error(table.path, f"has {len(used)} columns, so {key}={which} is past "
+                             "the last", f"use 0..{len(used) - 1} or -1 for the last column")
+        return used[index]
     names = ", ".join(map(shown, table.names[:8])) + (", ..." if table.width > 8 else "")
     raise file_error(table.path, f"has no column named {shown(text)} (columns: {names})",
                      f"set {key} to one of them or to a column number")

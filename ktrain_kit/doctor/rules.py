@@ -153,6 +153,19 @@ SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
 ROOT_CAUSES = ("nan_loss", "wrong_loss", "data_problem", "exploding_gradients", "diverging")
+# Among findings of one severity, causes come before their consequences: first what the program
+# is (its loss and output layer, its labels and inputs), then the state of the network's units
+# and gradients, then what the curves did (a NaN, divergence, exploding gradients, a flat or
+# unstable loss). A ReLU output under cross-entropy or inputs in the thousands make the loss blow
+# up; dead or saturated units and vanishing gradients keep it flat: the fix is the cause's.
+# The order of the rules decides the rest.
+CAUSE_LAYERS = (("wrong_loss", "data_problem"),
+                ("dead_units", "saturated_units", "vanishing_gradients"))
+
+
+def _cause_layer(symptom) -> int:
+    return next((i for i, layer in enumerate(CAUSE_LAYERS) if symptom in layer),
+                len(CAUSE_LAYERS))
 BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
                    "relu": (0.0, math.inf), "softplus": (0.0, math.inf),
                    "exponential": (0.0, math.inf), "elu": (-1.0, math.inf)}
@@ -398,7 +411,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
             if f.symptom not in ROOT_CAUSES and f.severity == "warning":
                 f.severity = "info"
                 f.causes = ["probably a consequence of the critical finding above"] + f.causes
-    return sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))
+    return sorted(findings, key=lambda f: (-SEVERITIES.index(f.severity),
+                                           _cause_layer(f.symptom)))
 
 
 PER_OUTPUT_RULES = ("_wrong_loss", "_label_problems")
@@ -661,11 +675,15 @@ def _unscaled_data(run, batch_losses, probes):
             remedies=["check np.isfinite(x).all() before fit", "standardize with std "
                       "replaced by 1 where it is 0", "impute or drop missing values"]))
     if inputs_out_of_scale(facts):
-        hurting = run.struggling() or run.at_chance() or any(
-            _number(loss) is None for _, _, loss in batch_losses)
+        # Inputs k times unit scale make the first layer's gradients k times larger: a run
+        # that blew up (a NaN loss, divergence) blew up because of them, as seriously as that.
+        blew_up = any(_number(loss) is None for _, _, loss in batch_losses) or \
+            bool(_diverging(run, batch_losses, probes))
+        hurting = blew_up or run.struggling() or run.at_chance()
         rms = _number(facts.get("inputs_feature_rms_max")) or _number(facts.get("inputs_absmax"))
         found.append(Finding(
-            symptom="data_problem", severity="warning" if hurting else "info",
+            symptom="data_problem",
+            severity="critical" if blew_up else "warning" if hurting else "info",
             first_seen=_at(0, 0), evidence={
                 "largest_input_magnitude": _number(facts.get("inputs_absmax")),
                 "largest_feature_rms": rms, "feature_scale_ratio": _number(
@@ -673,7 +691,9 @@ def _unscaled_data(run, batch_losses, probes):
             causes=[f"inputs far outside unit scale (a feature's typical magnitude is {rms:.3g}"
                     f", more than {INPUT_RMS_LIMIT:g}x the unit scale the initializers "
                     "assume), and the model does not normalize them: the first layer starts "
-                    "saturated or overconfident and no one learning rate suits every feature"],
+                    "saturated or overconfident and no one learning rate suits every feature"]
+            + (["the loss blew up (NaN or divergence) because of it: the first layer's "
+                "gradients grow with the inputs' scale"] if blew_up else []),
             remedies=["standardize the inputs (a keras.layers.Normalization first layer, "
                       "adapted on the training data; images: divide by 255)"]))
     v = run.view
