@@ -25,6 +25,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_bool("verbose", False, "Show full tracebacks for errors.")
 EXIT_FAILED, EXIT_PREEMPTED, EXIT_INTERRUPTED = 1, 75, 130
 CONFIG_PREFIX = "--config."
+PATH_FLAGS = ("workdir", "out", "sweep")  # folders and files the launchers take
 
 
 def define_config_flag():
@@ -99,6 +100,16 @@ def _unknown_key_message(argv):
     return None
 
 
+def _malformed_key_message(argv):
+    """`--config..epochs=1`, `--config.=1`, `--config.train.=1`: a key with an empty part
+    (ml_collections then fails as if the config file did)."""
+    for key, _ in _overrides(argv):
+        if not key or "" in key.split("."):
+            return (f"config key '{key}' has an empty part; write --config.SECTION.KEY=VALUE, "
+                    "e.g. --config.train.epochs=5")
+    return None
+
+
 def _bad_value_message(argv):
     """`config key 'train.epochs': 'ten' is not a whole number (it is 10 now); ...`
 
@@ -143,15 +154,28 @@ def parse_flags(argv):
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
+        if message is None and "has no attribute 'get_config'" in str(e):
+            fail(f"config file '{config_path(argv)}' defines no get_config(); add one that "
+                 "returns ktrain_kit.config.default_config() with your changes")
         if message is None:  # every key exists: the file's get_config() returned no config
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
                  "ktrain_kit.config.default_config() and change what you need")
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
+        message = _malformed_key_message(argv)
+        if message:
+            fail(message)
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
+    for name in PATH_FLAGS:
+        if name in FLAGS:
+            from ktrain_kit.config import check_no_tilde
+            try:
+                check_no_tilde(f"--{name}", FLAGS[name].value)
+            except UserError as e:
+                fail(str(e))
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
@@ -204,6 +228,8 @@ def _check_config_object(path, config):
 def _fail_loading(path, error):
     """One line for a config file that raised: the exception at the end of its traceback."""
     cause = error.__cause__ or error
+    if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
+        fail(f"config file '{path}': {cause}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
     else:

@@ -15,7 +15,7 @@ import ml_collections
 from ml_collections import config_dict
 
 from ktrain_kit import tasks
-from ktrain_kit.errors import config_error
+from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
 DATASETS = ("digits", "synthetic_images", "synthetic_sequences", "synthetic_tabular", "npz",
@@ -190,7 +190,8 @@ def default_config() -> ml_collections.ConfigDict:
 
 def _names(key, value, known):
     if value not in known:
-        raise config_error(key, f"unknown name '{value}'", f"use one of: {', '.join(known)}")
+        raise config_error(key, f"unknown name '{value}'",
+                           f"use one of: {', '.join(map(str, known))}")
 
 
 def _at_least(key, value, low):
@@ -268,6 +269,14 @@ def _generated_data_fits_in_memory(c):
                            "data.train_examples / data.synthetic_examples")
 
 
+def check_no_tilde(what: str, path) -> None:
+    """`--config.data.path=~/x`: the shell expands `~` only at the start of a word, so the
+    path would name a folder called `~` here; the user meant their home."""
+    if isinstance(path, str) and path.startswith("~"):
+        raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
+                        f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
+
+
 def is_user_model(name: str) -> bool:
     """`package.module:function`: a model builder of the user's own."""
     module, colon, function = name.partition(":")
@@ -318,6 +327,8 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
+    for key in ("data.path", "model.init_from", "model.backbone_weights"):
+        check_no_tilde(f"config key '{key}'", value_at(c, key))
     if c.data.name in PATH_DATASETS and not c.data.path:
         raise config_error("data.path", f"data.name={c.data.name} reads a file but no path is set",
                            "pass --config.data.path=/path/to/your/data")
@@ -347,6 +358,11 @@ def validate(c) -> None:
     if c.data.text_column not in ("", None) and c.data.name != "csv":
         raise config_error("data.text_column", f"names a csv's text column; data.name is "
                            f"{c.data.name}", "remove it, or use data.name=csv")
+    # The other csv-only column keys: set on data without columns they would be ignored.
+    for key, unset in (("label_column", (-1, "", None)), ("label_columns", ((), [], "", None))):
+        if c.data[key] not in unset and c.data.name not in ("csv", "tfrecord"):
+            raise config_error(f"data.{key}", f"names a csv's columns; data.name is "
+                               f"{c.data.name}", "remove it, or use data.name=csv")
     if c.data.text_column not in ("", None) and c.data.features:
         raise config_error("data.features", "types table columns, but with data.text_column "
                            "only the text is used", "remove one of the two")
@@ -439,6 +455,11 @@ def validate(c) -> None:
     if s.name in ("step", "exponential"):
         _fraction("schedule.decay_factor", s.decay_factor, low_open=True)
     _names("schedule.unit", s.unit, DURATION_UNITS)
+    # A tuple override is parsed as Python: 'abc' or ('a', 'b') arrive as text, which the
+    # arithmetic on durations would only trip over after the data are loaded.
+    if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in s.boundaries):
+        raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}",
+                           "e.g. --config.schedule.boundaries='(30, 60)'")
     if s.name == "step":
         if not s.boundaries:
             raise config_error("schedule.boundaries", "step decay needs at least one boundary",
@@ -487,6 +508,10 @@ def validate(c) -> None:
     _at_least("callbacks.reduce_on_plateau.cooldown", rp.cooldown, 0)
     _at_least("callbacks.reduce_on_plateau.min_lr", rp.min_lr, 0.0)
     _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
+    if rp.enabled and rp.min_lr >= c.schedule.base_lr:  # the floor at or above the peak rate
+        raise config_error("callbacks.reduce_on_plateau.min_lr", f"{rp.min_lr} is not below "
+                           f"schedule.base_lr={c.schedule.base_lr}, so the rate is never lowered",
+                           "set a smaller floor (0: none)")
     _at_least("callbacks.checkpoint.keep", cb.checkpoint.keep, 1)
     _at_least("callbacks.checkpoint.every_steps", cb.checkpoint.every_steps, 0)
     _at_least("callbacks.doctor.interval", cb.doctor.interval, 1)

@@ -91,6 +91,8 @@ def diagnosis_lines(workdir, limit=3) -> list:
     cause, and the remedies a config can express (or the code change it needs)."""
     from ktrain_kit.doctor.rules import TITLES
     from ktrain_kit.restore import load_config
+    from ktrain_kit.runfolder import require_folder
+    require_folder(workdir)
     diagnosis = _read_json(fs.join(workdir, "diagnosis.json"))
     if not isinstance(diagnosis, dict):
         raise UserError(f"run folder '{workdir}' has no diagnosis.json: the run has not "

@@ -132,6 +132,25 @@ def _our_temp(name, own) -> bool:
                                  fs.temp_target(name) in RUN_ENTRIES)
 
 
+def check_output_folder(path: str, flag: str) -> None:
+    """Refuses an output folder that cannot be made, before any work that would be lost when
+    its files cannot be written (lr_find's sweep, a conversion to shards). Nothing is created."""
+    if not path:
+        raise UserError(f"{flag} is empty; give a folder path")
+    if not fs.is_local(path):
+        return  # a bucket: its own errors say what is wrong, when it is written
+    folder = os.path.abspath(path)
+    while not os.path.lexists(folder):  # the nearest part of the path that exists
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        what = "is a file" if folder == os.path.abspath(path) else f"is inside the file " \
+            f"'{folder}'"
+        raise UserError(f"{flag} '{path}' {what}, not a folder; choose a folder path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{flag} '{path}' is not writable ('{folder}' is read-only); choose "
+                        "another folder")
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
@@ -189,12 +208,19 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
         yield run, resume
 
 
+def require_folder(workdir: str) -> None:
+    """A run folder given to read (evaluate, export, the doctor, from_run.py) must be one:
+    said before its missing files would be blamed on an unfinished run."""
+    if not fs.isdir(workdir):
+        problem = "is a file, not a folder" if fs.exists(workdir) else "does not exist"
+        raise UserError(f"run folder '{workdir}' {problem}; pass the folder a "
+                        "`python -m launchers.train` run wrote")
+
+
 @contextlib.contextmanager
 def open_existing(workdir: str):
     """A finished or unfinished run's folder, locked, for evaluate and export."""
-    if not fs.isdir(workdir):
-        raise UserError(f"run folder '{workdir}' does not exist; pass the folder a "
-                        "`python -m launchers.train` run wrote")
+    require_folder(workdir)
     entries = read_manifest(workdir)
     if entries is None:
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "

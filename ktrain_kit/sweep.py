@@ -270,6 +270,28 @@ def bind(workdir, config, spec) -> None:
     fs.write_text(path, json.dumps(wanted, indent=1))
 
 
+# What a sweep writes in its folder (and sqlite's side files, study.db-journal / -wal).
+SWEEP_ENTRIES = (BINDING, "study.db", "trials", "plots", "trials.csv", "best.json",
+                 ".sweep.lock")
+
+
+def check_sweep_folder(workdir) -> None:
+    """The sweep's folder is its own: its trials/, plots/ and study.db are not mixed into a
+    training run's folder or among other files (a run so mixed would be refused by train)."""
+    from ktrain_kit.runfolder import read_manifest
+    if not os.path.isdir(workdir):
+        return
+    if read_manifest(workdir) is not None:
+        raise UserError(f"--workdir '{workdir}' is a training run's folder; give the sweep a "
+                        "new folder of its own (nothing was changed)")
+    foreign = sorted(e for e in os.listdir(workdir) if e not in SWEEP_ENTRIES and
+                     not e.startswith("study.db") and not fs.is_temp(e))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise UserError(f"--workdir '{workdir}' holds entries that are not a sweep's: {shown}; "
+                        "choose an empty or new --workdir (nothing was changed)")
+
+
 def trial_folder(workdir, number):
     return os.path.join(workdir, "trials", f"{number:04d}")
 

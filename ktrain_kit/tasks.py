@@ -29,6 +29,10 @@ import numpy as np
 
 from ktrain_kit.errors import config_error, file_error
 
+# Training runs in float32, and normalizing inputs or the rmse of targets squares each value: a
+# value beyond the square root of float32's largest (~1.8e19) becomes Inf and the loss NaN.
+LARGEST = float(np.sqrt(np.finfo(np.float32).max))
+
 TASKS = ("classification", "binary", "multilabel", "regression")
 LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
           "multilabel": ("auto", "binary_crossentropy"), "regression": ("auto", "mse", "mae",
@@ -146,13 +150,19 @@ def _regression(y, where, known, num_classes):
     if not np.all(np.isfinite(y)):
         raise file_error(where, "regression targets hold NaN or Inf",
                          "clean or drop those examples")
-    largest = float(np.sqrt(np.finfo(np.float32).max))  # the rmse squares them in float32
-    if y.size and np.abs(y).max() > largest:
+    if y.size and np.abs(y).max() > LARGEST:
         raise file_error(where, f"a regression target is {np.abs(y).max():.3g} in size, "
-                         f"beyond {largest:.2g}, where its square (the rmse) overflows float32",
+                         f"beyond {LARGEST:.2g}, where its square (the rmse) overflows float32",
                          "rescale the targets (other units, or their log)")
     y = y.reshape(len(y), -1)  # (n, k), like the model's output; the export returns (n,) for k=1
     names = known.get("label_names")
+    constant = [i for i in range(y.shape[1]) if len(y) > 1 and np.all(y[:, i] == y[0, i])]
+    if constant:  # like a single class: a model has nothing to learn from it
+        i = constant[0]
+        which = (f"target '{names[i]}'" if names and len(names) == y.shape[1] else
+                 f"target {i}" if y.shape[1] > 1 else "the target")
+        raise file_error(where, f"{which} is {y[0, i]:g} in every example, so there is "
+                         "nothing to learn", "use targets that vary")
     info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}
     return Labels(y.astype(np.float32), y.shape[1], info)
 

@@ -7,6 +7,7 @@ Trains a throwaway copy of the config's model (no run folder is touched), prints
 rate, suggestion marked) and lr_find.csv. See ktrain_kit/lr_find.py for the algorithm and limits.
 """
 
+import math
 import os
 import time
 
@@ -17,18 +18,22 @@ from ktrain_kit import cli
 cli.define_config_flag()
 flags.DEFINE_string("workdir", None, "Where to write lr_find.png / .csv (default: a new folder "
                     "under runs/).")
-flags.DEFINE_integer("steps", 100, "Optimizer steps in the sweep.", lower_bound=10)
+flags.DEFINE_integer("steps", 100, "Optimizer steps in the sweep.", lower_bound=10,
+                     upper_bound=100_000)  # beyond: a typo, and hours of a throwaway model
 flags.DEFINE_float("min_lr", 1e-7, "First learning rate of the sweep.", lower_bound=0)
 flags.DEFINE_float("max_lr", 10.0, "Last learning rate of the sweep.", lower_bound=0)
 FLAGS = flags.FLAGS
 
 
 def main(argv):
-    if not 0 < FLAGS.min_lr < FLAGS.max_lr:
-        cli.fail(f"--min_lr={FLAGS.min_lr} must be > 0 and below --max_lr={FLAGS.max_lr}")
-    from ktrain_kit.lr_find import lr_range_test
+    if not 0 < FLAGS.min_lr < FLAGS.max_lr or not math.isfinite(FLAGS.max_lr):
+        cli.fail(f"--min_lr={FLAGS.min_lr} must be > 0 and below --max_lr={FLAGS.max_lr}, "
+                 "both finite; e.g. --min_lr=1e-7 --max_lr=10")
     stem = os.path.splitext(os.path.basename(cli.config_path() or "run"))[0]
     workdir = FLAGS.workdir or os.path.join("runs", f"lr_find-{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+    from ktrain_kit import runfolder
+    runfolder.check_output_folder(workdir, "--workdir")  # before the sweep, not after it
+    from ktrain_kit.lr_find import lr_range_test
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
     note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""
     print(f"swept {result['steps']} steps{note}; plot: {result['plot']}")

@@ -38,6 +38,7 @@ def main(argv):
     config = FLAGS.config
     config_lib.validate(config)
     from ktrain_kit import runfolder
+    runfolder.check_output_folder(FLAGS.out, "--out")
     if runfolder.read_manifest(FLAGS.out) is not None:
         cli.fail(f"--out '{FLAGS.out}' is a training run's folder; write the shards to a "
                  "folder of their own")

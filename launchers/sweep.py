@@ -54,6 +54,7 @@ def main(argv):
         return
     if os.path.exists(workdir) and not os.path.isdir(workdir):
         cli.fail(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+    sweep.check_sweep_folder(workdir)
     sweep.storage_url(FLAGS.storage, workdir)  # an in-memory study: refused before anything
     fs.makedirs(workdir)
     for name in ("trials", "plots"):  # never written through a symlink out of the workdir

@@ -224,6 +224,9 @@ CASES = {
                                                               "    return int(arg)\n") + ":x"],
                                     "invalid literal"),
     "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
+    "a config from a folder that holds no run": (
+        lambda t: [f"--config=configs/from_run.py:{t}"], "from_run.py': run folder"),
+    "a key with an empty part": (lambda t: [MLP, "--config.train.=5"], "empty part"),
     # --- numbers that must not slip through
     "nan warmup": (lambda t: [MLP, "--config.schedule.warmup_epochs=nan"],
                    "schedule.warmup_epochs"),
@@ -434,6 +437,39 @@ CASES = {
     "label smoothing outside classification": (
         lambda t: [MLP, "--config.task.name=binary", "--config.task.label_smoothing=0.1"],
         "task"),
+    # --- values of the right field but the wrong kind
+    "a boundary that is not a number": (
+        lambda t: [MLP, "--config.schedule.name=step", "--config.train.epochs=5",
+                   "--config.schedule.boundaries=('a', 'b')"], "schedule.boundaries"),
+    "a verbosity that is not a choice": (lambda t: [MLP, "--config.train.verbose=3"],
+                                         "train.verbose"),
+    "a csv label column on data without columns": (
+        lambda t: [MLP, "--config.data.label_column=y"], "data.label_column"),
+    "x with more axes than an image": (lambda t: data_args("npz", npz(
+        t, x=np.zeros((20, 2, 2, 2, 2)), y=np.arange(20) % 2)), "more axes"),
+    "x a single value": (lambda t: data_args("npz", npz(t, x=np.float64(3), y=np.arange(20))),
+                         "single value"),
+    "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
+                                       "defines no get_config()"),
+    # --- numbers a float32 model cannot learn from
+    "regression targets all the same": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.full(40, 5.0)),
+        "--config.task.name=regression"), "nothing to learn"),
+    "regression targets beyond float32": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.arange(40) * 1e300),
+        "--config.task.name=regression"), "float32"),
+    "inputs beyond float32": (lambda t: data_args("npz", npz(
+        t, x=np.random.default_rng(0).normal(size=(40, 3)) * 1e300, y=np.arange(40) % 2)),
+        "float32"),
+    "a csv cell beyond float32": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "1e300,1"] + ["2,0", "3,1"] * 10)), "'1e300'"),
+    "a plateau floor above the learning rate": (
+        lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
+                   "--config.callbacks.reduce_on_plateau.min_lr=10"],
+        "callbacks.reduce_on_plateau.min_lr"),
+    # --- '~' after '=' is not expanded by the shell: it would name a folder called '~'
+    "a data path from home": (lambda t: data_args("npz", "~/d.npz"), "data.path': '~"),
+    "a run folder from home": (lambda t: [MLP, "--workdir=~/must_not_exist"], "starts with ~"),
 }
 # Environment variables a case runs with.
 CASE_ENV = {"malformed TF_CONFIG": ({"TF_CONFIG": "{not json"}, "TF_CONFIG")}
@@ -481,3 +517,84 @@ def test_existing_run_folder_is_left_untouched(finished_run, extra, fragment):
     assert result.returncode == 2 and fragment in result.stderr
     assert "--overwrite" in result.stderr
     assert snapshot(finished_run) == before
+
+
+# The other launchers: (module, function of tmp_path returning its arguments, error fragment).
+# Each is given an output folder that must not appear; a file given as one must stay as it was.
+OTHER_LAUNCHER_CASES = {
+    "lr_find into a file": ("launchers.lr_find",
+                            lambda t: [MLP, f"--workdir={write(t, 'notes.txt', 'mine')}"],
+                            "is a file"),
+    "lr_find into a path inside a file": (
+        "launchers.lr_find", lambda t: [MLP, f"--workdir={write(t, 'notes.txt', 'mine')}/run"],
+        "inside the file"),
+    "lr_find to an infinite rate": ("launchers.lr_find", lambda t: [MLP, "--max_lr=inf"],
+                                    "--max_lr"),
+    "lr_find for a hundred billion steps": (
+        "launchers.lr_find", lambda t: [MLP, "--steps=99999999999"], "--steps"),
+    "shards into a file": ("launchers.make_tfrecords",
+                           lambda t: [MLP, f"--out={write(t, 'notes.txt', 'mine')}"],
+                           "is a file"),
+    "shards into an empty path": ("launchers.make_tfrecords", lambda t: [MLP, "--out="],
+                                  "--out is empty"),
+    "more shards than examples": ("launchers.make_tfrecords",
+                                  lambda t: [MLP, "--shards=100000"], "--shards"),
+    "shards into home by '~'": ("launchers.make_tfrecords", lambda t: [MLP, "--out=~/shards"],
+                                "--out: '~"),
+    "evaluate a file": ("launchers.evaluate",
+                        lambda t: [f"--workdir={write(t, 'notes.txt', 'mine')}"], "is a file"),
+    "the doctor on a file": ("launchers.doctor", lambda t: [write(t, "notes.txt", "mine")],
+                             "is a file"),
+    "the doctor on a folder that does not exist": (
+        "launchers.doctor", lambda t: [str(t / "must_not_exist")], "does not exist"),
+    "more validation shards than examples": (
+        "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
+        "--val_shards"),
+}
+
+
+@pytest.mark.parametrize("case", list(OTHER_LAUNCHER_CASES))
+def test_other_launchers_refuse_bad_input_cleanly(tmp_path, case):
+    module, make_args, fragment = OTHER_LAUNCHER_CASES[case]
+    args = make_args(tmp_path)
+    folder = str(tmp_path / "must_not_exist")
+    flag = {"launchers.lr_find": "--workdir", "launchers.make_tfrecords": "--out"}.get(module)
+    if flag and not any(a.startswith(flag) for a in args):
+        args.append(f"{flag}={folder}")
+    result = run_launcher(module, *args, timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not os.path.exists(folder)
+    if os.path.exists(tmp_path / "notes.txt"):
+        assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def a_run_folder(tmp):
+    """What a training run leaves, as far as telling it apart needs: its manifest and files."""
+    folder = tmp / "run"
+    os.makedirs(folder / "plots")
+    write(tmp, "run/manifest.json", '{"entries": ["metrics.csv", "plots/loss.png"]}')
+    write(tmp, "run/metrics.csv", "epoch,loss\n1,0.5\n")
+    write(tmp, "run/plots/loss.png", b"png")
+    return folder
+
+
+def a_folder_of_notes(tmp):
+    os.makedirs(tmp / "notes")
+    write(tmp, "notes/mine.txt", "mine")
+    return tmp / "notes"
+
+
+@pytest.mark.parametrize("make_folder,fragment", [
+    (a_run_folder, "training run's folder"), (a_folder_of_notes, "not a sweep's: mine.txt")])
+def test_a_sweep_keeps_out_of_folders_not_its_own(tmp_path, make_folder, fragment):
+    folder = make_folder(tmp_path)
+    before = snapshot(folder)
+    result = run_launcher("launchers.sweep", MLP, "--sweep=sweeps/digits_mlp_lr.py",
+                          f"--workdir={folder}", "--trials=1", timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert snapshot(folder) == before

@@ -329,6 +329,7 @@ def launch(*args, **kwargs):
 
 
 def test_the_doctor_launcher_refuses_a_folder_without_a_finished_run(tmp_path):
+    os.makedirs(tmp_path / "nothing")  # a folder that does not exist: tests/test_bad_input.py
     result = launch("launchers.doctor", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "diagnosis.json" in result.stderr

@@ -41,11 +41,11 @@ import numpy as np
 
 from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
 from ktrain_kit.errors import config_error, file_error
+from ktrain_kit.tasks import LARGEST
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
-LARGEST = float(np.sqrt(np.finfo(np.float32).max))  # ~1.8e19: its square still fits float32
 FORMATTED_NUMBER = re.compile(r"[+-]?[$€£¥]?\s?[+-]?"                        # sign, currency
                               r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+|\d+\.?\d*|\.\d+)"  # 1,234.5 1,5
                               r"\s?[%$€£¥]?")                                 # 12 %, 3,50 €

@@ -8,6 +8,7 @@ naming the file and the fix. No TensorFlow here: a bad file is refused before Te
 
 import dataclasses
 import hashlib
+import math
 import os
 
 import numpy as np
@@ -217,9 +218,16 @@ def _npz(dc, tc, rng):
         raise file_error(path, f"has no array named {sorted(missing)} (found {sorted(arrays)})",
                          "save it with numpy.savez(path, x=features, y=labels)")
     x, y = arrays["x"], arrays["y"]
-    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y):
-        raise file_error(path, f"x has {len(x) if x.ndim else 0} rows but y has "
-                         f"{len(y) if y.ndim else 0}", "give one label per example")
+    if x.ndim == 0 or y.ndim == 0:
+        name = "x" if x.ndim == 0 else "y"
+        raise file_error(path, f"{name} is a single value, not an array with one row per "
+                         "example", "save arrays of shape (n, ...) and (n,)")
+    if x.ndim > 4:  # the models read rows (n, features) or images (n, height, width, channels)
+        raise file_error(path, f"x has shape {x.shape}, more axes than images (n, height, "
+                         "width, channels)", "reshape x to (n, features) or (n, h, w, c)")
+    if len(x) != len(y):
+        raise file_error(path, f"x has {len(x)} rows but y has {len(y)}",
+                         "give one label per example")
     if x.dtype.kind == "c":
         raise file_error(path, "x holds complex numbers", "store real-valued inputs")
     if x.dtype.kind not in "biuf":
@@ -237,6 +245,10 @@ def _npz(dc, tc, rng):
             raise file_error(path, f"token ids range {x.min()}..{x.max()}", "map tokens to "
                              f"ids 0..vocab-1 (at most {MAX_TOKEN_ID - 1:,})")
         return Raw(x.astype(np.int32), y, kind)
+    largest = float(np.abs(x).max()) if x.size and x.dtype.kind == "f" else 0.0
+    if math.isfinite(largest) and largest > tasks.LARGEST:  # see tasks.LARGEST
+        raise file_error(path, f"x holds values up to {largest:.3g}, beyond {tasks.LARGEST:.2g}, "
+                         "where normalizing them overflows float32", "rescale the inputs")
     return Raw(x.astype(np.float32), y, kind)
 
 

@@ -118,8 +118,6 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
     if shards < 1:
         raise UserError(f"--shards={shards}: write at least 1 shard")
     val_shards = val_shards or max(1, shards // 4)
-    fs.makedirs(out)
-    fs.remove_temps(out)  # half-written shards of a killed conversion
     if dc.name == "image_folder":
         return _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progress,
                                      request)
@@ -130,6 +128,8 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
     encoding = _x_encoding(data)
     bar = _progress(len(data.x_train) + len(data.x_val), progress)
     counts = {}
+    _check_shard_counts(len(data.x_train), len(data.x_val), shards, val_shards)
+    _prepare(out)
     for split, xs, ys, n in (("train", data.x_train, data.y_train, shards),
                              ("val", data.x_val, data.y_val, val_shards)):
         writer = _Shards(out, split, n)
@@ -155,6 +155,27 @@ def convert(dc, tc, seed, out, shards, val_shards=None, skip_bad=False, progress
         features["preprocessing"] = saved_preprocessing.save(data.preprocessing, out)
     _write_features(out, features)
     return features
+
+
+def _prepare(out):
+    """The folder is made once the data are known good, so a refused conversion leaves none."""
+    fs.makedirs(out)
+    fs.remove_temps(out)  # half-written shards of a killed conversion
+
+
+def _check_shard_counts(train_examples, val_examples, shards, val_shards):
+    """Every shard gets an example, and a split's shards are open at once: more shards than
+    examples, or than the process may open files, is a typo (refused before any is written)."""
+    import resource
+    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for flag, n, examples in (("--shards", shards, train_examples),
+                              ("--val_shards", val_shards, val_examples)):
+        if n > max(examples, 1):
+            raise UserError(f"{flag}={n} is more shards than the {examples} examples of its "
+                            f"split; use {flag}={max(examples, 1)} or fewer")
+        if 0 < open_files - 64 < n:  # the rest for the process's own files
+            raise UserError(f"{flag}={n} is more shards than this process may open at once "
+                            f"(ulimit -n {open_files}); use {flag}={open_files - 64} or fewer")
 
 
 def _y_description(y):
@@ -203,6 +224,8 @@ def _convert_image_folder(dc, tc, seed, out, shards, val_shards, skip_bad, progr
     stats = _RunningStats(dc.channels)
     bar = _progress(len(train_idx) + len(val_idx), progress)
     counts, skipped, label_seen = {}, [], []
+    _check_shard_counts(len(train_idx), len(val_idx), shards, val_shards)
+    _prepare(out)
     for split, indices, n in (("train", train_idx, shards), ("val", val_idx, val_shards)):
         writer = _Shards(out, split, n)
         for i, y in zip(indices, split_labels[split]):
