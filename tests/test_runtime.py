@@ -73,6 +73,7 @@ def test_a_onednn_isa_cap_below_bf16_is_a_cpu_without_bf16(monkeypatch, cap, exp
 
     from ktrain_kit import runtime
     monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
+    monkeypatch.delenv("KTRAIN_KIT_ASSUME_BF16_CPU", raising=False)  # the suite's bf16 mode
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", cap.lower())  # oneDNN reads it in any case
     facts = dataclasses.replace(runtime.device_facts(), cpu_flags=CPU_BF16.cpu_flags)
     policy, reason = choose_precision("auto", facts)
