@@ -82,32 +82,31 @@ def _classification(y, where, known, num_classes):
     y = _one_column(y, where, "one class per example")
     if y.dtype.kind in "OSU":  # class names
         names = [str(v) for v in y]
-        classes = known.get("class_names") or sorted(set(names))
-        if len(set(names)) < 2:
-            raise file_error(where, f"holds a single class ({names[0]!r})",
-                             "a classifier needs at least 2 classes")
-        index = {name: i for i, name in enumerate(classes)}
+        class_names = known.get("class_names") or sorted(set(names))
+        index = {name: i for i, name in enumerate(class_names)}
         unknown = sorted(set(names) - set(index))
         if unknown:
             raise file_error(where, f"has labels {unknown[:3]} that the run was trained "
                              "without", "use the data the run was trained on")
-        return Labels(np.array([index[n] for n in names], np.int32), len(classes),
-                      {"class_names": classes})
-    ids = _whole_numbers(y, where, "class ids 0..K-1")
-    if ids.min() < 0:
-        raise file_error(where, f"label {ids.min()} is negative", "use class ids 0..K-1")
-    if ids.max() >= MAX_CLASSES:
-        raise file_error(where, f"label {ids.max()} would need a {ids.max() + 1:,}-way output "
-                         f"layer (at most {MAX_CLASSES:,} classes)", "give class ids 0..K-1 "
-                         "(is the label column an id column?)")
-    classes = num_classes or len(known.get("class_names") or []) or int(ids.max()) + 1
-    if ids.max() >= classes:
-        raise file_error(where, f"label {ids.max()} is outside the {classes} classes",
-                         "use the data the run was trained on")
-    if len(np.unique(ids)) < 2:
-        raise file_error(where, "holds a single class", "a classifier needs at least 2 classes")
-    return Labels(ids.astype(np.int32), classes,
-                  {"class_names": known.get("class_names") or [str(i) for i in range(classes)]})
+        ids, classes = np.array([index[n] for n in names], np.int64), len(class_names)
+    else:
+        ids = _whole_numbers(y, where, "class ids 0..K-1")
+        if ids.min() < 0:
+            raise file_error(where, f"label {ids.min()} is negative", "use class ids 0..K-1")
+        if ids.max() >= MAX_CLASSES:
+            raise file_error(where, f"label {ids.max()} would need a {ids.max() + 1:,}-way "
+                             f"output layer (at most {MAX_CLASSES:,} classes)", "give class ids "
+                             "0..K-1 (is the label column an id column?)")
+        classes = num_classes or len(known.get("class_names") or []) or int(ids.max()) + 1
+        if ids.max() >= classes:
+            raise file_error(where, f"label {ids.max()} is outside the {classes} classes",
+                             "use the data the run was trained on")
+        class_names = known.get("class_names") or [str(i) for i in range(classes)]
+    present = np.unique(ids)
+    if len(present) < 2:  # names or ids alike: nothing to tell apart
+        raise file_error(where, f"holds a single class ({class_names[present[0]]!r})",
+                         "a classifier needs at least 2 classes")
+    return Labels(ids.astype(np.int32), classes, {"class_names": class_names})
 
 
 def _binary(y, where, known, num_classes):

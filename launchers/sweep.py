@@ -52,8 +52,8 @@ def main(argv):
     if FLAGS.trial is not None:
         sweep.run_trial(config, spec, FLAGS.storage, workdir, FLAGS.trial)
         return
-    if os.path.exists(workdir) and not os.path.isdir(workdir):
-        cli.fail(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+    from ktrain_kit import runfolder
+    runfolder.check_output_folder(workdir, "--workdir")  # a file, inside a file, read-only
     sweep.check_sweep_folder(workdir)
     sweep.storage_url(FLAGS.storage, workdir)  # an in-memory study: refused before anything
     fs.makedirs(workdir)

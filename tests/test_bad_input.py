@@ -370,6 +370,9 @@ CASES = {
         "--config.task.name=regression"), "line 2, column 'price': '$3.50' is not a number"),
     "one class name for a classifier": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,cat", "2,cat"] * 10)), "holds a single class ('cat')"),
+    "one class id for a classifier": (lambda t: data_args(
+        "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.full(40, 3))),
+        "holds a single class ('3')"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
                                                         y=np.arange(20) % 2)), "complex"),
     "float features for a transformer": (lambda t: data_args(
@@ -547,6 +550,10 @@ OTHER_LAUNCHER_CASES = {
                              "is a file"),
     "the doctor on a folder that does not exist": (
         "launchers.doctor", lambda t: [str(t / "must_not_exist")], "does not exist"),
+    "a sweep into a path inside a file": (
+        "launchers.sweep", lambda t: [MLP, "--sweep=sweeps/digits_mlp_lr.py",
+                                      f"--workdir={write(t, 'notes.txt', 'mine')}/sweep"],
+        "inside the file"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),

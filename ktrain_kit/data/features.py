@@ -25,8 +25,9 @@ Refused unless `data.features` types the column (a guess would misread it silent
   would become one category per value; a comma is a thousands separator or a decimal comma
   depending on the locale, so the file must say which by writing plain numbers.
 - mostly numbers and ONE repeated text value (`12.5`, `-`, `7`, `-`): a marker of missing
-  values, or a category? Say which: leave the cell empty (or `NA`), or type the column. Numbers among many
-  text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes: categorical.
+  values, or a category? Say which: leave the cell empty (or `NA`), or type the column.
+  Numbers among many text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes:
+  categorical.
 Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
 and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
