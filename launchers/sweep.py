@@ -23,8 +23,8 @@ flags.DEFINE_string("workdir", None, "Sweep folder (study.db, trials/, trials.cs
                     required=True)
 flags.DEFINE_integer("trials", None, "Finished trials to reach (default: the sweep file's).",
                      lower_bound=1)
-flags.DEFINE_integer("workers", 1, "Worker processes on this machine sharing the study.",
-                     lower_bound=1)
+flags.DEFINE_integer("workers", 1, "Worker processes on this machine sharing the study (at "
+                     "most the trials to reach).", lower_bound=1)
 flags.DEFINE_string("storage", None, "Study database as a SQLAlchemy URL (default: "
                     "sqlite:///DIR/study.db).")
 flags.DEFINE_integer("trial", None, "(internal) run this one trial.")
@@ -55,14 +55,22 @@ def main(argv):
     from ktrain_kit import runfolder
     runfolder.check_output_folder(workdir, "--workdir")  # a file, inside a file, read-only
     sweep.check_sweep_folder(workdir)
+    if not FLAGS.worker and FLAGS.workers > spec["trials"]:
+        cli.fail(f"--workers={FLAGS.workers} is more than the {spec['trials']} trials to reach: "
+                 "a worker beyond that never gets a trial and only starts TensorFlow; use "
+                 f"--workers={spec['trials']} or fewer (or raise --trials)")
     sweep.storage_url(FLAGS.storage, workdir)  # an in-memory study: refused before anything
+    # a database of the user's is opened before the folder is touched (a bad URL writes
+    # nothing); the default one lives in the folder, so it is opened after it is made
+    study_storage = sweep.storage(FLAGS.storage, workdir) if FLAGS.storage else None
     fs.makedirs(workdir)
     for name in ("trials", "plots"):  # never written through a symlink out of the workdir
         fs.subfolder(os.path.join(workdir, name))
     if not FLAGS.worker:  # the workers it starts find this done
         fs.remove_temps(workdir, recursive=True)  # what killed sweeps left half-written
         sweep.bind(workdir, config, spec)
-    the_study = sweep.study(spec, sweep.storage(FLAGS.storage, workdir), seed=config.seed)
+    the_study = sweep.study(spec, study_storage or sweep.storage(FLAGS.storage, workdir),
+                            seed=config.seed)
     if not FLAGS.worker:
         sweep.enqueue_config_values(the_study, spec, config)
 

@@ -554,6 +554,15 @@ OTHER_LAUNCHER_CASES = {
         "launchers.sweep", lambda t: [MLP, "--sweep=sweeps/digits_mlp_lr.py",
                                       f"--workdir={write(t, 'notes.txt', 'mine')}/sweep"],
         "inside the file"),
+    "a sweep with more workers than trials": (
+        "launchers.sweep", lambda t: [MLP, "--sweep=sweeps/digits_mlp_lr.py", "--trials=2",
+                                      "--workers=100000", f"--workdir={t}/must_not_exist"],
+        "--workers=100000 is more than the 2 trials"),
+    "a sweep into a database URL nothing can open": (
+        "launchers.sweep", lambda t: [MLP, "--sweep=sweeps/digits_mlp_lr.py",
+                                      "--storage=nosuchdb://host/db",
+                                      f"--workdir={t}/must_not_exist"],
+        "--storage 'nosuchdb://host/db' cannot be opened"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
