@@ -133,6 +133,26 @@ def test_overfitting_needs_a_gap_and_a_widening_loss():
     assert "overfitting" in symptoms(found)
 
 
+def test_early_stopping_is_offered_only_when_validation_was_best_before_the_end():
+    """Early stopping restores the best validation epoch: offered for a loss that turned back
+    up, not for a memorized training set whose validation loss is still at its lowest."""
+    turned_up = epochs_from([0.5, 0.1, 0.01, 0.001], [0.8, 0.97, 1.0, 1.0],
+                            [0.6, 0.5, 0.7, 0.9], [0.75, 0.8, 0.79, 0.78])
+    still_best = epochs_from([0.5, 0.1, 0.01, 0.001], [0.8, 0.97, 1.0, 1.0],
+                             [0.9, 0.8, 0.7, 0.6], [0.6, 0.7, 0.75, 0.8])
+    facts = {"from_launcher": True}
+    up = next(f for f in doctor.diagnose(turned_up, [], [], facts) if f.symptom == "overfitting")
+    best = next(f for f in doctor.diagnose(still_best, [], [], facts)
+                if f.symptom == "overfitting")
+    assert up.evidence["epochs_after_best"] == 2 and best.evidence["epochs_after_best"] == 0
+    assert any("early stopping" in r for r in up.remedies)
+    assert "--config.callbacks.early_stopping.enabled=True" in up.suggested_overrides
+    assert any("trained too long" in c for c in up.causes)
+    assert not any("early stopping" in r for r in best.remedies)
+    assert not any("early_stopping" in o for o in best.suggested_overrides)
+    assert not any("too long" in c for c in best.causes)
+
+
 def test_root_cause_demotes_its_consequences():
     probes = [{"step": 0, "probe_loss": 2.3, "outputs_in_unit_interval": False}]
     facts = {"from_logits": False, "loss_name": "sparse_categorical_crossentropy",

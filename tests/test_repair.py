@@ -438,3 +438,11 @@ def test_the_repair_key_runs_the_loop_at_the_end_of_a_training(tmp_path):
     fixed = json.load(open(run + ".fix1/config.json"))
     assert fixed["model"]["from_logits"] is True
     assert result.stdout.strip().splitlines()[-1] == state["reproduce"]
+
+
+def test_early_stopping_is_not_planned_when_validation_was_best_at_the_end():
+    names = lambda found: [r.name for r in found]  # noqa: E731
+    turned_up, _ = remedies.plan(mlp(), [finding("overfitting", epochs_after_best=3)])
+    at_best, _ = remedies.plan(mlp(), [finding("overfitting", epochs_after_best=0)])
+    assert names(turned_up)[0] == "early stopping"
+    assert "early stopping" not in names(at_best) and names(at_best)[0] == "more dropout"

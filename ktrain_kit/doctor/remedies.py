@@ -203,6 +203,8 @@ LR_FIRST = ("nan_loss", "diverging", "unstable", "dead_units")
 
 def _actions(symptom, finding):
     actions = list(TABLE.get(symptom, []))
+    if symptom == "overfitting" and (finding.get("evidence") or {}).get("epochs_after_best") == 0:
+        actions.remove(early_stopping)  # validation was best at the end: nothing to restore
     if _dead_from_start(finding):  # the initialization killed them, not the rate
         actions = [leaky, fitting_initializer, batch_norm, lr_range_test, LR_DOWN]
     if symptom == "loss_not_decreasing":

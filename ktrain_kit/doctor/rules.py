@@ -1036,20 +1036,27 @@ def _overfitting(run, batch_losses, probes):
                  gap >= VARIANCE_GAP and val[-1] > VARIANCE_LOSS_RATIO * max(train[-1], 1e-12))
     if not (turned_up or memorized):
         return []
+    # Early stopping restores the best validation epoch: when that is the last one (a
+    # memorized training set while validation still improves), it changes nothing and the
+    # run did not train too long.
+    after_best = len(val) - best_epoch
+    stop_early = ["early stopping (restore the best epoch)"] if after_best else []
     return [Finding(
         symptom="overfitting", severity="warning",
-        first_seen=_at(best_epoch + 1 if best_epoch < len(val) else None),
+        first_seen=_at(best_epoch + 1 if after_best else None),
         evidence={"best_val_loss": best, "best_epoch": best_epoch, "final_val_loss": val[-1],
                   "final_train_loss": train[-1], "val_loss_rise": rise,
-                  "train_minus_val_metric": gap},
+                  "epochs_after_best": after_best, "train_minus_val_metric": gap},
         causes=["the model memorizes the training set: too little data for its size",
-                "too little regularization", "trained too long"],
-        remedies=["early stopping (restore the best epoch)", "more data or augmentation",
-                  "more dropout", "weight decay", "a smaller model"],
-        suggested_overrides=_overrides(run, "--config.model.dropout=0.3",
-                                       "--config.optimizer.name=adamw",
-                                       "--config.optimizer.weight_decay=0.05",
-                                       "--config.callbacks.early_stopping.enabled=True"))]
+                "too little regularization"] + (
+                    [f"trained too long: validation loss was lowest at epoch {best_epoch}"]
+                    if after_best else []),
+        remedies=stop_early + ["more data or augmentation", "more dropout", "weight decay",
+                               "a smaller model"],
+        suggested_overrides=_overrides(
+            run, "--config.model.dropout=0.3", "--config.optimizer.name=adamw",
+            "--config.optimizer.weight_decay=0.05",
+            *(["--config.callbacks.early_stopping.enabled=True"] if after_best else [])))]
 
 
 # Findings that explain a model below its reference better than "too small" does. Dead or
