@@ -163,6 +163,10 @@ CASES = {
     "positional argument": (lambda t: [CNN, "extra"], "extra"),
     "negative lr": (lambda t: [CNN, "--config.schedule.base_lr=-0.1"], "schedule.base_lr"),
     "dropout 1": (lambda t: [CNN, "--config.model.dropout=1.0"], "model.dropout"),
+    "ten synthetic classes from three features": (
+        lambda t: ["--config=configs/tabular_binary.py", "--config.task.name=classification",
+                   "--config.data.num_classes=10", "--config.data.num_features=3"],
+        "data.num_features"),
     "zero epochs": (lambda t: [CNN, "--config.train.epochs=0"], "train.epochs"),
     "zero batch": (lambda t: [CNN, "--config.data.batch_size=0"], "data.batch_size"),
     "batch above data": (lambda t: [CNN, "--config.data.batch_size=5000"], "data.batch_size"),

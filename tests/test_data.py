@@ -8,7 +8,7 @@ import pytest
 from ktrain_kit import data
 from ktrain_kit.errors import UserError
 
-from conftest import data_config, task
+from conftest import data_config, load_config, task
 
 
 
@@ -227,3 +227,18 @@ def test_eval_pipeline_keeps_every_example():
     d = load(data_config("digits"))
     val = list(data.eval_pipeline(d.x_val, d.y_val, 64))
     assert sum(len(b[1]) for b in val) == len(d.x_val)  # validation keeps every example
+
+
+@pytest.mark.parametrize("task,features,classes", [("binary", 1, 2), ("classification", 3, 8)])
+def test_synthetic_tables_with_few_features_still_separate_their_classes(task, features,
+                                                                          classes):
+    """K classes need log2(K) informative features (scikit-learn's hypercube corners): one
+    feature separates two classes. A nearest-centroid fit (NumPy) beats chance by far."""
+    from ktrain_kit.data import sources
+    c = load_config("tabular_binary")
+    c.task.name, c.data.num_features, c.data.num_classes = task, features, classes
+    raw = sources._synthetic_tabular(c.data, c.task, np.random.default_rng(0))
+    assert raw.x.shape[1] == features and sorted(set(raw.y.tolist())) == list(range(classes))
+    centroids = np.stack([raw.x[raw.y == k].mean(axis=0) for k in range(classes)])
+    nearest = np.argmin(((raw.x[:, None, :] - centroids) ** 2).sum(axis=-1), axis=1)
+    assert np.mean(nearest == raw.y) > 1.5 / classes

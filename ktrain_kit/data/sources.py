@@ -198,10 +198,18 @@ def _synthetic_tabular(dc, tc, rng):
                                                        random_state=seed)
         return Raw(x.astype(np.float32), y, "tabular")
     classes = 2 if tc.name == "binary" else dc.num_classes
-    x, y = datasets.make_classification(n, n_features=features,
-                                        n_informative=max(2, min(features, 2 * classes)),
+    # Each class is a cluster (two where room) at a corner of a hypercube over the informative
+    # features: K classes need 2^features >= K corners.
+    informative = min(features, max(2, 2 * classes))
+    if classes > 2 ** informative:
+        raise config_error("data.num_features", f"{features} feature(s) cannot separate "
+                           f"{classes} synthetic classes (at most {2 ** informative})",
+                           f"use at least {math.ceil(math.log2(classes))} features or fewer "
+                           "data.num_classes")
+    x, y = datasets.make_classification(n, n_features=features, n_informative=informative,
                                         n_redundant=0, n_classes=classes, flip_y=0.02,
-                                        class_sep=1.0, random_state=seed)
+                                        n_clusters_per_class=2 if 2 * classes <= 2 ** informative
+                                        else 1, class_sep=1.0, random_state=seed)
     return Raw(x.astype(np.float32), y, "tabular", num_classes=classes)
 
 
