@@ -154,3 +154,34 @@ def test_bad_override_type_exits_2():
                           "--config.train.epochs=ten")
     assert result.returncode == 2
     assert "train.epochs" in result.stderr and "Traceback" not in result.stderr
+
+
+HOSTILE = {
+    float: [0.0, -0.0, -1.0, 1e-300, 1e300, float("nan"), float("inf"), -float("inf"), 2.0],
+    int: [0, -1, 2**31, 2**63, -2**63, 10**12],
+    str: ["", " ", "none", "None", "é", "x" * 1000, "../..", "a,b", "-1", "True"],
+    bool: [True, False],
+    tuple: [(), (0,), (-1, 2), (float("nan"),), (1, 1), (2, 1), ("a",), ((1, 2),)],
+}
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_key_refuses_hostile_values_in_one_line_or_accepts_them(name):
+    """Every key of every shipped config, set to values of its type that users and scripts
+    produce by mistake (NaN, 2^63, '', nested tuples): validate() accepts or raises one
+    UserError line, never another exception (each would be a traceback at the command line)."""
+    base = load_config(name)
+    crashes = []
+    for key in sorted(config_lib.flat_keys(base)):
+        current = config_lib.value_at(base, key)
+        values = HOSTILE.get(type(current)) if current is not None else \
+            [v for vs in HOSTILE.values() for v in vs]
+        for value in values or []:
+            try:
+                config_lib.validate(config_lib.with_overrides(base, {key: value}))
+            except UserError as e:
+                if "\n" in str(e):
+                    crashes.append((key, value, "several lines"))
+            except Exception as e:  # noqa: BLE001 - what the test is looking for
+                crashes.append((key, value, type(e).__name__))
+    assert not crashes, crashes[:5]
