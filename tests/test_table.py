@@ -84,11 +84,16 @@ def cell_is_number(c):
 
 
 def carrying_nothing(names, rows) -> list:
-    """The columns without a name whose cells are all missing or the row numbers 0, 1, ..."""
+    """The columns without a name whose cells are all missing, or that label the rows: a
+    different cell on each row, none missing, each digits only or not a number."""
     missing = {m.lower() for m in MISSING}
+
+    def labels(cells):
+        return len(set(cells)) == len(cells) and all(
+            c.lower() not in missing and (c.isdigit() or not cell_is_number(c)) for c in cells)
     return [j for j, n in enumerate(names or []) if n == "" and (
         all(r[j].strip().lower() in missing for r in rows) or
-        [r[j].strip() for r in rows] == [str(i) for i in range(len(rows))])]
+        labels([r[j].strip() for r in rows]))]
 
 
 def expected_header(names, rows):
@@ -105,6 +110,13 @@ def expected_header(names, rows):
         present = [v for v in cols[j] if not miss(v)]
         if not miss(c) and not num(c) and present and all(num(v) for v in present):
             return True
+    stripped = [[v.strip() for v in col] for col in cols]
+    if not any(not miss(c) and c.strip() in col for c, col in zip(first, stripped)):
+        for j, c in enumerate(first):  # names over categories: every value below recurs
+            present = [v for v in stripped[j] if not miss(v)]
+            if not miss(c) and not num(c) and present and all(
+                    present.count(v) >= 2 for v in present):
+                return True
     fits = all(miss(c) or (num(c) and all(num(v) or miss(v) for v in cols[j]))
                for j, c in enumerate(first))
     ints = [c.strip() for c in first]
@@ -205,6 +217,24 @@ def table_of(text, header="auto"):
     return table_lib.parse_table(text.encode(), "t.csv", header)
 
 
+def test_a_header_over_columns_of_text_only_is_told_by_its_categories():
+    """R's Titanic (COUNT package): names over recurring categories are a header. Without
+    that evidence a table of text is still asked about (line 1 a value of its column, or no
+    column of recurring values), as before."""
+    rows = [("1st class", "adults", "man", "yes"), ("3rd class", "child", "women", "no")] * 3
+    body = "".join(",".join(r) + "\n" for r in rows)
+    table = table_of("class,age,sex,survived\n" + body)
+    assert table.header and table.names == ["class", "age", "sex", "survived"]
+    assert table.rows == [list(r) for r in rows]
+    assert table_of(body, False).rows == [list(r) for r in rows]
+    for text in (body,                                # line 1 recurs below: an example
+                 "class,age,sex,survived\n" + "".join(f"{i} class,a{i},m{i},y{i}\n"
+                                                      for i in range(4)),  # nothing recurs
+                 "sex,age\nwomen,child\nman,child\nman,adult\n"):  # 'women' once
+        with pytest.raises(UserError, match="cannot tell whether line 1"):
+            table_of(text)
+
+
 def test_a_column_named_like_a_number_is_chosen_by_name():
     table = table_of("b,1,label\nx,5,0\ny,6,1\n")
     assert table_lib.resolve_column(table, 1, "data.label_column") == 1
@@ -266,10 +296,30 @@ def test_nameless_columns_that_carry_nothing_are_left_out():
     assert chosen == [2, 1, 2]
     with pytest.raises(UserError, match="has 2 columns, so data.label_column=2 is past the last"):
         table_lib.resolve_column(table, 2, "data.label_column")
-    for text in (",a,label\n5,1,x\n6,2,y\n",      # a nameless column with values of its own
-                 ",a,label\n0,1,x\n2,2,y\n"):      # not the row numbers
+    for text in (",a,label\n5.5,1,x\n6.5,2,y\n",  # measured numbers without a name
+                 ",a,label\n3,1,x\n3,2,y\n",      # a value shared by two rows
+                 ",a,label\n,1,x\n6,2,y\n"):      # a row without one
         with pytest.raises(UserError, match="column 1 has no name"):
             table_of(text)
+
+
+@pytest.mark.parametrize("labels", [
+    ["1", "2", "3", "4"],                                  # R's write.csv: row numbers from 1
+    ["Mazda RX4", "Datsun 710", "Valiant", "Fiat 128"],    # R's row names (mtcars)
+    ["4", "0", "17", "2"]])                                # pandas' index of shuffled rows
+def test_a_nameless_column_of_row_labels_is_left_out(labels):
+    """A different row number or name on each row, under no name: labels of the rows, not a
+    feature (R writes `""` for its row names' column, quoted like the rest)."""
+    text = '"","mpg","cyl"\n' + "".join(f'"{r}",{21 + i},"{4 + 2 * (i % 2)}"\n'
+                                         for i, r in enumerate(labels))
+    table = table_of(text)
+    assert list(table.unused) == [0] and table.unused[0] == (
+        "no name and the row numbers 1, 2, 3, ... (R's write.csv)" if labels[0] == "1" else
+        "no name and a different label on every row (R's row names, or pandas' index of "
+        "filtered or shuffled rows)")
+    assert table.rows == [[r, str(21 + i), str(4 + 2 * (i % 2))] for i, r in enumerate(labels)]
+    assert table_lib.resolve_column(table, -1, "data.label_column") == 2
+    assert table_lib.resolve_column(table, 0, "data.label_column") == 1
 
 
 def test_rows_of_empty_cells_are_skipped_like_blank_lines():

@@ -300,3 +300,70 @@ def test_typing_a_left_out_column_says_why_it_is_left_out():
     text = "Unnamed: 0,a,label\n" + "".join(f"{i},{i * 1.5},{i % 2}\n" for i in range(6))
     with pytest.raises(UserError, match="'Unnamed: 0' is left out: no name and the row numbers"):
         typed_as(text, {"Unnamed: 0": "numeric"})
+
+
+def test_a_slash_in_a_column_name_is_read_and_served_by_its_safe_name(tmp_path):
+    """scikit-learn's wine table has a column `od280/od315_of_diluted_wines`: Keras refuses
+    '/' in the name of the input the FeatureSpace makes for it (a traceback before)."""
+    from ktrain_kit import data as data_lib
+    path = tmp_path / "wine.csv"
+    values = [1.5 + (i * 7 % 11) * 0.25 for i in range(40)]
+    path.write_text("od280/od315,type/kind,species\n" + "".join(
+        f"{v},{'ab'[i % 3 == 0]},{SPECIES[i % 3]}\n" for i, v in enumerate(values)))
+    c = table_config(path)
+    data = data_lib.load(c.data, c.task, 0)
+    prep = data.preprocessing
+    assert prep.input_names() == {"od280/od315": "od280_od315", "type/kind": "type_kind"}
+    train = np.array(values)[prep.rows["train"]]
+    expected = (train - train.mean()) / train.std()
+    np.testing.assert_allclose(data.x_train[:, 0], expected, rtol=1e-4, atol=1e-5)
+    kinds = np.array(["ab"[i % 3 == 0] for i in range(40)])[prep.rows["train"]]
+    onehot = data.x_train[:, 1:]
+    assert onehot.shape[1] == 3 and np.all(onehot.sum(axis=1) == 1)  # a, b, out-of-vocabulary
+    assert len({tuple(r) for r in onehot[kinds == "a"]}) == 1 != len({tuple(r) for r in onehot})
+
+
+def test_an_r_export_trains_without_its_row_names(tmp_path):
+    """R's write.csv (row.names=TRUE, the default) writes the row names under `""`; left out,
+    and the run says so, instead of refusing a column without a name."""
+    from ktrain_kit import data as data_lib
+    path = tmp_path / "r.csv"
+    path.write_text('"","island","bill","species"\n' + "".join(
+        f'"{i + 1}","{("Dream", "Biscoe")[i % 2]}",{38 + 5 * (i % 3)},"{SPECIES[i % 3]}"\n'
+        for i in range(30)))
+    c = table_config(path)
+    data = data_lib.load(c.data, c.task, 0)
+    assert [s["name"] for s in data.preprocessing.specs] == ["island", "bill"]
+    assert "column 1 not used: no name and the row numbers 1, 2, 3, ... (R's write.csv)" in \
+        data.notes
+
+
+def test_columns_named_like_python_keywords_are_exported_and_served(tmp_path):
+    """ggplot2's mpg and R's Titanic have a column `class`: a signature's inputs are keyword
+    arguments, and TensorFlow refused `class` as one (a traceback at export, after training)."""
+    import keyword
+    import tensorflow as tf
+    from ktrain_kit import restore
+    from ktrain_kit.data.features import safe_name
+    from ktrain_kit.training import train
+    assert [safe_name(n) for n in ("class", "from", "None", "type", "1")] == [
+        "class_", "from_", "None_", "type", "c_1"]
+    for name in keyword.kwlist + ["a b", "9", "é"]:
+        assert safe_name(name).isidentifier() and not keyword.iskeyword(safe_name(name))
+    path = tmp_path / "mpg.csv"
+    path.write_text("class,from,displ,species\n" + "".join(
+        f"{('compact', 'suv')[i % 2]},{1999 + i % 2},{1.8 + (i % 7) * 0.4:.1f},{SPECIES[i % 3]}\n"
+        for i in range(60)))
+    workdir = str(tmp_path / "run")
+    train(table_config(path, train__epochs=2), workdir)
+    _, data, model = restore.load_run(workdir)
+    serve = tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures[
+        "serving_default"]
+    assert set(serve.structured_input_signature[1]) == {"class_", "from_", "displ"}
+    rows = list(csv.DictReader(open(path)))
+    wanted = [int(i) for i in data.preprocessing.rows["val"]]
+    served = serve(class_=tf.constant([rows[i]["class"] for i in wanted]),
+                   from_=tf.constant([float(rows[i]["from"]) for i in wanted]),
+                   displ=tf.constant([float(rows[i]["displ"]) for i in wanted]))
+    np.testing.assert_allclose(served["probabilities"].numpy(),
+                               tf.nn.softmax(model(data.x_val)).numpy(), rtol=1e-5, atol=1e-6)

@@ -36,6 +36,7 @@ for training and inside the exported SavedModel, whose signature takes one tenso
 float32 for columns of numbers (NaN = missing), string for columns of text (the cell's text).
 """
 
+import keyword
 import re
 
 import numpy as np
@@ -198,12 +199,13 @@ class TablePreprocessing:
         FS = keras.utils.FeatureSpace
         features = {}
         for s in specs:
+            key = space_key(s["name"])
             if s["type"] == "numeric":
-                features[s["name"]] = FS.float_normalized(name=safe_name(s["name"]))
+                features[key] = FS.float_normalized(name=safe_name(s["name"]))
                 if s["missing"]:
-                    features[s["name"] + "__missing"] = FS.float(name=safe_name(s["name"]) + "_m")
+                    features[key + "__missing"] = FS.float(name=safe_name(s["name"]) + "_m")
             else:
-                features[s["name"]] = FS.string_categorical(
+                features[key] = FS.string_categorical(
                     max_tokens=MAX_CATEGORIES + 1, num_oov_indices=1, output_mode="one_hot",
                     name=safe_name(s["name"]))
         self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
@@ -212,32 +214,34 @@ class TablePreprocessing:
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] == "categorical":
-                vocab = self.space.preprocessors[s["name"]].get_vocabulary()
+                key = space_key(s["name"])
+                vocab = self.space.preprocessors[key].get_vocabulary()
                 s["categories"] = len(vocab) - 1
-                s["distinct"] = len(set(cleaned[s["name"]].numpy().tolist()))
+                s["distinct"] = len(set(cleaned[key].numpy().tolist()))
 
     def clean(self, columns: dict) -> dict:
-        """The FeatureSpace's inputs: means for missing numbers (+ indicators), category text."""
+        """The FeatureSpace's inputs (by `space_key`): means for missing numbers (+ indicators),
+        category text."""
         import tensorflow as tf
         out = {}
         for s in self.specs:
-            x = columns[s["name"]]
+            x, key = columns[s["name"]], space_key(s["name"])
             if s["dtype"] == "float32":
                 x = tf.reshape(tf.cast(x, tf.float32), [-1])
                 missing = tf.math.is_nan(x)
                 if s["type"] == "numeric":
-                    out[s["name"]] = tf.where(missing, self.means[s["name"]], x)
+                    out[key] = tf.where(missing, self.means[s["name"]], x)
                     if s["missing"]:
-                        out[s["name"] + "__missing"] = tf.cast(missing, tf.float32)
+                        out[key + "__missing"] = tf.cast(missing, tf.float32)
                 else:
                     text = tf.strings.as_string(tf.cast(tf.where(missing, 0.0, x), tf.int64))
-                    out[s["name"]] = tf.where(missing, "", text)
+                    out[key] = tf.where(missing, "", text)
             else:
                 x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
                 lowered = tf.strings.lower(x)
                 missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]),
                                         axis=0)
-                out[s["name"]] = tf.where(missing, "", x)
+                out[key] = tf.where(missing, "", x)
         return out
 
     def encode(self, columns: dict):
@@ -276,9 +280,21 @@ class TablePreprocessing:
         return "columns: " + "; ".join(parts)
 
 
+def space_key(name: str) -> str:
+    """A column's key in the FeatureSpace, which names a Keras input after it: Keras refuses
+    '/' in a name (`od280/od315_of_diluted_wines`, a column of scikit-learn's wine table), so
+    it becomes '_'. Other names stay as they are (the FeatureSpace concatenates its features in
+    the order of their keys: a model trained before keeps its input layout). Two columns with
+    one key also share a `safe_name`, which `column_specs` refuses."""
+    return name.replace("/", "_")
+
+
 def safe_name(name: str) -> str:
     """A column's name in the export signature: other characters than letters, digits and '_'
     become '_', and a name not starting with a letter gets 'c_' in front ('bill length (mm)'
-    -> 'bill_length__mm_', '1' -> 'c_1'). Names such as 'island' stay as they are."""
+    -> 'bill_length__mm_', '1' -> 'c_1'), and a Python keyword gets '_' after it ('class' ->
+    'class_': a signature's inputs are keyword arguments, `serve(class_=...)`, and TensorFlow
+    refuses a keyword as one). Names such as 'island' stay as they are."""
     out = re.sub(r"[^A-Za-z0-9_]", "_", name)
-    return out if out[:1].isalpha() else f"c_{out}"
+    out = out if out[:1].isalpha() else f"c_{out}"
+    return f"{out}_" if keyword.iskeyword(out) else out

@@ -18,16 +18,19 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   are text, not numbers.
 - Header (`data.header`): `true` = the first row names the columns, `false` = it is an
   example, `auto` decides: the first row is a header when one of its cells is text over a
-  column whose other cells are all numbers; it is an example when all its cells are numbers
+  column whose other cells are all numbers, or when none of its cells is a value of its column
+  and one of them is text over a column whose values each recur (categories: a table of text
+  only, see `_names_over_categories`); it is an example when all its cells are numbers
   (or missing) and fit their columns. Anything else, and a first row of consecutive whole
   numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
 - Column names: non-empty and distinct. Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
-  missing: the trailing comma of a spreadsheet export) or exactly the row numbers 0, 1, 2, ...
-  (the index pandas' `to_csv` writes) carries no information: it is left out (`Table.unused`),
-  and the run says so.
+  missing: the trailing comma of a spreadsheet export) or a different row number or name on
+  every row (the index pandas' `to_csv` writes, the row names of R's `write.csv`; see
+  `_row_labels`) carries no information about the examples: it is left out (`Table.unused`),
+  and the run says so. Other columns without a name are refused.
 - A column is chosen by name first, then as an index (negative counts from the end) among the
   columns not left out (so `-1` is the last column of data, before a trailing comma's): with a
   column NAMED "1", `label_column=1` is that column.
@@ -37,6 +40,7 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 Refusals are `UserError`s of one line naming the file, the line and the column.
 """
 
+import collections
 import csv
 import dataclasses
 import io
@@ -184,7 +188,23 @@ def _nameless_and_empty(names, rows) -> dict:
             unused[j] = "no name and no values (a trailing comma?)"
         elif cells == [str(i) for i in range(len(cells))]:
             unused[j] = "no name and the row numbers 0, 1, 2, ... (pandas' index)"
+        elif cells == [str(i + 1) for i in range(len(cells))]:
+            unused[j] = "no name and the row numbers 1, 2, 3, ... (R's write.csv)"
+        elif _row_labels(cells):
+            unused[j] = ("no name and a different label on every row (R's row names, or "
+                         "pandas' index of filtered or shuffled rows)")
     return unused
+
+
+def _row_labels(cells) -> bool:
+    """Cells that label rows rather than describe them: each row its own, none missing, and
+    each a row number (digits only) or a name. R's `write.csv` writes row names (1, 2, ... or
+    names such as 'Mazda RX4') under an empty column name; pandas' `to_csv` writes the index
+    (0, 5, 3, ... once rows are filtered or shuffled). A value found on one row only says nothing
+    about another row, so as a feature it could only be memorized. Measured numbers (`1.5`,
+    `-3`, `1e3`) are not labels: a column of them without a name is refused."""
+    return len(set(cells)) == len(cells) and all(
+        not is_missing(c) and (re.fullmatch(r"\d+", c) or not is_number(c)) for c in cells)
 
 
 def _decide_header(records, lines, path) -> bool:
@@ -200,6 +220,8 @@ def _decide_header(records, lines, path) -> bool:
     if any(not is_missing(c) and not is_number(c) and numbers_below(j)
            for j, c in enumerate(first)):
         return True
+    if _names_over_categories(first, columns):
+        return True
     fits = all(is_missing(c) or (is_number(c) and all(is_number(v) or is_missing(v)
                                                       for v in columns[j]))
                for j, c in enumerate(first))
@@ -208,6 +230,22 @@ def _decide_header(records, lines, path) -> bool:
     raise file_error(path, f"cannot tell whether line {lines[0]} names the columns or is an "
                      "example", "say which: --config.data.header=true (it names them) or "
                      "--config.data.header=false")
+
+
+def _names_over_categories(first, columns) -> bool:
+    """Line 1 names columns of categories (a table of text only, such as R's Titanic:
+    `class,age,sex,survived` over `1st class,adults,man,yes`): none of its cells is a value
+    of its column, and some column below holds values that each recur, its line-1 cell being
+    text. An example's cells are values of their columns: in a column where every value
+    recurs, its own would be the one value that does not."""
+    if any(not is_missing(c) and c in column for c, column in zip(first, columns)):
+        return False
+
+    def recurring(j):
+        present = [v for v in columns[j] if not is_missing(v)]
+        return bool(present) and all(n > 1 for n in collections.Counter(present).values())
+    return any(not is_missing(c) and not is_number(c) and recurring(j)
+               for j, c in enumerate(first))
 
 
 def _looks_like_indices(cells) -> bool:
