@@ -37,7 +37,43 @@ def current_lr(optimizer) -> float:
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
-class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
+class _NamesPerOutputMetrics:
+    """Mode "auto" for the names Keras logs for a multi-output model, `<output>_loss` and
+    `<output>_<metric>` (val_ prefixed or not), that stock Keras cannot place and raises on
+    after the first epoch: a loss is minimized, a metric goes its own direction. Any other
+    name Keras cannot place still raises, as in Keras."""
+
+    def _set_monitor_op(self):
+        try:
+            return super()._set_monitor_op()
+        except ValueError:
+            op = _output_metric_direction(self.model, self.monitor)
+            if op is None:
+                raise
+        self.monitor_op = op
+        if op is keras.ops.less:
+            self.min_delta *= -1
+
+
+def _output_metric_direction(model, monitor):
+    name = monitor.removeprefix("val_")
+    directions = {m.name: m._direction for m in _compiled_metrics(model)
+                  if getattr(m, "_direction", None) in ("up", "down")}
+    for output in getattr(model, "output_names", None) or []:
+        if name.startswith(f"{output}_"):
+            metric = name[len(output) + 1:]
+            direction = "down" if metric == "loss" else directions.get(metric)
+            if direction is not None:
+                return keras.ops.greater if direction == "up" else keras.ops.less
+    return None
+
+
+def _compiled_metrics(model):
+    for metric in getattr(model, "metrics", []):
+        yield from getattr(metric, "metrics", [metric])
+
+
+class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlateau):
     """Keras' `ReduceLROnPlateau`, every argument with Keras' meaning, that also works with a
     learning-rate schedule (stock Keras raises TypeError there).
 
@@ -87,7 +123,7 @@ def _schedule_with_multiplier(optimizer):
     return rate if hasattr(rate, "multiplier") else None
 
 
-class EarlyStopping(keras.callbacks.EarlyStopping):
+class EarlyStopping(_NamesPerOutputMetrics, keras.callbacks.EarlyStopping):
     """Keras' `EarlyStopping` that keeps the weights the run validated: with an optimizer
     using EMA (`use_ema=True`), the EMA weights of the best epoch.
 
@@ -130,6 +166,8 @@ class MetricsCSV(keras.callbacks.Callback):
         super().__init__()
         self.path, self.batch_size = path, batch_size
         self.columns = None
+        # evaluate() / predict() run hooks without an epoch: nothing to time there
+        self.epoch_start = self.train_end = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
@@ -177,20 +215,43 @@ class MetricsCSV(keras.callbacks.Callback):
         else:
             examples, seconds = self.done * self.batch_size, train_end - self.epoch_start
         logs["examples_per_sec"] = examples / max(seconds, 1e-9)
-        row = {"epoch": epoch + 1, **{k: float(np.asarray(v)) for k, v in logs.items()}}
+        row = {"epoch": epoch + 1, **_scalar_columns(logs)}
         rows = self._rows()
-        if self.columns is None:
-            self.columns = (rows[0] if rows and rows[0] and rows[0][0] == "epoch"
-                            else list(row))
-        if not rows:
-            rows = [self.columns]
+        header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
+        # A column first logged later (validation from the second fit on, a metric added on
+        # resume) extends the header; earlier rows get an empty cell, none is dropped.
+        self.columns = (header or []) + [k for k in row if k not in (header or [])]
+        if header != self.columns:
+            rows = [self.columns] + [r + [""] * (len(self.columns) - len(r))
+                                     for r in (rows[1:] if header else rows)]
         rows.append(["" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
                      else row[k] for k in self.columns])
         self._write(rows)
 
     def on_test_begin(self, logs=None):
         # Validation runs inside the epoch: training throughput stops counting here.
-        self.train_end = self.train_end or time.perf_counter()
+        if self.epoch_start is not None:
+            self.train_end = self.train_end or time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.epoch_start = self.train_end = None  # a later evaluate() is no validation
+
+
+def _scalar_columns(logs) -> dict:
+    """Each log as floats: a scalar as its own column, a vector metric (F1Score(average=None),
+    a per-class metric) as one column per element, `name[i]`; never a cell the CSV cannot
+    read back as a number."""
+    columns = {}
+    for key, value in logs.items():
+        value = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
+        if value is None:
+            continue
+        if value.ndim == 0:
+            columns[key] = float(value)
+        else:
+            columns.update({f"{key}[{i}]": float(v) for i, v in enumerate(value.ravel())})
+    return columns
+
 
 def _epoch_row(row, width):
     """The epoch number of a complete metrics.csv row, or None for a torn or garbled one."""

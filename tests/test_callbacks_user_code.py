@@ -1,0 +1,245 @@
+"""Our callbacks in programs written without ktrain_kit in mind: vector metrics, evaluate() and
+a second fit with MetricsCSV; a custom train_step without `loss`; probe data in every form
+`fit` accepts; per-output monitors of a multi-output model; class weights under the doctor.
+Each test failed before its fix (the docstrings say how)."""
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ktrain_kit import doctor
+from ktrain_kit.callbacks import EarlyStopping, MetricsCSV, ReduceLROnPlateau, TrainingDoctor
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(192, 8)).astype("float32")
+Y = (X[:, 0] > 0).astype("int32") + (X[:, 1] > 0.5)  # 3 classes
+
+
+def classifier(seed=0):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# ------------------------------------------------------------------ MetricsCSV
+def test_metrics_csv_writes_vector_metrics_as_one_column_per_element(tmp_path):
+    """Before: float() of F1Score(average=None)'s vector raised TypeError inside fit."""
+    model = classifier()
+    model.compile("adam", "categorical_crossentropy", metrics=[keras.metrics.F1Score()])
+    history = model.fit(X, keras.utils.to_categorical(Y, 3), epochs=2, batch_size=64,
+                        verbose=0, callbacks=[MetricsCSV(str(tmp_path / "m.csv"), 64)])
+    rows = read_csv(tmp_path / "m.csv")
+    written = [[float(r[f"f1_score[{i}]"]) for i in range(3)] for r in rows]
+    np.testing.assert_allclose(written, np.asarray(history.history["f1_score"]), rtol=1e-6)
+
+
+def test_metrics_csv_in_evaluate_and_predict_outside_fit(tmp_path):
+    """Before: evaluate(callbacks=[csv]) raised AttributeError (on_test_begin read a timer
+    only fit's on_epoch_begin sets)."""
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    logger = MetricsCSV(str(tmp_path / "m.csv"), 64)
+    loss = model.evaluate(X, Y, verbose=0, callbacks=[logger])
+    model.predict(X, verbose=0, callbacks=[logger])
+    assert loss == pytest.approx(float(keras.losses.sparse_categorical_crossentropy(
+        Y, model(X)).numpy().mean()), rel=1e-5)
+    assert not (tmp_path / "m.csv").exists()  # no epoch, no row
+    model.fit(X, Y, epochs=1, verbose=0, validation_data=(X, Y), callbacks=[logger])
+    model.evaluate(X, Y, verbose=0, callbacks=[logger])  # after a fit: still no crash
+    assert [r["epoch"] for r in read_csv(tmp_path / "m.csv")] == ["1"]
+
+
+def test_a_second_fit_with_validation_keeps_its_validation_columns(tmp_path):
+    """Continued training: fit without validation, then fit again with it. Before: the header
+    was frozen at the first row, so val_loss was silently never written."""
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    path = tmp_path / "m.csv"
+    logger = MetricsCSV(str(path), 64)
+    first = model.fit(X, Y, epochs=2, batch_size=64, verbose=0, callbacks=[logger])
+    second = model.fit(X, Y, epochs=4, initial_epoch=2, batch_size=64, verbose=0,
+                       validation_data=(X[:64], Y[:64]), callbacks=[logger])
+    rows = read_csv(path)
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
+    np.testing.assert_allclose([float(r["loss"]) for r in rows],
+                               first.history["loss"] + second.history["loss"], rtol=1e-6)
+    assert [r["val_loss"] for r in rows[:2]] == ["", ""]
+    np.testing.assert_allclose([float(r["val_loss"]) for r in rows[2:]],
+                               second.history["val_loss"], rtol=1e-6)
+    logger.keep_epochs_up_to(4)  # a resume reads the widened file: every row is whole
+    assert [int(r["epoch"]) for r in read_csv(path)] == [1, 2, 3, 4]
+
+
+# ------------------------------------------------------------------ the doctor
+def test_a_custom_train_step_without_loss_is_not_a_nan_loss():
+    """A train_step returning {"my_loss": ...}: Keras logs no `loss`. Before: the doctor read
+    the missing key as NaN and reported a critical nan_loss for a healthy run."""
+    class OwnStep(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                loss = self.compute_loss(x=x, y=y, y_pred=self(x, training=True))
+            self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                 self.trainable_variables)
+            return {"my_loss": loss}
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = OwnStep(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    check = TrainingDoctor(probe_data=(X[:64], Y[:64]))
+    model.fit(X, Y, epochs=2, batch_size=64, verbose=0, callbacks=[check])
+    assert check.step == 6 and check.batch_losses == []
+    assert not check.internal_errors
+    assert "nan_loss" not in {f.symptom for f in check.findings}
+
+
+class Batches(keras.utils.PyDataset):
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        return X[i * 64:(i + 1) * 64], Y[i * 64:(i + 1) * 64]
+
+
+@pytest.mark.parametrize("form", ["tf.data batched", "tf.data unbatched", "PyDataset",
+                                  "generator", "tf.data with sample weights"])
+def test_probe_data_in_every_form_fit_accepts_is_the_same_examples(form):
+    """Before: an unbatched dataset raised an obscure ValueError at construction; a PyDataset
+    or generator became three internal errors and no probe."""
+    data = {"tf.data batched": lambda: tf.data.Dataset.from_tensor_slices((X, Y)).batch(50),
+            "tf.data unbatched": lambda: tf.data.Dataset.from_tensor_slices((X, Y)),
+            "PyDataset": Batches,
+            "generator": lambda: ((X[i:i + 64], Y[i:i + 64]) for i in range(0, 192, 64)),
+            "tf.data with sample weights": lambda: tf.data.Dataset.from_tensor_slices(
+                (X, Y, np.ones(192, "float32"))).batch(64)}[form]()
+    check = TrainingDoctor(probe_data=data, reference_data=(X, Y))
+    x, y = check.probe_data
+    np.testing.assert_array_equal(x, X[:len(x)])
+    np.testing.assert_array_equal(y, Y[:len(x)])
+    assert len(x) >= 128
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(X, Y, epochs=1, batch_size=64, verbose=0, callbacks=[check])
+    assert not check.internal_errors and check.probes
+
+
+def test_padded_batches_of_other_lengths_are_left_out_of_the_probe():
+    """padded_batch gives each batch its own length (here 4, then 7, 7). Before:
+    concatenating them raised at construction. The probe keeps the batches shaped like the
+    first, unchanged: no padding value is invented."""
+    lengths = [1 + i % 4 for i in range(32)] + [1 + i % 7 for i in range(64)]
+    sequences = [np.arange(1, 1 + n) for n in lengths]
+    data = tf.data.Dataset.from_generator(
+        lambda: ((s, len(s) % 2) for s in sequences),
+        output_signature=(tf.TensorSpec([None], tf.int64), tf.TensorSpec([], tf.int64))
+    ).padded_batch(32)
+    assert [tuple(b[0].shape) for b in data] == [(32, 4), (32, 7), (32, 7)]
+    x, y = TrainingDoctor(probe_data=data).probe_data
+    first_x, first_y = next(iter(data))
+    np.testing.assert_array_equal(x, first_x.numpy())
+    np.testing.assert_array_equal(y, [n % 2 for n in lengths[:32]])
+
+
+@pytest.mark.parametrize("data", [X[:64], (X[:64],), {"x": X[:64]},
+                                  tf.data.Dataset.from_tensor_slices(X).batch(32)])
+def test_probe_data_without_labels_is_a_clear_error_at_construction(data):
+    """Before: an x-only dataset was read as x = its first row, y = its second, silently."""
+    with pytest.raises(ValueError, match=r"TrainingDoctor\(probe_data=\.\.\.\).*labels.*\(x, y\)"):
+        TrainingDoctor(probe_data=data)
+
+
+def test_class_weights_scale_the_training_loss_not_divergence():
+    """class_weight multiplies Keras' training loss (here ~6x) but not the probe's: before,
+    the doctor compared the weighted epoch losses with the unweighted step-0 probe and
+    reported a critical divergence in a run whose loss fell every epoch."""
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    check = TrainingDoctor(probe_data=(X[:128], Y[:128]))
+    history = model.fit(X, Y, epochs=3, batch_size=32, verbose=0, callbacks=[check],
+                        class_weight={0: 4.0, 1: 8.0, 2: 8.0})
+    losses = history.history["loss"]
+    assert losses == sorted(losses, reverse=True)  # it fell every epoch
+    assert losses[0] > 3 * check.probes[0]["probe_loss"]  # on another scale than the probe
+    assert "diverging" not in {f.symptom for f in check.findings}
+
+
+def test_a_probe_on_another_scale_still_sees_a_real_divergence():
+    """The rescaling reads the start on the training's scale; it hides no divergence: losses
+    3x the probe's at every epoch end, rising 1.5x past the (rescaled) start, are divergence."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3}
+    probe_losses = [1.0, 1.1, 1.6, 2.4, 3.6]
+    probes = [{"step": 10 * i, "epoch": max(i, 1) if i else 1, "probe_loss": p}
+              for i, p in enumerate(probe_losses)]
+    rising = [{"loss": 3 * p} for p in probe_losses[1:]]
+    batches = [(1, 1, 3.0)] + [(s, 1, 3.3) for s in range(2, 10)]
+    assert "diverging" in {f.symptom for f in doctor.diagnose(rising, batches, probes, facts)}
+    falling = [{"loss": 3 * p} for p in (0.9, 0.8, 0.7, 0.6)]
+    probes = [dict(p, probe_loss=q) for p, q in zip(probes, (1.0, 0.9, 0.8, 0.7, 0.6))]
+    assert "diverging" not in {f.symptom for f in doctor.diagnose(falling, batches, probes,
+                                                                  facts)}
+
+
+# ------------------------------------------------------------------ per-output monitors
+SCRIPT = {"val_digit_loss": [1.0, 0.9, 0.95, 0.96, 0.97, 0.8, 0.99, 0.99],
+          "val_digit_accuracy": [0.5, 0.6, 0.55, 0.58, 0.59, 0.7, 0.6, 0.6]}
+
+
+class Scripted(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        logs.update({k: v[epoch] for k, v in SCRIPT.items()})
+
+
+def two_outputs():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, {
+        "digit": keras.layers.Dense(3, activation="softmax", name="digit")(hidden),
+        "even": keras.layers.Dense(1, activation="sigmoid", name="even")(hidden)})
+    model.compile(keras.optimizers.SGD(0.1), {"digit": "sparse_categorical_crossentropy",
+                                              "even": "binary_crossentropy"},
+                  metrics={"digit": ["accuracy"]})
+    return model
+
+
+def fit_with(callback):
+    model, rates = two_outputs(), []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: rates.append(
+        float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))))
+    model.fit(X, {"digit": Y, "even": (Y == 1).astype("float32")}, epochs=8, batch_size=96,
+              verbose=0, callbacks=[Scripted(), callback, record])
+    return rates
+
+
+@pytest.mark.parametrize("monitor, mode", [("val_digit_loss", "min"),
+                                           ("val_digit_accuracy", "max")])
+def test_per_output_monitors_in_auto_mode_act_like_keras_told_the_mode(monitor, mode):
+    """Keras cannot place `<output>_loss` / `<output>_<metric>` in mode "auto" and raises after
+    the first epoch. Ours places them and then acts exactly as Keras' given the mode."""
+    with pytest.raises(ValueError, match="automatically determine"):
+        fit_with(keras.callbacks.EarlyStopping(monitor, patience=2))
+    ours, stock = EarlyStopping(monitor, patience=2), keras.callbacks.EarlyStopping(
+        monitor, patience=2, mode=mode)
+    fit_with(ours), fit_with(stock)
+    assert (ours.stopped_epoch, ours.best) == (stock.stopped_epoch, stock.best)
+    assert ours.stopped_epoch > 0
+    ours = fit_with(ReduceLROnPlateau(monitor, factor=0.5, patience=1))
+    stock = fit_with(keras.callbacks.ReduceLROnPlateau(monitor, factor=0.5, patience=1,
+                                                       mode=mode))
+    np.testing.assert_allclose(ours, stock, rtol=1e-7)
+    assert min(ours) < 0.1
+
+
+def test_an_unknown_monitor_still_raises_as_in_keras():
+    with pytest.raises(ValueError, match="automatically determine"):
+        fit_with(EarlyStopping("val_digit_nonsense", patience=2))
