@@ -15,6 +15,7 @@
 - `OptunaPruning` reports a metric to an Optuna trial each epoch and stops when it is pruned.
 """
 
+import contextlib
 import csv
 import io
 import math
@@ -164,10 +165,20 @@ class MetricsCSV(keras.callbacks.Callback):
 
     def __init__(self, path, batch_size):
         super().__init__()
+        if fs.isdir(path):
+            raise ValueError(f"MetricsCSV: {path} is a folder: pass a file path, such as "
+                             f"{fs.join(path, 'metrics.csv')}")
         self.path, self.batch_size = path, batch_size
         self.columns = None
         # evaluate() / predict() run hooks without an epoch: nothing to time there
         self.epoch_start = self.train_end = None
+
+    def on_train_begin(self, logs=None):
+        # Its folder now, not at the first epoch's end: an unwritable place fails before
+        # any training is done.
+        folder = str(self.path).rpartition("/")[0]
+        if folder:
+            fs.makedirs(folder)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
@@ -277,6 +288,12 @@ class NaNGuard(keras.callbacks.Callback):
     def __init__(self, policy="stop", checkpoints=None, schedule=None, lr_factor=0.5,
                  max_restores=3):
         super().__init__()
+        if policy not in ("stop", "restore"):
+            raise ValueError(f"NaNGuard(policy={policy!r}): use 'stop' or 'restore'")
+        if policy == "restore" and checkpoints is None:
+            raise ValueError("NaNGuard(policy='restore') rolls back to a checkpoint: pass "
+                             "checkpoints=Checkpoints(folder, initial=True), also in fit's "
+                             "callbacks")
         self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
         self.lr_factor, self.max_restores = lr_factor, max_restores
         self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
@@ -289,17 +306,26 @@ class NaNGuard(keras.callbacks.Callback):
         if loss is None or math.isfinite(loss):
             self.metrics_empty = False
             return
-        if self.policy != "restore" or len(self.rollbacks) >= self.max_restores:
-            print(f"\nktrain_kit: the loss became {loss} in epoch "
-                  f"{self.epoch} (batch {batch + 1}); stopping. The last good checkpoint is kept.")
+        path = None
+        if self.policy == "restore" and len(self.rollbacks) < self.max_restores:
+            path = self.checkpoints.roll_back()
+        if path is None:
+            why = "" if self.policy != "restore" or self.rollbacks else (
+                " No checkpoint to roll back to yet (Checkpoints(..., initial=True) saves one "
+                "at the start; it must be in fit's callbacks too).")
+            print(f"\nktrain_kit: the loss became {loss} in epoch {self.epoch} (batch "
+                  f"{batch + 1}); stopping. The last good checkpoint is kept.{why}")
             self.model.stop_training = self.stopped = True
             return
-        path = self.checkpoints.roll_back().rsplit("/", 1)[-1]
-        if self.schedule is not None:
-            self.schedule.multiplier.assign(self.schedule.multiplier * self.lr_factor)
-            rate = {"lr_multiplier": float(self.schedule.multiplier.numpy())}
-        else:
-            self.model.optimizer.learning_rate = current_lr(self.model.optimizer) * self.lr_factor
+        path = path.rsplit("/", 1)[-1]
+        schedule = self.schedule or _schedule_with_multiplier(self.model.optimizer)
+        if schedule is not None:
+            schedule.multiplier.assign(schedule.multiplier * self.lr_factor)
+            rate = {"lr_multiplier": float(schedule.multiplier.numpy())}
+        else:  # a Keras LearningRateSchedule cannot be lowered: Keras raises TypeError
+            with contextlib.suppress(TypeError):
+                self.model.optimizer.learning_rate = current_lr(self.model.optimizer) * \
+                    self.lr_factor
             rate = {"lr": current_lr(self.model.optimizer)}
         self.model.reset_metrics()
         self.metrics_empty = True

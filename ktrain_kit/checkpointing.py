@@ -96,6 +96,7 @@ class Checkpoints(keras.callbacks.Callback):
         self.stop_requested = None  # the name of a signal asking to save and stop
 
     def _make_manager(self):
+        _build_optimizer(self.model)
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
         # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
         rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
@@ -142,10 +143,12 @@ class Checkpoints(keras.callbacks.Callback):
                                      bool(self.stopped.numpy()), True)
         return self.resume_at
 
-    def roll_back(self) -> str:
-        """Restores the newest checkpoint's variables (not callback state); returns its path."""
-        path = self.manager.latest_checkpoint
-        self.manager.checkpoint.restore(path).expect_partial()
+    def roll_back(self):
+        """Restores the newest checkpoint's variables (not callback state); returns its path,
+        or None when there is none yet (no `initial=True`, or not among fit's callbacks)."""
+        path = self.manager.latest_checkpoint if self.manager is not None else None
+        if path is not None:
+            self.manager.checkpoint.restore(path).expect_partial()
         return path
 
     def on_train_begin(self, logs=None):
@@ -248,6 +251,16 @@ class Checkpoints(keras.callbacks.Callback):
             metrics = [f[f"metric_{i}"] for i in range(sum(k.startswith("metric_")
                                                            for k in f.files))]
         return {"callbacks": states, "metrics": metrics}
+
+
+def _build_optimizer(model):
+    """Plain Keras builds the optimizer inside the first step, after `on_train_begin`: a
+    checkpoint saved before it (`initial=True`) would hold no moments, and a roll-back to it
+    would keep the NaN moments of the step that failed. Built here as Keras would build it."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built and model.trainable_variables:
+        with model.distribute_strategy.scope():
+            optimizer.build(model.trainable_variables)
 
 
 class DamagedCheckpoints(Exception):

@@ -4,6 +4,7 @@ a second fit with MetricsCSV; a custom train_step without `loss`; probe data in 
 Each test failed before its fix (the docstrings say how)."""
 
 import csv
+import re
 
 import keras
 import numpy as np
@@ -243,3 +244,69 @@ def test_per_output_monitors_in_auto_mode_act_like_keras_told_the_mode(monitor, 
 def test_an_unknown_monitor_still_raises_as_in_keras():
     with pytest.raises(ValueError, match="automatically determine"):
         fit_with(EarlyStopping("val_digit_nonsense", patience=2))
+
+
+# ------------------------------------------------------------------ NaNGuard, Checkpoints
+def adam_model(learning_rate, weights=None):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile(keras.optimizers.Adam(learning_rate),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if weights is not None:
+        model.set_weights(weights)
+    return model
+
+
+def test_a_roll_back_with_adam_restores_its_moments_too(tmp_path):
+    """Plain Keras builds the optimizer at the first step, after on_train_begin: before, the
+    initial checkpoint held no Adam moments, the roll-back kept the NaN ones of the failed step
+    and every later step was NaN again (three roll-backs, then a stop)."""
+    from ktrain_kit.callbacks import Checkpoints, NaNGuard
+    poisoned = X[:64].copy()
+    poisoned[24:32] = np.nan  # the 4th batch of 8
+    model = adam_model(0.01)
+    initial = model.get_weights()
+    checkpoints = Checkpoints(str(tmp_path / "ckpt"), initial=True)
+    guard = NaNGuard("restore", checkpoints, lr_factor=0.5)
+    model.fit(poisoned, Y[:64], batch_size=8, epochs=1, shuffle=False, verbose=0,
+              callbacks=[guard, checkpoints])
+    assert [r["batch"] for r in guard.rollbacks] == [4] and not guard.stopped
+    # Independently: plain Keras Adam from the initial weights at half the rate, batches 5-8.
+    reference = adam_model(0.005, initial)
+    reference.fit(X[32:64], Y[32:64], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for ours, theirs in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_restore_without_a_checkpoint_yet_stops_instead_of_raising(tmp_path, capsys):
+    """Before: AttributeError inside fit ('NoneType' has no 'rsplit') at the first NaN."""
+    from ktrain_kit.callbacks import Checkpoints, NaNGuard
+    poisoned = X[:64].copy()
+    poisoned[24:32] = np.nan
+    checkpoints = Checkpoints(str(tmp_path / "ckpt"))  # no initial=True: nothing saved yet
+    guard = NaNGuard("restore", checkpoints)
+    history = adam_model(0.01).fit(poisoned, Y[:64], batch_size=8, epochs=2, shuffle=False,
+                                   verbose=0, callbacks=[guard, checkpoints])
+    assert guard.stopped and guard.rollbacks == [] and len(history.history["loss"]) == 1
+    assert "initial=True" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, fix", [({"policy": "restore"}, "checkpoints=Checkpoints"),
+                                         ({"policy": "Restore"}, "'stop' or 'restore'")])
+def test_nan_guard_arguments_that_cannot_work_fail_at_construction(kwargs, fix):
+    """Before: accepted, then AttributeError inside fit at the first NaN (or no roll-back)."""
+    from ktrain_kit.callbacks import NaNGuard
+    with pytest.raises(ValueError, match=re.escape(fix)):
+        NaNGuard(**kwargs)
+
+
+def test_metrics_csv_path_a_folder_is_refused_and_missing_folders_are_made(tmp_path):
+    """Before: IsADirectoryError / FileNotFoundError at the end of the first epoch, in fit."""
+    with pytest.raises(ValueError, match="is a folder: pass a file path"):
+        MetricsCSV(str(tmp_path), 64)
+    path = tmp_path / "new" / "deeper" / "m.csv"
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    history = model.fit(X, Y, epochs=1, verbose=0, callbacks=[MetricsCSV(str(path), 32)])
+    assert float(read_csv(path)[0]["loss"]) == pytest.approx(history.history["loss"][0])
