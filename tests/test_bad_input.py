@@ -2,6 +2,7 @@
 what to fix, no traceback, and no run folder created or changed. Then the run folder's own
 guarantees: it is only ever the run's, one process at a time, and a damaged one is one line."""
 
+import json
 import os
 
 import numpy as np
@@ -554,10 +555,33 @@ OTHER_LAUNCHER_CASES = {
         "launchers.sweep", lambda t: [MLP, "--sweep=sweeps/digits_mlp_lr.py",
                                       f"--workdir={write(t, 'notes.txt', 'mine')}/sweep"],
         "inside the file"),
+    "the doctor on a diagnosis.json edited into another shape": (
+        "launchers.doctor", lambda t: [a_hand_edited_run(t, "diagnosis.json", '{"findings": 5}')],
+        "diagnosis.json is damaged (its 'findings' is not a list"),
+    "the doctor on a diagnosis.json that is not JSON": (
+        "launchers.doctor", lambda t: [a_hand_edited_run(t, "diagnosis.json", '{"findings": [')],
+        "diagnosis.json is damaged (not a JSON object)"),
+    "evaluate a run whose config.json is not JSON": (
+        "launchers.evaluate", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '{')}"],
+        "config.json is unreadable; put back the file its training wrote"),
+    "export a run whose config.json is a list": (
+        "launchers.export", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '[]')}"],
+        "not a ktrain_kit config; put back the file"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
 }
+
+
+def a_hand_edited_run(tmp, name, content):
+    """A run folder (as far as the launchers look before the edited file) with `name` edited
+    by hand into `content`. Before: the doctor printed a traceback for a diagnosis of another
+    shape and called one that is not JSON missing; evaluate and export told the user to pass
+    --overwrite, a flag they do not have."""
+    os.makedirs(tmp / "run")
+    write(tmp, "run/manifest.json", json.dumps({"entries": ["config.json", "diagnosis.json"]}))
+    write(tmp, f"run/{name}", content)
+    return str(tmp / "run")
 
 
 @pytest.mark.parametrize("case", list(OTHER_LAUNCHER_CASES))
