@@ -39,6 +39,12 @@ def data_args(name, path, *extra):
     return [MLP, f"--config.data.name={name}", f"--config.data.path={path}", *extra]
 
 
+def compiled_config(tmp):
+    import py_compile
+    return py_compile.compile(os.path.join(ROOT, "configs", "digits_mlp.py"),
+                              cfile=str(tmp / "digits_mlp.pyc"), doraise=True)
+
+
 def config_file(tmp, body):
     return f"--config={write(tmp, 'user_config.py', body)}"
 
@@ -224,6 +230,16 @@ CASES = {
     "config argument that raises": (lambda t: [config_file(t, "def get_config(arg):\n"
                                                               "    return int(arg)\n") + ":x"],
                                     "invalid literal"),
+    # before: a folder was "does not exist", a .pyc a SyntaxError about null bytes, and a
+    # ':ARGUMENT' that get_config() does not take (or lacks) "fix that file"
+    "a folder as the config file": (lambda t: [f"--config={t}"], "is a folder"),
+    "a compiled config file": (lambda t: [f"--config={compiled_config(t)}"],
+                               "is not Python source"),
+    "an argument the config does not take": (lambda t: [f"{MLP}:0.1"],
+                                             "takes no argument, but --config gives it ':0.1'"),
+    "a config that needs an argument, given none": (
+        lambda t: [config_file(t, "def get_config(arg):\n    return int(arg)\n")],
+        "needs an argument; pass it after a colon"),
     "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
     "a config from a folder that holds no run": (
         lambda t: [f"--config=configs/from_run.py:{t}"], "from_run.py': run folder"),
