@@ -112,22 +112,33 @@ class Batches(keras.utils.PyDataset):
         return X[i * 64:(i + 1) * 64], Y[i * 64:(i + 1) * 64]
 
 
+class Endless(keras.utils.PyDataset):
+    @property
+    def num_batches(self):
+        return None  # Keras' way to say "infinite"
+
+    def __getitem__(self, i):
+        i %= 3
+        return X[i * 64:(i + 1) * 64], Y[i * 64:(i + 1) * 64]
+
+
 @pytest.mark.parametrize("form", ["tf.data batched", "tf.data unbatched", "PyDataset",
-                                  "generator", "tf.data with sample weights"])
+                                  "endless PyDataset", "generator",
+                                  "tf.data with sample weights"])
 def test_probe_data_in_every_form_fit_accepts_is_the_same_examples(form):
     """Before: an unbatched dataset raised an obscure ValueError at construction; a PyDataset
     or generator became three internal errors and no probe."""
     data = {"tf.data batched": lambda: tf.data.Dataset.from_tensor_slices((X, Y)).batch(50),
             "tf.data unbatched": lambda: tf.data.Dataset.from_tensor_slices((X, Y)),
-            "PyDataset": Batches,
+            "PyDataset": Batches, "endless PyDataset": Endless,
             "generator": lambda: ((X[i:i + 64], Y[i:i + 64]) for i in range(0, 192, 64)),
             "tf.data with sample weights": lambda: tf.data.Dataset.from_tensor_slices(
                 (X, Y, np.ones(192, "float32"))).batch(64)}[form]()
     check = TrainingDoctor(probe_data=data, reference_data=(X, Y))
     x, y = check.probe_data
-    np.testing.assert_array_equal(x, X[:len(x)])
-    np.testing.assert_array_equal(y, Y[:len(x)])
-    assert len(x) >= 128
+    np.testing.assert_array_equal(x, np.concatenate([X, X])[:len(x)])  # endless: X again
+    np.testing.assert_array_equal(y, np.concatenate([Y, Y])[:len(x)])
+    assert 128 <= len(x) <= 256
     model = classifier()
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(X, Y, epochs=1, batch_size=64, verbose=0, callbacks=[check])

@@ -11,6 +11,8 @@ The doctor's rules (rules.py) never see Keras objects: this module reads them on
   classes, spread; inputs by the magnitude of their features.
 """
 
+import itertools
+
 import numpy as np
 
 
@@ -31,7 +33,11 @@ def probe_arrays(data, limit=256):
     elif isinstance(data, keras.utils.PyDataset) or (
             hasattr(data, "__getitem__") and hasattr(data, "__len__") and not hasattr(
                 data, "shape") and not isinstance(data, dict)):  # a PyDataset / Sequence
-        elements = (data[i] for i in range(len(data)))
+        # an endless PyDataset has num_batches None (and maybe no __len__): read up to limit
+        batches = getattr(data, "num_batches", None) if hasattr(data, "num_batches") \
+            else len(data)
+        elements = (data[i] for i in (range(batches) if batches is not None
+                                      else itertools.count()))
     elif hasattr(data, "__next__"):  # a generator or iterator of batches
         elements = data
     else:
