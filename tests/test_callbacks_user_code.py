@@ -321,3 +321,49 @@ def test_metrics_csv_path_a_folder_is_refused_and_missing_folders_are_made(tmp_p
     model.compile("adam", "sparse_categorical_crossentropy")
     history = model.fit(X, Y, epochs=1, verbose=0, callbacks=[MetricsCSV(str(path), 32)])
     assert float(read_csv(path)[0]["loss"]) == pytest.approx(history.history["loss"][0])
+
+
+# ------------------------------------------------------------------ the probe's reading
+def test_a_one_output_dict_model_is_probed_in_its_own_structure():
+    """{"digit": softmax}: the activation pass returned the bare tensor and compute_loss,
+    which matches losses by output name, raised - the probe was off for the whole run."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,), name="pixels")
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    model = keras.Model({"pixels": inputs}, {"digit": keras.layers.Dense(
+        3, activation="softmax", name="digit")(hidden)})
+    model.compile("sgd", {"digit": "sparse_categorical_crossentropy"})
+    before = model.evaluate({"pixels": X[:64]}, {"digit": Y[:64]}, verbose=0)
+    check = TrainingDoctor(probe_data=({"pixels": X[:64]}, {"digit": Y[:64]}))
+    model.fit({"pixels": X}, {"digit": Y}, epochs=1, batch_size=64, verbose=0,
+              callbacks=[check])
+    assert not check.internal_errors
+    first = check.probes[0]  # step 0: the initial weights, the loss Keras computed above
+    assert first["step"] == 0 and "dead_relu_fraction" in first
+    assert first["probe_loss"] == pytest.approx(before, rel=1e-5)
+
+
+def test_pandas_probe_and_reference_data_are_read_as_arrays():
+    """Before: a DataFrame reference was silently not compared with the simple models."""
+    import pandas as pd
+    frame, labels = pd.DataFrame(X), pd.Series(Y)
+    scores = []
+    for x, y in ((frame, labels), (X, Y)):
+        model = classifier()
+        model.compile("adam", "sparse_categorical_crossentropy")
+        check = TrainingDoctor(probe_data=(x[:64], y[:64]), reference_data=(x, y))
+        model.fit(X, Y, epochs=1, batch_size=64, verbose=0, callbacks=[check])
+        scores.append(check.reference)
+    assert scores[0] and scores[0] == scores[1]
+
+
+def test_dead_units_need_a_probe_large_enough_to_see_live_ones():
+    """3 probe examples: a unit firing on one input in ten looks dead with probability 0.73,
+    and a healthy run was told its ReLUs died. From 16 examples on the rule judges."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3}
+    epochs = [{"loss": l} for l in (1.0, 0.8, 0.7, 0.6)]
+    for examples, judged in ((3, False), (16, True)):
+        probes = [{"step": 10 * i, "epoch": i, "dead_relu_fraction": 0.6, "probe_loss": 1.0,
+                   "probe_examples": examples} for i in range(5)]
+        found = {f.symptom for f in doctor.diagnose(epochs, [], probes, facts)}
+        assert ("dead_units" in found) == judged

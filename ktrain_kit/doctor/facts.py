@@ -23,11 +23,14 @@ def probe_arrays(data, limit=256):
 
     Batches whose shapes differ from the first's (variable-length sequences padded per batch)
     are left out: no padding value is invented. Data without labels raises ValueError."""
+    import keras
     if isinstance(data, (tuple, list)):
         if len(data) < 2:
             raise ValueError(f"holds {len(data)} part(s), no labels: pass (x, y), as to fit")
-        return tuple(data[:2])
-    import keras
+        # pandas frames and series as arrays, as fit reads them (the reference needs arrays)
+        return tuple(keras.tree.map_structure(
+            lambda a: a.to_numpy() if hasattr(a, "to_numpy") and not isinstance(
+                a, np.ndarray) else a, part) for part in data[:2])
     if hasattr(data, "take") and hasattr(data, "element_spec"):  # a tf.data.Dataset
         elements = iter(data)
     elif isinstance(data, keras.utils.PyDataset) or (

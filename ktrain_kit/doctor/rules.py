@@ -90,6 +90,10 @@ EXPLODING_GROWTH = 1000.0
 # Units: more than half of a layer's ReLUs silent on every probe example, or of its
 # sigmoid/tanh units within 1% of their limits.
 DEAD_UNITS_SHARE = 0.5
+# A live unit firing on one input in ten is silent on all n probe examples with probability
+# 0.9^n: with fewer than 16 examples (0.9^16 = 0.19) a healthy sparse layer could pass for
+# dead (3 examples: 0.73). Smaller probes do not judge dead units.
+DEAD_UNITS_MIN_EXAMPLES = 16
 SATURATED_SHARE = 0.5
 # Learning rate from the update-to-weight ratio ||dW|| / ||W|| per step: healthy runs sit
 # around 1e-4..1e-2 (Karpathy's rule of thumb is 1e-3).
@@ -979,7 +983,8 @@ def _dead_units(run, batch_losses, probes):
     too large."""
     dead = [(p.get("step"), p.get("epoch"), p["dead_relu_fraction"]) for p in probes
             if _number(p.get("dead_relu_fraction")) is not None]
-    if not dead or dead[-1][2] <= DEAD_UNITS_SHARE:
+    if not dead or dead[-1][2] <= DEAD_UNITS_SHARE or \
+            probes[-1].get("probe_examples", math.inf) < DEAD_UNITS_MIN_EXAMPLES:
         return []
     first = next(d for d in dead if d[2] > DEAD_UNITS_SHARE)
     from_start = dead[0][2] > DEAD_UNITS_SHARE
