@@ -26,7 +26,7 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.runfolder import write_text
-from ktrain_kit.checkpointing import Checkpoints
+from ktrain_kit.checkpointing import Checkpoints, finite_weights
 from ktrain_kit.doctor.callback import TrainingDoctor
 
 __all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "OptunaPruning",
@@ -306,35 +306,50 @@ class NaNGuard(keras.callbacks.Callback):
         if loss is None or math.isfinite(loss):
             self.metrics_empty = False
             return
+        self._act(f"the loss became {loss} in epoch {self.epoch} (batch {batch + 1})",
+                  batch + 1)
+
+    def _act(self, what, batch):
+        """Roll back (policy restore, a checkpoint there, roll-backs left) or stop."""
         path = None
+        schedule = self.schedule or _schedule_with_multiplier(self.model.optimizer)
+        # the rate in use when it failed: the checkpoint restores an older one (a second
+        # roll-back to the same checkpoint would otherwise undo the first one's cut)
+        before = float(schedule.multiplier.numpy()) if schedule is not None else \
+            current_lr(self.model.optimizer)
         if self.policy == "restore" and len(self.rollbacks) < self.max_restores:
             path = self.checkpoints.roll_back()
         if path is None:
             why = "" if self.policy != "restore" or self.rollbacks else (
                 " No checkpoint to roll back to yet (Checkpoints(..., initial=True) saves one "
                 "at the start; it must be in fit's callbacks too).")
-            print(f"\nktrain_kit: the loss became {loss} in epoch {self.epoch} (batch "
-                  f"{batch + 1}); stopping. The last good checkpoint is kept.{why}")
+            print(f"\nktrain_kit: {what}; stopping. The last good checkpoint is kept.{why}")
             self.model.stop_training = self.stopped = True
             return
         path = path.rsplit("/", 1)[-1]
-        schedule = self.schedule or _schedule_with_multiplier(self.model.optimizer)
         if schedule is not None:
-            schedule.multiplier.assign(schedule.multiplier * self.lr_factor)
+            schedule.multiplier.assign(before * self.lr_factor)
             rate = {"lr_multiplier": float(schedule.multiplier.numpy())}
         else:  # a Keras LearningRateSchedule cannot be lowered: Keras raises TypeError
             with contextlib.suppress(TypeError):
-                self.model.optimizer.learning_rate = current_lr(self.model.optimizer) * \
-                    self.lr_factor
+                self.model.optimizer.learning_rate = before * self.lr_factor
             rate = {"lr": current_lr(self.model.optimizer)}
         self.model.reset_metrics()
         self.metrics_empty = True
-        self.rollbacks.append({"epoch": self.epoch, "batch": batch + 1, "restored": path, **rate})
-        print(f"\nktrain_kit: the loss became non-finite in epoch {self.epoch} (batch "
-              f"{batch + 1}); rolled back to {path} and multiplied the learning rate by "
-              f"{self.lr_factor:g} (roll-back {len(self.rollbacks)} of {self.max_restores})")
+        self.rollbacks.append({"epoch": self.epoch, "batch": batch, "restored": path, **rate})
+        print(f"\nktrain_kit: {what}; rolled back to {path} and multiplied the learning "
+              f"rate by {self.lr_factor:g} (roll-back {len(self.rollbacks)} of "
+              f"{self.max_restores})")
 
     def on_epoch_end(self, epoch, logs=None):
+        # Weights can go non-finite behind a finite loss (see checkpointing.finite_weights):
+        # looked at once an epoch, when nothing was caught during it.
+        if not self.stopped and not self.metrics_empty and not finite_weights(self.model):
+            self._act(f"the weights became non-finite in epoch {self.epoch} while the loss "
+                      "stayed finite (NaN inputs behind a ReLU?)", None)
+            if logs is not None:  # this epoch's numbers describe no model worth keeping
+                logs.update({k: math.nan for k in logs if not k.startswith("val_")})
+            return
         if self.metrics_empty and logs is not None:
             # Rolled back at the epoch's last batch: no training metric describes this epoch
             # (Keras would report the emptied running means as 0).

@@ -184,18 +184,22 @@ class Checkpoints(keras.callbacks.Callback):
         self.steps_done = done
         epoch_end = done >= self.offset + self.params.get("steps", math.inf)
         if self.stop_requested and not epoch_end:
-            if _finite_losses(logs):
+            if self._good(logs):
                 self._save(self.current_epoch, done)
             raise Preempted(self.stop_requested, self.current_epoch, done)
         if self.every_steps and self.since_save >= self.every_steps and not epoch_end:
-            if _finite_losses(logs):  # never let a NaN step replace the last good checkpoint
+            if self._good(logs):  # never let a NaN step replace the last good checkpoint
                 self._save(self.current_epoch, done)
 
     def on_epoch_end(self, epoch, logs=None):
-        if _finite_losses(logs):  # never let a NaN epoch replace the last good checkpoint
+        if self._good(logs):  # never let a NaN epoch replace the last good checkpoint
             self._save(epoch + 1, 0, stopped=bool(self.model.stop_training))
         if self.stop_requested:
             raise Preempted(self.stop_requested, epoch + 1, 0)
+
+    def _good(self, logs) -> bool:
+        """Worth keeping: finite losses and finite weights (see `finite_weights`)."""
+        return _finite_losses(logs) and finite_weights(self.model)
 
     def _save(self, epochs_done, step_in_epoch, stopped=False):
         if self.manager is None:
@@ -269,6 +273,14 @@ class DamagedCheckpoints(Exception):
     def __init__(self, directory):
         super().__init__(directory)
         self.directory = directory
+
+
+def finite_weights(model) -> bool:
+    """Every trainable weight finite. The loss alone can miss it: on CPU (oneDNN) relu(NaN)
+    is 0, so a first layer gone NaN (a NaN input batch) leaves a finite loss - a constant
+    prediction - for the rest of the run. Read where weights are read anyway (a save)."""
+    return all(np.isfinite(keras.ops.convert_to_numpy(v)).all()
+               for v in model.trainable_variables)
 
 
 def _finite_losses(logs) -> bool:

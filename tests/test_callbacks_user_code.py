@@ -367,3 +367,61 @@ def test_dead_units_need_a_probe_large_enough_to_see_live_ones():
                    "probe_examples": examples} for i in range(5)]
         found = {f.symptom for f in doctor.diagnose(epochs, [], probes, facts)}
         assert ("dead_units" in found) == judged
+
+
+def relu_model(learning_rate):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
+    return model
+
+
+def test_weights_gone_nan_behind_a_finite_loss_stop_the_run_and_are_never_saved(tmp_path):
+    """A NaN input batch makes the first layer NaN; on CPU relu(NaN) is 0, so the loss stays
+    finite (the model predicts a constant) and the loss-only checks missed it: before, the
+    run went on and its epoch checkpoints held NaN weights over the last good one."""
+    from ktrain_kit.callbacks import Checkpoints, NaNGuard
+    poisoned = X[:64].copy()
+    poisoned[24:32] = np.nan
+    model = relu_model(0.01)
+    initial = model.get_weights()
+    checkpoints = Checkpoints(str(tmp_path / "ckpt"), initial=True)
+    guard = NaNGuard("stop", checkpoints)
+    history = model.fit(poisoned, Y[:64], batch_size=8, epochs=3, shuffle=False, verbose=0,
+                        callbacks=[guard, checkpoints])
+    assert guard.stopped and len(history.history["loss"]) == 1
+    assert checkpoints.manager.checkpoints == [str(tmp_path / "ckpt" / "ckpt-0")]
+    checkpoints.roll_back()  # the one kept is the start, exactly
+    for kept, start in zip(model.get_weights(), initial):
+        np.testing.assert_array_equal(kept, start)
+
+
+def test_each_roll_back_lowers_the_rate_from_the_one_in_use():
+    """Two NaN batches, both rolled back to the initial checkpoint. Before: restoring it put
+    the rate back to 0.1 and the second cut gave 0.05 again, not 0.025."""
+    from ktrain_kit.callbacks import Checkpoints, NaNGuard
+    import tempfile
+    poisoned = X[:64].copy()
+    poisoned[24:32] = poisoned[40:48] = np.nan  # batches 4 and 6 of 8
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile(keras.optimizers.SGD(0.1),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    initial = model.get_weights()
+    checkpoints = Checkpoints(tempfile.mkdtemp(), initial=True)
+    guard = NaNGuard("restore", checkpoints, lr_factor=0.5)
+    model.fit(poisoned, Y[:64], batch_size=8, epochs=1, shuffle=False, verbose=0,
+              callbacks=[guard, checkpoints])
+    assert [(r["batch"], r["lr"]) for r in guard.rollbacks] == [
+        (4, pytest.approx(0.05)), (6, pytest.approx(0.025))]
+    # Independently: plain Keras from the initial weights at 0.025 on batches 7-8.
+    reference = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    reference.set_weights(initial)
+    reference.compile(keras.optimizers.SGD(0.025),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    reference.fit(X[48:64], Y[48:64], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for ours, theirs in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
