@@ -9,6 +9,7 @@ import concurrent.futures
 import functools
 import json
 import math
+import re
 import warnings
 
 import keras
@@ -96,7 +97,10 @@ class TrainingDoctor(keras.callbacks.Callback):
         self._record_error(error)
 
     def _record_error(self, error):
-        """Each distinct failure once: a hook failing on every batch is one finding."""
+        """Each distinct failure once: a hook failing on every batch is one finding. One
+        line: Keras and TensorFlow errors span many, with terminal colour codes."""
+        error = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", error).split())
+        error = error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS - 3] + "..."
         if error not in self.internal_errors:
             self.internal_errors.append(error)
 
@@ -301,6 +305,8 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
             scores["n_probe"] = task_lib.effective_examples(view, py)
     return scores
 
+
+ERROR_CHARS = 400  # an internal error as recorded in a finding
 
 REFERENCE_LIMIT = 2048  # examples read from a tf.data reference set
 
