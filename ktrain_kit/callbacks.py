@@ -161,10 +161,17 @@ def ema_weights(model):
 
 
 class MetricsCSV(keras.callbacks.Callback):
-    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Appends on resume."""
+    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Appends on resume.
 
-    def __init__(self, path, batch_size):
+    Without `batch_size` (a tf.data pipeline or generator sets it, not fit) the throughput
+    column is `steps_per_sec`: batches, not a guessed number of examples."""
+
+    def __init__(self, path, batch_size=None):
         super().__init__()
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+                batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"MetricsCSV(batch_size={batch_size!r}): give the examples per "
+                             "batch (a whole number >= 1), or leave it out for steps_per_sec")
         if fs.isdir(path):
             raise ValueError(f"MetricsCSV: {path} is a folder: pass a file path, such as "
                              f"{fs.join(path, 'metrics.csv')}")
@@ -220,12 +227,14 @@ class MetricsCSV(keras.callbacks.Callback):
         logs["lr"] = current_lr(self.model.optimizer)
         train_end = self.train_end or now
         logs["epoch_time_s"] = now - self.epoch_start
+        per_step = self.batch_size or 1
         if self.done > (self.first_done or 0):  # steady state: after the first call, which
-            examples = (self.done - self.first_done) * self.batch_size  # may include tracing
+            examples = (self.done - self.first_done) * per_step  # may include tracing
             seconds = train_end - self.first_step_end
         else:
-            examples, seconds = self.done * self.batch_size, train_end - self.epoch_start
-        logs["examples_per_sec"] = examples / max(seconds, 1e-9)
+            examples, seconds = self.done * per_step, train_end - self.epoch_start
+        rate = "examples_per_sec" if self.batch_size else "steps_per_sec"
+        logs[rate] = examples / max(seconds, 1e-9)
         row = {"epoch": epoch + 1, **_scalar_columns(logs)}
         rows = self._rows()
         header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None

@@ -425,3 +425,19 @@ def test_each_roll_back_lowers_the_rate_from_the_one_in_use():
     reference.fit(X[48:64], Y[48:64], batch_size=8, epochs=1, shuffle=False, verbose=0)
     for ours, theirs in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_metrics_csv_without_a_batch_size_reports_steps_per_second(tmp_path):
+    """A tf.data pipeline sets the batch size, not fit. Before: batch_size was required, and
+    None raised TypeError inside fit at the first epoch's end."""
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    batches = tf.data.Dataset.from_tensor_slices((X, Y)).batch(32)
+    model.fit(batches, epochs=1, verbose=0, callbacks=[MetricsCSV(str(tmp_path / "m.csv"))])
+    model.fit(batches, epochs=1, verbose=0,
+              callbacks=[MetricsCSV(str(tmp_path / "n.csv"), batch_size=None)])
+    for name in ("m.csv", "n.csv"):
+        row = read_csv(tmp_path / name)[0]
+        assert float(row["steps_per_sec"]) > 0 and "examples_per_sec" not in row
+    with pytest.raises(ValueError, match="whole number >= 1"):
+        MetricsCSV(str(tmp_path / "o.csv"), batch_size=32.5)
