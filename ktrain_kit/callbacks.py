@@ -263,8 +263,9 @@ def _scalar_columns(logs) -> dict:
     read back as a number."""
     columns = {}
     for key, value in logs.items():
-        value = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
-        if value is None:
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):  # text, or anything else that is no number
             continue
         if value.ndim == 0:
             columns[key] = float(value)
