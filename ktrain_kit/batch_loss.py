@@ -36,3 +36,11 @@ class EpochLossDecoder:
         self.state = (done, total, base)
         loss = (total - sum_before) / covered
         return covered, loss if math.isfinite(loss) or not math.isfinite(mean_loss) else mean_loss
+
+    def decode_logs(self, batch: int, logs) -> tuple:
+        """`decode` from a hook's logs: (batches covered, their loss, or None when the logs
+        hold no `loss` - a custom `train_step` may return other keys, and a missing loss is no
+        NaN loss)."""
+        mean_loss = (logs or {}).get("loss")
+        covered, loss = self.decode(batch, math.nan if mean_loss is None else mean_loss)
+        return covered, None if mean_loss is None else loss

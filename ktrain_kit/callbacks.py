@@ -15,6 +15,7 @@
 - `OptunaPruning` reports a metric to an Optuna trial each epoch and stops when it is pruned.
 """
 
+import contextlib
 import csv
 import io
 import math
@@ -25,7 +26,7 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.runfolder import write_text
-from ktrain_kit.checkpointing import Checkpoints
+from ktrain_kit.checkpointing import Checkpoints, finite_weights
 from ktrain_kit.doctor.callback import TrainingDoctor
 
 __all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "OptunaPruning",
@@ -37,7 +38,43 @@ def current_lr(optimizer) -> float:
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
-class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
+class _NamesPerOutputMetrics:
+    """Mode "auto" for the names Keras logs for a multi-output model, `<output>_loss` and
+    `<output>_<metric>` (val_ prefixed or not), that stock Keras cannot place and raises on
+    after the first epoch: a loss is minimized, a metric goes its own direction. Any other
+    name Keras cannot place still raises, as in Keras."""
+
+    def _set_monitor_op(self):
+        try:
+            return super()._set_monitor_op()
+        except ValueError:
+            op = _output_metric_direction(self.model, self.monitor)
+            if op is None:
+                raise
+        self.monitor_op = op
+        if op is keras.ops.less:
+            self.min_delta *= -1
+
+
+def _output_metric_direction(model, monitor):
+    name = monitor.removeprefix("val_")
+    directions = {m.name: m._direction for m in _compiled_metrics(model)
+                  if getattr(m, "_direction", None) in ("up", "down")}
+    for output in getattr(model, "output_names", None) or []:
+        if name.startswith(f"{output}_"):
+            metric = name[len(output) + 1:]
+            direction = "down" if metric == "loss" else directions.get(metric)
+            if direction is not None:
+                return keras.ops.greater if direction == "up" else keras.ops.less
+    return None
+
+
+def _compiled_metrics(model):
+    for metric in getattr(model, "metrics", []):
+        yield from getattr(metric, "metrics", [metric])
+
+
+class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlateau):
     """Keras' `ReduceLROnPlateau`, every argument with Keras' meaning, that also works with a
     learning-rate schedule (stock Keras raises TypeError there).
 
@@ -87,7 +124,7 @@ def _schedule_with_multiplier(optimizer):
     return rate if hasattr(rate, "multiplier") else None
 
 
-class EarlyStopping(keras.callbacks.EarlyStopping):
+class EarlyStopping(_NamesPerOutputMetrics, keras.callbacks.EarlyStopping):
     """Keras' `EarlyStopping` that keeps the weights the run validated: with an optimizer
     using EMA (`use_ema=True`), the EMA weights of the best epoch.
 
@@ -124,12 +161,31 @@ def ema_weights(model):
 
 
 class MetricsCSV(keras.callbacks.Callback):
-    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Appends on resume."""
+    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Appends on resume.
 
-    def __init__(self, path, batch_size):
+    Without `batch_size` (a tf.data pipeline or generator sets it, not fit) the throughput
+    column is `steps_per_sec`: batches, not a guessed number of examples."""
+
+    def __init__(self, path, batch_size=None):
         super().__init__()
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+                batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"MetricsCSV(batch_size={batch_size!r}): give the examples per "
+                             "batch (a whole number >= 1), or leave it out for steps_per_sec")
+        if fs.isdir(path):
+            raise ValueError(f"MetricsCSV: {path} is a folder: pass a file path, such as "
+                             f"{fs.join(path, 'metrics.csv')}")
         self.path, self.batch_size = path, batch_size
         self.columns = None
+        # evaluate() / predict() run hooks without an epoch: nothing to time there
+        self.epoch_start = self.train_end = None
+
+    def on_train_begin(self, logs=None):
+        # Its folder now, not at the first epoch's end: an unwritable place fails before
+        # any training is done.
+        folder = str(self.path).rpartition("/")[0]
+        if folder:
+            fs.makedirs(folder)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
@@ -171,26 +227,52 @@ class MetricsCSV(keras.callbacks.Callback):
         logs["lr"] = current_lr(self.model.optimizer)
         train_end = self.train_end or now
         logs["epoch_time_s"] = now - self.epoch_start
+        per_step = self.batch_size or 1
         if self.done > (self.first_done or 0):  # steady state: after the first call, which
-            examples = (self.done - self.first_done) * self.batch_size  # may include tracing
+            examples = (self.done - self.first_done) * per_step  # may include tracing
             seconds = train_end - self.first_step_end
         else:
-            examples, seconds = self.done * self.batch_size, train_end - self.epoch_start
-        logs["examples_per_sec"] = examples / max(seconds, 1e-9)
-        row = {"epoch": epoch + 1, **{k: float(np.asarray(v)) for k, v in logs.items()}}
+            examples, seconds = self.done * per_step, train_end - self.epoch_start
+        rate = "examples_per_sec" if self.batch_size else "steps_per_sec"
+        logs[rate] = examples / max(seconds, 1e-9)
+        row = {"epoch": epoch + 1, **_scalar_columns(logs)}
         rows = self._rows()
-        if self.columns is None:
-            self.columns = (rows[0] if rows and rows[0] and rows[0][0] == "epoch"
-                            else list(row))
-        if not rows:
-            rows = [self.columns]
+        header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
+        # A column first logged later (validation from the second fit on, a metric added on
+        # resume) extends the header; earlier rows get an empty cell, none is dropped.
+        self.columns = (header or []) + [k for k in row if k not in (header or [])]
+        if header != self.columns:
+            rows = [self.columns] + [r + [""] * (len(self.columns) - len(r))
+                                     for r in (rows[1:] if header else rows)]
         rows.append(["" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
                      else row[k] for k in self.columns])
         self._write(rows)
 
     def on_test_begin(self, logs=None):
         # Validation runs inside the epoch: training throughput stops counting here.
-        self.train_end = self.train_end or time.perf_counter()
+        if self.epoch_start is not None:
+            self.train_end = self.train_end or time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.epoch_start = self.train_end = None  # a later evaluate() is no validation
+
+
+def _scalar_columns(logs) -> dict:
+    """Each log as floats: a scalar as its own column, a vector metric (F1Score(average=None),
+    a per-class metric) as one column per element, `name[i]`; never a cell the CSV cannot
+    read back as a number."""
+    columns = {}
+    for key, value in logs.items():
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):  # text, or anything else that is no number
+            continue
+        if value.ndim == 0:
+            columns[key] = float(value)
+        else:
+            columns.update({f"{key}[{i}]": float(v) for i, v in enumerate(value.ravel())})
+    return columns
+
 
 def _epoch_row(row, width):
     """The epoch number of a complete metrics.csv row, or None for a torn or garbled one."""
@@ -216,6 +298,12 @@ class NaNGuard(keras.callbacks.Callback):
     def __init__(self, policy="stop", checkpoints=None, schedule=None, lr_factor=0.5,
                  max_restores=3):
         super().__init__()
+        if policy not in ("stop", "restore"):
+            raise ValueError(f"NaNGuard(policy={policy!r}): use 'stop' or 'restore'")
+        if policy == "restore" and checkpoints is None:
+            raise ValueError("NaNGuard(policy='restore') rolls back to a checkpoint: pass "
+                             "checkpoints=Checkpoints(folder, initial=True), also in fit's "
+                             "callbacks")
         self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
         self.lr_factor, self.max_restores = lr_factor, max_restores
         self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
@@ -228,26 +316,50 @@ class NaNGuard(keras.callbacks.Callback):
         if loss is None or math.isfinite(loss):
             self.metrics_empty = False
             return
-        if self.policy != "restore" or len(self.rollbacks) >= self.max_restores:
-            print(f"\nktrain_kit: the loss became {loss} in epoch "
-                  f"{self.epoch} (batch {batch + 1}); stopping. The last good checkpoint is kept.")
+        self._act(f"the loss became {loss} in epoch {self.epoch} (batch {batch + 1})",
+                  batch + 1)
+
+    def _act(self, what, batch):
+        """Roll back (policy restore, a checkpoint there, roll-backs left) or stop."""
+        path = None
+        schedule = self.schedule or _schedule_with_multiplier(self.model.optimizer)
+        # the rate in use when it failed: the checkpoint restores an older one (a second
+        # roll-back to the same checkpoint would otherwise undo the first one's cut)
+        before = float(schedule.multiplier.numpy()) if schedule is not None else \
+            current_lr(self.model.optimizer)
+        if self.policy == "restore" and len(self.rollbacks) < self.max_restores:
+            path = self.checkpoints.roll_back()
+        if path is None:
+            why = "" if self.policy != "restore" or self.rollbacks else (
+                " No checkpoint to roll back to yet (Checkpoints(..., initial=True) saves one "
+                "at the start; it must be in fit's callbacks too).")
+            print(f"\nktrain_kit: {what}; stopping. The last good checkpoint is kept.{why}")
             self.model.stop_training = self.stopped = True
             return
-        path = self.checkpoints.roll_back().rsplit("/", 1)[-1]
-        if self.schedule is not None:
-            self.schedule.multiplier.assign(self.schedule.multiplier * self.lr_factor)
-            rate = {"lr_multiplier": float(self.schedule.multiplier.numpy())}
-        else:
-            self.model.optimizer.learning_rate = current_lr(self.model.optimizer) * self.lr_factor
+        path = path.rsplit("/", 1)[-1]
+        if schedule is not None:
+            schedule.multiplier.assign(before * self.lr_factor)
+            rate = {"lr_multiplier": float(schedule.multiplier.numpy())}
+        else:  # a Keras LearningRateSchedule cannot be lowered: Keras raises TypeError
+            with contextlib.suppress(TypeError):
+                self.model.optimizer.learning_rate = before * self.lr_factor
             rate = {"lr": current_lr(self.model.optimizer)}
         self.model.reset_metrics()
         self.metrics_empty = True
-        self.rollbacks.append({"epoch": self.epoch, "batch": batch + 1, "restored": path, **rate})
-        print(f"\nktrain_kit: the loss became non-finite in epoch {self.epoch} (batch "
-              f"{batch + 1}); rolled back to {path} and multiplied the learning rate by "
-              f"{self.lr_factor:g} (roll-back {len(self.rollbacks)} of {self.max_restores})")
+        self.rollbacks.append({"epoch": self.epoch, "batch": batch, "restored": path, **rate})
+        print(f"\nktrain_kit: {what}; rolled back to {path} and multiplied the learning "
+              f"rate by {self.lr_factor:g} (roll-back {len(self.rollbacks)} of "
+              f"{self.max_restores})")
 
     def on_epoch_end(self, epoch, logs=None):
+        # Weights can go non-finite behind a finite loss (see checkpointing.finite_weights):
+        # looked at once an epoch, when nothing was caught during it.
+        if not self.stopped and not self.metrics_empty and not finite_weights(self.model):
+            self._act(f"the weights became non-finite in epoch {self.epoch} while the loss "
+                      "stayed finite (NaN inputs behind a ReLU?)", None)
+            if logs is not None:  # this epoch's numbers describe no model worth keeping
+                logs.update({k: math.nan for k in logs if not k.startswith("val_")})
+            return
         if self.metrics_empty and logs is not None:
             # Rolled back at the epoch's last batch: no training metric describes this epoch
             # (Keras would report the emptied running means as 0).

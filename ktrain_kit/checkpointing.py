@@ -96,6 +96,7 @@ class Checkpoints(keras.callbacks.Callback):
         self.stop_requested = None  # the name of a signal asking to save and stop
 
     def _make_manager(self):
+        _build_optimizer(self.model)
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
         # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
         rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
@@ -142,10 +143,12 @@ class Checkpoints(keras.callbacks.Callback):
                                      bool(self.stopped.numpy()), True)
         return self.resume_at
 
-    def roll_back(self) -> str:
-        """Restores the newest checkpoint's variables (not callback state); returns its path."""
-        path = self.manager.latest_checkpoint
-        self.manager.checkpoint.restore(path).expect_partial()
+    def roll_back(self):
+        """Restores the newest checkpoint's variables (not callback state); returns its path,
+        or None when there is none yet (no `initial=True`, or not among fit's callbacks)."""
+        path = self.manager.latest_checkpoint if self.manager is not None else None
+        if path is not None:
+            self.manager.checkpoint.restore(path).expect_partial()
         return path
 
     def on_train_begin(self, logs=None):
@@ -181,18 +184,22 @@ class Checkpoints(keras.callbacks.Callback):
         self.steps_done = done
         epoch_end = done >= self.offset + self.params.get("steps", math.inf)
         if self.stop_requested and not epoch_end:
-            if _finite_losses(logs):
+            if self._good(logs):
                 self._save(self.current_epoch, done)
             raise Preempted(self.stop_requested, self.current_epoch, done)
         if self.every_steps and self.since_save >= self.every_steps and not epoch_end:
-            if _finite_losses(logs):  # never let a NaN step replace the last good checkpoint
+            if self._good(logs):  # never let a NaN step replace the last good checkpoint
                 self._save(self.current_epoch, done)
 
     def on_epoch_end(self, epoch, logs=None):
-        if _finite_losses(logs):  # never let a NaN epoch replace the last good checkpoint
+        if self._good(logs):  # never let a NaN epoch replace the last good checkpoint
             self._save(epoch + 1, 0, stopped=bool(self.model.stop_training))
         if self.stop_requested:
             raise Preempted(self.stop_requested, epoch + 1, 0)
+
+    def _good(self, logs) -> bool:
+        """Worth keeping: finite losses and finite weights (see `finite_weights`)."""
+        return _finite_losses(logs) and finite_weights(self.model)
 
     def _save(self, epochs_done, step_in_epoch, stopped=False):
         if self.manager is None:
@@ -250,12 +257,30 @@ class Checkpoints(keras.callbacks.Callback):
         return {"callbacks": states, "metrics": metrics}
 
 
+def _build_optimizer(model):
+    """Plain Keras builds the optimizer inside the first step, after `on_train_begin`: a
+    checkpoint saved before it (`initial=True`) would hold no moments, and a roll-back to it
+    would keep the NaN moments of the step that failed. Built here as Keras would build it."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built and model.trainable_variables:
+        with model.distribute_strategy.scope():
+            optimizer.build(model.trainable_variables)
+
+
 class DamagedCheckpoints(Exception):
     """Every checkpoint in the folder failed to load."""
 
     def __init__(self, directory):
         super().__init__(directory)
         self.directory = directory
+
+
+def finite_weights(model) -> bool:
+    """Every trainable weight finite. The loss alone can miss it: on CPU (oneDNN) relu(NaN)
+    is 0, so a first layer gone NaN (a NaN input batch) leaves a finite loss - a constant
+    prediction - for the rest of the run. Read where weights are read anyway (a save)."""
+    return all(np.isfinite(keras.ops.convert_to_numpy(v)).all()
+               for v in model.trainable_variables)
 
 
 def _finite_losses(logs) -> bool:

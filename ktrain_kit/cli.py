@@ -47,16 +47,22 @@ def fail(message: str, code: int = EXIT_USER_ERROR):
 
 def config_path(argv=None):
     """The --config file: what ml_collections parsed, else what the command line names."""
+    value = _config_value(argv)
+    return None if value is None else value.split(":", 1)[0]
+
+
+def _config_value(argv=None):
+    """--config's whole value, `PATH[:ARGUMENT]`."""
     try:
-        return config_flags.get_config_filename(FLAGS["config"]).split(":", 1)[0]
+        return config_flags.get_config_filename(FLAGS["config"])
     except Exception:  # noqa: BLE001 - not parsed (yet): read the command line
         pass
     argv = sys.argv if argv is None else argv
     for i, a in enumerate(argv):
         if a.startswith("--config="):
-            return a.split("=", 1)[1].split(":", 1)[0]
+            return a.split("=", 1)[1]
         if a == "--config" and i + 1 < len(argv):
-            return argv[i + 1].split(":", 1)[0]
+            return argv[i + 1]
     return None
 
 
@@ -192,6 +198,9 @@ def _check_config_loaded(argv):
     path = config_path(argv)
     if not path:
         fail("no config given; pass --config=configs/NAME.py (see configs/ for the choices)")
+    if os.path.isdir(path):
+        fail(f"config file '{path}' is a folder; pass a config file, "
+             f"--config={os.path.join(path, 'NAME.py')}")
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []
@@ -226,10 +235,20 @@ def _check_config_object(path, config):
 
 
 def _fail_loading(path, error):
-    """One line for a config file that raised: the exception at the end of its traceback."""
+    """One line for a config file that raised: the exception at the end of its traceback,
+    unless the trouble is not in the file: a folder, compiled or binary bytes, or the
+    `:ARGUMENT` of --config that its get_config() does not take (or needs)."""
     cause = error.__cause__ or error
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
+    if path and os.path.isdir(path):
+        fail(f"config file '{path}' is a folder; pass a config file, "
+             f"--config={os.path.join(path, 'NAME.py')}")
+    if path and os.path.isfile(path):
+        with open(path, "rb") as f:
+            if b"\0" in f.read(4096):
+                fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
+                     "bytes); pass the .py file it came from")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
     else:
@@ -237,6 +256,14 @@ def _fail_loading(path, error):
         detail = lines[-1].strip() if lines else type(cause).__name__
         if ":" not in detail.split(" ")[0]:
             detail = f"{type(cause).__name__}: {detail}"
+    value = _config_value() or ""
+    argument = value.split(":", 1)[1] if ":" in value else None
+    if detail.startswith("TypeError: get_config() takes 0 positional") and argument is not None:
+        fail(f"config file '{path}': its get_config() takes no argument, but --config gives "
+             f"it ':{argument}'; drop that: --config={path}")
+    if detail.startswith("TypeError: get_config() missing 1 required") and argument is None:
+        fail(f"config file '{path}': its get_config() needs an argument; pass it after a "
+             f"colon: --config={path}:VALUE")
     fail(f"config file '{path}' failed to load ({detail}); fix that file")
 
 

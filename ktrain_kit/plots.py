@@ -43,7 +43,7 @@ def plot_curves(metrics_csv, out_dir, claim=None):
     if not metrics.get("epoch"):
         return []
     epochs = metrics["epoch"]
-    skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec"}
+    skip = {"epoch", "lr", "epoch_time_s", "examples_per_sec", "steps_per_sec"}
     names = [k for k in metrics if k not in skip and not k.startswith("val_") and "/" not in k
              and not k.startswith(DIAGNOSTICS)]
     written = []

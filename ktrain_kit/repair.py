@@ -33,13 +33,13 @@ def read_result(folder) -> dict | None:
     summary = _read_json(fs.join(folder, runfolder.SUMMARY))
     if summary is None:
         return None
-    diagnosis = _read_json(fs.join(folder, "diagnosis.json")) or {}
+    findings, _ = read_findings(fs.join(folder, "diagnosis.json"))
+    status = "not diagnosed" if findings is None else \
+        "problems" if serious(findings) else "healthy"
     value = summary.get("main_metric_value")
     return {"metric": summary.get("main_metric"),
             "value": value if isinstance(value, (int, float)) and math.isfinite(value) else None,
-            "stopped": summary.get("stopped"),
-            "status": diagnosis.get("status", "not diagnosed"),
-            "findings": diagnosis.get("findings") or []}
+            "stopped": summary.get("stopped"), "status": status, "findings": findings or []}
 
 
 def read_summary(workdir) -> dict:
@@ -50,6 +50,23 @@ def repair_started(workdir) -> bool:
     """A finished run whose repair has begun (repair.json is there)."""
     return fs.exists(fs.join(workdir, REPAIR_JSON)) and \
         fs.exists(fs.join(workdir, runfolder.SUMMARY))
+
+
+def read_findings(path):
+    """(findings, None) from a diagnosis.json, each finding a dict with a severity and a
+    symptom; (None, what is wrong) for a file missing, not JSON, or of another shape (edited
+    by hand, or not the doctor's): every reader judges the file once, here."""
+    if not fs.exists(path):
+        return None, "missing"
+    diagnosis = _read_json(path)
+    if not isinstance(diagnosis, dict):
+        return None, "not a JSON object"
+    findings = diagnosis.get("findings")
+    if not isinstance(findings, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("severity"), str)
+            and isinstance(f.get("symptom"), str) for f in findings):
+        return None, "its 'findings' is not a list of findings"
+    return findings, None
 
 
 def _read_json(path):
@@ -93,12 +110,15 @@ def diagnosis_lines(workdir, limit=3) -> list:
     from ktrain_kit.restore import load_config
     from ktrain_kit.runfolder import require_folder
     require_folder(workdir)
-    diagnosis = _read_json(fs.join(workdir, "diagnosis.json"))
-    if not isinstance(diagnosis, dict):
+    findings, problem = read_findings(fs.join(workdir, "diagnosis.json"))
+    if problem == "missing":
         raise UserError(f"run folder '{workdir}' has no diagnosis.json: the run has not "
                         "finished (re-run its training command to resume it) or ran with "
                         "callbacks.doctor.enabled=False")
-    findings = serious(diagnosis.get("findings") or [])
+    if problem:
+        raise UserError(f"run folder '{workdir}': its diagnosis.json is damaged ({problem}); "
+                        "re-run its training command with --overwrite to diagnose it anew")
+    findings = serious(findings)
     if not findings:
         return [f"doctor: {workdir}: healthy, no problem found"]
     lines = [f"doctor: {workdir}: {len(findings)} problem(s); details in "

@@ -16,7 +16,7 @@ from ktrain_kit.errors import UserError
 def load_config(workdir: str):
     """(ConfigDict, resolved dict) of the run in `workdir`."""
     runfolder.require_folder(workdir)
-    saved = runfolder.read_config(workdir)
+    saved = runfolder.read_config(workdir, runfolder.READ_FIX)
     if saved is None:
         raise UserError(f"run folder '{workdir}' has no {runfolder.CONFIG}; pass the folder a "
                         "`python -m launchers.train` run wrote")

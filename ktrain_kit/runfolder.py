@@ -284,8 +284,14 @@ def has_checkpoint(workdir) -> bool:
     return fs.isfile(fs.join(workdir, CHECKPOINTS, "checkpoint"))
 
 
-def read_config(workdir):
-    """(config dict, resolved dict) from config.json; a damaged or foreign file is refused."""
+TRAIN_FIX = "pass --overwrite to start afresh there, or choose a new --workdir"
+READ_FIX = ("put back the file its training wrote, or train the run again (launchers.train "
+            "with --overwrite)")  # evaluate, export, the doctor: they have no --overwrite
+
+
+def read_config(workdir, fix=TRAIN_FIX):
+    """(config dict, resolved dict) from config.json; a damaged or foreign file is refused
+    with `fix`, the way out the calling launcher offers."""
     path = fs.join(workdir, CONFIG)
     try:
         with fs.open(path) as f:
@@ -293,11 +299,11 @@ def read_config(workdir):
     except FileNotFoundError:
         return None
     except (OSError, ValueError, UnicodeDecodeError):
-        raise UserError(f"run folder '{workdir}': its {CONFIG} is unreadable; pass "
-                        "--overwrite to start afresh there, or choose a new --workdir") from None
+        raise UserError(f"run folder '{workdir}': its {CONFIG} is unreadable; {fix}") from None
     if not isinstance(saved, dict) or not all(k in saved for k in ("data", "model", "train")):
         raise UserError(f"run folder '{workdir}': its {CONFIG} is not a ktrain_kit config; "
-                        "choose the folder of a ktrain_kit run, or a new --workdir")
+                        + ("choose the folder of a ktrain_kit run, or a new --workdir"
+                           if fix == TRAIN_FIX else fix))
     resolved = saved.pop(RESOLVED, {})
     return saved, resolved if isinstance(resolved, dict) else {}
 

@@ -658,10 +658,9 @@ def _pruned_reason(folder):
 
 
 def _top_finding(folder):
-    try:
-        with open(os.path.join(folder, "diagnosis.json")) as f:
-            findings = json.load(f)["findings"]
-    except (OSError, ValueError, KeyError):
+    from ktrain_kit.repair import read_findings
+    findings, _ = read_findings(os.path.join(folder, "diagnosis.json"))
+    if findings is None:
         return ""
     serious = [f for f in findings if f.get("severity") != "info"]
     return f"{serious[0]['severity']}: {serious[0]['symptom']}" if serious else "healthy"

@@ -2,6 +2,7 @@
 what to fix, no traceback, and no run folder created or changed. Then the run folder's own
 guarantees: it is only ever the run's, one process at a time, and a damaged one is one line."""
 
+import json
 import os
 
 import numpy as np
@@ -36,6 +37,12 @@ def bad_image_folder(tmp):
 
 def data_args(name, path, *extra):
     return [MLP, f"--config.data.name={name}", f"--config.data.path={path}", *extra]
+
+
+def compiled_config(tmp):
+    import py_compile
+    return py_compile.compile(os.path.join(ROOT, "configs", "digits_mlp.py"),
+                              cfile=str(tmp / "digits_mlp.pyc"), doraise=True)
 
 
 def config_file(tmp, body):
@@ -227,6 +234,16 @@ CASES = {
     "config argument that raises": (lambda t: [config_file(t, "def get_config(arg):\n"
                                                               "    return int(arg)\n") + ":x"],
                                     "invalid literal"),
+    # before: a folder was "does not exist", a .pyc a SyntaxError about null bytes, and a
+    # ':ARGUMENT' that get_config() does not take (or lacks) "fix that file"
+    "a folder as the config file": (lambda t: [f"--config={t}"], "is a folder"),
+    "a compiled config file": (lambda t: [f"--config={compiled_config(t)}"],
+                               "is not Python source"),
+    "an argument the config does not take": (lambda t: [f"{MLP}:0.1"],
+                                             "takes no argument, but --config gives it ':0.1'"),
+    "a config that needs an argument, given none": (
+        lambda t: [config_file(t, "def get_config(arg):\n    return int(arg)\n")],
+        "needs an argument; pass it after a colon"),
     "section given a value": (lambda t: [MLP, "--config.train=5"], "is a section"),
     "a config from a folder that holds no run": (
         lambda t: [f"--config=configs/from_run.py:{t}"], "from_run.py': run folder"),
@@ -567,10 +584,33 @@ OTHER_LAUNCHER_CASES = {
                                       "--storage=nosuchdb://host/db",
                                       f"--workdir={t}/must_not_exist"],
         "--storage 'nosuchdb://host/db' cannot be opened"),
+    "the doctor on a diagnosis.json edited into another shape": (
+        "launchers.doctor", lambda t: [a_hand_edited_run(t, "diagnosis.json", '{"findings": 5}')],
+        "diagnosis.json is damaged (its 'findings' is not a list"),
+    "the doctor on a diagnosis.json that is not JSON": (
+        "launchers.doctor", lambda t: [a_hand_edited_run(t, "diagnosis.json", '{"findings": [')],
+        "diagnosis.json is damaged (not a JSON object)"),
+    "evaluate a run whose config.json is not JSON": (
+        "launchers.evaluate", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '{')}"],
+        "config.json is unreadable; put back the file its training wrote"),
+    "export a run whose config.json is a list": (
+        "launchers.export", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '[]')}"],
+        "not a ktrain_kit config; put back the file"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
 }
+
+
+def a_hand_edited_run(tmp, name, content):
+    """A run folder (as far as the launchers look before the edited file) with `name` edited
+    by hand into `content`. Before: the doctor printed a traceback for a diagnosis of another
+    shape and called one that is not JSON missing; evaluate and export told the user to pass
+    --overwrite, a flag they do not have."""
+    os.makedirs(tmp / "run")
+    write(tmp, "run/manifest.json", json.dumps({"entries": ["config.json", "diagnosis.json"]}))
+    write(tmp, f"run/{name}", content)
+    return str(tmp / "run")
 
 
 @pytest.mark.parametrize("case", list(OTHER_LAUNCHER_CASES))

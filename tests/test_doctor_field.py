@@ -119,6 +119,30 @@ def test_a_failing_probe_is_one_finding_not_a_flood(keras_mod):
     # same examples fails once more, by its own name)
     found = errors(cb.findings)
     assert len([e for e in found if e.startswith("probe:")]) == 1 and len(found) <= 2
+    assert any("expected shape=(None, 4)" in e for e in found)
+
+
+def test_an_internal_error_is_recorded_on_one_line(keras_mod):
+    """Keras wraps a layer's error in ~10 lines with terminal colour codes; the finding that
+    records it was that whole block (diagnosis.md's evidence table broke on it)."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+
+    class TrainingOnly(keras.layers.Layer):
+        def call(self, x, training=None):
+            if training is False:  # the probe's and the reference's calls
+                raise ValueError("\x1b[1mno inference here\x1b[0m\n\n  see the docs\n")
+            return x
+
+    x, _, y = _data()
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(TrainingOnly()(inp)))
+    model.compile("adam", "binary_crossentropy")
+    cb = TrainingDoctor(probe_data=(x[:64], y[:64]))
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[cb])
+    found = errors(cb.findings)
+    assert found and all("\n" not in e and "\x1b" not in e and len(e) <= 400 for e in found)
+    assert any("no inference here see the docs" in e for e in found)
 
 
 def test_steps_per_execution_and_tf_data_input(keras_mod):

@@ -9,6 +9,7 @@ import concurrent.futures
 import functools
 import json
 import math
+import re
 import warnings
 
 import keras
@@ -58,12 +59,11 @@ class TrainingDoctor(keras.callbacks.Callback):
     def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None):
         super().__init__()
         self.interval = max(int(interval), 1)
-        # a tf.data probe set is read once, into arrays: every probe sees the same examples
-        self.probe_data = facts_lib.probe_arrays(probe_data) if _is_dataset(probe_data) \
-            else probe_data
-        self.reference_data = self.probe_data if reference_data is None else (
-            facts_lib.probe_arrays(reference_data, REFERENCE_LIMIT)
-            if _is_dataset(reference_data) else reference_data)
+        # a dataset, PyDataset or generator is read once, into arrays: every probe sees the
+        # same examples
+        self.probe_data = _read("probe_data", probe_data, 256)
+        self.reference_data = self.probe_data if reference_data is None else \
+            _read("reference_data", reference_data, REFERENCE_LIMIT)
         self.extra_facts = dict(facts or {})
         self.findings, self.internal_errors = [], []
         self.probe, self._decoder, self._probe_failed = None, EpochLossDecoder(), False
@@ -97,7 +97,10 @@ class TrainingDoctor(keras.callbacks.Callback):
         self._record_error(error)
 
     def _record_error(self, error):
-        """Each distinct failure once: a hook failing on every batch is one finding."""
+        """Each distinct failure once: a hook failing on every batch is one finding. One
+        line: Keras and TensorFlow errors span many, with terminal colour codes."""
+        error = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", error).split())
+        error = error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS - 3] + "..."
         if error not in self.internal_errors:
             self.internal_errors.append(error)
 
@@ -144,10 +147,11 @@ class TrainingDoctor(keras.callbacks.Callback):
     @_never_raises
     def on_train_batch_end(self, batch, logs=None):
         """Records this call's own loss (the mean of its batches with steps_per_execution > 1)."""
-        covered, loss = self._decoder.decode(batch, (logs or {}).get("loss", math.nan))
+        covered, loss = self._decoder.decode_logs(batch, logs)
         before = self.step
         self.step += covered
-        self.batch_losses.append((self.step, self.epoch, loss))
+        if loss is not None:
+            self.batch_losses.append((self.step, self.epoch, loss))
         if self._ensure_probe() is not None and \
                 (not self.probes or self.step // self.interval > before // self.interval):
             self._take_probe()
@@ -245,8 +249,15 @@ class TrainingDoctor(keras.callbacks.Callback):
         write_text(fs.join(directory, "diagnosis.md"), self.report(plots))
 
 
-def _is_dataset(data):
-    return hasattr(data, "element_spec") and hasattr(data, "take")
+def _read(name, data, limit):
+    """`data` as (x, y) arrays (a tuple kept whole); data the doctor cannot use - no labels,
+    an unknown type - is a ValueError here, in the user's code, never later inside `fit`."""
+    if data is None:
+        return None
+    try:
+        return facts_lib.probe_arrays(data, limit)
+    except ValueError as e:
+        raise ValueError(f"TrainingDoctor({name}=...): {type(data).__name__} {e}") from None
 
 
 def _current_lr(optimizer) -> float:
@@ -294,6 +305,8 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
             scores["n_probe"] = task_lib.effective_examples(view, py)
     return scores
 
+
+ERROR_CHARS = 400  # an internal error as recorded in a finding
 
 REFERENCE_LIMIT = 2048  # examples read from a tf.data reference set
 

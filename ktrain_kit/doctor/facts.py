@@ -11,27 +11,72 @@ The doctor's rules (rules.py) never see Keras objects: this module reads them on
   classes, spread; inputs by the magnitude of their features.
 """
 
+import itertools
+
 import numpy as np
 
 
 def probe_arrays(data, limit=256):
-    """(x, y) as NumPy structures from an (x, y[, w]) tuple or a `tf.data.Dataset` of batches
-    (up to `limit` examples)."""
+    """(x, y) as NumPy structures from any labelled data `fit` accepts: an (x, y[, w]) tuple
+    (kept whole), or up to `limit` examples of a `tf.data.Dataset` (batched or not), a
+    `keras.utils.PyDataset` or a generator / iterator of (x, y[, w]) batches.
+
+    Batches whose shapes differ from the first's (variable-length sequences padded per batch)
+    are left out: no padding value is invented. Data without labels raises ValueError."""
     import keras
+    if isinstance(data, (tuple, list)):
+        if len(data) < 2:
+            raise ValueError(f"holds {len(data)} part(s), no labels: pass (x, y), as to fit")
+        # pandas frames and series as arrays, as fit reads them (the reference needs arrays)
+        return tuple(keras.tree.map_structure(
+            lambda a: a.to_numpy() if hasattr(a, "to_numpy") and not isinstance(
+                a, np.ndarray) else a, part) for part in data[:2])
     if hasattr(data, "take") and hasattr(data, "element_spec"):  # a tf.data.Dataset
-        xs, ys, count = [], [], 0
-        for batch in data:
-            x, y = batch[0], batch[1]
-            xs.append(keras.tree.map_structure(np.asarray, x))
-            ys.append(keras.tree.map_structure(np.asarray, y))
-            count += len(keras.tree.flatten(xs[-1])[0])
-            if count >= limit:
-                break
-        if not xs:
-            raise ValueError("the probe dataset is empty")
-        join = lambda *parts: np.concatenate(parts)[:limit]  # noqa: E731
-        return keras.tree.map_structure(join, *xs), keras.tree.map_structure(join, *ys)
-    return tuple(data[:2])
+        elements = iter(data)
+    elif isinstance(data, keras.utils.PyDataset) or (
+            hasattr(data, "__getitem__") and hasattr(data, "__len__") and not hasattr(
+                data, "shape") and not isinstance(data, dict)):  # a PyDataset / Sequence
+        # an endless PyDataset has num_batches None (and maybe no __len__): read up to limit
+        batches = getattr(data, "num_batches", None) if hasattr(data, "num_batches") \
+            else len(data)
+        elements = (data[i] for i in (range(batches) if batches is not None
+                                      else itertools.count()))
+    elif hasattr(data, "__next__"):  # a generator or iterator of batches
+        elements = data
+    else:
+        raise ValueError(f"is a {type(data).__name__} without labels: pass (x, y), or a "
+                         "dataset / generator of (x, y) batches, as to fit")
+    xs, ys, count = [], [], 0
+    for element in elements:
+        if not isinstance(element, (tuple, list)) or len(element) < 2:
+            raise ValueError("yields elements without labels: pass (x, y) batches, as to fit")
+        x, y = (keras.tree.map_structure(np.asarray, part) for part in element[:2])
+        if _one_example(x, y):  # an unbatched dataset
+            x, y = (keras.tree.map_structure(lambda a: a[None], part) for part in (x, y))
+        if xs and _shapes(x, y) != _shapes(xs[0], ys[0]):
+            continue
+        xs.append(x)
+        ys.append(y)
+        count += len(keras.tree.flatten(x)[0])
+        if count >= limit:
+            break
+    if not xs:
+        raise ValueError("is empty")
+    join = lambda *parts: np.concatenate(parts)[:limit]  # noqa: E731
+    return keras.tree.map_structure(join, *xs), keras.tree.map_structure(join, *ys)
+
+
+def _one_example(x, y):
+    """A batch has one leading size across x and y; a scalar label, or parts of different
+    leading sizes (64 features, 10 one-hot classes), are one example."""
+    import keras
+    leaves = keras.tree.flatten((x, y))
+    return any(np.ndim(a) == 0 for a in leaves) or len({np.shape(a)[0] for a in leaves}) > 1
+
+
+def _shapes(x, y):
+    import keras
+    return [np.shape(a)[1:] for a in keras.tree.flatten((x, y))]
 
 
 # --------------------------------------------------------------------------- the loss

@@ -77,7 +77,10 @@ class Probe:
         with tf.GradientTape() as tape:
             if self.activation_model is not None:  # the model's output, then activations
                 outputs = list(self.activation_model(x, training=False))
-                y_pred, activations = outputs[0], outputs[1:]
+                # in the model's own structure: a one-output dict or list stays one, so
+                # compute_loss matches it to its loss
+                y_pred = keras.tree.pack_sequence_as(self.model.output, outputs[:1])
+                activations = outputs[1:]
             else:
                 y_pred = self.model(x, training=False)
             loss = self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
@@ -144,6 +147,7 @@ class Probe:
             "nonfinite_grad_fraction": float(raw["nonfinite_grads"]) / count,
             "nonfinite_weight_fraction": float(raw["nonfinite_weights"]) / count,
             "weight_norm": float(raw["weight_norm"]),
+            "probe_examples": int(len(keras.tree.flatten(self.x)[0])),
             "_relative_change": float(raw["delta_norm"]) / max(float(raw["previous_norm"]),
                                                                1e-12),
         }

@@ -35,8 +35,10 @@ class CriticalPruning(keras.callbacks.Callback):
         self._decoder.start_epoch()
 
     def on_train_batch_end(self, batch, logs=None):
-        covered, loss = self._decoder.decode(batch, (logs or {}).get("loss", math.nan))
+        covered, loss = self._decoder.decode_logs(batch, logs)
         self.step += covered
+        if loss is None:
+            return
         self.batch_losses.append((self.step, self.epoch, loss))
         if not math.isfinite(loss) and self.reason is None:
             self._prune("nan_loss", f"critical: {TITLES['nan_loss']} at step {self.step}")

@@ -90,6 +90,10 @@ EXPLODING_GROWTH = 1000.0
 # Units: more than half of a layer's ReLUs silent on every probe example, or of its
 # sigmoid/tanh units within 1% of their limits.
 DEAD_UNITS_SHARE = 0.5
+# A live unit firing on one input in ten is silent on all n probe examples with probability
+# 0.9^n: with fewer than 16 examples (0.9^16 = 0.19) a healthy sparse layer could pass for
+# dead (3 examples: 0.73). Smaller probes do not judge dead units.
+DEAD_UNITS_MIN_EXAMPLES = 16
 SATURATED_SHARE = 0.5
 # Learning rate from the update-to-weight ratio ||dW|| / ||W|| per step: healthy runs sit
 # around 1e-4..1e-2 (Karpathy's rule of thumb is 1e-3).
@@ -329,6 +333,10 @@ def make_run(epochs, probes, facts) -> Run:
     initial = _number(first[0][2]) if first else None
     probe = _number(probes[0].get("probe_loss")) if probes and \
         probes[0].get("step", 0) == 0 else None
+    scale = _training_to_probe_scale(epochs, probes)
+    if probe is not None and scale is not None and not (
+            1 / INITIAL_AGREEMENT < scale < INITIAL_AGREEMENT):
+        probe *= scale  # the probe measures another objective: read it on the training's scale
     if probe is not None and (initial is None or probe > 0 and not (
             probe / INITIAL_AGREEMENT < initial < probe * INITIAL_AGREEMENT)):
         initial = probe
@@ -347,6 +355,25 @@ def make_run(epochs, probes, facts) -> Run:
                val_metric=_finite([e.get(f"val_{metric}") for e in epochs]) if metric else [],
                reference=dict(facts.get("reference") or {}), facts=facts, basis=basis,
                initial_probe=probe)
+
+
+def _training_to_probe_scale(epochs, probes):
+    """The median ratio of an epoch's training loss to the probe's loss at that epoch's end,
+    over the epochs after the first (the first one's mean lags a falling curve); None without
+    such pairs. Far from 1 at every epoch, the two measure different objectives: class_weight
+    or sample_weight in the fit (Keras weights the training loss, the probe's is unweighted),
+    or probe examples unlike the training ones. Same-weights pairs, so training cannot explain
+    the ratio."""
+    at_end = {}
+    for p in probes:
+        if p.get("step"):
+            at_end[p.get("epoch")] = p  # the last probe of each epoch: its end
+    ratios = []  # the k-th epoch with the k-th epoch probed (a fit may start at initial_epoch)
+    for epoch, number in list(zip(epochs, sorted(at_end, key=lambda e: e or 0)))[1:]:
+        loss, probe = _number(epoch.get("loss")), _number(at_end[number].get("probe_loss"))
+        if loss is not None and probe is not None and loss > 0 and probe > 0:
+            ratios.append(loss / probe)
+    return statistics.median(ratios) if ratios else None
 
 
 def _batch_windows(batch_losses):
@@ -956,7 +983,8 @@ def _dead_units(run, batch_losses, probes):
     too large."""
     dead = [(p.get("step"), p.get("epoch"), p["dead_relu_fraction"]) for p in probes
             if _number(p.get("dead_relu_fraction")) is not None]
-    if not dead or dead[-1][2] <= DEAD_UNITS_SHARE:
+    if not dead or dead[-1][2] <= DEAD_UNITS_SHARE or \
+            probes[-1].get("probe_examples", math.inf) < DEAD_UNITS_MIN_EXAMPLES:
         return []
     first = next(d for d in dead if d[2] > DEAD_UNITS_SHARE)
     from_start = dead[0][2] > DEAD_UNITS_SHARE
