@@ -441,3 +441,18 @@ def test_metrics_csv_without_a_batch_size_reports_steps_per_second(tmp_path):
         assert float(row["steps_per_sec"]) > 0 and "examples_per_sec" not in row
     with pytest.raises(ValueError, match="whole number >= 1"):
         MetricsCSV(str(tmp_path / "o.csv"), batch_size=32.5)
+
+
+def test_a_validation_probe_the_model_overfits_leaves_the_start_alone():
+    """A probe on validation data agrees with the first batch at the start and drifts above
+    the training loss as the model overfits: that drift says nothing about the start, which
+    stays the first batch's (read on the drift's scale, it was ~0.2 and a falling training
+    loss looked like divergence)."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3}
+    probe_losses = [1.1, 1.0, 4.0, 8.0, 12.0]  # the model overfits the training examples
+    probes = [{"step": 10 * i, "epoch": max(i, 1), "probe_loss": p}
+              for i, p in enumerate(probe_losses)]
+    epochs = [{"loss": v} for v in (1.0, 0.8, 0.6, 0.5)]
+    batches = [(1, 1, 1.1)] + [(s, 1, 1.0) for s in range(2, 10)]
+    found = doctor.diagnose(epochs, batches, probes, facts)
+    assert "diverging" not in {f.symptom for f in found}, [f.symptom for f in found]

@@ -328,17 +328,17 @@ def make_run(epochs, probes, facts) -> Run:
     # The loss before training, on training data like the epoch losses it is compared with:
     # the first batch's (computed before the first update; a later one may already have blown
     # up), unless the probe at step 0 (same weights, up to 256 examples) disagrees with it by
-    # INITIAL_AGREEMENT or more: then the batch was too small a sample and the probe's stands.
+    # INITIAL_AGREEMENT or more: then the batch was too small a sample and the probe's stands -
+    # unless the training loss sits as far from the probe's at every epoch end too: then the
+    # two measure different objectives (class_weight or sample_weight weigh Keras' training
+    # loss, not the probe's) and the batch measured the one the epochs are compared on.
     first = (facts.get("_batch_losses") or [])[:1]
     initial = _number(first[0][2]) if first else None
     probe = _number(probes[0].get("probe_loss")) if probes and \
         probes[0].get("step", 0) == 0 else None
-    scale = _training_to_probe_scale(epochs, probes)
-    if probe is not None and scale is not None and not (
-            1 / INITIAL_AGREEMENT < scale < INITIAL_AGREEMENT):
-        probe *= scale  # the probe measures another objective: read it on the training's scale
     if probe is not None and (initial is None or probe > 0 and not (
-            probe / INITIAL_AGREEMENT < initial < probe * INITIAL_AGREEMENT)):
+            probe / INITIAL_AGREEMENT < initial < probe * INITIAL_AGREEMENT)) and \
+            not _another_objective(initial, probe, epochs, probes):
         initial = probe
     if initial is None and losses:
         initial = losses[0]
@@ -357,23 +357,28 @@ def make_run(epochs, probes, facts) -> Run:
                initial_probe=probe)
 
 
-def _training_to_probe_scale(epochs, probes):
-    """The median ratio of an epoch's training loss to the probe's loss at that epoch's end,
-    over the epochs after the first (the first one's mean lags a falling curve); None without
-    such pairs. Far from 1 at every epoch, the two measure different objectives: class_weight
-    or sample_weight in the fit (Keras weights the training loss, the probe's is unweighted),
-    or probe examples unlike the training ones. Same-weights pairs, so training cannot explain
-    the ratio."""
+def _another_objective(initial, probe, epochs, probes) -> bool:
+    """Whether the first batch's disagreement with the step-0 probe is the one seen at every
+    epoch end: the median ratio of an epoch's training loss to the probe's at its end (epochs
+    after the first, whose mean lags a falling curve) within INITIAL_AGREEMENT of the first
+    batch's ratio, on the same side of 1. A first batch that was a poor sample disagrees at
+    the start only; a validation probe that the model overfits agrees at the start."""
+    if initial is None or initial <= 0 or probe <= 0:
+        return False
     at_end = {}
     for p in probes:
         if p.get("step"):
             at_end[p.get("epoch")] = p  # the last probe of each epoch: its end
     ratios = []  # the k-th epoch with the k-th epoch probed (a fit may start at initial_epoch)
     for epoch, number in list(zip(epochs, sorted(at_end, key=lambda e: e or 0)))[1:]:
-        loss, probe = _number(epoch.get("loss")), _number(at_end[number].get("probe_loss"))
-        if loss is not None and probe is not None and loss > 0 and probe > 0:
-            ratios.append(loss / probe)
-    return statistics.median(ratios) if ratios else None
+        loss, end = _number(epoch.get("loss")), _number(at_end[number].get("probe_loss"))
+        if loss is not None and end is not None and loss > 0 and end > 0:
+            ratios.append(loss / end)
+    if not ratios:
+        return False
+    start, later = initial / probe, statistics.median(ratios)
+    return (start > 1) == (later > 1) and \
+        1 / INITIAL_AGREEMENT < start / later < INITIAL_AGREEMENT
 
 
 def _batch_windows(batch_losses):
