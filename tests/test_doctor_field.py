@@ -317,6 +317,28 @@ def test_pixels_in_unit_range_are_in_scale_readings_of_65_are_not():
     assert not inputs_out_of_scale({**_input_facts(readings), "normalizes_inputs": True})
 
 
+def test_raw_pixels_rescaled_by_the_models_first_layer_are_in_scale(keras_mod):
+    """Rescaling(1/255) as the first layer (Keras' image tutorials) hands the first weighted
+    layer pixels in [0, 1]: the inputs are judged at that scale, not as 0..255. The same pixels
+    without it, or with the Rescaling later in the model, are out of scale."""
+    keras = keras_mod
+    from ktrain_kit.doctor.facts import model_facts
+    from ktrain_kit.doctor.rules import inputs_out_of_scale
+    from sklearn.datasets import load_digits
+    pixels = (load_digits().data[:256] * 16.0).astype("float32")  # 0..255
+    y = np.zeros(256, "int32")
+
+    def facts(*layers):
+        model = keras.Sequential([keras.Input((64,)), *layers, keras.layers.Dense(10)])
+        return model_facts(model, (pixels, y))
+    rescaled = facts(keras.layers.Rescaling(1 / 255))
+    expected = np.sqrt(((pixels.astype(np.float64) / 255) ** 2).mean(axis=0)).max()
+    assert rescaled["inputs_feature_rms_max"] == pytest.approx(expected, rel=1e-5)
+    assert not inputs_out_of_scale(rescaled)
+    assert inputs_out_of_scale(facts())
+    assert inputs_out_of_scale(facts(keras.layers.Dense(8), keras.layers.Rescaling(1 / 255)))
+
+
 def test_a_flat_loss_on_unscaled_inputs_asks_for_scaling_before_the_learning_rate():
     facts = {"loss_name": "sparse_categorical_crossentropy", "num_outputs": 3,
              "inputs_feature_rms_max": 67.0, "inputs_absmax": 70.0, "normalizes_inputs": False}
@@ -428,6 +450,52 @@ def test_a_dict_input_model_is_probed_with_its_activations(keras_mod):
     model.fit(data, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
     assert not errors(cb.findings)
     assert "dead_relu_fraction" in cb.probes[-1]  # the activation pass ran on the dict input
+
+
+@pytest.mark.parametrize("with_input", [True, False])
+def test_a_sequential_model_is_probed_with_its_activations(keras_mod, with_input):
+    """keras.Sequential, the way most users write a model, has no `model.input` in Keras 3
+    (AttributeError, called or not): the dead-unit and saturation probes must still run, and
+    count what an independent forward pass counts."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, y, _ = _data()
+    layers = [keras.layers.Dense(16, activation="relu",
+                                 bias_initializer=keras.initializers.Constant(-1.0)),
+              keras.layers.Dense(8, activation="tanh",
+                                 kernel_initializer=keras.initializers.RandomNormal(stddev=3.0)),
+              keras.layers.Dense(3, activation="softmax")]
+    model = keras.Sequential(([keras.Input((4,))] if with_input else []) + layers)
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")  # weights fixed
+    cb = TrainingDoctor(probe_data=(x[:64], y[:64]), interval=2)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[cb])
+    assert not errors(cb.findings)
+    relu = np.maximum(x[:64] @ layers[0].kernel.numpy() + layers[0].bias.numpy(), 0)
+    tanh = np.tanh(relu @ layers[1].kernel.numpy() + layers[1].bias.numpy())
+    dead, saturated = np.mean(np.all(relu <= 0, axis=0)), np.mean(np.abs(tanh) > 0.99)
+    assert 0 < dead < 1 and 0 < saturated < 1  # the counts are not trivially 0 or 1
+    assert cb.probes[-1]["dead_relu_fraction"] == pytest.approx(dead)
+    assert cb.probes[-1]["saturated_fraction"] == pytest.approx(saturated, abs=1e-6)
+
+
+def test_a_confident_sigmoid_output_is_not_a_saturated_unit(keras_mod):
+    """A binary classifier's sigmoid output at 0/1 is a confident prediction, not a saturated
+    hidden unit: the saturation probe counts the hidden tanh layer only."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, _, y = _data()
+    hidden = keras.layers.Dense(8, activation="tanh")
+    out = keras.layers.Dense(1, activation="sigmoid",
+                             kernel_initializer=keras.initializers.RandomNormal(stddev=50.0))
+    model = keras.Sequential([keras.Input((4,)), hidden, out])
+    model.compile(keras.optimizers.SGD(0.0), "binary_crossentropy")  # weights fixed
+    cb = TrainingDoctor(probe_data=(x[:64], y[:64]), interval=2)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[cb])
+    h = np.tanh(x[:64] @ hidden.kernel.numpy() + hidden.bias.numpy())
+    p = 0.5 * (1 + np.tanh((h @ out.kernel.numpy() + out.bias.numpy()) / 2))  # sigmoid
+    assert np.mean(np.abs(2 * p - 1) > 0.99) > 0.5  # the output sits at its limits
+    assert cb.probes[-1]["saturated_fraction"] == pytest.approx(
+        np.mean(np.abs(h) > 0.99), abs=1e-6)
 
 
 def test_a_learning_rate_far_too_high_comes_before_the_target_scale():

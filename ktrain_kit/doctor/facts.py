@@ -177,11 +177,25 @@ def model_facts(model, probe_data):
         per_output.append(facts)
     facts = dict(per_output[0]) if len(per_output) == 1 else {"outputs": per_output}
     if x is not None:
-        facts.update(input_facts(x))
         import keras
+        facts.update(input_facts(_rescaled_inputs(model, x)))
         facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
                                          for layer in model.layers)
     return facts
+
+
+def _rescaled_inputs(model, x):
+    """The inputs as the model's first weighted layer sees them: a `keras.layers.Rescaling`
+    that the model applies to its one input first (Keras' image tutorials: raw 0..255 pixels
+    and Rescaling(1/255)) is a fixed affine map, so the scale the initializers meet is the
+    rescaled one. Anything else is read as given."""
+    import keras
+    layers = [layer for layer in getattr(model, "layers", [])
+              if not isinstance(layer, keras.layers.InputLayer)]
+    if not layers or not isinstance(layers[0], keras.layers.Rescaling) or \
+            not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        return x
+    return np.asarray(layers[0](x))
 
 
 def _labels_per_output(y, names):

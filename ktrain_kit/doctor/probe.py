@@ -2,8 +2,8 @@
 
 One compiled function computes, for the current weights: the probe loss, the global gradient norm,
 per-layer gradient and weight norms (first vs last layer, for vanishing / exploding gradients), the
-share of non-finite gradient values, the share of dead ReLU units and of saturated sigmoid / tanh
-units. Update-to-weight ratios come from comparing weights between two probes. Everything here
+share of non-finite gradient values, the share of dead ReLU units and of saturated hidden sigmoid /
+tanh units. Update-to-weight ratios come from comparing weights between two probes. Everything here
 uses public Keras APIs, so it works on any compiled functional or Sequential model.
 """
 
@@ -34,11 +34,30 @@ def _activation_outputs(model):
     try:
         if len(model.outputs) != 1:  # several outputs: the model's own call gives them in
             return [], None          # its own structure (list, dict) for compute_loss
+        # A sigmoid/tanh output at its limits is a confident prediction, what cross-entropy
+        # trains towards (and Keras 3 takes its gradient from the cached logits): saturation
+        # is a fault of hidden units, whose gradients must pass through the flat part. An
+        # output whose range does not fit its targets is the wrong-loss rule's to name.
+        picked = [(layer, kind) for layer, kind in picked
+                  if kind == "relu" or layer.output is not model.outputs[0]]
+        if not picked:
+            return [], None
         outputs = list(model.outputs) + [layer.output for layer, _ in picked]
-        # model.input keeps the structure the model was built with (a tensor, list or dict)
-        return [(layer.name, kind) for layer, kind in picked], keras.Model(model.input, outputs)
+        return [(layer.name, kind) for layer, kind in picked], keras.Model(_inputs_of(model),
+                                                                           outputs)
     except (AttributeError, ValueError):  # subclassed models have no symbolic outputs
         return [], None
+
+
+def _inputs_of(model):
+    """The model's symbolic inputs in the structure it was built with: `model.input` keeps a
+    functional model's tensor, list or dict, but a Sequential model never has one (Keras 3
+    raises AttributeError, called or not): its `inputs` list holds its one input."""
+    try:
+        return model.input
+    except AttributeError:
+        inputs = model.inputs
+        return inputs[0] if len(inputs) == 1 else inputs
 
 
 class Probe:
