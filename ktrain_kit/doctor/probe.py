@@ -50,14 +50,19 @@ def _activation_outputs(model):
 
 
 def _inputs_of(model):
-    """The model's symbolic inputs in the structure it was built with: `model.input` keeps a
-    functional model's tensor, list or dict, but a Sequential model never has one (Keras 3
-    raises AttributeError, called or not): its `inputs` list holds its one input."""
+    """The model's symbolic inputs in the structure it was built with (see `_structure`)."""
+    return _structure(model, "input")
+
+
+def _structure(model, which):
+    """`model.input` / `model.output`: a functional model's tensor, list or dict as it was
+    built. A Sequential model never has them (Keras 3 raises AttributeError, called or not):
+    its `inputs` / `outputs` list holds its one tensor."""
     try:
-        return model.input
+        return getattr(model, which)
     except AttributeError:
-        inputs = model.inputs
-        return inputs[0] if len(inputs) == 1 else inputs
+        tensors = getattr(model, which + "s")
+        return tensors[0] if len(tensors) == 1 else tensors
 
 
 class Probe:
@@ -98,7 +103,8 @@ class Probe:
                 outputs = list(self.activation_model(x, training=False))
                 # in the model's own structure: a one-output dict or list stays one, so
                 # compute_loss matches it to its loss
-                y_pred = keras.tree.pack_sequence_as(self.model.output, outputs[:1])
+                y_pred = keras.tree.pack_sequence_as(_structure(self.model, "output"),
+                                                      outputs[:1])
                 activations = outputs[1:]
             else:
                 y_pred = self.model(x, training=False)
