@@ -337,6 +337,11 @@ def test_raw_pixels_rescaled_by_the_models_first_layer_are_in_scale(keras_mod):
     assert not inputs_out_of_scale(rescaled)
     assert inputs_out_of_scale(facts())
     assert inputs_out_of_scale(facts(keras.layers.Dense(8), keras.layers.Rescaling(1 / 255)))
+    bytes_ = np.minimum(pixels, 255).astype("uint8")  # pixels as image files hold them
+    as_bytes = model_facts(keras.Sequential([keras.Input((64,)), keras.layers.Rescaling(1 / 255),
+                                             keras.layers.Dense(10)]), (bytes_, y))
+    assert as_bytes["inputs_feature_rms_max"] == pytest.approx(
+        np.sqrt(((bytes_ / 255.0) ** 2).mean(axis=0)).max(), rel=1e-5)
 
 
 def test_a_flat_loss_on_unscaled_inputs_asks_for_scaling_before_the_learning_rate():

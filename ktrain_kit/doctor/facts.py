@@ -193,7 +193,7 @@ def _rescaled_inputs(model, x):
     layers = [layer for layer in getattr(model, "layers", [])
               if not isinstance(layer, keras.layers.InputLayer)]
     if not layers or not isinstance(layers[0], keras.layers.Rescaling) or \
-            not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+            not isinstance(x, np.ndarray) or x.dtype.kind not in "fiu":  # uint8 pixels too
         return x
     return np.asarray(layers[0](x))
 
