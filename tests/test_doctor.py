@@ -360,3 +360,21 @@ def test_the_callback_never_raises_into_fit_when_losses_reach_zero():
     model.fit(x, y, batch_size=4, epochs=4, verbose=0, callbacks=[doctor_cb])
     assert all(loss == 0 for _, _, loss in doctor_cb.batch_losses)
     assert not [f for f in doctor_cb.findings if f.symptom == "doctor_error"]
+
+
+def test_zero_weight_gradients_are_named_only_where_the_biases_still_learn():
+    """Zero-initialized weights: first and last kernel gradients exactly 0 while the biases'
+    are not. No gradient at all (a constant output, a loss at zero) and gradients zeroed
+    because they were NaN are other findings' evidence, not this one's."""
+    def probes(grad_norm, nonfinite=0.0):
+        return [{"step": s, "epoch": max(s // 10, 1), "probe_loss": 1.1, "grad_norm": grad_norm,
+                 "grad_rms_first_layer": 0.0, "grad_rms_last_layer": 0.0,
+                 "nonfinite_grad_fraction": nonfinite} for s in (0, 10, 20, 30)]
+    epochs = epochs_from([1.1, 1.1, 1.1, 1.1])
+
+    def zero_findings(p):
+        return [f for f in doctor.diagnose(epochs, [(1, 1, 1.1)], p, {})
+                if "probes_with_zero_weight_gradients" in f.evidence]
+    assert len(zero_findings(probes(0.05))) == 1
+    assert not zero_findings(probes(0.0))
+    assert not zero_findings(probes(0.05, nonfinite=0.5))

@@ -636,3 +636,35 @@ def test_a_healthy_twins_truth_fails_when_its_validation_loss_climbs_back():
     assert check_truth(truth, settled, "multilabel")[0]
     assert not check_truth(truth, climbing, "multilabel")[0]
     assert not check_truth(truth, {"loss": [0.5, math.nan], "val_loss": [0.3]}, "multilabel")[0]
+
+
+@pytest.mark.parametrize("initializer", ["zeros", "glorot_uniform"])
+def test_weights_started_at_zero_get_no_gradient_and_are_named(keras_mod, initializer):
+    """A tanh network whose weights all start at zero (a fault of the published taxonomies):
+    every hidden unit outputs tanh(0) = 0, so no gradient reaches a weight matrix (NumPy: the
+    last kernel's gradient is h^T delta with h = 0) and only the biases learn. Before, the
+    doctor blamed a model too small (underfitting); the same network initialized by Keras'
+    default learns and gets no such finding."""
+    keras = keras_mod
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, y, _ = _data(512)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,))] + [
+        keras.layers.Dense(16, activation="tanh", kernel_initializer=initializer)
+        for _ in range(2)] + [keras.layers.Dense(3, activation="softmax",
+                                                 kernel_initializer=initializer)])
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    cb = TrainingDoctor(probe_data=(x[384:], y[384:]), interval=4)
+    history = model.fit(x[:384], y[:384], validation_data=(x[384:], y[384:]), batch_size=32,
+                        epochs=8, verbose=0, callbacks=[cb])
+    zero = [f for f in cb.findings if "probes_with_zero_weight_gradients" in f.evidence]
+    if initializer == "zeros":
+        assert not any(layer.kernel.numpy().any() for layer in model.layers)  # never moved
+        majority = np.bincount(y[384:]).max() / 128
+        assert max(history.history["val_accuracy"]) <= majority + 0.02  # a constant model
+        assert len(zero) == 1 and zero[0].symptom == "vanishing_gradients"
+        assert zero[0].severity == "warning" and serious(cb.findings) == {"vanishing_gradients"}
+        assert "initialize the weights randomly" in zero[0].remedies[0]
+    else:
+        assert max(history.history["val_accuracy"]) > 0.8 and not zero

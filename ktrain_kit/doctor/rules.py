@@ -958,6 +958,36 @@ def _exploding(run, batch_losses, probes):
 
 
 def _vanishing(run, batch_losses, probes):
+    return _no_weight_gradient(run, probes) or _shrinking_gradients(run, probes)
+
+
+def _no_weight_gradient(run, probes):
+    """The first and the last weight matrix get exactly zero gradient at most probes: not a
+    small gradient but none, which only a structure gives - every weight starting at zero
+    (each hidden unit outputs the same constant, so the layer after sees no input to weigh, and
+    back-propagated through zero weights no error reaches the layers before). Only the biases
+    learn: the model stays a constant. So some gradient must be there (the biases'): none at
+    all is a constant output or a loss at zero, and a non-finite one was zeroed by the probe.
+    ReLUs at zero are dead units, the dead-units rule's."""
+    zero = [p for p in probes if _number(p.get("grad_rms_first_layer")) == 0
+            and _number(p.get("grad_rms_last_layer")) == 0
+            and (_number(p.get("grad_norm")) or 0) > 0
+            and not p.get("nonfinite_grad_fraction") and not p.get("nonfinite_weight_fraction")
+            and (_number(p.get("dead_relu_fraction")) or 0) <= DEAD_UNITS_SHARE]
+    if not probes or len(zero) <= len(probes) / 2:
+        return []
+    return [Finding(
+        symptom="vanishing_gradients", severity="warning" if run.struggling() else "info",
+        first_seen=_at(zero[0].get("epoch"), zero[0].get("step")),
+        evidence={"probes_with_zero_weight_gradients": len(zero), "probes": len(probes)},
+        causes=["the weights start at zero: every hidden unit outputs the same constant, so "
+                "no gradient reaches the weight matrices and only the biases learn"],
+        remedies=["initialize the weights randomly: Glorot (Keras' default) or He for ReLU "
+                  "(kernel_initializer)"],
+        suggested_overrides=_overrides(run, "--config.model.initializer=he_normal"))]
+
+
+def _shrinking_gradients(run, probes):
     ratios = [(p.get("step"), p.get("epoch"),
                p["grad_rms_first_layer"] / p["grad_rms_last_layer"])
               for p in probes if (_number(p.get("grad_rms_last_layer")) or 0) > 0
