@@ -363,9 +363,10 @@ def test_the_callback_never_raises_into_fit_when_losses_reach_zero():
 
 
 def test_zero_weight_gradients_are_named_only_where_the_biases_still_learn():
-    """Zero-initialized weights: first and last kernel gradients exactly 0 while the biases'
-    are not. No gradient at all (a constant output, a loss at zero) and gradients zeroed
-    because they were NaN are other findings' evidence, not this one's."""
+    """Zero-initialized weights: first and last kernel gradients exactly 0 from the first probe
+    on while the biases' are not. No gradient at all (a constant output, a loss at zero),
+    gradients zeroed because they were NaN, and gradients that stop later (ReLUs a blow-up
+    killed in a model the probe cannot see inside) are other findings' evidence."""
     def probes(grad_norm, nonfinite=0.0):
         return [{"step": s, "epoch": max(s // 10, 1), "probe_loss": 1.1, "grad_norm": grad_norm,
                  "grad_rms_first_layer": 0.0, "grad_rms_last_layer": 0.0,
@@ -378,3 +379,6 @@ def test_zero_weight_gradients_are_named_only_where_the_biases_still_learn():
     assert len(zero_findings(probes(0.05))) == 1
     assert not zero_findings(probes(0.0))
     assert not zero_findings(probes(0.05, nonfinite=0.5))
+    later = probes(0.05)  # gradients that stop after the start: starved, not started at zero
+    later[0] = dict(later[0], grad_rms_first_layer=0.01, grad_rms_last_layer=0.02)
+    assert not zero_findings(later)

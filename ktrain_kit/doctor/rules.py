@@ -974,7 +974,9 @@ def _no_weight_gradient(run, probes):
             and (_number(p.get("grad_norm")) or 0) > 0
             and not p.get("nonfinite_grad_fraction") and not p.get("nonfinite_weight_fraction")
             and (_number(p.get("dead_relu_fraction")) or 0) <= DEAD_UNITS_SHARE]
-    if not probes or len(zero) <= len(probes) / 2:
+    # from the first probe on (before any update): weights that a blow-up or dead ReLUs
+    # starve later were not started at zero
+    if not probes or not zero or zero[0] is not probes[0] or len(zero) <= len(probes) / 2:
         return []
     return [Finding(
         symptom="vanishing_gradients", severity="warning" if run.struggling() else "info",
