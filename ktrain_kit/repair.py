@@ -20,6 +20,7 @@ import math
 
 from ktrain_kit import fs, runfolder, tasks
 from ktrain_kit.doctor import remedies as remedies_lib
+from ktrain_kit.doctor.report import read_findings
 from ktrain_kit.errors import UserError
 
 REPAIR_JSON, REPAIR_MD, REPAIR_PNG = "repair.json", "repair.md", "repair.png"
@@ -50,23 +51,6 @@ def repair_started(workdir) -> bool:
     """A finished run whose repair has begun (repair.json is there)."""
     return fs.exists(fs.join(workdir, REPAIR_JSON)) and \
         fs.exists(fs.join(workdir, runfolder.SUMMARY))
-
-
-def read_findings(path):
-    """(findings, None) from a diagnosis.json, each finding a dict with a severity and a
-    symptom; (None, what is wrong) for a file missing, not JSON, or of another shape (edited
-    by hand, or not the doctor's): every reader judges the file once, here."""
-    if not fs.exists(path):
-        return None, "missing"
-    diagnosis = _read_json(path)
-    if not isinstance(diagnosis, dict):
-        return None, "not a JSON object"
-    findings = diagnosis.get("findings")
-    if not isinstance(findings, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("severity"), str)
-            and isinstance(f.get("symptom"), str) for f in findings):
-        return None, "its 'findings' is not a list of findings"
-    return findings, None
 
 
 def _read_json(path):

@@ -658,7 +658,7 @@ def _pruned_reason(folder):
 
 
 def _top_finding(folder):
-    from ktrain_kit.repair import read_findings
+    from ktrain_kit.doctor.report import read_findings
     findings, _ = read_findings(os.path.join(folder, "diagnosis.json"))
     if findings is None:
         return ""

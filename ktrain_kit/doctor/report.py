@@ -1,6 +1,8 @@
 """The diagnosis for people (diagnosis.md, the lines printed at the end of a run) and for tools
 (diagnosis.json)."""
 
+import json
+
 from ktrain_kit.doctor.rules import TITLES
 
 def report_json(findings) -> dict:
@@ -49,3 +51,26 @@ def _fmt(v):
     if isinstance(v, list):
         return ", ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def read_findings(path):
+    """(findings, None) from a diagnosis.json, each finding a dict with a severity and a
+    symptom; (None, what is wrong) for a file missing, not JSON, or of another shape (edited
+    by hand, or not the doctor's). Written here, read here: every reader (the doctor launcher,
+    the repair, a sweep's table) judges the file once."""
+    from ktrain_kit import fs
+    if not fs.exists(path):
+        return None, "missing"
+    try:
+        with fs.open(path) as f:
+            diagnosis = json.load(f)
+    except (OSError, ValueError):
+        diagnosis = None
+    if not isinstance(diagnosis, dict):
+        return None, "not a JSON object"
+    findings = diagnosis.get("findings")
+    if not isinstance(findings, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("severity"), str)
+            and isinstance(f.get("symptom"), str) for f in findings):
+        return None, "its 'findings' is not a list of findings"
+    return findings, None
