@@ -278,9 +278,14 @@ class DamagedCheckpoints(Exception):
 def finite_weights(model) -> bool:
     """Every trainable weight finite. The loss alone can miss it: on CPU (oneDNN) relu(NaN)
     is 0, so a first layer gone NaN (a NaN input batch) leaves a finite loss - a constant
-    prediction - for the rest of the run. Read where weights are read anyway (a save)."""
-    return all(np.isfinite(keras.ops.convert_to_numpy(v)).all()
-               for v in model.trainable_variables)
+    prediction - for the rest of the run. Reduced where the weights live: one boolean comes
+    to the host, not a copy of the model (NaNGuard and Checkpoints each ask once an epoch)."""
+    variables = model.trainable_variables
+    if not variables:
+        return True
+    ops = keras.ops
+    return bool(ops.convert_to_numpy(ops.all(ops.stack(
+        [ops.all(ops.isfinite(v)) for v in variables]))))
 
 
 def _finite_losses(logs) -> bool:

@@ -80,6 +80,19 @@ def load_config(name, **overrides):
     return config
 
 
+def linear_classifier(features, classes, optimizer, weights=None):
+    """One Dense layer on logits, seeded: the smallest model a NaN can be injected into and
+    rolled back from (the NaN-policy and callback tests compare it with plain Keras)."""
+    import keras
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((features,))
+    model = keras.Model(inputs, keras.layers.Dense(classes)(inputs))
+    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if weights is not None:
+        model.set_weights(weights)
+    return model
+
+
 def run_launcher(module, *args, timeout=300, env=None):
     """Runs `python -m module args...` from the repo root; returns CompletedProcess (text)."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}

@@ -14,6 +14,8 @@ import tensorflow as tf
 from ktrain_kit import doctor
 from ktrain_kit.callbacks import EarlyStopping, MetricsCSV, ReduceLROnPlateau, TrainingDoctor
 
+from conftest import linear_classifier
+
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(192, 8)).astype("float32")
 Y = (X[:, 0] > 0).astype("int32") + (X[:, 1] > 0.5)  # 3 classes
@@ -259,14 +261,7 @@ def test_an_unknown_monitor_still_raises_as_in_keras():
 
 # ------------------------------------------------------------------ NaNGuard, Checkpoints
 def adam_model(learning_rate, weights=None):
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((8,))
-    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-    model.compile(keras.optimizers.Adam(learning_rate),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    if weights is not None:
-        model.set_weights(weights)
-    return model
+    return linear_classifier(8, 3, keras.optimizers.Adam(learning_rate), weights)
 
 
 def test_a_roll_back_with_adam_restores_its_moments_too(tmp_path):
@@ -456,3 +451,24 @@ def test_a_validation_probe_the_model_overfits_leaves_the_start_alone():
     batches = [(1, 1, 1.1)] + [(s, 1, 1.0) for s in range(2, 10)]
     found = doctor.diagnose(epochs, batches, probes, facts)
     assert "diverging" not in {f.symptom for f in found}, [f.symptom for f in found]
+
+
+
+def test_finite_weights_agrees_with_numpy_on_every_variable():
+    """One reduction on the device, checked against NumPy over each variable's values: a NaN
+    or an infinity in any one element of any trainable variable makes the weights unusable."""
+    from ktrain_kit.checkpointing import finite_weights
+    model = linear_classifier(8, 3, keras.optimizers.SGD(0.1))
+
+    def expected():
+        return all(np.isfinite(v.numpy()).all() for v in model.trainable_variables)
+    assert finite_weights(model) is True and expected()
+    for bad in (np.nan, np.inf, -np.inf):
+        for variable in model.trainable_variables:
+            values = variable.numpy()
+            poisoned = values.copy()
+            poisoned.flat[-1] = bad
+            variable.assign(poisoned)
+            assert finite_weights(model) is False and not expected()
+            variable.assign(values)
+    assert finite_weights(model) is True

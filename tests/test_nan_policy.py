@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_launcher
+from conftest import linear_classifier, run_launcher
 from ktrain_kit.callbacks import Checkpoints, NaNGuard
 
 RNG = np.random.default_rng(5)
@@ -19,14 +19,7 @@ Y = (X[:, 0] > 0).astype(np.int32)
 
 
 def small_model(learning_rate, weights=None):
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((4,))
-    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
-    model.compile(keras.optimizers.SGD(learning_rate),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    if weights is not None:
-        model.set_weights(weights)
-    return model
+    return linear_classifier(4, 2, keras.optimizers.SGD(learning_rate), weights)
 
 
 def test_restore_rolls_back_lowers_the_rate_and_trains_on(tmp_path):
