@@ -533,10 +533,12 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
                            f"accumulation_steps x replicas = {per_update}",
                            f"use a multiple of {per_update}")
-    steps_per_epoch = train_examples // c.data.batch_size
-    if steps_per_epoch < 1:
-        raise config_error("data.batch_size", f"{c.data.batch_size} is larger than the "
-                           f"{train_examples} training examples", "use a smaller batch")
+    batch = batch_for_data(c, train_examples, replicas)
+    if batch < 1:
+        raise config_error("data.batch_size", f"the {train_examples} training examples are "
+                           f"fewer than accumulation_steps x replicas = {per_update}",
+                           "use more data or fewer accumulation steps")
+    steps_per_epoch = train_examples // batch
     if steps_per_epoch % c.train.steps_per_execution:
         raise config_error("train.steps_per_execution", f"{c.train.steps_per_execution} does "
                            f"not divide the {steps_per_epoch} steps of an epoch",
@@ -553,6 +555,29 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
         raise config_error("schedule.boundaries", f"last boundary {max(c.schedule.boundaries)} "
                            f"{c.schedule.unit} is past the end of training",
                            "move it before the end or train longer")
+
+
+def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
+    """`data.batch_size`, or the whole training set when that is smaller - what Keras' `fit`
+    does with a batch larger than the data (one batch of everything) - rounded down to a
+    multiple of accumulation_steps x replicas (0 when not even one multiple fits)."""
+    if c.data.batch_size <= train_examples:
+        return c.data.batch_size
+    per_update = c.train.accumulation_steps * replicas
+    return train_examples // per_update * per_update
+
+
+def fit_batch_to_data(c, train_examples: int, replicas: int = 1) -> str | None:
+    """Sets `data.batch_size` to `batch_for_data` (a small table trains instead of being
+    refused); returns the line saying so, or None when the batch is kept."""
+    batch = batch_for_data(c, train_examples, replicas)
+    if batch == c.data.batch_size or batch < 1:
+        return None  # kept, or refused by validate_steps with the reason
+    note = (f"data.batch_size={c.data.batch_size} is larger than the {train_examples} training "
+            f"examples: training on batches of {batch}, as Keras' fit would (set "
+            f"data.batch_size={batch} to say so)")
+    c.data.batch_size = batch
+    return note
 
 
 def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:

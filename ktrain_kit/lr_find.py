@@ -112,6 +112,8 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     """Runs the sweep for config `c`; writes lr_find.csv / lr_find.png into `workdir`."""
     config_lib.validate(c)
     data = data_lib.load(c.data, c.task, c.seed)
+    config_lib.fit_batch_to_data(c, data.train_size)
+    config_lib.validate_against_data(c, data)
     facts = runtime.device_facts()
     precision, _ = runtime.choose_precision(c.train.precision, facts)
     precision = "float32" if precision == "measure" else precision

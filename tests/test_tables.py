@@ -367,3 +367,28 @@ def test_columns_named_like_python_keywords_are_exported_and_served(tmp_path):
                    displ=tf.constant([float(rows[i]["displ"]) for i in wanted]))
     np.testing.assert_allclose(served["probabilities"].numpy(),
                                tf.nn.softmax(model(data.x_val)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_table_smaller_than_one_batch_trains_on_all_its_rows(tmp_path, capsys):
+    """R's mtcars has 32 rows, many public tables fewer than the configs' batch of 64. Keras'
+    fit trains such data as one batch of everything; so does a run, and says so (it used to be
+    refused), and a second command on the folder sees the same config (finished, not changed)."""
+    from ktrain_kit.errors import UserError
+    from ktrain_kit.training import train
+    path, workdir = write_penguins(tmp_path / "small.csv", n=40), tmp_path / "run"
+    train(table_config(path, data__batch_size=64, train__epochs=2), str(workdir))
+    assert "data.batch_size=64 is larger than the 32 training examples: training on batches " \
+        "of 32" in capsys.readouterr().out
+    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 32
+    with open(workdir / "metrics.csv") as f:
+        assert [int(r["epoch"]) for r in csv.DictReader(f)] == [1, 2]
+    with pytest.raises(UserError, match="holds a finished run"):
+        train(table_config(path, data__batch_size=64, train__epochs=2), str(workdir))
+
+
+def test_the_lr_range_test_runs_on_a_table_smaller_than_one_batch(tmp_path):
+    """It divided by the steps per epoch, 0 for such a table (a ZeroDivisionError)."""
+    from ktrain_kit.lr_find import lr_range_test
+    config = table_config(write_penguins(tmp_path / "small.csv", n=40), data__batch_size=64)
+    result = lr_range_test(config, str(tmp_path / "find"), steps=6, min_lr=1e-4, max_lr=1.0)
+    assert 1e-4 <= result["suggested_lr"] <= 1.0
