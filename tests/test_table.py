@@ -330,3 +330,45 @@ def test_rows_of_empty_cells_are_skipped_like_blank_lines():
 def test_text_that_is_not_utf8_names_the_line():
     with pytest.raises(UserError, match=r"not UTF-8 text \(line 3: byte b'\\xe9'"):
         table_lib.parse_table("a,label\n1,x\ncaf\u00e9,y\n".encode("cp1252"), "t.csv")
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz", "zip"])
+def test_a_compressed_table_reads_as_the_table_it_holds(tmp_path, kind):
+    """pandas' read_csv opens `data.csv.gz` & co. untold; so does the reader, by the file's first
+    bytes (a download renamed `.csv` still opens), and a `.tsv` inside keeps its tabs."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+    text = "height\tspecies\n1.5\tAdelie\n2.5\tGentoo\n"
+    plain = table_lib.parse_table(text.encode(), "t.tsv")
+    if kind == "zip":
+        path = tmp_path / "t.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("t.tsv", text)
+    else:
+        compress = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
+        path = tmp_path / f"t.tsv.{ {'gzip': 'gz'}.get(kind, kind)}"
+        path.write_bytes(compress(text.encode()))
+        renamed = tmp_path / "renamed.csv"
+        renamed.write_bytes(compress(text.replace("\t", ",").encode()))
+        table = table_lib.read_table(str(renamed))
+        assert (table.names, table.rows) == (plain.names, plain.rows)
+    table = table_lib.read_table(str(path))
+    assert (table.names, table.rows) == (plain.names, plain.rows) == \
+        (["height", "species"], [["1.5", "Adelie"], ["2.5", "Gentoo"]])
+
+
+def test_a_damaged_or_many_file_archive_is_refused_in_one_line(tmp_path):
+    import gzip
+    import zipfile
+    torn = tmp_path / "torn.csv.gz"
+    torn.write_bytes(gzip.compress(b"a,b\n1,2\n" * 100)[:30])
+    with pytest.raises(UserError, match=r"torn.csv.gz': is a damaged gzip file \(EOFError\)"):
+        table_lib.read_table(str(torn))
+    several = tmp_path / "two.zip"
+    with zipfile.ZipFile(several, "w") as archive:
+        archive.writestr("train.csv", "a,b\n1,2\n")
+        archive.writestr("test.csv", "a,b\n1,2\n")
+    with pytest.raises(UserError, match="is a zip archive of 2 files, not one table; unzip it"):
+        table_lib.read_table(str(several))

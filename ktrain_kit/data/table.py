@@ -101,10 +101,45 @@ def read_table(path: str, header="auto") -> Table:
             data = f.read()
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
-    return parse_table(data, path, header)
+    data, name = _decompressed(data, path)
+    return parse_table(data, path, header, name)
 
 
-def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
+# What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
+# first bytes, not its name (a download renamed .csv can still be gzip).
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
+
+
+def _decompressed(data: bytes, path: str):
+    """(the table's bytes, the name its delimiter is judged by): `data` itself, or what a
+    gzip / bz2 / xz file or a zip archive of one file holds."""
+    kind = next((k for magic, k in COMPRESSED.items() if data.startswith(magic)), None)
+    name = str(path)
+    if kind is None:
+        return data, name
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()
+                           and not m.filename.startswith("__MACOSX/")]
+                if len(members) != 1:
+                    raise file_error(path, f"is a zip archive of {len(members)} files, not one "
+                                     "table", "unzip it and point data.path at the table")
+                return archive.read(members[0]), members[0].filename
+        opened = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}[kind]
+        stem = name[:name.rfind(".")] if name.lower().endswith((".gz", ".bz2", ".xz")) else name
+        return opened(data), stem
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zipfile.BadZipFile) as e:
+        raise file_error(path, f"is a damaged {kind} file ({type(e).__name__})",
+                         "compress it again, or give the table uncompressed") from None
+
+
+def parse_table(data: bytes, path: str = "<csv>", header="auto", name=None) -> Table:
+    """`name`: the file name the delimiter is judged by (.tsv / .tab: tabs), default `path`."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -113,7 +148,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto") -> Table:
                          f"{data[e.start:e.start + 1]!r}; a Latin-1 or Windows export?)",
                          "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)") from None
     records, lines = [], []
-    tabs = str(path).lower().endswith((".tsv", ".tab"))
+    tabs = str(name or path).lower().endswith((".tsv", ".tab"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
     try:
         start = 1
