@@ -372,3 +372,29 @@ def test_a_damaged_or_many_file_archive_is_refused_in_one_line(tmp_path):
         archive.writestr("test.csv", "a,b\n1,2\n")
     with pytest.raises(UserError, match="is a zip archive of 2 files, not one table; unzip it"):
         table_lib.read_table(str(several))
+
+
+def _xlsx_like(path):
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:  # the parts of an .xlsx
+        for part in ("[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"):
+            archive.writestr(part, "<x/>")
+
+
+def _npz(path):
+    with open(path, "wb") as f:  # np.savez(name) would append .npz to the name
+        np.savez(f, x=np.zeros(2))
+
+
+@pytest.mark.parametrize("write, named", [
+    (_xlsx_like, "an Excel workbook, not a CSV table; save the sheet as 'CSV UTF-8'"),
+    (_npz, "a NumPy .npz archive, not a CSV "
+                                                          "table; use data.name=npz"),
+    (lambda p: open(p, "wb").write(b"PAR1" + bytes(64)), r"a Parquet file, not a CSV table; "
+                                                         r"pandas.read_parquet\(path\).to_csv"),
+    (lambda p: open(p, "wb").write(b"SQLite format 3\x00" + bytes(64)), "an SQLite database")])
+def test_tables_saved_in_other_formats_are_named_with_the_way_to_csv(tmp_path, write, named):
+    path = str(tmp_path / "table.csv")
+    write(path)
+    with pytest.raises(UserError, match=f"table.csv': is {named}"):
+        table_lib.read_table(path)

@@ -110,9 +110,31 @@ def read_table(path: str, header="auto") -> Table:
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
 
 
+# Files users export tables to that are not text: named, with the way to a CSV.
+TO_CSV = "pandas.read_{}(path).to_csv('table.csv', index=False)"
+FOREIGN = {b"PAR1": ("a Parquet file", TO_CSV.format("parquet")),
+           b"ARROW1": ("an Arrow/Feather file", TO_CSV.format("feather")),
+           b"\x89HDF\r\n\x1a\n": ("an HDF5 file", TO_CSV.format("hdf")),
+           b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("an Excel 97-2003 workbook",
+                                                  "save the sheet as 'CSV UTF-8'"),
+           b"SQLite format 3\x00": ("an SQLite database", "export the table as CSV")}
+
+
+def _refuse_foreign(data: bytes, path: str, members=()):
+    """A binary table format, or a zip that is an Excel workbook or NumPy .npz, named as such."""
+    what = next((v for magic, v in FOREIGN.items() if data.startswith(magic)), None)
+    if any(m.startswith("xl/") for m in members):
+        what = ("an Excel workbook", "save the sheet as 'CSV UTF-8'")
+    elif members and all(m.endswith(".npy") for m in members):
+        what = ("a NumPy .npz archive", "use data.name=npz")
+    if what:
+        raise file_error(path, f"is {what[0]}, not a CSV table", what[1])
+
+
 def _decompressed(data: bytes, path: str):
     """(the table's bytes, the name its delimiter is judged by): `data` itself, or what a
     gzip / bz2 / xz file or a zip archive of one file holds."""
+    _refuse_foreign(data, path)
     kind = next((k for magic, k in COMPRESSED.items() if data.startswith(magic)), None)
     name = str(path)
     if kind is None:
@@ -126,6 +148,7 @@ def _decompressed(data: bytes, path: str):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()
                            and not m.filename.startswith("__MACOSX/")]
+                _refuse_foreign(b"", path, [m.filename for m in members])
                 if len(members) != 1:
                     raise file_error(path, f"is a zip archive of {len(members)} files, not one "
                                      "table", "unzip it and point data.path at the table")
