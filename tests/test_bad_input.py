@@ -176,7 +176,11 @@ CASES = {
         "data.num_features"),
     "zero epochs": (lambda t: [CNN, "--config.train.epochs=0"], "train.epochs"),
     "zero batch": (lambda t: [CNN, "--config.data.batch_size=0"], "data.batch_size"),
-    "batch above data": (lambda t: [CNN, "--config.data.batch_size=5000"], "data.batch_size"),
+    # a batch above the data trains as one batch of everything, as in Keras; one that cannot
+    # be split into the accumulation's micro-batches is refused
+    "data below one micro-batch each": (lambda t: [
+        CNN, "--config.data.train_examples=3", "--config.data.batch_size=64",
+        "--config.train.accumulation_steps=4"], "data.batch_size"),
     "unknown optimizer": (lambda t: [CNN, "--config.optimizer.name=lion"], "optimizer.name"),
     "unknown schedule": (lambda t: [CNN, "--config.schedule.name=onecycle"], "schedule.name"),
     "unknown model": (lambda t: [CNN, "--config.model.name=vit"], "model.name"),
