@@ -109,9 +109,15 @@ class Probe:
             else:
                 y_pred = self.model(x, training=False)
             loss = self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+        outputs_flat = tf.nest.flatten(y_pred)
+        # the loss's gradient with respect to the output too (one output): where it is exactly
+        # 0 for outputs outside [0, 1], the loss clips them as probabilities (see
+        # _clipped_outputs); None when Keras computes the loss from cached logits
+        weight_grads, output_grads = tape.gradient(
+            loss, (variables, outputs_flat[:1] if len(outputs_flat) == 1 else []))
         grads = [tf.zeros(v.shape, tf.float32) if g is None else
                  tf.cast(tf.convert_to_tensor(g), tf.float32)
-                 for g, v in zip(tape.gradient(loss, variables), variables)]
+                 for g, v in zip(weight_grads, variables)]
         values = [tf.cast(tf.convert_to_tensor(v), tf.float32) for v in variables]
         sums = {k: [] for k in ("grad_sq", "nonfinite_grads", "nonfinite_weights", "weight_sq",
                                 "previous_sq", "delta_sq")}
@@ -143,6 +149,9 @@ class Probe:
             # one tensor per output (a multi-output model's have different shapes)
             "y_pred": [tf.cast(t, tf.float32) for t in tf.nest.flatten(y_pred)],
         }
+        if output_grads and output_grads[0] is not None:
+            out["output_outside_unit"], out["output_outside_zero_grad"] = _clipped_outputs(
+                outputs_flat[0], output_grads[0])
         for p, v in zip(self.previous, values):
             p.assign(v)
         if self.activation_model is not None:
@@ -183,12 +192,27 @@ class Probe:
         for key in ("dead_relu_fraction", "saturated_fraction"):
             if key in raw:
                 stats[key] = float(raw[key])
+        if "output_outside_unit" in raw:
+            stats["outputs_outside_unit"] = int(raw["output_outside_unit"])
+            stats["outputs_outside_with_zero_loss_gradient"] = int(
+                raw["output_outside_zero_grad"])
         per_output = [_output_facts(t.astype(np.float64)) for t in raw["y_pred"]]
         if len(per_output) == 1:
             stats.update(per_output[0])
         else:
             stats["output_facts"] = per_output
         return stats
+
+
+def _clipped_outputs(y_pred, grad):
+    """(how many output values lie outside [0, 1], how many of those get an exactly zero loss
+    gradient). A loss of logits or of errors is differentiable with a non-zero gradient almost
+    everywhere; exact zeros outside [0, 1] are what clipping into [eps, 1 - eps] (log of a
+    probability) leaves: the loss takes the outputs for probabilities."""
+    y_pred, grad = tf.cast(y_pred, tf.float32), tf.cast(tf.convert_to_tensor(grad), tf.float32)
+    outside = (y_pred < 0) | (y_pred > 1)
+    return (tf.reduce_sum(tf.cast(outside, tf.int32)),
+            tf.reduce_sum(tf.cast(outside & tf.equal(grad, 0.0), tf.int32)))
 
 
 GROUP_ELEMENTS = 1 << 22  # variables are reduced together up to this many values (16 MB)

@@ -170,7 +170,8 @@ CAUSE_LAYERS = (("wrong_loss", "data_problem"),
 def _cause_layer(symptom) -> int:
     return next((i for i, layer in enumerate(CAUSE_LAYERS) if symptom in layer),
                 len(CAUSE_LAYERS))
-BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
+BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0),
+                   "tanh": (-1.0, 1.0),
                    "relu": (0.0, math.inf), "softplus": (0.0, math.inf),
                    "exponential": (0.0, math.inf), "elu": (-1.0, math.inf)}
 
@@ -549,13 +550,27 @@ def _wrong_loss(run, batch_losses, probes):
                   "model is misleading to readers and to other frameworks",
                   "compile with from_logits=False (or remove the activation)")
         elif v.from_logits is False and (
-                not squashed if v.activation else
+                not _gives_probabilities(v.activation) if v.activation else
                 bool(probes) and probes[0].get("outputs_in_unit_interval") is False):
             wrong("critical", {"outputs_are_probabilities": False},
                   f"the model outputs {v.activation or 'raw values'} but the loss expects "
                   "probabilities (from_logits=False): Keras clips them into [eps, 1 - eps] and "
                   "most gradients vanish", "compile with from_logits=True, or end the model "
                   "with softmax / sigmoid", ["--config.model.from_logits=True"])
+    if v.loss == task_lib.OTHER and v.classifies and not _gives_probabilities(v.activation):
+        clipped = _clipped_output_evidence(probes)
+        if clipped:
+            # what a built-in cross-entropy with from_logits=False on raw outputs is (critical
+            # above), found from the loss's own gradients; a custom loss may clip on purpose,
+            # so it is critical only when the model fails to learn what it could, else info
+            severity = "critical" if run.struggling() else "info"
+            wrong(severity, {"outputs_are_probabilities": False, **clipped},
+                  f"the hand-written loss treats the outputs as probabilities (it clips them "
+                  f"into [0, 1]: {clipped['outside_with_zero_gradient']} of the "
+                  f"{clipped['outputs_outside_unit']} probe outputs outside [0, 1] get no "
+                  f"gradient), but the model ends in {v.activation or 'raw values'}",
+                  "apply softmax / sigmoid before the loss takes logs (in the last layer or "
+                  "inside the loss), or compute the loss from logits")
     if v.loss == task_lib.REGRESSION and v.kind in ("classification", "binary", "multilabel") \
             and v.activation in ("softmax", "sigmoid") and not v.standardized_loss:
         # slow learning is what this loss costs: judged at the run's best epoch
@@ -574,6 +589,38 @@ def _wrong_loss(run, batch_losses, probes):
                   f"give {low:g}..{high:g}", "use a linear output layer for regression (and "
                   "standardize the targets)")
     return found
+
+
+def _gives_probabilities(activation) -> bool:
+    """An output activation whose values all lie in [0, 1] (softmax, sigmoid, hard_sigmoid):
+    what a loss that expects probabilities may be given."""
+    return BOUNDED_OUTPUTS.get(activation) == (0.0, 1.0)
+
+
+# A hand-written loss clips the outputs as probabilities when at least this share of the probe
+# outputs outside [0, 1] get an exactly zero gradient. A loss of logits or of errors has a
+# non-zero gradient almost everywhere (zero only on a set of measure zero); clipping zeroes it
+# on whole regions - how large a share depends on which side of [0, 1] each output lies for its
+# label (log p clipped: y = 1 below 0; log(1 - p) clipped: y = 0 above 1), so the bar is a
+# clear share, not most of them.
+CLIPPED_OUTPUT_SHARE = 0.1
+# ... out of at least this many outputs outside [0, 1] (a handful could be ties).
+CLIPPED_OUTPUT_MIN = 20
+
+
+def _clipped_output_evidence(probes):
+    """The latest probe's count of outputs outside [0, 1] and of those with a zero loss
+    gradient, when the share says the loss clips them; else None."""
+    for p in reversed(probes):
+        outside, zero = p.get("outputs_outside_unit"), p.get("outputs_outside_with_zero_loss_"
+                                                             "gradient")
+        if outside is None or zero is None:
+            continue
+        if outside >= CLIPPED_OUTPUT_MIN and zero >= CLIPPED_OUTPUT_SHARE * outside:
+            return {"outputs_outside_unit": outside, "outside_with_zero_gradient": zero,
+                    "probe_step": p.get("step")}
+        return None
+    return None
 
 
 def _label_problems(run, batch_losses, probes):

@@ -91,9 +91,27 @@ def task_view(facts) -> TaskView:
             # only one-hot, multi-hot or 0/1 targets say "classes trained with a regression loss"
             kind = {"onehot": "classification", "multihot": "multilabel",
                     "binary01": "binary"}.get(labels, "regression")
+        else:  # a hand-written loss: the labels still say what the task is
+            kind = _task_of_indicator_labels(labels, outputs)
     return TaskView(kind, family, facts.get("from_logits"), outputs, activation, labels,
                     str(facts.get("loss_name", "")).startswith("standardized"),
                     tuple(facts.get("output_shape") or ()))
+
+
+def _task_of_indicator_labels(labels, outputs):
+    """The task a hand-written loss trains, from labels that can only mean classes: one-hot
+    or multi-hot rows for several outputs, 0/1 labels for one output, class ids for several.
+    A custom loss changes how a mistake is counted, not what the labels are; without a task
+    the doctor had no reference, and a classifier at chance went unremarked (defect4ML bug
+    004). Continuous targets stay unknown: a custom loss on them may be no regression at all
+    (a reconstruction, a contrastive or a GAN loss)."""
+    if labels in ("onehot", "multihot") and (outputs or 0) > 1:
+        return "classification" if labels == "onehot" else "multilabel"
+    if labels == "binary01" and outputs == 1:
+        return "binary"
+    if labels == "ids" and (outputs or 0) > 1:
+        return "classification"
+    return None
 
 
 # --------------------------------------------------------------------------- quality
