@@ -21,13 +21,15 @@ can only be memorized. Dates that repeat (a model year, a quarter) are period co
 rows share: categorical. `date_columns` finds the first kind before typing.
 
 Refused unless `data.features` types the column (a guess would misread it silently):
-- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`): as text they
-  would become one category per value; a comma is a thousands separator or a decimal comma
-  depending on the locale, so the file must say which by writing plain numbers.
-- mostly numbers and ONE repeated text value (`12.5`, `-`, `7`, `-`): a marker of missing
-  values, or a category? Say which: leave the cell empty (or `NA`), or type the column.
-  Numbers among many text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes:
-  categorical.
+- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`, `1 234`,
+  `1'234`, `1.234,56`, `(500)`, `−2` with U+2212): as text they would become one category per
+  value; a comma or a point is a thousands separator or a decimal mark depending on the
+  locale, so the file must say which by writing plain numbers. A column is refused when every
+  present cell is such a number (some of them plain).
+- mostly numbers and text without a digit (`12.5`, `-`, `7`, `n.a.`, `None`): markers of
+  missing values, or categories? Say which: leave the cells empty (or `NA`), or type the
+  column. Numbers among text values that hold digits (tickets `113803`, `PC 17599`, `A/5
+  21171`) are codes: categorical.
 Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
 and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
@@ -48,9 +50,12 @@ from ktrain_kit.tasks import LARGEST
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
-FORMATTED_NUMBER = re.compile(r"[+-]?[$€£¥]?\s?[+-]?"                        # sign, currency
-                              r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+|\d+\.?\d*|\.\d+)"  # 1,234.5 1,5
-                              r"\s?[%$€£¥]?")                                 # 12 %, 3,50 €
+GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
+FORMATTED_NUMBER = re.compile(
+    r"\(?\s?[+\-\u2212]?\s?[$€£¥₹]?\s?[+\-\u2212]?"                # (accounting, sign, currency
+    rf"(\d{{1,3}}(?P<g>{GROUPING})\d{{3}}((?P=g)\d{{3}})*([.,]\d+)?"  # 1,234.5 1 234,5 (one grouping)
+    r"|\d+[.,]\d+|\d+\.?\d*|[.,]\d+)"                              # 1,5 12 .5
+    r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
 DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
@@ -148,26 +153,42 @@ def date_columns(table, feature_columns, overrides) -> dict:
 
 
 def _refuse_unparsed_numbers(table, j, cells):
-    """A text column of formatted numbers, or of numbers and one marker value (see above)."""
+    """A text column of formatted numbers, or of numbers and marker values (see above)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
     i, cell = next((i, c) for i, c in present if not is_number(c))
     if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
-        what = ("a percent sign" if "%" in cell else "a currency sign"
-                if re.search("[$€£¥]", cell) else "a comma (thousands separator or decimal "
-                "comma?)")
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
-                         f"with {what}, which is read as text", "write plain numbers (1234.5) "
-                         f"in the file, or pass {override} to keep them as categories")
+                         f"with {_formatting(cell)}, which is read as text", "write plain "
+                         f"numbers (1234.5) in the file, or pass {override} to keep them as "
+                         "categories")
     numbers = [c for _, c in present if is_number(c)]
-    texts = [c for _, c in present if not is_number(c)]
-    if len(set(texts)) == 1 and len(numbers) > len(texts):  # a marker marks the exceptions
-        number = numbers[0]
+    texts = sorted({c for _, c in present if not is_number(c)})
+    if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
+        # markers mark the exceptions; codes (PC 17599) hold digits
+        shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
-                         f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
-                         f"the cell empty or write NA; or pass {override} to read the column "
-                         "as categories")
+                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
+                         "if it marks a missing value, leave the cell empty or write NA; or "
+                         f"pass {override} to read the column as categories")
+
+
+def _formatting(cell) -> str:
+    """What makes a formatted number text (for the refusal)."""
+    if "%" in cell:
+        return "a percent sign"
+    if re.search("[$€£¥₹]", cell):
+        return "a currency sign"
+    if "(" in cell or ")" in cell:
+        return "parentheses (an accounting negative?)"
+    if "\u2212" in cell:
+        return "the minus sign U+2212 (not '-')"
+    if re.search("['\u2019 \u00a0\u202f]", cell):
+        return "spaces or apostrophes between digits (thousands separators)"
+    if "," in cell:
+        return "a comma (thousands separator or decimal comma?)"
+    return "a '.' between groups of three digits (thousands separators)"
 
 
 def raw_columns(table, specs) -> dict:

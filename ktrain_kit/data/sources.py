@@ -264,8 +264,9 @@ def _csv(dc, tc, rng):
     """A CSV by the rules of data/table.py: label column(s) out, the rest stay cells (typed and
     encoded in `load`, on the training split)."""
     from ktrain_kit.data import table as table_lib
+    named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header)
+                                 dc.header, named)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
@@ -309,6 +310,13 @@ def _csv(dc, tc, rng):
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     dates = features_lib.date_columns(table, features, dc.features)
     features = [j for j in features if j not in dates]
+    if dates and not features:
+        j, cell = next(iter(dates.items()))
+        raise file_error(dc.path, f"has no feature column but {table_lib.shown(table.names[j])}, "
+                         f"which holds dates ({table_lib.shown(cell)}) and is left out",
+                         "add columns of numbers made from it (days since a start, month), "
+                         f"or type it: --config.data.features='{{\"{table.names[j]}\": "
+                         "\"categorical\"}'")
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]

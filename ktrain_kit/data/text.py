@@ -1,8 +1,9 @@
 """Raw text as model input: a folder of .txt files per class, or a CSV's text column.
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
-`keras.utils.text_dataset_from_directory`): UTF-8 files, one document each; hidden files and
-what systems leave behind are skipped. A CSV: `data.text_column` names the column of text
+`keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
+as Windows tools write them: `table.decode_text`, the rule of CSVs too), one document each;
+hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the column of text
 (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (lower-case, punctuation
@@ -15,7 +16,7 @@ the same vectorizer inside.
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.data.table import shown
+from ktrain_kit.data.table import decode_text, shown
 from ktrain_kit.errors import file_error
 
 TEXT_SUFFIXES = (".txt",)
@@ -31,11 +32,7 @@ def folder_texts(root):
     for path, label in files:
         with fs.open(path, "rb") as handle:
             data = handle.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise file_error(path, f"is not UTF-8 text (byte {e.start})",
-                             "save it as UTF-8, or delete it") from None
+        text = decode_text(data, path, "save it as UTF-8, or delete it")
         if not text.strip():
             raise file_error(path, "is empty", "delete it, or write its text")
         texts.append(text)
