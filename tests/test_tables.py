@@ -208,7 +208,10 @@ def typed_as(text, overrides=None):
 @pytest.mark.parametrize("cells,fragment", [
     (['"1,234"', '"12,500"', "999"], "a comma"), (['"1,5"', '"2,25"'], "a comma"),
     (["12%", "3.5 %"], "a percent sign"), (["$3.50", "$12"], "a currency sign"),
-    (['"3,50 €"', "4 €"], "a currency sign")])
+    (['"3,50 €"', "4 €"], "a currency sign"), (["1 234", "980"], "spaces or apostrophes"),
+    (["1\u00a0234", "12\u202f500", "7"], "spaces or apostrophes"), (["1'234", "5"], "apostrophes"),
+    (['"1.234,56"', '"75,5"', "60"], "a comma"), (['"(1,234)"', "(500)", "300"], "parentheses"),
+    (["\u22121.5", "2.5"], "U\\+2212"), (["1.234.567", "980"], "a '.' between groups")])
 def test_numbers_in_formats_the_reader_does_not_parse_are_refused(cells, fragment):
     from ktrain_kit.errors import UserError
     text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
@@ -234,14 +237,20 @@ def test_numbers_whose_square_overflows_float32_are_refused():
             typed_as(ok.replace(f"{limit * 0.99:.6g}", big))
 
 
-@pytest.mark.parametrize("marker", ["-", "unknown", "None"])
+@pytest.mark.parametrize("marker", ["-", "unknown", "None", "--|n.a.", "below limit|-|absent"])
 def test_text_among_numbers_is_refused_until_said_which(marker):
+    """Markers hold no digit; one or several kinds in a column of numbers: said which."""
     from ktrain_kit.errors import UserError
-    text = "x,label\n" + "".join(f"{marker if i == 3 else i * 1.5},{i % 2}\n" for i in range(20))
-    with pytest.raises(UserError, match=f"line 5, column 'x': '{marker}' in a column of numbers"):
+    kinds = marker.split("|")
+    cells = [kinds[i // 5 % len(kinds)] if i % 5 == 3 else i * 1.5 for i in range(20)]
+    text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
+    with pytest.raises(UserError, match=f"line 5, column 'x': '{kinds[0]}' in a column of "
+                       "numbers"):
         typed_as(text)
     assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}
-    assert typed_as(text.replace(f"\n{marker},", "\nNA,")) == {"x": "numeric"}
+    for kind in kinds:
+        text = text.replace(f"\n{kind},", "\nNA,")
+    assert typed_as(text) == {"x": "numeric"}
 
 
 def test_dates_that_repeat_are_period_codes(tmp_path):
@@ -367,3 +376,33 @@ def test_columns_named_like_python_keywords_are_exported_and_served(tmp_path):
                    displ=tf.constant([float(rows[i]["displ"]) for i in wanted]))
     np.testing.assert_allclose(served["probabilities"].numpy(),
                                tf.nn.softmax(model(data.x_val)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def csv_source(path, **overrides):
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    return sources._csv(data_config("csv", path, **overrides), task(), None)
+
+
+def test_a_column_of_the_row_numbers_is_left_out_and_said_unless_typed(tmp_path):
+    """An `id` of 1, 2, 3, ... in a file sorted by class carries the file's order: left out."""
+    path = tmp_path / "sorted.csv"
+    rows = [(i + 1, 30 + (i * 7) % 11, ("Adelie", "Gentoo")[i >= 20]) for i in range(40)]
+    path.write_text("id,size,species\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    raw = csv_source(path, label_column="species")
+    assert [raw.table["table"].names[j] for j in raw.table["features"]] == ["size"]
+    assert any("'id' not used: it holds the row numbers (1, 2, ...)" in n for n in raw.notes)
+    raw = csv_source(path, label_column="species", features={"id": "numeric"})
+    assert [raw.table["table"].names[j] for j in raw.table["features"]] == ["id", "size"]
+    shuffled = tmp_path / "shuffled.csv"  # ids out of order are not the file's order
+    shuffled.write_text("id,size,species\n" + "".join(
+        f"{a},{b},{c}\n" for a, b, c in sorted(rows, key=lambda r: r[1])))
+    assert len(csv_source(shuffled, label_column="species").table["features"]) == 2
+
+
+def test_a_table_whose_only_feature_is_left_out_says_which_and_why(tmp_path):
+    from ktrain_kit.errors import UserError
+    path = tmp_path / "temps.csv"
+    path.write_text("date,temp\n" + "".join(f"2010-01-{d:02d},{d % 7}\n" for d in range(1, 29)))
+    with pytest.raises(UserError, match="no feature column but 'date', which holds dates"):
+        csv_source(path, label_column="temp")

@@ -20,6 +20,10 @@ Such dates never recur: as categories every later one is out-of-vocabulary, and 
 can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
 rows share: categorical. `date_columns` finds the first kind before typing.
 
+Left out too, unless typed, and said: a column of the row numbers in file order (an `id` of
+0, 1, 2, ... or 1, 2, 3, ...): its value is the row's place in the file, which a sorted file
+ties to the label (`row_number_columns`).
+
 Refused unless `data.features` types the column (a guess would misread it silently):
 - numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`, `1 234`,
   `1'234`, `1.234,56`, `(500)`, `−2` with U+2212): as text they would become one category per
@@ -44,6 +48,7 @@ import re
 import numpy as np
 
 from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
+from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST
 
@@ -152,6 +157,19 @@ def date_columns(table, feature_columns, overrides) -> dict:
     return out
 
 
+def row_number_columns(table, feature_columns, overrides) -> list:
+    """The feature columns holding the row numbers (0, 1, 2, ... or 1, 2, 3, ... in file order,
+    an `id` column) that `data.features` does not type: left out, and the run says so. Such a
+    value is the row's place in the file, not a property of the example: a file sorted by
+    class or by date passes its order to the model through it (penguins sorted by species:
+    100% validation accuracy from `id` alone), which new rows do not have."""
+    typed = {str(name) for name in dict(overrides or {})}
+    n = len(table.rows)
+    counts = ([str(i) for i in range(n)], [str(i + 1) for i in range(n)])
+    return [j for j in feature_columns if table.names[j] not in typed and n > 2 and
+            table.column(j) in counts]
+
+
 def _refuse_unparsed_numbers(table, j, cells):
     """A text column of formatted numbers, or of numbers and marker values (see above)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
@@ -230,8 +248,8 @@ class TablePreprocessing:
                     max_tokens=MAX_CATEGORIES + 1, num_oov_indices=1, output_mode="one_hot",
                     name=safe_name(s["name"]))
         self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
-        cleaned = self.clean({k: tf.constant(v) if v.dtype != object else
-                              tf.constant(v.astype(str)) for k, v in train_columns.items()})
+        cleaned = self.clean({k: tf.constant(v) if v.dtype != object else string_tensor(v)
+                              for k, v in train_columns.items()})
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] == "categorical":
@@ -268,7 +286,7 @@ class TablePreprocessing:
     def encode(self, columns: dict):
         """float32 (n, width) model inputs from raw columns (tensors or arrays)."""
         import tensorflow as tf
-        converted = {s["name"]: (tf.constant(columns[s["name"]].astype(str))
+        converted = {s["name"]: (string_tensor(columns[s["name"]])
                                  if isinstance(columns[s["name"]], np.ndarray) and
                                  columns[s["name"]].dtype == object else columns[s["name"]])
                      for s in self.specs}

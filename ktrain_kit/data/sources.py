@@ -309,19 +309,25 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import features as features_lib
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     dates = features_lib.date_columns(table, features, dc.features)
-    features = [j for j in features if j not in dates]
-    if dates and not features:
-        j, cell = next(iter(dates.items()))
+    counters = features_lib.row_number_columns(table, features, dc.features)
+    features = [j for j in features if j not in dates and j not in counters]
+    if not features and (dates or counters):  # all left out: say by which rule
+        j = next(iter(dates)) if dates else counters[0]
+        why = (f"holds dates ({table_lib.shown(dates[j])})" if dates else "holds the row "
+               "numbers")
         raise file_error(dc.path, f"has no feature column but {table_lib.shown(table.names[j])}, "
-                         f"which holds dates ({table_lib.shown(cell)}) and is left out",
-                         "add columns of numbers made from it (days since a start, month), "
-                         f"or type it: --config.data.features='{{\"{table.names[j]}\": "
-                         "\"categorical\"}'")
+                         f"which {why} and is left out", "add columns of numbers made from it "
+                         "(days since a start, month), or type it: --config.data.features="
+                         f"'{{\"{table.names[j]}\": \"{'categorical' if dates else 'numeric'}\"}}'")
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
               if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
+              f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
+              "not a property of an example; to use it: --config.data.features="
+              f"'{{\"{table.names[j]}\": \"numeric\"}}'" for j in counters]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
               f"({table_lib.shown(cell)}), which as categories are unknown past the training "
               f"dates; to use it, add numbers made from it (days since a start, month) or type "
