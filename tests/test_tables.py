@@ -5,6 +5,7 @@ ktrain_kit cannot be imported, from rows read by Python's csv module.
 """
 
 import csv
+import io
 import json
 import math
 import os
@@ -15,6 +16,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import WITHOUT_TOOLKIT, load_config
 
@@ -406,3 +409,37 @@ def test_a_table_whose_only_feature_is_left_out_says_which_and_why(tmp_path):
     path.write_text("date,temp\n" + "".join(f"2010-01-{d:02d},{d % 7}\n" for d in range(1, 29)))
     with pytest.raises(UserError, match="no feature column but 'date', which holds dates"):
         csv_source(path, label_column="temp")
+
+
+SPELLED = st.floats(-1e6, 1e6, allow_nan=False).flatmap(lambda v: st.sampled_from(
+    [repr(v), f"{v:.3e}", f"{v:+.4f}", f"{v:g}", f" {v:.2f} ", f"{v:.6E}"]))
+GAPS = st.sampled_from(["", "NA", "nan", "N/A", "null", "?", "#N/A", " "])
+FORMATTED = st.sampled_from(["1,234", "1 234", "12%", "$3.50", "(500)", "\u22122", "1.234,5"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells=st.lists(st.one_of(SPELLED, SPELLED, SPELLED, GAPS), min_size=3, max_size=25),
+       formatted=st.one_of(st.none(), FORMATTED), quote=st.booleans())
+def test_a_column_of_numbers_is_read_as_pythons_float_of_each_cell(cells, formatted, quote):
+    """Numbers in any plain spelling, among gaps: the float32 input is float(cell), NaN for a
+    gap; one number in a format the reader does not parse refuses the column, naming it."""
+    from ktrain_kit.data import features, table as table_lib
+    from ktrain_kit.errors import UserError
+    present = [c for c in cells if c.strip() not in ("", "NA", "nan", "N/A", "null", "?", "#N/A")]
+    if formatted is not None:
+        cells = cells + [formatted]
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL).writerows(
+        [["x", "label"]] + [[c, str(i % 2)] for i, c in enumerate(cells)])
+    table = table_lib.parse_table(out.getvalue().encode(), "t.csv")
+    try:
+        specs = features.column_specs(table, [0], range(len(cells)), None)
+    except UserError as e:
+        assert "\n" not in str(e) and "column 'x'" in str(e)
+        assert formatted is not None or not present, str(e)  # refused only for a reason
+        return
+    assert formatted is None or not present  # (a lone formatted cell among gaps is text)
+    if not present:
+        return  # a column of gaps only: nothing to compare
+    expected = np.array([float(c) if c in present else np.nan for c in cells], np.float32)
+    np.testing.assert_array_equal(features.raw_columns(table, specs)["x"], expected)

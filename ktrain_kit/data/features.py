@@ -176,7 +176,7 @@ def _refuse_unparsed_numbers(table, j, cells):
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
     i, cell = next((i, c) for i, c in present if not is_number(c))
-    if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
+    if all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for _, c in present):
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
                          f"with {_formatting(cell)}, which is read as text", "write plain "
                          f"numbers (1234.5) in the file, or pass {override} to keep them as "
