@@ -4,9 +4,10 @@ Hypothesis writes tables (a header or none, names that look like numbers, duplic
 names, missing cells written several ways, case variants, commas, quotes and line breaks inside
 cells, a document longer than the csv module's default field limit, UTF-8 with or without a
 byte-order mark or UTF-16/32 with one, CRLF line ends, minimal or full quoting, a `, ` separator)
-with Python's csv writer and reads them back. The oracle is computed from what was generated, not from the reader: either the
-parsed table equals the generated one, or the input is refused with one line that names the line
-(and the column, for a cell), and a refusal happens exactly when the rules call for one.
+with Python's csv writer and reads them back. The oracle is computed from what was generated, not
+from the reader: either the parsed table equals the generated one, or the input is refused with
+one line that names the line (and the column, for a cell), and a refusal happens exactly when the
+rules call for one.
 """
 
 import codecs

@@ -57,9 +57,9 @@ MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
 GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
 FORMATTED_NUMBER = re.compile(
-    r"\(?\s?[+\-\u2212]?\s?[$€£¥₹]?\s?[+\-\u2212]?"                # (accounting, sign, currency
-    rf"(\d{{1,3}}(?P<g>{GROUPING})\d{{3}}((?P=g)\d{{3}})*([.,]\d+)?"  # 1,234.5 1 234,5 (one grouping)
-    r"|\d+[.,]\d+|\d+\.?\d*|[.,]\d+)"                              # 1,5 12 .5
+    r"\(?\s?[+\-\u2212]?\s?[$€£¥₹]?\s?[+\-\u2212]?"             # (accounting, sign, currency
+    rf"(\d{{1,3}}(?P<g>{GROUPING})\d{{3}}((?P=g)\d{{3}})*([.,]\d+)?"  # 1,234.5 1 234,5: one
+    r"|\d+[.,]\d+|\d+\.?\d*|[.,]\d+)"                              # grouping; 1,5 12 .5
     r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
 DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)

@@ -8,8 +8,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   guessed; see `decode_text`); line ends LF, CRLF or CR; quoting as Python's csv module and
   spreadsheets write it (`"a, b"`, `""` for a quote inside quotes), also after the spaces of a
   `, ` separator (`1, "a, b"`). A cell may be of any length (a document in a text column).
-  Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`: spreadsheets
-  export formatted but empty rows so), are skipped.
+  Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`:
+  spreadsheets export formatted but empty rows so), are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
   holding semicolons or tabs is refused (an export with another delimiter, often with decimal
   commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are

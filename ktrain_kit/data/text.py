@@ -3,8 +3,8 @@
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
 `keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
 as Windows tools write them: `table.decode_text`, the rule of CSVs too), one document each;
-hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the column of text
-(other feature columns are not used, and the run says so).
+hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
+column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (lower-case, punctuation
 stripped, words; at most `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
