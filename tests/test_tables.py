@@ -443,3 +443,21 @@ def test_a_column_of_numbers_is_read_as_pythons_float_of_each_cell(cells, format
         return  # a column of gaps only: nothing to compare
     expected = np.array([float(c) if c in present else np.nan for c in cells], np.float32)
     np.testing.assert_array_equal(features.raw_columns(table, specs)["x"], expected)
+
+
+@pytest.mark.parametrize("cells,typed", [
+    ([f"{3000 + 37 * i} g" for i in range(12)], "refused"), (["2.0L", "1.6L", "3.5L"], "refused"),
+    (["12 km/h", "3.5 km/h", "7 km/h"], "refused"), (["20°C", "21.5°C", "19°C"], "refused"),
+    (["2WD", "4WD", "4WD", "2WD"], "categorical"), (["3 stars", "4 stars", "5 stars"], "categorical"),
+    (["12 kg", "3 lb", "4 kg"], "categorical")])
+def test_numbers_with_a_unit_are_refused_where_plain_ones_would_be_numeric(cells, typed):
+    """The unit stripped, the typing rule of numbers decides: measurements (not whole, or many
+    values) refused, naming the unit; a few whole codes (`4WD`) stay categories."""
+    from ktrain_kit.errors import UserError
+    text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
+    if typed == "categorical":
+        assert typed_as(text) == {"x": "categorical"}
+        return
+    with pytest.raises(UserError, match="line 2, column 'x': .* is a number with the unit"):
+        typed_as(text)
+    assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}

@@ -30,6 +30,9 @@ Refused unless `data.features` types the column (a guess would misread it silent
   value; a comma or a point is a thousands separator or a decimal mark depending on the
   locale, so the file must say which by writing plain numbers. A column is refused when every
   present cell is such a number (some of them plain).
+- numbers with one unit in every cell (`3750 g`, `2.0L`, `25 years`), when the numbers alone
+  would be numeric (not whole, or more than INTEGER_CATEGORIES values): as text, a category per
+  value. Few whole numbers with a unit (`2WD`, `4WD`) are codes: categorical, as without one.
 - mostly numbers and text without a digit (`12.5`, `-`, `7`, `n.a.`, `None`): markers of
   missing values, or categories? Say which: leave the cells empty (or `NA`), or type the
   column. Numbers among text values that hold digits (tickets `113803`, `PC 17599`, `A/5
@@ -61,6 +64,8 @@ FORMATTED_NUMBER = re.compile(
     rf"(\d{{1,3}}(?P<g>{GROUPING})\d{{3}}((?P=g)\d{{3}})*([.,]\d+)?"  # 1,234.5 1 234,5: one
     r"|\d+[.,]\d+|\d+\.?\d*|[.,]\d+)"                              # grouping; 1,5 12 .5
     r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
+UNIT_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s?"  # 3750 g, 2.0L
+                         r"([^\W\d_][^\W\d]*(?:/[^\W\d_]+)?|°[CF]?)")     # km/h, °C
 DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
@@ -181,6 +186,12 @@ def _refuse_unparsed_numbers(table, j, cells):
                          f"with {_formatting(cell)}, which is read as text", "write plain "
                          f"numbers (1234.5) in the file, or pass {override} to keep them as "
                          "categories")
+    unit = _shared_unit([c for _, c in present])
+    if unit:
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number with the "
+                         f"unit {shown(unit)} in every cell, which is read as text (a category "
+                         "per value)", f"write plain numbers (the unit in the column's name), "
+                         f"or pass {override} to keep them as categories")
     numbers = [c for _, c in present if is_number(c)]
     texts = sorted({c for _, c in present if not is_number(c)})
     if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
@@ -190,6 +201,19 @@ def _refuse_unparsed_numbers(table, j, cells):
                          f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
                          "if it marks a missing value, leave the cell empty or write NA; or "
                          f"pass {override} to read the column as categories")
+
+
+def _shared_unit(cells):
+    """The unit every cell writes after its number (`3750 g`, `2.0L`, `25 years`), when the
+    numbers alone would be typed numeric (not whole, or more than INTEGER_CATEGORIES distinct
+    values); else None. Few whole numbers with a unit (`2WD`/`4WD`, `3 stars`) are codes, as
+    few whole numbers are: categorical."""
+    parts = [UNIT_NUMBER.fullmatch(c) for c in cells]
+    if not all(parts) or len({m.group(2) for m in parts}) != 1:
+        return None
+    values = {float(m.group(1)) for m in parts}
+    whole = all(v == round(v) for v in values)
+    return parts[0].group(2) if not whole or len(values) > INTEGER_CATEGORIES else None
 
 
 def _formatting(cell) -> str:
