@@ -179,3 +179,19 @@ def test_a_long_document_costs_its_own_length_not_the_batch_times_it():
     finally:
         tracemalloc.stop()
     assert ids.shape == (300, 16) and peak < 48 * 2**20, peak / 2**20
+
+
+def test_files_not_named_txt_in_a_text_folder_are_named_in_the_run(tmp_path):
+    """A README.md or a .rst beside the .txt documents is not read; the run says which."""
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "one.txt").write_text(f"a document of class {label}")
+    (tmp_path / "a" / "README.md").write_text("# notes")
+    (tmp_path / "b" / "guide.rst").write_text("Guide")
+    (tmp_path / "b" / ".hidden").write_text("x")
+    raw = sources._text_folder(data_config("text_folder", tmp_path), task(), None)
+    assert len(raw.x) == 2 and raw.notes == [
+        "left out 2 files not named .txt (README.md, guide.rst): rename the documents among "
+        "them to .txt"]

@@ -340,9 +340,16 @@ def _csv(dc, tc, rng):
 def _text_folder(dc, tc, rng):
     """root/<class>/<doc>.txt (data/text.py); the texts are vectorized in `load`."""
     from ktrain_kit.data import text
-    texts, labels, classes = text.folder_texts(
-        _existing(dc.path, "a folder with one sub-folder of .txt files per class"))
-    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text")
+    from ktrain_kit.data.folders import other_files
+    root = _existing(dc.path, "a folder with one sub-folder of .txt files per class")
+    texts, labels, classes = text.folder_texts(root)
+    others = other_files(root, classes, text.TEXT_SUFFIXES)
+    notes = [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named .txt "
+             f"({', '.join(os.path.basename(p) for p in others[:3])}"
+             f"{', ...' if len(others) > 3 else ''}): rename the documents among them to .txt"
+             ] if others else []
+    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text",
+               notes=notes)
 
 
 def _image_folder(dc, tc, rng):
