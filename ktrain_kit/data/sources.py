@@ -315,10 +315,14 @@ def _csv(dc, tc, rng):
         j = next(iter(dates)) if dates else counters[0]
         why = (f"holds dates ({table_lib.shown(dates[j])})" if dates else "holds the row "
                "numbers")
+        typed = f"--config.data.features='{{\"{table.names[j]}\": " + (
+            '"categorical"}\'' if dates else '"numeric"}\'')
         raise file_error(dc.path, f"has no feature column but {table_lib.shown(table.names[j])}, "
-                         f"which {why} and is left out", "add columns of numbers made from it "
-                         "(days since a start, month), or type it: --config.data.features="
-                         f"'{{\"{table.names[j]}\": \"{'categorical' if dates else 'numeric'}\"}}'")
+                         f"which {why} and is left out", ("add columns of numbers made from it "
+                                                          "(days since a start, month), or type "
+                                                          f"it: {typed}") if dates else
+                         f"add feature columns, or type it if its order describes the examples: "
+                         f"{typed}")
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
