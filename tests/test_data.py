@@ -48,11 +48,12 @@ def test_npz(tmp_path):
 
 def test_csv_with_header(tmp_path):
     path = tmp_path / "d.csv"
-    rows = ["f1,f2,label"] + [f"{i},{i * 2},{i % 2}" for i in range(20)]
+    # f1 = 100 + i: the row numbers themselves (0, 1, ...) would be left out (the file's order)
+    rows = ["f1,f2,label"] + [f"{100 + i},{(100 + i) * 2},{i % 2}" for i in range(20)]
     path.write_text("\n".join(rows))
     d = load(data_config("csv", path))
     assert d.input_shape == (2,) and d.num_classes == 2
-    f1 = d.preprocessing.rows["train"].astype(float)  # row i holds f1 = i: standardized on training rows
+    f1 = d.preprocessing.rows["train"] + 100.0  # row i holds f1: standardized on training rows
     np.testing.assert_allclose(d.x_train[:, 0], (f1 - f1.mean()) / f1.std(), atol=1e-5)
     np.testing.assert_allclose(d.x_train[:, 1], d.x_train[:, 0], atol=1e-5)  # f2 = 2 f1
 
@@ -157,7 +158,7 @@ def test_hidden_and_system_entries_of_an_image_folder_are_skipped(tmp_path):
 
 def test_csv_with_a_byte_order_mark_and_named_columns(tmp_path):
     path = tmp_path / "bom.csv"
-    rows = ["label,f1,f2"] + [f"{['no', 'yes'][i % 2]},{i},{i * 2}" for i in range(20)]
+    rows = ["label,f1,f2"] + [f"{['no', 'yes'][i % 2]},{i + 5},{(i + 5) * 2}" for i in range(20)]
     path.write_bytes(b"\xef\xbb\xbf" + "\n".join(rows).encode())  # as Excel saves "CSV UTF-8"
     d = load(data_config("csv", path, label_column="label"), "binary")
     assert d.input_shape == (2,) and d.labels["label_values"] == ["no", "yes"]

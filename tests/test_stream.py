@@ -56,7 +56,7 @@ SOURCES = {
 
 def _csv(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text("a,b,label\n" + "\n".join(f"{i},{i % 7},{['no', 'yes'][i % 2]}"
+    path.write_text("a,b,label\n" + "\n".join(f"{i * 3},{i % 7},{['no', 'yes'][i % 2]}"
                                               for i in range(40)))
     return str(path)
 

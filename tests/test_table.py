@@ -2,12 +2,15 @@
 
 Hypothesis writes tables (a header or none, names that look like numbers, duplicate or empty
 names, missing cells written several ways, case variants, commas, quotes and line breaks inside
-cells, a byte-order mark, CRLF line ends, minimal or full quoting) with Python's csv writer and
-reads them back. The oracle is computed from what was generated, not from the reader: either the
-parsed table equals the generated one, or the input is refused with one line that names the line
-(and the column, for a cell), and a refusal happens exactly when the rules call for one.
+cells, a document longer than the csv module's default field limit, UTF-8 with or without a
+byte-order mark or UTF-16/32 with one, CRLF line ends, minimal or full quoting, a `, ` separator)
+with Python's csv writer and reads them back. The oracle is computed from what was generated, not
+from the reader: either the parsed table equals the generated one, or the input is refused with
+one line that names the line (and the column, for a cell), and a refusal happens exactly when the
+rules call for one.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -22,7 +25,7 @@ from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
 
 WORDS = ["Adelie", "adelie", "Gentoo", "Dream", "Yes", "yes", "No", "no", "a,b", 'say "hi"',
-         "two\nlines", "x", "None", "1_000", "0x1F", "é"]
+         "two\nlines", "x", "None", "1_000", "0x1F", "é", "🙂 ok", " ".join(["word"] * 30_000)]
 MISSING = ["", "NA", "nan", "N/A", "null", "?", "#N/A", "#DIV/0!"]
 NUMBERS = st.one_of(st.integers(-1000, 1000).map(str),
                     st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.6g}"),
@@ -59,18 +62,37 @@ def tables(draw):
         names[0] = ""                             # a missing name
     mode = draw(st.sampled_from(["auto", "auto", "told"]))
     fmt = {"bom": draw(st.booleans()), "crlf": draw(st.booleans()),
-           "quote_all": draw(st.booleans()), "spaces": draw(st.booleans())}
+           "quote_all": draw(st.booleans()), "spaces": draw(st.booleans()),
+           "encoding": draw(st.sampled_from(["utf-8", "utf-8", "utf-16", "utf-16-be",
+                                             "utf-32"])),
+           "comma_space": draw(st.booleans())}
     return names, rows, mode, fmt
 
 
 def write(names, rows, fmt) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n" if fmt["crlf"] else "\n",
-                        quoting=csv.QUOTE_ALL if fmt["quote_all"] else csv.QUOTE_MINIMAL)
+    """The CSV's bytes: UTF-16/32 with their byte-order mark (`utf-16-be`: the big-endian one),
+    UTF-8 with one when `bom`; `comma_space`: cells joined by `, ` (quoted ones too)."""
+    end = "\r\n" if fmt["crlf"] else "\n"
+    quoting = csv.QUOTE_ALL if fmt["quote_all"] else csv.QUOTE_MINIMAL
     pad = (lambda c: f" {c} ") if fmt["spaces"] and not fmt["quote_all"] else (lambda c: c)
+
+    def quoted(cell):  # the cell as the csv writer writes it alone (an empty one as "")
+        one = io.StringIO(newline="")
+        csv.writer(one, lineterminator=end, quoting=quoting).writerow([cell])
+        return one.getvalue()[:-len(end)]  # (the terminator also says what needs quotes)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=end, quoting=quoting)
     for row in ([names] if names is not None else []) + rows:
-        writer.writerow([pad(c) for c in row])
-    return (b"\xef\xbb\xbf" if fmt["bom"] else b"") + out.getvalue().encode("utf-8")
+        if fmt.get("comma_space"):
+            out.write(", ".join(quoted(pad(c)) for c in row) + end)
+        else:
+            writer.writerow([pad(c) for c in row])
+    encoding = fmt.get("encoding", "utf-8")
+    if encoding == "utf-16-be":
+        return codecs.BOM_UTF16_BE + out.getvalue().encode("utf-16-be")
+    if encoding != "utf-8":
+        return out.getvalue().encode(encoding)  # Python writes the byte-order mark
+    return (codecs.BOM_UTF8 if fmt["bom"] else b"") + out.getvalue().encode("utf-8")
 
 
 def one_line(error: UserError) -> str:
@@ -398,3 +420,27 @@ def test_tables_saved_in_other_formats_are_named_with_the_way_to_csv(tmp_path, w
     write(path)
     with pytest.raises(UserError, match=f"table.csv': is {named}"):
         table_lib.read_table(path)
+
+
+def test_a_name_the_config_uses_tells_the_header():
+    """Text over a label column with a class seen once: no rule on the cells alone can tell
+    line 1 from an example, but the label column's name, given in the config, is in it."""
+    text = "text,label\n" + "".join(f"doc number {i},{'abc'[i % 3]}\n" for i in range(9))
+    text += "one more doc,rare\n"
+    with pytest.raises(UserError, match="cannot tell whether line 1"):
+        table_lib.parse_table(text.encode(), "t.csv")
+    for named in (["label"], [-1, "text"], ["text", " label "]):
+        table = table_lib.parse_table(text.encode(), "t.csv", "auto", named)
+        assert table.header and table.names == ["text", "label"] and len(table.rows) == 10
+    with pytest.raises(UserError, match="cannot tell whether line 1"):  # an index says nothing
+        table_lib.parse_table(text.encode(), "t.csv", "auto", [-1, "1", ""])
+
+
+@pytest.mark.parametrize("encoding,fragment", [
+    ("cp1252", "UTF-8 text (line 2: byte b'\\xe9'; a Latin-1"),
+    ("utf-16-le", "UTF-8 text (line 1 holds NUL bytes; UTF-16 without a byte-order mark")])
+def test_text_in_another_encoding_without_a_mark_is_refused_naming_it(encoding, fragment):
+    word = "caf\u00e9" if encoding == "cp1252" else "cafe"  # UTF-16 of ASCII is valid UTF-8
+    data = ("a,label\n" + "".join(f"{i},{word}\n" for i in range(20))).encode(encoding)
+    with pytest.raises(UserError, match=re.escape(fragment)):
+        table_lib.parse_table(data, "t.csv")

@@ -5,6 +5,7 @@ ktrain_kit cannot be imported, from rows read by Python's csv module.
 """
 
 import csv
+import io
 import json
 import math
 import os
@@ -15,6 +16,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import WITHOUT_TOOLKIT, load_config
 
@@ -208,7 +211,10 @@ def typed_as(text, overrides=None):
 @pytest.mark.parametrize("cells,fragment", [
     (['"1,234"', '"12,500"', "999"], "a comma"), (['"1,5"', '"2,25"'], "a comma"),
     (["12%", "3.5 %"], "a percent sign"), (["$3.50", "$12"], "a currency sign"),
-    (['"3,50 €"', "4 €"], "a currency sign")])
+    (['"3,50 €"', "4 €"], "a currency sign"), (["1 234", "980"], "spaces or apostrophes"),
+    (["1\u00a0234", "12\u202f500", "7"], "spaces or apostrophes"), (["1'234", "5"], "apostrophes"),
+    (['"1.234,56"', '"75,5"', "60"], "a comma"), (['"(1,234)"', "(500)", "300"], "parentheses"),
+    (["\u22121.5", "2.5"], "U\\+2212"), (["1.234.567", "980"], "a '.' between groups")])
 def test_numbers_in_formats_the_reader_does_not_parse_are_refused(cells, fragment):
     from ktrain_kit.errors import UserError
     text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
@@ -234,14 +240,20 @@ def test_numbers_whose_square_overflows_float32_are_refused():
             typed_as(ok.replace(f"{limit * 0.99:.6g}", big))
 
 
-@pytest.mark.parametrize("marker", ["-", "unknown", "None"])
+@pytest.mark.parametrize("marker", ["-", "unknown", "None", "--|n.a.", "below limit|-|absent"])
 def test_text_among_numbers_is_refused_until_said_which(marker):
+    """Markers hold no digit; one or several kinds in a column of numbers: said which."""
     from ktrain_kit.errors import UserError
-    text = "x,label\n" + "".join(f"{marker if i == 3 else i * 1.5},{i % 2}\n" for i in range(20))
-    with pytest.raises(UserError, match=f"line 5, column 'x': '{marker}' in a column of numbers"):
+    kinds = marker.split("|")
+    cells = [kinds[i // 5 % len(kinds)] if i % 5 == 3 else i * 1.5 for i in range(20)]
+    text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
+    with pytest.raises(UserError, match=f"line 5, column 'x': '{kinds[0]}' in a column of "
+                       "numbers"):
         typed_as(text)
     assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}
-    assert typed_as(text.replace(f"\n{marker},", "\nNA,")) == {"x": "numeric"}
+    for kind in kinds:
+        text = text.replace(f"\n{kind},", "\nNA,")
+    assert typed_as(text) == {"x": "numeric"}
 
 
 def test_dates_that_repeat_are_period_codes(tmp_path):
@@ -392,3 +404,85 @@ def test_the_lr_range_test_runs_on_a_table_smaller_than_one_batch(tmp_path):
     config = table_config(write_penguins(tmp_path / "small.csv", n=40), data__batch_size=64)
     result = lr_range_test(config, str(tmp_path / "find"), steps=6, min_lr=1e-4, max_lr=1.0)
     assert 1e-4 <= result["suggested_lr"] <= 1.0
+
+
+def csv_source(path, **overrides):
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    return sources._csv(data_config("csv", path, **overrides), task(), None)
+
+
+def test_a_column_of_the_row_numbers_is_left_out_and_said_unless_typed(tmp_path):
+    """An `id` of 1, 2, 3, ... in a file sorted by class carries the file's order: left out."""
+    path = tmp_path / "sorted.csv"
+    rows = [(i + 1, 30 + (i * 7) % 11, ("Adelie", "Gentoo")[i >= 20]) for i in range(40)]
+    path.write_text("id,size,species\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    raw = csv_source(path, label_column="species")
+    assert [raw.table["table"].names[j] for j in raw.table["features"]] == ["size"]
+    assert any("'id' not used: it holds the row numbers (1, 2, ...)" in n for n in raw.notes)
+    raw = csv_source(path, label_column="species", features={"id": "numeric"})
+    assert [raw.table["table"].names[j] for j in raw.table["features"]] == ["id", "size"]
+    shuffled = tmp_path / "shuffled.csv"  # ids out of order are not the file's order
+    shuffled.write_text("id,size,species\n" + "".join(
+        f"{a},{b},{c}\n" for a, b, c in sorted(rows, key=lambda r: r[1])))
+    assert len(csv_source(shuffled, label_column="species").table["features"]) == 2
+
+
+def test_a_table_whose_only_feature_is_left_out_says_which_and_why(tmp_path):
+    from ktrain_kit.errors import UserError
+    path = tmp_path / "temps.csv"
+    path.write_text("date,temp\n" + "".join(f"2010-01-{d:02d},{d % 7}\n" for d in range(1, 29)))
+    with pytest.raises(UserError, match="no feature column but 'date', which holds dates"):
+        csv_source(path, label_column="temp")
+
+
+SPELLED = st.floats(-1e6, 1e6, allow_nan=False).flatmap(lambda v: st.sampled_from(
+    [repr(v), f"{v:.3e}", f"{v:+.4f}", f"{v:g}", f" {v:.2f} ", f"{v:.6E}"]))
+GAPS = st.sampled_from(["", "NA", "nan", "N/A", "null", "?", "#N/A", " "])
+FORMATTED = st.sampled_from(["1,234", "1 234", "12%", "$3.50", "(500)", "\u22122", "1.234,5"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells=st.lists(st.one_of(SPELLED, SPELLED, SPELLED, GAPS), min_size=3, max_size=25),
+       formatted=st.one_of(st.none(), FORMATTED), quote=st.booleans())
+def test_a_column_of_numbers_is_read_as_pythons_float_of_each_cell(cells, formatted, quote):
+    """Numbers in any plain spelling, among gaps: the float32 input is float(cell), NaN for a
+    gap; one number in a format the reader does not parse refuses the column, naming it."""
+    from ktrain_kit.data import features, table as table_lib
+    from ktrain_kit.errors import UserError
+    present = [c for c in cells if c.strip() not in ("", "NA", "nan", "N/A", "null", "?", "#N/A")]
+    if formatted is not None:
+        cells = cells + [formatted]
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL).writerows(
+        [["x", "label"]] + [[c, str(i % 2)] for i, c in enumerate(cells)])
+    table = table_lib.parse_table(out.getvalue().encode(), "t.csv")
+    try:
+        specs = features.column_specs(table, [0], range(len(cells)), None)
+    except UserError as e:
+        assert "\n" not in str(e) and "column 'x'" in str(e)
+        assert formatted is not None or not present, str(e)  # refused only for a reason
+        return
+    assert formatted is None or not present  # (a lone formatted cell among gaps is text)
+    if not present:
+        return  # a column of gaps only: nothing to compare
+    expected = np.array([float(c) if c in present else np.nan for c in cells], np.float32)
+    np.testing.assert_array_equal(features.raw_columns(table, specs)["x"], expected)
+
+
+@pytest.mark.parametrize("cells,typed", [
+    ([f"{3000 + 37 * i} g" for i in range(12)], "refused"), (["2.0L", "1.6L", "3.5L"], "refused"),
+    (["12 km/h", "3.5 km/h", "7 km/h"], "refused"), (["20°C", "21.5°C", "19°C"], "refused"),
+    (["2WD", "4WD", "4WD", "2WD"], "categorical"), (["3 stars", "4 stars", "5 stars"], "categorical"),
+    (["12 kg", "3 lb", "4 kg"], "categorical")])
+def test_numbers_with_a_unit_are_refused_where_plain_ones_would_be_numeric(cells, typed):
+    """The unit stripped, the typing rule of numbers decides: measurements (not whole, or many
+    values) refused, naming the unit; a few whole codes (`4WD`) stay categories."""
+    from ktrain_kit.errors import UserError
+    text = "x,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells))
+    if typed == "categorical":
+        assert typed_as(text) == {"x": "categorical"}
+        return
+    with pytest.raises(UserError, match="line 2, column 'x': .* is a number with the unit"):
+        typed_as(text)
+    assert typed_as(text, {"x": "categorical"}) == {"x": "categorical"}

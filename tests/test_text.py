@@ -5,17 +5,23 @@ The vectorizer is adapted on the training split inside the run; the export answe
 in a process where ktrain_kit cannot be imported.
 """
 
+import codecs
 import csv
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benchmarks.text_docs import FAMILIES, write_folder
+from ktrain_kit.data import table as table_lib
 from conftest import WITHOUT_TOOLKIT, load_config
 
 
@@ -109,3 +115,83 @@ def test_a_csv_text_column_trains_the_transformer(docs_folder, tmp_path, capsys)
     assert "columns not used (only the text column is): id" in out
     assert "words in the vocabulary" in out
     assert summary["best_val_accuracy"] > 0.6
+
+
+DOCUMENTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"),
+                    min_size=1, max_size=60).filter(
+    lambda t: t.strip() and not table_lib.is_missing(t.strip()))  # "NA": a missing text
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32"]
+
+
+def encoded(text, encoding):
+    """The bytes a tool writes: UTF-16/32 with their byte-order mark (the big-endian one too)."""
+    if encoding == "utf-16-be":
+        return codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    return text.encode(encoding)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(docs=st.lists(st.tuples(DOCUMENTS, st.sampled_from(["a", "b", "Rare one"]),
+                               st.sampled_from(ENCODINGS), st.sampled_from(["\n", "\r\n", "\r"])),
+                     min_size=2, max_size=8),
+       long=st.booleans())
+def test_documents_are_read_as_written_in_any_marked_encoding(docs, long):
+    """Each document comes back as written, from a text folder (one file each, in its own
+    encoding and line ends) and from a CSV's quoted text column (in the encoding of the first):
+    cells of any length, emoji, line breaks and quotes inside, a class seen once."""
+    from ktrain_kit.data import sources, text as text_lib
+    from conftest import data_config, task
+    texts = [d.replace("\n", end) for d, _, _, end in docs]
+    if long:  # past the csv module's default field limit (128 KiB)
+        texts[0] = " ".join(["lorem"] * 30_000)
+    labels = ["a", "b"] + [label for _, label, _, _ in docs[2:]]  # two classes at least
+    with tempfile.TemporaryDirectory() as root:
+        for i, (doc, label, encoding) in enumerate(zip(texts, labels, [d[2] for d in docs])):
+            os.makedirs(os.path.join(root, "docs", label), exist_ok=True)
+            with open(os.path.join(root, "docs", label, f"{i:03d}.txt"), "wb") as f:
+                f.write(encoded(doc, encoding))
+        read, ids, classes = text_lib.folder_texts(os.path.join(root, "docs"))
+        order = sorted(range(len(texts)), key=lambda i: (labels[i], i))  # class by class
+        assert read == [texts[i] for i in order]
+        assert [classes[k] for k in ids] == [labels[i] for i in order]
+        out = io.StringIO(newline="")
+        csv.writer(out).writerows([["text", "label"]] + [[t, lab] for t, lab in zip(texts, labels)])
+        path = os.path.join(root, "docs.csv")
+        with open(path, "wb") as f:
+            f.write(encoded(out.getvalue(), docs[0][2]))
+        raw = sources._csv(data_config("csv", path, text_column="text", label_column="label"),
+                           task(), None)
+        assert list(raw.x) == [t.strip() for t in texts] and list(raw.y) == labels
+
+
+def test_a_long_document_costs_its_own_length_not_the_batch_times_it():
+    """Strings reach TensorFlow at their own length (data/text.py `string_tensor`): numpy's
+    fixed-width text would pad 300 cells to a 200,000-character one, 240 MB."""
+    import tracemalloc
+    from ktrain_kit.data import text as text_lib
+    texts = [f"short text number {i} about topic {i % 7}" for i in range(299)]
+    texts.append(" ".join(f"w{i % 5000}" for i in range(30_000)))  # 200,000 characters
+    tracemalloc.start()
+    try:
+        prep = text_lib.TextPreprocessing(texts, 1000, 16, "t.csv")
+        ids = prep.encode({"text": np.array(texts, dtype=object)}).numpy()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert ids.shape == (300, 16) and peak < 48 * 2**20, peak / 2**20
+
+
+def test_files_not_named_txt_in_a_text_folder_are_named_in_the_run(tmp_path):
+    """A README.md or a .rst beside the .txt documents is not read; the run says which."""
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "one.txt").write_text(f"a document of class {label}")
+    (tmp_path / "a" / "README.md").write_text("# notes")
+    (tmp_path / "b" / "guide.rst").write_text("Guide")
+    (tmp_path / "b" / ".hidden").write_text("x")
+    raw = sources._text_folder(data_config("text_folder", tmp_path), task(), None)
+    assert len(raw.x) == 2 and raw.notes == [
+        "left out 2 files not named .txt (README.md, guide.rst): rename the documents among "
+        "them to .txt"]

@@ -20,14 +20,23 @@ Such dates never recur: as categories every later one is out-of-vocabulary, and 
 can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
 rows share: categorical. `date_columns` finds the first kind before typing.
 
+Left out too, unless typed, and said: a column of the row numbers in file order (an `id` of
+0, 1, 2, ... or 1, 2, 3, ...): its value is the row's place in the file, which a sorted file
+ties to the label (`row_number_columns`).
+
 Refused unless `data.features` types the column (a guess would misread it silently):
-- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`): as text they
-  would become one category per value; a comma is a thousands separator or a decimal comma
-  depending on the locale, so the file must say which by writing plain numbers.
-- mostly numbers and ONE repeated text value (`12.5`, `-`, `7`, `-`): a marker of missing
-  values, or a category? Say which: leave the cell empty (or `NA`), or type the column.
-  Numbers among many text values (tickets `113803`, `PC 17599`, `A/5 21171`) are codes:
-  categorical.
+- numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`, `1 234`,
+  `1'234`, `1.234,56`, `(500)`, `−2` with U+2212): as text they would become one category per
+  value; a comma or a point is a thousands separator or a decimal mark depending on the
+  locale, so the file must say which by writing plain numbers. A column is refused when every
+  present cell is such a number (some of them plain).
+- numbers with one unit in every cell (`3750 g`, `2.0L`, `25 years`), when the numbers alone
+  would be numeric (not whole, or more than INTEGER_CATEGORIES values): as text, a category per
+  value. Few whole numbers with a unit (`2WD`, `4WD`) are codes: categorical, as without one.
+- mostly numbers and text without a digit (`12.5`, `-`, `7`, `n.a.`, `None`): markers of
+  missing values, or categories? Say which: leave the cells empty (or `NA`), or type the
+  column. Numbers among text values that hold digits (tickets `113803`, `PC 17599`, `A/5
+  21171`) are codes: categorical.
 Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
 and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
@@ -42,15 +51,21 @@ import re
 import numpy as np
 
 from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
+from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 TYPES = ("numeric", "categorical", "ignore")
-FORMATTED_NUMBER = re.compile(r"[+-]?[$€£¥]?\s?[+-]?"                        # sign, currency
-                              r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+|\d+\.?\d*|\.\d+)"  # 1,234.5 1,5
-                              r"\s?[%$€£¥]?")                                 # 12 %, 3,50 €
+GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
+FORMATTED_NUMBER = re.compile(
+    r"\(?\s?[+\-\u2212]?\s?[$€£¥₹]?\s?[+\-\u2212]?"             # (accounting, sign, currency
+    rf"(\d{{1,3}}(?P<g>{GROUPING})\d{{3}}((?P=g)\d{{3}})*([.,]\d+)?"  # 1,234.5 1 234,5: one
+    r"|\d+[.,]\d+|\d+\.?\d*|[.,]\d+)"                              # grouping; 1,5 12 .5
+    r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
+UNIT_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s?"  # 3750 g, 2.0L
+                         r"([^\W\d_][^\W\d]*(?:/[^\W\d_]+)?|°[CF]?)")     # km/h, °C
 DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
@@ -147,27 +162,75 @@ def date_columns(table, feature_columns, overrides) -> dict:
     return out
 
 
+def row_number_columns(table, feature_columns, overrides) -> list:
+    """The feature columns holding the row numbers (0, 1, 2, ... or 1, 2, 3, ... in file order,
+    an `id` column) that `data.features` does not type: left out, and the run says so. Such a
+    value is the row's place in the file, not a property of the example: a file sorted by
+    class or by date passes its order to the model through it (penguins sorted by species:
+    100% validation accuracy from `id` alone), which new rows do not have."""
+    typed = {str(name) for name in dict(overrides or {})}
+    n = len(table.rows)
+    counts = ([str(i) for i in range(n)], [str(i + 1) for i in range(n)])
+    return [j for j in feature_columns if table.names[j] not in typed and n > 2 and
+            table.column(j) in counts]
+
+
 def _refuse_unparsed_numbers(table, j, cells):
-    """A text column of formatted numbers, or of numbers and one marker value (see above)."""
+    """A text column of formatted numbers, or of numbers and marker values (see above)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
     i, cell = next((i, c) for i, c in present if not is_number(c))
-    if all(FORMATTED_NUMBER.fullmatch(c) for _, c in present):
-        what = ("a percent sign" if "%" in cell else "a currency sign"
-                if re.search("[$€£¥]", cell) else "a comma (thousands separator or decimal "
-                "comma?)")
+    if all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for _, c in present):
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
-                         f"with {what}, which is read as text", "write plain numbers (1234.5) "
-                         f"in the file, or pass {override} to keep them as categories")
+                         f"with {_formatting(cell)}, which is read as text", "write plain "
+                         f"numbers (1234.5) in the file, or pass {override} to keep them as "
+                         "categories")
+    unit = _shared_unit([c for _, c in present])
+    if unit:
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number with the "
+                         f"unit {shown(unit)} in every cell, which is read as text (a category "
+                         "per value)", f"write plain numbers (the unit in the column's name), "
+                         f"or pass {override} to keep them as categories")
     numbers = [c for _, c in present if is_number(c)]
-    texts = [c for _, c in present if not is_number(c)]
-    if len(set(texts)) == 1 and len(numbers) > len(texts):  # a marker marks the exceptions
-        number = numbers[0]
+    texts = sorted({c for _, c in present if not is_number(c)})
+    if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
+        # markers mark the exceptions; codes (PC 17599) hold digits
+        shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
-                         f"numbers ({shown(number)}, ...)", "if it marks a missing value, leave "
-                         f"the cell empty or write NA; or pass {override} to read the column "
-                         "as categories")
+                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
+                         "if it marks a missing value, leave the cell empty or write NA; or "
+                         f"pass {override} to read the column as categories")
+
+
+def _shared_unit(cells):
+    """The unit every cell writes after its number (`3750 g`, `2.0L`, `25 years`), when the
+    numbers alone would be typed numeric (not whole, or more than INTEGER_CATEGORIES distinct
+    values); else None. Few whole numbers with a unit (`2WD`/`4WD`, `3 stars`) are codes, as
+    few whole numbers are: categorical."""
+    parts = [UNIT_NUMBER.fullmatch(c) for c in cells]
+    if not all(parts) or len({m.group(2) for m in parts}) != 1:
+        return None
+    values = {float(m.group(1)) for m in parts}
+    whole = all(v == round(v) for v in values)
+    return parts[0].group(2) if not whole or len(values) > INTEGER_CATEGORIES else None
+
+
+def _formatting(cell) -> str:
+    """What makes a formatted number text (for the refusal)."""
+    if "%" in cell:
+        return "a percent sign"
+    if re.search("[$€£¥₹]", cell):
+        return "a currency sign"
+    if "(" in cell or ")" in cell:
+        return "parentheses (an accounting negative?)"
+    if "\u2212" in cell:
+        return "the minus sign U+2212 (not '-')"
+    if re.search("['\u2019 \u00a0\u202f]", cell):
+        return "spaces or apostrophes between digits (thousands separators)"
+    if "," in cell:
+        return "a comma (thousands separator or decimal comma?)"
+    return "a '.' between groups of three digits (thousands separators)"
 
 
 def raw_columns(table, specs) -> dict:
@@ -209,8 +272,8 @@ class TablePreprocessing:
                     max_tokens=MAX_CATEGORIES + 1, num_oov_indices=1, output_mode="one_hot",
                     name=safe_name(s["name"]))
         self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
-        cleaned = self.clean({k: tf.constant(v) if v.dtype != object else
-                              tf.constant(v.astype(str)) for k, v in train_columns.items()})
+        cleaned = self.clean({k: tf.constant(v) if v.dtype != object else string_tensor(v)
+                              for k, v in train_columns.items()})
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] == "categorical":
@@ -247,7 +310,7 @@ class TablePreprocessing:
     def encode(self, columns: dict):
         """float32 (n, width) model inputs from raw columns (tensors or arrays)."""
         import tensorflow as tf
-        converted = {s["name"]: (tf.constant(columns[s["name"]].astype(str))
+        converted = {s["name"]: (string_tensor(columns[s["name"]])
                                  if isinstance(columns[s["name"]], np.ndarray) and
                                  columns[s["name"]].dtype == object else columns[s["name"]])
                      for s in self.specs}

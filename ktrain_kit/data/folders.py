@@ -37,3 +37,15 @@ def class_folder_files(root, suffixes, what, layout):
                              "put examples of that class into it, or remove the folder")
         files += [(fs.join(folder, f), label) for f in found]
     return files, classes
+
+
+def other_files(root, classes, suffixes) -> list:
+    """The visible files in the class folders that do not end in `suffixes` (`notes.md` beside
+    `.txt` documents): not examples, so the run names them rather than drop them unsaid."""
+    out = []
+    for name in classes:
+        folder = fs.join(root, name)
+        out += [fs.join(folder, f) for f in sorted(fs.listdir(folder))
+                if not f.startswith(".") and f.lower() not in SYSTEM_NAMES and
+                not f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f))]
+    return out

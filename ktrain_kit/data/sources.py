@@ -264,8 +264,9 @@ def _csv(dc, tc, rng):
     """A CSV by the rules of data/table.py: label column(s) out, the rest stay cells (typed and
     encoded in `load`, on the training split)."""
     from ktrain_kit.data import table as table_lib
+    named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header)
+                                 dc.header, named)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
@@ -308,12 +309,29 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import features as features_lib
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     dates = features_lib.date_columns(table, features, dc.features)
-    features = [j for j in features if j not in dates]
+    counters = features_lib.row_number_columns(table, features, dc.features)
+    features = [j for j in features if j not in dates and j not in counters]
+    if not features and (dates or counters):  # all left out: say by which rule
+        j = next(iter(dates)) if dates else counters[0]
+        why = (f"holds dates ({table_lib.shown(dates[j])})" if dates else "holds the row "
+               "numbers")
+        typed = f"--config.data.features='{{\"{table.names[j]}\": " + (
+            '"categorical"}\'' if dates else '"numeric"}\'')
+        raise file_error(dc.path, f"has no feature column but {table_lib.shown(table.names[j])}, "
+                         f"which {why} and is left out", ("add columns of numbers made from it "
+                                                          "(days since a start, month), or type "
+                                                          f"it: {typed}") if dates else
+                         f"add feature columns, or type it if its order describes the examples: "
+                         f"{typed}")
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
               if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
+              f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
+              "not a property of an example; to use it: --config.data.features="
+              f"'{{\"{table.names[j]}\": \"numeric\"}}'" for j in counters]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
               f"({table_lib.shown(cell)}), which as categories are unknown past the training "
               f"dates; to use it, add numbers made from it (days since a start, month) or type "
@@ -326,9 +344,16 @@ def _csv(dc, tc, rng):
 def _text_folder(dc, tc, rng):
     """root/<class>/<doc>.txt (data/text.py); the texts are vectorized in `load`."""
     from ktrain_kit.data import text
-    texts, labels, classes = text.folder_texts(
-        _existing(dc.path, "a folder with one sub-folder of .txt files per class"))
-    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text")
+    from ktrain_kit.data.folders import other_files
+    root = _existing(dc.path, "a folder with one sub-folder of .txt files per class")
+    texts, labels, classes = text.folder_texts(root)
+    others = other_files(root, classes, text.TEXT_SUFFIXES)
+    notes = [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named .txt "
+             f"({', '.join(os.path.basename(p) for p in others[:3])}"
+             f"{', ...' if len(others) > 3 else ''}): rename the documents among them to .txt"
+             ] if others else []
+    return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text",
+               notes=notes)
 
 
 def _image_folder(dc, tc, rng):

@@ -3,10 +3,13 @@
 Every CSV the toolkit reads goes through `read_table`, and every label column through
 `label_column_values`. The rules:
 
-- Text: UTF-8; a byte-order mark is dropped; line ends LF, CRLF or CR; quoting as Python's csv
-  module and spreadsheets write it (`"a, b"`, `""` for a quote inside quotes). Each cell is
-  stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`: spreadsheets
-  export formatted but empty rows so), are skipped.
+- Text: UTF-8, or the encoding a byte-order mark declares (UTF-8, UTF-16 or UTF-32: Excel's
+  "Unicode Text" and Windows PowerShell write UTF-16; the mark says which, so nothing is
+  guessed; see `decode_text`); line ends LF, CRLF or CR; quoting as Python's csv module and
+  spreadsheets write it (`"a, b"`, `""` for a quote inside quotes), also after the spaces of a
+  `, ` separator (`1, "a, b"`). A cell may be of any length (a document in a text column).
+  Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`:
+  spreadsheets export formatted but empty rows so), are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
   holding semicolons or tabs is refused (an export with another delimiter, often with decimal
   commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
@@ -40,6 +43,7 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 Refusals are `UserError`s of one line naming the file, the line and the column.
 """
 
+import codecs
 import collections
 import csv
 import dataclasses
@@ -92,8 +96,9 @@ class Table:
         return f"line {self.lines[i]}, column {shown(self.names[j])}"
 
 
-def read_table(path: str, header="auto") -> Table:
-    """The CSV at `path` as a `Table`, by the module's rules."""
+def read_table(path: str, header="auto", named=()) -> Table:
+    """The CSV at `path` as a `Table`, by the module's rules; `named`: the column names the
+    config uses (they tell a header, see the rules)."""
     if header not in HEADER_CHOICES:
         raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
     try:
@@ -102,7 +107,7 @@ def read_table(path: str, header="auto") -> Table:
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
     data, name = _decompressed(data, path)
-    return parse_table(data, path, header, name)
+    return parse_table(data, path, header, named, name)
 
 
 # What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
@@ -161,18 +166,42 @@ def _decompressed(data: bytes, path: str):
                          "compress it again, or give the table uncompressed") from None
 
 
-def parse_table(data: bytes, path: str = "<csv>", header="auto", name=None) -> Table:
-    """`name`: the file name the delimiter is judged by (.tsv / .tab: tabs), default `path`."""
+def decode_text(data: bytes, path, fix: str) -> str:
+    """A file's text: decoded as its byte-order mark declares (UTF-32, UTF-16, UTF-8), else as
+    UTF-8. Other encodings are refused, naming the line: Latin-1 and Windows-1252 decode any
+    bytes, so a guess among them would be silent when wrong."""
+    for mark, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+                        (codecs.BOM_UTF8, "utf-8-sig")):
+        if data.startswith(mark):
+            break
+    else:
+        codec = "utf-8"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(codec)
     except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise file_error(path, f"is not UTF-8 text (line {line}: byte "
-                         f"{data[e.start:e.start + 1]!r}; a Latin-1 or Windows export?)",
-                         "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)") from None
+        line = data[:e.start].decode(codec, "replace").count("\n") + 1
+        guess = ("; UTF-16 without a byte-order mark?" if data[:200].count(b"\0") > 10 else
+                 "; a Latin-1 or Windows export?") if codec == "utf-8" else ""
+        name = {"utf-8-sig": "UTF-8"}.get(codec, codec.upper())
+        raise file_error(path, f"is not {name} text (line {line}: byte "
+                         f"{data[e.start:e.start + 1]!r}{guess})", fix) from None
+    if "\0" in text:  # valid UTF-8, but no text holds NUL: UTF-16 of ASCII does, every other byte
+        line = text[:text.index("\0")].count("\n") + 1
+        raise file_error(path, f"is not UTF-8 text (line {line} holds NUL bytes; UTF-16 "
+                         "without a byte-order mark, or not a text file?)", fix)
+    return text
+
+
+def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None) -> Table:
+    """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
+    tabs), default `path`."""
+    text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
     records, lines = [], []
     tabs = str(name or path).lower().endswith((".tsv", ".tab"))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",",
+                        skipinitialspace=True)
+    limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
         start = 1
         for cells in reader:
@@ -184,6 +213,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", name=None) -> T
     except csv.Error as e:
         raise file_error(path, f"is not valid CSV at line {reader.line_num} ({e})",
                          "save it as a .csv file") from None
+    finally:
+        csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
     _refuse_other_delimiters(records[0], lines[0], path, tabs)
@@ -198,7 +229,11 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", name=None) -> T
                    "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
                              f"{width}", fix)
-    has_header = _decide_header(records, lines, path) if header == "auto" else bool(header)
+    if header == "auto":
+        has_header = any(_is_name(n) and str(n).strip() in records[0] for n in named) or \
+            _decide_header(records, lines, path)
+    else:
+        has_header = bool(header)
     unused = {}
     if has_header:
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
@@ -220,6 +255,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", name=None) -> T
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
     return Table(path, names, rows, lines, has_header, unused)
+
+
+def _is_name(which) -> bool:
+    """A column given by a name, not by an index (`species`, not `-1` or `3`)."""
+    return isinstance(which, str) and not re.fullmatch(r"\s*-?\d+\s*", which) and \
+        bool(which.strip())
 
 
 def _refuse_other_delimiters(first, line, path, tabs):

@@ -1,9 +1,10 @@
 """Raw text as model input: a folder of .txt files per class, or a CSV's text column.
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
-`keras.utils.text_dataset_from_directory`): UTF-8 files, one document each; hidden files and
-what systems leave behind are skipped. A CSV: `data.text_column` names the column of text
-(other feature columns are not used, and the run says so).
+`keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
+as Windows tools write them: `table.decode_text`, the rule of CSVs too), one document each;
+hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
+column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (lower-case, punctuation
 stripped, words; at most `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
@@ -15,7 +16,7 @@ the same vectorizer inside.
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.data.table import shown
+from ktrain_kit.data.table import decode_text, shown
 from ktrain_kit.errors import file_error
 
 TEXT_SUFFIXES = (".txt",)
@@ -31,11 +32,7 @@ def folder_texts(root):
     for path, label in files:
         with fs.open(path, "rb") as handle:
             data = handle.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise file_error(path, f"is not UTF-8 text (byte {e.start})",
-                             "save it as UTF-8, or delete it") from None
+        text = decode_text(data, path, "save it as UTF-8, or delete it")
         if not text.strip():
             raise file_error(path, "is empty", "delete it, or write its text")
         texts.append(text)
@@ -54,6 +51,16 @@ def table_texts(table, column: int):
     return cells
 
 
+def string_tensor(values):
+    """A tf.string tensor of `values` (str cells), built from Python strings: numpy's
+    `astype(str)` would first make a fixed-width array, every cell padded to the longest, so
+    one document of 1 MB in 3,000 rows took 12 GB (4 bytes a character) before TensorFlow saw
+    it; a tf.string tensor holds each cell at its own length."""
+    import tensorflow as tf
+    return tf.constant([str(v) for v in np.asarray(values, dtype=object).reshape(-1)],
+                       tf.string)
+
+
 class TextPreprocessing:
     """Strings -> token ids by a TextVectorization adapted on the training texts."""
 
@@ -62,8 +69,8 @@ class TextPreprocessing:
         import tensorflow as tf
         self.layer = keras.layers.TextVectorization(
             max_tokens=max_tokens, output_sequence_length=length, name="text_vectorization")
-        self.layer.adapt(tf.data.Dataset.from_tensor_slices(
-            np.asarray(train_texts, dtype=object).astype(str)).batch(256))
+        self.layer.adapt(tf.data.Dataset.from_tensor_slices(string_tensor(train_texts))
+                         .batch(256))
         vocabulary = self.layer.get_vocabulary()
         words = vocabulary[2:]  # after "" (padding) and "[UNK]"
         if len(words) < 2:
@@ -78,7 +85,7 @@ class TextPreprocessing:
         import tensorflow as tf
         text = columns["text"]
         if isinstance(text, np.ndarray):
-            text = tf.constant(text.astype(str))
+            text = string_tensor(text)
         return tf.cast(self.layer(tf.reshape(text, [-1])), tf.int32)
 
     def input_names(self) -> dict:
