@@ -444,3 +444,48 @@ def test_text_in_another_encoding_without_a_mark_is_refused_naming_it(encoding, 
     data = ("a,label\n" + "".join(f"{i},{word}\n" for i in range(20))).encode(encoding)
     with pytest.raises(UserError, match=re.escape(fragment)):
         table_lib.parse_table(data, "t.csv")
+
+
+JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                        st.floats(allow_nan=False, allow_infinity=False, width=32),
+                        st.text(st.characters(blacklist_categories=("Cs",)), max_size=12))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(objects=st.lists(st.dictionaries(st.sampled_from(["text", "label", "n", "a b", "é", ""]),
+                                        JSON_VALUES, min_size=1), min_size=1, max_size=8),
+       ascii_only=st.booleans())
+def test_json_lines_read_as_the_csv_of_the_same_cells(objects, ascii_only):
+    """One object per line (pandas' to_json(lines=True), most text datasets): the keys in order
+    of first appearance name the columns; each cell is what a CSV of the same values holds -
+    empty for null or a missing key, the JSON spelling of true/false and numbers - so the same
+    rules type it after. Checked against Python's csv module writing those cells."""
+    import json
+    names = list(dict.fromkeys(k for o in objects for k in o))
+    cells = [["" if o.get(k) is None else o[k] if isinstance(o[k], str) else json.dumps(o[k])
+              for k in names] for o in objects]
+    if not any(any(c.strip() for c in row) for row in cells):
+        return  # nothing but empty cells: no examples either way
+    text = "".join(json.dumps(o, ensure_ascii=ascii_only) + "\n" for o in objects)
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([names] + cells)
+    try:
+        expected = table_lib.parse_table(out.getvalue().encode(), "t.csv", header=True)
+    except UserError as e:  # a header the CSV reader refuses (no name, say): refused alike
+        with pytest.raises(UserError, match=str(e).split(": ", 1)[1].split(" ", 1)[0]):
+            table_lib.parse_table(text.encode(), "t.jsonl")
+        return
+    table = table_lib.parse_table(text.encode(), "t.jsonl")
+    assert (table.names, table.rows, table.unused) == (expected.names, expected.rows,
+                                                       expected.unused)
+
+
+@pytest.mark.parametrize("text, refusal", [
+    ('{"a": 1}\n{"a": [1, 2]}\n', "line 2, key 'a': a nested list; flatten it"),
+    ('{"a": 1}\n{"a": 2\n', r"line 2 is not JSON \(Expecting ',' delimiter\)"),
+    ('{"a": 1}\n3\n', "line 2 holds a JSON int, not an object"),
+    ('[{"a": 1}, {"a": 2}]', r"is one JSON list \(pandas' to_json\), not a table of one object "
+                             r"per line; write it as JSON Lines")])
+def test_json_that_is_not_a_flat_table_is_refused_naming_the_line(text, refusal):
+    with pytest.raises(UserError, match=refusal):
+        table_lib.parse_table(text.encode(), "t.jsonl")

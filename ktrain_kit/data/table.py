@@ -197,8 +197,50 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
     tabs), default `path`."""
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
+    json_table = json_lines_records(text, path)
+    if json_table is not None:  # JSON Lines: the keys name the columns
+        (records, lines), has_header = json_table, True
+    else:
+        records, lines = _csv_records(text, path, str(name or path).lower().endswith(
+            (".tsv", ".tab")))
+        if header == "auto":
+            has_header = any(_is_name(n) and str(n).strip() in records[0] for n in named) or \
+                _decide_header(records, lines, path)
+        else:
+            has_header = bool(header)
+    unused = {}
+    if has_header:
+        (names, rows), (at, *lines) = (records[0], records[1:]), lines
+        unused = _nameless_and_empty(names, rows)
+        for j, name in enumerate(names):
+            if not name and j not in unused:
+                raise file_error(path, f"line {at}: column {j + 1} has no name",
+                                 "give every column a name in the header")
+        seen = {}
+        for j, name in enumerate(names):
+            if name in seen and j not in unused:
+                raise file_error(path, f"line {at}: two columns are named {shown(name)} "
+                                 f"(columns {seen[name] + 1} and {j + 1})", "rename one of them")
+            if j not in unused:
+                seen[name] = j
+    else:
+        names, rows = [str(j) for j in range(len(records[0]))], records
+    if not rows:
+        raise file_error(path, "holds no examples (only a header)",
+                         "add rows of features and a label")
+    return Table(path, names, rows, lines, has_header, unused)
+
+
+def _is_name(which) -> bool:
+    """A column given by a name, not by an index (`species`, not `-1` or `3`)."""
+    return isinstance(which, str) and not re.fullmatch(r"\s*-?\d+\s*", which) and \
+        bool(which.strip())
+
+
+def _csv_records(text: str, path, tabs: bool):
+    """(records, the line each starts on) of CSV text: blank rows skipped, cells stripped; one
+    width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
-    tabs = str(name or path).lower().endswith((".tsv", ".tab"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",",
                         skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
@@ -229,38 +271,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                    "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
                              f"{width}", fix)
-    if header == "auto":
-        has_header = any(_is_name(n) and str(n).strip() in records[0] for n in named) or \
-            _decide_header(records, lines, path)
-    else:
-        has_header = bool(header)
-    unused = {}
-    if has_header:
-        (names, rows), (at, *lines) = (records[0], records[1:]), lines
-        unused = _nameless_and_empty(names, rows)
-        for j, name in enumerate(names):
-            if not name and j not in unused:
-                raise file_error(path, f"line {at}: column {j + 1} has no name",
-                                 "give every column a name in the header")
-        seen = {}
-        for j, name in enumerate(names):
-            if name in seen and j not in unused:
-                raise file_error(path, f"line {at}: two columns are named {shown(name)} "
-                                 f"(columns {seen[name] + 1} and {j + 1})", "rename one of them")
-            if j not in unused:
-                seen[name] = j
-    else:
-        names, rows = [str(j) for j in range(width)], records
-    if not rows:
-        raise file_error(path, "holds no examples (only a header)",
-                         "add rows of features and a label")
-    return Table(path, names, rows, lines, has_header, unused)
-
-
-def _is_name(which) -> bool:
-    """A column given by a name, not by an index (`species`, not `-1` or `3`)."""
-    return isinstance(which, str) and not re.fullmatch(r"\s*-?\d+\s*", which) and \
-        bool(which.strip())
+    return records, lines
 
 
 def _refuse_other_delimiters(first, line, path, tabs):
@@ -413,3 +424,51 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
                              f"{table.lines[i]}) differ only in letter case",
                              "write each class one way (or they are two classes: rename one)")
     return np.array(cells, dtype=object)
+
+
+def json_lines_records(text: str, path: str):
+    """(records, their lines) of a JSON Lines table - one object per line, what
+    `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - with
+    the header (every key, in order of first appearance) as record 0; None when line 1 is not a
+    JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
+    cell, true/false and numbers their JSON text; a nested list or object is refused."""
+    import json
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if numbered and numbered[0][1].lstrip().startswith("["):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return None  # a CSV whose first cell starts with '['
+        raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), not a "
+                         "table of one object per line", "write it as JSON Lines: "
+                         "df.to_json(path, orient='records', lines=True), or as a CSV")
+    if not numbered or not numbered[0][1].lstrip().startswith("{"):
+        return None
+    objects = []
+    for n, line in numbered:
+        try:
+            value = json.loads(line)
+        except ValueError as e:
+            if not objects:
+                return None  # a CSV whose first cell starts with '{'
+            raise file_error(path, f"line {n} is not JSON ({e.msg}); lines before it are JSON "
+                             "Lines", "write one JSON object per line") from None
+        if not isinstance(value, dict):
+            raise file_error(path, f"line {n} holds a JSON {type(value).__name__}, not an "
+                             "object", "write one JSON object per line (JSON Lines)")
+        objects.append((n, value))
+    names = list(dict.fromkeys(k for _, value in objects for k in value))
+    rows = [([_json_cell(value.get(k), path, n, k) for k in names], n) for n, value in objects]
+    rows = [(cells, n) for cells, n in rows if any(cells)]  # as a CSV's rows of empty cells
+    return [names] + [cells for cells, _ in rows], [numbered[0][0]] + [n for _, n in rows]
+
+
+def _json_cell(value, path, line, key) -> str:
+    import json
+    if isinstance(value, (dict, list)):
+        raise file_error(path, f"line {line}, key {shown(key)}: a nested "
+                         f"{'object' if isinstance(value, dict) else 'list'}",
+                         "flatten it into columns of their own (pandas.json_normalize)")
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else json.dumps(value)
