@@ -180,6 +180,8 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
     try:
         fs.makedirs(workdir)
     except OSError as e:
+        if disk_full(e):  # not the folder's fault: cli says so (exit 1), naming the file
+            raise
         raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); choose another "
                         "--workdir") from None
     with contextlib.ExitStack() as stack:
@@ -201,7 +203,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
                             os.remove(os.path.join(workdir, name))
                 with contextlib.suppress(OSError):
                     os.rmdir(workdir)  # only if it is empty
-            if isinstance(e, OSError):
+            if isinstance(e, OSError) and not disk_full(e):
                 raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); "
                                 "choose another --workdir") from None
             raise
