@@ -8,6 +8,10 @@ fix it; `--verbose` adds the traceback. Other endings, each one line:
     2  bad input (nothing lost)   75 stopped by SIGTERM / SIGINT after a checkpoint: re-run
     130 interrupted before a checkpoint could be saved (the newest one on disk is kept)
 
+A file that cannot be written (permission, read-only filesystem) is a 2 too, naming the file;
+`ending` is the one table, for every launcher (tests/test_fault_points.py fails each change to
+a file in turn and checks the line and code).
+
 Nothing here imports TensorFlow.
 """
 

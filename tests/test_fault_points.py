@@ -4,16 +4,19 @@ same command then finishes the run.
 tests/test_crash_points.py kills the process (SIGKILL) at each write point; here the change
 itself fails, in this process (tests/faults.py): a full disk, a denied permission, an interrupt.
 Unlike a kill, these run every `except` and `finally` on the way out, and they must end in
-`cli.ending`'s one line (no traceback), with a previous run's files intact. Then evaluate,
-export, the doctor and fine-tuning read the folder as the failure left it (each must succeed or
-refuse in one line, changing nothing of the run's), and the same training command, run again,
-must give the uninterrupted run's result.
+`cli.ending`'s one line (no traceback) with the exit code of cli.py's table, with the files a
+previous run left intact (a resumed run's checkpoint and its rows of metrics.csv; the user's
+file beside an --overwrite). Then evaluate, export, the doctor and fine-tuning read the folder
+as the failure left it (each must succeed or refuse in one line, changing nothing of the
+run's), and the same training command, run again, must give the uninterrupted run's result
+(metrics, final weights, export, plots, diagnosis, summary) and leave no temporary file.
 
 The changes are not listed here: the uninterrupted run enumerates them through fs.py's one door,
-so a new write is tested the day it is added (and test_no_file_is_changed_outside_fs fails on
-one that bypasses the door). CI runs the first change of each kind at each place in the code
-(`what`, and the function that asked for it) with one failure kind each, in turn; under
-`-m slow` every change with every kind.
+so a new write is tested the day it is added, and test_no_file_is_changed_outside_fs fails on
+one that bypasses the door. CI runs the first change of each kind at each place in the code
+(`what`, and the function that asked for it) with the failure kinds in turn; under `-m slow`
+every change with every kind (train: fresh 54 changes, resumed 43, --overwrite 64; about 45
+minutes on 2 busy cores, `-p no:xdist` or two workers).
 """
 
 import csv
@@ -471,3 +474,26 @@ def test_a_failure_in_evaluate_or_export_is_one_line_and_keeps_the_run(tmp_path,
             failures.append(f"{what}: re-run exit {code} {str(message)[-300:]} {temps(folder)}")
     print(f"{reader}: {len(changes)} changes, {len(points)} points tested")
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+def test_a_run_that_failed_after_overwrite_kept_the_users_plot_is_not_refused_on_rerun(
+        tmp_path):
+    """--overwrite removes the run's files and keeps the user's plot in plots/; a run that
+    then fails before writing its own plots must still be re-run there (it was refused: its
+    manifest no longer named plots/, so the folder looked foreign), and plots/ stays shared:
+    a later --overwrite still keeps the user's file."""
+    import json
+
+    from ktrain_kit import runfolder
+    workdir = tmp_path / "run"
+    (workdir / "plots").mkdir(parents=True)
+    for name in ("config.json", "summary.json", "plots/loss.png", "plots/mine.png"):
+        (workdir / name).write_text(name)
+    (workdir / "manifest.json").write_text(json.dumps(
+        {"entries": ["config.json", "summary.json", "plots/loss.png", ".lock"]}))
+    for _ in range(2):  # the failed run, then its re-run (failing as well)
+        with pytest.raises(OSError):
+            with runfolder.open_run(str(workdir), tiny(), overwrite=True):
+                raise OSError(28, "No space left on device")
+    assert sorted(os.listdir(workdir)) == [".lock", "manifest.json", "plots"]
+    assert os.listdir(workdir / "plots") == ["mine.png"]
