@@ -316,9 +316,12 @@ def ending(error: BaseException):
 
 
 def _failed_path(error) -> str:
-    """` at 'PATH'` for the file an OSError names (both, for a rename), else ''."""
-    paths = [p for p in (getattr(error, "filename", None), getattr(error, "filename2", None))
-             if p]
+    """` at 'PATH'` for the file an OSError names, else ''. The file being written, not the
+    temporary file it goes to first (`metrics.csv`, not `metrics.csv.tmp-1234`)."""
+    from ktrain_kit import fs
+    paths = [fs.temp_target(p) if fs.is_temp(p) else str(p) for p in
+             (getattr(error, "filename", None), getattr(error, "filename2", None)) if p]
+    paths = list(dict.fromkeys(paths))  # a rename into place names the file once
     return " at " + " -> ".join(f"'{p}'" for p in paths) if paths else ""
 
 

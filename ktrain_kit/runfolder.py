@@ -196,7 +196,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             fs.remove_temps(workdir, recursive=True, dead_only=False)
             run, resume = _decide(workdir, config, overwrite, own, resolved or {})
             run.own(LOCK)
-        except (UserError, OSError) as e:
+        except (UserError, OSError):
             if not existed and fs.is_local(workdir):  # leave no trace of a refused run in
                 if acquired:  # a folder made for it (another process's folder is left be)
                     for name in (MANIFEST, LOCK):
@@ -204,10 +204,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
                             os.remove(os.path.join(workdir, name))
                 with contextlib.suppress(OSError):
                     os.rmdir(workdir)  # only if it is empty
-            if isinstance(e, OSError) and not disk_full(e):
-                raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); "
-                                "choose another --workdir") from None
-            raise
+            raise  # an OSError: cli.ending names the file that could not be changed
         yield run, resume
 
 

@@ -201,6 +201,8 @@ def check_point(folder, prepare, at, kind, expected):
         problems.append(f"exit {code} (expected {EXIT[kind]}): {str(message)[-800:]}")
     elif "\n" in message or not message:
         problems.append(f"not one line: {message!r}")
+    elif kind != "interrupt" and _named(where[1]) not in message:
+        problems.append(f"the line does not name {_named(where[1])}: {message}")
     if os.path.isdir(folder):
         lost = _lost(before, snapshot(folder), folder, overwrite)
         if lost:
@@ -217,6 +219,14 @@ def check_point(folder, prepare, at, kind, expected):
             problems.append(f"re-run differs in {differs}")
     return [f"{kind} at change {at} {where[0]} {where[2]} ({os.path.basename(where[1])}): {p}"
             for p in problems]
+
+
+def _named(path):
+    """The file a failure at `path` must be named by: the target of a write, not its
+    temporary file."""
+    from ktrain_kit import fs
+    name = os.path.basename(str(path).split(" -> ")[0])
+    return fs.temp_target(name) if fs.is_temp(name) else name
 
 
 def fresh(folder):
@@ -497,3 +507,23 @@ def test_a_run_that_failed_after_overwrite_kept_the_users_plot_is_not_refused_on
                 raise OSError(28, "No space left on device")
     assert sorted(os.listdir(workdir)) == [".lock", "manifest.json", "plots"]
     assert os.listdir(workdir / "plots") == ["mine.png"]
+
+
+@pytest.mark.parametrize("error, code, named", [
+    (OSError(28, "No space left on device", "/r/metrics.csv.tmp-12", "/r/metrics.csv"), 1,
+     "at '/r/metrics.csv';"),
+    (PermissionError(13, "Permission denied", "/r/export/1.tmp-7"), 2, "at '/r/export/1' ("),
+    (OSError(30, "Read-only file system", "/r/config.json"), 2, "at '/r/config.json' ("),
+    (KeyboardInterrupt(), 130, "re-run the same command"),
+    (ValueError("a bug"), None, None)])
+def test_every_failure_ends_in_one_line_naming_the_file_being_written(error, code, named):
+    """cli.ending, the table every launcher ends through: the target file, never its
+    temporary name; a bug (anything else) keeps its traceback."""
+    from ktrain_kit import cli
+    ending = cli.ending(error)
+    if code is None:
+        assert ending is None
+        return
+    message, got = ending
+    assert (got, "\n" in message, ".tmp-" in message) == (code, False, False), message
+    assert named in message, message
