@@ -13,8 +13,8 @@ through `library_write` right before it; folders are made and files removed thro
 `remove` and `rmtree`. Every one of those changes passes one door, `_change`, so a test hook sees
 them all (tests/test_fault_points.py makes each fail in turn through `fault`, and checks that
 nothing changes files outside this module). With KTRAIN_KIT_CRASH_AT=N the N-th change kills
-the process (SIGKILL) - a write point
-leaves half a temporary file, as a real kill would - and each point is listed on stderr as
+the process (SIGKILL) - a write point leaves half a temporary file, as a real kill would - and
+each point is listed on stderr as
 `ktrain_kit crash point N: ...` (KTRAIN_KIT_CRASH_LOG=FILE counts points across the processes
 of one command, e.g. a sweep and its trials, and appends them there instead; `N:group` kills the
 whole command, like a machine that loses power: the process group of the first process that
