@@ -8,6 +8,10 @@ fix it; `--verbose` adds the traceback. Other endings, each one line:
     2  bad input (nothing lost)   75 stopped by SIGTERM / SIGINT after a checkpoint: re-run
     130 interrupted before a checkpoint could be saved (the newest one on disk is kept)
 
+A file that cannot be written (permission, read-only filesystem) is a 2 too, naming the file;
+`ending` is the one table, for every launcher (tests/test_fault_points.py fails each change to
+a file in turn and checks the line and code).
+
 Nothing here imports TensorFlow.
 """
 
@@ -282,6 +286,45 @@ def keep_caches_out_of_home():
             os.environ[variable] = path
 
 
+RERUN = "re-run the same command: it continues from what was saved"
+
+
+def ending(error: BaseException):
+    """(one line, exit code) for an error with a clear meaning; None for anything else (a bug:
+    its traceback is shown). Every launcher ends through here, so a failure is reported the
+    same wherever it happens: a bad input, an interrupt, a full disk, a file that cannot be
+    written (ktrain_kit's files are replaced whole, so nothing on disk is half-written)."""
+    from ktrain_kit.runfolder import disk_full
+    from ktrain_kit.stopping import Preempted
+    if isinstance(error, UserError):
+        return str(error), EXIT_USER_ERROR
+    if isinstance(error, KeyboardInterrupt):
+        return ("interrupted before a checkpoint could be saved; the newest checkpoint on "
+                "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
+    if isinstance(error, Preempted):
+        return f"{error}; re-run the same command to resume", EXIT_PREEMPTED
+    where = _failed_path(error)
+    if disk_full(error):
+        return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
+                EXIT_FAILED)
+    if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
+            "Read-only file system" in str(error):
+        reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
+        return (f"a file operation failed{where} ({reason}); make that folder writable (or "
+                f"choose another one), then {RERUN}", EXIT_USER_ERROR)
+    return None
+
+
+def _failed_path(error) -> str:
+    """` at 'PATH'` for the file an OSError names, else ''. The file being written, not the
+    temporary file it goes to first (`metrics.csv`, not `metrics.csv.tmp-1234`)."""
+    from ktrain_kit import fs
+    paths = [fs.temp_target(p) if fs.is_temp(p) else str(p) for p in
+             (getattr(error, "filename", None), getattr(error, "filename2", None)) if p]
+    paths = list(dict.fromkeys(paths))  # a rename into place names the file once
+    return " at " + " -> ".join(f"'{p}'" for p in paths) if paths else ""
+
+
 def run(main):
     """Runs `main(argv)` under absl with our flag parsing and error reporting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
@@ -291,23 +334,12 @@ def run(main):
         logging.set_verbosity(logging.WARNING)
         try:
             return main(argv)
-        except UserError as e:
-            if FLAGS.verbose:
+        except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - see `ending`
+            known = ending(e)
+            if known is None:
+                raise
+            if FLAGS.verbose and not isinstance(e, KeyboardInterrupt):
                 traceback.print_exc()
-            fail(str(e))
-        except KeyboardInterrupt:
-            fail("interrupted before a checkpoint could be saved; the newest checkpoint on "
-                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
-        except Exception as e:  # noqa: BLE001 - only what has a clear meaning is caught here
-            from ktrain_kit.runfolder import disk_full
-            from ktrain_kit.stopping import Preempted
-            if isinstance(e, Preempted):
-                fail(f"{e}; re-run the same command to resume", EXIT_PREEMPTED)
-            if disk_full(e):
-                if FLAGS.verbose:
-                    traceback.print_exc()
-                fail("the disk is full (or over quota); free some space and re-run the same "
-                     "command: the run resumes from its last checkpoint", EXIT_FAILED)
-            raise
+            fail(*known)
 
     app.run(guarded, flags_parser=parse_flags)

@@ -11,6 +11,7 @@ export never destroys the version that was there: TF Serving keeps serving it. (
 which cannot rename folders, a version is written in place: export a new version number.)
 """
 
+import contextlib
 import os
 
 import keras
@@ -59,13 +60,20 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     tmp, old = fs.temp_path(path), f"{path}.old"
     fs.subfolder(export_root)  # a symlink there is refused, never written through
     recover(path)
-    fs.library_write("savedmodel", tmp)
-    archive.write_out(tmp, verbose=False)
-    if tf.io.gfile.exists(path):
-        fs.replace(path, old)      # from here until the next rename, `old` is the
-    fs.replace(tmp, path)          # version (recover() puts it back after a kill)
+    try:
+        fs.library_write("savedmodel", tmp)
+        archive.write_out(tmp, verbose=False)
+        if tf.io.gfile.exists(path):
+            fs.replace(path, old)      # from here until the next rename, `old` is the
+        fs.replace(tmp, path)          # version (recover() puts it back after a kill)
+    except BaseException:  # a failed export (a full disk, an interrupt): the old version
+        with contextlib.suppress(Exception):  # back in place, no half-written one left
+            recover(path)
+            if tf.io.gfile.exists(tmp):
+                fs.rmtree(tmp)
+        raise
     if tf.io.gfile.exists(old):
-        tf.io.gfile.rmtree(old)
+        fs.rmtree(old)
     return path
 
 
@@ -76,6 +84,6 @@ def recover(path: str) -> None:
     old = f"{path}.old"
     if tf.io.gfile.exists(old):
         if tf.io.gfile.exists(path):
-            tf.io.gfile.rmtree(old)
+            fs.rmtree(old)
         else:
-            tf.io.gfile.rename(old, path)
+            fs.rename(old, path)

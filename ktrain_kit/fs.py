@@ -9,9 +9,12 @@ for non-local paths, so config and data checks on local files stay fast.
 It also holds THE writer: every file ktrain_kit writes (run folders, sweeps, lr_find, shards)
 goes through `write_bytes` / `write_text` (a temporary file beside the target, then one rename)
 or, for files a library writes itself (TensorFlow checkpoints, SavedModels, TFRecord shards),
-through `library_write` right before it. So one test hook sees every write: with
-KTRAIN_KIT_CRASH_AT=N the N-th write or rename kills the process (SIGKILL) - a write point
-leaves half a temporary file, as a real kill would - and each point is listed on stderr as
+through `library_write` right before it; folders are made and files removed through `makedirs`,
+`remove` and `rmtree`. Every one of those changes passes one door, `_change`, so a test hook sees
+them all (tests/test_fault_points.py makes each fail in turn through `fault`, and checks that
+nothing changes files outside this module). With KTRAIN_KIT_CRASH_AT=N the N-th change kills
+the process (SIGKILL) - a write point leaves half a temporary file, as a real kill would - and
+each point is listed on stderr as
 `ktrain_kit crash point N: ...` (KTRAIN_KIT_CRASH_LOG=FILE counts points across the processes
 of one command, e.g. a sweep and its trials, and appends them there instead; `N:group` kills the
 whole command, like a machine that loses power: the process group of the first process that
@@ -68,6 +71,9 @@ def listdir(path) -> list:
 
 
 def makedirs(path) -> None:
+    if isdir(path):  # nothing to change: not a point where anything can fail
+        return
+    _change("mkdir", path)
     if is_local(path):
         os.makedirs(_local(path), exist_ok=True)
     else:
@@ -75,6 +81,7 @@ def makedirs(path) -> None:
 
 
 def remove(path) -> None:
+    _change("remove", path)
     if is_local(path):
         os.remove(_local(path))
     else:
@@ -82,6 +89,7 @@ def remove(path) -> None:
 
 
 def rmtree(path) -> None:
+    _change("rmtree", path)
     if is_local(path):
         shutil.rmtree(_local(path))
     else:
@@ -90,6 +98,7 @@ def rmtree(path) -> None:
 
 def rename(source, target) -> None:
     """Replaces `target` (a file) atomically where the filesystem can."""
+    _change("rename", f"{source} -> {target}")
     if is_local(source):
         os.replace(_local(source), _local(target))
     else:
@@ -128,6 +137,9 @@ CRASH_LOG = "KTRAIN_KIT_CRASH_LOG"    # test hook: count points across processes
 CRASH_GROUP = "KTRAIN_KIT_CRASH_GROUP"  # set here: the command's first process group
 if os.environ.get(CRASH_AT, "").endswith(":group"):
     os.environ.setdefault(CRASH_GROUP, str(os.getpgrp()))  # inherited by the processes it starts
+# Test hook (tests/test_fault_points.py): a callable(what, path) run at every change; what it
+# raises (a full disk, a denied permission, an interrupt) the change raises, in this process.
+fault = None
 _TEMP = re.compile(r"\.tmp-(\d+)$")
 _points = 0
 
@@ -162,6 +174,14 @@ def _crash_point(what: str, path, torn=None) -> None:
                 os.killpg(first, signal.SIGKILL)
             os.killpg(os.getpgrp(), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _change(what: str, path, torn=None) -> None:
+    """Every change ktrain_kit makes to a file or folder passes here first (a write, rename,
+    folder made, file or tree removed, a library's write): the test hooks' one door."""
+    _crash_point(what, path, torn)
+    if fault is not None:
+        fault(what, path)
 
 
 def _builtin_open(path, mode="r", **kwargs):
@@ -245,7 +265,7 @@ def write_bytes(path, data: bytes) -> None:
         with open(tmp, "wb") as f:
             f.write(data[:len(data) // 2])
 
-    _crash_point("write", tmp, torn)
+    _change("write", tmp, torn)
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -263,12 +283,11 @@ def write_text(path, text: str) -> None:
 
 
 def replace(source, target) -> None:
-    """`rename`, as a write point."""
-    _crash_point("rename", f"{source} -> {target}")
+    """`rename` (every rename is a write point)."""
     rename(source, target)
 
 
 def library_write(what: str, path) -> None:
     """A write point for files a library writes itself (a TensorFlow checkpoint, a SavedModel,
     a TFRecord shard): call it right before."""
-    _crash_point(what, path)
+    _change(what, path)

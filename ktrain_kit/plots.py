@@ -119,13 +119,15 @@ def _plot_diagnostics(epochs, metrics, names, out_dir, claim=None):
 def _save(fig, path, claim=None, tight=True):
     """Saves whole or not at all, replacing (never following) whatever is at `path`."""
     from ktrain_kit.runfolder import write_bytes
+    try:  # rendered first: a failure to write leaves no figure open (pyplot keeps them all)
+        if tight:
+            fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, dpi=90, format="png")
+    finally:
+        plt.close(fig)
     if claim is not None:  # recorded in the run's manifest BEFORE anything is created, so a
         claim(path)        # kill in between leaves nothing the run does not know as its own
     fs.subfolder(os.path.dirname(path))
-    if tight:
-        fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, dpi=90, format="png")
-    plt.close(fig)
     write_bytes(path, buffer.getvalue())
     return path

@@ -206,7 +206,7 @@ def _write_cache(cache) -> None:
     path = cache_path()
     try:
         from ktrain_kit import fs
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fs.makedirs(os.path.dirname(path))
         fs.write_text(path, json.dumps(cache, indent=1))
     except OSError:  # a read-only home: measure again next time
         pass

@@ -387,10 +387,13 @@ def _plot(workdir, state):
     for ax in axes:
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
-    with runfolder.locked(workdir):
-        run = runfolder.RunFolder(workdir, runfolder.read_manifest(workdir) or [])
-        run.own(REPAIR_PNG)
-        plots._save(fig, run.path(REPAIR_PNG))
+    try:
+        with runfolder.locked(workdir):
+            run = runfolder.RunFolder(workdir, runfolder.read_manifest(workdir) or [])
+            run.own(REPAIR_PNG)
+            plots._save(fig, run.path(REPAIR_PNG))
+    finally:  # a failure before _save (the lock, the manifest) leaves no figure open either
+        plt.close(fig)
 
 
 def printed_lines(state) -> list:

@@ -8,7 +8,8 @@ else is ever deleted or overwritten there:
 - `--overwrite` removes only the manifest's entries, never following a symlink. `plots/` and
   `export/` are shared: the manifest lists the files the run wrote there (`plots/loss.png`,
   `export/1`), and anything else in them (your annotated plot, another export version) stays,
-  and the run says so;
+  and the run says so (the new manifest then lists the folder itself, `plots/`: the run may
+  write there, and removes only its own files from it);
 - one process at a time: an exclusive lock (`.lock`, released by the kernel when the process
   dies, so a killed run never blocks its own resume) refuses a second training, evaluation or
   export of the same folder;
@@ -180,6 +181,8 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
     try:
         fs.makedirs(workdir)
     except OSError as e:
+        if disk_full(e):  # not the folder's fault: cli says so (exit 1), naming the file
+            raise
         raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); choose another "
                         "--workdir") from None
     with contextlib.ExitStack() as stack:
@@ -193,7 +196,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             fs.remove_temps(workdir, recursive=True, dead_only=False)
             run, resume = _decide(workdir, config, overwrite, own, resolved or {})
             run.own(LOCK)
-        except (UserError, OSError) as e:
+        except (UserError, OSError):
             if not existed and fs.is_local(workdir):  # leave no trace of a refused run in
                 if acquired:  # a folder made for it (another process's folder is left be)
                     for name in (MANIFEST, LOCK):
@@ -201,10 +204,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
                             os.remove(os.path.join(workdir, name))
                 with contextlib.suppress(OSError):
                     os.rmdir(workdir)  # only if it is empty
-            if isinstance(e, OSError):
-                raise UserError(f"run folder '{workdir}' is not writable ({e.strerror}); "
-                                "choose another --workdir") from None
-            raise
+            raise  # an OSError: cli.ending names the file that could not be changed
         yield run, resume
 
 
@@ -254,19 +254,16 @@ def _decide(workdir, config, overwrite, own, resolved):
     if not own or own == [LOCK]:
         return RunFolder(workdir, []), False
     if overwrite:
-        _remove(workdir, own)
-        return RunFolder(workdir, []), False
+        return RunFolder(workdir, _remove(workdir, own)), False
     previous = read_config(workdir) if CONFIG in own else None
     if previous is None:
         # The run stopped before it wrote its config: nothing trained, nothing to keep.
-        _remove(workdir, own)
-        return RunFolder(workdir, []), False
+        return RunFolder(workdir, _remove(workdir, own)), False
     saved, _ = previous
     changed = sorted(set(_diff(saved, _resolved(config))) - set(COSMETIC_KEYS))
     if changed:
         if not has_checkpoint(workdir):  # it failed before training anything: start again
-            _remove(workdir, own)
-            return RunFolder(workdir, []), False
+            return RunFolder(workdir, _remove(workdir, own)), False
         raise UserError(f"run folder '{workdir}' holds a run of a different config "
                         f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
                         "or pass --overwrite to replace it")
@@ -339,11 +336,14 @@ def write_bytes(path: str, data: bytes) -> None:
     fs.write_bytes(path, data)
 
 
-def _remove(workdir, entries):
+def _remove(workdir, entries) -> list:
     """Removes the run's own entries, never following a symlink out of the folder; what else
-    the shared folders (plots/, export/) hold stays, and is named."""
+    the shared folders (plots/, export/) hold stays, and is named. Returns the new run's
+    manifest entries: `plots/` for a shared folder kept that way - still the run's folder to
+    write into (so a run that fails before writing there is not refused on its re-run for
+    a `plots/` it does not know), never removed whole."""
     for name in entries:
-        if name == LOCK:
+        if name == LOCK or name.endswith("/"):  # a shared folder: only the run's files in it
             continue
         path = fs.join(workdir, name)
         if _is_link(path) or not fs.isdir(path):
@@ -363,6 +363,7 @@ def _remove(workdir, entries):
     if kept:
         shown = ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "")
         print(f"ktrain_kit: kept what this run did not write: {shown}", flush=True)
+    return sorted({f"{k.split('/')[0]}/" for k in kept})
 
 
 def _diff(a, b, prefix=""):

@@ -597,7 +597,7 @@ def results(the_study, spec, workdir, command_line):
     complete = [t for t in trials if t.state.name == "COMPLETE"]
     if not complete:
         with contextlib.suppress(FileNotFoundError):  # no best to report: none from before
-            os.remove(os.path.join(workdir, "best.json"))
+            fs.remove(os.path.join(workdir, "best.json"))
         return None
     best = the_study.best_trial
     overrides = " ".join(f"--config.{k}={_cli(v)}" for k, v in best.params.items())

@@ -21,6 +21,7 @@ def save(preprocessing, out: str) -> dict:
     module.encode = tf.function(
         lambda columns: preprocessing.encode({c: columns[k] for c, k in names.items()}),
         input_signature=[preprocessing.signature()])
+    fs.library_write("savedmodel", fs.join(out, FOLDER))
     tf.saved_model.save(module, fs.join(out, FOLDER))
     return {"folder": FOLDER, "inputs": names, "describe": preprocessing.describe(),
             "vocab_size": getattr(preprocessing, "vocab_size", None)}
