@@ -55,8 +55,7 @@ def _train(c, workdir, overwrite, callbacks):
     config_lib.validate(c)
     runtime.check_cluster_environment()
     data = data_lib.load(c.data, c.task, c.seed)
-    notes = [config_lib.fit_batch_to_data(c, data.train_size, replicas=1)]
-    config_lib.validate_against_data(c, data, replicas=1)
+    config_lib.validate_against_data(c, data, replicas=1)  # a batch above the data passes
     startup.mark("data")
 
     import keras
@@ -67,7 +66,9 @@ def _train(c, workdir, overwrite, callbacks):
     facts = runtime.device_facts()
     strategy_name = runtime.choose_strategy(c.train.strategy, facts)
     strategy = runtime.make_strategy(strategy_name, c.runtime.slurm_port_base)  # before other TF
-    notes.append(config_lib.fit_batch_to_data(c, data.train_size, strategy.num_replicas_in_sync))
+    # once, with the replicas known: a batch cut for one replica first (33 examples: 33) would
+    # then be refused as not divisible by two
+    batch_note = config_lib.fit_batch_to_data(c, data.train_size, strategy.num_replicas_in_sync)
     config_lib.validate_against_data(c, data, strategy.num_replicas_in_sync)
     place = runtime.place(strategy)
     startup.mark("tensorflow")
@@ -97,8 +98,8 @@ def _train(c, workdir, overwrite, callbacks):
               f"({strategy.num_replicas_in_sync} replicas), precision={precision} "
               f"({why['precision']}), jit_compile={jit} ({why['jit']})", flush=True)
         _print_model_notes(built)
-        for note in filter(None, notes):
-            print(f"ktrain_kit: note: {note}")
+        if batch_note:
+            print(f"ktrain_kit: note: {batch_note}")
         callbacks, parts = build_callbacks(c, data, model, schedule, run, extra_callbacks)
         callbacks.append(startup.first_step_callback())
         checkpoints = parts["checkpoints"]

@@ -185,3 +185,31 @@ def test_every_key_refuses_hostile_values_in_one_line_or_accepts_them(name):
             except Exception as e:  # noqa: BLE001 - what the test is looking for
                 crashes.append((key, value, type(e).__name__))
     assert not crashes, crashes[:5]
+
+
+def test_a_batch_is_fitted_to_any_data_size_and_replica_count():
+    """Every training-set size, accumulation and replica count: the batch a run trains on is
+    the config's when the data holds it, else the largest multiple of accumulation x replicas
+    within the data (never more examples than exist, always whole micro-batches per replica);
+    refused, naming data.batch_size, only when not one such multiple fits."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(examples=st.integers(1, 300), per_replica=st.sampled_from([1, 2, 4]),
+           replicas=st.sampled_from([1, 2, 8]), multiple=st.integers(1, 40))
+    def check(examples, per_replica, replicas, multiple):
+        c = load_config("digits_mlp", train__accumulation_steps=per_replica, train__epochs=3,
+                        schedule__warmup_epochs=0.0)
+        per_update = per_replica * replicas
+        c.data.batch_size = configured = per_update * multiple
+        if examples < per_update:
+            with pytest.raises(UserError, match="config key 'data.batch_size'"):
+                config_lib.validate_steps(c, examples, replicas)
+            return
+        config_lib.fit_batch_to_data(c, examples, replicas)
+        batch = c.data.batch_size
+        assert batch == (configured if configured <= examples else
+                         max(b for b in range(per_update, examples + 1, per_update)))
+        config_lib.validate_steps(c, examples, replicas)  # accepted as it now stands
+    check()

@@ -398,6 +398,18 @@ def test_a_table_smaller_than_one_batch_trains_on_all_its_rows(tmp_path, capsys)
         train(table_config(path, data__batch_size=64, train__epochs=2), str(workdir))
 
 
+def test_a_small_table_is_cut_to_whole_batches_for_the_replicas(tmp_path, capsys):
+    """33 training rows under MirroredStrategy's two replicas: batches of 32 (a multiple of 2).
+    Cut first for one replica (33), the batch was then refused as not divisible by two."""
+    from ktrain_kit.training import train
+    path, workdir = write_penguins(tmp_path / "small.csv", n=41), tmp_path / "run"
+    train(table_config(path, data__batch_size=64, train__epochs=2, train__strategy="mirrored"),
+          str(workdir))
+    assert "larger than the 33 training examples: training on batches of 32" in \
+        capsys.readouterr().out
+    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 32
+
+
 def test_the_lr_range_test_runs_on_a_table_smaller_than_one_batch(tmp_path):
     """It divided by the steps per epoch, 0 for such a table (a ZeroDivisionError)."""
     from ktrain_kit.lr_find import lr_range_test

@@ -50,7 +50,7 @@ import re
 
 import numpy as np
 
-from ktrain_kit.data.table import MISSING, is_missing, is_number, shown
+from ktrain_kit.data.table import MISSING, is_missing, is_number, row_numbers_from, shown
 from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST
@@ -169,10 +169,8 @@ def row_number_columns(table, feature_columns, overrides) -> list:
     class or by date passes its order to the model through it (penguins sorted by species:
     100% validation accuracy from `id` alone), which new rows do not have."""
     typed = {str(name) for name in dict(overrides or {})}
-    n = len(table.rows)
-    counts = ([str(i) for i in range(n)], [str(i + 1) for i in range(n)])
-    return [j for j in feature_columns if table.names[j] not in typed and n > 2 and
-            table.column(j) in counts]
+    return [j for j in feature_columns if table.names[j] not in typed and len(table.rows) > 2
+            and row_numbers_from(table.column(j)) is not None]
 
 
 def _refuse_unparsed_numbers(table, j, cells):

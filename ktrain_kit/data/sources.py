@@ -312,17 +312,7 @@ def _csv(dc, tc, rng):
     counters = features_lib.row_number_columns(table, features, dc.features)
     features = [j for j in features if j not in dates and j not in counters]
     if not features and (dates or counters):  # all left out: say by which rule
-        j = next(iter(dates)) if dates else counters[0]
-        why = (f"holds dates ({table_lib.shown(dates[j])})" if dates else "holds the row "
-               "numbers")
-        typed = f"--config.data.features='{{\"{table.names[j]}\": " + (
-            '"categorical"}\'' if dates else '"numeric"}\'')
-        raise file_error(dc.path, f"has no feature column but {table_lib.shown(table.names[j])}, "
-                         f"which {why} and is left out", ("add columns of numbers made from it "
-                                                          "(days since a start, month), or type "
-                                                          f"it: {typed}") if dates else
-                         f"add feature columns, or type it if its order describes the examples: "
-                         f"{typed}")
+        raise _all_features_left_out(dc.path, table, dates, counters)
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
@@ -339,6 +329,23 @@ def _csv(dc, tc, rng):
               for j, cell in dates.items()]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
                table={"table": table, "features": features}, notes=notes)
+
+
+def _all_features_left_out(path, table, dates, counters):
+    """The refusal of a table whose every feature column is a left-out date or row-number
+    column: it names the column, the rule, and the type that keeps it."""
+    from ktrain_kit.data import table as table_lib
+    if dates:
+        j = next(iter(dates))
+        why, kind = f"holds dates ({table_lib.shown(dates[j])})", "categorical"
+        fix = "add columns of numbers made from it (days since a start, month), or type it"
+    else:
+        j = counters[0]
+        why, kind = "holds the row numbers", "numeric"
+        fix = "add feature columns, or type it if its order describes the examples"
+    typed = f"--config.data.features='{{\"{table.names[j]}\": \"{kind}\"}}'"
+    return file_error(path, f"has no feature column but {table_lib.shown(table.names[j])}, "
+                      f"which {why} and is left out", f"{fix}: {typed}")
 
 
 def _text_folder(dc, tc, rng):

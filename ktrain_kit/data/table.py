@@ -48,6 +48,7 @@ import collections
 import csv
 import dataclasses
 import io
+import json
 import re
 
 import numpy as np
@@ -296,14 +297,21 @@ def _nameless_and_empty(names, rows) -> dict:
         cells = [r[j] for r in rows]
         if all(is_missing(c) for c in cells):
             unused[j] = "no name and no values (a trailing comma?)"
-        elif cells == [str(i) for i in range(len(cells))]:
+        elif row_numbers_from(cells) == 0:
             unused[j] = "no name and the row numbers 0, 1, 2, ... (pandas' index)"
-        elif cells == [str(i + 1) for i in range(len(cells))]:
+        elif row_numbers_from(cells) == 1:
             unused[j] = "no name and the row numbers 1, 2, 3, ... (R's write.csv)"
         elif _row_labels(cells):
             unused[j] = ("no name and a different label on every row (R's row names, or "
                          "pandas' index of filtered or shuffled rows)")
     return unused
+
+
+def row_numbers_from(cells):
+    """0 or 1 when `cells` are the rows' numbers in file order counted from it (0, 1, 2, ...
+    as pandas writes them, 1, 2, 3, ... as R does); else None."""
+    return next((start for start in (0, 1)
+                 if cells == [str(i + start) for i in range(len(cells))]), None)
 
 
 def _row_labels(cells) -> bool:
@@ -432,7 +440,6 @@ def json_lines_records(text: str, path: str):
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
     cell, true/false and numbers their JSON text; a nested list or object is refused."""
-    import json
     # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
     # JSON leaves unescaped inside strings (scraped text holds them)
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
@@ -466,7 +473,6 @@ def json_lines_records(text: str, path: str):
 
 
 def _json_cell(value, path, line, key) -> str:
-    import json
     if isinstance(value, (dict, list)):
         raise file_error(path, f"line {line}, key {shown(key)}: a nested "
                          f"{'object' if isinstance(value, dict) else 'list'}",
