@@ -14,6 +14,8 @@ sys.path.insert(0, ROOT)
 
 
 def pytest_configure(config):
+    from ktrain_kit.frameworks import import_frameworks
+    import_frameworks()  # as the launchers do: no collection while they load, frozen after
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(

@@ -97,3 +97,31 @@ def test_simple_models_equal_leave_one_out_done_the_long_way():
         loo.append((design[i] @ w).argmax())
     assert task_lib.knn_score(view, x, y) == pytest.approx(balanced_accuracy_score(y, votes))
     assert task_lib.linear_score(view, x, y) == pytest.approx(balanced_accuracy_score(y, loo))
+
+
+@pytest.mark.parametrize("group_elements", [1 << 22, 100])  # one group; several
+def test_probe_statistics_equal_a_plain_gradient_tape(monkeypatch, group_elements):
+    """The probe's norms, reduced per group of variables in one graph, against each variable's
+    gradient taken the plain way and reduced in NumPy."""
+    import tensorflow as tf
+
+    from ktrain_kit.doctor import probe as probe_lib
+    monkeypatch.setattr(probe_lib, "GROUP_ELEMENTS", group_elements)
+    x, y = _data(n=64)
+    model = _model()
+    probe = probe_lib.Probe(model, x, y)
+    before = [v.numpy().copy() for v in model.trainable_variables]
+    stats = probe()
+    with tf.GradientTape() as tape:
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=False), training=False)
+    grads = [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
+    kernels = [g for g in grads if g.ndim >= 2]
+    rms = lambda g: np.sqrt(np.mean(g.astype(np.float64) ** 2))  # noqa: E731
+    assert stats["probe_loss"] == pytest.approx(float(loss), rel=1e-5)
+    assert stats["grad_norm"] == pytest.approx(
+        np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads)), rel=1e-5)
+    assert stats["grad_rms_first_layer"] == pytest.approx(rms(kernels[0]), rel=1e-5)
+    assert stats["grad_rms_last_layer"] == pytest.approx(rms(kernels[-1]), rel=1e-5)
+    assert stats["weight_norm"] == pytest.approx(
+        np.sqrt(sum(np.sum(w.astype(np.float64) ** 2) for w in before)), rel=1e-5)
+    assert (len(probe.groups) == 1) == (group_elements > 1000)
