@@ -23,6 +23,7 @@ import traceback
 from absl import app, flags, logging
 from ml_collections import config_dict, config_flags
 
+from ktrain_kit import frameworks
 from ktrain_kit.errors import EXIT_USER_ERROR, UserError
 
 FLAGS = flags.FLAGS
@@ -329,6 +330,7 @@ def run(main):
     """Runs `main(argv)` under absl with our flag parsing and error reporting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     keep_caches_out_of_home()
+    frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 
     def guarded(argv):
         logging.set_verbosity(logging.WARNING)

@@ -1,29 +1,173 @@
-"""TensorFlow and Keras imported with Python's garbage collector paused, then frozen.
+"""TensorFlow and Keras loaded once per launcher: quickly, and without start-up chatter.
 
-Why: importing them creates ~420,000 objects that live as long as the process, and the collector
-scans that growing heap again and again while they load (6 full collections, 0.8 s of a 3.3 s
-import on a 2-core EPYC) without finding anything to free. Paused during the import and frozen
-after it (`gc.freeze`: those objects are left out of every later collection), the import costs
-2.4 s and the run's own collections shrink too: the README's MLP command fell from 6.1 to 5.3 s
-of CPU, for 3 MB more memory (`python -m benchmarks.run --only startup`).
+Quickly: their import creates ~420,000 objects that live as long as the process, and Python's
+garbage collector scans that growing heap again and again while they load (6 full collections,
+0.8 s of a 3.3 s import on a 2-core EPYC) without finding anything to free. Paused during the
+import and frozen after it (`gc.freeze`: those objects are left out of every later collection),
+the import costs 2.4 s, and the run's own collections shrink too: the README's CNN command fell
+from 10.1 to 8.9 s of CPU, for 3 MB more memory.
 
-Launchers call it where they first need TensorFlow, after the checks that need none of it.
+Without chatter: TensorFlow 2.21 writes its C++ start-up lines (oneDNN notice, CUDA stub, "failed
+call to cuInit" on a machine without a GPU driver) before its logging reads TF_CPP_MIN_LOG_LEVEL,
+so the setting that should hide them does not. Here it does: while TensorFlow loads and first
+looks for devices, its log lines below that level are left out and everything else on stderr
+passes through as it is written (a fatal error still shows, even if the process dies).
+
+Every launcher calls `install()` first (ktrain_kit.cli.run): whichever code then imports
+tensorflow or keras first - the data pipeline, the model, a user's builder - loads them this way.
 """
 
+import contextlib
 import gc
+import importlib.abc
+import os
+import re
 import sys
+import threading
+
+FRAMEWORKS = ("tensorflow", "keras")
+# TensorFlow / absl C++ log line: severity letter, MMDD, time, thread, file:line] message
+LOG_LINE = re.compile(rb"^([IWEF])\d{4} [\d:.]+\s+\d+ [^\]]+\] ")
+ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called"
+SEVERITY = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}  # TF_CPP_MIN_LOG_LEVEL hides those below it
+NO_DRIVER = b"Could not find cuda drivers on your machine"
+CUINIT_FAILED = b"failed call to cuInit"
+
+
+def install():
+    """From now on, the first import of tensorflow or keras runs paused and quiet."""
+    if not all(name in sys.modules for name in FRAMEWORKS) and \
+            not any(isinstance(f, _FirstImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _FirstImport())
 
 
 def import_frameworks():
-    """Imports tensorflow and keras (once per process; later calls cost nothing)."""
-    if "keras" in sys.modules:
-        return
+    """Imports tensorflow and keras that way now (a test session's start, say)."""
+    install()
+    import keras  # noqa: F401
+    import tensorflow  # noqa: F401
+
+
+class _FirstImport(importlib.abc.MetaPathFinder):
+    """Finds tensorflow / keras as the finders after it would, and runs that one module's
+    loading inside `_loading` (its loader is the usual one; only this call is wrapped)."""
+
+    depth = 0  # framework loadings under way (keras loads tensorflow inside its own)
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in FRAMEWORKS:
+            return None
+        if all(other in sys.modules or other == name for other in FRAMEWORKS):
+            sys.meta_path.remove(self)  # the last one: nothing left to watch for
+        finders = [f for f in sys.meta_path if f is not self and hasattr(f, "find_spec")]
+        spec = next((s for s in (f.find_spec(name, path, target) for f in finders) if s), None)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader, exec_module = spec.loader, spec.loader.exec_module
+
+        def exec_paused(module):
+            try:
+                with _loading():
+                    exec_module(module)
+            finally:
+                del loader.exec_module  # the loader's own method again
+        loader.exec_module = exec_paused
+        return spec
+
+
+@contextlib.contextmanager
+def _loading():
+    """The collector paused and stderr filtered; at the end, the loaded objects frozen and the
+    first device listing done (its CUDA probe prints too)."""
+    outer = _FirstImport.depth == 0  # keras loads tensorflow inside: the outer one does it all
+    _FirstImport.depth += 1
     enabled = gc.isenabled()
-    gc.disable()
     try:
-        import keras  # noqa: F401 - imports tensorflow, its backend
-        import tensorflow  # noqa: F401
+        if not outer:
+            yield
+            return
+        gc.disable()
+        with start_up_lines_filtered():
+            yield
+            tf = sys.modules.get("tensorflow")
+            if tf is not None and hasattr(tf, "config"):
+                tf.config.list_physical_devices()
     finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+        _FirstImport.depth -= 1
+        if outer:
+            gc.freeze()
+            if enabled:
+                gc.enable()
+
+
+class StartUpFilter:
+    """Decides, line by line, what of TensorFlow's start-up output a person sees."""
+
+    def __init__(self, min_level: int):
+        self.min_level, self.no_driver = min_level, False
+
+    def keep(self, line: bytes) -> bool:
+        if line.startswith(ABSL_PREAMBLE):  # absl's own notice, at warning level
+            return SEVERITY[b"W"] >= self.min_level
+        match = LOG_LINE.match(line)
+        if match is None:
+            return True  # not a log line (a Python warning, a print): never ours to hide
+        self.no_driver |= NO_DRIVER in line
+        severity = SEVERITY[match.group(1)]
+        if CUINIT_FAILED in line and self.no_driver:
+            severity = SEVERITY[b"I"]  # TensorFlow has just said there is no driver: no news
+        return severity >= self.min_level
+
+
+def min_log_level() -> int:
+    try:
+        return int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        return 0
+
+
+@contextlib.contextmanager
+def start_up_lines_filtered():
+    """File descriptor 2 goes through `StartUpFilter` to where it went before, meanwhile.
+
+    A thread forwards each line as it arrives, so nothing is held back if the process dies.
+    Off when nothing would be hidden, or when verbose C++ logging is asked for (its volume
+    could fill the pipe while TensorFlow holds the interpreter lock)."""
+    level = min_log_level()
+    if level <= 0 or os.environ.get("TF_CPP_MAX_VLOG_LEVEL") or os.environ.get("TF_CPP_VMODULE"):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+    except (OSError, ValueError):  # no real descriptor 2 (an embedded interpreter)
+        yield
+        return
+    thread = threading.Thread(target=_forward, args=(read_end, saved, StartUpFilter(level)),
+                              name="tensorflow-start-up-lines", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last write end closes: the thread reads its end
+        thread.join(timeout=10)
+        os.close(saved)
+
+
+def _forward(read_end, out, line_filter):
+    pending = b""
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while chunk := pipe.read(1 << 16):
+            *lines, pending = (pending + chunk).split(b"\n")
+            _write_all(out, b"".join(line + b"\n" for line in lines if line_filter.keep(line)))
+    if pending and line_filter.keep(pending):
+        _write_all(out, pending)
+
+
+def _write_all(fd, data):
+    while data:
+        data = data[os.write(fd, data):]

@@ -19,7 +19,7 @@ import time
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import frameworks, fs, runfolder, runtime
+from ktrain_kit import fs, runfolder, runtime
 from ktrain_kit.errors import UserError
 from ktrain_kit.network import build_network
 from ktrain_kit.stopping import stop_between_phases
@@ -58,7 +58,6 @@ def _train(c, workdir, overwrite, callbacks):
     config_lib.validate_against_data(c, data, replicas=1)  # a batch above the data passes
     startup.mark("data")
 
-    frameworks.import_frameworks()
     import keras
 
     from ktrain_kit import checkpointing, fitting, schedules

@@ -15,7 +15,7 @@ import sys
 
 from absl import flags
 
-from ktrain_kit import cli, frameworks
+from ktrain_kit import cli
 
 flags.DEFINE_bool("fix", False, "Train repaired runs beside the run folder.")
 flags.DEFINE_integer("budget", 3, "At most this many repaired runs are trained.", lower_bound=1)
@@ -31,7 +31,6 @@ def main(argv):
     print("\n".join(repair.diagnosis_lines(workdir)), flush=True)
     if not FLAGS.fix:
         return
-    frameworks.import_frameworks()
     state = repair.repair(workdir, FLAGS.budget)
     print("\n" + "\n".join(repair.printed_lines(state)))
     if not state["outcome"].startswith(("repaired", "healthy")):

@@ -9,14 +9,13 @@ evaluation.json in the run folder.
 
 from absl import flags
 
-from ktrain_kit import cli, frameworks
+from ktrain_kit import cli
 
 flags.DEFINE_string("workdir", None, "Run folder of a finished training run.", required=True)
 FLAGS = flags.FLAGS
 
 
 def main(argv):
-    frameworks.import_frameworks()
     from ktrain_kit.evaluate import evaluate
     results = evaluate(FLAGS.workdir)
     print("  ".join(f"{k}: {v:.4f}" for k, v in results.items()))

@@ -8,7 +8,7 @@ version is written beside the old one and swapped in: a failed export leaves the
 
 from absl import flags
 
-from ktrain_kit import cli, frameworks
+from ktrain_kit import cli
 
 flags.DEFINE_string("workdir", None, "Run folder of a finished training run.", required=True)
 flags.DEFINE_integer("version", 1, "Version folder to write (TF Serving serves the highest).",
@@ -17,7 +17,6 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    frameworks.import_frameworks()
     from ktrain_kit import checkpointing, export, restore, runfolder
     with runfolder.open_existing(FLAGS.workdir) as run, checkpointing.stop_between_phases():
         config, data, model = restore.load_run(FLAGS.workdir)

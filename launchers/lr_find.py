@@ -13,7 +13,7 @@ import time
 
 from absl import flags
 
-from ktrain_kit import cli, frameworks
+from ktrain_kit import cli
 
 cli.define_config_flag()
 flags.DEFINE_string("workdir", None, "Where to write lr_find.png / .csv (default: a new folder "
@@ -33,7 +33,6 @@ def main(argv):
     workdir = FLAGS.workdir or os.path.join("runs", f"lr_find-{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
     from ktrain_kit import runfolder
     runfolder.check_output_folder(workdir, "--workdir")  # before the sweep, not after it
-    frameworks.import_frameworks()
     from ktrain_kit.lr_find import lr_range_test
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
     note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""

@@ -16,7 +16,7 @@ one-line error naming it, or skipped and counted with --skip_bad. `--out` may be
 
 from absl import flags
 
-from ktrain_kit import cli, frameworks
+from ktrain_kit import cli
 
 cli.define_config_flag()
 flags.DEFINE_string("out", None, "Folder to write the shards and features.json to.",
@@ -50,7 +50,6 @@ def main(argv):
             return
         cli.fail(f"--out '{FLAGS.out}' already holds other shards (features.json); choose a "
                  "new folder or delete that one")
-    frameworks.import_frameworks()
     features = tfrecord.convert(config.data, config.task, config.seed, FLAGS.out, FLAGS.shards,
                                 FLAGS.val_shards, FLAGS.skip_bad, request=request)
     splits = features["splits"]

@@ -2,6 +2,7 @@
 devices so MirroredStrategy can be tested on one machine (the split must precede any TF op)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -96,10 +97,18 @@ def linear_classifier(features, classes, optimizer, weights=None):
 
 
 def run_launcher(module, *args, timeout=300, env=None):
-    """Runs `python -m module args...` from the repo root; returns CompletedProcess (text)."""
+    """Runs `python -m module args...` from the repo root; returns CompletedProcess (text).
+
+    Every launch also checks that TensorFlow's C++ start-up lines below TF_CPP_MIN_LOG_LEVEL=2
+    stay hidden (ktrain_kit.frameworks), whatever code of the launcher imported it first."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=full_env)
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=timeout, env=full_env)
+    if full_env["TF_CPP_MIN_LOG_LEVEL"] == "2":
+        chatter = [line for line in result.stderr.splitlines()
+                   if re.match(r"[IW]\d{4} [\d:.]+ +\d+ ", line) or "absl::InitializeLog" in line]
+        assert not chatter, f"{module} {args}: TensorFlow's start-up lines shown: {chatter}"
+    return result
 
 
 def rewind(source, target, step):
