@@ -1,7 +1,8 @@
 """The doctor on failure classes found with programs written the way users write them
 (benchmarks/doctor_cases/wild.py): a softmax over the batch axis, a model with nothing to
-train, a regression judged by its own loss's scale, validation data unlike the training data,
-and a classifier that learned only the class shares where no simple model can be scored."""
+train, steps too small to learn, a regression judged by its own loss's scale, validation data
+unlike the training data (and what is not: overfitting, too few examples to tell), and
+memorized labels where no simple model can be scored."""
 
 import keras
 import numpy as np
