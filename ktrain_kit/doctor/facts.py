@@ -130,6 +130,18 @@ def _activation_of(layer):
     return {"Softmax": "softmax", "ReLU": "relu"}.get(type(layer).__name__)
 
 
+def _softmax_over_last_axis(layer, shape):
+    """For a `keras.layers.Softmax` output: whether it normalizes over the last axis (the
+    classes, which Keras' losses and metrics read), else None. Softmax(axis=0) normalizes over
+    the batch: each example's outputs no longer sum to 1 and depend on its batch mates."""
+    import keras
+    if not isinstance(layer, keras.layers.Softmax) or shape is None:
+        return None
+    rank = len(shape) + 1  # with the batch axis
+    axes = layer.axis if isinstance(layer.axis, (list, tuple)) else [layer.axis]
+    return [int(a) % rank for a in axes] == [rank - 1]
+
+
 def output_layers(model):
     """(name, producing layer or None, shape without batch) per output."""
     try:
@@ -172,10 +184,16 @@ def model_facts(model, probe_data):
             facts["output_shape"] = shape
             if shape[-1] is not None:
                 facts["num_outputs"] = int(shape[-1])
+        axis_ok = _softmax_over_last_axis(layer, shape)
+        if axis_ok is not None:
+            facts["softmax_over_last_axis"] = axis_ok
         if label is not None:
             facts.update(label_facts(label))
         per_output.append(facts)
     facts = dict(per_output[0]) if len(per_output) == 1 else {"outputs": per_output}
+    if getattr(model, "built", False):  # what fit can change: nothing, when this is 0
+        facts["trainable_parameters"] = int(sum(
+            int(np.prod(v.shape)) for v in model.trainable_weights))
     if x is not None:
         import keras
         facts.update(input_facts(_rescaled_inputs(model, x)))

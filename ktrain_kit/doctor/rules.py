@@ -290,12 +290,14 @@ class Run:
             return None
         return (model - chance) / (simple - chance)  # MSE too: both gains are chance - x
 
-    def at_chance(self):
+    def at_chance(self, on=("probe", "reference")):
         """The trained model predicts no better than chance: balanced accuracy on the probe
-        (validation) examples, else on the reference examples, within CHANCE margins of 1/K."""
+        (validation) examples, else on the reference examples, within CHANCE margins of 1/K.
+        `on`: which examples may be read, in that order."""
         ref = self.reference
-        for model_key, chance_key, n_key in (("model_on_probe", "chance_on_probe", "n_probe"),
-                                             ("model", "chance", "n_effective")):
+        keys = {"probe": ("model_on_probe", "chance_on_probe", "n_probe"),
+                "reference": ("model", "chance", "n_effective")}
+        for model_key, chance_key, n_key in (keys[k] for k in on):
             model, chance = _number(ref.get(model_key)), _number(ref.get(chance_key))
             if model is not None and chance is not None and ref.get("metric") != "mse":
                 n = ref.get(n_key) or ref.get("n") or 0
@@ -525,6 +527,14 @@ def _wrong_loss(run, batch_losses, probes):
                              causes=[cause], remedies=[remedy],
                              suggested_overrides=_overrides(run, *overrides)))
 
+    if v.activation == "softmax" and facts.get("softmax_over_last_axis") is False:
+        # the losses and metrics read each example's classes on the last axis: a softmax over
+        # another axis (the batch) hands them numbers that are not that example's distribution
+        wrong("critical", {"softmax_over_last_axis": False}, "the output softmax normalizes "
+              "over another axis than the classes' (the last): each example's outputs do not "
+              "sum to 1 and depend on the other examples in its batch",
+              "use keras.layers.Softmax() (axis=-1), or Dense(K, activation='softmax')")
+        return found
     if v.activation == "softmax" and v.outputs == 1:
         wrong("critical", {}, "softmax over a single unit always outputs 1: the model cannot "
               "learn anything", "use one sigmoid unit (binary) or one softmax unit per class")
@@ -692,19 +702,57 @@ def _unrelated_labels(run, batch_losses, probes):
                 majority + margin < 1 - CHANCE_MIN_MARGIN and
                 max(run.val_metric[-2:]) <= majority + margin)
         labels_unrelated = simple is not None and simple <= chance + margin
-        memorizing = simple is None and bool(run.train_metric) and majority is not None and \
-            run.train_metric[-1] >= majority + MEMORIZING_MARGIN
+        # memorizing, read also in balanced accuracy on the reference (training) examples:
+        # there a constant prediction scores exactly chance whatever the class shares (Keras'
+        # plain accuracy starts at the majority share), and the trained weights are scored
+        # without dropout, where the epoch's running accuracy averages a changing model
+        model = _number(ref.get("model"))
+        memorizing = simple is None and (
+            (bool(run.train_metric) and majority is not None and
+             run.train_metric[-1] >= majority + MEMORIZING_MARGIN) or
+            (model is not None and model >= chance + MEMORIZING_MARGIN))
+        # validation unlike training: the simple model's leave-one-out score is an out-of-
+        # sample estimate on the training distribution, so above chance there the signal
+        # exists; the model took it when it scores its training examples above its validation
+        # ones; and validation examples that follow the training distribution would let the
+        # model near that estimate at some epoch. At chance on validation with all three, the
+        # validation examples do not follow it (labels misaligned, preprocessed differently,
+        # another source). Each gap must pass the probe's own sampling error (CHANCE_SIGMAS
+        # standard errors on its effective examples, at least CHANCE_MIN_MARGIN): 40 or 4 rare
+        # validation examples cannot tell chance from a weak signal. Overfitting differs: its
+        # validation reached the simple model's level before falling back.
+        on_probe = _number(ref.get("model_on_probe"))
+        mismatched = False
+        if on_probe is not None and simple is not None and model is not None:
+            beyond = lambda score: max(CHANCE_MIN_MARGIN, CHANCE_SIGMAS * task_lib.  # noqa: E731
+                                       standard_error(score, ref.get("n_probe") or 0))
+            best_validation = max([on_probe] + run.val_metric)
+            mismatched = simple > chance + margin and model - on_probe > beyond(model) and \
+                run.at_chance(on=("probe",)) and simple - best_validation > beyond(simple)
         evidence.update(val_metric_last=run.val_metric[-2:], model_on_validation=ref.get(
             "model_on_probe"), train_metric=run.train_metric[-1] if run.train_metric else None,
             metric=ref.get("metric"))
     elif v.kind == "regression" and ref.get("metric") == "mse" and chance:
         model = _number(ref.get("model"))
-        val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance if \
-            simple is None else bool(run.val_losses) and run.initial is not None and \
-            min(run.val_losses[-2:]) >= CHANCE_MSE_SHARE * run.initial
+        on_probe, chance_on_probe = (_number(ref.get(k)) for k in ("model_on_probe",
+                                                                   "chance_on_probe"))
+        if on_probe is not None and chance_on_probe:
+            # the model's MSE on the validation examples against predicting their mean: one
+            # scale whatever loss trained it (a Huber or MAE loss is not on the MSE's scale,
+            # and its starting loss is not what predicting the mean scores)
+            val_at_chance = on_probe >= CHANCE_MSE_SHARE * chance_on_probe
+        else:
+            val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance if \
+                simple is None else bool(run.val_losses) and run.initial is not None and \
+                min(run.val_losses[-2:]) >= CHANCE_MSE_SHARE * run.initial
         labels_unrelated = simple is not None and simple >= CHANCE_MSE_SHARE * chance
         memorizing = simple is None and bool(run.val_losses and run.losses) and \
             run.losses[-1] < 0.5 * run.val_losses[-1]
+        # no "validation unlike training" test here: at a low signal (R^2 0.2) the MSE of
+        # 128 validation examples is within its own sampling error (about sqrt(2 / n) = 12%)
+        # of their variance, so a healthy noisy run would pass for a mismatch
+        mismatched = False
+        evidence.update(model_on_validation=on_probe, chance_on_validation=chance_on_probe)
     else:
         return []
     if noise >= 0.5:  # the launcher says so: a share of the labels were replaced at random
@@ -716,15 +764,23 @@ def _unrelated_labels(run, batch_losses, probes):
         run.train_metric[-1] >= MEMORIZED_ACCURACY
     if collapsed and val_at_chance:
         labels_unrelated = True
-    if not (val_at_chance and (labels_unrelated or memorizing)) or run.optimizer_stuck():
+    if not (val_at_chance and (labels_unrelated or memorizing or mismatched)) or \
+            run.optimizer_stuck():
         return []
+    evidence["validation_unlike_training"] = bool(mismatched and not labels_unrelated)
+    differ = "training and validation data differ (different preprocessing or source)"
+    causes = ["labels do not match the inputs (shuffled, misaligned or noisy labels)", differ,
+              "a bug in the input pipeline"]
+    if mismatched and not labels_unrelated:
+        causes = [differ + ": the model learned the training examples (and so does a simple "
+                  "model, out of sample) but is at chance on the validation examples",
+                  "validation labels misaligned with their inputs (sorted, shuffled or joined "
+                  "on the wrong key)", "a bug in the input pipeline"]
     return [Finding(
         symptom="data_problem", severity="critical", first_seen=_at(len(run.epochs)),
         evidence=evidence,
         causes=(["the config replaces labels at random (data.label_noise)"] if noise else []) +
-        ["labels do not match the inputs (shuffled, misaligned or noisy labels)",
-         "training and validation data differ (different preprocessing or source)",
-         "a bug in the input pipeline"],
+        causes,
         remedies=["look at a few (input, label) pairs", "check the split and preprocessing",
                   "train on a handful of examples: the model must be able to memorize them"],
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0" if noise else None))]
@@ -835,12 +891,30 @@ def _not_decreasing(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
     if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0:
         return []
-    if losses[-1] < NOT_DECREASING_RATIO * initial:
-        return []
+    ref, gap = run.reference, run.below_reference()
+    # no trainable weights: nothing fit does can change the loss, whatever a first batch of
+    # 32 examples (a sample, 13% off the constant epoch loss) made the start look like
+    frozen = run.facts.get("trainable_parameters") == 0
     ratio = _update_ratio(probes)
+    # weights changing less than LR_TOO_LOW_UPDATE of their size per step move about 1% in
+    # a thousand steps: a model below its reference with such steps is held back by its
+    # learning rate, whatever the loss-ratio test says (7% off a first batch of 32 examples
+    # is that batch's sampling, not learning); without the gap, slow steps cost nothing
+    crawling = ratio is not None and ratio < LR_TOO_LOW_UPDATE and gap is not None and gap > 0
+    if losses[-1] < NOT_DECREASING_RATIO * initial and not (frozen or crawling):
+        return []
     evidence = {"initial_loss": initial, "final_loss": losses[-1],
                 "median_update_to_weight_ratio": ratio, "learning_rate": run.lr()}
-    ref, gap = run.reference, run.below_reference()
+    if frozen:
+        # nothing fit can change: no learning rate, data or model size matters
+        causes = ["the model has no trainable weights (model.trainable = False, or every "
+                  "layer frozen): fit runs, but no step changes anything"]
+        remedies = ["set trainable = True on the layers to train - after freezing a base "
+                    "model, the new head must stay trainable - then compile again"]
+        return [Finding(symptom="loss_not_decreasing", severity="warning",
+                        first_seen=_at(len(run.epochs)), evidence={
+                            **evidence, "trainable_parameters": 0}, causes=causes,
+                        remedies=remedies)]
     if inputs_out_of_scale(run.facts):
         # the evidence ranks the remedies: with inputs out of scale, no learning rate is right
         # for every feature, so scaling comes before any learning-rate change
