@@ -495,6 +495,21 @@ CASES = {
         lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
                    "--config.callbacks.reduce_on_plateau.min_lr=10"],
         "callbacks.reduce_on_plateau.min_lr"),
+    # --- values the locked config lets in though not of the field's kind, keys read only
+    #     when another key selects them (tests/test_config_fields.py covers every key)
+    "a config file setting None for a number": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.train.epochs = None\n    return c\n")], "train.epochs"),
+    "a config file setting True for a count": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.data.batch_size = True\n    return c\n")],
+        "data.batch_size"),
+    "a data path while data.name picks the digits": (
+        lambda t: [MLP, "--config.data.path=" + write(t, "mine.csv", "a,y\n1,0\n")], "data.path"),
+    "an empty --workdir (an unset shell variable)": (lambda t: [MLP, "--workdir="],
+                                                     "--workdir is empty"),
     # --- '~' after '=' is not expanded by the shell: it would name a folder called '~'
     "a data path from home": (lambda t: data_args("npz", "~/d.npz"), "data.path': '~"),
     "a run folder from home": (lambda t: [MLP, "--workdir=~/must_not_exist"], "starts with ~"),
@@ -600,6 +615,12 @@ OTHER_LAUNCHER_CASES = {
     "export a run whose config.json is a list": (
         "launchers.export", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '[]')}"],
         "not a ktrain_kit config; put back the file"),
+    "evaluate a run whose config.json was edited to hold a null": (
+        "launchers.evaluate",
+        lambda t: ["--workdir=" + a_hand_edited_run(t, "config.json",
+                                                     '{"data": {"batch_size": null}, '
+                                                     '"model": {}, "train": {}}')],
+        "config key 'data.batch_size': None is not a whole number"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
