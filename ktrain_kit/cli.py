@@ -23,6 +23,7 @@ import traceback
 from absl import app, flags, logging
 from ml_collections import config_dict, config_flags
 
+from ktrain_kit import config_fields
 from ktrain_kit.errors import EXIT_USER_ERROR, UserError
 
 FLAGS = flags.FLAGS
@@ -212,8 +213,8 @@ def _check_config_loaded(argv):
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []
-        fail(f"config file '{path}' does not exist; pass --config=configs/NAME.py "
-             f"(shipped: {', '.join(shipped) or 'see configs/'})")
+        fail(f"config file '{path}' does not exist; {config_fields.near_file(path)}pass "
+             f"--config=configs/NAME.py (shipped: {', '.join(shipped) or 'see configs/'})")
     try:
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading

@@ -8,7 +8,6 @@ rules and raises `UserError` with one line naming the key and the fix.
 This module must not import TensorFlow or Keras: a bad config is refused in well under a second.
 """
 
-import difflib
 import math
 import os
 
@@ -336,8 +335,7 @@ def validate(c) -> None:
                            "turn data.augment.* off for non-image data")
 
     if c.model.name not in MODELS and not is_user_model(c.model.name):
-        close = difflib.get_close_matches(c.model.name.lower(), MODELS, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint = config_fields.near_miss(c.model.name, MODELS)
         raise config_error("model.name", f"unknown name '{c.model.name}'", f"{hint}use one of: "
                            f"{', '.join(MODELS)}, or your own builder as package.module:function")
     config_fields.check_applies(c, defaults)  # after data.name and model.name
@@ -406,7 +404,8 @@ def validate(c) -> None:
         monitor = cb[key].monitor
         if cb[key].enabled and monitor not in columns:
             raise config_error(f"callbacks.{key}.monitor", f"'{monitor}' is not logged by a "
-                               f"{c.task.name} run", f"use one of: {', '.join(columns)}")
+                               f"{c.task.name} run", f"{config_fields.near_miss(monitor, columns)}"
+                               f"use one of: {', '.join(columns)}")
     rp = cb.reduce_on_plateau
     if rp.enabled and rp.min_lr >= c.schedule.base_lr:  # the floor at or above the peak rate
         raise config_error("callbacks.reduce_on_plateau.min_lr", f"{rp.min_lr} is not below "

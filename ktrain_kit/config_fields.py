@@ -10,6 +10,7 @@ checked only where it is used was not checked at all where it was not (a negativ
 """
 
 import difflib
+import os
 
 import ml_collections
 
@@ -242,11 +243,28 @@ def check_applies(c, defaults) -> None:
                                f"set {selector} to the one you mean, or remove {key}")
 
 
+def near_miss(value, known) -> str:
+    """'did you mean 'adam'? ' for a near miss of a known name ('Adam', 'adam_w'), else ''."""
+    close = difflib.get_close_matches(str(value).lower(), [str(k) for k in known], n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def check_names(key, value, known) -> None:
-    """An unknown name, with the nearest known one when it is a near miss ('Adam', 'adam_w')."""
-    if value in known:
-        return
-    texts = [str(k) for k in known]
-    close = difflib.get_close_matches(str(value).lower(), texts, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    raise config_error(key, f"unknown name '{value}'", f"{hint}use one of: {', '.join(texts)}")
+    """An unknown name, with the nearest known one."""
+    if value not in known:
+        raise config_error(key, f"unknown name '{value}'", f"{near_miss(value, known)}use one "
+                           f"of: {', '.join(map(str, known))}")
+
+
+def near_file(path, flag="config") -> str:
+    """'did you mean --config=configs/digits_mlp.py? ' for a Python file's path missing its
+    .py or a few letters off a file beside it, else ''."""
+    if os.path.isfile(path + ".py"):
+        return f"did you mean --{flag}={path}.py? "
+    folder = os.path.dirname(path)
+    try:
+        files = [f for f in os.listdir(folder or ".") if f.endswith(".py")]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(os.path.basename(path), files, n=1)
+    return f"did you mean --{flag}={os.path.join(folder, close[0])}? " if close else ""

@@ -200,3 +200,20 @@ def test_a_name_with_a_letter_missing_suggests_a_known_name():
             message = _refused_naming(c, key)
             suggested = message.split("did you mean '")[1].split("'")[0]
             assert suggested in names, message
+
+
+def test_a_monitor_a_few_letters_off_names_the_metric_meant():
+    c = load_config("digits_mlp")
+    c.callbacks.early_stopping.monitor = "val_acc"
+    assert "did you mean 'val_accuracy'?" in _refused_naming(c, "callbacks.early_stopping.monitor")
+
+
+def test_a_config_or_sweep_file_path_near_miss_names_the_file_meant(tmp_path):
+    (tmp_path / "digits_mlp.py").write_text("")
+    near = config_fields.near_file
+    assert near(str(tmp_path / "digits_mlp")) == \
+        f"did you mean --config={tmp_path / 'digits_mlp.py'}? "
+    assert near(str(tmp_path / "digit_mlp.py"), "sweep") == \
+        f"did you mean --sweep={tmp_path / 'digits_mlp.py'}? "
+    assert near(str(tmp_path / "resnet.py")) == ""
+    assert near(str(tmp_path / "missing_folder" / "x.py")) == ""
