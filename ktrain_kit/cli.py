@@ -17,6 +17,7 @@ Nothing here imports TensorFlow.
 
 import difflib
 import os
+import re
 import sys
 import traceback
 
@@ -260,6 +261,8 @@ def _fail_loading(path, error):
                      "bytes); pass the .py file it came from")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
+    elif _kind_in_words(str(cause)):
+        detail = _kind_in_words(str(cause))
     else:
         lines = [line for line in str(cause).strip().splitlines() if line.strip()]
         detail = lines[-1].strip() if lines else type(cause).__name__
@@ -273,7 +276,47 @@ def _fail_loading(path, error):
     if detail.startswith("TypeError: get_config() missing 1 required") and argument is None:
         fail(f"config file '{path}': its get_config() needs an argument; pass it after a "
              f"colon: --config={path}:VALUE")
-    fail(f"config file '{path}' failed to load ({detail}); fix that file")
+    fail(f"config file '{path}'{_line_in(path, error)} failed to load ({detail}); fix that "
+         "file")
+
+
+def _line_in(path, error) -> str:
+    """' at line N' of the config file where it raised (the deepest frame in that file),
+    else ''. A user's file is short, but the line saves reading it all."""
+    if not path:
+        return ""
+    target, line, seen = os.path.abspath(path), None, set()
+    chain = [error]  # absl and ml_collections re-raise: the file's frames are further down
+    while chain:
+        exception = chain.pop()
+        if exception is None or id(exception) in seen:
+            continue
+        seen.add(id(exception))
+        inside = [number for frame, number in traceback.walk_tb(exception.__traceback__)
+                  if os.path.abspath(frame.f_code.co_filename) == target]
+        line = line or (inside[-1] if inside else None)  # the deepest frame in the file
+        chain += [exception.__cause__, exception.__context__]
+    return f" at line {line}" if line else ""
+
+
+ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
+                                 r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
+                                 r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
+KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "True or False",
+              "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",
+              "ConfigDict": "a section of keys, not a value"}
+
+
+def _kind_in_words(detail: str):
+    """ml_collections' 'Could not override field 'epochs' (reference). 2.0 is of original type
+    <class 'float'> and cannot be casted to type <class 'int'>' as 'epochs' takes a whole
+    number, not the float 2.0'; None for any other message."""
+    match = ML_COLLECTIONS_TYPE.search(detail)
+    if not match:
+        return None
+    field, value, given, wanted = match.groups()
+    value = " ".join(value.split())  # a mapping shows as several lines
+    return f"'{field}' takes {KIND_WORDS.get(wanted, wanted)}, not the {given} {value}"
 
 
 def keep_caches_out_of_home():

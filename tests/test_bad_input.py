@@ -506,6 +506,11 @@ CASES = {
                                   "def get_config():\n    c = base()\n"
                                   "    c.data.batch_size = True\n    return c\n")],
         "data.batch_size"),
+    "a config file assigning a number with a point to a whole-number key": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.train.epochs = 2.0\n    return c\n")],
+        "at line 4 failed to load ('epochs' takes a whole number, not the float 2.0)"),
     "a data path while data.name picks the digits": (
         lambda t: [MLP, "--config.data.path=" + write(t, "mine.csv", "a,y\n1,0\n")], "data.path"),
     "an empty --workdir (an unset shell variable)": (lambda t: [MLP, "--workdir="],

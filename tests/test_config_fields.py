@@ -217,3 +217,23 @@ def test_a_config_or_sweep_file_path_near_miss_names_the_file_meant(tmp_path):
         f"did you mean --sweep={tmp_path / 'digits_mlp.py'}? "
     assert near(str(tmp_path / "resnet.py")) == ""
     assert near(str(tmp_path / "missing_folder" / "x.py")) == ""
+
+
+@pytest.mark.parametrize("key", sorted(KINDS))
+def test_a_value_the_locked_config_refuses_is_told_as_the_kind_the_key_takes(key):
+    """A config file's `c.train.epochs = 2.0` stops in ml_collections with 'Could not override
+    field ... cannot be casted to type <class 'int'>'; the launcher's line says which kind the
+    field takes, for every key and every value it refuses."""
+    from ktrain_kit import cli
+    field = key.rsplit(".", 1)[-1]
+    refused = 0
+    for value in ANY_VALUES:
+        try:
+            _set(load_config("digits_mlp"), key, value)
+        except TypeError as e:
+            refused += 1
+            detail = cli._kind_in_words(str(e))
+            assert detail.startswith(f"'{field}' takes {cli.KIND_WORDS[KINDS[key].__name__]}"), \
+                detail
+            assert "\n" not in detail and "not the " in detail, detail
+    assert refused >= 1
