@@ -4,7 +4,7 @@ Every launcher runs `cli.run(main)`. A bad flag, config file, config key or valu
 run folder ends the process with exit code 2 and one line on stderr that names it and says how to
 fix it; `--verbose` adds the traceback. Other endings, each one line:
 
-    0  done                       1  training stopped (NaN loss), or the disk is full
+    0  done                       1  training stopped (NaN loss), the disk is full, or out of memory
     2  bad input (nothing lost)   75 stopped by SIGTERM / SIGINT after a checkpoint: re-run
     130 interrupted before a checkpoint could be saved (the newest one on disk is kept)
 
@@ -351,6 +351,10 @@ def ending(error: BaseException):
                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
     if isinstance(error, Preempted):
         return f"{error}; re-run the same command to resume", EXIT_PREEMPTED
+    if out_of_memory(error):
+        return (f"out of memory ({_first_words(error)}); use a smaller data.batch_size, model "
+                "or input size (data.image_size, data.text_length, data.seq_len); files already "
+                "in the run folder are kept", EXIT_FAILED)
     where = _failed_path(error)
     if disk_full(error):
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
@@ -361,6 +365,18 @@ def ending(error: BaseException):
         return (f"a file operation failed{where} ({reason}); make that folder writable (or "
                 f"choose another one), then {RERUN}", EXIT_USER_ERROR)
     return None
+
+
+def out_of_memory(error) -> bool:
+    """Python's MemoryError or TensorFlow's ResourceExhaustedError (an OOM while allocating)."""
+    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
+
+
+def _first_words(error) -> str:
+    """The OOM's own words, one line: TensorFlow's carry the tensor's shape."""
+    text = " ".join(str(error).split())
+    at = text.find("OOM when allocating")
+    return (text[at:at + 120] if at >= 0 else text[:120]) or type(error).__name__
 
 
 def _failed_path(error) -> str:

@@ -45,7 +45,39 @@ LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
           "data.num_features": 1_000_000, "data.batch_size": 1_048_576,
           "train.epochs": 1_000_000, "train.accumulation_steps": 65_536,
           "train.steps_per_execution": 100_000, "callbacks.checkpoint.keep": 10_000,
-          "runtime.virtual_cpu_devices": 64}
+          "runtime.virtual_cpu_devices": 64,
+          # a tensor of examples x text_length ids (1e9 was an OOM traceback), a vocabulary,
+          # padding around an image, records held to shuffle, whole training runs
+          "data.text_length": 100_000, "data.text_max_tokens": 10_000_000,
+          "data.augment.crop_padding": 4_096, "data.shuffle_buffer": 10_000_000,
+          "callbacks.doctor.repair": 100}
+# The number keys open above (config_fields.RANGES) that need no limit, and why: each is
+# bounded by something else or allocates nothing (tests/test_config_fields.py checks that
+# every open-ended key is in LIMITS or here).
+UNLIMITED = {
+    "data.train_examples": "capped by the data (refused past what the file holds)",
+    "data.synthetic_examples": "refused past the machine's memory (generated data)",
+    "data.in_memory_limit_mb": "a threshold: the data's own size bounds what is loaded",
+    "callbacks.doctor.probe_examples": "capped by the data",
+    "callbacks.checkpoint.every_steps": "an interval: past the end of training means never",
+    "callbacks.doctor.interval": "an interval: past the end of training means never",
+    "callbacks.early_stopping.patience": "epochs waited: allocates nothing",
+    "callbacks.reduce_on_plateau.patience": "epochs waited: allocates nothing",
+    "callbacks.reduce_on_plateau.cooldown": "epochs waited: allocates nothing",
+    "train.nan_max_restores": "a count of roll-backs: allocates nothing",
+    "callbacks.early_stopping.min_delta": "a threshold compared with the loss",
+    "callbacks.reduce_on_plateau.min_delta": "a threshold compared with the loss",
+    "callbacks.reduce_on_plateau.min_lr": "a floor: refused at or above schedule.base_lr",
+    "optimizer.clip_global_norm": "a threshold: above every gradient's norm clips nothing",
+    "optimizer.clip_norm": "a threshold: above every gradient's norm clips nothing",
+    "optimizer.clip_value": "a threshold: above every gradient clips nothing",
+    "optimizer.epsilon": "a rate's term: a huge one stalls training, which the doctor reports",
+    "optimizer.weight_decay": "a rate: a huge one is a finding of the doctor, not a crash",
+    "schedule.base_lr": "a rate: a huge one diverges, which the NaN guard and doctor report",
+    "schedule.decay_every": "an interval: past the end of training means no decay",
+    "schedule.warmup_epochs": "refused unless shorter than training",
+    "schedule.warmup_steps": "refused unless shorter than training",
+}
 # Any other number beyond this size is a typo (or `1e308` / a huge whole number): refused
 # before it reaches arithmetic that would overflow (int(inf) raises OverflowError).
 MAX_MAGNITUDE = 1e15

@@ -237,3 +237,20 @@ def test_a_value_the_locked_config_refuses_is_told_as_the_kind_the_key_takes(key
                 detail
             assert "\n" not in detail and "not the " in detail, detail
     assert refused >= 1
+
+
+def test_every_open_ended_number_key_has_a_limit_or_a_reason_it_needs_none():
+    """`data.text_length=1e9` passed every check and died allocating [examples, 1e9] ids: a
+    key open above must either have a limit (config.LIMITS) or say why it needs none
+    (config.UNLIMITED), so a new key cannot be left open by accident."""
+    open_ended = {k for k, rule in config_fields.RANGES.items() if rule.startswith(">")}
+    limited, unlimited = set(config_lib.LIMITS) & open_ended, set(config_lib.UNLIMITED)
+    assert not limited & unlimited
+    assert open_ended == limited | unlimited
+
+
+@pytest.mark.parametrize("key", sorted(config_lib.LIMITS))
+def test_every_limit_refuses_the_value_above_it_naming_the_key(key):
+    c = load_config("digits_mlp")
+    _set(c, key, KINDS[key](config_lib.LIMITS[key] + 1))
+    assert "beyond any sensible value" in _refused_naming(c, key)
