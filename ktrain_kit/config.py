@@ -408,6 +408,13 @@ def validate(c) -> None:
     if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in s.boundaries):
         raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}",
                            "e.g. --config.schedule.boundaries='(30, 60)'")
+    if s.unit == "steps":  # 1.5 steps was cut to 1 without a word
+        for key, values in (("schedule.boundaries", s.boundaries),
+                            ("schedule.decay_every", [s.decay_every])):
+            if any(v != int(v) for v in values):
+                raise config_error(key, f"counts whole steps (schedule.unit=steps), got "
+                                   f"{values[0] if len(values) == 1 else tuple(values)}",
+                                   "round it, or use schedule.unit=epochs")
     if s.name == "step":
         if not s.boundaries:
             raise config_error("schedule.boundaries", "step decay needs at least one boundary",

@@ -254,3 +254,17 @@ def test_every_limit_refuses_the_value_above_it_naming_the_key(key):
     c = load_config("digits_mlp")
     _set(c, key, KINDS[key](config_lib.LIMITS[key] + 1))
     assert "beyond any sensible value" in _refused_naming(c, key)
+
+
+@pytest.mark.parametrize("key,value", [("schedule.boundaries", (10, 20.5)),
+                                       ("schedule.decay_every", 2.5)])
+def test_a_duration_in_steps_is_a_whole_number(key, value):
+    """With schedule.unit=steps, 20.5 steps was cut to 20 without a word; in epochs it is a
+    fraction of an epoch, and fine."""
+    c = load_config("digits_mlp", schedule__unit="steps", schedule__name="step",
+                    schedule__warmup_epochs=0.0, schedule__boundaries=(10, 20))
+    _set(c, key, value)
+    _refused_naming(c, key)
+    _set(c, "schedule.unit", "epochs")
+    _set(c, "schedule.boundaries", (1, 2.5))
+    config_lib.validate(c)
