@@ -157,12 +157,14 @@ def parse_flags(argv):
     try:
         rest = FLAGS(argv)
     except flags.IllegalFlagValueError as e:
+        _fail_if_required(e)
         if "config" in FLAGS and FLAGS["config"].present:
             fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
         if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
             fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
     except flags.Error as e:
+        _fail_if_required(e)
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
@@ -195,6 +197,15 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _fail_if_required(error):
+    """absl's 'flag --out=None: Flag --out must have a value other than None.' as one line
+    saying the flag is required."""
+    missing = re.search(r"Flag --(\w+) must have a value other than None", str(error))
+    if missing:
+        fail(f"--{missing.group(1)} is required; pass --{missing.group(1)}=... (see --helpshort "
+             "for the flags)")
 
 
 def _user_exit(error):
@@ -389,13 +400,18 @@ def _failed_path(error) -> str:
     return " at " + " -> ".join(f"'{p}'" for p in paths) if paths else ""
 
 
-def run(main):
-    """Runs `main(argv)` under absl with our flag parsing and error reporting."""
+def run(main, takes_arguments=False):
+    """Runs `main(argv)` under absl with our flag parsing and error reporting. A launcher that
+    does not take arguments besides flags refuses one (`evaluate --workdir=RUN extra` ignored
+    `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     keep_caches_out_of_home()
 
     def guarded(argv):
         logging.set_verbosity(logging.WARNING)
+        if len(argv) > 1 and not takes_arguments:
+            fail(f"unexpected argument '{argv[1]}'; flags look like --NAME=VALUE (see "
+                 "--helpshort for this command's flags)")
         try:
             return main(argv)
         except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - see `ending`

@@ -626,6 +626,8 @@ OTHER_LAUNCHER_CASES = {
                                                      '{"data": {"batch_size": null}, '
                                                      '"model": {}, "train": {}}')],
         "config key 'data.batch_size': None is not a whole number"),
+    "evaluate without its required --workdir": ("launchers.evaluate", lambda t: [],
+                                                "--workdir is required"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
@@ -688,3 +690,32 @@ def test_a_sweep_keeps_out_of_folders_not_its_own(tmp_path, make_folder, fragmen
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
     assert snapshot(folder) == before
+
+
+# Every launcher but the doctor (which takes the run folder) takes flags only: its required
+# flags, with the output folder last.
+LAUNCHERS_WITH_FLAGS_ONLY = {
+    "launchers.train": [MLP, "--workdir="], "launchers.evaluate": ["--workdir="],
+    "launchers.export": ["--workdir="], "launchers.lr_find": [MLP, "--workdir="],
+    "launchers.make_tfrecords": [MLP, "--out="],
+    "launchers.sweep": [MLP, "--sweep=sweeps/digits_mlp_lr.py", "--workdir="]}
+
+
+def test_every_launcher_is_a_module_the_tests_know():
+    names = {f[:-3] for f in os.listdir(os.path.join(ROOT, "launchers"))
+             if f.endswith(".py") and not f.startswith("_")}
+    assert {f"launchers.{n}" for n in names} == set(LAUNCHERS_WITH_FLAGS_ONLY) | {
+        "launchers.doctor"}
+
+
+@pytest.mark.parametrize("module", sorted(LAUNCHERS_WITH_FLAGS_ONLY))
+def test_a_stray_argument_is_refused_by_every_launcher(tmp_path, module):
+    """`evaluate --workdir=RUN extra` ignored `extra` (a flag missing its `--` or `=` is the
+    usual cause); cli.run refuses it for every launcher, before anything is read."""
+    *flags, out = LAUNCHERS_WITH_FLAGS_ONLY[module]
+    result = run_launcher(module, *flags, "extra", f"{out}{tmp_path / 'must_not_exist'}",
+                          timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and "unexpected argument 'extra'" in errors[0], result.stderr
+    assert not os.path.exists(tmp_path / "must_not_exist")
