@@ -169,8 +169,11 @@ def parse_flags(argv):
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
         if message is None and "has no attribute 'get_config'" in str(e):
-            fail(f"config file '{config_path(argv)}' defines no get_config(); add one that "
-                 "returns ktrain_kit.config.default_config() with your changes")
+            swapped = _defines(config_path(argv), "get_sweep")
+            fail(f"config file '{config_path(argv)}' defines no get_config()"
+                 + (" (it defines get_sweep(): a sweep file); pass it as --sweep and a config as --config"
+                    if swapped else "; add one that returns ktrain_kit.config.default_config() "
+                    "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
@@ -206,6 +209,17 @@ def _fail_if_required(error):
     if missing:
         fail(f"--{missing.group(1)} is required; pass --{missing.group(1)}=... (see --helpshort "
              "for the flags)")
+
+
+def _defines(path, name) -> bool:
+    """Whether the Python file at `path` defines a function `name` (read, not run)."""
+    import ast
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body)
 
 
 def _user_exit(error):

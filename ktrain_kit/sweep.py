@@ -61,6 +61,15 @@ def load_spec(path: str) -> dict:
         spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+    except Exception as e:  # noqa: BLE001 - the user's file raised
+        raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
+                        f"{str(e).splitlines()[0] if str(e) else ''}); fix that file") from None
+    if not callable(getattr(module, "get_sweep", None)):
+        swapped = " (it defines get_config(): a config file)" if \
+            callable(getattr(module, "get_config", None)) else ""
+        raise UserError(f"sweep file '{path}' defines no get_sweep(){swapped}; pass a sweep "
+                        "file, e.g. --sweep=sweeps/digits_mlp_lr.py")
+    try:
         value = module.get_sweep()
     except Exception as e:  # noqa: BLE001 - the user's file raised
         raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "

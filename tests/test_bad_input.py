@@ -477,6 +477,8 @@ CASES = {
         t, x=np.zeros((20, 2, 2, 2, 2)), y=np.arange(20) % 2)), "more axes"),
     "x a single value": (lambda t: data_args("npz", npz(t, x=np.float64(3), y=np.arange(20))),
                          "single value"),
+    "a sweep file given as the config": (lambda t: ["--config=sweeps/digits_mlp_lr.py"],
+                                         "(it defines get_sweep(): a sweep file)"),
     "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
                                        "defines no get_config()"),
     # --- numbers a float32 model cannot learn from
@@ -626,6 +628,10 @@ OTHER_LAUNCHER_CASES = {
                                                      '{"data": {"batch_size": null}, '
                                                      '"model": {}, "train": {}}')],
         "config key 'data.batch_size': None is not a whole number"),
+    "a config file given as the sweep": (
+        "launchers.sweep", lambda t: [MLP, f"--sweep={MLP.split('=')[1]}",
+                                      f"--workdir={t}/must_not_exist"],
+        "defines no get_sweep() (it defines get_config(): a config file)"),
     "evaluate without its required --workdir": ("launchers.evaluate", lambda t: [],
                                                 "--workdir is required"),
     "more validation shards than examples": (
