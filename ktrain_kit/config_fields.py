@@ -1,7 +1,8 @@
-"""Rules every config field obeys on its own, as tables: its kind, its range, its names, and
-which setting of another key it needs. One loop checks each table, so a key added to the
-config is checked by adding one row (tests/test_config_fields.py fails for a number without
-a range), not by remembering an `if`.
+"""Rules every config field obeys on its own, as tables: its kind (KIND from the defaults),
+its range (RANGES), the shapes of the keys that take several types (SHAPES), which setting of
+another key it needs (APPLIES_TO), and near misses of names. One loop checks each table, so a
+key added to the config is checked by adding one row (tests/test_config_fields.py fails for a
+number without a range, or a several-typed key without a shape), not by remembering an `if`.
 
 Why tables: a locked ConfigDict refuses '10' for an int, but lets None into any field and
 True into a number field (`c.data.batch_size = True` trained on batches of 1); and a number
@@ -99,8 +100,6 @@ APPLIES_TO = {
     "model.backbone_weights": ("model.name", ("keras_app",)),
 }
 UNSET = ("", None, (), [], {})  # what "not set" is written as, besides the default
-
-
 
 
 def _column(value) -> bool:
