@@ -244,8 +244,11 @@ def check_applies(c, defaults) -> None:
 
 def near_miss(value, known) -> str:
     """'did you mean 'adam'? ' for a near miss of a known name ('Adam', 'adam_w'), else ''."""
-    close = difflib.get_close_matches(str(value).lower(), [str(k) for k in known], n=1)
-    return f"did you mean '{close[0]}'? " if close else ""
+    lowered = {}
+    for name in map(str, known):
+        lowered.setdefault(name.lower(), name)  # letter case never decides the match
+    close = difflib.get_close_matches(str(value).lower(), list(lowered), n=1)
+    return f"did you mean '{lowered[close[0]]}'? " if close else ""
 
 
 def check_names(key, value, known) -> None:
