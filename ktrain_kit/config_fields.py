@@ -98,6 +98,13 @@ APPLIES_TO = {
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
     "model.backbone": ("model.name", ("keras_app",)),
     "model.backbone_weights": ("model.name", ("keras_app",)),
+    # off by default, so a key of theirs set alone means the user expects it to act
+    "optimizer.ema_momentum": ("optimizer.ema", (True,)),
+    "train.nan_max_restores": ("train.nan_policy", ("restore",)),
+    "train.nan_lr_factor": ("train.nan_policy", ("restore",)),
+    **{f"callbacks.reduce_on_plateau.{key}": ("callbacks.reduce_on_plateau.enabled", (True,))
+       for key in ("monitor", "factor", "patience", "min_delta", "min_multiplier", "cooldown",
+                   "min_lr")},
 }
 UNSET = ("", None, (), [], {})  # what "not set" is written as, besides the default
 
@@ -237,9 +244,11 @@ def check_applies(c, defaults) -> None:
     for key, (selector, readers) in APPLIES_TO.items():
         chosen = value_at(c, selector)
         if is_set(c, defaults, key) and chosen not in readers:
-            raise config_error(key, f"is read only when {selector} is {' or '.join(readers)}, "
-                               f"but {selector} is {chosen!r}",
-                               f"set {selector} to the one you mean, or remove {key}")
+            use = f"{selector}={readers[0]}" if len(readers) == 1 else \
+                f"{selector} to one of {', '.join(map(str, readers))}"
+            raise config_error(key, f"is read only when {selector} is "
+                               f"{' or '.join(map(str, readers))}, but it is {chosen!r}",
+                               f"set {use}, or remove {key}")
 
 
 def near_miss(value, known) -> str:

@@ -148,6 +148,16 @@ APPLIES_CASES = {
     "data.label_columns": (("a", "b"), "csv"),
     "model.backbone": ("MobileNetV3Small", "keras_app"),
     "model.backbone_weights": ("/w.h5", "keras_app"),
+    "optimizer.ema_momentum": (0.9, True),
+    "train.nan_max_restores": (5, "restore"),
+    "train.nan_lr_factor": (0.1, "restore"),
+    "callbacks.reduce_on_plateau.monitor": ("val_accuracy", True),
+    "callbacks.reduce_on_plateau.factor": (0.2, True),
+    "callbacks.reduce_on_plateau.patience": (7, True),
+    "callbacks.reduce_on_plateau.min_delta": (0.01, True),
+    "callbacks.reduce_on_plateau.min_multiplier": (0.01, True),
+    "callbacks.reduce_on_plateau.cooldown": (3, True),
+    "callbacks.reduce_on_plateau.min_lr": (1e-5, True),
 }
 
 
