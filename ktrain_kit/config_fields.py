@@ -199,7 +199,7 @@ def check_shapes(c) -> None:
     for key, (fits, words) in SHAPES.items():
         value = value_at(c, key)
         if not fits(value):
-            raise config_error(key, f"{_shown(value)} is not {words}", f"give {words}")
+            raise config_error(key, f"{_shown(value)} is of another shape", f"give {words}")
 
 
 def in_range(value, rule: str) -> bool:
