@@ -4,7 +4,7 @@ Every launcher runs `cli.run(main)`. A bad flag, config file, config key or valu
 run folder ends the process with exit code 2 and one line on stderr that names it and says how to
 fix it; `--verbose` adds the traceback. Other endings, each one line:
 
-    0  done                       1  training stopped (NaN loss), or the disk is full
+    0  done                       1  training stopped (NaN loss), the disk is full, or out of memory
     2  bad input (nothing lost)   75 stopped by SIGTERM / SIGINT after a checkpoint: re-run
     130 interrupted before a checkpoint could be saved (the newest one on disk is kept)
 
@@ -17,13 +17,14 @@ Nothing here imports TensorFlow.
 
 import difflib
 import os
+import re
 import sys
 import traceback
 
 from absl import app, flags, logging
 from ml_collections import config_dict, config_flags
 
-from ktrain_kit import frameworks
+from ktrain_kit import config_fields, frameworks
 from ktrain_kit.errors import EXIT_USER_ERROR, UserError
 
 FLAGS = flags.FLAGS
@@ -156,18 +157,23 @@ def parse_flags(argv):
     try:
         rest = FLAGS(argv)
     except flags.IllegalFlagValueError as e:
+        _fail_if_required(e)
         if "config" in FLAGS and FLAGS["config"].present:
             fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
         if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
             fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
     except flags.Error as e:
+        _fail_if_required(e)
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
         if message is None and "has no attribute 'get_config'" in str(e):
-            fail(f"config file '{config_path(argv)}' defines no get_config(); add one that "
-                 "returns ktrain_kit.config.default_config() with your changes")
+            swapped = _defines(config_path(argv), "get_sweep")
+            fail(f"config file '{config_path(argv)}' defines no get_config()"
+                 + (" (it defines get_sweep(): a sweep file); pass it as --sweep and a config as --config"
+                    if swapped else "; add one that returns ktrain_kit.config.default_config() "
+                    "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
@@ -181,6 +187,10 @@ def parse_flags(argv):
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
     for name in PATH_FLAGS:
+        if name in FLAGS and FLAGS[name].present and not FLAGS[name].value:
+            # `--workdir=$RUN` with RUN unset: not the default folder (a resume would start
+            # afresh elsewhere), and not the current folder
+            fail(f"--{name} is empty (an unset shell variable?); give a path")
         if name in FLAGS:
             from ktrain_kit.config import check_no_tilde
             try:
@@ -190,6 +200,26 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _fail_if_required(error):
+    """absl's 'flag --out=None: Flag --out must have a value other than None.' as one line
+    saying the flag is required."""
+    missing = re.search(r"Flag --(\w+) must have a value other than None", str(error))
+    if missing:
+        fail(f"--{missing.group(1)} is required; pass --{missing.group(1)}=... (see --helpshort "
+             "for the flags)")
+
+
+def _defines(path, name) -> bool:
+    """Whether the Python file at `path` defines a function `name` (read, not run)."""
+    import ast
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body)
 
 
 def _user_exit(error):
@@ -209,8 +239,8 @@ def _check_config_loaded(argv):
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []
-        fail(f"config file '{path}' does not exist; pass --config=configs/NAME.py "
-             f"(shipped: {', '.join(shipped) or 'see configs/'})")
+        fail(f"config file '{path}' does not exist; {config_fields.near_file(path)}pass "
+             f"--config=configs/NAME.py (shipped: {', '.join(shipped) or 'see configs/'})")
     try:
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
@@ -256,6 +286,8 @@ def _fail_loading(path, error):
                      "bytes); pass the .py file it came from")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
+    elif _kind_in_words(str(cause)):
+        detail = _kind_in_words(str(cause))
     else:
         lines = [line for line in str(cause).strip().splitlines() if line.strip()]
         detail = lines[-1].strip() if lines else type(cause).__name__
@@ -269,7 +301,47 @@ def _fail_loading(path, error):
     if detail.startswith("TypeError: get_config() missing 1 required") and argument is None:
         fail(f"config file '{path}': its get_config() needs an argument; pass it after a "
              f"colon: --config={path}:VALUE")
-    fail(f"config file '{path}' failed to load ({detail}); fix that file")
+    fail(f"config file '{path}'{_line_in(path, error)} failed to load ({detail}); fix that "
+         "file")
+
+
+def _line_in(path, error) -> str:
+    """' at line N' of the config file where it raised (the deepest frame in that file),
+    else ''. A user's file is short, but the line saves reading it all."""
+    if not path:
+        return ""
+    target, line, seen = os.path.abspath(path), None, set()
+    chain = [error]  # absl and ml_collections re-raise: the file's frames are further down
+    while chain:
+        exception = chain.pop()
+        if exception is None or id(exception) in seen:
+            continue
+        seen.add(id(exception))
+        inside = [number for frame, number in traceback.walk_tb(exception.__traceback__)
+                  if os.path.abspath(frame.f_code.co_filename) == target]
+        line = line or (inside[-1] if inside else None)  # the deepest frame in the file
+        chain += [exception.__cause__, exception.__context__]
+    return f" at line {line}" if line else ""
+
+
+ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
+                                 r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
+                                 r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
+KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "True or False",
+              "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",
+              "ConfigDict": "a section of keys, not a value"}
+
+
+def _kind_in_words(detail: str):
+    """ml_collections' 'Could not override field 'epochs' (reference). 2.0 is of original type
+    <class 'float'> and cannot be casted to type <class 'int'>' as 'epochs' takes a whole
+    number, not the float 2.0'; None for any other message."""
+    match = ML_COLLECTIONS_TYPE.search(detail)
+    if not match:
+        return None
+    field, value, given, wanted = match.groups()
+    value = " ".join(value.split())  # a mapping shows as several lines
+    return f"'{field}' takes {KIND_WORDS.get(wanted, wanted)}, not the {given} {value}"
 
 
 def keep_caches_out_of_home():
@@ -304,6 +376,10 @@ def ending(error: BaseException):
                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
     if isinstance(error, Preempted):
         return f"{error}; re-run the same command to resume", EXIT_PREEMPTED
+    if out_of_memory(error):
+        return (f"out of memory ({_first_words(error)}); use a smaller data.batch_size, model "
+                "or input size (data.image_size, data.text_length, data.seq_len); files already "
+                "in the run folder are kept", EXIT_FAILED)
     where = _failed_path(error)
     if disk_full(error):
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
@@ -316,6 +392,18 @@ def ending(error: BaseException):
     return None
 
 
+def out_of_memory(error) -> bool:
+    """Python's MemoryError or TensorFlow's ResourceExhaustedError (an OOM while allocating)."""
+    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
+
+
+def _first_words(error) -> str:
+    """The OOM's own words, one line: TensorFlow's carry the tensor's shape."""
+    text = " ".join(str(error).split())
+    at = text.find("OOM when allocating")
+    return (text[at:at + 120] if at >= 0 else text[:120]) or type(error).__name__
+
+
 def _failed_path(error) -> str:
     """` at 'PATH'` for the file an OSError names, else ''. The file being written, not the
     temporary file it goes to first (`metrics.csv`, not `metrics.csv.tmp-1234`)."""
@@ -326,14 +414,19 @@ def _failed_path(error) -> str:
     return " at " + " -> ".join(f"'{p}'" for p in paths) if paths else ""
 
 
-def run(main):
-    """Runs `main(argv)` under absl with our flag parsing and error reporting."""
+def run(main, takes_arguments=False):
+    """Runs `main(argv)` under absl with our flag parsing and error reporting. A launcher that
+    does not take arguments besides flags refuses one (`evaluate --workdir=RUN extra` ignored
+    `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     keep_caches_out_of_home()
     frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 
     def guarded(argv):
         logging.set_verbosity(logging.WARNING)
+        if len(argv) > 1 and not takes_arguments:
+            fail(f"unexpected argument '{argv[1]}'; flags look like --NAME=VALUE (see "
+                 "--helpshort for this command's flags)")
         try:
             return main(argv)
         except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - see `ending`

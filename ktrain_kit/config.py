@@ -14,7 +14,7 @@ import os
 import ml_collections
 from ml_collections import config_dict
 
-from ktrain_kit import tasks
+from ktrain_kit import config_fields, tasks
 from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
@@ -34,7 +34,7 @@ ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
 INITIALIZERS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal",
                 "random_normal")
 TASK_LOSSES = tasks.LOSSES
-PATH_DATASETS = ("npz", "csv", "image_folder", "text_folder", "tfrecord")
+PATH_DATASETS = config_fields.PATH_DATASETS
 IMAGE_DATASETS = ("digits", "synthetic_images", "image_folder")
 SEQUENCE_DATASETS = ("synthetic_sequences", "text_folder")
 # Beyond these a value is a typo or an accident, not an experiment: refused before TensorFlow
@@ -45,7 +45,39 @@ LIMITS = {"model.width": 65_536, "model.depth": 1_000, "model.num_heads": 1_024,
           "data.num_features": 1_000_000, "data.batch_size": 1_048_576,
           "train.epochs": 1_000_000, "train.accumulation_steps": 65_536,
           "train.steps_per_execution": 100_000, "callbacks.checkpoint.keep": 10_000,
-          "runtime.virtual_cpu_devices": 64}
+          "runtime.virtual_cpu_devices": 64,
+          # a tensor of examples x text_length ids (1e9 was an OOM traceback), a vocabulary,
+          # padding around an image, records held to shuffle, whole training runs
+          "data.text_length": 100_000, "data.text_max_tokens": 10_000_000,
+          "data.augment.crop_padding": 4_096, "data.shuffle_buffer": 10_000_000,
+          "callbacks.doctor.repair": 100}
+# The number keys open above (config_fields.RANGES) that need no limit, and why: each is
+# bounded by something else or allocates nothing (tests/test_config_fields.py checks that
+# every open-ended key is in LIMITS or here).
+UNLIMITED = {
+    "data.train_examples": "capped by the data (refused past what the file holds)",
+    "data.synthetic_examples": "refused past the machine's memory (generated data)",
+    "data.in_memory_limit_mb": "a threshold: the data's own size bounds what is loaded",
+    "callbacks.doctor.probe_examples": "capped by the data",
+    "callbacks.checkpoint.every_steps": "an interval: past the end of training means never",
+    "callbacks.doctor.interval": "an interval: past the end of training means never",
+    "callbacks.early_stopping.patience": "epochs waited: allocates nothing",
+    "callbacks.reduce_on_plateau.patience": "epochs waited: allocates nothing",
+    "callbacks.reduce_on_plateau.cooldown": "epochs waited: allocates nothing",
+    "train.nan_max_restores": "a count of roll-backs: allocates nothing",
+    "callbacks.early_stopping.min_delta": "a threshold compared with the loss",
+    "callbacks.reduce_on_plateau.min_delta": "a threshold compared with the loss",
+    "callbacks.reduce_on_plateau.min_lr": "a floor: refused at or above schedule.base_lr",
+    "optimizer.clip_global_norm": "a threshold: above every gradient's norm clips nothing",
+    "optimizer.clip_norm": "a threshold: above every gradient's norm clips nothing",
+    "optimizer.clip_value": "a threshold: above every gradient clips nothing",
+    "optimizer.epsilon": "a rate's term: a huge one stalls training, which the doctor reports",
+    "optimizer.weight_decay": "a rate: a huge one is a finding of the doctor, not a crash",
+    "schedule.base_lr": "a rate: a huge one diverges, which the NaN guard and doctor report",
+    "schedule.decay_every": "an interval: past the end of training means no decay",
+    "schedule.warmup_epochs": "refused unless shorter than training",
+    "schedule.warmup_steps": "refused unless shorter than training",
+}
 # Any other number beyond this size is a typo (or `1e308` / a huge whole number): refused
 # before it reaches arithmetic that would overflow (int(inf) raises OverflowError).
 MAX_MAGNITUDE = 1e15
@@ -189,36 +221,10 @@ def default_config() -> ml_collections.ConfigDict:
 
 
 def _names(key, value, known):
-    if value not in known:
-        raise config_error(key, f"unknown name '{value}'",
-                           f"use one of: {', '.join(map(str, known))}")
+    config_fields.check_names(key, value, known)
 
 
-def _at_least(key, value, low):
-    if value < low:
-        raise config_error(key, f"must be >= {low}, got {value}", f"set it to {low} or more")
-
-
-def _positive(key, value):
-    if not value > 0 or not math.isfinite(value):
-        raise config_error(key, f"must be > 0, got {value}", "set a positive number")
-
-
-def _fraction(key, value, low_open=False):
-    ok = (0.0 < value < 1.0) if low_open else (0.0 <= value < 1.0)
-    if not ok:
-        bound = "(0, 1)" if low_open else "[0, 1)"
-        raise config_error(key, f"must be in {bound}, got {value}", f"pick a value in {bound}")
-
-
-def _leaves(node, prefix=""):
-    """(dotted key, value) of every field, nested sections flattened."""
-    for key in node.keys():
-        value = node[key]
-        if isinstance(value, ml_collections.ConfigDict):
-            yield from _leaves(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
+_leaves = config_fields.leaves
 
 
 def flat_keys(c) -> set:
@@ -244,10 +250,8 @@ def _numbers_are_sane(c):
                          f"a whole number of {len(str(abs(item)))} digits")
                 raise config_error(key, f"{shown} is beyond any sensible value (limit "
                                    f"{MAX_MAGNITUDE:.0e})", "check for a typo")
+    config_fields.check_ranges(c)  # before the sizes below are multiplied together
     _generated_data_fits_in_memory(c)
-    if not isinstance(c.seed, int) or not 0 <= c.seed <= MAX_SEED:
-        raise config_error("seed", f"must be a whole number in 0..{MAX_SEED}, got {c.seed}",
-                           "pick e.g. --config.seed=0")
 
 
 def _generated_data_fits_in_memory(c):
@@ -318,10 +322,12 @@ def monitored_columns(c) -> list:
 
 def validate(c) -> None:
     """Raises `UserError` for the first problem found. Checks that need the data run later."""
+    defaults = default_config()
+    config_fields.check_kinds(c, defaults)  # None, or True for a number: before any arithmetic
+    config_fields.check_shapes(c)
     _numbers_are_sane(c)
     _names("task.name", c.task.name, TASKS)
     _names("task.loss", c.task.loss, TASK_LOSSES[c.task.name])
-    _fraction("task.label_smoothing", c.task.label_smoothing)
     if c.task.label_smoothing and c.task.name != "classification":
         raise config_error("task.label_smoothing", f"applies to classification, not "
                            f"{c.task.name}", "set it to 0")
@@ -340,37 +346,12 @@ def validate(c) -> None:
         raise config_error("task.name", "digits has 10 classes, not 2",
                            "use task.name=classification")
     cw = c.data.class_weight
-    if not (cw in ("none", "balanced", "", None) or hasattr(cw, "keys")):
-        raise config_error("data.class_weight", f"unknown value {cw!r}",
-                           "use 'none', 'balanced' or a mapping {class: weight}")
     if cw not in ("none", "", None) and c.task.name not in ("classification", "binary"):
         raise config_error("data.class_weight", f"applies to classification and binary, not "
                            f"{c.task.name}", "set it to 'none'")
-    _positive("data.batch_size", c.data.batch_size)
-    _at_least("data.train_examples", c.data.train_examples, 0)
-    _at_least("data.synthetic_examples", c.data.synthetic_examples, 0)
-    if c.data.header not in ("auto", True, False):
-        raise config_error("data.header", f"unknown value {c.data.header!r}",
-                           "use auto, true or false")
-    if c.data.features not in ("", None) and not hasattr(c.data.features, "items"):
-        raise config_error("data.features", f"{c.data.features!r} is not a mapping",
-                           "e.g. --config.data.features='{\"island\": \"categorical\"}'")
-    if c.data.text_column not in ("", None) and c.data.name != "csv":
-        raise config_error("data.text_column", f"names a csv's text column; data.name is "
-                           f"{c.data.name}", "remove it, or use data.name=csv")
-    # The other csv-only column keys: set on data without columns they would be ignored.
-    for key, unset in (("label_column", (-1, "", None)), ("label_columns", ((), [], "", None))):
-        if c.data[key] not in unset and c.data.name not in ("csv", "tfrecord"):
-            raise config_error(f"data.{key}", f"names a csv's columns; data.name is "
-                               f"{c.data.name}", "remove it, or use data.name=csv")
     if c.data.text_column not in ("", None) and c.data.features:
         raise config_error("data.features", "types table columns, but with data.text_column "
                            "only the text is used", "remove one of the two")
-    _at_least("data.text_max_tokens", c.data.text_max_tokens, 4)
-    _at_least("data.text_length", c.data.text_length, 1)
-    if c.data.features and c.data.name != "csv":
-        raise config_error("data.features", f"types a csv's columns; data.name is "
-                           f"{c.data.name}", "remove data.features, or use data.name=csv")
     if hasattr(cw, "items"):
         for key, weight in cw.items():
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
@@ -380,37 +361,19 @@ def validate(c) -> None:
         if cw and not any(w > 0 for w in cw.values()):
             raise config_error("data.class_weight", "every weight is 0",
                                "give at least one class a positive weight")
-    _fraction("data.val_fraction", c.data.val_fraction, low_open=True)
-    _at_least("data.num_classes", c.data.num_classes, 2)
-    _at_least("data.num_features", c.data.num_features, 1)
-    _at_least("data.in_memory_limit_mb", c.data.in_memory_limit_mb, 0)
-    _at_least("data.shuffle_buffer", c.data.shuffle_buffer, 1)
-    _at_least("data.image_size", c.data.image_size, 4)
-    if c.data.channels not in (1, 3):
-        raise config_error("data.channels", f"must be 1 or 3, got {c.data.channels}", "use 1 or 3")
-    _at_least("data.seq_len", c.data.seq_len, 2)
-    _at_least("data.vocab_size", c.data.vocab_size, 4)
-    if not 0.0 <= c.data.label_noise <= 1.0:
-        raise config_error("data.label_noise", f"must be in [0, 1], got {c.data.label_noise}",
-                           "use 0 for clean labels")
-    _fraction("data.augment.translate", c.data.augment.translate)
-    _at_least("data.augment.crop_padding", c.data.augment.crop_padding, 0)
     augmenting = c.data.augment.flip or c.data.augment.translate or c.data.augment.crop_padding
     if augmenting and c.data.name in SEQUENCE_DATASETS + ("synthetic_tabular", "csv"):
         raise config_error("data.augment", f"image augmentation does not apply to {c.data.name}",
                            "turn data.augment.* off for non-image data")
 
     if c.model.name not in MODELS and not is_user_model(c.model.name):
-        raise config_error("model.name", f"unknown name '{c.model.name}'", f"use one of: "
+        hint = config_fields.near_miss(c.model.name, MODELS)
+        raise config_error("model.name", f"unknown name '{c.model.name}'", f"{hint}use one of: "
                            f"{', '.join(MODELS)}, or your own builder as package.module:function")
-    _fraction("model.dropout", c.model.dropout)
+    config_fields.check_applies(c, defaults)  # after data.name and model.name
     _names("model.norm", c.model.norm, NORMS)
     _names("model.activation", c.model.activation, ACTIVATIONS)
     _names("model.initializer", c.model.initializer, INITIALIZERS)
-    _at_least("model.width", c.model.width, 1)
-    _at_least("model.depth", c.model.depth, 1)
-    _at_least("model.num_heads", c.model.num_heads, 1)
-    _at_least("model.mlp_ratio", c.model.mlp_ratio, 1)
     if c.model.name == "transformer" and c.model.width % c.model.num_heads:
         raise config_error("model.num_heads", f"model.width={c.model.width} is not divisible "
                            f"by {c.model.num_heads} heads", "pick a divisor of model.width")
@@ -423,12 +386,6 @@ def validate(c) -> None:
                            "give a run folder, a .keras or a .weights.h5 file")
 
     _names("optimizer.name", c.optimizer.name, OPTIMIZERS)
-    _fraction("optimizer.momentum", c.optimizer.momentum)
-    _fraction("optimizer.beta_1", c.optimizer.beta_1)
-    _fraction("optimizer.beta_2", c.optimizer.beta_2, low_open=True)
-    _positive("optimizer.epsilon", c.optimizer.epsilon)
-    for key in ("weight_decay", "clip_global_norm", "clip_norm", "clip_value"):
-        _at_least(f"optimizer.{key}", getattr(c.optimizer, key), 0.0)
     clips = [k for k in ("clip_global_norm", "clip_norm", "clip_value") if c.optimizer[k] > 0]
     if len(clips) > 1:
         raise config_error(f"optimizer.{clips[1]}", f"only one kind of clipping at a time "
@@ -439,27 +396,25 @@ def validate(c) -> None:
     if c.optimizer.weight_decay_exclude and not c.optimizer.weight_decay:
         raise config_error("optimizer.weight_decay_exclude", "set while weight_decay is 0",
                            "set optimizer.weight_decay > 0 or clear the exclusion")
-    _fraction("optimizer.ema_momentum", c.optimizer.ema_momentum, low_open=True)
 
     s = c.schedule
     _names("schedule.name", s.name, SCHEDULES)
-    _positive("schedule.base_lr", s.base_lr)
-    _at_least("schedule.warmup_steps", s.warmup_steps, 0)
-    _at_least("schedule.warmup_epochs", s.warmup_epochs, 0.0)
     if s.warmup_steps and s.warmup_epochs:
         raise config_error("schedule.warmup_epochs", "both warmup_steps and warmup_epochs are set",
                            "set one of them to 0")
-    if not 0.0 <= s.end_lr_factor <= 1.0:
-        raise config_error("schedule.end_lr_factor", f"must be in [0, 1], got {s.end_lr_factor}",
-                           "pick a value in [0, 1]")
-    if s.name in ("step", "exponential"):
-        _fraction("schedule.decay_factor", s.decay_factor, low_open=True)
     _names("schedule.unit", s.unit, DURATION_UNITS)
     # A tuple override is parsed as Python: 'abc' or ('a', 'b') arrive as text, which the
     # arithmetic on durations would only trip over after the data are loaded.
     if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in s.boundaries):
         raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}",
                            "e.g. --config.schedule.boundaries='(30, 60)'")
+    if s.unit == "steps":  # 1.5 steps was cut to 1 without a word
+        for key, values in (("schedule.boundaries", s.boundaries),
+                            ("schedule.decay_every", [s.decay_every])):
+            if any(v != int(v) for v in values):
+                raise config_error(key, f"counts whole steps (schedule.unit=steps), got "
+                                   f"{values[0] if len(values) == 1 else tuple(values)}",
+                                   "round it, or use schedule.unit=epochs")
     if s.name == "step":
         if not s.boundaries:
             raise config_error("schedule.boundaries", "step decay needs at least one boundary",
@@ -467,30 +422,20 @@ def validate(c) -> None:
         if list(s.boundaries) != sorted(set(s.boundaries)) or min(s.boundaries) <= 0:
             raise config_error("schedule.boundaries", f"must be positive and increasing, got "
                                f"{tuple(s.boundaries)}", "list them in increasing order")
-    _positive("schedule.decay_every", s.decay_every)
 
     t = c.train
-    _at_least("train.epochs", t.epochs, 1)
-    _at_least("train.accumulation_steps", t.accumulation_steps, 1)
-    _at_least("train.steps_per_execution", t.steps_per_execution, 1)
     _names("train.precision", t.precision, PRECISIONS)
     _names("train.strategy", t.strategy, STRATEGIES)
     _names("train.jit_compile", str(t.jit_compile).lower(), JIT_CHOICES)  # True / False too
     _names("train.nan_policy", t.nan_policy, NAN_POLICIES)
-    _at_least("train.nan_max_restores", t.nan_max_restores, 1)
-    _fraction("train.nan_lr_factor", t.nan_lr_factor, low_open=True)
     if t.nan_policy == "restore" and not c.callbacks.checkpoint.enabled:
         raise config_error("train.nan_policy", "'restore' rolls back to a checkpoint, but "
                            "callbacks.checkpoint.enabled is False",
                            "enable checkpoints or use train.nan_policy=stop")
-    _names("train.verbose", t.verbose, (0, 1, 2))
     if c.data.batch_size % t.accumulation_steps:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
                            f"train.accumulation_steps={t.accumulation_steps}",
                            "make the batch a multiple of the micro-batch count")
-    if c.runtime.virtual_cpu_devices < 0:
-        raise config_error("runtime.virtual_cpu_devices", "must be >= 0", "use 0 (off) or N >= 2")
-    _at_least("runtime.slurm_port_base", c.runtime.slurm_port_base, 1024)
 
     cb = c.callbacks
     columns = monitored_columns(c)
@@ -498,25 +443,13 @@ def validate(c) -> None:
         monitor = cb[key].monitor
         if cb[key].enabled and monitor not in columns:
             raise config_error(f"callbacks.{key}.monitor", f"'{monitor}' is not logged by a "
-                               f"{c.task.name} run", f"use one of: {', '.join(columns)}")
-    es = cb.early_stopping
-    _at_least("callbacks.early_stopping.patience", es.patience, 0)
-    _at_least("callbacks.early_stopping.min_delta", es.min_delta, 0.0)
+                               f"{c.task.name} run", f"{config_fields.near_miss(monitor, columns)}"
+                               f"use one of: {', '.join(columns)}")
     rp = cb.reduce_on_plateau
-    _fraction("callbacks.reduce_on_plateau.factor", rp.factor, low_open=True)
-    _at_least("callbacks.reduce_on_plateau.patience", rp.patience, 0)
-    _at_least("callbacks.reduce_on_plateau.cooldown", rp.cooldown, 0)
-    _at_least("callbacks.reduce_on_plateau.min_lr", rp.min_lr, 0.0)
-    _fraction("callbacks.reduce_on_plateau.min_multiplier", rp.min_multiplier, low_open=True)
     if rp.enabled and rp.min_lr >= c.schedule.base_lr:  # the floor at or above the peak rate
         raise config_error("callbacks.reduce_on_plateau.min_lr", f"{rp.min_lr} is not below "
                            f"schedule.base_lr={c.schedule.base_lr}, so the rate is never lowered",
                            "set a smaller floor (0: none)")
-    _at_least("callbacks.checkpoint.keep", cb.checkpoint.keep, 1)
-    _at_least("callbacks.checkpoint.every_steps", cb.checkpoint.every_steps, 0)
-    _at_least("callbacks.doctor.interval", cb.doctor.interval, 1)
-    _at_least("callbacks.doctor.probe_examples", cb.doctor.probe_examples, 1)
-    _at_least("callbacks.doctor.repair", cb.doctor.repair, 0)
     if cb.doctor.repair and not cb.doctor.enabled:
         raise config_error("callbacks.doctor.repair", "repairs follow the doctor's findings, "
                            "but callbacks.doctor.enabled is False", "enable the doctor")

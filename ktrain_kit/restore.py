@@ -9,6 +9,7 @@ import os
 import tempfile
 
 from ktrain_kit import config as config_lib
+from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder
 from ktrain_kit.errors import UserError
 
@@ -22,11 +23,19 @@ def load_config(workdir: str):
                         "`python -m launchers.train` run wrote")
     values, resolved = saved
     try:
-        return config_lib.from_saved(values), resolved
+        config = config_lib.from_saved(values)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} does not fit this "
                         f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
                         "trained it") from None
+    try:  # a null or a true where training wrote a number: edited by hand since
+        config_fields.check_kinds(config, config_lib.default_config())
+        config_fields.check_shapes(config)
+    except UserError as e:
+        raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} was changed since "
+                        f"training ({str(e).split('; ')[0]}); put back the file its training "
+                        "wrote") from None
+    return config, resolved
 
 
 def load_run(workdir: str, allow_unfinished: bool = False):

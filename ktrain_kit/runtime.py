@@ -117,9 +117,22 @@ def split_cpu(devices: int) -> None:
         cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
 
 
-def check_cluster_environment() -> None:
-    """Refuses a malformed TF_CONFIG before anything is started or written."""
+# What TensorFlow's SlurmClusterResolver reads: set in a Slurm step (srun), not in a shell that
+# only holds an allocation (salloc, an interactive job).
+SLURM_STEP_VARIABLES = ("SLURM_PROCID", "SLURM_STEP_NUM_TASKS", "SLURM_STEP_NODELIST",
+                        "SLURM_STEP_TASKS_PER_NODE")
+
+
+def check_cluster_environment(strategy: str = "auto") -> None:
+    """Refuses a malformed TF_CONFIG, or (for multi_worker under Slurm) a shell outside a Slurm
+    step, before anything is started or written."""
     raw = os.environ.get("TF_CONFIG")
+    if not raw and strategy == "multi_worker" and "SLURM_JOB_ID" in os.environ:
+        missing = [v for v in SLURM_STEP_VARIABLES if v not in os.environ]
+        if missing:  # TensorFlow's resolver raised RuntimeError: a traceback
+            raise UserError(f"environment variable {missing[0]} is not set: SLURM_JOB_ID is, "
+                            "but this is not a Slurm step; start the workers with srun, or set "
+                            "TF_CONFIG")
     if not raw:
         return
     try:

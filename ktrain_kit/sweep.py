@@ -34,6 +34,7 @@ import os
 import subprocess
 
 from ktrain_kit import config as config_lib
+from ktrain_kit import config_fields
 from ktrain_kit import fs, stopping, tasks
 from ktrain_kit.errors import UserError
 
@@ -53,11 +54,22 @@ def load_spec(path: str) -> dict:
     """The sweep file's get_sweep() as a plain dict (one-line errors for a broken file)."""
     import importlib.util
     if not os.path.isfile(path):
-        raise UserError(f"sweep file '{path}' does not exist; pass --sweep=sweeps/NAME.py")
+        raise UserError(f"sweep file '{path}' does not exist; "
+                        f"{config_fields.near_file(path, 'sweep')}pass "
+                        "--sweep=sweeps/NAME.py")
     try:
         spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+    except Exception as e:  # noqa: BLE001 - the user's file raised
+        raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
+                        f"{str(e).splitlines()[0] if str(e) else ''}); fix that file") from None
+    if not callable(getattr(module, "get_sweep", None)):
+        swapped = " (it defines get_config(): a config file)" if \
+            callable(getattr(module, "get_config", None)) else ""
+        raise UserError(f"sweep file '{path}' defines no get_sweep(){swapped}; pass a sweep "
+                        "file, e.g. --sweep=sweeps/digits_mlp_lr.py")
+    try:
         value = module.get_sweep()
     except Exception as e:  # noqa: BLE001 - the user's file raised
         raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
@@ -80,7 +92,7 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     metric = spec.get("metric", f"val_{tasks.MAIN_METRIC[config.task.name]}")
     if metric not in columns:
         raise _error("metric", f"'{metric}' is not logged by a {config.task.name} run",
-                     f"use one of: {', '.join(columns)}")
+                     f"{config_fields.near_miss(metric, columns)}use one of: {', '.join(columns)}")
     direction = spec.get("direction") or ("maximize" if tasks.maximize(metric) else "minimize")
     if direction not in ("maximize", "minimize"):
         raise _error("direction", f"'{direction}'", "use maximize or minimize")

@@ -16,9 +16,11 @@ import sys
 from absl import flags
 
 from ktrain_kit import cli
+from ktrain_kit.config import LIMITS
 
 flags.DEFINE_bool("fix", False, "Train repaired runs beside the run folder.")
-flags.DEFINE_integer("budget", 3, "At most this many repaired runs are trained.", lower_bound=1)
+flags.DEFINE_integer("budget", 3, "At most this many repaired runs are trained.", lower_bound=1,
+                     upper_bound=LIMITS["callbacks.doctor.repair"])  # as the config key
 FLAGS = flags.FLAGS
 
 
@@ -38,4 +40,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, takes_arguments=True)

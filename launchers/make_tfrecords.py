@@ -31,8 +31,6 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    if len(argv) > 1:
-        cli.fail(f"unexpected argument '{argv[1]}'; flags look like --out=DIR")
     from ktrain_kit import config as config_lib
     from ktrain_kit import fs
     config = FLAGS.config

@@ -41,8 +41,6 @@ def _forwarded_args():
 
 
 def main(argv):
-    if len(argv) > 1:
-        cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
     from ktrain_kit import config as config_lib
     from ktrain_kit import fs, sweep
     config = FLAGS.config

@@ -24,8 +24,6 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    if len(argv) > 1:
-        cli.fail(f"unexpected argument '{argv[1]}'; flags look like --workdir=DIR")
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
     budget = FLAGS.config.callbacks.doctor.repair

@@ -477,6 +477,8 @@ CASES = {
         t, x=np.zeros((20, 2, 2, 2, 2)), y=np.arange(20) % 2)), "more axes"),
     "x a single value": (lambda t: data_args("npz", npz(t, x=np.float64(3), y=np.arange(20))),
                          "single value"),
+    "a sweep file given as the config": (lambda t: ["--config=sweeps/digits_mlp_lr.py"],
+                                         "(it defines get_sweep(): a sweep file)"),
     "config file without get_config": (lambda t: [config_file(t, "x = 1\n")],
                                        "defines no get_config()"),
     # --- numbers a float32 model cannot learn from
@@ -495,6 +497,26 @@ CASES = {
         lambda t: [MLP, "--config.callbacks.reduce_on_plateau.enabled=True",
                    "--config.callbacks.reduce_on_plateau.min_lr=10"],
         "callbacks.reduce_on_plateau.min_lr"),
+    # --- values the locked config lets in though not of the field's kind, keys read only
+    #     when another key selects them (tests/test_config_fields.py covers every key)
+    "a config file setting None for a number": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.train.epochs = None\n    return c\n")], "train.epochs"),
+    "a config file setting True for a count": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.data.batch_size = True\n    return c\n")],
+        "data.batch_size"),
+    "a config file assigning a number with a point to a whole-number key": (
+        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
+                                  "def get_config():\n    c = base()\n"
+                                  "    c.train.epochs = 2.0\n    return c\n")],
+        "at line 4 failed to load ('epochs' takes a whole number, not the float 2.0)"),
+    "a data path while data.name picks the digits": (
+        lambda t: [MLP, "--config.data.path=" + write(t, "mine.csv", "a,y\n1,0\n")], "data.path"),
+    "an empty --workdir (an unset shell variable)": (lambda t: [MLP, "--workdir="],
+                                                     "--workdir is empty"),
     # --- '~' after '=' is not expanded by the shell: it would name a folder called '~'
     "a data path from home": (lambda t: data_args("npz", "~/d.npz"), "data.path': '~"),
     "a run folder from home": (lambda t: [MLP, "--workdir=~/must_not_exist"], "starts with ~"),
@@ -600,6 +622,18 @@ OTHER_LAUNCHER_CASES = {
     "export a run whose config.json is a list": (
         "launchers.export", lambda t: [f"--workdir={a_hand_edited_run(t, 'config.json', '[]')}"],
         "not a ktrain_kit config; put back the file"),
+    "evaluate a run whose config.json was edited to hold a null": (
+        "launchers.evaluate",
+        lambda t: ["--workdir=" + a_hand_edited_run(t, "config.json",
+                                                     '{"data": {"batch_size": null}, '
+                                                     '"model": {}, "train": {}}')],
+        "config key 'data.batch_size': None is not a whole number"),
+    "a config file given as the sweep": (
+        "launchers.sweep", lambda t: [MLP, f"--sweep={MLP.split('=')[1]}",
+                                      f"--workdir={t}/must_not_exist"],
+        "defines no get_sweep() (it defines get_config(): a config file)"),
+    "evaluate without its required --workdir": ("launchers.evaluate", lambda t: [],
+                                                "--workdir is required"),
     "more validation shards than examples": (
         "launchers.make_tfrecords", lambda t: [MLP, "--shards=2", "--val_shards=1000"],
         "--val_shards"),
@@ -662,3 +696,32 @@ def test_a_sweep_keeps_out_of_folders_not_its_own(tmp_path, make_folder, fragmen
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
     assert snapshot(folder) == before
+
+
+# Every launcher but the doctor (which takes the run folder) takes flags only: its required
+# flags, with the output folder last.
+LAUNCHERS_WITH_FLAGS_ONLY = {
+    "launchers.train": [MLP, "--workdir="], "launchers.evaluate": ["--workdir="],
+    "launchers.export": ["--workdir="], "launchers.lr_find": [MLP, "--workdir="],
+    "launchers.make_tfrecords": [MLP, "--out="],
+    "launchers.sweep": [MLP, "--sweep=sweeps/digits_mlp_lr.py", "--workdir="]}
+
+
+def test_every_launcher_is_a_module_the_tests_know():
+    names = {f[:-3] for f in os.listdir(os.path.join(ROOT, "launchers"))
+             if f.endswith(".py") and not f.startswith("_")}
+    assert {f"launchers.{n}" for n in names} == set(LAUNCHERS_WITH_FLAGS_ONLY) | {
+        "launchers.doctor"}
+
+
+@pytest.mark.parametrize("module", sorted(LAUNCHERS_WITH_FLAGS_ONLY))
+def test_a_stray_argument_is_refused_by_every_launcher(tmp_path, module):
+    """`evaluate --workdir=RUN extra` ignored `extra` (a flag missing its `--` or `=` is the
+    usual cause); cli.run refuses it for every launcher, before anything is read."""
+    *flags, out = LAUNCHERS_WITH_FLAGS_ONLY[module]
+    result = run_launcher(module, *flags, "extra", f"{out}{tmp_path / 'must_not_exist'}",
+                          timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and "unexpected argument 'extra'" in errors[0], result.stderr
+    assert not os.path.exists(tmp_path / "must_not_exist")

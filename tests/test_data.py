@@ -243,3 +243,41 @@ def test_synthetic_tables_with_few_features_still_separate_their_classes(task, f
     centroids = np.stack([raw.x[raw.y == k].mean(axis=0) for k in range(classes)])
     nearest = np.argmin(((raw.x[:, None, :] - centroids) ** 2).sum(axis=-1), axis=1)
     assert np.mean(nearest == raw.y) > 1.5 / classes
+
+
+def _layouts(tmp):
+    """One path of each layout a data.name reads: {data.name: path}."""
+    import numpy as np
+    from PIL import Image
+    np.savez(tmp / "d.npz", x=np.zeros((4, 2)), y=np.arange(4) % 2)
+    (tmp / "t.csv").write_text("a,y\n1,0\n2,1\n")
+    for cls in ("a", "b"):
+        os.makedirs(tmp / "images" / cls)
+        Image.new("RGB", (8, 8)).save(tmp / "images" / cls / "0.png")
+        os.makedirs(tmp / "texts" / cls)
+        (tmp / "texts" / cls / "0.txt").write_text("some words")
+    os.makedirs(tmp / "shards")
+    (tmp / "shards" / "features.json").write_text("{}")
+    return {"npz": tmp / "d.npz", "csv": tmp / "t.csv", "image_folder": tmp / "images",
+            "text_folder": tmp / "texts", "tfrecord": tmp / "shards"}
+
+
+def test_every_path_layout_under_every_other_data_name_is_refused_naming_the_one_it_fits(
+        tmp_path):
+    """`data.name=csv` on a folder of texts said 'IsADirectoryError', `npz` on a CSV 'cannot be
+    read as .npz', `tfrecord` on an image folder 'features.json does not exist': every layout
+    under every other reader now names the data.name that reads it, before any reader runs."""
+    from ktrain_kit.config import PATH_DATASETS
+    from ktrain_kit.data import folders, sources
+    layouts = _layouts(tmp_path)
+    assert set(layouts) == set(PATH_DATASETS)
+    for fits, path in layouts.items():
+        for name in PATH_DATASETS:
+            dc = data_config(name, path)
+            if name == fits:
+                folders.check_data_name_fits(name, str(path), sources.IMAGE_SUFFIXES)
+                continue
+            with pytest.raises(UserError) as e:
+                sources.load(dc, task(), 0)
+            assert str(e.value).startswith("config key 'data.name'"), str(e.value)
+            assert f"set --config.data.name={fits}" in str(e.value), str(e.value)

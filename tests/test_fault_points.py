@@ -515,11 +515,19 @@ def test_a_run_that_failed_after_overwrite_kept_the_users_plot_is_not_refused_on
     (PermissionError(13, "Permission denied", "/r/export/1.tmp-7"), 2, "at '/r/export/1' ("),
     (OSError(30, "Read-only file system", "/r/config.json"), 2, "at '/r/config.json' ("),
     (KeyboardInterrupt(), 130, "re-run the same command"),
+    (MemoryError(), 1, "out of memory (MemoryError)"),
+    ("tf.errors.ResourceExhaustedError", 1, "out of memory (OOM when allocating tensor with "
+                                            "shape[20,1000000000]"),
     (ValueError("a bug"), None, None)])
 def test_every_failure_ends_in_one_line_naming_the_file_being_written(error, code, named):
     """cli.ending, the table every launcher ends through: the target file, never its
     temporary name; a bug (anything else) keeps its traceback."""
     from ktrain_kit import cli
+    if error == "tf.errors.ResourceExhaustedError":  # what TextVectorization raised for
+        import tensorflow as tf                       # data.text_length=1e9
+        error = tf.errors.ResourceExhaustedError(
+            None, None, "Exception encountered when calling TextVectorization.call().\n\n"
+            "OOM when allocating tensor with shape[20,1000000000] and type int64")
     ending = cli.ending(error)
     if code is None:
         assert ending is None

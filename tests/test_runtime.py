@@ -308,3 +308,24 @@ def test_malformed_tf_config_is_one_line(monkeypatch, value, fragment):
     with pytest.raises(UserError, match=fragment) as e:
         check_cluster_environment()
     assert "TF_CONFIG" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_multi_worker_under_slurm_outside_a_step_is_one_line_naming_the_variable(monkeypatch):
+    """SLURM_JOB_ID set (salloc, an interactive job) but not a step (srun): TensorFlow's
+    SlurmClusterResolver raised 'SLURM_PROCID not found' as a traceback. Each variable it reads,
+    left out in turn, is named; all present (or another strategy, or TF_CONFIG) passes."""
+    from ktrain_kit.runtime import SLURM_STEP_VARIABLES
+    step = {"SLURM_PROCID": "0", "SLURM_STEP_NUM_TASKS": "1", "SLURM_STEP_NODELIST": "n1",
+            "SLURM_STEP_TASKS_PER_NODE": "1"}
+    assert set(step) == set(SLURM_STEP_VARIABLES)
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    monkeypatch.setenv("SLURM_JOB_ID", "7")
+    for left_out in step:
+        for name, value in step.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv(left_out)
+        with pytest.raises(UserError, match=f"environment variable {left_out} is not set"):
+            check_cluster_environment("multi_worker")
+        check_cluster_environment("auto")
+    monkeypatch.setenv(left_out, step[left_out])
+    check_cluster_environment("multi_worker")

@@ -499,3 +499,12 @@ def test_json_lines_break_only_at_newlines():
     text = '{"text": "one\u2028two", "label": "a"}\n{"text": "three\u0085", "label": "b"}\r\n'
     table = table_lib.parse_table(text.encode(), "t.jsonl")
     assert table.rows == [["one\u2028two", "a"], ["three", "b"]]  # cells stripped, as in a CSV
+
+
+@pytest.mark.parametrize("given,meant", [("lable", "label"), ("LABEL", "label"),
+                                         ("Price", "price_eur"), ("price eur", "price_eur")])
+def test_a_column_name_a_few_letters_off_names_the_column_meant(given, meant):
+    table = table_of("a,label,price_eur\n1,0,3\n2,1,4\n")
+    with pytest.raises(UserError) as e:
+        table_lib.resolve_column(table, given, "data.label_column")
+    assert f"did you mean '{meant}'?" in str(e.value), str(e.value)

@@ -50,6 +50,7 @@ import re
 
 import numpy as np
 
+from ktrain_kit.config_fields import near_miss
 from ktrain_kit.data.table import MISSING, is_missing, is_number, row_numbers_from, shown
 from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
@@ -80,7 +81,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise config_error("data.features", f"names no column {shown(name)} of {table.path} "
                                f"(columns: {', '.join(map(shown, table.names[:8]))}"
                                f"{', ...' if table.width > 8 else ''})",
-                               "use the header's column names")
+                               f"{near_miss(name, table.names)}use the header's column names")
         left_out = [why for j, why in table.unused.items() if table.names[j] == str(name)]
         if left_out:
             raise config_error("data.features", f"{shown(name)} is left out: {left_out[0]}",
@@ -90,7 +91,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                                "remove it from data.features (a label is not a feature)")
         if kind not in TYPES:
             raise config_error("data.features", f"{shown(name)}: unknown type {shown(kind)}",
-                               f"use one of: {', '.join(TYPES)}")
+                               f"{near_miss(kind, TYPES)}use one of: {', '.join(TYPES)}")
     train = np.unique(np.asarray(train_idx, dtype=np.int64))  # sorted, once for all columns
     specs = []
     for j in feature_columns:

@@ -3,7 +3,7 @@
 images and text alike. No TensorFlow here."""
 
 from ktrain_kit import fs
-from ktrain_kit.errors import file_error
+from ktrain_kit.errors import config_error, file_error
 
 # What operating systems and tools leave in folders: never classes, never images.
 SYSTEM_NAMES = {"__macosx", "@eadir", "thumbs.db", "desktop.ini", "$recycle.bin",
@@ -49,3 +49,46 @@ def other_files(root, classes, suffixes) -> list:
                 if not f.startswith(".") and f.lower() not in SYSTEM_NAMES and
                 not f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f))]
     return out
+
+
+# What each data.name reads, as a user would say it (for the message of a mismatch).
+HOLDS = {"tfrecord": "a folder of TFRecord shards (it has features.json)",
+         "image_folder": "a folder of images in class sub-folders",
+         "text_folder": "a folder of text files in class sub-folders",
+         "npz": "a NumPy .npz archive", "csv": "a table file (CSV or JSON Lines)"}
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+
+
+def data_name_for(path, image_suffixes, text_suffixes=(".txt",)):
+    """The data.name that reads what `path` holds, told by a cheap look (a folder's
+    features.json or its class sub-folders' first files, a file's first bytes or suffix);
+    None when the look cannot tell (the reader's own errors then say what is wrong)."""
+    if not path or not fs.is_local(path) or not fs.exists(path):
+        return None
+    if not fs.isdir(path):
+        with fs.open(path, "rb") as f:
+            if f.read(4) == b"PK\x03\x04" and str(path).lower().endswith(".npz"):
+                return "npz"
+        return "csv" if str(path).lower().endswith(TABLE_SUFFIXES) else None
+    if fs.exists(fs.join(path, "features.json")):
+        return "tfrecord"
+    for sub in sorted(fs.listdir(path))[:20]:
+        folder = fs.join(path, sub)
+        if sub.startswith(".") or sub.lower() in SYSTEM_NAMES or not fs.isdir(folder):
+            continue
+        names = [f.lower() for f in fs.listdir(folder) if not f.startswith(".")][:50]
+        if any(n.endswith(tuple(image_suffixes)) for n in names):
+            return "image_folder"
+        if any(n.endswith(tuple(text_suffixes)) for n in names):
+            return "text_folder"
+    return None
+
+
+def check_data_name_fits(name, path, image_suffixes) -> None:
+    """`data.name=csv` on a folder of text files, `npz` on a CSV, `tfrecord` on an image
+    folder: each reader failed with its own words (IsADirectoryError, 'cannot be read as .npz',
+    'features.json does not exist') without saying which data.name the path is for."""
+    fits = data_name_for(path, image_suffixes)
+    if fits and fits != name:
+        raise config_error("data.name", f"'{path}' is {HOLDS[fits]}, which data.name={fits} "
+                           f"reads, not {name}", f"set --config.data.name={fits}")

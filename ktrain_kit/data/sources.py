@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from ktrain_kit import fs, tasks
-from ktrain_kit.data.folders import class_folder_files
+from ktrain_kit.data.folders import check_data_name_fits, class_folder_files
 from ktrain_kit.errors import config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
@@ -575,6 +575,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     Sharded TFRecords, and image folders larger than `data.in_memory_limit_mb`, are described
     here and streamed by the tf.data pipeline instead of loaded.
     """
+    check_data_name_fits(dc.name, dc.path, IMAGE_SUFFIXES)  # before a reader's own error
     if dc.name == "tfrecord":
         return _tfrecord(dc, tc, seed)
     if dc.name == "image_folder":

@@ -54,6 +54,7 @@ import re
 import numpy as np
 
 from ktrain_kit import fs
+from ktrain_kit.config_fields import near_miss
 from ktrain_kit.errors import config_error, file_error
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
@@ -389,8 +390,9 @@ def resolve_column(table: Table, which, key: str) -> int:
                              "the last", f"use 0..{len(used) - 1} or -1 for the last column")
         return used[index]
     names = ", ".join(map(shown, table.names[:8])) + (", ..." if table.width > 8 else "")
+    hint = near_miss(text, table.names)  # 'lable' for 'label', 'Price' for 'price'
     raise file_error(table.path, f"has no column named {shown(text)} (columns: {names})",
-                     f"set {key} to one of them or to a column number")
+                     f"{hint}set {key} to one of them or to a column number")
 
 
 def resolve_columns(table: Table, value, key: str) -> list:

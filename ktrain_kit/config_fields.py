@@ -1,0 +1,281 @@
+"""Rules every config field obeys on its own, as tables: its kind (KIND from the defaults),
+its range (RANGES), the shapes of the keys that take several types (SHAPES), which setting of
+another key it needs (APPLIES_TO), and near misses of names. One loop checks each table, so a
+key added to the config is checked by adding one row (tests/test_config_fields.py fails for a
+number without a range, or a several-typed key without a shape), not by remembering an `if`.
+
+Why tables: a locked ConfigDict refuses '10' for an int, but lets None into any field and
+True into a number field (`c.data.batch_size = True` trained on batches of 1); and a number
+checked only where it is used was not checked at all where it was not (a negative
+`reduce_on_plateau.min_delta`). No TensorFlow here.
+"""
+
+import difflib
+import os
+
+import ml_collections
+
+from ktrain_kit.errors import config_error
+
+KIND_WORDS = {int: "a whole number", float: "a number", bool: "True or False", str: "text",
+              tuple: "a tuple"}
+
+# Every int and float field: the values it may take, written as the message shows them.
+# `>= N` and `> N` are open above (LIMITS in config.py bounds sizes); `[a, b)` are intervals;
+# `one of a, b` are the only values.
+RANGES = {
+    "seed": "[0, 2147483647]",
+    "task.label_smoothing": "[0, 1)",
+    "data.batch_size": ">= 1",
+    "data.train_examples": ">= 0",
+    "data.synthetic_examples": ">= 0",
+    "data.text_max_tokens": ">= 4",
+    "data.text_length": ">= 1",
+    "data.val_fraction": "(0, 1)",
+    "data.num_classes": ">= 2",
+    "data.num_features": ">= 1",
+    "data.in_memory_limit_mb": ">= 0",
+    "data.shuffle_buffer": ">= 1",
+    "data.image_size": ">= 4",
+    "data.channels": "one of 1, 3",
+    "data.seq_len": ">= 2",
+    "data.vocab_size": ">= 4",
+    "data.label_noise": "[0, 1]",
+    "data.augment.translate": "[0, 1)",
+    "data.augment.crop_padding": ">= 0",
+    "model.dropout": "[0, 1)",
+    "model.width": ">= 1",
+    "model.depth": ">= 1",
+    "model.num_heads": ">= 1",
+    "model.mlp_ratio": ">= 1",
+    "optimizer.momentum": "[0, 1)",
+    "optimizer.beta_1": "[0, 1)",
+    "optimizer.beta_2": "(0, 1)",
+    "optimizer.epsilon": "> 0",
+    "optimizer.weight_decay": ">= 0",
+    "optimizer.clip_global_norm": ">= 0",
+    "optimizer.clip_norm": ">= 0",
+    "optimizer.clip_value": ">= 0",
+    "optimizer.ema_momentum": "(0, 1)",
+    "schedule.base_lr": "> 0",
+    "schedule.warmup_steps": ">= 0",
+    "schedule.warmup_epochs": ">= 0",
+    "schedule.end_lr_factor": "[0, 1]",
+    "schedule.decay_factor": "(0, 1)",
+    "schedule.decay_every": "> 0",
+    "train.epochs": ">= 1",
+    "train.accumulation_steps": ">= 1",
+    "train.steps_per_execution": ">= 1",
+    "train.nan_max_restores": ">= 1",
+    "train.nan_lr_factor": "(0, 1)",
+    "train.verbose": "one of 0, 1, 2",
+    "runtime.virtual_cpu_devices": ">= 0",
+    "runtime.slurm_port_base": "[1024, 65535]",
+    "callbacks.early_stopping.patience": ">= 0",
+    "callbacks.early_stopping.min_delta": ">= 0",
+    "callbacks.reduce_on_plateau.factor": "(0, 1)",
+    "callbacks.reduce_on_plateau.patience": ">= 0",
+    "callbacks.reduce_on_plateau.min_delta": ">= 0",
+    "callbacks.reduce_on_plateau.cooldown": ">= 0",
+    "callbacks.reduce_on_plateau.min_lr": ">= 0",
+    "callbacks.reduce_on_plateau.min_multiplier": "(0, 1)",
+    "callbacks.checkpoint.keep": ">= 1",
+    "callbacks.checkpoint.every_steps": ">= 0",
+    "callbacks.doctor.interval": ">= 1",
+    "callbacks.doctor.probe_examples": ">= 1",
+    "callbacks.doctor.repair": ">= 0",
+}
+
+# Keys read only when another key selects them: set while it selects something else, the
+# value would be ignored without a word (data.path=my.csv with data.name=digits trained on
+# the digits). key -> (selecting key, the values that read it).
+PATH_DATASETS = ("npz", "csv", "image_folder", "text_folder", "tfrecord")
+APPLIES_TO = {
+    "data.path": ("data.name", PATH_DATASETS),
+    "data.text_column": ("data.name", ("csv",)),
+    "data.features": ("data.name", ("csv",)),
+    "data.label_column": ("data.name", ("csv", "tfrecord")),
+    "data.label_columns": ("data.name", ("csv", "tfrecord")),
+    "model.backbone": ("model.name", ("keras_app",)),
+    "model.backbone_weights": ("model.name", ("keras_app",)),
+    # off by default, so a key of theirs set alone means the user expects it to act
+    "optimizer.ema_momentum": ("optimizer.ema", (True,)),
+    "train.nan_max_restores": ("train.nan_policy", ("restore",)),
+    "train.nan_lr_factor": ("train.nan_policy", ("restore",)),
+    **{f"callbacks.reduce_on_plateau.{key}": ("callbacks.reduce_on_plateau.enabled", (True,))
+       for key in ("monitor", "factor", "patience", "min_delta", "min_multiplier", "cooldown",
+                   "min_lr")},
+}
+UNSET = ("", None, (), [], {})  # what "not set" is written as, besides the default
+
+
+def _column(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _columns(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, (tuple, list)) and
+                                      all(_column(v) for v in value))
+
+
+def _mapping_or(*words):
+    return lambda value: value in words or hasattr(value, "items")
+
+
+# The keys that take more than one type (`_any` in config.py): the shapes each may have, and
+# how the message names them. Checked before the data are read, like the kinds above.
+SHAPES = {
+    "data.header": (lambda v: isinstance(v, (str, int)) and v in ("auto", True, False),
+                    "auto, True or False"),
+    "data.text_column": (lambda v: v is None or _column(v), "a column name or number"),
+    "data.label_column": (_column, "a column name or number (-1: the last)"),
+    "data.label_columns": (lambda v: v is None or _columns(v),
+                           "a tuple of column names or numbers, e.g. ('cat', 'dog')"),
+    "data.features": (_mapping_or("", None), "a mapping {column: type}, e.g. "
+                      "{'island': 'categorical'}"),
+    "data.class_weight": (_mapping_or("none", "balanced", "", None),
+                          "'none', 'balanced' or a mapping {class: weight}"),
+}
+
+
+def value_at(config, key: str):
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def leaves(node, prefix=""):
+    """(dotted key, value) of every field, nested sections flattened."""
+    for key in node.keys():
+        value = node[key]
+        if isinstance(value, ml_collections.ConfigDict):
+            yield from leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def field_kinds(defaults) -> dict:
+    """{dotted key: the type its value must have}, from the default config. Keys declared to
+    take any type (a column name or index, a mapping) are left out: their own checks apply."""
+    kinds = {}
+    for key, value in leaves(defaults):
+        section, _, name = key.rpartition(".")
+        node = value_at(defaults, section) if section else defaults
+        if node.get_ref(name).get_type() is not object:
+            kinds[key] = type(value)
+    return kinds
+
+
+def is_kind(value, kind) -> bool:
+    if kind is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False  # True is an int to Python, not a count or a rate to anyone
+    if kind is float:
+        return isinstance(value, (int, float))
+    if kind is tuple:
+        return isinstance(value, (tuple, list))
+    return isinstance(value, kind)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_kinds(c, defaults) -> None:
+    """Each typed field holds a value of its kind (None, or True in a number field, is
+    refused here rather than as a TypeError deep in training)."""
+    for key, kind in field_kinds(defaults).items():
+        value = value_at(c, key)
+        if not is_kind(value, kind):
+            raise config_error(key, f"{_shown(value)} is not {KIND_WORDS[kind]}",
+                               f"set it to {KIND_WORDS[kind]}, e.g. {value_at(defaults, key)!r} "
+                               "(the default)")
+
+
+def check_shapes(c) -> None:
+    for key, (fits, words) in SHAPES.items():
+        value = value_at(c, key)
+        if not fits(value):
+            raise config_error(key, f"{_shown(value)} is of another shape", f"give {words}")
+
+
+def in_range(value, rule: str) -> bool:
+    """Whether `value` obeys `rule` (a RANGES entry)."""
+    if rule.startswith("one of "):
+        return value in [float(v) for v in rule[len("one of "):].split(",")]
+    if rule.startswith(">="):
+        return value >= float(rule[2:])
+    if rule.startswith(">"):
+        return value > float(rule[1:])
+    low, high = (float(v) for v in rule[1:-1].split(","))
+    above = value > low if rule[0] == "(" else value >= low
+    below = value < high if rule[-1] == ")" else value <= high
+    return above and below
+
+
+def _range_fix(rule: str) -> str:
+    if rule.startswith("one of "):
+        return f"use {rule}"
+    if rule.startswith(">="):
+        return f"set it to {rule[2:].strip()} or more"
+    if rule.startswith(">"):
+        return f"set a number above {rule[1:].strip()}"
+    return f"pick a value in {rule}"
+
+
+def check_ranges(c) -> None:
+    for key, rule in RANGES.items():
+        value = value_at(c, key)
+        if not in_range(value, rule):
+            where = "" if rule.startswith("one of") else "in " if rule[0] in "[(" else ""
+            raise config_error(key, f"must be {where}{rule}, got {value}", _range_fix(rule))
+
+
+def is_set(c, defaults, key) -> bool:
+    value = value_at(c, key)
+    return value != value_at(defaults, key) and value not in UNSET
+
+
+def check_applies(c, defaults) -> None:
+    """A key set while its selecting key picks something that never reads it is refused."""
+    for key, (selector, readers) in APPLIES_TO.items():
+        chosen = value_at(c, selector)
+        if is_set(c, defaults, key) and chosen not in readers:
+            use = f"{selector}={readers[0]}" if len(readers) == 1 else \
+                f"{selector} to one of {', '.join(map(str, readers))}"
+            raise config_error(key, f"is read only when {selector} is "
+                               f"{' or '.join(map(str, readers))}, but it is {chosen!r}",
+                               f"set {use}, or remove {key}")
+
+
+def near_miss(value, known) -> str:
+    """'did you mean 'adam'? ' for a near miss of a known name ('Adam', 'adam_w'), else ''."""
+    lowered = {}
+    for name in map(str, known):
+        lowered.setdefault(name.lower(), name)  # letter case never decides the match
+    close = difflib.get_close_matches(str(value).lower(), list(lowered), n=1)
+    return f"did you mean '{lowered[close[0]]}'? " if close else ""
+
+
+def check_names(key, value, known) -> None:
+    """An unknown name, with the nearest known one."""
+    if value not in known:
+        raise config_error(key, f"unknown name '{value}'", f"{near_miss(value, known)}use one "
+                           f"of: {', '.join(map(str, known))}")
+
+
+def near_file(path, flag="config") -> str:
+    """'did you mean --config=configs/digits_mlp.py? ' for a Python file's path missing its
+    .py or a few letters off a file beside it, else ''."""
+    if os.path.isfile(path + ".py"):
+        return f"did you mean --{flag}={path}.py? "
+    folder = os.path.dirname(path)
+    try:
+        files = [f for f in os.listdir(folder or ".") if f.endswith(".py")]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(os.path.basename(path), files, n=1)
+    return f"did you mean --{flag}={os.path.join(folder, close[0])}? " if close else ""
