@@ -24,6 +24,10 @@ Left out too, unless typed, and said: a column of the row numbers in file order 
 0, 1, 2, ... or 1, 2, 3, ...): its value is the row's place in the file, which a sorted file
 ties to the label (`row_number_columns`).
 
+Left out too, unless typed, and said: a column of text with a different value on every row
+(an id, a name, a note): as categories none recurs, so none can be learned
+(`identifier_columns`).
+
 Refused unless `data.features` types the column (a guess would misread it silently):
 - numbers the reader does not parse (`1,234`, `1,5`, `12%`, `$3.50`, `3,50 €`, `1 234`,
   `1'234`, `1.234,56`, `(500)`, `−2` with U+2212): as text they would become one category per
@@ -171,6 +175,24 @@ def row_number_columns(table, feature_columns, overrides) -> list:
     typed = {str(name) for name in dict(overrides or {})}
     return [j for j in feature_columns if table.names[j] not in typed and len(table.rows) > 2
             and row_numbers_from(table.column(j)) is not None]
+
+
+def identifier_columns(table, feature_columns, overrides) -> list:
+    """The feature columns of text with a different value on every row (an id such as `N1A1`
+    or `KJFK`, a person's name, a free-text note), that `data.features` does not type: left out,
+    and the run says so. As categories each value is seen once: none can be learned (it could
+    only be memorized), and every new row's value is unknown. The rule of the nameless row-label
+    column (`table._row_labels`), for columns with a name. Numbers are not judged so: measured
+    values are distinct on every row too."""
+    typed = {str(name) for name in dict(overrides or {})}
+    out = []
+    for j in feature_columns:
+        cells = table.column(j)
+        if table.names[j] in typed or len(cells) <= 2 or len(set(cells)) != len(cells):
+            continue
+        if not any(is_missing(c) for c in cells) and not all(is_number(c) for c in cells):
+            out.append(j)
+    return out
 
 
 def _refuse_unparsed_numbers(table, j, cells):
