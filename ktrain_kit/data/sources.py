@@ -351,7 +351,8 @@ def _all_features_left_out(path, table, dates, counters, ids=()):
     elif ids:
         j = ids[0]
         why, kind = "holds a different text on every row", "categorical"
-        fix = "add feature columns, or type it if its values describe the examples"
+        fix = (f"if it holds documents, read them: --config.data.text_column="
+               f"'{table.names[j]}' --config.model.name=bag; or add feature columns, or type it")
     else:
         j = counters[0]
         why, kind = "holds the row numbers", "numeric"
