@@ -190,3 +190,33 @@ def test_numbered_classes_train_and_export_one_probability_per_class(tmp_path):
         "serving_default"]
     out = serve(displacement=tf.constant([90.0, 240.0], tf.float32))
     assert out["probabilities"].shape == (2, 4)
+
+
+def test_batch_norm_averages_over_about_one_epoch_of_updates(tmp_path):
+    """Validation and the export use batch norm's moving statistics. Keras' 0.99 averages the
+    last ~100 updates; a 120-row table in batches of 64 trains one update an epoch, so after 15
+    epochs 0.99**15 = 86% of them were still the initial mean 0 / variance 1. A built-in model's
+    momentum is 1 - 1/updates-per-epoch (at most 0.99); a user's builder keeps its own."""
+    import keras
+
+    from ktrain_kit import models
+    from ktrain_kit.data import load
+    from ktrain_kit.network import build_network
+    assert [models.batch_norm_momentum(s) for s in (0, 1, 2, 10, 100, 5000)] == \
+        [0.0, 0.0, 0.5, 0.9, 0.99, 0.99]
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n" + "".join(
+        f"{rng.normal():.3f},{rng.normal():.3f},{('x', 'y')[i % 2]}\n" for i in range(150)))
+    c = load_config("tabular_binary", task__name="classification", data__name="csv",
+                    data__path=str(path), data__label_column="label")
+    data = load(c.data, c.task, 0)
+    steps = data.train_size // c.data.batch_size
+    assert steps == 1
+
+    def momenta(network):
+        return [layer.momentum for layer in network._flatten_layers()
+                if isinstance(layer, keras.layers.BatchNormalization)]
+    assert momenta(build_network(c, data)) == [0.0] * c.model.depth
+    c.data.batch_size = 8  # 120 // 8 = 15 updates an epoch
+    assert momenta(build_network(c, data)) == [pytest.approx(1 - 1 / 15)] * c.model.depth
