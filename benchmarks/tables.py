@@ -125,7 +125,7 @@ def config_args(path, label, seed, epochs):
 
 
 def ours(path, label, seed, epochs, folder):
-    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{seed}")
+    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}")
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run([sys.executable, "-m", "launchers.train",
                              *config_args(path, label, seed, epochs), f"--workdir={workdir}"],

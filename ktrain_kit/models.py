@@ -43,8 +43,9 @@ def batch_norm_momentum(steps_per_epoch: int) -> float:
     momentum) of them), at most Keras' 0.99. Validation and the export use the moving
     statistics: with 0.99 they weigh the last ~100 updates, and in a run of few updates mostly
     the initial mean 0 and variance 1. A 150-row table in batches of 64 trains 1 update an
-    epoch: after 15 epochs 86% of its statistics were still the initial ones (iris 0.73
-    validation accuracy against 0.87 with statistics of the last updates)."""
+    epoch: after 15 epochs 86% of its statistics were still the initial ones (iris with the
+    README's config: 0.733 validation accuracy, 0.833 with this rule; a logistic regression
+    0.900)."""
     return float(min(KERAS_BATCH_NORM_MOMENTUM, 1.0 - 1.0 / max(1, steps_per_epoch)))
 
 

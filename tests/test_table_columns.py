@@ -220,3 +220,18 @@ def test_batch_norm_averages_over_about_one_epoch_of_updates(tmp_path):
     assert momenta(build_network(c, data)) == [0.0] * c.model.depth
     c.data.batch_size = 8  # 120 // 8 = 15 updates an epoch
     assert momenta(build_network(c, data)) == [pytest.approx(1 - 1 / 15)] * c.model.depth
+
+
+def test_a_table_of_documents_only_points_at_the_text_column(tmp_path):
+    """A text CSV given to a table config without data.text_column: its documents, distinct,
+    are no categories; the refusal names the key that reads them."""
+    from ktrain_kit.errors import UserError
+    path = tmp_path / "docs.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        for i in range(12):
+            writer.writerow([f"Document {i}, about \"topic\" {i % 3}.\nSecond line.", i % 3])
+    with pytest.raises(UserError, match="--config.data.text_column='text'"):
+        _csv(path)
+    assert len(_csv(path, text_column="text").x) == 12
