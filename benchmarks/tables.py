@@ -11,6 +11,14 @@ is, missing values as empty cells):
 - cars (vega_datasets): Origin (USA / Europe / Japan) from Name (text), 6 numbers, Year (a date
   as text); 8 + 6 gaps.
 - seattle-weather (vega_datasets): weather (5 classes) from date (text), 4 numbers.
+- penguins-raw (palmerpenguins' raw file): Species (3, long names) from 15 columns: ids,
+  dates, Yes/No, a free-text Comments column, gaps.
+- cars-cylinders (vega_datasets cars): Cylinders (3, 4, 5, 6, 8: numbers naming classes).
+- iris-r (scikit-learn): classes 1..3 written as R's write.csv writes (row names, quoting, NA).
+- wine (scikit-learn): the label first, pandas' index written.
+- breast-cancer (scikit-learn): malignant / benign names, tab-separated (.tsv).
+- airports-state (vega_datasets airports, USA): state (56) from iata (an id: a different code
+  per row), name, city, latitude, longitude.
 
 Ours: `python -m launchers.train --config=configs/tabular_binary.py --config.task.name=
 classification --config.data.name=csv --config.data.path=FILE --config.data.label_column=COL
@@ -19,7 +27,8 @@ weights kept: early stopping's best val_loss epoch). The plain model: pandas rea
 file, the same training/validation rows (ktrain_kit's split of that seed); numbers filled with
 the training mean and `float_normalized`, text `string_categorical`; Dense 64 x 2 (batch norm,
 relu, dropout 0.1), AdamW with the same cosine schedule, batch size and epochs; its figure is
-the val accuracy at its best val_loss epoch too. Medians over the seeds.
+the val accuracy at its best val_loss epoch too. The sklearn baseline: LogisticRegression on the
+same rows, numbers mean-filled and standardized, text one-hot. Medians over the seeds.
 
 Overhead: one training step of the same MLP fed the preprocessed floats, vs the step with the
 table's preprocessing (the exported function: raw columns -> FeatureSpace) inside it, timed
@@ -40,17 +49,72 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def tables(folder):
-    """{name: (csv path, label column)} from the packages' own files."""
+    """{name: (csv path, label column)} from the packages' own files, and scikit-learn's
+    bundled tables exported the ways users export them."""
+    import csv
+
     import palmerpenguins
     import vega_datasets
+    from sklearn import datasets
     from vega_datasets import local_data
     vega = os.path.join(os.path.dirname(vega_datasets.__file__), "_data")
+    penguins = os.path.join(os.path.dirname(palmerpenguins.__file__), "data")
     cars = os.path.join(folder, "cars.csv")
     local_data.cars().to_csv(cars, index=False)
-    return {"penguins": (os.path.join(os.path.dirname(palmerpenguins.__file__), "data",
-                                      "penguins.csv"), "species"),
+    iris = datasets.load_iris(as_frame=True).frame
+    iris["target"] += 1  # R's factor codes 1..3, written by write.csv: row names, quoting, NA
+    iris_r = os.path.join(folder, "iris-r.csv")
+    iris.to_csv(iris_r, index_label="", quoting=csv.QUOTE_NONNUMERIC, na_rep="NA")
+    wine = datasets.load_wine(as_frame=True).frame
+    wine = wine[["target"] + [c for c in wine.columns if c != "target"]]  # label first
+    wine_path = os.path.join(folder, "wine.csv")
+    wine.to_csv(wine_path)  # pandas' default: with its index
+    cancer = datasets.load_breast_cancer(as_frame=True)
+    frame = cancer.frame.copy()
+    frame["target"] = cancer.target_names[cancer.target]
+    cancer_path = os.path.join(folder, "breast-cancer.tsv")
+    frame.to_csv(cancer_path, sep="\t", index=False)
+    airports = local_data.airports()
+    airports_path = os.path.join(folder, "airports.csv")
+    usa = airports[airports.country == "USA"]
+    usa.dropna(subset=["state"]).to_csv(airports_path, index=False)  # 3 rows have no state
+    return {"penguins": (os.path.join(penguins, "penguins.csv"), "species"),
             "cars": (cars, "Origin"),
-            "seattle-weather": (os.path.join(vega, "seattle-weather.csv"), "weather")}
+            "seattle-weather": (os.path.join(vega, "seattle-weather.csv"), "weather"),
+            "penguins-raw": (os.path.join(penguins, "penguins-raw.csv"), "Species"),
+            "cars-cylinders": (cars, "Cylinders"),
+            "iris-r": (iris_r, "target"),
+            "wine": (wine_path, "target"),
+            "breast-cancer": (cancer_path, "target"),
+            "airports-state": (airports_path, "state")}
+
+
+def read_frame(path):
+    """The table as pandas reads it, without the index column an export wrote."""
+    import pandas as pd
+    frame = pd.read_csv(path, sep="\t" if path.endswith(".tsv") else ",")
+    return frame[[c for c in frame.columns if not c.startswith("Unnamed: ")]]
+
+
+def sklearn_baseline(path, label, rows):
+    """Validation accuracy of a logistic regression on the same rows: numbers mean-filled and
+    standardized, text one-hot (every value, unknown ones ignored), as pandas types them."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    frame = read_frame(path)
+    y = frame.pop(label).astype(str).to_numpy()
+    numbers = [c for c in frame.columns if frame[c].dtype.kind in "if"]
+    text = [c for c in frame.columns if c not in numbers]
+    frame[text] = frame[text].fillna("missing").astype(str)
+    model = make_pipeline(ColumnTransformer(
+        [("numbers", make_pipeline(SimpleImputer(), StandardScaler()), numbers),
+         ("text", OneHotEncoder(handle_unknown="ignore"), text)]),
+        LogisticRegression(max_iter=5000))
+    model.fit(frame.iloc[rows["train"]], y[rows["train"]])
+    return float(model.score(frame.iloc[rows["val"]], y[rows["val"]]))
 
 
 def config_args(path, label, seed, epochs):
@@ -61,7 +125,7 @@ def config_args(path, label, seed, epochs):
 
 
 def ours(path, label, seed, epochs, folder):
-    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{seed}")
+    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}")
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run([sys.executable, "-m", "launchers.train",
                              *config_args(path, label, seed, epochs), f"--workdir={workdir}"],
@@ -84,7 +148,9 @@ def plain_keras(path, label, seed, epochs):
         "classification", "csv", path, label, seed
     data = load(c.data, c.task, seed)
     train_rows, val_rows = data.preprocessing.rows["train"], data.preprocessing.rows["val"]
-    frame = pd.read_csv(path)
+    frame = read_frame(path)
+    frame.columns = [c.replace("/", "_") for c in frame.columns]  # Keras refuses '/' in names
+    label = label.replace("/", "_")
     y = pd.Categorical(frame.pop(label).astype(str), categories=data.labels["class_names"]).codes
     features = {}
     for name in frame.columns:
@@ -125,7 +191,8 @@ def plain_keras(path, label, seed, epochs):
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     history = model.fit(train, validation_data=val, epochs=epochs, verbose=0).history
-    return float(history["val_accuracy"][int(np.argmin(history["val_loss"]))])
+    return (float(history["val_accuracy"][int(np.argmin(history["val_loss"]))]),
+            sklearn_baseline(path, label, data.preprocessing.rows))
 
 
 def overhead(path, label, repeats=5, steps=200):
@@ -181,18 +248,23 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "tables.json"))
+    parser.add_argument("--only", default="", help="comma-separated table names (default: all)")
     args = parser.parse_args()
     sys.path.insert(0, ROOT)
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
         for name, (path, label) in tables(folder).items():
-            rows = {"ours": [], "plain_keras": []}
+            if args.only and name not in args.only.split(","):
+                continue
+            rows = {"ours": [], "plain_keras": [], "sklearn_logistic": []}
             for seed in range(args.seeds):
                 rows["ours"].append(ours(path, label, seed, args.epochs, folder))
-                rows["plain_keras"].append(plain_keras(path, label, seed, args.epochs))
-                print(name, seed, rows["ours"][-1], rows["plain_keras"][-1], flush=True)
-            rows["median_ours"] = float(np.median(rows["ours"]))
-            rows["median_plain_keras"] = float(np.median(rows["plain_keras"]))
+                plain, logistic = plain_keras(path, label, seed, args.epochs)
+                rows["plain_keras"].append(plain)
+                rows["sklearn_logistic"].append(logistic)
+                print(name, seed, rows["ours"][-1], plain, logistic, flush=True)
+            for key in ("ours", "plain_keras", "sklearn_logistic"):
+                rows[f"median_{key}"] = float(np.median(rows[key]))
             results["tables"][name] = rows
         path, label = tables(folder)["penguins"]
         floats, inside = overhead(path, label)

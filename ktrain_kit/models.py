@@ -35,6 +35,28 @@ def norm_layer(kind: str, channels: int, name: str):
     return None
 
 
+KERAS_BATCH_NORM_MOMENTUM = 0.99  # Keras' default: statistics averaged over ~100 updates
+
+
+def batch_norm_momentum(steps_per_epoch: int) -> float:
+    """The momentum whose moving statistics average over about one epoch of updates (1/(1 -
+    momentum) of them), at most Keras' 0.99. Validation and the export use the moving
+    statistics: with 0.99 they weigh the last ~100 updates, and in a run of few updates mostly
+    the initial mean 0 and variance 1. A 150-row table in batches of 64 trains 1 update an
+    epoch: after 15 epochs 86% of its statistics were still the initial ones (iris with the
+    README's config: 0.733 validation accuracy, 0.833 with this rule; a logistic regression
+    0.900)."""
+    return float(min(KERAS_BATCH_NORM_MOMENTUM, 1.0 - 1.0 / max(1, steps_per_epoch)))
+
+
+def fit_batch_norm(model, steps_per_epoch: int):
+    """Sets every BatchNormalization layer of a built-in model to `batch_norm_momentum`."""
+    momentum = batch_norm_momentum(steps_per_epoch)
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = momentum
+
+
 def _normalize_inputs(inputs, data):
     mean, variance = data.normalization_stats()
     return layers.Normalization(mean=mean, variance=variance, name="input_normalization")(inputs)

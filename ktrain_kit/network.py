@@ -6,6 +6,11 @@ it, to load a run's weights into it, to read a source run's weights).
 
 
 def build_network(c, data):
-    """The config's model for `data` with the task's output layers (no optimizer)."""
+    """The config's model for `data` with the task's output layers (no optimizer). A built-in
+    model's batch norm averages its statistics over about one epoch (`models.fit_batch_norm`);
+    a builder of the user's own keeps what it chose."""
     from ktrain_kit import models, tasks
-    return tasks.add_output_layers(models.build(c.model, data), c.task.name, data.labels)
+    model = models.build(c.model, data)
+    if ":" not in c.model.name:
+        models.fit_batch_norm(model, data.train_size // max(1, c.data.batch_size))
+    return tasks.add_output_layers(model, c.task.name, data.labels)

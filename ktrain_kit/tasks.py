@@ -2,7 +2,8 @@
 
     task.name = classification | binary | multilabel | regression
 
-- classification: one integer class per example (or class names in a CSV); K logits; sparse
+- classification: one integer class per example (or class names in a CSV, where a column of
+  numbers names classes too: `table.class_names`); K logits; sparse
   categorical cross-entropy (`task.label_smoothing`); metric `accuracy`.
 - binary: two distinct label values (0/1, booleans, or any two values, mapped in sorted order and
   saved with the run); one logit; binary cross-entropy; metrics `accuracy`, `auc`.
@@ -82,7 +83,7 @@ def _classification(y, where, known, num_classes):
     y = _one_column(y, where, "one class per example")
     if y.dtype.kind in "OSU":  # class names
         names = [str(v) for v in y]
-        class_names = known.get("class_names") or sorted(set(names))
+        class_names = known.get("class_names") or sorted(set(names), key=class_order)
         index = {name: i for i, name in enumerate(class_names)}
         unknown = sorted(set(names) - set(index))
         if unknown:
@@ -107,6 +108,16 @@ def _classification(y, where, known, num_classes):
         raise file_error(where, f"holds a single class ({class_names[present[0]]!r})",
                          "a classifier needs at least 2 classes")
     return Labels(ids.astype(np.int32), classes, {"class_names": class_names})
+
+
+def class_order(name: str):
+    """Class names in sorted order, numbers by value ('2' before '10', '-1' before '1'): so
+    names '0'..'K-1' keep their ids, and numbered classes read in order. Text sorts after."""
+    try:
+        number = float(name) if "_" not in name else np.nan  # float() reads '1_000'
+    except ValueError:
+        return (1, 0.0, name)
+    return (0, number, name) if np.isfinite(number) else (1, 0.0, name)
 
 
 def _binary(y, where, known, num_classes):

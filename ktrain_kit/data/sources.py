@@ -292,6 +292,8 @@ def _csv(dc, tc, rng):
                                  "mark each label 1 (present) or 0 (absent)"
                                  if tc.name == "multilabel" else "write plain numbers "
                                  "(1234.5), or use task.name=classification for classes")
+    if tc.name == "classification":
+        labels = [table_lib.class_names(table, columns[0], labels[0])]
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
@@ -310,9 +312,11 @@ def _csv(dc, tc, rng):
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     dates = features_lib.date_columns(table, features, dc.features)
     counters = features_lib.row_number_columns(table, features, dc.features)
-    features = [j for j in features if j not in dates and j not in counters]
-    if not features and (dates or counters):  # all left out: say by which rule
-        raise _all_features_left_out(dc.path, table, dates, counters)
+    ids = features_lib.identifier_columns(
+        table, [j for j in features if j not in dates and j not in counters], dc.features)
+    features = [j for j in features if j not in dates and j not in counters and j not in ids]
+    if not features and (dates or counters or ids):  # all left out: say by which rule
+        raise _all_features_left_out(dc.path, table, dates, counters, ids)
     notes = [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
@@ -322,6 +326,11 @@ def _csv(dc, tc, rng):
               f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
               "not a property of an example; to use it: --config.data.features="
               f"'{{\"{table.names[j]}\": \"numeric\"}}'" for j in counters]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: a different text on every "
+              f"row ({table_lib.shown(table.column(j)[0])}, ...: an id, a name, a note), so no "
+              "value recurs to be learned (a document to read: data.text_column); as "
+              f"categories: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              for j in ids]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
               f"({table_lib.shown(cell)}), which as categories are unknown past the training "
               f"dates; to use it, add numbers made from it (days since a start, month) or type "
@@ -331,14 +340,19 @@ def _csv(dc, tc, rng):
                table={"table": table, "features": features}, notes=notes)
 
 
-def _all_features_left_out(path, table, dates, counters):
-    """The refusal of a table whose every feature column is a left-out date or row-number
-    column: it names the column, the rule, and the type that keeps it."""
+def _all_features_left_out(path, table, dates, counters, ids=()):
+    """The refusal of a table whose every feature column is a left-out date, row-number or
+    identifier column: it names the column, the rule, and the type that keeps it."""
     from ktrain_kit.data import table as table_lib
     if dates:
         j = next(iter(dates))
         why, kind = f"holds dates ({table_lib.shown(dates[j])})", "categorical"
         fix = "add columns of numbers made from it (days since a start, month), or type it"
+    elif ids:
+        j = ids[0]
+        why, kind = "holds a different text on every row", "categorical"
+        fix = (f"if it holds documents, read them: --config.data.text_column="
+               f"'{table.names[j]}' --config.model.name=bag; or add feature columns, or type it")
     else:
         j = counters[0]
         why, kind = "holds the row numbers", "numeric"

@@ -38,7 +38,9 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   columns not left out (so `-1` is the last column of data, before a trailing comma's): with a
   column NAMED "1", `label_column=1` is that column.
 - Labels: no missing label; numbers, or text class names, not both in one column; two names
-  that differ only in letter case (`Yes` / `yes`) are refused, never two classes.
+  that differ only in letter case (`Yes` / `yes`) are refused, never two classes. For a
+  classification task every distinct value is a class, numbers included (named by value:
+  `class_names`); numbers most of whose values are on one row only are refused (a quantity).
 
 Refusals are `UserError`s of one line naming the file, the line and the column.
 """
@@ -434,6 +436,40 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
                              f"{table.lines[i]}) differ only in letter case",
                              "write each class one way (or they are two classes: rename one)")
     return np.array(cells, dtype=object)
+
+
+def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
+    """Column j's labels as class names, for a classification task: each distinct value is a
+    class, whether written as text or as a number. A number is named by its value (`3`, `3.0`
+    and `03` are class '3'; `2.5` is '2.5'), so classes sort by value (`tasks.class_order`):
+    labels 0..K-1 keep their ids, while R's 1..K, -1/1 or cylinder counts 3, 4, 5, 6, 8 give
+    one output per class present, not one per integer up to the largest.
+
+    Refused: numbers most of whose values are on a single row. A class seen once is learned
+    from nothing (in the training split) or cannot be predicted (in validation): such numbers
+    are a measured quantity (a regression target asked for as classes), not class codes. Text
+    names are not judged so: they cannot be a quantity, and a small file may name each
+    document's class once."""
+    if values.dtype == object:
+        return values
+    names = np.array([number_name(v) for v in values], dtype=object)
+    counts = collections.Counter(names.tolist())
+    once = [v for v, n in counts.items() if n == 1]
+    if len(counts) > 2 and 2 * len(once) > len(counts):
+        examples = ", ".join(map(shown, once[:3]))
+        raise file_error(table.path, f"column {shown(table.names[j])} holds {len(counts)} "
+                         f"distinct numbers, {len(once)} of them on a single row ({examples}, "
+                         "...): a quantity, not classes", "use task.name=regression (configs/"
+                         "tabular_regression.py), or set data.label_column to the column of "
+                         "classes")
+    return names
+
+
+def number_name(value: float) -> str:
+    """A number's one spelling as a class name: whole numbers without a point ('3'), others
+    as Python writes the float ('2.5')."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
 
 def json_lines_records(text: str, path: str):
