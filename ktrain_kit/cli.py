@@ -376,14 +376,14 @@ def ending(error: BaseException):
                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
     if isinstance(error, Preempted):
         return f"{error}; re-run the same command to resume", EXIT_PREEMPTED
+    where = _failed_path(error)
+    if disk_full(error):  # before memory: TensorFlow's SaveV2 reports ENOSPC as ResourceExhausted
+        return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
+                EXIT_FAILED)
     if out_of_memory(error):
         return (f"out of memory ({_first_words(error)}); use a smaller data.batch_size, model "
                 "or input size (data.image_size, data.text_length, data.seq_len); files already "
                 "in the run folder are kept", EXIT_FAILED)
-    where = _failed_path(error)
-    if disk_full(error):
-        return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
-                EXIT_FAILED)
     if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
             "Read-only file system" in str(error):
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]

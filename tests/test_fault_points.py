@@ -518,6 +518,7 @@ def test_a_run_that_failed_after_overwrite_kept_the_users_plot_is_not_refused_on
     (MemoryError(), 1, "out of memory (MemoryError)"),
     ("tf.errors.ResourceExhaustedError", 1, "out of memory (OOM when allocating tensor with "
                                             "shape[20,1000000000]"),
+    ("full disk as tf.errors.ResourceExhaustedError", 1, "the disk is full"),  # SaveV2's way
     (ValueError("a bug"), None, None)])
 def test_every_failure_ends_in_one_line_naming_the_file_being_written(error, code, named):
     """cli.ending, the table every launcher ends through: the target file, never its
@@ -528,6 +529,12 @@ def test_every_failure_ends_in_one_line_naming_the_file_being_written(error, cod
         error = tf.errors.ResourceExhaustedError(
             None, None, "Exception encountered when calling TextVectorization.call().\n\n"
             "OOM when allocating tensor with shape[20,1000000000] and type int64")
+    if error == "full disk as tf.errors.ResourceExhaustedError":  # a checkpoint on a full
+        import tensorflow as tf                                     # disk (TF 2.21)
+        error = tf.errors.ResourceExhaustedError(
+            None, None, "{{function_node __wrapped__SaveV2_dtypes_40_device_/job:localhost/"
+            "replica:0/task:0/device:CPU:0}} /r/checkpoints/ckpt-1_temp/part-00000-of-00001"
+            ".data-00000-of-00001.tempstate123; No space left on device [Op:SaveV2]")
     ending = cli.ending(error)
     if code is None:
         assert ending is None
