@@ -580,6 +580,11 @@ How it was measured:
 - Start-up phases: `train()` records them in summary.json (`startup_s`); "imports" is the time
   from the launch to `train()`, "tensorflow" includes importing Keras and TensorFlow (most of
   it), "first_step" is `fit` set-up, the trace of the step and (with the doctor) its first probe.
+  Cut this round: the garbage collector paused while TensorFlow and Keras load, their objects
+  frozen after (ktrain_kit/frameworks.py, installed by every launcher): digits_cnn to the first
+  step 4.10 -> 3.19 s (tensorflow 2.61 -> 2.04, first_step 1.14 -> 0.87: later collections skip
+  the frozen heap). The row "command to first completed training step" below it is the
+  throughput section's, measured before this round.
 
 Goals missed, why (profiled: PROFILE.md), and what moves them:
 - Ours / hand-written loop on the digits MLP (0.7-0.8 at one step per call; the goal of 0.95
@@ -613,24 +618,22 @@ Goals missed, why (profiled: PROFILE.md), and what moves them:
   machines with accelerators.
 - No GPU was available to this project, so mixed_float16 / float32 on a GPU (goal >= 2x) and GPU
   FLOP utilization are not measured yet.
-- Whole command doctor on / off, digits_cnn (goal 1.03): what the doctor still costs there, in
-  CPU seconds of a 9.4 s command (measured by switching each part off in-process): ~0.3 s for its
-  22 probes (a forward and backward pass over 64 examples each: one at step 0, one every 100
-  steps, one at each of the 15 epoch ends, 7-14 ms each), ~0.25 s for the probe's one trace and
-  the diagnostics figure, ~0.2 s for the end-of-run reference (the model's forward pass over
-  1,024 training examples and the two simple models). Cut this round: the simple models'
-  OpenBLAS threads spinning after each product (now one thread), an n x n hat matrix and a
-  sort per row, a 7-panel figure's text (now 5 panels, few ticks), probe trace ops. What would
-  move the rest changes what the doctor measures (fewer epoch-end probes, a smaller reference),
-  which this goal forbids (diagnoses unchanged); the MLP, whose steps are cheap, meets it.
-  The floor, measured part by part on the digits CNN (2026-11-29, in-process, CPU time): one
-  probe costs 6.9 ms, a training step at batch 32 6.4 ms (a probe is a forward and backward pass
-  over 64 examples: it cannot cost much less than a step), so the 22 probes cost 0.15 s (1.6% of
-  the command); its first call traces (0.17 s: 473 graph ops, a third of them the model's own
-  forward and backward) and runs once cold (0.09 s, graph optimization); the reference forward
-  pass 0.08 s, the simple models 0.06 s, the figure 0.10 s. That fixed part, 0.5 s, is 5% of the
-  command by itself: the trace is the price of a compiled probe (run eagerly, 22 probes would
-  cost more than it), and the reference and the figure are what the report shows.
+- Whole command doctor on / off, digits_cnn and digits_mlp (goal 1.03): the doctor's work is a
+  fixed ~0.35-0.5 s of CPU per run, and this round made the rest of the command cheaper, not
+  the doctor dearer. TensorFlow and Keras now load with the garbage collector paused and frozen
+  after (ktrain_kit/frameworks.py: 6 full collections re-scanned their 420,000 objects during the
+  import), which took ~1 s of CPU off every command, doctor on and off alike: doctor off, digits_cnn
+  10.0 -> 7.9 s, digits_mlp 6.5 -> 4.7 s. The same fixed cost over a smaller command reads
+  1.069 / 1.094 where it read 1.092 / 1.062 (the spread of 7-9 pairs is 0.04-0.25 wide).
+  What the fixed part is, measured part by part in-process (CPU time): the probe's one trace and
+  cold first run (MLP 0.07 + 0.05 s, 401 graph ops after this round's cut of tf.repeat's 34;
+  CNN 0.09 + 0.08 s), 1 ms (MLP) to 7 ms (CNN) per later probe (a forward and backward pass over
+  64 examples: about a training step), the diagnostics figure 0.08-0.10 s, the simple models
+  0.03 s and the reference forward pass 0.02-0.08 s. Tried and rejected: the probe run eagerly
+  (11 ms a call for the MLP, 27 ms for the CNN: more than the trace over 18-22 probes), grappler
+  off for its first run (saves 0.035 s, costs 0.4-2.7 ms on every later probe). What would move
+  the rest changes what the doctor measures or shows (fewer epoch-end probes, a smaller
+  reference, no figure), which this goal forbids (diagnoses unchanged).
 """
 
 

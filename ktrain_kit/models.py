@@ -52,9 +52,16 @@ def batch_norm_momentum(steps_per_epoch: int) -> float:
 def fit_batch_norm(model, steps_per_epoch: int):
     """Sets every BatchNormalization layer of a built-in model to `batch_norm_momentum`."""
     momentum = batch_norm_momentum(steps_per_epoch)
-    for layer in model._flatten_layers(include_self=False):
+    for layer in _nested_layers(model):
         if isinstance(layer, layers.BatchNormalization):
             layer.momentum = momentum
+
+
+def _nested_layers(model):
+    """Every layer, inside nested models too (a backbone), by the public `layers` lists."""
+    for layer in getattr(model, "layers", []):
+        yield layer
+        yield from _nested_layers(layer)
 
 
 def _normalize_inputs(inputs, data):
