@@ -49,6 +49,14 @@ def config_file(tmp, body):
     return f"--config={write(tmp, 'user_config.py', body)}"
 
 
+def mlp_config_with(tmp, *statements):
+    """A config file: digits_mlp's config, then these statements on it (from line 4 on)."""
+    return config_file(tmp, "from configs.digits_mlp import get_config as base\n"
+                            "def get_config():\n    c = base()\n" +
+                       "".join(f"    {statement}\n" for statement in statements) +
+                       "    return c\n")
+
+
 USER_MODELS = """
 import keras
 
@@ -269,15 +277,11 @@ CASES = {
     "a huge float in a key used as a count": (
         lambda t: [MLP, "--config.schedule.warmup_epochs=1e308"], "schedule.warmup_epochs"),
     "a huge whole number from a config file": (
-        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
-                                  "def get_config():\n    c = base()\n"
-                                  "    c.callbacks.doctor.interval = 10**400\n    return c\n")],
+        lambda t: [mlp_config_with(t, "c.callbacks.doctor.interval = 10**400")],
         "callbacks.doctor.interval"),
     "infinity in a whole-number key from a config file": (
-        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
-                                  "def get_config():\n    c = base()\n"
-                                  "    c.callbacks.checkpoint.every_steps = float('inf')\n"
-                                  "    return c\n")], "every_steps"),
+        lambda t: [mlp_config_with(t, "c.callbacks.checkpoint.every_steps = float('inf')")],
+        "every_steps"),
     "more virtual devices than sensible": (
         lambda t: [MLP, "--config.runtime.virtual_cpu_devices=100000"],
         "runtime.virtual_cpu_devices"),
@@ -500,18 +504,12 @@ CASES = {
     # --- values the locked config lets in though not of the field's kind, keys read only
     #     when another key selects them (tests/test_config_fields.py covers every key)
     "a config file setting None for a number": (
-        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
-                                  "def get_config():\n    c = base()\n"
-                                  "    c.train.epochs = None\n    return c\n")], "train.epochs"),
+        lambda t: [mlp_config_with(t, "c.train.epochs = None")], "train.epochs"),
     "a config file setting True for a count": (
-        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
-                                  "def get_config():\n    c = base()\n"
-                                  "    c.data.batch_size = True\n    return c\n")],
+        lambda t: [mlp_config_with(t, "c.data.batch_size = True")],
         "data.batch_size"),
     "a config file assigning a number with a point to a whole-number key": (
-        lambda t: [config_file(t, "from configs.digits_mlp import get_config as base\n"
-                                  "def get_config():\n    c = base()\n"
-                                  "    c.train.epochs = 2.0\n    return c\n")],
+        lambda t: [mlp_config_with(t, "c.train.epochs = 2.0")],
         "at line 4 failed to load ('epochs' takes a whole number, not the float 2.0)"),
     "a data path while data.name picks the digits": (
         lambda t: [MLP, "--config.data.path=" + write(t, "mine.csv", "a,y\n1,0\n")], "data.path"),
