@@ -213,3 +213,40 @@ def test_a_batch_is_fitted_to_any_data_size_and_replica_count():
                          max(b for b in range(per_update, examples + 1, per_update)))
         config_lib.validate_steps(c, examples, replicas)  # accepted as it now stands
     check()
+
+
+def documented_train_commands():
+    """Every `python -m launchers.train` command README.md, BUILD.md and the configs' docstrings
+    print (continuation lines joined), except templates and the ones that need a run folder."""
+    import glob
+    import os
+    import re
+    import shlex
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = ["README.md", "BUILD.md", *sorted(glob.glob("configs/**/*.py", root_dir=root,
+                                                        recursive=True))]
+    commands = {}
+    for path in paths:
+        text = open(os.path.join(root, path)).read().replace("\\\n", " ")
+        for match in re.finditer(r"python -m launchers\.train ([^\n`]*)", text):
+            command = match.group(1).split("#")[0].strip()
+            if not re.search(r"NAME|\.\.\.|\[|from_run", command):
+                commands.setdefault(command, path)
+    return [(path, [a for a in shlex.split(command) if a.startswith("--config")])
+            for command, path in commands.items()]
+
+
+@pytest.mark.parametrize("path, args", documented_train_commands(),
+                         ids=lambda v: v if isinstance(v, str) else " ".join(v)[9:80])
+def test_every_documented_train_command_passes_the_config_checks(path, args):
+    """What the docs tell people to run is what the checks accept (they grew a lot: a command
+    of the README refused would be the first thing a new user meets). Parsed as the launcher
+    parses it (ml_collections' config flag), then validated; the data is not read."""
+    from absl import flags
+    from ml_collections import config_flags
+    argv = ["train", *args]
+    flag_values = flags.FlagValues()
+    config_flags.DEFINE_config_file("config", None, "", flag_values=flag_values,
+                                    lock_config=True, sys_argv=argv)
+    flag_values(argv)
+    config_lib.validate(flag_values.config)
