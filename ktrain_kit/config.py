@@ -225,6 +225,7 @@ def _names(key, value, known):
 
 
 _leaves = config_fields.leaves
+value_at = config_fields.value_at  # the value of a dotted key ("schedule.base_lr")
 
 
 def flat_keys(c) -> set:
@@ -612,14 +613,6 @@ def from_saved(values: dict) -> ml_collections.ConfigDict:
 
     overlay(config, values)
     return config
-
-
-def value_at(config, key: str):
-    """The value of dotted `key` ("schedule.base_lr") in `config`."""
-    node = config
-    for part in key.split("."):
-        node = node[part]
-    return node
 
 
 def with_overrides(config, overrides: dict):

@@ -139,6 +139,7 @@ SHAPES = {
 
 
 def value_at(config, key: str):
+    """The value of dotted `key` ("schedule.base_lr") in `config`."""
     node = config
     for part in key.split("."):
         node = node[part]

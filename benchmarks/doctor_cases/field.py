@@ -821,10 +821,12 @@ def keras4994_binary_ce_one_unit_bottleneck(seed, fixed):
 
 
 def _program(name, build, source, url, fault, fix, expected, acceptable=(), truth=None,
-             fixed_truth=None, split="tune", healthy_bug=False, port="", fix_note=""):
-    """The buggy program and its fix, as two cases. `fix_note`: why the documented fix is not
-    a healthy program in itself, when it is not (its twin then stays unscored)."""
-    common = dict(source=f"{source}: {url}", fault=fault, fix=fix, port=port, split=split)
+             fixed_truth=None, split=None, healthy_bug=False, port="", fix_note=""):
+    """The buggy program and its fix, as two cases. `split`: round 1's by hand, later rounds'
+    by the name's SHA-1 (the default). `fix_note`: why the documented fix is not a healthy
+    program in itself, when it is not (its twin then stays unscored)."""
+    common = dict(source=f"{source}: {url}", fault=fault, fix=fix, port=port,
+                  split=split or _hash_split(name))
     buggy = dict(name=name, program=build, fixed=False, expected=[] if healthy_bug else
                  list(expected), acceptable=list(acceptable), truth=truth or {}, **common)
     twin = dict(name=name + "__fixed", program=build, fixed=True, expected=[],
@@ -1001,7 +1003,6 @@ ROUND2 = (
              "SGD(lr=0.001), batch 1, on raw x = 0..199: weights go NaN", "a lower learning rate",
              NAN_OR_DIVERGING, ["data_problem", "loss_not_decreasing"],
              truth=dict(loss_nonfinite=True), fixed_truth=dict(val_loss_at_most=1.0),
-             split=_hash_split("keras3040_linear_regression_lr"),
              port="150 shuffled points for training, 50 for validation; 5 epochs; the fix's "
              "rate 1e-5 (the thread names none)"),
     _program("keras6914_mnist_mlp_unnormalized", keras6914_mnist_mlp_unnormalized, KI,
@@ -1010,7 +1011,6 @@ ROUND2 = (
              ["data_problem"], ["unstable", "loss_not_decreasing", "dead_units", "diverging",
                                 "exploding_gradients", "underfitting", "nan_loss"],
              truth=dict(val_metric_at_most=0.85), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("keras6914_mnist_mlp_unnormalized"),
              port="8x8 digits as 0..255 bytes; 10 epochs of batch 128"),
     _program("keras255_integer_division_zero_images", keras255_integer_division_zero_images,
              KI, "https://github.com/keras-team/keras/issues/255",
@@ -1018,7 +1018,6 @@ ROUND2 = (
              "float pixels / 255", ["data_problem"],
              ["loss_not_decreasing", "underfitting", "dead_units"],
              truth=dict(val_metric_at_most=0.65), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("keras255_integer_division_zero_images"),
              port="digits 0 and 1 as bytes below 255 for the two screenshot classes; a "
              "one-convolution CNN"),
     _program("keras6260_unscaled_sum_regression", keras6260_unscaled_sum_regression, KI,
@@ -1027,7 +1026,6 @@ ROUND2 = (
              ["data_problem", "loss_not_decreasing", "underfitting"],
              ["dead_units", "unstable", "diverging"],
              truth=dict(val_loss_at_least=18000.0), fixed_truth=dict(val_loss_at_most=0.0167),
-             split=_hash_split("keras6260_unscaled_sum_regression"),
              port="both addends drawn at random (in the thread their sum is constant); the "
              "network (12-8-1 ReLU, Adam) is a guess: the thread's zip is not shown"),
     _program("keras12096_relu_output_cnn", keras12096_relu_output_cnn, KI,
@@ -1036,7 +1034,6 @@ ROUND2 = (
              ["wrong_loss"], ["loss_not_decreasing", "dead_units", "underfitting",
                               "data_problem"],
              truth=dict(val_metric_at_most=0.75), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("keras12096_relu_output_cnn"),
              port="digits 3 and 8 for the thread's three dog/cat photos; 3x3 kernels"),
     _program("keras741_multilabel_softmax", keras741_multilabel_softmax, KI,
              "https://github.com/keras-team/keras/issues/741",
@@ -1044,7 +1041,6 @@ ROUND2 = (
              "sigmoid outputs + binary_crossentropy", ["wrong_loss"],
              ["underfitting", "loss_not_decreasing", "data_problem"],
              truth=dict(val_metric_at_most=0.8), fixed_truth=dict(val_metric_at_least=0.8),
-             split=_hash_split("keras741_multilabel_softmax"),
              port="make_multilabel_classification, 5 labels"),
     _program("d4ml003_logreg_unclipped_log", dltf_logistic_regression_unclipped_log, D4ML,
              "https://github.com/gabrieleangeletti/Deep-Learning-TensorFlow/commit/726b371",
@@ -1052,7 +1048,6 @@ ROUND2 = (
              "p clipped to [1e-10, inf)", NAN_OR_DIVERGING,
              ["loss_not_decreasing", "dead_units", "data_problem"],
              truth=dict(loss_nonfinite=True), fixed_truth=dict(val_metric_at_least=0.85),
-             split=_hash_split("d4ml003_logreg_unclipped_log"),
              port="digits for MNIST; SGD 0.5 as d4ml001's tutorial (the repository's flags "
              "set the rate per run)"),
     _program("d4ml004_dbn_cost_on_linear_output", dltf_dbn_cost_on_linear_output, D4ML,
@@ -1061,7 +1056,6 @@ ROUND2 = (
              ["wrong_loss"], ["loss_not_decreasing", "underfitting", "data_problem",
                               "saturated_units", "diverging"],
              truth=dict(val_metric_at_most=0.8), fixed_truth=dict(val_metric_at_least=0.85),
-             split=_hash_split("d4ml004_dbn_cost_on_linear_output"),
              port="the DBN's pretrained sigmoid stack (128-64) trained from scratch, as "
              "d4ml005",
              fix_note="The fix (softmax, then the same per-class clipped cross-entropy) trains "
@@ -1073,28 +1067,24 @@ ROUND2 = (
              "sigmoid output, 1000 epochs", "hard_sigmoid output, 300 epochs", [],
              healthy_bug=True, truth=dict(val_metric_at_least=0.9),
              fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("d4ml046_xor_hard_sigmoid"),
              port="400 noisy XOR corners for the 4 points; 20 / 6 epochs of batch 1: both "
              "versions learn XOR, so both twins are healthy"),
     _program("d4ml041_mnist_cnn_dropout", mlflow_mnist_cnn_dropout, D4ML,
              "https://github.com/dbczumar/mlflow-keras-mnist/commit/b29cab7",
              "Dropout(0.5) before the softmax", "that Dropout removed", [], healthy_bug=True,
              truth=dict(val_metric_at_least=0.9), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("d4ml041_mnist_cnn_dropout"),
              port="8x8 digits, padding 'same'; Adadelta(1.0), Keras 2's default rate (Keras "
              "3's is 0.001); 8 epochs: both versions train, both twins healthy"),
     _program("d4ml040_mnist_cnn_structure", mlflow_mnist_cnn_structure, D4ML,
              "https://github.com/dbczumar/mlflow-keras-mnist/commit/86eb14d",
              "Conv 32 -> Conv 64", "Conv 64 -> max-pool -> Conv 64", [], healthy_bug=True,
              truth=dict(val_metric_at_least=0.9), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("d4ml040_mnist_cnn_structure"),
              port="as d4ml041: both twins healthy"),
     _program("d4ml048_cnn_7x7_filters", simple_cnn_7x7_filters, D4ML,
              "https://github.com/AlexGidiotis/Keras-tutorial-on-CNNs/commit/b5acb01",
              "7x7 filters in the first block, Adam's defaults",
              "3x3 filters, Adam(lr=1e-4, decay=1e-6)", [], healthy_bug=True,
              truth=dict(val_metric_at_least=0.85), fixed_truth=dict(val_metric_at_least=0.85),
-             split=_hash_split("d4ml048_cnn_7x7_filters"),
              port="8x8 digits for CIFAR-10; 10 / 25 epochs: a filter size is no training "
              "fault on 8x8 images, both twins healthy"),
     _program("d4ml035_fasttext_average_pooling", imdb_fasttext_average_pooling, D4ML,
@@ -1102,7 +1092,6 @@ ROUND2 = (
              "AveragePooling1D(sequence length) + Flatten", "GlobalAveragePooling1D", [],
              healthy_bug=True, truth=dict(val_metric_at_least=0.75),
              fixed_truth=dict(val_metric_at_least=0.75),
-             split=_hash_split("d4ml035_fasttext_average_pooling"),
              port="2,000 generated reviews of 100 tokens (a 500-word vocabulary with random "
              "polarities) for IMDB; uni-grams: the two poolings compute the same mean, both "
              "twins healthy"),
@@ -1111,7 +1100,6 @@ ROUND2 = (
              "inputs standardized with a mean and a std taken over different, short spans",
              "both over the first 200,000 rows (and two stacked GRUs)", [], healthy_bug=True,
              truth=dict(val_loss_at_most=0.5), fixed_truth=dict(val_loss_at_most=0.5),
-             split=_hash_split("d4ml049_jena_gru_std_rows"),
              port="6,000 steps of three generated weather series (seasonal drift, daily "
              "cycle, noise); spans cut by 50; 5 epochs: the inputs stay within a few units "
              "either way, both twins healthy"),
@@ -1121,7 +1109,6 @@ ROUND2 = (
              "validation images not rescaled like the training ones (0..255 vs 0..1)",
              "the same rescaling for both", ["data_problem"], ["overfitting", "underfitting"],
              truth=dict(val_metric_at_most=0.6), fixed_truth=dict(val_metric_at_least=0.9),
-             split=_hash_split("keras12689_validation_preprocessed_differently"),
              port="8x8 digits as 0..255 bytes for the clothing photos; a one-convolution CNN"),
     _program("kerasresnet46_softmax_regression", keras_resnet46_softmax_regression, GH,
              "https://github.com/raghakot/keras-resnet/issues/46",
@@ -1129,7 +1116,6 @@ ROUND2 = (
              "a linear last layer", ["wrong_loss"],
              ["loss_not_decreasing", "underfitting", "data_problem"],
              truth=dict(val_loss_at_least=0.5), fixed_truth=dict(val_loss_at_most=0.3),
-             split=_hash_split("kerasresnet46_softmax_regression"),
              port="a one-block ResNet on 8x8 digits regressing a standardized linear "
              "function of the pixels",
              fix_note="The linear head fits better but not to 0.3: global average pooling "
@@ -1141,7 +1127,6 @@ ROUND2 = (
              ["wrong_loss", "underfitting"], ["loss_not_decreasing", "saturated_units",
                                              "data_problem", "vanishing_gradients"],
              truth=dict(val_metric_at_most=0.3), fixed_truth=dict(val_metric_at_least=0.6),
-             split=_hash_split("keras4994_binary_ce_one_unit_bottleneck"),
              port="2,000 generated 30-token posts (each of 20 groups draws 30% of its words "
              "from 12 topic words) for 20 newsgroups; LSTM 32 for 128; 8 epochs",
              fix_note="The fix trains (validation accuracy 0.19-0.30 after 8 epochs against "

@@ -58,7 +58,8 @@ import re
 import numpy as np
 
 from ktrain_kit.config_fields import near_miss
-from ktrain_kit.data.table import MISSING, is_missing, is_number, row_numbers_from, shown
+from ktrain_kit.data.table import (MISSING, is_missing, is_number, one_per_row,
+                                   row_numbers_from, shown)
 from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST
@@ -193,9 +194,8 @@ def identifier_columns(table, feature_columns, overrides) -> list:
     out = []
     for j in feature_columns:
         cells = table.column(j)
-        if table.names[j] in typed or len(cells) <= 2 or len(set(cells)) != len(cells):
-            continue
-        if not any(is_missing(c) for c in cells) and not all(is_number(c) for c in cells):
+        if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
+                not all(is_number(c) for c in cells):
             out.append(j)
     return out
 

@@ -324,8 +324,13 @@ def _row_labels(cells) -> bool:
     (0, 5, 3, ... once rows are filtered or shuffled). A value found on one row only says nothing
     about another row, so as a feature it could only be memorized. Measured numbers (`1.5`,
     `-3`, `1e3`) are not labels: a column of them without a name is refused."""
-    return len(set(cells)) == len(cells) and all(
-        not is_missing(c) and (re.fullmatch(r"\d+", c) or not is_number(c)) for c in cells)
+    return one_per_row(cells) and all(re.fullmatch(r"\d+", c) or not is_number(c)
+                                      for c in cells)
+
+
+def one_per_row(cells) -> bool:
+    """Every row has a value, and no value is on two rows: a label of rows, not a property."""
+    return len(set(cells)) == len(cells) and not any(is_missing(c) for c in cells)
 
 
 def _decide_header(records, lines, path) -> bool:
