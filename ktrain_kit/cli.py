@@ -327,8 +327,8 @@ def _line_in(path, error) -> str:
 ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
                                  r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
                                  r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
-KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "True or False",
-              "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",
+KIND_WORDS = {**{kind.__name__: words for kind, words in config_fields.KIND_WORDS.items()},
+              "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",  # in a .py file
               "ConfigDict": "a section of keys, not a value"}
 
 
