@@ -13,6 +13,14 @@ so the setting that should hide them does not. Here it does: while TensorFlow lo
 looks for devices, its log lines below that level are left out and everything else on stderr
 passes through as it is written (a fatal error still shows, even if the process dies).
 
+Without an unused extra: Keras imports scikit-learn on every start, for its `keras.wrappers`
+(scikit-learn estimators around a Keras model), 0.4 s of CPU that a training never uses. While
+the frameworks load, `keras.wrappers` is made ready but not run: its code runs the first time one
+of its names is read, so `keras.wrappers.SKLearnClassifier` is still the real class, loaded when
+asked for. (IPython and pandas, Keras' other optional imports, cannot wait: matplotlib calls
+`IPython.get_ipython()` at every figure if IPython is loaded, and Keras reads `pandas.DataFrame`
+while it loads.)
+
 Every launcher calls `install()` first (ktrain_kit.cli.run): whichever code then imports
 tensorflow or keras first - the data pipeline, the model, a user's builder - loads them this way.
 """
@@ -24,12 +32,16 @@ import os
 import re
 import sys
 import threading
+import types
 
 FRAMEWORKS = ("tensorflow", "keras")
 # TensorFlow / absl C++ log line: severity letter, MMDD, time, thread, file:line] message
 LOG_LINE = re.compile(rb"^([IWEF])\d{4} [\d:.]+\s+\d+ [^\]]+\] ")
 ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called"
 SEVERITY = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}  # TF_CPP_MIN_LOG_LEVEL hides those below it
+# Imported by Keras at start-up for a feature a training never uses, and only bound, not read,
+# while Keras loads (`from keras import wrappers as wrappers`, in both of Keras' API trees).
+DEFERRED = ("keras.wrappers", "keras._tf_keras.keras.wrappers")
 NO_DRIVER = b"Could not find cuda drivers on your machine"
 CUINIT_FAILED = b"failed call to cuInit"
 
@@ -75,18 +87,70 @@ class _FirstImport(importlib.abc.MetaPathFinder):
         return spec
 
 
+class _Deferred(importlib.abc.MetaPathFinder):
+    """Finds the `DEFERRED` modules as the other finders would, to be run on first use."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in DEFERRED:
+            return None
+        finders = [f for f in sys.meta_path if f is not self and hasattr(f, "find_spec")]
+        spec = next((s for s in (f.find_spec(name, path, target) for f in finders) if s), None)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _RunOnFirstUse(spec.loader)
+        return spec
+
+
+class _RunOnFirstUse(importlib.abc.Loader):
+    """Makes the module object now and runs its code when one of its names is first read.
+
+    Not `importlib.util.LazyLoader`: that one runs the module for ANY attribute, and autograph
+    reads `__file__` of every module in sys.modules whenever it converts a function (Keras'
+    train step), which would load both extras during the first epoch anyway."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__class__ = _NotRunYet
+
+
+# What the import system set on the module before running it: read without running it.
+# (Not __path__: a submodule's import reads it, and a package runs before its submodules.)
+KNOWN_BEFORE_RUNNING = {"__name__", "__file__", "__cached__", "__spec__", "__loader__",
+                        "__package__"}
+_RUNNING = threading.RLock()
+
+
+class _NotRunYet(types.ModuleType):
+    def __getattribute__(self, name):
+        if name in ("__class__", "__dict__") or (
+                name in KNOWN_BEFORE_RUNNING and name in object.__getattribute__(self, "__dict__")):
+            return object.__getattribute__(self, name)
+        with _RUNNING:
+            if type(self) is _NotRunYet:  # not run by another thread meanwhile
+                self.__class__ = types.ModuleType
+                loader = self.__spec__.loader.loader
+                self.__spec__.loader = self.__loader__ = loader
+                loader.exec_module(self)
+        return getattr(self, name)
+
+
 @contextlib.contextmanager
 def _loading():
-    """The collector paused and stderr filtered; at the end, the loaded objects frozen and the
-    first device listing done (its CUDA probe prints too)."""
+    """The collector paused, stderr filtered and the `DEFERRED` extras lazy; at the end, the
+    loaded objects frozen and the first device listing done (its CUDA probe prints too)."""
     outer = _FirstImport.depth == 0  # keras loads tensorflow inside: the outer one does it all
     _FirstImport.depth += 1
-    enabled = gc.isenabled()
+    enabled, deferred = gc.isenabled(), _Deferred()
     try:
         if not outer:
             yield
             return
         gc.disable()
+        sys.meta_path.insert(0, deferred)
         with start_up_lines_filtered():
             yield
             tf = sys.modules.get("tensorflow")
@@ -95,6 +159,8 @@ def _loading():
     finally:
         _FirstImport.depth -= 1
         if outer:
+            if deferred in sys.meta_path:
+                sys.meta_path.remove(deferred)
             gc.freeze()
             if enabled:
                 gc.enable()

@@ -29,17 +29,22 @@ def test_config_checks_import_neither_tensorflow_nor_keras():
 def test_frameworks_load_quickly_and_quietly():
     """ktrain_kit.frameworks: no garbage collection runs while TensorFlow and Keras load (each
     full one re-scans their growing heap), their objects are frozen out of later collections,
-    the collector is on again afterwards, and TensorFlow's C++ start-up lines below
+    the collector is on again afterwards, Keras' optional scikit-learn import waits until its
+    wrappers are used, and TensorFlow's C++ start-up lines below
     TF_CPP_MIN_LOG_LEVEL=2 (which TensorFlow 2.21 prints regardless) are not shown."""
     code = ("import gc, sys; from ktrain_kit import frameworks; runs = []; "
             "gc.callbacks.append(lambda phase, info: "
             "runs.append(info['generation']) if phase == 'start' else None); "
             "frameworks.import_frameworks(); "
-            "print(len(runs), gc.get_freeze_count(), gc.isenabled(), 'tensorflow' in sys.modules)")
+            "print(len(runs), gc.get_freeze_count(), gc.isenabled(), 'tensorflow' in sys.modules, "
+            "'sklearn' in sys.modules); import keras, sklearn.base; "
+            "print(issubclass(keras.wrappers.SKLearnClassifier, sklearn.base.BaseEstimator))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    collections, frozen, enabled, loaded = out.stdout.split()
+    collections, frozen, enabled, loaded, sklearn_loaded, wrapper_is_real = out.stdout.split()
     assert (collections, enabled, loaded) == ("0", "True", "True"), out.stdout + out.stderr
+    # Keras' scikit-learn wrappers are loaded when asked for, not at start-up, and are real then
+    assert (sklearn_loaded, wrapper_is_real) == ("False", "True"), out.stdout
     assert int(frozen) > 100_000, out.stdout  # the frameworks' objects: ~420,000 here
     chatter = [line for line in out.stderr.splitlines()
                if re.match(r"[IW]\d{4} ", line) or "absl::InitializeLog" in line]
