@@ -144,10 +144,8 @@ def _bad_value_message(argv):
         if isinstance(current, config_dict.ConfigDict):
             return (f"config key '{key}' is a section, not a value; override its keys, e.g. "
                     f"--config.{key}.{sorted(current.keys())[0]}=...")
-        kind = {"int": "whole number", "float": "number", "bool": "True or False",
-                "str": "text", "tuple": "tuple"}.get(type(current).__name__,
-                                                      type(current).__name__)
-        return (f"config key '{key}': '{value}' is not a {kind} (it is {current!r} now); "
+        kind = config_fields.KIND_WORDS.get(type(current), f"a {type(current).__name__}")
+        return (f"config key '{key}': '{value}' is not {kind} (it is {current!r} now); "
                 f"pass e.g. --config.{key}={current!r}")
     return None
 
