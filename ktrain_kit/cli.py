@@ -126,6 +126,11 @@ def _overrides(argv):
     return pairs
 
 
+def overridden_keys(argv=None) -> set:
+    """The config keys the command line names (`--config.a.b=v` gives 'a.b')."""
+    return {key for key, _ in _overrides(sys.argv if argv is None else argv)}
+
+
 def _default_tree():
     from ktrain_kit.config import default_config
     return default_config()
