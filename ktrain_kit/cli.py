@@ -44,7 +44,7 @@ def define_config_flag():
 # Flags every launcher has: absl's help and flag-file flags, and --verbose (above).
 COMMON_FLAGS = frozenset({"help", "helpshort", "helpfull", "helpxml", "flagfile", "undefok",
                           "verbose"})
-FLAG_IN_TEXT = re.compile(r"(?<![\w-])--([A-Za-z_][\w.]*)")
+FLAG_IN_TEXT = re.compile(r"(?<![\w-])--([a-z_][\w.]*)")  # --NAME: a placeholder
 LAUNCHER_IN_TEXT = re.compile(r"\blaunchers\.(\w+)")
 
 
@@ -217,8 +217,12 @@ def parse_flags(argv):
         message = _unknown_key_message(argv)
         if message is None and "has no attribute 'get_config'" in str(e):
             swapped = _defines(config_path(argv), "get_sweep")
+            # --sweep is launchers.sweep's: elsewhere say the command that takes it
+            sweep_fix = ("pass it as --sweep and a config as --config" if "sweep" in FLAGS else
+                         "run it with python -m launchers.sweep --config=configs/NAME.py "
+                         f"--sweep={config_path(argv)} --workdir=DIR")
             fail(f"config file '{config_path(argv)}' defines no get_config()"
-                 + (" (it defines get_sweep(): a sweep file); pass it as --sweep and a config as --config"
+                 + (f" (it defines get_sweep(): a sweep file); {sweep_fix}"
                     if swapped else "; add one that returns ktrain_kit.config.default_config() "
                     "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config

@@ -115,7 +115,11 @@ def diagnosis_lines(workdir, limit=3) -> list:
     config, _ = load_config(workdir)
     remedies, changes = remedies_lib.plan(config, findings)
     if remedies:
-        lines.append("  remedies, in the order --fix tries them:")
+        # the flags below are launchers.train's (the doctor has none of them): say where
+        # they go, with the config this run folder holds
+        lines.append("  remedies, in the order --fix tries them (or train one yourself: "
+                     f"python -m launchers.train --config={FROM_RUN_CONFIG}:{workdir} "
+                     "OVERRIDES):")
         lines += [f"    {r.name} (for {r.answers}): {r.flags()}" for r in remedies[:limit]]
     lines += [f"  needs a code change: {c}" for c in changes]
     return lines

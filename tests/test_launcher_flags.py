@@ -158,3 +158,19 @@ def test_the_doctor_fix_on_a_run_whose_data_is_gone_trains_nothing(csv_run, tmp_
     assert "data it was trained on cannot be read" in str(caught.value)
     assert cli.foreign_flags("doctor", str(caught.value)) == [] and trained == []
     assert not os.path.exists(repair.attempt_folder(workdir, 1))
+
+
+def test_a_sweep_trial_refused_with_a_flag_of_train_says_what_the_sweep_does():
+    """A trial runs train() inside launchers.sweep: 'pass --overwrite' (a damaged trial
+    folder) named a flag the sweep has not; its problem is kept, the way out is the sweep's.
+    A refusal whose fix the sweep's user can follow (a --config. key) stays as it was."""
+    from ktrain_kit import sweep
+    from ktrain_kit.errors import UserError
+    damaged = UserError("run folder 'S/trials/0003': every checkpoint is damaged; pass "
+                        "--overwrite to train again from scratch")
+    said = str(sweep.trial_error(3, "S/trials/0003", damaged))
+    assert "every checkpoint is damaged" in said and "recorded as failed" in said
+    assert cli.foreign_flags("sweep", said) == []
+    bad_key = UserError("config key 'schedule.base_lr': must be > 0; set "
+                        "--config.schedule.base_lr=0.01")
+    assert sweep.trial_error(3, "S/trials/0003", bad_key) is bad_key
