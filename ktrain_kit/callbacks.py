@@ -191,17 +191,52 @@ class MetricsCSV(keras.callbacks.Callback):
         self.epoch_start = time.perf_counter()
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
 
-    def keep_epochs_up_to(self, last_epoch):
+    def keep_epochs_up_to(self, last_epoch, claim=None):
         """On resume: keep the rows of epochs 1..last_epoch that the restored checkpoint
-        includes; drop later ones and any torn or garbled row (a kill in mid-write)."""
+        includes; drop later ones (those epochs train again). Returns the path of the copy
+        made aside when some rows were unreadable, else None.
+
+        A torn or garbled row (an edit by hand, a disk that lost a block; our own writes replace
+        the file whole) cannot be kept in a file the run appends numbers to, but it is never
+        dropped silently: the file as it was is copied to metrics-garbled-N.csv beside it first,
+        and one line says so. Not refused: the checkpoint, the work, is intact, and a Keras
+        user expects a resume to go on (CSVLogger(append=True) never stops on its log).
+        `claim(path)` is called before the copy is written (a run folder records it)."""
         rows = self._rows()
         header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
-        kept = [header] if header else []
-        for row in rows[1:] if header else []:
-            epoch = _epoch_row(row, len(header))
-            if epoch is not None and epoch <= last_epoch:
+        kept, unreadable = ([header] if header else []), 0
+        for row in rows[1:] if header else rows:
+            epoch = _epoch_row(row, len(header)) if header else None
+            if epoch is None:
+                unreadable += bool(row)  # a blank line holds nothing to lose
+            elif epoch <= last_epoch:
                 kept.append(row)
+        aside = self._keep_aside(claim) if unreadable else None
+        if aside:
+            print(f"ktrain_kit: note: {self.path}: {unreadable} unreadable row(s) "
+                  f"{'(no epoch header) ' if not header else ''}left out on resume; the file "
+                  f"as it was is kept in {aside}", flush=True)
         self._write(kept)
+        return aside
+
+    def _keep_aside(self, claim):
+        """metrics-garbled-N.csv beside the file (N: the first free number, so a second
+        resume never overwrites the first copy), holding the file byte for byte."""
+        folder = str(self.path).rpartition("/")[0]
+        number = 1
+        while fs.exists(self._aside(folder, number)):
+            number += 1
+        aside = self._aside(folder, number)
+        if claim is not None:
+            claim(aside)
+        with fs.open(self.path, "rb") as f:
+            fs.write_bytes(aside, f.read())
+        return aside
+
+    @staticmethod
+    def _aside(folder, number):
+        name = f"metrics-garbled-{number}.csv"
+        return fs.join(folder, name) if folder else name
 
     def _rows(self):
         if not fs.exists(self.path):

@@ -41,6 +41,48 @@ def define_config_flag():
         "e.g. --config.train.epochs=5.", lock_config=True)
 
 
+# Flags every launcher has: absl's help and flag-file flags, and --verbose (above).
+COMMON_FLAGS = frozenset({"help", "helpshort", "helpfull", "helpxml", "flagfile", "undefok",
+                          "verbose"})
+FLAG_IN_TEXT = re.compile(r"(?<![\w-])--([a-z_][\w.]*)")  # --NAME: a placeholder
+LAUNCHER_IN_TEXT = re.compile(r"\blaunchers\.(\w+)")
+
+
+def launcher_flags(name: str) -> frozenset:
+    """The flags `python -m launchers.NAME` takes, read from its source (its
+    `flags.DEFINE_*("flag", ...)` calls, and `config` with every `config.KEY` where it calls
+    `define_config_flag()`), so the table cannot drift from what absl parses."""
+    import ast
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "launchers", f"{name}.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = set(COMMON_FLAGS)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr == "define_config_flag":
+            names |= {"config", "config.*"}
+        elif node.func.attr.startswith("DEFINE_") and node.args and \
+                isinstance(node.args[0], ast.Constant):
+            names.add(node.args[0].value)
+    return frozenset(names)
+
+
+def foreign_flags(launcher: str, message: str) -> list:
+    """The flags `message` names that neither `launchers.<launcher>` nor a launcher the
+    message itself names (`python -m launchers.train ... --overwrite`) takes: a way out the
+    user reading it cannot follow. Empty for a message that is right."""
+    allowed = set(launcher_flags(launcher))
+    for other in LAUNCHER_IN_TEXT.findall(message):
+        if os.path.isfile(os.path.join(os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))), "launchers", f"{other}.py")):
+            allowed |= launcher_flags(other)
+    named = [flag.rstrip(".") for flag in FLAG_IN_TEXT.findall(message)]
+    return [flag for flag in named if flag not in allowed and not (
+        flag.startswith("config.") and "config.*" in allowed)]
+
+
 def one_line(text: str) -> str:
     """A message as one line: a newline inside (a path, an error) cannot forge a second one."""
     return str(text).replace("\r", "\\r").replace("\n", "\\n")
@@ -82,6 +124,11 @@ def _overrides(argv):
                 value = argv[i + 1]
             pairs.append((key, value))
     return pairs
+
+
+def overridden_keys(argv=None) -> set:
+    """The config keys the command line names (`--config.a.b=v` gives 'a.b')."""
+    return {key for key, _ in _overrides(sys.argv if argv is None else argv)}
 
 
 def _default_tree():
@@ -168,8 +215,12 @@ def parse_flags(argv):
         message = _unknown_key_message(argv)
         if message is None and "has no attribute 'get_config'" in str(e):
             swapped = _defines(config_path(argv), "get_sweep")
+            # --sweep is launchers.sweep's: elsewhere say the command that takes it
+            sweep_fix = ("pass it as --sweep and a config as --config" if "sweep" in FLAGS else
+                         "run it with python -m launchers.sweep --config=configs/NAME.py "
+                         f"--sweep={config_path(argv)} --workdir=DIR")
             fail(f"config file '{config_path(argv)}' defines no get_config()"
-                 + (" (it defines get_sweep(): a sweep file); pass it as --sweep and a config as --config"
+                 + (f" (it defines get_sweep(): a sweep file); {sweep_fix}"
                     if swapped else "; add one that returns ktrain_kit.config.default_config() "
                     "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config

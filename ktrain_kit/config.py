@@ -321,6 +321,13 @@ def monitored_columns(c) -> list:
     return tasks.logged_columns(c.task.name)
 
 
+def unread_key_notes(c, named=()) -> list:
+    """'ktrain_kit: note: ...' for each optimizer/schedule key `c` sets that its optimizer or
+    schedule never reads (config_fields.unread_keys); `named`: the keys the command line set."""
+    return [f"ktrain_kit: note: {line}" for line in
+            config_fields.unread_keys(c, default_config(), named)]
+
+
 def validate(c) -> None:
     """Raises `UserError` for the first problem found. Checks that need the data run later."""
     defaults = default_config()

@@ -108,6 +108,33 @@ APPLIES_TO = {
 }
 UNSET = ("", None, (), [], {})  # what "not set" is written as, besides the default
 
+# Every optimizer.* and schedule.* key: the optimizer.name / schedule.name values that read
+# it (EVERY: each of them). Unlike APPLIES_TO, a key set under a choice that never reads it is
+# noted, not refused: a sweep that switches optimizer.name keeps sgd's momentum in its base
+# config for its sgd trials. launchers.train prints one line per such key (unread_keys);
+# tests/test_config_fields.py checks each row against what the optimizers and schedules do.
+EVERY = "every"
+_ADAMS = ("adam", "adamw")
+READ_BY_CHOICE = {
+    "optimizer.name": ("optimizer.name", EVERY),
+    "optimizer.momentum": ("optimizer.name", ("sgd",)),
+    "optimizer.nesterov": ("optimizer.name", ("sgd",)),
+    "optimizer.beta_1": ("optimizer.name", _ADAMS),
+    "optimizer.beta_2": ("optimizer.name", _ADAMS),
+    "optimizer.epsilon": ("optimizer.name", _ADAMS),
+    "optimizer.weight_decay": ("optimizer.name", ("sgd", "adamw")),  # adam: refused (config)
+    **{f"optimizer.{key}": ("optimizer.name", EVERY)
+       for key in ("weight_decay_exclude", "clip_global_norm", "clip_norm", "clip_value", "ema",
+                   "ema_momentum")},
+    **{f"schedule.{key}": ("schedule.name", EVERY)
+       for key in ("name", "base_lr", "warmup_steps", "warmup_epochs")},
+    "schedule.end_lr_factor": ("schedule.name", ("cosine", "linear")),
+    "schedule.decay_factor": ("schedule.name", ("step", "exponential")),
+    "schedule.boundaries": ("schedule.name", ("step",)),
+    "schedule.decay_every": ("schedule.name", ("exponential",)),
+    "schedule.unit": ("schedule.name", ("step", "exponential")),  # counts those two's durations
+}
+
 
 def _column(value) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
@@ -250,6 +277,28 @@ def check_applies(c, defaults) -> None:
             raise config_error(key, f"is read only when {selector} is "
                                f"{' or '.join(map(str, readers))}, but it is {chosen!r}",
                                f"set {use}, or remove {key}")
+
+
+def unread_keys(c, defaults, named=()) -> list:
+    """A line for each optimizer/schedule key the user set that the chosen optimizer or
+    schedule never reads (READ_BY_CHOICE), e.g. optimizer.momentum under adam.
+
+    Set means named on the command line (`named`: the user typed it, even at its default
+    value), or holding a value other than ktrain_kit's default (written by someone, in the
+    config file or on the command line: the default is what an untouched key holds, so it
+    alone says nothing about intent). An empty value, 0 or False turns a key off: it asks
+    for nothing that could go missing (`--config.optimizer.weight_decay=0` under adam)."""
+    lines = []
+    for key, (selector, readers) in READ_BY_CHOICE.items():
+        chosen, value = value_at(c, selector), value_at(c, key)
+        off = value in UNSET or (isinstance(value, (int, float)) and value == 0)
+        if readers == EVERY or chosen in readers or off:
+            continue
+        if key in named or is_set(c, defaults, key):
+            lines.append(f"{key}={_shown(value)} has no effect: only {selector}="
+                         f"{' or '.join(readers)} reads it, and this run uses {selector}="
+                         f"{chosen}; drop it, or change {selector}")
+    return lines
 
 
 def near_miss(value, known) -> str:

@@ -17,3 +17,10 @@ def config_error(key: str, problem: str, fix: str) -> UserError:
 
 def file_error(path: str, problem: str, fix: str) -> UserError:
     return UserError(f"file '{path}': {problem}; {fix}")
+
+
+def problem_of(error) -> str:
+    """What went wrong, without the fix: a message's text before its first '; '. Used where
+    the fix a message offers (a flag, say) is not the way out of the caller: restoring a
+    recorded run, or the doctor's attempt at a repair."""
+    return str(error).split("; ", 1)[0]

@@ -21,7 +21,7 @@ import math
 from ktrain_kit import fs, runfolder, tasks
 from ktrain_kit.doctor import remedies as remedies_lib
 from ktrain_kit.doctor.report import read_findings
-from ktrain_kit.errors import UserError
+from ktrain_kit.errors import UserError, problem_of
 
 REPAIR_JSON, REPAIR_MD, REPAIR_PNG = "repair.json", "repair.md", "repair.png"
 FROM_RUN_CONFIG = "configs/from_run.py"  # get_config(RUN): that run's config.json
@@ -101,7 +101,8 @@ def diagnosis_lines(workdir, limit=3) -> list:
                         "callbacks.doctor.enabled=False")
     if problem:
         raise UserError(f"run folder '{workdir}': its diagnosis.json is damaged ({problem}); "
-                        "re-run its training command with --overwrite to diagnose it anew")
+                        "re-run its `python -m launchers.train` command with --overwrite "
+                        "to diagnose it anew")
     findings = serious(findings)
     if not findings:
         return [f"doctor: {workdir}: healthy, no problem found"]
@@ -114,10 +115,24 @@ def diagnosis_lines(workdir, limit=3) -> list:
     config, _ = load_config(workdir)
     remedies, changes = remedies_lib.plan(config, findings)
     if remedies:
-        lines.append("  remedies, in the order --fix tries them:")
+        # the flags below are launchers.train's (the doctor has none of them): say where
+        # they go, with the config this run folder holds
+        lines.append("  remedies, in the order --fix tries them (or train one yourself: "
+                     f"python -m launchers.train --config={FROM_RUN_CONFIG}:{workdir} "
+                     "OVERRIDES):")
         lines += [f"    {r.name} (for {r.answers}): {r.flags()}" for r in remedies[:limit]]
     lines += [f"  needs a code change: {c}" for c in changes]
     return lines
+
+
+def _check_data_is_there(workdir, config):
+    """Every attempt trains on the run's data: gone, it is one line now (exit 2), not a
+    refused attempt per remedy."""
+    from ktrain_kit.restore import data_fix
+    path = config.data.path
+    if path and not fs.exists(path):
+        raise UserError(f"run folder '{workdir}': the data it was trained on cannot be read "
+                        f"(file '{path}': does not exist); {data_fix(config)}")
 
 
 # --------------------------------------------------------------------------- the loop
@@ -155,6 +170,7 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
         log(f"doctor: {workdir} is healthy; --fix trains nothing")
         return state
 
+    _check_data_is_there(workdir, config)  # a healthy run trains nothing: needs no data
     while True:
         pending = next((a for a in state["attempts"] if a["state"] == "planned"), None)
         if pending is not None:
@@ -270,7 +286,9 @@ def _train_attempt(attempt, config, train_fn, log, workdir, state):
         except UserError as e:  # refused (by the data, say): not trained, not counted
             attempt.update(state="refused", error=str(e), helped=False)
             _write(workdir, state)
-            log(f"doctor: attempt {attempt['number']} refused: {e}")
+            # its problem only: the fix it names is a flag of launchers.train, and the
+            # doctor has none (it goes on with the next remedy)
+            log(f"doctor: attempt {attempt['number']} refused: {problem_of(e)}")
             return
         result = read_result(folder)
         if result is None:

@@ -5,13 +5,14 @@ and its `resolved` section how the labels were mapped. A damaged or foreign fold
 truncated weights file, or data that changed since training is one line, not a traceback.
 """
 
+import contextlib
 import os
 import tempfile
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder
-from ktrain_kit.errors import UserError
+from ktrain_kit.errors import UserError, problem_of
 
 
 def load_config(workdir: str):
@@ -56,13 +57,17 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     from ktrain_kit import data as data_lib
     from ktrain_kit import engine, tasks
     from ktrain_kit.network import build_network
-    data = data_lib.load(config.data, config.task, config.seed,
-                         known_labels=resolved.get("labels"))
+    with recorded(workdir, "the data it was trained on cannot be read", data_fix(config)):
+        data = data_lib.load(config.data, config.task, config.seed,
+                             known_labels=resolved.get("labels"))
     saved_fingerprint = resolved.get("data_fingerprint")
     if saved_fingerprint and data.fingerprint != saved_fingerprint:
         raise UserError(f"file '{config.data.path}': changed since run '{workdir}' was trained "
                         "on it; restore the data the run was trained on")
-    model = engine.wrap(build_network(config, data), config.train.accumulation_steps)
+    with recorded(workdir, "its model cannot be built again", "put back what its "
+                  f"{runfolder.CONFIG} names (model.name='{config.model.name}') as it was "
+                  "when the run trained, then run this command again"):
+        model = engine.wrap(build_network(config, data), config.train.accumulation_steps)
     try:
         if checkpoint is None:
             _load_weights(model, weights)
@@ -78,6 +83,27 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                                            config.model.from_logits)
     model.compile(loss=loss, metrics=metrics)
     return config, data, model
+
+
+def data_fix(config) -> str:
+    """The way out when a recorded run's data cannot be read: the file back where the run's
+    config.json says. Not a `--config.data.path` flag: evaluate, export and the doctor have
+    none (they read the data the run was trained on), and for `model.init_from` that flag
+    would change the new run's data, not the source run's."""
+    where = f" (data.path='{config.data.path}')" if config.data.path else ""
+    return (f"put the data back where its {runfolder.CONFIG} records it{where}, unchanged, "
+            "then run this command again")
+
+
+@contextlib.contextmanager
+def recorded(workdir, what, fix):
+    """A `UserError` while rebuilding the run in `workdir` from its config.json: the problem
+    it names is kept, the fix it offers (written for a config given on the command line, e.g.
+    'set --config.data.path') is replaced by `fix`, which works from a run folder."""
+    try:
+        yield
+    except UserError as e:
+        raise UserError(f"run folder '{workdir}': {what} ({problem_of(e)}); {fix}") from None
 
 
 def _load_weights(model, path):

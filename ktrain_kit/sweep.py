@@ -36,7 +36,7 @@ import subprocess
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
 from ktrain_kit import fs, stopping, tasks
-from ktrain_kit.errors import UserError
+from ktrain_kit.errors import UserError, problem_of
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
 PRUNERS = ("median", "hyperband", "none")
@@ -451,8 +451,9 @@ def run_trial(config, spec, store_url, workdir, number):
         elif "in use by another process" in str(e):
             raise  # another worker's process runs this trial: it will tell the result
         else:
+            e = trial_error(number, folder, e)
             failed(str(e))
-            raise
+            raise e from None
     except Exception as e:  # noqa: BLE001 - recorded as the trial's failure, then re-raised
         if isinstance(e, stopping.Preempted):
             raise  # checkpointed: the trial resumes when the sweep is run again
@@ -465,6 +466,18 @@ def run_trial(config, spec, store_url, workdir, number):
     else:
         _tell(the_study, number, value)
         transition(workdir, number, "finished")
+
+
+def trial_error(number, folder, error: UserError) -> UserError:
+    """A trial's refusal as the sweep's user can act on it. A message whose fix names a flag
+    of launchers.train the sweep does not take ('pass --overwrite', 'choose a new --workdir':
+    the trial's folder is the sweep's to choose) keeps its problem and says what happens
+    instead; any other (a config key's range, a data file) is the sweep's to fix as it is."""
+    from ktrain_kit.cli import foreign_flags
+    if not foreign_flags("sweep", str(error)):
+        return error
+    return UserError(f"trial {number} ('{folder}'): {problem_of(error)}; it is recorded as "
+                     "failed (trials.csv) and the sweep goes on with its other trials")
 
 
 def _tell(the_study, number, *args, **kwargs):

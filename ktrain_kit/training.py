@@ -109,8 +109,9 @@ def _train(c, workdir, overwrite, callbacks):
             raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
                             "--overwrite to train again from scratch") from None
         if fs.exists(run.path("metrics.csv")):  # rows of epochs after the restored point
-            parts["metrics_csv"].keep_epochs_up_to(at.epoch)  # (all, if none: killed before
-            # the first checkpoint) go
+            parts["metrics_csv"].keep_epochs_up_to(  # (all, if none: killed before the
+                at.epoch, claim=lambda path: run.own(os.path.relpath(path, workdir)))  # first
+            # checkpoint) go; unreadable rows are kept aside, in a file the run owns
         if at.restored:
             where = f", step {at.step}" if at.step else ""
             print(f"ktrain_kit: resuming {workdir} after epoch {at.epoch}{where}", flush=True)

@@ -23,6 +23,17 @@ flags.DEFINE_bool("overwrite", False, "Replace the run the --workdir folder hold
 FLAGS = flags.FLAGS
 
 
+def _note_unread_keys():
+    """One line per optimizer/schedule key set but not read by the chosen optimizer or
+    schedule (`--config.optimizer.momentum=0.9` under adam). Here, not in train(): a sweep's
+    trials switch optimizer.name on purpose. After the config checks, so a bad config is one
+    error line alone; on stdout with the run's other notes."""
+    from ktrain_kit import config as config_lib
+    config_lib.validate(FLAGS.config)
+    for line in config_lib.unread_key_notes(FLAGS.config, cli.overridden_keys()):
+        print(line, flush=True)
+
+
 def main(argv):
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
@@ -30,6 +41,8 @@ def main(argv):
     from ktrain_kit import repair
     resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)
     # killed while repairing: the run itself is finished, its repair goes on
+    if not resuming_repair:
+        _note_unread_keys()
     summary = repair.read_summary(workdir) if resuming_repair else \
         train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
     if budget and summary.get("diagnosis") not in (None, "healthy"):

@@ -100,7 +100,10 @@ def run_launcher(module, *args, timeout=300, env=None):
     """Runs `python -m module args...` from the repo root; returns CompletedProcess (text).
 
     Every launch also checks that TensorFlow's C++ start-up lines below TF_CPP_MIN_LOG_LEVEL=2
-    stay hidden (ktrain_kit.frameworks), whatever code of the launcher imported it first."""
+    stay hidden (ktrain_kit.frameworks), whatever code of the launcher imported it first, and
+    that its error lines (and the doctor's refused attempts) name only flags this launcher,
+    or a launcher the line names, takes (cli.foreign_flags): `evaluate` told users to set
+    `--config.data.path`, which it has not."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
                             text=True, timeout=timeout, env=full_env)
@@ -108,6 +111,13 @@ def run_launcher(module, *args, timeout=300, env=None):
         chatter = [line for line in result.stderr.splitlines()
                    if re.match(r"[IW]\d{4} [\d:.]+ +\d+ ", line) or "absl::InitializeLog" in line]
         assert not chatter, f"{module} {args}: TensorFlow's start-up lines shown: {chatter}"
+    if module.startswith("launchers."):
+        from ktrain_kit.cli import foreign_flags
+        said = [line for line in result.stderr.splitlines() if line.startswith("error:")] + \
+            [line for line in result.stdout.splitlines() if " refused: " in line]
+        wrong = {line: foreign_flags(module.split(".", 1)[1], line) for line in said}
+        assert not any(wrong.values()), \
+            f"{module} names flags it does not take: { {k: v for k, v in wrong.items() if v} }"
     return result
 
 

@@ -322,10 +322,11 @@ def test_the_repair_key_is_checked():
         config_lib.validate(c)
 
 
-def launch(*args, **kwargs):
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, **kwargs)
+def launch(module, *args, **kwargs):
+    """conftest.run_launcher: its checks too (e.g. that an error names only flags the
+    launcher takes)."""
+    from conftest import run_launcher
+    return run_launcher(module, *args, env={"PYTHONPATH": ROOT}, **kwargs)
 
 
 def test_the_doctor_launcher_refuses_a_folder_without_a_finished_run(tmp_path):

@@ -141,8 +141,41 @@ def test_a_torn_metrics_row_does_not_stop_a_resume(tmp_path):
     path = tmp_path / "metrics.csv"
     path.write_text("epoch,loss,val_loss\n1,0.5,0.6\n2,0.4,0.5\n3,0.3,0.4\n4,0.2,0.\x00\x00garb")
     assert read_metrics(str(path))["loss"] == [0.5, 0.4, 0.3]
-    MetricsCSV(str(path), 32).keep_epochs_up_to(2)
+    before = path.read_bytes()
+    aside = MetricsCSV(str(path), 32).keep_epochs_up_to(2)
     assert path.read_text().splitlines() == ["epoch,loss,val_loss", "1,0.5,0.6", "2,0.4,0.5"]
+    assert aside == str(tmp_path / "metrics-garbled-1.csv")
+    assert (tmp_path / "metrics-garbled-1.csv").read_bytes() == before  # the torn row kept
+    # a later epoch (3, trained again) is no damage: nothing more is copied aside
+    assert MetricsCSV(str(path), 32).keep_epochs_up_to(1) is None
+    assert not (tmp_path / "metrics-garbled-2.csv").exists()
+
+
+def test_a_garbled_metrics_csv_is_kept_aside_when_the_launcher_resumes(tmp_path, finished):
+    """A resume rewrites metrics.csv with the rows its checkpoint covers; a garbled row (and a
+    file without its header: every row) went without a word. Now the file as it was is kept
+    byte for byte in metrics-garbled-N.csv, owned by the run (its manifest), one line says
+    so, and training goes on."""
+    from conftest import PINNED_FLAGS, rewind
+    folder = os.path.join(finished, "checkpoints")
+    first = min(int(n[5:].split(".")[0]) for n in os.listdir(folder) if n.startswith("ckpt-"))
+    workdir = rewind(finished, tmp_path / "run", step=first)  # killed after epoch 1
+    metrics = tmp_path / "run" / "metrics.csv"
+    rows = metrics.read_text().splitlines()
+    metrics.write_text("\n".join(rows[:2] + ["1,0.7,garbled,\x00", "2,0.3"]) + "\n")
+    garbled = metrics.read_bytes()
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          "--config.train.epochs=2", "--config.data.train_examples=64",
+                          "--config.train.verbose=0", *PINNED_FLAGS, f"--workdir={workdir}",
+                          timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    notes = [line for line in result.stdout.splitlines() if "unreadable row" in line]
+    assert len(notes) == 1 and "2 unreadable row(s)" in notes[0], result.stdout[-2000:]
+    assert "metrics-garbled-1.csv" in notes[0]
+    assert (tmp_path / "run" / "metrics-garbled-1.csv").read_bytes() == garbled
+    assert "metrics-garbled-1.csv" in runfolder.read_manifest(workdir)
+    epochs = [line.split(",")[0] for line in metrics.read_text().splitlines()[1:]]
+    assert epochs == ["1", "2"]  # epoch 1 as it was, epoch 2 trained again
 
 
 def test_data_that_changed_since_training_is_refused(tmp_path):
