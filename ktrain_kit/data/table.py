@@ -11,8 +11,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`:
   spreadsheets export formatted but empty rows so), are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
-  holding semicolons or tabs is refused (an export with another delimiter, often with decimal
-  commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
+  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused (an export with
+  another delimiter, often with decimal commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
   not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
@@ -264,6 +264,7 @@ def _csv_records(text: str, path, tabs: bool):
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
     _refuse_other_delimiters(records[0], lines[0], path, tabs)
+    _refuse_split_by_another_delimiter(text, records, lines, path, tabs)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
@@ -279,16 +280,58 @@ def _csv_records(text: str, path, tabs: bool):
 
 
 def _refuse_other_delimiters(first, line, path, tabs):
-    """A first line of one cell holding `;` or tabs: another delimiter than the one read."""
+    """A first line of one cell holding another delimiter than the one read (`;`, a tab, `|`,
+    or a comma in a .tsv): an export with that delimiter, whose every line would be one cell
+    (and its decimal commas, with `;`, misread)."""
     if len(first) != 1:
         return
-    for char, name in ((";", "semicolon"), ("\t", "tab")):
-        if char in first[0] and not (tabs and char == "\t"):
-            fix = ("name the file .tsv, or save it comma-separated" if char == "\t" else
-                   "save it comma-separated, with '.' as the decimal point (a spreadsheet's "
-                   "'CSV (comma delimited)' in an English locale)")
+    read = "\t" if tabs else ","
+    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
+        if char in first[0] and char != read:
+            fix = {"\t": "name the file .tsv, or save it comma-separated",
+                   ";": "save it comma-separated, with '.' as the decimal point (a "
+                        "spreadsheet's 'CSV (comma delimited)' in an English locale)",
+                   "|": "save it comma-separated (pandas: read_csv(path, sep='|')"
+                        ".to_csv('table.csv', index=False))",
+                   ",": "name the file .csv"}[char]
             raise file_error(path, f"line {line} looks {name}-delimited ({shown(first[0])}); "
                              "it is read with " + ("tabs" if tabs else "commas"), fix)
+
+
+def _rows_split_by(text, delimiter):
+    """The text's non-blank rows split by `delimiter`; None where it is not valid CSV so."""
+    limit = csv.field_size_limit(2**31 - 1)  # as `_csv_records`
+    try:
+        return [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                      skipinitialspace=True) if any(c.strip() for c in r)]
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
+    """A comma-read file whose every line holds `;`, a tab or `|`, that splits every line
+    into one number of cells, in which each comma is a decimal comma (`1,5;2,5`): a
+    semicolon (...) export from a locale writing decimal commas. Read with commas, each number
+    would be cut in two at its comma into wrong columns, silently when no header tells (a
+    header of names is refused already: `_refuse_other_delimiters`). A text column that
+    holds `;` on every row is not judged so: its commas are not all between digits."""
+    if tabs:
+        return
+    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if not all(char in "".join(cells) for cells in records):
+            continue
+        other = _rows_split_by(text, char)
+        if other is None:
+            continue
+        body = [c.strip() for r in other[1:] or other for c in r if "," in c]
+        if len({len(r) for r in other}) == 1 and len(other[0]) > 1 and body and \
+                all(re.fullmatch(r"[+-]?\d+,\d+", c) for c in body):
+            raise file_error(path, f"line {lines[0]} looks {name}-delimited with decimal "
+                             f"commas ({shown(body[0])}); it is read with commas", "save it "
+                             "comma-separated, with '.' as the decimal point (a spreadsheet's "
+                             "'CSV (comma delimited)' in an English locale)")
 
 
 def _nameless_and_empty(names, rows) -> dict:
