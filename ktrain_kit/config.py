@@ -109,6 +109,8 @@ def default_config() -> ml_collections.ConfigDict:
                                  # is 0 (0 = 2048); never read for a file, so never caps it
         header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
                                  # example, auto = decide (data/table.py states the rule)
+        encoding="auto",         # csv, text_folder: auto = UTF-8, or as a byte-order mark
+                                 # says; else a Python codec name (cp1252: Windows / Excel)
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
@@ -326,6 +328,7 @@ def validate(c) -> None:
     defaults = default_config()
     config_fields.check_kinds(c, defaults)  # None, or True for a number: before any arithmetic
     config_fields.check_shapes(c)
+    config_fields.check_text_rules(c)
     _numbers_are_sane(c)
     _names("task.name", c.task.name, TASKS)
     _names("task.loss", c.task.loss, TASK_LOSSES[c.task.name])

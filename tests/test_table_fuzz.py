@@ -329,3 +329,67 @@ def test_another_delimiter_with_decimal_commas_is_refused_naming_it(data, name):
 def test_a_text_column_holding_semicolons_on_every_row_is_read_as_written():
     table = table_lib.parse_table(b"1,x;y,2\n3,z;w,4\n", "t.csv", False)
     assert table.rows == [["1", "x;y", "2"], ["3", "z;w", "4"]]
+
+
+# Characters of Windows-1252 beyond ASCII (what Excel on Windows writes in a "CSV" export):
+# accents, the euro sign, typographic quotes and dashes; and Latin-1's (ISO-8859-1) own.
+CP1252 = "éèüñçßÉÖ£©°€“”‘’–—…"
+LATIN1 = "éèüñçßÉÖ£©°¿¡\u00a0µ"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from([("cp1252", CP1252), ("latin-1", LATIN1)]).flatmap(
+    lambda pair: st.tuples(st.just(pair[0]), st.lists(st.lists(
+        st.text("ab ,\"\n" + pair[1], min_size=1, max_size=8), min_size=2, max_size=2),
+        min_size=1, max_size=6))))
+def test_a_windows_or_latin1_table_reads_with_data_encoding_as_decoded(case):
+    """Real 8-bit bytes: read with `data.encoding` they give the cells Python's own codec and
+    csv module give; read as `auto` they are refused, naming that setting (unless the bytes are
+    valid UTF-8 too: ASCII, or rare sequences such as `ç\xa0\xa0`, read as UTF-8 by rule)."""
+    encoding, rows = case
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([["name", "label"]] + rows)
+    data = out.getvalue().encode(encoding)
+    expected = reference_records(data.decode(encoding), False)
+    table = table_lib.parse_table(data, "t.csv", True, encoding=encoding)
+    assert [table.names] + table.rows == expected
+    try:  # 8-bit text that happens to be valid UTF-8 (`ç\xa0\xa0`) is UTF-8 to `auto`
+        as_utf8 = reference_records(data.decode("utf-8"), False)
+    except UnicodeDecodeError:
+        as_utf8 = None
+    if as_utf8 is not None:
+        auto = table_lib.parse_table(data, "t.csv", True)
+        assert [auto.names] + auto.rows == as_utf8
+        return
+    with pytest.raises(UserError) as e:
+        table_lib.parse_table(data, "t.csv", True)
+    assert "--config.data.encoding=cp1252" in one_line_naming(e.value, "t.csv")
+
+
+def test_a_text_folder_and_a_csv_in_cp1252_read_through_the_config(tmp_path):
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    docs = {"pos": ["Très bon café… “super”", "Génial – 5 €"], "neg": ["Zu teuer: 9 €", "Naïve"]}
+    for label, texts in docs.items():
+        (tmp_path / "docs" / label).mkdir(parents=True)
+        for i, text in enumerate(texts):
+            (tmp_path / "docs" / label / f"{i}.txt").write_bytes(text.encode("cp1252"))
+    with pytest.raises(UserError, match=r"--config\.data\.encoding=cp1252"):
+        sources._text_folder(data_config("text_folder", tmp_path / "docs"), task(), None)
+    raw = sources._text_folder(data_config("text_folder", tmp_path / "docs", encoding="cp1252"),
+                               task(), None)
+    assert list(raw.x) == docs["neg"] + docs["pos"]  # classes in sorted order
+    rows = "".join(f"\"{t}\",{label}\n" for label, texts in docs.items() for t in texts)
+    (tmp_path / "t.csv").write_bytes(("text,label\n" + rows).encode("cp1252"))
+    raw = sources._csv(data_config("csv", tmp_path / "t.csv", text_column="text",
+                                   label_column="label", encoding="cp1252"), task(), None)
+    assert list(raw.x) == docs["pos"] + docs["neg"]
+
+
+def test_a_byte_order_mark_contradicting_data_encoding_is_refused():
+    data = codecs.BOM_UTF8 + "a,b\n1,é\n".encode("utf-8")
+    with pytest.raises(UserError, match="byte-order mark of UTF-8, but data.encoding is"):
+        table_lib.parse_table(data, "t.csv", True, encoding="cp1252")
+    assert table_lib.parse_table(data, "t.csv", True, encoding="utf-8").rows == [["1", "é"]]
+    utf16 = "a,b\n1,é\n".encode("utf-16")  # with its mark
+    assert table_lib.parse_table(utf16, "t.csv", True, encoding="utf-16-le").rows == [["1", "é"]]
