@@ -29,8 +29,8 @@ from ktrain_kit.data import features
 from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
 
-CELLS = ["a", "Adelie", " spaced ", "x y", "é", "Ünïcødé", "🙂", "日本", "1", "-2", "3.5", ".5",
-         "1e3", "1,5", "1.234,56", "1,234", "1 234", "12%", "$3", "NaN", "nan", "NA", "N/A",
+CELLS = ["a", "Adelie", " spaced ", "x y", "é", "Ünïcødé", "🙂", "日本", "1", "-2", "3.5",
+         ".5", "1e3", "1,5", "1.234,56", "1,234", "1 234", "12%", "$3", "NaN", "nan", "NA", "N/A",
          "null", "?", "inf", "-inf", "Infinity", "#N/A", "", "  ", 'say "hi"', '"', "a,b",
          "a;b", "a\tb", "a|b", "two\nlines", "cr\rline", "{", "[", "{\"k\": 1}", "#", "sep=,",
          "2024-01-31", "1e999", "0x1F", "1_000", "\u00a0", "\u2028"]
@@ -77,12 +77,13 @@ def messy_files(draw):
     except UnicodeEncodeError:
         data = text.encode("utf-8")
     # Python's writer leaves a lone CR unquoted when the line end is LF: no reader splits that
-    breaks = quoting == csv.QUOTE_MINIMAL and any("\r" in c or "\n" in c for r in grid for c in r)
+    breaks = quoting == csv.QUOTE_MINIMAL and any("\r" in c or "\n" in c
+                                                  for r in grid for c in r)
     as_written = encoding != "latin-1" or text.isascii()  # else read as UTF-8: other cells
-    proper = as_written and (delimiter == ("\t" if name.endswith(".tsv") else ",") and quoting != "none"
-              and not breaks and not trailing)
-    foreign = as_written and delimiter != ("\t" if name.endswith(".tsv") else ",") and quoting != "none" \
-        and not breaks and not trailing and width > 1 and not ragged
+    read = "\t" if name.endswith(".tsv") else ","
+    clean = as_written and quoting != "none" and not breaks and not trailing
+    proper = clean and delimiter == read
+    foreign = clean and delimiter != read and width > 1 and not ragged
     return Case(data, name, grid, proper, foreign)
 
 
@@ -369,7 +370,8 @@ def test_a_windows_or_latin1_table_reads_with_data_encoding_as_decoded(case):
 def test_a_text_folder_and_a_csv_in_cp1252_read_through_the_config(tmp_path):
     from conftest import data_config, task
     from ktrain_kit.data import sources
-    docs = {"pos": ["Très bon café… “super”", "Génial – 5 €"], "neg": ["Zu teuer: 9 €", "Naïve"]}
+    docs = {"pos": ["Très bon café… “super”", "Génial – 5 €"],
+            "neg": ["Zu teuer: 9 €", "Naïve"]}
     for label, texts in docs.items():
         (tmp_path / "docs" / label).mkdir(parents=True)
         for i, text in enumerate(texts):

@@ -6,15 +6,18 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 - Text: UTF-8, or the encoding a byte-order mark declares (UTF-8, UTF-16 or UTF-32: Excel's
   "Unicode Text" and Windows PowerShell write UTF-16; the mark says which, so nothing is
   guessed; see `decode_text`), or the codec `data.encoding` names (`cp1252`: a Windows
-  export, which is refused without it, naming that setting); line ends LF, CRLF or CR; quoting as Python's csv module and
-  spreadsheets write it (`"a, b"`, `""` for a quote inside quotes), also after the spaces of a
-  `, ` separator (`1, "a, b"`). A cell may be of any length (a document in a text column).
-  Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`:
-  spreadsheets export formatted but empty rows so), are skipped.
+  export, which is refused without it, naming that setting); line ends LF, CRLF or CR;
+  quoting as Python's csv module and spreadsheets write it (`"a, b"`, `""` for a quote inside
+  quotes), also after the spaces of a `, ` separator (`1, "a, b"`). A cell may be of any
+  length (a document in a text column). Each cell is stripped of surrounding spaces. Lines
+  with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
+  are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
   holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused (an export with
-  another delimiter, often with decimal commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
-  not CSV: when they break the rows' widths the refusal says so.
+  another delimiter, often with decimal commas: read as commas it would be misread); so is a
+  file whose every line that delimiter splits evenly into cells whose commas are all decimal
+  commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`). Comment lines
+  (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
   error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
@@ -195,7 +198,7 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
             if not codec.replace("_", "-").startswith(family):
                 raise file_error(path, f"starts with the byte-order mark of "
                                  f"{family.upper()}, but data.encoding is {encoding!r}",
-                                 f"remove --config.data.encoding (auto reads the mark)")
+                                 "remove --config.data.encoding (auto reads the mark)")
             codec = mark[1]  # the mark's codec reads past the mark
     try:
         text = data.decode(codec)
