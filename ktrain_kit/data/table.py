@@ -295,7 +295,7 @@ def _csv_records(text: str, path, tabs: bool):
         csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
-    _refuse_other_delimiters(records[0], lines[0], path, tabs)
+    _refuse_other_delimiters(records, lines, path, tabs)
     _refuse_split_by_another_delimiter(text, records, lines, path, tabs)
     width = len(records[0])
     for cells, line in zip(records, lines):
@@ -311,23 +311,34 @@ def _csv_records(text: str, path, tabs: bool):
     return records, lines
 
 
-def _refuse_other_delimiters(first, line, path, tabs):
-    """A first line of one cell holding another delimiter than the one read (`;`, a tab, `|`,
-    or a comma in a .tsv): an export with that delimiter, whose every line would be one cell
-    (and its decimal commas, with `;`, misread)."""
-    if len(first) != 1:
+def _refuse_other_delimiters(records, lines, path, tabs):
+    """A table of one column (as read) whose line holds another delimiter than the one read
+    (`;`, a tab, `|`, or a comma in a .tsv): an export with that delimiter, whose every line
+    would be one cell (and its decimal commas, with `;`, misread). Any line of such a table,
+    not only the first: a cell is stripped of spaces and tabs around it, so a first line
+    `<tab>name` shows none."""
+    if len(records[0]) != 1:
         return
     read = "\t" if tabs else ","
+    for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
+        _refuse_delimiter_in(first, line, path, tabs, read)
+
+
+def _refuse_delimiter_in(cell, line, path, tabs, read):
     for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
-        if char in first[0] and char != read:
+        if char in cell and char != read:
             fix = {"\t": "name the file .tsv, or save it comma-separated",
                    ";": "save it comma-separated, with '.' as the decimal point (a "
                         "spreadsheet's 'CSV (comma delimited)' in an English locale)",
                    "|": "save it comma-separated (pandas: read_csv(path, sep='|')"
                         ".to_csv('table.csv', index=False))",
                    ",": "name the file .csv"}[char]
-            raise file_error(path, f"line {line} looks {name}-delimited ({shown(first[0])}); "
+            raise file_error(path, f"line {line} looks {name}-delimited ({shown(cell)}); "
                              "it is read with " + ("tabs" if tabs else "commas"), fix)
+
+
+# A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
+DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+")
 
 
 def _rows_split_by(text, delimiter):
@@ -348,7 +359,9 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
     semicolon (...) export from a locale writing decimal commas. Read with commas, each number
     would be cut in two at its comma into wrong columns, silently when no header tells (a
     header of names is refused already: `_refuse_other_delimiters`). A text column that
-    holds `;` on every row is not judged so: its commas are not all between digits."""
+    holds `;` on every row is not judged so: its commas are not all decimal commas. Nor is
+    text holding commas in a semicolon file: `a,b;x` is as much the comma file `a` | `b;x`,
+    which no rule can tell apart."""
     if tabs:
         return
     for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
@@ -359,7 +372,7 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
             continue
         body = [c.strip() for r in other[1:] or other for c in r if "," in c]
         if len({len(r) for r in other}) == 1 and len(other[0]) > 1 and body and \
-                all(re.fullmatch(r"[+-]?\d+,\d+", c) for c in body):
+                all(DECIMAL_COMMA.fullmatch(c) for c in body):
             raise file_error(path, f"line {lines[0]} looks {name}-delimited with decimal "
                              f"commas ({shown(body[0])}); it is read with commas", "save it "
                              "comma-separated, with '.' as the decimal point (a spreadsheet's "
