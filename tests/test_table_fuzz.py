@@ -308,18 +308,23 @@ def test_a_single_class_is_refused_naming_it(labels):
         tasks.prepare_labels("classification", named, "t.csv")
 
 
-DOC_BYTES = (st.binary(max_size=40) |
-             st.text(max_size=30).map(lambda t: t.encode("utf-8")) |
-             st.text(max_size=30).map(lambda t: t.encode("utf-16")) |
-             st.sampled_from([b"", b"  \n", "caf\xe9".encode("latin-1"), b"\xef\xbb\xbf",
-                              b"a\x00b", codecs.BOM_UTF16_LE + b"a"]))
+WORDS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"),
+                min_size=1, max_size=30).filter(str.strip)
+DOC_BYTES = st.one_of(  # mostly text a tool writes, then what breaks a reader
+    *[WORDS.map(lambda t, e=e: t.encode(e)) for e in ("utf-8", "utf-8", "utf-8", "utf-8-sig",
+                                                       "utf-16", "utf-32")],
+    st.binary(max_size=40), st.text(max_size=30).map(lambda t: t.encode("utf-8")),
+    st.sampled_from([b"", b"  \n", "caf\xe9".encode("latin-1"), b"\xef\xbb\xbf", b"a\x00b",
+                     codecs.BOM_UTF16_LE + b"a"]))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.dictionaries(st.sampled_from(["a", "B", "b", "sp ace", "é", ".hidden", "__MACOSX"]),
-                       st.lists(st.tuples(st.sampled_from(["d.txt", "e.TXT", "f.md", ".g.txt"]),
-                                          DOC_BYTES), max_size=3, unique_by=lambda t: t[0]),
-                       max_size=4))
+                       st.lists(st.tuples(st.sampled_from(["d.txt", "e.TXT", "k.txt", "f.md",
+                                                           ".g.txt"]),
+                                          DOC_BYTES), min_size=1, max_size=3,
+                                unique_by=lambda t: t[0]),
+                       min_size=2, max_size=4))
 def test_a_text_folder_reads_each_file_as_decoded_or_is_refused_in_one_line(classes):
     from ktrain_kit.data import text as text_lib
     with tempfile.TemporaryDirectory() as root:
@@ -333,7 +338,9 @@ def test_a_text_folder_reads_each_file_as_decoded_or_is_refused_in_one_line(clas
         except UserError as e:
             text = str(e)
             assert "\n" not in text and text.startswith(f"file '{root}"), text
+            event("refused: " + re.sub(r"'.*?'", "#", text)[:50])
             return
+    event("read")
     visible = {c: [(n, d) for n, d in sorted(docs) if n.lower().endswith(".txt")
                    and not n.startswith(".")]
                for c, docs in classes.items() if not c.startswith(".") and c != "__MACOSX"}
