@@ -109,6 +109,8 @@ def default_config() -> ml_collections.ConfigDict:
                                  # is 0 (0 = 2048); never read for a file, so never caps it
         header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
                                  # example, auto = decide (data/table.py states the rule)
+        encoding="auto",         # csv, text_folder: auto = UTF-8, or as a byte-order mark
+                                 # says; else a Python codec name (cp1252: Windows / Excel)
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
@@ -333,6 +335,7 @@ def validate(c) -> None:
     defaults = default_config()
     config_fields.check_kinds(c, defaults)  # None, or True for a number: before any arithmetic
     config_fields.check_shapes(c)
+    config_fields.check_text_rules(c)
     _numbers_are_sane(c)
     _names("task.name", c.task.name, TASKS)
     _names("task.loss", c.task.loss, TASK_LOSSES[c.task.name])
@@ -498,25 +501,52 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
                            "move it before the end or train longer")
 
 
+# A table's epoch is at least this many optimizer updates (see `batch_for_data`), on batches
+# of at least SMALLEST_TABLE_BATCH examples.
+MIN_UPDATES_PER_EPOCH = 8
+SMALLEST_TABLE_BATCH = 16
+
+
 def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
-    """`data.batch_size`, or the whole training set when that is smaller - what Keras' `fit`
-    does with a batch larger than the data (one batch of everything) - rounded down to a
-    multiple of accumulation_steps x replicas (0 when not even one multiple fits)."""
-    if c.data.batch_size <= train_examples:
-        return c.data.batch_size
+    """`data.batch_size`, or less on data too small for it, rounded down to a multiple of
+    accumulation_steps x replicas (0 when not even one multiple fits):
+    - the whole training set when that is smaller than the batch, as Keras' `fit` does;
+    - a table (`data.name=csv`) too small for MIN_UPDATES_PER_EPOCH updates an epoch: the batch
+      that gives that many, down to SMALLEST_TABLE_BATCH. Epochs count the training, early
+      stopping's patience, warmup and the plateau's patience: chosen in epochs for tables of
+      thousands of rows, they meant 1 or 2 updates an epoch on iris' 120 training rows at
+      batch 64 (15 epochs: 15 updates), and the model stopped far from trained (validation
+      accuracy 0.83 where a logistic regression gets 0.97; benchmarks/tables.py). Batch norm's
+      statistics grow noisy below about 16 examples (Wu & He, Group Normalization), hence the
+      floor."""
     per_update = c.train.accumulation_steps * replicas
-    return train_examples // per_update * per_update
+    batch = min(c.data.batch_size, train_examples)
+    if c.data.name == "csv" and train_examples // batch < MIN_UPDATES_PER_EPOCH:
+        batch = min(batch, max(train_examples // MIN_UPDATES_PER_EPOCH, SMALLEST_TABLE_BATCH))
+    if batch == c.data.batch_size:
+        return batch
+    whole = per_update if train_examples >= per_update else 0  # one micro-batch per replica
+    return max(batch // per_update * per_update, whole)
 
 
 def fit_batch_to_data(c, train_examples: int, replicas: int = 1) -> str | None:
     """Sets `data.batch_size` to `batch_for_data` (a small table trains instead of being
-    refused); returns the line saying so, or None when the batch is kept."""
+    refused, on enough updates an epoch); returns the line saying so, or None when the batch
+    is kept."""
     batch = batch_for_data(c, train_examples, replicas)
     if batch == c.data.batch_size or batch < 1:
         return None  # kept, or refused by validate_steps with the reason
-    note = (f"data.batch_size={c.data.batch_size} is larger than the {train_examples} training "
-            f"examples: training on batches of {batch}, as Keras' fit would (set "
-            f"data.batch_size={batch} to say so)")
+    per_update = c.train.accumulation_steps * replicas
+    if batch == min(c.data.batch_size, train_examples) // per_update * per_update:
+        why = (f"is larger than the {train_examples} training examples: training on batches "
+               f"of {batch}, as Keras' fit would")
+    else:
+        updates = train_examples // min(c.data.batch_size, train_examples)
+        why = (f"gives {updates} update{'s' if updates > 1 else ''} an epoch on the "
+               f"{train_examples} training rows: training on batches of {batch} "
+               f"({train_examples // batch} updates an epoch, so that epochs and early "
+               "stopping's patience count enough of them)")
+    note = f"data.batch_size={c.data.batch_size} {why} (set data.batch_size={batch} to say so)"
     c.data.batch_size = batch
     return note
 

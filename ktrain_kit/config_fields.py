@@ -94,6 +94,7 @@ APPLIES_TO = {
     "data.path": ("data.name", PATH_DATASETS),
     "data.text_column": ("data.name", ("csv",)),
     "data.features": ("data.name", ("csv",)),
+    "data.encoding": ("data.name", ("csv", "text_folder")),
     "data.label_column": ("data.name", ("csv", "tfrecord")),
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
     "model.backbone": ("model.name", ("keras_app",)),
@@ -163,6 +164,40 @@ SHAPES = {
     "data.class_weight": (_mapping_or("none", "balanced", "", None),
                           "'none', 'balanced' or a mapping {class: weight}"),
 }
+
+
+def is_text_codec(name) -> bool:
+    """A codec Python decodes bytes to text with (`cp1252`, `latin-1`, `utf-16-le`,
+    `shift_jis`), or "auto"; not a bytes-to-bytes codec such as `base64` or `zlib`, nor
+    `rot13` (text to text), which decode no file."""
+    import codecs
+    if name == "auto":
+        return True
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError):
+        return False
+    return info._is_text_encoding and info.name != "rot-13"
+
+
+COMMON_CODECS = ("auto", "utf-8", "utf-16", "utf-16-le", "cp1252", "latin-1", "iso-8859-15",
+                 "cp1250", "cp1251", "mac-roman", "shift_jis", "gb18030", "euc-kr")
+
+# Text keys whose values are not a fixed list of names: a test of the value, and the words
+# the message gives. Checked with the config, before any file is opened.
+TEXT_RULES = {
+    "data.encoding": (is_text_codec, "auto (UTF-8, or as a byte-order mark says) or a Python "
+                      "codec name: cp1252 (Windows, Excel), latin-1, utf-16-le, shift_jis, ..."),
+}
+
+
+def check_text_rules(c) -> None:
+    for key, (fits, words) in TEXT_RULES.items():
+        value = value_at(c, key)
+        if not fits(value):
+            hint = near_miss(value, COMMON_CODECS) if key == "data.encoding" else ""
+            raise config_error(key, f"{_shown(value)} is not a known value", f"{hint}give "
+                               f"{words}")
 
 
 def value_at(config, key: str):

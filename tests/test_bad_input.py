@@ -383,6 +383,15 @@ CASES = {
     "a semicolon-delimited export with decimal commas": (lambda t: data_args(
         "csv", csv_rows(t, "age;income;y", ["20;1000,5;0", "30;2000,25;1"] * 10)),
         "semicolon-delimited"),
+    "a headerless semicolon export with decimal commas": (lambda t: data_args(
+        "csv", csv_rows(t, "20;1000,5;0", ["30;2000,25;1", "25;1500,75;0"] * 10),
+        "--config.data.header=false"), "semicolon-delimited with decimal commas"),
+    "a Windows-1252 export read as UTF-8": (lambda t: data_args(
+        "csv", write(t, "t.csv", ("city,y\n" + "Malmö,0\nZürich,1\n" * 10).encode("cp1252"))),
+        "--config.data.encoding=cp1252"),
+    "a codec Python does not know": (lambda t: data_args(
+        "csv", csv_rows(t, "a,y", ["1,0", "2,1"] * 10), "--config.data.encoding=cp-1252"),
+        "did you mean 'cp1252'?"),
     "comment lines above the header": (lambda t: data_args(
         "csv", csv_rows(t, "# exported by tool v1\na,b,y", ["1,2,0", "3,4,1"] * 10)),
         "delete line 1 ('# exported by tool v1')"),

@@ -215,6 +215,41 @@ def test_a_batch_is_fitted_to_any_data_size_and_replica_count():
     check()
 
 
+def test_a_small_tables_batch_gives_enough_updates_an_epoch():
+    """A table (data.name=csv): the batch is the largest multiple of accumulation x replicas,
+    within the config's batch and the data, that gives MIN_UPDATES_PER_EPOCH updates an epoch,
+    or, where only smaller ones would, SMALLEST_TABLE_BATCH; other data keep Keras' rule."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    floor, least = config_lib.SMALLEST_TABLE_BATCH, config_lib.MIN_UPDATES_PER_EPOCH
+
+    def fits(batch, examples, configured, per_update):
+        return batch <= min(configured, examples) and batch % per_update == 0 and (
+            examples // batch >= least or batch <= max(floor, per_update))
+
+    @settings(max_examples=300, deadline=None)
+    @given(examples=st.integers(1, 3000), per_replica=st.sampled_from([1, 2, 4]),
+           replicas=st.sampled_from([1, 2, 8]), multiple=st.integers(1, 40))
+    def check(examples, per_replica, replicas, multiple):
+        c = load_config("tabular_binary", train__accumulation_steps=per_replica,
+                        train__epochs=3, schedule__warmup_epochs=0.0)
+        c.data.name, c.data.path = "csv", "t.csv"
+        per_update = per_replica * replicas
+        c.data.batch_size = configured = per_update * multiple
+        if examples < per_update:
+            return  # refused: the test above
+        note = config_lib.fit_batch_to_data(c, examples, replicas)
+        batch = c.data.batch_size
+        assert fits(batch, examples, configured, per_update), (batch, examples)
+        assert not fits(batch + per_update, examples, configured, per_update), (batch, examples)
+        assert (note is None) == (batch == configured)
+        config_lib.validate_steps(c, examples, replicas)
+    check()
+    c = load_config("tabular_binary")  # generated data: Keras' rule only
+    config_lib.fit_batch_to_data(c, 120)
+    assert c.data.batch_size == 64
+
+
 def documented_train_commands():
     """Every `python -m launchers.train` command README.md, BUILD.md and the configs' docstrings
     print (continuation lines joined), except templates and the ones that need a run folder."""

@@ -144,6 +144,7 @@ APPLIES_CASES = {
     "data.path": ("/data/t.csv", "csv"),
     "data.text_column": ("review", "csv"),
     "data.features": ({"a": "numeric"}, "csv"),
+    "data.encoding": ("cp1252", "text_folder"),
     "data.label_column": ("y", "tfrecord"),
     "data.label_columns": (("a", "b"), "csv"),
     "model.backbone": ("MobileNetV3Small", "keras_app"),
@@ -278,3 +279,21 @@ def test_a_duration_in_steps_is_a_whole_number(key, value):
     _set(c, "schedule.unit", "epochs")
     _set(c, "schedule.boundaries", (1, 2.5))
     config_lib.validate(c)
+
+
+@pytest.mark.parametrize("value, fits", [
+    ("auto", True), ("cp1252", True), ("latin-1", True), ("windows-1252", True),
+    ("utf-16-le", True), ("shift_jis", True), ("cp-1252", False), ("win1252", False),
+    ("base64", False), ("zlib", False), ("rot13", False), ("rot-13", False), ("", False)])
+def test_data_encoding_takes_python_text_codecs_only(value, fits):
+    """Checked with the config (no file opened, no TensorFlow): a bytes-to-bytes codec
+    (base64, zlib) or rot13 decodes no file; a name Python does not know, with the one meant."""
+    c = load_config("tabular_binary", data__name="csv", data__path="t.csv")
+    _set(c, "data.encoding", value)
+    if fits:
+        config_fields.check_text_rules(c)
+        return
+    with pytest.raises(UserError, match="config key 'data.encoding'") as e:
+        config_fields.check_text_rules(c)
+    if value == "cp-1252":
+        assert "did you mean 'cp1252'?" in str(e.value)

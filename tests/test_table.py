@@ -442,8 +442,12 @@ def test_a_name_the_config_uses_tells_the_header():
 def test_text_in_another_encoding_without_a_mark_is_refused_naming_it(encoding, fragment):
     word = "caf\u00e9" if encoding == "cp1252" else "cafe"  # UTF-16 of ASCII is valid UTF-8
     data = ("a,label\n" + "".join(f"{i},{word}\n" for i in range(20))).encode(encoding)
-    with pytest.raises(UserError, match=re.escape(fragment)):
+    with pytest.raises(UserError, match=re.escape(fragment)) as e:
         table_lib.parse_table(data, "t.csv")
+    # the refusal names the setting that reads it, which does
+    assert f"--config.data.encoding={encoding}" in str(e.value)
+    table = table_lib.parse_table(data, "t.csv", encoding=encoding)
+    assert table.column(1) == [word] * 20
 
 
 JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),

@@ -389,9 +389,9 @@ def test_a_table_smaller_than_one_batch_trains_on_all_its_rows(tmp_path, capsys)
     from ktrain_kit.training import train
     path, workdir = write_penguins(tmp_path / "small.csv", n=40), tmp_path / "run"
     train(table_config(path, data__batch_size=64, train__epochs=2), str(workdir))
-    assert "data.batch_size=64 is larger than the 32 training examples: training on batches " \
-        "of 32" in capsys.readouterr().out
-    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 32
+    assert "data.batch_size=64 gives 1 update an epoch on the 32 training rows: training on " \
+        "batches of 16" in capsys.readouterr().out  # config.SMALLEST_TABLE_BATCH
+    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 16
     with open(workdir / "metrics.csv") as f:
         assert [int(r["epoch"]) for r in csv.DictReader(f)] == [1, 2]
     with pytest.raises(UserError, match="holds a finished run"):
@@ -405,9 +405,8 @@ def test_a_small_table_is_cut_to_whole_batches_for_the_replicas(tmp_path, capsys
     path, workdir = write_penguins(tmp_path / "small.csv", n=41), tmp_path / "run"
     train(table_config(path, data__batch_size=64, train__epochs=2, train__strategy="mirrored"),
           str(workdir))
-    assert "larger than the 33 training examples: training on batches of 32" in \
-        capsys.readouterr().out
-    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 32
+    assert "on the 33 training rows: training on batches of 16" in capsys.readouterr().out
+    assert json.loads((workdir / "config.json").read_text())["data"]["batch_size"] == 16
 
 
 def test_the_lr_range_test_runs_on_a_table_smaller_than_one_batch(tmp_path):

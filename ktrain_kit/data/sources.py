@@ -266,7 +266,7 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import table as table_lib
     named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header, named)
+                                 dc.header, named, dc.encoding)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
@@ -367,7 +367,7 @@ def _text_folder(dc, tc, rng):
     from ktrain_kit.data import text
     from ktrain_kit.data.folders import other_files
     root = _existing(dc.path, "a folder with one sub-folder of .txt files per class")
-    texts, labels, classes = text.folder_texts(root)
+    texts, labels, classes = text.folder_texts(root, dc.encoding)
     others = other_files(root, classes, text.TEXT_SUFFIXES)
     notes = [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named .txt "
              f"({', '.join(os.path.basename(p) for p in others[:3])}"

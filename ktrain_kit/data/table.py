@@ -5,15 +5,19 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 
 - Text: UTF-8, or the encoding a byte-order mark declares (UTF-8, UTF-16 or UTF-32: Excel's
   "Unicode Text" and Windows PowerShell write UTF-16; the mark says which, so nothing is
-  guessed; see `decode_text`); line ends LF, CRLF or CR; quoting as Python's csv module and
-  spreadsheets write it (`"a, b"`, `""` for a quote inside quotes), also after the spaces of a
-  `, ` separator (`1, "a, b"`). A cell may be of any length (a document in a text column).
-  Each cell is stripped of surrounding spaces. Lines with no cells, or only empty ones (`,,,`:
-  spreadsheets export formatted but empty rows so), are skipped.
+  guessed; see `decode_text`), or the codec `data.encoding` names (`cp1252`: a Windows
+  export, which is refused without it, naming that setting); line ends LF, CRLF or CR;
+  quoting as Python's csv module and spreadsheets write it (`"a, b"`, `""` for a quote inside
+  quotes), also after the spaces of a `, ` separator (`1, "a, b"`). A cell may be of any
+  length (a document in a text column). Each cell is stripped of surrounding spaces. Lines
+  with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
+  are skipped.
 - Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
-  holding semicolons or tabs is refused (an export with another delimiter, often with decimal
-  commas: read as commas it would be misread). Comment lines (`# ...`, Excel's `sep=,`) are
-  not CSV: when they break the rows' widths the refusal says so.
+  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused (an export with
+  another delimiter, often with decimal commas: read as commas it would be misread); so is a
+  file whose every line that delimiter splits evenly into cells whose commas are all decimal
+  commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`). Comment lines
+  (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
   error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
@@ -100,9 +104,9 @@ class Table:
         return f"line {self.lines[i]}, column {shown(self.names[j])}"
 
 
-def read_table(path: str, header="auto", named=()) -> Table:
+def read_table(path: str, header="auto", named=(), encoding="auto") -> Table:
     """The CSV at `path` as a `Table`, by the module's rules; `named`: the column names the
-    config uses (they tell a header, see the rules)."""
+    config uses (they tell a header, see the rules); `encoding`: `data.encoding`."""
     if header not in HEADER_CHOICES:
         raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
     try:
@@ -111,7 +115,7 @@ def read_table(path: str, header="auto", named=()) -> Table:
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
     data, name = _decompressed(data, path)
-    return parse_table(data, path, header, named, name)
+    return parse_table(data, path, header, named, name, encoding)
 
 
 # What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
@@ -170,37 +174,65 @@ def _decompressed(data: bytes, path: str):
                          "compress it again, or give the table uncompressed") from None
 
 
-def decode_text(data: bytes, path, fix: str) -> str:
-    """A file's text: decoded as its byte-order mark declares (UTF-32, UTF-16, UTF-8), else as
-    UTF-8. Other encodings are refused, naming the line: Latin-1 and Windows-1252 decode any
-    bytes, so a guess among them would be silent when wrong."""
-    for mark, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-                        (codecs.BOM_UTF8, "utf-8-sig")):
-        if data.startswith(mark):
-            break
+MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+         (codecs.BOM_UTF8, "utf-8-sig"))
+ENCODING_FIX = "--config.data.encoding=cp1252"  # Excel's and Windows' 8-bit text
+
+
+def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
+    """A file's text. `encoding` "auto": decoded as its byte-order mark declares (UTF-32,
+    UTF-16, UTF-8), else as UTF-8; other encodings are refused, naming the line and the setting
+    that reads them (`data.encoding`): Latin-1 and Windows-1252 decode any bytes, so a guess
+    among them would be silent when wrong. A codec name (`cp1252`, `latin-1`, `shift_jis`;
+    `config_fields.is_text_codec`): decoded so, a byte-order mark being skipped when it is
+    that codec's own and refused when it declares another (the setting does not fit the
+    file)."""
+    mark = next(((m, codec) for m, codec in MARKS if data.startswith(m)), None)
+    if encoding in ("auto", "", None):
+        codec = mark[1] if mark else "utf-8"
     else:
-        codec = "utf-8"
+        codec = codecs.lookup(encoding).name
+        if mark:
+            family = mark[1].replace("-sig", "")
+            if not codec.replace("_", "-").startswith(family):
+                raise file_error(path, f"starts with the byte-order mark of "
+                                 f"{family.upper()}, but data.encoding is {encoding!r}",
+                                 "remove --config.data.encoding (auto reads the mark)")
+            codec = mark[1]  # the mark's codec reads past the mark
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as e:
         line = data[:e.start].decode(codec, "replace").count("\n") + 1
-        guess = ("; UTF-16 without a byte-order mark?" if data[:200].count(b"\0") > 10 else
-                 "; a Latin-1 or Windows export?") if codec == "utf-8" else ""
         name = {"utf-8-sig": "UTF-8"}.get(codec, codec.upper())
-        raise file_error(path, f"is not {name} text (line {line}: byte "
-                         f"{data[e.start:e.start + 1]!r}{guess})", fix) from None
+        byte = f"line {line}: byte {data[e.start:e.start + 1]!r}"
+        if encoding not in ("auto", "", None):
+            raise file_error(path, f"is not {encoding} text ({byte})", "give the file's "
+                             "encoding as data.encoding (auto: UTF-8, or as its byte-order "
+                             "mark says)") from None
+        if codec == "utf-8" and data[:200].count(b"\0") > 10:
+            raise file_error(path, f"is not UTF-8 text ({byte}; UTF-16 without a byte-order "
+                             "mark?)", f"pass --config.data.encoding=utf-16-le, or {fix}"
+                             ) from None
+        if codec == "utf-8":
+            raise file_error(path, f"is not UTF-8 text ({byte}; a Latin-1 or Windows "
+                             f"export?)", f"if it is, pass {ENCODING_FIX}; or {fix}") from None
+        raise file_error(path, f"is not {name} text ({byte})", fix) from None
     if "\0" in text:  # valid UTF-8, but no text holds NUL: UTF-16 of ASCII does, every other byte
         line = text[:text.index("\0")].count("\n") + 1
-        raise file_error(path, f"is not UTF-8 text (line {line} holds NUL bytes; UTF-16 "
-                         "without a byte-order mark, or not a text file?)", fix)
+        name = {"utf-8-sig": "UTF-8"}.get(codec, codec.upper())
+        raise file_error(path, f"is not {name} text (line {line} holds NUL bytes; "
+                         "UTF-16 without a byte-order mark, or not a text file?)",
+                         "pass --config.data.encoding=utf-16-le if it is UTF-16, or " + fix)
     return text
 
 
-def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None) -> Table:
+def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None,
+                encoding="auto") -> Table:
     """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
-    tabs), default `path`."""
-    text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
+    tabs), default `path`; `encoding`: `data.encoding` (see decode_text)."""
+    text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
+                       encoding)
     json_table = json_lines_records(text, path)
     if json_table is not None:  # JSON Lines: the keys name the columns
         (records, lines), has_header = json_table, True
@@ -263,7 +295,8 @@ def _csv_records(text: str, path, tabs: bool):
         csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
-    _refuse_other_delimiters(records[0], lines[0], path, tabs)
+    _refuse_other_delimiters(records, lines, path, tabs)
+    _refuse_split_by_another_delimiter(text, records, lines, path, tabs)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
@@ -278,17 +311,72 @@ def _csv_records(text: str, path, tabs: bool):
     return records, lines
 
 
-def _refuse_other_delimiters(first, line, path, tabs):
-    """A first line of one cell holding `;` or tabs: another delimiter than the one read."""
-    if len(first) != 1:
+def _refuse_other_delimiters(records, lines, path, tabs):
+    """A table of one column (as read) whose line holds another delimiter than the one read
+    (`;`, a tab, `|`, or a comma in a .tsv): an export with that delimiter, whose every line
+    would be one cell (and its decimal commas, with `;`, misread). Any line of such a table,
+    not only the first: a cell is stripped of spaces and tabs around it, so a first line
+    `<tab>name` shows none."""
+    if len(records[0]) != 1:
         return
-    for char, name in ((";", "semicolon"), ("\t", "tab")):
-        if char in first[0] and not (tabs and char == "\t"):
-            fix = ("name the file .tsv, or save it comma-separated" if char == "\t" else
-                   "save it comma-separated, with '.' as the decimal point (a spreadsheet's "
-                   "'CSV (comma delimited)' in an English locale)")
-            raise file_error(path, f"line {line} looks {name}-delimited ({shown(first[0])}); "
+    read = "\t" if tabs else ","
+    for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
+        _refuse_delimiter_in(first, line, path, tabs, read)
+
+
+def _refuse_delimiter_in(cell, line, path, tabs, read):
+    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
+        if char in cell and char != read:
+            fix = {"\t": "name the file .tsv, or save it comma-separated",
+                   ";": "save it comma-separated, with '.' as the decimal point (a "
+                        "spreadsheet's 'CSV (comma delimited)' in an English locale)",
+                   "|": "save it comma-separated (pandas: read_csv(path, sep='|')"
+                        ".to_csv('table.csv', index=False))",
+                   ",": "name the file .csv"}[char]
+            raise file_error(path, f"line {line} looks {name}-delimited ({shown(cell)}); "
                              "it is read with " + ("tabs" if tabs else "commas"), fix)
+
+
+# A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
+DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+")
+
+
+def _rows_split_by(text, delimiter):
+    """The text's non-blank rows split by `delimiter`; None where it is not valid CSV so."""
+    limit = csv.field_size_limit(2**31 - 1)  # as `_csv_records`
+    try:
+        return [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                      skipinitialspace=True) if any(c.strip() for c in r)]
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
+    """A comma-read file whose every line holds `;`, a tab or `|`, that splits every line
+    into one number of cells, in which each comma is a decimal comma (`1,5;2,5`): a
+    semicolon (...) export from a locale writing decimal commas. Read with commas, each number
+    would be cut in two at its comma into wrong columns, silently when no header tells (a
+    header of names is refused already: `_refuse_other_delimiters`). A text column that
+    holds `;` on every row is not judged so: its commas are not all decimal commas. Nor is
+    text holding commas in a semicolon file: `a,b;x` is as much the comma file `a` | `b;x`,
+    which no rule can tell apart."""
+    if tabs:
+        return
+    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if not all(char in "".join(cells) for cells in records):
+            continue
+        other = _rows_split_by(text, char)
+        if other is None:
+            continue
+        body = [c.strip() for r in other[1:] or other for c in r if "," in c]
+        if len({len(r) for r in other}) == 1 and len(other[0]) > 1 and body and \
+                all(DECIMAL_COMMA.fullmatch(c) for c in body):
+            raise file_error(path, f"line {lines[0]} looks {name}-delimited with decimal "
+                             f"commas ({shown(body[0])}); it is read with commas", "save it "
+                             "comma-separated, with '.' as the decimal point (a spreadsheet's "
+                             "'CSV (comma delimited)' in an English locale)")
 
 
 def _nameless_and_empty(names, rows) -> dict:

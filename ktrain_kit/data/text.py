@@ -2,7 +2,8 @@
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
 `keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
-as Windows tools write them: `table.decode_text`, the rule of CSVs too), one document each;
+as Windows tools write them, or the codec `data.encoding` names: `table.decode_text`, the
+rule of CSVs too), one document each;
 hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
 column of text (other feature columns are not used, and the run says so).
 
@@ -22,9 +23,9 @@ from ktrain_kit.errors import file_error
 TEXT_SUFFIXES = (".txt",)
 
 
-def folder_texts(root):
+def folder_texts(root, encoding="auto"):
     """([text], [class index], class names) of a text folder; an empty or undecodable file is
-    refused by name."""
+    refused by name. `encoding`: `data.encoding` (`table.decode_text`)."""
     from ktrain_kit.data.folders import class_folder_files
     files, classes = class_folder_files(root, TEXT_SUFFIXES, ".txt files",
                                         "root/<class>/<doc>.txt")
@@ -32,7 +33,7 @@ def folder_texts(root):
     for path, label in files:
         with fs.open(path, "rb") as handle:
             data = handle.read()
-        text = decode_text(data, path, "save it as UTF-8, or delete it")
+        text = decode_text(data, path, "save it as UTF-8, or delete it", encoding)
         if not text.strip():
             raise file_error(path, "is empty", "delete it, or write its text")
         texts.append(text)
