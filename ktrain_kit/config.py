@@ -59,6 +59,7 @@ UNLIMITED = {
     "data.synthetic_examples": "refused past the machine's memory (generated data)",
     "data.in_memory_limit_mb": "a threshold: the data's own size bounds what is loaded",
     "callbacks.doctor.probe_examples": "capped by the data",
+    "data.min_updates_per_epoch": "capped by the data (a batch is at least 16 rows)",
     "callbacks.checkpoint.every_steps": "an interval: past the end of training means never",
     "callbacks.doctor.interval": "an interval: past the end of training means never",
     "callbacks.early_stopping.patience": "epochs waited: allocates nothing",
@@ -105,6 +106,8 @@ def default_config() -> ml_collections.ConfigDict:
         path="",                 # file or folder for npz / csv / image_folder
         batch_size=64,           # examples per optimizer update, across replicas and micro-batches
         train_examples=0,        # training examples to use (or generate); 0 = all there are
+        min_updates_per_epoch=8,  # csv: a table too small for this many updates an epoch at
+                                 # batch_size trains on smaller batches (not below 16); 0 = off
         synthetic_examples=0,    # generated data: training examples to make when train_examples
                                  # is 0 (0 = 2048); never read for a file, so never caps it
         header=_any("auto"),     # csv: true = line 1 names the columns, false = it is an
@@ -501,9 +504,7 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
                            "move it before the end or train longer")
 
 
-# A table's epoch is at least this many optimizer updates (see `batch_for_data`), on batches
-# of at least SMALLEST_TABLE_BATCH examples.
-MIN_UPDATES_PER_EPOCH = 8
+# A small table's batch is cut to no fewer examples than this (see `batch_for_data`)
 SMALLEST_TABLE_BATCH = 16
 
 
@@ -511,8 +512,9 @@ def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
     """`data.batch_size`, or less on data too small for it, rounded down to a multiple of
     accumulation_steps x replicas (0 when not even one multiple fits):
     - the whole training set when that is smaller than the batch, as Keras' `fit` does;
-    - a table (`data.name=csv`) too small for MIN_UPDATES_PER_EPOCH updates an epoch: the batch
-      that gives that many, down to SMALLEST_TABLE_BATCH. Epochs count the training, early
+    - a table (`data.name=csv`) too small for `data.min_updates_per_epoch` updates an epoch
+      (default 8; 0 keeps the batch): the batch that gives that many, down to
+      SMALLEST_TABLE_BATCH. Epochs count the training, early
       stopping's patience, warmup and the plateau's patience: chosen in epochs for tables of
       thousands of rows, they meant 1 or 2 updates an epoch on iris' 120 training rows at
       batch 64 (15 epochs: 15 updates), and the model stopped far from trained (validation
@@ -521,8 +523,9 @@ def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
       floor."""
     per_update = c.train.accumulation_steps * replicas
     batch = min(c.data.batch_size, train_examples)
-    if c.data.name == "csv" and train_examples // batch < MIN_UPDATES_PER_EPOCH:
-        batch = min(batch, max(train_examples // MIN_UPDATES_PER_EPOCH, SMALLEST_TABLE_BATCH))
+    wanted = c.data.min_updates_per_epoch
+    if c.data.name == "csv" and wanted and train_examples // batch < wanted:
+        batch = min(batch, max(train_examples // wanted, SMALLEST_TABLE_BATCH))
     if batch == c.data.batch_size:
         return batch
     whole = per_update if train_examples >= per_update else 0  # one micro-batch per replica
@@ -546,7 +549,8 @@ def fit_batch_to_data(c, train_examples: int, replicas: int = 1) -> str | None:
                f"{train_examples} training rows: training on batches of {batch} "
                f"({train_examples // batch} updates an epoch, so that epochs and early "
                "stopping's patience count enough of them)")
-    note = f"data.batch_size={c.data.batch_size} {why} (set data.batch_size={batch} to say so)"
+        why += f"; --config.data.min_updates_per_epoch=0 keeps batches of {c.data.batch_size}"
+    note = f"data.batch_size={c.data.batch_size} {why}"
     c.data.batch_size = batch
     return note
 

@@ -28,6 +28,7 @@ RANGES = {
     "task.label_smoothing": "[0, 1)",
     "data.batch_size": ">= 1",
     "data.train_examples": ">= 0",
+    "data.min_updates_per_epoch": ">= 0",
     "data.synthetic_examples": ">= 0",
     "data.text_max_tokens": ">= 4",
     "data.text_length": ">= 1",
@@ -93,6 +94,7 @@ PATH_DATASETS = ("npz", "csv", "image_folder", "text_folder", "tfrecord")
 APPLIES_TO = {
     "data.path": ("data.name", PATH_DATASETS),
     "data.text_column": ("data.name", ("csv",)),
+    "data.min_updates_per_epoch": ("data.name", ("csv",)),
     "data.features": ("data.name", ("csv",)),
     "data.encoding": ("data.name", ("csv", "text_folder")),
     "data.label_column": ("data.name", ("csv", "tfrecord")),

@@ -217,32 +217,39 @@ def test_a_batch_is_fitted_to_any_data_size_and_replica_count():
 
 def test_a_small_tables_batch_gives_enough_updates_an_epoch():
     """A table (data.name=csv): the batch is the largest multiple of accumulation x replicas,
-    within the config's batch and the data, that gives MIN_UPDATES_PER_EPOCH updates an epoch,
-    or, where only smaller ones would, SMALLEST_TABLE_BATCH; other data keep Keras' rule."""
+    within the config's batch and the data, that gives data.min_updates_per_epoch updates an
+    epoch, or, where only smaller ones would, SMALLEST_TABLE_BATCH; 0 there, or other data,
+    keep Keras' rule (the batch, or the whole training set when that is smaller)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
-    floor, least = config_lib.SMALLEST_TABLE_BATCH, config_lib.MIN_UPDATES_PER_EPOCH
+    floor = config_lib.SMALLEST_TABLE_BATCH
 
-    def fits(batch, examples, configured, per_update):
+    def fits(batch, examples, configured, per_update, least):
         return batch <= min(configured, examples) and batch % per_update == 0 and (
             examples // batch >= least or batch <= max(floor, per_update))
 
     @settings(max_examples=300, deadline=None)
     @given(examples=st.integers(1, 3000), per_replica=st.sampled_from([1, 2, 4]),
-           replicas=st.sampled_from([1, 2, 8]), multiple=st.integers(1, 40))
-    def check(examples, per_replica, replicas, multiple):
+           replicas=st.sampled_from([1, 2, 8]), multiple=st.integers(1, 40),
+           least=st.sampled_from([0, 1, 8, 8, 8, 20]))
+    def check(examples, per_replica, replicas, multiple, least):
         c = load_config("tabular_binary", train__accumulation_steps=per_replica,
                         train__epochs=3, schedule__warmup_epochs=0.0)
         c.data.name, c.data.path = "csv", "t.csv"
         per_update = per_replica * replicas
         c.data.batch_size = configured = per_update * multiple
+        c.data.min_updates_per_epoch = least
         if examples < per_update:
             return  # refused: the test above
         note = config_lib.fit_batch_to_data(c, examples, replicas)
         batch = c.data.batch_size
-        assert fits(batch, examples, configured, per_update), (batch, examples)
-        assert not fits(batch + per_update, examples, configured, per_update), (batch, examples)
+        assert fits(batch, examples, configured, per_update, least), (batch, examples)
+        assert not fits(batch + per_update, examples, configured, per_update, least), \
+            (batch, examples)
         assert (note is None) == (batch == configured)
+        if least == 0:  # off: Keras' rule alone
+            assert batch == (configured if configured <= examples else
+                             examples // per_update * per_update)
         config_lib.validate_steps(c, examples, replicas)
     check()
     c = load_config("tabular_binary")  # generated data: Keras' rule only

@@ -145,6 +145,7 @@ APPLIES_CASES = {
     "data.text_column": ("review", "csv"),
     "data.features": ({"a": "numeric"}, "csv"),
     "data.encoding": ("cp1252", "text_folder"),
+    "data.min_updates_per_epoch": (4, "csv"),
     "data.label_column": ("y", "tfrecord"),
     "data.label_columns": (("a", "b"), "csv"),
     "model.backbone": ("MobileNetV3Small", "keras_app"),
