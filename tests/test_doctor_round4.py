@@ -105,3 +105,27 @@ def test_batch_norm_that_saw_batches_of_one_example_is_read_and_critical():
         epochs_from([2.3, 1.0, 0.5, 0.3]), [], [], {**CLASSES, "batchnorm_collapsed_share": 0.2,
                                                     "reference": {}}))
 
+
+
+def test_a_recorded_run_replays_to_the_findings_it_had_live():
+    """benchmarks/doctor_eval.py --replay re-diagnoses a run from its record (JSON-plain)."""
+    import json
+
+    from benchmarks import doctor_eval
+    from ktrain_kit.callbacks import TrainingDoctor
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(128, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dropout(0.95), keras.layers.Dense(2, "softmax")])
+    model.compile(keras.optimizers.SGD(1e-4), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    live = TrainingDoctor(interval=2, probe_data=(x[:64], y[:64]), reference_data=(x, y))
+    model.fit(x, y, epochs=4, batch_size=16, verbose=0, callbacks=[live])
+    record = json.loads(json.dumps(doctor_eval._plain({
+        "epochs": live.epochs, "batch_losses": live.batch_losses, "probes": live.probes,
+        "facts": live.facts})))
+    case = {"name": "tiny", "expected": ["underfitting"]}
+    replayed = doctor_eval.replay(case, {"case": "tiny", "record": record, "findings": []})
+    assert replayed["findings"] == [(f.symptom, f.severity) for f in live.findings]
+    assert live.facts["dropout_rate_max"] == 0.95
