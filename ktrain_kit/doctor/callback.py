@@ -71,6 +71,7 @@ class TrainingDoctor(keras.callbacks.Callback):
         self.reference = None  # the end-of-run comparison with the simple models
         self.epochs, self.batch_losses, self.probes = [], [], []
         self.step, self.epoch = 0, 0
+        self._initial_penalty = None
 
     # ------------------------------------------------------------------ recording
     def set_model(self, model):
@@ -113,6 +114,10 @@ class TrainingDoctor(keras.callbacks.Callback):
         # The first probe waits for the first batch: a resumed run has its history back by then.
         self.epochs, self.batch_losses, self.probes = [], [], []
         self.step, self.epoch = 0, 0
+        try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
+            self._initial_penalty = facts_lib.regularization_penalty(self.model)
+        except Exception:  # noqa: BLE001 - see _never_raises
+            self._initial_penalty = None
         self._score_simple_models_meanwhile()
 
     def _score_simple_models_meanwhile(self):
@@ -189,6 +194,8 @@ class TrainingDoctor(keras.callbacks.Callback):
                 self._record_error(f"reference: {type(e).__name__}: {e}")
         if self.batch_losses:
             facts.setdefault("first_batch_loss", self.batch_losses[0][2])
+        self.facts = facts  # what the rules read: with epochs, batch losses and probes, a
+        # run can be diagnosed again offline (benchmarks/doctor_eval.py --replay)
         self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes, facts)
         self.findings += [rules.internal_error_finding(where) for where in self.internal_errors]
 
@@ -217,6 +224,9 @@ class TrainingDoctor(keras.callbacks.Callback):
         except Exception as e:  # noqa: BLE001 - see _never_raises
             if record_errors:
                 self._record_error(f"reading the model: {type(e).__name__}: {e}")
+        if getattr(self, "_initial_penalty", None) is not None:
+            facts["initial_penalty"] = self._initial_penalty
+            facts["final_penalty"] = facts_lib.regularization_penalty(self.model)
         facts.update(self.extra_facts)
         return facts
 

@@ -124,6 +124,10 @@ def losses_per_output(loss, names):
 
 # --------------------------------------------------------------------------- outputs
 def _activation_of(layer):
+    # TimeDistributed / Bidirectional apply the layer they wrap: its activation is the output's
+    inner = getattr(layer, "layer", None)
+    if inner is not None and getattr(layer, "activation", None) is None:
+        layer = inner
     fn = getattr(layer, "activation", None)
     if fn is not None:
         return getattr(fn, "__name__", None)
@@ -194,6 +198,7 @@ def model_facts(model, probe_data):
     if getattr(model, "built", False):  # what fit can change: nothing, when this is 0
         facts["trainable_parameters"] = int(sum(
             int(np.prod(v.shape)) for v in model.trainable_weights))
+    facts.update(regularization_facts(model, x))
     if x is not None:
         import keras
         facts.update(input_facts(_rescaled_inputs(model, x)))
@@ -270,3 +275,73 @@ def input_facts(x) -> dict:
         sum(a.size for a in arrays), 1), "inputs_feature_rms_max": float(rms.max()),
             "inputs_feature_rms_median": float(np.median(rms)),
             "inputs_scale_ratio": float(spread.max() / spread.min()) if spread.size else None}
+
+
+# --------------------------------------------------------------------------- regularization
+def _all_layers(model):
+    """Every layer, nested models' and wrappers' (TimeDistributed, Bidirectional) too."""
+    seen, stack = [], list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop()
+        if any(layer is s for s in seen):
+            continue
+        seen.append(layer)
+        stack.extend(getattr(layer, "layers", []) or [])
+        for attr in ("layer", "forward_layer", "backward_layer", "cell"):
+            inner = getattr(layer, attr, None)
+            if inner is not None and hasattr(inner, "weights"):
+                stack.append(inner)
+    return seen
+
+
+def regularization_facts(model, x=None) -> dict:
+    """What the model does to its own signal while training: the largest dropout rate (Dropout
+    layers and a recurrent layer's dropout / recurrent_dropout), and, per BatchNormalization
+    layer, the share of channels whose moving variance fell below the layer's epsilon while
+    the layer's inputs vary across the probe examples `x` (read after training: batches of one
+    example have a variance of exactly 0; a channel constant on every example - a zero kernel
+    before it - is not the batches' doing)."""
+    import keras
+    rates, collapsed = [], []
+    for layer in _all_layers(model):
+        for attr in ("rate", "dropout", "recurrent_dropout"):
+            value = getattr(layer, attr, None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                    0 <= value < 1 and (attr != "rate" or "Dropout" in type(layer).__name__):
+                rates.append(float(value))
+        if isinstance(layer, keras.layers.BatchNormalization) and layer.built and \
+                x is not None:
+            variance = np.asarray(layer.moving_variance)
+            spread = _input_spread(model, layer, x)
+            if variance.size and spread is not None and spread.shape == variance.shape:
+                collapsed.append(float(np.mean((variance < layer.epsilon) &
+                                               (spread > layer.epsilon))))
+    facts = {"dropout_rate_max": max(rates) if rates else 0.0}
+    if collapsed:
+        facts["batchnorm_collapsed_share"] = max(collapsed)
+    return facts
+
+
+def _input_spread(model, layer, x):
+    """The per-channel variance of `layer`'s inputs over the examples `x` (inference mode), or
+    None where the layer's input cannot be reached from the model's (a subclassed model)."""
+    import keras
+    try:
+        entry = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        inputs = keras.Model(entry, layer.input)(x, training=False)
+    except Exception:  # noqa: BLE001 - no symbolic path to the layer
+        return None
+    values = np.asarray(inputs, dtype=np.float64)
+    return values.reshape(-1, values.shape[-1]).var(axis=0)
+
+
+def regularization_penalty(model):
+    """The weight penalties (kernel / bias / activity regularizers) the model adds to its loss
+    now, or None when it has none or they cannot be read."""
+    try:
+        losses = list(model.losses)
+    except Exception:  # noqa: BLE001 - a model that cannot say
+        return None
+    if not losses:
+        return None
+    return float(sum(float(np.asarray(v)) for v in losses))

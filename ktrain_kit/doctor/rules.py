@@ -153,6 +153,22 @@ TARGET_STD_LIMIT = 10.0
 # can share a class by chance (20 draws of a 90% class: 12%).
 CONSTANT_LABELS_MIN_EXAMPLES = 20
 
+# Regularization that leaves nothing to learn from (round 4). Dropout at rate p keeps a unit with
+# probability 1 - p and scales it by 1 / (1 - p): the noise it adds has p / (1 - p) times the
+# signal's power - 1x at the usual 0.5, 9x at 0.9 (a keep probability of 0.1, or 0.9 written
+# where TF 1's keep_prob was meant). From 0.9 on, the noise outweighs the signal ninefold.
+DROPOUT_NOISE_RATE = 0.9
+# A weight penalty at least as large as the data loss at the first step (penalty >= half of
+# the logged loss, which holds both): the optimizer's first gain is shrinking the weights,
+# not fitting the data, and the penalty's gradient stays in balance with the data's only once
+# the weights are too small to carry a signal.
+PENALTY_SHARE_OF_LOSS = 0.5
+# Batch norm whose moving variance fell below its own epsilon for most channels of a layer:
+# the batches it normalized had (nearly) no spread - batches of one example have exactly 0 -,
+# so in training each example was normalized against itself (the output is beta whatever the
+# input) and at inference it divides by sqrt(epsilon), ~30x.
+BATCHNORM_COLLAPSED_SHARE = 0.5
+
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
@@ -422,7 +438,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                                                     "_batch_losses": batch_losses or []})
     except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
         return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
-    rules = (_nan_loss, _wrong_loss, _label_problems, _unrelated_labels, _unscaled_data,
+    rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _label_problems,
+             _unrelated_labels, _unscaled_data,
              _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting)
     findings = []
@@ -433,10 +450,12 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
             findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
-    try:
-        findings += _underfitting(run, findings)
-    except Exception as e:  # noqa: BLE001
-        findings.append(internal_error_finding(f"rule underfitting: {type(e).__name__}: {e}"))
+    for late in (_over_regularized, _underfitting):
+        try:
+            findings += late(run, findings)
+        except Exception as e:  # noqa: BLE001
+            findings.append(internal_error_finding(f"rule {late.__name__.strip('_')}: "
+                                                   f"{type(e).__name__}: {e}"))
     if run.basis != "epochs":  # say what a short run's curve verdicts rest on
         for f in findings:
             if f.symptom in CURVE_SYMPTOMS:
@@ -1258,9 +1277,9 @@ def _underfitting(run, findings):
     (train longer), or a capacity test - the model fits its training data no better than its
     validation data (high bias: a bigger model or less regularization helps; a gap the other
     way is variance, which a bigger model makes worse)."""
-    if any(f.symptom in OPTIMIZATION + ("dead_units",) and f.severity != "info"
-           for f in findings):  # dead ReLUs explain the gap: a wider model's die the same way
-        return []
+    if any(f.symptom in OPTIMIZATION + ("dead_units", "underfitting") and
+           f.severity != "info" for f in findings):  # dead ReLUs explain the gap: a wider
+        return []  # model's die the same way; an over-regularized one is named already
     gap = run.below_reference()
     if gap is None or gap <= 0 or len(run.losses) < MIN_EPOCHS_FOR_TRENDS:
         return []
@@ -1305,3 +1324,76 @@ def _underfitting(run, findings):
 
 def _fmt(value):
     return f"{value:.3g}" if _number(value) is not None else "?"
+
+
+# --------------------------------------------------------------------------- regularization
+def _batchnorm_collapsed(run, batch_losses, probes):
+    """BatchNormalization that normalized batches without spread (batch_size=1): most of a
+    layer's channels end with a moving variance below the layer's epsilon. Read from the
+    trained layer, not the curves: training learns nothing through it, and inference divides
+    by sqrt(epsilon)."""
+    share = _number(run.facts.get("batchnorm_collapsed_share"))
+    if share is None or share <= BATCHNORM_COLLAPSED_SHARE:
+        return []
+    return [Finding(
+        symptom="data_problem", severity="critical",
+        evidence={"batchnorm_channels_below_epsilon": share,
+                  "limit": BATCHNORM_COLLAPSED_SHARE},
+        causes=[f"{share:.0%} of a BatchNormalization layer's channels have a moving variance "
+                "below its epsilon: its training batches had no spread - a batch size of 1 "
+                "normalizes each example against itself (its output is the layer's beta "
+                "whatever the input), and inference then divides by sqrt(epsilon)",
+                "or features that are constant across every batch"],
+        remedies=["a batch size of 16 or more", "LayerNormalization (per example) where the "
+                  "batch must stay small", "remove the BatchNormalization layers"],
+        suggested_overrides=_overrides(run, "--config.data.batch_size=32"))]
+
+
+def _over_regularized(run, findings):
+    """A model that learns little while dropout noise or a weight penalty outweighs its signal
+    (see DROPOUT_NOISE_RATE, PENALTY_SHARE_OF_LOSS): named as underfitting whose cause is the
+    regularization, and dead or vanishing units it brings are its consequences."""
+    rate = _number(run.facts.get("dropout_rate_max")) or 0.0
+    penalty = _number(run.facts.get("initial_penalty"))
+    start = run.initial
+    heavy_penalty = penalty is not None and start is not None and start > 0 and \
+        penalty >= PENALTY_SHARE_OF_LOSS * start
+    if rate < DROPOUT_NOISE_RATE and not heavy_penalty:
+        return []
+    if any(f.severity == "critical" for f in findings):
+        return []
+    # and it costs the fit: below the reference or at chance, or (a penalty) still half of
+    # the last epoch's loss - the weights stay where the penalty balances the data, however a
+    # weak reference (ridge on a nonlinear target) scores
+    final_penalty = _number(run.facts.get("final_penalty"))
+    still_heavy = heavy_penalty and final_penalty is not None and run.losses and \
+        final_penalty >= PENALTY_SHARE_OF_LOSS * run.losses[-1]
+    if not (run.struggling() or run.at_chance() or still_heavy):
+        return []
+    causes = []
+    if rate >= DROPOUT_NOISE_RATE:
+        causes.append(f"dropout rate {rate:g}: {1 - rate:.0%} of the units are kept, and the "
+                      f"noise has {rate / (1 - rate):.0f}x the signal's power (a keep "
+                      "probability written as a rate?)")
+    if heavy_penalty:
+        causes.append(f"the weight penalty was {penalty:.3g} of the first loss {start:.3g}"
+                      + (f" and is {final_penalty:.3g} of the last {run.losses[-1]:.3g}"
+                         if still_heavy else "") +
+                      ": shrinking the weights pays more than fitting the data")
+    for f in findings:  # what dropout or a penalty does to the units: consequences
+        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units") and \
+                f.severity == "warning":
+            f.severity = "info"
+            f.causes = ["probably a consequence of the regularization (underfitting)"] + \
+                f.causes
+    return [Finding(
+        symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs) or None),
+        evidence={"dropout_rate_max": rate, "dropout_limit": DROPOUT_NOISE_RATE,
+                  "initial_penalty": penalty, "initial_loss": start,
+                  "penalty_limit": PENALTY_SHARE_OF_LOSS},
+        causes=causes,
+        remedies=["dropout 0.1-0.5 (rate = 1 - keep_prob)", "a weight penalty of 1e-4..1e-3 "
+                  "(its value at the first step well below the data loss)"],
+        suggested_overrides=_overrides(run, "--config.model.dropout=0.2",
+                                       "--config.optimizer.weight_decay=1e-4"))]
+
