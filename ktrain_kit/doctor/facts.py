@@ -311,11 +311,13 @@ def regularization_facts(model, x=None) -> dict:
                 rates.append(float(value))
         if isinstance(layer, keras.layers.BatchNormalization) and layer.built and \
                 x is not None:
-            variance = np.asarray(layer.moving_variance)
+            below = np.asarray(layer.moving_variance) < layer.epsilon
+            if not below.any():  # the usual case: no forward pass to the layer needed
+                collapsed.append(0.0)
+                continue
             spread = _input_spread(model, layer, x)
-            if variance.size and spread is not None and spread.shape == variance.shape:
-                collapsed.append(float(np.mean((variance < layer.epsilon) &
-                                               (spread > layer.epsilon))))
+            if spread is not None and spread.shape == below.shape:
+                collapsed.append(float(np.mean(below & (spread > layer.epsilon))))
     facts = {"dropout_rate_max": max(rates) if rates else 0.0}
     if collapsed:
         facts["batchnorm_collapsed_share"] = max(collapsed)
