@@ -583,8 +583,11 @@ How it was measured:
   Cut this round: the garbage collector paused while TensorFlow and Keras load, their objects
   frozen after (ktrain_kit/frameworks.py, installed by every launcher): digits_cnn to the first
   step 4.10 -> 3.19 s (tensorflow 2.61 -> 2.04, first_step 1.14 -> 0.87: later collections skip
-  the frozen heap). The row "command to first completed training step" below it is the
-  throughput section's, measured before this round.
+  the frozen heap). Next round: Keras' `keras.wrappers` (scikit-learn estimators around a model)
+  is made ready at start-up but runs on first use, so scikit-learn is no longer imported by every
+  command (ktrain_kit/frameworks.py): tensorflow phase 2.04 -> 1.79 s, total 3.19 -> 3.04 s;
+  whole command, 5 interleaved pairs, digits_mlp 5.7 -> 5.3 s CPU. The row "command to first
+  completed training step" below it is the throughput section's, measured before these rounds.
 
 Goals missed, why (profiled: PROFILE.md), and what moves them:
 - Ours / hand-written loop on the digits MLP (0.7-0.8 at one step per call; the goal of 0.95
@@ -624,7 +627,10 @@ Goals missed, why (profiled: PROFILE.md), and what moves them:
   after (ktrain_kit/frameworks.py: 6 full collections re-scanned their 420,000 objects during the
   import), which took ~1 s of CPU off every command, doctor on and off alike: doctor off, digits_cnn
   10.0 -> 7.9 s, digits_mlp 6.5 -> 4.7 s. The same fixed cost over a smaller command reads
-  1.069 / 1.094 where it read 1.092 / 1.062 (the spread of 7-9 pairs is 0.04-0.25 wide).
+  1.069 / 1.094 where it read 1.092 / 1.062 (the spread of 7-9 pairs is 0.04-0.25 wide). The
+  next round (scikit-learn no longer imported at start-up: off 4.7 -> 4.4 s CPU on the MLP)
+  read 1.081 (0.975-1.180) / 1.032 (0.979-1.190): pairs below 1.0 show that the spread, not a
+  change in the doctor, moved the MLP's median; its fixed cost is unchanged.
   What the fixed part is, measured part by part in-process (CPU time): the probe's one trace and
   cold first run (MLP 0.07 + 0.05 s, 401 graph ops after this round's cut of tf.repeat's 34;
   CNN 0.09 + 0.08 s), 1 ms (MLP) to 7 ms (CNN) per later probe (a forward and backward pass over
