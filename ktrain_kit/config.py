@@ -568,8 +568,8 @@ def estimate_parameters(c, input_shape, num_outputs, vocab=0) -> int:
             total += 9 * channels * filters + 9 * filters * filters + filters * channels
             channels = filters
         return total + channels * num_outputs
-    if m.name == "bag":
-        return vocab * w + d * w * w + w * num_outputs + 4 * d * w
+    if m.name == "bag":  # tf-idf (vocab wide) -> depth blocks -> head
+        return vocab * w + (d - 1) * w * w + w * num_outputs + 4 * d * w
     if m.name == "transformer":
         return (vocab + input_shape[0]) * w + d * (4 * w * w + 2 * m.mlp_ratio * w * w) + \
             w * num_outputs

@@ -50,3 +50,56 @@ class Destandardize(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "std": self.std}
+
+
+def smooth_idf(ids, vocab_size: int):
+    """Inverse document frequency of each token id over documents of token ids (rows of `ids`):
+    ln((1 + n) / (1 + df)) + 1, scikit-learn's `smooth_idf` rule (a word in every document keeps
+    weight 1). Padding (id 0) and the unknown word (id 1) get 0, so they are left out, as
+    scikit-learn leaves out words not in its vocabulary: a word the training split never had
+    would otherwise get the highest weight, in a column whose Dense weights never trained."""
+    import numpy as np
+    ids = np.asarray(ids).reshape(len(ids), -1)
+    df = np.zeros(vocab_size, np.float64)
+    for row in ids:
+        df[np.unique(row[(row > 0) & (row < vocab_size)])] += 1
+    idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
+    idf[:2] = 0.0
+    return idf.astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="ktrain_kit")
+class TfIdf(keras.layers.Layer):
+    """Token ids (batch, length) -> one L2-normalized tf-idf row per document (batch, vocab):
+    (1 + ln count) x idf for each word present (scikit-learn's TfidfVectorizer with
+    sublinear_tf), padding and unknown words left out (`smooth_idf`). The idf is a
+    non-trainable weight set from the training split, so it is saved and restored with the
+    model. Computed in float32 (counts and logs in bfloat16 would round)."""
+
+    def __init__(self, vocab_size, idf=None, sublinear=True, **kwargs):
+        kwargs["dtype"] = "float32"
+        super().__init__(**kwargs)
+        self.vocab_size, self.sublinear, self._initial = int(vocab_size), bool(sublinear), idf
+
+    def build(self, input_shape):
+        init = ("ones" if self._initial is None else
+                keras.initializers.Constant(keras.ops.convert_to_numpy(self._initial)))
+        self.idf = self.add_weight(shape=(self.vocab_size,), initializer=init, name="idf",
+                                   trainable=False)
+
+    def call(self, ids):
+        ids = keras.ops.cast(ids, "int32")
+        counts = keras.ops.cast(keras.ops.bincount(ids, minlength=self.vocab_size), "float32")
+        counts = counts[:, : self.vocab_size]
+        tf = (keras.ops.where(counts > 0, 1.0 + keras.ops.log(keras.ops.maximum(counts, 1.0)),
+                              0.0) if self.sublinear else counts)
+        weights = tf * self.idf
+        norm = keras.ops.sqrt(keras.ops.sum(weights * weights, axis=-1, keepdims=True))
+        return weights / keras.ops.maximum(norm, 1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.vocab_size)
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size,
+                "sublinear": self.sublinear}

@@ -195,3 +195,48 @@ def test_files_not_named_txt_in_a_text_folder_are_named_in_the_run(tmp_path):
     assert len(raw.x) == 2 and raw.notes == [
         "left out 2 files not named .txt (README.md, guide.rst): rename the documents among "
         "them to .txt"]
+
+
+CORPUS = ["The event loop runs the coroutine; the loop's tasks wait.",
+          "Parse an e-mail message: headers, then the MIME body of the message.",
+          "os.path.join joins paths; the event_loop module logs, logs and logs.",
+          "Logging handlers write records to files, streams and sockets."]
+UNSEEN = ["The loop parses zebra headers, zebra!", "nothing known here"]
+
+
+def reference_words(text):
+    """Independent of TensorFlow: lower-case, every Unicode punctuation but the connector `_`
+    and every symbol (their categories, by unicodedata) -> space, then whitespace words."""
+    import unicodedata
+    return "".join(" " if unicodedata.category(ch)[0] == "S" or (
+        unicodedata.category(ch)[0] == "P" and unicodedata.category(ch) != "Pc") else ch
+        for ch in text.lower()).split()
+
+
+def test_text_is_split_at_punctuation_and_symbols_not_glued():
+    from ktrain_kit.data.text import standardize_text
+    texts = CORPUS + ["Ärger «quoted» x+y=z don't os.path über—straße 3.14 a_b"]
+    got = [t.decode().split() for t in standardize_text(np.array(texts, object)).numpy()]
+    assert got == [reference_words(t) for t in texts]
+    assert "ospath" not in got[2] and {"os", "path", "event_loop"} <= set(got[2])
+
+
+def test_the_bags_tf_idf_rows_are_scikit_learns():
+    """The bag's features (TfIdf on the vectorizer's ids, idf from the training texts) against
+    scikit-learn's TfidfVectorizer(sublinear_tf) with the same words and vocabulary, on
+    training texts and on texts with words training never saw (left out by both)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from ktrain_kit.data.text import TextPreprocessing
+    from ktrain_kit.layers import TfIdf, smooth_idf
+    prep = TextPreprocessing(CORPUS, max_tokens=1000, length=64, where="test")
+    vocabulary = [str(w) for w in prep.layer.get_vocabulary()]
+    train_ids = prep.encode({"text": np.array(CORPUS, object)}).numpy()
+    layer = TfIdf(prep.vocab_size, smooth_idf(train_ids, prep.vocab_size))
+    sklearn = TfidfVectorizer(sublinear_tf=True, analyzer=reference_words,
+                              vocabulary=vocabulary[2:]).fit(CORPUS)
+    for texts in (CORPUS, UNSEEN):
+        ours = np.asarray(layer(prep.encode({"text": np.array(texts, object)})))
+        assert ours.shape == (len(texts), len(vocabulary))
+        np.testing.assert_array_equal(ours[:, :2], 0)  # padding, unknown words
+        np.testing.assert_allclose(ours[:, 2:], sklearn.transform(texts).toarray(), atol=1e-6)
+    assert np.asarray(layer(prep.encode({"text": np.array(UNSEEN[1:], object)}))).sum() == 0
