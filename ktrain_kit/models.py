@@ -162,8 +162,8 @@ def transformer(mc, data):
 
 def bag(mc, data):
     """Bag of words: each text's tf-idf row (`layers.TfIdf`: sublinear counts x the training
-    split's idf, L2-normalized, padding and unknown words left out), then `depth` dense blocks. The baseline for
-    text: fast, order-blind.
+    split's idf, L2-normalized, padding and unknown words left out), then `depth` dense blocks.
+    The baseline for text: fast, order-blind.
 
     Why tf-idf and not the mean of learned word vectors (this model until 2026-11-30): the
     mean weighs "the" like "coroutine" and must learn from a few hundred documents what idf

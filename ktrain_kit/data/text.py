@@ -8,7 +8,8 @@ hidden files and what systems leave behind are skipped. A CSV: `data.text_column
 column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (`standardize_text`:
-Unicode lower-case, punctuation and symbols turned into spaces; then words; at most `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
+Unicode lower-case, punctuation and symbols turned into spaces; then words; at most
+`data.text_max_tokens` words, the rest out-of-vocabulary) turns each
 text into `data.text_length` token ids (0 = padding, 1 = unknown word). The models read the ids
 (kind "sequence": `bag` and `transformer`); the export takes the raw strings (`text`) and runs
 the same vectorizer inside.
