@@ -218,9 +218,9 @@ class TrainingDoctor(keras.callbacks.Callback):
             facts.update(facts_lib.model_facts(self.model, self.probe_data))
             if self.reference_data is not None and self.reference_data is not self.probe_data \
                     and "outputs" not in facts:  # the training labels, when given
-                facts.update(facts_lib.label_facts(
-                    facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)[1],
-                    prefix="reference_labels"))
+                x, y = facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)
+                facts.update(facts_lib.label_facts(y, prefix="reference_labels"))
+                facts.update(facts_lib.training_input_facts(self.model, x))
         except Exception as e:  # noqa: BLE001 - see _never_raises
             if record_errors:
                 self._record_error(f"reading the model: {type(e).__name__}: {e}")

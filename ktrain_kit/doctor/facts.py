@@ -12,8 +12,11 @@ The doctor's rules (rules.py) never see Keras objects: this module reads them on
 """
 
 import itertools
+import warnings
 
 import numpy as np
+
+from ktrain_kit.doctor import rules
 
 
 def probe_arrays(data, limit=256):
@@ -204,7 +207,101 @@ def model_facts(model, probe_data):
         facts.update(input_facts(_rescaled_inputs(model, x)))
         facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
                                          for layer in model.layers)
+    if len(per_output) == 1 and y is not None:
+        facts.update(confident_outputs_loss(getattr(model, "loss", None),
+                                            facts.get("output_activation"), y,
+                                            facts.get("num_outputs")))
     return facts
+
+
+def training_input_facts(model, x) -> dict:
+    """The largest feature RMS of the training inputs (as the first weighted layer sees them):
+    those are what the optimizer meets. The probe (often validation) inputs can hold a value
+    the training inputs never do - a feature constant in training, standardized by its std of
+    0 plus an epsilon - which cannot slow training."""
+    found = input_facts(_rescaled_inputs(model, x))
+    return {"training_inputs_feature_rms_max": found.get("inputs_feature_rms_max")}
+
+
+# Logits of the confidently right outputs the loss is tried on: the true class's logit c, the
+# others' 0 (binary: +-c). Two confidences: a loss of probabilities falls from one to the other
+# (-log p: 0.06 -> 2e-8 for 10 classes), a loss that applies softmax again does not (the
+# probabilities are all it sees: 1.51 -> 1.46).
+CONFIDENT_LOGITS = (5.0, 20.0)
+
+
+def confident_outputs_loss(loss, activation, y, classes=None) -> dict:
+    """The compiled loss on confidently right outputs, made from logits by the output's own
+    activation (so a Keras loss finds the logits that layer caches, as in training), beside
+    what a with-logits cross-entropy gives when handed those probabilities as logits. Equal at
+    both confidences: the loss applies softmax / sigmoid a second time. {} where it does not
+    apply (another activation, labels of another shape, a loss that fails on them)."""
+    if activation not in ("softmax", "sigmoid") or loss is None:
+        return {}
+    import keras
+    import tensorflow as tf
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.number) or not y.size:
+        return {}
+    try:
+        fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+        activate = keras.activations.get(activation)
+        sign, target = _confident_target(y, activation, classes)
+        if sign is None:
+            return {}
+        got, as_logits = [], []
+        for c in CONFIDENT_LOGITS:
+            logits = tf.constant(c * sign, dtype="float32")
+            with warnings.catch_warnings():  # Keras warns of from_logits with cached logits
+                warnings.simplefilter("ignore")
+                # labels as float32, the dtype Keras hands a loss its y_true in
+                value = tf.reduce_mean(fn(tf.constant(y, "float32"), activate(logits)))
+            got.append(float(value))
+            as_logits.append(_crossentropy_of_logits(target, _activate_np(c * sign, activation),
+                                                     activation))
+    except Exception:  # noqa: BLE001 - a loss this probe cannot call is judged without it
+        return {}
+    if not all(np.isfinite(got)):
+        return {}
+    return {"loss_at_confident_outputs": got, "logits_loss_at_confident_outputs": as_logits}
+
+
+def _confident_target(y, activation, classes):
+    """(+1 at the right answer, -1 (sigmoid) or 0 (softmax) elsewhere; the one-hot or 0/1
+    target), or (None, None) for labels of another form."""
+    if activation == "sigmoid":
+        if not np.isin(y, (0, 1)).all():
+            return None, None
+        return 2.0 * y.astype("float32") - 1.0, y.astype("float64")
+    flat = y.reshape(len(y), -1)
+    if flat.shape[1] > 1:  # one-hot rows
+        if not (np.isin(flat, (0, 1)).all() and np.allclose(flat.sum(1), 1)):
+            return None, None
+        return flat.astype("float32"), flat.astype("float64")
+    ids = flat[:, 0]
+    if not classes or classes < 2 or not (np.round(ids) == ids).all() or ids.min() < 0 or \
+            ids.max() >= classes:
+        return None, None
+    one_hot = np.eye(int(classes))[ids.astype(int)]
+    return one_hot.astype("float32"), one_hot
+
+
+def _activate_np(z, activation):
+    if activation == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _crossentropy_of_logits(target, logits, activation) -> float:
+    """What tf.nn.(sparse_)softmax / sigmoid_cross_entropy_with_logits give for `logits`."""
+    logits = logits.astype("float64")
+    if activation == "sigmoid":
+        return float(np.mean(np.maximum(logits, 0) - logits * target +
+                             np.log1p(np.exp(-np.abs(logits)))))
+    shifted = logits - logits.max(-1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    return float(np.mean(-(target * log_softmax).sum(-1)))
 
 
 def _rescaled_inputs(model, x):
@@ -268,12 +365,21 @@ def input_facts(x) -> dict:
         rms.append(np.sqrt((flat ** 2).mean(axis=0)))
         absmax = max(absmax, float(np.abs(flat).max()))
     rms = np.concatenate(rms)
+    # the share of examples holding any value beyond the rules' input limit: a feature's RMS
+    # can pass it through one example (a validation value where training had a constant)
+    large = np.zeros(len(arrays[0]), bool) if len({len(a) for a in arrays}) == 1 else None
+    if large is not None:
+        for a in arrays:
+            flat = np.nan_to_num(a.reshape(len(a), -1).astype(np.float64))
+            large |= (np.abs(flat) > rules.INPUT_RMS_LIMIT).any(axis=1)
     spread = np.concatenate([np.nan_to_num(a.reshape(len(a), -1).astype(np.float64)).std(
         axis=0) for a in arrays])
     spread = spread[spread > 0]
     return {"inputs_absmax": absmax, "inputs_nonfinite_fraction": nonfinite / max(
         sum(a.size for a in arrays), 1), "inputs_feature_rms_max": float(rms.max()),
             "inputs_feature_rms_median": float(np.median(rms)),
+            "inputs_examples_beyond_limit_share": float(large.mean()) if large is not None
+            else None,
             "inputs_scale_ratio": float(spread.max() / spread.min()) if spread.size else None}
 
 

@@ -168,6 +168,19 @@ PENALTY_SHARE_OF_LOSS = 0.5
 # so in training each example was normalized against itself (the output is beta whatever the
 # input) and at inference it divides by sqrt(epsilon), ~30x.
 BATCHNORM_COLLAPSED_SHARE = 0.5
+# Probabilities handed to a loss that applies softmax / sigmoid itself (a hand-written
+# tf.nn.*_cross_entropy_with_logits after a softmax output): the loss is tried on confidently
+# right outputs at two confidences (facts.confident_outputs_loss) and equals, at both, what a
+# with-logits cross-entropy gives on those probabilities. Agreement within 2%: float32 against
+# float64 differ by 1e-7, while a loss of probabilities (or one that finds Keras' cached
+# logits) is 25x apart at the lower confidence and ~0 against >= 0.31 at the higher.
+SECOND_SQUASH_AGREEMENT = 0.02
+# Inputs far too small, the mirror of INPUT_RMS_LIMIT: the largest feature's RMS below 1/10.
+# The initializers give a first-layer pre-activation about the input's RMS, so at 1/10 the
+# first layer's signal is ten times below its bias and the later layers' unit scale; its
+# weights must grow tenfold (pixels divided by 255 twice: 300-fold) before the inputs move the
+# output, and each step moves a weight by about the learning rate whatever the gap.
+INPUT_RMS_FLOOR = 1.0 / INPUT_RMS_LIMIT
 
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
@@ -567,6 +580,19 @@ def _wrong_loss(run, batch_losses, probes):
               "softmax / categorical cross-entropy make the classes compete for one answer",
               "end in one sigmoid unit per label and use binary cross-entropy")
         return found
+    if _squashed_twice(facts) and v.activation in ("softmax", "sigmoid"):
+        got = facts["loss_at_confident_outputs"][-1]
+        wrong("critical", {"outputs_are_probabilities": True, "loss_takes_logits": True,
+                           "loss_at_confident_right_outputs": got},
+              f"the model outputs {v.activation} probabilities and the loss applies "
+              f"{v.activation} to them again (it takes logits: tf.nn.*_cross_entropy_with_"
+              "logits, or from_logits=True): outputs in [0, 1] become logits that barely "
+              f"differ, so even a confidently right prediction scores {got:.3g} and the loss "
+              "can hardly fall; its gradients are squashed twice",
+              "give the loss logits: drop the last layer's activation (apply softmax / "
+              "sigmoid only to read predictions), or keep it and use a loss of "
+              "probabilities (from_logits=False)")
+        return found
     if v.loss in (task_lib.CROSSENTROPY, task_lib.BINARY_CROSSENTROPY):
         squashed = v.activation in ("softmax", "sigmoid")
         if v.from_logits and squashed:
@@ -618,6 +644,17 @@ def _wrong_loss(run, batch_losses, probes):
                   f"give {low:g}..{high:g}", "use a linear output layer for regression (and "
                   "standardize the targets)")
     return found
+
+
+def _squashed_twice(facts) -> bool:
+    """The loss equals a with-logits cross-entropy of the outputs' probabilities at both
+    confidences tried (SECOND_SQUASH_AGREEMENT)."""
+    got, as_logits = facts.get("loss_at_confident_outputs"), facts.get(
+        "logits_loss_at_confident_outputs")
+    if not got or not as_logits or len(got) != len(as_logits):
+        return False
+    return all(_number(a) is not None and _number(b) is not None and b > 0 and
+               abs(a - b) <= SECOND_SQUASH_AGREEMENT * b for a, b in zip(got, as_logits))
 
 
 def _gives_probabilities(activation) -> bool:
@@ -813,6 +850,23 @@ def inputs_out_of_scale(facts) -> bool:
     return not facts.get("normalizes_inputs") and (rms or 0) > INPUT_RMS_LIMIT
 
 
+def inputs_too_small(facts) -> bool:
+    """Every input feature's RMS below INPUT_RMS_FLOOR (not 0: all-zero inputs are another
+    fault), in the probe and, where recorded, in the training inputs; no normalization."""
+    rms = [_number(facts.get(k)) for k in ("inputs_feature_rms_max",
+                                           "training_inputs_feature_rms_max")]
+    known = [r for r in rms if r is not None]
+    return bool(known) and rms[0] is not None and not facts.get("normalizes_inputs") and \
+        all(0 < r < INPUT_RMS_FLOOR for r in known)
+
+
+def _training_inputs_in_scale(facts) -> bool:
+    """The training inputs were recorded and are within INPUT_RMS_LIMIT (see
+    facts.training_input_facts: only they reach the optimizer)."""
+    rms = _number(facts.get("training_inputs_feature_rms_max"))
+    return rms is not None and rms <= INPUT_RMS_LIMIT
+
+
 def _unscaled_data(run, batch_losses, probes):
     """Inputs (or regression targets) far from unit scale, when that is what holds training
     back; harmless large inputs (say raw pixels that still train well) are `info`."""
@@ -835,9 +889,18 @@ def _unscaled_data(run, batch_losses, probes):
             bool(_diverging(run, batch_losses, probes))
         hurting = blew_up or run.struggling() or run.at_chance()
         rms = _number(facts.get("inputs_feature_rms_max")) or _number(facts.get("inputs_absmax"))
+        # only a few probe (validation) examples out of scale, the training inputs in scale:
+        # training never met them, so they cannot be what held it back, and on validation they
+        # cost at most their share of the examples - below CHANCE_MIN_MARGIN, less than any
+        # accuracy gap the doctor reads as real (info, naming where they are). Validation
+        # inputs all out of scale (preprocessed unlike training) stay a warning.
+        share = _number(facts.get("inputs_examples_beyond_limit_share"))
+        probe_only = _training_inputs_in_scale(facts) and share is not None and \
+            share < CHANCE_MIN_MARGIN
         found.append(Finding(
             symptom="data_problem",
-            severity="critical" if blew_up else "warning" if hurting else "info",
+            severity="info" if probe_only else "critical" if blew_up else "warning" if
+            hurting else "info",
             first_seen=_at(0, 0), evidence={
                 "largest_input_magnitude": _number(facts.get("inputs_absmax")),
                 "largest_feature_rms": rms, "feature_scale_ratio": _number(
@@ -847,9 +910,30 @@ def _unscaled_data(run, batch_losses, probes):
                     "assume), and the model does not normalize them: the first layer starts "
                     "saturated or overconfident and no one learning rate suits every feature"]
             + (["the loss blew up (NaN or divergence) because of it: the first layer's "
-                "gradients grow with the inputs' scale"] if blew_up else []),
+                "gradients grow with the inputs' scale"] if blew_up and not probe_only else [])
+            + ([f"only in {share:.1%} of the probe (validation) examples: the training "
+                f"inputs' largest feature RMS is "
+                f"{facts['training_inputs_feature_rms_max']:.3g}, so training was not slowed; "
+                "a feature constant in training and standardized by its std (0 plus an "
+                "epsilon) blows up on any other value"] if probe_only else []),
             remedies=["standardize the inputs (a keras.layers.Normalization first layer, "
                       "adapted on the training data; images: divide by 255)"]))
+    if inputs_too_small(facts):
+        hurting = run.struggling() or run.at_chance()
+        rms = _number(facts.get("inputs_feature_rms_max"))
+        found.append(Finding(
+            symptom="data_problem", severity="warning" if hurting else "info",
+            first_seen=_at(0, 0), evidence={
+                "largest_feature_rms": rms, "training_largest_feature_rms": _number(
+                    facts.get("training_inputs_feature_rms_max")), "floor": INPUT_RMS_FLOOR},
+            causes=[f"inputs far below unit scale (the largest feature's typical magnitude is "
+                    f"{rms:.3g}, under 1/{INPUT_RMS_LIMIT:g} of the unit scale the "
+                    "initializers assume): the first layer's signal starts far below its "
+                    "bias, and its weights must grow by that factor before the inputs move the "
+                    "output", "scaled twice: pixels divided by 255 before a model that "
+                    "rescales them again (Rescaling(1/255)), or a normalization applied twice"],
+            remedies=["scale the inputs once (to about [0, 1] or unit variance): drop the "
+                      "loader's division or the model's Rescaling layer"]))
     v = run.view
     std = _number(facts.get("labels_std"))
     if v.kind == "regression" and not v.standardized_loss and std and std > TARGET_STD_LIMIT:
@@ -1299,7 +1383,24 @@ def _underfitting(run, findings):
     reference_text = (f"the model scores {_fmt(ref.get('model'))} {ref.get('metric')} where "
                       f"{ref.get('simple_model')} reach {_fmt(ref.get('simple'))} on the same "
                       f"{ref.get('n')} examples (chance: {_fmt(ref.get('chance'))})")
-    if still_falling:
+    # learning slowly, not just briefly: still falling, yet less than half the starting loss
+    # removed (HEALTHY_PROGRESS: a healthy run at least halves it) - each step moved the loss
+    # by little, which a larger step (learning rate) changes and more of the same steps only
+    # slowly do
+    slow = still_falling and run.progress is not None and run.progress < HEALTHY_PROGRESS
+    if slow:
+        ratio = _update_ratio(run.probes)
+        causes = [f"learning too slowly: the loss was still falling when training stopped, "
+                  f"but had removed only {run.progress:.0%} of its starting value (a healthy "
+                  f"run removes half or more) - the learning rate ({_fmt(run.lr())}) is too "
+                  "low for this optimizer"
+                  + (f" (weights change {ratio:.1e} of their size per step)" if ratio else "")
+                  + ": " + reference_text]
+        remedies = ["raise the learning rate (an LR range test finds one: python -m "
+                    "launchers.lr_find), or use an adaptive optimizer (Adam)",
+                    "train longer (more epochs), with early stopping on the validation loss"]
+        overrides = [_lr_override(run, 10)]
+    elif still_falling:
         causes = ["training stopped while the loss was still falling: " + reference_text]
         remedies = ["train longer (more epochs), with early stopping on the validation loss",
                     "a wider or deeper model if the loss then levels off below the reference"]
@@ -1317,6 +1418,7 @@ def _underfitting(run, findings):
                   "simple_model_kind": ref.get("simple_model"),
                   "metric": ref.get("metric"), "examples": ref.get("n"),
                   "chance": ref.get("chance"), "loss_still_falling": still_falling,
+                  "learning_slowly": slow, "share_of_starting_loss_removed": run.progress,
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
