@@ -54,9 +54,11 @@ def repair_started(workdir) -> bool:
 
 
 def _read_json(path):
+    """The JSON object at `path`; None when missing, damaged, or of another shape (a list)."""
     try:
         with fs.open(path) as f:
-            return json.load(f)
+            value = json.load(f)
+        return value if isinstance(value, dict) else None
     except (OSError, ValueError):
         return None
     except Exception as e:  # noqa: BLE001 - TensorFlow's NotFoundError on other filesystems
