@@ -155,6 +155,11 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
     workdir = workdir.rstrip("/")
     original = read_result(workdir)
     if original is None:
+        if fs.exists(fs.join(workdir, runfolder.SUMMARY)):  # there, but not a JSON object
+            raise UserError(f"run folder '{workdir}': its {runfolder.SUMMARY} is damaged; put "
+                            "back the file its training wrote, or delete it and re-run its "
+                            "training command (it resumes from its checkpoint and writes it "
+                            "again)")
         raise UserError(f"run folder '{workdir}' holds no finished run (no summary.json); "
                         "finish it first: re-run its training command to resume it")
     config, _ = load_config(workdir)
