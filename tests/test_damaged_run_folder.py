@@ -12,7 +12,8 @@ unless that launcher writes it (tests/damage.py says which).
 The default run tries each damage once per launcher and folder, the file rotating through the
 folder's files (120 cases, about 45 s); `-m slow` tries them all (a finished run: 26 files,
 1216 cases; an unfinished one: 9 files, 406 cases, the doctor's --fix left out as it
-refuses an unfinished run before reading anything; about 15 minutes on 2 busy cores):
+refuses an unfinished run before reading anything; a sweep: 27 files, 178 cases; about
+25 minutes on 2 busy cores):
 
     python -m pytest -m slow -p no:xdist tests/test_damaged_run_folder.py
 """
