@@ -97,6 +97,7 @@ class Checkpoints(keras.callbacks.Callback):
 
     def _make_manager(self):
         _build_optimizer(self.model)
+        rebuild_index(self.directory)
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
         # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
         rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
@@ -265,6 +266,46 @@ def _build_optimizer(model):
     if optimizer is not None and not optimizer.built and model.trainable_variables:
         with model.distribute_strategy.scope():
             optimizer.build(model.trainable_variables)
+
+
+INDEX = "checkpoint"  # TensorFlow's list of the checkpoints in a folder, newest first named
+
+
+def numbered(directory) -> list:
+    """The checkpoints whose files are in `directory` (`ckpt-4` for ckpt-4.index), oldest
+    first: what the index should list."""
+    names = fs.listdir(directory) if fs.isdir(directory) else []
+    found = [n[:-len(".index")] for n in names if n.startswith("ckpt-") and n.endswith(".index")
+             and n[5:-len(".index")].isdigit()]
+    return sorted(found, key=lambda n: int(n[5:]))
+
+
+def readable_index(directory):
+    """TensorFlow's reading of the index; None when it is missing, damaged or foreign (TF
+    raises several kinds on random bytes), so the caller can say so or rebuild it."""
+    try:
+        return tf.train.get_checkpoint_state(directory)
+    except Exception:  # noqa: BLE001 - a damaged text proto raises many kinds
+        return None
+
+
+def rebuild_index(directory) -> None:
+    """A damaged or deleted index (checkpoints/checkpoint) beside sound checkpoint files is
+    written again from the files: the run resumes from its newest checkpoint instead of
+    starting afresh over it. The index is a small text proto TensorFlow writes the same way."""
+    present = numbered(directory)
+    state = readable_index(directory)
+    if not present or (state is not None and state.model_checkpoint_path):
+        return
+    from ktrain_kit.errors import UserError
+    index = fs.join(directory, INDEX)
+    if fs.isdir(index):
+        raise UserError(f"file '{index}' is a folder, not the checkpoints' index; remove it "
+                        "and run this command again (the index is rebuilt from the checkpoints)")
+    print(f"ktrain_kit: warning: {index} was missing or damaged; rebuilt from {present[-1]} "
+          "and the checkpoints before it")
+    fs.write_text(index, f'model_checkpoint_path: "{present[-1]}"\n' + "".join(
+        f'all_model_checkpoint_paths: "{n}"\n' for n in present))
 
 
 class DamagedCheckpoints(Exception):

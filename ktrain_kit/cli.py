@@ -16,6 +16,7 @@ Nothing here imports TensorFlow.
 """
 
 import difflib
+import errno
 import os
 import re
 import sys
@@ -433,6 +434,12 @@ def ending(error: BaseException):
         return (f"out of memory ({_first_words(error)}); use a smaller data.batch_size, model "
                 "or input size (data.image_size, data.text_length, data.seq_len); files already "
                 "in the run folder are kept", EXIT_FAILED)
+    if getattr(error, "errno", None) == errno.EISDIR or "; Is a directory" in str(error):
+        # A folder made (by hand, a sync tool) where the run writes one of its files: making
+        # the folder writable would not help; TensorFlow's errors name the path only in words.
+        where = where or _path_in_words(str(error))
+        return (f"a folder stands where a file is written{where}; remove or move that folder, "
+                f"then {RERUN}", EXIT_USER_ERROR)
     if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
             "Read-only file system" in str(error):
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
@@ -451,6 +458,13 @@ def _first_words(error) -> str:
     text = " ".join(str(error).split())
     at = text.find("OOM when allocating")
     return (text[at:at + 120] if at >= 0 else text[:120]) or type(error).__name__
+
+
+def _path_in_words(text) -> str:
+    """` at 'PATH'` from TensorFlow's `... /r/checkpoints/ckpt-2.index; Is a directory`, the
+    checkpoint's file rather than its scratch part (`ckpt-2_temp/part-00000-of-00001.data...`)."""
+    found = re.search(r"(\S+); Is a directory", text)
+    return f" at '{re.sub(r'_temp/part-[0-9]+-of-[0-9]+', '', found.group(1))}'" if found else ""
 
 
 def _failed_path(error) -> str:

@@ -54,9 +54,11 @@ def repair_started(workdir) -> bool:
 
 
 def _read_json(path):
+    """The JSON object at `path`; None when missing, damaged, or of another shape (a list)."""
     try:
         with fs.open(path) as f:
-            return json.load(f)
+            value = json.load(f)
+        return value if isinstance(value, dict) else None
     except (OSError, ValueError):
         return None
     except Exception as e:  # noqa: BLE001 - TensorFlow's NotFoundError on other filesystems
@@ -153,6 +155,11 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
     workdir = workdir.rstrip("/")
     original = read_result(workdir)
     if original is None:
+        if fs.exists(fs.join(workdir, runfolder.SUMMARY)):  # there, but not a JSON object
+            raise UserError(f"run folder '{workdir}': its {runfolder.SUMMARY} is damaged; put "
+                            "back the file its training wrote, or delete it and re-run its "
+                            "training command (it resumes from its checkpoint and writes it "
+                            "again)")
         raise UserError(f"run folder '{workdir}' holds no finished run (no summary.json); "
                         "finish it first: re-run its training command to resume it")
     config, _ = load_config(workdir)

@@ -48,9 +48,12 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     weights = fs.join(workdir, runfolder.FINAL_WEIGHTS)
     checkpoint = None
     if not fs.exists(weights):
-        import tensorflow as tf
-        checkpoint = tf.train.latest_checkpoint(fs.join(workdir, runfolder.CHECKPOINTS))
-        if not allow_unfinished or checkpoint is None:
+        from ktrain_kit.checkpointing import readable_index
+        state = readable_index(fs.join(workdir, runfolder.CHECKPOINTS))  # None if damaged:
+        checkpoint = state.model_checkpoint_path if state else None  # the resume rebuilds it
+        if checkpoint and not fs.exists(checkpoint + ".index"):
+            checkpoint = None  # as tf.train.latest_checkpoint: listed, but its files are gone
+        if not allow_unfinished or not checkpoint:
             raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its "
                             "training has not finished; resume it with `python -m launchers.train` first")
 

@@ -40,6 +40,7 @@ LOCK = ".lock"
 CHECKPOINTS = "checkpoints"
 FINAL_WEIGHTS = "checkpoints/final.weights.h5"  # the trained model, once training has ended
 RESOLVED = "resolved"  # the section of config.json with what the run derived from its data
+FOLDERS = (CHECKPOINTS, "tensorboard", "plots", "export")  # the entries that are folders
 COSMETIC_KEYS = ("train.verbose",)  # may differ when an interrupted run is resumed
 # What a run writes (the manifest of a folder from before manifests existed).
 RUN_ENTRIES = (CONFIG, "metrics.csv", CHECKPOINTS, "tensorboard", "plots", "diagnosis.json",
@@ -66,9 +67,19 @@ def _entries(workdir):
     return fs.listdir(workdir) if fs.isdir(workdir) else []
 
 
+# The one way out every launcher can follow, losing nothing: without its manifest a run folder
+# is read as one from before manifests (its entries known by name: RUN_ENTRIES). Deleting the
+# folder, as this said before, threw the run away; evaluate and the doctor have no --workdir.
+MANIFEST_FIX = (f"delete that {MANIFEST} (the run's files are then known by their names) and "
+                "run this command again")
+
+
 def read_manifest(workdir) -> list | None:
     """The entries a run wrote into `workdir`; None when it is no run folder of ours."""
     path = fs.join(workdir, MANIFEST)
+    if fs.isdir(path) and not _is_link(path):
+        raise UserError(f"run folder '{workdir}': its {MANIFEST} is a folder, not the run's "
+                        f"list of files; {MANIFEST_FIX}")
     if fs.isfile(path) and not _is_link(path):
         try:
             with fs.open(path) as f:
@@ -77,8 +88,7 @@ def read_manifest(workdir) -> list | None:
                 return entries
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        raise UserError(f"run folder '{workdir}': its {MANIFEST} is damaged; delete the folder "
-                        "or choose a new --workdir")
+        raise UserError(f"run folder '{workdir}': its {MANIFEST} is damaged; {MANIFEST_FIX}")
     if fs.isfile(fs.join(workdir, CONFIG)):  # a run from before manifests
         return [e for e in _entries(workdir) if e in RUN_ENTRIES]
     return None
@@ -257,6 +267,11 @@ def _decide(workdir, config, overwrite, own, resolved):
         return RunFolder(workdir, _remove(workdir, own)), False
     previous = read_config(workdir) if CONFIG in own else None
     if previous is None:
+        if has_checkpoint(workdir) or fs.exists(fs.join(workdir, SUMMARY)):
+            # config.json deleted since: its checkpoints and export are not to be removed
+            raise UserError(f"run folder '{workdir}' has no {CONFIG}, but its run trained "
+                            f"({CHECKPOINTS}/ is there); put back its {CONFIG}, or pass "
+                            "--overwrite to train again there, or choose a new --workdir")
         # The run stopped before it wrote its config: nothing trained, nothing to keep.
         return RunFolder(workdir, _remove(workdir, own)), False
     saved, _ = previous
@@ -274,11 +289,22 @@ def _decide(workdir, config, overwrite, own, resolved):
     if fingerprint and resolved.get("data_fingerprint") not in (None, fingerprint):
         raise UserError(f"run folder '{workdir}': the data at data.path changed since this run "
                         "started; restore it, or pass --overwrite to train again from scratch")
+    for name in own:  # a resume appends to and replaces these files: a folder in their place
+        if name not in FOLDERS and not name.startswith(("export/", "plots/")) and \
+                not name.endswith("/") and fs.isdir(fs.join(workdir, name)):
+            raise UserError(f"run folder '{workdir}': its {name} is a folder, not the file the "
+                            "run wrote; remove or move that folder, then run this command again")
     return RunFolder(workdir, own), has_checkpoint(workdir)
 
 
 def has_checkpoint(workdir) -> bool:
-    return fs.isfile(fs.join(workdir, CHECKPOINTS, "checkpoint"))
+    """The index, or a checkpoint's files without it (a deleted or damaged index is rebuilt
+    from them: checkpointing.rebuild_index), so a run that trained is never started over."""
+    folder = fs.join(workdir, CHECKPOINTS)
+    if fs.isfile(fs.join(folder, "checkpoint")):
+        return True
+    return fs.isdir(folder) and any(n.startswith("ckpt-") and n.endswith(".index")
+                                    for n in fs.listdir(folder))
 
 
 TRAIN_FIX = "pass --overwrite to start afresh there, or choose a new --workdir"

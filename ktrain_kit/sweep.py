@@ -212,9 +212,28 @@ def storage(url: str | None, workdir: str):
     try:
         return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
     except Exception as e:  # noqa: BLE001 - a bad URL or an unreachable database
+        if url == storage_url(None, workdir):  # the sweep's own file, damaged: no URL to fix
+            raise UserError(f"sweep '{workdir}': its study.db cannot be opened "
+                            f"({type(e).__name__}: {str(e).splitlines()[0][:120]}); put back "
+                            "the study.db the sweep wrote, or choose a new --workdir") from None
         raise UserError(f"--storage '{url}' cannot be opened ({type(e).__name__}: "
                         f"{str(e).splitlines()[0][:120] if str(e) else ''}); give a SQLAlchemy "
                         "URL Optuna accepts, e.g. postgresql://user@host/db") from None
+
+
+def check_study_holds_trials(the_study, workdir) -> None:
+    """trials/ records trials the study does not hold: its database was deleted, emptied or
+    replaced. Asking it for trials would number them again over the recorded ones."""
+    folder = os.path.join(workdir, "trials")
+    names = os.listdir(folder) if os.path.isdir(folder) else []
+    recorded = sorted(int(n[:-len(".state")]) for n in names
+                      if n.endswith(".state") and n[:-len(".state")].isdigit())
+    held = {t.number for t in the_study.get_trials(deepcopy=False)}
+    missing = [n for n in recorded if n not in held]
+    if missing:
+        raise UserError(f"sweep '{workdir}': trials/ records trial {missing[0]:04d}, which its "
+                        "study (study.db, or --storage) does not hold: the database was "
+                        "deleted, emptied or replaced; put it back, or choose a new --workdir")
 
 
 def sampler_seed(seed: int, worker: int, trial: int | None = None) -> int:
@@ -269,9 +288,12 @@ def bind(workdir, config, spec) -> None:
         try:
             with open(path) as f:
                 bound = json.load(f)
+            if not isinstance(bound, dict):
+                raise ValueError("not a JSON object")
         except (OSError, ValueError):
-            raise UserError(f"sweep '{workdir}': its {BINDING} is unreadable; choose a new "
-                            "--workdir") from None
+            raise UserError(f"sweep '{workdir}': its {BINDING} is unreadable; delete it if this "
+                            "command is the sweep's own (it is written again from the "
+                            "command), or choose a new --workdir") from None
         changed = sorted(set(_diff(bound, wanted)) - {f"config.{k}" for k in COSMETIC_KEYS})
         if changed:
             raise UserError(f"sweep '{workdir}' holds a study of a different config or sweep "

@@ -70,6 +70,7 @@ def main(argv):
     the_study = sweep.study(spec, study_storage or sweep.storage(FLAGS.storage, workdir),
                             seed=config.seed)
     if not FLAGS.worker:
+        sweep.check_study_holds_trials(the_study, workdir)
         sweep.enqueue_config_values(the_study, spec, config)
 
     def trial_command(number):

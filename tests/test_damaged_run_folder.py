@@ -1,0 +1,158 @@
+"""A damaged run folder, as a class: every file a run folder holds (from its manifest, so a new
+file is covered the day a run writes it), damaged every way (deleted, emptied, truncated to
+half, random bytes, JSON of another shape, a folder in its place, chmod 000 unless root, a
+symlink to a copy elsewhere), given to every launcher that reads a run folder (train resuming
+or refusing it, train --overwrite, evaluate, export, the doctor with and without --fix,
+model.init_from, configs/from_run.py), and a finished sweep's folder to the sweep resuming
+it (every file of it: a sweep keeps no manifest, its folder is its own). Each must exit 0
+(the file was not needed, or was rebuilt) or 2 with one line naming the file or the folder
+and a fix it can follow; no traceback; no other file of the folder changed (in its bytes)
+unless that launcher writes it (tests/damage.py says which).
+
+The default run tries each damage once per launcher and folder, the file rotating through the
+folder's files (120 cases, about 45 s); `-m slow` tries them all (a finished run: 26 files,
+1216 cases; an unfinished one: 9 files, 406 cases, the doctor's --fix left out as it
+refuses an unfinished run before reading anything; a sweep: 27 files, 178 cases; about
+25 minutes on 2 busy cores):
+
+    python -m pytest -m slow -p no:xdist tests/test_damaged_run_folder.py
+"""
+
+import os
+import shutil
+
+import pytest
+
+import damage
+from conftest import run_launcher
+
+SOURCES = ("finished", "unfinished")
+LAUNCHERS_OF = {"finished": list(damage.LAUNCHERS),
+                "unfinished": [n for n in damage.LAUNCHERS if n != "doctor_fix"]}
+_CACHE = {}
+
+
+def _source(kind, tmp_path_factory):
+    if "finished" not in _CACHE:
+        _CACHE["finished"] = damage.make_finished(str(tmp_path_factory.mktemp("damage") / "run"))
+    if kind == "unfinished" and "unfinished" not in _CACHE:
+        _CACHE["unfinished"] = damage.make_unfinished(
+            _CACHE["finished"], str(tmp_path_factory.mktemp("damage") / "unfinished"))
+    return _CACHE[kind]
+
+
+def spread(files, launchers):
+    """Each damage once per launcher, the file moving on at every case: every file and every
+    damage appear, at a fraction of the whole matrix."""
+    cases, i = [], 0
+    for launcher in launchers:
+        for kind in damage.DAMAGES:
+            for _ in range(len(files)):
+                name = files[i % len(files)]
+                i += 1
+                if kind in damage.damages_for(name):
+                    cases.append((name, kind, launcher))
+                    break
+    return cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_launcher_on_every_damaged_file_exits_0_or_one_line_and_keeps_the_rest(
+        tmp_path, tmp_path_factory, request, source):
+    folder = _source(source, tmp_path_factory)
+    files = damage.files_of(folder)
+    assert {"config.json", "manifest.json", "metrics.csv"} <= set(files)
+    if source == "finished":
+        assert {"summary.json", "checkpoints/final.weights.h5", "export/1/saved_model.pb"} <= \
+            set(files)
+    launchers = LAUNCHERS_OF[source]
+    everything = "slow" in (request.config.getoption("-m") or "")
+    cases = [(n, k, la) for n in files for k in damage.damages_for(n) for la in launchers] \
+        if everything else spread(files, launchers)
+    failures = []
+    for name, kind, launcher in cases:
+        damage.fresh_session()
+        code, message, problems = damage.check(folder, str(tmp_path / "case"), name, kind,
+                                               launcher)
+        failures += [f"{launcher} {name} {kind}: {p}" for p in problems]
+    print(f"{source}: {len(files)} files, {len(cases)} cases")
+    assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures)
+
+
+def test_the_matrix_lists_every_file_a_finished_run_holds(tmp_path_factory):
+    """By construction: what the manifest lists, folders expanded, is every file on disk but
+    the lock (a file a run writes outside its manifest would escape the matrix)."""
+    folder = _source("finished", tmp_path_factory)
+    on_disk = sorted(os.path.relpath(os.path.join(d, n), folder)
+                     for d, _, names in os.walk(folder) for n in names if n != ".lock")
+    assert damage.files_of(folder) == on_disk
+
+
+# ------------------------------------------------------------------ the launchers themselves
+def _one_error_line(result):
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize("launcher,args", [
+    ("launchers.evaluate", lambda f: [f"--workdir={f}"])])  # the doctor's --fix: in the matrix
+def test_a_damaged_manifest_names_a_fix_the_reader_can_follow(tmp_path, tmp_path_factory,
+                                                              launcher, args):
+    """It said 'delete the folder or choose a new --workdir': evaluate and the doctor have no
+    --workdir to choose, and deleting the folder throws the run away. Deleting the manifest
+    loses nothing: the run's files are then known by their names, and the command works."""
+    folder = shutil.copytree(_source("finished", tmp_path_factory), tmp_path / "run")
+    (folder / "manifest.json").write_text("{torn")
+    line = _one_error_line(run_launcher(launcher, *args(str(folder)), timeout=180))
+    assert "manifest.json is damaged; delete that manifest.json" in line
+    os.remove(folder / "manifest.json")
+    result = run_launcher(launcher, *args(str(folder)), timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_finished_run_whose_config_was_deleted_is_refused_not_trained_over(
+        tmp_path, tmp_path_factory):
+    """train took a missing config.json for a run that stopped before writing it, removed the
+    run's checkpoints, export and summary, and trained again."""
+    folder = shutil.copytree(_source("finished", tmp_path_factory), tmp_path / "run")
+    os.remove(folder / "config.json")
+    before = damage._readable_snapshot(str(folder))
+    from faults import launch
+    code, message = launch(lambda: damage._train(str(folder)))
+    assert code == 2 and "has no config.json, but its run trained" in message, message
+    assert damage._readable_snapshot(str(folder)) == before
+
+
+def test_the_doctor_fix_on_a_summary_of_another_shape_is_one_line(tmp_path, tmp_path_factory):
+    """A summary.json holding a list was a traceback (AttributeError) in --fix."""
+    folder = shutil.copytree(_source("finished", tmp_path_factory), tmp_path / "run")
+    (folder / "summary.json").write_text("[1, 2]")
+    line = _one_error_line(run_launcher("launchers.doctor", str(folder), "--fix", timeout=180))
+    assert "its summary.json is damaged; put back" in line, line
+
+
+# ------------------------------------------------------------------ a sweep's folder
+@pytest.mark.slow
+def test_a_sweep_resumed_over_any_damaged_file_exits_0_or_one_line_and_keeps_the_rest(
+        tmp_path, tmp_path_factory, request):
+    """launchers.sweep resuming its finished --workdir: every file of it (trials.csv,
+    best.json, study.db, sweep.json, plots/, trials/NNNN.state and each trial's run folder)
+    damaged every way under `-m slow`; by default three that were a traceback or a wrong
+    fix: study.db deleted, study.db of random bytes, sweep.json holding a list."""
+    if "sweep" not in _CACHE:
+        _CACHE["sweep"] = damage.make_sweep(str(tmp_path_factory.mktemp("damage") / "sweep"))
+    source = _CACHE["sweep"]
+    files = damage.sweep_files_of(source)
+    assert {"study.db", "sweep.json", "trials.csv", "best.json"} <= set(files)
+    everything = "slow" in (request.config.getoption("-m") or "")
+    cases = [(n, k) for n in files for k in damage.damages_for(n)] if everything else \
+        [("study.db", "deleted"), ("study.db", "random_bytes"), ("sweep.json", "json_list")]
+    failures = []
+    for name, kind in cases:
+        code, line, problems = damage.check_sweep(source, str(tmp_path / "case"), name, kind)
+        failures += [f"{name} {kind}: {p}" for p in problems]
+    print(f"sweep: {len(files)} files, {len(cases)} cases")
+    assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures)
