@@ -74,9 +74,13 @@ def load_run(workdir: str, allow_unfinished: bool = False):
     try:
         if checkpoint is None:
             _load_weights(model, weights)
-        else:
+        else:  # restored into a copy whose weights are then taken: the checkpoint also holds
+            # the run's optimizer, which TensorFlow would otherwise restore, slot by slot, into
+            # whatever optimizer compile() below makes (Keras' default RMSprop), and fail
             import tensorflow as tf
-            tf.train.Checkpoint(model=model).restore(checkpoint).expect_partial()
+            copy = engine.wrap(build_network(config, data), config.train.accumulation_steps)
+            tf.train.Checkpoint(model=copy).restore(checkpoint).expect_partial()
+            model.set_weights(copy.get_weights())
     except Exception as e:  # noqa: BLE001 - truncated or foreign files raise many kinds
         what = weights if checkpoint is None else checkpoint
         raise UserError(f"file '{what}': cannot be loaded into the run's model "

@@ -477,3 +477,28 @@ def test_keras_applications_backbone_with_weights_from_a_local_file(tmp_path):
     backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
     for ours, theirs in zip(backbone.get_weights(), saved.get_weights()):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_init_from_an_unfinished_run_takes_its_newest_checkpoint(source_run, tmp_path):
+    """An interrupted run (no final weights yet) gives its newest checkpoint's weights. Read
+    directly from the checkpoint file with TensorFlow's reader, every array must be there.
+    The checkpoint also holds the run's optimizer (Adam); restored into a model that compile()
+    then gave RMSprop, it failed on every such run ('incompatible tensor ... rm_sprop')."""
+    import shutil
+
+    import tensorflow as tf
+
+    from ktrain_kit import finetune, runfolder
+    folder = str(tmp_path / "interrupted")
+    shutil.copytree(source_run[0], folder)
+    os.remove(os.path.join(folder, runfolder.FINAL_WEIGHTS))
+    loaded_arrays = finetune._from_run_folder(folder)
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(
+        os.path.join(folder, runfolder.CHECKPOINTS)))
+    saved = [reader.get_tensor(key) for key in reader.get_variable_to_shape_map()
+             if "/.ATTRIBUTES/VARIABLE_VALUE" in key]
+    layers = ("block0_dense", "block0_norm", "block1_dense", "block1_norm", "logits")
+    arrays = [a for name in layers for a in loaded_arrays[name]]  # digits_mlp's weighted layers
+    for array in arrays:
+        assert any(t.shape == array.shape and np.array_equal(t, array) for t in saved), \
+            array.shape
