@@ -126,9 +126,9 @@ def restore_permissions(folder):
 
 
 # ------------------------------------------------------------------ one case
-def check(source, folder, name, damage, launcher):
-    """Copies `source` to `folder`, damages its file `name` with `damage`, runs `launcher`
-    (a key of LAUNCHERS); returns (exit code, line, problems)."""
+def _damaged_copy(source, folder, name, damage):
+    """`source` copied to `folder` with its file `name` damaged: (the path a symlink points
+    to, that file's bytes or None, a snapshot of the folder before the launcher runs)."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(folder + ".outside", ignore_errors=True)
     shutil.copytree(source, folder, symlinks=True)
@@ -138,7 +138,13 @@ def check(source, folder, name, damage, launcher):
     else:
         DAMAGES[damage](path)
     outside_before = open(outside, "rb").read() if os.path.exists(outside) else None
-    before = _readable_snapshot(folder)
+    return outside, outside_before, _readable_snapshot(folder)
+
+
+def check(source, folder, name, damage, launcher):
+    """Copies `source` to `folder`, damages its file `name` with `damage`, runs `launcher`
+    (a key of LAUNCHERS); returns (exit code, line, problems)."""
+    outside, outside_before, before = _damaged_copy(source, folder, name, damage)
     call, may_change, fix_words = LAUNCHERS[launcher]
     code, message = launch(lambda: call(folder))
     after = _readable_snapshot(folder)
@@ -350,16 +356,7 @@ def check_sweep(source, folder, name, damage):
     """The sweep's own command on a copy of finished sweep `source` with `name` damaged:
     (exit code, error line, problems), as `check`."""
     from conftest import run_launcher
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(folder + ".outside", ignore_errors=True)
-    shutil.copytree(source, folder, symlinks=True)
-    path, outside = os.path.join(folder, name), os.path.join(folder + ".outside", name)
-    if damage == "symlink":
-        _symlink(path, outside)
-    else:
-        DAMAGES[damage](path)
-    outside_before = open(outside, "rb").read() if os.path.exists(outside) else None
-    before = _readable_snapshot(folder)
+    outside, outside_before, before = _damaged_copy(source, folder, name, damage)
     result = run_launcher("launchers.sweep", *SWEEP, f"--workdir={folder}", timeout=600)
     after = _readable_snapshot(folder)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
