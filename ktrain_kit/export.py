@@ -77,6 +77,17 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     return path
 
 
+def export_run(workdir: str, version: int) -> str:
+    """A finished run's model exported again as `<workdir>/export/<version>/` (what
+    `launchers.export` does); returns the version's path."""
+    from ktrain_kit import checkpointing, restore, runfolder
+    with runfolder.open_existing(workdir) as run, checkpointing.stop_between_phases():
+        config, data, model = restore.load_run(workdir)
+        run.own(f"export/{version}")
+        return export(model, run.path("export"), version, task=config.task.name,
+                      from_logits=config.model.from_logits, preprocessing=data.preprocessing)
+
+
 def recover(path: str) -> None:
     """After a kill between the two renames of `export`: put the previous version back (and
     remove the half-written versions of killed exports)."""

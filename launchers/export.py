@@ -17,13 +17,8 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    from ktrain_kit import checkpointing, export, restore, runfolder
-    with runfolder.open_existing(FLAGS.workdir) as run, checkpointing.stop_between_phases():
-        config, data, model = restore.load_run(FLAGS.workdir)
-        run.own(f"export/{FLAGS.version}")
-        path = export.export(model, run.path("export"), FLAGS.version, task=config.task.name,
-                             from_logits=config.model.from_logits, preprocessing=data.preprocessing)
-    print(f"exported {path}")
+    from ktrain_kit.export import export_run
+    print(f"exported {export_run(FLAGS.workdir, FLAGS.version)}")
 
 
 if __name__ == "__main__":

@@ -253,14 +253,9 @@ def _evaluate(folder):
 
 
 def _export(folder):
-    """launchers/export.py's main with --version=2."""
-    from ktrain_kit import checkpointing, export, restore, runfolder
-    with runfolder.open_existing(folder) as run, checkpointing.stop_between_phases():
-        config, data, model = restore.load_run(folder)
-        run.own("export/2")
-        return export.export(model, run.path("export"), 2, task=config.task.name,
-                             from_logits=config.model.from_logits,
-                             preprocessing=data.preprocessing)
+    """launchers/export.py with --version=2."""
+    from ktrain_kit.export import export_run
+    return export_run(folder, 2)
 
 
 def _doctor(folder, fix=False):

@@ -130,16 +130,11 @@ def _epoch_of(folder, number):
 def _readers(folder):
     """evaluate, export (a new version), the doctor and fine-tuning on `folder`, each as the
     launcher would end: {name: (code, line)}."""
-    from ktrain_kit import checkpointing, export, repair, restore, runfolder
+    from ktrain_kit import export, repair
     from ktrain_kit.evaluate import evaluate
 
     def export_version_2():
-        with runfolder.open_existing(folder) as run, checkpointing.stop_between_phases():
-            config, data, model = restore.load_run(folder)
-            run.own("export/2")
-            return export.export(model, run.path("export"), 2, task=config.task.name,
-                                 from_logits=config.model.from_logits,
-                                 preprocessing=data.preprocessing)
+        return export.export_run(folder, 2)
 
     def fine_tune():
         from ktrain_kit import data as data_lib
@@ -428,17 +423,10 @@ def _finished_source():
 
 
 def _reader_calls(folder):
-    from ktrain_kit import checkpointing, export, restore, runfolder
     from ktrain_kit.evaluate import evaluate
-
-    def export_again():  # launchers/export.py's main, version 1 again: replaces the served one
-        with runfolder.open_existing(folder) as run, checkpointing.stop_between_phases():
-            config, data, model = restore.load_run(folder)
-            run.own("export/1")
-            return export.export(model, run.path("export"), 1, task=config.task.name,
-                                 from_logits=config.model.from_logits,
-                                 preprocessing=data.preprocessing)
-    return {"evaluate": lambda: evaluate(folder), "export": export_again}
+    from ktrain_kit.export import export_run
+    # launchers.export's work, version 1 again: replaces the served one
+    return {"evaluate": lambda: evaluate(folder), "export": lambda: export_run(folder, 1)}
 
 
 def _servable(folder):
