@@ -83,6 +83,13 @@ def load_run(workdir: str, allow_unfinished: bool = False):
             model.set_weights(copy.get_weights())
     except Exception as e:  # noqa: BLE001 - truncated or foreign files raise many kinds
         what = weights if checkpoint is None else checkpoint
+        if _other_model(e):
+            raise UserError(
+                f"file '{what}': holds the weights of another model than the one its "
+                f"{runfolder.CONFIG} builds (model.name='{config.model.name}'; {_first_shape(e)}"
+                "); it was written by another run or by an older ktrain_kit whose model "
+                "differed - use the version that trained it, or train the run again with "
+                "`python -m launchers.train --overwrite`") from None
         raise UserError(f"file '{what}': cannot be loaded into the run's model "
                         f"({type(e).__name__}); it is damaged or from another run - resume the "
                         "run with `python -m launchers.train` to write it again") from None
@@ -90,6 +97,29 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                                            config.model.from_logits)
     model.compile(loss=loss, metrics=metrics)
     return config, data, model
+
+
+def _other_model(error) -> bool:
+    """A file that reads whole but whose variables do not fit the model: Keras and TensorFlow
+    say so with a ValueError naming shapes. A damaged file fails earlier, reading it (OSError,
+    DataLossError, ...), so its message keeps telling the user to write it again."""
+    text = str(error)
+    return isinstance(error, ValueError) and ("shape" in text or "could not be loaded" in text)
+
+
+def _first_shape(error) -> str:
+    """The shapes that disagree, as the error gives them: what the user can check."""
+    import re
+    text = str(error)
+    found = re.search(r"variable\.shape=\(([^)]*)\), Received: value\.shape=\(([^)]*)\)",
+                      text)  # Keras' load_weights
+    if found:
+        return f"the model has a weight of shape ({found[1]}) where the file holds ({found[2]})"
+    found = re.search(r"incompatible tensor with shape \(([^)]*)\) when attempting to restore "
+                      r"variable with shape \(([^)]*)\)", text)  # a TensorFlow checkpoint
+    if found:
+        return f"the model has a weight of shape ({found[2]}) where the file holds ({found[1]})"
+    return "the shapes of its weights differ"
 
 
 def data_fix(config) -> str:

@@ -6,6 +6,7 @@ full disk)."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,6 +134,39 @@ def test_damaged_folders_are_one_line_in_evaluate_and_export(tmp_path, finished,
         assert result.returncode == 2 and len(errors) == 1, result.stderr[-1500:]
         assert fragment in errors[0] and "Traceback" not in result.stderr
     assert os.path.isdir(os.path.join(workdir, "export", "1"))
+
+
+def test_weights_of_another_model_are_named_as_such_not_as_damage(tmp_path, finished):
+    """A whole weights file of another architecture (another run's, or an older ktrain_kit's
+    `bag`) is not damage: resuming would not write it again. The error names the shapes that
+    disagree, read here from the two files themselves."""
+    import h5py
+
+    from ktrain_kit import restore
+    workdir = copy_run(finished, tmp_path / "run")
+    other = str(tmp_path / "wider")
+    train(tiny(model__width=48), other)
+    weights = os.path.join("checkpoints", "final.weights.h5")
+    with open(os.path.join(other, weights), "rb") as source:
+        data = source.read()
+    with open(os.path.join(workdir, weights), "wb") as target:
+        target.write(data)
+
+    def kernel_shapes(path):
+        shapes = []
+        with h5py.File(path) as f:
+            f.visititems(lambda name, item: shapes.append(item.shape)
+                         if isinstance(item, h5py.Dataset) and len(item.shape) == 2 else None)
+        return shapes
+    ours = kernel_shapes(os.path.join(finished, weights))
+    theirs = kernel_shapes(os.path.join(other, weights))
+    with pytest.raises(UserError) as raised:
+        restore.load_run(workdir)
+    message = str(raised.value)
+    assert "another model" in message and "damaged" not in message and "--overwrite" in message
+    model_shape, file_shape = (tuple(int(n) for n in part.split(",") if n.strip())
+                               for part in re.findall(r"\(([\d, ]+)\)", message)[:2])
+    assert model_shape in ours and file_shape in theirs and model_shape != file_shape
 
 
 def test_a_torn_metrics_row_does_not_stop_a_resume(tmp_path):
