@@ -171,9 +171,9 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
-    from benchmarks.doctor_cases import field, users, wild, wild4
+    from benchmarks.doctor_cases import field, users, wild, wild4, wild5
     from benchmarks.doctor_cases.cases import CASES
-    cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
+    cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES + wild5.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -206,7 +206,7 @@ def main():
         with open(args.json) as f:
             kept = [r for r in json.load(f) if (r["case"], r["seed"]) not in
                     {(r["case"], r["seed"]) for r in results}]
-        everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
+        everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES + wild5.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -287,6 +287,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
               "ours (round 3")),
           ("issue threads, round 4", lambda c: "program" in c and c["source"].startswith(
               "public issue threads (round 4)")),
+          ("published programs, round 5", lambda c: "program" in c and c["source"].startswith(
+              "published programs (round 5)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 

@@ -1,0 +1,121 @@
+"""The doctor on failure classes found with round 5's published programs
+(benchmarks/doctor_cases/wild5.py): Dropout layers in series that keep almost nothing together
+(UMLAUT's example CNN: three Dropout(0.8)), and large gradients that the inputs' scale explains
+(the keras-io Boston-housing MLP on unscaled features) read as a consequence, not an
+explosion."""
+
+import keras
+import numpy as np
+
+from ktrain_kit import doctor
+from ktrain_kit.doctor import facts as facts_lib
+
+
+def serious(found):
+    return {f.symptom for f in found if f.severity != "info"}
+
+
+def epochs_from(losses, accuracy=0.1):
+    return [{"loss": l, "val_loss": l, "accuracy": accuracy, "val_accuracy": accuracy}
+            for l in losses]
+
+
+AT_CHANCE = {"metric": "balanced_accuracy", "n": 300, "n_effective": 300, "model": 0.1,
+             "simple": 0.95, "simple_model": "nearest neighbours", "chance": 0.1,
+             "model_on_probe": 0.1, "chance_on_probe": 0.1, "n_probe": 256}
+CLASSES = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
+           "output_activation": "linear", "num_outputs": 10, "labels_shape": [300],
+           "labels_min": 0.0, "labels_max": 9.0, "labels_integer": True, "labels_distinct": 10,
+           "reference": AT_CHANCE}
+DEAD = [{"step": s, "epoch": s // 10, "dead_relu_fraction": 0.9, "probe_examples": 256}
+        for s in (0, 10, 20)]
+
+
+def cnn(rate):
+    """UMLAUT's example CNN, small: Dropout(rate) after each of three blocks."""
+    return keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(8, 3, activation="relu"),
+                             keras.layers.MaxPool2D(2), keras.layers.Dropout(rate),
+                             keras.layers.Conv2D(8, 3, activation="relu"),
+                             keras.layers.MaxPool2D(2), keras.layers.Dropout(rate),
+                             keras.layers.Flatten(), keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dropout(rate), keras.layers.Dense(10)])
+
+
+def test_dropout_layers_in_series_compound_in_a_sequential_stack_only():
+    assert np.isclose(facts_lib.dropout_keep_in_series(cnn(0.8)), 0.2 ** 3)
+    assert np.isclose(facts_lib.dropout_keep_in_series(cnn(0.2)), 0.8 ** 3)
+    model = cnn(0.8)
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    data = (np.zeros((4, 16, 16, 3), "float32"), np.zeros((4,), "int32"))
+    facts = facts_lib.model_facts(model, data)
+    assert facts["dropout_rate_max"] == 0.8 and np.isclose(facts["dropout_keep_in_series"],
+                                                           0.008)
+    # two parallel branches with Dropout(0.8) each: they do not compound, no product is read
+    x = keras.Input((4,))
+    a = keras.layers.Dropout(0.8)(keras.layers.Dense(4)(x))
+    b = keras.layers.Dropout(0.8)(keras.layers.Dense(4)(x))
+    branches = keras.Model(x, keras.layers.Dense(1)(keras.layers.Concatenate()([a, b])))
+    assert facts_lib.dropout_keep_in_series(branches) is None
+
+
+def test_three_dropout_08_at_chance_is_underfitting_named_and_usual_stacks_are_not():
+    flat = epochs_from([2.31, 2.303, 2.302, 2.302])
+    found = doctor.diagnose(flat, [], DEAD, {**CLASSES, "dropout_rate_max": 0.8,
+                                             "dropout_keep_in_series": 0.008})
+    assert found[0].symptom == "underfitting" and found[0].severity == "warning"
+    assert "keep 0.008 of the signal" in found[0].causes[0]
+    assert "dead_units" not in serious(found)  # the dropout's consequence
+    # the fixed program's Dropout(0.2) x3 (0.51 kept) and two Dropout(0.5) (0.25): not named
+    for kept, rate in ((0.512, 0.2), (0.25, 0.5)):
+        usual = doctor.diagnose(flat, [], DEAD, {**CLASSES, "dropout_rate_max": rate,
+                                                 "dropout_keep_in_series": kept})
+        assert not any("Dropout layers in series" in c for f in usual for c in f.causes)
+    # a model that learns despite the compounded dropout: nothing to say about it
+    learned = doctor.diagnose(epochs_from([2.3, 1.0, 0.5, 0.3], accuracy=0.95), [], [], {
+        **CLASSES, "dropout_rate_max": 0.8, "dropout_keep_in_series": 0.008,
+        "reference": {**AT_CHANCE, "model": 0.95, "model_on_probe": 0.95}})
+    assert "underfitting" not in serious(learned)
+
+
+REGRESSION = {"loss_name": "mse", "num_outputs": 1, "labels_shape": [107], "labels_min": 5.0,
+              "labels_max": 36.0, "labels_integer": False, "labels_distinct": 105,
+              "labels_std": 7.2, "inputs_absmax": 707.5, "inputs_feature_rms_max": 470.4,
+              "inputs_feature_rms_median": 13.7, "inputs_scale_ratio": 1042.6,
+              "inputs_examples_beyond_limit_share": 1.0,
+              "training_inputs_feature_rms_max": 480.7, "normalizes_inputs": False,
+              "reference": {"metric": "mse", "n": 247, "n_effective": 247, "model": 27.8,
+                            "simple": 9.5, "simple_model": "ridge", "chance": 50.3,
+                            "majority": None, "model_on_probe": 31.3, "chance_on_probe": 51.7,
+                            "n_probe": 107}}
+
+
+def boston_curves():
+    """The keras-io Boston MLP's recorded run (seed 0, every 10th epoch): MSE from 283 to 28."""
+    losses = [283.3, 89.2, 60.1, 45.3, 38.2, 34.0, 31.5, 30.1, 29.2, 28.6, 28.4]
+    return [{"loss": l, "val_loss": l * 1.1, "mae": l ** 0.5 * 0.8, "val_mae": l ** 0.5 * 0.8}
+            for l in losses]
+
+
+def probes_with(norms):
+    return [{"step": 8 * i, "epoch": i, "grad_norm": g, "weight_norm": 7.2,
+             "update_ratio": 1e-3, "probe_examples": 107} for i, g in enumerate(norms)]
+
+
+def test_large_gradients_the_inputs_scale_explains_are_its_consequence():
+    falling = probes_with([17786.7, 3211.1, 1374.1, 900.0, 700.0, 526.8])
+    found = doctor.diagnose(boston_curves(), [], falling, REGRESSION)
+    assert found[0].symptom == "data_problem" and found[0].severity == "warning"
+    exploding = [f for f in found if f.symptom == "exploding_gradients"]
+    assert [f.severity for f in exploding] == ["info"]
+    assert exploding[0].causes[0].startswith("the data's scale") and \
+        "fell 34x" in exploding[0].causes[0]
+    # a gradient that does not fall with the loss stays a warning: not the scale's doing alone
+    flat = probes_with([17786.7, 15000.0, 16000.0, 17000.0, 18000.0, 18500.0])
+    assert "exploding_gradients" in serious(doctor.diagnose(boston_curves(), [], flat,
+                                                            REGRESSION))
+    # inputs in scale: the large gradient is not explained by them, the warning stays
+    scaled = {**REGRESSION, "inputs_absmax": 3.0, "inputs_feature_rms_max": 1.0,
+              "inputs_feature_rms_median": 1.0, "inputs_scale_ratio": 3.0,
+              "inputs_examples_beyond_limit_share": 0.0, "training_inputs_feature_rms_max": 1.0}
+    assert "exploding_gradients" in serious(doctor.diagnose(boston_curves(), [], falling,
+                                                            scaled))
