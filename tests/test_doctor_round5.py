@@ -9,6 +9,7 @@ import numpy as np
 
 from ktrain_kit import doctor
 from ktrain_kit.doctor import facts as facts_lib
+from ktrain_kit.doctor import rules
 
 
 def serious(found):
@@ -119,3 +120,82 @@ def test_large_gradients_the_inputs_scale_explains_are_its_consequence():
               "inputs_examples_beyond_limit_share": 0.0, "training_inputs_feature_rms_max": 1.0}
     assert "exploding_gradients" in serious(doctor.diagnose(boston_curves(), [], falling,
                                                             scaled))
+
+
+BINARY = {"loss_name": "binary_crossentropy", "from_logits": False,
+          "output_activation": "sigmoid", "num_outputs": 1, "labels_shape": [256, 1],
+          "labels_min": 0.0, "labels_max": 1.0, "labels_integer": True, "labels_distinct": 2,
+          "reference": {"metric": "balanced_accuracy", "n": 1024, "n_effective": 11,
+                        "model": 0.97, "simple": 0.5, "simple_model": "nearest neighbours",
+                        "chance": 0.5, "majority": 0.997, "model_on_probe": 0.97,
+                        "chance_on_probe": 0.5, "n_probe": 7}}
+
+
+def weighted_run(train, probe_at_end):
+    """Epoch losses and the probe's loss at each epoch end (step 0: the probe before
+    training, 0.0507 as recorded for the tutorial's weighted model)."""
+    epochs = [{"loss": l, "val_loss": p, "accuracy": 0.95, "val_accuracy": 0.95}
+              for l, p in zip(train, probe_at_end)]
+    probes = [{"step": 0, "epoch": 1, "probe_loss": 0.0507}] + [
+        {"step": 9 * (i + 1), "epoch": i + 1, "probe_loss": p}
+        for i, p in enumerate(probe_at_end)]
+    return epochs, probes
+
+
+def test_a_class_weighted_loss_falling_while_the_unweighted_probe_rises_is_not_diverging():
+    # the TF imbalanced-data tutorial's weighted model (seed 0, every 3rd epoch): class_weight
+    # 0.5 / 140 weigh Keras' training loss; the probe's loss is unweighted
+    train = [2.385, 1.983, 1.611, 1.496, 1.304, 1.027, 0.886, 0.784, 0.684, 0.563, 0.522]
+    probe = [0.0489, 0.0456, 0.0447, 0.0449, 0.0482, 0.0541, 0.0681, 0.0846, 0.1023, 0.1208,
+             0.1445]
+    epochs, probes = weighted_run(train, probe)
+    found = doctor.diagnose(epochs, [(1, 1, 3.19)], probes, BINARY)
+    assert "diverging" not in serious(found)
+    assert rules.make_run(epochs, probes, {**BINARY, "_batch_losses": [(1, 1, 3.19)]}).initial \
+        == 3.19  # the first batch (the weighted objective) is the start
+    # a first batch that was a poor sample (one example: 6e-5) disagrees at the start only:
+    # the epochs agree with the probe, which stands as the start
+    epochs, probes = weighted_run([0.06, 0.055, 0.05, 0.048], [0.05, 0.048, 0.047, 0.046])
+    assert rules.make_run(epochs, probes, {**BINARY, "_batch_losses": [(1, 1, 6e-5)]}).initial \
+        == 0.0507
+
+
+def test_a_short_run_that_learned_late_is_judged_by_its_final_weights_on_the_probe():
+    # keras-io's text classifier from scratch (seed 1): 3 epochs, no simple model for token
+    # ids; the last epoch's mean training loss 0.58 (of ln 2), the probe's 0.693 -> 0.182
+    curves = [{"loss": l, "val_loss": v, "accuracy": a, "val_accuracy": b}
+              for l, v, a, b in ((0.696, 0.693, 0.49, 0.53), (0.693, 0.690, 0.53, 0.53),
+                                 (0.579, 0.210, 0.69, 0.92))]
+    binary = {**BINARY, "reference": {"metric": "balanced_accuracy", "n": 1024,
+                                      "n_effective": 1023, "model": 0.947, "simple": None,
+                                      "simple_model": None, "chance": 0.5, "majority": 0.505,
+                                      "model_on_probe": 0.929, "chance_on_probe": 0.5,
+                                      "n_probe": 255}}
+    dying = [{"step": s, "epoch": s // 75 + 1, "probe_loss": l, "dead_relu_fraction": d,
+              "probe_examples": 256}
+             for s, l, d in ((0, 0.693, 0.2), (75, 0.693, 0.6), (150, 0.691, 0.6),
+                             (200, 0.571, 0.55), (225, 0.182, 0.52))]
+    found = doctor.diagnose(curves, [(1, 1, 0.688)], dying, binary)
+    assert serious(found) == set()
+    assert [f.severity for f in found if f.symptom == "dead_units"] == ["info"]
+    # the probe's loss still near its start: the model did not learn, the warning stays
+    stuck = [dict(p, probe_loss=0.69) for p in dying]
+    found = doctor.diagnose(curves, [(1, 1, 0.688)], stuck, binary)
+    assert "dead_units" in serious(found)
+
+
+def test_a_constant_simple_vote_on_a_rare_class_does_not_blame_the_labels():
+    # the keras-io fraud example (seed 0): ~5 frauds among the 1,024 reference rows, the
+    # nearest-neighbour vote names no fraud (exactly 0.5), the probe holds 2
+    epochs = [{"loss": 1e-5 * (10 - i), "val_loss": 0.06, "val_recall": 0.39}
+              for i in range(5)]
+    rare = {**BINARY, "reference": {
+        "metric": "balanced_accuracy", "n": 1024, "n_effective": 23, "model": 0.9956,
+        "simple": 0.5, "simple_model": "nearest neighbours", "chance": 0.5,
+        "majority": 0.9941, "model_on_probe": 0.496, "chance_on_probe": 0.5, "n_probe": 7}}
+    assert "data_problem" not in serious(doctor.diagnose(epochs, [], [], rare))
+    # balanced classes, a vote at chance there: the labels are blamed (keras#255: every
+    # input 0, so every vote is the same)
+    balanced = {**rare, "reference": {**rare["reference"], "majority": 0.5, "n_effective": 1024,
+                                      "model": 0.5, "model_on_probe": 0.5, "n_probe": 256}}
+    assert "data_problem" in serious(doctor.diagnose(epochs, [], [], balanced))
