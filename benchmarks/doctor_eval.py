@@ -171,10 +171,10 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
-    from benchmarks.doctor_cases import field, users, wild, wild4
+    from benchmarks.doctor_cases import field, users, wild, wild4, wild5
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
-             if (args.split == "all" or c["split"] == args.split)
+             + wild5.CASES if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
         return replay_file(args.replay, cases)
@@ -207,6 +207,7 @@ def main():
             kept = [r for r in json.load(f) if (r["case"], r["seed"]) not in
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
+                      + wild5.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -287,6 +288,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
               "ours (round 3")),
           ("issue threads, round 4", lambda c: "program" in c and c["source"].startswith(
               "public issue threads (round 4)")),
+          ("published programs, round 5", lambda c: "program" in c and c["source"].startswith(
+              "published programs (round 5)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 
@@ -307,7 +310,9 @@ def write(path, cases, results, seeds):
         f"{_seeds_per_group(cases, results)}): real faulty programs from public "
         "fault collections with their documented fixes (benchmarks/doctor_cases/field.py), "
         "users' own multi-output and subclassed models (users.py), users' programs with one "
-        "bug each (wild.py), issue-thread programs (wild4.py) and synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning or "
+        "bug each (wild.py), issue-thread programs (wild4.py), published programs (wild5.py) and "
+        "synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning "
+        "or "
         "critical finding; right top finding = its first (most severe) warning is one of the "
         "expected symptoms; false alarm = any warning on a healthy run (a fixed twin); errors "
         "= an internal doctor error or a crash. A run whose ground truth fails (the bug did not "
@@ -420,6 +425,69 @@ def write(path, cases, results, seeds):
         "the recorded runs but those two cases' and round 4's (all re-run on this code). "
         "Replaying: `--dump` keeps each run's record (epochs, batch losses, probes, facts) and "
         "`--replay FILE` diagnoses it again with the current rules, no training.", "",
+        "Round 5 (benchmarks/doctor_cases/wild5.py): false alarms first. 18 programs as their "
+        "authors publish them, ported onto bundled or generated data of the same kind with "
+        "their model, loss, optimizer, schedule, callbacks and data preparation (epochs cut "
+        "where said in each docstring): keras-io examples (MNIST convnet, credit-card fraud "
+        "with class_weight 1/count, Boston housing, heart-disease MLP, IMDB Conv1D from "
+        "scratch, FordA Conv1D-BatchNorm, Jena weather LSTM), TensorFlow tutorials (basic "
+        "classification with logits and no validation, Auto MPG with a Normalization layer, "
+        "the HIGGS tiny model and the overfitting large model with its L2 + dropout fix, the "
+        "imbalanced-data weighted model with its initial bias, text classification), "
+        "scikit-learn's MNIST-filters MLP (SGD 0.2, 8 epochs, stopped before converging), and "
+        "four buggy/fixed pairs from UMLAUT's example program (BerkeleyHCI/umlaut: Dropout(0.8) "
+        "-> 0.2, sparse_categorical_crossentropy on logits -> from_logits=True, pixels 0..255 "
+        "-> /255, Adam(-1e3) -> Adam(1e-3)). Split by the parity of the name's SHA-1 before any "
+        "run (13 tune, 5 holdout); 2 seeds each (`python -m benchmarks.doctor_eval --seeds 1 "
+        "--program-seeds 2 --only <the wild5 names> --merge`). Corrected in the ports after "
+        "the first run, before any rule was written: the IMDB stand-in made easier (the "
+        "keras-io program stayed at 0.53 in 3 epochs where it reaches 0.87 on IMDB); UMLAUT's "
+        "unscaled pixels did not show on 16x16 digits (0.93 like the fix), so that bug got a "
+        "bar and is unscored; and the keras-io Boston program, published as healthy, ended at "
+        "3x a ridge's validation MSE (28 vs 9.5) with the doctor naming its unscaled features, "
+        "so it became a pair whose fix is the Keras book's feature-wise standardization (its "
+        "fixed twin's seed 0 misses the bar set then, 17 > 15, and is unscored; quiet). The "
+        "rules before this round, replayed on the same trainings: tune 8/10 buggy runs detected "
+        "(8/10 right top), false alarms on healthy runs 3/25 (the weighted imbalanced-data model "
+        "read as diverging in both seeds, with a critical data_problem in seed 1; the 3-epoch "
+        "IMDB model's dead_units in seed 1); holdout "
+        "no buggy program fell there; false alarms 2/9 (the keras-io fraud example, data_problem "
+        "critical in both seeds). Fixed on the tune half as classes, each with its reason beside "
+        "its "
+        "constant in rules.py: Dropout layers in series compound (the product of their keep "
+        "probabilities in a Sequential stack, 0.1 or less as for one layer's 0.9: UMLAUT's "
+        "three Dropout(0.8) keep 0.008; underfitting naming them, dead units its "
+        "consequence); an exploding-gradients warning that unscaled data explain (a data "
+        "problem named for the inputs' or targets' scale, no growth, no NaN, the gradient "
+        "falling over the run: the Boston MLP's 2,500x its weights at step 0, then 34x less) "
+        "becomes info naming the scale; a class-weighted training loss whose ratio to the "
+        "unweighted probe loss slides (63 -> 3.6) but stays beyond 2x on one side at every "
+        "epoch end is another objective, so the first batch stays the start (the weighted "
+        "tutorial model read as diverging); a run without a simple model whose epoch-mean "
+        "training loss removed under half its start is not struggling when the probe's loss "
+        "on the final weights removed half (a 3-epoch text model that learned in its last "
+        "batches: dead_units had been a warning); and a simple model's vote that is exactly "
+        "chance where the majority class holds 95% or more (it names one class for every "
+        "example: ~4 frauds in the 1,024 reference rows) is no evidence that labels do not "
+        "follow the inputs (data_problem, critical, on the weighted tutorial model). The "
+        "holdout half was measured, not tuned on, but not blind for the last class: its "
+        "keras-io fraud program's two data_problem alarms were printed by the first run "
+        "before that rule was written. Round 5 on this code: tune 10/10 detected (10/10 right "
+        "top), false alarms 0/25 (3 runs unscored: UMLAUT's unscaled pixels x2, the Boston fix's "
+        "seed 0); holdout "
+        "false alarms 0/9 (the MNIST convnet's seed 1 unscored: 10 epochs reached 0.87, not 0.9; "
+        "quiet); a third seed of the holdout half (`--seeds 3 --only <its 5 names> --dump`, "
+        "not in the rows below): 0/5 more false alarms, where the rules before flag the fraud "
+        "example again (3/14 over the three seeds). Every other recorded run (seed 0 of the "
+        "187 older cases and round 4's "
+        "102, recorded on the rules before this round) replayed with these rules: the same "
+        "verdict (detected, right top, false alarm) in every run; exploding_gradients turns "
+        "info in four buggy runs whose data_problem names the inputs' or targets' scale "
+        "(keras2576, wild_one_epoch_unscaled, autotrainer_unnormalized_images, keras6260) - "
+        "the rows below are their recorded runs. Left: a minority class of ~1 example in the "
+        "probe cannot be judged at all (balanced accuracy of 256 validation rows with 1-2 "
+        "frauds); the doctor still reports that run's validation as 'at chance' internally, "
+        "without a finding now.", "",
         "## How the doctor judges a classifier: balanced accuracy", "",
         "The doctor compares the trained model with chance and with the best of two simple "
         "models (nearest neighbours, ridge) in **balanced accuracy** - the mean of the "
@@ -473,7 +541,8 @@ def write(path, cases, results, seeds):
         alarms = f"{sum(r['score']['false_alarm'] for r in twin)}/{len(twin)}"
         lines.append(f"| {case['name']} | {case['split']} | {case['source']} | "
                      f"{case['fault']} -> {case['fix']} | {detected} | {top} | {alarms} | "
-                     f"{_said(buggy)}; {_said(fixed)} |")
+                     f"{_said(buggy)}; "
+                     f"{_said(fixed) if fixed or not case.get('published') else 'no twin'} |")
     unscored = sorted({r["case"] for r in results if r["case"].endswith("__fixed") and
                        not r["truth_ok"] and "crash" not in r})
     if unscored:

@@ -425,9 +425,33 @@ def regularization_facts(model, x=None) -> dict:
             if spread is not None and spread.shape == below.shape:
                 collapsed.append(float(np.mean(below & (spread > layer.epsilon))))
     facts = {"dropout_rate_max": max(rates) if rates else 0.0}
+    kept = dropout_keep_in_series(model)
+    if kept is not None:
+        facts["dropout_keep_in_series"] = kept
     if collapsed:
         facts["batchnorm_collapsed_share"] = max(collapsed)
     return facts
+
+
+def dropout_keep_in_series(model):
+    """The share of the signal the Dropout layers of a Sequential stack keep together: the
+    product of their keep probabilities (1 - rate), since every example passes through each
+    of them in turn (three Dropout(0.8): 0.2^3 = 0.008). None for other models, where dropout
+    layers may sit on parallel branches and do not compound."""
+    import keras
+    if not isinstance(model, keras.Sequential):
+        return None
+    kept, stack = 1.0, list(model.layers)
+    while stack:
+        layer = stack.pop(0)
+        if isinstance(layer, keras.Sequential):
+            stack = list(layer.layers) + stack
+            continue
+        rate = getattr(layer, "rate", None)
+        if "Dropout" in type(layer).__name__ and isinstance(rate, (int, float)) and \
+                not isinstance(rate, bool) and 0 <= rate < 1:
+            kept *= 1.0 - float(rate)
+    return kept
 
 
 def _input_spread(model, layer, x):
