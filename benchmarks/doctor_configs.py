@@ -37,11 +37,12 @@ MLP, CNN = "configs/digits_mlp.py", "configs/digits_cnn.py"
 BIN, REG = "configs/tabular_binary.py", "configs/tabular_regression.py"
 SEQ, BAG, RES = "configs/sequence_transformer.py", "configs/text_bag.py", "configs/images_resnet.py"
 NO_ES = {"callbacks.early_stopping.enabled": False}
+NO_WD = {"optimizer.weight_decay": 0.0}  # adam refuses a decoupled weight decay (adamw has it)
 
 # name: (config, overrides). Reasonable trainings along the axes the shipped configs span.
 HEALTHY = {
     "mlp_shipped": (MLP, {}),
-    "mlp_adam_step": (MLP, {"optimizer.name": "adam", "schedule.base_lr": 1e-3,
+    "mlp_adam_step": (MLP, {"optimizer.name": "adam", "schedule.base_lr": 1e-3, **NO_WD,
                             "schedule.name": "step", "schedule.boundaries": (6, 9),
                             "schedule.warmup_epochs": 0.0, "train.epochs": 12}),
     "mlp_sgd_bs16_3epochs": (MLP, {"data.batch_size": 16, "train.epochs": 3,
@@ -62,7 +63,7 @@ HEALTHY = {
     "cnn_sgd_linear_warmup_bs128": (CNN, {"optimizer.name": "sgd", "schedule.base_lr": 0.05,
                                           "schedule.name": "linear", "schedule.warmup_epochs": 2.0,
                                           "data.batch_size": 128, "train.epochs": 12}),
-    "cnn_layernorm_adam_exponential": (CNN, {"model.norm": "layer", "optimizer.name": "adam",
+    "cnn_layernorm_adam_exponential": (CNN, {"model.norm": "layer", "optimizer.name": "adam", **NO_WD,
                                              "schedule.name": "exponential",
                                              "schedule.decay_factor": 0.8,
                                              "schedule.base_lr": 1e-3,
@@ -85,10 +86,10 @@ HEALTHY = {
     "reg_batchnorm_5epochs": (REG, {"model.norm": "batch", "data.batch_size": 128,
                                     "train.epochs": 5}),
     "seq_shipped": (SEQ, {}),
-    "seq_adam_depth1_4epochs": (SEQ, {"optimizer.name": "adam", "model.depth": 1,
+    "seq_adam_depth1_4epochs": (SEQ, {"optimizer.name": "adam", "model.depth": 1, **NO_WD,
                                       "data.batch_size": 32, "train.epochs": 4}),
     "text_shipped": (BAG, {}),
-    "text_adam_bs16": (BAG, {"optimizer.name": "adam", "data.batch_size": 16,
+    "text_adam_bs16": (BAG, {"optimizer.name": "adam", "data.batch_size": 16, **NO_WD,
                              "schedule.base_lr": 1e-3, "train.epochs": 8}),
     "resnet_shipped": (RES, {}),
     "resnet_adamw_cosine_4epochs": (RES, {"optimizer.name": "adamw", "schedule.name": "cosine",
@@ -130,7 +131,8 @@ BUGGY = {
                       ("diverging", "unstable", "dead_units", "exploding_gradients",
                        "loss_not_decreasing")),
     "text_dropout_095": ("text_shipped", {"model.dropout": 0.95}, ("underfitting",)),
-    "bin_adam_epsilon_1": ("bin_shipped", {"optimizer.name": "adam", "optimizer.epsilon": 1.0},
+    "bin_adam_epsilon_1": ("bin_shipped", {"optimizer.name": "adam", "optimizer.epsilon": 1.0,
+                                           **NO_WD},
                            ("loss_not_decreasing", "underfitting")),
     "seq_adamw_lr_1e6": ("seq_shipped", {"schedule.base_lr": 1e-6},
                          ("loss_not_decreasing", "underfitting")),
