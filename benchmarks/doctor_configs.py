@@ -58,7 +58,7 @@ HEALTHY = {
     "mlp_smoothing_balanced": (MLP, {"task.label_smoothing": 0.1, "data.class_weight": "balanced",
                                      "train.epochs": 10}),
     "mlp_accumulate_spe": (MLP, {"train.accumulation_steps": 4, "data.batch_size": 64,
-                                 "train.steps_per_execution": 8, "train.epochs": 12}),
+                                 "train.steps_per_execution": 2, "train.epochs": 12}),
     "cnn_shipped": (CNN, {}),
     "cnn_sgd_linear_warmup_bs128": (CNN, {"optimizer.name": "sgd", "schedule.base_lr": 0.05,
                                           "schedule.name": "linear", "schedule.warmup_epochs": 2.0,
