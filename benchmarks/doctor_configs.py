@@ -279,6 +279,14 @@ def replay(results):
     return results
 
 
+def fault_showed(name, results):
+    """A buggy case is scored only where its fault cost the metric: below 0.95 x the twin's
+    (batch norm makes a CNN indifferent to weight decay and to Adam at 1.0, say)."""
+    twin = results.get(BUGGY[name][0], {})
+    return "value" in twin and not repaired_enough(results[name].get("value"), twin["value"],
+                                                   twin["metric"])
+
+
 def table(results):
     """Per split: false alarms on healthy, detection / right top / repair on buggy."""
     rows = []
@@ -286,7 +294,8 @@ def table(results):
         key = lambda r: r.get("replayed", r.get("findings", []))  # noqa: E731
         healthy = [n for n in HEALTHY if split(n) == part and "findings" in results.get(n, {})]
         alarms = [n for n in healthy if _serious(key(results[n]))]
-        buggy = [n for n in BUGGY if split(n) == part and "findings" in results.get(n, {})]
+        buggy = [n for n in BUGGY if split(n) == part and "findings" in results.get(n, {})
+                 and fault_showed(n, results)]
         detected = [n for n in buggy if _serious(key(results[n]))]
         right = [n for n in buggy if _serious(key(results[n]))[:1] and
                  _serious(key(results[n]))[0] in BUGGY[n][2]]

@@ -181,6 +181,14 @@ SECOND_SQUASH_AGREEMENT = 0.02
 # weights must grow tenfold (pixels divided by 255 twice: 300-fold) before the inputs move the
 # output, and each step moves a weight by about the learning rate whatever the gap.
 INPUT_RMS_FLOOR = 1.0 / INPUT_RMS_LIMIT
+# Steps frozen for most of the run (config-level round): in more than half of the probes the
+# weights moved less than LR_TOO_LOW_UPDATE of their size per step (a thousand such steps move
+# them 1%), after steps of a healthy size at the first probe - the learning rate was fine and
+# then lowered to nothing (a step schedule's boundary in epoch 1 with a tiny decay factor, an
+# exponential decay far too fast). A schedule that decays to 0 does so at its end, and a
+# healthy run's probes sit below that size in a few of them (at most 4 of 48 in the healthy
+# config set): the rest of such a run trains nothing.
+FROZEN_STEPS_SHARE = 0.5
 
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
@@ -453,7 +461,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
         return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
     rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _label_problems,
              _unrelated_labels, _unscaled_data,
-             _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
+             _diverging, _not_decreasing, _frozen_steps, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting)
     findings = []
     for rule in rules:
@@ -463,6 +471,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
             findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
+    _dropout_noise_not_divergence(run, findings)
     for late in (_over_regularized, _underfitting):
         try:
             findings += late(run, findings)
@@ -985,6 +994,60 @@ def _diverging(run, batch_losses, probes):
     return []
 
 
+def _frozen_steps(run, batch_losses, probes):
+    """The learning rate fell to nothing early: most probes' steps are frozen (see
+    FROZEN_STEPS_SHARE) though the first was of a healthy size. Named as the loss no longer
+    decreasing, with the rate the run ended at; a rate too low from the start is
+    _not_decreasing's."""
+    ratios = [(p.get("step"), _number(p.get("update_ratio"))) for p in probes]
+    ratios = [(step, r) for step, r in ratios if r is not None]
+    if len(ratios) < MIN_EPOCHS_FOR_TRENDS or ratios[0][1] < LR_TOO_LOW_UPDATE:
+        return []
+    if run.losses and run.initial and run.losses[-1] >= NOT_DECREASING_RATIO * run.initial:
+        return []  # _not_decreasing names it (one finding of the symptom)
+    frozen = [step for step, r in ratios if r < LR_TOO_LOW_UPDATE]
+    if len(frozen) <= FROZEN_STEPS_SHARE * len(ratios):
+        return []
+    base = _number(run.facts.get("base_lr"))
+    lrs = [_number(e.get("lr")) for e in run.epochs]
+    last_lr = lrs[-1] if lrs else None
+    lowered = base is not None and last_lr is not None and last_lr < base
+    return [Finding(
+        symptom="loss_not_decreasing", severity="warning", first_seen=_at(step=frozen[0]),
+        evidence={"probes_with_frozen_steps": len(frozen), "probes": len(ratios),
+                  "first_frozen_step": frozen[0], "median_update_to_weight_ratio":
+                  _update_ratio(probes), "base_lr": base, "final_lr": last_lr},
+        causes=[f"the learning rate fell to nothing early: from step {frozen[0]} on the weights "
+                f"moved less than {LR_TOO_LOW_UPDATE:g} of their size per step in "
+                f"{len(frozen)} of {len(ratios)} probes"
+                + (f" (the rate ended at {last_lr:.3g}, base {base:.3g})" if lowered else "")
+                + ", so the rest of the run trained nothing",
+                "a step schedule whose boundary comes early with a tiny decay_factor, or an "
+                "exponential decay far too fast"],
+        remedies=["a schedule that decays over the whole run (cosine)", "later "
+                  "schedule.boundaries or a decay_factor of 0.1-0.5"],
+        suggested_overrides=_overrides(run, "--config.schedule.name=cosine"))]
+
+
+def _dropout_noise_not_divergence(run, findings):
+    """Dropout at DROPOUT_NOISE_RATE or more scales the kept units by 1 / (1 - rate) (20x at
+    0.95): the training loss, measured with dropout on, swings and climbs while the weights
+    have not diverged - the validation loss (dropout off) stays within DIVERGING_RATIO of its
+    best. Divergence is then the dropout's noise, which _over_regularized names: the
+    diverging finding becomes info (it would otherwise, as a critical root cause, hide it)."""
+    rate = _number(run.facts.get("dropout_rate_max")) or 0.0
+    val = _finite(run.val_losses)
+    if rate < DROPOUT_NOISE_RATE or len(val) < 2 or min(val) <= 0 or \
+            max(val[-2:]) > DIVERGING_RATIO * min(val):
+        return
+    for f in findings:
+        if f.symptom == "diverging" and f.severity == "critical":
+            f.severity = "info"
+            f.causes = [f"the training loss is measured with dropout {rate:g} on, which "
+                        "scales the kept units "
+                        f"{1 / (1 - rate):.0f}x; the validation loss did not diverge"] + f.causes
+
+
 def _update_ratio(probes):
     ratios = _finite([p.get("update_ratio") for p in probes])
     return statistics.median(ratios) if ratios else None
@@ -1483,8 +1546,8 @@ def _over_regularized(run, findings):
                          if still_heavy else "") +
                       ": shrinking the weights pays more than fitting the data")
     for f in findings:  # what dropout or a penalty does to the units: consequences
-        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units") and \
-                f.severity == "warning":
+        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units",
+                         "loss_not_decreasing") and f.severity == "warning":
             f.severity = "info"
             f.causes = ["probably a consequence of the regularization (underfitting)"] + \
                 f.causes

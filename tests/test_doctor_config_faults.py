@@ -1,0 +1,139 @@
+"""The doctor on config-level faults of ktrain_kit trainings (benchmarks/doctor_configs.py, tune
+half): a token model far too small (no reference existed for token ids), a step schedule that
+decays to nothing in epoch 1, and dropout 0.95 whose training-loss swings read as divergence.
+Each bug's finding, and its absence on the healthy twin. Curves are the recorded runs', cut."""
+
+import math
+
+import numpy as np
+
+from ktrain_kit import doctor
+from ktrain_kit.doctor import task as task_lib
+
+
+def serious(found):
+    return [f.symptom for f in found if f.severity != "info"]
+
+
+CLASSES = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
+           "output_activation": "linear", "labels_shape": [64], "labels_min": 0.0,
+           "labels_integer": True, "task": "classification", "from_launcher": True}
+VIEW = task_lib.TaskView("classification", task_lib.CROSSENTROPY, True, 4, "linear", "ids")
+
+
+def token_task(rng, n=300, length=32, vocab=64, classes=4, own=0.3):
+    """configs/sequence_transformer.py's task: a share `own` of each sequence's tokens come
+    from its class's group of ids, the rest from the whole vocabulary."""
+    y = rng.integers(0, classes, n)
+    x = rng.integers(0, vocab, (n, length))
+    group = vocab // classes
+    mine = rng.random((n, length)) < own
+    x[mine] = (y[:, None] * group + rng.integers(0, group, (n, length)))[mine]
+    return x.astype(np.int32), y
+
+
+def test_token_counts_are_log_counts_of_each_id():
+    x = np.array([[3, 3, 0, 5], [5, 5, 5, 5]])
+    bag = task_lib.token_counts(x)
+    # ids by frequency in the sample: 5 (5 times), 3 (twice), 0 (once)
+    np.testing.assert_allclose(bag, np.log1p([[1, 2, 1], [4, 0, 0]]))
+    assert task_lib.token_counts(x.astype("float32")) is None  # features, not ids
+    assert task_lib.token_counts(-x - 1) is None
+
+
+def test_a_bag_of_tokens_is_the_reference_of_token_ids():
+    rng = np.random.default_rng(0)
+    x, y = token_task(rng)
+    assert task_lib.knn_score(VIEW, x, y) is None and task_lib.linear_score(VIEW, x, y) is None
+    score, name = task_lib.best_simple_model(VIEW, x, y)
+    assert name == "ridge on token counts" and score > 0.9
+    shuffled, _ = task_lib.best_simple_model(VIEW, x, rng.permutation(y))
+    assert abs(shuffled - 0.25) < 0.1  # labels unrelated to the tokens: chance, 1/4
+
+
+def epochs(losses, val_losses, acc, val_acc, lr=1e-3):
+    return [{"loss": l, "val_loss": v, "accuracy": a, "val_accuracy": va, "lr": lr}
+            for l, v, a, va in zip(losses, val_losses, acc, val_acc)]
+
+
+def test_a_token_model_far_too_small_is_underfitting_against_its_bag_of_tokens():
+    # seq_model_far_too_small: a transformer of 264 weights, 8 classes, level at 0.24
+    small = epochs([2.09, 1.82, 1.73, 1.70, 1.67, 1.66, 1.654, 1.648],
+                   [1.90, 1.74, 1.68, 1.65, 1.64, 1.633, 1.625, 1.624],
+                   [0.15, 0.23, 0.24, 0.236, 0.245, 0.235, 0.231, 0.238],
+                   [0.23, 0.25, 0.252, 0.25, 0.251, 0.248, 0.251, 0.253])
+    facts = {**CLASSES, "num_outputs": 8, "labels_max": 7.0, "labels_distinct": 8,
+             "first_batch_loss": 2.23, "base_lr": 1e-3}
+    reference = {"metric": "balanced_accuracy", "n": 1024, "n_effective": 1015, "chance": 0.125,
+                 "simple": 0.99, "simple_model": "ridge on token counts"}
+    found = doctor.diagnose(small, [], [], {**facts, "reference": {**reference, "model": 0.244}})
+    assert serious(found)[:1] == ["underfitting"]
+    assert "too small" in found[0].causes[0]
+    # its twin (configs/sequence_transformer.py as shipped) at 0.97: nothing to say
+    twin = epochs([1.0, 0.13, 0.086, 0.053, 0.035, 0.014, 0.008, 0.0065],
+                  [0.119, 0.132, 0.134, 0.098, 0.107, 0.10, 0.098, 0.098],
+                  [0.68, 0.96, 0.97, 0.98, 0.99, 0.996, 0.999, 0.9998],
+                  [0.965, 0.964, 0.961, 0.97, 0.97, 0.971, 0.972, 0.969])
+    assert serious(doctor.diagnose(twin, [], [], {**facts,
+                                                  "reference": {**reference, "model": 0.999}})) == []
+
+
+def probes(ratios, every=50):
+    return [{"step": 0}] + [{"step": every * (i + 1), "update_ratio": r}
+                            for i, r in enumerate(ratios)]
+
+
+BINARY = {"loss_name": "binary_crossentropy", "from_logits": True, "output_activation": "linear",
+          "num_outputs": 1, "labels_shape": [64, 1], "labels_min": 0.0, "labels_max": 1.0,
+          "labels_integer": True, "labels_distinct": 2, "task": "binary", "from_launcher": True,
+          "first_batch_loss": 0.70, "base_lr": 3e-3,
+          "reference": {"metric": "balanced_accuracy", "n": 1024, "n_effective": 1023,
+                        "model": 0.76, "simple": 0.748, "simple_model": "ridge", "chance": 0.5}}
+
+
+def test_a_step_schedule_that_decays_to_nothing_in_epoch_1_is_named():
+    # bin_step_to_nothing_epoch1: boundary at 0.3 epochs, decay_factor 1e-5 (rate 3e-8)
+    losses = [0.72, 0.520, 0.520, 0.517, 0.513, 0.519, 0.524, 0.523, 0.523, 0.524, 0.522]
+    val = [0.508, 0.497, 0.493, 0.492, 0.492, 0.4917, 0.4919, 0.492, 0.492, 0.492, 0.4918]
+    run = epochs(losses, val, [0.73] * 11, [0.76] * 11, lr=3e-8)
+    found = doctor.diagnose(run, [], probes([1.6e-3] + [1.8e-8] * 17), BINARY)
+    assert serious(found) == ["loss_not_decreasing"]
+    assert "fell to nothing" in found[0].causes[0]
+    assert "--config.schedule.name=cosine" in found[0].suggested_overrides
+    # the shipped cosine schedule reaches 0 at its last step: one frozen probe of 24 is not it
+    cosine = epochs([0.60, 0.40, 0.33, 0.30, 0.28, 0.27, 0.26, 0.25],
+                    [0.42, 0.36, 0.33, 0.32, 0.31, 0.31, 0.30, 0.30],
+                    [0.8] * 8, [0.85] * 8, lr=3e-3)
+    quiet = doctor.diagnose(cosine, [], probes([1e-3] * 23 + [5e-6]),
+                            {**BINARY, "reference": {**BINARY["reference"], "model": 0.85}})
+    assert serious(quiet) == []
+
+
+TEXT = {**CLASSES, "num_outputs": 4, "labels_max": 3.0, "labels_distinct": 4,
+        "first_batch_loss": 2.91, "base_lr": 3e-3,
+        "reference": {"metric": "balanced_accuracy", "n": 534, "n_effective": 517,
+                      "model": 0.264, "simple": 0.9, "simple_model": "ridge on token counts",
+                      "chance": 0.25}}
+# text_dropout_095: the training loss, with dropout 0.95 on, swings 3.2..5.7; validation stays
+SWINGING = epochs([4.63, 3.21, 5.67, 3.37, 5.33, 4.42], [1.47, 1.52, 1.59, 1.64, 1.62, 1.50],
+                  [0.29, 0.30, 0.30, 0.31, 0.30, 0.29], [0.29, 0.28, 0.20, 0.20, 0.20, 0.19])
+
+
+FIRST_BATCH = [(1, 1, 2.91)]  # the loss before the first update
+
+
+def test_dropout_095_swings_are_its_noise_not_divergence():
+    found = doctor.diagnose(SWINGING, FIRST_BATCH, [], {**TEXT, "dropout_rate_max": 0.95})
+    assert serious(found)[:1] == ["underfitting"]
+    assert "dropout rate 0.95" in found[0].causes[0]
+    assert "diverging" not in serious(found)
+
+
+def test_the_same_training_curve_with_usual_dropout_is_still_divergence():
+    found = doctor.diagnose(SWINGING, FIRST_BATCH, [], {**TEXT, "dropout_rate_max": 0.1})
+    assert serious(found)[:1] == ["diverging"]
+    # and heavy dropout does not excuse a validation loss that diverged too
+    val_up = [dict(e, val_loss=v) for e, v in zip(SWINGING, [1.4, 1.5, 2.5, 3.0, 3.5, 4.0])]
+    found = doctor.diagnose(val_up, FIRST_BATCH, [], {**TEXT, "dropout_rate_max": 0.95})
+    assert serious(found)[:1] == ["diverging"]
+    assert math.isfinite(found[0].evidence["final_loss"])
