@@ -9,8 +9,8 @@ Why: configs/faults/ is the gallery the rules were written on (13 faults on digi
 the shipped configs (configs/*.py) with their own changes, on every dataset, and a warning on
 a fine training is what they meet most. Each case is a shipped config plus overrides, trained
 through `python -m launchers.train` (one process per run, one at a time). The child process
-also writes the doctor's inputs (epochs, batch losses, probes, facts) to doctor_record.json in
-the run folder, so `--replay` diagnoses every recorded run again with the current rules.
+also writes the doctor's inputs (epochs, batch losses, probes, facts) to RUN.doctor_record.json
+beside the run folder, so `--replay` diagnoses every recorded run again with the current rules.
 
 Split: `tune` / `holdout` by the parity of the SHA-1 of the case's name, fixed before any run.
 A buggy case names its healthy twin (the same config without the fault); it is repaired when
@@ -96,6 +96,19 @@ HEALTHY = {
                                           "schedule.base_lr": 2e-3,
                                           "optimizer.weight_decay": 1e-4,
                                           "data.batch_size": 128, "train.epochs": 4}),
+    # added after the first pass (split by the same rule before they ran)
+    "mlp_one_epoch": (MLP, {"train.epochs": 1, "schedule.warmup_epochs": 0.0}),
+    "cnn_groupnorm_sgd_nesterov": (CNN, {"model.norm": "group", "optimizer.name": "sgd",
+                                         "optimizer.nesterov": True, "schedule.base_lr": 0.05,
+                                         "train.epochs": 10}),
+    "bin_bs16_long_no_early_stopping": (BIN, {"data.batch_size": 16, "train.epochs": 30,
+                                              **NO_ES}),
+    "seq_linear_warmup2_bs256": (SEQ, {"schedule.name": "linear", "schedule.warmup_epochs": 2.0,
+                                       "data.batch_size": 256, "schedule.base_lr": 2e-3,
+                                       "train.epochs": 10}),
+    "text_transformer": (BAG, {"model.name": "transformer", "model.depth": 2,
+                               "data.text_length": 128, "schedule.base_lr": 1e-3,
+                               "train.epochs": 8}),
 }
 
 # name: (healthy twin, extra overrides on the twin's, what a practitioner would name).
@@ -180,7 +193,7 @@ def _child(argv):
         from benchmarks.doctor_eval import _plain
         record = _plain({"epochs": self.epochs, "batch_losses": self.batch_losses,
                          "probes": self.probes, "facts": getattr(self, "facts", {})})
-        with open(os.path.join(directory, "doctor_record.json"), "w") as f:
+        with open(record_path(directory), "w") as f:
             json.dump(record, f)
 
     callback.TrainingDoctor.write = write
@@ -188,6 +201,12 @@ def _child(argv):
     from launchers import train
     from ktrain_kit import cli
     cli.run(train.main)
+
+
+def record_path(folder):
+    """Beside the run folder, not in it: a run folder holds only its run's files (a re-run
+    with --overwrite refuses a folder with others)."""
+    return folder.rstrip("/") + ".doctor_record.json"
 
 
 def _load():
@@ -262,7 +281,7 @@ def replay(results):
     from ktrain_kit.doctor import rules
     changed = 0
     for name, r in sorted(results.items()):
-        path = os.path.join(r.get("folder", ""), "doctor_record.json")
+        path = record_path(r.get("folder", ""))
         if not os.path.exists(path):
             continue
         with open(path) as f:

@@ -1015,7 +1015,7 @@ def _frozen_steps(run, batch_losses, probes):
     return [Finding(
         symptom="loss_not_decreasing", severity="warning", first_seen=_at(step=frozen[0]),
         evidence={"probes_with_frozen_steps": len(frozen), "probes": len(ratios),
-                  "first_frozen_step": frozen[0], "median_update_to_weight_ratio":
+                  "first_frozen_step": frozen[0], "median_frozen_update_ratio":
                   _update_ratio(probes), "base_lr": base, "final_lr": last_lr},
         causes=[f"the learning rate fell to nothing early: from step {frozen[0]} on the weights "
                 f"moved less than {LR_TOO_LOW_UPDATE:g} of their size per step in "

@@ -302,11 +302,12 @@ def token_counts(x):
         return None
     ids, counts = np.unique(x, return_counts=True)
     kept = ids[np.argsort(-counts, kind="stable")[:LINEAR_MAX_FEATURES]]
-    column = np.full(int(x.max()) + 1, -1)
-    column[kept] = np.arange(len(kept))
+    order = np.argsort(kept)  # ids looked up by search, not by a table as long as the
+    where = np.clip(np.searchsorted(kept[order], x), 0, len(kept) - 1)  # largest id (10M)
+    found = kept[order][where] == x
     bag = np.zeros((len(x), len(kept)))
-    rows, cols = np.nonzero(column[x] >= 0)
-    np.add.at(bag, (rows, column[x][rows, cols]), 1.0)
+    rows = np.nonzero(found)[0]
+    np.add.at(bag, (rows, order[where[found]]), 1.0)
     return np.log1p(bag)
 
 
