@@ -326,6 +326,31 @@ def table(results):
             "repaired (--fix --budget=3) |", "| --- | --- | --- | --- | --- |"] + rows
 
 
+def case_rows(results):
+    """One Markdown row per case: its split, metric, serious findings, and repair."""
+    rows = ["| case | kind | split | twin | main metric (twin) | serious findings | --fix |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name in list(HEALTHY) + list(BUGGY):
+        r = results.get(name, {})
+        if "findings" not in r:
+            continue
+        twin = BUGGY[name][0] if name in BUGGY else ""
+        value = f"{r['value']:.3f}" if isinstance(r.get("value"), float) else "-"
+        if twin and isinstance(results.get(twin, {}).get("value"), float):
+            value += f" ({results[twin]['value']:.3f})"
+        serious = ", ".join(_serious(r.get("replayed", r["findings"]))) or "-"
+        fix = r.get("fix")
+        repair = "-" if not fix else (
+            f"repaired in {fix['trainings']}" if fix["repaired"] else
+            "nothing trained" if not fix["attempts"] else
+            f"not to 0.95 x twin ({len(fix['attempts'])} tried)")
+        shown = "buggy" if name in BUGGY and fault_showed(name, results) else \
+            "buggy (fault did not show: unscored)" if name in BUGGY else "healthy"
+        rows.append(f"| {name} | {shown} | {split(name)} | {twin or '-'} | {value} | "
+                    f"{serious} | {repair} |")
+    return rows
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return _child(sys.argv[3:])
@@ -345,7 +370,7 @@ def main():
         print("\n".join(table(results)))
         return
     if args.table:
-        print("\n".join(table(results)))
+        print("\n".join(table(results) + [""] + case_rows(results)))
         return
     names = [n for n in list(HEALTHY) + list(BUGGY)
              if args.kind == "all" or case(n)[0] == args.kind]
