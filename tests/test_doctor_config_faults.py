@@ -137,3 +137,42 @@ def test_the_same_training_curve_with_usual_dropout_is_still_divergence():
     found = doctor.diagnose(val_up, FIRST_BATCH, [], {**TEXT, "dropout_rate_max": 0.95})
     assert serious(found)[:1] == ["diverging"]
     assert math.isfinite(found[0].evidence["final_loss"])
+
+
+EPSILON_1 = epochs([0.938, 0.897, 0.843, 0.802, 0.766, 0.737, 0.732, 0.709, 0.70, 0.695,
+                    0.686, 0.685, 0.680, 0.682, 0.682],
+                   [0.90, 0.86, 0.82, 0.79, 0.76, 0.74, 0.73, 0.71, 0.70, 0.70, 0.69, 0.69,
+                    0.69, 0.69, 0.69],
+                   [0.55, 0.57, 0.58, 0.59, 0.60, 0.60, 0.61, 0.61, 0.61, 0.61, 0.61, 0.61,
+                    0.61, 0.61, 0.61],
+                   [0.56, 0.57, 0.58, 0.59, 0.60, 0.60, 0.61, 0.61, 0.61, 0.61, 0.61, 0.61,
+                    0.62, 0.62, 0.62], lr=3e-3)
+RIDGE_20 = {**BINARY["reference"], "model": 0.613, "simple": 0.748, "linear_weights": 21}
+
+
+def test_a_model_that_holds_the_linear_reference_is_not_called_too_small():
+    # bin_adam_epsilon_1: Adam with epsilon 1.0 (steps damped) on the 64-unit MLP: below ridge
+    found = doctor.diagnose(EPSILON_1, [], [], {**BINARY, "trainable_parameters": 5825,
+                                                "reference": RIDGE_20})
+    assert serious(found) == ["underfitting"]
+    assert found[0].causes[0].startswith("not too small")
+    assert "--config.schedule.base_lr=0.03" in found[0].suggested_overrides
+    # its twin (the shipped tabular_binary, Adam's default epsilon) is above ridge: quiet
+    twin = doctor.diagnose(EPSILON_1[:3] + [dict(e, loss=0.3, val_loss=0.33) for e in
+                                            EPSILON_1[3:]], [], [],
+                           {**BINARY, "trainable_parameters": 5825,
+                            "reference": {**RIDGE_20, "model": 0.851}})
+    assert serious(twin) == []
+    # a model with fewer weights than 10x the linear map's keeps the old cause
+    small = doctor.diagnose(EPSILON_1, [], [], {**BINARY, "trainable_parameters": 160,
+                                                "reference": RIDGE_20})
+    assert small[0].causes[0].startswith("the model is too small")
+
+
+def test_linear_weights_count_the_features_the_reference_fitted():
+    rng = np.random.default_rng(1)
+    x, y = token_task(rng, n=60, vocab=16)
+    bag = task_lib.token_counts(x)
+    assert task_lib.linear_weights(VIEW, x, "ridge on token counts") == (bag.shape[1] + 1) * 4
+    assert task_lib.linear_weights(VIEW, np.zeros((5, 20)), "ridge") == 21 * 4
+    assert task_lib.linear_weights(VIEW, np.zeros((5, 20)), "nearest neighbours") is None

@@ -189,6 +189,15 @@ INPUT_RMS_FLOOR = 1.0 / INPUT_RMS_LIMIT
 # healthy run's probes sit below that size in a few of them (at most 4 of 48 in the healthy
 # config set): the rest of such a run trains nothing.
 FROZEN_STEPS_SHARE = 0.5
+# "Too small" needs a model that cannot hold what beat it. A linear reference's function is
+# (features + 1) x outputs weights; a ReLU network holds a linear map through pairs of units
+# (relu(z) - relu(-z)), twice the weights, with layers between; at LINEAR_CAPACITY (10) times
+# the linear weights a model has that room several times over, so when it stays below the
+# linear model the steps (learning rate, optimizer) or the regularization held it back. The
+# gallery's models too small sit far below it (width 2 on digits: 160 weights against 650;
+# a transformer of 264 against a bag of tokens' 4104); an MLP of 64 units on 20 features
+# holds 5825 against 21.
+LINEAR_CAPACITY = 10
 
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
@@ -1469,6 +1478,18 @@ def _underfitting(run, findings):
                     "a wider or deeper model if the loss then levels off below the reference"]
         overrides = ["--config.train.epochs=" + str(2 * len(run.epochs))
                      if run.epochs and run.basis == "epochs" else None]
+    elif _holds_the_linear_reference(run):
+        ratio = _update_ratio(run.probes)
+        causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
+                  f"weights, {LINEAR_CAPACITY}x or more the {ref.get('linear_weights')} of "
+                  f"the linear {ref.get('simple_model')} that beats it, so its steps held it "
+                  f"back - the learning rate ({_fmt(run.lr())}) or the optimizer's settings "
+                  "(an epsilon that damps Adam's steps)"
+                  + (f": weights changed {ratio:.1e} of their size per step" if ratio else "")
+                  + " - or its regularization: " + reference_text]
+        remedies = ["raise the learning rate (python -m launchers.lr_find finds one)",
+                    "Adam with its default epsilon", "less dropout / weight decay"]
+        overrides = [_lr_override(run, 10)]
     else:
         causes = ["the model is too small or too regularized for the task: it fits its "
                   "training data no better than unseen data, and " + reference_text]
@@ -1485,6 +1506,15 @@ def _underfitting(run, findings):
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _holds_the_linear_reference(run) -> bool:
+    """The reference that beats the model is linear and the model has LINEAR_CAPACITY times
+    its weights: not a model too small (see the constant)."""
+    weights = _number(run.reference.get("linear_weights"))
+    params = _number(run.facts.get("trainable_parameters"))
+    return run.reference.get("simple_model") in task_lib.LINEAR_REFERENCES and \
+        weights is not None and params is not None and params >= LINEAR_CAPACITY * weights
 
 
 def _fmt(value):

@@ -317,6 +317,20 @@ def bag_of_tokens_score(view: TaskView, x, y) -> float | None:
     return None if bag is None else linear_score(view, bag, y)
 
 
+LINEAR_REFERENCES = ("ridge", "ridge on token counts")
+
+
+def linear_weights(view: TaskView, x, name) -> int | None:
+    """Weights of the linear reference `name` fitted on x: (features + 1) x outputs; None for
+    another reference. What a model must hold at least to compute the same function."""
+    if name not in LINEAR_REFERENCES:
+        return None
+    features = token_counts(x) if name == "ridge on token counts" else np.asarray(x)
+    if features is None or not len(features):
+        return None
+    return int((features[0].size + 1) * max(view.outputs or 1, 1))
+
+
 def best_simple_model(view: TaskView, x, y) -> tuple:
     """(score, name) of the better of the nearest-neighbour and the linear reference.
 
