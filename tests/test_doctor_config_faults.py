@@ -176,3 +176,30 @@ def test_linear_weights_count_the_features_the_reference_fitted():
     assert task_lib.linear_weights(VIEW, x, "ridge on token counts") == (bag.shape[1] + 1) * 4
     assert task_lib.linear_weights(VIEW, np.zeros((5, 20)), "ridge") == 21 * 4
     assert task_lib.linear_weights(VIEW, np.zeros((5, 20)), "nearest neighbours") is None
+
+
+REGRESSION = {"loss_name": "mean_squared_error", "output_activation": "linear", "num_outputs": 1,
+              "labels_shape": [64, 1], "labels_integer": False, "task": "regression",
+              "from_launcher": True, "first_batch_loss": 6.5, "base_lr": 1e-4,
+              "trainable_parameters": 18049,
+              "reference": {"metric": "mse", "n": 1024, "n_effective": 1024, "model": 18.6,
+                            "simple": 7.05, "simple_model": "ridge", "chance": 25.5,
+                            "linear_weights": 11}}
+
+
+def regression_epochs(rates):
+    return [{"loss": l, "val_loss": v, "lr": r} for l, v, r in
+            zip([2.14, 1.92, 1.58, 1.20, 0.88], [2.32, 1.74, 1.31, 0.96, 0.72], rates)]
+
+
+def test_a_warmup_over_most_of_the_run_is_named_as_what_held_it_back():
+    # reg_warmup_nearly_whole_run: warmup_epochs 4.9 of 5 (the rate at each epoch's end)
+    found = doctor.diagnose(regression_epochs([2e-5, 4e-5, 6e-5, 8e-5, 0.0]), [], [],
+                            REGRESSION)
+    assert serious(found) == ["underfitting"]
+    assert found[0].causes[0].startswith("the learning rate was still warming up")
+    assert "--config.schedule.warmup_epochs=0.5" in found[0].suggested_overrides
+    # one epoch of warmup, then the base rate decaying: 'train longer', as before
+    short = doctor.diagnose(regression_epochs([8e-5, 1e-4, 8e-5, 3e-5, 0.0]), [], [],
+                            REGRESSION)
+    assert short[0].causes[0].startswith("training stopped while the loss was still falling")

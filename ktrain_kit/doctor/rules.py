@@ -198,6 +198,12 @@ FROZEN_STEPS_SHARE = 0.5
 # a transformer of 264 against a bag of tokens' 4104); an MLP of 64 units on 20 features
 # holds 5825 against 21.
 LINEAR_CAPACITY = 10
+# Warmup guards a run's first steps (a few percent of it: 5 of 90 epochs in Goyal et al.
+# 2017, 1 epoch of 8-30 in the shipped configs). A rate still rising below its base at the end
+# of more than half the epochs means the run trained mostly at a fraction of its rate: a
+# model still learning at the end was held back by the warmup, which more epochs of the same
+# schedule do not change (its warmup is counted in epochs too).
+WARMUP_SHARE_LIMIT = 0.5
 
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
@@ -1472,6 +1478,16 @@ def _underfitting(run, findings):
                     "launchers.lr_find), or use an adaptive optimizer (Adam)",
                     "train longer (more epochs), with early stopping on the validation loss"]
         overrides = [_lr_override(run, 10)]
+    elif still_falling and _warming_up_most_of_the_run(run):
+        rates = [_number(e.get("lr")) for e in run.epochs]
+        causes = [f"the learning rate was still warming up (below its base {_fmt(run.lr())}) "
+                  f"at the end of {sum(_rising_below_base(run))} of {len(rates)} epochs: the "
+                  "run trained mostly at a fraction of its rate, and stopped while the loss "
+                  "was still falling: " + reference_text]
+        remedies = ["a warmup of about a tenth of the run (or none)",
+                    "train longer (more epochs), with early stopping on the validation loss"]
+        overrides = [f"--config.schedule.warmup_epochs={round(0.1 * len(run.epochs), 1)}",
+                     "--config.schedule.warmup_steps=0"]
     elif still_falling:
         causes = ["training stopped while the loss was still falling: " + reference_text]
         remedies = ["train longer (more epochs), with early stopping on the validation loss",
@@ -1506,6 +1522,23 @@ def _underfitting(run, findings):
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _rising_below_base(run) -> list:
+    """Per epoch: its end-of-epoch rate is below the base rate and above the epoch before's
+    (the first epoch: below the base) - a warmup in progress."""
+    base = _number(run.facts.get("base_lr"))
+    rates = [_number(e.get("lr")) for e in run.epochs]
+    if base is None or base <= 0 or any(r is None for r in rates):
+        return []
+    return [r < base and (i == 0 or r > rates[i - 1]) for i, r in enumerate(rates)]
+
+
+def _warming_up_most_of_the_run(run) -> bool:
+    """See WARMUP_SHARE_LIMIT."""
+    rising = _rising_below_base(run)
+    return run.basis == "epochs" and len(rising) >= MIN_EPOCHS_FOR_TRENDS and \
+        sum(rising) > WARMUP_SHARE_LIMIT * len(rising)
 
 
 def _holds_the_linear_reference(run) -> bool:
