@@ -476,8 +476,9 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
         return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
     rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _label_problems,
              _unrelated_labels, _unscaled_data,
-             _diverging, _not_decreasing, _frozen_steps, _unstable, _exploding, _vanishing, _dead_units,
+             _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting)
+    rules += (_frozen_steps,)  # the config-level round's (benchmarks/doctor_configs.py)
     findings = []
     for rule in rules:
         try:  # a rule that fails on odd curves must not cost the user the other findings
