@@ -106,9 +106,10 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
                   self.min_multiplier)
         schedule.multiplier.assign(new)
         if self.verbose > 0:
-            keras.utils.io_utils.print_msg(
-                f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
-                f"{old_lr * new / old} (schedule multiplier {new:.4g}).")
+            # print, as Keras' own callback does (keras.utils has no io_utils in Keras 3: the
+            # first reduction of every run with the plateau callback on raised inside fit)
+            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                  f"{old_lr * new / old} (schedule multiplier {new:.4g}).", flush=True)
         return True
 
     def get_state(self) -> dict:

@@ -59,6 +59,18 @@ def test_plateau_lowers_a_schedule_through_its_multiplier():
     assert float(schedule.multiplier.numpy()) == 0.25
 
 
+def test_plateau_says_so_when_verbose_as_the_launcher_builds_it(capsys):
+    """training.py builds the callback with verbose=1: its first reduction raised
+    AttributeError (keras.utils.io_utils) inside fit, ending every run with the plateau on."""
+    schedule = Schedule("constant", 0.1, total_steps=100)
+    model = small_model(schedule)
+    model.fit(X, Y, batch_size=64, epochs=5, verbose=0, callbacks=[
+        FakeMetric(), ReduceLROnPlateau("score", factor=0.5, patience=2, mode="min",
+                                        schedule=schedule, verbose=1)])
+    assert float(schedule.multiplier.numpy()) == 0.5
+    assert "Epoch 4: ReduceLROnPlateau reducing learning rate to 0.05" in capsys.readouterr().out
+
+
 def test_plateau_lowers_a_float_learning_rate():
     model = small_model(0.1)
     rates = LearningRates()

@@ -303,7 +303,8 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
               "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
               "model": task_lib.score(view, y, predictions), "simple": simple,
               "simple_model": name, "chance": task_lib.chance(view, y),
-              "majority": task_lib.majority_share(view, y)}
+              "majority": task_lib.majority_share(view, y),
+              "linear_weights": task_lib.linear_weights(view, x, name)}
     if probe_data is not None and probe_data is not reference_data:
         px, py = facts_lib.probe_arrays(probe_data)
         # a probe cut from the reference examples (the launcher's) is no validation set

@@ -188,6 +188,39 @@ SECOND_SQUASH_AGREEMENT = 0.02
 # weights must grow tenfold (pixels divided by 255 twice: 300-fold) before the inputs move the
 # output, and each step moves a weight by about the learning rate whatever the gap.
 INPUT_RMS_FLOOR = 1.0 / INPUT_RMS_LIMIT
+# Steps frozen for most of the run (config-level round): in more than half of the probes the
+# weights moved less than LR_TOO_LOW_UPDATE of their size per step (a thousand such steps move
+# them 1%), after steps of a healthy size at the first probe - the learning rate was fine and
+# then lowered to nothing (a step schedule's boundary in epoch 1 with a tiny decay factor, an
+# exponential decay far too fast). A schedule that decays to 0 does so at its end, and a
+# healthy run's probes sit below that size in a few of them (at most 4 of 48 in the healthy
+# config set): the rest of such a run trains nothing.
+FROZEN_STEPS_SHARE = 0.5
+# "Too small" needs a model that cannot hold what beat it. A linear reference's function is
+# (features + 1) x outputs weights; a ReLU network holds a linear map through pairs of units
+# (relu(z) - relu(-z)), twice the weights, with layers between; at LINEAR_CAPACITY (10) times
+# the linear weights a model has that room several times over, so when it stays below the
+# linear model the steps (learning rate, optimizer) or the regularization held it back. The
+# gallery's models too small sit far below it (width 2 on digits: 160 weights against 650;
+# a transformer of 264 against a bag of tokens' 4104); an MLP of 64 units on 20 features
+# holds 5825 against 21.
+LINEAR_CAPACITY = 10
+# Warmup guards a run's first steps (a few percent of it: 5 of 90 epochs in Goyal et al.
+# 2017, 1 epoch of 8-30 in the shipped configs). A rate still rising below its base at the end
+# of more than half the epochs means the run trained mostly at a fraction of its rate: a
+# model still learning at the end was held back by the warmup, which more epochs of the same
+# schedule do not change (its warmup is counted in epochs too).
+WARMUP_SHARE_LIMIT = 0.5
+# A bag of tokens (ridge on token counts) is a reference sequence models are not expected to
+# reach: on small text sets bag-of-words models beat LSTMs and CNNs (Wang & Manning 2012; Joulin
+# et al. 2017), and an embedding learns what each token means over many epochs where the bag
+# weighs every token from its first step. Round 4's documented fixes of keras#7223 (Conv1D) and
+# of the keep-prob LSTM end at 0.68 and 0.62 against its 0.865, healthy. So below a bag of
+# tokens, "too small" is claimed only of a model with fewer weights than the bag's linear
+# function (BELOW_TOKENS_CAPACITY x its weights: it cannot hold what beat it - a transformer of
+# 264 weights against 4104); a bigger one below it is said as info. What the run itself shows
+# - learning too slowly (the learning rate), a warmup over most of the run - stays a warning.
+BELOW_TOKENS_CAPACITY = 1
 
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
@@ -490,6 +523,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
              _unrelated_labels, _unscaled_data,
              _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting)
+    rules += (_frozen_steps,)  # the config-level round's (benchmarks/doctor_configs.py)
     findings = []
     for rule in rules:
         try:  # a rule that fails on odd curves must not cost the user the other findings
@@ -498,7 +532,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
             findings.append(internal_error_finding(f"rule {rule.__name__.strip('_')}: "
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
-    for late in (_over_regularized, _scale_consequences, _underfitting):
+    for late in (_dropout_noise_not_divergence, _over_regularized, _scale_consequences,
+                 _underfitting):
         try:
             findings += late(run, findings)
         except Exception as e:  # noqa: BLE001
@@ -1032,6 +1067,66 @@ def _diverging(run, batch_losses, probes):
     return []
 
 
+def _frozen_steps(run, batch_losses, probes):
+    """The learning rate fell to nothing early: most probes' steps are frozen (see
+    FROZEN_STEPS_SHARE) though the first was of a healthy size. Named as the loss no longer
+    decreasing, with the rate the run ended at; a rate too low from the start is
+    _not_decreasing's."""
+    ratios = [(p.get("step"), _number(p.get("update_ratio"))) for p in probes]
+    ratios = [(step, r) for step, r in ratios if r is not None]
+    if len(ratios) < MIN_EPOCHS_FOR_TRENDS or ratios[0][1] < LR_TOO_LOW_UPDATE:
+        return []
+    if run.losses and run.initial and run.losses[-1] >= NOT_DECREASING_RATIO * run.initial:
+        return []  # _not_decreasing names it (one finding of the symptom)
+    frozen = [step for step, r in ratios if r < LR_TOO_LOW_UPDATE]
+    if len(frozen) <= FROZEN_STEPS_SHARE * len(ratios):
+        return []
+    base = _number(run.facts.get("base_lr"))
+    lrs = [_number(e.get("lr")) for e in run.epochs]
+    last_lr = lrs[-1] if lrs else None
+    if last_lr is None or None in lrs or last_lr >= max(lrs + ([base] if base else [])):
+        # the rate never fell (below its base, or below an epoch's): steps that small at a
+        # steady rate are a converged model's (keras#3040's fixed linear regression: loss
+        # 6e-5, gradients near zero), not a rate lowered to nothing
+        return []
+    lowered = base is not None and last_lr < base
+    return [Finding(
+        symptom="loss_not_decreasing", severity="warning", first_seen=_at(step=frozen[0]),
+        evidence={"probes_with_frozen_steps": len(frozen), "probes": len(ratios),
+                  "first_frozen_step": frozen[0], "median_frozen_update_ratio":
+                  _update_ratio(probes), "base_lr": base, "final_lr": last_lr},
+        causes=[f"the learning rate fell to nothing early: from step {frozen[0]} on the weights "
+                f"moved less than {LR_TOO_LOW_UPDATE:g} of their size per step in "
+                f"{len(frozen)} of {len(ratios)} probes"
+                + (f" (the rate ended at {last_lr:.3g}, base {base:.3g})" if lowered else "")
+                + ", so the rest of the run trained nothing",
+                "a step schedule whose boundary comes early with a tiny decay_factor, or an "
+                "exponential decay far too fast"],
+        remedies=["a schedule that decays over the whole run (cosine)", "later "
+                  "schedule.boundaries or a decay_factor of 0.1-0.5"],
+        suggested_overrides=_overrides(run, "--config.schedule.name=cosine"))]
+
+
+def _dropout_noise_not_divergence(run, findings):
+    """Dropout at DROPOUT_NOISE_RATE or more scales the kept units by 1 / (1 - rate) (20x at
+    0.95): the training loss, measured with dropout on, swings and climbs while the weights
+    have not diverged - the validation loss (dropout off) stays within DIVERGING_RATIO of its
+    best. Divergence is then the dropout's noise, which _over_regularized names: the
+    diverging finding becomes info (it would otherwise, as a critical root cause, hide it)."""
+    rate = _number(run.facts.get("dropout_rate_max")) or 0.0
+    val = _finite(run.val_losses)
+    if rate < DROPOUT_NOISE_RATE or len(val) < 2 or min(val) <= 0 or \
+            max(val[-2:]) > DIVERGING_RATIO * min(val):
+        return []
+    for f in findings:
+        if f.symptom == "diverging" and f.severity == "critical":
+            f.severity = "info"
+            f.causes = [f"the training loss is measured with dropout {rate:g} on, which "
+                        "scales the kept units "
+                        f"{1 / (1 - rate):.0f}x; the validation loss did not diverge"] + f.causes
+    return []
+
+
 def _update_ratio(probes):
     ratios = _finite([p.get("update_ratio") for p in probes])
     return statistics.median(ratios) if ratios else None
@@ -1435,6 +1530,8 @@ def _underfitting(run, findings):
     # by little, which a larger step (learning rate) changes and more of the same steps only
     # slowly do
     slow = still_falling and run.progress is not None and run.progress < HEALTHY_PROGRESS
+    severity = "warning"
+    warming_up = still_falling and not slow and _warming_up_most_of_the_run(run)
     if slow:
         ratio = _update_ratio(run.probes)
         causes = [f"learning too slowly: the loss was still falling when training stopped, "
@@ -1447,20 +1544,48 @@ def _underfitting(run, findings):
                     "launchers.lr_find), or use an adaptive optimizer (Adam)",
                     "train longer (more epochs), with early stopping on the validation loss"]
         overrides = [_lr_override(run, 10)]
+    elif warming_up:
+        rates = [_number(e.get("lr")) for e in run.epochs]
+        causes = [f"the learning rate was still warming up (below its base {_fmt(run.lr())}) "
+                  f"at the end of {sum(_rising_below_base(run))} of {len(rates)} epochs: the "
+                  "run trained mostly at a fraction of its rate, and stopped while the loss "
+                  "was still falling: " + reference_text]
+        remedies = ["a warmup of about a tenth of the run (or none)",
+                    "train longer (more epochs), with early stopping on the validation loss"]
+        overrides = [f"--config.schedule.warmup_epochs={round(0.1 * len(run.epochs), 1)}",
+                     "--config.schedule.warmup_steps=0"]
     elif still_falling:
         causes = ["training stopped while the loss was still falling: " + reference_text]
         remedies = ["train longer (more epochs), with early stopping on the validation loss",
                     "a wider or deeper model if the loss then levels off below the reference"]
         overrides = ["--config.train.epochs=" + str(2 * len(run.epochs))
                      if run.epochs and run.basis == "epochs" else None]
+    elif _holds_the_linear_reference(run):
+        ratio = _update_ratio(run.probes)
+        causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
+                  f"weights, {LINEAR_CAPACITY}x or more the {ref.get('linear_weights')} of "
+                  f"the linear {ref.get('simple_model')} that beats it, so its steps held it "
+                  f"back - the learning rate ({_fmt(run.lr())}) or the optimizer's settings "
+                  "(an epsilon that damps Adam's steps)"
+                  + (f": weights changed {ratio:.1e} of their size per step" if ratio else "")
+                  + " - or its regularization: " + reference_text]
+        remedies = ["raise the learning rate (python -m launchers.lr_find finds one)",
+                    "Adam with its default epsilon", "less dropout / weight decay"]
+        overrides = [_lr_override(run, 10)]
     else:
         causes = ["the model is too small or too regularized for the task: it fits its "
                   "training data no better than unseen data, and " + reference_text]
         remedies = ["a wider or deeper model", "less dropout / weight decay"]
         overrides = ["--config.model.width=128", "--config.model.depth=3",
                      "--config.model.dropout=0.0"]
+    if not slow and not warming_up and _below_tokens_only(run):  # see BELOW_TOKENS_CAPACITY
+        severity = "info"
+        causes = [f"below a bag of its tokens, which a sequence model of "
+                  f"{run.facts.get('trainable_parameters')} weights (the bag's linear function "
+                  f"has {ref.get('linear_weights')}) often is on small data: not a fault by "
+                  "itself"] + causes
     return [Finding(
-        symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs)),
+        symptom="underfitting", severity=severity, first_seen=_at(len(run.epochs)),
         evidence={"model": ref.get("model"), "simple_model": ref.get("simple"),
                   "simple_model_kind": ref.get("simple_model"),
                   "metric": ref.get("metric"), "examples": ref.get("n"),
@@ -1469,6 +1594,42 @@ def _underfitting(run, findings):
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _rising_below_base(run) -> list:
+    """Per epoch: its end-of-epoch rate is below the base rate and above the epoch before's
+    (the first epoch: below the base) - a warmup in progress."""
+    base = _number(run.facts.get("base_lr"))
+    rates = [_number(e.get("lr")) for e in run.epochs]
+    if base is None or base <= 0 or any(r is None for r in rates):
+        return []
+    return [r < base and (i == 0 or r > rates[i - 1]) for i, r in enumerate(rates)]
+
+
+def _warming_up_most_of_the_run(run) -> bool:
+    """See WARMUP_SHARE_LIMIT."""
+    rising = _rising_below_base(run)
+    return run.basis == "epochs" and len(rising) >= MIN_EPOCHS_FOR_TRENDS and \
+        sum(rising) > WARMUP_SHARE_LIMIT * len(rising)
+
+
+def _below_tokens_only(run) -> bool:
+    """The reference that beats the model is a bag of its tokens, and the model has the
+    weights to hold that bag's linear function (see BELOW_TOKENS_CAPACITY)."""
+    weights = _number(run.reference.get("linear_weights"))
+    params = _number(run.facts.get("trainable_parameters"))
+    return run.reference.get("simple_model") == task_lib.TOKEN_REFERENCE and \
+        weights is not None and params is not None and \
+        params >= BELOW_TOKENS_CAPACITY * weights
+
+
+def _holds_the_linear_reference(run) -> bool:
+    """The reference that beats the model is linear and the model has LINEAR_CAPACITY times
+    its weights: not a model too small (see the constant)."""
+    weights = _number(run.reference.get("linear_weights"))
+    params = _number(run.facts.get("trainable_parameters"))
+    return run.reference.get("simple_model") in task_lib.LINEAR_REFERENCES and \
+        weights is not None and params is not None and params >= LINEAR_CAPACITY * weights
 
 
 def _fmt(value):
@@ -1564,8 +1725,8 @@ def _over_regularized(run, findings):
                          if still_heavy else "") +
                       ": shrinking the weights pays more than fitting the data")
     for f in findings:  # what dropout or a penalty does to the units: consequences
-        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units") and \
-                f.severity == "warning":
+        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units",
+                         "loss_not_decreasing") and f.severity == "warning":
             f.severity = "info"
             f.causes = ["probably a consequence of the regularization (underfitting)"] + \
                 f.causes

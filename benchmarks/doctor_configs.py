@@ -1,0 +1,404 @@
+"""The doctor on held-out ktrain_kit trainings: healthy configs users run, and config-level faults.
+
+    nice -n 10 python -m benchmarks.doctor_configs [--only NAME,...] [--kind healthy|buggy]
+    nice -n 10 python -m benchmarks.doctor_configs --fix          # repair the buggy runs
+    python -m benchmarks.doctor_configs --replay                   # current rules, no training
+    python -m benchmarks.doctor_configs --table                    # the DOCTOR.md rows
+
+Why: configs/faults/ is the gallery the rules were written on (13 faults on digits); users run
+the shipped configs (configs/*.py) with their own changes, on every dataset, and a warning on
+a fine training is what they meet most. Each case is a shipped config plus overrides, trained
+through `python -m launchers.train` (one process per run, one at a time). The child process
+also writes the doctor's inputs (epochs, batch losses, probes, facts) to RUN.doctor_record.json
+beside the run folder, so `--replay` diagnoses every recorded run again with the current rules.
+
+Split: `tune` / `holdout` by the parity of the SHA-1 of the case's name, fixed before any run.
+A buggy case names its healthy twin (the same config without the fault); it is repaired when
+`launchers.doctor RUN --fix --budget=3` trains a run whose main validation metric reaches 0.95
+x the twin's (for an error metric: at most twin / 0.95). Results: benchmarks/doctor_configs.json
+(run folders under --root, default /tmp/doctor_configs).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "doctor_configs.json")
+TARGET = 0.95
+TEXT = "text folder"  # cases whose data.path is the docstrings folder (benchmarks.text_docs)
+
+MLP, CNN = "configs/digits_mlp.py", "configs/digits_cnn.py"
+BIN, REG = "configs/tabular_binary.py", "configs/tabular_regression.py"
+SEQ, BAG, RES = "configs/sequence_transformer.py", "configs/text_bag.py", "configs/images_resnet.py"
+NO_ES = {"callbacks.early_stopping.enabled": False}
+NO_WD = {"optimizer.weight_decay": 0.0}  # adam refuses a decoupled weight decay (adamw has it)
+
+# name: (config, overrides). Reasonable trainings along the axes the shipped configs span.
+HEALTHY = {
+    "mlp_shipped": (MLP, {}),
+    "mlp_adam_step": (MLP, {"optimizer.name": "adam", "schedule.base_lr": 1e-3, **NO_WD,
+                            "schedule.name": "step", "schedule.boundaries": (6, 9),
+                            "schedule.warmup_epochs": 0.0, "train.epochs": 12}),
+    "mlp_sgd_bs16_3epochs": (MLP, {"data.batch_size": 16, "train.epochs": 3,
+                                   "schedule.base_lr": 0.02}),
+    "mlp_adamw_plateau_long": (MLP, {"optimizer.name": "adamw", "schedule.name": "constant",
+                                     "schedule.base_lr": 1e-3, "schedule.warmup_epochs": 0.0,
+                                     "callbacks.reduce_on_plateau.enabled": True,
+                                     "train.epochs": 30, **NO_ES}),
+    "mlp_small_data_200": (MLP, {"data.train_examples": 200, "model.dropout": 0.3,
+                                 "train.epochs": 25}),
+    "mlp_deep_batchnorm_wide": (MLP, {"model.depth": 4, "model.width": 256, "model.norm": "batch",
+                                      "model.dropout": 0.5, "train.epochs": 15}),
+    "mlp_smoothing_balanced": (MLP, {"task.label_smoothing": 0.1, "data.class_weight": "balanced",
+                                     "train.epochs": 10}),
+    "mlp_accumulate_spe": (MLP, {"train.accumulation_steps": 4, "data.batch_size": 64,
+                                 "train.steps_per_execution": 2, "train.epochs": 12}),
+    "cnn_shipped": (CNN, {}),
+    "cnn_sgd_linear_warmup_bs128": (CNN, {"optimizer.name": "sgd", "schedule.base_lr": 0.05,
+                                          "schedule.name": "linear", "schedule.warmup_epochs": 2.0,
+                                          "data.batch_size": 128, "train.epochs": 12}),
+    "cnn_layernorm_adam_exponential": (CNN, {"model.norm": "layer", "optimizer.name": "adam",
+                                             **NO_WD,
+                                             "schedule.name": "exponential",
+                                             "schedule.decay_factor": 0.8,
+                                             "schedule.base_lr": 1e-3,
+                                             "schedule.warmup_epochs": 0.0, "train.epochs": 10}),
+    "cnn_bs256_long": (CNN, {"data.batch_size": 256, "train.epochs": 30, **NO_ES}),
+    "cnn_dropout05_4epochs": (CNN, {"model.dropout": 0.5, "train.epochs": 4}),
+    "bin_shipped": (BIN, {}),
+    "bin_sgd_step": (BIN, {"optimizer.name": "sgd", "schedule.base_lr": 0.05,
+                           "schedule.name": "step", "schedule.boundaries": (8,),
+                           "train.epochs": 12}),
+    "bin_small_data_300": (BIN, {"data.train_examples": 300, "train.epochs": 20}),
+    "bin_balanced_layernorm_deep": (BIN, {"data.class_weight": "balanced", "model.norm": "layer",
+                                          "model.width": 32, "model.depth": 3}),
+    "reg_shipped": (REG, {}),
+    "reg_huber_adamw_bs32": (REG, {"task.loss": "huber", "optimizer.name": "adamw",
+                                   "optimizer.weight_decay": 1e-4, "data.batch_size": 32,
+                                   "train.epochs": 15}),
+    "reg_mae_sgd": (REG, {"task.loss": "mae", "optimizer.name": "sgd", "schedule.base_lr": 0.01,
+                          "train.epochs": 15}),
+    "reg_batchnorm_5epochs": (REG, {"model.norm": "batch", "data.batch_size": 128,
+                                    "train.epochs": 5}),
+    "seq_shipped": (SEQ, {}),
+    "seq_adam_depth1_4epochs": (SEQ, {"optimizer.name": "adam", "model.depth": 1, **NO_WD,
+                                      "data.batch_size": 32, "train.epochs": 4}),
+    "text_shipped": (BAG, {}),
+    "text_adam_bs16": (BAG, {"optimizer.name": "adam", "data.batch_size": 16, **NO_WD,
+                             "schedule.base_lr": 1e-3, "train.epochs": 8}),
+    "resnet_shipped": (RES, {}),
+    "resnet_adamw_cosine_4epochs": (RES, {"optimizer.name": "adamw", "schedule.name": "cosine",
+                                          "schedule.base_lr": 2e-3,
+                                          "optimizer.weight_decay": 1e-4,
+                                          "data.batch_size": 128, "train.epochs": 4}),
+    # added after the first pass (split by the same rule before they ran)
+    "mlp_one_epoch": (MLP, {"train.epochs": 1, "schedule.warmup_epochs": 0.0}),
+    "cnn_groupnorm_sgd_nesterov": (CNN, {"model.norm": "group", "optimizer.name": "sgd",
+                                         "optimizer.nesterov": True, "schedule.base_lr": 0.05,
+                                         "train.epochs": 10}),
+    "bin_bs16_long_no_early_stopping": (BIN, {"data.batch_size": 16, "train.epochs": 30,
+                                              **NO_ES}),
+    "seq_linear_warmup2_bs256": (SEQ, {"schedule.name": "linear", "schedule.warmup_epochs": 2.0,
+                                       "data.batch_size": 256, "schedule.base_lr": 2e-3,
+                                       "train.epochs": 10}),
+    "text_transformer": (BAG, {"model.name": "transformer", "model.depth": 2,
+                               "data.text_length": 128, "schedule.base_lr": 1e-3,
+                               "train.epochs": 8}),
+}
+
+# name: (healthy twin, extra overrides on the twin's, what a practitioner would name).
+BUGGY = {
+    "cnn_adamw_weight_decay_30": ("cnn_shipped", {"optimizer.weight_decay": 30.0},
+                                  ("underfitting", "loss_not_decreasing")),
+    "cnn_dropout_09": ("cnn_shipped", {"model.dropout": 0.9}, ("underfitting",)),
+    "mlp_label_noise_08": ("mlp_shipped", {"data.label_noise": 0.8},
+                           ("data_problem", "overfitting")),
+    "cnn_adamw_lr_1": ("cnn_shipped", {"schedule.base_lr": 1.0},
+                       ("diverging", "unstable", "dead_units", "exploding_gradients",
+                        "loss_not_decreasing")),
+    "bin_step_to_nothing_epoch1": ("bin_shipped", {"schedule.name": "step",
+                                                   "schedule.boundaries": (0.3,),
+                                                   "schedule.decay_factor": 1e-5},
+                                   ("loss_not_decreasing", "underfitting")),
+    "reg_warmup_nearly_whole_run": ("reg_batchnorm_5epochs", {"schedule.warmup_epochs": 4.9,
+                                                               "schedule.base_lr": 1e-4},
+                                    ("loss_not_decreasing", "underfitting")),
+    "bin_batch_2_batchnorm": ("bin_shipped", {"data.batch_size": 2, "data.train_examples": 512,
+                                              "train.epochs": 4},
+                              ("data_problem", "unstable")),
+    "seq_model_far_too_small": ("seq_shipped", {"model.width": 2, "model.num_heads": 1,
+                                                "model.depth": 1, "model.mlp_ratio": 1},
+                                ("underfitting",)),
+    "mlp_clipnorm_tiny": ("mlp_shipped", {"optimizer.clip_global_norm": 1e-5},
+                          ("loss_not_decreasing", "underfitting")),
+    "cnn_label_smoothing_095": ("cnn_shipped", {"task.label_smoothing": 0.95},
+                                ("underfitting", "wrong_loss", "loss_not_decreasing")),
+    "bin_from_logits_false": ("bin_shipped", {"model.from_logits": False}, ("wrong_loss",)),
+    "seq_from_logits_false": ("seq_shipped", {"model.from_logits": False}, ("wrong_loss",)),
+    "reg_adam_lr_1": ("reg_shipped", {"schedule.base_lr": 1.0},
+                      ("diverging", "unstable", "dead_units", "exploding_gradients",
+                       "loss_not_decreasing")),
+    "text_dropout_095": ("text_shipped", {"model.dropout": 0.95}, ("underfitting",)),
+    "bin_adam_epsilon_1": ("bin_shipped", {"optimizer.name": "adam", "optimizer.epsilon": 1.0,
+                                           **NO_WD},
+                           ("loss_not_decreasing", "underfitting")),
+    "seq_adamw_lr_1e6": ("seq_shipped", {"schedule.base_lr": 1e-6},
+                         ("loss_not_decreasing", "underfitting")),
+}
+
+
+def split(name: str) -> str:
+    """tune / holdout by the parity of the name's SHA-1: fixed before anything is run."""
+    return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "holdout"
+
+
+def case(name):
+    """(kind, config path, overrides) of a case."""
+    if name in HEALTHY:
+        return ("healthy",) + HEALTHY[name]
+    twin, extra, _ = BUGGY[name]
+    config, overrides = HEALTHY[twin]
+    return "buggy", config, {**overrides, **extra}
+
+
+def _flag(key, value):
+    if isinstance(value, tuple):
+        value = "(" + ",".join(str(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return f"--config.{key}={value}"
+
+
+def command(name, workdir, text_folder):
+    """The launcher command of a case (what a user would type)."""
+    _, config, overrides = case(name)
+    args = [_flag(k, v) for k, v in overrides.items()]
+    if config == BAG:
+        args.append(f"--config.data.path={text_folder}")
+    return ["-m", "launchers.train", f"--config={config}", *args, "--config.train.verbose=0",
+            f"--workdir={workdir}", "--overwrite"]
+
+
+def _child(argv):
+    """One training in this process, keeping the doctor's inputs beside its diagnosis."""
+    from ktrain_kit.doctor import callback
+
+    original = callback.TrainingDoctor.write
+
+    def write(self, directory, plots=()):
+        original(self, directory, plots)
+        from benchmarks.doctor_eval import _plain
+        record = _plain({"epochs": self.epochs, "batch_losses": self.batch_losses,
+                         "probes": self.probes, "facts": getattr(self, "facts", {})})
+        with open(record_path(directory), "w") as f:
+            json.dump(record, f)
+
+    callback.TrainingDoctor.write = write
+    sys.argv = ["launchers.train"] + argv
+    from launchers import train
+    from ktrain_kit import cli
+    cli.run(train.main)
+
+
+def record_path(folder):
+    """Beside the run folder, not in it: a run folder holds only its run's files (a re-run
+    with --overwrite refuses a folder with others)."""
+    return folder.rstrip("/") + ".doctor_record.json"
+
+
+def _load():
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            return json.load(f)
+    return {}
+
+
+def _save(results):
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+
+
+def _findings(folder):
+    with open(os.path.join(folder, "diagnosis.json")) as f:
+        found = json.load(f)["findings"]
+    return [(f["symptom"], f["severity"]) for f in found]
+
+
+def _serious(findings):
+    return [s for s, sev in findings if sev in ("warning", "critical")]
+
+
+def train_case(name, root, text_folder):
+    folder = os.path.join(root, name)
+    started = time.time()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.doctor_configs", "--child", "--",
+                           *command(name, folder, text_folder)[2:]],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stdout[-2000:], proc.stderr[-3000:])
+        return {"error": f"exit {proc.returncode}", "seconds": round(time.time() - started, 1)}
+    with open(os.path.join(folder, "summary.json")) as f:
+        summary = json.load(f)
+    return {"findings": _findings(folder), "metric": summary.get("main_metric"),
+            "value": summary.get("main_metric_value"), "epochs": summary.get("epochs_run"),
+            "seconds": round(time.time() - started, 1), "folder": folder}
+
+
+def repaired_enough(value, twin, metric):
+    from ktrain_kit import tasks
+    if value is None or twin is None:
+        return False
+    return value >= TARGET * twin if tasks.maximize(metric) else value <= twin / TARGET
+
+
+def fix_case(name, results, budget):
+    r = results[name]
+    folder = r["folder"]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "launchers.doctor", folder, "--fix",
+                           f"--budget={budget}"], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    with open(os.path.join(folder, "repair.json")) as f:
+        state = json.load(f)
+    twin = results[BUGGY[name][0]]
+    values = [(a["number"], a.get("value")) for a in state["attempts"]
+              if a.get("state") == "done"]
+    hit = next((n for n, v in values if repaired_enough(v, twin["value"], twin["metric"])), None)
+    return {"outcome": state.get("outcome"), "exit": proc.returncode,
+            "attempts": [{"overrides": a.get("overrides"), "value": a.get("value"),
+                          "findings": a.get("findings")} for a in state["attempts"]],
+            "repaired": hit is not None, "trainings": hit,
+            "original_repaired_already": repaired_enough(r["value"], twin["value"],
+                                                          twin["metric"])}
+
+
+def replay(results):
+    """Each recorded run's findings under the current rules (no training)."""
+    from ktrain_kit.doctor import rules
+    changed = 0
+    for name, r in sorted(results.items()):
+        path = record_path(r.get("folder", ""))
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            rec = json.load(f)
+        found = rules.diagnose(rec["epochs"], [tuple(b) for b in rec["batch_losses"]],
+                               rec["probes"], rec["facts"])
+        now = [(f.symptom, f.severity) for f in found]
+        old = [tuple(x) for x in r["findings"]]
+        if _serious(now) != _serious(old):
+            changed += 1
+            print(f"{name:34s} {_serious(old)} -> {_serious(now)}")
+        r["replayed"] = now
+    print(f"{changed} run(s) changed their serious findings")
+    return results
+
+
+def fault_showed(name, results):
+    """A buggy case is scored only where its fault cost the metric: below 0.95 x the twin's
+    (batch norm makes a CNN indifferent to weight decay and to Adam at 1.0, say)."""
+    twin = results.get(BUGGY[name][0], {})
+    return "value" in twin and not repaired_enough(results[name].get("value"), twin["value"],
+                                                   twin["metric"])
+
+
+def table(results):
+    """Per split: false alarms on healthy, detection / right top / repair on buggy."""
+    rows = []
+    for part in ("tune", "holdout"):
+        key = lambda r: r.get("replayed", r.get("findings", []))  # noqa: E731
+        healthy = [n for n in HEALTHY if split(n) == part and "findings" in results.get(n, {})]
+        alarms = [n for n in healthy if _serious(key(results[n]))]
+        buggy = [n for n in BUGGY if split(n) == part and "findings" in results.get(n, {})
+                 and fault_showed(n, results)]
+        detected = [n for n in buggy if _serious(key(results[n]))]
+        right = [n for n in buggy if _serious(key(results[n]))[:1] and
+                 _serious(key(results[n]))[0] in BUGGY[n][2]]
+        fixed = [n for n in buggy if results[n].get("fix", {}).get("repaired")]
+        tried = [n for n in buggy if "fix" in results[n]]
+        rows.append(f"| {part} | {len(alarms)}/{len(healthy)} | {len(detected)}/{len(buggy)} | "
+                    f"{len(right)}/{len(buggy)} | {len(fixed)}/{len(tried)} |")
+    return ["| split | false alarms on healthy | buggy detected | right top finding | "
+            "repaired (--fix --budget=3) |", "| --- | --- | --- | --- | --- |"] + rows
+
+
+def case_rows(results):
+    """One Markdown row per case: its split, metric, serious findings, and repair."""
+    rows = ["| case | kind | split | twin | main metric (twin) | serious findings | --fix |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name in list(HEALTHY) + list(BUGGY):
+        r = results.get(name, {})
+        if "findings" not in r:
+            continue
+        twin = BUGGY[name][0] if name in BUGGY else ""
+        value = f"{r['value']:.3f}" if isinstance(r.get("value"), float) else "-"
+        if twin and isinstance(results.get(twin, {}).get("value"), float):
+            value += f" ({results[twin]['value']:.3f})"
+        serious = ", ".join(_serious(r.get("replayed", r["findings"]))) or "-"
+        fix = r.get("fix")
+        repair = "-" if not fix else (
+            f"repaired in {fix['trainings']}" if fix["repaired"] else
+            "nothing trained" if not fix["attempts"] else
+            f"not to 0.95 x twin ({len(fix['attempts'])} tried)")
+        shown = "buggy" if name in BUGGY and fault_showed(name, results) else \
+            "buggy (fault did not show: unscored)" if name in BUGGY else "healthy"
+        rows.append(f"| {name} | {shown} | {split(name)} | {twin or '-'} | {value} | "
+                    f"{serious} | {repair} |")
+    return rows
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return _child(sys.argv[3:])
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", default="")
+    p.add_argument("--kind", choices=("healthy", "buggy", "all"), default="all")
+    p.add_argument("--root", default="/tmp/doctor_configs")
+    p.add_argument("--again", action="store_true", help="train cases already recorded")
+    p.add_argument("--fix", action="store_true")
+    p.add_argument("--budget", type=int, default=3)
+    p.add_argument("--replay", action="store_true")
+    p.add_argument("--table", action="store_true")
+    args = p.parse_args()
+    results = _load()
+    if args.replay:
+        _save(replay(results))
+        print("\n".join(table(results)))
+        return
+    if args.table:
+        print("\n".join(table(results) + [""] + case_rows(results)))
+        return
+    names = [n for n in list(HEALTHY) + list(BUGGY)
+             if args.kind == "all" or case(n)[0] == args.kind]
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
+    text_folder = os.path.join(args.root, "docs")
+    if not os.path.isdir(text_folder):
+        from benchmarks.text_docs import write_folder
+        write_folder(text_folder)
+    for name in names:
+        if args.fix:
+            if name not in BUGGY or "findings" not in results.get(name, {}) or \
+                    ("fix" in results[name] and not args.again):
+                continue
+            results[name]["fix"] = fix_case(name, results, args.budget)
+            f = results[name]["fix"]
+            print(f"{name:34s} {f['outcome']}; repaired={f['repaired']} in {f['trainings']}",
+                  flush=True)
+        else:
+            if name in results and "findings" in results[name] and not args.again:
+                continue
+            r = train_case(name, args.root, text_folder)
+            results[name] = {"kind": case(name)[0], "split": split(name), **r}
+            print(f"{name:34s} {split(name):7s} {r.get('value')} {r.get('seconds')}s "
+                  f"{_serious(r.get('findings', [])) or r.get('error', 'quiet')}", flush=True)
+        _save(results)
+
+
+if __name__ == "__main__":
+    main()
