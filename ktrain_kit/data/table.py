@@ -12,11 +12,18 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   length (a document in a text column). Each cell is stripped of surrounding spaces. Lines
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
-- Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
-  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused (an export with
-  another delimiter, often with decimal commas: read as commas it would be misread); so is a
-  file whose every line that delimiter splits evenly into cells whose commas are all decimal
-  commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`). Comment lines
+- Delimiter (`data.delimiter`): `auto` = a comma, a tab for a file named `.tsv` or `.tab`;
+  or the one given (`,` `;` `tab` `|`). Read with `auto`, a first line that is one cell
+  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused naming the setting
+  (an export with another delimiter, often with decimal commas: read as commas it would be
+  misread); so is a file whose every line that delimiter splits evenly into cells whose commas
+  are all decimal commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`).
+  Never guessed: a header of one name and text cells holding `;` are a one-column comma file
+  as much as a semicolon one.
+- Decimal mark (`data.decimal`): `auto` = a comma in a `;`-delimited file (Excel's and R's
+  write.csv2 export where the comma is the decimal mark), else a point. With a comma, `1,5` is
+  the number 1.5 (stored as `1.5`, so every rule below reads it), and a number written with a
+  point (`1.234`: a thousands point, or another notation) is refused. Comment lines
   (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
@@ -104,9 +111,11 @@ class Table:
         return f"line {self.lines[i]}, column {shown(self.names[j])}"
 
 
-def read_table(path: str, header="auto", named=(), encoding="auto") -> Table:
+def read_table(path: str, header="auto", named=(), encoding="auto", delimiter="auto",
+               decimal="auto") -> Table:
     """The CSV at `path` as a `Table`, by the module's rules; `named`: the column names the
-    config uses (they tell a header, see the rules); `encoding`: `data.encoding`."""
+    config uses (they tell a header, see the rules); `encoding`, `delimiter`, `decimal`: the
+    `data.` keys of those names."""
     if header not in HEADER_CHOICES:
         raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
     try:
@@ -115,7 +124,7 @@ def read_table(path: str, header="auto", named=(), encoding="auto") -> Table:
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
     data, name = _decompressed(data, path)
-    return parse_table(data, path, header, named, name, encoding)
+    return parse_table(data, path, header, named, name, encoding, delimiter, decimal)
 
 
 # What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
@@ -228,25 +237,31 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
 
 
 def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None,
-                encoding="auto") -> Table:
+                encoding="auto", delimiter="auto", decimal="auto") -> Table:
     """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
-    tabs), default `path`; `encoding`: `data.encoding` (see decode_text)."""
+    tabs), default `path`; `encoding`: `data.encoding` (see decode_text); `delimiter`,
+    `decimal`: `data.delimiter`, `data.decimal` (see `delimiter_char`, `decimal_mark`)."""
+    char = delimiter_char(delimiter, str(name or path))
+    mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding)
     json_table = json_lines_records(text, path)
     if json_table is not None:  # JSON Lines: the keys name the columns
         (records, lines), has_header = json_table, True
     else:
-        records, lines = _csv_records(text, path, str(name or path).lower().endswith(
-            (".tsv", ".tab")))
+        records, lines = _csv_records(text, path, char)
+        first = records[0]  # as written: if it is a header, its names are kept so
+        if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
+            records = _with_decimal_points(records, lines, path)
         if header == "auto":
-            has_header = any(_is_name(n) and str(n).strip() in records[0] for n in named) or \
+            has_header = any(_is_name(n) and str(n).strip() in first for n in named) or \
                 _decide_header(records, lines, path)
         else:
             has_header = bool(header)
     unused = {}
     if has_header:
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
+        names = first if json_table is None else names
         unused = _nameless_and_empty(names, rows)
         for j, name in enumerate(names):
             if not name and j not in unused:
@@ -267,18 +282,67 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     return Table(path, names, rows, lines, has_header, unused)
 
 
+# data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+DECIMALS = ("auto", ".", ",")
+
+
+def delimiter_char(delimiter, name: str) -> str:
+    """The character `data.delimiter` splits cells at: itself, or with `auto` a comma, and a
+    tab for a file named .tsv / .tab (what those names say)."""
+    if delimiter not in DELIMITERS:
+        raise config_error("data.delimiter", f"unknown value {shown(delimiter)}",
+                           "use auto, ',', ';', tab or '|'")
+    return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
+
+
+def decimal_mark(decimal, char: str) -> str:
+    """The decimal mark of the file's numbers: `data.decimal`, or with `auto` a comma in a
+    semicolon-delimited file, else a point. A semicolon is the list separator of the locales
+    whose decimal mark is the comma (Excel's 'CSV (semicolon delimited)', R's write.csv2): the
+    comma is taken by the numbers, which is why the file is not comma-delimited."""
+    if decimal not in DECIMALS:
+        raise config_error("data.decimal", f"unknown value {shown(decimal)}", "use auto, "
+                           "'.' or ','")
+    if decimal == "," and char == ",":
+        raise config_error("data.decimal", "is ',' while the cells are split at commas",
+                           "pass --config.data.delimiter=';' (or tab) for the file's delimiter")
+    return ("," if char == ";" else ".") if decimal == "auto" else decimal
+
+
+# A number as written with decimal commas and no grouping (a spreadsheet's General format):
+# `1,5`, `-0,25`, `,5`, `3`, `1,5E-3`.
+COMMA_NUMBER = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
+
+
+def _with_decimal_points(rows, lines, path):
+    """`rows` with each number written with a decimal comma in plain notation (`1,5` ->
+    `1.5`), for a file whose decimal mark is a comma. A cell that is a number with a point
+    (`1.5`, `1.234`) is refused: in such a file a point groups thousands (`1.234` = 1234) or
+    the file mixes notations; read either way it could be silently wrong by a factor of 1000."""
+    out = []
+    for cells, line in zip(rows, lines):
+        for cell in cells:
+            if "." in cell and NUMBER.fullmatch(cell):
+                raise file_error(path, f"line {line}: {shown(cell)} has a decimal point, but "
+                                 "the file's numbers are read with decimal commas (data.decimal)",
+                                 "pass --config.data.decimal=. if its numbers use points; "
+                                 "else write 1234 or 1,5 without grouping")
+        out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
+    return out
+
+
 def _is_name(which) -> bool:
     """A column given by a name, not by an index (`species`, not `-1` or `3`)."""
     return isinstance(which, str) and not re.fullmatch(r"\s*-?\d+\s*", which) and \
         bool(which.strip())
 
 
-def _csv_records(text: str, path, tabs: bool):
-    """(records, the line each starts on) of CSV text: blank rows skipped, cells stripped; one
-    width for all, else refused (naming a comment line, the usual cause)."""
+def _csv_records(text: str, path, read: str):
+    """(records, the line each starts on) of CSV text split by `read`: blank rows skipped,
+    cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",",
-                        skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
         start = 1
@@ -295,8 +359,8 @@ def _csv_records(text: str, path, tabs: bool):
         csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
-    _refuse_other_delimiters(records, lines, path, tabs)
-    _refuse_split_by_another_delimiter(text, records, lines, path, tabs)
+    _refuse_other_delimiters(records, lines, path, read)
+    _refuse_split_by_another_delimiter(text, records, lines, path, read)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
@@ -311,7 +375,7 @@ def _csv_records(text: str, path, tabs: bool):
     return records, lines
 
 
-def _refuse_other_delimiters(records, lines, path, tabs):
+def _refuse_other_delimiters(records, lines, path, read):
     """A table of one column (as read) whose line holds another delimiter than the one read
     (`;`, a tab, `|`, or a comma in a .tsv): an export with that delimiter, whose every line
     would be one cell (and its decimal commas, with `;`, misread). Any line of such a table,
@@ -319,22 +383,23 @@ def _refuse_other_delimiters(records, lines, path, tabs):
     `<tab>name` shows none."""
     if len(records[0]) != 1:
         return
-    read = "\t" if tabs else ","
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
-        _refuse_delimiter_in(first, line, path, tabs, read)
+        _refuse_delimiter_in(first, line, path, read)
 
 
-def _refuse_delimiter_in(cell, line, path, tabs, read):
-    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
+DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_FLAG = {",": "--config.data.delimiter=,", ";": "--config.data.delimiter=';'",
+                  "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'"}
+
+
+def _refuse_delimiter_in(cell, line, path, read):
+    for char, name in DELIMITER_WORDS.items():
         if char in cell and char != read:
-            fix = {"\t": "name the file .tsv, or save it comma-separated",
-                   ";": "save it comma-separated, with '.' as the decimal point (a "
-                        "spreadsheet's 'CSV (comma delimited)' in an English locale)",
-                   "|": "save it comma-separated (pandas: read_csv(path, sep='|')"
-                        ".to_csv('table.csv', index=False))",
-                   ",": "name the file .csv"}[char]
+            fix = f"pass {DELIMITER_FLAG[char]}" + {
+                ";": " (its decimal commas are then read as numbers)",
+                "\t": " (or name the file .tsv)"}.get(char, "")
             raise file_error(path, f"line {line} looks {name}-delimited ({shown(cell)}); "
-                             "it is read with " + ("tabs" if tabs else "commas"), fix)
+                             f"it is read with {DELIMITER_WORDS[read]}s", fix)
 
 
 # A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
@@ -353,7 +418,7 @@ def _rows_split_by(text, delimiter):
         csv.field_size_limit(limit)
 
 
-def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
+def _refuse_split_by_another_delimiter(text, records, lines, path, read):
     """A comma-read file whose every line holds `;`, a tab or `|`, that splits every line
     into one number of cells, in which each comma is a decimal comma (`1,5;2,5`): a
     semicolon (...) export from a locale writing decimal commas. Read with commas, each number
@@ -362,7 +427,7 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
     holds `;` on every row is not judged so: its commas are not all decimal commas. Nor is
     text holding commas in a semicolon file: `a,b;x` is as much the comma file `a` | `b;x`,
     which no rule can tell apart."""
-    if tabs:
+    if read != ",":
         return
     for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
         if not all(char in "".join(cells) for cells in records):
@@ -374,9 +439,9 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
         if len({len(r) for r in other}) == 1 and len(other[0]) > 1 and body and \
                 all(DECIMAL_COMMA.fullmatch(c) for c in body):
             raise file_error(path, f"line {lines[0]} looks {name}-delimited with decimal "
-                             f"commas ({shown(body[0])}); it is read with commas", "save it "
-                             "comma-separated, with '.' as the decimal point (a spreadsheet's "
-                             "'CSV (comma delimited)' in an English locale)")
+                             f"commas ({shown(body[0])}); it is read with commas",
+                             f"pass {DELIMITER_FLAG[char]}" + (" --config.data.decimal=," if
+                                                               char != ";" else ""))
 
 
 def _nameless_and_empty(names, rows) -> dict:
