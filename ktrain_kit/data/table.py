@@ -572,19 +572,26 @@ def resolve_columns(table: Table, value, key: str) -> list:
 def label_column_values(table: Table, j: int) -> np.ndarray:
     """Column j's labels: float64 when every label is a number, else text class names."""
     cells = table.column(j)
-    for i, cell in enumerate(cells):
-        if is_missing(cell):
-            raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
-                             f"({shown(cell)})", "give every example a label, or drop that row")
+    gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
+    if gaps:  # how many, and the one line that drops them: a public table often has gaps
+        i, name = gaps[0], table.names[j]
+        raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
+                         f"({shown(cells[i])}; {len(gaps)} of {len(cells)} rows have none)",
+                         "give every example a label, or drop those rows: pandas.read_csv("
+                         f"path).dropna(subset=[{name!r}]).to_csv('labeled.csv', index=False)")
     numeric = [is_number(c) for c in cells]
     if all(numeric):
         return np.array([float(c) for c in cells])
     if any(numeric):
         i, k = numeric.index(True), numeric.index(False)
+        texts = {c for c, number in zip(cells, numeric) if not number}
+        marker = not any(re.search(r"\d", t) for t in texts)  # `.`, `-`, `n.a.`: no value
         raise file_error(table.path, f"column {shown(table.names[j])} mixes numbers and "
                          f"text labels ({shown(cells[i])} at line {table.lines[i]}, "
                          f"{shown(cells[k])} at line {table.lines[k]})",
-                         "write every label the same way")
+                         f"if {shown(cells[k])} marks a missing label, leave the cell empty or "
+                         "write NA (then drop those rows); else write every label the same way"
+                         if marker else "write every label the same way")
     spelled = {}
     for i, cell in enumerate(cells):
         first = spelled.setdefault(cell.casefold(), (cell, i))
