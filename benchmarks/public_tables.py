@@ -46,8 +46,13 @@ def _european(frame, path):
     return path
 
 
+EURO = ["--config.data.delimiter=;", "--config.data.encoding=cp1252"]
+
+
 def tables(folder, extra=""):
-    """{name: (path, label, task, pandas read_csv keywords)}."""
+    """{name: (path, label, task, pandas read_csv keywords, the settings a refusal names)}:
+    a table refused with only the path, label and task is trained again with those settings
+    (the fix its message gives), to show the fix works."""
     import pandas as pd
     import vega_datasets
     from sklearn import datasets
@@ -77,16 +82,18 @@ def tables(folder, extra=""):
     wine["target"] = np.array(["Barolo", "Grignolino", "Barbera"])[wine["target"]]
     euro = _european(wine, os.path.join(folder, "wine-excel-de.csv"))
     out["wine-excel-de"] = (euro, "target", C, {"sep": ";", "decimal": ",",
-                                                 "encoding": "cp1252"})
+                                                 "encoding": "cp1252"}, EURO[:1])
     cars = local_data.cars()
     cars["Origin"] = cars["Origin"].replace({"Europe": "Europäisch"})  # a cp1252 character
     cars["Year"] = cars["Year"].dt.strftime("%d.%m.%Y")  # as a German Excel shows dates
     out["cars-excel-de"] = (_european(cars, os.path.join(folder, "cars-excel-de.csv")),
                             "Miles_per_Gallon", R, {"sep": ";", "decimal": ",",
-                                                    "encoding": "cp1252"})
+                                                    "encoding": "cp1252"}, EURO)
+    exercise = os.path.join(os.path.dirname(datasets.__file__), "data", "linnerud_exercise.csv")
+    out["linnerud-raw"] = (exercise, "Jumps", R, {"sep": r"\s+"}, ["--config.data.delimiter=space"])
     if extra:
         out.update(_extra_tables(folder, extra, written))
-    return out
+    return {k: v if len(v) == 5 else (*v, []) for k, v in out.items()}
 
 
 def _extra_tables(folder, extra, written):
@@ -99,8 +106,12 @@ def _extra_tables(folder, extra, written):
     s = lambda *p: os.path.join(sm, *p)  # noqa: E731
     p = lambda name: os.path.join(pn, name)  # noqa: E731
     out = {
-        "anes96-vote": (s("anes96", "anes96.csv"), "'vote'", C, {"sep": "\t"}),
-        "modechoice": (s("modechoice", "modechoice.csv"), "choice", C, {"sep": ";"}),
+        "anes96-vote": (s("anes96", "anes96.csv"), "'vote'", C, {"sep": "\t"},
+                        ["--config.data.delimiter=tab"]),
+        "modechoice": (s("modechoice", "modechoice.csv"), "choice", C, {"sep": ";"},
+                       ["--config.data.delimiter=;"]),
+        "spector": (s("spector", "spector.csv"), "'GRADE'", C, {"sep": r"\s+"},
+                    ["--config.data.delimiter=space"]),
         "fair-rate": (s("fair", "fair.csv"), "rate_marriage", C, {}),
         "fair-affairs": (s("fair", "fair.csv"), "affairs", R, {}),
         "grunfeld": (s("grunfeld", "grunfeld.csv"), "invest", R, {}),
@@ -128,8 +139,9 @@ def _extra_tables(folder, extra, written):
         "meat-beef": (p("meat.csv"), "beef", R, {}),
     }
     mpg = pd.read_csv(p("mpg.csv"))
+    mpg["manufacturer"] = mpg["manufacturer"].replace({"citroen": "citroën"})  # cp1252 text
     out["mpg-excel-fr"] = (_european(mpg, os.path.join(folder, "mpg-excel-fr.csv")), "cty", R,
-                           {"sep": ";", "decimal": ",", "encoding": "cp1252"})
+                           {"sep": ";", "decimal": ",", "encoding": "cp1252"}, EURO)
     msleep = pd.read_csv(p("msleep.csv"))  # R's write.csv: row names, quoting, NA
     out["msleep-r"] = (written("msleep-r.csv", msleep, index_label="",
                                quoting=csv.QUOTE_NONNUMERIC, na_rep="NA"), "order", C, {})
@@ -189,16 +201,16 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
     return result
 
 
-def ours(path, label, task, seed, epochs, folder):
+def ours(path, label, task, seed, epochs, folder, settings=()):
     """("trained", figure) | ("refused", message) | ("crashed", traceback's tail)."""
-    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}")
+    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}-{len(settings)}")
     config = "configs/tabular_binary.py" if task == C else "configs/tabular_regression.py"
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
         [sys.executable, "-m", "launchers.train", f"--config={config}",
          f"--config.task.name={task}", "--config.data.name=csv", f"--config.data.path={path}",
          f"--config.data.label_column={label}", f"--config.seed={seed}",
-         f"--config.train.epochs={epochs}", "--config.train.verbose=0",
+         f"--config.train.epochs={epochs}", "--config.train.verbose=0", *settings,
          f"--workdir={workdir}"], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode == 2:
         return "refused", result.stderr.strip().splitlines()[-1][:400]
@@ -221,7 +233,7 @@ def main():
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
-        for name, (path, label, task, options) in tables(folder, args.extra).items():
+        for name, (path, label, task, options, settings) in tables(folder, args.extra).items():
             if args.only and name not in args.only.split(","):
                 continue
             runs = []
@@ -231,9 +243,15 @@ def main():
                     base = baselines(path, label, task, options, seed)
                 except Exception as e:  # noqa: BLE001 - pandas cannot read it either
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
-                runs.append({"outcome": outcome, "ours": detail, "sklearn": base})
+                run = {"outcome": outcome, "ours": detail, "sklearn": base}
+                if outcome == "refused" and settings:
+                    again = ours(path, label, task, seed, args.epochs, folder, settings)
+                    run["with_settings"] = {"settings": settings, "outcome": again[0],
+                                            "ours": again[1]}
+                runs.append(run)
                 print(name, task, label, outcome,
-                      detail if outcome != "trained" else detail["figure"], base, flush=True)
+                      detail if outcome != "trained" else detail["figure"], base,
+                      run.get("with_settings", ""), flush=True)
             results["tables"][name] = {"task": task, "label": label, "runs": runs}
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)

@@ -28,7 +28,7 @@ SCHEDULES = ("constant", "cosine", "linear", "step", "exponential")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
 JIT_CHOICES = ("auto", "true", "false")
-CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # data/table.py DELIMITERS (no TF here)
+CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|", "space")  # data/table.py DELIMITERS (no TF here)
 CSV_DECIMALS = ("auto", ".", ",")
 DURATION_UNITS = ("epochs", "steps")
 NAN_POLICIES = ("stop", "restore")
@@ -117,8 +117,8 @@ def default_config() -> ml_collections.ConfigDict:
         encoding="auto",         # csv, text_folder: auto = UTF-8, or as a byte-order mark
                                  # says; else a Python codec name (cp1252: Windows / Excel)
         delimiter="auto",        # csv: the cells' separator: auto = ',' (a tab for .tsv / .tab),
-                                 # or ',', ';', tab, '|' (Excel's export in a decimal-comma
-                                 # locale: ';')
+                                 # or ',', ';', tab, '|', space (Excel's export in a
+                                 # decimal-comma locale: ';')
         decimal="auto",          # csv: the numbers' decimal mark: auto = ',' with delimiter ';'
                                  # (where ';' separates, the comma is the decimal), else '.'
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is

@@ -153,3 +153,18 @@ def test_a_semicolon_export_trains_through_sources(tmp_path):
                                                        ("Stadt", "categorical")]
     assert [float(c) for c in table.column(0)] == weights.tolist()
     assert list(raw.y) == ["ja" if w > 50 else "nein" for w in weights]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.sampled_from(["1", "-2.5", "1e3", "NA", "Zürich", "x_y", "'q'"]),
+                         min_size=3, max_size=3), min_size=2, max_size=6),
+       st.integers(0, 3), st.sampled_from(["\n", "\r\n"]))
+def test_a_space_delimited_table_reads_as_str_split_reads_it(rows, pad, end):
+    """R's write.table / fixed-width text: runs of spaces, padded lines. Read with commas it is
+    refused naming data.delimiter=space; with it, each line's cells are `line.split()`."""
+    lines = ["a  b c"] + [" " * pad + "   ".join(r) + " " * pad for r in rows]
+    data = end.join(lines).encode()
+    with pytest.raises(UserError, match=r"space-delimited.*--config\.data\.delimiter=space"):
+        table_lib.parse_table(data, "t.csv")
+    table = table_lib.parse_table(data, "t.csv", True, delimiter="space")
+    assert [table.names] + table.rows == [line.split() for line in lines]

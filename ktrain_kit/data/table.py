@@ -13,7 +13,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
 - Delimiter (`data.delimiter`): `auto` = a comma, a tab for a file named `.tsv` or `.tab`;
-  or the one given (`,` `;` `tab` `|`). Read with `auto`, a first line that is one cell
+  or the one given (`,` `;` `tab` `|` `space`: runs of spaces, as R's write.table and
+  fixed-width text write). Read with `auto`, a first line that is one cell
   holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused naming the setting
   (an export with another delimiter, often with decimal commas: read as commas it would be
   misread); so is a file whose every line that delimiter splits evenly into cells whose commas
@@ -283,7 +284,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
 
 
 # data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
-DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|",
+              "space": " "}
 DECIMALS = ("auto", ".", ",")
 
 
@@ -292,7 +294,7 @@ def delimiter_char(delimiter, name: str) -> str:
     tab for a file named .tsv / .tab (what those names say)."""
     if delimiter not in DELIMITERS:
         raise config_error("data.delimiter", f"unknown value {shown(delimiter)}",
-                           "use auto, ',', ';', tab or '|'")
+                           "use auto, ',', ';', tab, '|' or space")
     return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
 
 
@@ -342,6 +344,8 @@ def _csv_records(text: str, path, read: str):
     """(records, the line each starts on) of CSV text split by `read`: blank rows skipped,
     cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
+    if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
+        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
@@ -385,16 +389,21 @@ def _refuse_other_delimiters(records, lines, path, read):
         return
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
         _refuse_delimiter_in(first, line, path, read)
+    widths = {len(r[0].split()) for r in records}
+    if read != " " and len(widths) == 1 and widths != {1}:  # R's write.table, fixed columns
+        raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}: "
+                         f"every line is {widths.pop()} words); it is read with "
+                         f"{DELIMITER_WORDS[read]}s", "pass --config.data.delimiter=space")
 
 
-DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
 DELIMITER_FLAG = {",": "--config.data.delimiter=,", ";": "--config.data.delimiter=';'",
                   "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'"}
 
 
 def _refuse_delimiter_in(cell, line, path, read):
     for char, name in DELIMITER_WORDS.items():
-        if char in cell and char != read:
+        if char in cell and char != read and char != " ":
             fix = f"pass {DELIMITER_FLAG[char]}" + {
                 ";": " (its decimal commas are then read as numbers)",
                 "\t": " (or name the file .tsv)"}.get(char, "")
