@@ -210,7 +210,8 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
         [sys.executable, "-m", "launchers.train", f"--config={config}",
          f"--config.task.name={task}", "--config.data.name=csv", f"--config.data.path={path}",
          f"--config.data.label_column={label}", f"--config.seed={seed}",
-         f"--config.train.epochs={epochs}", "--config.train.verbose=0", *settings,
+         *([f"--config.train.epochs={epochs}"] if epochs else []),  # 0: the config's own
+         "--config.train.verbose=0", *settings,
          f"--workdir={workdir}"], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode == 2:
         return "refused", result.stderr.strip().splitlines()[-1][:400]
@@ -226,7 +227,7 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=10, help="0: the config's (15 / 30)")
     parser.add_argument("--extra", default="", help="folder of unzipped statsmodels/plotnine")
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "public_tables.json"))
     parser.add_argument("--only", default="", help="comma-separated table names (default: all)")

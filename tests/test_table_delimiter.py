@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
 
-WORDS = ["Köln", "Zürich", "café", "Malmö", "naïve", "€ 5", "a;b", "x, y", "“q”", "Straße"]
+WORDS = ["Köln", "Zürich", "café", "Malmö", "naïve", "€ 5", "a;b", "x, y", "“q”",
+         "Straße"]
 
 
 def excel_number(value: float) -> str:
@@ -121,8 +122,7 @@ def test_decimal_comma_with_comma_delimiter_and_unknown_values_are_refused():
 
 
 def test_the_config_keys_are_checked_without_reading_a_file():
-    from conftest import data_config, task  # noqa: F401 - the test helpers' config
-    from ktrain_kit.config import default_config, validate
+    from ktrain_kit.config import CSV_DECIMALS, CSV_DELIMITERS, default_config, validate
     c = default_config()
     c.data.name, c.data.path, c.data.delimiter = "csv", "t.csv", ";;"
     with pytest.raises(UserError, match="config key 'data.delimiter'"):
@@ -130,10 +130,9 @@ def test_the_config_keys_are_checked_without_reading_a_file():
     c.data.delimiter, c.data.decimal = ",", ","
     with pytest.raises(UserError, match="config key 'data.decimal'"):
         validate(c)
-    assert set(table_lib.DELIMITERS) == set(__import__(
-        "ktrain_kit.config", fromlist=["CSV_DELIMITERS"]).CSV_DELIMITERS)
-    assert table_lib.DECIMALS == __import__("ktrain_kit.config",
-                                            fromlist=["CSV_DECIMALS"]).CSV_DECIMALS
+    # the config's lists (checked without the reader) are the reader's
+    assert set(table_lib.DELIMITERS) == set(CSV_DELIMITERS)
+    assert table_lib.DECIMALS == CSV_DECIMALS
 
 
 def test_a_semicolon_export_trains_through_sources(tmp_path):
@@ -142,8 +141,9 @@ def test_a_semicolon_export_trains_through_sources(tmp_path):
     from ktrain_kit.data import features, sources
     rng = np.random.default_rng(0)
     weights = np.round(rng.normal(50, 10, 40), 2)
-    lines = ["Gewicht;Stadt;Klasse"] + [f"{excel_number(w)};{WORDS[i % 3]};{'ja' if w > 50 else 'nein'}"
-                                        for i, w in enumerate(weights)]
+    lines = ["Gewicht;Stadt;Klasse"] + [
+        f"{excel_number(w)};{WORDS[i % 3]};{'ja' if w > 50 else 'nein'}"
+        for i, w in enumerate(weights)]
     (tmp_path / "t.csv").write_bytes("\r\n".join(lines).encode("cp1252"))
     raw = sources._csv(data_config("csv", tmp_path / "t.csv", label_column="Klasse",
                                    encoding="cp1252", delimiter=";"), task(), None)

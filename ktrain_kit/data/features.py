@@ -84,7 +84,8 @@ DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}
                   # with the month's name: Jan-1-1995, Jan 1, 1995, 1-Jan-1995, 01-JAN-95,
                   # 1 January 1995, 1995-Jan-01 (strftime's %b / %B; Excel's and Oracle's)
                   rf"|{MONTH}[- /]\d{{1,2}}(st|nd|rd|th)?,?[- /]\d{{4}}"
-                  rf"|\d{{1,2}}[- /]{MONTH},?[- /](\d{{4}}|\d{{2}})|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}})"
+                  rf"|\d{{1,2}}[- /]{MONTH},?[- /](\d{{4}}|\d{{2}})"
+                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 
