@@ -247,7 +247,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding)
     json_table = json_lines_records(text, path)
-    if json_table is not None:  # JSON Lines: the keys name the columns
+    if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines), has_header = json_table, True
     else:
         records, lines = _csv_records(text, path, char)
@@ -648,7 +648,8 @@ def number_name(value: float) -> str:
 
 def json_lines_records(text: str, path: str):
     """(records, their lines) of a JSON Lines table - one object per line, what
-    `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - with
+    `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - or
+    of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
     cell, true/false and numbers their JSON text; a nested list or object is refused."""
@@ -660,9 +661,12 @@ def json_lines_records(text: str, path: str):
             document = json.loads(text)
         except ValueError:
             return None  # a CSV whose first cell starts with '['
-        raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), not a "
-                         "table of one object per line", "write it as JSON Lines: "
-                         "df.to_json(path, orient='records', lines=True), or as a CSV")
+        if not document or not all(isinstance(v, dict) for v in document):
+            raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), "
+                             "not a list of records nor one object per line", "write it as "
+                             "JSON Lines: df.to_json(path, orient='records', lines=True), or as "
+                             "a CSV")
+        return _json_table(_array_objects(text), path)
     if not numbered or not numbered[0][1].lstrip().startswith("{"):
         return None
     objects = []
@@ -678,10 +682,34 @@ def json_lines_records(text: str, path: str):
             raise file_error(path, f"line {n} holds a JSON {type(value).__name__}, not an "
                              "object", "write one JSON object per line (JSON Lines)")
         objects.append((n, value))
+    return _json_table(objects, path)
+
+
+def _array_objects(text: str) -> list:
+    """[(the line it starts on, the object)] of a JSON array of objects: a list of records,
+    what `df.to_json(orient='records')` and vega_datasets' files are, one row per record as
+    JSON Lines' lines are (pandas' read_json reads both alike)."""
+    decoder, objects, at, line = json.JSONDecoder(), [], text.index("[") + 1, 1
+    line += text.count("\n", 0, at)
+    while True:
+        start = at
+        while text[at] in " \t\r\n,":
+            at += 1
+        if text[at] == "]":
+            return objects
+        line += text.count("\n", start, at)
+        value, end = decoder.raw_decode(text, at)
+        objects.append((line, value))
+        line += text.count("\n", at, end)
+        at = end
+
+
+def _json_table(objects, path):
+    """(records, their lines) of [(line, object)]: the header first (see json_lines_records)."""
     names = list(dict.fromkeys(k for _, value in objects for k in value))
     rows = [([_json_cell(value.get(k), path, n, k) for k in names], n) for n, value in objects]
     rows = [(cells, n) for cells, n in rows if any(cells)]  # as a CSV's rows of empty cells
-    return [names] + [cells for cells, _ in rows], [numbered[0][0]] + [n for _, n in rows]
+    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows]
 
 
 def _json_cell(value, path, line, key) -> str:
