@@ -7,7 +7,8 @@ how far from the baselines).
     nice -n 10 python -m benchmarks.public_tables [--epochs=10] [--seeds=1] \
         [--extra=/tmp/h47] [--only=a,b] [--out=benchmarks/public_tables.json]
 
-Sources: vega_datasets' local files and scikit-learn's bundled tables (always); with `--extra`,
+Sources: vega_datasets' local files (its .json files as they are: lists of records) and
+scikit-learn's bundled tables (always); with `--extra`,
 also the tables statsmodels and plotnine ship, read from a folder their wheels were unzipped
 into (`pip download statsmodels plotnine --no-deps -d DIR; cd DIR; unzip -o '*.whl'
 'statsmodels/datasets/*' 'plotnine/data/*'`): they served to find the failures and are not
@@ -65,6 +66,8 @@ def tables(folder, extra=""):
         frame.to_csv(path, **kw)
         return path
 
+    for name, label in (("cars", "Origin"), ("burtin", "Gram_Staining"), ("ohlc", "signal")):
+        out[f"{name}-json"] = (os.path.join(vega, f"{name}.json"), label, C, {"json": True})
     out["iowa-electricity"] = (os.path.join(vega, "iowa-electricity.csv"), "source", C, {})
     out["us-employment"] = (os.path.join(vega, "us-employment.csv"), "nonfarm", R, {})
     out["seattle-temps"] = (os.path.join(vega, "seattle-temps.csv"), "temp", R, {})
@@ -154,7 +157,7 @@ def _extra_tables(folder, extra, written):
 
 def read_frame(path, options):
     import pandas as pd
-    frame = pd.read_csv(path, **options)
+    frame = pd.read_json(path) if options.get("json") else pd.read_csv(path, **options)
     return frame[[c for c in frame.columns if not str(c).startswith("Unnamed: ")]]
 
 
