@@ -127,6 +127,10 @@ def _extra_tables(folder, extra, written):
         "elec-equip": (s("elec_equip", "elec_equip.csv"), "STS.M.I7.W.TOVT.NS0016.4.000", R,
                        {}),
         "randhie": (s("randhie", "randhie.csv"), "mdvis", R, {}),
+        "fertility": (s("fertility", "fertility.csv"), "2000", R, {}),  # 58 columns, gaps
+        "elnino": (s("elnino", "elnino.csv"), "DEC", R, {}),
+        "cpunish": (s("cpunish", "cpunish.csv"), "EXECUTIONS", R, {}),  # 17 rows
+        "economics-long": (p("economics_long.csv"), "variable", C, {}),
         "mpg-class": (p("mpg.csv"), "class", C, {}),
         "mpg-hwy": (p("mpg.csv"), "hwy", R, {}),
         "diamonds-cut": (p("diamonds.csv"), "cut", C, {}),
