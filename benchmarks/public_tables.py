@@ -90,7 +90,7 @@ def tables(folder, extra=""):
     cars["Origin"] = cars["Origin"].replace({"Europe": "Europäisch"})  # a cp1252 character
     cars["Year"] = cars["Year"].dt.strftime("%d.%m.%Y")  # as a German Excel shows dates
     out["cars-excel-de"] = (_european(cars, os.path.join(folder, "cars-excel-de.csv")),
-                            "Miles_per_Gallon", R, {"sep": ";", "decimal": ",",
+                            "Acceleration", R, {"sep": ";", "decimal": ",",
                                                     "encoding": "cp1252"}, EURO)
     exercise = os.path.join(os.path.dirname(datasets.__file__), "data", "linnerud_exercise.csv")
     out["linnerud-raw"] = (exercise, "Jumps", R, {"sep": r"\s+"}, ["--config.data.delimiter=space"])
@@ -109,11 +109,11 @@ def _extra_tables(folder, extra, written):
     s = lambda *p: os.path.join(sm, *p)  # noqa: E731
     p = lambda name: os.path.join(pn, name)  # noqa: E731
     out = {
-        "anes96-vote": (s("anes96", "anes96.csv"), "'vote'", C, {"sep": "\t"},
+        "anes96-vote": (s("anes96", "anes96.csv"), "vote", C, {"sep": "\t"},
                         ["--config.data.delimiter=tab"]),
         "modechoice": (s("modechoice", "modechoice.csv"), "choice", C, {"sep": ";"},
                        ["--config.data.delimiter=;"]),
-        "spector": (s("spector", "spector.csv"), "'GRADE'", C, {"sep": r"\s+"},
+        "spector": (s("spector", "spector.csv"), "GRADE", C, {"sep": r"\s+"},
                     ["--config.data.delimiter=space"]),
         "fair-rate": (s("fair", "fair.csv"), "rate_marriage", C, {}),
         "fair-affairs": (s("fair", "fair.csv"), "affairs", R, {}),
@@ -162,6 +162,8 @@ def _extra_tables(folder, extra, written):
 def read_frame(path, options):
     import pandas as pd
     frame = pd.read_json(path) if options.get("json") else pd.read_csv(path, **options)
+    if all(str(c).startswith("'") and str(c).endswith("'") for c in frame.columns):
+        frame.columns = [str(c)[1:-1] for c in frame.columns]  # statsmodels' 'quoted' names
     return frame[[c for c in frame.columns if not str(c).startswith("Unnamed: ")]]
 
 

@@ -40,7 +40,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
-- Column names: non-empty and distinct. Without a header the columns are named "0", "1", ...
+- Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
+  the names inside (see `_unquoted`). Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
   missing: the trailing comma of a spreadsheet export) or a different row number or name on
   every row (the index pandas' `to_csv` writes, the row names of R's `write.csv`; see
@@ -262,7 +263,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     unused = {}
     if has_header:
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
-        names = first if json_table is None else names
+        names = _unquoted(first) if json_table is None else names
         unused = _nameless_and_empty(names, rows)
         for j, name in enumerate(names):
             if not name and j not in unused:
@@ -332,6 +333,16 @@ def _with_decimal_points(rows, lines, path):
                                  "else write 1234 or 1,5 without grouping")
         out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
     return out
+
+
+def _unquoted(names):
+    """Header names each wrapped in single quotes (`'vote'`, as statsmodels' files and some R
+    and SAS exports quote them) as the names inside: quoting that every name has is the
+    writer's, not part of a name, and a name holding quotes cannot be given on a command line
+    (`--config.data.label_column='vote'` reads as `vote`)."""
+    if len(names) > 1 and all(len(n) > 2 and n[0] == n[-1] == "'" for n in names):
+        return [n[1:-1].strip() for n in names]
+    return names
 
 
 def _is_name(which) -> bool:
