@@ -152,6 +152,12 @@ def _extra_tables(folder, extra, written):
     msleep = pd.read_csv(p("msleep.csv"))  # R's write.csv: row names, quoting, NA
     out["msleep-r"] = (written("msleep-r.csv", msleep, index_label="",
                                quoting=csv.QUOTE_NONNUMERIC, na_rep="NA"), "order", C, {})
+    for name, source, label in (("fertility", s("fertility", "fertility.csv"), "2000"),
+                                ("msleep-vore", p("msleep.csv"), "vore")):
+        # the label gaps dropped by the line the refusal gives; fertility keeps its columns
+        # that are empty (2012, 2013) or constant (Indicator Name, Indicator Code)
+        out[f"{name}-labeled"] = (written(f"{name}-labeled.csv", pd.read_csv(source).dropna(
+            subset=[label]), index=False), label, out[name][2], {})
     midwest = pd.read_csv(p("midwest.csv"))  # SAS / Stata style gaps: '.'
     out["midwest-dots"] = (written("midwest-dots.csv", midwest.mask(
         np.random.default_rng(0).random(midwest.shape) < 0.05), index=False, na_rep="."),
