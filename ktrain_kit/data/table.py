@@ -101,6 +101,8 @@ class Table:
     lines: list          # the file line each row starts on (for messages)
     header: bool
     unused: dict = dataclasses.field(default_factory=dict)  # column -> why it is left out
+    # how pandas reads and writes the file as it is (for a fix that rewrites it: `pandas_io`)
+    pandas_io: tuple = ("pandas.read_csv(path)", ".to_csv('{}.csv', index=False)")
 
     @property
     def width(self) -> int:
@@ -281,7 +283,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if not rows:
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
-    return Table(path, names, rows, lines, has_header, unused)
+    return Table(path, names, rows, lines, has_header, unused,
+                 pandas_io(char, mark, encoding, json_table is not None, text))
 
 
 # data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
@@ -343,6 +346,24 @@ def _unquoted(names):
     if len(names) > 1 and all(len(n) > 2 and n[0] == n[-1] == "'" for n in names):
         return [n[1:-1].strip() for n in names]
     return names
+
+
+def pandas_io(char, mark, encoding, is_json, text) -> tuple:
+    """(a pandas call reading the file, the call writing a frame back the same way): a fix
+    that rewrites the file keeps its delimiter, decimal mark and encoding, so the same
+    settings read the result."""
+    if is_json:
+        lines = text.lstrip().startswith("{")
+        return (f"pandas.read_json(path{', lines=True' if lines else ''})",
+                f".to_json('{{}}.json', orient='records'{', lines=True' if lines else ''})")
+    same = (["decimal=','"] if mark == "," else []) + (
+        [f"encoding={encoding!r}"] if encoding not in ("auto", "", None) else [])
+    read_sep = {",": [], " ": ["sep=r'\\s+'"]}.get(char, [f"sep={char!r}"])
+    write_sep = {",": [], " ": ["sep=' '"]}.get(char, [f"sep={char!r}"])
+    read = ", ".join(["path"] + read_sep + same)
+    write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
+                      write_sep + same)
+    return f"pandas.read_csv({read})", f".to_csv({write})"
 
 
 def _is_name(which) -> bool:
@@ -595,10 +616,12 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
     gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
     if gaps:  # how many, and the one line that drops them: a public table often has gaps
         i, name = gaps[0], table.names[j]
+        drop = _drop_gaps(name, [cells[k] for k in gaps], "read_json" in table.pandas_io[0])
         raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
                          f"({shown(cells[i])}; {len(gaps)} of {len(cells)} rows have none)",
-                         "give every example a label, or drop those rows: pandas.read_csv("
-                         f"path).dropna(subset=[{name!r}]).to_csv('labeled.csv', index=False)")
+                         "give every example a label, or drop those rows: "
+                         f"{table.pandas_io[0]}{drop}"
+                         f"{table.pandas_io[1].format('labeled')}")
     numeric = [is_number(c) for c in cells]
     if all(numeric):
         return np.array([float(c) for c in cells])
@@ -621,6 +644,22 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
                              f"{table.lines[i]}) differ only in letter case",
                              "write each class one way (or they are two classes: rename one)")
     return np.array(cells, dtype=object)
+
+
+# The cells pandas reads as missing without being told (read_csv's default na_values; JSON
+# null is None): other spellings of a gap (`?`, `#DIV/0!`, `na`, a JSON "NA") are named.
+PANDAS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+                            "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN",
+                            "None", "n/a", "nan", "null"})
+
+
+def _drop_gaps(name, gaps, is_json) -> str:
+    """The pandas step dropping the rows whose column `name` is one of the cells `gaps` (of a
+    JSON file, read_json reads only null as missing: each string spelling is named)."""
+    other = sorted({g for g in gaps if is_json or g not in PANDAS_MISSING})
+    if not other:
+        return f".dropna(subset=[{name!r}])"
+    return f".pipe(lambda d: d[d[{name!r}].notna() & ~d[{name!r}].isin({other!r})])"
 
 
 def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
