@@ -183,3 +183,18 @@ def test_header_names_each_in_single_quotes_are_the_names_inside(names, delimite
     assert table.names == [n.strip("'") for n in header.split(char)] == names
     partly = f"'{names[0]}'," + ",".join(names[1:]) + "\n1" + ",0" * (len(names) - 1) + "\n"
     assert table_lib.parse_table(partly.encode(), "t.csv", True).names[0] == f"'{names[0]}'"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(european_exports())
+def test_a_cp1252_semicolon_export_is_refused_naming_both_settings_that_read_it(case):
+    """One message, both settings: the settings it names, applied, read the file as written."""
+    import re
+    data, names, _ = case
+    if data.isascii():
+        return  # valid UTF-8: only the delimiter is named (test above)
+    with pytest.raises(UserError) as e:
+        table_lib.parse_table(data, "t.csv")
+    named = dict(re.findall(r"--config\.data\.(\w+)='?([^' ;]+|;)'?", str(e.value)))
+    assert named == {"encoding": "cp1252", "delimiter": ";"}, str(e.value)
+    assert table_lib.parse_table(data, "t.csv", **named).names == names

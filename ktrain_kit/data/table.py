@@ -193,7 +193,7 @@ MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 ENCODING_FIX = "--config.data.encoding=cp1252"  # Excel's and Windows' 8-bit text
 
 
-def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
+def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str = "") -> str:
     """A file's text. `encoding` "auto": decoded as its byte-order mark declares (UTF-32,
     UTF-16, UTF-8), else as UTF-8; other encodings are refused, naming the line and the setting
     that reads them (`data.encoding`): Latin-1 and Windows-1252 decode any bytes, so a guess
@@ -229,7 +229,7 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
                              ) from None
         if codec == "utf-8":
             raise file_error(path, f"is not UTF-8 text ({byte}; a Latin-1 or Windows "
-                             f"export?)", f"if it is, pass {ENCODING_FIX}; or {fix}") from None
+                             f"export?)", f"if it is, pass {ENCODING_FIX}{also}; or {fix}") from None
         raise file_error(path, f"is not {name} text ({byte})", fix) from None
     if "\0" in text:  # valid UTF-8, but no text holds NUL: UTF-16 of ASCII does, every other byte
         line = text[:text.index("\0")].count("\n") + 1
@@ -248,7 +248,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     char = delimiter_char(delimiter, str(name or path))
     mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
-                       encoding)
+                       encoding, _semicolon_export(data, delimiter))
     json_table = json_lines_records(text, path)
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines), has_header = json_table, True
@@ -364,6 +364,16 @@ def pandas_io(char, mark, encoding, is_json, text) -> tuple:
     write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
                       write_sep + same)
     return f"pandas.read_csv({read})", f".to_csv({write})"
+
+
+def _semicolon_export(data: bytes, delimiter) -> str:
+    """The delimiter setting to name beside data.encoding when the file is Excel's export in a
+    decimal-comma locale (cp1252 and `;`: its first line holds semicolons and no comma), so
+    one message gives both settings, not one run each."""
+    first = data.lstrip()[:4096].split(b"\n", 1)[0]
+    if delimiter == "auto" and b";" in first and b"," not in first:
+        return " --config.data.delimiter=';'"
+    return ""
 
 
 def _is_name(which) -> bool:
