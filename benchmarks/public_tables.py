@@ -146,7 +146,7 @@ def _extra_tables(folder, extra, written):
         "meat-beef": (p("meat.csv"), "beef", R, {}),
     }
     mpg = pd.read_csv(p("mpg.csv"))
-    mpg["manufacturer"] = mpg["manufacturer"].replace({"citroen": "citroën"})  # cp1252 text
+    # all ASCII: valid UTF-8 as much as cp1252, so only the delimiter is refused
     out["mpg-excel-fr"] = (_european(mpg, os.path.join(folder, "mpg-excel-fr.csv")), "cty", R,
                            {"sep": ";", "decimal": ",", "encoding": "cp1252"}, EURO)
     msleep = pd.read_csv(p("msleep.csv"))  # R's write.csv: row names, quoting, NA
