@@ -28,6 +28,9 @@ SCHEDULES = ("constant", "cosine", "linear", "step", "exponential")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
 JIT_CHOICES = ("auto", "true", "false")
+# data.delimiter and data.decimal: data/table.py's DELIMITERS and DECIMALS, checked here too
+CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|", "space")
+CSV_DECIMALS = ("auto", ".", ",")
 DURATION_UNITS = ("epochs", "steps")
 NAN_POLICIES = ("stop", "restore")
 ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
@@ -114,6 +117,11 @@ def default_config() -> ml_collections.ConfigDict:
                                  # example, auto = decide (data/table.py states the rule)
         encoding="auto",         # csv, text_folder: auto = UTF-8, or as a byte-order mark
                                  # says; else a Python codec name (cp1252: Windows / Excel)
+        delimiter="auto",        # csv: the cells' separator: auto = ',' (a tab for .tsv / .tab),
+                                 # or ',', ';', tab, '|', space (Excel's export in a
+                                 # decimal-comma locale: ';')
+        decimal="auto",          # csv: the numbers' decimal mark: auto = ',' with delimiter ';'
+                                 # (where ';' separates, the comma is the decimal), else '.'
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
@@ -347,6 +355,11 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
+    _names("data.delimiter", c.data.delimiter, CSV_DELIMITERS)
+    _names("data.decimal", c.data.decimal, CSV_DECIMALS)
+    if c.data.decimal == "," and c.data.delimiter == ",":
+        raise config_error("data.decimal", "is ',' while data.delimiter is ','", "give the "
+                           "file's delimiter: --config.data.delimiter=';' (or tab)")
     for key in ("data.path", "model.init_from", "model.backbone_weights"):
         check_no_tilde(f"config key '{key}'", value_at(c, key))
     if c.data.name in PATH_DATASETS and not c.data.path:

@@ -97,6 +97,8 @@ APPLIES_TO = {
     "data.min_updates_per_epoch": ("data.name", ("csv",)),
     "data.features": ("data.name", ("csv",)),
     "data.encoding": ("data.name", ("csv", "text_folder")),
+    "data.delimiter": ("data.name", ("csv",)),
+    "data.decimal": ("data.name", ("csv",)),
     "data.label_column": ("data.name", ("csv", "tfrecord")),
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
     "model.backbone": ("model.name", ("keras_app",)),

@@ -386,6 +386,12 @@ CASES = {
     "a headerless semicolon export with decimal commas": (lambda t: data_args(
         "csv", csv_rows(t, "20;1000,5;0", ["30;2000,25;1", "25;1500,75;0"] * 10),
         "--config.data.header=false"), "semicolon-delimited with decimal commas"),
+    "an unknown data.delimiter": (lambda t: data_args(
+        "csv", csv_rows(t, "a;y", ["1;0", "2;1"] * 10), "--config.data.delimiter=semicolon"),
+        "config key 'data.delimiter'"),
+    "a point number in a decimal-comma export": (lambda t: data_args(
+        "csv", csv_rows(t, "a;y", ["1.234;0", "2,5;1"] * 10), "--config.data.delimiter=;"),
+        "--config.data.decimal=."),
     "a Windows-1252 export read as UTF-8": (lambda t: data_args(
         "csv", write(t, "t.csv", ("city,y\n" + "Malmö,0\nZürich,1\n" * 10).encode("cp1252"))),
         "--config.data.encoding=cp1252"),

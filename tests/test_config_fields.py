@@ -145,6 +145,8 @@ APPLIES_CASES = {
     "data.text_column": ("review", "csv"),
     "data.features": ({"a": "numeric"}, "csv"),
     "data.encoding": ("cp1252", "text_folder"),
+    "data.delimiter": (";", "csv"),
+    "data.decimal": (",", "csv"),
     "data.min_updates_per_epoch": (4, "csv"),
     "data.label_column": ("y", "tfrecord"),
     "data.label_columns": (("a", "b"), "csv"),

@@ -490,11 +490,36 @@ def test_json_lines_read_as_the_csv_of_the_same_cells(objects, ascii_only):
     ('{"a": 1}\n{"a": [1, 2]}\n', "line 2, key 'a': a nested list; flatten it"),
     ('{"a": 1}\n{"a": 2\n', r"line 2 is not JSON \(Expecting ',' delimiter\)"),
     ('{"a": 1}\n3\n', "line 2 holds a JSON int, not an object"),
-    ('[{"a": 1}, {"a": 2}]', r"is one JSON list \(pandas' to_json\), not a table of one object "
-                             r"per line; write it as JSON Lines")])
+    ('[[1, 2], [3, 4]]', r"is one JSON list \(pandas' to_json\), not a list of records nor "
+                         r"one object per line; write it as JSON Lines"),
+    ('[{"a": 1}, 2]', "not a list of records"),
+    ('[{"a": 1}, {"a": [1]}]', "line 1, key 'a': a nested list")])
 def test_json_that_is_not_a_flat_table_is_refused_naming_the_line(text, refusal):
     with pytest.raises(UserError, match=refusal):
         table_lib.parse_table(text.encode(), "t.jsonl")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(objects=st.lists(st.dictionaries(st.sampled_from(["text", "label", "n", "é"]),
+                                        JSON_VALUES, min_size=1), min_size=1, max_size=8),
+       indent=st.sampled_from([None, 1, 4]))
+def test_a_json_array_of_records_reads_as_its_objects_one_per_row(objects, indent):
+    """vega_datasets' files and `df.to_json(orient='records')`: a list of flat objects is the
+    table JSON Lines of the same objects is (pandas' read_json reads both). Each row's line is
+    the line its object opens on, as json.dumps laid it out."""
+    import json
+    names = list(dict.fromkeys(k for o in objects for k in o))
+    cells = [["" if o.get(k) is None else o[k].strip() if isinstance(o[k], str)
+              else json.dumps(o[k]) for k in names] for o in objects]
+    text = json.dumps(objects, indent=indent)
+    kept = [i for i, row in enumerate(cells) if any(row)]
+    if not kept:
+        return
+    table = table_lib.parse_table(text.encode(), "t.json")
+    assert table.names == names and table.rows == [cells[i] for i in kept]
+    starts = [n for n, line in enumerate(text.split("\n"), 1)
+              if line.lstrip(" [").startswith("{")] if indent else [1] * len(objects)
+    assert table.lines == [starts[i] for i in kept]
 
 
 def test_json_lines_break_only_at_newlines():

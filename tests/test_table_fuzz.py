@@ -202,8 +202,12 @@ def test_a_messy_file_reads_as_the_csv_module_reads_it_or_is_refused_in_one_line
         first_delimited = records and len(records[0]) == 1 and any(
             d in r[0] for r in records if len(r) == 1 for d in ";\t|," if d != read)
         decimal_commas = "delimited with decimal commas" in table
+        words = {len(r[0].split()) for r in records or [] if len(r) == 1}
+        space_delimited = "looks space-delimited" in table and widths == {1} and \
+            len(words) == 1 and words != {1}  # one cell a line, each of as many words
         assert (records is None or not records or len(widths) > 1 or first_delimited or
-                decimal_commas or any(w in table for w in HEADER_REFUSALS)), table
+                decimal_commas or space_delimited or any(w in table for w in HEADER_REFUSALS)
+                ), table
         assert not (proper and decimal_commas), table  # a file written with commas
         return
     assert records is not None and len({len(r) for r in records}) == 1

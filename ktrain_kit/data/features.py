@@ -17,7 +17,8 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
 - ignore: not used.
 
 Left out unless `data.features` types the column, and the run says so: a column of dates
-(`2024-01-31`, `31/01/2024`, with or without a time) that are mostly distinct (a day per row).
+(`2024-01-31`, `31/01/2024`, `Jan-1-1995`, `01-JAN-95`, `January 1, 1995`, with or without a
+time) that are mostly distinct (a day per row).
 Such dates never recur: as categories every later one is out-of-vocabulary, and each seen one
 can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
 rows share: categorical. `date_columns` finds the first kind before typing.
@@ -76,7 +77,15 @@ FORMATTED_NUMBER = re.compile(
     r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
 UNIT_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s?"  # 3750 g, 2.0L
                          r"([^\W\d_][^\W\d]*(?:/[^\W\d_]+)?|°[CF]?)")     # km/h, °C
-DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+# A month by name, in English, full or cut to 3 letters (`Jan`, `Sept.`, `January`).
+MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
+         r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?")
+DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"
+                  # with the month's name: Jan-1-1995, Jan 1, 1995, 1-Jan-1995, 01-JAN-95,
+                  # 1 January 1995, 1995-Jan-01 (strftime's %b / %B; Excel's and Oracle's)
+                  rf"|{MONTH}[- /]\d{{1,2}}(st|nd|rd|th)?,?[- /]\d{{4}}"
+                  rf"|\d{{1,2}}[- /]{MONTH},?[- /](\d{{4}}|\d{{2}})"
+                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}})"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 

@@ -266,7 +266,7 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import table as table_lib
     named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header, named, dc.encoding)
+                                 dc.header, named, dc.encoding, dc.delimiter, dc.decimal)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)

@@ -12,11 +12,19 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   length (a document in a text column). Each cell is stripped of surrounding spaces. Lines
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
-- Delimiter: a comma; a tab for a file named `.tsv` or `.tab`. A first line that is one cell
-  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused (an export with
-  another delimiter, often with decimal commas: read as commas it would be misread); so is a
-  file whose every line that delimiter splits evenly into cells whose commas are all decimal
-  commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`). Comment lines
+- Delimiter (`data.delimiter`): `auto` = a comma, a tab for a file named `.tsv` or `.tab`;
+  or the one given (`,` `;` `tab` `|` `space`: runs of spaces, as R's write.table and
+  fixed-width text write). Read with `auto`, a first line that is one cell
+  holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused naming the setting
+  (an export with another delimiter, often with decimal commas: read as commas it would be
+  misread); so is a file whose every line that delimiter splits evenly into cells whose commas
+  are all decimal commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`).
+  Never guessed: a header of one name and text cells holding `;` are a one-column comma file
+  as much as a semicolon one.
+- Decimal mark (`data.decimal`): `auto` = a comma in a `;`-delimited file (Excel's and R's
+  write.csv2 export where the comma is the decimal mark), else a point. With a comma, `1,5` is
+  the number 1.5 (stored as `1.5`, so every rule below reads it), and a number written with a
+  point (`1.234`: a thousands point, or another notation) is refused. Comment lines
   (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
@@ -32,7 +40,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
-- Column names: non-empty and distinct. Without a header the columns are named "0", "1", ...
+- Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
+  the names inside (see `_unquoted`). Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
   missing: the trailing comma of a spreadsheet export) or a different row number or name on
   every row (the index pandas' `to_csv` writes, the row names of R's `write.csv`; see
@@ -92,6 +101,8 @@ class Table:
     lines: list          # the file line each row starts on (for messages)
     header: bool
     unused: dict = dataclasses.field(default_factory=dict)  # column -> why it is left out
+    # how pandas reads and writes the file as it is (for a fix that rewrites it: `pandas_io`)
+    pandas_io: tuple = ("pandas.read_csv(path)", ".to_csv('{}.csv', index=False)")
 
     @property
     def width(self) -> int:
@@ -104,9 +115,11 @@ class Table:
         return f"line {self.lines[i]}, column {shown(self.names[j])}"
 
 
-def read_table(path: str, header="auto", named=(), encoding="auto") -> Table:
+def read_table(path: str, header="auto", named=(), encoding="auto", delimiter="auto",
+               decimal="auto") -> Table:
     """The CSV at `path` as a `Table`, by the module's rules; `named`: the column names the
-    config uses (they tell a header, see the rules); `encoding`: `data.encoding`."""
+    config uses (they tell a header, see the rules); `encoding`, `delimiter`, `decimal`: the
+    `data.` keys of those names."""
     if header not in HEADER_CHOICES:
         raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
     try:
@@ -115,7 +128,7 @@ def read_table(path: str, header="auto", named=(), encoding="auto") -> Table:
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
     data, name = _decompressed(data, path)
-    return parse_table(data, path, header, named, name, encoding)
+    return parse_table(data, path, header, named, name, encoding, delimiter, decimal)
 
 
 # What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
@@ -180,7 +193,7 @@ MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 ENCODING_FIX = "--config.data.encoding=cp1252"  # Excel's and Windows' 8-bit text
 
 
-def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
+def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str = "") -> str:
     """A file's text. `encoding` "auto": decoded as its byte-order mark declares (UTF-32,
     UTF-16, UTF-8), else as UTF-8; other encodings are refused, naming the line and the setting
     that reads them (`data.encoding`): Latin-1 and Windows-1252 decode any bytes, so a guess
@@ -216,7 +229,7 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
                              ) from None
         if codec == "utf-8":
             raise file_error(path, f"is not UTF-8 text ({byte}; a Latin-1 or Windows "
-                             f"export?)", f"if it is, pass {ENCODING_FIX}; or {fix}") from None
+                             f"export?)", f"if it is, pass {ENCODING_FIX}{also}; or {fix}") from None
         raise file_error(path, f"is not {name} text ({byte})", fix) from None
     if "\0" in text:  # valid UTF-8, but no text holds NUL: UTF-16 of ASCII does, every other byte
         line = text[:text.index("\0")].count("\n") + 1
@@ -228,25 +241,31 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto") -> str:
 
 
 def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None,
-                encoding="auto") -> Table:
+                encoding="auto", delimiter="auto", decimal="auto") -> Table:
     """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
-    tabs), default `path`; `encoding`: `data.encoding` (see decode_text)."""
+    tabs), default `path`; `encoding`: `data.encoding` (see decode_text); `delimiter`,
+    `decimal`: `data.delimiter`, `data.decimal` (see `delimiter_char`, `decimal_mark`)."""
+    char = delimiter_char(delimiter, str(name or path))
+    mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
-                       encoding)
+                       encoding, _semicolon_export(data, delimiter))
     json_table = json_lines_records(text, path)
-    if json_table is not None:  # JSON Lines: the keys name the columns
+    if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines), has_header = json_table, True
     else:
-        records, lines = _csv_records(text, path, str(name or path).lower().endswith(
-            (".tsv", ".tab")))
+        records, lines = _csv_records(text, path, char)
+        first = records[0]  # as written: if it is a header, its names are kept so
+        if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
+            records = _with_decimal_points(records, lines, path)
         if header == "auto":
-            has_header = any(_is_name(n) and str(n).strip() in records[0] for n in named) or \
+            has_header = any(_is_name(n) and str(n).strip() in first for n in named) or \
                 _decide_header(records, lines, path)
         else:
             has_header = bool(header)
     unused = {}
     if has_header:
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
+        names = _unquoted(first) if json_table is None else names
         unused = _nameless_and_empty(names, rows)
         for j, name in enumerate(names):
             if not name and j not in unused:
@@ -264,7 +283,97 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if not rows:
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
-    return Table(path, names, rows, lines, has_header, unused)
+    return Table(path, names, rows, lines, has_header, unused,
+                 pandas_io(char, mark, encoding, json_table is not None, text))
+
+
+# data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|",
+              "space": " "}
+DECIMALS = ("auto", ".", ",")
+
+
+def delimiter_char(delimiter, name: str) -> str:
+    """The character `data.delimiter` splits cells at: itself, or with `auto` a comma, and a
+    tab for a file named .tsv / .tab (what those names say)."""
+    if delimiter not in DELIMITERS:
+        raise config_error("data.delimiter", f"unknown value {shown(delimiter)}",
+                           "use auto, ',', ';', tab, '|' or space")
+    return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
+
+
+def decimal_mark(decimal, char: str) -> str:
+    """The decimal mark of the file's numbers: `data.decimal`, or with `auto` a comma in a
+    semicolon-delimited file, else a point. A semicolon is the list separator of the locales
+    whose decimal mark is the comma (Excel's 'CSV (semicolon delimited)', R's write.csv2): the
+    comma is taken by the numbers, which is why the file is not comma-delimited."""
+    if decimal not in DECIMALS:
+        raise config_error("data.decimal", f"unknown value {shown(decimal)}", "use auto, "
+                           "'.' or ','")
+    if decimal == "," and char == ",":
+        raise config_error("data.decimal", "is ',' while the cells are split at commas",
+                           "pass --config.data.delimiter=';' (or tab) for the file's delimiter")
+    return ("," if char == ";" else ".") if decimal == "auto" else decimal
+
+
+# A number as written with decimal commas and no grouping (a spreadsheet's General format):
+# `1,5`, `-0,25`, `,5`, `3`, `1,5E-3`.
+COMMA_NUMBER = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
+
+
+def _with_decimal_points(rows, lines, path):
+    """`rows` with each number written with a decimal comma in plain notation (`1,5` ->
+    `1.5`), for a file whose decimal mark is a comma. A cell that is a number with a point
+    (`1.5`, `1.234`) is refused: in such a file a point groups thousands (`1.234` = 1234) or
+    the file mixes notations; read either way it could be silently wrong by a factor of 1000."""
+    out = []
+    for cells, line in zip(rows, lines):
+        for cell in cells:
+            if "." in cell and NUMBER.fullmatch(cell):
+                raise file_error(path, f"line {line}: {shown(cell)} has a decimal point, but "
+                                 "the file's numbers are read with decimal commas (data.decimal)",
+                                 "pass --config.data.decimal=. if its numbers use points; "
+                                 "else write 1234 or 1,5 without grouping")
+        out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
+    return out
+
+
+def _unquoted(names):
+    """Header names each wrapped in single quotes (`'vote'`, as statsmodels' files and some R
+    and SAS exports quote them) as the names inside: quoting that every name has is the
+    writer's, not part of a name, and a name holding quotes cannot be given on a command line
+    (`--config.data.label_column='vote'` reads as `vote`)."""
+    if len(names) > 1 and all(len(n) > 2 and n[0] == n[-1] == "'" for n in names):
+        return [n[1:-1].strip() for n in names]
+    return names
+
+
+def pandas_io(char, mark, encoding, is_json, text) -> tuple:
+    """(a pandas call reading the file, the call writing a frame back the same way): a fix
+    that rewrites the file keeps its delimiter, decimal mark and encoding, so the same
+    settings read the result."""
+    if is_json:
+        lines = text.lstrip().startswith("{")
+        return (f"pandas.read_json(path{', lines=True' if lines else ''})",
+                f".to_json('{{}}.json', orient='records'{', lines=True' if lines else ''})")
+    same = (["decimal=','"] if mark == "," else []) + (
+        [f"encoding={encoding!r}"] if encoding not in ("auto", "", None) else [])
+    read_sep = {",": [], " ": ["sep=r'\\s+'"]}.get(char, [f"sep={char!r}"])
+    write_sep = {",": [], " ": ["sep=' '"]}.get(char, [f"sep={char!r}"])
+    read = ", ".join(["path"] + read_sep + same)
+    write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
+                      write_sep + same)
+    return f"pandas.read_csv({read})", f".to_csv({write})"
+
+
+def _semicolon_export(data: bytes, delimiter) -> str:
+    """The delimiter setting to name beside data.encoding when the file is Excel's export in a
+    decimal-comma locale (cp1252 and `;`: its first line holds semicolons and no comma), so
+    one message gives both settings, not one run each."""
+    first = data.lstrip()[:4096].split(b"\n", 1)[0]
+    if delimiter == "auto" and b";" in first and b"," not in first:
+        return " --config.data.delimiter=';'"
+    return ""
 
 
 def _is_name(which) -> bool:
@@ -273,12 +382,13 @@ def _is_name(which) -> bool:
         bool(which.strip())
 
 
-def _csv_records(text: str, path, tabs: bool):
-    """(records, the line each starts on) of CSV text: blank rows skipped, cells stripped; one
-    width for all, else refused (naming a comment line, the usual cause)."""
+def _csv_records(text: str, path, read: str):
+    """(records, the line each starts on) of CSV text split by `read`: blank rows skipped,
+    cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",",
-                        skipinitialspace=True)
+    if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
+        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
         start = 1
@@ -295,8 +405,8 @@ def _csv_records(text: str, path, tabs: bool):
         csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
-    _refuse_other_delimiters(records, lines, path, tabs)
-    _refuse_split_by_another_delimiter(text, records, lines, path, tabs)
+    _refuse_other_delimiters(records, lines, path, read)
+    _refuse_split_by_another_delimiter(text, records, lines, path, read)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
@@ -311,7 +421,7 @@ def _csv_records(text: str, path, tabs: bool):
     return records, lines
 
 
-def _refuse_other_delimiters(records, lines, path, tabs):
+def _refuse_other_delimiters(records, lines, path, read):
     """A table of one column (as read) whose line holds another delimiter than the one read
     (`;`, a tab, `|`, or a comma in a .tsv): an export with that delimiter, whose every line
     would be one cell (and its decimal commas, with `;`, misread). Any line of such a table,
@@ -319,22 +429,28 @@ def _refuse_other_delimiters(records, lines, path, tabs):
     `<tab>name` shows none."""
     if len(records[0]) != 1:
         return
-    read = "\t" if tabs else ","
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
-        _refuse_delimiter_in(first, line, path, tabs, read)
+        _refuse_delimiter_in(first, line, path, read)
+    widths = {len(r[0].split()) for r in records}
+    if read != " " and len(widths) == 1 and widths != {1}:  # R's write.table, fixed columns
+        raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}: "
+                         f"every line is {widths.pop()} words); it is read with "
+                         f"{DELIMITER_WORDS[read]}s", "pass --config.data.delimiter=space")
 
 
-def _refuse_delimiter_in(cell, line, path, tabs, read):
-    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
-        if char in cell and char != read:
-            fix = {"\t": "name the file .tsv, or save it comma-separated",
-                   ";": "save it comma-separated, with '.' as the decimal point (a "
-                        "spreadsheet's 'CSV (comma delimited)' in an English locale)",
-                   "|": "save it comma-separated (pandas: read_csv(path, sep='|')"
-                        ".to_csv('table.csv', index=False))",
-                   ",": "name the file .csv"}[char]
+DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
+DELIMITER_FLAG = {",": "--config.data.delimiter=,", ";": "--config.data.delimiter=';'",
+                  "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'"}
+
+
+def _refuse_delimiter_in(cell, line, path, read):
+    for char, name in DELIMITER_WORDS.items():
+        if char in cell and char != read and char != " ":
+            fix = f"pass {DELIMITER_FLAG[char]}" + {
+                ";": " (its decimal commas are then read as numbers)",
+                "\t": " (or name the file .tsv)"}.get(char, "")
             raise file_error(path, f"line {line} looks {name}-delimited ({shown(cell)}); "
-                             "it is read with " + ("tabs" if tabs else "commas"), fix)
+                             f"it is read with {DELIMITER_WORDS[read]}s", fix)
 
 
 # A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
@@ -353,7 +469,7 @@ def _rows_split_by(text, delimiter):
         csv.field_size_limit(limit)
 
 
-def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
+def _refuse_split_by_another_delimiter(text, records, lines, path, read):
     """A comma-read file whose every line holds `;`, a tab or `|`, that splits every line
     into one number of cells, in which each comma is a decimal comma (`1,5;2,5`): a
     semicolon (...) export from a locale writing decimal commas. Read with commas, each number
@@ -362,7 +478,7 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
     holds `;` on every row is not judged so: its commas are not all decimal commas. Nor is
     text holding commas in a semicolon file: `a,b;x` is as much the comma file `a` | `b;x`,
     which no rule can tell apart."""
-    if tabs:
+    if read != ",":
         return
     for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
         if not all(char in "".join(cells) for cells in records):
@@ -374,9 +490,9 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, tabs):
         if len({len(r) for r in other}) == 1 and len(other[0]) > 1 and body and \
                 all(DECIMAL_COMMA.fullmatch(c) for c in body):
             raise file_error(path, f"line {lines[0]} looks {name}-delimited with decimal "
-                             f"commas ({shown(body[0])}); it is read with commas", "save it "
-                             "comma-separated, with '.' as the decimal point (a spreadsheet's "
-                             "'CSV (comma delimited)' in an English locale)")
+                             f"commas ({shown(body[0])}); it is read with commas",
+                             f"pass {DELIMITER_FLAG[char]}" + (" --config.data.decimal=," if
+                                                               char != ";" else ""))
 
 
 def _nameless_and_empty(names, rows) -> dict:
@@ -507,19 +623,28 @@ def resolve_columns(table: Table, value, key: str) -> list:
 def label_column_values(table: Table, j: int) -> np.ndarray:
     """Column j's labels: float64 when every label is a number, else text class names."""
     cells = table.column(j)
-    for i, cell in enumerate(cells):
-        if is_missing(cell):
-            raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
-                             f"({shown(cell)})", "give every example a label, or drop that row")
+    gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
+    if gaps:  # how many, and the one line that drops them: a public table often has gaps
+        i, name = gaps[0], table.names[j]
+        drop = _drop_gaps(name, [cells[k] for k in gaps], "read_json" in table.pandas_io[0])
+        raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
+                         f"({shown(cells[i])}; {len(gaps)} of {len(cells)} rows have none)",
+                         "give every example a label, or drop those rows: "
+                         f"{table.pandas_io[0]}{drop}"
+                         f"{table.pandas_io[1].format('labeled')}")
     numeric = [is_number(c) for c in cells]
     if all(numeric):
         return np.array([float(c) for c in cells])
     if any(numeric):
         i, k = numeric.index(True), numeric.index(False)
+        texts = {c for c, number in zip(cells, numeric) if not number}
+        marker = not any(re.search(r"\d", t) for t in texts)  # `.`, `-`, `n.a.`: no value
         raise file_error(table.path, f"column {shown(table.names[j])} mixes numbers and "
                          f"text labels ({shown(cells[i])} at line {table.lines[i]}, "
                          f"{shown(cells[k])} at line {table.lines[k]})",
-                         "write every label the same way")
+                         f"if {shown(cells[k])} marks a missing label, leave the cell empty or "
+                         "write NA (then drop those rows); else write every label the same way"
+                         if marker else "write every label the same way")
     spelled = {}
     for i, cell in enumerate(cells):
         first = spelled.setdefault(cell.casefold(), (cell, i))
@@ -529,6 +654,22 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
                              f"{table.lines[i]}) differ only in letter case",
                              "write each class one way (or they are two classes: rename one)")
     return np.array(cells, dtype=object)
+
+
+# The cells pandas reads as missing without being told (read_csv's default na_values; JSON
+# null is None): other spellings of a gap (`?`, `#DIV/0!`, `na`, a JSON "NA") are named.
+PANDAS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+                            "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN",
+                            "None", "n/a", "nan", "null"})
+
+
+def _drop_gaps(name, gaps, is_json) -> str:
+    """The pandas step dropping the rows whose column `name` is one of the cells `gaps` (of a
+    JSON file, read_json reads only null as missing: each string spelling is named)."""
+    other = sorted({g for g in gaps if is_json or g not in PANDAS_MISSING})
+    if not other:
+        return f".dropna(subset=[{name!r}])"
+    return f".pipe(lambda d: d[d[{name!r}].notna() & ~d[{name!r}].isin({other!r})])"
 
 
 def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
@@ -567,7 +708,8 @@ def number_name(value: float) -> str:
 
 def json_lines_records(text: str, path: str):
     """(records, their lines) of a JSON Lines table - one object per line, what
-    `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - with
+    `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - or
+    of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
     cell, true/false and numbers their JSON text; a nested list or object is refused."""
@@ -579,9 +721,12 @@ def json_lines_records(text: str, path: str):
             document = json.loads(text)
         except ValueError:
             return None  # a CSV whose first cell starts with '['
-        raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), not a "
-                         "table of one object per line", "write it as JSON Lines: "
-                         "df.to_json(path, orient='records', lines=True), or as a CSV")
+        if not document or not all(isinstance(v, dict) for v in document):
+            raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), "
+                             "not a list of records nor one object per line", "write it as "
+                             "JSON Lines: df.to_json(path, orient='records', lines=True), or as "
+                             "a CSV")
+        return _json_table(_array_objects(text), path)
     if not numbered or not numbered[0][1].lstrip().startswith("{"):
         return None
     objects = []
@@ -597,10 +742,34 @@ def json_lines_records(text: str, path: str):
             raise file_error(path, f"line {n} holds a JSON {type(value).__name__}, not an "
                              "object", "write one JSON object per line (JSON Lines)")
         objects.append((n, value))
+    return _json_table(objects, path)
+
+
+def _array_objects(text: str) -> list:
+    """[(the line it starts on, the object)] of a JSON array of objects: a list of records,
+    what `df.to_json(orient='records')` and vega_datasets' files are, one row per record as
+    JSON Lines' lines are (pandas' read_json reads both alike)."""
+    decoder, objects, at, line = json.JSONDecoder(), [], text.index("[") + 1, 1
+    line += text.count("\n", 0, at)
+    while True:
+        start = at
+        while text[at] in " \t\r\n,":
+            at += 1
+        if text[at] == "]":
+            return objects
+        line += text.count("\n", start, at)
+        value, end = decoder.raw_decode(text, at)
+        objects.append((line, value))
+        line += text.count("\n", at, end)
+        at = end
+
+
+def _json_table(objects, path):
+    """(records, their lines) of [(line, object)]: the header first (see json_lines_records)."""
     names = list(dict.fromkeys(k for _, value in objects for k in value))
     rows = [([_json_cell(value.get(k), path, n, k) for k in names], n) for n, value in objects]
     rows = [(cells, n) for cells, n in rows if any(cells)]  # as a CSV's rows of empty cells
-    return [names] + [cells for cells, _ in rows], [numbered[0][0]] + [n for _, n in rows]
+    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows]
 
 
 def _json_cell(value, path, line, key) -> str:

@@ -1,0 +1,277 @@
+"""Public tables no config ships with, each trained by `launchers.train` given only the file,
+the label column and the task, beside scikit-learn baselines on the same training/validation
+rows. It records what a user would meet: refused (and the message), crashed, or trained (and
+how far from the baselines).
+
+    pip install ".[bench]"   # vega_datasets; scikit-learn's own bundled files
+    nice -n 10 python -m benchmarks.public_tables [--epochs=10] [--seeds=1] \
+        [--extra=/tmp/h47] [--only=a,b] [--out=benchmarks/public_tables.json]
+
+Sources: vega_datasets' local files (its .json files as they are: lists of records) and
+scikit-learn's bundled tables (always); with `--extra`,
+also the tables statsmodels and plotnine ship, read from a folder their wheels were unzipped
+into (`pip download statsmodels plotnine --no-deps -d DIR; cd DIR; unzip -o '*.whl'
+'statsmodels/datasets/*' 'plotnine/data/*'`): they served to find the failures and are not
+dependencies. Tables marked "written" are real tables written the way a user's tool exports
+them (a European Excel export: `;`, decimal commas, cp1252; R's write.csv; gaps spelled `NA`,
+`.`, `-`); the rest are read as the package ships them.
+
+Ours: `python -m launchers.train --config=configs/tabular_binary.py (classification) or
+configs/tabular_regression.py (regression) --config.task.name=TASK --config.data.name=csv
+--config.data.path=FILE --config.data.label_column=COL --config.train.epochs=E --config.seed=S`;
+its figure: val accuracy (classification) or val rmse (regression) at the kept weights. The
+baselines: pandas reads the file (its own delimiter / decimal / encoding given, as the user
+would have to), the same split as ours (`sources.split_indices`, rows without a label left
+out as ours leaves them), numbers mean-filled and standardized, text one-hot:
+LogisticRegression / Ridge, and HistGradientBoosting.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+C, R = "classification", "regression"
+
+
+def _european(frame, path):
+    """`frame` as Excel in a European locale saves 'CSV (semicolon delimited)': `;`, decimal
+    commas, Windows-1252 text, no index."""
+    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="cp1252")
+    return path
+
+
+EURO = ["--config.data.delimiter=;", "--config.data.encoding=cp1252"]
+
+
+def tables(folder, extra=""):
+    """{name: (path, label, task, pandas read_csv keywords, the settings a refusal names)}:
+    a table refused with only the path, label and task is trained again with those settings
+    (the fix its message gives), to show the fix works."""
+    import pandas as pd
+    import vega_datasets
+    from sklearn import datasets
+    from vega_datasets import local_data
+    vega = os.path.join(os.path.dirname(vega_datasets.__file__), "_data")
+    out = {}
+
+    def written(name, frame, **kw):
+        path = os.path.join(folder, name)
+        frame.to_csv(path, **kw)
+        return path
+
+    for name, label in (("cars", "Origin"), ("burtin", "Gram_Staining"), ("ohlc", "signal")):
+        out[f"{name}-json"] = (os.path.join(vega, f"{name}.json"), label, C, {"json": True})
+    out["iowa-electricity"] = (os.path.join(vega, "iowa-electricity.csv"), "source", C, {})
+    out["us-employment"] = (os.path.join(vega, "us-employment.csv"), "nonfarm", R, {})
+    out["seattle-temps"] = (os.path.join(vega, "seattle-temps.csv"), "temp", R, {})
+    out["stocks"] = (os.path.join(vega, "stocks.csv"), "symbol", C, {})
+    out["la-riots-gender"] = (os.path.join(vega, "la-riots.csv"), "gender", C, {})
+    barley = written("barley.csv", local_data.barley(), index=False)
+    out["barley-site"] = (barley, "site", C, {})
+    out["barley-yield"] = (barley, "yield", R, {})
+    diabetes = datasets.load_diabetes(as_frame=True, scaled=False).frame
+    out["diabetes"] = (written("diabetes.csv", diabetes, index=False), "target", R, {})
+    linnerud = datasets.load_linnerud(as_frame=True)
+    lin = pd.concat([linnerud.data, linnerud.target], axis=1)  # 20 rows, few examples
+    out["linnerud"] = (written("linnerud.csv", lin, index=False), "Weight", R, {})
+    wine = datasets.load_wine(as_frame=True).frame
+    wine["target"] = np.array(["Barolo", "Grignolino", "Barbera"])[wine["target"]]
+    euro = _european(wine, os.path.join(folder, "wine-excel-de.csv"))
+    out["wine-excel-de"] = (euro, "target", C, {"sep": ";", "decimal": ",",
+                                                 "encoding": "cp1252"}, EURO[:1])
+    cars = local_data.cars()
+    cars["Origin"] = cars["Origin"].replace({"Europe": "Europäisch"})  # a cp1252 character
+    cars["Year"] = cars["Year"].dt.strftime("%d.%m.%Y")  # as a German Excel shows dates
+    out["cars-excel-de"] = (_european(cars, os.path.join(folder, "cars-excel-de.csv")),
+                            "Acceleration", R, {"sep": ";", "decimal": ",",
+                                                    "encoding": "cp1252"}, EURO)
+    exercise = os.path.join(os.path.dirname(datasets.__file__), "data", "linnerud_exercise.csv")
+    out["linnerud-raw"] = (exercise, "Jumps", R, {"sep": r"\s+"}, ["--config.data.delimiter=space"])
+    if extra:
+        out.update(_extra_tables(folder, extra, written))
+    return {k: v if len(v) == 5 else (*v, []) for k, v in out.items()}
+
+
+def _extra_tables(folder, extra, written):
+    """statsmodels' and plotnine's shipped files (see the module docstring)."""
+    import pandas as pd
+    sm = os.path.join(extra, "statsmodels", "datasets")
+    pn = os.path.join(extra, "plotnine", "data")
+    if not os.path.isdir(sm) or not os.path.isdir(pn):
+        raise SystemExit(f"--extra={extra}: no statsmodels/datasets or plotnine/data in it")
+    s = lambda *p: os.path.join(sm, *p)  # noqa: E731
+    p = lambda name: os.path.join(pn, name)  # noqa: E731
+    out = {
+        "anes96-vote": (s("anes96", "anes96.csv"), "vote", C, {"sep": "\t"},
+                        ["--config.data.delimiter=tab"]),
+        "modechoice": (s("modechoice", "modechoice.csv"), "choice", C, {"sep": ";"},
+                       ["--config.data.delimiter=;"]),
+        "spector": (s("spector", "spector.csv"), "GRADE", C, {"sep": r"\s+"},
+                    ["--config.data.delimiter=space"]),
+        "fair-rate": (s("fair", "fair.csv"), "rate_marriage", C, {}),
+        "fair-affairs": (s("fair", "fair.csv"), "affairs", R, {}),
+        "grunfeld": (s("grunfeld", "grunfeld.csv"), "invest", R, {}),
+        "longley": (s("longley", "longley.csv"), "TOTEMP", R, {}),
+        "star98": (s("star98", "star98.csv"), "MATHTOT", R, {}),
+        "statecrime": (s("statecrime", "statecrime.csv"), "violent", R, {}),
+        "scotvote": (s("scotland", "scotvote.csv"), "YES", R, {}),
+        "strikes": (s("strikes", "strikes.csv"), "duration", R, {"skipinitialspace": True}),
+        "danish": (s("danish_data", "data.csv"), "lrm", R, {}),
+        "elec-equip": (s("elec_equip", "elec_equip.csv"), "STS.M.I7.W.TOVT.NS0016.4.000", R,
+                       {}),
+        "randhie": (s("randhie", "randhie.csv"), "mdvis", R, {}),
+        "fertility": (s("fertility", "fertility.csv"), "2000", R, {}),  # 58 columns, gaps
+        "elnino": (s("elnino", "elnino.csv"), "DEC", R, {}),
+        "cpunish": (s("cpunish", "cpunish.csv"), "EXECUTIONS", R, {}),  # 17 rows
+        "economics-long": (p("economics_long.csv"), "variable", C, {}),
+        "mpg-class": (p("mpg.csv"), "class", C, {}),
+        "mpg-hwy": (p("mpg.csv"), "hwy", R, {}),
+        "diamonds-cut": (p("diamonds.csv"), "cut", C, {}),
+        "msleep-vore": (p("msleep.csv"), "vore", C, {}),
+        "msleep-sleep": (p("msleep.csv"), "sleep_total", R, {}),
+        "mtcars-am": (p("mtcars.csv"), "am", C, {}),
+        "mtcars-mpg": (p("mtcars.csv"), "mpg", R, {}),
+        "presidential": (p("presidential.csv"), "party", C, {}),
+        "midwest-state": (p("midwest.csv"), "state", C, {}),
+        "txhousing-median": (p("txhousing.csv"), "median", R, {}),
+        "economics": (p("economics.csv"), "unemploy", R, {}),
+        "anscombe": (p("anscombe-quartet.csv"), "dataset", C, {}),
+        "meat-beef": (p("meat.csv"), "beef", R, {}),
+    }
+    mpg = pd.read_csv(p("mpg.csv"))
+    # all ASCII: valid UTF-8 as much as cp1252, so only the delimiter is refused
+    out["mpg-excel-fr"] = (_european(mpg, os.path.join(folder, "mpg-excel-fr.csv")), "cty", R,
+                           {"sep": ";", "decimal": ",", "encoding": "cp1252"}, EURO)
+    msleep = pd.read_csv(p("msleep.csv"))  # R's write.csv: row names, quoting, NA
+    out["msleep-r"] = (written("msleep-r.csv", msleep, index_label="",
+                               quoting=csv.QUOTE_NONNUMERIC, na_rep="NA"), "order", C, {})
+    for name, source, label in (("fertility", s("fertility", "fertility.csv"), "2000"),
+                                ("msleep-vore", p("msleep.csv"), "vore")):
+        # the label gaps dropped by the line the refusal gives; fertility keeps its columns
+        # that are empty (2012, 2013) or constant (Indicator Name, Indicator Code)
+        out[f"{name}-labeled"] = (written(f"{name}-labeled.csv", pd.read_csv(source).dropna(
+            subset=[label]), index=False), label, out[name][2], {})
+    midwest = pd.read_csv(p("midwest.csv"))  # SAS / Stata style gaps: '.'
+    out["midwest-dots"] = (written("midwest-dots.csv", midwest.mask(
+        np.random.default_rng(0).random(midwest.shape) < 0.05), index=False, na_rep="."),
+        "percollege", R, {"na_values": ["."]})
+    return out
+
+
+def read_frame(path, options):
+    import pandas as pd
+    frame = pd.read_json(path) if options.get("json") else pd.read_csv(path, **options)
+    if all(str(c).startswith("'") and str(c).endswith("'") for c in frame.columns):
+        frame.columns = [str(c)[1:-1] for c in frame.columns]  # statsmodels' 'quoted' names
+    return frame[[c for c in frame.columns if not str(c).startswith("Unnamed: ")]]
+
+
+def baselines(path, label, task, options, seed, val_fraction=0.2):
+    """{name: figure} of the scikit-learn models on the split ours uses (rows whose label is
+    missing left out first)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    frame = read_frame(path, options)
+    frame = frame[frame[label].notna()].reset_index(drop=True)
+    y = frame.pop(label)
+    y = y.astype(str).to_numpy() if task == C else y.astype(float).to_numpy()
+    numbers = [c for c in frame.columns if frame[c].dtype.kind in "ifb"]
+    text = [c for c in frame.columns if c not in numbers]
+    frame[text] = frame[text].fillna("missing").astype(str)
+    frame[numbers] = frame[numbers].astype(float)
+    order = np.random.default_rng(seed).permutation(len(frame))
+    n_val = max(1, int(round(len(frame) * val_fraction)))
+    val, train = order[:n_val], order[n_val:]
+
+    def prep(scale):
+        return ColumnTransformer(
+            [("numbers", make_pipeline(SimpleImputer(), StandardScaler()) if scale
+              else "passthrough", numbers),
+             ("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False), text)])
+    models = ({"logistic": LogisticRegression(max_iter=5000),
+               "hgb": HistGradientBoostingClassifier()} if task == C else
+              {"ridge": Ridge(), "hgb": HistGradientBoostingRegressor()})
+    result = {}
+    for name, model in models.items():
+        pipe = make_pipeline(prep(name != "hgb"), model)
+        try:
+            pipe.fit(frame.iloc[train], y[train])
+        except ValueError as e:  # a class only in validation rows, one class, ...
+            result[name] = f"failed: {e}"[:120]
+            continue
+        predicted = pipe.predict(frame.iloc[val])
+        result[name] = float(np.mean(predicted == y[val])) if task == C else \
+            float(np.sqrt(np.mean((predicted - y[val]) ** 2)))
+    return result
+
+
+def ours(path, label, task, seed, epochs, folder, settings=()):
+    """("trained", figure) | ("refused", message) | ("crashed", traceback's tail)."""
+    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}-{len(settings)}")
+    config = "configs/tabular_binary.py" if task == C else "configs/tabular_regression.py"
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, "-m", "launchers.train", f"--config={config}",
+         f"--config.task.name={task}", "--config.data.name=csv", f"--config.data.path={path}",
+         f"--config.data.label_column={label}", f"--config.seed={seed}",
+         *([f"--config.train.epochs={epochs}"] if epochs else []),  # 0: the config's own
+         "--config.train.verbose=0", *settings,
+         f"--workdir={workdir}"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode == 2:
+        return "refused", result.stderr.strip().splitlines()[-1][:400]
+    if result.returncode:
+        return "crashed", result.stderr.strip().splitlines()[-1][:400]
+    summary = json.load(open(os.path.join(workdir, "summary.json")))
+    metric = "val_accuracy" if task == C else "val_rmse"
+    notes = [line for line in (result.stdout + result.stderr).splitlines()
+             if "not used" in line or "left out" in line]
+    return "trained", {"figure": summary["val_metrics"].get(metric), "notes": notes}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=10, help="0: the config's (15 / 30)")
+    parser.add_argument("--extra", default="", help="folder of unzipped statsmodels/plotnine")
+    parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "public_tables.json"))
+    parser.add_argument("--only", default="", help="comma-separated table names (default: all)")
+    args = parser.parse_args()
+    results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (path, label, task, options, settings) in tables(folder, args.extra).items():
+            if args.only and name not in args.only.split(","):
+                continue
+            runs = []
+            for seed in range(args.seeds):
+                outcome, detail = ours(path, label, task, seed, args.epochs, folder)
+                try:
+                    base = baselines(path, label, task, options, seed)
+                except Exception as e:  # noqa: BLE001 - pandas cannot read it either
+                    base = {"error": f"{type(e).__name__}: {e}"[:200]}
+                run = {"outcome": outcome, "ours": detail, "sklearn": base}
+                if outcome == "refused" and settings:
+                    again = ours(path, label, task, seed, args.epochs, folder, settings)
+                    run["with_settings"] = {"settings": settings, "outcome": again[0],
+                                            "ours": again[1]}
+                runs.append(run)
+                print(name, task, label, outcome,
+                      detail if outcome != "trained" else detail["figure"], base,
+                      run.get("with_settings", ""), flush=True)
+            results["tables"][name] = {"task": task, "label": label, "runs": runs}
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

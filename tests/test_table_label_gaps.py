@@ -1,0 +1,92 @@
+"""A label column with gaps (plotnine's msleep `vore`, txhousing's `median`: R's NA) is refused,
+saying how many rows lack a label and giving the one line that drops them; a column of numbers
+with a marker such as `.` says the marker may be a gap. The oracle: Python counting the gaps,
+and the refusal's own pandas line, run, giving a table that reads with those rows' labels.
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ktrain_kit.data import table as table_lib
+from ktrain_kit.errors import UserError
+
+GAPS = ["", "NA", "NaN", "N/A", "null"]  # spellings pandas' read_csv reads as missing too
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(st.sampled_from(["carni", "herbi", "omni"]), st.sampled_from(GAPS)),
+                min_size=3, max_size=30).filter(lambda c: set(c) & set(GAPS)
+                                                and set(c) - set(GAPS)))
+def test_the_refusal_counts_the_gaps_and_its_pandas_line_drops_them(tmp_path_factory, labels):
+    path = tmp_path_factory.mktemp("gaps") / "t.csv"
+    path.write_text("x,vore\n" + "".join(f"{i},{v}\n" for i, v in enumerate(labels)))
+    table = table_lib.read_table(str(path))
+    with pytest.raises(UserError) as e:
+        table_lib.label_column_values(table, 1)
+    message = str(e.value)
+    assert "\n" not in message
+    missing = sum(v in GAPS for v in labels)
+    assert f"{missing} of {len(labels)} rows have none" in message
+    fix = re.search(r"(pandas\.read_csv\(path\).*index=False\))", message).group(1)
+    out = path.parent / "labeled.csv"
+    eval(fix.replace("'labeled.csv'", repr(str(out))), {"pandas": pd, "path": str(path)})
+    kept = table_lib.read_table(str(out))
+    assert list(table_lib.label_column_values(kept, 1)) == [v for v in labels if v not in GAPS]
+    assert [int(c) for c in kept.column(0)] == [i for i, v in enumerate(labels) if v not in GAPS]
+
+
+VORE = ["carni", "", "herbi", "omni", "NA", "carni", "?", "herbi"]
+SPACED = [v or "NA" for v in VORE]  # a space-delimited line cannot end in an empty cell
+
+
+@pytest.mark.parametrize("name, data, settings", [
+    ("t.csv", "a;vore\n" + "".join(f"{i},5;{v}\n" for i, v in enumerate(VORE)),
+     {"delimiter": ";"}),
+    ("t.csv", ("Größe;vore\n" + "".join(f"{i},5;{v}\n" for i, v in enumerate(VORE))),
+     {"delimiter": ";", "encoding": "cp1252"}),
+    ("t.tsv", "a\tvore\n" + "".join(f"{i}\t{v}\n" for i, v in enumerate(VORE)), {}),
+    ("t.txt", "a vore\n" + "".join(f"{i} {v}\n" for i, v in enumerate(SPACED)),
+     {"delimiter": "space"}),
+    ("t.json", "[" + ", ".join(f'{{"a": {i}, "vore": "{v}"}}' if v else f'{{"a": {i}}}'
+                               for i, v in enumerate(VORE)) + "]", {}),
+    ("t.jsonl", "".join(f'{{"a": {i}, "vore": {f"{chr(34)}{v}{chr(34)}" if v else "null"}}}\n'
+                        for i, v in enumerate(VORE)), {})])
+def test_the_pandas_line_keeps_the_files_format_so_the_same_settings_read_it(
+        tmp_path, name, data, settings):
+    """A semicolon / cp1252 / tab / space / JSON file: the line reads it as it is and writes
+    the rows kept the same way, so the run's own settings read the result; gaps pandas does
+    not read as missing (`?`, a JSON "NA") are dropped by name."""
+    path = tmp_path / name
+    path.write_bytes(data.encode(settings.get("encoding", "utf-8")))
+    table = table_lib.read_table(str(path), **settings)
+    with pytest.raises(UserError) as e:
+        table_lib.label_column_values(table, 1)
+    fix = str(e.value).split("drop those rows: ", 1)[1]
+    import os
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        eval(fix, {"pandas": pd, "path": str(path)})
+    finally:
+        os.chdir(here)
+    out = tmp_path / re.search(r"'(labeled\.\w+)'", fix).group(1)
+    kept = table_lib.read_table(str(out), **settings)
+    assert list(table_lib.label_column_values(kept, 1)) == [v for v in VORE
+                                                            if v not in ("", "NA", "?")]
+
+
+@pytest.mark.parametrize("marker, hinted", [(".", True), ("-", True), ("n.a.", True),
+                                            ("cat", True), ("A1", False)])
+def test_numbers_with_a_marker_label_say_it_may_mark_a_gap(marker, hinted):
+    values = np.round(np.random.default_rng(0).normal(size=12), 3).tolist()
+    rows = [str(v) for v in values[:5]] + [marker] + [str(v) for v in values[5:]]
+    table = table_lib.parse_table(("x,y\n" + "".join(f"{i},{r}\n" for i, r in enumerate(rows)))
+                                  .encode(), "t.csv")
+    with pytest.raises(UserError, match="mixes numbers and text labels") as e:
+        table_lib.label_column_values(table, 1)
+    assert (f"if '{marker}' marks a missing label" in str(e.value)) == hinted
