@@ -114,6 +114,26 @@ def test_a_point_number_in_a_decimal_comma_file_is_refused_not_guessed():
     assert table.rows == [["1.234", "0"], ["2", "1"]]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False),
+                          st.sampled_from(["ja", "nein"])), min_size=2, max_size=6))
+def test_a_semicolon_file_with_decimal_points_is_told_both_settings_at_once(rows):
+    """A ';' file whose numbers have points (a tool's export, not Excel's): one refusal names
+    the delimiter and the decimal mark together, and with both the cells are the csv
+    module's."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Gewicht", "Klasse"])
+    writer.writerows([[f"{v:.3f}", label] for v, label in rows])
+    data = out.getvalue().encode()
+    with pytest.raises(UserError) as refused:
+        table_lib.parse_table(data, "t.csv")
+    assert "--config.data.delimiter=';' --config.data.decimal=." in str(refused.value)
+    table = table_lib.parse_table(data, "t.csv", delimiter=";", decimal=".")
+    expected = list(csv.reader(io.StringIO(out.getvalue()), delimiter=";"))
+    assert [table.names] + table.rows == expected
+
+
 def test_decimal_comma_with_comma_delimiter_and_unknown_values_are_refused():
     with pytest.raises(UserError, match="data.decimal"):
         table_lib.parse_table(b"a,b\n1,5\n", "t.csv", decimal=",")

@@ -430,7 +430,7 @@ def _refuse_other_delimiters(records, lines, path, read):
     if len(records[0]) != 1:
         return
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
-        _refuse_delimiter_in(first, line, path, read)
+        _refuse_delimiter_in(first, line, path, read, records)
     widths = {len(r[0].split()) for r in records}
     if read != " " and len(widths) == 1 and widths != {1}:  # R's write.table, fixed columns
         raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}: "
@@ -443,11 +443,12 @@ DELIMITER_FLAG = {",": "--config.data.delimiter=,", ";": "--config.data.delimite
                   "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'"}
 
 
-def _refuse_delimiter_in(cell, line, path, read):
+def _refuse_delimiter_in(cell, line, path, read, records=()):
     for char, name in DELIMITER_WORDS.items():
         if char in cell and char != read and char != " ":
             fix = f"pass {DELIMITER_FLAG[char]}" + {
-                ";": " (its decimal commas are then read as numbers)",
+                ";": (" --config.data.decimal=." if _point_decimals(records, char) else
+                      " (its decimal commas are then read as numbers)"),
                 "\t": " (or name the file .tsv)"}.get(char, "")
             raise file_error(path, f"line {line} looks {name}-delimited ({shown(cell)}); "
                              f"it is read with {DELIMITER_WORDS[read]}s", fix)
@@ -455,6 +456,16 @@ def _refuse_delimiter_in(cell, line, path, read):
 
 # A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
 DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+")
+POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+([eE][+-]?\d+)?")
+
+
+def _point_decimals(records, delimiter) -> bool:
+    """Whether the rows, split by `delimiter`, write numbers with decimal points and never
+    with decimal commas: a semicolon file whose decimal mark is not the comma `auto` assumes
+    with `;` (one refusal names both settings, not one after the other)."""
+    cells = [c.strip() for r in records[1:] for c in r[0].split(delimiter)]
+    return any(POINT_DECIMAL.fullmatch(c) for c in cells) and \
+        not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
 
 
 def _rows_split_by(text, delimiter):
