@@ -417,9 +417,6 @@ def validate(c) -> None:
     if len(clips) > 1:
         raise config_error(f"optimizer.{clips[1]}", f"only one kind of clipping at a time "
                            f"(also set: optimizer.{clips[0]})", "set all but one to 0")
-    if c.optimizer.weight_decay > 0 and c.optimizer.name == "adam":
-        raise config_error("optimizer.weight_decay", "adam has no decoupled weight decay",
-                           "use --config.optimizer.name=adamw")
     if c.optimizer.weight_decay_exclude and not c.optimizer.weight_decay:
         raise config_error("optimizer.weight_decay_exclude", "set while weight_decay is 0",
                            "set optimizer.weight_decay > 0 or clear the exclusion")

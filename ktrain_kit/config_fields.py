@@ -127,9 +127,8 @@ READ_BY_CHOICE = {
     "optimizer.beta_1": ("optimizer.name", _ADAMS),
     "optimizer.beta_2": ("optimizer.name", _ADAMS),
     "optimizer.epsilon": ("optimizer.name", _ADAMS),
-    "optimizer.weight_decay": ("optimizer.name", ("sgd", "adamw")),  # adam: refused (config)
     **{f"optimizer.{key}": ("optimizer.name", EVERY)
-       for key in ("weight_decay_exclude", "clip_global_norm", "clip_norm", "clip_value", "ema",
+       for key in ("weight_decay", "weight_decay_exclude", "clip_global_norm", "clip_norm", "clip_value", "ema",
                    "ema_momentum")},
     **{f"schedule.{key}": ("schedule.name", EVERY)
        for key in ("name", "base_lr", "warmup_steps", "warmup_epochs")},

@@ -33,6 +33,9 @@ CASES = {
     "adam": (dict(name="adam"), lambda: reference.Adam(LR)),
     "adamw_clipped": (dict(name="adamw", weight_decay=0.2, clip_global_norm=0.3),
                       lambda: reference.Adam(LR, weight_decay=0.2)),
+    # Keras 3's Adam takes weight_decay in the same decoupled form (AdamW is Adam with a
+    # default decay): a shipped config's decay kept when a user switches it to adam
+    "adam_wd": (dict(name="adam", weight_decay=0.2), lambda: reference.Adam(LR, weight_decay=0.2)),
 }
 
 
