@@ -122,6 +122,8 @@ def default_config() -> ml_collections.ConfigDict:
                                  # decimal-comma locale: ';')
         decimal="auto",          # csv: the numbers' decimal mark: auto = ',' with delimiter ';'
                                  # (where ';' separates, the comma is the decimal), else '.'
+        drop_unlabeled=False,    # csv: rows whose label cell is empty or NA are left out (and
+                                 # counted in a note) instead of refused
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split

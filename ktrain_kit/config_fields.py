@@ -99,6 +99,7 @@ APPLIES_TO = {
     "data.encoding": ("data.name", ("csv", "text_folder")),
     "data.delimiter": ("data.name", ("csv",)),
     "data.decimal": ("data.name", ("csv",)),
+    "data.drop_unlabeled": ("data.name", ("csv",)),
     "data.label_column": ("data.name", ("csv", "tfrecord")),
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
     "model.backbone": ("model.name", ("keras_app",)),

@@ -148,6 +148,7 @@ APPLIES_CASES = {
     "data.delimiter": (";", "csv"),
     "data.decimal": (",", "csv"),
     "data.min_updates_per_epoch": (4, "csv"),
+    "data.drop_unlabeled": (True, "csv"),
     "data.label_column": ("y", "tfrecord"),
     "data.label_columns": (("a", "b"), "csv"),
     "model.backbone": ("MobileNetV3Small", "keras_app"),

@@ -90,3 +90,54 @@ def test_numbers_with_a_marker_label_say_it_may_mark_a_gap(marker, hinted):
     with pytest.raises(UserError, match="mixes numbers and text labels") as e:
         table_lib.label_column_values(table, 1)
     assert (f"if '{marker}' marks a missing label" in str(e.value)) == hinted
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(st.sampled_from(["carni", "herbi", "omni"]), st.sampled_from(GAPS)),
+                min_size=3, max_size=30).filter(lambda c: set(c) & set(GAPS)
+                                                and set(c) - set(GAPS)))
+def test_drop_unlabeled_leaves_out_the_rows_pandas_dropna_drops(tmp_path_factory, labels):
+    """`data.drop_unlabeled`: the rows kept, their labels and the count in the note are
+    pandas' `dropna(subset=[label])` of the same file; the refusal without it names it."""
+    path = tmp_path_factory.mktemp("drop") / "t.csv"
+    path.write_text("x,vore\n" + "".join(f"{i},{v}\n" for i, v in enumerate(labels)))
+    table = table_lib.read_table(str(path))
+    with pytest.raises(UserError, match=r"--config\.data\.drop_unlabeled=true"):
+        table_lib.label_column_values(table, 1)
+    kept, note = table_lib.labeled_rows(table, [1])
+    frame = pd.read_csv(path).dropna(subset=["vore"])
+    assert [int(c) for c in kept.column(0)] == list(frame["x"])
+    assert list(table_lib.label_column_values(kept, 1)) == list(frame["vore"])
+    assert f"{len(labels) - len(frame)} of {len(labels)} rows have no label" in note
+    gone = [str(i + 2) for i, v in enumerate(labels) if v in GAPS]  # file lines (header: 1)
+    assert note.split("(line ")[1].startswith(", ".join(gone[:5]))
+
+
+def test_a_table_without_any_label_is_still_refused_and_not_told_to_drop_them(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x,vore\n1,NA\n2,\n3,NA\n")
+    table = table_lib.read_table(str(path))
+    assert table_lib.labeled_rows(table, [1]) == (table, None)
+    with pytest.raises(UserError) as e:
+        table_lib.label_column_values(table, 1)
+    assert "drop_unlabeled" not in str(e.value)
+
+
+def test_drop_unlabeled_trains_on_the_labeled_rows_and_says_how_many_were_left_out(tmp_path):
+    from conftest import data_config, task
+
+    from ktrain_kit.data import sources
+    rng = np.random.default_rng(0)
+    rows = [(rng.normal(), rng.normal(), "yes" if i % 7 else "") for i in range(120)]
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n" + "".join(f"{a:.4f},{b:.4f},{y}\n" for a, b, y in rows))
+    with pytest.raises(UserError, match="drop_unlabeled"):
+        sources.load(data_config("csv", path, label_column="label"), task("binary"), 0)
+    rows = [(a, b, y or "") if i % 7 else (a, b, "") for i, (a, b, y) in enumerate(rows)]
+    rows = [(a, b, y if not y else ("yes" if a > 0 else "no")) for a, b, y in rows]
+    path.write_text("a,b,label\n" + "".join(f"{a:.4f},{b:.4f},{y}\n" for a, b, y in rows))
+    data = sources.load(data_config("csv", path, label_column="label", drop_unlabeled=True),
+                        task("binary"), 0)
+    labeled = sum(1 for *_, y in rows if y)
+    assert len(data.x_train) + len(data.x_val) == labeled
+    assert any(f"{120 - labeled} of 120 rows have no label" in n for n in data.notes)

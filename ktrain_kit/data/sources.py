@@ -282,6 +282,9 @@ def _csv(dc, tc, rng):
                            "multi-target regression)")
     else:
         columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
+    dropped = None
+    if dc.drop_unlabeled:
+        table, dropped = table_lib.labeled_rows(table, columns)
     labels = [table_lib.label_column_values(table, j) for j in columns]
     if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
         for j, values in zip(columns, labels):
@@ -306,8 +309,9 @@ def _csv(dc, tc, rng):
         unused = [n for j, n in enumerate(table.names)
                   if j not in columns and j != column and j not in table.unused]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
-                   notes=[f"columns not used (only the text column is): {', '.join(unused)}"]
-                   if unused else [])
+                   notes=[dropped] * bool(dropped) + (
+                       [f"columns not used (only the text column is): {', '.join(unused)}"]
+                       if unused else []))
     from ktrain_kit.data import features as features_lib
     features = [j for j in range(table.width) if j not in columns and j not in table.unused]
     dates = features_lib.date_columns(table, features, dc.features)
@@ -317,7 +321,8 @@ def _csv(dc, tc, rng):
     features = [j for j in features if j not in dates and j not in counters and j not in ids]
     if not features and (dates or counters or ids):  # all left out: say by which rule
         raise _all_features_left_out(dc.path, table, dates, counters, ids)
-    notes = [] if table.header or dc.header is False else [
+    notes = [dropped] * bool(dropped)
+    notes += [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()

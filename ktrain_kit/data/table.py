@@ -631,6 +631,23 @@ def resolve_columns(table: Table, value, key: str) -> list:
     return indices
 
 
+def labeled_rows(table: Table, columns) -> tuple:
+    """(the table without its rows that lack a label in any of `columns`, the note that says
+    how many were left out, or None). For `data.drop_unlabeled`: a public table often has rows
+    without a label (penguins' `sex`, R's NA), which cannot be trained or scored. A table with
+    no label at all is returned whole, for `label_column_values` to refuse."""
+    kept = [i for i, row in enumerate(table.rows) if not any(is_missing(row[j]) for j in columns)]
+    if len(kept) == len(table.rows) or not kept:
+        return table, None
+    left = sorted(set(range(len(table.rows))) - set(kept))
+    lines = ", ".join(str(table.lines[i]) for i in left[:5]) + (", ..." if len(left) > 5 else "")
+    names = ", ".join(shown(table.names[j]) for j in columns)
+    note = (f"{table.path}: {len(left)} of {len(table.rows)} rows have no label in {names} "
+            f"(line {lines}): left out of training and validation (data.drop_unlabeled)")
+    return dataclasses.replace(table, rows=[table.rows[i] for i in kept],
+                               lines=[table.lines[i] for i in kept]), note
+
+
 def label_column_values(table: Table, j: int) -> np.ndarray:
     """Column j's labels: float64 when every label is a number, else text class names."""
     cells = table.column(j)
@@ -640,6 +657,8 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
         drop = _drop_gaps(name, [cells[k] for k in gaps], "read_json" in table.pandas_io[0])
         raise file_error(table.path, f"{table.where(i, j)}: the label is missing "
                          f"({shown(cells[i])}; {len(gaps)} of {len(cells)} rows have none)",
+                         ("pass --config.data.drop_unlabeled=true to leave those rows out, "
+                          if len(gaps) < len(cells) else "") +
                          "give every example a label, or drop those rows: "
                          f"{table.pandas_io[0]}{drop}"
                          f"{table.pandas_io[1].format('labeled')}")
