@@ -9,24 +9,10 @@ import numpy as np
 from ktrain_kit import doctor
 from ktrain_kit.doctor import facts as facts_lib
 
-
-def serious(found):
-    return {f.symptom for f in found if f.severity != "info"}
+from doctor_records import DEAD, classes, epochs_from, serious
 
 
-def epochs_from(losses):
-    return [{"loss": l, "val_loss": l, "accuracy": 0.1, "val_accuracy": 0.1} for l in losses]
-
-
-AT_CHANCE = {"metric": "balanced_accuracy", "n": 300, "n_effective": 300, "model": 0.1,
-             "simple": 0.95, "simple_model": "nearest neighbours", "chance": 0.1,
-             "model_on_probe": 0.1, "chance_on_probe": 0.1, "n_probe": 256}
-CLASSES = {"loss_name": "sparse_categorical_crossentropy", "from_logits": False,
-           "output_activation": "softmax", "num_outputs": 10, "labels_shape": [300],
-           "labels_min": 0.0, "labels_max": 9.0, "labels_integer": True, "labels_distinct": 10,
-           "reference": AT_CHANCE}
-DEAD = [{"step": s, "epoch": s // 10, "dead_relu_fraction": 0.9, "probe_examples": 256}
-        for s in (0, 10, 20)]
+CLASSES = classes(from_logits=False)
 
 
 def test_dropout_rates_and_a_wrapped_output_activation_are_read_from_the_model():
@@ -104,7 +90,6 @@ def test_batch_norm_that_saw_batches_of_one_example_is_read_and_critical():
     assert "data_problem" not in serious(doctor.diagnose(
         epochs_from([2.3, 1.0, 0.5, 0.3]), [], [], {**CLASSES, "batchnorm_collapsed_share": 0.2,
                                                     "reference": {}}))
-
 
 
 def test_a_recorded_run_replays_to_the_findings_it_had_live():

@@ -11,25 +11,10 @@ from ktrain_kit import doctor
 from ktrain_kit.doctor import facts as facts_lib
 from ktrain_kit.doctor import rules
 
-
-def serious(found):
-    return {f.symptom for f in found if f.severity != "info"}
+from doctor_records import AT_CHANCE, DEAD, classes, epochs_from, serious
 
 
-def epochs_from(losses, accuracy=0.1):
-    return [{"loss": l, "val_loss": l, "accuracy": accuracy, "val_accuracy": accuracy}
-            for l in losses]
-
-
-AT_CHANCE = {"metric": "balanced_accuracy", "n": 300, "n_effective": 300, "model": 0.1,
-             "simple": 0.95, "simple_model": "nearest neighbours", "chance": 0.1,
-             "model_on_probe": 0.1, "chance_on_probe": 0.1, "n_probe": 256}
-CLASSES = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
-           "output_activation": "linear", "num_outputs": 10, "labels_shape": [300],
-           "labels_min": 0.0, "labels_max": 9.0, "labels_integer": True, "labels_distinct": 10,
-           "reference": AT_CHANCE}
-DEAD = [{"step": s, "epoch": s // 10, "dead_relu_fraction": 0.9, "probe_examples": 256}
-        for s in (0, 10, 20)]
+CLASSES = classes(from_logits=True)
 
 
 def cnn(rate):
