@@ -36,10 +36,21 @@ PATH_FLAGS = ("workdir", "out", "sweep")  # folders and files the launchers take
 
 
 def define_config_flag():
-    config_flags.DEFINE_config_file(
-        "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after the "
-        "path is passed to its get_config). Override any key with --config.<key>=<value>, "
-        "e.g. --config.train.epochs=5.", lock_config=True)
+    """--config. ml_collections reads the command line's --flagfile while defining it (at the
+    launcher's import, before cli.run): a flag file that cannot be opened is one line here,
+    not a traceback."""
+    try:
+        config_flags.DEFINE_config_file(
+            "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after "
+            "the path is passed to its get_config). Override any key with "
+            "--config.<key>=<value>, e.g. --config.train.epochs=5.", lock_config=True)
+    except flags.CantOpenFlagFileError as e:
+        fail(_flagfile_message(e))
+
+
+def _flagfile_message(error) -> str:
+    return (f"--flagfile: {str(error).replace('ERROR:: ', '').strip()}; give a file that "
+            "exists, holding one --NAME=VALUE a line")
 
 
 # Flags every launcher has: absl's help and flag-file flags, and --verbose (above).
@@ -209,6 +220,8 @@ def parse_flags(argv):
         if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
             fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
+    except flags.CantOpenFlagFileError as e:  # launchers without --config read it here
+        fail(_flagfile_message(e))
     except flags.Error as e:
         _fail_if_required(e)
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
@@ -225,6 +238,7 @@ def parse_flags(argv):
                     if swapped else "; add one that returns ktrain_kit.config.default_config() "
                     "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config
+            _fail_if_not_a_config(argv, e)
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
                  "ktrain_kit.config.default_config() and change what you need")
@@ -233,6 +247,7 @@ def parse_flags(argv):
         message = _malformed_key_message(argv)
         if message:
             fail(message)
+        _fail_if_not_a_config(argv, e)
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
@@ -250,6 +265,22 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _fail_if_not_a_config(argv, error):
+    """An override (`--config.train.epochs=1`) that failed because get_config() returned
+    something else than a config (a list, a string, a class): told as that, in the words used
+    without overrides (`_check_config_object`), not as the TypeError ml_collections raised
+    setting a key on it. The object is the one ml_collections was setting the key on: the
+    first argument of its deepest frame in `config_flags` (the file is not run again)."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)
+              if frame.f_code.co_filename.endswith(os.path.join("config_flags",
+                                                                "config_path.py"))]
+    if not frames or not frames[-1].f_code.co_argcount:
+        return
+    target = frames[-1].f_locals.get(frames[-1].f_code.co_varnames[0])
+    if not isinstance(target, config_dict.ConfigDict):
+        _check_config_object(config_path(argv), target)
 
 
 def _fail_if_required(error):
@@ -440,6 +471,13 @@ def ending(error: BaseException):
         where = where or _path_in_words(str(error))
         return (f"a folder stands where a file is written{where}; remove or move that folder, "
                 f"then {RERUN}", EXIT_USER_ERROR)
+    if getattr(error, "errno", None) == errno.ENOENT or (
+            type(error).__name__ == "NotFoundError" and "No such file or directory" in str(error)):
+        # a file read (data, a link to nothing) or a folder removed while the run went on:
+        # making a folder writable would not help
+        return (f"a file or folder is missing{where or _path_in_words(str(error))} (moved, "
+                f"deleted, or a link to nothing); put it back or fix the path, then {RERUN}",
+                EXIT_USER_ERROR)
     if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
             "Read-only file system" in str(error):
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
@@ -463,7 +501,7 @@ def _first_words(error) -> str:
 def _path_in_words(text) -> str:
     """` at 'PATH'` from TensorFlow's `... /r/checkpoints/ckpt-2.index; Is a directory`, the
     checkpoint's file rather than its scratch part (`ckpt-2_temp/part-00000-of-00001.data...`)."""
-    found = re.search(r"(\S+); Is a directory", text)
+    found = re.search(r"(\S+); (?:Is a directory|No such file or directory)", text)
     return f" at '{re.sub(r'_temp/part-[0-9]+-of-[0-9]+', '', found.group(1))}'" if found else ""
 
 

@@ -310,6 +310,13 @@ def _model_fits_data_name(c):
                            "synthetic_sequences or an npz of integer token ids")
 
 
+def validation_count(examples: int, val_fraction: float) -> int:
+    """Examples held out for validation: `val_fraction` of them, rounded, and at least one
+    (a run always has a validation split to monitor). The one rule: the data's split
+    (data/sources.py) and the checks made before loading count alike."""
+    return max(1, int(round(examples * val_fraction)))
+
+
 def available_train_examples(c) -> int | None:
     """Training examples after the validation split, when knowable without reading files."""
     if c.data.name.startswith("synthetic"):
@@ -317,7 +324,7 @@ def available_train_examples(c) -> int | None:
     total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if total is None:
         return None
-    train = total - int(round(total * c.data.val_fraction))
+    train = total - validation_count(total, c.data.val_fraction)
     return min(train, c.data.train_examples) if c.data.train_examples else train
 
 
@@ -480,6 +487,10 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
                            f"accumulation_steps x replicas = {per_update}",
                            f"use a multiple of {per_update}")
+    if train_examples < 1:  # the split took every example: no batch size or step count helps
+        raise config_error("data.val_fraction", f"{c.data.val_fraction} holds out every "
+                           f"example for validation, leaving none to train on",
+                           "lower it, e.g. 0.2")
     batch = batch_for_data(c, train_examples, replicas)
     if batch < 1:
         raise config_error("data.batch_size", f"the {train_examples} training examples are "

@@ -154,19 +154,28 @@ def check_output_folder(path: str, flag: str) -> None:
     while not os.path.lexists(folder):  # the nearest part of the path that exists
         folder = os.path.dirname(folder)
     if not os.path.isdir(folder):
-        what = "is a file" if folder == os.path.abspath(path) else f"is inside the file " \
-            f"'{folder}'"
+        what = _what_stands(folder) if folder == os.path.abspath(path) else \
+            f"is inside the file '{folder}'"
         raise UserError(f"{flag} '{path}' {what}, not a folder; choose a folder path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"{flag} '{path}' is not writable ('{folder}' is read-only); choose "
                         "another folder")
 
 
+def _what_stands(path) -> str:
+    """'is a file', or for a symbolic link to nothing 'is a link to 'X', which does not exist'
+    (a dangling link is no file: the user would look for one and find none)."""
+    if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
+        return f"is a link to '{os.readlink(path)}', which does not exist"
+    return "is a file"
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
             not fs.isdir(workdir):
-        raise UserError(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+        raise UserError(f"--workdir '{workdir}' {_what_stands(workdir)}, not a folder; choose "
+                        "a folder path")
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own

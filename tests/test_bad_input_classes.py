@@ -1,0 +1,237 @@
+"""Bad input by class, not by example: each test draws or enumerates a whole class of mistakes
+a new user makes (sizes that are each valid but together impossible, a config FILE holding a
+value of the wrong kind, a data path of the wrong kind, a listed example that is not there)
+and states the rule independently of the code it checks. In-process, no TensorFlow, except
+the one group of config files run through the launcher (no training: refused in under a
+second each)."""
+
+import errno
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import load_config, run_launcher
+from ktrain_kit import cli
+from ktrain_kit import config as config_lib
+from ktrain_kit import config_fields
+from ktrain_kit.errors import UserError
+
+DIGITS = 1797  # examples in scikit-learn's digits, counted here rather than read from the code
+
+
+def _expected_refusal(batch_size, accumulation, val_fraction, train_examples, epochs,
+                      warmup_epochs, steps_per_execution):
+    """The key a digits run of these sizes must be refused for, or None when it can train.
+    Written from the documented contracts: at least one example is held out for validation;
+    the batch is split into `accumulation` equal micro-batches; a batch larger than the
+    training set shrinks to the largest multiple of the micro-batch count within it; an
+    epoch's steps are a multiple of steps_per_execution; warmup is shorter than training."""
+    if batch_size % accumulation:
+        return "data.batch_size"
+    held_out = max(1, round(DIGITS * val_fraction))
+    train = DIGITS - held_out
+    if train_examples:
+        train = min(train, train_examples)
+    if train < 1:
+        return "data.val_fraction"
+    batch = batch_size if batch_size <= train else train // accumulation * accumulation
+    if batch < 1:
+        return "data.batch_size"
+    steps = train // batch
+    if steps % steps_per_execution:
+        return "train.steps_per_execution"
+    if round(warmup_epochs * steps) >= steps * epochs:
+        return "schedule.warmup_epochs"
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(batch_size=st.integers(1, 4096), accumulation=st.sampled_from([1, 2, 3, 4, 8, 64]),
+       val_fraction=st.one_of(st.floats(1e-9, 0.999999), st.sampled_from([1e-9, 0.9999, 0.5])),
+       train_examples=st.one_of(st.just(0), st.integers(1, 3000)),
+       epochs=st.integers(1, 5), warmup_epochs=st.sampled_from([0.0, 0.5, 1.0, 3.0, 10.0]),
+       steps_per_execution=st.sampled_from([1, 1, 2, 7]))
+def test_sizes_each_valid_but_together_impossible_are_refused_naming_the_cause(
+        batch_size, accumulation, val_fraction, train_examples, epochs, warmup_epochs,
+        steps_per_execution):
+    """Batch vs data vs accumulation vs validation share vs epochs vs warmup vs steps per
+    execution: validate() refuses exactly the impossible combinations, in one line naming
+    the key the rule above names, and never raises anything else. (A validation share
+    leaving no training rows was blamed on data.batch_size and 'fewer accumulation steps'.)"""
+    c = load_config("digits_mlp", data__batch_size=batch_size,
+                    train__accumulation_steps=accumulation, data__val_fraction=val_fraction,
+                    data__train_examples=train_examples, train__epochs=epochs,
+                    schedule__warmup_epochs=warmup_epochs,
+                    train__steps_per_execution=steps_per_execution)
+    expected = _expected_refusal(batch_size, accumulation, val_fraction, train_examples,
+                                 epochs, warmup_epochs, steps_per_execution)
+    if expected is None:
+        config_lib.validate(c)
+        return
+    with pytest.raises(UserError) as e:
+        config_lib.validate(c)
+    assert str(e.value).startswith(f"config key '{expected}'"), (expected, str(e.value))
+    assert "\n" not in str(e.value)
+
+
+# Values a config FILE can assign: Python's own kinds and what numpy / the standard library
+# hand out, beyond what the command line can spell.
+FILE_VALUES = [None, True, 0, -1, 1.5, float("nan"), float("inf"), 10**30, "x", "", "ü",
+               b"x", (1,), (), [1], [], {"a": 1}, 1j]
+
+
+@pytest.mark.parametrize("key", sorted(k for k, _ in config_fields.leaves(
+    config_lib.default_config())))
+def test_every_value_a_config_file_can_assign_is_refused_naming_the_field_or_accepted(key):
+    """Each key, set in the config file (not on the command line) to each kind of value:
+    either the locked config refuses the assignment and cli words it as the kind the field
+    takes (naming the field), or validate() accepts the config or refuses it in one line
+    naming the key. Nothing else (a traceback) is possible."""
+    field = key.rsplit(".", 1)[-1]
+    for value in FILE_VALUES:
+        c = load_config("digits_mlp")
+        *path, last = key.split(".")
+        node = c
+        for part in path:
+            node = node[part]
+        try:
+            node[last] = value
+        except TypeError as e:
+            words = cli._kind_in_words(str(e))
+            assert words and words.startswith(f"'{field}' takes "), (value, str(e))
+            continue
+        try:
+            config_lib.validate(c)
+        except UserError as e:
+            assert "\n" not in str(e) and str(e).startswith("config key '"), str(e)
+
+
+# The data names that read one file, and those that read a folder (from README's data section).
+READS_A_FILE = {"npz", "csv"}
+READS_A_FOLDER = {"image_folder", "text_folder", "tfrecord"}
+
+
+def test_a_data_path_of_the_other_kind_is_refused_naming_data_path(tmp_path):
+    """A folder where data.name reads a file, a file where it reads a folder, neither
+    holding anything another data.name reads: refused naming data.path and what it is,
+    before any reader (before: 'cannot be read (IsADirectoryError); check the path', and
+    for npz 'write it with numpy.savez', advice for another problem)."""
+    from ktrain_kit.data import sources
+    assert READS_A_FILE | READS_A_FOLDER == set(config_lib.PATH_DATASETS)
+    folder = tmp_path / "folder"
+    os.makedirs(folder / "sub")
+    (tmp_path / "notes.bin").write_bytes(b"\x00\x01 not data")
+    for name in sorted(config_lib.PATH_DATASETS):
+        wrong, kind = ((folder, "folder") if name in READS_A_FILE else
+                       (tmp_path / "notes.bin", "file"))
+        c = load_config("digits_mlp", data__name=name, data__path=str(wrong))
+        with pytest.raises(UserError) as e:
+            sources.load(c.data, c.task, 0)
+        message = str(e.value)
+        assert message.startswith("config key 'data.path'") and f"is a {kind}" in message, \
+            (name, message)
+
+
+@pytest.mark.parametrize("suffix,reader", [(".png", "sources.image_folder_files"),
+                                           (".txt", "text.folder_texts")])
+def test_a_listed_example_that_is_a_link_to_nothing_is_named(tmp_path, suffix, reader):
+    """A class folder holding a symbolic link to a file that is gone: named, with where it
+    points, when the folder is listed (before: 'a file operation failed ...; make that folder
+    writable', at the first read)."""
+    from ktrain_kit.data import sources, text
+    for cls in ("a", "b"):
+        os.makedirs(tmp_path / cls)
+        (tmp_path / cls / f"0{suffix}").write_bytes(b"x")
+    os.symlink(tmp_path / "gone", tmp_path / "b" / f"1{suffix}")
+    module, function = reader.split(".")
+    list_folder = getattr({"sources": sources, "text": text}[module], function)
+    with pytest.raises(UserError) as e:
+        list_folder(str(tmp_path))
+    assert f"1{suffix}" in str(e.value) and "does not exist" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("error", [
+    FileNotFoundError(errno.ENOENT, "No such file or directory", "/data/a/x.png"),
+    type("NotFoundError", (Exception,), {})(
+        "/data/a/x.png; No such file or directory"),  # TensorFlow's, by name
+], ids=["python", "tensorflow"])
+def test_a_file_missing_while_running_is_told_as_missing_not_as_unwritable(error):
+    """The one table of endings (cli.ending): a missing file is exit 2 naming it; the advice
+    to make a folder writable is for files that cannot be written."""
+    line, code = cli.ending(error)
+    assert code == 2 and "'/data/a/x.png'" in line and "missing" in line, line
+    assert "writable" not in line
+
+
+# Config files as a new user writes them wrong, through the launcher (refused before
+# TensorFlow starts, well under a second each): (file body, fragment of the error line).
+BASE = ("from ktrain_kit.config import default_config\n"
+        "def get_config():\n    c = default_config()\n    c.model.name = 'mlp'\n")
+CONFIG_FILES = {
+    "raises at import": ("raise ValueError('boom')\n", "at line 1 failed to load (ValueError"),
+    "imports a module that is not there": ("import nosuchmodule_xyz\n", "nosuchmodule_xyz"),
+    "get_config is not a function": ("get_config = 5\n", "not callable"),
+    "get_config takes two arguments": ("def get_config(a, b):\n    return None\n",
+                                       "missing 2 required"),
+    "get_config returns a list": ("def get_config():\n    return [1]\n",
+                                  "get_config() returned a list, not a config"),
+    "get_config returns a path": ("def get_config():\n    return 'configs/digits_mlp.py'\n",
+                                  "get_config() returned a str, not a config"),
+    "get_config is a class": ("class get_config:\n    pass\n", "returned a get_config, not"),
+    "an empty file": ("", "defines no get_config()"),
+    "a key of the wrong kind in the file": (BASE + "    c.train.epochs = '10'\n    return c\n",
+                                            "'epochs' takes a whole number"),
+    "None in the file": (BASE + "    c.train.epochs = None\n    return c\n",
+                         "config key 'train.epochs'"),
+    "NaN in the file": (BASE + "    c.model.dropout = float('nan')\n    return c\n",
+                        "config key 'model.dropout'"),
+    "a list for a name": (BASE + "    c.optimizer.name = ['sgd']\n    return c\n",
+                          "'name' takes text"),
+    "an extra key": (BASE + "    c.unlock()\n    c.train.epoch = 3\n    return c\n",
+                     "did you mean 'train.epochs'"),
+    "a section replaced": (BASE + "    c.optimizer = None\n    return c\n",
+                           "lacks keys optimizer."),
+    "unicode in a name": (BASE + "    c.data.name = 'dígits'\n    return c\n",
+                          "did you mean 'digits'"),
+    "no rows left to train on": (BASE + "    c.data.val_fraction = 0.9999\n    return c\n",
+                                 "config key 'data.val_fraction'"),
+}
+
+
+@pytest.mark.parametrize("override", [[], ["--config.seed=1"]], ids=["alone", "overridden"])
+@pytest.mark.parametrize("case", list(CONFIG_FILES))
+def test_a_config_file_written_wrong_is_one_line_naming_it(tmp_path, case, override):
+    """The same line with or without a --config.KEY=VALUE on the command line (with one,
+    a get_config() returning a list was 'failed to load (TypeError: list indices must be
+    integers or slices, not str)': the override, set on the list, raised)."""
+    body, fragment = CONFIG_FILES[case]
+    path = tmp_path / "my config ü.py"  # a name with a space and a letter outside ASCII
+    path.write_text(body, encoding="utf-8")
+    workdir = tmp_path / "run"
+    result = run_launcher("launchers.train", f"--config={path}", *override,
+                          f"--workdir={workdir}", timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not os.path.exists(workdir)
+
+
+LAUNCHERS = sorted(f"launchers.{f[:-3]}" for f in os.listdir(os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "launchers"))
+    if f.endswith(".py") and not f.startswith("_"))
+
+
+@pytest.mark.parametrize("module", LAUNCHERS)
+def test_a_flag_file_that_cannot_be_opened_is_one_line_in_every_launcher(tmp_path, module):
+    """`--flagfile=args.txt` misspelt: the launchers with --config crashed with absl's
+    CantOpenFlagFileError traceback at import (ml_collections reads the flag file while
+    defining --config); every launcher now says it in one line, exit 2."""
+    result = run_launcher(module, f"--flagfile={tmp_path / 'no_such_args.txt'}", timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and "--flagfile" in errors[0] and "no_such_args.txt" in errors[0], \
+        result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
