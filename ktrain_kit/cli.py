@@ -251,12 +251,13 @@ def parse_flags(argv):
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
-    for name in PATH_FLAGS:
+    for name in PATH_FLAGS + ("storage",):
         if name in FLAGS and FLAGS[name].present and not FLAGS[name].value:
             # `--workdir=$RUN` with RUN unset: not the default folder (a resume would start
             # afresh elsewhere), and not the current folder
-            fail(f"--{name} is empty (an unset shell variable?); give a path")
-        if name in FLAGS:
+            fail(f"--{name} is empty (an unset shell variable?); give a "
+                 f"{'database URL' if name == 'storage' else 'path'}")
+        if name in FLAGS and name in PATH_FLAGS:
             from ktrain_kit.config import check_no_tilde
             try:
                 check_no_tilde(f"--{name}", FLAGS[name].value)

@@ -36,7 +36,9 @@ def main(argv):
     config = FLAGS.config
     config_lib.validate(config)
     from ktrain_kit import runfolder
-    runfolder.check_output_folder(FLAGS.out, "--out")
+    from ktrain_kit.data import shards
+    runfolder.check_output_folder(FLAGS.out, "--out", (
+        shards.is_shard_folder_entry, "shards (train-*.tfrecord, val-*.tfrecord, features.json)"))
     if runfolder.read_manifest(FLAGS.out) is not None:
         cli.fail(f"--out '{FLAGS.out}' is a training run's folder; write the shards to a "
                  "folder of their own")

@@ -235,3 +235,108 @@ def test_a_flag_file_that_cannot_be_opened_is_one_line_in_every_launcher(tmp_pat
     assert len(errors) == 1 and "--flagfile" in errors[0] and "no_such_args.txt" in errors[0], \
         result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+# Every launcher that writes into a folder the user names, with that flag. A folder holding
+# the user's own files must be refused and left as it was (launchers.train and the sweep
+# refused it; lr_find and make_tfrecords wrote their files among the user's: into configs/).
+OUTPUT_FOLDERS = {
+    "launchers.train": ("--workdir", ["--config=configs/digits_mlp.py"]),
+    "launchers.sweep": ("--workdir", ["--config=configs/digits_mlp.py",
+                                      "--sweep=sweeps/digits_mlp_lr.py", "--trials=1"]),
+    "launchers.lr_find": ("--workdir", ["--config=configs/digits_mlp.py", "--steps=10"]),
+    "launchers.make_tfrecords": ("--out", ["--config=configs/digits_mlp.py", "--shards=1"]),
+}
+
+
+def test_every_launcher_that_writes_a_folder_is_in_the_table():
+    """A launcher added with an output flag must join OUTPUT_FOLDERS (its flags are read
+    from its source, as cli does)."""
+    writes = {module for module in LAUNCHERS if {"workdir", "out"} & set(
+        cli.launcher_flags(module.split(".")[1]))}
+    # evaluate and export read the run folder a training run wrote; they write into it
+    assert writes - {"launchers.evaluate", "launchers.export"} == set(OUTPUT_FOLDERS)
+
+
+@pytest.mark.parametrize("module", sorted(OUTPUT_FOLDERS))
+def test_a_folder_of_the_users_own_files_is_refused_and_left_as_it_was(tmp_path, module):
+    """A folder of notes that also holds a file of the name the launcher writes (lr_find.csv,
+    features.json): refused in one line before any work, every file kept byte for byte."""
+    flag, args = OUTPUT_FOLDERS[module]
+    folder = tmp_path / "my notes"
+    os.makedirs(folder)
+    mine = {"notes.txt": b"mine", "lr_find.csv": b"my own table", "features.json": b"{}"}
+    for name, content in mine.items():
+        (folder / name).write_bytes(content)
+    result = run_launcher(module, *args, f"{flag}={folder}", timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and str(folder) in errors[0], result.stderr[-2000:]
+    assert sorted(os.listdir(folder)) == sorted(mine)
+    assert all((folder / name).read_bytes() == content for name, content in mine.items())
+
+
+@pytest.mark.parametrize("flag,writes", [
+    ("--workdir", ("lr_find.csv".__eq__, "lr_find's")),
+    ("--out", (lambda name: name.endswith(".tfrecord"), "shards")),
+])
+def test_an_output_folder_holding_only_the_tools_own_files_is_accepted(tmp_path, flag, writes):
+    """The rule in-process: a new folder, an empty one, or one holding only what the tool
+    writes (its temporary files too) is accepted; one other entry is refused naming it."""
+    from ktrain_kit import runfolder
+    runfolder.check_output_folder(str(tmp_path / "new"), flag, writes)
+    os.makedirs(tmp_path / "out")
+    runfolder.check_output_folder(str(tmp_path / "out"), flag, writes)
+    own = "lr_find.csv" if flag == "--workdir" else "train-00000-of-00001.tfrecord"
+    (tmp_path / "out" / own).write_text("x")
+    (tmp_path / "out" / f"{own}.tmp-123").write_text("x")
+    runfolder.check_output_folder(str(tmp_path / "out"), flag, writes)
+    (tmp_path / "out" / "todo.md").write_text("x")
+    with pytest.raises(UserError, match=f"{flag} .* holds files that are not .*: todo.md"):
+        runfolder.check_output_folder(str(tmp_path / "out"), flag, writes)
+
+
+# Sweep files as a new user writes them wrong: (body, or None for a folder; fragment).
+SWEEP_FILES = {
+    "raises at import": ("raise ValueError('boom')\n", "failed to load (ValueError: boom)"),
+    "exits at import": ("import sys\nsys.exit(3)\n", "sys.exit(3)"),
+    "get_sweep exits": ("import sys\ndef get_sweep():\n    sys.exit(0)\n", "sys.exit(0)"),
+    "get_sweep interrupts": ("def get_sweep():\n    raise KeyboardInterrupt\n",
+                             "KeyboardInterrupt"),
+    "get_sweep needs an argument": ("def get_sweep(a):\n    return {}\n", "missing 1 required"),
+    "get_sweep returns None": ("def get_sweep():\n    pass\n", "returned NoneType, not a dict"),
+    "a folder": (None, "is a folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(SWEEP_FILES))
+def test_a_sweep_file_written_wrong_is_one_line_naming_it(tmp_path, case):
+    """Like a config file: whatever the user's sweep file does (sys.exit() too: it ended the
+    sweep launcher with exit 3 and no line), one UserError line naming the file."""
+    from ktrain_kit import sweep
+    body, fragment = SWEEP_FILES[case]
+    path = tmp_path / "my_sweep.py"
+    if body is None:
+        os.makedirs(path)
+    else:
+        path.write_text(body)
+    with pytest.raises(UserError) as e:
+        sweep.load_spec(str(path))
+    message = str(e.value)
+    assert message.startswith(f"sweep file '{path}'") and fragment in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("flag", ["--storage=", "--workdir=", "--sweep="])
+def test_an_empty_flag_value_of_the_sweep_is_refused_not_defaulted(tmp_path, flag):
+    """`--storage=$DB` with DB unset used the local default database and ran the whole sweep
+    (a shared study was meant); like --workdir and --sweep, it is refused."""
+    args = {"--config": "configs/digits_mlp.py", "--sweep": "sweeps/digits_mlp_lr.py",
+            "--workdir": str(tmp_path / "sweep"), "--trials": "1"}
+    args[flag.rstrip("=")] = ""
+    result = run_launcher("launchers.sweep", *(f"{k}={v}" for k, v in args.items()),
+                          timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and f"{flag.rstrip('=')} is empty" in errors[0], result.stderr
+    assert not os.path.exists(tmp_path / "sweep")
