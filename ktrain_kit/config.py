@@ -14,7 +14,7 @@ import os
 import ml_collections
 from ml_collections import config_dict
 
-from ktrain_kit import config_fields, tasks
+from ktrain_kit import config_fields, fs, tasks
 from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
@@ -285,6 +285,26 @@ def check_no_tilde(what: str, path) -> None:
     if isinstance(path, str) and path.startswith("~"):
         raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
+
+
+def check_output_outside_data(c, path: str, flag: str = "--workdir") -> None:
+    """An output folder (a run, lr_find's, shards, a sweep) inside `data.path`, or holding
+    it: the run's files became part of the data (a run folder inside an image folder is a
+    class folder without images at the next listing, so the run could neither resume nor be
+    evaluated), or overwriting the run would remove the data. Refused before anything is
+    written. Local paths only (a bucket's are compared by no real path)."""
+    data = c.data.path
+    if not path or not data or c.data.name not in PATH_DATASETS or not fs.is_local(path) or \
+            not fs.is_local(data):
+        return
+    out, source = (os.path.realpath(fs.local_path(p)) for p in (path, data))
+    if out == source or out.startswith(source.rstrip(os.sep) + os.sep):
+        raise UserError(f"{flag} '{path}' is data.path '{data}' or inside it: the files "
+                        "written there would be read as data next time; choose a folder "
+                        "outside it")
+    if source.startswith(out.rstrip(os.sep) + os.sep):
+        raise UserError(f"{flag} '{path}' holds data.path '{data}': replacing that folder's "
+                        "files could remove the data; choose a folder beside it, not above it")
 
 
 def is_user_model(name: str) -> bool:

@@ -35,6 +35,7 @@ def main(argv):
     from ktrain_kit import fs
     config = FLAGS.config
     config_lib.validate(config)
+    config_lib.check_output_outside_data(config, FLAGS.out, "--out")
     from ktrain_kit import runfolder
     from ktrain_kit.data import shards
     runfolder.check_output_folder(FLAGS.out, "--out", (

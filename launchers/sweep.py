@@ -45,6 +45,7 @@ def main(argv):
     from ktrain_kit import fs, sweep
     config = FLAGS.config
     config_lib.validate(config)
+    config_lib.check_output_outside_data(config, FLAGS.workdir)
     spec = sweep.validate_spec(sweep.load_spec(FLAGS.sweep), config, FLAGS.trials)
     workdir = FLAGS.workdir
     if FLAGS.trial is not None:

@@ -340,3 +340,62 @@ def test_an_empty_flag_value_of_the_sweep_is_refused_not_defaulted(tmp_path, fla
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and f"{flag.rstrip('=')} is empty" in errors[0], result.stderr
     assert not os.path.exists(tmp_path / "sweep")
+
+
+def _image_folder(root):
+    from PIL import Image
+    for cls in ("a", "b"):
+        os.makedirs(root / cls)
+        for i in range(3):
+            Image.new("RGB", (8, 8), (40 * i, 0, 0)).save(root / cls / f"{i}.png")
+    return root
+
+
+@pytest.mark.parametrize("module", sorted(OUTPUT_FOLDERS))
+def test_an_output_folder_inside_the_data_folder_is_refused_by_every_launcher(tmp_path, module):
+    """`--workdir=photos/run` with data.path=photos: the run trained, then its folder was a
+    class without images: the same command (to resume), evaluate and every later run on the
+    data failed ('holds no images; put examples of that class into it'). Refused first."""
+    flag, args = OUTPUT_FOLDERS[module]
+    root = _image_folder(tmp_path / "photos")
+    before = sorted(str(p) for p in root.rglob("*"))
+    result = run_launcher(module, *args, "--config.data.name=image_folder",
+                          f"--config.data.path={root}", "--config.data.image_size=8",
+                          f"{flag}={root / 'out'}", timeout=120)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(errors) == 1 and "inside it" in errors[0] and flag in errors[0], result.stderr
+    assert sorted(str(p) for p in root.rglob("*")) == before
+
+
+def test_the_output_and_data_paths_are_compared_as_real_paths(tmp_path):
+    """The rule, stated with pathlib over resolved paths, for every data.name that reads a
+    path and outputs beside, inside, equal to and above the data (a symbolic link to the data
+    folder counts as the folder)."""
+    from pathlib import Path
+    data = tmp_path / "data"
+    os.makedirs(data / "a")
+    os.symlink(data, tmp_path / "link")
+    outputs = [tmp_path / "beside", data, data / "run", data / "a" / "run", tmp_path,
+               tmp_path / "link" / "run", tmp_path / "data2"]
+    for name in config_lib.PATH_DATASETS:
+        c = load_config("digits_mlp", data__name=name, data__path=str(data))
+        for out in outputs:
+            real, source = Path(os.path.realpath(out)), Path(os.path.realpath(data))
+            clash = real.is_relative_to(source) or source.is_relative_to(real)
+            if clash:
+                with pytest.raises(UserError, match="--workdir"):
+                    config_lib.check_output_outside_data(c, str(out))
+            else:
+                config_lib.check_output_outside_data(c, str(out))
+    c = load_config("digits_mlp")  # no data path: nothing to compare
+    config_lib.check_output_outside_data(c, str(data / "run"))
+
+
+def test_a_run_folder_left_inside_an_image_folder_is_named_as_a_run(tmp_path):
+    from ktrain_kit.data import sources
+    root = _image_folder(tmp_path / "photos")
+    os.makedirs(root / "run1")
+    (root / "run1" / "manifest.json").write_text('{"entries": []}')
+    with pytest.raises(UserError, match="run1': is a ktrain_kit run's folder .*move it out"):
+        sources.image_folder_files(str(root))

@@ -32,6 +32,10 @@ def class_folder_files(root, suffixes, what, layout):
         folder = fs.join(root, name)
         found = sorted(f for f in fs.listdir(folder) if visible(f)
                        and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
+        if not found and fs.exists(fs.join(folder, "manifest.json")):
+            raise file_error(folder, "is a ktrain_kit run's folder (manifest.json), not a "
+                             "class", "move it out of data.path (train with a --workdir "
+                             "outside the data)")
         if not found:
             raise file_error(folder, f"holds no {what}",
                              "put examples of that class into it, or remove the folder")
