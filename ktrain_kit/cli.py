@@ -366,6 +366,14 @@ def _fail_loading(path, error):
             if b"\0" in f.read(4096):
                 fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
                      "bytes); pass the .py file it came from")
+    if path and not path.endswith(".py") and os.path.isfile(path):
+        # a run's config.json, a YAML or TOML file, a README: Python's words about it
+        # (NameError: name 'true' ...) would send the user into a file that is not code
+        folder = os.path.dirname(path) or "."
+        from_run = (f"; to train that run's config again: --config=configs/from_run.py:{folder}"
+                    if os.path.basename(path) == "config.json" else "")
+        fail(f"config file '{path}' is not a Python config (it failed to load as one); pass "
+             f"a .py file whose get_config() returns ktrain_kit's config{from_run}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
     elif _kind_in_words(str(cause)):
@@ -479,9 +487,15 @@ def ending(error: BaseException):
         return (f"a file or folder is missing{where or _path_in_words(str(error))} (moved, "
                 f"deleted, or a link to nothing); put it back or fix the path, then {RERUN}",
                 EXIT_USER_ERROR)
-    if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
-            "Read-only file system" in str(error):
+    denied = getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS) or \
+        type(error).__name__ == "PermissionDeniedError" or "Read-only file system" in str(error)
+    if isinstance(error, OSError) or denied:
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
+        if not denied:  # a file that is not what it should be (h5py's 'file signature not
+            # found' for a weights file that is no HDF5): writability is not the problem
+            return (f"a file could not be read or written{where} ({reason}); check that the "
+                    f"path names the file meant, and that it is whole, then {RERUN}",
+                    EXIT_USER_ERROR)
         return (f"a file operation failed{where} ({reason}); make that folder writable (or "
                 f"choose another one), then {RERUN}", EXIT_USER_ERROR)
     return None
