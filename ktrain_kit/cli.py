@@ -434,6 +434,28 @@ def _kind_in_words(detail: str):
     return f"'{field}' takes {KIND_WORDS.get(wanted, wanted)}, not the {given} {value}"
 
 
+# Every KTRAIN_KIT_* environment variable ktrain_kit reads: the values it takes (a full match)
+# and the words for them. A value outside them was acted on wrongly without a word
+# (ASSUME_BF16_CPU=on read as false) or crashed at the first file written (CRASH_AT=abc).
+# tests/test_bad_input_classes.py checks that every such name in the code is here.
+ENVIRONMENT = {
+    "KTRAIN_KIT_ASSUME_BF16_CPU": (r"(?i)|0|1|true|false|yes|no", "1 or 0 (true/false, yes/no)"),
+    "KTRAIN_KIT_CRASH_AT": (r"|[1-9][0-9]*(:group)?", "N or N:group (a test hook)"),
+    "KTRAIN_KIT_CRASH_GROUP": (r"|[1-9][0-9]*", "a process group id (set by ktrain_kit)"),
+    "KTRAIN_KIT_CRASH_LOG": (r"(?s).*", "a file path (a test hook)"),
+}
+
+
+def check_environment(environ=None) -> None:
+    """Refuses a KTRAIN_KIT_* variable with a value it does not take: one line naming it."""
+    environ = os.environ if environ is None else environ
+    for name, (pattern, words) in ENVIRONMENT.items():
+        value = environ.get(name)
+        if value is not None and not re.fullmatch(pattern, value.strip()):
+            fail(f"environment variable {name}={value!r} is not {words}; set it to one of "
+                 f"those, or unset it (unset {name})")
+
+
 def keep_caches_out_of_home():
     """Matplotlib's font cache and Keras' keras.json go to a temporary folder of this user's,
     not to HOME (unless the user pointed them somewhere). Before either is imported."""
@@ -535,6 +557,7 @@ def run(main, takes_arguments=False):
     does not take arguments besides flags refuses one (`evaluate --workdir=RUN extra` ignored
     `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    check_environment()
     keep_caches_out_of_home()
     frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 

@@ -504,3 +504,45 @@ def test_a_flag_value_of_the_wrong_kind_is_one_line_naming_the_flag(tmp_path, mo
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and f"--{flag}" in errors[0], result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+def test_every_ktrain_kit_environment_variable_the_code_reads_has_a_rule():
+    """A KTRAIN_KIT_* name added anywhere in the library or launchers joins
+    cli.ENVIRONMENT, or fails here: its bad values are refused at start, not acted on."""
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    named = set()
+    for folder in ("ktrain_kit", "launchers"):
+        for dirpath, _, files in os.walk(os.path.join(root, folder)):
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                        named |= set(re.findall(r"KTRAIN_KIT_[A-Z0-9_]+", f.read()))
+    assert named == set(cli.ENVIRONMENT), named ^ set(cli.ENVIRONMENT)
+
+
+@pytest.mark.parametrize("name,good,bad", [
+    ("KTRAIN_KIT_ASSUME_BF16_CPU", ["1", "0", "true", "No", ""], ["on", "2", "yes please"]),
+    ("KTRAIN_KIT_CRASH_AT", ["3", "12:group", ""], ["abc", "0", "3:all", "-1"]),
+    ("KTRAIN_KIT_CRASH_GROUP", ["4321"], ["x", "-5"]),
+])
+def test_a_ktrain_kit_environment_variable_with_a_value_it_does_not_take_is_one_line(
+        capsys, name, good, bad):
+    for value in good:
+        cli.check_environment({name: value})
+    for value in bad:
+        with pytest.raises(SystemExit) as e:
+            cli.check_environment({name: value})
+        assert e.value.code == 2
+        line = capsys.readouterr().err.strip()
+        assert line.startswith(f"error: environment variable {name}=") and "\n" not in line
+
+
+def test_the_launchers_check_the_environment_before_anything(tmp_path):
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          f"--workdir={tmp_path / 'run'}",
+                          env={"KTRAIN_KIT_ASSUME_BF16_CPU": "on"}, timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+    assert "KTRAIN_KIT_ASSUME_BF16_CPU='on'" in errors[0]
+    assert not os.path.exists(tmp_path / "run")
