@@ -546,3 +546,41 @@ def test_the_launchers_check_the_environment_before_anything(tmp_path):
     assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
     assert "KTRAIN_KIT_ASSUME_BF16_CPU='on'" in errors[0]
     assert not os.path.exists(tmp_path / "run")
+
+
+# Values per kind for combinations: each in range for some key, so that combinations of
+# individually acceptable values are drawn, not only values refused alone.
+COMBINED = {
+    float: [0.0, 1e-9, 0.1, 0.5, 0.999, 1.0, 3.0, 1e6],
+    int: [0, 1, 2, 3, 7, 16, 64, 1000],
+    str: ["", "auto", "none", "steps", "step", "exponential", "linear", "sgd", "adamw", "csv",
+          "synthetic_tabular", "synthetic_sequences", "synthetic_images", "regression",
+          "binary", "multilabel", "transformer", "bag", "resnet", "mlp", "group", "restore",
+          "mirrored", "val_auc", "val_mae", "mae", "huber", "balanced"],
+    bool: [True, False],
+    tuple: [(), (1,), (1, 2), (0.5,), (100,)],
+}
+SHIPPED = ("digits_mlp", "digits_cnn", "tabular_binary", "tabular_regression",
+           "sequence_transformer", "text_bag", "images_resnet")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_combination_of_acceptable_values_is_validated_or_refused_in_one_line(data):
+    """Two to five keys of a shipped config changed together (each value acceptable for some
+    key): validate() accepts or raises one UserError line, never another exception. The
+    per-key test (test_config.py) sets one key at a time; combinations reach other code."""
+    base = load_config(data.draw(st.sampled_from(SHIPPED)))
+    keys = sorted(k for k in config_lib.flat_keys(base)
+                  if type(config_lib.value_at(base, k)) in COMBINED)
+    chosen = data.draw(st.lists(st.sampled_from(keys), min_size=2, max_size=5, unique=True))
+    overrides = {key: data.draw(st.sampled_from(COMBINED[type(config_lib.value_at(base, key))]))
+                 for key in chosen}
+    try:
+        c = config_lib.with_overrides(base, overrides)
+    except TypeError:
+        return  # the locked config refuses the kind: cli words it (the file test above)
+    try:
+        config_lib.validate(c)
+    except UserError as e:
+        assert "\n" not in str(e), str(e)
