@@ -93,6 +93,11 @@ def _run_sweep_file(path, function, *args):
                         "file") from None
 
 
+# Beyond this many trials a number is a typo (10**12 ran until killed): the sweep file's
+# `trials` and --trials alike.
+MAX_TRIALS = 100_000
+
+
 def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     """Checks the sweep against the config; returns it completed with its defaults."""
     known = {"metric", "direction", "trials", "space", "pruner", "sampler"}
@@ -110,6 +115,10 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     trials = trials_flag if trials_flag is not None else spec.get("trials", 10)
     if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
         raise _error("trials", f"must be a whole number >= 1, got {trials!r}", "e.g. trials=20")
+    if trials > MAX_TRIALS:
+        raise _error("trials", f"{trials:,} is beyond any sensible sweep (limit "
+                     f"{MAX_TRIALS:,}: weeks of training at a second a trial)",
+                     "check for a typo")
     for key, names in (("pruner", PRUNERS), ("sampler", SAMPLERS)):
         if spec.get(key, names[0]) not in names:
             raise _error(key, f"unknown name '{spec[key]}'", f"use one of: {', '.join(names)}")

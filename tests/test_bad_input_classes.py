@@ -584,3 +584,47 @@ def test_any_combination_of_acceptable_values_is_validated_or_refused_in_one_lin
         config_lib.validate(c)
     except UserError as e:
         assert "\n" not in str(e), str(e)
+
+
+def test_every_number_flag_of_every_launcher_is_bounded_on_both_sides():
+    """A number flag without an upper bound took any typo: `export --version=10**30` wrote a
+    version TF Serving (int64) can never load, `sweep --trials=10**12` ran until killed, the
+    internal `--worker=-1` ran a sweep. Each integer flag now has both bounds (absl refuses
+    the rest in one line naming the flag); floats are judged by their launcher (lr_find's
+    rates: finite, ordered), listed here with that reason."""
+    import ast
+    judged_in_main = {("lr_find", "min_lr"), ("lr_find", "max_lr")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    unbounded = []
+    for module in LAUNCHERS:
+        name = module.split(".")[1]
+        with open(os.path.join(root, "launchers", f"{name}.py"), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("DEFINE_integer", "DEFINE_float"):
+                flag = node.args[0].value
+                bounds = {k.arg for k in node.keywords} & {"lower_bound", "upper_bound"}
+                if bounds != {"lower_bound", "upper_bound"} and (name, flag) not in \
+                        judged_in_main:
+                    unbounded.append(f"{name} --{flag}")
+    assert not unbounded, unbounded
+
+
+@pytest.mark.parametrize("module,flag", [("launchers.export", f"--version={2**63}"),
+                                         ("launchers.sweep", "--trials=1000000000000"),
+                                         ("launchers.sweep", "--worker=-1"),
+                                         ("launchers.make_tfrecords", "--shards=100000")])
+def test_a_number_flag_past_its_bound_is_one_line(module, flag):
+    result = run_launcher(module, flag, timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+    assert flag.split("=")[0] in errors[0], errors[0]
+
+
+def test_a_sweep_file_asking_for_an_absurd_number_of_trials_is_refused():
+    from ktrain_kit import sweep
+    config = load_config("digits_mlp")
+    spec = {"trials": 10**12, "space": {"schedule.base_lr": ("log_uniform", 1e-4, 1e-1)}}
+    with pytest.raises(UserError, match="trials.*beyond any sensible sweep"):
+        sweep.validate_spec(spec, config)
