@@ -280,7 +280,10 @@ def _fail_if_not_a_config(argv, error):
     if not frames or not frames[-1].f_code.co_argcount:
         return
     target = frames[-1].f_locals.get(frames[-1].f_code.co_varnames[0])
-    if not isinstance(target, config_dict.ConfigDict):
+    # ml_collections' stand-in for a file that did not load (missing, raised): not what
+    # get_config() returned; the file's own error is reported by the caller
+    if not isinstance(target, config_dict.ConfigDict) and \
+            type(target).__name__ != "_ErrorConfig":
         _check_config_object(config_path(argv), target)
 
 
@@ -311,8 +314,10 @@ def _user_exit(error):
     return RuntimeError(f"{what} while loading")
 
 
-def _check_config_loaded(argv):
-    path = config_path(argv)
+def _check_config_path(path):
+    """No --config, an empty one, a folder, a file that is not there: one line each, the
+    same whether or not overrides follow (with one, ml_collections raised first, and the
+    line was 'failed to load (OSError: ...); fix that file' for a file that does not exist)."""
     if not path:
         fail("no config given; pass --config=configs/NAME.py (see configs/ for the choices)")
     if os.path.isdir(path):
@@ -323,6 +328,11 @@ def _check_config_loaded(argv):
                          and not f.startswith("_")) if os.path.isdir("configs") else []
         fail(f"config file '{path}' does not exist; {config_fields.near_file(path)}pass "
              f"--config=configs/NAME.py (shipped: {', '.join(shipped) or 'see configs/'})")
+
+
+def _check_config_loaded(argv):
+    path = config_path(argv)
+    _check_config_path(path)
     try:
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
@@ -358,9 +368,7 @@ def _fail_loading(path, error):
     cause = error.__cause__ or error
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
-    if path and os.path.isdir(path):
-        fail(f"config file '{path}' is a folder; pass a config file, "
-             f"--config={os.path.join(path, 'NAME.py')}")
+    _check_config_path(path)
     if path and os.path.isfile(path):
         with open(path, "rb") as f:
             if b"\0" in f.read(4096):

@@ -628,3 +628,36 @@ def test_a_sweep_file_asking_for_an_absurd_number_of_trials_is_refused():
     spec = {"trials": 10**12, "space": {"schedule.base_lr": ("log_uniform", 1e-4, 1e-1)}}
     with pytest.raises(UserError, match="trials.*beyond any sensible sweep"):
         sweep.validate_spec(spec, config)
+
+
+def _config_argument(tmp_path, case):
+    """--config's value for a CONFIG_FILES body or a path-level case."""
+    if case in CONFIG_FILES:
+        path = tmp_path / "my_config.py"
+        path.write_text(CONFIG_FILES[case][0], encoding="utf-8")
+        return str(path)
+    return {"a file that is not there": str(tmp_path / "nope.py"),
+            "nothing before the colon": ":configs/digits_mlp.py",
+            "a folder": str(tmp_path),
+            "a run's config.json": str(tmp_path / "config.json")}[case]
+
+
+@pytest.mark.parametrize("case", [*CONFIG_FILES, "a file that is not there",
+                                  "nothing before the colon", "a folder",
+                                  "a run's config.json"])
+def test_a_bad_config_file_gets_the_same_line_with_or_without_overrides(tmp_path, case):
+    """ml_collections applies --config.KEY=VALUE while loading the file, so a file that is not
+    there, or a get_config() returning a list, failed inside the override instead ('failed to
+    load (OSError: No such file ...); fix that file', 'list indices must be integers'). Every
+    case: the line alone is the line with an override."""
+    (tmp_path / "config.json").write_text('{"seed": 0, "deterministic": true}')
+    config = _config_argument(tmp_path, case)
+    lines = []
+    for override in ([], ["--config.seed=1"]):
+        result = run_launcher("launchers.train", f"--config={config}", *override,
+                              f"--workdir={tmp_path / 'run'}", timeout=60)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+        lines.append(errors[0])
+    assert lines[0] == lines[1], lines
+    assert not os.path.exists(tmp_path / "run")
