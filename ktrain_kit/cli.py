@@ -217,13 +217,20 @@ def parse_flags(argv):
         _fail_if_required(e)
         if "config" in FLAGS and FLAGS["config"].present:
             fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
-        if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
+        named = re.match(r"flag --([\w.]+)=", str(e))
+        if "config" not in FLAGS or (named and not named.group(1).startswith("config")):
+            # a launcher without a config (doctor), or another flag's value while --config
+            # is not given (it was 'config file 'None' failed to load (... --max_lr ...)')
             fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
     except flags.CantOpenFlagFileError as e:  # launchers without --config read it here
         fail(_flagfile_message(e))
     except flags.Error as e:
         _fail_if_required(e)
+        if "config" in FLAGS and not FLAGS["config"].present and \
+                re.search(r"Unknown command line flag 'config\.", str(e)):
+            fail("--config.KEY=VALUE overrides a config file, but no --config is given; pass "
+                 "--config=configs/NAME.py before it")
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
@@ -368,7 +375,8 @@ def _fail_loading(path, error):
     cause = error.__cause__ or error
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
-    _check_config_path(path)
+    if path is not None:  # None: no --config at all, and the error is another flag's
+        _check_config_path(path)
     if path and os.path.isfile(path):
         with open(path, "rb") as f:
             if b"\0" in f.read(4096):

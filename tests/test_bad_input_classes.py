@@ -503,6 +503,7 @@ def test_a_flag_value_of_the_wrong_kind_is_one_line_naming_the_flag(tmp_path, mo
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(errors) == 1 and f"--{flag}" in errors[0], result.stderr[-2000:]
+    assert "config file" not in errors[0]  # was "config file 'None' failed to load (...)"
     assert "Traceback" not in result.stderr
 
 
@@ -661,3 +662,12 @@ def test_a_bad_config_file_gets_the_same_line_with_or_without_overrides(tmp_path
         lines.append(errors[0])
     assert lines[0] == lines[1], lines
     assert not os.path.exists(tmp_path / "run")
+
+
+@pytest.mark.parametrize("module", ["launchers.train", "launchers.lr_find",
+                                    "launchers.make_tfrecords", "launchers.sweep"])
+def test_an_override_without_a_config_file_says_the_config_is_missing(module):
+    result = run_launcher(module, "--config.train.epochs=3", timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+    assert "no --config is given" in errors[0] or "is required" in errors[0], errors[0]
