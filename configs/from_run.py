@@ -7,12 +7,13 @@ The repair loop (`python -m launchers.doctor RUN --fix`) prints such a command f
 run. Keys added to ktrain_kit since that run keep their defaults.
 """
 
+from ktrain_kit.errors import UserError
 from ktrain_kit.restore import load_config
 
 
 def get_config(run_folder=""):
     if not run_folder:
-        raise ValueError("give the run folder after the path: "
-                         "--config=configs/from_run.py:RUN_FOLDER")
+        raise UserError("no run folder given; put it after the path: "
+                        "--config=configs/from_run.py:RUN_FOLDER")
     config, _ = load_config(run_folder)
     return config

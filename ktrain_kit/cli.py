@@ -36,10 +36,21 @@ PATH_FLAGS = ("workdir", "out", "sweep")  # folders and files the launchers take
 
 
 def define_config_flag():
-    config_flags.DEFINE_config_file(
-        "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after the "
-        "path is passed to its get_config). Override any key with --config.<key>=<value>, "
-        "e.g. --config.train.epochs=5.", lock_config=True)
+    """--config. ml_collections reads the command line's --flagfile while defining it (at the
+    launcher's import, before cli.run): a flag file that cannot be opened is one line here,
+    not a traceback."""
+    try:
+        config_flags.DEFINE_config_file(
+            "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after "
+            "the path is passed to its get_config). Override any key with "
+            "--config.<key>=<value>, e.g. --config.train.epochs=5.", lock_config=True)
+    except flags.CantOpenFlagFileError as e:
+        fail(_flagfile_message(e))
+
+
+def _flagfile_message(error) -> str:
+    return (f"--flagfile: {str(error).replace('ERROR:: ', '').strip()}; give a file that "
+            "exists, holding one --NAME=VALUE a line")
 
 
 # Flags every launcher has: absl's help and flag-file flags, and --verbose (above).
@@ -206,11 +217,20 @@ def parse_flags(argv):
         _fail_if_required(e)
         if "config" in FLAGS and FLAGS["config"].present:
             fail(_bad_value_message(argv) or f"{str(e).splitlines()[0]}; see --helpshort")
-        if "config" not in FLAGS:  # a launcher without a config (doctor): a plain bad flag
+        named = re.match(r"flag --([\w.]+)=", str(e))
+        if "config" not in FLAGS or (named and not named.group(1).startswith("config")):
+            # a launcher without a config (doctor), or another flag's value while --config
+            # is not given (it was 'config file 'None' failed to load (... --max_lr ...)')
             fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
         _fail_loading(config_path(argv), e)
+    except flags.CantOpenFlagFileError as e:  # launchers without --config read it here
+        fail(_flagfile_message(e))
     except flags.Error as e:
         _fail_if_required(e)
+        if "config" in FLAGS and not FLAGS["config"].present and \
+                re.search(r"Unknown command line flag 'config\.", str(e)):
+            fail("--config.KEY=VALUE overrides a config file, but no --config is given; pass "
+                 "--config=configs/NAME.py before it")
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
@@ -225,6 +245,7 @@ def parse_flags(argv):
                     if swapped else "; add one that returns ktrain_kit.config.default_config() "
                     "with your changes"))
         if message is None:  # every key exists: the file's get_config() returned no config
+            _fail_if_not_a_config(argv, e)
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
                  f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
                  "ktrain_kit.config.default_config() and change what you need")
@@ -233,15 +254,17 @@ def parse_flags(argv):
         message = _malformed_key_message(argv)
         if message:
             fail(message)
+        _fail_if_not_a_config(argv, e)
         _fail_loading(config_path(argv), e)
     except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
         _fail_loading(config_path(argv), _user_exit(e))
-    for name in PATH_FLAGS:
+    for name in PATH_FLAGS + ("storage",):
         if name in FLAGS and FLAGS[name].present and not FLAGS[name].value:
             # `--workdir=$RUN` with RUN unset: not the default folder (a resume would start
             # afresh elsewhere), and not the current folder
-            fail(f"--{name} is empty (an unset shell variable?); give a path")
-        if name in FLAGS:
+            fail(f"--{name} is empty (an unset shell variable?); give a "
+                 f"{'database URL' if name == 'storage' else 'path'}")
+        if name in FLAGS and name in PATH_FLAGS:
             from ktrain_kit.config import check_no_tilde
             try:
                 check_no_tilde(f"--{name}", FLAGS[name].value)
@@ -250,6 +273,25 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _fail_if_not_a_config(argv, error):
+    """An override (`--config.train.epochs=1`) that failed because get_config() returned
+    something else than a config (a list, a string, a class): told as that, in the words used
+    without overrides (`_check_config_object`), not as the TypeError ml_collections raised
+    setting a key on it. The object is the one ml_collections was setting the key on: the
+    first argument of its deepest frame in `config_flags` (the file is not run again)."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)
+              if frame.f_code.co_filename.endswith(os.path.join("config_flags",
+                                                                "config_path.py"))]
+    if not frames or not frames[-1].f_code.co_argcount:
+        return
+    target = frames[-1].f_locals.get(frames[-1].f_code.co_varnames[0])
+    # ml_collections' stand-in for a file that did not load (missing, raised): not what
+    # get_config() returned; the file's own error is reported by the caller
+    if not isinstance(target, config_dict.ConfigDict) and \
+            type(target).__name__ != "_ErrorConfig":
+        _check_config_object(config_path(argv), target)
 
 
 def _fail_if_required(error):
@@ -279,8 +321,10 @@ def _user_exit(error):
     return RuntimeError(f"{what} while loading")
 
 
-def _check_config_loaded(argv):
-    path = config_path(argv)
+def _check_config_path(path):
+    """No --config, an empty one, a folder, a file that is not there: one line each, the
+    same whether or not overrides follow (with one, ml_collections raised first, and the
+    line was 'failed to load (OSError: ...); fix that file' for a file that does not exist)."""
     if not path:
         fail("no config given; pass --config=configs/NAME.py (see configs/ for the choices)")
     if os.path.isdir(path):
@@ -291,6 +335,11 @@ def _check_config_loaded(argv):
                          and not f.startswith("_")) if os.path.isdir("configs") else []
         fail(f"config file '{path}' does not exist; {config_fields.near_file(path)}pass "
              f"--config=configs/NAME.py (shipped: {', '.join(shipped) or 'see configs/'})")
+
+
+def _check_config_loaded(argv):
+    path = config_path(argv)
+    _check_config_path(path)
     try:
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
@@ -326,14 +375,21 @@ def _fail_loading(path, error):
     cause = error.__cause__ or error
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
-    if path and os.path.isdir(path):
-        fail(f"config file '{path}' is a folder; pass a config file, "
-             f"--config={os.path.join(path, 'NAME.py')}")
+    if path is not None:  # None: no --config at all, and the error is another flag's
+        _check_config_path(path)
     if path and os.path.isfile(path):
         with open(path, "rb") as f:
             if b"\0" in f.read(4096):
                 fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
                      "bytes); pass the .py file it came from")
+    if path and not path.endswith(".py") and os.path.isfile(path):
+        # a run's config.json, a YAML or TOML file, a README: Python's words about it
+        # (NameError: name 'true' ...) would send the user into a file that is not code
+        folder = os.path.dirname(path) or "."
+        from_run = (f"; to train that run's config again: --config=configs/from_run.py:{folder}"
+                    if os.path.basename(path) == "config.json" else "")
+        fail(f"config file '{path}' is not a Python config (it failed to load as one); pass "
+             f"a .py file whose get_config() returns ktrain_kit's config{from_run}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
     elif _kind_in_words(str(cause)):
@@ -394,6 +450,28 @@ def _kind_in_words(detail: str):
     return f"'{field}' takes {KIND_WORDS.get(wanted, wanted)}, not the {given} {value}"
 
 
+# Every KTRAIN_KIT_* environment variable ktrain_kit reads: the values it takes (a full match)
+# and the words for them. A value outside them was acted on wrongly without a word
+# (ASSUME_BF16_CPU=on read as false) or crashed at the first file written (CRASH_AT=abc).
+# tests/test_bad_input_classes.py checks that every such name in the code is here.
+ENVIRONMENT = {
+    "KTRAIN_KIT_ASSUME_BF16_CPU": (r"(?i)|0|1|true|false|yes|no", "1 or 0 (true/false, yes/no)"),
+    "KTRAIN_KIT_CRASH_AT": (r"|[1-9][0-9]*(:group)?", "N or N:group (a test hook)"),
+    "KTRAIN_KIT_CRASH_GROUP": (r"|[1-9][0-9]*", "a process group id (set by ktrain_kit)"),
+    "KTRAIN_KIT_CRASH_LOG": (r"(?s).*", "a file path (a test hook)"),
+}
+
+
+def check_environment(environ=None) -> None:
+    """Refuses a KTRAIN_KIT_* variable with a value it does not take: one line naming it."""
+    environ = os.environ if environ is None else environ
+    for name, (pattern, words) in ENVIRONMENT.items():
+        value = environ.get(name)
+        if value is not None and not re.fullmatch(pattern, value.strip()):
+            fail(f"environment variable {name}={value!r} is not {words}; set it to one of "
+                 f"those, or unset it (unset {name})")
+
+
 def keep_caches_out_of_home():
     """Matplotlib's font cache and Keras' keras.json go to a temporary folder of this user's,
     not to HOME (unless the user pointed them somewhere). Before either is imported."""
@@ -440,9 +518,22 @@ def ending(error: BaseException):
         where = where or _path_in_words(str(error))
         return (f"a folder stands where a file is written{where}; remove or move that folder, "
                 f"then {RERUN}", EXIT_USER_ERROR)
-    if isinstance(error, OSError) or type(error).__name__ == "PermissionDeniedError" or \
-            "Read-only file system" in str(error):
+    if getattr(error, "errno", None) == errno.ENOENT or (
+            type(error).__name__ == "NotFoundError" and "No such file or directory" in str(error)):
+        # a file read (data, a link to nothing) or a folder removed while the run went on:
+        # making a folder writable would not help
+        return (f"a file or folder is missing{where or _path_in_words(str(error))} (moved, "
+                f"deleted, or a link to nothing); put it back or fix the path, then {RERUN}",
+                EXIT_USER_ERROR)
+    denied = getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS) or \
+        type(error).__name__ == "PermissionDeniedError" or "Read-only file system" in str(error)
+    if isinstance(error, OSError) or denied:
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
+        if not denied:  # a file that is not what it should be (h5py's 'file signature not
+            # found' for a weights file that is no HDF5): writability is not the problem
+            return (f"a file could not be read or written{where} ({reason}); check that the "
+                    f"path names the file meant, and that it is whole, then {RERUN}",
+                    EXIT_USER_ERROR)
         return (f"a file operation failed{where} ({reason}); make that folder writable (or "
                 f"choose another one), then {RERUN}", EXIT_USER_ERROR)
     return None
@@ -463,7 +554,7 @@ def _first_words(error) -> str:
 def _path_in_words(text) -> str:
     """` at 'PATH'` from TensorFlow's `... /r/checkpoints/ckpt-2.index; Is a directory`, the
     checkpoint's file rather than its scratch part (`ckpt-2_temp/part-00000-of-00001.data...`)."""
-    found = re.search(r"(\S+); Is a directory", text)
+    found = re.search(r"(\S+); (?:Is a directory|No such file or directory)", text)
     return f" at '{re.sub(r'_temp/part-[0-9]+-of-[0-9]+', '', found.group(1))}'" if found else ""
 
 
@@ -482,6 +573,7 @@ def run(main, takes_arguments=False):
     does not take arguments besides flags refuses one (`evaluate --workdir=RUN extra` ignored
     `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    check_environment()
     keep_caches_out_of_home()
     frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 

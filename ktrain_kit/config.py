@@ -14,7 +14,7 @@ import os
 import ml_collections
 from ml_collections import config_dict
 
-from ktrain_kit import config_fields, tasks
+from ktrain_kit import config_fields, fs, tasks
 from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
@@ -297,6 +297,26 @@ def check_no_tilde(what: str, path) -> None:
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
 
 
+def check_output_outside_data(c, path: str, flag: str = "--workdir") -> None:
+    """An output folder (a run, lr_find's, shards, a sweep) inside `data.path`, or holding
+    it: the run's files became part of the data (a run folder inside an image folder is a
+    class folder without images at the next listing, so the run could neither resume nor be
+    evaluated), or overwriting the run would remove the data. Refused before anything is
+    written. Local paths only (a bucket's are compared by no real path)."""
+    data = c.data.path
+    if not path or not data or c.data.name not in PATH_DATASETS or not fs.is_local(path) or \
+            not fs.is_local(data):
+        return
+    out, source = (os.path.realpath(fs.local_path(p)) for p in (path, data))
+    if out == source or out.startswith(source.rstrip(os.sep) + os.sep):
+        raise UserError(f"{flag} '{path}' is data.path '{data}' or inside it: the files "
+                        "written there would be read as data next time; choose a folder "
+                        "outside it")
+    if source.startswith(out.rstrip(os.sep) + os.sep):
+        raise UserError(f"{flag} '{path}' holds data.path '{data}': replacing that folder's "
+                        "files could remove the data; choose a folder beside it, not above it")
+
+
 def is_user_model(name: str) -> bool:
     """`package.module:function`: a model builder of the user's own."""
     module, colon, function = name.partition(":")
@@ -320,6 +340,13 @@ def _model_fits_data_name(c):
                            "synthetic_sequences or an npz of integer token ids")
 
 
+def validation_count(examples: int, val_fraction: float) -> int:
+    """Examples held out for validation: `val_fraction` of them, rounded, and at least one
+    (a run always has a validation split to monitor). The one rule: the data's split
+    (data/sources.py) and the checks made before loading count alike."""
+    return max(1, int(round(examples * val_fraction)))
+
+
 def available_train_examples(c) -> int | None:
     """Training examples after the validation split, when knowable without reading files."""
     if c.data.name.startswith("synthetic"):
@@ -327,7 +354,7 @@ def available_train_examples(c) -> int | None:
     total = {"digits": DIGITS_EXAMPLES}.get(c.data.name)
     if total is None:
         return None
-    train = total - int(round(total * c.data.val_fraction))
+    train = total - validation_count(total, c.data.val_fraction)
     return min(train, c.data.train_examples) if c.data.train_examples else train
 
 
@@ -492,6 +519,10 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
                            f"accumulation_steps x replicas = {per_update}",
                            f"use a multiple of {per_update}")
+    if train_examples < 1:  # the split took every example: no batch size or step count helps
+        raise config_error("data.val_fraction", f"{c.data.val_fraction} holds out every "
+                           f"example for validation, leaving none to train on",
+                           "lower it, e.g. 0.2")
     batch = batch_for_data(c, train_examples, replicas)
     if batch < 1:
         raise config_error("data.batch_size", f"the {train_examples} training examples are "

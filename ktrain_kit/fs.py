@@ -39,6 +39,9 @@ def _local(path: str) -> str:
     return str(path)[len("file://"):] if str(path).startswith("file://") else str(path)
 
 
+local_path = _local  # a local path as the os module takes it (`file://` dropped)
+
+
 def _gfile():
     import tensorflow as tf
     return tf.io.gfile

@@ -135,7 +135,7 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     suggestions = {rule: suggest(tried, recorder.losses, rule)[0] for rule in RULES}
     smoothed = smooth(recorder.losses)
     from ktrain_kit import runfolder
-    with runfolder.side_output(workdir, ("lr_find.csv", "lr_find.png")):
+    with runfolder.side_output(workdir, runfolder.LR_FIND_OUTPUTS):
         _write(workdir, tried, recorder.losses, smoothed, suggestions)
     return {"suggested_lr": suggestions[SUGGESTION_RULE], "suggestions": suggestions,
             "steps": recorder.steps, "stopped_on_divergence": recorder.diverged,

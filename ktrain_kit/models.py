@@ -181,6 +181,14 @@ def _seq_norm(kind, width, name):
     return norm_layer(kind, width, name) or layers.Identity(name=name)
 
 
+def _builds_without_weights(application, input_shape) -> bool:
+    try:
+        application(include_top=False, weights=None, input_shape=input_shape, pooling="avg")
+    except ValueError:
+        return False
+    return True
+
+
 def keras_app(mc, data):
     """A Keras Applications backbone (`model.backbone`, e.g. EfficientNetV2B0) and our head.
 
@@ -194,7 +202,14 @@ def keras_app(mc, data):
     try:
         backbone = application(include_top=False, weights=weights, input_shape=data.input_shape,
                                pooling="avg")
-    except ValueError as e:
+    except (ValueError, OSError) as e:  # OSError: h5py on a file that is no HDF5
+        if weights and _builds_without_weights(application, data.input_shape):
+            # the data suit the backbone: the file is what it refused (not weights at all,
+            # another backbone's, or with its top)
+            raise config_error("model.backbone_weights", f"'{weights}' does not load into "
+                               f"{mc.backbone} ({str(e).splitlines()[0][:160]})",
+                               f"give a .h5 / .weights.h5 file of {mc.backbone} without its "
+                               "top (include_top=False)") from None
         raise config_error("model.backbone", f"{mc.backbone} does not accept this data "
                            f"({str(e).splitlines()[0][:160]})", "pick another backbone or "
                            "image size (most need at least 32x32 pixels)") from None

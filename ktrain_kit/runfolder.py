@@ -143,30 +143,52 @@ def _our_temp(name, own) -> bool:
                                  fs.temp_target(name) in RUN_ENTRIES)
 
 
-def check_output_folder(path: str, flag: str) -> None:
+def check_output_folder(path: str, flag: str, writes=None) -> None:
     """Refuses an output folder that cannot be made, before any work that would be lost when
-    its files cannot be written (lr_find's sweep, a conversion to shards). Nothing is created."""
+    its files cannot be written (lr_find's sweep, a conversion to shards). Nothing is created.
+
+    `writes`: (a test of an entry's name, the words for it) of what the tool writes there. An
+    existing folder holding anything else (configs/, a folder of notes) is refused, as
+    launchers.train refuses it: the tool would mix its files into the user's and replace any
+    of the same name. A run folder is exempt: its manifest records side outputs
+    (`side_output`), and a tool that must not write there refuses it itself."""
     if not path:
         raise UserError(f"{flag} is empty; give a folder path")
     if not fs.is_local(path):
         return  # a bucket: its own errors say what is wrong, when it is written
+    if writes and os.path.isdir(path) and read_manifest(path) is None:
+        fits, words = writes
+        foreign = sorted(e for e in os.listdir(path) if not fits(e) and not fs.is_temp(e))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise UserError(f"{flag} '{path}' holds files that are not {words}: {shown}; "
+                            f"choose an empty or new folder (nothing was changed)")
     folder = os.path.abspath(path)
     while not os.path.lexists(folder):  # the nearest part of the path that exists
         folder = os.path.dirname(folder)
     if not os.path.isdir(folder):
-        what = "is a file" if folder == os.path.abspath(path) else f"is inside the file " \
-            f"'{folder}'"
+        what = _what_stands(folder) if folder == os.path.abspath(path) else \
+            f"is inside the file '{folder}'"
         raise UserError(f"{flag} '{path}' {what}, not a folder; choose a folder path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"{flag} '{path}' is not writable ('{folder}' is read-only); choose "
                         "another folder")
 
 
+def _what_stands(path) -> str:
+    """'is a file', or for a symbolic link to nothing 'is a link to 'X', which does not exist'
+    (a dangling link is no file: the user would look for one and find none)."""
+    if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
+        return f"is a link to '{os.readlink(path)}', which does not exist"
+    return "is a file"
+
+
 def check_not_foreign(workdir: str) -> list:
     """The run's own entries in `workdir`; refuses a folder that holds anything else."""
     if (os.path.lexists(workdir) if fs.is_local(workdir) else fs.exists(workdir)) and \
             not fs.isdir(workdir):
-        raise UserError(f"--workdir '{workdir}' is a file, not a folder; choose a folder path")
+        raise UserError(f"--workdir '{workdir}' {_what_stands(workdir)}, not a folder; choose "
+                        "a folder path")
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
@@ -242,6 +264,9 @@ def open_existing(workdir: str):
     with locked(workdir):
         fs.remove_temps(workdir, recursive=True, dead_only=False)  # a killed run's leftovers
         yield RunFolder(workdir, entries)
+
+
+LR_FIND_OUTPUTS = ("lr_find.csv", "lr_find.png")  # what launchers.lr_find writes
 
 
 @contextlib.contextmanager

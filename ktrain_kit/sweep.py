@@ -53,33 +53,49 @@ def _error(key, problem, fix):
 def load_spec(path: str) -> dict:
     """The sweep file's get_sweep() as a plain dict (one-line errors for a broken file)."""
     import importlib.util
+    if os.path.isdir(path):
+        raise UserError(f"sweep file '{path}' is a folder; pass a sweep file, "
+                        f"--sweep={os.path.join(path, 'NAME.py')}")
     if not os.path.isfile(path):
         raise UserError(f"sweep file '{path}' does not exist; "
                         f"{config_fields.near_file(path, 'sweep')}pass "
                         "--sweep=sweeps/NAME.py")
-    try:
-        spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 - the user's file raised
-        raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
-                        f"{str(e).splitlines()[0] if str(e) else ''}); fix that file") from None
+    spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
+    module = importlib.util.module_from_spec(spec)
+    _run_sweep_file(path, spec.loader.exec_module, module)
     if not callable(getattr(module, "get_sweep", None)):
         swapped = " (it defines get_config(): a config file)" if \
             callable(getattr(module, "get_config", None)) else ""
         raise UserError(f"sweep file '{path}' defines no get_sweep(){swapped}; pass a sweep "
                         "file, e.g. --sweep=sweeps/digits_mlp_lr.py")
-    try:
-        value = module.get_sweep()
-    except Exception as e:  # noqa: BLE001 - the user's file raised
-        raise UserError(f"sweep file '{path}' failed to load ({type(e).__name__}: "
-                        f"{str(e).splitlines()[0] if str(e) else ''}); fix that file") from None
+    value = _run_sweep_file(path, module.get_sweep)
     if hasattr(value, "to_dict"):
         value = value.to_dict()
     if not isinstance(value, dict):
         raise UserError(f"sweep file '{path}': get_sweep() returned {type(value).__name__}, not "
                         "a dict; return dict(metric=..., trials=..., space={...})")
     return value
+
+
+def _run_sweep_file(path, function, *args):
+    """`function(*args)`, the user's code: whatever it raises is one line naming the file,
+    sys.exit() and KeyboardInterrupt included (they ended the launcher without a word)."""
+    try:
+        return function(*args)
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - the user's file
+        if isinstance(e, SystemExit):
+            detail = f"it called sys.exit({e.code!r})"
+        elif isinstance(e, KeyboardInterrupt):
+            detail = "it raised KeyboardInterrupt"
+        else:
+            detail = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        raise UserError(f"sweep file '{path}' failed to load ({detail}); fix that "
+                        "file") from None
+
+
+# Beyond this many trials a number is a typo (10**12 ran until killed): the sweep file's
+# `trials` and --trials alike.
+MAX_TRIALS = 100_000
 
 
 def validate_spec(spec: dict, config, trials_flag=None) -> dict:
@@ -99,6 +115,10 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     trials = trials_flag if trials_flag is not None else spec.get("trials", 10)
     if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
         raise _error("trials", f"must be a whole number >= 1, got {trials!r}", "e.g. trials=20")
+    if trials > MAX_TRIALS:
+        raise _error("trials", f"{trials:,} is beyond any sensible sweep (limit "
+                     f"{MAX_TRIALS:,}: weeks of training at a second a trial)",
+                     "check for a typo")
     for key, names in (("pruner", PRUNERS), ("sampler", SAMPLERS)):
         if spec.get(key, names[0]) not in names:
             raise _error(key, f"unknown name '{spec[key]}'", f"use one of: {', '.join(names)}")

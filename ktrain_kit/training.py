@@ -53,6 +53,7 @@ def _train(c, workdir, overwrite, callbacks):
     # 1. Everything that can be refused, before the folder is touched (config and data even
     #    before TensorFlow's start-up).
     config_lib.validate(c)
+    config_lib.check_output_outside_data(c, workdir)
     runtime.check_cluster_environment(c.train.strategy)
     data = data_lib.load(c.data, c.task, c.seed)
     config_lib.validate_against_data(c, data, replicas=1)  # a batch above the data passes

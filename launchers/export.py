@@ -12,7 +12,7 @@ from ktrain_kit import cli
 
 flags.DEFINE_string("workdir", None, "Run folder of a finished training run.", required=True)
 flags.DEFINE_integer("version", 1, "Version folder to write (TF Serving serves the highest).",
-                     lower_bound=1)
+                     lower_bound=1, upper_bound=2**63 - 1)  # TF Serving's versions are int64
 FLAGS = flags.FLAGS
 
 

@@ -31,8 +31,12 @@ def main(argv):
                  "both finite; e.g. --min_lr=1e-7 --max_lr=10")
     stem = os.path.splitext(os.path.basename(cli.config_path() or "run"))[0]
     workdir = FLAGS.workdir or os.path.join("runs", f"lr_find-{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+    from ktrain_kit import config as config_lib
     from ktrain_kit import runfolder
-    runfolder.check_output_folder(workdir, "--workdir")  # before the sweep, not after it
+    config_lib.check_output_outside_data(FLAGS.config, workdir)
+    runfolder.check_output_folder(  # before the sweep, not after it
+        workdir, "--workdir", (runfolder.LR_FIND_OUTPUTS.__contains__,
+                               f"lr_find's ({', '.join(runfolder.LR_FIND_OUTPUTS)})"))
     from ktrain_kit.lr_find import lr_range_test
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
     note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""

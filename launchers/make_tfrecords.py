@@ -22,9 +22,10 @@ cli.define_config_flag()
 flags.DEFINE_string("out", None, "Folder to write the shards and features.json to.",
                     required=True)
 flags.DEFINE_integer("shards", 8, "Training shards (at least the number of workers that "
-                     "will read them).", lower_bound=1)
+                     "will read them).", lower_bound=1,
+                     upper_bound=99_999)  # a shard's name holds 5 digits: train-00000-of-00008
 flags.DEFINE_integer("val_shards", None, "Validation shards (default: shards / 4).",
-                     lower_bound=1)
+                     lower_bound=1, upper_bound=99_999)
 flags.DEFINE_bool("skip_bad", False, "Skip unreadable images (and count them) instead of "
                   "stopping.")
 FLAGS = flags.FLAGS
@@ -35,8 +36,11 @@ def main(argv):
     from ktrain_kit import fs
     config = FLAGS.config
     config_lib.validate(config)
+    config_lib.check_output_outside_data(config, FLAGS.out, "--out")
     from ktrain_kit import runfolder
-    runfolder.check_output_folder(FLAGS.out, "--out")
+    from ktrain_kit.data import shards
+    runfolder.check_output_folder(FLAGS.out, "--out", (
+        shards.is_shard_folder_entry, "shards (train-*.tfrecord, val-*.tfrecord, features.json)"))
     if runfolder.read_manifest(FLAGS.out) is not None:
         cli.fail(f"--out '{FLAGS.out}' is a training run's folder; write the shards to a "
                  "folder of their own")

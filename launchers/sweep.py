@@ -15,6 +15,7 @@ import sys
 from absl import flags
 
 from ktrain_kit import cli
+from ktrain_kit.sweep import MAX_TRIALS
 
 cli.define_config_flag()
 flags.DEFINE_string("sweep", None, "Sweep file with get_sweep(), e.g. sweeps/digits_mlp_lr.py.",
@@ -22,13 +23,15 @@ flags.DEFINE_string("sweep", None, "Sweep file with get_sweep(), e.g. sweeps/dig
 flags.DEFINE_string("workdir", None, "Sweep folder (study.db, trials/, trials.csv, best.json).",
                     required=True)
 flags.DEFINE_integer("trials", None, "Finished trials to reach (default: the sweep file's).",
-                     lower_bound=1)
+                     lower_bound=1, upper_bound=MAX_TRIALS)
 flags.DEFINE_integer("workers", 1, "Worker processes on this machine sharing the study (at "
-                     "most the trials to reach).", lower_bound=1)
+                     "most the trials to reach).", lower_bound=1, upper_bound=MAX_TRIALS)
 flags.DEFINE_string("storage", None, "Study database as a SQLAlchemy URL (default: "
                     "sqlite:///DIR/study.db).")
-flags.DEFINE_integer("trial", None, "(internal) run this one trial.")
-flags.DEFINE_integer("worker", 0, "(internal) run as worker number K (1..) of --workers.")
+flags.DEFINE_integer("trial", None, "(internal) run this one trial.", lower_bound=0,
+                     upper_bound=MAX_TRIALS)
+flags.DEFINE_integer("worker", 0, "(internal) run as worker number K (1..) of --workers.",
+                     lower_bound=0, upper_bound=MAX_TRIALS)
 FLAGS = flags.FLAGS
 INTERNAL = ("trial", "worker", "workers")
 
@@ -45,6 +48,7 @@ def main(argv):
     from ktrain_kit import fs, sweep
     config = FLAGS.config
     config_lib.validate(config)
+    config_lib.check_output_outside_data(config, FLAGS.workdir)
     spec = sweep.validate_spec(sweep.load_spec(FLAGS.sweep), config, FLAGS.trials)
     workdir = FLAGS.workdir
     if FLAGS.trial is not None:

@@ -32,11 +32,27 @@ def class_folder_files(root, suffixes, what, layout):
         folder = fs.join(root, name)
         found = sorted(f for f in fs.listdir(folder) if visible(f)
                        and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
+        if not found and fs.exists(fs.join(folder, "manifest.json")):
+            raise file_error(folder, "is a ktrain_kit run's folder (manifest.json), not a "
+                             "class", "move it out of data.path (train with a --workdir "
+                             "outside the data)")
         if not found:
             raise file_error(folder, f"holds no {what}",
                              "put examples of that class into it, or remove the folder")
         files += [(fs.join(folder, f), label) for f in found]
+    for path, _ in files:
+        _check_openable(path)
     return files, classes
+
+
+def _check_openable(path) -> None:
+    """A listed example that is not there to read: a symbolic link to a file that is gone
+    (a moved data set, a link made on another machine). Named here, before any reading;
+    it failed later as a write error ('make that folder writable')."""
+    import os
+    if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
+        raise file_error(path, f"is a link to '{os.readlink(path)}', which does not exist",
+                         "restore what it points at, or delete the link")
 
 
 def other_files(root, classes, suffixes) -> list:
@@ -56,6 +72,9 @@ HOLDS = {"tfrecord": "a folder of TFRecord shards (it has features.json)",
          "image_folder": "a folder of images in class sub-folders",
          "text_folder": "a folder of text files in class sub-folders",
          "npz": "a NumPy .npz archive", "csv": "a table file (CSV or JSON Lines)"}
+# Whether each data.name reads one file or a folder: the other is refused before reading.
+READS = {"npz": "file", "csv": "file", "image_folder": "folder", "text_folder": "folder",
+         "tfrecord": "folder"}
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
 
 
@@ -92,3 +111,9 @@ def check_data_name_fits(name, path, image_suffixes) -> None:
     if fits and fits != name:
         raise config_error("data.name", f"'{path}' is {HOLDS[fits]}, which data.name={fits} "
                            f"reads, not {name}", f"set --config.data.name={fits}")
+    reads = READS.get(name)
+    if reads and path and fs.is_local(path) and fs.exists(path) and \
+            fs.isdir(path) != (reads == "folder"):
+        kind = "folder" if fs.isdir(path) else "file"
+        raise config_error("data.path", f"'{path}' is a {kind}, but data.name={name} reads "
+                           f"{HOLDS[name]}", f"point data.path at {HOLDS[name]}")

@@ -5,12 +5,21 @@ no TensorFlow here, so a damaged folder is refused before TensorFlow starts.
 """
 
 import json
+import re
 
 from ktrain_kit import fs
 from ktrain_kit.errors import file_error
 
 FEATURES = "features.json"
 FORMAT = 1
+
+
+SHARD_NAME = re.compile(r"(train|val)-\d{5}-of-\d{5}\.tfrecord")
+
+
+def is_shard_folder_entry(name: str) -> bool:
+    """What launchers.make_tfrecords writes into its --out folder (`shard_names`, FEATURES)."""
+    return name == FEATURES or bool(SHARD_NAME.fullmatch(name))
 
 
 def shard_names(split, shards):

@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from ktrain_kit import fs, tasks
+from ktrain_kit.config import validation_count
 from ktrain_kit.data.folders import check_data_name_fits, class_folder_files
 from ktrain_kit.errors import config_error, file_error
 
@@ -568,7 +569,7 @@ def split_indices(n, dc, seed, rng=None):
     `val_fraction` for validation, at most `train_examples` for training."""
     rng = rng or np.random.default_rng(seed)
     order = rng.permutation(n)
-    n_val = max(1, int(round(n * dc.val_fraction)))
+    n_val = validation_count(n, dc.val_fraction)
     val_idx, train_idx = order[:n_val], order[n_val:]
     if dc.train_examples:
         train_idx = train_idx[:dc.train_examples]
@@ -614,7 +615,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     known = {**raw.label_info, **(known_labels or {})}
     labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
 
-    available = len(x) - max(1, int(round(len(x) * dc.val_fraction)))
+    available = len(x) - validation_count(len(x), dc.val_fraction)
     if dc.train_examples and dc.train_examples > available and not dc.name.startswith(
             "synthetic"):  # asked for by the user (configs size generated data elsewhere)
         raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
