@@ -456,7 +456,8 @@ def _kind_in_words(detail: str):
 # tests/test_bad_input_classes.py checks that every such name in the code is here.
 ENVIRONMENT = {
     "KTRAIN_KIT_ASSUME_BF16_CPU": (r"(?i)|0|1|true|false|yes|no", "1 or 0 (true/false, yes/no)"),
-    "KTRAIN_KIT_CRASH_AT": (r"|[1-9][0-9]*(:group)?", "N or N:group (a test hook)"),
+    "KTRAIN_KIT_CRASH_AT": (r"|[0-9]+(:group)?", "N or N:group (a test hook; 0 lists the "
+                            "write points without killing)"),
     "KTRAIN_KIT_CRASH_GROUP": (r"|[1-9][0-9]*", "a process group id (set by ktrain_kit)"),
     "KTRAIN_KIT_CRASH_LOG": (r"(?s).*", "a file path (a test hook)"),
 }

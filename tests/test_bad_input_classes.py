@@ -524,7 +524,7 @@ def test_every_ktrain_kit_environment_variable_the_code_reads_has_a_rule():
 
 @pytest.mark.parametrize("name,good,bad", [
     ("KTRAIN_KIT_ASSUME_BF16_CPU", ["1", "0", "true", "No", ""], ["on", "2", "yes please"]),
-    ("KTRAIN_KIT_CRASH_AT", ["3", "12:group", ""], ["abc", "0", "3:all", "-1"]),
+    ("KTRAIN_KIT_CRASH_AT", ["3", "12:group", "0", "0:group", ""], ["abc", "3:all", "-1"]),
     ("KTRAIN_KIT_CRASH_GROUP", ["4321"], ["x", "-5"]),
 ])
 def test_a_ktrain_kit_environment_variable_with_a_value_it_does_not_take_is_one_line(
