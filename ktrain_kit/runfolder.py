@@ -240,13 +240,34 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
         yield run, resume
 
 
+SWEEP_BINDING = "sweep.json"  # what marks a sweep's folder (written by ktrain_kit/sweep.py)
+
+
 def require_folder(workdir: str) -> None:
     """A run folder given to read (evaluate, export, the doctor, from_run.py) must be one:
-    said before its missing files would be blamed on an unfinished run."""
+    said before its missing files would be blamed on an unfinished run. A sweep's folder is
+    told as one, with the trial to pass (each trial is a run folder under trials/)."""
     if not fs.isdir(workdir):
         problem = "is a file, not a folder" if fs.exists(workdir) else "does not exist"
         raise UserError(f"run folder '{workdir}' {problem}; pass the folder a "
                         "`python -m launchers.train` run wrote")
+    if fs.exists(fs.join(workdir, SWEEP_BINDING)):
+        raise UserError(f"'{workdir}' is a sweep's folder, not a run's; pass one of its trials, "
+                        f"{_a_trial(workdir)}")
+
+
+def _a_trial(workdir: str) -> str:
+    """The best trial's folder as best.json names it, else the first trial folder there."""
+    try:
+        with fs.open(fs.join(workdir, "best.json")) as f:
+            best = json.load(f)
+        if isinstance(best, dict) and isinstance(best.get("run_folder"), str):
+            return f"e.g. the best: {best['run_folder']}"
+    except (OSError, ValueError):
+        pass
+    trials = fs.join(workdir, "trials")
+    names = sorted(fs.listdir(trials)) if fs.isdir(trials) else []
+    return f"e.g. {fs.join(trials, names[0])}" if names else f"in {trials}/ (none yet)"
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ import subprocess
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
-from ktrain_kit import fs, stopping, tasks
+from ktrain_kit import fs, runfolder, stopping, tasks
 from ktrain_kit.errors import UserError, problem_of
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
@@ -294,7 +294,7 @@ def study(spec, store, create=True, seed=0, worker=0):
     return load(**args)
 
 
-BINDING = "sweep.json"
+BINDING = runfolder.SWEEP_BINDING
 
 
 def bind(workdir, config, spec) -> None:

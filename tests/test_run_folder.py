@@ -496,3 +496,26 @@ def test_a_run_without_checkpoints_still_ends_with_its_final_weights(tmp_path):
     summary = json.load(open(os.path.join(workdir, "summary.json")))
     assert logs["accuracy"] == pytest.approx(summary["val_metrics"]["val_accuracy"], abs=1e-6)
     keras.backend.clear_session()
+
+
+def test_a_sweep_folder_given_as_a_run_points_at_its_trials(tmp_path):
+    """evaluate / export / the doctor on a sweep's folder: 'not a run folder' left the user to
+    find out that each trial is one. The line names the best trial (best.json), else the first."""
+    from ktrain_kit import restore
+    sweep = tmp_path / "sweep"
+    for number in (0, 1):
+        (sweep / "trials" / f"{number:04d}").mkdir(parents=True)
+    (sweep / "sweep.json").write_text("{}")
+    with pytest.raises(UserError, match=r"sweep's folder.*e\.g\. .*trials/0000$"):
+        restore.load_config(str(sweep))
+    best = str(sweep / "trials" / "0001")
+    (sweep / "best.json").write_text(json.dumps({"trial": 1, "run_folder": best}))
+    with pytest.raises(UserError) as raised:
+        restore.load_config(str(sweep))
+    assert str(raised.value).endswith(f"e.g. the best: {best}")
+    for launcher in ("launchers.evaluate", "launchers.doctor"):
+        result = run_launcher(launcher, f"--workdir={sweep}" if launcher.endswith("evaluate")
+                              else str(sweep), timeout=120)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 2 and len(errors) == 1 and best in errors[0], \
+            result.stderr[-1500:]
