@@ -150,12 +150,29 @@ def _from_run_folder(folder):
     final = os.path.join(folder, runfolder.FINAL_WEIGHTS)
     if fs.exists(final):
         return read_weights_file(final)
+    if not fs.exists(os.path.join(folder, runfolder.CONFIG)):  # RUN/checkpoints, RUN/export/1
+        run = _enclosing_run(folder)
+        if run:
+            raise config_error("model.init_from", f"'{folder}' is a folder inside the run "
+                               f"folder '{run}'", "give the run folder itself: "
+                               f"--config.model.init_from={run}")
     from ktrain_kit.restore import load_run
     _, _, model = load_run(folder, allow_unfinished=True)
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "model.weights.h5")
         model.save_weights(path)
         return read_weights_file(path)
+
+
+def _enclosing_run(folder, levels=3):
+    """The run folder `folder` lies in (its config.json a few levels up), or None."""
+    from ktrain_kit import fs, runfolder
+    path = os.path.normpath(os.path.abspath(folder))
+    for _ in range(levels):
+        path = os.path.dirname(path)
+        if fs.exists(os.path.join(path, runfolder.CONFIG)):
+            return path
+    return None
 
 
 def read_weights_file(path) -> dict:

@@ -502,3 +502,15 @@ def test_init_from_an_unfinished_run_takes_its_newest_checkpoint(source_run, tmp
     for array in arrays:
         assert any(t.shape == array.shape and np.array_equal(t, array) for t in saved), \
             array.shape
+
+
+@pytest.mark.parametrize("inside", ["checkpoints", os.path.join("export", "1")])
+def test_init_from_a_folder_inside_a_run_names_the_run_folder(source_run, inside):
+    from ktrain_kit import finetune
+    from ktrain_kit.errors import UserError
+    source = source_run[0]
+    with pytest.raises(UserError) as raised:
+        finetune.load_initial_weights(None, os.path.join(source, inside))
+    message = str(raised.value)
+    assert "model.init_from" in message
+    assert message.endswith(f"--config.model.init_from={os.path.abspath(source)}")
