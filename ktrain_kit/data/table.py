@@ -319,6 +319,9 @@ def decimal_mark(decimal, char: str) -> str:
 # A number as written with decimal commas and no grouping (a spreadsheet's General format):
 # `1,5`, `-0,25`, `,5`, `3`, `1,5E-3`.
 COMMA_NUMBER = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
+# The same number with its thousands grouped (a spreadsheet's Number format in a decimal-comma
+# locale): `1.234,5`, `-1 234`, `12'345,0`; a space may be a no-break or narrow no-break one.
+GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?")
 
 
 def _with_decimal_points(rows, lines, path):
@@ -334,6 +337,11 @@ def _with_decimal_points(rows, lines, path):
                                  "the file's numbers are read with decimal commas (data.decimal)",
                                  "pass --config.data.decimal=. if its numbers use points; "
                                  "else write 1234 or 1,5 without grouping")
+            if GROUPED_COMMA_NUMBER.fullmatch(cell):
+                raise file_error(path, f"line {line}: {shown(cell)} is a number with its "
+                                 "thousands grouped, which is read as text, not as a number",
+                                 "write the numbers without grouping (1234,5: a spreadsheet's "
+                                 "General format)")
         out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
     return out
 
@@ -749,7 +757,12 @@ def json_lines_records(text: str, path: str):
     if numbered and numbered[0][1].lstrip().startswith("["):
         try:
             document = json.loads(text)
-        except ValueError:
+        except ValueError as e:
+            if re.match(r"\s*\[\s*\{", text):  # a list of records with a flaw, not a CSV
+                raise file_error(path, f"line {e.lineno} is not JSON ({e.msg}); the file opens "
+                                 "as a JSON list of records", "fix the JSON there (a comma "
+                                 "after the last record, a cut-off end), or write it as JSON "
+                                 "Lines or a CSV") from None
             return None  # a CSV whose first cell starts with '['
         if not document or not all(isinstance(v, dict) for v in document):
             raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), "

@@ -1,0 +1,117 @@
+"""Inputs a new user brings to data.decimal and JSON record lists that the readers were not
+written for (no TensorFlow): numbers with grouped thousands in a decimal-comma file, and a
+JSON list of records with a flaw. Each is refused in one line naming the file, the line and
+the fix, where before the numbers became text (a feature column silently left out) or the
+file was read as a CSV of one column. Oracles: pandas told the grouping, the json module."""
+
+import csv
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ktrain_kit.data import table as table_lib
+from ktrain_kit.errors import UserError
+
+# The thousands separators of decimal-comma locales (de/it: '.', fr: no-break or narrow
+# no-break space, plain space as typed, de-CH: apostrophe).
+SEPARATORS = [".", " ", "\u00a0", "\u202f", "'"]
+
+
+def grouped(value: float, sep: str) -> str:
+    """`value` as a spreadsheet's Number format writes it: thousands grouped, decimal comma."""
+    return f"{value:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", sep)
+
+
+def semicolon_file(cells) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(["Betrag", "Klasse"])
+    for i, cell in enumerate(cells):
+        writer.writerow([cell, "ja" if i % 2 else "nein"])
+    return out.getvalue().encode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=2, max_size=8),
+       st.sampled_from(SEPARATORS), st.data())
+def test_a_grouped_number_in_a_decimal_comma_file_is_refused_naming_its_line(values, sep,
+                                                                               data):
+    big = data.draw(st.floats(1000, 1e9) | st.floats(-1e9, -1000))
+    at = data.draw(st.integers(0, len(values)))
+    values.insert(at, big)
+    cells = [grouped(v, sep) if i == at else f"{v:.2f}".replace(".", ",")
+             for i, v in enumerate(values)]
+    text = semicolon_file(cells)
+    # the oracle: told the grouping, pandas reads that cell as the number generated
+    read = pd.read_csv(io.BytesIO(text), sep=";", decimal=",", thousands=sep,
+                       dtype={"Betrag": str})
+    assert float(read["Betrag"][at].replace(sep, "").replace(",", ".")) == \
+        pytest.approx(round(big, 2))
+    with pytest.raises(UserError) as e:
+        table_lib.parse_table(text, "t.csv", delimiter=";")
+    message = str(e.value)
+    assert f"line {at + 2}:" in message and "without grouping" in message
+    assert "\n" not in message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.floats(-999, 999, allow_nan=False), min_size=2, max_size=8))
+def test_ungrouped_decimal_comma_numbers_still_read_as_pandas_reads_them(values):
+    cells = [f"{v:.3f}".replace(".", ",") for v in values]
+    expected = pd.read_csv(io.BytesIO(semicolon_file(cells)), sep=";", decimal=",")["Betrag"]
+    text = semicolon_file(cells + ["1 234 Tage", "Zimmer 1.234"])  # text: never numbers
+    got = table_lib.parse_table(text, "t.csv", delimiter=";").column(0)
+    assert [float(c) for c in got[:len(values)]] == pytest.approx(list(expected))
+    assert got[len(values):] == ["1 234 Tage", "Zimmer 1.234"]
+
+
+def damaged(records, how: str) -> str:
+    lines = [json.dumps(r) for r in records]
+    if how == "trailing comma":
+        return "[\n" + ",\n".join(lines) + ",\n]\n"
+    if how == "cut off":
+        whole = "[\n" + ",\n".join(lines) + "\n]\n"
+        return whole[:whole.rindex("}")]
+    if how == "single quotes":
+        lines[-1] = lines[-1].replace('"', "'")
+        return "[\n" + ",\n".join(lines) + "\n]\n"
+    return "[\n" + ",\n".join(lines) + "\n] and more\n"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.fixed_dictionaries({"a": st.integers(-99, 99),
+                                       "y": st.sampled_from(["x", "z"])}),
+                min_size=1, max_size=6),
+       st.sampled_from(["trailing comma", "cut off", "single quotes", "text after"]))
+def test_a_json_list_of_records_with_a_flaw_is_refused_at_the_line_json_names(records, how):
+    text = damaged(records, how)
+    with pytest.raises(json.JSONDecodeError) as oracle:
+        json.loads(text)
+    with pytest.raises(UserError) as e:
+        table_lib.parse_table(text.encode(), "t.json")
+    assert f"line {oracle.value.lineno} is not JSON" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.fixed_dictionaries({"a": st.integers(-99, 99),
+                                       "y": st.sampled_from(["x", "z"])}),
+                min_size=1, max_size=6))
+def test_the_same_list_intact_reads_as_pandas_read_json(records):
+    text = "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
+    table = table_lib.parse_table(text.encode(), "t.json")
+    expected = pd.read_json(io.StringIO(text))
+    assert table.names == list(expected.columns)
+    a, y = table.names.index("a"), table.names.index("y")
+    assert np.array_equal([int(c) for c in table.column(a)], expected["a"].to_numpy())
+    assert table.column(y) == list(expected["y"])
+
+
+def test_a_csv_whose_first_cell_opens_a_bracket_is_still_a_csv():
+    table = table_lib.parse_table(b"[a],b\n1,2\n3,4\n", "t.csv")
+    assert table.names == ["[a]", "b"] and table.rows == [["1", "2"], ["3", "4"]]
