@@ -24,7 +24,9 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 - Decimal mark (`data.decimal`): `auto` = a comma in a `;`-delimited file (Excel's and R's
   write.csv2 export where the comma is the decimal mark), else a point. With a comma, `1,5` is
   the number 1.5 (stored as `1.5`, so every rule below reads it), and a number written with a
-  point (`1.234`: a thousands point, or another notation) is refused. Comment lines
+  point (`1.234`: a thousands point, or another notation) is refused, and so is one with its
+  thousands grouped (`1.234,5`, `1 234,5`: pandas reads it as text, which would drop a
+  column of numbers as ids). Comment lines
   (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
@@ -750,7 +752,8 @@ def json_lines_records(text: str, path: str):
     of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
-    cell, true/false and numbers their JSON text; a nested list or object is refused."""
+    cell, true/false and numbers their JSON text; a nested list or object is refused, and so
+    is a list opening with `[{` that is not valid JSON (a trailing comma, a cut-off end)."""
     # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
     # JSON leaves unescaped inside strings (scraped text holds them)
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
