@@ -115,3 +115,34 @@ def test_the_same_list_intact_reads_as_pandas_read_json(records):
 def test_a_csv_whose_first_cell_opens_a_bracket_is_still_a_csv():
     table = table_lib.parse_table(b"[a],b\n1,2\n3,4\n", "t.csv")
     assert table.names == ["[a]", "b"] and table.rows == [["1", "2"], ["3", "4"]]
+
+
+@pytest.mark.parametrize("value", ["TAB", "Tab", "", ",,", ";;", "semicolon", "comma", " ",
+                                   "\\\\t", "t"])
+def test_an_odd_delimiter_is_refused_in_one_readable_line_by_the_config_and_the_reader(value):
+    from ktrain_kit.config import default_config, validate
+    c = default_config()
+    c.data.name, c.data.path, c.model.name, c.data.delimiter = "csv", "t.csv", "mlp", value
+    with pytest.raises(UserError) as by_config:
+        validate(c)
+    with pytest.raises(UserError) as by_reader:
+        table_lib.parse_table(b"a,b\n1,2\n", "t.csv", delimiter=value)
+    line = str(by_config.value)
+    assert line == str(by_reader.value)  # one rule, one wording
+    assert "data.delimiter" in line and "use auto, ',', ';', tab, '|' or space" in line
+    assert "\t" not in line and "\n" not in line  # no bare tab in the list of choices
+    if value.lower() == "tab":
+        assert "did you mean 'tab'?" in line
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.sampled_from(["1", "2,5", "a b", "x;y", "-3"]), min_size=2,
+                         max_size=2), min_size=1, max_size=5))
+def test_a_backslash_t_as_a_shell_passes_it_splits_at_tabs_as_the_csv_module(rows):
+    """`--config.data.delimiter='\\t'` (pandas' sep='\\t') reaches the config as two characters."""
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\n").writerows([["p", "q"]] + rows)
+    table = table_lib.parse_table(out.getvalue().encode(), "t.csv", header=True,
+                                  delimiter="\\t")
+    expected = list(csv.reader(io.StringIO(out.getvalue()), delimiter="\t"))
+    assert [table.names] + table.rows == expected

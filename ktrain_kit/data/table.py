@@ -71,7 +71,7 @@ import re
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.config_fields import near_miss
+from ktrain_kit.config_fields import check_listed, near_miss
 from ktrain_kit.errors import config_error, file_error
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
@@ -289,18 +289,17 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                  pandas_io(char, mark, encoding, json_table is not None, text))
 
 
-# data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
-DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|",
-              "space": " "}
+# data.delimiter: the names a command line can carry (a tab as `tab`, or `'\t'` as pandas'
+# sep is written: a shell passes the two characters; `;` and `|` quoted).
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t",
+              "|": "|", "space": " "}
 DECIMALS = ("auto", ".", ",")
 
 
 def delimiter_char(delimiter, name: str) -> str:
     """The character `data.delimiter` splits cells at: itself, or with `auto` a comma, and a
     tab for a file named .tsv / .tab (what those names say)."""
-    if delimiter not in DELIMITERS:
-        raise config_error("data.delimiter", f"unknown value {shown(delimiter)}",
-                           "use auto, ',', ';', tab, '|' or space")
+    check_listed("data.delimiter", delimiter, DELIMITERS, "auto, ',', ';', tab, '|' or space")
     return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
 
 
@@ -309,9 +308,7 @@ def decimal_mark(decimal, char: str) -> str:
     semicolon-delimited file, else a point. A semicolon is the list separator of the locales
     whose decimal mark is the comma (Excel's 'CSV (semicolon delimited)', R's write.csv2): the
     comma is taken by the numbers, which is why the file is not comma-delimited."""
-    if decimal not in DECIMALS:
-        raise config_error("data.decimal", f"unknown value {shown(decimal)}", "use auto, "
-                           "'.' or ','")
+    check_listed("data.decimal", decimal, DECIMALS, "auto, '.' or ','")
     if decimal == "," and char == ",":
         raise config_error("data.decimal", "is ',' while the cells are split at commas",
                            "pass --config.data.delimiter=';' (or tab) for the file's delimiter")
