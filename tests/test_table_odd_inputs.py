@@ -146,3 +146,19 @@ def test_a_backslash_t_as_a_shell_passes_it_splits_at_tabs_as_the_csv_module(row
                                   delimiter="\\t")
     expected = list(csv.reader(io.StringIO(out.getvalue()), delimiter="\t"))
     assert [table.names] + table.rows == expected
+
+
+@pytest.mark.parametrize("value", ["  ", " 999 ", "999:group ", "\t999\n"])
+def test_a_crash_point_value_the_launcher_accepts_is_one_the_hook_reads(value, monkeypatch,
+                                                                         capsys):
+    """cli.check_environment judges KTRAIN_KIT_CRASH_AT stripped: the hook must read it so
+    (int('  ') raised at the first file written of a run the launcher had let start)."""
+    from ktrain_kit import cli, fs
+    cli.check_environment({"KTRAIN_KIT_CRASH_AT": value, "KTRAIN_KIT_CRASH_GROUP": "  "})
+    monkeypatch.setenv("KTRAIN_KIT_CRASH_AT", value)
+    monkeypatch.setenv("KTRAIN_KIT_CRASH_GROUP", "  ")
+    monkeypatch.delenv("KTRAIN_KIT_CRASH_LOG", raising=False)
+    monkeypatch.setattr(fs, "_points", 0)
+    fs._crash_point("write", "x")  # point 1 of 999: counted, nothing killed
+    printed = capsys.readouterr().err
+    assert ("crash point 1" in printed) == bool(value.strip())
