@@ -162,3 +162,49 @@ def test_a_crash_point_value_the_launcher_accepts_is_one_the_hook_reads(value, m
     fs._crash_point("write", "x")  # point 1 of 999: counted, nothing killed
     printed = capsys.readouterr().err
     assert ("crash point 1" in printed) == bool(value.strip())
+
+
+def number_column_file(values, write, delimiter="\t") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["Wert", "Farbe", "Klasse"])
+    for i, v in enumerate(values):
+        writer.writerow([write(v), ["rot", "blau"][i % 2], ["ja", "nein"][i // 2 % 2]])
+    return out.getvalue().encode()
+
+
+NOTATIONS = {  # how a spreadsheet writes a number (pandas' own options read each back)
+    "decimal comma": (lambda v: f"{v:.2f}".replace(".", ","), {"decimal": ","}),
+    "grouped thousands": (lambda v: f"{v:,.2f}", {"thousands": ","}),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.floats(1000, 1e6, allow_nan=False), min_size=4, max_size=12,
+                unique_by=lambda v: round(v, 2)),
+       st.sampled_from(sorted(NOTATIONS)))
+def test_a_column_of_numbers_in_another_notation_is_refused_not_left_out_as_an_id(values,
+                                                                                  notation):
+    """Distinct on every row, such a column was taken for an id (a name, a note) and left out
+    with a note: the run trained without it. The refusal names the cell, and data.decimal
+    where that reads the file."""
+    from ktrain_kit.data import features
+    write, told = NOTATIONS[notation]
+    data = number_column_file(values, write)
+    oracle = pd.read_csv(io.BytesIO(data), sep="\t", **told)["Wert"]
+    assert oracle.dtype == float and len(set(oracle)) == len(values)  # numbers, one per row
+    table = table_lib.parse_table(data, "t.tsv")
+    assert features.identifier_columns(table, [0, 1], {}) == []
+    with pytest.raises(UserError) as e:
+        features.column_specs(table, [0, 1], list(range(len(values))), {})
+    assert "line 2, column 'Wert'" in str(e.value)
+    assert ("--config.data.decimal=," in str(e.value)) == (notation == "decimal comma")
+    if notation == "decimal comma":  # the setting named reads the column as pandas does
+        told_table = table_lib.parse_table(data, "t.tsv", decimal=",")
+        assert [float(c) for c in told_table.column(0)] == list(oracle)
+
+
+def test_a_column_of_distinct_codes_is_still_left_out_as_an_id():
+    table = table_lib.parse_table(number_column_file(range(6), lambda v: f"N{v}A"), "t.tsv")
+    from ktrain_kit.data import features
+    assert features.identifier_columns(table, [0, 1], {}) == [0]
