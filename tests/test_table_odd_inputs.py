@@ -208,3 +208,24 @@ def test_a_column_of_distinct_codes_is_still_left_out_as_an_id():
     table = table_lib.parse_table(number_column_file(range(6), lambda v: f"N{v}A"), "t.tsv")
     from ktrain_kit.data import features
     assert features.identifier_columns(table, [0, 1], {}) == [0]
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("rows", [5, 23])
+def test_a_label_column_of_gaps_but_one_row_says_how_many_rows_drop_unlabeled_kept(
+        task, rows, tmp_path):
+    """The refusal after data.drop_unlabeled ('a single class', 'no training examples') of a
+    file of many rows names the count kept: pandas' dropna on the label is the oracle."""
+    from configs import tabular_binary
+    from ktrain_kit.data import sources
+    path = tmp_path / "gaps.csv"
+    gaps = ["", "NA", "?", "null"]
+    path.write_text("a,y\n" + "".join(f"{i},{gaps[i % 4]}\n" for i in range(rows)) + "7,1\n")
+    frame = pd.read_csv(path, na_values=["?"])
+    c = tabular_binary.get_config()
+    c.task.name, c.data.name, c.data.path, c.data.label_column = task, "csv", str(path), "y"
+    c.data.drop_unlabeled = True
+    with pytest.raises(UserError) as e:
+        sources.load(c.data, c.task, 0)
+    kept = len(frame.dropna(subset=["y"]))
+    assert str(e.value).endswith(f"(data.drop_unlabeled kept {kept} of {len(frame)} rows)")
