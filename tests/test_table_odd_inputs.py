@@ -229,3 +229,28 @@ def test_a_label_column_of_gaps_but_one_row_says_how_many_rows_drop_unlabeled_ke
         sources.load(c.data, c.task, 0)
     kept = len(frame.dropna(subset=["y"]))
     assert str(e.value).endswith(f"(data.drop_unlabeled kept {kept} of {len(frame)} rows)")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.sampled_from(["1", "-2.5", "abc", "x_y", "0"]), min_size=3,
+                         max_size=3), min_size=1, max_size=6),
+       st.data())
+def test_space_delimited_text_padded_with_tabs_splits_as_pandas_whitespace(rows, data):
+    """data.delimiter=space: fixed-width text pads with spaces and tabs; pandas' sep=r'\\s+',
+    the reader the file's fix lines name, splits at both (a tab was kept inside a cell)."""
+    gap = st.text(alphabet=" \t", min_size=1, max_size=3)
+    lines = [data.draw(st.text(alphabet=" \t", max_size=2)) +
+             "".join(cell + (data.draw(gap) if k < 2 else "") for k, cell in enumerate(row))
+             + data.draw(st.text(alphabet=" \t", max_size=2)) for row in [["p", "q", "r"]] + rows]
+    text = "\n".join(lines) + "\n"
+    expected = pd.read_csv(io.StringIO(text), sep=r"\s+", dtype=str, keep_default_na=False)
+    table = table_lib.parse_table(text.encode(), "t.txt", header=True, delimiter="space")
+    assert table.names == list(expected.columns)
+    assert table.rows == expected.values.tolist()
+
+
+def test_a_tab_inside_quotes_stays_in_its_cell_of_a_space_delimited_file():
+    text = 'p q\n"a\tb" 1\n"c" 2\n'
+    table = table_lib.parse_table(text.encode(), "t.txt", header=True, delimiter="space")
+    assert table.rows == [["a\tb", "1"], ["c", "2"]]
+    assert pd.read_csv(io.StringIO(text), sep=r"\s+")["p"].tolist() == ["a\tb", "c"]

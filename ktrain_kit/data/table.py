@@ -13,8 +13,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
 - Delimiter (`data.delimiter`): `auto` = a comma, a tab for a file named `.tsv` or `.tab`;
-  or the one given (`,` `;` `tab` `|` `space`: runs of spaces, as R's write.table and
-  fixed-width text write). Read with `auto`, a first line that is one cell
+  or the one given (`,` `;` `tab` `|` `space`: runs of spaces and tabs outside quotes, as R's
+  write.table and fixed-width text write and pandas' sep=r'\s+' splits). Read with `auto`, a first line that is one cell
   holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused naming the setting
   (an export with another delimiter, often with decimal commas: read as commas it would be
   misread); so is a file whose every line that delimiter splits evenly into cells whose commas
@@ -394,7 +394,11 @@ def _csv_records(text: str, path, read: str):
     cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
     if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
-        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", text))
+        # a tab outside quotes is a space too, as pandas' sep=r'\s+' (the call the file's fix
+        # lines name) splits it: fixed-width text pads with both (parts[::2]: outside quotes)
+        parts = text.split('"')
+        parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
+        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
