@@ -356,6 +356,15 @@ def check_names(key, value, known) -> None:
                            f"of: {', '.join(map(str, known))}")
 
 
+def check_listed(key, value, known, listing: str) -> None:
+    """check_names for choices that are punctuation (`data.delimiter`'s `,` `;` `|`, a tab):
+    `listing` shows them quoted, as a shell takes them; joined bare they read as one list of
+    commas (`auto, ,, ;, tab, <tab>, |`), and a value is shown as Python writes it ('\\t')."""
+    if value not in known:
+        raise config_error(key, f"unknown value {str(value)!r}",
+                           f"{near_miss(value, known)}use {listing}")
+
+
 def near_file(path, flag="config") -> str:
     """'did you mean --config=configs/digits_mlp.py? ' for a Python file's path missing its
     .py or a few letters off a file beside it, else ''."""

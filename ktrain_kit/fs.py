@@ -138,7 +138,8 @@ def walk(path):
 CRASH_AT = "KTRAIN_KIT_CRASH_AT"      # test hook: kill at the N-th write point (see above)
 CRASH_LOG = "KTRAIN_KIT_CRASH_LOG"    # test hook: count points across processes in this file
 CRASH_GROUP = "KTRAIN_KIT_CRASH_GROUP"  # set here: the command's first process group
-if os.environ.get(CRASH_AT, "").endswith(":group"):
+# read stripped, as cli.check_environment judges it (' 3 ' is 3; '  ' is unset, not int('  '))
+if os.environ.get(CRASH_AT, "").strip().endswith(":group"):
     os.environ.setdefault(CRASH_GROUP, str(os.getpgrp()))  # inherited by the processes it starts
 # Test hook (tests/test_fault_points.py): a callable(what, path) run at every change; what it
 # raises (a full disk, a denied permission, an interrupt) the change raises, in this process.
@@ -149,7 +150,7 @@ _points = 0
 
 def _crash_point(what: str, path, torn=None) -> None:
     """Counts one write point; at the N-th, kills the process the way a power cut would."""
-    spec = os.environ.get(CRASH_AT)
+    spec = os.environ.get(CRASH_AT, "").strip()
     if not spec:
         return
     global _points
@@ -172,7 +173,7 @@ def _crash_point(what: str, path, torn=None) -> None:
         if torn is not None:
             torn()
         if scope == "group":
-            first = int(os.environ.get(CRASH_GROUP) or os.getpgrp())
+            first = int(os.environ.get(CRASH_GROUP, "").strip() or os.getpgrp())
             if first != os.getpgrp():
                 os.killpg(first, signal.SIGKILL)
             os.killpg(os.getpgrp(), signal.SIGKILL)

@@ -198,13 +198,16 @@ def identifier_columns(table, feature_columns, overrides) -> list:
     and the run says so. As categories each value is seen once: none can be learned (it could
     only be memorized), and every new row's value is unknown. The rule of the nameless row-label
     column (`table._row_labels`), for columns with a name. Numbers are not judged so: measured
-    values are distinct on every row too."""
+    values are distinct on every row too; nor are numbers in a notation read as text (`1,5` in
+    a tab file, `1,234.5`, `(3)`, `15%`): `column_specs` refuses those naming the cell, where
+    left out as ids the run went on without a column of numbers."""
     typed = {str(name) for name in dict(overrides or {})}
     out = []
     for j in feature_columns:
         cells = table.column(j)
         if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
-                not all(is_number(c) for c in cells):
+                not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
+                        for c in cells):
             out.append(j)
     return out
 
@@ -217,7 +220,8 @@ def _refuse_unparsed_numbers(table, j, cells):
     i, cell = next((i, c) for i, c in present if not is_number(c))
     if all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for _, c in present):
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
-                         f"with {_formatting(cell)}, which is read as text", "write plain "
+                         f"with {_formatting(cell)}, which is read as text",
+                         _decimal_setting(table, cell) + "write plain "
                          f"numbers (1234.5) in the file, or pass {override} to keep them as "
                          "categories")
     unit = _shared_unit([c for _, c in present])
@@ -248,6 +252,16 @@ def _shared_unit(cells):
     values = {float(m.group(1)) for m in parts}
     whole = all(v == round(v) for v in values)
     return parts[0].group(2) if not whole or len(values) > INTEGER_CATEGORIES else None
+
+
+def _decimal_setting(table, cell) -> str:
+    """'pass --config.data.decimal=, if ...; ' for a decimal comma (`1,5`) in a file split at
+    another delimiter than the comma and read with decimal points (a tab or space file from a
+    decimal-comma locale): data.decimal reads it as written."""
+    read = table.pandas_io[0]
+    if re.fullmatch(r"[+-]?\d*,\d+", cell) and "sep=" in read and "decimal=" not in read:
+        return "pass --config.data.decimal=, if the file's decimal mark is the comma; or "
+    return ""
 
 
 def _formatting(cell) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from ktrain_kit import fs, tasks
 from ktrain_kit.config import validation_count
 from ktrain_kit.data.folders import check_data_name_fits, class_folder_files
-from ktrain_kit.errors import config_error, file_error
+from ktrain_kit.errors import UserError, config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 MAX_TOKEN_ID = 10_000_000
@@ -32,6 +32,7 @@ class Raw:
     label_info: dict = dataclasses.field(default_factory=dict)  # e.g. label column names
     table: dict | None = None       # csv: the Table and its feature columns (x = row numbers)
     notes: list = dataclasses.field(default_factory=list)  # said in the run's output
+    kept: str = ""  # csv with data.drop_unlabeled: 'kept N of M rows', for a refusal after it
 
 
 @dataclasses.dataclass
@@ -283,9 +284,11 @@ def _csv(dc, tc, rng):
                            "multi-target regression)")
     else:
         columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
-    dropped = None
+    dropped, kept = None, ""
     if dc.drop_unlabeled:
+        rows = len(table.rows)
         table, dropped = table_lib.labeled_rows(table, columns)
+        kept = f"data.drop_unlabeled kept {len(table.rows)} of {rows} rows" if dropped else ""
     labels = [table_lib.label_column_values(table, j) for j in columns]
     if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
         for j, values in zip(columns, labels):
@@ -309,7 +312,7 @@ def _csv(dc, tc, rng):
         texts = text.table_texts(table, column)
         unused = [n for j, n in enumerate(table.names)
                   if j not in columns and j != column and j not in table.unused]
-        return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info,
+        return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
                    notes=[dropped] * bool(dropped) + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
@@ -342,7 +345,7 @@ def _csv(dc, tc, rng):
               f"dates; to use it, add numbers made from it (days since a start, month) or type "
               f"it: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
               for j, cell in dates.items()]
-    return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info,
+    return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info, kept=kept,
                table={"table": table, "features": features}, notes=notes)
 
 
@@ -613,7 +616,10 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         raise file_error(where, f"inputs hold NaN or Inf (first at example {bad})",
                          "clean or drop those examples")
     known = {**raw.label_info, **(known_labels or {})}
-    labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
+    try:
+        labels = tasks.prepare_labels(tc.name, raw.y, where, known, raw.num_classes)
+    except UserError as e:
+        raise _with_kept(e, raw) from None
 
     available = len(x) - validation_count(len(x), dc.val_fraction)
     if dc.train_examples and dc.train_examples > available and not dc.name.startswith(
@@ -624,8 +630,8 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     train_idx, val_idx, y_train = split_labels(len(x), labels.y, dc, tc, labels.num_outputs,
                                                seed, rng)
     if len(train_idx) == 0:
-        raise file_error(where, "leaves no training examples after the validation split",
-                         "add data or lower data.val_fraction")
+        raise _with_kept(file_error(where, "leaves no training examples after the validation "
+                                    "split", "add data or lower data.val_fraction"), raw)
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))
@@ -650,6 +656,13 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
                    labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing,
                    notes=raw.notes)
+
+
+def _with_kept(error: UserError, raw: Raw) -> UserError:
+    """A refusal about the labels or the rows' count, with how many rows data.drop_unlabeled
+    kept: 'a single class' or 'no training examples' of a file of many rows is otherwise a
+    riddle (its label column was all gaps but one)."""
+    return UserError(f"{error} ({raw.kept})") if raw.kept else error
 
 
 def _add_label_noise(y, share, task, num_outputs, rng):

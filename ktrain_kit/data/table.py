@@ -13,8 +13,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
 - Delimiter (`data.delimiter`): `auto` = a comma, a tab for a file named `.tsv` or `.tab`;
-  or the one given (`,` `;` `tab` `|` `space`: runs of spaces, as R's write.table and
-  fixed-width text write). Read with `auto`, a first line that is one cell
+  or the one given (`,` `;` `tab` `|` `space`: runs of spaces and tabs outside quotes, as R's
+  write.table and fixed-width text write and pandas' sep=r'\s+' splits). Read with `auto`, a first line that is one cell
   holding semicolons, tabs, pipes (`|`), or commas in a .tsv, is refused naming the setting
   (an export with another delimiter, often with decimal commas: read as commas it would be
   misread); so is a file whose every line that delimiter splits evenly into cells whose commas
@@ -24,7 +24,9 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
 - Decimal mark (`data.decimal`): `auto` = a comma in a `;`-delimited file (Excel's and R's
   write.csv2 export where the comma is the decimal mark), else a point. With a comma, `1,5` is
   the number 1.5 (stored as `1.5`, so every rule below reads it), and a number written with a
-  point (`1.234`: a thousands point, or another notation) is refused. Comment lines
+  point (`1.234`: a thousands point, or another notation) is refused, and so is one with its
+  thousands grouped (`1.234,5`, `1 234,5`: pandas reads it as text, which would drop a
+  column of numbers as ids). Comment lines
   (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
@@ -69,7 +71,7 @@ import re
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.config_fields import near_miss
+from ktrain_kit.config_fields import check_listed, near_miss
 from ktrain_kit.errors import config_error, file_error
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
@@ -287,18 +289,17 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                  pandas_io(char, mark, encoding, json_table is not None, text))
 
 
-# data.delimiter: the names a command line can carry (a tab as `tab`; `;` and `|` quoted).
-DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|",
-              "space": " "}
+# data.delimiter: the names a command line can carry (a tab as `tab`, or `'\t'` as pandas'
+# sep is written: a shell passes the two characters; `;` and `|` quoted).
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t",
+              "|": "|", "space": " "}
 DECIMALS = ("auto", ".", ",")
 
 
 def delimiter_char(delimiter, name: str) -> str:
     """The character `data.delimiter` splits cells at: itself, or with `auto` a comma, and a
     tab for a file named .tsv / .tab (what those names say)."""
-    if delimiter not in DELIMITERS:
-        raise config_error("data.delimiter", f"unknown value {shown(delimiter)}",
-                           "use auto, ',', ';', tab, '|' or space")
+    check_listed("data.delimiter", delimiter, DELIMITERS, "auto, ',', ';', tab, '|' or space")
     return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
 
 
@@ -307,9 +308,7 @@ def decimal_mark(decimal, char: str) -> str:
     semicolon-delimited file, else a point. A semicolon is the list separator of the locales
     whose decimal mark is the comma (Excel's 'CSV (semicolon delimited)', R's write.csv2): the
     comma is taken by the numbers, which is why the file is not comma-delimited."""
-    if decimal not in DECIMALS:
-        raise config_error("data.decimal", f"unknown value {shown(decimal)}", "use auto, "
-                           "'.' or ','")
+    check_listed("data.decimal", decimal, DECIMALS, "auto, '.' or ','")
     if decimal == "," and char == ",":
         raise config_error("data.decimal", "is ',' while the cells are split at commas",
                            "pass --config.data.delimiter=';' (or tab) for the file's delimiter")
@@ -319,6 +318,9 @@ def decimal_mark(decimal, char: str) -> str:
 # A number as written with decimal commas and no grouping (a spreadsheet's General format):
 # `1,5`, `-0,25`, `,5`, `3`, `1,5E-3`.
 COMMA_NUMBER = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
+# The same number with its thousands grouped (a spreadsheet's Number format in a decimal-comma
+# locale): `1.234,5`, `-1 234`, `12'345,0`; a space may be a no-break or narrow no-break one.
+GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?")
 
 
 def _with_decimal_points(rows, lines, path):
@@ -334,6 +336,11 @@ def _with_decimal_points(rows, lines, path):
                                  "the file's numbers are read with decimal commas (data.decimal)",
                                  "pass --config.data.decimal=. if its numbers use points; "
                                  "else write 1234 or 1,5 without grouping")
+            if GROUPED_COMMA_NUMBER.fullmatch(cell):
+                raise file_error(path, f"line {line}: {shown(cell)} is a number with its "
+                                 "thousands grouped, which is read as text, not as a number",
+                                 "write the numbers without grouping (1234,5: a spreadsheet's "
+                                 "General format)")
         out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
     return out
 
@@ -387,7 +394,11 @@ def _csv_records(text: str, path, read: str):
     cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
     records, lines = [], []
     if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
-        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", text))
+        # a tab outside quotes is a space too, as pandas' sep=r'\s+' (the call the file's fix
+        # lines name) splits it: fixed-width text pads with both (parts[::2]: outside quotes)
+        parts = text.split('"')
+        parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
+        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
@@ -742,14 +753,20 @@ def json_lines_records(text: str, path: str):
     of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
-    cell, true/false and numbers their JSON text; a nested list or object is refused."""
+    cell, true/false and numbers their JSON text; a nested list or object is refused, and so
+    is a list opening with `[{` that is not valid JSON (a trailing comma, a cut-off end)."""
     # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
     # JSON leaves unescaped inside strings (scraped text holds them)
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     if numbered and numbered[0][1].lstrip().startswith("["):
         try:
             document = json.loads(text)
-        except ValueError:
+        except ValueError as e:
+            if re.match(r"\s*\[\s*\{", text):  # a list of records with a flaw, not a CSV
+                raise file_error(path, f"line {e.lineno} is not JSON ({e.msg}); the file opens "
+                                 "as a JSON list of records", "fix the JSON there (a comma "
+                                 "after the last record, a cut-off end), or write it as JSON "
+                                 "Lines or a CSV") from None
             return None  # a CSV whose first cell starts with '['
         if not document or not all(isinstance(v, dict) for v in document):
             raise file_error(path, f"is one JSON {type(document).__name__} (pandas' to_json), "
