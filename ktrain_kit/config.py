@@ -28,11 +28,6 @@ SCHEDULES = ("constant", "cosine", "linear", "step", "exponential")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
 JIT_CHOICES = ("auto", "true", "false")
-# data.delimiter and data.decimal: data/table.py's DELIMITERS and DECIMALS, checked here too
-CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "\\t", "|", "space")
-CSV_DECIMALS = ("auto", ".", ",")
-CSV_DELIMITER_LIST = "auto, ',', ';', tab, '|' or space"
-CSV_DECIMAL_LIST = "auto, '.' or ','"
 DURATION_UNITS = ("epochs", "steps")
 NAN_POLICIES = ("stop", "restore")
 ACTIVATIONS = ("relu", "gelu", "silu", "elu", "tanh", "sigmoid", "leaky_relu")
@@ -386,9 +381,7 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
-    config_fields.check_listed("data.delimiter", c.data.delimiter, CSV_DELIMITERS,
-                               CSV_DELIMITER_LIST)
-    config_fields.check_listed("data.decimal", c.data.decimal, CSV_DECIMALS, CSV_DECIMAL_LIST)
+    config_fields.check_csv_settings(c.data.delimiter, c.data.decimal)
     if c.data.decimal == "," and c.data.delimiter == ",":
         raise config_error("data.decimal", "is ',' while data.delimiter is ','", "give the "
                            "file's delimiter: --config.data.delimiter=';' (or tab)")

@@ -356,6 +356,21 @@ def check_names(key, value, known) -> None:
                            f"of: {', '.join(map(str, known))}")
 
 
+# data.delimiter: the names a command line can carry -> the character cells are split at (a
+# tab as `tab`, or `'\t'` as pandas' sep is written: a shell passes the two characters; `;`
+# and `|` quoted); None: `auto` (data/table.py's `delimiter_char` decides by the file name).
+CSV_DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t",
+                  "|": "|", "space": " "}
+CSV_DECIMALS = ("auto", ".", ",")
+
+
+def check_csv_settings(delimiter, decimal) -> None:
+    """data.delimiter and data.decimal are names of theirs: checked alike by the config (no
+    file read) and by the reader (called directly)."""
+    check_listed("data.delimiter", delimiter, CSV_DELIMITERS, "auto, ',', ';', tab, '|' or space")
+    check_listed("data.decimal", decimal, CSV_DECIMALS, "auto, '.' or ','")
+
+
 def check_listed(key, value, known, listing: str) -> None:
     """check_names for choices that are punctuation (`data.delimiter`'s `,` `;` `|`, a tab):
     `listing` shows them quoted, as a shell takes them; joined bare they read as one list of

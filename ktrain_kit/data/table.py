@@ -71,7 +71,7 @@ import re
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.config_fields import check_listed, near_miss
+from ktrain_kit.config_fields import CSV_DELIMITERS, check_csv_settings, near_miss
 from ktrain_kit.errors import config_error, file_error
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
@@ -289,18 +289,11 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                  pandas_io(char, mark, encoding, json_table is not None, text))
 
 
-# data.delimiter: the names a command line can carry (a tab as `tab`, or `'\t'` as pandas'
-# sep is written: a shell passes the two characters; `;` and `|` quoted).
-DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t",
-              "|": "|", "space": " "}
-DECIMALS = ("auto", ".", ",")
-
-
 def delimiter_char(delimiter, name: str) -> str:
     """The character `data.delimiter` splits cells at: itself, or with `auto` a comma, and a
     tab for a file named .tsv / .tab (what those names say)."""
-    check_listed("data.delimiter", delimiter, DELIMITERS, "auto, ',', ';', tab, '|' or space")
-    return DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
+    check_csv_settings(delimiter, "auto")
+    return CSV_DELIMITERS[delimiter] or ("\t" if name.lower().endswith((".tsv", ".tab")) else ",")
 
 
 def decimal_mark(decimal, char: str) -> str:
@@ -308,7 +301,7 @@ def decimal_mark(decimal, char: str) -> str:
     semicolon-delimited file, else a point. A semicolon is the list separator of the locales
     whose decimal mark is the comma (Excel's 'CSV (semicolon delimited)', R's write.csv2): the
     comma is taken by the numbers, which is why the file is not comma-delimited."""
-    check_listed("data.decimal", decimal, DECIMALS, "auto, '.' or ','")
+    check_csv_settings("auto", decimal)
     if decimal == "," and char == ",":
         raise config_error("data.decimal", "is ',' while the cells are split at commas",
                            "pass --config.data.delimiter=';' (or tab) for the file's delimiter")
@@ -331,7 +324,7 @@ def _with_decimal_points(rows, lines, path):
     out = []
     for cells, line in zip(rows, lines):
         for cell in cells:
-            if "." in cell and NUMBER.fullmatch(cell):
+            if _point_number(cell):
                 raise file_error(path, f"line {line}: {shown(cell)} has a decimal point, but "
                                  "the file's numbers are read with decimal commas (data.decimal)",
                                  "pass --config.data.decimal=. if its numbers use points; "
@@ -343,6 +336,11 @@ def _with_decimal_points(rows, lines, path):
                                  "General format)")
         out.append([c.replace(",", ".") if COMMA_NUMBER.fullmatch(c) else c for c in cells])
     return out
+
+
+def _point_number(cell) -> bool:
+    """A number written with a decimal point (`1.5`, `1.234`), by the module's number rule."""
+    return "." in cell and NUMBER.fullmatch(cell) is not None
 
 
 def _unquoted(names):
@@ -467,15 +465,12 @@ def _refuse_delimiter_in(cell, line, path, read, records=()):
 
 # A number as a locale with decimal commas writes it: `1,5`, `-0,25`, `1.234,56`, `1 234,5`.
 DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+")
-POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+([eE][+-]?\d+)?")
-
-
 def _point_decimals(records, delimiter) -> bool:
     """Whether the rows, split by `delimiter`, write numbers with decimal points and never
     with decimal commas: a semicolon file whose decimal mark is not the comma `auto` assumes
     with `;` (one refusal names both settings, not one after the other)."""
     cells = [c.strip() for r in records[1:] for c in r[0].split(delimiter)]
-    return any(POINT_DECIMAL.fullmatch(c) for c in cells) and \
+    return any(_point_number(c) for c in cells) and \
         not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
 
 
