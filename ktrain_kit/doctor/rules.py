@@ -522,8 +522,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
     rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _label_problems,
              _unrelated_labels, _unscaled_data,
              _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
-             _saturated, _overfitting)
-    rules += (_frozen_steps,)  # the config-level round's (benchmarks/doctor_configs.py)
+             _saturated, _overfitting, _frozen_steps)
     findings = []
     for rule in rules:
         try:  # a rule that fails on odd curves must not cost the user the other findings
@@ -544,10 +543,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
             if f.symptom in CURVE_SYMPTOMS:
                 f.evidence["based_on"] = run.basis
     if any(f.severity == "critical" and f.symptom in ROOT_CAUSES for f in findings):
-        for f in findings:  # the curves of a run with a root cause are its consequences
-            if f.symptom not in ROOT_CAUSES and f.severity == "warning":
-                f.severity = "info"
-                f.causes = ["probably a consequence of the critical finding above"] + f.causes
+        _demote(findings, "probably a consequence of the critical finding above",
+                lambda f: f.symptom not in ROOT_CAUSES)  # the curves of a run with a root cause
     return sorted(findings, key=lambda f: (-SEVERITIES.index(f.severity),
                                            _cause_layer(f.symptom)))
 
@@ -1118,13 +1115,19 @@ def _dropout_noise_not_divergence(run, findings):
     if rate < DROPOUT_NOISE_RATE or len(val) < 2 or min(val) <= 0 or \
             max(val[-2:]) > DIVERGING_RATIO * min(val):
         return []
-    for f in findings:
-        if f.symptom == "diverging" and f.severity == "critical":
-            f.severity = "info"
-            f.causes = [f"the training loss is measured with dropout {rate:g} on, which "
-                        "scales the kept units "
-                        f"{1 / (1 - rate):.0f}x; the validation loss did not diverge"] + f.causes
+    _demote(findings, f"the training loss is measured with dropout {rate:g} on, which scales "
+            f"the kept units {1 / (1 - rate):.0f}x; the validation loss did not diverge",
+            lambda f: f.symptom == "diverging", severity="critical")
     return []
+
+
+def _demote(findings, cause, which, severity="warning"):
+    """Findings at `severity` that `which` picks become info, `cause` said first: the
+    consequence or a misreading of another finding, told but not to act on."""
+    for f in findings:
+        if f.severity == severity and which(f):
+            f.severity = "info"
+            f.causes = [cause] + f.causes
 
 
 def _update_ratio(probes):
@@ -1613,23 +1616,28 @@ def _warming_up_most_of_the_run(run) -> bool:
         sum(rising) > WARMUP_SHARE_LIMIT * len(rising)
 
 
+def _weights_over_linear_reference(run, names=task_lib.LINEAR_REFERENCES):
+    """The model's weights over those of the linear reference that beats it (one of `names`),
+    or None for another reference or where either count is unknown."""
+    weights = _number(run.reference.get("linear_weights"))
+    params = _number(run.facts.get("trainable_parameters"))
+    if run.reference.get("simple_model") not in names or not weights or params is None:
+        return None
+    return params / weights
+
+
 def _below_tokens_only(run) -> bool:
     """The reference that beats the model is a bag of its tokens, and the model has the
     weights to hold that bag's linear function (see BELOW_TOKENS_CAPACITY)."""
-    weights = _number(run.reference.get("linear_weights"))
-    params = _number(run.facts.get("trainable_parameters"))
-    return run.reference.get("simple_model") == task_lib.TOKEN_REFERENCE and \
-        weights is not None and params is not None and \
-        params >= BELOW_TOKENS_CAPACITY * weights
+    ratio = _weights_over_linear_reference(run, (task_lib.TOKEN_REFERENCE,))
+    return ratio is not None and ratio >= BELOW_TOKENS_CAPACITY
 
 
 def _holds_the_linear_reference(run) -> bool:
     """The reference that beats the model is linear and the model has LINEAR_CAPACITY times
     its weights: not a model too small (see the constant)."""
-    weights = _number(run.reference.get("linear_weights"))
-    params = _number(run.facts.get("trainable_parameters"))
-    return run.reference.get("simple_model") in task_lib.LINEAR_REFERENCES and \
-        weights is not None and params is not None and params >= LINEAR_CAPACITY * weights
+    ratio = _weights_over_linear_reference(run)
+    return ratio is not None and ratio >= LINEAR_CAPACITY
 
 
 def _fmt(value):
@@ -1676,14 +1684,11 @@ def _scale_consequences(run, findings):
     norms = [n for n in norms if n is not None]
     if len(norms) < 2 or norms[-1] >= norms[0]:
         return []
-    for f in findings:
-        if f.symptom == "exploding_gradients" and f.severity == "warning" and \
-                not f.evidence.get("grad_norm_growth") and \
-                not f.evidence.get("nonfinite_grad_fraction"):
-            f.severity = "info"
-            f.causes = [f"the data's scale (see data_problem): the gradient was largest at "
-                        f"the start and fell {norms[0] / norms[-1]:.0f}x while training"] + \
-                f.causes
+    fell = f"{norms[0] / norms[-1]:.0f}x" if norms[-1] > 0 else "to 0"
+    _demote(findings, f"the data's scale (see data_problem): the gradient was largest at the "
+            f"start and fell {fell} while training",
+            lambda f: f.symptom == "exploding_gradients" and not f.evidence.get(
+                "grad_norm_growth") and not f.evidence.get("nonfinite_grad_fraction"))
     return []
 
 
@@ -1724,12 +1729,9 @@ def _over_regularized(run, findings):
                       + (f" and is {final_penalty:.3g} of the last {run.losses[-1]:.3g}"
                          if still_heavy else "") +
                       ": shrinking the weights pays more than fitting the data")
-    for f in findings:  # what dropout or a penalty does to the units: consequences
-        if f.symptom in ("dead_units", "vanishing_gradients", "saturated_units",
-                         "loss_not_decreasing") and f.severity == "warning":
-            f.severity = "info"
-            f.causes = ["probably a consequence of the regularization (underfitting)"] + \
-                f.causes
+    _demote(findings, "probably a consequence of the regularization (underfitting)",
+            lambda f: f.symptom in ("dead_units", "vanishing_gradients", "saturated_units",
+                                    "loss_not_decreasing"))  # what dropout or a penalty does
     return [Finding(
         symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs) or None),
         evidence={"dropout_rate_max": rate, "dropout_limit": DROPOUT_NOISE_RATE,
