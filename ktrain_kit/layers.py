@@ -59,10 +59,11 @@ def smooth_idf(ids, vocab_size: int):
     scikit-learn leaves out words not in its vocabulary: a word the training split never had
     would otherwise get the highest weight, in a column whose Dense weights never trained."""
     import numpy as np
-    ids = np.asarray(ids).reshape(len(ids), -1)
-    df = np.zeros(vocab_size, np.float64)
-    for row in ids:
-        df[np.unique(row[(row > 0) & (row < vocab_size)])] += 1
+    ids = np.sort(np.asarray(ids).reshape(len(ids), -1), axis=1)
+    first = np.ones(ids.shape, bool)  # each id once per document: its first place, sorted
+    first[:, 1:] = ids[:, 1:] != ids[:, :-1]
+    counted = ids[first & (ids > 0) & (ids < vocab_size)]
+    df = np.bincount(counted, minlength=vocab_size)[:vocab_size].astype(np.float64)
     idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
     idf[:2] = 0.0
     return idf.astype(np.float32)

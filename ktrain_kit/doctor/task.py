@@ -326,10 +326,14 @@ def linear_weights(view: TaskView, x, name) -> int | None:
     another reference. What a model must hold at least to compute the same function."""
     if name not in LINEAR_REFERENCES:
         return None
-    features = token_counts(x) if name == TOKEN_REFERENCE else np.asarray(x)
-    if features is None or not len(features):
+    x = np.asarray(x)
+    if not len(x):
         return None
-    return int((features[0].size + 1) * max(view.outputs or 1, 1))
+    # the bag's columns are the distinct ids, at most LINEAR_MAX_FEATURES (token_counts):
+    # counted, not built again
+    features = min(np.unique(x).size, LINEAR_MAX_FEATURES) if name == TOKEN_REFERENCE else \
+        x[0].size
+    return int((features + 1) * max(view.outputs or 1, 1))
 
 
 def best_simple_model(view: TaskView, x, y) -> tuple:
