@@ -257,15 +257,18 @@ def require_folder(workdir: str) -> None:
 
 
 def _a_trial(workdir: str) -> str:
-    """The best trial's folder as best.json names it, else the first trial folder there."""
+    """The best trial's folder (best.json's trial number, under this folder: best.json's path
+    is where the sweep ran, which a moved or relatively named folder no longer is), else the
+    first trial folder there."""
+    trials = fs.join(workdir, "trials")
     try:
         with fs.open(fs.join(workdir, "best.json")) as f:
             best = json.load(f)
-        if isinstance(best, dict) and isinstance(best.get("run_folder"), str):
-            return f"e.g. the best: {best['run_folder']}"
+        number = best.get("trial") if isinstance(best, dict) else None
+        if isinstance(number, int) and fs.isdir(fs.join(trials, f"{number:04d}")):
+            return f"e.g. the best: {fs.join(trials, f'{number:04d}')}"
     except (OSError, ValueError):
         pass
-    trials = fs.join(workdir, "trials")
     names = sorted(fs.listdir(trials)) if fs.isdir(trials) else []
     return f"e.g. {fs.join(trials, names[0])}" if names else f"in {trials}/ (none yet)"
 

@@ -509,7 +509,8 @@ def test_a_sweep_folder_given_as_a_run_points_at_its_trials(tmp_path):
     with pytest.raises(UserError, match=r"sweep's folder.*e\.g\. .*trials/0000$"):
         restore.load_config(str(sweep))
     best = str(sweep / "trials" / "0001")
-    (sweep / "best.json").write_text(json.dumps({"trial": 1, "run_folder": best}))
+    # best.json's run_folder is where the sweep ran; this folder was moved since
+    (sweep / "best.json").write_text(json.dumps({"trial": 1, "run_folder": "/elsewhere/0001"}))
     with pytest.raises(UserError) as raised:
         restore.load_config(str(sweep))
     assert str(raised.value).endswith(f"e.g. the best: {best}")
