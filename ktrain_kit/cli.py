@@ -491,6 +491,19 @@ def keep_caches_out_of_home():
 RERUN = "re-run the same command: it continues from what was saved"
 
 
+def _raised_from(error, kind):
+    """`error`, or an exception it was raised from, of `kind`: a signal's `Preempted` raised
+    while a library runs (TensorFlow tracing the export's function) comes out wrapped in the
+    library's own error (a TypeError 'Binding inputs to tf.function failed due to ...')."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def ending(error: BaseException):
     """(one line, exit code) for an error with a clear meaning; None for anything else (a bug:
     its traceback is shown). Every launcher ends through here, so a failure is reported the
@@ -503,8 +516,9 @@ def ending(error: BaseException):
     if isinstance(error, KeyboardInterrupt):
         return ("interrupted before a checkpoint could be saved; the newest checkpoint on "
                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
-    if isinstance(error, Preempted):
-        return f"{error}; re-run the same command to resume", EXIT_PREEMPTED
+    preempted = _raised_from(error, Preempted)
+    if preempted is not None:
+        return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
     where = _failed_path(error)
     if disk_full(error):  # before memory: TensorFlow's SaveV2 reports ENOSPC as ResourceExhausted
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",

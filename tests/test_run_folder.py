@@ -520,3 +520,19 @@ def test_a_sweep_folder_given_as_a_run_points_at_its_trials(tmp_path):
         errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert result.returncode == 2 and len(errors) == 1 and best in errors[0], \
             result.stderr[-1500:]
+
+
+def test_a_signal_that_a_library_wraps_in_its_own_error_still_exits_75():
+    """SIGTERM's Preempted raised while TensorFlow traces the export's function comes out as
+    TensorFlow's TypeError ('Binding inputs to tf.function failed due to ...', raised from
+    it): the run is still preempted (exit 75), not a crash. Made here as TensorFlow makes it."""
+    from ktrain_kit import cli
+    from ktrain_kit.stopping import Preempted
+    try:
+        try:
+            raise Preempted("SIGTERM", 2, 0)
+        except Preempted as e:
+            raise TypeError(f"Binding inputs to tf.function failed due to `{e}`.") from e
+    except TypeError as wrapped:
+        line, code = cli.ending(wrapped)
+    assert code == cli.EXIT_PREEMPTED == 75 and line.startswith(str(Preempted("SIGTERM", 2, 0)))
