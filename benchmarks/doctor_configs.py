@@ -20,9 +20,11 @@ x the twin's (for an error metric: at most twin / 0.95). Results: benchmarks/doc
 """
 
 import argparse
+import glob
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -234,6 +236,8 @@ def _serious(findings):
 
 def train_case(name, root, text_folder):
     folder = os.path.join(root, name)
+    for stale in glob.glob(glob.escape(folder) + ".fix*"):  # a repair of the run trained over
+        shutil.rmtree(stale)
     started = time.time()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, "-m", "benchmarks.doctor_configs", "--child", "--",
@@ -256,9 +260,14 @@ def repaired_enough(value, twin, metric):
     return value >= TARGET * twin if tasks.maximize(metric) else value <= twin / TARGET
 
 
-def fix_case(name, results, budget):
+def fix_case(name, results, budget, again=False):
     r = results[name]
     folder = r["folder"]
+    if again:  # a new repair, not the recorded one finished: its attempts go first
+        for stale in glob.glob(glob.escape(folder) + ".fix*"):
+            shutil.rmtree(stale)
+        if os.path.exists(os.path.join(folder, "repair.json")):
+            os.remove(os.path.join(folder, "repair.json"))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, "-m", "launchers.doctor", folder, "--fix",
                            f"--budget={budget}"], cwd=ROOT, env=env, capture_output=True,
@@ -386,7 +395,7 @@ def main():
             if name not in BUGGY or "findings" not in results.get(name, {}) or \
                     ("fix" in results[name] and not args.again):
                 continue
-            results[name]["fix"] = fix_case(name, results, args.budget)
+            results[name]["fix"] = fix_case(name, results, args.budget, args.again)
             f = results[name]["fix"]
             print(f"{name:34s} {f['outcome']}; repaired={f['repaired']} in {f['trainings']}",
                   flush=True)

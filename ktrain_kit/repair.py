@@ -191,6 +191,7 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
         if nxt is None:
             log("doctor: no remedy left to try")
             break
+        _refuse_a_folder_of_another_repair(nxt["folder"])
         state["attempts"].append(nxt)
         _write(workdir, state)  # written down before it trains: a re-run trains the same
 
@@ -207,6 +208,17 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
     _write(workdir, state)
     _plot(workdir, state)
     return state
+
+
+def _refuse_a_folder_of_another_repair(folder):
+    """A new attempt's folder must not be there yet: repair.json lists every attempt of this
+    repair before it trains, so one already on disk came from elsewhere - an earlier repair of
+    a run since trained again (--overwrite keeps its siblings), or a user's own run. Read back,
+    its result would pass for this attempt's; trained into, it would resume another config."""
+    if fs.exists(folder) and not (fs.isdir(folder) and not fs.listdir(folder)):
+        raise UserError(f"attempt folder '{folder}' already exists, and this run's "
+                        f"{REPAIR_JSON} does not list it (an earlier repair's, or another "
+                        "run): move or delete it, then run --fix again")
 
 
 def _brief(result):

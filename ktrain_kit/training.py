@@ -314,7 +314,10 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
             probe, interval=cb.doctor.interval,
             facts={"base_lr": c.schedule.base_lr, "task": c.task.name, "from_launcher": True,
                    "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
-                   "train_examples": data.train_size},
+                   "train_examples": data.train_size,
+                   # the engine clips (the Keras optimizer never sees these settings)
+                   **{k: c.optimizer[k] for k in ("clip_global_norm", "clip_norm", "clip_value")
+                      if c.optimizer[k] > 0}},
             reference_data=reference)
     plateau = early_stopping = swap_ema = None
     if cb.reduce_on_plateau.enabled:

@@ -251,6 +251,29 @@ def test_killed_in_any_attempt_the_rerun_finishes_the_same_attempts(tmp_path):
         assert len(second.trained) == n - kill_at + 1
 
 
+def test_an_attempt_folder_this_repair_did_not_plan_is_refused_never_read_back(tmp_path):
+    """RUN.fix1 of an earlier repair (the run since trained again with --overwrite, which
+    keeps its siblings) holds a healthy, better run of another config: read back, it would
+    pass for this repair's first attempt and "repair" the run untrained."""
+    run = str(tmp_path / "run")
+    write_run(run, mlp(), 0.80, overfit_then_fixed_by_weight_decay(mlp())[1])
+    stale = run + ".fix1"
+    write_run(stale, mlp(**{"schedule.base_lr": 5.0}), 0.99, [])
+    before = {name: open(os.path.join(stale, name)).read() for name in os.listdir(stale)}
+    script = Script(overfit_then_fixed_by_weight_decay)
+    with pytest.raises(UserError, match=r"attempt folder '.*run\.fix1' already exists.*"
+                                        r"move or delete it"):
+        repair.repair(run, 3, script, log=lambda line: None)
+    assert script.trained == []
+    assert {name: open(os.path.join(stale, name)).read() for name in os.listdir(stale)} == \
+        before
+    # an empty folder (made by hand, or by a kill before training wrote anything) is no run
+    for name in os.listdir(stale):
+        os.remove(os.path.join(stale, name))
+    state = repair.repair(run, 3, script, log=lambda line: None)
+    assert script.trained[0] == "run.fix1" and state["attempts"][0]["state"] == "done"
+
+
 def test_a_range_test_that_picks_a_rate_already_trained_costs_no_training(tmp_path,
                                                                          monkeypatch):
     def fake_range_test(attempt, config, log):  # the test always finds 0.01

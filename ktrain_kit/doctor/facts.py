@@ -202,6 +202,7 @@ def model_facts(model, probe_data):
         facts["trainable_parameters"] = int(sum(
             int(np.prod(v.shape)) for v in model.trainable_weights))
     facts.update(regularization_facts(model, x))
+    facts.update(optimizer_facts(getattr(model, "optimizer", None)))
     if x is not None:
         import keras
         facts.update(input_facts(_rescaled_inputs(model, x)))
@@ -211,6 +212,38 @@ def model_facts(model, probe_data):
         facts.update(confident_outputs_loss(getattr(model, "loss", None),
                                             facts.get("output_activation"), y,
                                             facts.get("num_outputs")))
+    return facts
+
+
+# Where an optimizer's epsilon sits in its step's denominator, in the gradient's own units:
+# Adam-like steps divide by sqrt(v) + epsilon (v: the mean squared gradient), RMSprop's by
+# sqrt(v + epsilon). Others (Adagrad's grows with every step, Adadelta's, SGD's) are not read.
+EPSILON_BESIDE_SQRT = ("Adam", "AdamW", "Nadam", "Adamax", "Lamb")
+EPSILON_UNDER_SQRT = ("RMSprop",)
+
+
+def optimizer_facts(optimizer) -> dict:
+    """The settings that cap or shrink every step whatever the learning rate: Keras' gradient
+    clipping (`global_clipnorm`, `clipnorm`, `clipvalue`, as clip_global_norm / clip_norm /
+    clip_value) and an Adam-like optimizer's epsilon as a floor under its denominator, in
+    gradient units (`epsilon_floor`). A mixed-precision LossScaleOptimizer is read through."""
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+    if optimizer is None:
+        return {}
+    facts = {}
+    for ours, theirs in (("clip_global_norm", "global_clipnorm"), ("clip_norm", "clipnorm"),
+                         ("clip_value", "clipvalue")):
+        value = getattr(optimizer, theirs, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            facts[ours] = float(value)
+    kinds = {c.__name__ for c in type(optimizer).__mro__}  # subclasses too (ours: AdamW)
+    epsilon = getattr(optimizer, "epsilon", None)
+    if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool) and epsilon > 0:
+        if kinds & set(EPSILON_BESIDE_SQRT):
+            facts.update(optimizer_epsilon=float(epsilon), epsilon_floor=float(epsilon))
+        elif kinds & set(EPSILON_UNDER_SQRT):
+            facts.update(optimizer_epsilon=float(epsilon),
+                         epsilon_floor=float(np.sqrt(epsilon)))
     return facts
 
 

@@ -188,6 +188,8 @@ class Probe:
             "_relative_change": float(raw["delta_norm"]) / max(float(raw["previous_norm"]),
                                                                1e-12),
         }
+        # per-tensor clipping (clipnorm) cuts a step where the tensor's own norm exceeds it
+        stats["grad_norm_median_tensor"] = float(np.median(norms)) if len(norms) else None
         if self.kernels:
             rms = lambda i: float(norms[i] / np.sqrt(self.sizes[i]))  # noqa: E731
             stats["grad_rms_first_layer"] = rms(self.kernels[0])

@@ -227,8 +227,12 @@ def _dead_from_start(finding):
 
 
 def _lr_too_low(finding):
-    ratio = (finding.get("evidence") or {}).get("median_update_to_weight_ratio")
+    """The update ratio says the rate is off - unless a setting that cuts every step
+    (clipping, epsilon: rules._step_cut) is named as the cause: the rate is not the fault."""
+    evidence = finding.get("evidence") or {}
+    ratio = evidence.get("median_update_to_weight_ratio")
     return finding.get("symptom") == "loss_not_decreasing" and \
+        not evidence.get("step_cut_by") and \
         isinstance(ratio, (int, float)) and (ratio < LR_TOO_LOW_UPDATE or
                                              ratio > LR_TOO_HIGH_UPDATE)
 

@@ -1135,6 +1135,79 @@ def _update_ratio(probes):
     return statistics.median(ratios) if ratios else None
 
 
+# A setting that cuts every step to a tenth or less of the size the learning rate asks for
+# lowers the rate tenfold, as LR_DOWN does on purpose. Clipping is meant for rare spikes (a
+# threshold above the gradient's usual norm), and Adam's epsilon for numerical safety (Keras:
+# 1e-7, far below any gradient that trains): either one that binds at every step is the
+# learning rate's brake, and raising the rate through it changes the wrong setting.
+STEP_CUT = 0.1
+KERAS_EPSILON = 1e-7
+KERAS_NAMES = {"clip_global_norm": "global_clipnorm", "clip_norm": "clipnorm",
+               "clip_value": "clipvalue", "epsilon": "epsilon"}  # a Keras user's arguments
+
+
+def _step_cut(run):
+    """The setting that cuts every step to STEP_CUT of its size or less, read from the probes'
+    gradients: (setting, how much of each step is left, why, remedy, override) or None.
+
+    Global-norm clipping leaves clip / |g| of the step (|g|: the probe's global gradient norm,
+    median over the run); per-tensor clipping clip / |g_i| for half the tensors or more
+    (their median norm); value clipping at most clip / RMS of the elements, for both the first
+    and the last layer; an Adam-like epsilon leaves RMS / (RMS + epsilon) of each step, the
+    first or the last layer's (only above Keras' default: there vanishing gradients are the
+    cause, which their own finding names)."""
+    facts, probes = run.facts, run.probes
+    named = (lambda key: key) if facts.get("from_launcher") else KERAS_NAMES.get
+
+    def median(key):
+        values = _finite([p.get(key) for p in probes])
+        return statistics.median(values) if values else None
+
+    norm, tensor_norm = median("grad_norm"), median("grad_norm_median_tensor")
+    rms = [v for v in (median("grad_rms_first_layer"), median("grad_rms_last_layer"))
+           if v is not None and v > 0]
+    cuts = []
+    for key, measured, what in (("clip_global_norm", norm, "the gradient's global norm"),
+                                ("clip_norm", tensor_norm, "the median tensor's gradient norm")):
+        clip = _number(facts.get(key))
+        if clip and measured and clip / measured <= STEP_CUT:
+            left = clip / measured
+            cuts.append((key, left, f"gradient clipping ({named(key)}={_fmt(clip)}) cuts every "
+                         f"step to {left:.1e} of its size: {what} is {_fmt(measured)} on the "
+                         "probe"))
+    clip = _number(facts.get("clip_value"))
+    if clip and len(rms) == 2 and clip / min(rms) <= STEP_CUT:
+        left = clip / min(rms)
+        cuts.append(("clip_value", left, f"gradient clipping ({named('clip_value')}="
+                     f"{_fmt(clip)}) cuts every step to {left:.1e} of its size or less: the "
+                     f"gradient's elements have an RMS of {_fmt(min(rms))} or more in the "
+                     "first and last layers"))
+    floor = _number(facts.get("epsilon_floor"))
+    epsilon = _number(facts.get("optimizer_epsilon"))
+    if floor and epsilon and epsilon > KERAS_EPSILON and rms:
+        left = min(rms) / (min(rms) + floor)
+        if left <= STEP_CUT:
+            cuts.append(("epsilon", left, f"the optimizer's epsilon ({_fmt(epsilon)}) "
+                         f"dominates its step's denominator: the gradient's RMS is "
+                         f"{_fmt(min(rms))} in the layer it slows most, so each step there is "
+                         f"{left:.1e} of the size the learning rate asks for"))
+    if not cuts:
+        return None
+    key, left, why = min(cuts, key=lambda cut: cut[1])
+    if key == "epsilon":
+        remedy = ("set the optimizer's epsilon back to its default (Keras: 1e-7): it guards "
+                  "against division by zero and should never bind")
+        override = "--config.optimizer.epsilon=1e-07"
+    else:
+        usual = {"clip_global_norm": norm, "clip_norm": tensor_norm}.get(key) or min(rms)
+        above = 10 ** math.ceil(math.log10(usual * 2))  # clips only spikes twice the usual
+        remedy = (f"clip only spikes: a threshold above the gradient's usual size (about "
+                  f"{_fmt(usual)} here), e.g. {named(key)}={above:g}, or no clipping")
+        override = f"--config.optimizer.{key}={above:g}"
+    return {"setting": key, "step_left": left, "why": why, "remedy": remedy,
+            "override": override}
+
+
 def _not_decreasing(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
     if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0:
@@ -1172,6 +1245,12 @@ def _not_decreasing(run, batch_losses, probes):
                     "training data; images: divide by 255)", "then run an LR range test "
                     "(python -m launchers.lr_find)"]
         overrides = []
+    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE and (cut := _step_cut(run)):
+        causes = [f"{cut['why']}; weights change {ratio:.1e} of their size per step "
+                  f"(healthy: 1e-4..1e-2)"]
+        remedies = [cut["remedy"]]
+        overrides = [cut["override"]]
+        evidence.update(step_cut_by=cut["setting"], step_left=cut["step_left"])
     elif ratio is not None and ratio < LR_TOO_LOW_UPDATE:
         causes = [f"learning rate too low: weights change {ratio:.1e} of their size per step "
                   f"(healthy: 1e-4..1e-2)"]
@@ -1520,7 +1599,7 @@ def _underfitting(run, findings):
     high_bias = None
     if run.train_metric and run.val_metric:
         high_bias = run.train_metric[-1] - run.val_metric[-1] < VARIANCE_GAP / 2
-    elif run.view.kind == "regression" and run.val_losses and losses:
+    elif run.val_losses and losses:  # no accuracy-like metric: the losses tell the same
         high_bias = run.val_losses[-1] < OVERFIT_GAP_RATIO * max(losses[-1], 1e-12)
     if not (still_falling or high_bias):
         return []
@@ -1535,7 +1614,18 @@ def _underfitting(run, findings):
     slow = still_falling and run.progress is not None and run.progress < HEALTHY_PROGRESS
     severity = "warning"
     warming_up = still_falling and not slow and _warming_up_most_of_the_run(run)
-    if slow:
+    # a setting that cuts every step to a tenth or less held the model back, whatever else
+    # its curves say: a model too small, or a rate too low, cannot be judged through it
+    cut = _step_cut(run)
+    if cut:
+        causes = [("learning too slowly: the loss was still falling when training stopped, "
+                   f"but had removed only {run.progress:.0%} of its starting value, because "
+                   if slow else "not too small: its steps held it back, because ")
+                  + f"{cut['why']}: " + reference_text]
+        remedies = [cut["remedy"],
+                    "train longer (more epochs), with early stopping on the validation loss"]
+        overrides = [cut["override"]]
+    elif slow:
         ratio = _update_ratio(run.probes)
         causes = [f"learning too slowly: the loss was still falling when training stopped, "
                   f"but had removed only {run.progress:.0%} of its starting value (a healthy "
@@ -1581,7 +1671,8 @@ def _underfitting(run, findings):
         remedies = ["a wider or deeper model", "less dropout / weight decay"]
         overrides = ["--config.model.width=128", "--config.model.depth=3",
                      "--config.model.dropout=0.0"]
-    if not slow and not warming_up and _below_tokens_only(run):  # see BELOW_TOKENS_CAPACITY
+    # see BELOW_TOKENS_CAPACITY
+    if not slow and not warming_up and not cut and _below_tokens_only(run):
         severity = "info"
         causes = [f"below a bag of its tokens, which a sequence model of "
                   f"{run.facts.get('trainable_parameters')} weights (the bag's linear function "
@@ -1595,7 +1686,9 @@ def _underfitting(run, findings):
                   "chance": ref.get("chance"), "loss_still_falling": still_falling,
                   "learning_slowly": slow, "share_of_starting_loss_removed": run.progress,
                   "share_of_reference_learned": learned,
-                  "train_matches_validation": high_bias},
+                  "train_matches_validation": high_bias,
+                  **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
+                     if cut else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
