@@ -13,24 +13,31 @@ import tensorflow as tf
 from ktrain_kit.callbacks import TrainingDoctor
 from ktrain_kit.doctor import facts as facts_lib
 from ktrain_kit.doctor import rules
+from ktrain_kit.optim import SGD
 from tests.doctor_records import epochs_from, serious
+
+PROPORTIONAL, NORMALIZED = {"optimizer_step": "proportional"}, {"optimizer_step": "normalized"}
 
 
 @pytest.mark.parametrize("make, expected", [
     (lambda: keras.optimizers.Adam(epsilon=0.5), {"optimizer_epsilon": 0.5,
-                                                  "epsilon_floor": 0.5}),
+                                                  "epsilon_floor": 0.5, **NORMALIZED}),
     (lambda: keras.optimizers.AdamW(epsilon=2.0), {"optimizer_epsilon": 2.0,
-                                                   "epsilon_floor": 2.0}),
+                                                   "epsilon_floor": 2.0, **NORMALIZED}),
     # RMSprop divides by sqrt(v + epsilon): in gradient units, sqrt(epsilon)
     (lambda: keras.optimizers.RMSprop(epsilon=0.04), {"optimizer_epsilon": 0.04,
-                                                      "epsilon_floor": math.sqrt(0.04)}),
-    (lambda: keras.optimizers.SGD(global_clipnorm=0.3), {"clip_global_norm": 0.3}),
-    (lambda: keras.optimizers.SGD(clipnorm=2), {"clip_norm": 2.0}),
-    (lambda: keras.optimizers.SGD(clipvalue=0.1), {"clip_value": 0.1}),
+                                                      "epsilon_floor": math.sqrt(0.04),
+                                                      **NORMALIZED}),
+    (lambda: keras.optimizers.SGD(global_clipnorm=0.3), {"clip_global_norm": 0.3,
+                                                         **PROPORTIONAL}),
+    (lambda: keras.optimizers.SGD(clipnorm=2), {"clip_norm": 2.0, **PROPORTIONAL}),
+    (lambda: keras.optimizers.SGD(clipvalue=0.1), {"clip_value": 0.1, **PROPORTIONAL}),
     (lambda: keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(epsilon=1.0)),
-     {"optimizer_epsilon": 1.0, "epsilon_floor": 1.0}),
-    (lambda: keras.optimizers.Adagrad(epsilon=1.0), {}),  # its denominator grows each step
-    (lambda: keras.optimizers.SGD(), {}),
+     {"optimizer_epsilon": 1.0, "epsilon_floor": 1.0, **NORMALIZED}),
+    # Adagrad's denominator grows with every step: its epsilon is not read
+    (lambda: keras.optimizers.Adagrad(epsilon=1.0), NORMALIZED),
+    (lambda: keras.optimizers.SGD(), PROPORTIONAL),
+    (lambda: SGD(0.1, momentum=0.9), PROPORTIONAL),  # the launcher's own
 ])
 def test_optimizer_facts_read_the_settings_keras_was_given(make, expected):
     found = facts_lib.optimizer_facts(make())
@@ -49,7 +56,7 @@ def test_global_clipping_below_the_gradient_is_named_with_clip_over_its_median_n
     norms = [2.0, 2.5, 3.0, 4.0]
     facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
              "num_outputs": 10, "clip_global_norm": 1e-3, "from_launcher": True,
-             "base_lr": 0.1}
+             "base_lr": 0.1, **PROPORTIONAL}
     found = rules.diagnose(epochs_from([2.3, 2.3, 2.3, 2.3]), [], _probes(norms), facts)
     finding = next(f for f in found if f.symptom == "loss_not_decreasing")
     assert finding.evidence["step_cut_by"] == "clip_global_norm"
@@ -66,10 +73,27 @@ def test_global_clipping_below_the_gradient_is_named_with_clip_over_its_median_n
 
 def test_keras_default_epsilon_is_never_blamed_for_vanishing_gradients():
     facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
-             "num_outputs": 10, "optimizer_epsilon": 1e-7, "epsilon_floor": 1e-7}
+             "num_outputs": 10, "optimizer_epsilon": 1e-7, "epsilon_floor": 1e-7,
+             **NORMALIZED}
     found = rules.diagnose(epochs_from([2.3] * 4), [], _probes([1e-6] * 4, rms=(1e-9, 1e-8)),
                            facts)
     assert not any("step_cut_by" in f.evidence for f in found)
+
+
+def test_adam_steps_are_not_cut_by_a_clip_that_scales_every_gradient_alike():
+    """A transformer at a rate 1000x too low, clipped at 1.0 while its gradient stays at its
+    starting norm of 14 (doctor_configs' seq_adamw_lr_1e6): Adam divides the clipped gradient
+    by its own running RMS, so the scale cancels out - the rate is the cause. The same clip on
+    SGD cuts the steps 14x, but undoing it leaves them too small: still the rate first."""
+    facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
+             "num_outputs": 10, "clip_global_norm": 1.0, "from_launcher": True,
+             "base_lr": 1e-6, "optimizer_epsilon": 1e-7, "epsilon_floor": 1e-7}
+    probes = _probes([14.0] * 4, rms=(0.01, 0.1))
+    for step in (NORMALIZED, PROPORTIONAL):
+        found = rules.diagnose(epochs_from([2.3] * 4), [], probes, {**facts, **step})
+        finding = next(f for f in found if f.symptom == "loss_not_decreasing")
+        assert "step_cut_by" not in finding.evidence
+        assert finding.suggested_overrides == ["--config.schedule.base_lr=0.0001"]
 
 
 # Two Gaussian features and their product: learnable (nearest neighbours ~0.87), not linear.

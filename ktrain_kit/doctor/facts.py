@@ -220,13 +220,20 @@ def model_facts(model, probe_data):
 # sqrt(v + epsilon). Others (Adagrad's grows with every step, Adadelta's, SGD's) are not read.
 EPSILON_BESIDE_SQRT = ("Adam", "AdamW", "Nadam", "Adamax", "Lamb")
 EPSILON_UNDER_SQRT = ("RMSprop",)
+# Steps proportional to the gradient (a clip that scales it scales them), and steps normalized
+# by the gradient's own running size or sign (a constant scale cancels out).
+PROPORTIONAL_STEPS = ("SGD",)
+NORMALIZED_STEPS = EPSILON_BESIDE_SQRT + EPSILON_UNDER_SQRT + ("Adagrad", "Adadelta", "Lion",
+                                                               "Adafactor", "Ftrl")
 
 
 def optimizer_facts(optimizer) -> dict:
     """The settings that cap or shrink every step whatever the learning rate: Keras' gradient
     clipping (`global_clipnorm`, `clipnorm`, `clipvalue`, as clip_global_norm / clip_norm /
-    clip_value) and an Adam-like optimizer's epsilon as a floor under its denominator, in
-    gradient units (`epsilon_floor`). A mixed-precision LossScaleOptimizer is read through."""
+    clip_value), an Adam-like optimizer's epsilon as a floor under its denominator, in
+    gradient units (`epsilon_floor`), and whether its step is proportional to the gradient or
+    normalized by it (`optimizer_step`). A mixed-precision LossScaleOptimizer is read
+    through."""
     optimizer = getattr(optimizer, "inner_optimizer", optimizer)
     if optimizer is None:
         return {}
@@ -236,7 +243,11 @@ def optimizer_facts(optimizer) -> dict:
         value = getattr(optimizer, theirs, None)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             facts[ours] = float(value)
-    kinds = {c.__name__ for c in type(optimizer).__mro__}  # subclasses too (ours: AdamW)
+    kinds = {c.__name__ for c in type(optimizer).__mro__}  # subclasses too (ours: SGD)
+    if kinds & set(PROPORTIONAL_STEPS):
+        facts["optimizer_step"] = "proportional"
+    elif kinds & set(NORMALIZED_STEPS):
+        facts["optimizer_step"] = "normalized"
     epsilon = getattr(optimizer, "epsilon", None)
     if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool) and epsilon > 0:
         if kinds & set(EPSILON_BESIDE_SQRT):

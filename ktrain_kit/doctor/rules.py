@@ -1148,14 +1148,18 @@ KERAS_NAMES = {"clip_global_norm": "global_clipnorm", "clip_norm": "clipnorm",
 
 def _step_cut(run):
     """The setting that cuts every step to STEP_CUT of its size or less, read from the probes'
-    gradients: (setting, how much of each step is left, why, remedy, override) or None.
+    gradients (medians over the run), or None: {setting, step_left, why, remedy, override,
+    explains}.
 
-    Global-norm clipping leaves clip / |g| of the step (|g|: the probe's global gradient norm,
-    median over the run); per-tensor clipping clip / |g_i| for half the tensors or more
-    (their median norm); value clipping at most clip / RMS of the elements, for both the first
-    and the last layer; an Adam-like epsilon leaves RMS / (RMS + epsilon) of each step, the
-    first or the last layer's (only above Keras' default: there vanishing gradients are the
-    cause, which their own finding names)."""
+    Clipping scales the gradient: to clip / |g| (global norm), clip / |g_i| for the median
+    tensor (per-tensor norm), at most clip / RMS of the elements of the first and last layers
+    (value). An SGD step is proportional to the gradient, so that is what is left of it. An
+    adaptive step (Adam, RMSprop: the gradient over its own running RMS) is not: a constant
+    scale cancels out, except against epsilon, the floor under that RMS. Its step keeps
+    RMS / (RMS + floor) of its size (floor: epsilon, sqrt(epsilon) for RMSprop), the RMS as
+    clipping left it - so a clip that drives the gradient under a default epsilon is the
+    cause, and a raised epsilon alone is (Keras' own default never is: where the gradient is
+    that small, vanishing gradients are the cause, which their finding names)."""
     facts, probes = run.facts, run.probes
     named = (lambda key: key) if facts.get("from_launcher") else KERAS_NAMES.get
 
@@ -1166,34 +1170,36 @@ def _step_cut(run):
     norm, tensor_norm = median("grad_norm"), median("grad_norm_median_tensor")
     rms = [v for v in (median("grad_rms_first_layer"), median("grad_rms_last_layer"))
            if v is not None and v > 0]
-    cuts = []
+    scales = []  # (setting, the share of the gradient clipping leaves, what was measured)
     for key, measured, what in (("clip_global_norm", norm, "the gradient's global norm"),
-                                ("clip_norm", tensor_norm, "the median tensor's gradient norm")):
+                                ("clip_norm", tensor_norm, "the median tensor's gradient norm"),
+                                ("clip_value", min(rms) if len(rms) == 2 else None,
+                                 "the RMS of the gradient's elements (first and last layers)")):
         clip = _number(facts.get(key))
-        if clip and measured and clip / measured <= STEP_CUT:
-            left = clip / measured
-            cuts.append((key, left, f"gradient clipping ({named(key)}={_fmt(clip)}) cuts every "
-                         f"step to {left:.1e} of its size: {what} is {_fmt(measured)} on the "
-                         "probe"))
-    clip = _number(facts.get("clip_value"))
-    if clip and len(rms) == 2 and clip / min(rms) <= STEP_CUT:
-        left = clip / min(rms)
-        cuts.append(("clip_value", left, f"gradient clipping ({named('clip_value')}="
-                     f"{_fmt(clip)}) cuts every step to {left:.1e} of its size or less: the "
-                     f"gradient's elements have an RMS of {_fmt(min(rms))} or more in the "
-                     "first and last layers"))
-    floor = _number(facts.get("epsilon_floor"))
-    epsilon = _number(facts.get("optimizer_epsilon"))
-    if floor and epsilon and epsilon > KERAS_EPSILON and rms:
-        left = min(rms) / (min(rms) + floor)
-        if left <= STEP_CUT:
-            cuts.append(("epsilon", left, f"the optimizer's epsilon ({_fmt(epsilon)}) "
-                         f"dominates its step's denominator: the gradient's RMS is "
-                         f"{_fmt(min(rms))} in the layer it slows most, so each step there is "
-                         f"{left:.1e} of the size the learning rate asks for"))
-    if not cuts:
+        if clip and measured and clip < measured:
+            scales.append((key, clip / measured, f"gradient clipping ({named(key)}="
+                           f"{_fmt(clip)}) scales the gradient to {clip / measured:.1e} of its "
+                           f"size: {what} is {_fmt(measured)} on the probe"))
+    clipped = min(scales, key=lambda c: c[1]) if scales else None
+    step = facts.get("optimizer_step")
+    cut = None
+    if step == "proportional" and clipped and clipped[1] <= STEP_CUT:
+        cut = (clipped[0], clipped[1], clipped[2] + ", and an SGD step with it")
+    floor, epsilon = _number(facts.get("epsilon_floor")), _number(facts.get("optimizer_epsilon"))
+    if step == "normalized" and floor and epsilon and rms:
+        scale = clipped[1] if clipped else 1.0
+        left = min(rms) * scale / (min(rms) * scale + floor)
+        if left <= STEP_CUT and clipped and min(rms) / (min(rms) + floor) > STEP_CUT:
+            cut = (clipped[0], left, f"{clipped[2]}, under the optimizer's epsilon "
+                   f"({_fmt(epsilon)}): each step keeps {left:.1e} of its size")
+        elif left <= STEP_CUT and epsilon > KERAS_EPSILON:
+            cut = ("epsilon", left, f"the optimizer's epsilon ({_fmt(epsilon)}) dominates its "
+                   f"step's denominator: the gradient's RMS is {_fmt(min(rms) * scale)} in the "
+                   f"layer it slows most, so each step there is {left:.1e} of the size the "
+                   "learning rate asks for")
+    if cut is None:
         return None
-    key, left, why = min(cuts, key=lambda cut: cut[1])
+    key, left, why = cut
     if key == "epsilon":
         remedy = ("set the optimizer's epsilon back to its default (Keras: 1e-7): it guards "
                   "against division by zero and should never bind")
@@ -1204,8 +1210,13 @@ def _step_cut(run):
         remedy = (f"clip only spikes: a threshold above the gradient's usual size (about "
                   f"{_fmt(usual)} here), e.g. {named(key)}={above:g}, or no clipping")
         override = f"--config.optimizer.{key}={above:g}"
+    # Named as THE cause only where undoing it brings the steps to a healthy size: a rate far
+    # too low under a setting that cuts less (the steps would still be too small without it)
+    # is the rate's fault first.
+    ratio = _update_ratio(probes)
+    explains = ratio is None or ratio / left >= LR_TOO_LOW_UPDATE
     return {"setting": key, "step_left": left, "why": why, "remedy": remedy,
-            "override": override}
+            "override": override, "explains": explains}
 
 
 def _not_decreasing(run, batch_losses, probes):
@@ -1236,6 +1247,7 @@ def _not_decreasing(run, batch_losses, probes):
                         first_seen=_at(len(run.epochs)), evidence={
                             **evidence, "trainable_parameters": 0}, causes=causes,
                         remedies=remedies)]
+    cut = _step_cut(run)  # a setting that cuts every step, if one does
     if inputs_out_of_scale(run.facts):
         # the evidence ranks the remedies: with inputs out of scale, no learning rate is right
         # for every feature, so scaling comes before any learning-rate change
@@ -1245,7 +1257,7 @@ def _not_decreasing(run, batch_losses, probes):
                     "training data; images: divide by 255)", "then run an LR range test "
                     "(python -m launchers.lr_find)"]
         overrides = []
-    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE and (cut := _step_cut(run)):
+    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE and cut and cut["explains"]:
         causes = [f"{cut['why']}; weights change {ratio:.1e} of their size per step "
                   f"(healthy: 1e-4..1e-2)"]
         remedies = [cut["remedy"]]
@@ -1254,6 +1266,8 @@ def _not_decreasing(run, batch_losses, probes):
     elif ratio is not None and ratio < LR_TOO_LOW_UPDATE:
         causes = [f"learning rate too low: weights change {ratio:.1e} of their size per step "
                   f"(healthy: 1e-4..1e-2)"]
+        if cut:  # cut, but undoing it alone would leave the steps too small
+            causes.append(f"also, {cut['why']}")
         remedies = ["raise the learning rate (an LR range test finds a good one: "
                     "python -m launchers.lr_find)"]
         overrides = [_lr_override(run, 100)]
@@ -1617,6 +1631,7 @@ def _underfitting(run, findings):
     # a setting that cuts every step to a tenth or less held the model back, whatever else
     # its curves say: a model too small, or a rate too low, cannot be judged through it
     cut = _step_cut(run)
+    cut = cut if cut and cut["explains"] else None
     if cut:
         causes = [("learning too slowly: the loss was still falling when training stopped, "
                    f"but had removed only {run.progress:.0%} of its starting value, because "
