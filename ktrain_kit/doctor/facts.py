@@ -452,13 +452,15 @@ def regularization_facts(model, x=None) -> dict:
     example have a variance of exactly 0; a channel constant on every example - a zero kernel
     before it - is not the batches' doing)."""
     import keras
-    rates, collapsed = [], []
+    rates, collapsed, momenta = [], [], []
     for layer in _all_layers(model):
         for attr in ("rate", "dropout", "recurrent_dropout"):
             value = getattr(layer, attr, None)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and \
                     0 <= value < 1 and (attr != "rate" or "Dropout" in type(layer).__name__):
                 rates.append(float(value))
+        if isinstance(layer, keras.layers.BatchNormalization):
+            momenta.append(float(layer.momentum))
         if isinstance(layer, keras.layers.BatchNormalization) and layer.built and \
                 x is not None:
             below = np.asarray(layer.moving_variance) < layer.epsilon
@@ -474,6 +476,8 @@ def regularization_facts(model, x=None) -> dict:
         facts["dropout_keep_in_series"] = kept
     if collapsed:
         facts["batchnorm_collapsed_share"] = max(collapsed)
+    if momenta:  # the slowest to forget its start (see rules.BATCHNORM_FORGOTTEN)
+        facts["batchnorm_momentum"] = max(momenta)
     return facts
 
 

@@ -21,7 +21,8 @@ def _activation_name(layer):
 
 def _activation_outputs(model):
     """(name, kind) pairs and a model returning the model's outputs followed by those layers'
-    outputs (one forward pass gives both); empty if not functional."""
+    outputs (one forward pass gives both) - for a BatchNormalization layer of features (a
+    rank-2 input), kind "batchnorm", its input; empty if not functional."""
     picked = []
     for layer in model.layers:
         name = _activation_name(layer)
@@ -29,6 +30,9 @@ def _activation_outputs(model):
             picked.append((layer, "relu"))
         elif name in ("sigmoid", "tanh"):
             picked.append((layer, name))
+        elif isinstance(layer, keras.layers.BatchNormalization) and layer.built and \
+                _rank_of_input(layer) == 2:
+            picked.append((layer, "batchnorm"))
     if not picked:
         return [], None
     try:
@@ -42,11 +46,19 @@ def _activation_outputs(model):
                   if kind == "relu" or layer.output is not model.outputs[0]]
         if not picked:
             return [], None
-        outputs = list(model.outputs) + [layer.output for layer, _ in picked]
+        outputs = list(model.outputs) + [layer.input if kind == "batchnorm" else layer.output
+                                         for layer, kind in picked]
         return [(layer.name, kind) for layer, kind in picked], keras.Model(_inputs_of(model),
                                                                            outputs)
     except (AttributeError, ValueError):  # subclassed models have no symbolic outputs
         return [], None
+
+
+def _rank_of_input(layer):
+    try:
+        return len(layer.input.shape)
+    except (AttributeError, ValueError):  # not called on a symbolic tensor (subclassed)
+        return None
 
 
 def _inputs_of(model):
@@ -158,10 +170,15 @@ class Probe:
         for p, v in zip(self.previous, values):
             p.assign(v)
         if self.activation_model is not None:
-            dead, saturated = [], []
-            for (_, kind), a in zip(self.activations, activations):
+            dead, saturated, batchnorm = [], [], []
+            for (name, kind), a in zip(self.activations, activations):
                 a = tf.reshape(tf.cast(a, tf.float32), [-1, a.shape[-1]])
-                if kind == "relu":  # a unit is dead if it is 0 for every probe example
+                if kind == "batchnorm":  # its moving variance over its inputs' variance
+                    moving = tf.cast(tf.convert_to_tensor(
+                        self.model.get_layer(name).moving_variance), tf.float32)
+                    batchnorm.append(moving / tf.maximum(tf.math.reduce_variance(a, axis=0),
+                                                         1e-12))
+                elif kind == "relu":  # a unit is dead if it is 0 for every probe example
                     dead.append(tf.reduce_mean(tf.cast(tf.reduce_all(a <= 0, axis=0),
                                                        tf.float32)))
                 else:
@@ -171,11 +188,13 @@ class Probe:
                 out["dead_relu_fraction"] = tf.reduce_max(tf.stack(dead))
             if saturated:
                 out["saturated_fraction"] = tf.reduce_max(tf.stack(saturated))
+            if batchnorm:
+                out["batchnorm_variance_ratios"] = batchnorm
         return out
 
     def __call__(self) -> dict:
         """Statistics at the current weights; `delta_norm` is the change since the last call."""
-        raw = {k: [np.asarray(t) for t in v] if k == "y_pred" else np.asarray(v)
+        raw = {k: [np.asarray(t) for t in v] if isinstance(v, list) else np.asarray(v)
                for k, v in self._run().items()}
         norms, count = raw["grad_norms"], max(sum(self.sizes), 1)
         stats = {
@@ -197,6 +216,9 @@ class Probe:
         for key in ("dead_relu_fraction", "saturated_fraction"):
             if key in raw:
                 stats[key] = float(raw[key])
+        if "batchnorm_variance_ratios" in raw:  # the lowest layer's median over its channels
+            stats["batchnorm_variance_ratio"] = float(min(
+                np.median(r) for r in raw["batchnorm_variance_ratios"]))
         if "output_outside_unit" in raw:
             stats["outputs_outside_unit"] = int(raw["output_outside_unit"])
             stats["outputs_outside_with_zero_loss_gradient"] = int(

@@ -175,6 +175,15 @@ PENALTY_SHARE_OF_LOSS = 0.5
 # so in training each example was normalized against itself (the output is beta whatever the
 # input) and at inference it divides by sqrt(epsilon), ~30x.
 BATCHNORM_COLLAPSED_SHARE = 0.5
+# Batch norm over features trained on batches of n examples keeps, as its moving variance, the
+# mean of each batch's (biased) variance: (n - 1) / n of the features' variance. Its ratio to
+# the variance of the layer's inputs over the probe examples reads n back. At n <= 3 (a ratio
+# of 2/3 or less) training normalizes each feature against one or two other examples - at
+# n = 2 every feature becomes +-1, the sign of a difference - so training sees little of the
+# inputs and inference (the moving statistics) runs another model. Read only where the moving
+# variance has forgotten its starting value of 1: momentum^steps at most BATCHNORM_FORGOTTEN.
+BATCHNORM_SMALL_BATCH_RATIO = 2 / 3
+BATCHNORM_FORGOTTEN = 0.05
 # Probabilities handed to a loss that applies softmax / sigmoid itself (a hand-written
 # tf.nn.*_cross_entropy_with_logits after a softmax output): the loss is tried on confidently
 # right outputs at two confidences (facts.confident_outputs_loss) and equals, at both, what a
@@ -519,7 +528,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                                                     "_batch_losses": batch_losses or []})
     except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
         return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
-    rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _label_problems,
+    rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _batchnorm_small_batches,
+             _label_problems,
              _unrelated_labels, _unscaled_data,
              _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting, _frozen_steps)
@@ -1770,6 +1780,40 @@ def _batchnorm_collapsed(run, batch_losses, probes):
                 "normalizes each example against itself (its output is the layer's beta "
                 "whatever the input), and inference then divides by sqrt(epsilon)",
                 "or features that are constant across every batch"],
+        remedies=["a batch size of 16 or more", "LayerNormalization (per example) where the "
+                  "batch must stay small", "remove the BatchNormalization layers"],
+        suggested_overrides=_overrides(run, "--config.data.batch_size=32"))]
+
+
+def _batchnorm_small_batches(run, batch_losses, probes):
+    """BatchNormalization over features trained on batches of 3 examples or fewer, read from
+    the trained layer's moving variance against its inputs' variance on the probe (see
+    BATCHNORM_SMALL_BATCH_RATIO). Batches of one are _batchnorm_collapsed's. The probe of a
+    user's own fit is often validation data, whose spread may differ from training's: there
+    the harm must show too - training, in training mode, ends no better than validation."""
+    last = next((p for p in reversed(probes) if _number(p.get("batchnorm_variance_ratio"))
+                 is not None), None)
+    momentum = _number(run.facts.get("batchnorm_momentum"))
+    if last is None or momentum is None or not 0 <= momentum < 1:
+        return []
+    ratio, steps = last["batchnorm_variance_ratio"], last.get("step") or 0
+    collapsed = _number(run.facts.get("batchnorm_collapsed_share")) or 0.0
+    if ratio > BATCHNORM_SMALL_BATCH_RATIO or momentum ** steps > BATCHNORM_FORGOTTEN or \
+            collapsed > BATCHNORM_COLLAPSED_SHARE:
+        return []
+    if not run.facts.get("from_launcher") and not (
+            run.losses and run.val_losses and run.losses[-1] >= run.val_losses[-1]):
+        return []
+    batch = max(2, round(1 / (1 - ratio)))  # batches of 1 are collapsed (above)
+    return [Finding(
+        symptom="data_problem", severity="warning",
+        evidence={"batchnorm_moving_over_input_variance": ratio,
+                  "batch_size_it_implies": batch, "limit": BATCHNORM_SMALL_BATCH_RATIO},
+        causes=[f"a BatchNormalization layer normalized batches of about {batch} "
+                f"examples: its moving variance is {ratio:.2f} of its inputs' "
+                "variance, as a batch of n keeps (n - 1) / n - each feature was normalized "
+                "against one or two other examples in training (at 2: the sign of their "
+                "difference), and inference runs on statistics training never used"],
         remedies=["a batch size of 16 or more", "LayerNormalization (per example) where the "
                   "batch must stay small", "remove the BatchNormalization layers"],
         suggested_overrides=_overrides(run, "--config.data.batch_size=32"))]
