@@ -304,7 +304,9 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
               "model": task_lib.score(view, y, predictions), "simple": simple,
               "simple_model": name, "chance": task_lib.chance(view, y),
               "majority": task_lib.majority_share(view, y),
-              "linear_weights": task_lib.linear_weights(view, x, name)}
+              "linear_weights": task_lib.linear_weights(view, x, name),
+              "model_share_corrected": task_lib.share_corrected_score(view, y, predictions),
+              "model_classes_dropped": task_lib.classes_dropped(view, y, predictions)}
     if probe_data is not None and probe_data is not reference_data:
         px, py = facts_lib.probe_arrays(probe_data)
         # a probe cut from the reference examples (the launcher's) is no validation set

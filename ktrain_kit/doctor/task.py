@@ -185,6 +185,75 @@ def score(view: TaskView, y, pred) -> float | None:
     return None
 
 
+def _share_decisions(view: TaskView, y, pred):
+    """(true class ids, the decisions p_c / share_c) for one-label classifiers whose outputs
+    are probabilities or logits; None otherwise (see share_corrected_score)."""
+    if not view.classifies or view.kind == "multilabel":
+        return None
+    logits = view.from_logits or view.activation in (None, "linear")
+    if not logits and view.activation not in ("softmax", "sigmoid"):
+        return None  # a relu / tanh output holds no class probabilities to correct
+    rows = _rows(view, pred)
+    true = true_classes(view, y, rows.shape[1])
+    if true.ndim != 1 or true.shape[0] != rows.shape[0] or true.min() < 0:
+        return None
+    if rows.shape[1] == 1:
+        positive = float(np.mean(true == 1))
+        if not 0 < positive < 1 or true.max() > 1:
+            return None
+        p = 1 / (1 + np.exp(-rows[:, 0])) if logits else rows[:, 0]
+        return true, (p > positive).astype(int)
+    if true.max() >= rows.shape[1]:
+        return None
+    log_p = rows - rows.max(axis=1, keepdims=True) if logits else \
+        np.log(np.clip(rows, 1e-12, None))
+    counts = np.bincount(true, minlength=rows.shape[1]).astype(np.float64)
+    shares = np.maximum(counts, 1.0) / counts.sum()  # a class absent from y: one example
+    return true, (log_p - np.log(shares)).argmax(axis=1)
+
+
+def share_corrected_score(view: TaskView, y, pred) -> float | None:
+    """Balanced accuracy of the model's own outputs when each class's probability is divided
+    by that class's share of the labels `y` (argmax of p_c / share_c; one sigmoid unit: p above
+    the positive share). Why: the arg max of p(c | x) maximizes plain accuracy, and on
+    overlapping, imbalanced classes it names the big classes almost always; dividing by the
+    class shares is the decision that maximizes balanced accuracy - the doctor's measure -
+    from the same outputs, what class_weight {c: 1 / share_c} trains into them. Where it
+    scores clearly above the arg max, the outputs know the small classes and the decisions
+    drop them. None for multi-label tasks, outputs that are not probabilities or logits, or
+    labels that do not line up."""
+    try:
+        decided = _share_decisions(view, y, pred)
+        return None if decided is None else balanced_accuracy(*decided)
+    except (ValueError, IndexError, TypeError, FloatingPointError):
+        return None
+
+
+def classes_dropped(view: TaskView, y, pred) -> int | None:
+    """How many classes the model's arg max names in a smaller share of their own rows than
+    their share of the labels - less than a guess drawn by the label shares alone recalls
+    (class c's recall is share_c under such a guess) - while the share-corrected decisions
+    (share_corrected_score) recall them at least that well: classes the outputs tell apart and
+    the decisions drop. None where share_corrected_score is None."""
+    try:
+        decided = _share_decisions(view, y, pred)
+        if decided is None:
+            return None
+        true, corrected = decided
+        argmax = predicted_classes(view, pred)
+        if argmax.ndim != 1 or argmax.shape[0] != true.shape[0]:
+            return None
+        dropped = 0
+        for c in np.unique(true):
+            rows = true == c
+            share = float(np.mean(rows))
+            if np.mean(argmax[rows] == c) < share <= np.mean(corrected[rows] == c):
+                dropped += 1
+        return dropped
+    except (ValueError, IndexError, TypeError, FloatingPointError):
+        return None
+
+
 def chance(view: TaskView, y) -> float | None:
     """What predicting without the inputs reaches: balanced accuracy 1/K for K classes present
     (0.5 per label), or the targets' variance (the MSE of predicting their mean)."""
