@@ -18,6 +18,8 @@ def get_config():
     c = default_config()
     c.data.name = "text_folder"
     c.data.batch_size = 64
+    c.data.text_length = 0    # every word of the longest training text: a bag is order-blind,
+                              # a cut text loses its later words for nothing (a review's verdict)
     c.model.name = "bag"
     c.model.width = 64
     c.model.depth = 1

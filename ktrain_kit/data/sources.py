@@ -268,7 +268,8 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import table as table_lib
     named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header, named, dc.encoding, dc.delimiter, dc.decimal)
+                                 dc.header, named, dc.encoding, dc.delimiter, dc.decimal,
+                                 dc.quoting)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
@@ -648,7 +649,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     elif raw.kind == "text":  # a TextVectorization adapted on the training texts
         from ktrain_kit.data import text
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
-                                               dc.text_length, where)
+                                               dc.text_length, where, len(x))
         x = preprocessing.encode({"text": x}).numpy()
         kind = "sequence"
     if preprocessing is not None:

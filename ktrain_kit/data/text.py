@@ -8,7 +8,8 @@ hidden files and what systems leave behind are skipped. A CSV: `data.text_column
 column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (`standardize_text`:
-Unicode lower-case, punctuation and symbols turned into spaces; then words; at most
+Unicode lower-case, punctuation and symbols turned into spaces, emoji and Chinese / Japanese
+characters words of their own; then words; at most
 `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
 text into `data.text_length` token ids (0 = padding, 1 = unknown word). The models read the ids
 (kind "sequence": `bag` and `transformer`); the export takes the raw strings (`text`) and runs
@@ -63,27 +64,66 @@ def string_tensor(values):
                        tf.string)
 
 
-# Punctuation (every Unicode P category but Pc, the connector `_` of identifiers) and symbols.
-# Keras' default deletes punctuation, joining the words around it: "os.path" became one word
-# "ospath", "the loop's-state" "theloopsstate"; scikit-learn's word tokens split there.
-# Measured on the standard library's docstrings (benchmarks/RESULTS.md, text): TF-IDF +
-# logistic regression on the two tokenizations, 0.935/0.905/0.910 split vs 0.920/0.884/0.905
-# deleted.
-SEPARATORS = r"[\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{S}]"
+# Punctuation (every Unicode P category but Pc, the connector `_` of identifiers) and symbols
+# of math, currency and modifiers: separators. Keras' default deletes punctuation, joining the
+# words around it: "os.path" became one word "ospath", "the loop's-state" "theloopsstate";
+# scikit-learn's word tokens split there. Measured on the standard library's docstrings
+# (benchmarks/RESULTS.md, text): TF-IDF + logistic regression on the two tokenizations,
+# 0.935/0.905/0.910 split vs 0.920/0.884/0.905 deleted.
+SEPARATORS = r"[\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{Sm}\p{Sc}\p{Sk}]"
+# Characters that are words of their own, whatever touches them:
+# - the other symbols (So: emoji, pictographs, ©, °): in tweets and reviews they carry the
+#   sentiment (😍 / 😡); as separators a model read "@united delay 😡😡" as "@united delay";
+# - Han ideographs and Japanese kana: Chinese and Japanese are written without spaces between
+#   words, so split at spaces a clause was one "word" (seen once: a vocabulary of one entry per
+#   training text, a chance-level model); each character a word, as BERT's tokenizer splits Han.
+OWN_WORDS = r"[\p{So}\p{Han}\p{Hiragana}\p{Katakana}]"
+# Invisible joiners of emoji sequences (variation selectors, zero-width joiner): left alone
+# after a split, a selector was a "word" of its own.
+JOINERS = r"[\x{FE00}-\x{FE0F}\x{200D}]"
 
 
 def standardize_text(texts):
-    """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces."""
+    """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces,
+    each emoji / other symbol and each Chinese or Japanese character a word of its own."""
     import tensorflow as tf
-    return tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), SEPARATORS, " ")
+    text = tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), JOINERS, "")
+    text = tf.strings.regex_replace(text, SEPARATORS, " ")
+    return tf.strings.regex_replace(text, OWN_WORDS, r" \0 ")
+
+
+# The most token ids `data.text_length=0` gives all the examples together (int32: 512 MiB).
+IDS_BUDGET = 2**27
+
+
+def word_counts(texts) -> np.ndarray:
+    """Each text's number of words as the vectorizer splits them (`standardize_text`)."""
+    import tensorflow as tf
+    counts = [tf.strings.split(standardize_text(string_tensor(texts[i:i + 4096]))).row_lengths()
+              .numpy() for i in range(0, len(texts), 4096)]
+    return np.concatenate(counts) if counts else np.zeros(0, np.int64)
+
+
+def token_length(length: int, train_counts, examples: int) -> int:
+    """`data.text_length`, or with 0 the longest training text's word count: a bag of words
+    is order-blind, so every word it is not given is lost for nothing (a review whose verdict
+    came after word 256 was read as its plot: 0.53 validation accuracy where TF-IDF + logistic
+    regression reads 1.0). Bounded by IDS_BUDGET ids over all `examples`."""
+    if length:
+        return int(length)
+    longest = int(max(train_counts.max(initial=1), 1))
+    return max(1, min(longest, IDS_BUDGET // max(examples, 1)))
 
 
 class TextPreprocessing:
     """Strings -> token ids by a TextVectorization adapted on the training texts."""
 
-    def __init__(self, train_texts, max_tokens: int, length: int, where: str):
+    def __init__(self, train_texts, max_tokens: int, length: int, where: str, examples=0):
         import keras
         import tensorflow as tf
+        counts = word_counts(train_texts)
+        length = token_length(length, counts, examples or len(train_texts))
+        self.cut = (int((counts > length).sum()), len(counts), int(counts.max(initial=0)))
         self.layer = keras.layers.TextVectorization(
             max_tokens=max_tokens, output_sequence_length=length, standardize=standardize_text,
             name="text_vectorization")
@@ -114,6 +154,10 @@ class TextPreprocessing:
         return {"text": tf.TensorSpec([None], tf.string, name="text")}
 
     def describe(self) -> str:
+        cut, texts, longest = getattr(self, "cut", (0, 0, 0))
+        said = (f" ({cut} of {texts} training texts are longer, up to {longest} words: cut "
+                f"there, their later words not read; --config.data.text_length={longest} reads "
+                "them whole)" if cut else "")
         return (f"text: {self.vocab_size - 2} words in the vocabulary (from the training "
-                f"split), {self.length} tokens per example")
+                f"split), {self.length} tokens per example{said}")
 
