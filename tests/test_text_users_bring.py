@@ -221,7 +221,6 @@ def test_a_set_text_length_that_cuts_texts_is_said_with_how_many(files):
     assert f"--config.data.text_length={max(counts)}" in said
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["long", "zh", "tweets"])
 def test_the_bag_reaches_tf_idf_logistic_regression_on_what_users_bring(files, name, tmp_path):
     """On the same rows, the shipped text config within 0.05 of scikit-learn's TF-IDF +
