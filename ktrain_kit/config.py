@@ -407,6 +407,11 @@ def validate(c) -> None:
     if c.data.text_column not in ("", None) and c.data.features:
         raise config_error("data.features", "types table columns, but with data.text_column "
                            "only the text is used", "remove one of the two")
+    if c.data.text_length == 0 and c.model.name == "transformer":
+        raise config_error("data.text_length", "is 0 (the longest training text whole, as the "
+                           "bag reads it), but a transformer's attention costs the square of "
+                           "the length", "give the transformer a length: "
+                           "--config.data.text_length=256")
     if hasattr(cw, "items"):
         for key, weight in cw.items():
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \

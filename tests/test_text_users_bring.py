@@ -242,3 +242,56 @@ def test_a_chinese_vocabulary_is_its_characters(files):
     chars = {ch for i in data.preprocessing.rows["train"] for ch in rows[i][0]
              if unicodedata.name(ch).startswith("CJK UNIFIED IDEOGRAPH")}
     assert set(data.preprocessing.layer.get_vocabulary()[2:]) == chars
+
+
+def test_a_transformer_is_not_given_the_whole_longest_text():
+    from ktrain_kit.config import validate
+    config = bag_config("x.csv", "text", "label", model__name="transformer")
+    with pytest.raises(UserError, match="data.text_length.*--config.data.text_length=256"):
+        validate(config)
+
+
+# ------------------------------------------------------------------ layouts of public sets
+def test_a_folder_of_documents_without_a_suffix_is_read(tmp_path):
+    """20 Newsgroups' layout (`alt.atheism/49960`): refused before as holding "no .txt files".
+    Documents of other suffixes are still left out and named."""
+    expected = {}
+    for group in ("alt.atheism", "sci.space"):
+        (tmp_path / group).mkdir()
+        for i in range(3):
+            text = f"From: a{i}@cmu.edu\nSubject: {group} {i}\n\nbody of {group} {i}\n"
+            (tmp_path / group / str(49960 + i)).write_text(text, encoding="utf-8")
+            expected[text] = group
+        (tmp_path / group / "index.html").write_text("<p>list</p>", encoding="utf-8")
+    raw = sources.SOURCES["text_folder"](data_config("text_folder", tmp_path), task(), None)
+    assert dict(zip(raw.x, raw.y)) == expected
+    assert raw.notes and "left out 2 files" in raw.notes[0] and "index.html" in raw.notes[0]
+
+
+def test_rows_without_text_are_texts_of_no_words_and_counted(tmp_path):
+    """The Women's E-Commerce Clothing Reviews leave 845 of 23,486 reviews without text (a
+    rating, no words): the whole file was refused. Counted against Python's csv module."""
+    rows = [["Review Text", "Rating"]] + [
+        [("" if i % 7 == 0 else "NA" if i % 11 == 0 else f"love this dress {i}"), str(i % 2)]
+        for i in range(40)]
+    path = write_csv(tmp_path / "reviews.csv", *[rows[0], rows[1:]])
+    config = bag_config(path, "Review Text", "Rating")
+    raw = sources.SOURCES["csv"](config.data, config.task, None)
+    read = list(csv.reader(open(path, encoding="utf-8")))[1:]
+    gaps = [r[0] in ("", "NA") for r in read]
+    assert [t == "" for t in raw.x] == gaps
+    assert any(f"{sum(gaps)} of {len(read)} rows have no text in 'Review Text'" in n
+               for n in raw.notes), raw.notes
+
+
+def test_a_tab_file_named_txt_whose_texts_hold_commas_is_told_its_delimiter(tmp_path):
+    """UCI's sentiment-labelled sentences (`amazon_cells_labelled.txt`: `text<TAB>0`, no
+    header): read with commas, rows of unequal widths, and the refusal named no setting."""
+    lines = ["Good case, Excellent value.\t1", "Great for the jawbone.\t1",
+             "Needless to say, I wasted my money.\t0", "The mic is great.\t1"] * 5
+    path = tmp_path / "amazon_cells_labelled.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="split at tabs: pass --config.data.delimiter=tab"):
+        table_lib.read_table(str(path), False)
+    table = table_lib.read_table(str(path), False, delimiter="tab")
+    assert table.rows == [line.split("\t") for line in lines]

@@ -310,11 +310,11 @@ def _csv(dc, tc, rng):
         if column in columns:
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
-        texts = text.table_texts(table, column)
+        texts, empty = text.table_texts(table, column)
         unused = [n for j, n in enumerate(table.names)
                   if j not in columns and j != column and j not in table.unused]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
-                   notes=[dropped] * bool(dropped) + (
+                   notes=[note for note in (dropped, empty) if note] + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
     from ktrain_kit.data import features as features_lib

@@ -461,8 +461,11 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
             comment = next(((at, first) for first, at in ((records[0][0], lines[0]),
                                                            (cells[0], line))
                             if first.startswith("#") or re.fullmatch("sep=.?", first)), None)
+            even = None if comment else _even_delimiter(text, read)
             fix = (f"delete line {comment[0]} ({shown(comment[1])}) and any other comment "
                    "line: the file is read as CSV only" if comment else
+                   f"every line has {even[1]} cells split at {DELIMITER_WORDS[even[0]]}s: pass "
+                   f"{DELIMITER_FLAG[even[0]]}" if even else
                    "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
                              f"{width}", fix)
@@ -511,6 +514,21 @@ def _point_decimals(records, delimiter) -> bool:
     cells = [c.strip() for r in records[1:] for c in r[0].split(delimiter)]
     return any(_point_number(c) for c in cells) and \
         not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
+
+
+def _even_delimiter(text, read):
+    """(another delimiter, the width) that splits every line of `text` into the same number of
+    cells, two or more, where `read` gives rows of unequal widths; else None. A tab file not
+    named .tsv (UCI's sentiment-labelled sentences, `text<TAB>0` in a .txt) read with commas
+    splits at the commas of its texts: the refusal named no setting."""
+    for char in ("\t", ";", "|"):
+        if char == read or char not in text:
+            continue
+        rows = _rows_split_by(text, char)
+        widths = {len(r) for r in rows or ()}
+        if len(widths) == 1 and widths != {1}:
+            return char, widths.pop()
+    return None
 
 
 def _rows_split_by(text, delimiter):

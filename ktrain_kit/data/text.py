@@ -1,7 +1,7 @@
 """Raw text as model input: a folder of .txt files per class, or a CSV's text column.
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
-`keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
+`keras.utils.text_dataset_from_directory`; names without a suffix too, as 20 Newsgroups'): UTF-8 files (or UTF-16/32 with a byte-order mark,
 as Windows tools write them, or the codec `data.encoding` names: `table.decode_text`, the
 rule of CSVs too), one document each;
 hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
@@ -22,14 +22,17 @@ from ktrain_kit import fs
 from ktrain_kit.data.table import decode_text, shown
 from ktrain_kit.errors import file_error
 
-TEXT_SUFFIXES = (".txt",)
+# .txt, and names without a suffix: the documents of 20 Newsgroups (`alt.atheism/49960`) and
+# NLTK's Reuters are so named; a folder of them was refused as holding "no .txt files".
+TEXT_SUFFIXES = (".txt", "")
 
 
 def folder_texts(root, encoding="auto"):
     """([text], [class index], class names) of a text folder; an empty or undecodable file is
     refused by name. `encoding`: `data.encoding` (`table.decode_text`)."""
     from ktrain_kit.data.folders import class_folder_files
-    files, classes = class_folder_files(root, TEXT_SUFFIXES, ".txt files",
+    files, classes = class_folder_files(root, TEXT_SUFFIXES,
+                                        ".txt files (or files without a suffix)",
                                         "root/<class>/<doc>.txt")
     texts, labels = [], []
     for path, label in files:
@@ -44,14 +47,22 @@ def folder_texts(root, encoding="auto"):
 
 
 def table_texts(table, column: int):
-    """A CSV column's texts; a missing cell is refused by line."""
+    """(a CSV column's texts, a note or None): a missing cell (empty, `NA`, null: the table's
+    rule, `table.is_missing`) is a text of no words, and the note counts them. A review left
+    without its text still has its rating (the Women's E-Commerce Clothing Reviews leave 845 of
+    23,486 so): such rows were refused, the whole file with them; read as no words, the model
+    gives them what it learned of texts without known words, as TF-IDF + logistic regression
+    does on pandas' fillna('')."""
     from ktrain_kit.data.table import is_missing
     cells = table.column(column)
-    for i, cell in enumerate(cells):
-        if is_missing(cell):
-            raise file_error(table.path, f"{table.where(i, column)}: the text is missing "
-                             f"({shown(cell)})", "give every example its text, or drop the row")
-    return cells
+    gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
+    if not gaps:
+        return cells, None
+    lines = ", ".join(str(table.lines[i]) for i in gaps[:5]) + (", ..." if len(gaps) > 5 else "")
+    note = (f"{table.path}: {len(gaps)} of {len(cells)} rows have no text in "
+            f"{shown(table.names[column])} (line {lines}: {shown(cells[gaps[0]])}): read as "
+            "texts of no words")
+    return ["" if is_missing(cell) else cell for cell in cells], note
 
 
 def string_tensor(values):
