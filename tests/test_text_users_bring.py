@@ -295,3 +295,27 @@ def test_a_tab_file_named_txt_whose_texts_hold_commas_is_told_its_delimiter(tmp_
         table_lib.read_table(str(path), False)
     table = table_lib.read_table(str(path), False, delimiter="tab")
     assert table.rows == [line.split("\t") for line in lines]
+
+
+def test_a_quoted_semicolon_file_read_with_commas_is_told_its_delimiter_not_its_quotes(tmp_path):
+    """UCI's bank-full.csv (`"age";"job";...`, `58;"management";...`): every line breaks the
+    comma reading's quotes; the delimiter is what to fix, as before the quote rule."""
+    path = tmp_path / "bank-full.csv"
+    path.write_text('"age";"job";"y"\n58;"management";"no"\n44;"technician";"yes"\n'
+                    '33;"entrepreneur";"no"\n', encoding="utf-8")
+    with pytest.raises(UserError, match="semicolon-delimited.*--config.data.delimiter=';'"):
+        table_lib.read_table(str(path))
+    table = table_lib.read_table(str(path), delimiter=";", decimal=".")
+    assert [table.names] + table.rows == [[c.strip('"') for c in line.split(";")]
+                                          for line in path.read_text().splitlines()]
+
+
+def test_a_tab_file_with_quotes_as_text_is_told_both_settings(tmp_path):
+    lines = ["Good case, Excellent value.\t1", "Needless to say, I wasted my money.\t0",
+             '"Great phone, works" well\t1'] * 4
+    path = tmp_path / "amazon_cells_labelled.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="--config.data.delimiter=tab --config.data.quoting=none"):
+        table_lib.read_table(str(path), False)
+    table = table_lib.read_table(str(path), False, delimiter="tab", quoting="none")
+    assert table.rows == [line.split("\t") for line in lines]

@@ -399,13 +399,26 @@ def _refuse_broken_quoting(text: str, path, read: str):
     except csv.Error as e:
         end = reader.line_num
         where = f"line {start}" + (f" (read on to line {end})" if end > start else "")
+        other = _unquoted_even_delimiter(text, read)
+        also = f"{DELIMITER_FLAG[other]} " if other else ""
         raise file_error(path, f"{where}: a cell opening with a quote does not end at its "
                          f"closing quote ({e}): quotes written as text?",
                          "if the file's quotes are text (written without quoting, as many .tsv "
-                         "files are), pass --config.data.quoting=none; else write each quote "
-                         'inside a quoted cell as ""') from None
+                         f"files are), pass {also}--config.data.quoting=none; else write each "
+                         'quote inside a quoted cell as ""') from None
     finally:
         csv.field_size_limit(limit)
+
+
+def _unquoted_even_delimiter(text, read):
+    """Another delimiter that splits every non-blank line, quotes read as text, into one
+    width of two or more cells (a tab file of texts with quotes, named .txt); else None."""
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    for char in ("\t", ";", "|"):
+        widths = {len(line.split(char)) for line in lines}
+        if char != read and len(widths) == 1 and widths != {1}:
+            return char
+    return None
 
 
 def _is_name(which) -> bool:
@@ -432,8 +445,6 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
         parts = text.split('"') if quoting == "csv" else [text]
         parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
         text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
-    if quoting == "csv":
-        _refuse_broken_quoting(text, path, read)
     options = {"quoting": csv.QUOTE_NONE} if quoting == "none" else {}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True,
                         **options)
@@ -455,6 +466,8 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
         raise file_error(path, "holds no examples", "add rows of features and a label")
     _refuse_other_delimiters(records, lines, path, read)
     _refuse_split_by_another_delimiter(text, records, lines, path, read)
+    if quoting == "csv":  # after the delimiter: `"a";"b"` read with commas breaks the quotes
+        _refuse_broken_quoting(text, path, read)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
