@@ -91,8 +91,15 @@ def test_with_quoting_none_every_line_is_a_row_split_at_tabs(rows):
                           for line in text.splitlines()[1:]]
 
 
-def test_a_space_after_a_closing_quote_is_still_csv():
-    table = table_lib.parse_table(b'a,b\n"x, y" ,1\n"z",2\n', "t.csv")
+@pytest.mark.parametrize("data,name,delimiter", [
+    (b'a,b\n"x, y" ,1\n"z",2\n', "t.csv", "auto"),
+    (b'a,b\n"x, y"\t ,1\n"z",2\n', "t.csv", "auto"),
+    (b'a\tb\n"x, y" \t1\n"z"\t2\n', "t.tsv", "auto"),
+    (b'a b\n"x, y"   1\n"z" 2\n', "t.txt", "space")])
+def test_spaces_after_a_closing_quote_are_still_csv(data, name, delimiter):
+    """Writers that pad columns put spaces (or tabs) between a closing quote and the
+    delimiter: the quote still closes the cell, as the csv module reads it."""
+    table = table_lib.parse_table(data, name, delimiter=delimiter)
     assert table.rows == [["x, y", "1"], ["z", "2"]]
 
 

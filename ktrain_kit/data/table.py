@@ -387,8 +387,8 @@ def _refuse_broken_quoting(text: str, path, read: str):
     """Refuses CSV text whose quoting is broken (see `_csv_records`): read by the csv module's
     strict rule (a closing quote is followed by the delimiter or the line's end), spaces after
     a closing quote allowed. Names the line where the broken cell opens, and `data.quoting`."""
-    padded = re.sub(r'"[ \t]+(?=[' + re.escape(read) + r'\r\n]|$)', '"', text) \
-        if read not in " \t" else text
+    pad = " \t".replace(read, "")  # spaces (or tabs) the writer put after a closing quote
+    padded = re.sub(f'"[{pad}]+(?=[{re.escape(read)}\r\n]|$)', '"', text)
     reader = csv.reader(io.StringIO(padded, newline=""), delimiter=read, skipinitialspace=True,
                         strict=True)
     limit = csv.field_size_limit(2**31 - 1)
