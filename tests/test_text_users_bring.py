@@ -228,7 +228,7 @@ def test_a_set_text_length_that_cuts_texts_is_said_with_how_many(files):
     assert f"--config.data.text_length={max(counts)}" in said
 
 
-@pytest.mark.parametrize("name", ["long", "zh", "tweets"])
+@pytest.mark.parametrize("name", [pytest.param("long", marks=pytest.mark.slow), "zh", "tweets"])
 def test_the_bag_reaches_tf_idf_logistic_regression_on_what_users_bring(files, name, tmp_path):
     """On the same rows, the shipped text config within 0.05 of scikit-learn's TF-IDF +
     logistic regression on the same words (reference_words); before: 0.53 / 0.45 / 0.38,
@@ -326,3 +326,22 @@ def test_a_tab_file_with_quotes_as_text_is_told_both_settings(tmp_path):
         table_lib.read_table(str(path), False)
     table = table_lib.read_table(str(path), False, delimiter="tab", quoting="none")
     assert table.rows == [line.split("\t") for line in lines]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from('ab "\',.'), min_size=1, max_size=12)
+                .filter(lambda c: c.strip() and not c.rstrip().endswith('"')),
+                min_size=1, max_size=10))
+def test_an_unquoted_tsv_is_read_line_by_line_or_refused_never_merged(texts):
+    """Texts with stray quotes written without quoting (`label<TAB>text` per line), none
+    ending in a quote: read as CSV, each line is its row, or the file is refused naming
+    data.quoting; rows are never merged in silence (the per-line split is the reference)."""
+    lines = [f"{i % 2}\t{t}" for i, t in enumerate(texts)]
+    data = ("y\ttext\n" + "\n".join(lines) + "\n").encode()
+    try:
+        table = table_lib.parse_table(data, "t.tsv", True)
+    except UserError as e:
+        assert "--config.data.quoting=none" in str(e)
+        return
+    assert len(table.rows) == len(lines)
+    assert [r[0] for r in table.rows] == [line.split("\t")[0] for line in lines]
