@@ -111,10 +111,14 @@ def test_an_unknown_quoting_is_refused_naming_the_key():
 
 
 # ------------------------------------------------------------------ words
+SPACELESS = ("THAI ", "LAO ", "KHMER ", "MYANMAR ")  # scripts without spaces between words
+
+
 def reference_words(text):
     """Independent of TensorFlow: lower-case; emoji joiners out; punctuation (not `_`) and
-    math / currency / modifier symbols -> space; every other symbol (emoji) and every Chinese
-    or Japanese character (by its Unicode name) a word of its own."""
+    math / currency / modifier symbols -> space; every other symbol (emoji), every Chinese or
+    Japanese character, and every Thai / Lao / Khmer / Myanmar character with the marks after
+    it (by Unicode names and categories) a word of its own."""
     out = []
     for ch in text.lower():
         category, name = unicodedata.category(ch), unicodedata.name(ch, "")
@@ -122,6 +126,11 @@ def reference_words(text):
             continue
         if category == "So" or name.startswith(("CJK UNIFIED IDEOGRAPH", "HIRAGANA",
                                                  "KATAKANA")):
+            out.append(f" {ch} ")
+        elif name.startswith(SPACELESS) and category[0] == "M" and out and \
+                out[-1].strip() and unicodedata.name(out[-1].strip()[0], "").startswith(SPACELESS):
+            out[-1] = f" {out[-1].strip()}{ch} "  # a mark joins the character before it
+        elif name.startswith(SPACELESS):
             out.append(f" {ch} ")
         elif category in ("Sm", "Sc", "Sk") or (category[0] == "P" and category != "Pc"):
             out.append(" ")
@@ -133,10 +142,11 @@ def reference_words(text):
 TWEETS = ["@united delay again 😡😡 https://t.co/xYz19", "@JetBlue crew was great ❤️👍 #travel",
           "这个酒店非常好，服务很周到", "とても良いホテルでした。コーヒー最高",
           "Très bon séjour, personnel agréable", "الفندق رائع والخدمة ممتازة",
-          "family 👨‍👩‍👧 trip, £900 a+b=c 3.5°C ©2024"]
+          "family 👨‍👩‍👧 trip, £900 a+b=c 3.5°C ©2024", "ร้านนี้แย่ ไม่ชอบเลย อาหารอร่อยมาก",
+          "ສະບາຍດີ", "ខ្ញុំស្រឡាញ់", "မင်္ဂလာပါ"]
 
 
-def test_emoji_and_chinese_japanese_characters_are_words_of_their_own():
+def test_emoji_and_characters_of_scripts_without_spaces_are_words_of_their_own():
     from ktrain_kit.data.text import standardize_text
     got = [t.decode().split() for t in standardize_text(np.array(TWEETS, object)).numpy()]
     assert got == [reference_words(t) for t in TWEETS]
@@ -149,6 +159,8 @@ FILL = ("the film plot story acting scene character script time watch end music 
         "cast years life people world after before").split()
 ZP, ZN = "好棒净便满荐适热周划", "差脏吵贵失难旧慢冷糟"
 ZF = "酒店房间服务早餐前台位置我们这次入住感觉非常还是比较的了很"
+THAI_POS, THAI_NEG = ["อร่อย", "ดีมาก", "ชอบ", "สะอาด"], ["แย่", "สกปรก", "ช้า", "แพง"]
+THAI_FILL = ["ร้าน", "อาหาร", "บริการ", "ราคา", "พนักงาน", "วันนี้", "เมนู", "ก๋วยเตี๋ยว"]
 
 
 def write_csv(path, header, rows):
@@ -180,12 +192,20 @@ def files(tmp_path_factory):
         emoji = {"positive": "😍👍🎉", "negative": "😡👎💔", "neutral": " "}[mood]
         words = " ".join(rng.choice(FILL) for _ in range(6))
         tweet_rows.append([f"@united {words} {rng.choice(emoji)}{rng.choice(emoji)}", mood])
-    return {"long": write_csv(root / "long.csv", ["text", "label"], long_rows),
+    thai_rows = []
+    for i in range(120):  # Thai restaurant reviews: no spaces between words either
+        good = i % 2 == 0
+        words = [rng.choice(THAI_FILL) for _ in range(5)] + [rng.choice(THAI_POS if good else
+                                                                        THAI_NEG)]
+        rng.shuffle(words)
+        thai_rows.append(["".join(words), "positive" if good else "negative"])
+    return {"thai": write_csv(root / "thai.csv", ["review", "rating"], thai_rows),
+            "long": write_csv(root / "long.csv", ["text", "label"], long_rows),
             "zh": write_csv(root / "zh.csv", ["review", "label"], zh_rows),
             "tweets": write_csv(root / "tweets.csv", ["text", "airline_sentiment"], tweet_rows)}
 
 
-COLUMNS = {"long": ("text", "label"), "zh": ("review", "label"),
+COLUMNS = {"long": ("text", "label"), "zh": ("review", "label"), "thai": ("review", "rating"),
            "tweets": ("text", "airline_sentiment")}
 
 
@@ -242,13 +262,15 @@ def test_the_bag_reaches_tf_idf_logistic_regression_on_what_users_bring(files, n
         summary["best_val_accuracy"], baseline)
 
 
-def test_a_chinese_vocabulary_is_its_characters(files):
-    config = bag_config(files["zh"], "review", "label")
+@pytest.mark.parametrize("name", ["zh", "thai", "tweets"])
+def test_the_vocabulary_is_the_reference_words_of_the_training_texts(files, name):
+    """Chinese and Thai characters, emoji: the vectorizer's vocabulary against the words
+    `reference_words` (unicodedata) finds in the training rows, read by Python's csv module."""
+    config = bag_config(files[name], *COLUMNS[name])
     data = sources.load(config.data, config.task, config.seed)
-    rows = list(csv.reader(open(files["zh"], encoding="utf-8")))[1:]
-    chars = {ch for i in data.preprocessing.rows["train"] for ch in rows[i][0]
-             if unicodedata.name(ch).startswith("CJK UNIFIED IDEOGRAPH")}
-    assert set(data.preprocessing.layer.get_vocabulary()[2:]) == chars
+    rows = list(csv.reader(open(files[name], encoding="utf-8")))[1:]
+    words = {w for i in data.preprocessing.rows["train"] for w in reference_words(rows[i][0])}
+    assert set(data.preprocessing.layer.get_vocabulary()[2:]) == words
 
 
 def test_a_transformer_is_not_given_the_whole_longest_text():

@@ -8,8 +8,8 @@ hidden files and what systems leave behind are skipped. A CSV: `data.text_column
 column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (`standardize_text`:
-Unicode lower-case, punctuation and symbols turned into spaces, emoji and Chinese / Japanese
-characters words of their own; then words; at most
+Unicode lower-case, punctuation and symbols turned into spaces, emoji and the characters of
+scripts written without spaces (Chinese, Japanese, Thai, ...) words of their own; then words; at most
 `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
 text into `data.text_length` token ids (0 = padding, 1 = unknown word). The models read the ids
 (kind "sequence": `bag` and `transformer`); the export takes the raw strings (`text`) and runs
@@ -87,8 +87,11 @@ SEPARATORS = r"[\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{Sm}\p{Sc}\p{Sk}]"
 #   sentiment (😍 / 😡); as separators a model read "@united delay 😡😡" as "@united delay";
 # - Han ideographs and Japanese kana: Chinese and Japanese are written without spaces between
 #   words, so split at spaces a clause was one "word" (seen once: a vocabulary of one entry per
-#   training text, a chance-level model); each character a word, as BERT's tokenizer splits Han.
-OWN_WORDS = r"[\p{So}\p{Han}\p{Hiragana}\p{Katakana}]"
+#   training text, a chance-level model); each character a word, as BERT's tokenizer splits Han;
+# - Thai, Lao, Khmer and Myanmar characters with their marks (vowel signs, tones): those
+#   scripts put no spaces between words either.
+OWN_WORDS = (r"[\p{So}\p{Han}\p{Hiragana}\p{Katakana}]"
+             r"|[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]\p{M}*")
 # Invisible joiners of emoji sequences (variation selectors, zero-width joiner): left alone
 # after a split, a selector was a "word" of its own.
 JOINERS = r"[\x{FE00}-\x{FE0F}\x{200D}]"
@@ -96,7 +99,8 @@ JOINERS = r"[\x{FE00}-\x{FE0F}\x{200D}]"
 
 def standardize_text(texts):
     """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces,
-    each emoji / other symbol and each Chinese or Japanese character a word of its own."""
+    each emoji / other symbol and each character of a script written without spaces (Chinese,
+    Japanese, Thai, Lao, Khmer, Myanmar; with its marks) a word of its own."""
     import tensorflow as tf
     text = tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), JOINERS, "")
     text = tf.strings.regex_replace(text, SEPARATORS, " ")
