@@ -367,3 +367,23 @@ def test_an_unquoted_tsv_is_read_line_by_line_or_refused_never_merged(texts):
         return
     assert len(table.rows) == len(lines)
     assert [r[0] for r in table.rows] == [line.split("\t")[0] for line in lines]
+
+
+def test_a_nested_json_key_is_left_out_not_the_whole_file(tmp_path):
+    """Tweets as the Twitter API writes them: `user` and `entities` nested. The whole file was
+    refused for them, its `text` and `label` with it; now those keys are left out (said), and
+    refused only when named as a column to read. Cells against Python's json module."""
+    import json
+    tweets = [{"id": i, "text": f"flight {i} delayed 😡" if i % 2 else f"great crew {i} 😍",
+               "user": {"screen_name": f"u{i}"}, "entities": {"hashtags": []},
+               "label": "negative" if i % 2 else "positive"} for i in range(12)]
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in tweets),
+                    encoding="utf-8")
+    table = table_lib.read_table(str(path))
+    left_out = {table.names[j]: why for j, why in table.unused.items()}
+    assert set(left_out) == {"user", "entities"} and "json_normalize" in left_out["user"]
+    text, label = table.names.index("text"), table.names.index("label")
+    assert [(r[text], r[label]) for r in table.rows] == [(t["text"], t["label"]) for t in tweets]
+    with pytest.raises(UserError, match="'user' \\(data.text_column\\) holds nested JSON"):
+        table_lib.resolve_column(table, "user", "data.text_column")

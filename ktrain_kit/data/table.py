@@ -255,7 +255,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                        encoding, _semicolon_export(data, delimiter))
     json_table = json_lines_records(text, path)
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
-        (records, lines), has_header = json_table, True
+        (records, lines, nested), has_header = json_table, True
     else:
         records, lines = _csv_records(text, path, char, quoting)
         first = records[0]  # as written: if it is a header, its names are kept so
@@ -271,6 +271,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
         names = _unquoted(first) if json_table is None else names
         unused = _nameless_and_empty(names, rows)
+        if json_table is not None:
+            unused.update({names.index(k): why for k, why in nested.items()})
         for j, name in enumerate(names):
             if not name and j not in unused:
                 raise file_error(path, f"line {at}: column {j + 1} has no name",
@@ -680,7 +682,11 @@ def resolve_column(table: Table, which, key: str) -> int:
                            "give a header name or a column number")
     text = str(which).strip()
     if text in table.names:
-        return table.names.index(text)
+        j = table.names.index(text)
+        if j in table.unused:  # a nested JSON key: its cells are JSON text, not values
+            raise file_error(table.path, f"column {shown(text)} ({key}) {table.unused[j]}",
+                             f"flatten it, or set {key} to another column")
+        return j
     if re.fullmatch(r"-?\d+", text):
         index, used = int(text), [j for j in range(table.width) if j not in table.unused]
         if not -len(used) <= index < len(used):
@@ -813,13 +819,14 @@ def number_name(value: float) -> str:
 
 
 def json_lines_records(text: str, path: str):
-    """(records, their lines) of a JSON Lines table - one object per line, what
+    """(records, their lines, the keys left out) of a JSON Lines table - one object per line, what
     `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - or
     of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
-    cell, true/false and numbers their JSON text; a nested list or object is refused, and so
-    is a list opening with `[{` that is not valid JSON (a trailing comma, a cut-off end)."""
+    cell, true/false and numbers their JSON text; a key holding nested lists or objects is
+    left out (`_json_table`); refused: a list opening with `[{` that is not valid JSON (a
+    trailing comma, a cut-off end)."""
     # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
     # JSON leaves unescaped inside strings (scraped text holds them)
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
@@ -877,18 +884,27 @@ def _array_objects(text: str) -> list:
 
 
 def _json_table(objects, path):
-    """(records, their lines) of [(line, object)]: the header first (see json_lines_records)."""
+    """(records, their lines, {key: why it is left out}) of [(line, object)]: the header first
+    (see json_lines_records). A key holding a nested object or list is left out (its cells
+    hold the JSON text, unused), and said: a tweet's `user` object or a dataset's `entities`
+    list refused the whole file, its `text` and `label` with it, where flattening matters
+    only to use that key (`resolve_column` refuses it as a label or text column)."""
     names = list(dict.fromkeys(k for _, value in objects for k in value))
-    rows = [([_json_cell(value.get(k), path, n, k) for k in names], n) for n, value in objects]
+    nested = {}
+    for n, value in objects:
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) and k not in nested:
+                nested[k] = (f"holds nested JSON (line {n}: "
+                             f"{'an object' if isinstance(v, dict) else 'a list'}); flatten it "
+                             "into columns of their own (pandas.json_normalize) to use it")
+    rows = [([_json_cell(value.get(k)) for k in names], n) for n, value in objects]
     rows = [(cells, n) for cells, n in rows if any(cells)]  # as a CSV's rows of empty cells
-    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows]
+    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows], nested
 
 
-def _json_cell(value, path, line, key) -> str:
+def _json_cell(value) -> str:
     if isinstance(value, (dict, list)):
-        raise file_error(path, f"line {line}, key {shown(key)}: a nested "
-                         f"{'object' if isinstance(value, dict) else 'list'}",
-                         "flatten it into columns of their own (pandas.json_normalize)")
+        return json.dumps(value, ensure_ascii=False)
     if value is None:
         return ""
     return value.strip() if isinstance(value, str) else json.dumps(value)
