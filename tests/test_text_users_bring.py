@@ -387,3 +387,7 @@ def test_a_nested_json_key_is_left_out_not_the_whole_file(tmp_path):
     assert [(r[text], r[label]) for r in table.rows] == [(t["text"], t["label"]) for t in tweets]
     with pytest.raises(UserError, match="'user' \\(data.text_column\\) holds nested JSON"):
         table_lib.resolve_column(table, "user", "data.text_column")
+    config = bag_config(str(path), "text", "label")
+    raw = sources.SOURCES["csv"](config.data, config.task, None)
+    assert list(raw.x) == [t["text"] for t in tweets]
+    assert raw.notes == ["columns not used (only the text column is): id, user, entities"]

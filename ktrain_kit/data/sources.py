@@ -311,8 +311,8 @@ def _csv(dc, tc, rng):
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
         texts, empty = text.table_texts(table, column)
-        unused = [n for j, n in enumerate(table.names)
-                  if j not in columns and j != column and j not in table.unused]
+        unused = [n for j, n in enumerate(table.names)  # a nested JSON key too, not a nameless
+                  if j not in columns and j != column and (j not in table.unused or n)]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
                    notes=[note for note in (dropped, empty) if note] + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
