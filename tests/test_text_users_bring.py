@@ -391,3 +391,31 @@ def test_a_nested_json_key_is_left_out_not_the_whole_file(tmp_path):
     raw = sources.SOURCES["csv"](config.data, config.task, None)
     assert list(raw.x) == [t["text"] for t in tweets]
     assert raw.notes == ["columns not used (only the text column is): id, user, entities"]
+
+
+def test_fasttext_lines_are_a_text_and_a_label_column(tmp_path):
+    """Amazon polarity as distributed for fastText (`train.ft.txt`): read as CSV, its texts'
+    commas split each line differently, refused with no fix. The reference: each line's
+    `__label__` word and the rest, by str.split."""
+    lines = ["__label__2 Great CD: My lovely Pat has one of the GREAT voices, I think.",
+             "__label__1 Batteries died within a year ...: I bought this in Jul 2003, it failed.",
+             "__label__2 works fine, but Maha Energy is better, \"really\""] * 4
+    path = tmp_path / "train.ft.txt"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    table = table_lib.read_table(str(path))
+    assert table.names == ["text", "label"]
+    assert table.rows == [[line.split(" ", 1)[1], line.split(" ", 1)[0][len("__label__"):]]
+                          for line in lines]
+    config = bag_config(str(path), "text", -1)
+    raw = sources.SOURCES["csv"](config.data, config.task, None)
+    assert list(raw.y) == [row[1] for row in table.rows]
+
+
+@pytest.mark.parametrize("text, refusal", [
+    ("__label__a __label__b two classes\n", "line 1 has 2 labels"),
+    ("__label__a fine\nno label here\n", "line 2 has no __label__ prefix")])
+def test_fasttext_lines_that_are_not_one_example_are_refused_by_line(tmp_path, text, refusal):
+    path = tmp_path / "ft.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=refusal):
+        table_lib.read_table(str(path))

@@ -254,6 +254,9 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding, _semicolon_export(data, delimiter))
     json_table = json_lines_records(text, path)
+    fasttext = json_table is None and fasttext_records(text, path)
+    if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
+        json_table = fasttext
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -290,7 +293,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
     return Table(path, names, rows, lines, has_header, unused,
-                 pandas_io(char, mark, encoding, json_table is not None, text))
+                 pandas_io(char, mark, encoding, json_table is not None and not fasttext,
+                           text))
 
 
 def delimiter_char(delimiter, name: str) -> str:
@@ -862,6 +866,38 @@ def json_lines_records(text: str, path: str):
                              "object", "write one JSON object per line (JSON Lines)")
         objects.append((n, value))
     return _json_table(objects, path)
+
+
+FASTTEXT_LABEL = re.compile(r"__label__(\S+)")
+
+
+def fasttext_records(text: str, path: str):
+    """(records, their lines, {}) of fastText's supervised format - one example a line, its
+    class as a `__label__<class>` prefix: `__label__2 Great CD: ...` (the Amazon and Yelp
+    polarity sets as distributed for fastText) - with the header `text`, `label` (so the
+    default `data.label_column=-1` is the label); None when the first line has no such prefix.
+    Read as CSV its texts' commas split every line differently, and the refusal named no fix.
+    A line of several labels is refused (multilabel reads 0/1 columns)."""
+    numbered = [(n, line.strip()) for n, line in enumerate(re.split(r"\r\n|\r|\n", text), 1)
+                if line.strip()]
+    if not numbered or not FASTTEXT_LABEL.match(numbered[0][1]):
+        return None
+    records, lines = [["text", "label"]], [numbered[0][0]]
+    for n, line in numbered:
+        prefix = re.match(r"(__label__\S+\s*)+", line)
+        if not prefix:
+            raise file_error(path, f"line {n} has no __label__ prefix ({shown(line)}), where "
+                             "line 1 opens fastText's format", "give every line its "
+                             "__label__<class>, or drop the line")
+        labels = FASTTEXT_LABEL.findall(prefix.group(0))
+        if len(labels) > 1:
+            raise file_error(path, f"line {n} has {len(labels)} labels "
+                             f"({', '.join(labels[:3])}): several classes an example",
+                             "keep one __label__ a line (multilabel reads 0/1 columns: "
+                             "data.label_columns)")
+        records.append([line[prefix.end():].strip(), labels[0]])
+        lines.append(n)
+    return records, lines, {}
 
 
 def _array_objects(text: str) -> list:
