@@ -8,7 +8,9 @@ real documents (benchmarks/RESULTS.md, text; `python -m benchmarks.text_docs`): 
 (two overfit: 0.859 against 0.945 on 996 docstrings), learning rate 3e-3 and 16 epochs (the
 transformer's 1e-3 and 8 epochs stop where the training split is fitted but the validation
 accuracy still climbs: 0.905). The rest is configs/sequence_transformer.py's (the text runs measured before);
-`--config.model.name=transformer` reads the same token ids.
+`--config.model.name=transformer` reads the same token ids (give it
+`--config.data.text_length=256`: attention costs the square of the length, which text_length=0
+sets to the longest training text's).
 """
 
 from ktrain_kit.config import default_config
@@ -18,6 +20,8 @@ def get_config():
     c = default_config()
     c.data.name = "text_folder"
     c.data.batch_size = 64
+    c.data.text_length = 0    # every word of the longest training text: a bag is order-blind,
+                              # a cut text loses its later words for nothing (a review's verdict)
     c.model.name = "bag"
     c.model.width = 64
     c.model.depth = 1

@@ -119,12 +119,15 @@ def default_config() -> ml_collections.ConfigDict:
                                  # decimal-comma locale: ';')
         decimal="auto",          # csv: the numbers' decimal mark: auto = ',' with delimiter ';'
                                  # (where ';' separates, the comma is the decimal), else '.'
+        quoting="csv",           # csv: csv = '"' encloses a cell ('""' inside it); none = quotes
+                                 # are text (a .tsv written without quoting: pandas' QUOTE_NONE)
         drop_unlabeled=False,    # csv: rows whose label cell is empty or NA are left out (and
                                  # counted in a note) instead of refused
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
-        text_length=256,         # text: tokens per example (longer texts are cut)
+        text_length=256,         # text: tokens per example (longer texts are cut, and the run
+                                 # says so); 0 = the longest training text's (configs/text_bag.py)
         features=_any(""),       # csv: per-column type overrides {column: numeric |
                                  # categorical | ignore}; the rest are typed from the file
         val_fraction=0.2,        # share of the examples held out for validation
@@ -381,7 +384,7 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
-    config_fields.check_csv_settings(c.data.delimiter, c.data.decimal)
+    config_fields.check_csv_settings(c.data.delimiter, c.data.decimal, c.data.quoting)
     if c.data.decimal == "," and c.data.delimiter == ",":
         raise config_error("data.decimal", "is ',' while data.delimiter is ','", "give the "
                            "file's delimiter: --config.data.delimiter=';' (or tab)")
@@ -404,6 +407,11 @@ def validate(c) -> None:
     if c.data.text_column not in ("", None) and c.data.features:
         raise config_error("data.features", "types table columns, but with data.text_column "
                            "only the text is used", "remove one of the two")
+    if c.data.text_length == 0 and c.model.name == "transformer":
+        raise config_error("data.text_length", "is 0 (the longest training text whole, as the "
+                           "bag reads it), but a transformer's attention costs the square of "
+                           "the length", "give the transformer a length: "
+                           "--config.data.text_length=256")
     if hasattr(cw, "items"):
         for key, weight in cw.items():
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \

@@ -31,7 +31,7 @@ RANGES = {
     "data.min_updates_per_epoch": ">= 0",
     "data.synthetic_examples": ">= 0",
     "data.text_max_tokens": ">= 4",
-    "data.text_length": ">= 1",
+    "data.text_length": ">= 0",
     "data.val_fraction": "(0, 1)",
     "data.num_classes": ">= 2",
     "data.num_features": ">= 1",
@@ -99,6 +99,7 @@ APPLIES_TO = {
     "data.encoding": ("data.name", ("csv", "text_folder")),
     "data.delimiter": ("data.name", ("csv",)),
     "data.decimal": ("data.name", ("csv",)),
+    "data.quoting": ("data.name", ("csv",)),
     "data.drop_unlabeled": ("data.name", ("csv",)),
     "data.label_column": ("data.name", ("csv", "tfrecord")),
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
@@ -362,13 +363,18 @@ def check_names(key, value, known) -> None:
 CSV_DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t",
                   "|": "|", "space": " "}
 CSV_DECIMALS = ("auto", ".", ",")
+# data.quoting: csv = a '"' opening a cell encloses it (Python's csv module, spreadsheets,
+# pandas' to_csv); none = quotes are text (files written without quoting: many .tsv, the SMS
+# Spam Collection, GLUE's; pandas' read_csv(quoting=csv.QUOTE_NONE)).
+CSV_QUOTING = ("csv", "none")
 
 
-def check_csv_settings(delimiter, decimal) -> None:
-    """data.delimiter and data.decimal are names of theirs: checked alike by the config (no
-    file read) and by the reader (called directly)."""
+def check_csv_settings(delimiter, decimal, quoting="csv") -> None:
+    """data.delimiter, data.decimal and data.quoting are names of theirs: checked alike by the
+    config (no file read) and by the reader (called directly)."""
     check_listed("data.delimiter", delimiter, CSV_DELIMITERS, "auto, ',', ';', tab, '|' or space")
     check_listed("data.decimal", decimal, CSV_DECIMALS, "auto, '.' or ','")
+    check_listed("data.quoting", quoting, CSV_QUOTING, "csv or none")
 
 
 def check_listed(key, value, known, listing: str) -> None:

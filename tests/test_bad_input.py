@@ -365,9 +365,9 @@ CASES = {
         "--config.data.text_column=review"), "model.name"),
     "a text column on data without columns": (
         lambda t: [MLP, "--config.data.text_column=review"], "data.text_column"),
-    "a missing text cell": (lambda t: data_args(
-        "csv", csv_rows(t, "review,y", ["good film,1", "NA,0"] + ["bad film,0"] * 10),
-        "--config.data.text_column=review", "--config.model.name=bag"), "line 3"),
+    "a text column of missing cells only": (lambda t: data_args(
+        "csv", csv_rows(t, "review,y", ["NA,1", ",0"] * 10),
+        "--config.data.text_column=review", "--config.model.name=bag"), "vocabulary of 0"),
     "the label column as the text column": (lambda t: data_args(
         "csv", csv_rows(t, "review,y", ["good film,1", "bad,0"] * 10),
         "--config.data.text_column=y", "--config.model.name=bag"), "data.text_column"),

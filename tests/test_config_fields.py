@@ -147,6 +147,7 @@ APPLIES_CASES = {
     "data.encoding": ("cp1252", "text_folder"),
     "data.delimiter": (";", "csv"),
     "data.decimal": (",", "csv"),
+    "data.quoting": ("none", "csv"),
     "data.min_updates_per_epoch": (4, "csv"),
     "data.drop_unlabeled": (True, "csv"),
     "data.label_column": ("y", "tfrecord"),

@@ -487,13 +487,11 @@ def test_json_lines_read_as_the_csv_of_the_same_cells(objects, ascii_only):
 
 
 @pytest.mark.parametrize("text, refusal", [
-    ('{"a": 1}\n{"a": [1, 2]}\n', "line 2, key 'a': a nested list; flatten it"),
     ('{"a": 1}\n{"a": 2\n', r"line 2 is not JSON \(Expecting ',' delimiter\)"),
     ('{"a": 1}\n3\n', "line 2 holds a JSON int, not an object"),
     ('[[1, 2], [3, 4]]', r"is one JSON list \(pandas' to_json\), not a list of records nor "
                          r"one object per line; write it as JSON Lines"),
-    ('[{"a": 1}, 2]', "not a list of records"),
-    ('[{"a": 1}, {"a": [1]}]', "line 1, key 'a': a nested list")])
+    ('[{"a": 1}, 2]', "not a list of records")])
 def test_json_that_is_not_a_flat_table_is_refused_naming_the_line(text, refusal):
     with pytest.raises(UserError, match=refusal):
         table_lib.parse_table(text.encode(), "t.jsonl")

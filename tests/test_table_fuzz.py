@@ -157,6 +157,19 @@ def reference_records(text: str, tabs: bool):
     return [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)]
 
 
+def strict_refuses(text, delimiter) -> bool:
+    """Whether Python's csv module with strict=True refuses the text."""
+    old = csv.field_size_limit(2**31 - 1)
+    try:
+        list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True, strict=True))
+        return False
+    except csv.Error:
+        return True
+    finally:
+        csv.field_size_limit(old)
+
+
 def one_line_naming(error: UserError, path: str) -> str:
     text = str(error)
     assert "\n" not in text and "\r" not in text, text
@@ -205,10 +218,14 @@ def test_a_messy_file_reads_as_the_csv_module_reads_it_or_is_refused_in_one_line
         words = {len(r[0].split()) for r in records or [] if len(r) == 1}
         space_delimited = "looks space-delimited" in table and widths == {1} and \
             len(words) == 1 and words != {1}  # one cell a line, each of as many words
+        # a cell opening with a quote that does not end at its closing quote: the csv
+        # module's strict rule refuses the text too (tests/test_text_users_bring.py)
+        broken_quote = "does not end at its closing quote" in table and strict_refuses(text, read)
         assert (records is None or not records or len(widths) > 1 or first_delimited or
-                decimal_commas or space_delimited or any(w in table for w in HEADER_REFUSALS)
-                ), table
+                decimal_commas or space_delimited or broken_quote or
+                any(w in table for w in HEADER_REFUSALS)), table
         assert not (proper and decimal_commas), table  # a file written with commas
+        assert not (proper and "closing quote" in table), table  # written by the csv module
         return
     assert records is not None and len({len(r) for r in records}) == 1
     got = ([table.names] if table.header else []) + table.rows

@@ -205,12 +205,28 @@ UNSEEN = ["The loop parses zebra headers, zebra!", "nothing known here"]
 
 
 def reference_words(text):
-    """Independent of TensorFlow: lower-case, every Unicode punctuation but the connector `_`
-    and every symbol (their categories, by unicodedata) -> space, then whitespace words."""
+    """Independent of TensorFlow: lower-case, emoji joiners (variation selectors, ZWJ) out,
+    every Unicode punctuation but the connector `_` and every symbol but the other symbols (So:
+    emoji) -> space, each So symbol and each Chinese / Japanese character (by its Unicode name)
+    a word of its own, then whitespace words."""
     import unicodedata
-    return "".join(" " if unicodedata.category(ch)[0] == "S" or (
-        unicodedata.category(ch)[0] == "P" and unicodedata.category(ch) != "Pc") else ch
-        for ch in text.lower()).split()
+
+    def own_word(ch):
+        name = unicodedata.name(ch, "")
+        return unicodedata.category(ch) == "So" or name.startswith(
+            ("CJK UNIFIED IDEOGRAPH", "HIRAGANA", "KATAKANA"))
+    out = []
+    for ch in text.lower():
+        category = unicodedata.category(ch)
+        if "\ufe00" <= ch <= "\ufe0f" or ch == "\u200d":
+            continue
+        if own_word(ch):
+            out.append(f" {ch} ")
+        elif category in ("Sm", "Sc", "Sk") or (category[0] == "P" and category != "Pc"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out).split()
 
 
 def test_text_is_split_at_punctuation_and_symbols_not_glued():

@@ -31,7 +31,7 @@ def class_folder_files(root, suffixes, what, layout):
     for label, name in enumerate(classes):
         folder = fs.join(root, name)
         found = sorted(f for f in fs.listdir(folder) if visible(f)
-                       and f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f)))
+                       and named_as(f, suffixes) and not fs.isdir(fs.join(folder, f)))
         if not found and fs.exists(fs.join(folder, "manifest.json")):
             raise file_error(folder, "is a ktrain_kit run's folder (manifest.json), not a "
                              "class", "move it out of data.path (train with a --workdir "
@@ -63,8 +63,15 @@ def other_files(root, classes, suffixes) -> list:
         folder = fs.join(root, name)
         out += [fs.join(folder, f) for f in sorted(fs.listdir(folder))
                 if not f.startswith(".") and f.lower() not in SYSTEM_NAMES and
-                not f.lower().endswith(suffixes) and not fs.isdir(fs.join(folder, f))]
+                not named_as(f, suffixes) and not fs.isdir(fs.join(folder, f))]
     return out
+
+
+def named_as(name, suffixes) -> bool:
+    """`name` ends in one of `suffixes` (any case); the suffix "" stands for a name without
+    one (`49960`: 20 Newsgroups' and NLTK's Reuters' documents have no suffix)."""
+    lower = name.lower()
+    return lower.endswith(tuple(s for s in suffixes if s)) or ("" in suffixes and "." not in lower)
 
 
 # What each data.name reads, as a user would say it (for the message of a mismatch).

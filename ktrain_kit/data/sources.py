@@ -268,7 +268,8 @@ def _csv(dc, tc, rng):
     from ktrain_kit.data import table as table_lib
     named = [dc.label_column, *_as_list(dc.label_columns), dc.text_column]
     table = table_lib.read_table(_existing(dc.path, "a .csv file with one row per example"),
-                                 dc.header, named, dc.encoding, dc.delimiter, dc.decimal)
+                                 dc.header, named, dc.encoding, dc.delimiter, dc.decimal,
+                                 dc.quoting)
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
@@ -309,11 +310,11 @@ def _csv(dc, tc, rng):
         if column in columns:
             raise config_error("data.text_column", f"'{table.names[column]}' is also the label "
                                "column", "name the column that holds the text")
-        texts = text.table_texts(table, column)
-        unused = [n for j, n in enumerate(table.names)
-                  if j not in columns and j != column and j not in table.unused]
+        texts, empty = text.table_texts(table, column)
+        unused = [n for j, n in enumerate(table.names)  # a nested JSON key too, not a nameless
+                  if j not in columns and j != column and (j not in table.unused or n)]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
-                   notes=[dropped] * bool(dropped) + (
+                   notes=[note for note in (dropped, empty) if note] + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
     from ktrain_kit.data import features as features_lib
@@ -648,7 +649,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     elif raw.kind == "text":  # a TextVectorization adapted on the training texts
         from ktrain_kit.data import text
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
-                                               dc.text_length, where)
+                                               dc.text_length, where, len(x))
         x = preprocessing.encode({"text": x}).numpy()
         kind = "sequence"
     if preprocessing is not None:

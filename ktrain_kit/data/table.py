@@ -118,10 +118,10 @@ class Table:
 
 
 def read_table(path: str, header="auto", named=(), encoding="auto", delimiter="auto",
-               decimal="auto") -> Table:
+               decimal="auto", quoting="csv") -> Table:
     """The CSV at `path` as a `Table`, by the module's rules; `named`: the column names the
     config uses (they tell a header, see the rules); `encoding`, `delimiter`, `decimal`: the
-    `data.` keys of those names."""
+    `data.` keys of those names (and `quoting`: `data.quoting`)."""
     if header not in HEADER_CHOICES:
         raise config_error("data.header", f"unknown value {header!r}", "use auto, true or false")
     try:
@@ -130,7 +130,7 @@ def read_table(path: str, header="auto", named=(), encoding="auto", delimiter="a
     except OSError as e:
         raise file_error(path, f"cannot be read ({type(e).__name__})", "check the path") from None
     data, name = _decompressed(data, path)
-    return parse_table(data, path, header, named, name, encoding, delimiter, decimal)
+    return parse_table(data, path, header, named, name, encoding, delimiter, decimal, quoting)
 
 
 # What pandas' read_csv opens without being told: a table compressed as a whole. Known by its
@@ -243,19 +243,24 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str =
 
 
 def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None,
-                encoding="auto", delimiter="auto", decimal="auto") -> Table:
+                encoding="auto", delimiter="auto", decimal="auto", quoting="csv") -> Table:
     """`named`: see read_table; `name`: the file name the delimiter is judged by (.tsv / .tab:
     tabs), default `path`; `encoding`: `data.encoding` (see decode_text); `delimiter`,
-    `decimal`: `data.delimiter`, `data.decimal` (see `delimiter_char`, `decimal_mark`)."""
+    `decimal`: `data.delimiter`, `data.decimal` (see `delimiter_char`, `decimal_mark`);
+    `quoting`: `data.quoting` (see `_csv_records`)."""
+    check_csv_settings("auto", "auto", quoting)
     char = delimiter_char(delimiter, str(name or path))
     mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding, _semicolon_export(data, delimiter))
     json_table = json_lines_records(text, path)
+    fasttext = json_table is None and fasttext_records(text, path)
+    if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
+        json_table = fasttext
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
-        (records, lines), has_header = json_table, True
+        (records, lines, nested), has_header = json_table, True
     else:
-        records, lines = _csv_records(text, path, char)
+        records, lines = _csv_records(text, path, char, quoting)
         first = records[0]  # as written: if it is a header, its names are kept so
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
@@ -269,6 +274,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
         names = _unquoted(first) if json_table is None else names
         unused = _nameless_and_empty(names, rows)
+        if json_table is not None:
+            unused.update({names.index(k): why for k, why in nested.items()})
         for j, name in enumerate(names):
             if not name and j not in unused:
                 raise file_error(path, f"line {at}: column {j + 1} has no name",
@@ -286,7 +293,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
     return Table(path, names, rows, lines, has_header, unused,
-                 pandas_io(char, mark, encoding, json_table is not None, text))
+                 pandas_io(char, mark, encoding, json_table is not None and not fasttext,
+                           text))
 
 
 def delimiter_char(delimiter, name: str) -> str:
@@ -381,23 +389,71 @@ def _semicolon_export(data: bytes, delimiter) -> str:
     return ""
 
 
+def _refuse_broken_quoting(text: str, path, read: str):
+    """Refuses CSV text whose quoting is broken (see `_csv_records`): read by the csv module's
+    strict rule (a closing quote is followed by the delimiter or the line's end), spaces after
+    a closing quote allowed. Names the line where the broken cell opens, and `data.quoting`."""
+    pad = " \t".replace(read, "")  # spaces (or tabs) the writer put after a closing quote
+    padded = re.sub(f'"[{pad}]+(?=[{re.escape(read)}\r\n]|$)', '"', text)
+    reader = csv.reader(io.StringIO(padded, newline=""), delimiter=read, skipinitialspace=True,
+                        strict=True)
+    limit = csv.field_size_limit(2**31 - 1)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as e:
+        end = reader.line_num
+        where = f"line {start}" + (f" (read on to line {end})" if end > start else "")
+        other = _unquoted_even_delimiter(text, read)
+        also = f"{DELIMITER_FLAG[other]} " if other else ""
+        raise file_error(path, f"{where}: a cell opening with a quote does not end at its "
+                         f"closing quote ({e}): quotes written as text?",
+                         "if the file's quotes are text (written without quoting, as many .tsv "
+                         f"files are), pass {also}--config.data.quoting=none; else write each "
+                         'quote inside a quoted cell as ""') from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _unquoted_even_delimiter(text, read):
+    """Another delimiter that splits every non-blank line, quotes read as text, into one
+    width of two or more cells (a tab file of texts with quotes, named .txt); else None."""
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    for char in ("\t", ";", "|"):
+        widths = {len(line.split(char)) for line in lines}
+        if char != read and len(widths) == 1 and widths != {1}:
+            return char
+    return None
+
+
 def _is_name(which) -> bool:
     """A column given by a name, not by an index (`species`, not `-1` or `3`)."""
     return isinstance(which, str) and not re.fullmatch(r"\s*-?\d+\s*", which) and \
         bool(which.strip())
 
 
-def _csv_records(text: str, path, read: str):
+def _csv_records(text: str, path, read: str, quoting: str = "csv"):
     """(records, the line each starts on) of CSV text split by `read`: blank rows skipped,
-    cells stripped; one width for all, else refused (naming a comment line, the usual cause)."""
+    cells stripped; one width for all, else refused (naming a comment line, the usual cause).
+
+    Quoting (`quoting` = `data.quoting`): `csv`, a cell opening with `"` ends at the next lone
+    `"`, which must be followed by the delimiter or the line's end (spaces allowed between:
+    `"a" ,b`); otherwise refused, naming the line (`_refuse_broken_quoting`). Python's csv
+    module by default reads `"a"b` as `ab`: in a file written without quoting (a .tsv of
+    texts), a cell opening with a quote swallowed every line up to the next quote as one cell,
+    rows silently merged (the SMS Spam Collection lost 32 of 400 messages so). `none`: quotes
+    are text, every line one row (a cell cannot hold the delimiter or a line break)."""
     records, lines = [], []
     if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
         # a tab outside quotes is a space too, as pandas' sep=r'\s+' (the call the file's fix
         # lines name) splits it: fixed-width text pads with both (parts[::2]: outside quotes)
-        parts = text.split('"')
+        parts = text.split('"') if quoting == "csv" else [text]
         parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
         text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True)
+    options = {"quoting": csv.QUOTE_NONE} if quoting == "none" else {}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True,
+                        **options)
     limit = csv.field_size_limit(2**31 - 1)  # a cell may hold a document (default: 128 KiB)
     try:
         start = 1
@@ -416,14 +472,19 @@ def _csv_records(text: str, path, read: str):
         raise file_error(path, "holds no examples", "add rows of features and a label")
     _refuse_other_delimiters(records, lines, path, read)
     _refuse_split_by_another_delimiter(text, records, lines, path, read)
+    if quoting == "csv":  # after the delimiter: `"a";"b"` read with commas breaks the quotes
+        _refuse_broken_quoting(text, path, read)
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
             comment = next(((at, first) for first, at in ((records[0][0], lines[0]),
                                                            (cells[0], line))
                             if first.startswith("#") or re.fullmatch("sep=.?", first)), None)
+            even = None if comment else _even_delimiter(text, read)
             fix = (f"delete line {comment[0]} ({shown(comment[1])}) and any other comment "
                    "line: the file is read as CSV only" if comment else
+                   f"every line has {even[1]} cells split at {DELIMITER_WORDS[even[0]]}s: pass "
+                   f"{DELIMITER_FLAG[even[0]]}" if even else
                    "give every row the same number of columns")
             raise file_error(path, f"line {line} has {len(cells)} cells, line {lines[0]} has "
                              f"{width}", fix)
@@ -472,6 +533,21 @@ def _point_decimals(records, delimiter) -> bool:
     cells = [c.strip() for r in records[1:] for c in r[0].split(delimiter)]
     return any(_point_number(c) for c in cells) and \
         not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
+
+
+def _even_delimiter(text, read):
+    """(another delimiter, the width) that splits every line of `text` into the same number of
+    cells, two or more, where `read` gives rows of unequal widths; else None. A tab file not
+    named .tsv (UCI's sentiment-labelled sentences, `text<TAB>0` in a .txt) read with commas
+    splits at the commas of its texts: the refusal named no setting."""
+    for char in ("\t", ";", "|"):
+        if char == read or char not in text:
+            continue
+        rows = _rows_split_by(text, char)
+        widths = {len(r) for r in rows or ()}
+        if len(widths) == 1 and widths != {1}:
+            return char, widths.pop()
+    return None
 
 
 def _rows_split_by(text, delimiter):
@@ -610,7 +686,11 @@ def resolve_column(table: Table, which, key: str) -> int:
                            "give a header name or a column number")
     text = str(which).strip()
     if text in table.names:
-        return table.names.index(text)
+        j = table.names.index(text)
+        if j in table.unused:  # a nested JSON key: its cells are JSON text, not values
+            raise file_error(table.path, f"column {shown(text)} ({key}) {table.unused[j]}",
+                             f"flatten it, or set {key} to another column")
+        return j
     if re.fullmatch(r"-?\d+", text):
         index, used = int(text), [j for j in range(table.width) if j not in table.unused]
         if not -len(used) <= index < len(used):
@@ -743,13 +823,14 @@ def number_name(value: float) -> str:
 
 
 def json_lines_records(text: str, path: str):
-    """(records, their lines) of a JSON Lines table - one object per line, what
+    """(records, their lines, the keys left out) of a JSON Lines table - one object per line, what
     `pandas.DataFrame.to_json(orient="records", lines=True)` and most text datasets write - or
     of a JSON list of such objects (`orient="records"`: `_array_objects`), with
     the header (every key, in order of first appearance) as record 0; None when line 1 is not a
     JSON object (a CSV). Cells read as a CSV spells them: null or a missing key is an empty
-    cell, true/false and numbers their JSON text; a nested list or object is refused, and so
-    is a list opening with `[{` that is not valid JSON (a trailing comma, a cut-off end)."""
+    cell, true/false and numbers their JSON text; a key holding nested lists or objects is
+    left out (`_json_table`); refused: a list opening with `[{` that is not valid JSON (a
+    trailing comma, a cut-off end)."""
     # split at '\n' only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which
     # JSON leaves unescaped inside strings (scraped text holds them)
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
@@ -787,6 +868,38 @@ def json_lines_records(text: str, path: str):
     return _json_table(objects, path)
 
 
+FASTTEXT_LABEL = re.compile(r"__label__(\S+)")
+
+
+def fasttext_records(text: str, path: str):
+    """(records, their lines, {}) of fastText's supervised format - one example a line, its
+    class as a `__label__<class>` prefix: `__label__2 Great CD: ...` (the Amazon and Yelp
+    polarity sets as distributed for fastText) - with the header `text`, `label` (so the
+    default `data.label_column=-1` is the label); None when the first line has no such prefix.
+    Read as CSV its texts' commas split every line differently, and the refusal named no fix.
+    A line of several labels is refused (multilabel reads 0/1 columns)."""
+    numbered = [(n, line.strip()) for n, line in enumerate(re.split(r"\r\n|\r|\n", text), 1)
+                if line.strip()]
+    if not numbered or not FASTTEXT_LABEL.match(numbered[0][1]):
+        return None
+    records, lines = [["text", "label"]], [numbered[0][0]]
+    for n, line in numbered:
+        prefix = re.match(r"(__label__\S+\s*)+", line)
+        if not prefix:
+            raise file_error(path, f"line {n} has no __label__ prefix ({shown(line)}), where "
+                             "line 1 opens fastText's format", "give every line its "
+                             "__label__<class>, or drop the line")
+        labels = FASTTEXT_LABEL.findall(prefix.group(0))
+        if len(labels) > 1:
+            raise file_error(path, f"line {n} has {len(labels)} labels "
+                             f"({', '.join(labels[:3])}): several classes an example",
+                             "keep one __label__ a line (multilabel reads 0/1 columns: "
+                             "data.label_columns)")
+        records.append([line[prefix.end():].strip(), labels[0]])
+        lines.append(n)
+    return records, lines, {}
+
+
 def _array_objects(text: str) -> list:
     """[(the line it starts on, the object)] of a JSON array of objects: a list of records,
     what `df.to_json(orient='records')` and vega_datasets' files are, one row per record as
@@ -807,18 +920,27 @@ def _array_objects(text: str) -> list:
 
 
 def _json_table(objects, path):
-    """(records, their lines) of [(line, object)]: the header first (see json_lines_records)."""
+    """(records, their lines, {key: why it is left out}) of [(line, object)]: the header first
+    (see json_lines_records). A key holding a nested object or list is left out (its cells
+    hold the JSON text, unused), and said: a tweet's `user` object or a dataset's `entities`
+    list refused the whole file, its `text` and `label` with it, where flattening matters
+    only to use that key (`resolve_column` refuses it as a label or text column)."""
     names = list(dict.fromkeys(k for _, value in objects for k in value))
-    rows = [([_json_cell(value.get(k), path, n, k) for k in names], n) for n, value in objects]
+    nested = {}
+    for n, value in objects:
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) and k not in nested:
+                nested[k] = (f"holds nested JSON (line {n}: "
+                             f"{'an object' if isinstance(v, dict) else 'a list'}); flatten it "
+                             "into columns of their own (pandas.json_normalize) to use it")
+    rows = [([_json_cell(value.get(k)) for k in names], n) for n, value in objects]
     rows = [(cells, n) for cells, n in rows if any(cells)]  # as a CSV's rows of empty cells
-    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows]
+    return [names] + [cells for cells, _ in rows], [objects[0][0]] + [n for _, n in rows], nested
 
 
-def _json_cell(value, path, line, key) -> str:
+def _json_cell(value) -> str:
     if isinstance(value, (dict, list)):
-        raise file_error(path, f"line {line}, key {shown(key)}: a nested "
-                         f"{'object' if isinstance(value, dict) else 'list'}",
-                         "flatten it into columns of their own (pandas.json_normalize)")
+        return json.dumps(value, ensure_ascii=False)
     if value is None:
         return ""
     return value.strip() if isinstance(value, str) else json.dumps(value)

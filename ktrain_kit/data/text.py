@@ -1,14 +1,15 @@
 """Raw text as model input: a folder of .txt files per class, or a CSV's text column.
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
-`keras.utils.text_dataset_from_directory`): UTF-8 files (or UTF-16/32 with a byte-order mark,
+`keras.utils.text_dataset_from_directory`; names without a suffix too, as 20 Newsgroups'): UTF-8 files (or UTF-16/32 with a byte-order mark,
 as Windows tools write them, or the codec `data.encoding` names: `table.decode_text`, the
 rule of CSVs too), one document each;
 hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
 column of text (other feature columns are not used, and the run says so).
 
 A `keras.layers.TextVectorization` adapted on the TRAINING split only (`standardize_text`:
-Unicode lower-case, punctuation and symbols turned into spaces; then words; at most
+Unicode lower-case, punctuation and symbols turned into spaces, emoji and the characters of
+scripts written without spaces (Chinese, Japanese, Thai, ...) words of their own; then words; at most
 `data.text_max_tokens` words, the rest out-of-vocabulary) turns each
 text into `data.text_length` token ids (0 = padding, 1 = unknown word). The models read the ids
 (kind "sequence": `bag` and `transformer`); the export takes the raw strings (`text`) and runs
@@ -21,14 +22,17 @@ from ktrain_kit import fs
 from ktrain_kit.data.table import decode_text, shown
 from ktrain_kit.errors import file_error
 
-TEXT_SUFFIXES = (".txt",)
+# .txt, and names without a suffix: the documents of 20 Newsgroups (`alt.atheism/49960`) and
+# NLTK's Reuters are so named; a folder of them was refused as holding "no .txt files".
+TEXT_SUFFIXES = (".txt", "")
 
 
 def folder_texts(root, encoding="auto"):
     """([text], [class index], class names) of a text folder; an empty or undecodable file is
     refused by name. `encoding`: `data.encoding` (`table.decode_text`)."""
     from ktrain_kit.data.folders import class_folder_files
-    files, classes = class_folder_files(root, TEXT_SUFFIXES, ".txt files",
+    files, classes = class_folder_files(root, TEXT_SUFFIXES,
+                                        ".txt files (or files without a suffix)",
                                         "root/<class>/<doc>.txt")
     texts, labels = [], []
     for path, label in files:
@@ -43,14 +47,22 @@ def folder_texts(root, encoding="auto"):
 
 
 def table_texts(table, column: int):
-    """A CSV column's texts; a missing cell is refused by line."""
+    """(a CSV column's texts, a note or None): a missing cell (empty, `NA`, null: the table's
+    rule, `table.is_missing`) is a text of no words, and the note counts them. A review left
+    without its text still has its rating (the Women's E-Commerce Clothing Reviews leave 845 of
+    23,486 so): such rows were refused, the whole file with them; read as no words, the model
+    gives them what it learned of texts without known words, as TF-IDF + logistic regression
+    does on pandas' fillna('')."""
     from ktrain_kit.data.table import is_missing
     cells = table.column(column)
-    for i, cell in enumerate(cells):
-        if is_missing(cell):
-            raise file_error(table.path, f"{table.where(i, column)}: the text is missing "
-                             f"({shown(cell)})", "give every example its text, or drop the row")
-    return cells
+    gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
+    if not gaps:
+        return cells, None
+    lines = ", ".join(str(table.lines[i]) for i in gaps[:5]) + (", ..." if len(gaps) > 5 else "")
+    note = (f"{table.path}: {len(gaps)} of {len(cells)} rows have no text in "
+            f"{shown(table.names[column])} (line {lines}: {shown(cells[gaps[0]])}): read as "
+            "texts of no words")
+    return ["" if is_missing(cell) else cell for cell in cells], note
 
 
 def string_tensor(values):
@@ -63,27 +75,71 @@ def string_tensor(values):
                        tf.string)
 
 
-# Punctuation (every Unicode P category but Pc, the connector `_` of identifiers) and symbols.
-# Keras' default deletes punctuation, joining the words around it: "os.path" became one word
-# "ospath", "the loop's-state" "theloopsstate"; scikit-learn's word tokens split there.
-# Measured on the standard library's docstrings (benchmarks/RESULTS.md, text): TF-IDF +
-# logistic regression on the two tokenizations, 0.935/0.905/0.910 split vs 0.920/0.884/0.905
-# deleted.
-SEPARATORS = r"[\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{S}]"
+# Punctuation (every Unicode P category but Pc, the connector `_` of identifiers) and symbols
+# of math, currency and modifiers: separators. Keras' default deletes punctuation, joining the
+# words around it: "os.path" became one word "ospath", "the loop's-state" "theloopsstate";
+# scikit-learn's word tokens split there. Measured on the standard library's docstrings
+# (benchmarks/RESULTS.md, text): TF-IDF + logistic regression on the two tokenizations,
+# 0.935/0.905/0.910 split vs 0.920/0.884/0.905 deleted.
+SEPARATORS = r"[\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{Sm}\p{Sc}\p{Sk}]"
+# Characters that are words of their own, whatever touches them:
+# - the other symbols (So: emoji, pictographs, ©, °): in tweets and reviews they carry the
+#   sentiment (😍 / 😡); as separators a model read "@united delay 😡😡" as "@united delay";
+# - Han ideographs and Japanese kana: Chinese and Japanese are written without spaces between
+#   words, so split at spaces a clause was one "word" (seen once: a vocabulary of one entry per
+#   training text, a chance-level model); each character a word, as BERT's tokenizer splits Han;
+# - Thai, Lao, Khmer and Myanmar characters with their marks (vowel signs, tones): those
+#   scripts put no spaces between words either.
+OWN_WORDS = (r"[\p{So}\p{Han}\p{Hiragana}\p{Katakana}]"
+             r"|[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]\p{M}*")
+# Invisible joiners of emoji sequences (variation selectors, zero-width joiner): left alone
+# after a split, a selector was a "word" of its own.
+JOINERS = r"[\x{FE00}-\x{FE0F}\x{200D}]"
 
 
 def standardize_text(texts):
-    """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces."""
+    """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces,
+    each emoji / other symbol and each character of a script written without spaces (Chinese,
+    Japanese, Thai, Lao, Khmer, Myanmar; with its marks) a word of its own."""
     import tensorflow as tf
-    return tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), SEPARATORS, " ")
+    text = tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), JOINERS, "")
+    text = tf.strings.regex_replace(text, SEPARATORS, " ")
+    return tf.strings.regex_replace(text, OWN_WORDS, r" \0 ")
+
+
+# The most token ids `data.text_length=0` gives all the examples together (int32: 256 MiB;
+# 50,000 IMDB reviews read 1,342 words each, the 1-2% longer ones cut and said).
+IDS_BUDGET = 2**26
+
+
+def word_counts(texts) -> np.ndarray:
+    """Each text's number of words as the vectorizer splits them (`standardize_text`)."""
+    import tensorflow as tf
+    counts = [tf.strings.split(standardize_text(string_tensor(texts[i:i + 4096]))).row_lengths()
+              .numpy() for i in range(0, len(texts), 4096)]
+    return np.concatenate(counts) if counts else np.zeros(0, np.int64)
+
+
+def token_length(length: int, train_counts, examples: int) -> int:
+    """`data.text_length`, or with 0 the longest training text's word count: a bag of words
+    is order-blind, so every word it is not given is lost for nothing (a review whose verdict
+    came after word 256 was read as its plot: 0.53 validation accuracy where TF-IDF + logistic
+    regression reads 1.0). Bounded by IDS_BUDGET ids over all `examples`."""
+    if length:
+        return int(length)
+    longest = int(max(train_counts.max(initial=1), 1))
+    return max(1, min(longest, IDS_BUDGET // max(examples, 1)))
 
 
 class TextPreprocessing:
     """Strings -> token ids by a TextVectorization adapted on the training texts."""
 
-    def __init__(self, train_texts, max_tokens: int, length: int, where: str):
+    def __init__(self, train_texts, max_tokens: int, length: int, where: str, examples=0):
         import keras
         import tensorflow as tf
+        counts = word_counts(train_texts)
+        length = token_length(length, counts, examples or len(train_texts))
+        self.cut = (int((counts > length).sum()), len(counts), int(counts.max(initial=0)))
         self.layer = keras.layers.TextVectorization(
             max_tokens=max_tokens, output_sequence_length=length, standardize=standardize_text,
             name="text_vectorization")
@@ -102,8 +158,10 @@ class TextPreprocessing:
     def encode(self, columns: dict):
         import tensorflow as tf
         text = columns["text"]
-        if isinstance(text, np.ndarray):
-            text = string_tensor(text)
+        if isinstance(text, np.ndarray):  # a file's texts: in chunks, so the vectorizer's
+            # int64 ids exist for one chunk at a time, not for every text at once
+            return tf.concat([self.encode({"text": string_tensor(text[i:i + 4096])})
+                              for i in range(0, max(len(text), 1), 4096)], axis=0)
         return tf.cast(self.layer(tf.reshape(text, [-1])), tf.int32)
 
     def input_names(self) -> dict:
@@ -114,6 +172,10 @@ class TextPreprocessing:
         return {"text": tf.TensorSpec([None], tf.string, name="text")}
 
     def describe(self) -> str:
+        cut, texts, longest = getattr(self, "cut", (0, 0, 0))
+        said = (f" ({cut} of {texts} training texts are longer, up to {longest} words: cut "
+                f"there, their later words not read; --config.data.text_length={longest} reads "
+                "them whole)" if cut else "")
         return (f"text: {self.vocab_size - 2} words in the vocabulary (from the training "
-                f"split), {self.length} tokens per example")
+                f"split), {self.length} tokens per example{said}")
 
