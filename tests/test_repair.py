@@ -83,6 +83,14 @@ def test_labels_that_do_not_follow_the_inputs_need_a_data_fix_not_a_config():
     assert found[0].overrides == {"data.label_noise": 0.0} and not changes
 
 
+def test_a_data_problem_a_setting_caused_is_repaired_by_that_setting():
+    """Batch norm over batches of 2 (the doctor suggests data.batch_size=32): a config fix."""
+    c = mlp(**{"data.batch_size": 2, "model.norm": "batch"})
+    found, changes = remedies.plan(c, [finding("data_problem", overrides=[
+        "--config.data.batch_size=32"])])
+    assert not changes and found[0].overrides == {"data.batch_size": 32}
+
+
 def test_a_users_model_gets_no_structural_change_but_a_code_change_line():
     c = mlp(**{"model.name": "my_models:small"})
     found, changes = remedies.plan(c, [finding("vanishing_gradients", overrides=[

@@ -295,7 +295,10 @@ def code_change(finding, config) -> str | None:
     """Why a config change cannot fix `finding`, or None when one can."""
     symptom, evidence = finding.get("symptom"), finding.get("evidence") or {}
     causes = finding.get("causes") or []
-    if symptom == "data_problem" and not config.data.label_noise:
+    # a data problem is the data's, unless the doctor names a setting that caused it (batch
+    # norm over batches of one to three examples: data.batch_size; data.label_noise)
+    if symptom == "data_problem" and not config.data.label_noise and \
+            not finding.get("suggested_overrides"):
         what = causes[0] if causes else "the data"
         return (f"{symptom}: {what}. This needs a fix in the data (the file at data.path or "
                 "your input pipeline), not a config change")

@@ -542,7 +542,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
     for late in (_dropout_noise_not_divergence, _over_regularized, _scale_consequences,
-                 _underfitting, _majority_decisions):
+                 _underfitting, _majority_decisions, _label_noise_setting):
         try:
             findings += late(run, findings)
         except Exception as e:  # noqa: BLE001
@@ -929,6 +929,27 @@ def _unrelated_labels(run, batch_losses, probes):
         remedies=["look at a few (input, label) pairs", "check the split and preprocessing",
                   "train on a handful of examples: the model must be able to memorize them"],
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0" if noise else None))]
+
+
+# data.label_noise replaces that share of the training labels by random classes: at half or
+# more, wrong labels are as many as right ones (for K classes the right one keeps
+# 1 - p + p / K), so most of what training fits is noise, whatever the curves look like.
+LABEL_NOISE_NAMED = 0.5
+
+
+def _label_noise_setting(run, findings):
+    """The launcher's data.label_noise at LABEL_NOISE_NAMED or more, named as the data problem
+    it is, unless the at-chance rule named it already (critical, with the same override)."""
+    noise = _number(run.facts.get("label_noise")) or 0.0
+    if noise < LABEL_NOISE_NAMED or any(f.symptom == "data_problem" for f in findings):
+        return []
+    return [Finding(
+        symptom="data_problem", severity="warning", evidence={"label_noise": noise},
+        causes=[f"the config replaces {noise:.0%} of the training labels by random classes "
+                f"(data.label_noise={noise:g}): the model learns the task from the other "
+                f"{1 - noise:.0%}, and its training metric measures the noise"],
+        remedies=["data.label_noise=0 (it is meant for testing robustness to noisy labels)"],
+        suggested_overrides=_overrides(run, "--config.data.label_noise=0.0"))]
 
 
 def inputs_out_of_scale(facts) -> bool:
