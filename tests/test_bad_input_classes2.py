@@ -23,6 +23,8 @@ import signal
 import socket
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import load_config, run_launcher
 from ktrain_kit import config as config_lib
@@ -431,6 +433,36 @@ def test_a_saved_section_replaced_by_a_value_is_named(tmp_path, section):
     (run / "config.json").write_text(json.dumps(saved))
     with pytest.raises(UserError, match=f"'{section}' holds the value 3 where a section"):
         restore.load_config(str(run))
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70),
+              st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(max_size=4), inner, max_size=3)),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(sorted(k for k, _ in config_fields.leaves(
+    config_lib.default_config())) + sorted(SAVED)), value=JSON_VALUES)
+def test_any_json_value_at_any_key_of_a_saved_config_is_taken_or_named(key, value):
+    """Whatever JSON an editor leaves at a key of config.json (a section's name included):
+    from_saved takes it (check_kinds then judges it), raises the ValueError restore words
+    naming that key, or, for keys below it that this version does not have, the KeyError of
+    another version; never another exception (TypeError was told as 'another version')."""
+    saved = json.loads(json.dumps(SAVED))
+    *path, last = key.split(".")
+    node = saved
+    for part in path:
+        node = node[part]
+    node[last] = value
+    try:
+        config_lib.from_saved(saved)
+    except ValueError as e:
+        assert f"'{key}" in str(e), (key, str(e))
+    except KeyError as e:  # a mapping at a section holding keys it does not have: a version's
+        assert f"unknown key '{key}." in str(e), (key, str(e))
 
 
 def test_a_key_of_another_version_is_still_told_as_a_version(tmp_path):
