@@ -270,6 +270,12 @@ def require_folder(workdir: str) -> None:
     if fs.exists(fs.join(workdir, SWEEP_BINDING)):
         raise UserError(f"'{workdir}' is a sweep's folder, not a run's; pass one of its trials, "
                         f"{_a_trial(workdir)}")
+    if _entries(workdir) and not fs.exists(fs.join(workdir, MANIFEST)) and \
+            not fs.exists(fs.join(workdir, CONFIG)):
+        # `launchers.doctor .` or `/`: told 'has no diagnosis.json: the run has not finished'
+        # (an empty folder may be a run that has just begun: its readers say what is missing)
+        raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
+                        "folder a `python -m launchers.train` run wrote")
 
 
 def _a_trial(workdir: str) -> str:

@@ -11,9 +11,12 @@ tests/test_damaged_run_folder.py left out (found by benchmarks/bad_inputs.py):
   number, NaN for a whole number, a value for a section): 'does not fit this version of
   ktrain_kit; use the version that trained it', the wrong way out. Now named by key as
   changed since training, with the way out every reader offers (put the file back).
+- a path stripped of its trailing slash to nothing ('/' named "run folder ''"), a run's
+  folder given as data (its plots/ taken for a class of images), model.init_from given a
+  sweep's folder (the key not named).
 
-In-process and without TensorFlow but the few marked slow. A pipe that is read would hang
-the test: an alarm fails it instead.
+In-process and without TensorFlow, but for three launcher runs refused before TensorFlow
+starts (about a second each). A pipe that is read would hang the test: an alarm fails it.
 """
 
 import json
@@ -274,11 +277,15 @@ def test_a_trailing_slash_is_dropped_but_the_root_stays_the_root(given, expected
     assert fs.without_trailing_slash(given) == expected
 
 
-def test_the_doctor_on_the_root_names_the_root(tmp_path):
+@pytest.mark.parametrize("folder", ["/", "configs", "."])
+def test_the_doctor_on_a_folder_that_is_no_run_says_so_naming_it(folder):
+    """`launchers.doctor /` said "run folder '' does not exist"; on configs/ or the
+    repository, "has no diagnosis.json: the run has not finished (re-run its training
+    command to resume it)", for a folder no run ever wrote."""
     from ktrain_kit import repair
     with pytest.raises(UserError) as e:
-        repair.diagnosis_lines(fs.without_trailing_slash("/"))
-    assert "run folder '/'" in str(e.value), str(e.value)
+        repair.diagnosis_lines(fs.without_trailing_slash(folder))
+    assert str(e.value).startswith(f"'{folder}' is not a ktrain_kit run folder"), str(e.value)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, reads in data_folders.READS.items()
