@@ -249,7 +249,7 @@ class Checkpoints(keras.callbacks.Callback):
         with fs.open(path + ".state.npz", "rb") as handle:
             content = io.BytesIO(handle.read())
         with np.load(content) as f:
-            states = json.loads(str(f["json"]))
+            states = fs.parse_json(str(f["json"]))
             for i, state in enumerate(states):
                 prefix = f"{i}_"
                 state["arrays"] = {k[len(prefix):]: f[k] for k in f.files if k.startswith(prefix)}

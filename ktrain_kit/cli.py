@@ -211,6 +211,8 @@ def _bad_value_message(argv):
 
 def parse_flags(argv):
     logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
+    if "config" in FLAGS:
+        _check_not_special(config_path(argv))  # before ml_collections opens it
     try:
         rest = FLAGS(argv)
     except flags.IllegalFlagValueError as e:
@@ -330,11 +332,21 @@ def _check_config_path(path):
     if os.path.isdir(path):
         fail(f"config file '{path}' is a folder; pass a config file, "
              f"--config={os.path.join(path, 'NAME.py')}")
+    _check_not_special(path)
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []
         fail(f"config file '{path}' does not exist; {config_fields.near_file(path)}pass "
              f"--config=configs/NAME.py (shipped: {', '.join(shipped) or 'see configs/'})")
+
+
+def _check_not_special(path):
+    """A config file that is a named pipe (`--config=<(...)`), socket or device: ml_collections
+    reads it while parsing the flags, and waited forever on a pipe no one writes."""
+    from ktrain_kit import fs
+    if path and fs.special_kind(path):
+        fail(f"config file '{path}' is {fs.special_kind(path)}, not a file; pass a config "
+             "file, e.g. --config=configs/digits_mlp.py")
 
 
 def _check_config_loaded(argv):
@@ -430,24 +442,8 @@ def _line_in(path, error) -> str:
     return f" at line {line}" if line else ""
 
 
-ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
-                                 r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
-                                 r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
-KIND_WORDS = {**{kind.__name__: words for kind, words in config_fields.KIND_WORDS.items()},
-              "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",  # in a .py file
-              "ConfigDict": "a section of keys, not a value"}
-
-
-def _kind_in_words(detail: str):
-    """ml_collections' 'Could not override field 'epochs' (reference). 2.0 is of original type
-    <class 'float'> and cannot be casted to type <class 'int'>' as 'epochs' takes a whole
-    number, not the float 2.0'; None for any other message."""
-    match = ML_COLLECTIONS_TYPE.search(detail)
-    if not match:
-        return None
-    field, value, given, wanted = match.groups()
-    value = " ".join(value.split())  # a mapping shows as several lines
-    return f"'{field}' takes {KIND_WORDS.get(wanted, wanted)}, not the {given} {value}"
+KIND_WORDS = config_fields.TYPE_NAME_WORDS
+_kind_in_words = config_fields.kind_in_words  # ml_collections' refusal of a value, in words
 
 
 # Every KTRAIN_KIT_* environment variable ktrain_kit reads: the values it takes (a full match)

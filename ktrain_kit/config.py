@@ -297,6 +297,22 @@ def check_no_tilde(what: str, path) -> None:
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
 
 
+# The keys that name a file or folder ktrain_kit reads (tests/test_bad_input_classes2.py
+# checks that every key a path fits is here).
+PATH_KEYS = ("data.path", "model.init_from", "model.backbone_weights")
+
+
+def check_not_special(key: str, path) -> None:
+    """A path key naming a named pipe, a socket or a device (`/dev/zero`, `<(zcat x.csv)` from
+    a shell's process substitution): the reader waited forever on a pipe no one writes, or
+    read a device without end. Refused before anything is read."""
+    kind = fs.special_kind(path) if isinstance(path, str) and path else None
+    if kind:
+        raise config_error(key, f"'{path}' is {kind}, not a file or folder (reading it would "
+                           "wait or run forever)", f"save what it gives to a file and point {key} "
+                           "at that")
+
+
 def check_output_outside_data(c, path: str, flag: str = "--workdir") -> None:
     """An output folder (a run, lr_find's, shards, a sweep) inside `data.path`, or holding
     it: the run's files became part of the data (a run folder inside an image folder is a
@@ -388,8 +404,9 @@ def validate(c) -> None:
     if c.data.decimal == "," and c.data.delimiter == ",":
         raise config_error("data.decimal", "is ',' while data.delimiter is ','", "give the "
                            "file's delimiter: --config.data.delimiter=';' (or tab)")
-    for key in ("data.path", "model.init_from", "model.backbone_weights"):
+    for key in PATH_KEYS:
         check_no_tilde(f"config key '{key}'", value_at(c, key))
+        check_not_special(key, value_at(c, key))
     if c.data.name in PATH_DATASETS and not c.data.path:
         raise config_error("data.path", f"data.name={c.data.name} reads a file but no path is set",
                            "pass --config.data.path=/path/to/your/data")
@@ -684,7 +701,9 @@ def warmup_steps(c, steps_per_epoch: int) -> int:
 
 def from_saved(values: dict) -> ml_collections.ConfigDict:
     """The config a run folder's config.json holds, on top of today's defaults (a key added
-    since keeps its default). An unknown key raises KeyError."""
+    since keeps its default). An unknown key raises KeyError; a value the field does not take
+    (a section where a value stood, text in a number's place) raises ValueError naming the
+    key, in words."""
     config = default_config()
 
     def overlay(node, saved, prefix=""):
@@ -694,13 +713,27 @@ def from_saved(values: dict) -> ml_collections.ConfigDict:
             current = node[key]
             if isinstance(current, ml_collections.ConfigDict) and isinstance(value, dict):
                 overlay(current, value, f"{prefix}{key}.")
-            elif isinstance(current, tuple) and isinstance(value, list):
-                node[key] = tuple(value)
+            elif isinstance(current, ml_collections.ConfigDict):
+                raise ValueError(f"'{prefix}{key}' holds {_kind_of(value)} where "
+                                 f"{_kind_of(current)} belongs")
             else:
-                node[key] = value
+                try:
+                    node[key] = tuple(value) if isinstance(current, tuple) and \
+                        isinstance(value, list) else value
+                except (TypeError, ValueError) as e:
+                    words = config_fields.kind_in_words(str(e))
+                    raise ValueError(words.replace(f"'{key}'", f"'{prefix}{key}'", 1) if words
+                                     else f"'{prefix}{key}': {str(e).splitlines()[0][:120]}"
+                                     ) from None
 
     overlay(config, values)
     return config
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, (dict, ml_collections.ConfigDict)):
+        return "a section of keys"
+    return f"the value {config_fields.shown(value)}"
 
 
 def with_overrides(config, overrides: dict):

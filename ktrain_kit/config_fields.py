@@ -12,6 +12,7 @@ checked only where it is used was not checked at all where it was not (a negativ
 
 import difflib
 import os
+import re
 
 import ml_collections
 
@@ -201,7 +202,7 @@ def check_text_rules(c) -> None:
         value = value_at(c, key)
         if not fits(value):
             hint = near_miss(value, COMMON_CODECS) if key == "data.encoding" else ""
-            raise config_error(key, f"{_shown(value)} is not a known value", f"{hint}give "
+            raise config_error(key, f"{shown(value)} is not a known value", f"{hint}give "
                                f"{words}")
 
 
@@ -247,7 +248,27 @@ def is_kind(value, kind) -> bool:
     return isinstance(value, kind)
 
 
-def _shown(value) -> str:
+ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
+                                 r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
+                                 r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
+TYPE_NAME_WORDS = {**{kind.__name__: words for kind, words in KIND_WORDS.items()},
+                   "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",  # in a .py file
+                   "ConfigDict": "a section of keys, not a value"}
+
+
+def kind_in_words(detail: str):
+    """ml_collections' 'Could not override field 'epochs' (reference). 2.0 is of original type
+    <class 'float'> and cannot be casted to type <class 'int'>' as 'epochs' takes a whole
+    number, not the float 2.0'; None for any other message."""
+    match = ML_COLLECTIONS_TYPE.search(detail)
+    if not match:
+        return None
+    field, value, given, wanted = match.groups()
+    value = " ".join(value.split())  # a mapping shows as several lines
+    return f"'{field}' takes {TYPE_NAME_WORDS.get(wanted, wanted)}, not the {given} {value}"
+
+
+def shown(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -258,7 +279,7 @@ def check_kinds(c, defaults) -> None:
     for key, kind in field_kinds(defaults).items():
         value = value_at(c, key)
         if not is_kind(value, kind):
-            raise config_error(key, f"{_shown(value)} is not {KIND_WORDS[kind]}",
+            raise config_error(key, f"{shown(value)} is not {KIND_WORDS[kind]}",
                                f"set it to {KIND_WORDS[kind]}, e.g. {value_at(defaults, key)!r} "
                                "(the default)")
 
@@ -267,7 +288,7 @@ def check_shapes(c) -> None:
     for key, (fits, words) in SHAPES.items():
         value = value_at(c, key)
         if not fits(value):
-            raise config_error(key, f"{_shown(value)} is of another shape", f"give {words}")
+            raise config_error(key, f"{shown(value)} is of another shape", f"give {words}")
 
 
 def in_range(value, rule: str) -> bool:
@@ -335,7 +356,7 @@ def unread_keys(c, defaults, named=()) -> list:
         if readers == EVERY or chosen in readers or off:
             continue
         if key in named or is_set(c, defaults, key):
-            lines.append(f"{key}={_shown(value)} has no effect: only {selector}="
+            lines.append(f"{key}={shown(value)} has no effect: only {selector}="
                          f"{' or '.join(readers)} reads it, and this run uses {selector}="
                          f"{chosen}; drop it, or change {selector}")
     return lines

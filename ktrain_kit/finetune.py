@@ -125,6 +125,12 @@ def _weights_by_path(source):
     if not os.path.exists(source):
         raise config_error("model.init_from", f"'{source}' does not exist", "give a run "
                            "folder, a .keras file or a .weights.h5 file")
+    if os.path.isdir(source):  # a pipe where its weights are read: waited forever
+        from ktrain_kit import runfolder
+        try:
+            runfolder.check_no_special_files(source)
+        except UserError as e:
+            raise UserError(f"config key 'model.init_from': {e}") from None
     try:
         if os.path.isdir(source):
             return _from_run_folder(source)
@@ -133,8 +139,10 @@ def _weights_by_path(source):
                 return read_weights_file(archive.extract("model.weights.h5", scratch))
         if source.endswith(".h5"):
             return read_weights_file(source)
-    except UserError:
-        raise
+    except UserError as e:  # about the folder given (a sweep's, damaged): say which key gave it
+        if str(e).startswith("config key "):
+            raise
+        raise UserError(f"config key 'model.init_from': {e}") from None
     except Exception as e:  # noqa: BLE001 - damaged or foreign files raise many kinds
         raise config_error("model.init_from", f"'{source}' cannot be read ({type(e).__name__}: "
                            f"{str(e).splitlines()[0][:120] if str(e) else ''})",

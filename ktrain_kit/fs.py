@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 
 
@@ -52,6 +53,12 @@ def join(*parts) -> str:
     if is_local(first):
         return os.path.join(*parts)
     return "/".join([first.rstrip("/")] + [str(p).strip("/") for p in parts[1:]])
+
+
+def without_trailing_slash(path: str) -> str:
+    """`runs/x/` as `runs/x`; `/` (or `//`) stays itself: stripped to '', it named the
+    current folder to every reader after it (a doctor run on '/' said "run folder ''")."""
+    return str(path).rstrip("/") or str(path)
 
 
 def exists(path) -> bool:
@@ -117,6 +124,63 @@ def open(path, mode="r", **kwargs):  # noqa: A001 - the builtin, for any filesys
         import builtins
         return builtins.open(_local(path), mode, **kwargs)
     return _gfile().GFile(path, mode.replace("t", ""))  # text mode decodes UTF-8 itself
+
+
+def parse_json(source):
+    """json.load of a file object, or json.loads of text. JSON nested past Python's recursion
+    limit (a damaged file: '[' * 100000) raised RecursionError, a traceback, from every
+    reader of a run folder, sweep folder or JSON data file; it is a ValueError here, like any
+    other malformed JSON, which each of them already words as a line naming its file."""
+    import json
+    text = source.read() if hasattr(source, "read") else source
+    try:
+        return json.loads(text)
+    except RecursionError:  # a JSONDecodeError: readers quote its msg and lineno
+        raise json.JSONDecodeError("nested too deeply to be a file ktrain_kit wrote",
+                                   text if isinstance(text, str) else "", 0) from None
+
+
+SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                 (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def special_kind(path) -> str | None:
+    """'a named pipe', 'a socket' or 'a device' where a local path (or the link standing
+    there) is one of those, else None (a file, a folder, nothing, a link to nothing, a remote
+    path). Reading a pipe no one writes waits forever and a device such as /dev/zero never
+    ends: each place a file is read from a path the user gives asks this first."""
+    if not is_local(path):
+        return None
+    try:
+        mode = os.stat(_local(path)).st_mode
+    except (OSError, ValueError):  # nothing there, a link loop, a NUL in the name: not ours
+        return None
+    return next((words for test, words in SPECIAL_KINDS if test(mode)), None)
+
+
+def special_entries(folder, descend=None) -> list:
+    """(relative path, kind) of each special entry of a local `folder` (a link to a pipe or
+    device counts as one), and of everything under its sub-folders named in `descend` (None:
+    all of them; links not followed). A tool names the folders it writes: given '/' or a home
+    folder by mistake, it looks at their top level, not at the whole disk."""
+    if not is_local(folder) or not os.path.isdir(_local(folder)):
+        return []
+    root, found = _local(folder), []
+    for name in sorted(os.listdir(root)):
+        full = os.path.join(root, name)
+        kind = special_kind(full)
+        if kind:
+            found.append((name, kind))
+        elif (descend is None or name in descend) and os.path.isdir(full) and \
+                not os.path.islink(full):
+            for dirpath, dirnames, filenames in os.walk(full):
+                dirnames.sort()
+                for inner in sorted(filenames):  # a pipe, socket or device is never a folder
+                    path = os.path.join(dirpath, inner)
+                    kind = special_kind(path)
+                    if kind:
+                        found.append((os.path.relpath(path, root), kind))
+    return found
 
 
 def glob(pattern) -> list:

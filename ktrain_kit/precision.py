@@ -31,6 +31,8 @@ import platform
 import statistics
 import time
 
+from ktrain_kit.fs import parse_json
+
 DEFAULT = ("float32", False)
 MARGIN = 1.03          # another setting must be 3% faster than the default to replace it
 WARMUP_CALLS = 3       # per candidate: tracing / XLA compilation and first-call costs
@@ -196,7 +198,7 @@ def _stepper(model, dataset):
 def _read_cache() -> dict:
     try:
         with open(cache_path()) as f:
-            cache = json.load(f)
+            cache = parse_json(f)
         return cache if isinstance(cache, dict) else {}
     except (OSError, ValueError):
         return {}

@@ -57,7 +57,7 @@ def _read_json(path):
     """The JSON object at `path`; None when missing, damaged, or of another shape (a list)."""
     try:
         with fs.open(path) as f:
-            value = json.load(f)
+            value = fs.parse_json(f)
         return value if isinstance(value, dict) else None
     except (OSError, ValueError):
         return None
@@ -152,7 +152,7 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
     `train_fn(config, folder)` trains one attempt (default: ktrain_kit.training.train).
     """
     from ktrain_kit.restore import load_config
-    workdir = workdir.rstrip("/")
+    workdir = fs.without_trailing_slash(workdir)
     original = read_result(workdir)
     if original is None:
         if fs.exists(fs.join(workdir, runfolder.SUMMARY)):  # there, but not a JSON object

@@ -25,7 +25,10 @@ def load_config(workdir: str):
     values, resolved = saved
     try:
         config = config_lib.from_saved(values)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    except ValueError as e:  # a value of another kind: edited or damaged, not a version's
+        raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} was changed since "
+                        f"training ({e}); put back the file its training wrote") from None
+    except (KeyError, TypeError, AttributeError) as e:
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} does not fit this "
                         f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
                         "trained it") from None

@@ -83,7 +83,7 @@ def read_manifest(workdir) -> list | None:
     if fs.isfile(path) and not _is_link(path):
         try:
             with fs.open(path) as f:
-                entries = json.load(f)["entries"]
+                entries = fs.parse_json(f)["entries"]
             if isinstance(entries, list) and all(isinstance(e, str) for e in entries):
                 return entries
         except (OSError, ValueError, KeyError, TypeError):
@@ -156,6 +156,7 @@ def check_output_folder(path: str, flag: str, writes=None) -> None:
         raise UserError(f"{flag} is empty; give a folder path")
     if not fs.is_local(path):
         return  # a bucket: its own errors say what is wrong, when it is written
+    check_no_special_files(path, flag)  # before its manifest is read
     if writes and os.path.isdir(path) and read_manifest(path) is None:
         fits, words = writes
         foreign = sorted(e for e in os.listdir(path) if not fits(e) and not fs.is_temp(e))
@@ -180,7 +181,7 @@ def _what_stands(path) -> str:
     (a dangling link is no file: the user would look for one and find none)."""
     if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
         return f"is a link to '{os.readlink(path)}', which does not exist"
-    return "is a file"
+    return f"is {fs.special_kind(path) or 'a file'}"
 
 
 def check_not_foreign(workdir: str) -> list:
@@ -189,6 +190,7 @@ def check_not_foreign(workdir: str) -> list:
             not fs.isdir(workdir):
         raise UserError(f"--workdir '{workdir}' {_what_stands(workdir)}, not a folder; choose "
                         "a folder path")
+    check_no_special_files(workdir)  # the manifest itself may be the pipe
     entries = _entries(workdir)
     own = read_manifest(workdir)
     own = [] if own is None else own
@@ -243,6 +245,19 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
 SWEEP_BINDING = "sweep.json"  # what marks a sweep's folder (written by ktrain_kit/sweep.py)
 
 
+def check_no_special_files(workdir: str, what: str = "run folder") -> None:
+    """A named pipe, socket or device where a run folder holds a file (made by hand, or
+    `mkfifo` by a log tool): reading it waited forever (train resuming, evaluate, export,
+    the doctor, model.init_from all hung at the checkpoint's index). Refused naming it, before
+    anything in the folder is read or changed."""
+    special = fs.special_entries(workdir, descend=FOLDERS + ("trials",))  # a sweep's too
+    if special:
+        name, kind = special[0]
+        raise UserError(f"{what} '{workdir}': '{name}' is {kind}, not a file (reading it "
+                        "would wait forever); remove it, and put back the file that stood "
+                        "there if there was one (nothing was changed)")
+
+
 def require_folder(workdir: str) -> None:
     """A run folder given to read (evaluate, export, the doctor, from_run.py) must be one:
     said before its missing files would be blamed on an unfinished run. A sweep's folder is
@@ -251,9 +266,16 @@ def require_folder(workdir: str) -> None:
         problem = "is a file, not a folder" if fs.exists(workdir) else "does not exist"
         raise UserError(f"run folder '{workdir}' {problem}; pass the folder a "
                         "`python -m launchers.train` run wrote")
+    check_no_special_files(workdir)  # before a sweep's best.json is read, below
     if fs.exists(fs.join(workdir, SWEEP_BINDING)):
         raise UserError(f"'{workdir}' is a sweep's folder, not a run's; pass one of its trials, "
                         f"{_a_trial(workdir)}")
+    if _entries(workdir) and not fs.exists(fs.join(workdir, MANIFEST)) and \
+            not fs.exists(fs.join(workdir, CONFIG)):
+        # `launchers.doctor .` or `/`: told 'has no diagnosis.json: the run has not finished'
+        # (an empty folder may be a run that has just begun: its readers say what is missing)
+        raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "
+                        "folder a `python -m launchers.train` run wrote")
 
 
 def _a_trial(workdir: str) -> str:
@@ -263,7 +285,7 @@ def _a_trial(workdir: str) -> str:
     trials = fs.join(workdir, "trials")
     try:
         with fs.open(fs.join(workdir, "best.json")) as f:
-            best = json.load(f)
+            best = fs.parse_json(f)
         number = best.get("trial") if isinstance(best, dict) else None
         if isinstance(number, int) and fs.isdir(fs.join(trials, f"{number:04d}")):
             return f"e.g. the best: {fs.join(trials, f'{number:04d}')}"
@@ -367,7 +389,7 @@ def read_config(workdir, fix=TRAIN_FIX):
     path = fs.join(workdir, CONFIG)
     try:
         with fs.open(path) as f:
-            saved = json.load(f)
+            saved = fs.parse_json(f)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, UnicodeDecodeError):

@@ -5,9 +5,9 @@ The decisions (`choose_precision`, `choose_strategy`, `choose_jit`) are plain fu
 """
 
 import dataclasses
-import json
 import os
 
+from ktrain_kit import fs
 from ktrain_kit.errors import UserError, config_error
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
@@ -136,9 +136,9 @@ def check_cluster_environment(strategy: str = "auto") -> None:
     if not raw:
         return
     try:
-        spec = json.loads(raw)
+        spec = fs.parse_json(raw)
     except ValueError as e:
-        raise UserError(f"environment variable TF_CONFIG is not JSON ({e.msg}); set it to "
+        raise UserError(f"environment variable TF_CONFIG is not JSON ({getattr(e, 'msg', e)}); set it to "
                         '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", '
                         '"index": i}} or unset it') from None
     cluster, task = (spec.get("cluster"), spec.get("task")) if isinstance(spec, dict) else (

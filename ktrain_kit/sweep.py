@@ -56,6 +56,9 @@ def load_spec(path: str) -> dict:
     if os.path.isdir(path):
         raise UserError(f"sweep file '{path}' is a folder; pass a sweep file, "
                         f"--sweep={os.path.join(path, 'NAME.py')}")
+    if fs.special_kind(path):
+        raise UserError(f"sweep file '{path}' is {fs.special_kind(path)}, not a file; pass a "
+                        "sweep file, e.g. --sweep=sweeps/digits_mlp_lr.py")
     if not os.path.isfile(path):
         raise UserError(f"sweep file '{path}' does not exist; "
                         f"{config_fields.near_file(path, 'sweep')}pass "
@@ -307,7 +310,7 @@ def bind(workdir, config, spec) -> None:
     if os.path.isfile(path):
         try:
             with open(path) as f:
-                bound = json.load(f)
+                bound = fs.parse_json(f)
             if not isinstance(bound, dict):
                 raise ValueError("not a JSON object")
         except (OSError, ValueError):
@@ -332,9 +335,10 @@ SWEEP_ENTRIES = (BINDING, "study.db", "trials", "plots", "trials.csv", "best.jso
 def check_sweep_folder(workdir) -> None:
     """The sweep's folder is its own: its trials/, plots/ and study.db are not mixed into a
     training run's folder or among other files (a run so mixed would be refused by train)."""
-    from ktrain_kit.runfolder import read_manifest
+    from ktrain_kit.runfolder import check_no_special_files, read_manifest
     if not os.path.isdir(workdir):
         return
+    check_no_special_files(workdir, "--workdir")  # a pipe where best.json is read: a hang
     if read_manifest(workdir) is not None:
         raise UserError(f"--workdir '{workdir}' is a training run's folder; give the sweep a "
                         "new folder of its own (nothing was changed)")
@@ -408,7 +412,7 @@ def _state_path(workdir, number):
 def recorded_state(workdir, number) -> dict:
     try:
         with open(_state_path(workdir, number)) as f:
-            record = json.load(f)
+            record = fs.parse_json(f)
         return record if record.get("state") in STATES else {}
     except (OSError, ValueError, AttributeError):
         return {}
@@ -489,7 +493,7 @@ def run_trial(config, spec, store_url, workdir, number):
     except UserError as e:
         if "holds a finished run" in str(e):  # killed after training, before telling
             with open(os.path.join(folder, "summary.json")) as f:
-                summary = json.load(f)
+                summary = fs.parse_json(f)
         elif "in use by another process" in str(e):
             raise  # another worker's process runs this trial: it will tell the result
         else:
@@ -719,7 +723,7 @@ def _pruned_reason(folder):
     """Why the doctor pruned the trial (summary.json's pruned_reason), or empty."""
     try:
         with open(os.path.join(folder, "summary.json")) as f:
-            return json.load(f).get("pruned_reason") or ""
+            return fs.parse_json(f).get("pruned_reason") or ""
     except (OSError, ValueError, AttributeError):
         return ""
 

@@ -28,8 +28,8 @@ def main(argv):
     if len(argv) != 2:
         cli.fail("give one run folder: python -m launchers.doctor RUN_FOLDER [--fix] "
                  "[--budget=N]")
-    from ktrain_kit import repair
-    workdir = argv[1].rstrip("/")
+    from ktrain_kit import fs, repair
+    workdir = fs.without_trailing_slash(argv[1])
     print("\n".join(repair.diagnosis_lines(workdir)), flush=True)
     if not FLAGS.fix:
         return

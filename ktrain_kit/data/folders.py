@@ -48,11 +48,16 @@ def class_folder_files(root, suffixes, what, layout):
 def _check_openable(path) -> None:
     """A listed example that is not there to read: a symbolic link to a file that is gone
     (a moved data set, a link made on another machine). Named here, before any reading;
-    it failed later as a write error ('make that folder writable')."""
+    it failed later as a write error ('make that folder writable'). Or one that is a named
+    pipe, socket or device: reading it waited forever (a pipe no one writes)."""
     import os
     if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
         raise file_error(path, f"is a link to '{os.readlink(path)}', which does not exist",
                          "restore what it points at, or delete the link")
+    kind = fs.special_kind(path)
+    if kind:
+        raise file_error(path, f"is {kind}, not a file (reading it would wait forever)",
+                         "put the file itself there, or delete it")
 
 
 def other_files(root, classes, suffixes) -> list:
@@ -114,6 +119,14 @@ def check_data_name_fits(name, path, image_suffixes) -> None:
     """`data.name=csv` on a folder of text files, `npz` on a CSV, `tfrecord` on an image
     folder: each reader failed with its own words (IsADirectoryError, 'cannot be read as .npz',
     'features.json does not exist') without saying which data.name the path is for."""
+    if path and fs.is_local(path) and fs.isdir(path) and \
+            fs.exists(fs.join(path, "manifest.json")):
+        # a run's plots/ and export/ looked like class folders of images: 'set
+        # data.name=image_folder' would have trained on a run's curves
+        raise config_error("data.path", f"'{path}' is a ktrain_kit run's folder (manifest.json), "
+                           "not data", "point data.path at the data that run trained on (its "
+                           "config.json's data.path), or at shards written by "
+                           "launchers.make_tfrecords")
     fits = data_name_for(path, image_suffixes)
     if fits and fits != name:
         raise config_error("data.name", f"'{path}' is {HOLDS[fits]}, which data.name={fits} "

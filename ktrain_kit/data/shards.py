@@ -29,12 +29,16 @@ def shard_names(split, shards):
 def read_features(folder) -> dict:
     """features.json of a shard folder, checked (one-line errors naming the file)."""
     path = fs.join(folder, FEATURES)
+    for name, kind in fs.special_entries(folder, descend=()):  # a pipe at a shard: a hang
+        raise file_error(fs.join(folder, name), f"is {kind}, not a file (reading it would "
+                         "wait forever)", "write the folder again with "
+                         "launchers.make_tfrecords")
     if not fs.exists(path):
         raise file_error(path, "does not exist", "point data.path at a folder written by "
                          "`python -m launchers.make_tfrecords`")
     try:
         with fs.open(path) as f:
-            features = json.load(f)
+            features = fs.parse_json(f)
     except (OSError, ValueError) as e:
         raise file_error(path, f"is not readable JSON ({type(e).__name__})",
                          "write the folder again with launchers.make_tfrecords") from None

@@ -475,7 +475,7 @@ def _readable_files(files, skip_bad):
 def _tfrecord(dc, tc, seed):
     """Sharded TFRecords written by launchers.make_tfrecords: described, checked, streamed."""
     from ktrain_kit.data import shards
-    folder = dc.path.rstrip("/")
+    folder = fs.without_trailing_slash(dc.path)
     features = shards.read_features(folder)
     if features["task"] != tc.name:
         raise config_error("task.name", f"is {tc.name}, but the shards in {folder} were "

@@ -836,7 +836,7 @@ def json_lines_records(text: str, path: str):
     numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     if numbered and numbered[0][1].lstrip().startswith("["):
         try:
-            document = json.loads(text)
+            document = fs.parse_json(text)
         except ValueError as e:
             if re.match(r"\s*\[\s*\{", text):  # a list of records with a flaw, not a CSV
                 raise file_error(path, f"line {e.lineno} is not JSON ({e.msg}); the file opens "
@@ -855,7 +855,7 @@ def json_lines_records(text: str, path: str):
     objects = []
     for n, line in numbered:
         try:
-            value = json.loads(line)
+            value = fs.parse_json(line)
         except ValueError as e:
             if not objects:
                 return None  # a CSV whose first cell starts with '{'

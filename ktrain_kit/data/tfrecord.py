@@ -106,7 +106,7 @@ def made_for(folder):
     """The `request` recorded in `folder`'s features.json (None when unreadable or absent)."""
     try:
         with fs.open(fs.join(folder, FEATURES)) as f:
-            return json.load(f).get("request")
+            return fs.parse_json(f).get("request")
     except (OSError, ValueError, AttributeError):
         return None
 

@@ -379,11 +379,9 @@ def suggested_config(config, diagnosis):
 
 def _findings_of(diagnosis):
     if isinstance(diagnosis, str):
-        import json
-
         from ktrain_kit import fs
         with fs.open(fs.join(diagnosis, "diagnosis.json")) as f:
-            diagnosis = json.load(f)
+            diagnosis = fs.parse_json(f)
     if isinstance(diagnosis, dict):
         return diagnosis.get("findings") or []
     return list(diagnosis or [])

@@ -1,7 +1,6 @@
 """The diagnosis for people (diagnosis.md, the lines printed at the end of a run) and for tools
 (diagnosis.json)."""
 
-import json
 
 from ktrain_kit.doctor.rules import TITLES
 
@@ -63,7 +62,7 @@ def read_findings(path):
         return None, "missing"
     try:
         with fs.open(path) as f:
-            diagnosis = json.load(f)
+            diagnosis = fs.parse_json(f)
     except (OSError, ValueError):
         diagnosis = None
     if not isinstance(diagnosis, dict):
