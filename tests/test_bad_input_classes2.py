@@ -54,10 +54,15 @@ def _special(path, kind):
     """Makes `kind` at `path`: a pipe, a socket, a link to a device or to a pipe."""
     if kind == "pipe":
         os.mkfifo(path)
-    elif kind == "socket":
-        s = socket.socket(socket.AF_UNIX)
-        s.bind(str(path))
-        s.close()
+    elif kind == "socket":  # bound by its name from its folder: a socket's whole path is
+        s = socket.socket(socket.AF_UNIX)  # limited to 107 bytes, which a deep tmp_path passes
+        here = os.getcwd()
+        try:
+            os.chdir(os.path.dirname(str(path)))
+            s.bind(os.path.basename(str(path)))
+        finally:
+            os.chdir(here)
+            s.close()
     elif kind == "device link":
         os.symlink("/dev/zero", path)
     elif kind == "pipe link":
