@@ -295,8 +295,9 @@ def fit_inputs(kind, x, y):
     raise ValueError(kind)
 
 
-DATA = ["numpy", "tf_data", "tf_data_unknown_size", "tf_data_repeat", "pydataset", "generator", "sample_weight",
-        "class_weight", "validation_split", "validation_dataset", "validation_freq"]
+DATA = ["numpy", "tf_data", "tf_data_unknown_size", "tf_data_repeat", "pydataset", "generator",
+        "sample_weight", "class_weight", "validation_split", "validation_dataset",
+        "validation_freq"]
 
 FITS = ["plain", "initial_epoch", "epochs_1", "second_fit", "mirrored", "callbacks_twice",
         "verbose_1", "verbose_2", "stopped_by_other", "keyboard_interrupt", "keras_schedule",
@@ -614,8 +615,9 @@ def main():
         results.append(result)
         if case[1:3] == ("numpy", "plain"):
             baseline[case[0], case[3]] = set(result.get("serious", []))
-        print(f"{result['case']:60s} {result.get('accuracy') or 0:.2f} "
-              f"{[f['class'] for f in result['failures']] or result.get('refused') and 'refused' or 'ok'} "
+        verdict = [f["class"] for f in result["failures"]] or (
+            "refused" if result.get("refused") else "ok")
+        print(f"{result['case']:60s} {result.get('accuracy') or 0:.2f} {verdict} "
               f"{result.get('serious', '')}", flush=True)
     for result in results:  # an alarm the same model and loss's plain fit does not raise
         model, _, _, loss = result["case"].split("/")
