@@ -8,6 +8,16 @@ back into the mean loss of each call's batches; the training doctor and the LR r
 import math
 
 
+def last_batch(batch: int, params) -> int:
+    """Keras' `batch` in `on_train_batch_end`, capped at the epoch's last batch. With
+    `steps_per_execution = n` Keras reports every call as ending n - 1 batches after it began,
+    the epoch's last call too when the batches ran out sooner (8 batches, n = 3: it reports
+    2, 5 and 8, and batch 8 does not exist). `params["steps"]`: the epoch's batches, when
+    Keras knows them."""
+    steps = (params or {}).get("steps")
+    return min(batch, steps - 1) if isinstance(steps, int) and steps > 0 else batch
+
+
 class EpochLossDecoder:
     """Feed it every `on_train_batch_end` of an epoch; it returns that call's own loss.
 

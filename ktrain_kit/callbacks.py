@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from ktrain_kit import fs
+from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.runfolder import write_text
 from ktrain_kit.checkpointing import Checkpoints, finite_weights
 from ktrain_kit.doctor.callback import TrainingDoctor
@@ -82,7 +83,9 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     `ktrain_kit.schedules.Schedule`, also found on the optimizer by itself) the multiplier is
     lowered, so warmup and decay keep their shape; `min_lr` then bounds the rate the schedule
     gives at that moment, and `min_multiplier` the multiplier. A plain float rate is lowered as
-    Keras does. Keras' own test file for the callback runs against this class in our tests.
+    Keras does. Any other schedule cannot be lowered: Keras' TypeError comes at the start of
+    `fit`, not at the first plateau. Keras' own test file for the callback runs against this
+    class in our tests.
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
@@ -92,6 +95,10 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
                          mode=mode, min_delta=min_delta, cooldown=cooldown, min_lr=min_lr,
                          **kwargs)
         self.schedule, self.min_multiplier = schedule, min_multiplier
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        _lowerable_rate(self.model.optimizer, self.schedule)
 
     def _reduce_optimizer_lr(self, optimizer, epoch, name=""):
         schedule = self.schedule or _schedule_with_multiplier(optimizer)
@@ -123,6 +130,21 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
 def _schedule_with_multiplier(optimizer):
     rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
     return rate if hasattr(rate, "multiplier") else None
+
+
+def _lowerable_rate(optimizer, schedule):
+    """Refuses, before the first step, a learning-rate schedule the plateau cannot lower (a
+    Keras one: its optimizer's rate is not settable). Stock Keras raises the same TypeError
+    (its message begins the same) at the first plateau instead, epochs into the training, and
+    the run is lost there."""
+    rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
+    if schedule is None and isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) \
+            and not hasattr(rate, "multiplier"):
+        raise TypeError(
+            f"This optimizer was created with a `LearningRateSchedule` ({type(rate).__name__})"
+            ", whose rate Keras cannot set: ReduceLROnPlateau cannot lower it. Compile with a "
+            "float learning_rate, or use ktrain_kit.schedules.Schedule (the plateau lowers "
+            "its multiplier)")
 
 
 class EarlyStopping(_NamesPerOutputMetrics, keras.callbacks.EarlyStopping):
@@ -179,9 +201,10 @@ class MetricsCSV(keras.callbacks.Callback):
         self.path, self.batch_size = path, batch_size
         self.columns = None
         # evaluate() / predict() run hooks without an epoch: nothing to time there
-        self.epoch_start = self.train_end = None
+        self.epoch_start = self.train_end = self.written = None
 
     def on_train_begin(self, logs=None):
+        self.written = None  # a second fit may number its epochs from 0 again
         # Its folder now, not at the first epoch's end: an unwritable place fails before
         # any training is done.
         folder = str(self.path).rpartition("/")[0]
@@ -189,7 +212,7 @@ class MetricsCSV(keras.callbacks.Callback):
             fs.makedirs(folder)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_start = time.perf_counter()
+        self.epoch_start, self.written = time.perf_counter(), None
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
 
     def keep_epochs_up_to(self, last_epoch, claim=None):
@@ -253,11 +276,15 @@ class MetricsCSV(keras.callbacks.Callback):
         write_text(self.path, out.getvalue())
 
     def on_train_batch_end(self, batch, logs=None):
-        self.done = batch + 1  # batches of this epoch so far (one call may run several)
+        # batches of this epoch so far (one call may run several)
+        self.done = last_batch(batch, self.params) + 1
         if self.first_step_end is None:
             self.first_step_end, self.first_done = time.perf_counter(), self.done
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.written == epoch:  # listed twice in fit's callbacks: one row per epoch
+            return
+        self.written = epoch
         now = time.perf_counter()
         logs = logs if logs is not None else {}
         logs["lr"] = current_lr(self.model.optimizer)
@@ -343,11 +370,15 @@ class NaNGuard(keras.callbacks.Callback):
         self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
         self.lr_factor, self.max_restores = lr_factor, max_restores
         self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
+        self.seen = None  # the last (epoch, batch) or epoch end acted on
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.metrics_empty = epoch + 1, False
+        self.epoch, self.metrics_empty, self.seen = epoch + 1, False, None
 
     def on_train_batch_end(self, batch, logs=None):
+        if self.seen == (self.epoch, batch):  # listed twice in fit's callbacks: one event,
+            return                            # one roll-back (not two cuts of the rate)
+        self.seen = (self.epoch, batch)
         loss = (logs or {}).get("loss")  # a Python float: Keras converts logs per batch
         if loss is None or math.isfinite(loss):
             self.metrics_empty = False
@@ -388,6 +419,9 @@ class NaNGuard(keras.callbacks.Callback):
               f"{self.max_restores})")
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.seen == (self.epoch, "end"):  # listed twice in fit's callbacks
+            return
+        self.seen = (self.epoch, "end")
         # Weights can go non-finite behind a finite loss (see checkpointing.finite_weights):
         # looked at once an epoch, when nothing was caught during it.
         if not self.stopped and not self.metrics_empty and not finite_weights(self.model):

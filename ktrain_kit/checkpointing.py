@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from ktrain_kit import fs
+from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.stopping import SIGNALS, Preempted, handling, stop_between_phases  # noqa: F401
 
 
@@ -93,6 +94,7 @@ class Checkpoints(keras.callbacks.Callback):
         self.resume_at = ResumePoint()
         self.offset = self.steps_done = self.since_save = 0
         self.current_epoch = 0
+        self.learned_steps = None  # an epoch's batches, counted, where Keras does not know them
         self.stop_requested = None  # the name of a signal asking to save and stop
 
     def _make_manager(self):
@@ -180,10 +182,12 @@ class Checkpoints(keras.callbacks.Callback):
             self.restored = None
 
     def on_train_batch_end(self, batch, logs=None):
-        done = self.offset + batch + 1  # Keras counts from 0 again after a mid-epoch restart
+        # Keras counts from 0 again after a mid-epoch restart
+        done = self.offset + last_batch(batch, self.params) + 1
         self.since_save += done - self.steps_done
         self.steps_done = done
-        epoch_end = done >= self.offset + self.params.get("steps", math.inf)
+        steps = (self.params or {}).get("steps")  # None: a dataset of unknown length
+        epoch_end = steps is not None and done >= self.offset + steps
         if self.stop_requested and not epoch_end:
             if self._good(logs):
                 self._save(self.current_epoch, done)
@@ -193,6 +197,8 @@ class Checkpoints(keras.callbacks.Callback):
                 self._save(self.current_epoch, done)
 
     def on_epoch_end(self, epoch, logs=None):
+        if (self.params or {}).get("steps") is None:
+            self.learned_steps = self.steps_done
         if self._good(logs):  # never let a NaN epoch replace the last good checkpoint
             self._save(epoch + 1, 0, stopped=bool(self.model.stop_training))
         if self.stop_requested:
@@ -208,8 +214,9 @@ class Checkpoints(keras.callbacks.Callback):
         self.epoch.assign(epochs_done)
         self.step_in_epoch.assign(step_in_epoch)
         self.stopped.assign(stopped)
-        steps_per_epoch = self.offset + self.params.get("steps", 0) if self.params else 0
-        number = epochs_done * steps_per_epoch + step_in_epoch
+        number = epochs_done * self._steps_per_epoch() + step_in_epoch
+        if (self.params or {}).get("steps") is None:  # counted, not known: never a number
+            number = max(number, self._newest_number() + 1)  # below one already saved
         # The side file first: a kill between the two leaves a side file without a checkpoint
         # (ignored, removed at the next save), never a checkpoint that cannot be restored.
         path = fs.join(self.directory, f"ckpt-{number}")  # the manager's name for it
@@ -218,6 +225,16 @@ class Checkpoints(keras.callbacks.Callback):
         self.manager.save(checkpoint_number=number)
         self._remove_stale_side_files()
         self.since_save = 0
+
+    def _steps_per_epoch(self) -> int:
+        """The epoch's batches: Keras' `steps`; for a dataset of unknown length (filter(), a
+        generator) the count of the last epoch that ended, 0 before one has."""
+        steps = (self.params or {}).get("steps") if self.params else 0
+        return self.offset + steps if steps is not None else self.learned_steps or 0
+
+    def _newest_number(self) -> int:
+        names = self.manager.checkpoints if self.manager is not None else []
+        return max((int(n.rsplit("-", 1)[1]) for n in names), default=-1)
 
     def _apply_callback_states(self):
         for callback, state in zip(self.stateful, (self.restored or {}).get("callbacks", [])):

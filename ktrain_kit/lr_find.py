@@ -36,7 +36,7 @@ import numpy as np
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
 from ktrain_kit import fs, runtime
-from ktrain_kit.batch_loss import EpochLossDecoder
+from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
 from ktrain_kit.training import build_model
 
 SMOOTHING = 0.98
@@ -155,7 +155,8 @@ class LRSweep(keras.callbacks.Callback):
         self.decoder.start_epoch()
 
     def on_train_batch_end(self, batch, logs=None):
-        covered, loss = self.decoder.decode(batch, (logs or {}).get("loss", math.nan))
+        covered, loss = self.decoder.decode(last_batch(batch, self.params),
+                                            (logs or {}).get("loss", math.nan))
         first, self.steps = self.steps, self.steps + covered
         self.spans.append((first, min(self.steps, self.total)))
         self.losses.append(loss)

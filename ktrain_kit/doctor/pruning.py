@@ -13,7 +13,7 @@ import math
 import keras
 import numpy as np
 
-from ktrain_kit.batch_loss import EpochLossDecoder
+from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
 from ktrain_kit.doctor import rules
 from ktrain_kit.doctor.rules import TITLES
 
@@ -35,7 +35,7 @@ class CriticalPruning(keras.callbacks.Callback):
         self._decoder.start_epoch()
 
     def on_train_batch_end(self, batch, logs=None):
-        covered, loss = self._decoder.decode_logs(batch, logs)
+        covered, loss = self._decoder.decode_logs(last_batch(batch, self.params), logs)
         self.step += covered
         if loss is None:
             return
