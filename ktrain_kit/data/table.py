@@ -501,7 +501,9 @@ def _refuse_other_delimiters(records, lines, path, read):
         return
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
         _refuse_delimiter_in(first, line, path, read, records)
-    widths = {len(r[0].split()) for r in records}
+    # words as delimiter=space splits them: at runs of spaces and tabs (str.split() would also
+    # split at U+0085 or U+2028 inside a cell, which that reading keeps)
+    widths = {len(re.split(r"[ \t]+", r[0].strip(" \t"))) for r in records}
     if read != " " and len(widths) == 1 and widths != {1}:  # R's write.table, fixed columns
         raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}: "
                          f"every line is {widths.pop()} words); it is read with "
