@@ -96,43 +96,33 @@ def _swap_kinds(value):
     return "null"
 
 
-def _json_kinds(path):
+def _leaves(value, leaf):
+    """`value` with every leaf below its mappings and lists replaced by `leaf(leaf_value)`."""
+    if isinstance(value, dict):
+        return {k: _leaves(v, leaf) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_leaves(v, leaf) for v in value]
+    return leaf(value)
+
+
+def _rewrite_json(path, change):
     with open(path) as f:
         data = json.load(f)
     with open(path, "w") as f:
-        json.dump(_swap_kinds(data), f)
+        json.dump(change(data), f)
 
 
-def _nulls(value):
-    if isinstance(value, dict):
-        return {k: _nulls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nulls(v) for v in value]
-    return None
+def _json_kinds(path):
+    _rewrite_json(path, _swap_kinds)
 
 
 def _json_nulls(path):
-    with open(path) as f:
-        data = json.load(f)
-    with open(path, "w") as f:
-        json.dump(_nulls(data), f)
+    _rewrite_json(path, lambda data: _leaves(data, lambda v: None))
 
 
-def _nans(value):
-    if isinstance(value, dict):
-        return {k: _nans(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nans(v) for v in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return math.nan
-    return value
-
-
-def _json_nan(path):
-    with open(path) as f:
-        data = json.load(f)
-    with open(path, "w") as f:
-        json.dump(_nans(data), f)
+def _json_nan(path):  # every number NaN
+    _rewrite_json(path, lambda data: _leaves(data, lambda v: math.nan if isinstance(
+        v, (int, float)) and not isinstance(v, bool) else v))
 
 
 def _csv_text_cells(path):

@@ -1,4 +1,7 @@
-"""Independent NumPy reference: softmax regression gradients and the optimizers' update rules."""
+"""Independent references: softmax regression gradients and the optimizers' update rules in
+NumPy; the words of a text by Unicode names and categories."""
+
+import unicodedata
 
 import numpy as np
 
@@ -63,3 +66,31 @@ class Adam:
             self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * g * g
             out.append(p - alpha * self.m[i] / (np.sqrt(self.v[i]) + self.eps))
         return out
+
+
+SPACELESS = ("THAI ", "LAO ", "KHMER ", "MYANMAR ")  # scripts without spaces between words
+
+
+def reference_words(text):
+    """Independent of TensorFlow: lower-case; emoji joiners out; punctuation (not `_`) and
+    math / currency / modifier symbols -> space; every other symbol (emoji), every Chinese or
+    Japanese character, and every Thai / Lao / Khmer / Myanmar character with the marks after
+    it (by Unicode names and categories) a word of its own."""
+    out = []
+    for ch in text.lower():
+        category, name = unicodedata.category(ch), unicodedata.name(ch, "")
+        if "\ufe00" <= ch <= "\ufe0f" or ch == "\u200d":
+            continue
+        if category == "So" or name.startswith(("CJK UNIFIED IDEOGRAPH", "HIRAGANA",
+                                                 "KATAKANA")):
+            out.append(f" {ch} ")
+        elif name.startswith(SPACELESS) and category[0] == "M" and out and \
+                out[-1].strip() and unicodedata.name(out[-1].strip()[0], "").startswith(SPACELESS):
+            out[-1] = f" {out[-1].strip()}{ch} "  # a mark joins the character before it
+        elif name.startswith(SPACELESS):
+            out.append(f" {ch} ")
+        elif category in ("Sm", "Sc", "Sk") or (category[0] == "P" and category != "Pc"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out).split()

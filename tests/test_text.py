@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from benchmarks.text_docs import FAMILIES, write_folder
 from ktrain_kit.data import table as table_lib
 from conftest import WITHOUT_TOOLKIT, load_config
+from reference import reference_words
 
 
 @pytest.fixture(scope="module")
@@ -202,31 +203,6 @@ CORPUS = ["The event loop runs the coroutine; the loop's tasks wait.",
           "os.path.join joins paths; the event_loop module logs, logs and logs.",
           "Logging handlers write records to files, streams and sockets."]
 UNSEEN = ["The loop parses zebra headers, zebra!", "nothing known here"]
-
-
-def reference_words(text):
-    """Independent of TensorFlow: lower-case, emoji joiners (variation selectors, ZWJ) out,
-    every Unicode punctuation but the connector `_` and every symbol but the other symbols (So:
-    emoji) -> space, each So symbol and each Chinese / Japanese character (by its Unicode name)
-    a word of its own, then whitespace words."""
-    import unicodedata
-
-    def own_word(ch):
-        name = unicodedata.name(ch, "")
-        return unicodedata.category(ch) == "So" or name.startswith(
-            ("CJK UNIFIED IDEOGRAPH", "HIRAGANA", "KATAKANA"))
-    out = []
-    for ch in text.lower():
-        category = unicodedata.category(ch)
-        if "\ufe00" <= ch <= "\ufe0f" or ch == "\u200d":
-            continue
-        if own_word(ch):
-            out.append(f" {ch} ")
-        elif category in ("Sm", "Sc", "Sk") or (category[0] == "P" and category != "Pc"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out).split()
 
 
 def test_text_is_split_at_punctuation_and_symbols_not_glued():

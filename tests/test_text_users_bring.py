@@ -8,7 +8,6 @@ csv module, unicodedata, scikit-learn on the same rows).
 import csv
 import io
 import random
-import unicodedata
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import data_config, load_config, run_launcher, task
+from reference import reference_words
 from ktrain_kit.data import sources
 from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
@@ -111,34 +111,6 @@ def test_an_unknown_quoting_is_refused_naming_the_key():
 
 
 # ------------------------------------------------------------------ words
-SPACELESS = ("THAI ", "LAO ", "KHMER ", "MYANMAR ")  # scripts without spaces between words
-
-
-def reference_words(text):
-    """Independent of TensorFlow: lower-case; emoji joiners out; punctuation (not `_`) and
-    math / currency / modifier symbols -> space; every other symbol (emoji), every Chinese or
-    Japanese character, and every Thai / Lao / Khmer / Myanmar character with the marks after
-    it (by Unicode names and categories) a word of its own."""
-    out = []
-    for ch in text.lower():
-        category, name = unicodedata.category(ch), unicodedata.name(ch, "")
-        if "\ufe00" <= ch <= "\ufe0f" or ch == "\u200d":
-            continue
-        if category == "So" or name.startswith(("CJK UNIFIED IDEOGRAPH", "HIRAGANA",
-                                                 "KATAKANA")):
-            out.append(f" {ch} ")
-        elif name.startswith(SPACELESS) and category[0] == "M" and out and \
-                out[-1].strip() and unicodedata.name(out[-1].strip()[0], "").startswith(SPACELESS):
-            out[-1] = f" {out[-1].strip()}{ch} "  # a mark joins the character before it
-        elif name.startswith(SPACELESS):
-            out.append(f" {ch} ")
-        elif category in ("Sm", "Sc", "Sk") or (category[0] == "P" and category != "Pc"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out).split()
-
-
 TWEETS = ["@united delay again 😡😡 https://t.co/xYz19", "@JetBlue crew was great ❤️👍 #travel",
           "这个酒店非常好，服务很周到", "とても良いホテルでした。コーヒー最高",
           "Très bon séjour, personnel agréable", "الفندق رائع والخدمة ممتازة",

@@ -515,8 +515,10 @@ def _published(name, build, url, what, truth, port=""):
                  port=port, split=_hash_split(name), published=True)]
 
 
-def _pair(name, build, url, fault, fix, expected, acceptable, truth, fixed_truth):
-    common = dict(source=f"{SOURCE}: {url}", fault=fault, fix=fix, port="",
+def _pair(name, build, url, fault, fix, expected, acceptable, truth, fixed_truth, note="",
+          source=SOURCE):
+    """A buggy program and its documented fix, as two cases (wild6 names its own `source`)."""
+    common = dict(source=f"{source}: {url}", fault=fault, fix=fix, port=note,
                   split=_hash_split(name), program=build)
     return [dict(name=name, fixed=False, expected=list(expected), acceptable=list(acceptable),
                  truth=truth, **common),

@@ -24,7 +24,8 @@ import numpy as np
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
-from benchmarks.doctor_cases.field import _hash_split
+from benchmarks.doctor_cases.wild5 import _acc
+from benchmarks.doctor_cases.wild5 import _pair as wild5_pair
 
 SO = "https://stackoverflow.com/questions/"
 DEEPFD = ("DeepFD benchmark (github.com/ArabelaTso/DeepFD Benchmark/Benchmark-with-patches.xlsx "
@@ -361,16 +362,8 @@ def so_majority_class_only(seed, fixed):
 SOURCE = "public fault collections and threads (round 6)"
 
 
-def _pair(name, build, url, fault, fix, expected, acceptable, truth, fixed_truth, note=""):
-    common = dict(source=f"{SOURCE}: {url}", fault=fault, fix=fix, port=note,
-                  split=_hash_split(name), program=build)
-    return [dict(name=name, fixed=False, expected=list(expected), acceptable=list(acceptable),
-                 truth=truth, **common),
-            dict(name=name + "__fixed", fixed=True, expected=[], truth=fixed_truth, **common)]
-
-
-def _acc(at_least, metric=None):
-    return dict(val_metric_at_least=at_least, **({"metric": metric} if metric else {}))
+def _pair(*args, **kwargs):
+    return wild5_pair(*args, source=SOURCE, **kwargs)
 
 
 def _deepfd(row, question):
