@@ -26,6 +26,7 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.batch_loss import last_batch
+from ktrain_kit.hook_events import first_call, forget
 from ktrain_kit.runfolder import write_text
 from ktrain_kit.checkpointing import Checkpoints, finite_weights
 from ktrain_kit.doctor.callback import TrainingDoctor
@@ -201,10 +202,10 @@ class MetricsCSV(keras.callbacks.Callback):
         self.path, self.batch_size = path, batch_size
         self.columns = None
         # evaluate() / predict() run hooks without an epoch: nothing to time there
-        self.epoch_start = self.train_end = self.written = None
+        self.epoch_start = self.train_end = None
 
     def on_train_begin(self, logs=None):
-        self.written = None  # a second fit may number its epochs from 0 again
+        forget(self)  # a second fit may number its epochs from 0 again
         # Its folder now, not at the first epoch's end: an unwritable place fails before
         # any training is done.
         folder = str(self.path).rpartition("/")[0]
@@ -212,7 +213,7 @@ class MetricsCSV(keras.callbacks.Callback):
             fs.makedirs(folder)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_start, self.written = time.perf_counter(), None
+        self.epoch_start = time.perf_counter()
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
 
     def keep_epochs_up_to(self, last_epoch, claim=None):
@@ -282,9 +283,8 @@ class MetricsCSV(keras.callbacks.Callback):
             self.first_step_end, self.first_done = time.perf_counter(), self.done
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.written == epoch:  # listed twice in fit's callbacks: one row per epoch
+        if not first_call(self, ("epoch end", epoch)):  # listed twice: one row per epoch
             return
-        self.written = epoch
         now = time.perf_counter()
         logs = logs if logs is not None else {}
         logs["lr"] = current_lr(self.model.optimizer)
@@ -370,15 +370,13 @@ class NaNGuard(keras.callbacks.Callback):
         self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
         self.lr_factor, self.max_restores = lr_factor, max_restores
         self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
-        self.seen = None  # the last (epoch, batch) or epoch end acted on
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.metrics_empty, self.seen = epoch + 1, False, None
+        self.epoch, self.metrics_empty = epoch + 1, False
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.seen == (self.epoch, batch):  # listed twice in fit's callbacks: one event,
-            return                            # one roll-back (not two cuts of the rate)
-        self.seen = (self.epoch, batch)
+        if not first_call(self, (self.epoch, batch)):  # listed twice: one event, one
+            return                                     # roll-back (not two cuts of the rate)
         loss = (logs or {}).get("loss")  # a Python float: Keras converts logs per batch
         if loss is None or math.isfinite(loss):
             self.metrics_empty = False
@@ -419,9 +417,8 @@ class NaNGuard(keras.callbacks.Callback):
               f"{self.max_restores})")
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.seen == (self.epoch, "end"):  # listed twice in fit's callbacks
+        if not first_call(self, (self.epoch, "end")):  # listed twice in fit's callbacks
             return
-        self.seen = (self.epoch, "end")
         # Weights can go non-finite behind a finite loss (see checkpointing.finite_weights):
         # looked at once an epoch, when nothing was caught during it.
         if not self.stopped and not self.metrics_empty and not finite_weights(self.model):

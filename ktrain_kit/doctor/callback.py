@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
+from ktrain_kit.hook_events import first_call, forget
 from ktrain_kit.doctor import facts as facts_lib
 from ktrain_kit.doctor import report as report_lib
 from ktrain_kit.doctor import rules
@@ -72,7 +73,6 @@ class TrainingDoctor(keras.callbacks.Callback):
         self.epochs, self.batch_losses, self.probes = [], [], []
         self.step, self.epoch = 0, 0
         self._initial_penalty = None
-        self._seen = None  # the last event recorded: see _once
 
     # ------------------------------------------------------------------ recording
     def set_model(self, model):
@@ -110,20 +110,13 @@ class TrainingDoctor(keras.callbacks.Callback):
         """The probe's copy of the weights it last saw: a resumed run measures updates from it."""
         return {"probe_previous": self.probe.previous} if self.probe is not None else {}
 
-    def _once(self, event) -> bool:
-        """False for the second call of one event: the same callback object listed twice in
-        fit's callbacks has each hook called twice in a row, and counting a batch twice
-        doubles the steps and garbles every batch loss decoded after it."""
-        if self._seen == event:
-            return False
-        self._seen = event
-        return True
-
     @_never_raises
     def on_train_begin(self, logs=None):
         # The first probe waits for the first batch: a resumed run has its history back by then.
         self.epochs, self.batch_losses, self.probes = [], [], []
-        self.step, self.epoch, self._seen = 0, 0, None
+        self.step, self.epoch = 0, 0
+        forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
+        # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
             self._initial_penalty = facts_lib.regularization_penalty(self.model)
         except Exception:  # noqa: BLE001 - see _never_raises
@@ -162,7 +155,7 @@ class TrainingDoctor(keras.callbacks.Callback):
     @_never_raises
     def on_train_batch_end(self, batch, logs=None):
         """Records this call's own loss (the mean of its batches with steps_per_execution > 1)."""
-        if not self._once(("batch", self.epoch, batch)):
+        if not first_call(self, ("batch", self.epoch, batch)):
             return
         batch = last_batch(batch, self.params)
         covered, loss = self._decoder.decode_logs(batch, logs)
@@ -176,7 +169,7 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     @_never_raises
     def on_epoch_end(self, epoch, logs=None):
-        if not self._once(("epoch end", epoch)):
+        if not first_call(self, ("epoch end", epoch)):
             return
         logs = logs if logs is not None else {}
         record = {k: float(np.asarray(v)) for k, v in logs.items()
@@ -191,7 +184,7 @@ class TrainingDoctor(keras.callbacks.Callback):
                          if latest.get(k) is not None})
 
     def on_train_end(self, logs=None):
-        if not self._once("train end"):
+        if not first_call(self, "train end"):
             return
         try:  # training stopped mid-epoch (a NaN): probe where it ended
             if self.probe is not None and self.probes and self.probes[-1]["step"] != self.step:
