@@ -73,3 +73,21 @@ def test_a_users_fit_reads_the_ratio_numpy_computes(batch_size):
         assert not named and not serious(doctor.findings)
     else:  # training (0.57) ends worse than validation (0.31): the harm shows
         assert [f.evidence["batch_size_it_implies"] for f in named] == [2]
+
+
+def test_a_frozen_batchnorm_keeps_the_statistics_it_was_given_and_is_not_read():
+    """Fine-tuning: a frozen layer (trainable=False runs in inference mode) with the moving
+    variance of other data, here a third of what its inputs show, is not a small batch."""
+    keras.utils.set_random_seed(0)
+    bn = keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16), bn,
+                              keras.layers.Activation("relu"), keras.layers.Dense(1)])
+    inputs = keras.Model(model.inputs, bn.input)(X[:128], training=False)
+    bn.moving_variance.assign(np.var(np.asarray(inputs), axis=0) / 3)
+    bn.trainable = False
+    model.compile(keras.optimizers.SGD(0.05), keras.losses.BinaryCrossentropy(from_logits=True))
+    doctor = TrainingDoctor(probe_data=(X[:128], Y[:128]))
+    model.fit(X[:128], Y[:128], batch_size=2, epochs=2, verbose=0,
+              validation_data=(X[128:], Y[128:]), callbacks=[doctor])
+    assert "batchnorm_variance_ratio" not in doctor.probes[-1]
+    assert not [f for f in doctor.findings if "batchnorm_moving_over_input_variance" in f.evidence]

@@ -22,7 +22,8 @@ def _activation_name(layer):
 def _activation_outputs(model):
     """(name, kind) pairs and a model returning the model's outputs followed by those layers'
     outputs (one forward pass gives both) - for a BatchNormalization layer of features (a
-    rank-2 input), kind "batchnorm", its input; empty if not functional."""
+    rank-2 input) that training updates, kind "batchnorm", its input (a frozen one keeps the
+    statistics it was given: fine-tuning); empty if not functional."""
     picked = []
     for layer in model.layers:
         name = _activation_name(layer)
@@ -31,7 +32,7 @@ def _activation_outputs(model):
         elif name in ("sigmoid", "tanh"):
             picked.append((layer, name))
         elif isinstance(layer, keras.layers.BatchNormalization) and layer.built and \
-                _rank_of_input(layer) == 2:
+                layer.trainable and _rank_of_input(layer) == 2:  # frozen: statistics kept
             picked.append((layer, "batchnorm"))
     if not picked:
         return [], None

@@ -293,6 +293,12 @@ def _number(value):
     return value if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
+def clear_margin(score, n):
+    """How far one balanced accuracy must beat another on the same n examples to be clearly
+    better: REFERENCE_SIGMAS standard errors of `score`, at least REFERENCE_MIN_GAP."""
+    return max(REFERENCE_MIN_GAP, REFERENCE_SIGMAS * task_lib.standard_error(score, n))
+
+
 @dataclasses.dataclass
 class Run:
     """What every rule needs, computed once from the records."""
@@ -329,7 +335,7 @@ class Run:
             return None
         if ref.get("metric") == "mse":
             return model / simple - REFERENCE_MSE_RATIO if simple > 0 else None
-        margin = max(REFERENCE_MIN_GAP, REFERENCE_SIGMAS * task_lib.standard_error(simple, n))
+        margin = clear_margin(simple, n)
         return simple - model - margin
 
     def below_reference_at_best(self):
@@ -1893,7 +1899,7 @@ def _majority_decisions(run, findings):
         return []
     if any(f.severity == "critical" for f in findings):
         return []
-    margin = max(REFERENCE_MIN_GAP, REFERENCE_SIGMAS * task_lib.standard_error(corrected, n))
+    margin = clear_margin(corrected, n)
     if corrected - model <= margin:
         return []
     # and the outputs, decided by the shares, hold what the data hold: not clearly below the
