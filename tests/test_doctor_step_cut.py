@@ -22,8 +22,11 @@ PROPORTIONAL, NORMALIZED = {"optimizer_step": "proportional"}, {"optimizer_step"
 @pytest.mark.parametrize("make, expected", [
     (lambda: keras.optimizers.Adam(epsilon=0.5), {"optimizer_epsilon": 0.5,
                                                   "epsilon_floor": 0.5, **NORMALIZED}),
+    # AdamW decays by default (0.004), decoupled: read for the weight-decay rule
     (lambda: keras.optimizers.AdamW(epsilon=2.0), {"optimizer_epsilon": 2.0,
-                                                   "epsilon_floor": 2.0, **NORMALIZED}),
+                                                   "epsilon_floor": 2.0, "weight_decay": 0.004,
+                                                   **NORMALIZED}),
+    (lambda: keras.optimizers.SGD(weight_decay=1e-4), {"weight_decay": 1e-4, **PROPORTIONAL}),
     # RMSprop divides by sqrt(v + epsilon): in gradient units, sqrt(epsilon)
     (lambda: keras.optimizers.RMSprop(epsilon=0.04), {"optimizer_epsilon": 0.04,
                                                       "epsilon_floor": math.sqrt(0.04),

@@ -203,6 +203,9 @@ def model_facts(model, probe_data):
             int(np.prod(v.shape)) for v in model.trainable_weights))
     facts.update(regularization_facts(model, x))
     facts.update(optimizer_facts(getattr(model, "optimizer", None)))
+    single = single_value_norms(model)
+    if single:
+        facts["single_value_norms"] = single
     if x is not None:
         import keras
         facts.update(input_facts(_rescaled_inputs(model, x)))
@@ -213,6 +216,36 @@ def model_facts(model, probe_data):
                                             facts.get("output_activation"), y,
                                             facts.get("num_outputs")))
     return facts
+
+
+def single_value_norms(model) -> list:
+    """The LayerNormalization layers that normalize one value per example (a layer one unit
+    wide before them): (x - mean) / std of a single number is 0 whatever x, so the output is
+    the offset beta and no gradient passes back through the layer."""
+    import keras
+    found, stack = [], list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop(0)
+        stack.extend(getattr(layer, "layers", []))  # nested models
+        if isinstance(layer, keras.layers.LayerNormalization) and \
+                _values_normalized(layer) == 1:
+            found.append(layer.name)
+    return found
+
+
+def _values_normalized(layer):
+    """How many values a built LayerNormalization normalizes together: the size of its scale
+    or offset, else of its input along its axes; None where neither is known."""
+    for name in ("gamma", "beta"):
+        weight = getattr(layer, name, None)
+        if weight is not None:
+            return int(np.prod(weight.shape))
+    try:
+        shape = layer.input.shape
+        axes = [layer.axis] if isinstance(layer.axis, int) else list(layer.axis)
+        return int(np.prod([shape[a] for a in axes]))
+    except (AttributeError, ValueError, TypeError, IndexError):
+        return None
 
 
 # Where an optimizer's epsilon sits in its step's denominator, in the gradient's own units:
@@ -230,10 +263,10 @@ NORMALIZED_STEPS = EPSILON_BESIDE_SQRT + EPSILON_UNDER_SQRT + ("Adagrad", "Adade
 def optimizer_facts(optimizer) -> dict:
     """The settings that cap or shrink every step whatever the learning rate: Keras' gradient
     clipping (`global_clipnorm`, `clipnorm`, `clipvalue`, as clip_global_norm / clip_norm /
-    clip_value), an Adam-like optimizer's epsilon as a floor under its denominator, in
-    gradient units (`epsilon_floor`), and whether its step is proportional to the gradient or
-    normalized by it (`optimizer_step`). A mixed-precision LossScaleOptimizer is read
-    through."""
+    clip_value), its decoupled `weight_decay` (w -= lr * weight_decay * w), an Adam-like
+    optimizer's epsilon as a floor under its denominator, in gradient units (`epsilon_floor`),
+    and whether its step is proportional to the gradient or normalized by it
+    (`optimizer_step`). A mixed-precision LossScaleOptimizer is read through."""
     optimizer = getattr(optimizer, "inner_optimizer", optimizer)
     if optimizer is None:
         return {}
@@ -248,6 +281,9 @@ def optimizer_facts(optimizer) -> dict:
         facts["optimizer_step"] = "proportional"
     elif kinds & set(NORMALIZED_STEPS):
         facts["optimizer_step"] = "normalized"
+    decay = getattr(optimizer, "weight_decay", None)  # Keras' decoupled form, any optimizer
+    if isinstance(decay, (int, float)) and not isinstance(decay, bool) and decay > 0:
+        facts["weight_decay"] = float(decay)
     epsilon = getattr(optimizer, "epsilon", None)
     if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool) and epsilon > 0:
         if kinds & set(EPSILON_BESIDE_SQRT):

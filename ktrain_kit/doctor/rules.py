@@ -170,6 +170,16 @@ DROPOUT_KEEP_IN_SERIES = 1.0 - DROPOUT_NOISE_RATE
 # not fitting the data, and the penalty's gradient stays in balance with the data's only once
 # the weights are too small to carry a signal.
 PENALTY_SHARE_OF_LOSS = 0.5
+# Round 7: Keras' weight decay is decoupled - every step w -= lr * weight_decay * w, whatever
+# the gradient - so it never shows in the loss. Left to itself it multiplies each decayed weight
+# by exp(-sum over steps of lr * weight_decay); where that sum reaches ln 10 the decay alone
+# would keep a tenth of the weights, and they are whatever the decay and the gradients balance
+# at (a weight Adam pushes one way at every step settles near 1 / weight_decay). Where their
+# norm also fell to half its start the decay did bind. Harmless under normalization layers
+# (weights a norm layer rescales only turn faster), it caps what a plain network fits: named
+# where the model fits its training rows no better than its validation rows and no better
+# than ridge or nearest neighbours, which leave room above them.
+DECAY_ERASES, DECAY_SHRANK = math.log(10), 0.5
 # Batch norm whose moving variance fell below its own epsilon for most channels of a layer:
 # the batches it normalized had (nearly) no spread - batches of one example have exactly 0 -,
 # so in training each example was normalized against itself (the output is beta whatever the
@@ -326,14 +336,20 @@ class Run:
             return None
         return 1 - self.final / self.initial
 
-    def below_reference(self):
-        """How far the model is clearly below its simple-model reference (> 0), or None."""
+    def _scores(self):
+        """(model, simple, examples) of the reference comparison, or None where it is missing
+        or rests on fewer than 20 examples."""
         ref = self.reference
         model, simple = _number(ref.get("model")), _number(ref.get("simple"))
         n = ref.get("n_effective") or ref.get("n") or 0
-        if model is None or simple is None or n < 20:
+        return None if model is None or simple is None or n < 20 else (model, simple, n)
+
+    def below_reference(self):
+        """How far the model is clearly below its simple-model reference (> 0), or None."""
+        if self._scores() is None:
             return None
-        if ref.get("metric") == "mse":
+        model, simple, n = self._scores()
+        if self.reference.get("metric") == "mse":
             return model / simple - REFERENCE_MSE_RATIO if simple > 0 else None
         margin = clear_margin(simple, n)
         return simple - model - margin
@@ -345,6 +361,45 @@ class Run:
         if gap is None or self.reference.get("metric") == "mse" or len(self.val_metric) < 2:
             return gap
         return gap - max(0.0, max(self.val_metric) - self.val_metric[-1])
+
+    def clearly_above_reference(self):
+        """Whether the model clearly beats its simple reference (the mirror of
+        `below_reference`); None without one, or where the reference leaves no room to (an
+        accuracy within the margin of 1)."""
+        if self._scores() is None:
+            return None
+        model, simple, n = self._scores()
+        if self.reference.get("metric") == "mse":
+            return model * REFERENCE_MSE_RATIO <= simple
+        margin = clear_margin(simple, n)
+        return None if simple + margin > 1 else model >= simple + margin
+
+    def high_bias(self):
+        """A capacity test: the model fits its training data no better than its validation
+        data (a gap the other way is variance); None without both curves."""
+        if self.train_metric and self.val_metric:
+            return self.train_metric[-1] - self.val_metric[-1] < VARIANCE_GAP / 2
+        if self.val_losses and self.losses:  # no accuracy-like metric: the losses tell the same
+            return self.val_losses[-1] < OVERFIT_GAP_RATIO * max(self.losses[-1], 1e-12)
+        return None
+
+    def decay_total(self):
+        """The sum over the run's steps of lr * weight_decay (each epoch's steps at its
+        end-of-epoch rate, so a falling schedule's is counted low), or None without a
+        decoupled weight decay. Steps per epoch come from the probes every epoch ends with."""
+        decay = _number(self.facts.get("weight_decay"))
+        if not decay:
+            return None
+        ends = {}
+        for p in self.probes:
+            if p.get("epoch") and _number(p.get("step")) is not None:
+                ends[p["epoch"]] = max(ends.get(p["epoch"], 0), p["step"])
+        total, previous = 0.0, 0
+        for epoch, record in enumerate(self.epochs, start=1):
+            lr, step = _number(record.get("lr")), ends.get(epoch)
+            if lr is not None and step is not None and step >= previous:
+                total, previous = total + lr * (step - previous), step
+        return decay * total
 
     def struggling(self, at_best=False):
         """Whether the run fails to learn what it could: clearly below its reference, or
@@ -1105,13 +1160,12 @@ def _frozen_steps(run, batch_losses, probes):
     """The learning rate fell to nothing early: most probes' steps are frozen (see
     FROZEN_STEPS_SHARE) though the first was of a healthy size. Named as the loss no longer
     decreasing, with the rate the run ended at; a rate too low from the start is
-    _not_decreasing's."""
+    _not_decreasing's, which leaves a run this names to it (one finding of the symptom, and
+    not 'raise the rate 100x' where the schedule took it to nothing)."""
     ratios = [(p.get("step"), _number(p.get("update_ratio"))) for p in probes]
     ratios = [(step, r) for step, r in ratios if r is not None]
     if len(ratios) < MIN_EPOCHS_FOR_TRENDS or ratios[0][1] < LR_TOO_LOW_UPDATE:
         return []
-    if run.losses and run.initial and run.losses[-1] >= NOT_DECREASING_RATIO * run.initial:
-        return []  # _not_decreasing names it (one finding of the symptom)
     frozen = [step for step, r in ratios if r < LR_TOO_LOW_UPDATE]
     if len(frozen) <= FROZEN_STEPS_SHARE * len(ratios):
         return []
@@ -1258,7 +1312,8 @@ def _step_cut(run):
 
 def _not_decreasing(run, batch_losses, probes):
     losses, initial = run.losses, run.initial
-    if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0:
+    if len(losses) < MIN_EPOCHS_FOR_TRENDS or not initial or initial <= 0 or \
+            _frozen_steps(run, batch_losses, probes):  # the schedule's doing: named there
         return []
     ref, gap = run.reference, run.below_reference()
     # no trainable weights: nothing fit does can change the loss, whatever a first batch of
@@ -1344,6 +1399,33 @@ def _spikes(batch_losses, scale):
     return spikes, len(history)
 
 
+def _start(run):
+    """Where training started: the larger of the two samples of the loss before any step (the
+    first batch, the step-0 probe), as _diverging reads it."""
+    return max(v for v in (run.initial, run.initial_probe) if v is not None)
+
+
+def _overshot(run):
+    """The epoch (index) whose training loss, at its highest, rose DIVERGING_RATIO x above
+    where training started - and the validation loss too, so not a dropout's noise - in a run
+    whose rate then fell and which ends struggling (below its reference, or at chance): the
+    steps at the full rate overshot, and the loss came back down only as the schedule lowered
+    the rate. None otherwise. A run that ends above its start is _diverging's; a run that
+    recovers and learns is healthy, whatever its first epochs did."""
+    losses, val = run.losses, run.val_losses
+    if len(losses) < MIN_EPOCHS_FOR_TRENDS or run.initial is None or \
+            (_number(run.facts.get("dropout_rate_max")) or 0.0) >= DROPOUT_NOISE_RATE:
+        return None
+    start = _start(run)
+    peak = max(range(len(losses)), key=losses.__getitem__)
+    lrs = [_number(e.get("lr")) for e in run.epochs]
+    fell = len(lrs) == len(losses) and None not in lrs and lrs[-1] < lrs[peak]
+    if start <= 0 or losses[peak] < DIVERGING_RATIO * start or not fell or \
+            (val and max(val) < DIVERGING_RATIO * start):
+        return None
+    return peak if run.struggling() or run.at_chance() else None
+
+
 def _jumps(curve, factor, floor):
     """Epochs whose value is `factor` x the best before it and above it by `floor`."""
     return [t for t in range(1, len(curve)) if curve[t] >= factor * min(curve[:t])
@@ -1403,20 +1485,30 @@ def _unstable(run, batch_losses, probes):
     # two rises are oscillation; one is when the run ends worse than its best for it
     costly_rise = bool(rises) and _ended_worse(run, floor)
     oscillating = (len(rises) >= 2 or costly_rise) and not (diverged_at_end and not spikes)
-    if not (oscillating or spikes or val_spikes):
+    overshot = None if diverged_at_end else _overshot(run)
+    if not (oscillating or spikes or val_spikes or overshot is not None):
         return []
     batch_spikes, counted = _spikes(batch_losses, scale)
-    first = min(rises + spikes + val_spikes)
+    first = min(rises + spikes + val_spikes + ([overshot] if overshot is not None else []))
+    causes = ["learning rate too high", "exploding gradients", "batch too small / noisy data",
+              "poor initialization"]
+    if overshot is not None:
+        causes = [f"learning rate too high: the loss rose to {losses[overshot]:.3g}, "
+                  f"{losses[overshot] / _start(run):.1f}x where training started "
+                  f"({_start(run):.3g}), in epoch {overshot + 1}, and fell back only as the "
+                  f"schedule lowered the rate (from {_fmt(run.lr())} to "
+                  f"{_fmt(_number(run.epochs[-1].get('lr')))}): the model learned little "
+                  "from the steps taken at the full rate"] + causes[1:]
     return [Finding(
         symptom="unstable", severity="warning", first_seen=_at(first + 1),
         evidence={"epochs_with_rising_loss": len(rises), "loss_spikes": len(spikes),
                   "validation_spikes": len(val_spikes), "spiking_batches": len(batch_spikes),
-                  "batches": counted, "loss_scale": scale},
-        causes=["learning rate too high", "exploding gradients", "batch too small / noisy data",
-                "poor initialization"],
+                  "batches": counted, "loss_scale": scale,
+                  "overshoot_epoch": None if overshot is None else overshot + 1},
+        causes=causes,
         remedies=["lower the learning rate", "clip gradients by global norm", "add batch norm",
                   "use warmup"],
-        suggested_overrides=_overrides(run, _lr_override(run, 0.3),
+        suggested_overrides=_overrides(run, _lr_override(run, 0.3 if overshot is None else 0.1),
                                        "--config.optimizer.clip_global_norm=1.0"))]
 
 
@@ -1496,6 +1588,20 @@ def _shrinking_gradients(run, probes):
     small = [r for r in ratios if r[2] < VANISHING_RATIO]
     if not ratios or len(small) <= len(ratios) / 2:
         return []
+    single = run.facts.get("single_value_norms")
+    if single and all(r[2] == 0 for r in small):  # none at all: the structure's doing
+        return [Finding(
+            symptom="vanishing_gradients", severity="warning" if run.struggling() else "info",
+            first_seen=_at(small[0][1], small[0][0]),
+            evidence={"single_value_norms": single, "probes_below_limit": len(small),
+                      "probes": len(ratios)},
+            causes=[f"LayerNormalization {', '.join(map(repr, single))} normalizes one value "
+                    "per example (the layer before it is one unit wide): (x - mean) / std of "
+                    "a single number is 0 whatever x, so it outputs its offset for every input "
+                    "and no gradient reaches the layers below it"],
+            remedies=["normalize over several values (a wider layer before it), or remove "
+                      "the normalization"],
+            suggested_overrides=_overrides(run, "--config.model.norm=none"))]
     return [Finding(
         symptom="vanishing_gradients", severity="warning" if run.struggling() else "info",
         first_seen=_at(small[0][1], small[0][0]),
@@ -1647,11 +1753,7 @@ def _underfitting(run, findings):
         return []
     losses = run.losses
     still_falling = losses[-1] < STILL_FALLING * losses[-2]
-    high_bias = None
-    if run.train_metric and run.val_metric:
-        high_bias = run.train_metric[-1] - run.val_metric[-1] < VARIANCE_GAP / 2
-    elif run.val_losses and losses:  # no accuracy-like metric: the losses tell the same
-        high_bias = run.val_losses[-1] < OVERFIT_GAP_RATIO * max(losses[-1], 1e-12)
+    high_bias = run.high_bias()
     if not (still_falling or high_bias):
         return []
     ref = run.reference
@@ -1938,9 +2040,10 @@ def _majority_decisions(run, findings):
 
 
 def _over_regularized(run, findings):
-    """A model that learns little while dropout noise or a weight penalty outweighs its signal
-    (see DROPOUT_NOISE_RATE, PENALTY_SHARE_OF_LOSS): named as underfitting whose cause is the
-    regularization, and dead or vanishing units it brings are its consequences."""
+    """A model that learns little while dropout noise, a weight penalty or a decoupled weight
+    decay outweighs its signal (see DROPOUT_NOISE_RATE, PENALTY_SHARE_OF_LOSS, DECAY_ERASES):
+    named as underfitting whose cause is the regularization, and dead or vanishing units it
+    brings are its consequences."""
     rate = _number(run.facts.get("dropout_rate_max")) or 0.0
     kept = _number(run.facts.get("dropout_keep_in_series"))
     compounded = kept is not None and kept <= DROPOUT_KEEP_IN_SERIES and \
@@ -1949,7 +2052,11 @@ def _over_regularized(run, findings):
     start = run.initial
     heavy_penalty = penalty is not None and start is not None and start > 0 and \
         penalty >= PENALTY_SHARE_OF_LOSS * start
-    if rate < DROPOUT_NOISE_RATE and not compounded and not heavy_penalty:
+    decay_total = run.decay_total()
+    norms = [_number(p.get("weight_norm")) for p in run.probes]
+    heavy_decay = decay_total is not None and decay_total >= DECAY_ERASES and len(norms) > 1 \
+        and norms[0] and norms[-1] is not None and norms[-1] <= DECAY_SHRANK * norms[0]
+    if rate < DROPOUT_NOISE_RATE and not compounded and not heavy_penalty and not heavy_decay:
         return []
     if any(f.severity == "critical" for f in findings):
         return []
@@ -1959,7 +2066,11 @@ def _over_regularized(run, findings):
     final_penalty = _number(run.facts.get("final_penalty"))
     still_heavy = heavy_penalty and final_penalty is not None and run.losses and \
         final_penalty >= PENALTY_SHARE_OF_LOSS * run.losses[-1]
-    if not (run.struggling() or run.at_chance() or still_heavy):
+    # a decay that caps the fit: the model does no better on its training rows than on new
+    # ones, and no better than a simple model that leaves room above it (a weak reference -
+    # ridge on a nonlinear target - is what such a capped network matches)
+    capped = heavy_decay and run.high_bias() and run.clearly_above_reference() is False
+    if not (run.struggling() or run.at_chance() or still_heavy or capped):
         return []
     causes = []
     if rate >= DROPOUT_NOISE_RATE:
@@ -1974,6 +2085,14 @@ def _over_regularized(run, findings):
                       + (f" and is {final_penalty:.3g} of the last {run.losses[-1]:.3g}"
                          if still_heavy else "") +
                       ": shrinking the weights pays more than fitting the data")
+    if heavy_decay:
+        decay = _number(run.facts.get("weight_decay"))
+        causes.append(f"weight decay {decay:g}: each step removes lr x {decay:g} of every "
+                      f"decayed weight, which alone would have kept {math.exp(-decay_total):.2g}"
+                      f" of it over the run (lr x decay summed: {decay_total:.3g}); the weights' "
+                      f"norm fell from {norms[0]:.3g} to {norms[-1]:.3g}, where the decay "
+                      f"balances the gradients (under Adam a weight pushed one way at every "
+                      f"step settles near 1 / {decay:g})")
     _demote(findings, "probably a consequence of the regularization (underfitting)",
             lambda f: f.symptom in ("dead_units", "vanishing_gradients", "saturated_units",
                                     "loss_not_decreasing"))  # what dropout or a penalty does
@@ -1982,10 +2101,16 @@ def _over_regularized(run, findings):
         evidence={"dropout_rate_max": rate, "dropout_limit": DROPOUT_NOISE_RATE,
                   "dropout_keep_in_series": kept,
                   "initial_penalty": penalty, "initial_loss": start,
-                  "penalty_limit": PENALTY_SHARE_OF_LOSS},
+                  "penalty_limit": PENALTY_SHARE_OF_LOSS,
+                  "weight_decay_total": decay_total, "decay_limit": DECAY_ERASES},
         causes=causes,
-        remedies=["dropout 0.1-0.5 (rate = 1 - keep_prob)", "a weight penalty of 1e-4..1e-3 "
-                  "(its value at the first step well below the data loss)"],
+        remedies=(["dropout 0.1-0.5 (rate = 1 - keep_prob)", "a weight penalty of 1e-4..1e-3 "
+                   "(its value at the first step well below the data loss)"]
+                  if len(causes) > heavy_decay else []) + (
+                      ["a weight decay of 1e-4..1e-2 (decoupled, as AdamW's: lr x decay "
+                       "summed over the run well below 1)"] if heavy_decay else []),
         suggested_overrides=_overrides(run, "--config.model.dropout=0.2",
-                                       "--config.optimizer.weight_decay=1e-4"))]
+                                       "--config.optimizer.weight_decay=1e-4")
+        if len(causes) > heavy_decay else
+        _overrides(run, "--config.optimizer.weight_decay=1e-4"))]
 
