@@ -119,3 +119,31 @@ def test_a_file_quoting_every_cell_reads_as_before(tmp_path):
     assert table.text == frozenset()
     with pytest.raises(UserError, match="mixes numbers and text labels"):
         table_lib.label_column_values(table, 2)
+
+
+def test_a_column_named_by_a_decimal_number_is_refused_with_a_fix_that_works(tmp_path):
+    """R's crimtab names its columns by height (`"142.24"`, ...): the flag parser reads
+    `--config.data.label_column=185.42` as a float, which was refused as 'of another shape;
+    give a column name or number' - what the user had given. The refusal now gives the name in
+    quotes, and that command line trains on that column."""
+    import json
+    import re
+    import shlex
+
+    from conftest import run_launcher
+    rows = [[f"{9.4 + i / 10:.1f}", i % 3, (i * 7) % 5, float(i % 4)] for i in range(40)]
+    path = _r_csv(tmp_path / "crimtab.csv", ["", "142.24", "144.78", "185.42"], rows)
+    base = ["--config=configs/tabular_regression.py", "--config.data.name=csv",
+            f"--config.data.path={path}", "--config.train.epochs=2",
+            "--config.schedule.warmup_epochs=0.0", "--config.train.verbose=0"]
+    result = run_launcher("launchers.train", *base, "--config.data.label_column=185.42",
+                          f"--workdir={tmp_path / 'refused'}")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1 and "Traceback" not in result.stderr
+    assert "'data.label_column'" in errors[0] and not (tmp_path / "refused").exists()
+    fix = re.search(r"(--config\.data\.label_column=\S+)", errors[0]).group(1)
+    workdir = tmp_path / "run"
+    result = run_launcher("launchers.train", *base, *shlex.split(fix), f"--workdir={workdir}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    config = json.loads((workdir / "config.json").read_text())
+    assert config["data"]["label_column"] == "185.42"
