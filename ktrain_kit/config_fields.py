@@ -288,7 +288,26 @@ def check_shapes(c) -> None:
     for key, (fits, words) in SHAPES.items():
         value = value_at(c, key)
         if not fits(value):
+            decimal = _decimal_column(key, value)
+            if decimal:
+                raise config_error(key, decimal[0], decimal[1])
             raise config_error(key, f"{shown(value)} is of another shape", f"give {words}")
+
+
+def _decimal_column(key, value):
+    """(what, fix) for a column key given a decimal number: the flag parser reads
+    `--config.data.label_column=185.42` as the float 185.42, where the user named a column (R's
+    crimtab names its columns by height: `"142.24"`, ...); 'give a name' did not say how. The
+    name in quotes is read as text; None for other values."""
+    values = value if isinstance(value, (tuple, list)) else [value]
+    floats = [v for v in values if isinstance(v, float)]
+    if not key.endswith(("_column", "_columns")) or not floats:
+        return None
+    quoted = repr(tuple(str(v) if isinstance(v, float) else v for v in values)) \
+        if isinstance(value, (tuple, list)) else repr(str(value))
+    return (f"{shown(floats[0])} is read as a number, and a column is chosen by its name or a "
+            "whole-number index", f"for the column named {str(floats[0])!r}, give the name in "
+            f"quotes: --config.{key}=\"{quoted}\" (spelled as in the header)")
 
 
 def in_range(value, rule: str) -> bool:

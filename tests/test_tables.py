@@ -352,30 +352,32 @@ def test_an_r_export_trains_without_its_row_names(tmp_path):
 
 def test_columns_named_like_python_keywords_are_exported_and_served(tmp_path):
     """ggplot2's mpg and R's Titanic have a column `class`: a signature's inputs are keyword
-    arguments, and TensorFlow refused `class` as one (a traceback at export, after training)."""
+    arguments, and TensorFlow refused `class` as one (a traceback at export, after training);
+    Ecdat's Hdma a column `self`, which TensorFlow's own `self` parameter took (the same)."""
     import keyword
     import tensorflow as tf
     from ktrain_kit import restore
     from ktrain_kit.data.features import safe_name
     from ktrain_kit.training import train
-    assert [safe_name(n) for n in ("class", "from", "None", "type", "1")] == [
-        "class_", "from_", "None_", "type", "c_1"]
+    assert [safe_name(n) for n in ("class", "from", "None", "type", "1", "self", "Self")] == [
+        "class_", "from_", "None_", "type", "c_1", "self_", "Self"]
     for name in keyword.kwlist + ["a b", "9", "é"]:
         assert safe_name(name).isidentifier() and not keyword.iskeyword(safe_name(name))
     path = tmp_path / "mpg.csv"
-    path.write_text("class,from,displ,species\n" + "".join(
-        f"{('compact', 'suv')[i % 2]},{1999 + i % 2},{1.8 + (i % 7) * 0.4:.1f},{SPECIES[i % 3]}\n"
-        for i in range(60)))
+    path.write_text("class,from,self,displ,species\n" + "".join(
+        f"{('compact', 'suv')[i % 2]},{1999 + i % 2},{('no', 'yes')[i % 5 == 0]},"
+        f"{1.8 + (i % 7) * 0.4:.1f},{SPECIES[i % 3]}\n" for i in range(60)))
     workdir = str(tmp_path / "run")
     train(table_config(path, train__epochs=2), workdir)
     _, data, model = restore.load_run(workdir)
     serve = tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures[
         "serving_default"]
-    assert set(serve.structured_input_signature[1]) == {"class_", "from_", "displ"}
+    assert set(serve.structured_input_signature[1]) == {"class_", "from_", "self_", "displ"}
     rows = list(csv.DictReader(open(path)))
     wanted = [int(i) for i in data.preprocessing.rows["val"]]
     served = serve(class_=tf.constant([rows[i]["class"] for i in wanted]),
                    from_=tf.constant([float(rows[i]["from"]) for i in wanted]),
+                   self_=tf.constant([rows[i]["self"] for i in wanted]),
                    displ=tf.constant([float(rows[i]["displ"]) for i in wanted]))
     np.testing.assert_allclose(served["probabilities"].numpy(),
                                tf.nn.softmax(model(data.x_val)).numpy(), rtol=1e-5, atol=1e-6)

@@ -69,6 +69,7 @@ INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64
 RARE = "[seen once in training]"  # the one slot of every category value seen at most once
 TYPES = ("numeric", "categorical", "ignore")
+SIGNATURE_TAKEN = frozenset({"self"})  # parameters of TensorFlow's Function.__call__ & co.
 GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
 FORMATTED_NUMBER = re.compile(
     r"\(?\s?[+\-\u2212]?\s?[$€£¥₹]?\s?[+\-\u2212]?"             # (accounting, sign, currency
@@ -425,7 +426,10 @@ def safe_name(name: str) -> str:
     become '_', and a name not starting with a letter gets 'c_' in front ('bill length (mm)'
     -> 'bill_length__mm_', '1' -> 'c_1'), and a Python keyword gets '_' after it ('class' ->
     'class_': a signature's inputs are keyword arguments, `serve(class_=...)`, and TensorFlow
-    refuses a keyword as one). Names such as 'island' stay as they are."""
+    refuses a keyword as one), and so does 'self' ('self_': the functions TensorFlow calls
+    with those keyword arguments take `self` first, so an input named so was a traceback at
+    export, after training: Ecdat's Hdma and COUNT's rwm1984 have a column `self`, a
+    self-employed flag). Names such as 'island' stay as they are."""
     out = re.sub(r"[^A-Za-z0-9_]", "_", name)
     out = out if out[:1].isalpha() else f"c_{out}"
-    return f"{out}_" if keyword.iskeyword(out) else out
+    return f"{out}_" if keyword.iskeyword(out) or out in SIGNATURE_TAKEN else out

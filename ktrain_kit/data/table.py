@@ -49,6 +49,14 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   every row (the index pandas' `to_csv` writes, the row names of R's `write.csv`; see
   `_row_labels`) carries no information about the examples: it is left out (`Table.unused`),
   and the run says so. Other columns without a name are refused.
+- Quotes as the writer's type: R's write.csv (Python's csv.QUOTE_NONNUMERIC, pandas'
+  quoting=2) quotes text and leaves numbers bare. In a file that leaves a number bare
+  somewhere below line 1, a column whose every present cell below it is quoted was written
+  as text (`Table.text`, see `quoted_cells`): its distinct numbers without a column name are
+  row names (`"1962.25"`, `"1.1"`: left out as above), and a label of it is class names as
+  written (`"1"`, `"rho"`: not "numbers and text"). A line 1 quoted throughout, with a quoted
+  number over a column of bare numbers (`"","1940","1945"`), names the columns. A file
+  quoting every cell, or none, is read by the cells alone.
 - A column is chosen by name first, then as an index (negative counts from the end) among the
   columns not left out (so `-1` is the last column of data, before a trailing comma's): with a
   column NAMED "1", `label_column=1` is that column.
@@ -105,6 +113,7 @@ class Table:
     unused: dict = dataclasses.field(default_factory=dict)  # column -> why it is left out
     # how pandas reads and writes the file as it is (for a fix that rewrites it: `pandas_io`)
     pandas_io: tuple = ("pandas.read_csv(path)", ".to_csv('{}.csv', index=False)")
+    text: frozenset = frozenset()  # columns the writer quoted as text (`text_columns`)
 
     @property
     def width(self) -> int:
@@ -261,19 +270,22 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         (records, lines, nested), has_header = json_table, True
     else:
         records, lines = _csv_records(text, path, char, quoting)
+        flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
+            '"' in text else None
         first = records[0]  # as written: if it is a header, its names are kept so
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
         if header == "auto":
             has_header = any(_is_name(n) and str(n).strip() in first for n in named) or \
-                _decide_header(records, lines, path)
+                _quoted_names(records, flags) or _decide_header(records, lines, path)
         else:
             has_header = bool(header)
-    unused = {}
+    unused, quoted = {}, frozenset()
     if has_header:
         (names, rows), (at, *lines) = (records[0], records[1:]), lines
         names = _unquoted(first) if json_table is None else names
-        unused = _nameless_and_empty(names, rows)
+        quoted = text_columns(records, flags) if json_table is None else quoted
+        unused = _nameless_and_empty(names, rows, quoted)
         if json_table is not None:
             unused.update({names.index(k): why for k, why in nested.items()})
         for j, name in enumerate(names):
@@ -294,7 +306,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                          "add rows of features and a label")
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
-                           text))
+                           text), quoted)
 
 
 def delimiter_char(delimiter, name: str) -> str:
@@ -590,8 +602,76 @@ def _refuse_split_by_another_delimiter(text, records, lines, path, read):
                                                                char != ";" else ""))
 
 
-def _nameless_and_empty(names, rows) -> dict:
-    """{column: why it is left out} for the columns without a name that carry nothing."""
+def quoted_cells(text: str, read: str):
+    """[[whether the cell opened with a quote, per cell] per record] of CSV text split by
+    `read` (not spaces), records of blank cells skipped as `_csv_records` skips them; None
+    where the quotes are not the csv module's (a file `_csv_records` refuses).
+
+    Which cells were quoted is the writer's type when it quotes selectively: R's write.csv,
+    Python's csv.QUOTE_NONNUMERIC and pandas' to_csv(quoting=2) quote text and leave numbers
+    bare, so a quoted `"1962.25"` is a name (a row name, a header's year) and a quoted `"1"`
+    a factor's level, where the csv module's cells no longer say so (see `text_columns`)."""
+    parts = text.split('"')  # odd parts are inside quotes (`""` in one: an empty even part)
+    if len(parts) % 2 == 0:
+        return None  # a quote that does not close: not the csv module's quoting
+    # each quoted stretch becomes one mark (with or without text), so that no delimiter or
+    # line break is left inside a cell and plain splits find the cells (C speed, not a loop)
+    marked = "".join(part if i % 2 == 0 else QUOTED if part.strip() else QUOTED_EMPTY
+                     for i, part in enumerate(parts))
+    records = []
+    for line in re.split(r"\r\n|\r|\n", marked):
+        cells = line.split(read)
+        if any(c.replace(QUOTED_EMPTY, "").strip() for c in cells):
+            records.append([c.lstrip(" \t")[:1] in (QUOTED, QUOTED_EMPTY) for c in cells])
+    return records
+
+
+QUOTED, QUOTED_EMPTY = "\x01", "\x02"  # quoted_cells' marks of a quoted stretch
+
+
+def text_columns(records, flags) -> frozenset:
+    """The columns (indices) whose every present cell below line 1 was quoted, in a file
+    whose writer left a number bare somewhere below line 1 (so it quotes selectively, see
+    `quoted_cells`; a file quoting every cell, or none, says nothing). `flags`: quoted_cells'
+    answer for `records`, or None."""
+    if not _aligned(records, flags):
+        return frozenset()
+    body = list(zip(records[1:], flags[1:]))
+    if not any(is_number(c) and not q for cells, quoted in body for c, q in zip(cells, quoted)):
+        return frozenset()
+    out = set()
+    for j in range(len(records[0])):
+        present = [quoted[j] for cells, quoted in body if not is_missing(cells[j])]
+        if present and all(present):
+            out.add(j)
+    return frozenset(out)
+
+
+def _quoted_names(records, flags) -> bool:
+    """Line 1 names the columns of a selectively quoted file (see `quoted_cells`): every cell
+    of it is quoted (or empty), one of them a number over a column of bare numbers (R's
+    write.csv of a table whose columns are years: `"","1940","1945"` over `"Food",22.2,44.5`;
+    an example's numbers would be bare as the ones below)."""
+    if not _aligned(records, flags) or len(records) < 2:
+        return False
+    first = list(zip(records[0], flags[0]))
+    if not all(q or not c for c, q in first):
+        return False
+    def bare_numbers(j):
+        present = [(r[j], f[j]) for r, f in zip(records[1:], flags[1:]) if not is_missing(r[j])]
+        return bool(present) and all(is_number(c) and not q for c, q in present)
+    return any(q and is_number(c) and bare_numbers(j) for j, (c, q) in enumerate(first))
+
+
+def _aligned(records, flags) -> bool:
+    return bool(flags) and len(flags) == len(records) and \
+        all(len(f) == len(r) for f, r in zip(flags, records))
+
+
+def _nameless_and_empty(names, rows, quoted=frozenset()) -> dict:
+    """{column: why it is left out} for the columns without a name that carry nothing;
+    `quoted`: the columns written as text (`text_columns`), whose distinct numbers are row
+    names (R's write.csv quotes its row names: `"1962.25"`, `"1.1"`)."""
     unused = {}
     for j, name in enumerate(names):
         if name and not re.fullmatch(r"Unnamed: \d+", name):
@@ -603,7 +683,7 @@ def _nameless_and_empty(names, rows) -> dict:
             unused[j] = "no name and the row numbers 0, 1, 2, ... (pandas' index)"
         elif row_numbers_from(cells) == 1:
             unused[j] = "no name and the row numbers 1, 2, 3, ... (R's write.csv)"
-        elif _row_labels(cells):
+        elif _row_labels(cells) or j in quoted and one_per_row(cells):
             unused[j] = ("no name and a different label on every row (R's row names, or "
                          "pandas' index of filtered or shuffled rows)")
     return unused
@@ -753,7 +833,7 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
     numeric = [is_number(c) for c in cells]
     if all(numeric):
         return np.array([float(c) for c in cells])
-    if any(numeric):
+    if any(numeric) and j not in table.text:  # quoted as text: class names as written
         i, k = numeric.index(True), numeric.index(False)
         texts = {c for c, number in zip(cells, numeric) if not number}
         marker = not any(re.search(r"\d", t) for t in texts)  # `.`, `-`, `n.a.`: no value
