@@ -22,7 +22,7 @@ import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from ktrain_kit import tasks
@@ -394,6 +394,7 @@ LATIN1 = "éèüñçßÉÖ£©°¿¡\u00a0µ"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@example(("cp1252", [[" ", " "]]))  # found by hypothesis: no row but blanks
 @given(st.sampled_from([("cp1252", CP1252), ("latin-1", LATIN1)]).flatmap(
     lambda pair: st.tuples(st.just(pair[0]), st.lists(st.lists(
         st.text("ab ,\"\n" + pair[1], min_size=1, max_size=8), min_size=2, max_size=2),
@@ -407,6 +408,10 @@ def test_a_windows_or_latin1_table_reads_with_data_encoding_as_decoded(case):
     csv.writer(out).writerows([["name", "label"]] + rows)
     data = out.getvalue().encode(encoding)
     expected = reference_records(data.decode(encoding), False)
+    if len(expected) == 1:  # every row blank (cells of spaces): a header alone is refused
+        with pytest.raises(UserError, match="holds no examples"):
+            table_lib.parse_table(data, "t.csv", True, encoding=encoding)
+        return
     table = table_lib.parse_table(data, "t.csv", True, encoding=encoding)
     assert [table.names] + table.rows == expected
     try:  # 8-bit text that happens to be valid UTF-8 (`ç\xa0\xa0`) is UTF-8 to `auto`
