@@ -125,35 +125,35 @@ def _json_nan(path):  # every number NaN
         v, (int, float)) and not isinstance(v, bool) else v))
 
 
-def _csv_text_cells(path):
+def _rewrite_lines(path, change):
+    """The CSV at `path` rewritten line by line: `change(lines) -> lines`."""
     with open(path) as f:
         lines = f.read().splitlines()
-    out = [lines[0]] + [",".join("x" for _ in line.split(",")) for line in lines[1:]]
     with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write("\n".join(change(lines)) + "\n")
+
+
+def _every_cell(value):
+    """Every cell below the header replaced by `value`."""
+    return lambda lines: [lines[0]] + [",".join(value for _ in line.split(","))
+                                       for line in lines[1:]]
+
+
+def _csv_text_cells(path):
+    _rewrite_lines(path, _every_cell("x"))
 
 
 def _csv_other_header(path):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    with open(path, "w") as f:
-        f.write("\n".join(["a,b"] + lines[1:]) + "\n")
+    _rewrite_lines(path, lambda lines: ["a,b"] + lines[1:])
 
 
 def _csv_ragged(path):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    with open(path, "w") as f:
-        f.write("\n".join(lines + ["1,2", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18"]) +
-                "\n")
+    _rewrite_lines(path, lambda lines: lines + [
+        "1,2", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18"])
 
 
 def _csv_nan(path):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    out = [lines[0]] + [",".join("nan" for _ in line.split(",")) for line in lines[1:]]
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+    _rewrite_lines(path, _every_cell("nan"))
 
 
 ANY_FILE = {"fifo": _fifo, "dangling": _dangling, "loop": _loop, "nul": _nul,

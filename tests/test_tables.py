@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import unicodedata
 
 import numpy as np
 import pytest
@@ -363,24 +364,45 @@ def test_columns_named_like_python_keywords_are_exported_and_served(tmp_path):
         "class_", "from_", "None_", "type", "c_1", "self_", "Self"]
     for name in keyword.kwlist + ["a b", "9", "é"]:
         assert safe_name(name).isidentifier() and not keyword.iskeyword(safe_name(name))
+    # a header in another script: two names of one length were both 'c___' (refused)
     path = tmp_path / "mpg.csv"
-    path.write_text("class,from,self,displ,species\n" + "".join(
+    path.write_text("class,from,self,displ,价格,重量,species\n" + "".join(
         f"{('compact', 'suv')[i % 2]},{1999 + i % 2},{('no', 'yes')[i % 5 == 0]},"
-        f"{1.8 + (i % 7) * 0.4:.1f},{SPECIES[i % 3]}\n" for i in range(60)))
+        f"{1.8 + (i % 7) * 0.4:.1f},{i % 9},{(i * 7) % 13},{SPECIES[i % 3]}\n"
+        for i in range(60)), encoding="utf-8")
     workdir = str(tmp_path / "run")
     train(table_config(path, train__epochs=2), workdir)
     _, data, model = restore.load_run(workdir)
     serve = tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures[
         "serving_default"]
-    assert set(serve.structured_input_signature[1]) == {"class_", "from_", "self_", "displ"}
-    rows = list(csv.DictReader(open(path)))
+    assert set(serve.structured_input_signature[1]) == {
+        "class_", "from_", "self_", "displ", "u4ef7u683c", "u91cdu91cf"}
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
     wanted = [int(i) for i in data.preprocessing.rows["val"]]
     served = serve(class_=tf.constant([rows[i]["class"] for i in wanted]),
                    from_=tf.constant([float(rows[i]["from"]) for i in wanted]),
                    self_=tf.constant([rows[i]["self"] for i in wanted]),
-                   displ=tf.constant([float(rows[i]["displ"]) for i in wanted]))
+                   displ=tf.constant([float(rows[i]["displ"]) for i in wanted]),
+                   u4ef7u683c=tf.constant([float(rows[i]["价格"]) for i in wanted]),
+                   u91cdu91cf=tf.constant([float(rows[i]["重量"]) for i in wanted]))
     np.testing.assert_allclose(served["probabilities"].numpy(),
                                tf.nn.softmax(model(data.x_val)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_every_column_name_becomes_an_ascii_identifier_letters_kept_apart(name):
+    """Any header cell: an ASCII identifier (TensorFlow's tensor names are ASCII), not a
+    keyword; two names that differ in a letter no accent folds to ASCII stay two inputs."""
+    import keyword
+    from ktrain_kit.data.features import safe_name
+    out = safe_name(name)
+    assert out.isascii() and out.isidentifier() and not keyword.iskeyword(out)
+    letters = [c for c in name if c.isalnum() and not c.isascii() and
+               not any(d.isascii() for d in unicodedata.normalize("NFKD", c))]
+    if letters:  # the same name with one such letter changed to another such letter
+        other = name.replace(letters[0], "\u4e00" if letters[0] != "\u4e00" else "\u4e8c", 1)
+        assert safe_name(other) != out
 
 
 def test_a_table_smaller_than_one_batch_trains_on_all_its_rows(tmp_path, capsys):

@@ -55,6 +55,7 @@ float32 for columns of numbers (NaN = missing), string for columns of text (the 
 import collections
 import keyword
 import re
+import unicodedata
 
 import numpy as np
 
@@ -421,6 +422,16 @@ def space_key(name: str) -> str:
     return name.replace("/", "_")
 
 
+def _signature_chars(char: str) -> str:
+    """One character of a column's name as a signature input name may hold it (ASCII letters,
+    digits, '_'): see `safe_name`."""
+    if char.isascii():
+        return char if char.isalnum() or char == "_" else "_"
+    folded = "".join(c for c in unicodedata.normalize("NFKD", char)
+                     if c.isascii() and c.isalnum())
+    return folded or (f"u{ord(char):04x}" if char.isalnum() else "_")
+
+
 def safe_name(name: str) -> str:
     """A column's name in the export signature: other characters than letters, digits and '_'
     become '_', and a name not starting with a letter gets 'c_' in front ('bill length (mm)'
@@ -429,7 +440,10 @@ def safe_name(name: str) -> str:
     refuses a keyword as one), and so does 'self' ('self_': the functions TensorFlow calls
     with those keyword arguments take `self` first, so an input named so was a traceback at
     export, after training: Ecdat's Hdma and COUNT's rwm1984 have a column `self`, a
-    self-employed flag). Names such as 'island' stay as they are."""
-    out = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    self-employed flag). Names such as 'island' stay as they are. A letter outside ASCII loses
+    its accent ('é' -> 'e') or, in another script, is written by its code point ('价格' ->
+    'u4ef7u683c', 'цена' -> 'u0446u0435u043du0430'): as '_' every two names of a script of
+    the same length were one input, and a table headed in Chinese or Russian was refused."""
+    out = "".join(map(_signature_chars, name))
     out = out if out[:1].isalpha() else f"c_{out}"
     return f"{out}_" if keyword.iskeyword(out) or out in SIGNATURE_TAKEN else out

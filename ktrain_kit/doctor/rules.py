@@ -346,9 +346,10 @@ class Run:
 
     def below_reference(self):
         """How far the model is clearly below its simple-model reference (> 0), or None."""
-        if self._scores() is None:
+        scores = self._scores()
+        if scores is None:
             return None
-        model, simple, n = self._scores()
+        model, simple, n = scores
         if self.reference.get("metric") == "mse":
             return model / simple - REFERENCE_MSE_RATIO if simple > 0 else None
         margin = clear_margin(simple, n)
@@ -366,9 +367,10 @@ class Run:
         """Whether the model clearly beats its simple reference (the mirror of
         `below_reference`); None without one, or where the reference leaves no room to (an
         accuracy within the margin of 1)."""
-        if self._scores() is None:
+        scores = self._scores()
+        if scores is None:
             return None
-        model, simple, n = self._scores()
+        model, simple, n = scores
         if self.reference.get("metric") == "mse":
             return model * REFERENCE_MSE_RATIO <= simple
         margin = clear_margin(simple, n)
@@ -1136,8 +1138,7 @@ def _diverging(run, batch_losses, probes):
     # "above where it started" must hold against both samples of the start (the first batch
     # and the step-0 probe): 16 examples of targets of +-2000 put the first batch at 2.1e5
     # against a mean of 3.6e5, and a curve that fell every epoch read as divergence
-    if run.initial_probe is not None:
-        initial = max(initial, run.initial_probe)
+    initial = _start(run)
     best = min(losses)
     tail = losses[-2:]
     # went up from its best and ended above the start, or ended far above the start
@@ -1401,7 +1402,7 @@ def _spikes(batch_losses, scale):
 
 def _start(run):
     """Where training started: the larger of the two samples of the loss before any step (the
-    first batch, the step-0 probe), as _diverging reads it."""
+    first batch, the step-0 probe); `run.initial` must be known."""
     return max(v for v in (run.initial, run.initial_probe) if v is not None)
 
 
@@ -1493,9 +1494,10 @@ def _unstable(run, batch_losses, probes):
     causes = ["learning rate too high", "exploding gradients", "batch too small / noisy data",
               "poor initialization"]
     if overshot is not None:
+        start = _start(run)
         causes = [f"learning rate too high: the loss rose to {losses[overshot]:.3g}, "
-                  f"{losses[overshot] / _start(run):.1f}x where training started "
-                  f"({_start(run):.3g}), in epoch {overshot + 1}, and fell back only as the "
+                  f"{losses[overshot] / start:.1f}x where training started "
+                  f"({start:.3g}), in epoch {overshot + 1}, and fell back only as the "
                   f"schedule lowered the rate (from {_fmt(run.lr())} to "
                   f"{_fmt(_number(run.epochs[-1].get('lr')))}): the model learned little "
                   "from the steps taken at the full rate"] + causes[1:]
