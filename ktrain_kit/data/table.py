@@ -616,7 +616,11 @@ def quoted_cells(text: str, read: str):
         return None  # a quote that does not close: not the csv module's quoting
     # each quoted stretch becomes one mark (with or without text), so that no delimiter or
     # line break is left inside a cell and plain splits find the cells (C speed, not a loop)
-    marked = "".join(part if i % 2 == 0 else QUOTED if part.strip() else QUOTED_EMPTY
+    # an even part that is empty between two quoted stretches is an escaped quote ("") inside
+    # one cell: that cell holds a quote character, so it is not blank
+    escaped = {i for i in range(2, len(parts) - 1, 2) if parts[i] == ""}
+    marked = "".join(part if i % 2 == 0 else QUOTED
+                     if part.strip() or {i - 1, i + 1} & escaped else QUOTED_EMPTY
                      for i, part in enumerate(parts))
     records = []
     for line in re.split(r"\r\n|\r|\n", marked):
