@@ -21,7 +21,7 @@ from ktrain_kit.doctor import facts as facts_lib
 from ktrain_kit.doctor import report as report_lib
 from ktrain_kit.doctor import rules
 from ktrain_kit.doctor import task as task_lib
-from ktrain_kit.doctor.probe import Probe
+from ktrain_kit.doctor.probe import Probe, state_kept
 
 
 def _never_raises(hook):
@@ -135,8 +135,7 @@ class TrainingDoctor(keras.callbacks.Callback):
             view = task_lib.task_view(self._facts(record_errors=False))
         except Exception:  # noqa: BLE001
             return
-        if view.kind is None or not isinstance(x, np.ndarray) or \
-                not isinstance(y, np.ndarray) or len(x) < 20:
+        if not _comparable(view, x, y):
             return
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="doctor-reference")
         self._simple = (view, pool.submit(task_lib.best_simple_model, view, x, y))
@@ -197,8 +196,9 @@ class TrainingDoctor(keras.callbacks.Callback):
                 simple = None
                 if self._simple is not None and self._simple[0] == task_lib.task_view(facts):
                     simple = self._simple[1].result()
-                self.reference = reference_scores(self.model, self.reference_data, facts,
-                                                  self.probe_data, simple)
+                with state_kept(self.model):  # its predictions leave the model as it was
+                    self.reference = reference_scores(self.model, self.reference_data, facts,
+                                                      self.probe_data, simple)
                 facts["reference"] = self.reference
             except Exception as e:  # noqa: BLE001 - see _never_raises
                 self._record_error(f"reference: {type(e).__name__}: {e}")
@@ -225,7 +225,8 @@ class TrainingDoctor(keras.callbacks.Callback):
     def _facts(self, record_errors=True):
         facts = {}
         try:
-            facts.update(facts_lib.model_facts(self.model, self.probe_data))
+            with state_kept(self.model):  # a subclassed model is called to see its outputs
+                facts.update(facts_lib.model_facts(self.model, self.probe_data))
             if self.reference_data is not None and self.reference_data is not self.probe_data \
                     and "outputs" not in facts:  # the training labels, when given
                 x, y = facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)
@@ -304,8 +305,7 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
     `simple`: the simple models' (score, name) when already computed for this task."""
     x, y = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
     view = task_lib.task_view(facts)
-    if view.kind is None or not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray) \
-            or len(x) < 20:
+    if not _comparable(view, x, y):
         return {}  # several inputs or outputs: judged by their curves and structure
     predictions = predict(model, x)
     simple, name = simple if simple is not None else task_lib.best_simple_model(view, x, y)
@@ -327,6 +327,20 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
             scores["chance_on_probe"] = task_lib.chance(view, py)
             scores["n_probe"] = task_lib.effective_examples(view, py)
     return scores
+
+
+def _comparable(view, x, y) -> bool:
+    """Whether simple models on (x, y) say anything about the model: one input and one output
+    as arrays, 20 examples or more, and targets that are not the inputs themselves - an
+    autoencoder's reference would be the identity, which reconstructs everything exactly and
+    would call every bottleneck, the point of such a model, too small."""
+    return view.kind is not None and isinstance(x, np.ndarray) and \
+        isinstance(y, np.ndarray) and len(x) >= 20 and not _targets_are_inputs(x, y)
+
+
+def _targets_are_inputs(x, y) -> bool:
+    return x.shape == y.shape and x.dtype.kind in "fiub" and y.dtype.kind in "fiub" and \
+        np.allclose(x, y, equal_nan=True)
 
 
 ERROR_CHARS = 400  # an internal error as recorded in a finding

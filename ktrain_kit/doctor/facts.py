@@ -53,20 +53,61 @@ def probe_arrays(data, limit=256):
     for element in elements:
         if not isinstance(element, (tuple, list)) or len(element) < 2:
             raise ValueError("yields elements without labels: pass (x, y) batches, as to fit")
-        x, y = (keras.tree.map_structure(np.asarray, part) for part in element[:2])
+        x, y = (keras.tree.map_structure(_on_host, part) for part in element[:2])
         if _one_example(x, y):  # an unbatched dataset
             x, y = (keras.tree.map_structure(lambda a: a[None], part) for part in (x, y))
         if xs and _shapes(x, y) != _shapes(xs[0], ys[0]):
             continue
         xs.append(x)
         ys.append(y)
-        count += len(keras.tree.flatten(x)[0])
+        count += examples(x)
         if count >= limit:
             break
     if not xs:
         raise ValueError("is empty")
-    join = lambda *parts: np.concatenate(parts)[:limit]  # noqa: E731
+    join = lambda *parts: _first_rows(_concatenate(parts), limit)  # noqa: E731
     return keras.tree.map_structure(join, *xs), keras.tree.map_structure(join, *ys)
+
+
+# Ragged and sparse batches (variable-length token lists, bag-of-words columns) stay what they
+# are: as NumPy they would become an array of Python objects no model accepts. Everything that
+# reads probe data by rows goes through the four functions below.
+def _composite(a) -> bool:
+    import tensorflow as tf
+    return isinstance(a, (tf.RaggedTensor, tf.SparseTensor))
+
+
+def _on_host(a):
+    return a if _composite(a) else np.asarray(a)
+
+
+def _shape(a):
+    return tuple(a.shape) if _composite(a) else np.shape(a)
+
+
+def examples(x) -> int:
+    """The number of examples (rows) in a structure of arrays, ragged or sparse tensors."""
+    import keras
+    first = keras.tree.flatten(x)[0]
+    return int(_shape(first)[0])
+
+
+def _concatenate(parts):
+    import tensorflow as tf
+    if not _composite(parts[0]):
+        return np.concatenate(parts)
+    if isinstance(parts[0], tf.SparseTensor):
+        return tf.sparse.concat(0, list(parts))
+    return tf.concat(list(parts), axis=0)
+
+
+def _first_rows(a, limit):
+    import tensorflow as tf
+    if isinstance(a, tf.SparseTensor):
+        shape = a.dense_shape
+        return tf.sparse.slice(a, tf.zeros_like(shape), tf.concat(
+            [[tf.minimum(shape[0], limit)], shape[1:]], axis=0))
+    return a[:limit]
 
 
 def _one_example(x, y):
@@ -74,12 +115,13 @@ def _one_example(x, y):
     leading sizes (64 features, 10 one-hot classes), are one example."""
     import keras
     leaves = keras.tree.flatten((x, y))
-    return any(np.ndim(a) == 0 for a in leaves) or len({np.shape(a)[0] for a in leaves}) > 1
+    return any(len(_shape(a)) == 0 for a in leaves) or \
+        len({_shape(a)[0] for a in leaves}) > 1
 
 
 def _shapes(x, y):
     import keras
-    return [np.shape(a)[1:] for a in keras.tree.flatten((x, y))]
+    return [_shape(a)[1:] for a in keras.tree.flatten((x, y))]
 
 
 # --------------------------------------------------------------------------- the loss

@@ -7,9 +7,13 @@ tanh units. Update-to-weight ratios come from comparing weights between two prob
 uses public Keras APIs, so it works on any compiled functional or Sequential model.
 """
 
+import contextlib
+
 import keras
 import numpy as np
 import tensorflow as tf
+
+from ktrain_kit.doctor.facts import examples
 
 SATURATION = 0.99  # |tanh| or 2*|sigmoid - 0.5| above this counts as saturated
 
@@ -99,6 +103,7 @@ class Probe:
         # autograph gets it on the first failure.
         self._compiled = tf.function(self._statistics, autograph=False)
         self._autograph = False
+        self._written = None  # ids of the model's state variables the first probe changed
 
     def _run(self):
         try:
@@ -155,7 +160,9 @@ class Probe:
             sums["previous_sq"].append(tf.reduce_sum(p * p))
             sums["delta_sq"].append(tf.reduce_sum((v - p) ** 2))
         out = {
-            "loss": loss,
+            # a loss left unreduced (reduction=None, a compute_loss of per-example values):
+            # Keras logs its mean and trains on the gradient of its sum, as the tape above
+            "loss": tf.reduce_mean(loss),
             "grad_norms": tf.sqrt(tf.concat(sums["grad_sq"], axis=0)),
             "nonfinite_grads": tf.add_n(sums["nonfinite_grads"]),
             "nonfinite_weights": tf.add_n(sums["nonfinite_weights"]),
@@ -194,9 +201,13 @@ class Probe:
         return out
 
     def __call__(self) -> dict:
-        """Statistics at the current weights; `delta_norm` is the change since the last call."""
-        raw = {k: [np.asarray(t) for t in v] if isinstance(v, list) else np.asarray(v)
-               for k, v in self._run().items()}
+        """Statistics at the current weights; `delta_norm` is the change since the last call.
+        Whatever the probe's forward pass and loss write into the model (see `state_kept`)
+        is put back: the training goes on exactly as without the probe."""
+        with state_kept(self.model, self._written) as written:
+            raw = {k: [np.asarray(t) for t in v] if isinstance(v, list) else np.asarray(v)
+                   for k, v in self._run().items()}
+        self._written = written if self._written is None else self._written
         norms, count = raw["grad_norms"], max(sum(self.sizes), 1)
         stats = {
             "probe_loss": float(raw["loss"]),
@@ -204,7 +215,7 @@ class Probe:
             "nonfinite_grad_fraction": float(raw["nonfinite_grads"]) / count,
             "nonfinite_weight_fraction": float(raw["nonfinite_weights"]) / count,
             "weight_norm": float(raw["weight_norm"]),
-            "probe_examples": int(len(keras.tree.flatten(self.x)[0])),
+            "probe_examples": examples(self.x),
             "_relative_change": float(raw["delta_norm"]) / max(float(raw["previous_norm"]),
                                                                1e-12),
         }
@@ -230,6 +241,62 @@ class Probe:
         else:
             stats["output_facts"] = per_output
         return stats
+
+
+def _state_variables(model):
+    """The variables a forward pass or a loss computation may write outside training: the
+    model's non-trainable ones (counters of custom layers), a stateful RNN's states, and its
+    metrics' (Keras' `compute_loss` adds to each output's loss tracker of a multi-output
+    model, a `compute_loss` override to its own tracker) - each once."""
+    seen, found = set(), []
+    for v in list(model.non_trainable_variables) + list(model.metrics_variables) + \
+            _recurrent_states(model):
+        if id(v) not in seen:
+            seen.add(id(v))
+            found.append(v)
+    return found
+
+
+def _recurrent_states(model):
+    """A stateful RNN's states: Keras keeps them in variables that no weight list tracks."""
+    layers = model._flatten_layers() if hasattr(model, "_flatten_layers") else model.layers
+    return [v for layer in layers if getattr(layer, "stateful", False)
+            for v in keras.tree.flatten(getattr(layer, "states", None) or [])
+            if isinstance(v, keras.Variable)]
+
+
+@contextlib.contextmanager
+def state_kept(model, watch=None):
+    """Puts back, on leaving, every state variable of `model` that the code inside wrote:
+    the doctor's own forward passes (probe, reference predictions) must not move a stateful
+    RNN's states or add the probe batch to the epoch's logged losses. Metrics built inside
+    (Keras builds a compiled loss's trackers at its first call) are reset, as Keras leaves
+    them. `watch` limits the copy to the ids it holds plus every metric variable (a frozen
+    base's weights are never written by a forward pass: copying them every probe is waste);
+    yields a list filled, on leaving, with the ids of the variables found changed."""
+    metric_ids = {id(v) for v in model.metrics_variables}
+    variables = [v for v in _state_variables(model)
+                 if watch is None or id(v) in watch or id(v) in metric_ids]
+    saved = [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+    written = []
+    try:
+        yield written
+    finally:
+        for variable, value in zip(variables, saved):
+            if not _same(keras.ops.convert_to_numpy(variable), value):
+                written.append(id(variable))
+                variable.assign(value)
+        known = {id(v) for v in variables}
+        for metric in model.metrics:
+            if any(id(v) not in known for v in metric.variables):
+                metric.reset_state()
+
+
+def _same(a, b):
+    try:
+        return np.array_equal(a, b, equal_nan=True)
+    except TypeError:  # not numbers (a string variable): NaN means nothing there
+        return np.array_equal(a, b)
 
 
 def _clipped_outputs(y_pred, grad):
