@@ -5,7 +5,8 @@ failures found, each tested as it failed before its fix: the probe's loss comput
 the probe batch to the per-output losses Keras logs for a multi-output model (and to a
 `compute_loss` override's own tracker); its forward pass moved a stateful RNN's states, which
 changed the training; a loss with reduction=None switched the probe off; ragged and sparse
-probe data switched it off; an autoencoder was told its bottleneck was too small."""
+probe data switched it off; an autoencoder was told its bottleneck was too small; a base
+unfrozen for a second fit (fine-tuning) was left out of the probe."""
 
 import tempfile
 
@@ -213,3 +214,33 @@ def test_an_autoencoder_with_a_bottleneck_is_not_called_too_small():
     assert reached < 1.25 * best
     assert not [f.symptom for f in doctor.findings if f.severity != "info"]
     assert doctor.reference == {}
+
+
+def test_a_base_unfrozen_for_a_second_fit_is_probed_with_it():
+    """Fine-tuning's two stages with one doctor: the head alone, then the whole model at a
+    lower rate. Before: the probe kept measuring the head's 2 variables of 6, so the gradient
+    norm it reported was a third of the model's and 'first layer' was the head's."""
+    keras.utils.set_random_seed(0)
+    base = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32, activation="relu"),
+                             keras.layers.Dense(16, activation="relu")])
+    base.trainable = False
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(
+        base(inputs, training=False)))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    doctor = TrainingDoctor(probe_data=(X[:64], Y[:64]), interval=4)
+    model.fit(X, Y, epochs=1, batch_size=32, verbose=0, callbacks=[doctor])
+    base.trainable = True
+    model.compile(keras.optimizers.Adam(1e-4), "sparse_categorical_crossentropy")
+    model.fit(X, Y, epochs=2, initial_epoch=1, batch_size=32, verbose=0, callbacks=[doctor])
+    with tf.GradientTape() as tape:  # at the final weights, where the last probe was taken
+        probabilities = model(X[:64], training=False)
+        loss = -tf.reduce_mean(tf.math.log(tf.gather(probabilities, Y[:64], batch_dims=1)))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert len(grads) == 6 and all(g is not None for g in grads)
+    expected = np.sqrt(sum(float(tf.reduce_sum(g * g)) for g in grads))
+    assert doctor.probes[-1]["step"] == doctor.step and not doctor.internal_errors
+    assert doctor.probes[-1]["grad_norm"] == pytest.approx(expected, rel=1e-4)
+    first_kernel = base.layers[0].kernel
+    assert doctor.probes[-1]["grad_rms_first_layer"] == pytest.approx(
+        float(np.linalg.norm(grads[0])) / np.sqrt(np.prod(first_kernel.shape)), rel=1e-4)

@@ -114,6 +114,8 @@ class TrainingDoctor(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         # The first probe waits for the first batch: a resumed run has its history back by then.
         self.epochs, self.batch_losses, self.probes = [], [], []
+        if self.probe is not None and not self.probe.covers(self.model):
+            self.probe = None  # layers unfrozen (or frozen) since: a probe of the new set
         self.step, self.epoch = 0, 0
         forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
         # steps and garbles every batch loss decoded after it)

@@ -93,6 +93,7 @@ class Probe:
         self.model, self.x, self.y = model, x, y
         self.activations, self.activation_model = _activation_outputs(model)
         variables = model.trainable_variables
+        self.variable_ids = [id(v) for v in variables]
         self.previous = [tf.Variable(tf.convert_to_tensor(v), trainable=False) for v in variables]
         self.sizes = [int(np.prod(v.shape)) for v in variables]
         self.kernels = [i for i, v in enumerate(variables) if len(v.shape) >= 2]
@@ -104,6 +105,12 @@ class Probe:
         self._compiled = tf.function(self._statistics, autograph=False)
         self._autograph = False
         self._written = None  # ids of the model's state variables the first probe changed
+
+    def covers(self, model) -> bool:
+        """Whether it measures `model`'s trainable variables as they are now: unfreezing a
+        base between two fits (fine-tuning's second stage) adds some."""
+        return model is self.model and \
+            [id(v) for v in model.trainable_variables] == self.variable_ids
 
     def _run(self):
         try:
