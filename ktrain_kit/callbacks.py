@@ -15,7 +15,6 @@
 - `OptunaPruning` reports a metric to an Optuna trial each epoch and stops when it is pruned.
 """
 
-import contextlib
 import csv
 import io
 import math
@@ -84,8 +83,8 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     `ktrain_kit.schedules.Schedule`, also found on the optimizer by itself) the multiplier is
     lowered, so warmup and decay keep their shape; `min_lr` then bounds the rate the schedule
     gives at that moment, and `min_multiplier` the multiplier. A plain float rate is lowered as
-    Keras does. Any other schedule cannot be lowered: Keras' TypeError comes at the start of
-    `fit`, not at the first plateau. Keras' own test file for the callback runs against this
+    Keras does. Any other schedule, or a callable rate, cannot be lowered: the TypeError comes
+    at the start of `fit`, not at the first plateau. Keras' own test file for the callback runs against this
     class in our tests.
     """
 
@@ -134,18 +133,30 @@ def _schedule_with_multiplier(optimizer):
 
 
 def _lowerable_rate(optimizer, schedule):
-    """Refuses, before the first step, a learning-rate schedule the plateau cannot lower (a
-    Keras one: its optimizer's rate is not settable). Stock Keras raises the same TypeError
-    (its message begins the same) at the first plateau instead, epochs into the training, and
-    the run is lost there."""
-    rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
-    if schedule is None and isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) \
-            and not hasattr(rate, "multiplier"):
+    """Refuses, before the first step, a learning rate the plateau cannot lower: a Keras
+    schedule or a callable (`learning_rate=lambda: ...`), which the optimizer's setter cannot
+    set. Stock Keras raises there (TypeError, or AttributeError for a callable) at the first
+    plateau instead, epochs into the training, and the run is lost there."""
+    rate = _unsettable_rate(optimizer)
+    if schedule is None and rate is not None:
+        kind = "`LearningRateSchedule`" if isinstance(
+            rate, keras.optimizers.schedules.LearningRateSchedule) else "callable learning_rate"
         raise TypeError(
-            f"This optimizer was created with a `LearningRateSchedule` ({type(rate).__name__})"
-            ", whose rate Keras cannot set: ReduceLROnPlateau cannot lower it. Compile with a "
-            "float learning_rate, or use ktrain_kit.schedules.Schedule (the plateau lowers "
-            "its multiplier)")
+            f"This optimizer was created with a {kind} "
+            f"({getattr(rate, '__name__', type(rate).__name__)}), whose rate Keras cannot "
+            "set: ReduceLROnPlateau cannot lower it. Compile with a float learning_rate, or "
+            "use ktrain_kit.schedules.Schedule (the plateau lowers its multiplier)")
+
+
+def _unsettable_rate(optimizer):
+    """The optimizer's rate when Keras' setter cannot set it (a Keras schedule or a callable
+    without our `multiplier`), else None."""
+    rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
+    if hasattr(rate, "multiplier") or isinstance(rate, keras.Variable):
+        return None
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) or callable(rate):
+        return rate
+    return None
 
 
 class EarlyStopping(_NamesPerOutputMetrics, keras.callbacks.EarlyStopping):
@@ -402,19 +413,21 @@ class NaNGuard(keras.callbacks.Callback):
             self.model.stop_training = self.stopped = True
             return
         path = path.rsplit("/", 1)[-1]
+        lowered = f"multiplied the learning rate by {self.lr_factor:g}"
         if schedule is not None:
             schedule.multiplier.assign(before * self.lr_factor)
             rate = {"lr_multiplier": float(schedule.multiplier.numpy())}
-        else:  # a Keras LearningRateSchedule cannot be lowered: Keras raises TypeError
-            with contextlib.suppress(TypeError):
+        else:
+            if _unsettable_rate(self.model.optimizer) is None:
                 self.model.optimizer.learning_rate = before * self.lr_factor
+            else:  # a Keras schedule or a callable: Keras' setter cannot set it
+                lowered = "kept the learning rate (a Keras schedule or callable cannot be set)"
             rate = {"lr": current_lr(self.model.optimizer)}
         self.model.reset_metrics()
         self.metrics_empty = True
         self.rollbacks.append({"epoch": self.epoch, "batch": batch, "restored": path, **rate})
-        print(f"\nktrain_kit: {what}; rolled back to {path} and multiplied the learning "
-              f"rate by {self.lr_factor:g} (roll-back {len(self.rollbacks)} of "
-              f"{self.max_restores})")
+        print(f"\nktrain_kit: {what}; rolled back to {path} and {lowered} (roll-back "
+              f"{len(self.rollbacks)} of {self.max_restores})")
 
     def on_epoch_end(self, epoch, logs=None):
         if not first_call(self, (self.epoch, "end")):  # listed twice in fit's callbacks

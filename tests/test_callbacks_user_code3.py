@@ -244,3 +244,53 @@ def test_a_base_unfrozen_for_a_second_fit_is_probed_with_it():
     first_kernel = base.layers[0].kernel
     assert doctor.probes[-1]["grad_rms_first_layer"] == pytest.approx(
         float(np.linalg.norm(grads[0])) / np.sqrt(np.prod(first_kernel.shape)), rel=1e-4)
+
+
+# ------------------------------------------------------------------ a callable learning rate
+class Flat(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        logs["score"] = 1.0  # a plateau from the second epoch on
+
+
+def callable_rate_model():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.compile(keras.optimizers.Adam(learning_rate=lambda: 0.01),
+                  "sparse_categorical_crossentropy")
+    return model
+
+
+def test_plateau_on_a_callable_rate_is_refused_before_the_first_step():
+    """Keras takes `learning_rate=lambda: ...`, but its setter then fails
+    ('function' object has no attribute 'assign'): stock ReduceLROnPlateau (and ours, before)
+    raised AttributeError at the first plateau, epochs into the run. Ours refuses it at the
+    start, as it does a Keras schedule."""
+    stock = callable_rate_model()
+    with pytest.raises(AttributeError, match="assign"):
+        stock.fit(X, Y, epochs=4, batch_size=64, verbose=0, callbacks=[
+            Flat(), keras.callbacks.ReduceLROnPlateau("score", patience=1, mode="min")])
+    assert int(stock.optimizer.iterations.numpy()) > 1
+    model = callable_rate_model()
+    with pytest.raises(TypeError, match=r"^This optimizer was created with a callable "
+                                        r"learning_rate \(<lambda>\).*float learning_rate"):
+        model.fit(X, Y, epochs=4, batch_size=64, verbose=0, callbacks=[
+            Flat(), ReduceLROnPlateau("score", patience=1, mode="min")])
+    assert int(model.optimizer.iterations.numpy()) == 0
+
+
+def test_nan_guard_rolls_back_a_callable_rate_without_raising(tmp_path, capsys):
+    """Before: the roll-back tried to lower the callable rate and raised AttributeError inside
+    fit; now it rolls back, and the rate it could not lower stays what it was (and it says
+    so, instead of claiming a cut)."""
+    from ktrain_kit.callbacks import Checkpoints, NaNGuard
+    poisoned = X[:64].copy()
+    poisoned[24:32] = np.nan  # the 4th batch of 8
+    model = callable_rate_model()
+    checkpoints = Checkpoints(str(tmp_path / "ckpt"), initial=True)
+    guard = NaNGuard("restore", checkpoints)
+    model.fit(poisoned, Y[:64], batch_size=8, epochs=1, shuffle=False, verbose=0,
+              callbacks=[guard, checkpoints])
+    assert [(r["batch"], r["lr"]) for r in guard.rollbacks] == [(4, pytest.approx(0.01))]
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert "kept the learning rate" in capsys.readouterr().out
