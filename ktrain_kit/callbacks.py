@@ -84,8 +84,8 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     lowered, so warmup and decay keep their shape; `min_lr` then bounds the rate the schedule
     gives at that moment, and `min_multiplier` the multiplier. A plain float rate is lowered as
     Keras does. Any other schedule, or a callable rate, cannot be lowered: the TypeError comes
-    at the start of `fit`, not at the first plateau. Keras' own test file for the callback runs against this
-    class in our tests.
+    at the start of `fit`, not at the first plateau. Keras' own test file for the callback
+    runs against this class in our tests.
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
