@@ -6,7 +6,9 @@ the probe batch to the per-output losses Keras logs for a multi-output model (an
 `compute_loss` override's own tracker); its forward pass moved a stateful RNN's states, which
 changed the training; a loss with reduction=None switched the probe off; ragged and sparse
 probe data switched it off; an autoencoder was told its bottleneck was too small; a base
-unfrozen for a second fit (fine-tuning) was left out of the probe."""
+unfrozen for a second fit (fine-tuning) was left out of the probe; a two-tag sequence tagger's
+0/1 label rows were read as multi-hot (critical wrong_loss); a callable learning rate broke
+ReduceLROnPlateau epochs in and NaNGuard's roll-back."""
 
 import tempfile
 
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from ktrain_kit import doctor as doctor_lib
 from ktrain_kit.callbacks import EarlyStopping, MetricsCSV, ReduceLROnPlateau, TrainingDoctor
 
 RNG = np.random.default_rng(5)
@@ -294,3 +297,31 @@ def test_nan_guard_rolls_back_a_callable_rate_without_raising(tmp_path, capsys):
     assert [(r["batch"], r["lr"]) for r in guard.rollbacks] == [(4, pytest.approx(0.01))]
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert "kept the learning rate" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ sequence tagging
+def test_a_two_class_sequence_tagger_is_not_called_multi_label():
+    """Bidirectional LSTM + TimeDistributed softmax over 2 tags, sparse labels (n, 7) of 0/1:
+    one class id per position. Before: the rows of 0/1 were read as multi-hot labels and a
+    healthy tagger got a critical 'wrong_loss: multi-label under softmax'. The same 0/1 rows
+    for an output of 7 classes (n, 7) are multi-hot still, and still a wrong loss."""
+    from ktrain_kit.doctor import task as task_lib
+    keras.utils.set_random_seed(0)
+    sequences = RNG.normal(size=(N, 7, 4)).astype("float32")
+    tags = (sequences[..., 0] > 0).astype("int32")
+    model = keras.Sequential([
+        keras.Input((7, 4)),
+        keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True)),
+        keras.layers.TimeDistributed(keras.layers.Dense(2, activation="softmax"))])
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(sequences[:64], tags[:64]))
+    history = model.fit(sequences, tags, epochs=4, batch_size=32, validation_split=0.25,
+                        verbose=0, callbacks=[doctor])
+    assert history.history["val_accuracy"][-1] > 0.8  # it learned the tags
+    assert not [f.symptom for f in doctor.findings if f.severity != "info"]
+    assert task_lib.task_view(doctor.facts).labels == "ids"
+    flat = dict(doctor.facts, output_shape=[7], num_outputs=7)
+    assert task_lib.task_view(flat).labels == "multihot"
+    found = doctor_lib.diagnose([{"loss": 0.6}, {"loss": 0.5}], [], [], flat)
+    assert "wrong_loss" in {f.symptom for f in found}

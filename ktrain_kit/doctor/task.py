@@ -60,6 +60,10 @@ def label_kind(facts) -> str:
         return "unknown"
     values01 = facts.get("labels_min") >= 0 and facts.get("labels_max") <= 1 and \
         facts.get("labels_integer")
+    if len(shape) >= 2 and _one_label_per_position(shape, facts.get("output_shape")):
+        # sequence tagging, segmentation: a class id for each position, however few classes
+        # (two: 0/1 rows, that read as multi-hot rows taken alone)
+        return "ids" if facts.get("labels_integer") else "continuous"
     if len(shape) >= 2 and shape[-1] > 1:
         if values01:
             return "onehot" if facts.get("labels_rows_sum_one") else "multihot"
@@ -69,6 +73,14 @@ def label_kind(facts) -> str:
     if facts.get("labels_integer") and facts.get("labels_distinct", 99) <= 100:
         return "ids"
     return "continuous"
+
+
+def _one_label_per_position(labels_shape, output_shape) -> bool:
+    """Labels shaped like the output without its class axis (labels (n, 7) for an output
+    (n, 7, 2)): one class id per position, as a sparse cross-entropy reads them."""
+    output_shape = list(output_shape or [])
+    return len(output_shape) >= 2 and (output_shape[-1] or 0) > 1 and \
+        list(labels_shape[1:]) == output_shape[:-1]
 
 
 def task_view(facts) -> TaskView:
