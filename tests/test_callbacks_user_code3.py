@@ -325,3 +325,30 @@ def test_a_two_class_sequence_tagger_is_not_called_multi_label():
     assert task_lib.task_view(flat).labels == "multihot"
     found = doctor_lib.diagnose([{"loss": 0.6}, {"loss": 0.5}], [], [], flat)
     assert "wrong_loss" in {f.symptom for f in found}
+
+
+def test_a_model_compiled_without_a_loss_is_told_why_it_was_not_probed():
+    """A custom train_step with its own loss and compile(optimizer) alone (Keras' VAE and GAN
+    examples): the probe has no loss to differentiate. Before: 'an internal error of the
+    training doctor - report it', for a program that is fine."""
+    class OwnLoss(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                loss = keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
+                    y, self(x, training=True)))
+            self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                 self.trainable_variables)
+            return {"loss": loss}
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = OwnLoss(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.compile(keras.optimizers.Adam(0.01))
+    doctor = TrainingDoctor(probe_data=(X[:64], Y[:64]))
+    model.fit(X, Y, epochs=2, batch_size=32, verbose=0, callbacks=[doctor])
+    notes = [f for f in doctor.findings if f.symptom == "doctor_error"]
+    assert len(notes) == 1 and len(doctor.epochs) == 2
+    assert "compiled without a loss" in notes[0].causes[0]
+    assert "model.compile(optimizer, loss=...)" in notes[0].remedies[0]
+    assert not [f for f in doctor.findings if f.severity != "info"]

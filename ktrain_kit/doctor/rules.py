@@ -646,10 +646,26 @@ def _per_output(run, epochs, batch_losses, probes):
 
 
 def internal_error_finding(where: str) -> Finding:
-    """An `info` finding for a failure inside the doctor itself (never raised into `fit`)."""
+    """An `info` finding for a failure inside the doctor itself (never raised into `fit`);
+    a failure that the program's own design explains says so, and what to do instead."""
+    for words, cause, remedy in PROGRAM_CAUSES:
+        if words in where:
+            return Finding(symptom="doctor_error", severity="info", evidence={"error": where},
+                           causes=[cause + "; the training was not affected"],
+                           remedies=[remedy])
     return Finding(symptom="doctor_error", severity="info", evidence={"error": where},
                    causes=["an internal error of the training doctor; the training was not "
                            "affected"], remedies=["report it with diagnosis.json attached"])
+
+
+# (words of the error, its cause, the remedy): programs the probe cannot measure by design
+PROGRAM_CAUSES = (
+    ("No loss to compute",
+     "the model was compiled without a loss (its own train_step computes one, as a VAE or "
+     "a GAN does): the probe measures the compiled loss's gradients, so it took none",
+     "compile with the loss the train_step uses, model.compile(optimizer, loss=...), for "
+     "gradient statistics; or leave probe_data out (the curves are still diagnosed)"),
+)
 
 
 # --------------------------------------------------------------------------- structural
