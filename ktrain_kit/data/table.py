@@ -545,7 +545,8 @@ def _refuse_spaces(text, records, lines, path, read):
             len(spaced[0]) in widths or _short_header(spaced)):
         raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}:"
                          f" its rows are {widths.pop()} cells at runs of spaces or tabs); it is "
-                         f"read with {DELIMITER_WORDS[read]}s", "pass --config.data.delimiter=space")
+                         f"read with {DELIMITER_WORDS[read]}s",
+                         "pass --config.data.delimiter=space")
     if len(spaced) > 2 and all(len(r) > 1 for r in spaced) and all(
             re.search(r"\S(  +|\t)\S", r[0]) for r in records):
         widths = [len(r) for r in spaced]
@@ -905,8 +906,9 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
         raise file_error(table.path, f"column {shown(table.names[j])} mixes numbers and "
                          f"text labels ({shown(cells[i])} at line {table.lines[i]}, "
                          f"{shown(cells[k])} at line {table.lines[k]})",
-                         f"if {shown(cells[k])} marks a missing label, leave the cell empty or "
-                         "write NA (then drop those rows); else write every label the same way"
+                         f"if {shown(cells[k])} marks a missing label, "
+                         f"{markers_as_gaps(table, texts)}, then pass "
+                         "--config.data.drop_unlabeled=true; else write every label the same way"
                          if marker else "write every label the same way")
     spelled = {}
     for i, cell in enumerate(cells):
@@ -924,6 +926,20 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
 PANDAS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
                             "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN",
                             "None", "n/a", "nan", "null"})
+
+
+def markers_as_gaps(table: Table, markers) -> str:
+    """The step that writes `markers` (`.`: Stata's and SAS's missing value, `-`, `n.a.`) as
+    empty cells in every column of the file, in its own format: 'leave those cells empty
+    (every column: <pandas line>)'. A marker is the writer's spelling of a gap for the whole
+    file (linearmodels' birthweight: `.` in the label and in a feature), so a fix for the one
+    column named first met the next refusal at the next column."""
+    marks = sorted(set(markers))
+    if "read_json" in table.pandas_io[0]:
+        return "leave those cells empty (or null)"
+    read = table.pandas_io[0][:-1] + f", na_values={marks!r})"
+    return (f"leave those cells empty (every column: {read}"
+            f"{table.pandas_io[1].format('gaps')})")
 
 
 def _drop_gaps(name, gaps, is_json) -> str:
