@@ -86,6 +86,10 @@ def test_a_short_first_row_of_numbers_is_no_header_and_still_refused():
     assert "line 2 has 3 cells, line 1 has 2" in message
     message = refusal(b"a,b\n3,4,5\n6,7,8\n", "t.csv", header=False)
     assert "line 2 has 3 cells, line 1 has 2" in message
+    # a delimiter too many at the end of every row, not row names: read so, the values of
+    # `a` would be row names and `b` would get `a`'s (pandas' index_col=False case)
+    message = refusal(b"a,b\n1,2,\n3,4,\n5,6,\n", "t.csv")
+    assert "line 2 has 3 cells, line 1 has 2" in message
 
 
 def test_columns_aligned_by_spaces_with_spaces_inside_cells_say_so():

@@ -523,11 +523,14 @@ def _short_header(records) -> bool:
     """Line 1 is a header one cell shorter than every row below it, all names (not numbers):
     R's write.table (row.names=TRUE, its default) writes no name over its column of row names,
     and a header so is what R's read.table and pandas' read_csv read as naming the columns
-    after the first. Without names, a short first row is an example missing a cell: refused
-    as rows of unequal widths."""
+    after the first. Without names, a short first row is an example missing a cell, and rows
+    that all end empty end with a delimiter too many (`1,2,`: pandas' own misreading, its
+    `index_col=False` case, would shift every value one column): both refused as rows of
+    unequal widths."""
     widths = {len(r) for r in records[1:]}
     return len(records) > 2 and len(widths) == 1 and len(records[0]) == widths.pop() - 1 \
-        and all(c and not is_missing(c) and not is_number(c) for c in records[0])
+        and all(c and not is_missing(c) and not is_number(c) for c in records[0]) \
+        and not all(r[-1] == "" for r in records[1:])
 
 
 def _refuse_spaces(text, records, lines, path, read):
