@@ -26,7 +26,7 @@ from absl import app, flags, logging
 from ml_collections import config_dict, config_flags
 
 from ktrain_kit import config_fields, frameworks
-from ktrain_kit.errors import EXIT_USER_ERROR, UserError
+from ktrain_kit.errors import EXIT_USER_ERROR, UserError, safe_str, user_code_failure
 
 FLAGS = flags.FLAGS
 flags.DEFINE_bool("verbose", False, "Show full tracebacks for errors.")
@@ -236,7 +236,7 @@ def parse_flags(argv):
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
-        if message is None and "has no attribute 'get_config'" in str(e):
+        if message is None and "has no attribute 'get_config'" in safe_str(e):
             swapped = _defines(config_path(argv), "get_sweep")
             # --sweep is launchers.sweep's: elsewhere say the command that takes it
             sweep_fix = ("pass it as --sweep and a config as --config" if "sweep" in FLAGS else
@@ -249,7 +249,7 @@ def parse_flags(argv):
         if message is None:  # every key exists: the file's get_config() returned no config
             _fail_if_not_a_config(argv, e)
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
-                 f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
+                 f"config ({user_code_failure(e)[:100]}); start from "
                  "ktrain_kit.config.default_config() and change what you need")
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
@@ -258,7 +258,9 @@ def parse_flags(argv):
             fail(message)
         _fail_if_not_a_config(argv, e)
         _fail_loading(config_path(argv), e)
-    except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
+    except BaseException as e:  # noqa: BLE001 - --help, or the config file ended the process
+        if _asked_for_help(e):
+            sys.exit(0)  # absl printed the help and exits 1, as if the command had failed
         _fail_loading(config_path(argv), _user_exit(e))
     for name in PATH_FLAGS + ("storage",):
         if name in FLAGS and FLAGS[name].present and not FLAGS[name].value:
@@ -317,10 +319,24 @@ def _defines(path, name) -> bool:
 
 
 def _user_exit(error):
-    """A sys.exit() / KeyboardInterrupt raised by user code, as an error to report."""
-    what = (f"it called sys.exit({error.code!r})" if isinstance(error, SystemExit)
-            else "it raised KeyboardInterrupt")
-    return RuntimeError(f"{what} while loading")
+    """A sys.exit(), KeyboardInterrupt or another BaseException (GeneratorExit, a class of
+    the user's) raised by user code, as an error to report."""
+    if isinstance(error, (SystemExit, KeyboardInterrupt)):
+        return RuntimeError(f"{user_code_failure(error)} while loading")
+    return error  # reported as any exception of the file's, at its line
+
+
+def _asked_for_help(error) -> bool:
+    """Whether `error` is the SystemExit absl's --help, --helpshort, --helpfull or --helpxml
+    (or --only_check_args) ends the parsing with, after printing what was asked: raised by one
+    of absl's own help flags, not by the user's config file."""
+    from absl import app as absl_app
+    helps = tuple(getattr(absl_app, name) for name in (
+        "HelpFlag", "HelpfullFlag", "HelpXMLFlag", "OnlyCheckFlagsFlag")
+        if hasattr(absl_app, name))
+    return isinstance(error, SystemExit) and any(
+        isinstance(frame.f_locals.get("self"), helps)
+        for frame, _ in traceback.walk_tb(error.__traceback__))
 
 
 def _check_config_path(path):
@@ -356,7 +372,7 @@ def _check_config_loaded(argv):
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(path, e)
-    except (SystemExit, KeyboardInterrupt) as e:
+    except BaseException as e:  # noqa: BLE001 - sys.exit() or the user's own BaseException
         _fail_loading(path, _user_exit(e))
     _check_config_object(path, config)
 
@@ -385,6 +401,9 @@ def _fail_loading(path, error):
     unless the trouble is not in the file: a folder, compiled or binary bytes, or the
     `:ARGUMENT` of --config that its get_config() does not take (or needs)."""
     cause = error.__cause__ or error
+    while _is_wrapper(cause) and (cause.__cause__ or cause.__context__):
+        cause = cause.__cause__ or cause.__context__  # the file's own error, its exact words
+    text = safe_str(cause)  # the user's exception: its own __str__ may raise
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
     if path is not None:  # None: no --config at all, and the error is another flag's
@@ -404,12 +423,12 @@ def _fail_loading(path, error):
              f"a .py file whose get_config() returns ktrain_kit's config{from_run}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
-    elif _kind_in_words(str(cause)):
-        detail = _kind_in_words(str(cause))
+    elif _kind_in_words(text):
+        detail = _kind_in_words(text)
     else:
-        lines = [line for line in str(cause).strip().splitlines() if line.strip()]
-        detail = lines[-1].strip() if lines else type(cause).__name__
-        if ":" not in detail.split(" ")[0]:
+        lines = [line for line in text.strip().splitlines() if line.strip()]
+        detail = lines[-1].strip().rstrip(":") if lines else type(cause).__name__
+        if lines and ":" not in detail.split(" ")[0]:
             detail = f"{type(cause).__name__}: {detail}"
     value = _config_value() or ""
     argument = value.split(":", 1)[1] if ":" in value else None
@@ -421,6 +440,13 @@ def _fail_loading(path, error):
              f"colon: --config={path}:VALUE")
     fail(f"config file '{path}'{_line_in(path, error)} failed to load ({detail}); fix that "
          "file")
+
+
+def _is_wrapper(error) -> bool:
+    """absl's and ml_collections' exceptions around the config file's own one (their text
+    ends with the file's traceback, whose last line is the file's error: lost when empty)."""
+    return isinstance(error, flags.Error) or (
+        type(error) is ValueError and safe_str(error).startswith("Error whilst parsing config"))
 
 
 def _line_in(path, error) -> str:

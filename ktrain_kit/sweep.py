@@ -36,7 +36,7 @@ import subprocess
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder, stopping, tasks
-from ktrain_kit.errors import UserError, problem_of
+from ktrain_kit.errors import UserError, problem_of, user_code_failure
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
 PRUNERS = ("median", "hyperband", "none")
@@ -85,15 +85,9 @@ def _run_sweep_file(path, function, *args):
     sys.exit() and KeyboardInterrupt included (they ended the launcher without a word)."""
     try:
         return function(*args)
-    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - the user's file
-        if isinstance(e, SystemExit):
-            detail = f"it called sys.exit({e.code!r})"
-        elif isinstance(e, KeyboardInterrupt):
-            detail = "it raised KeyboardInterrupt"
-        else:
-            detail = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        raise UserError(f"sweep file '{path}' failed to load ({detail}); fix that "
-                        "file") from None
+    except BaseException as e:  # noqa: BLE001 - the user's file: anything it raises
+        raise UserError(f"sweep file '{path}' failed to load ({user_code_failure(e)}); fix "
+                        "that file") from None
 
 
 # Beyond this many trials a number is a typo (10**12 ran until killed): the sweep file's
