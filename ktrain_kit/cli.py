@@ -91,6 +91,8 @@ def foreign_flags(launcher: str, message: str) -> list:
                 os.path.abspath(__file__))), "launchers", f"{other}.py")):
             allowed |= launcher_flags(other)
     named = [flag.rstrip(".") for flag in FLAG_IN_TEXT.findall(message)]
+    named = [flag[2:] if flag.startswith("no") and (flag[2:] in allowed or flag.startswith(
+        "noconfig.")) else flag for flag in named]  # --noFLAG: absl's FLAG=false
     return [flag for flag in named if flag not in allowed and not (
         flag.startswith("config.") and "config.*" in allowed)]
 
@@ -112,23 +114,64 @@ def config_path(argv=None):
 
 
 def _config_value(argv=None):
-    """--config's whole value, `PATH[:ARGUMENT]`."""
+    """--config's whole value, `PATH[:ARGUMENT]`: the command line's last one, as absl reads
+    them in turn (`--config=A --config=B`: B is loaded, and B is the file that failed), else
+    what ml_collections parsed (a --flagfile's)."""
+    given = _config_values(sys.argv if argv is None else argv)
+    if given:
+        return given[-1]
     try:
         return config_flags.get_config_filename(FLAGS["config"])
-    except Exception:  # noqa: BLE001 - not parsed (yet): read the command line
-        pass
-    argv = sys.argv if argv is None else argv
+    except Exception:  # noqa: BLE001 - not parsed (yet)
+        return None
+
+
+def _config_values(argv):
+    """Every --config value on the command line, in order."""
+    argv, values = _flag_words(argv), []
     for i, a in enumerate(argv):
         if a.startswith("--config="):
-            return a.split("=", 1)[1]
-        if a == "--config" and i + 1 < len(argv):
-            return argv[i + 1]
-    return None
+            values.append(a.split("=", 1)[1])
+        elif a == "--config" and i + 1 < len(argv):
+            values.append(argv[i + 1])
+    return values
+
+
+def config_words(argv) -> list:
+    """The command line's --config and --config.KEY flags, each one word `--NAME=VALUE` as
+    absl reads them (`-config x`, `--config x` and `--config.a.b v` included), in order: to
+    write a command that reproduces the config (a sweep's best trial)."""
+    words, out, i = _flag_words(argv), [], 0
+    while i < len(words):
+        word = words[i]
+        if word == "--config" or (word.startswith(CONFIG_PREFIX) and "=" not in word):
+            follows = i + 1 < len(words) and not words[i + 1].startswith("-")
+            if follows:
+                out.append(f"{word}={words[i + 1]}")
+                i += 2
+                continue
+        if word.startswith("--config=") or word.startswith(CONFIG_PREFIX):
+            out.append(word)
+        i += 1
+    return out
+
+
+def _flag_words(argv):
+    """The command line as absl reads its flags: up to a `--` that ends them, each `-NAME`
+    written `--NAME` (absl takes one dash as two: `-config.seed=x` is an override too)."""
+    words = []
+    for a in list(argv)[1:] if argv and not str(argv[0]).startswith("-") else list(argv):
+        if a == "--":
+            break
+        words.append("-" + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+                     else a)
+    return words
 
 
 def _overrides(argv):
     """(key, value) of each --config.a.b=v on the command line, in order."""
     pairs = []
+    argv = _flag_words(argv)
     for i, a in enumerate(argv):
         if a.startswith(CONFIG_PREFIX):
             key, eq, value = a[len(CONFIG_PREFIX):].partition("=")
@@ -212,6 +255,10 @@ def _bad_value_message(argv):
 def parse_flags(argv):
     logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
     if "config" in FLAGS:
+        given = _config_values(argv)
+        if len(given) > 1:  # absl loads each in turn, keeps the last, and fails on overrides
+            fail(f"--config is given {len(given)} times ({', '.join(repr(g) for g in given)}); "
+                 "give one config file, with its --config.KEY=VALUE overrides after it")
         _check_not_special(config_path(argv))  # before ml_collections opens it
     try:
         rest = FLAGS(argv)
@@ -256,6 +303,8 @@ def parse_flags(argv):
         message = _malformed_key_message(argv)
         if message:
             fail(message)
+        if _raised_by_absl_flags(e):  # the command line's words, not the file
+            fail(_flag_syntax_message(e))
         _fail_if_not_a_config(argv, e)
         _fail_loading(config_path(argv), e)
     except BaseException as e:  # noqa: BLE001 - --help, or the config file ended the process
@@ -277,6 +326,24 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _raised_by_absl_flags(error) -> bool:
+    """Whether absl's flag parser itself raised `error` (its innermost frame is absl's), as
+    it does with a plain ValueError for `--noverbose=1`: a mistake on the command line, which
+    the config file cannot fix."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    return bool(frames) and os.path.join("absl", "flags") in frames[-1].f_code.co_filename
+
+
+def _flag_syntax_message(error) -> str:
+    text = safe_str(error).strip().splitlines()[0] if safe_str(error).strip() else ""
+    negated = re.match(r"--?no([\w.]+)=.* does not take an argument", text)
+    if negated:
+        name = negated.group(1)
+        return (f"--no{name} takes no value (it is --{name}=false); write --{name}=true, "
+                f"--{name}=false or --no{name}")
+    return f"{text or type(error).__name__}; see --helpshort for the flags"
 
 
 def _fail_if_not_a_config(argv, error):

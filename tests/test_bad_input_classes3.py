@@ -139,3 +139,169 @@ def test_a_model_builder_raising_anything_names_model_name(odd_builders, name, s
     with pytest.raises(UserError) as e:
         models.build(c.model, data)
     assert str(e.value).startswith("config key 'model.name'") and said in str(e.value)
+
+
+# The command line's own mistakes, told as the command line's (they were blamed on the
+# config file, 'config file 'None' failed to load ... fix that file' in the doctor), by
+# every spelling absl accepts: one dash as two, the `--no` form of a True/False flag.
+def _bool_flags():
+    """(launcher, a True/False flag it takes), read from the launchers' sources."""
+    import ast
+    found = [("launchers.train", "verbose")]
+    for module in LAUNCHERS:
+        with open(os.path.join(ROOT, *module.split(".")) + ".py", encoding="utf-8") as f:
+            for node in ast.walk(ast.parse(f.read())):
+                if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "DEFINE_bool":
+                    found.append((module, node.args[0].value))
+    return found
+
+
+BOOL_FLAGS = _bool_flags()
+
+
+def test_the_launchers_have_true_false_flags_to_try():
+    assert {"overwrite", "fix", "skip_bad"} <= {flag for _, flag in BOOL_FLAGS}
+
+
+@pytest.mark.parametrize("module,flag", BOOL_FLAGS + [("launchers.train",
+                                                       "config.train.deterministic")])
+def test_a_negated_flag_given_a_value_names_the_flag_not_the_config(tmp_path, module, flag):
+    args = {"launchers.doctor": [str(tmp_path)],
+            "launchers.evaluate": [f"--workdir={tmp_path}"],
+            "launchers.export": [f"--workdir={tmp_path}"]}.get(
+        module, ["--config=configs/digits_mlp.py"])
+    result = run_launcher(module, *args, f"--no{flag}=1")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert f"--no{flag}" in lines[0] and f"--{flag}=false" in lines[0], lines[0]
+    assert "config file" not in lines[0]
+
+
+@pytest.mark.parametrize("args,said", [
+    (["-config=configs/digits_mlp.py", "-config.sed=1"],
+     "config key 'sed': 'sed' does not exist in the config; did you mean 'seed'?"),
+    (["-config=configs/digits_mlp.py", "-config.seed=x"], "config key 'seed': 'x' is not a whole"),
+    (["-config", "configs/digits_mlp.py", "--config.train.epochs=ten"],
+     "config key 'train.epochs': 'ten' is not a whole number"),
+])
+def test_one_dash_is_read_as_two_as_absl_reads_it(args, said):
+    result = run_launcher("launchers.train", *args)
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {said}"), result.stderr
+
+
+@pytest.mark.parametrize("configs", [
+    ["configs/digits_mlp.py", "/nonexistent.py"],  # named the first, which loaded
+    ["configs/digits_mlp.py", "configs/digits_cnn.py", "--config.seed=1"],  # 'defined twice'
+    ["configs/digits_mlp.py", "configs/digits_mlp.py"],
+])
+def test_a_config_given_twice_is_refused_naming_both(tmp_path, configs):
+    flags = [f"--config={c}" if not c.startswith("--") else c for c in configs]
+    result = run_launcher("launchers.train", *flags, f"--workdir={tmp_path}/w")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: --config is given 2 times")
+    assert all(repr(c) in lines[0] for c in configs if not c.startswith("--"))
+    assert not os.path.exists(tmp_path / "w")
+
+
+# precision=auto's cache (~/.cache/ktrain_kit/settings.json) is a file in the user's home:
+# edited, cut short, or of another shape, an entry crashed the run ('str' object has no
+# attribute 'get', KeyError 'setting') or was trusted with a setting no candidate is (a
+# precision Keras then refuses); a pipe there hung it. Any entry but the one `fastest` writes
+# is measured again.
+CANDIDATES = [("float32", False), ("float32", True)]
+GOOD = {"setting": ["float32", True], "reason": "r",
+        "candidates": [list(c) for c in CANDIDATES]}
+
+
+class _Remeasured(Exception):
+    pass
+
+
+def _measure_instead(candidates):
+    raise _Remeasured
+
+
+@pytest.mark.parametrize("entry", [
+    "float32", ["float32", True], 3, None, {}, {"setting": ["float32", True]},
+    {**GOOD, "candidates": "float32"}, {**GOOD, "candidates": [3, 4]},
+    {**GOOD, "setting": "float32"}, {**GOOD, "setting": None}, {**GOOD, "setting": ["bogus", 1]},
+    {**GOOD, "reason": None}, {**GOOD, "candidates": [["float32", False]]},
+], ids=repr)
+def test_a_damaged_precision_cache_entry_is_measured_again(tmp_path, monkeypatch, entry):
+    import json
+
+    from ktrain_kit import precision
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    os.makedirs(os.path.dirname(precision.cache_path()))
+    with open(precision.cache_path(), "w") as f:
+        json.dump({"model-key": entry}, f)
+    with pytest.raises(_Remeasured):
+        precision.fastest(_measure_instead, "model-key", CANDIDATES)
+
+
+def test_a_whole_precision_cache_entry_is_used(tmp_path, monkeypatch):
+    import json
+
+    from ktrain_kit import precision
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    os.makedirs(os.path.dirname(precision.cache_path()))
+    with open(precision.cache_path(), "w") as f:
+        json.dump({"model-key": GOOD}, f)
+    setting, reason = precision.fastest(_measure_instead, "model-key", CANDIDATES)
+    assert setting == ("float32", True) and reason.endswith(": r")
+
+
+def test_a_pipe_where_the_precision_cache_is_is_not_read(tmp_path, monkeypatch):
+    import signal
+
+    from ktrain_kit import precision
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    os.makedirs(os.path.dirname(precision.cache_path()))
+    os.mkfifo(precision.cache_path())
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("read the pipe: a hang"))
+    signal.alarm(5)
+    try:
+        with pytest.raises(_Remeasured):
+            precision.fastest(_measure_instead, "model-key", CANDIDATES)
+    finally:
+        signal.alarm(0)
+
+
+# Flags combined: callbacks.doctor.repair is launchers.train's; a sweep's trials ignored it
+# without a word (in the config or in the space).
+@pytest.mark.parametrize("where", ["config", "space"])
+def test_a_sweep_with_a_repair_budget_is_refused_naming_the_key(where):
+    from conftest import load_config
+    config = load_config("digits_mlp")
+    space = {"schedule.base_lr": ("log_uniform", 1e-4, 1e-1)}
+    if where == "config":
+        config.callbacks.doctor.repair = 2
+    else:
+        space["callbacks.doctor.repair"] = ("int", 1, 3)
+    with pytest.raises(UserError) as e:
+        sweep.validate_spec({"metric": "val_accuracy", "trials": 3, "space": space}, config)
+    assert "'callbacks.doctor.repair'" in str(e.value) and "launchers.doctor" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_a_sweep_without_repair_is_accepted():
+    from conftest import load_config
+    spec = sweep.validate_spec({"metric": "val_accuracy", "trials": 3, "space": {
+        "schedule.base_lr": ("log_uniform", 1e-4, 1e-1)}}, load_config("digits_mlp"))
+    assert spec["trials"] == 3
+
+
+# The command best.json gives to reproduce the best trial is made of the config flags as
+# given: `--config PATH` (two words) and `-config=PATH` (one dash) lost the config file.
+@pytest.mark.parametrize("argv,expected", [
+    (["--config", "configs/x.py", "--config.train.epochs", "3", "--workdir=w"],
+     ["--config=configs/x.py", "--config.train.epochs=3"]),
+    (["-config=configs/x.py:RUN", "-config.seed=2", "--trials=4"],
+     ["--config=configs/x.py:RUN", "--config.seed=2"]),
+    (["--config=configs/x.py", "--config.train.deterministic", "--storage=sqlite:///s.db"],
+     ["--config=configs/x.py", "--config.train.deterministic"]),
+])
+def test_the_config_flags_of_a_command_line_are_kept_whole(argv, expected):
+    from ktrain_kit import cli
+    assert cli.config_words(argv) == expected
