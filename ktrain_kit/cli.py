@@ -274,6 +274,13 @@ def parse_flags(argv):
         _fail_loading(config_path(argv), e)
     except flags.CantOpenFlagFileError as e:  # launchers without --config read it here
         fail(_flagfile_message(e))
+    except flags.DuplicateFlagError as e:
+        if "config" not in FLAGS:
+            raise
+        # the "config" file is a launcher, or imports one: loading it defines flags again
+        fail(f"config file '{config_path(argv)}' defines command-line flags of its own "
+             f"({safe_str(e).split('.')[0]}), so it is a program, not a config; pass a file "
+             "whose get_config() returns ktrain_kit's config, e.g. --config=configs/digits_mlp.py")
     except flags.Error as e:
         _fail_if_required(e)
         if "config" in FLAGS and not FLAGS["config"].present and \
@@ -416,6 +423,13 @@ def _check_config_path(path):
         fail(f"config file '{path}' is a folder; pass a config file, "
              f"--config={os.path.join(path, 'NAME.py')}")
     _check_not_special(path)
+    value = _config_value() or path
+    if re.match(r"[A-Za-z][\w+.-]*://", value):  # split at its ':' it named 'https'
+        fail(f"config file '{value}' is a URL; config files are read from this machine's disk: "
+             "copy it here and pass its path, --config=configs/NAME.py")
+    if os.path.islink(path) and not os.path.exists(path):
+        fail(f"config file '{path}' is a link to '{os.readlink(path)}', which does not exist "
+             "(or links back to itself); point it at a config file, or pass that file's path")
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []

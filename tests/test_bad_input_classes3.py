@@ -305,3 +305,42 @@ def test_a_sweep_without_repair_is_accepted():
 def test_the_config_flags_of_a_command_line_are_kept_whole(argv, expected):
     from ktrain_kit import cli
     assert cli.config_words(argv) == expected
+
+
+# A --config path that is no file of this disk: a link to nothing or a link loop was 'does
+# not exist; did you mean --config=<the same path>?'; a URL was split at its ':' and named
+# 'https'; a launcher (or a file importing one) given as the config failed with absl's
+# "The flag 'config' is defined twice".
+def _config_paths(tmp_path):
+    os.symlink(tmp_path / "loop_b.py", tmp_path / "loop_a.py")
+    os.symlink(tmp_path / "loop_a.py", tmp_path / "loop_b.py")
+    os.symlink(tmp_path / "gone" / "x.py", tmp_path / "dangling.py")
+    return {"link loop": (str(tmp_path / "loop_a.py"), "is a link to"),
+            "link to nothing": (str(tmp_path / "dangling.py"), "is a link to"),
+            "https URL": ("https://example.com/configs/x.py", "is a URL"),
+            "bucket URL": ("gs://bucket/configs/x.py:arg", "is a URL"),
+            "a launcher": ("launchers/train.py", "defines command-line flags of its own")}
+
+
+@pytest.mark.parametrize("override", [[], ["--config.seed=1"]], ids=["alone", "overridden"])
+@pytest.mark.parametrize("case", ["link loop", "link to nothing", "https URL", "bucket URL",
+                                  "a launcher"])
+def test_a_config_path_that_is_no_config_file_here_says_what_it_is(tmp_path, case, override):
+    path, said = _config_paths(tmp_path)[case]
+    result = run_launcher("launchers.train", f"--config={path}", *override,
+                          f"--workdir={tmp_path / 'run'}")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert said in lines[0] and f"did you mean --config={path}?" not in lines[0], lines[0]
+    assert path.split(":arg")[0] in lines[0]
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_near_file_is_never_the_path_itself(tmp_path):
+    from ktrain_kit import config_fields
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "digits.py")
+    (tmp_path / "digit.py").write_text("")
+    assert config_fields.near_file(str(tmp_path / "digits.py")) == \
+        f"did you mean --config={tmp_path / 'digit.py'}? "
+    os.remove(tmp_path / "digit.py")
+    assert config_fields.near_file(str(tmp_path / "digits.py")) == ""
