@@ -622,6 +622,9 @@ def ending(error: BaseException):
     preempted = _raised_from(error, Preempted)
     if preempted is not None:
         return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
+    scheme = _unknown_scheme(error)
+    if scheme:
+        return scheme, EXIT_USER_ERROR
     where = _failed_path(error)
     if disk_full(error):  # before memory: TensorFlow's SaveV2 reports ENOSPC as ResourceExhausted
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
@@ -655,6 +658,19 @@ def ending(error: BaseException):
         return (f"a file operation failed{where} ({reason}); make that folder writable (or "
                 f"choose another one), then {RERUN}", EXIT_USER_ERROR)
     return None
+
+
+def _unknown_scheme(error):
+    """The line for a path whose scheme (https://, s3://, hdfs://) TensorFlow has no file
+    system for, wherever it is read or written (data.path, --workdir, an export): TensorFlow
+    raises UnimplementedError at the first access, a traceback until now. None otherwise."""
+    found = re.search(r"File system scheme '([^']*)' not implemented \(file: '([^']*)'\)",
+                      safe_str(error))
+    if type(error).__name__ != "UnimplementedError" or not found:
+        return None
+    scheme, path = found.groups()
+    return (f"'{path}': this TensorFlow cannot read or write {scheme}:// paths; give a local "
+            "path or a gs:// one instead (s3:// and hdfs:// need the tensorflow-io package)")
 
 
 def out_of_memory(error) -> bool:

@@ -344,3 +344,32 @@ def test_a_near_file_is_never_the_path_itself(tmp_path):
         f"did you mean --config={tmp_path / 'digit.py'}? "
     os.remove(tmp_path / "digit.py")
     assert config_fields.near_file(str(tmp_path / "digits.py")) == ""
+
+
+# A path whose scheme TensorFlow has no file system for (https://, s3:// without
+# tensorflow-io, hdfs://), as data.path, --workdir or any path read or written later: a
+# traceback (UnimplementedError) from the first access. cli.ending words it for every
+# launcher, naming the path.
+class UnimplementedError(Exception):  # TensorFlow's, by name, as cli.ending knows it
+    pass
+
+
+@pytest.mark.parametrize("scheme", ["https", "s3", "hdfs", "ftp"])
+def test_a_path_of_a_scheme_tensorflow_cannot_open_is_one_line_naming_it(scheme):
+    from ktrain_kit import cli
+    path = f"{scheme}://host/data/x.csv"
+    error = UnimplementedError(f"File system scheme '{scheme}' not implemented (file: '{path}')")
+    line, code = cli.ending(error)
+    assert code == 2 and line.startswith(f"'{path}': ") and f"{scheme}://" in line
+    assert "local path" in line and "\n" not in line
+
+
+def test_data_from_an_https_url_is_refused_by_the_launcher(tmp_path):
+    """The real TensorFlow error, through the launcher: exit 2, one line, no run folder."""
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          "--config.data.name=csv", "--config.data.path=https://example.com/x.csv",
+                          f"--workdir={tmp_path / 'run'}")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "'https://example.com/x.csv'" in lines[0] and "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()
