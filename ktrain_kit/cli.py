@@ -576,6 +576,25 @@ def check_environment(environ=None) -> None:
                  f"those, or unset it (unset {name})")
 
 
+def check_arguments_decodable(argv=None) -> None:
+    """Refuses an argument holding bytes the locale could not decode (`LANG=C`, a path with
+    'é'): Python keeps them as stand-in characters that the file system takes back, but
+    TensorFlow cannot turn into text, so the run crashed at its first checkpoint or log, with
+    a traceback, after the data and model were built. One line, before anything."""
+    for arg in (sys.argv if argv is None else argv)[1:]:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            name, eq, value = shown.partition("=")
+            what = f"{name}='{value}'" if shown.startswith("-") and eq else f"'{shown}'"
+            locale = os.environ.get("LC_ALL") or os.environ.get("LC_CTYPE") or \
+                os.environ.get("LANG") or "unset"
+            fail(f"{what} holds characters this process's locale ({locale}) "
+                 "cannot read, and TensorFlow cannot use them; run with a UTF-8 locale "
+                 "(export LC_ALL=C.UTF-8) or use ASCII characters only")
+
+
 def keep_caches_out_of_home():
     """Matplotlib's font cache and Keras' keras.json go to a temporary folder of this user's,
     not to HOME (unless the user pointed them somewhere). Before either is imported."""
@@ -708,6 +727,7 @@ def run(main, takes_arguments=False):
     `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     check_environment()
+    check_arguments_decodable()
     keep_caches_out_of_home()
     frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 

@@ -373,3 +373,28 @@ def test_data_from_an_https_url_is_refused_by_the_launcher(tmp_path):
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert "'https://example.com/x.csv'" in lines[0] and "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+# An argument the locale could not decode (LC_ALL=C without Python's UTF-8 mode, a path
+# with 'é'): Python keeps stand-in characters, the file system takes them back, TensorFlow
+# cannot: a traceback at the first checkpoint, after the data and model were built.
+ASCII_ONLY = {"LANG": "C", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+
+
+@pytest.mark.parametrize("module,flag", [("launchers.train", "--workdir"),
+                                         ("launchers.train", "--config.data.path"),
+                                         ("launchers.evaluate", "--workdir")])
+def test_an_argument_the_locale_cannot_read_is_one_line_before_anything(tmp_path, module, flag):
+    args = ["--config=configs/digits_mlp.py"] if module == "launchers.train" else []
+    result = run_launcher(module, *args, f"{flag}={tmp_path}/caf\u00e9", env=ASCII_ONLY)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {flag}='") and "LC_ALL=C.UTF-8" in lines[0]
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_argument_of_any_characters_the_locale_read_passes():
+    from ktrain_kit import cli
+    cli.check_arguments_decodable(["prog", "--workdir=/tmp/caf\u00e9", "--config.data.name=\u65e5"])
+    with pytest.raises(SystemExit):
+        cli.check_arguments_decodable(["prog", "--workdir=/tmp/caf\udcc3\udca9"])
