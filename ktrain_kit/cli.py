@@ -566,12 +566,23 @@ ENVIRONMENT = {
 }
 
 
+# Other programs' variables that decide whether ktrain_kit can run at all. KERAS_BACKEND=jax
+# (or a name Keras does not know) ended in Keras' import error, a traceback: ktrain_kit's
+# engine, callbacks and export are TensorFlow's.
+FOREIGN_ENVIRONMENT = {
+    "KERAS_BACKEND": (r"|tensorflow", "tensorflow (ktrain_kit runs on Keras' TensorFlow "
+                      "backend)"),
+}
+
+
 def check_environment(environ=None) -> None:
-    """Refuses a KTRAIN_KIT_* variable with a value it does not take: one line naming it."""
+    """Refuses a KTRAIN_KIT_* variable with a value it does not take (and KERAS_BACKEND
+    naming another backend than TensorFlow): one line naming it."""
     environ = os.environ if environ is None else environ
-    for name, (pattern, words) in ENVIRONMENT.items():
+    for name, (pattern, words) in {**ENVIRONMENT, **FOREIGN_ENVIRONMENT}.items():
         value = environ.get(name)
-        if value is not None and not re.fullmatch(pattern, value.strip()):
+        exact = name in FOREIGN_ENVIRONMENT  # Keras takes no spaces around the name
+        if value is not None and not re.fullmatch(pattern, value if exact else value.strip()):
             fail(f"environment variable {name}={value!r} is not {words}; set it to one of "
                  f"those, or unset it (unset {name})")
 

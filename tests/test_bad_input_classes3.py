@@ -398,3 +398,26 @@ def test_an_argument_of_any_characters_the_locale_read_passes():
     cli.check_arguments_decodable(["prog", "--workdir=/tmp/caf\u00e9", "--config.data.name=\u65e5"])
     with pytest.raises(SystemExit):
         cli.check_arguments_decodable(["prog", "--workdir=/tmp/caf\udcc3\udca9"])
+
+
+# Keras' backend chosen elsewhere: KERAS_BACKEND=jax (or a name Keras does not know) ended
+# in Keras' import error, a traceback, in every launcher that imports Keras. Refused in one
+# line at start, with the other variables of cli.check_environment.
+def test_a_keras_backend_other_than_tensorflow_is_one_line(capsys):
+    from ktrain_kit import cli
+    for value in ("", "tensorflow"):
+        cli.check_environment({"KERAS_BACKEND": value})
+    for value in ("jax", "torch", "TensorFlow", " tensorflow", "garbage"):
+        with pytest.raises(SystemExit) as e:
+            cli.check_environment({"KERAS_BACKEND": value})
+        line = capsys.readouterr().err.strip()
+        assert e.value.code == 2 and line.startswith("error: environment variable KERAS_BACKEND=")
+        assert "unset KERAS_BACKEND" in line
+
+
+
+def test_the_launchers_refuse_another_keras_backend_before_anything(tmp_path):
+    result = run_launcher("launchers.evaluate", f"--workdir={tmp_path}",
+                          env={"KERAS_BACKEND": "jax"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: environment variable KERAS_BACKEND='jax'")
