@@ -159,8 +159,13 @@ def config_words(argv) -> list:
 def _flag_words(argv):
     """The command line as absl reads its flags: up to a `--` that ends them, each `-NAME`
     written `--NAME` (absl takes one dash as two: `-config.seed=x` is an override too)."""
-    words = []
-    for a in list(argv)[1:] if argv and not str(argv[0]).startswith("-") else list(argv):
+    words, argv = [], list(argv)
+    if any(str(a).startswith(("--flagfile", "-flagfile")) for a in argv):
+        try:  # a flag file's lines are the command line's, where absl reads them
+            argv = FLAGS.read_flags_from_files(argv, force_gnu=False)
+        except Exception:  # noqa: BLE001 - an unreadable flag file is told where it is parsed
+            pass
+    for a in argv[1:] if argv and not str(argv[0]).startswith("-") else argv:
         if a == "--":
             break
         words.append("-" + a if a.startswith("-") and not a.startswith("--") and len(a) > 1

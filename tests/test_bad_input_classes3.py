@@ -421,3 +421,20 @@ def test_the_launchers_refuse_another_keras_backend_before_anything(tmp_path):
                           env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: environment variable KERAS_BACKEND='jax'")
+
+
+# Overrides in a --flagfile are the command line's: they were read from sys.argv alone, so
+# a bad one in a flag file lost its line ('flag --config.seed=abc: invalid literal for
+# int()', "Unknown command line flag 'config.optimizer.nmae'") instead of the key's.
+@pytest.mark.parametrize("lines,said", [
+    (["--config=configs/digits_mlp.py", "--config.seed=abc"],
+     "error: config key 'seed': 'abc' is not a whole number"),
+    (["--config=configs/digits_mlp.py", "--config.optimizer.nmae=adam"],
+     "error: config key 'optimizer.nmae': 'nmae' does not exist in optimizer; did you mean "
+     "'optimizer.name'?"),
+])
+def test_an_override_in_a_flag_file_is_told_as_on_the_command_line(tmp_path, lines, said):
+    flag_file = tmp_path / "flags.txt"
+    flag_file.write_text("\n".join(lines) + "\n")
+    result = run_launcher("launchers.train", f"--flagfile={flag_file}")
+    assert result.returncode == 2 and result.stderr.startswith(said), result.stderr
