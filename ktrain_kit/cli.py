@@ -26,7 +26,7 @@ from absl import app, flags, logging
 from ml_collections import config_dict, config_flags
 
 from ktrain_kit import config_fields, frameworks
-from ktrain_kit.errors import EXIT_USER_ERROR, UserError
+from ktrain_kit.errors import EXIT_USER_ERROR, UserError, safe_str, user_code_failure
 
 FLAGS = flags.FLAGS
 flags.DEFINE_bool("verbose", False, "Show full tracebacks for errors.")
@@ -91,6 +91,8 @@ def foreign_flags(launcher: str, message: str) -> list:
                 os.path.abspath(__file__))), "launchers", f"{other}.py")):
             allowed |= launcher_flags(other)
     named = [flag.rstrip(".") for flag in FLAG_IN_TEXT.findall(message)]
+    named = [flag[2:] if flag.startswith("no") and (flag[2:] in allowed or flag.startswith(
+        "noconfig.")) else flag for flag in named]  # --noFLAG: absl's FLAG=false
     return [flag for flag in named if flag not in allowed and not (
         flag.startswith("config.") and "config.*" in allowed)]
 
@@ -112,23 +114,69 @@ def config_path(argv=None):
 
 
 def _config_value(argv=None):
-    """--config's whole value, `PATH[:ARGUMENT]`."""
+    """--config's whole value, `PATH[:ARGUMENT]`: the command line's last one, as absl reads
+    them in turn (`--config=A --config=B`: B is loaded, and B is the file that failed), else
+    what ml_collections parsed (a --flagfile's)."""
+    given = _config_values(sys.argv if argv is None else argv)
+    if given:
+        return given[-1]
     try:
         return config_flags.get_config_filename(FLAGS["config"])
-    except Exception:  # noqa: BLE001 - not parsed (yet): read the command line
-        pass
-    argv = sys.argv if argv is None else argv
+    except Exception:  # noqa: BLE001 - not parsed (yet)
+        return None
+
+
+def _config_values(argv):
+    """Every --config value on the command line, in order."""
+    argv, values = _flag_words(argv), []
     for i, a in enumerate(argv):
         if a.startswith("--config="):
-            return a.split("=", 1)[1]
-        if a == "--config" and i + 1 < len(argv):
-            return argv[i + 1]
-    return None
+            values.append(a.split("=", 1)[1])
+        elif a == "--config" and i + 1 < len(argv):
+            values.append(argv[i + 1])
+    return values
+
+
+def config_words(argv) -> list:
+    """The command line's --config and --config.KEY flags, each one word `--NAME=VALUE` as
+    absl reads them (`-config x`, `--config x` and `--config.a.b v` included), in order: to
+    write a command that reproduces the config (a sweep's best trial)."""
+    words, out, i = _flag_words(argv), [], 0
+    while i < len(words):
+        word = words[i]
+        if word == "--config" or (word.startswith(CONFIG_PREFIX) and "=" not in word):
+            follows = i + 1 < len(words) and not words[i + 1].startswith("-")
+            if follows:
+                out.append(f"{word}={words[i + 1]}")
+                i += 2
+                continue
+        if word.startswith("--config=") or word.startswith(CONFIG_PREFIX):
+            out.append(word)
+        i += 1
+    return out
+
+
+def _flag_words(argv):
+    """The command line as absl reads its flags: up to a `--` that ends them, each `-NAME`
+    written `--NAME` (absl takes one dash as two: `-config.seed=x` is an override too)."""
+    words, argv = [], list(argv)
+    if any(str(a).startswith(("--flagfile", "-flagfile")) for a in argv):
+        try:  # a flag file's lines are the command line's, where absl reads them
+            argv = FLAGS.read_flags_from_files(argv, force_gnu=False)
+        except Exception:  # noqa: BLE001 - an unreadable flag file is told where it is parsed
+            pass
+    for a in argv[1:] if argv and not str(argv[0]).startswith("-") else argv:
+        if a == "--":
+            break
+        words.append("-" + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+                     else a)
+    return words
 
 
 def _overrides(argv):
     """(key, value) of each --config.a.b=v on the command line, in order."""
     pairs = []
+    argv = _flag_words(argv)
     for i, a in enumerate(argv):
         if a.startswith(CONFIG_PREFIX):
             key, eq, value = a[len(CONFIG_PREFIX):].partition("=")
@@ -212,6 +260,10 @@ def _bad_value_message(argv):
 def parse_flags(argv):
     logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
     if "config" in FLAGS:
+        given = _config_values(argv)
+        if len(given) > 1:  # absl loads each in turn, keeps the last, and fails on overrides
+            fail(f"--config is given {len(given)} times ({', '.join(repr(g) for g in given)}); "
+                 "give one config file, with its --config.KEY=VALUE overrides after it")
         _check_not_special(config_path(argv))  # before ml_collections opens it
     try:
         rest = FLAGS(argv)
@@ -227,6 +279,13 @@ def parse_flags(argv):
         _fail_loading(config_path(argv), e)
     except flags.CantOpenFlagFileError as e:  # launchers without --config read it here
         fail(_flagfile_message(e))
+    except flags.DuplicateFlagError as e:
+        if "config" not in FLAGS:
+            raise
+        # the "config" file is a launcher, or imports one: loading it defines flags again
+        fail(f"config file '{config_path(argv)}' defines command-line flags of its own "
+             f"({safe_str(e).split('.')[0]}), so it is a program, not a config; pass a file "
+             "whose get_config() returns ktrain_kit's config, e.g. --config=configs/digits_mlp.py")
     except flags.Error as e:
         _fail_if_required(e)
         if "config" in FLAGS and not FLAGS["config"].present and \
@@ -236,7 +295,7 @@ def parse_flags(argv):
         fail(f"{str(e).splitlines()[0]}; see --helpshort for the flags")
     except (AttributeError, KeyError) as e:
         message = _unknown_key_message(argv)
-        if message is None and "has no attribute 'get_config'" in str(e):
+        if message is None and "has no attribute 'get_config'" in safe_str(e):
             swapped = _defines(config_path(argv), "get_sweep")
             # --sweep is launchers.sweep's: elsewhere say the command that takes it
             sweep_fix = ("pass it as --sweep and a config as --config" if "sweep" in FLAGS else
@@ -249,16 +308,20 @@ def parse_flags(argv):
         if message is None:  # every key exists: the file's get_config() returned no config
             _fail_if_not_a_config(argv, e)
             fail(f"config file '{config_path(argv)}': get_config() did not return ktrain_kit's "
-                 f"config ({type(e).__name__}: {str(e).splitlines()[0][:80]}); start from "
+                 f"config ({user_code_failure(e)[:100]}); start from "
                  "ktrain_kit.config.default_config() and change what you need")
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         message = _malformed_key_message(argv)
         if message:
             fail(message)
+        if _raised_by_absl_flags(e):  # the command line's words, not the file
+            fail(_flag_syntax_message(e))
         _fail_if_not_a_config(argv, e)
         _fail_loading(config_path(argv), e)
-    except (SystemExit, KeyboardInterrupt) as e:  # the config file called sys.exit() itself
+    except BaseException as e:  # noqa: BLE001 - --help, or the config file ended the process
+        if _asked_for_help(e):
+            sys.exit(0)  # absl printed the help and exits 1, as if the command had failed
         _fail_loading(config_path(argv), _user_exit(e))
     for name in PATH_FLAGS + ("storage",):
         if name in FLAGS and FLAGS[name].present and not FLAGS[name].value:
@@ -275,6 +338,24 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _raised_by_absl_flags(error) -> bool:
+    """Whether absl's flag parser itself raised `error` (its innermost frame is absl's), as
+    it does with a plain ValueError for `--noverbose=1`: a mistake on the command line, which
+    the config file cannot fix."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    return bool(frames) and os.path.join("absl", "flags") in frames[-1].f_code.co_filename
+
+
+def _flag_syntax_message(error) -> str:
+    text = safe_str(error).strip().splitlines()[0] if safe_str(error).strip() else ""
+    negated = re.match(r"--?no([\w.]+)=.* does not take an argument", text)
+    if negated:
+        name = negated.group(1)
+        return (f"--no{name} takes no value (it is --{name}=false); write --{name}=true, "
+                f"--{name}=false or --no{name}")
+    return f"{text or type(error).__name__}; see --helpshort for the flags"
 
 
 def _fail_if_not_a_config(argv, error):
@@ -317,10 +398,24 @@ def _defines(path, name) -> bool:
 
 
 def _user_exit(error):
-    """A sys.exit() / KeyboardInterrupt raised by user code, as an error to report."""
-    what = (f"it called sys.exit({error.code!r})" if isinstance(error, SystemExit)
-            else "it raised KeyboardInterrupt")
-    return RuntimeError(f"{what} while loading")
+    """A sys.exit(), KeyboardInterrupt or another BaseException (GeneratorExit, a class of
+    the user's) raised by user code, as an error to report."""
+    if isinstance(error, (SystemExit, KeyboardInterrupt)):
+        return RuntimeError(f"{user_code_failure(error)} while loading")
+    return error  # reported as any exception of the file's, at its line
+
+
+def _asked_for_help(error) -> bool:
+    """Whether `error` is the SystemExit absl's --help, --helpshort, --helpfull or --helpxml
+    (or --only_check_args) ends the parsing with, after printing what was asked: raised by one
+    of absl's own help flags, not by the user's config file."""
+    from absl import app as absl_app
+    helps = tuple(getattr(absl_app, name) for name in (
+        "HelpFlag", "HelpfullFlag", "HelpXMLFlag", "OnlyCheckFlagsFlag")
+        if hasattr(absl_app, name))
+    return isinstance(error, SystemExit) and any(
+        isinstance(frame.f_locals.get("self"), helps)
+        for frame, _ in traceback.walk_tb(error.__traceback__))
 
 
 def _check_config_path(path):
@@ -333,6 +428,13 @@ def _check_config_path(path):
         fail(f"config file '{path}' is a folder; pass a config file, "
              f"--config={os.path.join(path, 'NAME.py')}")
     _check_not_special(path)
+    value = _config_value() or path
+    if re.match(r"[A-Za-z][\w+.-]*://", value):  # split at its ':' it named 'https'
+        fail(f"config file '{value}' is a URL; config files are read from this machine's disk: "
+             "copy it here and pass its path, --config=configs/NAME.py")
+    if os.path.islink(path) and not os.path.exists(path):
+        fail(f"config file '{path}' is a link to '{os.readlink(path)}', which does not exist "
+             "(or links back to itself); point it at a config file, or pass that file's path")
     if not os.path.isfile(path):
         shipped = sorted(f for f in os.listdir("configs") if f.endswith(".py")
                          and not f.startswith("_")) if os.path.isdir("configs") else []
@@ -356,7 +458,7 @@ def _check_config_loaded(argv):
         config = FLAGS.config
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
         _fail_loading(path, e)
-    except (SystemExit, KeyboardInterrupt) as e:
+    except BaseException as e:  # noqa: BLE001 - sys.exit() or the user's own BaseException
         _fail_loading(path, _user_exit(e))
     _check_config_object(path, config)
 
@@ -385,6 +487,9 @@ def _fail_loading(path, error):
     unless the trouble is not in the file: a folder, compiled or binary bytes, or the
     `:ARGUMENT` of --config that its get_config() does not take (or needs)."""
     cause = error.__cause__ or error
+    while _is_wrapper(cause) and (cause.__cause__ or cause.__context__):
+        cause = cause.__cause__ or cause.__context__  # the file's own error, its exact words
+    text = safe_str(cause)  # the user's exception: its own __str__ may raise
     if isinstance(cause, UserError):  # already names what to fix (from_run.py's run folder)
         fail(f"config file '{path}': {cause}")
     if path is not None:  # None: no --config at all, and the error is another flag's
@@ -404,12 +509,12 @@ def _fail_loading(path, error):
              f"a .py file whose get_config() returns ktrain_kit's config{from_run}")
     if isinstance(cause, SyntaxError):
         detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
-    elif _kind_in_words(str(cause)):
-        detail = _kind_in_words(str(cause))
+    elif _kind_in_words(text):
+        detail = _kind_in_words(text)
     else:
-        lines = [line for line in str(cause).strip().splitlines() if line.strip()]
-        detail = lines[-1].strip() if lines else type(cause).__name__
-        if ":" not in detail.split(" ")[0]:
+        lines = [line for line in text.strip().splitlines() if line.strip()]
+        detail = lines[-1].strip().rstrip(":") if lines else type(cause).__name__
+        if lines and ":" not in detail.split(" ")[0]:
             detail = f"{type(cause).__name__}: {detail}"
     value = _config_value() or ""
     argument = value.split(":", 1)[1] if ":" in value else None
@@ -421,6 +526,13 @@ def _fail_loading(path, error):
              f"colon: --config={path}:VALUE")
     fail(f"config file '{path}'{_line_in(path, error)} failed to load ({detail}); fix that "
          "file")
+
+
+def _is_wrapper(error) -> bool:
+    """absl's and ml_collections' exceptions around the config file's own one (their text
+    ends with the file's traceback, whose last line is the file's error: lost when empty)."""
+    return isinstance(error, flags.Error) or (
+        type(error) is ValueError and safe_str(error).startswith("Error whilst parsing config"))
 
 
 def _line_in(path, error) -> str:
@@ -459,14 +571,44 @@ ENVIRONMENT = {
 }
 
 
+# Other programs' variables that decide whether ktrain_kit can run at all. KERAS_BACKEND=jax
+# (or a name Keras does not know) ended in Keras' import error, a traceback: ktrain_kit's
+# engine, callbacks and export are TensorFlow's.
+FOREIGN_ENVIRONMENT = {
+    "KERAS_BACKEND": (r"|tensorflow", "tensorflow (ktrain_kit runs on Keras' TensorFlow "
+                      "backend)"),
+}
+
+
 def check_environment(environ=None) -> None:
-    """Refuses a KTRAIN_KIT_* variable with a value it does not take: one line naming it."""
+    """Refuses a KTRAIN_KIT_* variable with a value it does not take (and KERAS_BACKEND
+    naming another backend than TensorFlow): one line naming it."""
     environ = os.environ if environ is None else environ
-    for name, (pattern, words) in ENVIRONMENT.items():
+    for name, (pattern, words) in {**ENVIRONMENT, **FOREIGN_ENVIRONMENT}.items():
         value = environ.get(name)
-        if value is not None and not re.fullmatch(pattern, value.strip()):
+        exact = name in FOREIGN_ENVIRONMENT  # Keras takes no spaces around the name
+        if value is not None and not re.fullmatch(pattern, value if exact else value.strip()):
             fail(f"environment variable {name}={value!r} is not {words}; set it to one of "
                  f"those, or unset it (unset {name})")
+
+
+def check_arguments_decodable(argv=None) -> None:
+    """Refuses an argument holding bytes the locale could not decode (`LANG=C`, a path with
+    'é'): Python keeps them as stand-in characters that the file system takes back, but
+    TensorFlow cannot turn into text, so the run crashed at its first checkpoint or log, with
+    a traceback, after the data and model were built. One line, before anything."""
+    for arg in (sys.argv if argv is None else argv)[1:]:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            name, eq, value = shown.partition("=")
+            what = f"{name}='{value}'" if shown.startswith("-") and eq else f"'{shown}'"
+            locale = os.environ.get("LC_ALL") or os.environ.get("LC_CTYPE") or \
+                os.environ.get("LANG") or "unset"
+            fail(f"{what} holds characters this process's locale ({locale}) "
+                 "cannot read, and TensorFlow cannot use them; run with a UTF-8 locale "
+                 "(export LC_ALL=C.UTF-8) or use ASCII characters only")
 
 
 def keep_caches_out_of_home():
@@ -515,6 +657,9 @@ def ending(error: BaseException):
     preempted = _raised_from(error, Preempted)
     if preempted is not None:
         return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
+    scheme = _unknown_scheme(error)
+    if scheme:
+        return scheme, EXIT_USER_ERROR
     where = _failed_path(error)
     if disk_full(error):  # before memory: TensorFlow's SaveV2 reports ENOSPC as ResourceExhausted
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
@@ -548,6 +693,19 @@ def ending(error: BaseException):
         return (f"a file operation failed{where} ({reason}); make that folder writable (or "
                 f"choose another one), then {RERUN}", EXIT_USER_ERROR)
     return None
+
+
+def _unknown_scheme(error):
+    """The line for a path whose scheme (https://, s3://, hdfs://) TensorFlow has no file
+    system for, wherever it is read or written (data.path, --workdir, an export): TensorFlow
+    raises UnimplementedError at the first access, a traceback until now. None otherwise."""
+    found = re.search(r"File system scheme '([^']*)' not implemented \(file: '([^']*)'\)",
+                      safe_str(error))
+    if type(error).__name__ != "UnimplementedError" or not found:
+        return None
+    scheme, path = found.groups()
+    return (f"'{path}': this TensorFlow cannot read or write {scheme}:// paths; give a local "
+            "path or a gs:// one instead (s3:// and hdfs:// need the tensorflow-io package)")
 
 
 def out_of_memory(error) -> bool:
@@ -585,6 +743,7 @@ def run(main, takes_arguments=False):
     `extra`; a stray word is usually a flag missing its `--` or `=`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     check_environment()
+    check_arguments_decodable()
     keep_caches_out_of_home()
     frameworks.install()  # wherever TensorFlow is first imported: quick and quiet
 

@@ -432,8 +432,9 @@ def near_file(path, flag="config") -> str:
     if os.path.isfile(path + ".py"):
         return f"did you mean --{flag}={path}.py? "
     folder = os.path.dirname(path)
-    try:
-        files = [f for f in os.listdir(folder or ".") if f.endswith(".py")]
+    try:  # not the name itself: a link to nothing or a link loop is listed, and no file
+        files = [f for f in os.listdir(folder or ".") if f.endswith(".py") and
+                 f != os.path.basename(path) and os.path.isfile(os.path.join(folder, f))]
     except OSError:
         return ""
     close = difflib.get_close_matches(os.path.basename(path), files, n=1)

@@ -19,7 +19,7 @@ import keras
 from keras import layers
 
 from ktrain_kit.config import check_model_fits_data
-from ktrain_kit.errors import UserError, config_error
+from ktrain_kit.errors import UserError, config_error, user_code_failure
 from ktrain_kit.layers import PositionEmbedding, TfIdf, smooth_idf
 
 IDF_SAMPLE = 50_000  # training texts the bag's idf counts (streamed shards are read that far):
@@ -242,9 +242,9 @@ def user_builder(name: str):
     except (SystemExit, KeyboardInterrupt) as e:  # the module ended the process at import
         raise config_error("model.name", f"importing '{module_name}' {_exit_words(e)}",
                            "remove that call from the module's top level") from None
-    except Exception as e:  # noqa: BLE001 - ImportError, or an error inside the user's module
-        raise config_error("model.name", f"cannot import '{module_name}' ({type(e).__name__}: "
-                           f"{str(e).splitlines()[0] if str(e) else ''})", "check the module is "
+    except BaseException as e:  # noqa: BLE001 - ImportError, or anything the user's module raised
+        raise config_error("model.name", f"cannot import '{module_name}' "
+                           f"({user_code_failure(e)})", "check the module is "
                            "on PYTHONPATH (run from its folder or set PYTHONPATH)") from None
     builder = getattr(module, function_name, None)
     if not callable(builder):
@@ -269,10 +269,9 @@ def build(mc, data) -> keras.Model:
     except (SystemExit, KeyboardInterrupt) as e:  # the builder ended the process itself
         raise config_error("model.name", f"{mc.name} {_exit_words(e)}",
                            "return a keras.Model instead of exiting") from None
-    except Exception as e:  # noqa: BLE001 - the user's builder failed
+    except BaseException as e:  # noqa: BLE001 - the user's builder failed, in any way
         where = _user_frame(sys.exc_info()[2])
-        raise config_error("model.name", f"{mc.name} raised {type(e).__name__}: "
-                           f"{str(e).splitlines()[0] if str(e) else ''}{where}",
+        raise config_error("model.name", f"{mc.name} raised {user_code_failure(e)}{where}",
                            "fix the builder (run with --verbose for the traceback)") from e
     _check_output(mc.name, model, data)
     _check_trainable_as_given(mc, model, data)

@@ -31,7 +31,7 @@ import platform
 import statistics
 import time
 
-from ktrain_kit.fs import parse_json
+from ktrain_kit.fs import parse_json, special_kind
 
 DEFAULT = ("float32", False)
 MARGIN = 1.03          # another setting must be 3% faster than the default to replace it
@@ -149,9 +149,9 @@ def fastest(make_steppers, key: str, candidates) -> tuple:
     over `candidates` ((precision, jit) pairs, the default first), then cached."""
     candidates = [tuple(c) for c in candidates]
     cache = _read_cache()
-    hit = cache.get(key)
-    if hit and [tuple(c) for c in hit.get("candidates", [])] == candidates:
-        return tuple(hit["setting"]), f"measured earlier on this machine and model: {hit['reason']}"
+    hit = _cached_setting(cache.get(key), candidates)
+    if hit:
+        return hit
     samples = measure(make_steppers(candidates))
     setting, reason = decide(samples, default=candidates[0])
     cache[key] = {"setting": list(setting), "reason": reason,
@@ -195,7 +195,25 @@ def _stepper(model, dataset):
     return step
 
 
+def _cached_setting(hit, candidates):
+    """(setting, reason) of a cache entry measured over these `candidates`, else None. The
+    file is in the user's home, and may have been edited, truncated to another shape or
+    written by another version: an entry that is not exactly what `fastest` writes, or whose
+    setting is none of the candidates, is measured again rather than trusted or crashed on."""
+    try:
+        if [tuple(c) for c in hit["candidates"]] != candidates:
+            return None
+        setting, reason = tuple(hit["setting"]), hit["reason"]
+    except (TypeError, KeyError, IndexError, ValueError):  # not a dict of lists: another shape
+        return None
+    if setting not in candidates or not isinstance(reason, str):
+        return None
+    return setting, f"measured earlier on this machine and model: {reason}"
+
+
 def _read_cache() -> dict:
+    if special_kind(cache_path()):  # a pipe there: open() would wait forever
+        return {}
     try:
         with open(cache_path()) as f:
             cache = parse_json(f)

@@ -36,7 +36,7 @@ import subprocess
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder, stopping, tasks
-from ktrain_kit.errors import UserError, problem_of
+from ktrain_kit.errors import UserError, problem_of, user_code_failure
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
 PRUNERS = ("median", "hyperband", "none")
@@ -85,15 +85,26 @@ def _run_sweep_file(path, function, *args):
     sys.exit() and KeyboardInterrupt included (they ended the launcher without a word)."""
     try:
         return function(*args)
-    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - the user's file
-        if isinstance(e, SystemExit):
-            detail = f"it called sys.exit({e.code!r})"
-        elif isinstance(e, KeyboardInterrupt):
-            detail = "it raised KeyboardInterrupt"
-        else:
-            detail = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        raise UserError(f"sweep file '{path}' failed to load ({detail}); fix that "
-                        "file") from None
+    except BaseException as e:  # noqa: BLE001 - the user's file: anything it raises
+        raise UserError(f"sweep file '{path}' failed to load ({user_code_failure(e)}); fix "
+                        "that file") from None
+
+
+REPAIR_KEY = "callbacks.doctor.repair"
+
+
+def _check_not_repairing(config, space):
+    """callbacks.doctor.repair is launchers.train's loop after its run: a sweep's trials are
+    trained without it, so a budget set for a sweep (in the config or its space) would be
+    ignored without a word, and a repaired trial would not be the trial the sampler asked."""
+    if REPAIR_KEY in space:
+        raise _error(REPAIR_KEY, "a sweep does not repair its trials", "leave it out of the "
+                     "space; repair the best trial with python -m launchers.doctor "
+                     "TRIAL_FOLDER --fix")
+    if config.callbacks.doctor.repair:
+        raise UserError(f"config key '{REPAIR_KEY}': a sweep does not repair its trials (only "
+                        f"launchers.train reads it); set --config.{REPAIR_KEY}=0, and repair "
+                        "the best trial with python -m launchers.doctor TRIAL_FOLDER --fix")
 
 
 # Beyond this many trials a number is a typo (10**12 ran until killed): the sweep file's
@@ -132,6 +143,7 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     keys = config_lib.flat_keys(config)
     for key, rng in space.items():
         _check_range(key, rng, config, keys)
+    _check_not_repairing(config, space)
     sampler = spec.get("sampler", "tpe")
     if sampler == "grid" and any(tuple(r)[0] in ("log_uniform", "uniform")
                                  for r in space.values()):

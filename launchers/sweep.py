@@ -88,8 +88,7 @@ def main(argv):
     sweep.worker(config, spec, FLAGS.storage, workdir, trial_command, index=FLAGS.worker,
                  children=children)
     if not FLAGS.worker:
-        command = "python -m launchers.train " + " ".join(
-            a for a in _forwarded_args() if a.startswith("--config"))
+        command = "python -m launchers.train " + " ".join(cli.config_words(_forwarded_args()))
         sweep.results(the_study, spec, workdir, command)
         code, line = sweep.outcome(the_study, spec, workdir)
         if code:
