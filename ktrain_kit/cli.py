@@ -649,14 +649,16 @@ def ending(error: BaseException):
     written (ktrain_kit's files are replaced whole, so nothing on disk is half-written)."""
     from ktrain_kit.runfolder import disk_full
     from ktrain_kit.stopping import Preempted
+    # A signal first: raised inside the user's code (a model builder), it comes out wrapped
+    # in the error that code's failures are reported as (model.name), which is not the cause.
+    preempted = _raised_from(error, Preempted)
+    if preempted is not None:
+        return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
     if isinstance(error, UserError):
         return str(error), EXIT_USER_ERROR
     if isinstance(error, KeyboardInterrupt):
         return ("interrupted before a checkpoint could be saved; the newest checkpoint on "
                 "disk is kept: re-run the same command to resume", EXIT_INTERRUPTED)
-    preempted = _raised_from(error, Preempted)
-    if preempted is not None:
-        return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
     scheme = _unknown_scheme(error)
     if scheme:
         return scheme, EXIT_USER_ERROR

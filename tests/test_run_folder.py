@@ -469,6 +469,29 @@ def test_sigterm_during_the_doctors_reference_read_exits_75_and_the_rerun_finish
     assert json.load(open(os.path.join(workdir, "summary.json")))["epochs_run"] == 2
 
 
+SIGNALLED_BUILDER = """
+import os, signal
+def build(model_config, data):  # the user's builder, stopped while it builds (a `kill`)
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("the signal's handler did not run")
+"""
+
+
+def test_sigterm_inside_a_users_model_builder_exits_75_not_as_a_builder_error(tmp_path):
+    # A builder's failures are reported as model.name errors (exit 2); a signal raised inside
+    # it is no failure of the builder: the run stops as at any moment before training.
+    (tmp_path / "signalled_model.py").write_text(SIGNALLED_BUILDER)
+    workdir = str(tmp_path / "run")
+    stopped = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                           "--config.model.name=signalled_model:build",
+                           "--config.train.epochs=2", f"--workdir={workdir}",
+                           env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
+    errors = [line for line in stopped.stderr.splitlines() if line.startswith("error:")]
+    assert stopped.returncode == 75, stopped.stderr[-2000:]
+    assert len(errors) == 1 and "SIGTERM received" in errors[0], errors
+    assert "model.name" not in errors[0] and "Traceback" not in stopped.stderr
+
+
 def test_nothing_is_written_to_home(tmp_path):
     # Matplotlib's and Keras' caches go to a temporary folder, not HOME (where a fresh HOME
     # would get .keras/keras.json and .cache/matplotlib or .config/matplotlib).
