@@ -259,6 +259,7 @@ def _bad_value_message(argv):
 
 def parse_flags(argv):
     logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
+    argv = _short_help_spelled_out(argv)
     if "config" in FLAGS:
         given = _config_values(argv)
         if len(given) > 1:  # absl loads each in turn, keeps the last, and fails on overrides
@@ -338,6 +339,14 @@ def parse_flags(argv):
     if "config" in FLAGS:
         _check_config_loaded(argv)
     return rest
+
+
+def _short_help_spelled_out(argv):
+    """`-h`, the help flag of most command-line programs, as absl's `--helpshort` (absl has
+    no `-h`: it was 'Unknown command line flag 'h'', exit 2), up to a `--` ending the flags."""
+    argv = list(argv)
+    end = argv.index("--") if "--" in argv else len(argv)
+    return [("--helpshort" if a == "-h" and 0 < i < end else a) for i, a in enumerate(argv)]
 
 
 def _raised_by_absl_flags(error) -> bool:

@@ -27,7 +27,7 @@ from ktrain_kit.errors import UserError, user_code_failure
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHERS = sorted(f"launchers.{f[:-3]}" for f in os.listdir(os.path.join(ROOT, "launchers"))
                    if f.endswith(".py") and not f.startswith("_"))
-HELP_FLAGS = ("--help", "--helpshort", "--helpfull", "--helpxml")
+HELP_FLAGS = ("--help", "--helpshort", "--helpfull", "--helpxml", "-h")  # -h: as --helpshort
 
 
 @pytest.mark.parametrize("module", LAUNCHERS)
