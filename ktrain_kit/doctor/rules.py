@@ -251,6 +251,15 @@ BELOW_TOKENS_CAPACITY = 1
 # examples as trained on and as they are. The epoch mean lags weights still learning fast, so
 # the training metric must have levelled (its last epoch rose less than half that gap).
 TRANSFORM_GAP = VARIANCE_GAP
+# Round 8 (r8_mlp_class_weight_skewed: class_weight {0: 100} on the ten balanced digit
+# classes): the weighted loss valued class 0's examples together 100x any other class's, the
+# model named class 0 for every row (balanced accuracy 0.1) and the doctor named only the
+# divergence that the 100x weights brought (learning rate too high). A class's weight times its
+# training count is what the objective pays for that class; 'balanced' weights make these
+# equal. Where the weights leave them CLASS_WEIGHT_SKEW (10) or more apart, and further apart
+# than the counts alone are, the weights made the skew: round 6's imbalanced program (classes
+# of 46% and 5%, 9x) is where plain cross-entropy was seen to stop naming the small classes.
+CLASS_WEIGHT_SKEW = 10.0
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
@@ -603,7 +612,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
         return [internal_error_finding(f"reading the run: {type(e).__name__}: {e}")]
     rules = (_nan_loss, _wrong_loss, _batchnorm_collapsed, _batchnorm_small_batches,
              _label_problems,
-             _unrelated_labels, _unscaled_data,
+             _unrelated_labels, _class_weights_skew, _unscaled_data,
              _diverging, _not_decreasing, _unstable, _exploding, _vanishing, _dead_units,
              _saturated, _overfitting, _frozen_steps)
     findings = []
@@ -1040,6 +1049,40 @@ def _label_noise_setting(run, findings):
                 f"{1 - noise:.0%}, and its training metric measures the noise"],
         remedies=["data.label_noise=0 (it is meant for testing robustness to noisy labels)"],
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0"))]
+
+
+def _class_weights_skew(run, batch_losses, probes):
+    """Class weights that make the objective pay for one class many times another's, beyond
+    what the label counts do (see CLASS_WEIGHT_SKEW), in a run that failed: a data problem
+    whose fix is the weights ('balanced', or none), named before the curves they bend."""
+    weights, counts = run.facts.get("class_weights"), run.facts.get("class_counts")
+    if not weights or not counts or len(weights) != len(counts):
+        return []
+    paid = [w * n for w, n in zip(weights, counts) if n > 0]
+    present = [n for n in counts if n > 0]
+    if len(paid) < 2 or min(paid) <= 0:
+        return []
+    skew, counts_skew = max(paid) / min(paid), max(present) / min(present)
+    if skew < CLASS_WEIGHT_SKEW or skew <= counts_skew:
+        return []
+    if not (run.struggling() or run.at_chance()):
+        return []  # a cost-sensitive weighting that the run fits is a choice, not a fault
+    heavy = max(range(len(weights)), key=lambda i: weights[i] * counts[i])
+    light = min(range(len(weights)), key=lambda i: weights[i] * counts[i] if counts[i] else
+                math.inf)
+    return [Finding(
+        symptom="data_problem", severity="critical", first_seen=_at(1),
+        evidence={"class_weights": weights, "class_counts": counts,
+                  "weighted_class_ratio": skew, "count_ratio": counts_skew,
+                  "limit": CLASS_WEIGHT_SKEW},
+        causes=[f"the class weights make the loss pay {skew:.0f}x more for class {heavy}'s "
+                f"examples together than for class {light}'s (weights {weights[heavy]:g} and "
+                f"{weights[light]:g} on {counts[heavy]} and {counts[light]} training examples; "
+                f"the counts alone differ {counts_skew:.1f}x): the model is pushed to name "
+                f"class {heavy}, and the weights scale its steps up with them"],
+        remedies=["data.class_weight=balanced (each class's examples weigh the same in total) "
+                  "or none", "weights of a few x at most, on a class you must not miss"],
+        suggested_overrides=_overrides(run, "--config.data.class_weight=balanced"))]
 
 
 def inputs_out_of_scale(facts) -> bool:
