@@ -154,3 +154,22 @@ def test_the_launcher_hands_the_doctor_the_weights_the_pipeline_applies():
                        [10 / (3 * 5), 10 / (3 * 3), 10 / (3 * 2)])
     c.data.class_weight = "none"
     assert training._class_weight_facts(c, data) == {}
+
+
+def test_the_repair_takes_the_weights_suggestion_on_a_field_that_holds_a_mapping():
+    # data.class_weight holds {0: 100.0}; the suggestion 'balanced' is a word: it was dropped
+    # (typed like the mapping, it parsed to nothing) and the repair tried the rate first
+    from ktrain_kit import config as config_lib
+    from ktrain_kit.doctor import remedies
+    c = config_lib.default_config()
+    c.data.class_weight = {0: 100.0}
+    flags = ["--config.data.class_weight=balanced"]
+    assert remedies.parse_overrides(flags, c) == {"data.class_weight": "balanced"}
+    assert remedies.parse_overrides(["--config.data.class_weight={1: 2.0}"], c) == \
+        {"data.class_weight": {1: 2.0}}
+    finding = {"symptom": "data_problem", "severity": "critical", "causes": ["weights"],
+               "suggested_overrides": flags}
+    diverging = {"symptom": "diverging", "severity": "critical", "causes": ["rate"],
+                 "suggested_overrides": ["--config.schedule.base_lr=0.005"]}
+    plan, _ = remedies.plan(c, [finding, diverging])
+    assert plan[0].overrides == {"data.class_weight": "balanced"}
