@@ -252,6 +252,73 @@ BUGGY.update({
     "m_bin_sgd_lr_1e5": ("m_bin_sgd_cosine", {"schedule.base_lr": 1e-5}, TOO_LOW),
 })
 
+# Round 8 (2026-11-30): one held-out round written before any of it ran, in classes the earlier
+# rounds did not cover: schedule and stopping settings that cut training short (a plateau cut
+# of 100x with patience 0, early stopping patience 0), batch-size extremes (1, 1024 at a tiny
+# rate, micro-batches of 2 through accumulation under batch norm), momentum 0.999, a deep plain
+# stack, augmentation that moves the digit out of the frame, texts cut to 4 tokens or 4 words,
+# class weights on balanced classes, labels 40% noisy trained long, EMA weights that barely
+# move, a width-2 regression; healthy: settings users change that should stay quiet (a step
+# boundary past the end, a 5% validation split, 20% label noise, Adam epsilon 1e-12, gelu /
+# elu / leaky_relu, augmentation, a small vocabulary, small batches on 1,024 rows). One case
+# was dropped after the config refused it (r8_mlp_step_boundary_past_end: a step boundary at
+# epoch 50 of 12 - "past the end of training; move it before the end or train longer").
+HEALTHY.update({
+    "r8_mlp_val_fraction_005": (MLP, {"data.val_fraction": 0.05}),
+    "r8_mlp_label_noise_02": (MLP, {"data.label_noise": 0.2, "train.epochs": 15}),
+    "r8_mlp_beta2_099_adam": (MLP, {**ADAM, "schedule.base_lr": 2e-3, "optimizer.beta_2": 0.99,
+                                    "train.epochs": 12}),
+    "r8_mlp_es_patience2": (MLP, {"callbacks.early_stopping.patience": 2}),
+    "r8_bin_adam_eps_1e12": (BIN, {**ADAM, "optimizer.epsilon": 1e-12}),
+    "r8_bin_leaky_depth4_dropout03": (BIN, {"model.activation": "leaky_relu", "model.depth": 4,
+                                            "model.dropout": 0.3}),
+    "r8_bin_bs16_small": (BIN, {"data.batch_size": 16, "data.train_examples": 1024,
+                                "train.epochs": 6}),
+    "r8_cnn_augment_translate": (CNN, {"data.augment.translate": 0.1, "train.epochs": 8}),
+    "r8_cnn_gelu_layernorm": (CNN, {"model.activation": "gelu", "model.norm": "layer",
+                                    "train.epochs": 8}),
+    "r8_reg_elu_wide": (REG, {"model.activation": "elu", "model.width": 512, "model.depth": 1}),
+    "r8_reg_plateau_constant": (REG, {"schedule.name": "constant", "schedule.warmup_epochs": 0.0,
+                                      "callbacks.reduce_on_plateau.enabled": True,
+                                      "train.epochs": 20, **NO_ES}),
+    "r8_text_max_tokens_2000": (BAG, {"data.text_max_tokens": 2000}),
+    "r8_seq_constant_adamw_5e4": (SEQ, {"schedule.name": "constant", "schedule.base_lr": 5e-4,
+                                        "schedule.warmup_epochs": 0.0, "train.epochs": 6}),
+})
+BUGGY.update({
+    "r8_mlp_class_weight_skewed": ("mlp_shipped", {"data.class_weight": {0: 100.0}},
+                                   ("data_problem", "wrong_loss", "underfitting")),
+    "r8_bin_accum8_bs16_batchnorm": ("r8_bin_bs16_small", {"train.accumulation_steps": 8},
+                                     ("data_problem", "unstable")),
+    "r8_mlp_momentum_0999": ("mlp_shipped", {"optimizer.momentum": 0.999}, TOO_HIGH),
+    "r8_mlp_depth24_nonorm": ("mlp_shipped", {"model.depth": 24, "model.norm": "none"},
+                              ("vanishing_gradients", "exploding_gradients", "dead_units",
+                               "unstable", "diverging", "loss_not_decreasing", "underfitting")),
+    "r8_reg_plateau_cut_to_nothing": ("r8_reg_plateau_constant",
+                                      {"callbacks.reduce_on_plateau.factor": 0.01,
+                                       "callbacks.reduce_on_plateau.patience": 0,
+                                       "callbacks.reduce_on_plateau.min_multiplier": 1e-6},
+                                      TOO_LOW),
+    "r8_reg_early_stopping_patience0": ("reg_shipped", {"callbacks.early_stopping.patience": 0},
+                                        ("underfitting", "loss_not_decreasing")),
+    "r8_mlp_bs1024_sgd_lr1e3": ("mlp_shipped", {"data.batch_size": 1024,
+                                                "schedule.base_lr": 1e-3}, TOO_LOW),
+    "r8_text_length_4": ("text_shipped", {"data.text_length": 4},
+                         ("data_problem", "underfitting")),
+    "r8_cnn_translate_09": ("r8_cnn_augment_translate", {"data.augment.translate": 0.9},
+                            ("data_problem", "underfitting")),
+    "r8_mlp_bs1_sgd": ("mlp_shipped", {"data.batch_size": 1, "train.epochs": 3}, TOO_HIGH),
+    "r8_reg_width2": ("reg_shipped", {"model.width": 2}, ("underfitting",)),
+    "r8_mlp_label_noise_04_long": ("mlp_shipped", {"data.label_noise": 0.4, "model.dropout": 0.0,
+                                                   "train.epochs": 60, **NO_ES},
+                                   ("overfitting", "data_problem")),
+    "r8_mlp_ema_09999": ("mlp_shipped", {"optimizer.ema": True, "optimizer.ema_momentum": 0.9999},
+                         ("data_problem", "overfitting", "underfitting")),
+    "r8_text_max_tokens_4": ("text_shipped", {"data.text_max_tokens": 4},
+                             ("data_problem", "underfitting")),
+})
+
+
 def split(name: str) -> str:
     """tune / holdout by the parity of the name's SHA-1: fixed before anything is run."""
     return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "holdout"

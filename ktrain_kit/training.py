@@ -300,6 +300,19 @@ def build_model(c, data, learning_rate, precision, jit=False):
                    "class_weights": weights}
 
 
+def _class_weight_facts(c, data) -> dict:
+    """The per-class loss weights the pipeline applies and the classes' training counts, for
+    the doctor (a callback never sees them: they reach Keras as sample weights)."""
+    from ktrain_kit import tasks
+    counts = data.label_counts()
+    weights = tasks.class_weights(c.data.class_weight, counts, c.task.name, data.num_outputs,
+                                  data.labels)
+    if weights is None or counts is None:
+        return {}
+    return {"class_weights": [float(w) for w in weights],
+            "class_counts": [int(n) for n in counts]}
+
+
 def build_callbacks(c, data, model, schedule, run, extra=()):
     """The run's callbacks, in the order they must run, and the ones train() talks to."""
     import keras
@@ -315,6 +328,7 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
             facts={"base_lr": c.schedule.base_lr, "task": c.task.name, "from_launcher": True,
                    "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
                    "train_examples": data.train_size,
+                   **_class_weight_facts(c, data),
                    # the engine clips (the Keras optimizer never sees these settings)
                    **{k: c.optimizer[k] for k in ("clip_global_norm", "clip_norm", "clip_value")
                       if c.optimizer[k] > 0}},

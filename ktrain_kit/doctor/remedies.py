@@ -14,6 +14,7 @@ outputs, a model of the user's own whose layers the config does not choose) beco
 No TensorFlow here: plain functions over a ConfigDict and finding dicts.
 """
 
+import ast
 import dataclasses
 
 from ktrain_kit import config as config_lib
@@ -273,6 +274,13 @@ def _typed(text, current):
             return float(text)
         if isinstance(current, str):
             return text.strip("'\"")
+        if hasattr(current, "items") or isinstance(current, (tuple, list)):
+            # a field that takes a mapping or a word (data.class_weight: {0: 100} or
+            # 'balanced'): the suggestion's text is read as the command line reads it
+            try:
+                return ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                return text.strip("'\"")
     except ValueError:
         return None
     return None
