@@ -1,96 +1,13 @@
 """The doctor on the failure class found with round 8's held-out configs (benchmarks/
-doctor_configs.py, r8_*): training's transforms that hide the task. r8_cnn_translate_09 shifts
-the 8x8 digits by up to 90% of the frame while training; the CNN ends at 0.81 validation
-accuracy where its twin (translate 0.1) reaches 0.99, and was quiet - it had learned 78% of
-nearest neighbours' gain over chance, past UNDERFIT_SHARE. The evidence the doctor has: the
-epoch-mean training accuracy, under the augmentation, sits far below what the same weights
-score on the same training rows unchanged (the reference examples), see TRANSFORM_GAP."""
+doctor_configs.py, r8_*): class weights that make the loss pay for one class (see
+CLASS_WEIGHT_SKEW), and the repair that takes the weights' suggestion."""
 
 import keras
 import numpy as np
 from sklearn.datasets import load_digits
-from sklearn.model_selection import cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
 
 from ktrain_kit import doctor
 from ktrain_kit.doctor import rules
-
-from doctor_records import serious
-
-DIGITS = {"loss_name": "sparse_categorical_crossentropy", "from_logits": True,
-          "output_activation": "linear", "num_outputs": 10, "labels_shape": [1024],
-          "labels_min": 0.0, "labels_max": 9.0, "labels_integer": True,
-          "labels_distinct": 10, "base_lr": 3e-3, "dropout_rate_max": 0.1,
-          "first_batch_loss": 2.63}
-# r8_cnn_translate_09's record: the model on 1,024 training rows in inference, nearest
-# neighbours on the same rows
-REFERENCE = {"metric": "balanced_accuracy", "n": 1024, "n_effective": 1022, "model": 0.772,
-             "simple": 0.965, "simple_model": "nearest neighbours", "chance": 0.1,
-             "majority": 0.105}
-TRAIN_ACC = [0.19, 0.31, 0.40, 0.44, 0.48, 0.50, 0.52, 0.545]
-VAL_ACC = [0.24, 0.26, 0.40, 0.49, 0.64, 0.76, 0.805, 0.805]
-LOSSES = [2.27, 1.92, 1.73, 1.58, 1.48, 1.40, 1.34, 1.33]
-VAL_LOSSES = [3.20, 2.25, 1.73, 1.34, 1.01, 0.87, 0.77, 0.80]
-
-
-def curves(train_acc=TRAIN_ACC):
-    return [{"loss": l, "val_loss": v, "accuracy": a, "val_accuracy": va, "lr": 3e-3}
-            for l, v, a, va in zip(LOSSES, VAL_LOSSES, train_acc, VAL_ACC)]
-
-
-def test_a_model_that_scores_far_higher_on_its_training_rows_unchanged_is_held_by_transforms():
-    found = doctor.diagnose(curves(), [], [], {**DIGITS, "reference": REFERENCE})
-    assert serious(found) == {"underfitting"}
-    finding = next(f for f in found if f.symptom == "underfitting")
-    assert "transforms" in finding.causes[0] and "augment" in finding.remedies[0]
-    assert abs(finding.evidence["transform_gap"] - (0.772 - 0.545)) < 1e-9
-    # the same model without the gap (training logged about what the weights score on those
-    # rows unchanged: no transform hides anything) learned 78% of the reference's gain: quiet
-    logged_as_scored = [a + 0.2 for a in TRAIN_ACC]  # ends at 0.745, 3 points below 0.772
-    assert serious(doctor.diagnose(curves(logged_as_scored), [], [],
-                                   {**DIGITS, "reference": REFERENCE})) == set()
-
-
-def test_a_training_metric_still_rising_fast_is_a_lagging_mean_not_a_transform():
-    # the last epoch's mean rose 8 points: it lags the final weights (half an epoch behind)
-    rising = TRAIN_ACC[:-1] + [TRAIN_ACC[-2] + 0.08]
-    found = doctor.diagnose(curves(rising), [], [], {**DIGITS, "reference": REFERENCE})
-    assert "underfitting" not in serious(found)
-
-
-def test_a_keras_model_whose_augmentation_moves_the_digits_out_of_the_frame_is_named():
-    """A real training: 8x8 digits, RandomTranslation(0.9) in the model (active only in
-    training), checked against NumPy (the model's accuracy on its training rows unchanged
-    against the accuracy Keras logged) and scikit-learn (nearest neighbours)."""
-    keras.utils.set_random_seed(0)
-    x, y = load_digits(return_X_y=True)
-    x = (x / 16.0).astype("float32")
-    order = np.random.default_rng(0).permutation(len(x))
-    x, y = x[order], y[order]
-    x_train, y_train, x_val, y_val = x[:1400], y[:1400], x[1400:], y[1400:]
-    model = keras.Sequential([
-        keras.Input((64,)), keras.layers.Reshape((8, 8, 1)),
-        keras.layers.RandomTranslation(0.9, 0.9, fill_mode="constant", seed=0),
-        keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
-        keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
-        keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(10)])
-    model.compile(keras.optimizers.Adam(3e-3),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    reference = (x_train[:1024], y_train[:1024])
-    doc = doctor.TrainingDoctor((x_val[:64], y_val[:64]), reference_data=reference)
-    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=12,
-                        batch_size=32, verbose=0, callbacks=[doc])
-    logged = history.history["accuracy"][-1]
-    unchanged = float(np.mean(np.argmax(model.predict(reference[0], verbose=0), 1)
-                              == reference[1]))
-    knn = cross_val_score(KNeighborsClassifier(), *reference, cv=5).mean()
-    # the fault as the rule reads it, computed without the doctor
-    assert unchanged - logged >= rules.VARIANCE_GAP  # TRANSFORM_GAP is the same 10 points
-    assert knn > unchanged + 0.05
-    found = [f for f in doc.findings if f.severity != "info"]
-    assert [f.symptom for f in found] == ["underfitting"]
-    assert "transforms" in found[0].causes[0]
 
 
 # r8_mlp_class_weight_skewed: class_weight {0: 100} on the ten balanced digit classes. The

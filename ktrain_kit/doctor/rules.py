@@ -241,16 +241,6 @@ WARMUP_SHARE_LIMIT = 0.5
 # - learning too slowly (the learning rate), a warmup over most of the run - stays a warning.
 BELOW_TOKENS_CAPACITY = 1
 
-# Round 8 (r8_cnn_translate_09: digits shifted by up to 90% of the frame in training): the
-# model's epoch-mean training accuracy (0.55, under augmentation and dropout) sat 23 points
-# below the same weights' balanced accuracy on the same training rows unchanged, in inference
-# (0.77), while nearest neighbours reached 0.96 there; it had learned 78% of their gain over
-# chance, past UNDERFIT_SHARE, so nothing was named. Training's transforms made the task harder
-# than the one the model is judged on. The gap that counts is the one that counts between
-# training and validation accuracy (VARIANCE_GAP): the same 10 points, here between the
-# examples as trained on and as they are. The epoch mean lags weights still learning fast, so
-# the training metric must have levelled (its last epoch rose less than half that gap).
-TRANSFORM_GAP = VARIANCE_GAP
 # Round 8 (r8_mlp_class_weight_skewed: class_weight {0: 100} on the ten balanced digit
 # classes): the weighted loss valued class 0's examples together 100x any other class's, the
 # model named class 0 for every row (balanced accuracy 0.1) and the doctor named only the
@@ -624,8 +614,7 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
     for late in (_dropout_noise_not_divergence, _over_regularized, _scale_consequences,
-                 _training_transforms_too_strong, _underfitting, _majority_decisions,
-                 _label_noise_setting):
+                 _underfitting, _majority_decisions, _label_noise_setting):
         try:
             findings += late(run, findings)
         except Exception as e:  # noqa: BLE001
@@ -1916,43 +1905,6 @@ def _underfitting(run, findings):
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
                      if cut else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
-
-
-def _training_transforms_too_strong(run, findings):
-    """Training's transforms (data augmentation, dropout) hide the task: the model scores far
-    lower on its training rows as trained than on the same rows as they are (see
-    TRANSFORM_GAP), and is clearly below a simple model there. Named as underfitting whose
-    cause is those transforms, even where the model learned most of the reference's gain."""
-    if any(f.symptom in OPTIMIZATION + ("dead_units", "underfitting") and
-           f.severity != "info" for f in findings):  # as for underfitting: a frozen or broken
-        return []  # optimizer explains the gap (dropout at init costs an untrained model 10 points)
-    ref = run.reference
-    model = _number(ref.get("model"))
-    if ref.get("metric") != "balanced_accuracy" or model is None or \
-            len(run.train_metric) < MIN_EPOCHS_FOR_TRENDS:
-        return []
-    trained, before = run.train_metric[-1], run.train_metric[-2]
-    gap = run.below_reference()
-    if gap is None or gap <= 0 or model - trained < TRANSFORM_GAP or \
-            trained - before >= TRANSFORM_GAP / 2:
-        return []
-    rate = _number(run.facts.get("dropout_rate_max")) or 0.0
-    return [Finding(
-        symptom="underfitting", severity="warning", first_seen=_at(len(run.epochs)),
-        evidence={"train_metric_as_trained": trained, "model_on_training_rows": model,
-                  "transform_gap": model - trained, "limit": TRANSFORM_GAP,
-                  "simple_model": ref.get("simple"), "simple_model_kind": ref.get("simple_model"),
-                  "dropout_rate_max": rate},
-        causes=[f"training's transforms make the task harder than the one it is judged on: "
-                f"under them (data augmentation, dropout {rate:g}) the model reached "
-                f"{trained:.2f} on its training examples, where the same weights score "
-                f"{model:.2f} on them unchanged, and {ref.get('simple_model')} reach "
-                f"{_fmt(ref.get('simple'))} on the same {ref.get('n')} examples - augmentation "
-                "that moves, crops or flips away what tells the classes apart, or dropout too "
-                "high"],
-        remedies=["weaken the augmentation (data.augment.translate of 0.1 or less, a smaller "
-                  "crop_padding, no flip where the side matters)", "less dropout (0.1-0.3)"],
-        suggested_overrides=[])]
 
 
 def _rising_below_base(run) -> list:
