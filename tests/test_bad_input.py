@@ -421,6 +421,9 @@ CASES = {
     "one class id for a classifier": (lambda t: data_args(
         "npz", npz(t, x=np.random.default_rng(0).normal(size=(40, 3)), y=np.full(40, 3))),
         "holds a single class ('3')"),
+    "ragged rows saved as Python objects": (lambda t: data_args("npz", npz(
+        t, x=np.array([[1.0, 2.0], [3.0]] * 10, dtype=object), y=np.arange(20) % 2)),
+        "holds an array of Python objects"),
     "complex features": (lambda t: data_args("npz", npz(t, x=np.ones((20, 3)) * 1j,
                                                         y=np.arange(20) % 2)), "complex"),
     "float features for a transformer": (lambda t: data_args(

@@ -221,6 +221,13 @@ def _npz(dc, tc, rng):
         with fs.open(path, "rb") as handle, np.load(handle, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except Exception as e:  # numpy raises several types for damaged archives
+        if str(e).startswith("Object arrays"):  # numpy's words for an array of objects
+            raise file_error(path, "holds an array of Python objects (dtype=object: rows of "
+                             "different lengths, or values of mixed kinds), which only pickle "
+                             "reads, and pickle runs code", "save arrays of numbers, e.g. "
+                             "numpy.savez(path, x=numpy.asarray(x, dtype='float32'), y=y); "
+                             "pad rows to one length, and put text in a CSV's text column "
+                             "(data.text_column)") from None
         raise file_error(path, f"cannot be read as .npz ({type(e).__name__})",
                          "write it with numpy.savez(path, x=..., y=...)") from None
     missing = {"x", "y"} - set(arrays)
