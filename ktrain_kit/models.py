@@ -279,8 +279,8 @@ def build(mc, data) -> keras.Model:
 
 
 def _exit_words(error) -> str:
-    return (f"called sys.exit({error.code!r})" if isinstance(error, SystemExit)
-            else "raised KeyboardInterrupt")
+    """'called sys.exit(1)' / 'raised KeyboardInterrupt': user_code_failure's words."""
+    return user_code_failure(error).removeprefix("it ")
 
 
 def _user_frame(tb):

@@ -36,7 +36,7 @@ import subprocess
 from ktrain_kit import config as config_lib
 from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder, stopping, tasks
-from ktrain_kit.errors import UserError, problem_of, user_code_failure
+from ktrain_kit.errors import UserError, config_error, problem_of, user_code_failure
 
 KINDS = ("log_uniform", "uniform", "int", "choice")
 PRUNERS = ("median", "hyperband", "none")
@@ -102,9 +102,10 @@ def _check_not_repairing(config, space):
                      "space; repair the best trial with python -m launchers.doctor "
                      "TRIAL_FOLDER --fix")
     if config.callbacks.doctor.repair:
-        raise UserError(f"config key '{REPAIR_KEY}': a sweep does not repair its trials (only "
-                        f"launchers.train reads it); set --config.{REPAIR_KEY}=0, and repair "
-                        "the best trial with python -m launchers.doctor TRIAL_FOLDER --fix")
+        raise config_error(REPAIR_KEY, "a sweep does not repair its trials (only "
+                           "launchers.train reads it)", f"set --config.{REPAIR_KEY}=0, and "
+                           "repair the best trial with python -m launchers.doctor "
+                           "TRIAL_FOLDER --fix")
 
 
 # Beyond this many trials a number is a typo (10**12 ran until killed): the sweep file's

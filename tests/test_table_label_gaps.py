@@ -44,6 +44,19 @@ VORE = ["carni", "", "herbi", "omni", "NA", "carni", "?", "herbi"]
 SPACED = [v or "NA" for v in VORE]  # a space-delimited line cannot end in an empty cell
 
 
+def _run_line(line, path, tmp_path, name):
+    """Runs the pandas line a refusal names (in tmp_path, as a user would in the file's
+    folder) and returns the path of the file `name`.* it writes."""
+    import os
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        eval(line, {"pandas": pd, "path": str(path)})
+    finally:
+        os.chdir(here)
+    return str(tmp_path / re.search(rf"'({name}\.\w+)'", line).group(1))
+
+
 @pytest.mark.parametrize("name, data, settings", [
     ("t.csv", "a;vore\n" + "".join(f"{i},5;{v}\n" for i, v in enumerate(VORE)),
      {"delimiter": ";"}),
@@ -66,16 +79,8 @@ def test_the_pandas_line_keeps_the_files_format_so_the_same_settings_read_it(
     table = table_lib.read_table(str(path), **settings)
     with pytest.raises(UserError) as e:
         table_lib.label_column_values(table, 1)
-    fix = str(e.value).split("drop those rows: ", 1)[1]
-    import os
-    here = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        eval(fix, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(here)
-    out = tmp_path / re.search(r"'(labeled\.\w+)'", fix).group(1)
-    kept = table_lib.read_table(str(out), **settings)
+    out = _run_line(str(e.value).split("drop those rows: ", 1)[1], path, tmp_path, "labeled")
+    kept = table_lib.read_table(out, **settings)
     assert list(table_lib.label_column_values(kept, 1)) == [v for v in VORE
                                                             if v not in ("", "NA", "?")]
 
@@ -143,17 +148,9 @@ def test_drop_unlabeled_trains_on_the_labeled_rows_and_says_how_many_were_left_o
     assert any(f"{120 - labeled} of 120 rows have no label" in n for n in data.notes)
 
 
-def _run_fix(message, path, tmp_path, name):
-    """Runs the pandas line a refusal names (in tmp_path) and returns the file it writes."""
-    import os
-    fix = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
-    here = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        eval(fix, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(here)
-    return str(tmp_path / re.search(rf"'({name}\.\w+)'", fix).group(1))
+def _pandas_line(message):
+    """The `pandas.read_csv(path, ...).to_csv(...)` line in a refusal's message."""
+    return re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -179,7 +176,7 @@ def test_a_marker_in_label_and_feature_has_one_fix_for_the_whole_file(tmp_path, 
     with pytest.raises(UserError) as e:
         table_lib.label_column_values(table, 1)
     assert "--config.data.drop_unlabeled=true" in str(e.value)
-    out = _run_fix(str(e.value), path, tmp_path, "gaps")
+    out = _run_line(_pandas_line(str(e.value)), path, tmp_path, "gaps")
     c = get_config()
     c.data.name, c.data.path, c.data.label_column = "csv", out, "motheduc"
     c.data.delimiter, c.task.name, c.data.drop_unlabeled = delimiter, "classification", True
@@ -199,5 +196,5 @@ def test_a_marker_in_label_and_feature_has_one_fix_for_the_whole_file(tmp_path, 
     with pytest.raises(UserError) as e:
         features.column_specs(raw.table["table"], raw.table["features"], np.arange(30), {})
     assert "na_values=['.']" in str(e.value)
-    assert pd.read_csv(_run_fix(str(e.value), path, tmp_path, "gaps"), sep=delimiter,
-                       decimal=decimal)["motheduc"].isna().sum() == 1
+    out = _run_line(_pandas_line(str(e.value)), path, tmp_path, "gaps")
+    assert pd.read_csv(out, sep=delimiter, decimal=decimal)["motheduc"].isna().sum() == 1
