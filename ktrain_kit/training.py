@@ -313,6 +313,14 @@ def _class_weight_facts(c, data) -> dict:
             "class_counts": [int(n) for n in counts]}
 
 
+def _text_facts(data) -> dict:
+    """How much of the training texts the vocabulary reads, for the doctor."""
+    share = getattr(data.preprocessing, "training_unknown_share", None)
+    if share is None:
+        return {}
+    return {"text_unknown_share": share, "text_vocabulary": data.preprocessing.vocab_size - 2}
+
+
 def build_callbacks(c, data, model, schedule, run, extra=()):
     """The run's callbacks, in the order they must run, and the ones train() talks to."""
     import keras
@@ -328,7 +336,7 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
             facts={"base_lr": c.schedule.base_lr, "task": c.task.name, "from_launcher": True,
                    "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
                    "train_examples": data.train_size,
-                   **_class_weight_facts(c, data),
+                   **_class_weight_facts(c, data), **_text_facts(data),
                    # the engine clips (the Keras optimizer never sees these settings)
                    **{k: c.optimizer[k] for k in ("clip_global_norm", "clip_norm", "clip_value")
                       if c.optimizer[k] > 0}},

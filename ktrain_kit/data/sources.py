@@ -658,6 +658,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
                                                dc.text_length, where, len(x))
         x = preprocessing.encode({"text": x}).numpy()
+        preprocessing.training_unknown_share = preprocessing.unknown_share(x[train_idx])
         kind = "sequence"
     if preprocessing is not None:
         preprocessing.rows = {"train": train_idx, "val": val_idx}  # the source's row numbers

@@ -164,6 +164,12 @@ class TextPreprocessing:
                               for i in range(0, max(len(text), 1), 4096)], axis=0)
         return tf.cast(self.layer(tf.reshape(text, [-1])), tf.int32)
 
+    def unknown_share(self, ids) -> float:
+        """The share of the words in `ids` (encoded texts) that are out of the vocabulary
+        (id 1): the doctor names a vocabulary too small to read the texts by it."""
+        ids = np.asarray(ids)
+        return float((ids == 1).sum() / max(int((ids > 0).sum()), 1))
+
     def input_names(self) -> dict:
         return {"text": "text"}
 

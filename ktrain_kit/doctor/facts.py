@@ -326,6 +326,11 @@ def optimizer_facts(optimizer) -> dict:
     decay = getattr(optimizer, "weight_decay", None)  # Keras' decoupled form, any optimizer
     if isinstance(decay, (int, float)) and not isinstance(decay, bool) and decay > 0:
         facts["weight_decay"] = float(decay)
+    momentum = getattr(optimizer, "ema_momentum", None)
+    if getattr(optimizer, "use_ema", False) is True and isinstance(momentum, (int, float)):
+        # what the evaluated (averaged) weights are made of: see rules.EMA_FIRST_STEP_SHARE
+        facts.update(ema_momentum=float(momentum),
+                     ema_updates=int(np.asarray(optimizer.iterations)))
     epsilon = getattr(optimizer, "epsilon", None)
     if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool) and epsilon > 0:
         if kinds & set(EPSILON_BESIDE_SQRT):

@@ -250,6 +250,18 @@ BELOW_TOKENS_CAPACITY = 1
 # than the counts alone are, the weights made the skew: round 6's imbalanced program (classes
 # of 46% and 5%, 9x) is where plain cross-entropy was seen to stop naming the small classes.
 CLASS_WEIGHT_SKEW = 10.0
+# Keras' weight average (use_ema, ema_momentum m) is avg_n = m * avg_(n-1) + (1 - m) * w_n,
+# started at the first step's weights, which keep a share m ** (n - 1) of it after n updates.
+# The launcher validates and exports the average (SwapEMAWeights), and Keras writes it into the
+# model when fit ends. At half or more, those weights are more the starting point than anything
+# training reached (r8_mlp_ema_09999: m = 0.9999 over 880 steps keeps 92%; the training
+# accuracy 0.99, the averaged weights' 0.30). Keras' default, 0.99, keeps under half after 70.
+EMA_FIRST_STEP_SHARE = 0.5
+# Words outside a text vocabulary (data.text_max_tokens) all become one id, [UNK]: where they
+# are half or more of the training texts' words, the model reads more blanks than words
+# (r8_text_max_tokens_4: 89%, validation at chance; the shipped docstring corpus: 0%, and 2.5%
+# with a vocabulary of 2,000 words).
+TEXT_UNKNOWN_SHARE = 0.5
 SEVERITIES = ("info", "warning", "critical")
 CURVE_SYMPTOMS = ("diverging", "loss_not_decreasing", "unstable", "underfitting", "data_problem")
 # Critical findings that explain everything else; other warnings are then demoted to info.
@@ -614,7 +626,8 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
                                                    f"{type(e).__name__}: {e}"))
     findings += _per_output(run, epochs or [], batch_losses or [], probes or [])
     for late in (_dropout_noise_not_divergence, _over_regularized, _scale_consequences,
-                 _underfitting, _majority_decisions, _label_noise_setting):
+                 _underfitting, _majority_decisions, _label_noise_setting,
+                 _ema_barely_moved, _unknown_words):
         try:
             findings += late(run, findings)
         except Exception as e:  # noqa: BLE001
@@ -1038,6 +1051,59 @@ def _label_noise_setting(run, findings):
                 f"{1 - noise:.0%}, and its training metric measures the noise"],
         remedies=["data.label_noise=0 (it is meant for testing robustness to noisy labels)"],
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0"))]
+
+
+def _ema_barely_moved(run, findings):
+    """The weight average (EMA) still mostly the first step's weights (EMA_FIRST_STEP_SHARE)
+    in a run whose evaluated model fails: the cause of its gap to training, named with a
+    momentum that averages over the last tenth of the run."""
+    momentum, updates = _number(run.facts.get("ema_momentum")), run.facts.get("ema_updates")
+    if momentum is None or not isinstance(updates, int) or updates < 1:
+        return []
+    share = momentum ** (updates - 1)
+    if share < EMA_FIRST_STEP_SHARE or not (run.struggling() or run.at_chance()):
+        return []
+    suggested = 1 - 10 / updates if updates > 100 else None
+    cause = (f"the evaluated weights are an average (EMA, momentum {momentum:g}) that after "
+             f"{updates} updates is still {share:.0%} the first step's weights: validation and "
+             "the export measure the starting point more than the training")
+    _demote(findings, cause, lambda f: f.symptom in ("overfitting", "underfitting"))
+    return [Finding(
+        symptom="underfitting", severity="warning",
+        evidence={"ema_momentum": momentum, "ema_updates": updates, "first_step_share": share,
+                  "limit": EMA_FIRST_STEP_SHARE},
+        causes=[cause],
+        remedies=[(f"an EMA momentum of {suggested:.4g} (it averages over about the last "
+                   f"tenth of the run's {updates} updates)") if suggested else
+                  "no EMA: the run is too short to average over",
+                  "or no weight average (optimizer.ema=False)"],
+        suggested_overrides=_overrides(
+            run, f"--config.optimizer.ema_momentum={suggested:.4g}" if suggested else
+            "--config.optimizer.ema=False"))]
+
+
+def _unknown_words(run, findings):
+    """Most words of the training texts outside the vocabulary (TEXT_UNKNOWN_SHARE), in a run
+    that fails (or has not halved its loss: its simple reference reads the same crippled ids,
+    so it cannot show the model short of anything): a data problem, whose fix is a larger
+    data.text_max_tokens."""
+    share, vocabulary = (_number(run.facts.get("text_unknown_share")),
+                         run.facts.get("text_vocabulary"))
+    progress = run.progress
+    if share is None or share < TEXT_UNKNOWN_SHARE or not (
+            run.struggling() or run.at_chance() or
+            (progress is not None and progress < HEALTHY_PROGRESS)):  # the reference reads
+        return []  # the same ids: a model and a bag of tokens both blind to most words
+    cause = (f"{share:.0%} of the words of the training texts are outside the vocabulary of "
+             f"{vocabulary} words (data.text_max_tokens) and all read as one unknown word")
+    _demote(findings, cause, lambda f: f.symptom in ("underfitting", "overfitting"))
+    return [Finding(
+        symptom="data_problem", severity="warning",
+        evidence={"unknown_word_share": share, "vocabulary": vocabulary,
+                  "limit": TEXT_UNKNOWN_SHARE},
+        causes=[cause],
+        remedies=["a larger vocabulary: data.text_max_tokens=20000 (the default)"],
+        suggested_overrides=_overrides(run, "--config.data.text_max_tokens=20000"))]
 
 
 def _class_weights_skew(run, batch_losses, probes):
