@@ -313,7 +313,10 @@ def parse_flags(argv):
                  "ktrain_kit.config.default_config() and change what you need")
         fail(message)
     except Exception as e:  # noqa: BLE001 - the user's config file raised while loading
-        message = _malformed_key_message(argv)
+        # an override below a text or tuple value (`--config.model.name.x=1`) fails with
+        # ml_collections' TypeError on the value, not an AttributeError: named first, it was
+        # 'get_config() returned a str' (the value it was setting a key on)
+        message = _malformed_key_message(argv) or _unknown_key_message(argv)
         if message:
             fail(message)
         if _raised_by_absl_flags(e):  # the command line's words, not the file

@@ -8,6 +8,7 @@ rules and raises `UserError` with one line naming the key and the fix.
 This module must not import TensorFlow or Keras: a bad config is refused in well under a second.
 """
 
+import functools
 import math
 import os
 
@@ -386,10 +387,17 @@ def unread_key_notes(c, named=()) -> list:
             config_fields.unread_keys(c, default_config(), named)]
 
 
+@functools.lru_cache(maxsize=1)
+def default_field_kinds() -> dict:
+    """config_fields.field_kinds of the defaults: the same in every call of a process."""
+    return config_fields.field_kinds(default_config())
+
+
 def validate(c) -> None:
     """Raises `UserError` for the first problem found. Checks that need the data run later."""
     defaults = default_config()
-    config_fields.check_kinds(c, defaults)  # None, or True for a number: before any arithmetic
+    # None, or True for a number: before any arithmetic
+    config_fields.check_kinds(c, defaults, default_field_kinds())
     config_fields.check_shapes(c)
     config_fields.check_text_rules(c)
     _numbers_are_sane(c)
@@ -474,8 +482,8 @@ def validate(c) -> None:
     s = c.schedule
     _names("schedule.name", s.name, SCHEDULES)
     if s.warmup_steps and s.warmup_epochs:
-        raise config_error("schedule.warmup_epochs", "both warmup_steps and warmup_epochs are set",
-                           "set one of them to 0")
+        raise config_error("schedule.warmup_epochs", "schedule.warmup_steps and "
+                           "schedule.warmup_epochs are both set", "set one of them to 0")
     _names("schedule.unit", s.unit, DURATION_UNITS)
     # A tuple override is parsed as Python: 'abc' or ('a', 'b') arrive as text, which the
     # arithmetic on durations would only trip over after the data are loaded.
@@ -559,8 +567,9 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
     if warmup >= total_steps:
         key = "schedule.warmup_epochs" if c.schedule.warmup_epochs else "schedule.warmup_steps"
         raise config_error(key, f"warmup of {warmup} steps is not shorter than training "
-                           f"({total_steps} steps = {c.train.epochs} epochs x {steps_per_epoch})",
-                           "shorten the warmup or train longer")
+                           f"({total_steps} steps = train.epochs={c.train.epochs} x "
+                           f"{steps_per_epoch} steps an epoch)",
+                           "shorten the warmup or train longer (a larger train.epochs)")
     if c.schedule.name == "step" and to_steps(c, max(c.schedule.boundaries),
                                               steps_per_epoch) >= total_steps:
         raise config_error("schedule.boundaries", f"last boundary {max(c.schedule.boundaries)} "
@@ -668,6 +677,7 @@ def validate_against_data(c, data, replicas: int = 1) -> None:
     if augmenting and data.kind != "image":
         raise config_error("data.augment", f"image augmentation does not apply to {data.kind} "
                            "data", "turn data.augment.* off")
+    check_crop_fits_images(c.data.augment.crop_padding, data.input_shape)
     vocab = data.vocab_size() if data.kind == "sequence" else 0
     params = estimate_parameters(c, data.input_shape, data.num_outputs, vocab)
     memory = _memory_bytes()
@@ -677,6 +687,21 @@ def validate_against_data(c, data, replicas: int = 1) -> None:
                            f"{c.model.depth} on inputs {data.input_shape} has about "
                            f"{params:,} parameters: more than this machine's "
                            f"{memory / 2**30:.0f} GiB can train", "use a smaller model")
+
+
+def check_crop_fits_images(padding: int, input_shape) -> None:
+    """data.augment.crop_padding shifts each image by up to that many pixels: at the image's
+    side or beyond, a shift can move the whole image out of the crop, which then holds
+    nothing but the zero fill under the image's label (crop_padding=123 on the 8x8 digits:
+    almost every training example a blank square, and the run trained without a word)."""
+    if not padding or len(input_shape) != 3:
+        return
+    side = min(input_shape[:2])
+    if padding >= side:
+        raise config_error("data.augment.crop_padding", f"{padding} pixels is not less than the "
+                           f"images' side ({side}): a shift that far leaves no pixel of the "
+                           "image in the crop", f"use fewer than {side} (about an eighth of "
+                           f"the side is usual: {max(1, side // 8)})")
 
 
 def _memory_bytes() -> int:

@@ -104,6 +104,15 @@ APPLIES_TO = {
     "data.drop_unlabeled": ("data.name", ("csv",)),
     "data.label_column": ("data.name", ("csv", "tfrecord")),
     "data.label_columns": ("data.name", ("csv", "tfrecord")),
+    # each a reader's option, like the csv keys above (data.header=false on the digits
+    # trained without a word); what a generator reads is not here: the shipped configs
+    # set data.synthetic_examples, data.num_classes, ... and README runs them on files
+    "data.header": ("data.name", ("csv",)),
+    "data.skip_bad_files": ("data.name", ("image_folder",)),
+    "data.in_memory_limit_mb": ("data.name", ("image_folder",)),
+    "data.shuffle_buffer": ("data.name", ("image_folder", "tfrecord")),  # streamed records
+    "data.text_length": ("data.name", ("csv", "text_folder")),  # raw text, tokenized here
+    "data.text_max_tokens": ("data.name", ("csv", "text_folder")),
     "model.backbone": ("model.name", ("keras_app",)),
     "model.backbone_weights": ("model.name", ("keras_app",)),
     # off by default, so a key of theirs set alone means the user expects it to act
@@ -115,6 +124,15 @@ APPLIES_TO = {
                    "min_lr")},
 }
 UNSET = ("", None, (), [], {})  # what "not set" is written as, besides the default
+
+
+def is_unset(value) -> bool:
+    """Whether `value` is one of UNSET. Not `value in UNSET`: a NumPy number from a config
+    file (`c.optimizer.momentum = numpy.float64(0.5)`, a float to the locked config) compares
+    with `()` element-wise, and `in` raised 'The truth value of an empty array is ambiguous',
+    a traceback, for every key of APPLIES_TO and READ_BY_CHOICE."""
+    return value is None or (isinstance(value, (str, tuple, list, dict)) and len(value) == 0)
+
 
 # Every optimizer.* and schedule.* key: the optimizer.name / schedule.name values that read
 # it (EVERY: each of them). Unlike APPLIES_TO, a key set under a choice that never reads it is
@@ -142,6 +160,25 @@ READ_BY_CHOICE = {
     "schedule.unit": ("schedule.name", ("step", "exponential")),  # counts those two's durations
 }
 
+# What a data generator or one built-in model reads, noted (by unread_keys) when the command
+# line names it under another choice: `--config.data.num_classes=5` on the digits, or
+# `--config.model.num_heads=8` with model.name=mlp, trained without a word. Only when named
+# there: the shipped configs set these for their generated data, and README runs them on
+# files (configs/tabular_binary.py's synthetic_examples with data.name=csv), where the value
+# set in the file is rightly unread.
+_GENERATED = ("synthetic_images", "synthetic_sequences", "synthetic_tabular")
+READ_BY_BUILT_IN = {
+    "data.image_size": ("data.name", ("synthetic_images", "image_folder")),
+    "data.channels": ("data.name", ("synthetic_images", "image_folder")),
+    "data.num_classes": ("data.name", _GENERATED),
+    "data.synthetic_examples": ("data.name", _GENERATED),
+    "data.num_features": ("data.name", ("synthetic_tabular",)),
+    "data.seq_len": ("data.name", ("synthetic_sequences",)),
+    "data.vocab_size": ("data.name", ("synthetic_sequences",)),
+    "model.num_heads": ("model.name", ("transformer",)),
+    "model.mlp_ratio": ("model.name", ("transformer",)),
+}
+
 
 def _column(value) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
@@ -153,7 +190,11 @@ def _columns(value) -> bool:
 
 
 def _mapping_or(*words):
-    return lambda value: value in words or hasattr(value, "items")
+    """A mapping, or one of `words` (text, or None). Compared only with text and None: a NumPy
+    array (`c.data.class_weight = numpy.array([1, 3])`) compared with text element-wise, and
+    `in` raised 'The truth value of an array ... is ambiguous', a traceback."""
+    return lambda value: hasattr(value, "items") or (
+        (value is None or isinstance(value, str)) and value in words)
 
 
 # The keys that take more than one type (`_any` in config.py): the shapes each may have, and
@@ -204,6 +245,25 @@ def check_text_rules(c) -> None:
             hint = near_miss(value, COMMON_CODECS) if key == "data.encoding" else ""
             raise config_error(key, f"{shown(value)} is not a known value", f"{hint}give "
                                f"{words}")
+    check_regex_lists(c)
+
+
+# Keys that hold comma-separated regexes, and what they are searched in. Whether each
+# matches is known only once the model is built; whether it is a regex at all is known now
+# (`--config.model.freeze='['` was refused only after TensorFlow started and the data loaded).
+REGEX_LISTS = {"model.freeze": "layer paths", "optimizer.weight_decay_exclude": "variable paths"}
+
+
+def check_regex_lists(c) -> None:
+    for key, searched in REGEX_LISTS.items():
+        value = value_at(c, key)
+        for rule in (r.strip() for r in value.split(",")) if isinstance(value, str) else ():
+            try:
+                re.compile(rule)
+            except re.error as e:
+                raise config_error(key, f"'{rule}' is not a valid regex ({e})", "fix the "
+                                   f"pattern: comma-separated regexes searched in the "
+                                   f"{searched}, e.g. 'dense' (a backslash escapes [ ( . *)")
 
 
 def value_at(config, key: str):
@@ -249,7 +309,7 @@ def is_kind(value, kind) -> bool:
 
 
 ML_COLLECTIONS_TYPE = re.compile(r"Could not override field '(\w+)' \(reference\)\. (.*) is of "
-                                 r"original type <class '[\w.]*?(\w+)'> and cannot be casted "
+                                 r"original type <class '([\w.]*?)(\w+)'> and cannot be casted "
                                  r"to type <class '[\w.]*?(\w+)'>", re.DOTALL)
 TYPE_NAME_WORDS = {**{kind.__name__: words for kind, words in KIND_WORDS.items()},
                    "str": "text (in quotes)", "tuple": "a tuple, e.g. (1, 2)",  # in a .py file
@@ -263,9 +323,24 @@ def kind_in_words(detail: str):
     match = ML_COLLECTIONS_TYPE.search(detail)
     if not match:
         return None
-    field, value, given, wanted = match.groups()
+    field, value, module, given, wanted = match.groups()
     value = " ".join(value.split())  # a mapping shows as several lines
-    return f"'{field}' takes {TYPE_NAME_WORDS.get(wanted, wanted)}, not the {given} {value}"
+    words = f"'{field}' takes {TYPE_NAME_WORDS.get(wanted, wanted)}, not the {given} {value}"
+    if module.startswith("numpy") and _numpy_fits(given, wanted):
+        words = (f"'{field}' takes {TYPE_NAME_WORDS[wanted]}, not NumPy's {given} {value} "
+                 f"(Python's {wanted} is needed: write {wanted}(...) around it)")
+    return words
+
+
+# A NumPy number (`numpy.int64(3)`, `numpy.float32(0.5)`, `numpy.bool_(True)`, what an array's
+# element or a NumPy function gives) is refused by the locked config for a field of Python's
+# kind: 'takes a whole number, not the int64 3' left the user to guess why 3 is not one.
+def _numpy_fits(numpy_type: str, python_type: str) -> bool:
+    """Whether a NumPy number of this type holds what the Python field takes (an int64 for
+    an int or a float, a float32 for a float, a bool_ for a bool): only its kind is wrong."""
+    whole = numpy_type.startswith(("int", "uint"))
+    return {"int": whole, "float": whole or numpy_type.startswith("float"),
+            "bool": numpy_type.startswith("bool")}.get(python_type, False)
 
 
 def shown(value) -> str:
@@ -273,10 +348,11 @@ def shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_kinds(c, defaults) -> None:
+def check_kinds(c, defaults, kinds=None) -> None:
     """Each typed field holds a value of its kind (None, or True in a number field, is
-    refused here rather than as a TypeError deep in training)."""
-    for key, kind in field_kinds(defaults).items():
+    refused here rather than as a TypeError deep in training). `kinds`: field_kinds(defaults)
+    when already known (it takes ~0.1 s: ml_collections' get_ref walks the whole config)."""
+    for key, kind in (kinds or field_kinds(defaults)).items():
         value = value_at(c, key)
         if not is_kind(value, kind):
             raise config_error(key, f"{shown(value)} is not {KIND_WORDS[kind]}",
@@ -344,7 +420,7 @@ def check_ranges(c) -> None:
 
 def is_set(c, defaults, key) -> bool:
     value = value_at(c, key)
-    return value != value_at(defaults, key) and value not in UNSET
+    return value != value_at(defaults, key) and not is_unset(value)
 
 
 def check_applies(c, defaults) -> None:
@@ -367,14 +443,15 @@ def unread_keys(c, defaults, named=()) -> list:
     value), or holding a value other than ktrain_kit's default (written by someone, in the
     config file or on the command line: the default is what an untouched key holds, so it
     alone says nothing about intent). An empty value, 0 or False turns a key off: it asks
-    for nothing that could go missing (`--config.optimizer.weight_decay=0` under adam)."""
+    for nothing that could go missing (`--config.optimizer.weight_decay=0` under adam).
+    A generator's or model's key (READ_BY_BUILT_IN) is noted only when named: see there."""
     lines = []
-    for key, (selector, readers) in READ_BY_CHOICE.items():
+    for key, (selector, readers) in {**READ_BY_CHOICE, **READ_BY_BUILT_IN}.items():
         chosen, value = value_at(c, selector), value_at(c, key)
-        off = value in UNSET or (isinstance(value, (int, float)) and value == 0)
-        if readers == EVERY or chosen in readers or off:
-            continue
-        if key in named or is_set(c, defaults, key):
+        off = is_unset(value) or (isinstance(value, (int, float)) and value == 0)
+        if readers == EVERY or chosen in readers or off or ":" in str(chosen):
+            continue  # ":": a model builder of the user's, which may read any model.* key
+        if key in named or (key in READ_BY_CHOICE and is_set(c, defaults, key)):
             lines.append(f"{key}={shown(value)} has no effect: only {selector}="
                          f"{' or '.join(readers)} reads it, and this run uses {selector}="
                          f"{chosen}; drop it, or change {selector}")
