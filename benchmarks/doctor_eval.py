@@ -171,10 +171,11 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
-    from benchmarks.doctor_cases import field, users, wild, wild4, wild5, wild6
+    from benchmarks.doctor_cases import field, users, wild, wild4, wild5, wild6, wild7
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
-             + wild5.CASES + wild6.CASES if (args.split == "all" or c["split"] == args.split)
+             + wild5.CASES + wild6.CASES + wild7.CASES
+             if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
         return replay_file(args.replay, cases)
@@ -207,7 +208,7 @@ def main():
             kept = [r for r in json.load(f) if (r["case"], r["seed"]) not in
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
-                      + wild5.CASES + wild6.CASES
+                      + wild5.CASES + wild6.CASES + wild7.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -292,6 +293,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
               "published programs (round 5)")),
           ("fault collections and threads, round 6", lambda c: "program" in c and
            c["source"].startswith("public fault collections and threads (round 6)")),
+          ("fault collections, round 7", lambda c: "program" in c and
+           c["source"].startswith("public fault collections (round 7)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 
