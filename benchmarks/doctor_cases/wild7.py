@@ -13,7 +13,12 @@ of inputs in [-1, 1]), binary cross-entropy on an output without an activation, 
 multi-label target, categorical cross-entropy on one sigmoid unit, SGD at 1e-3 into sigmoid
 layers, a far too high SGD rate on raw features, too few epochs or too slow an optimizer, a
 deep stack of width-10 ReLU layers behind tanh on unscaled inputs, a softmax over one unit
-under MSE.
+under MSE, SGD on raw pixels, RMSprop's default rate for targets in the hundreds.
+
+Fifteen programs: twelve written and committed first (527cd1b), three more (rows 2, 31, 45)
+written and committed after the first twelve had run, before any of the three ran and before
+any rule was looked at. Corrections made to ports after their first run are said in their
+docstrings or beside their bars.
 
 The split is the parity of the name's SHA-1 (field._hash_split), fixed when the group was
 written, before any program was run.
@@ -169,8 +174,10 @@ def so34311586_sgd_sigmoid_uniform(seed, fixed):
     batch size): `sgd = SGD(lr=0.001, decay=1e-6, momentum=0.9, nesterov=True)`; the patch:
     `sgd = Adam(lr=0.001, decay=1e-6)`. Filled in, from the fault types: Keras 1's
     init='uniform' (U(-0.05, 0.05)) and sigmoid hidden layers, Dense(100) x2, Dense(10,
-    softmax), categorical_crossentropy, pixels / 255, batch 32, 5 epochs; digits for MNIST.
-    (Keras 3 drops `decay`: 1e-6 per step is immaterial over 210 steps.)"""
+    softmax), categorical_crossentropy, pixels / 255, batch 32, 20 epochs; digits for
+    MNIST. (Keras 3 drops `decay`: 1e-6 per step is immaterial over 840 steps.) (First run
+    with 5 epochs: the fix, too, was still below its bar, 0.48-0.53, its loss falling; 20
+    after that run, before any rule was looked at.)"""
     x, xv, y, yv = _digits(seed)
     x, xv = (x / 255.0).astype("float32"), (xv / 255.0).astype("float32")
     init = lambda: keras.initializers.RandomUniform(-0.05, 0.05, seed=seed)  # noqa: E731
@@ -182,7 +189,7 @@ def so34311586_sgd_sigmoid_uniform(seed, fixed):
         learning_rate=0.001, momentum=0.9, nesterov=True)
     m.compile(optimizer=opt, loss="categorical_crossentropy", metrics=["accuracy"])
     one_hot = lambda a: keras.utils.to_categorical(a, 10)  # noqa: E731
-    return _fit(m, x, one_hot(y), xv, one_hot(yv), epochs=5, batch_size=32)
+    return _fit(m, x, one_hot(y), xv, one_hot(yv), epochs=20, batch_size=32)
 
 
 def so48934338_sgd_01_raw_regression(seed, fixed):
@@ -263,12 +270,21 @@ def so46995209_deep_narrow_relu_unscaled(seed, fixed):
     patch: `X = (X - np.max(X)) / np.max(X)`, `Dense(10, input_dim=input_dim,
     activation='relu')`, `Dense(25, input_dim=input_dim, activation='relu')` (the tanh and
     the nine ReLU layers removed). Filled in: a binary target, 2,000 rows of
-    make_classification (20 features, 6 informative) with each column multiplied by a scale
-    of 10..1,000, Dense(1, sigmoid), binary_crossentropy, adam, batch 32, 30 epochs, 20%
-    validation. np.max is the whole array's, as the patch writes it."""
+    make_classification (20 features, the first 6 informative, classes 2 apart) with each
+    column multiplied by a scale of 1,000 down to 10 (and shifted by it), Dense(1, sigmoid),
+    binary_crossentropy, adam, batch 32, 30 epochs, 20% validation. np.max is the whole
+    array's, as the patch writes it. (First run with the informative columns shuffled among
+    the scales and classes 1 apart: bug and fix both ended at 0.77-0.80 - the patch's scaling
+    by the array's maximum leaves the small columns near 0 - so neither bar held; changed
+    after that run, before any rule was looked at.)"""
     x, y = datasets.make_classification(n_samples=2000, n_features=20, n_informative=6,
-                                        random_state=seed)
-    x = x * np.logspace(1, 3, 20) + np.logspace(1, 3, 20)
+                                        class_sep=2.0, shuffle=False, random_state=seed)
+    # shuffle=False also sorts the rows by class: mix them before the split (the second
+    # run, without this, validated on one class - and the doctor said so, critical)
+    order = np.random.default_rng(seed).permutation(len(y))
+    x, y = x[order], y[order]
+    scale = np.logspace(3, 1, 20)
+    x = x * scale + scale
     if fixed:
         x = (x - np.max(x)) / np.max(x)
     x, y = x.astype("float32"), y.astype("float32")[:, None]
@@ -283,6 +299,64 @@ def so46995209_deep_narrow_relu_unscaled(seed, fixed):
                          + [keras.layers.Dense(1, activation="sigmoid")])
     m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return _fit(m, x[:1600], y[:1600], x[1600:], y[1600:], epochs=30, batch_size=32)
+
+
+def so44164749_sgd_001_five_epochs(seed, fixed):
+    """SO 44164749 (DeepFD row 2; faults: epochs, learning rate, activation, loss): a
+    classifier ending in `Dense(y_train.shape[1], activation='softmax')`, categorical
+    cross-entropy, `sgd` at lr=0.01, epochs=5. The patch: Dense(..., activation='sigmoid'),
+    loss='binary_crossentropy', lr=0.05, epochs=10 (its note: the rate is what matters, the
+    activation and loss 'improve not that much'). Filled in: Dense(64, relu) hidden,
+    one-hot labels of the digits (pixels / 255), batch 32, 25% validation; the arg max's
+    accuracy is the metric (Keras' 'accuracy' under binary cross-entropy is per label, ~0.9
+    for any model of 10 one-hot labels, as the row's 0.9094 -> 0.9087 shows)."""
+    x, xv, y, yv = _digits(seed)
+    x, xv = (x / 255.0).astype("float32"), (xv / 255.0).astype("float32")
+    m = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                          keras.layers.Dense(10, activation="sigmoid" if fixed else "softmax")])
+    m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05 if fixed else 0.01),
+              loss="binary_crossentropy" if fixed else "categorical_crossentropy",
+              metrics=[keras.metrics.CategoricalAccuracy(name="cat_accuracy")])
+    one_hot = lambda a: keras.utils.to_categorical(a, 10)  # noqa: E731
+    return _fit(m, x, one_hot(y), xv, one_hot(yv), epochs=10 if fixed else 5, batch_size=32)
+
+
+def so56380303_sgd_raw_pixels_cnn(seed, fixed):
+    """SO 56380303 (DeepFD row 31; faults: optimizer, learning rate): `model.compile(
+    optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])`; the patch:
+    optimizer=Adam(lr=0.0001). Filled in: pixels left at 0..255 (an SGD step of 0.01 on
+    them is what Adam's scale-free step avoids), Conv2D(32, 3, relu), MaxPooling2D(2),
+    Flatten, Dense(64, relu), Dense(10, softmax), batch 32, 8 epochs; digits enlarged to
+    16x16, 25% validation."""
+    x, xv, y, yv = _digits(seed)
+    x, xv = _images16(x) * 255.0, _images16(xv) * 255.0
+    m = keras.Sequential([keras.Input((16, 16, 1)),
+                          keras.layers.Conv2D(32, 3, activation="relu"),
+                          keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                          keras.layers.Dense(64, activation="relu"),
+                          keras.layers.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(learning_rate=0.0001) if fixed else "sgd",
+              loss="categorical_crossentropy", metrics=["accuracy"])
+    one_hot = lambda a: keras.utils.to_categorical(a, 10)  # noqa: E731
+    return _fit(m, x, one_hot(y), xv, one_hot(yv), epochs=8, batch_size=32)
+
+
+def so51181393_rmsprop_default_large_targets(seed, fixed):
+    """SO 51181393 (DeepFD row 45; fault: learning rate): `model.compile(optimizer =
+    'rmsprop', loss = 'mean_squared_error', metrics = ['accuracy'])`; the patch:
+    optimizer=optimizers.RMSprop(lr=0.1), metrics=['mae']. Filled in: a regression whose
+    targets are raw (the diabetes table's 25..346; its features standardized), Dense(64,
+    relu), Dense(1), batch 32, 30 epochs, 20% validation; metrics=['mae'] in both (Keras
+    3's 'accuracy' on a regression is meaningless)."""
+    x, y = datasets.load_diabetes(return_X_y=True)
+    x, xv, y, yv = train_test_split(x, y.astype("float32")[:, None], test_size=0.2,
+                                    random_state=seed)
+    x, xv = _standardized(x, xv)
+    m = keras.Sequential([keras.Input((10,)), keras.layers.Dense(64, activation="relu"),
+                          keras.layers.Dense(1)])
+    m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.1) if fixed else "rmsprop",
+              loss="mean_squared_error", metrics=["mae"])
+    return _fit(m, x, y, xv, yv, task="regression", epochs=30, batch_size=32)
 
 
 SOURCE = "public fault collections (round 7)"
@@ -313,17 +387,25 @@ CASES = (
     + _pair("r7_so38648195_softmax_one_unit_mse", so38648195_softmax_one_unit_mse,
             _deepfd(6, 38648195), "Activation('softmax') after Dense(1), MSE, SGD",
             "Activation('sigmoid'), binary cross-entropy", ["wrong_loss"],
-            SLOW + ["data_problem"], dict(val_metric_at_most=0.6), _acc(0.85))
+            SLOW + ["data_problem"], dict(val_metric_at_most=0.6),
+            # SGD(0.01) for 30 epochs: 0.875 and 0.83 on the first run
+            _acc(0.8))
     + _pair("r7_so39525358_bce_on_linear_output_unscaled", so39525358_bce_on_linear_output,
             _deepfd(11, 39525358), "binary cross-entropy on a Dense(1) without activation, "
             "features unscaled", "StandardScaler, Activation('sigmoid'), Adam(0.1)",
             ["wrong_loss", "data_problem"], SLOW + BLOWN + ["dead_units"],
-            dict(val_metric_at_most=0.88), _acc(0.9))
+            dict(val_metric_at_most=0.88),
+            # the fix's Adam(0.1) overfits 569 rows: on the first run its validation loss
+            # fell to 0.11 by epoch 3 and ended at 0.37-0.44 (3x) with the accuracy at 0.958;
+            # such a twin is not a healthy program (as keras6421's fix): left unscored
+            dict(val_metric_at_least=0.9, val_loss_rise_at_most=0.1))
     + _pair("r7_so45337371_multilabel_softmax", so45337371_multilabel_softmax,
             _deepfd(22, 45337371), "Dense(10, softmax) for a multi-label target, binary "
             "cross-entropy", "Dense(10, sigmoid)", ["wrong_loss"], SLOW + ["data_problem"],
-            dict(val_metric_at_most=0.45, metric="recall"),
-            dict(val_metric_at_least=0.6, metric="recall"))
+            # set after the first run: the softmax's recall 0.16-0.19, the fix's 0.47-0.56
+            # (the generated labels are hard; 0.6 had been guessed)
+            dict(val_metric_at_most=0.3, metric="recall"),
+            dict(val_metric_at_least=0.4, metric="recall"))
     + _pair("r7_so58609115_cce_on_one_sigmoid", so58609115_cce_on_one_sigmoid,
             _deepfd(29, 58609115), "categorical_crossentropy on Dense(1, sigmoid) (loss 0)",
             "binary_crossentropy", ["wrong_loss"] + SLOW, ["data_problem", "dead_units"],
@@ -335,7 +417,9 @@ CASES = (
     + _pair("r7_so48934338_sgd_01_raw_regression", so48934338_sgd_01_raw_regression,
             _deepfd(13, 48934338), "SGD(0.1) on raw features (up to ~300) and targets "
             "25..346", "SGD(0.0001)", BLOWN + ["data_problem"], ["dead_units", "underfitting"],
-            # the targets' variance is ~5,900
+            # the targets' variance is ~5,900. The patch's SGD(0.0001) on these raw features
+            # does not fit in 30 epochs (first run: validation MSE 29,000 -> 24,000-26,000,
+            # above the mean's): that twin fails its bar and is not scored
             dict(val_loss_at_least=5000.0), dict(val_loss_at_most=5000.0))
     + _pair("r7_so41977498_rmsprop_lstm_10_epochs", so41977498_rmsprop_lstm_10_epochs,
             _deepfd(39, 41977498), "rmsprop (0.001), 10 epochs of 4 steps",
@@ -352,4 +436,19 @@ CASES = (
             "scale 10..1,000", "(X - max) / max, Dense(10, relu), Dense(25, relu)",
             ["data_problem", "dead_units", "saturated_units", "vanishing_gradients"] + SLOW,
             [], dict(val_metric_at_most=0.75), _acc(0.85))
+    + _pair("r7_so44164749_sgd_001_five_epochs", so44164749_sgd_001_five_epochs,
+            _deepfd(2, 44164749), "SGD(0.01) for 5 epochs (softmax, categorical "
+            "cross-entropy)", "SGD(0.05) for 10 epochs, sigmoid + binary cross-entropy",
+            SLOW, [], dict(val_metric_at_most=0.85, metric="cat_accuracy"),
+            _acc(0.9, "cat_accuracy"))
+    + _pair("r7_so56380303_sgd_raw_pixels_cnn", so56380303_sgd_raw_pixels_cnn,
+            _deepfd(31, 56380303), "optimizer='sgd' (0.01) on a CNN of pixels 0..255",
+            "Adam(0.0001)", BLOWN + ["data_problem", "dead_units"], ["underfitting"],
+            dict(val_metric_at_most=0.5), _acc(0.9))
+    + _pair("r7_so51181393_rmsprop_default_large_targets",
+            so51181393_rmsprop_default_large_targets, _deepfd(45, 51181393),
+            "RMSprop's default rate (0.001) for targets 25..346", "RMSprop(0.1)",
+            SLOW + ["data_problem"], [],
+            # the targets' variance is ~5,900; a linear model's validation MSE ~3,000
+            dict(val_loss_at_least=8000.0), dict(val_loss_at_most=4000.0))
 )
