@@ -88,20 +88,25 @@ def test_a_number_too_large_to_normalize_names_the_setting_that_leaves_its_colum
     """great_tables' nuclides.csv: `half_life` in seconds reaches 9.2e26 (tellurium-128), whose
     square overflows float32 in the normalization. The refusal said "rescale the column", a
     fix outside the command line; it now also gives the data.features line that leaves the
-    column out, and that line reads the table (the other columns as pandas reads them)."""
+    column out, every such column at once (half_life_uncert too: naming the first alone met
+    the same refusal at the next), and that line reads the table (the other columns as pandas
+    reads them)."""
     import json
     half_life = ["1.2e-3", "915150853263168e12", "", "4.5e9", "3.1e-7"] * 6
     path = tmp_path / "nuclides.csv"
-    path.write_text("z,half_life,is_stable\n" + "".join(
-        f"{i % 7 + 1},{h},{'TRUE' if not h else 'FALSE'}\n" for i, h in enumerate(half_life)))
-    assert np.float64(9.15e26) ** 2 > np.finfo(np.float32).max  # the variance overflows float32
+    path.write_text("z,half_life,half_life_uncert,is_stable\n" + "".join(
+        f"{i % 7 + 1},{h},{h and float(h) / 10},{'TRUE' if not h else 'FALSE'}\n"
+        for i, h in enumerate(half_life)))
     table = table_lib.read_table(str(path), "auto")
     with pytest.raises(UserError) as refused:
-        features.column_specs(table, [0, 1], range(len(table.rows)), None)
+        features.column_specs(table, [0, 1, 2], range(len(table.rows)), None)
     message = str(refused.value)
     assert "\n" not in message and "column 'half_life'" in message
     overrides = json.loads(re.search(r"--config\.data\.features='(\{.*?\})'", message).group(1))
-    specs = features.column_specs(table, [0, 1], range(len(table.rows)), overrides)
+    frame = pd.read_csv(path).drop(columns="is_stable")
+    too_large = frame.columns[frame.abs().max() ** 2 > np.finfo(np.float32).max]
+    assert overrides == {name: "ignore" for name in too_large} and len(too_large) == 2
+    specs = features.column_specs(table, [0, 1, 2], range(len(table.rows)), overrides)
     assert [s["name"] for s in specs] == ["z"]
     np.testing.assert_array_equal(features.raw_columns(table, specs)["z"],
                                   pd.read_csv(path)["z"].to_numpy(np.float32))

@@ -149,8 +149,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
                                  f"{LARGEST:.2g} in size, where normalizing it in float32 "
                                  "overflows", "rescale the column (other units, or its log), "
-                                 f"or leave it out: --config.data.features='{{\"{name}\": "
-                                 "\"ignore\"}'")
+                                 "or leave it out: --config.data.features="
+                                 f"'{_ignore_too_large(table, feature_columns, overrides)}'")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -177,6 +177,20 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
                              f"both be the export's input '{safe_name(other)}'", "rename one of them")
     return specs
+
+
+def _ignore_too_large(table, feature_columns, overrides) -> str:
+    """The data.features value leaving out every untyped column of numbers beyond LARGEST
+    (nuclides.csv: `half_life` and `half_life_uncert`, both to 9e26 s), kept types beside:
+    a fix naming the first column alone met the same refusal at the next."""
+    import json
+    out = {str(k): v for k, v in dict(overrides or {}).items()}
+    for j in feature_columns:
+        present = [c for c in table.column(j) if not is_missing(c)]
+        if table.names[j] not in out and present and all(is_number(c) for c in present) and \
+                any(abs(float(c)) > LARGEST for c in present):
+            out[table.names[j]] = "ignore"
+    return json.dumps(out)
 
 
 def date_columns(table, feature_columns, overrides) -> dict:
