@@ -157,3 +157,31 @@ def test_a_tf_nn_softmax_classifier_is_healthy_and_its_from_logits_slip_is_named
     assert not [s for s in found[True] if s[1] in SERIOUS], found[True]
     assert ("wrong_loss", "info") in found[False]
     assert not [s for s in found[False] if s[1] in SERIOUS], found[False]
+
+
+# ------------------------------------------------------------------ NaN in the training inputs
+@pytest.mark.parametrize("training_as_reference", [True, False])
+def test_nan_in_the_training_inputs_behind_a_clean_validation_probe_is_named(
+        training_as_reference):
+    """A few missing values (NaN) in the training inputs, validation clean. On CPU relu(NaN)
+    is 0: the first layer's weights go NaN (NumPy sees them) while the loss stays finite.
+    Before: 'warning: dead_units - learning rate too high', nothing about NaN - the training
+    inputs given as reference_data were read for their scale only, and the rules read NaN
+    from the loss only. Now: data_problem (NaN inputs) when the training inputs are given,
+    and nan_loss, naming weights gone NaN behind a finite loss, in both."""
+    x = XT.copy()
+    x[[5, 77, 150], 3] = np.nan
+    keras.utils.set_random_seed(0)
+    model = classifier()
+    doctor = TrainingDoctor(probe_data=(XV, YV), interval=2,
+                            reference_data=(x, YT) if training_as_reference else None)
+    history = model.fit(x, YT, epochs=2, batch_size=B, verbose=0, validation_data=(XV, YV),
+                        callbacks=[doctor])
+    assert np.isfinite(history.history["loss"]).all()  # the loss never showed it
+    assert np.isnan(model.get_weights()[0]).any()
+    found = {f.symptom: f for f in doctor.findings if f.severity in SERIOUS}
+    assert found["nan_loss"].severity == "critical"
+    assert found["nan_loss"].evidence["weights_nonfinite_behind_a_finite_loss"] is True
+    assert "training inputs" in found["nan_loss"].causes[0]
+    assert ("data_problem" in found) == training_as_reference
+    assert "dead_units" not in found

@@ -429,7 +429,8 @@ def training_input_facts(model, x) -> dict:
     the training inputs never do - a feature constant in training, standardized by its std of
     0 plus an epsilon - which cannot slow training."""
     found = input_facts(_rescaled_inputs(model, x))
-    return {"training_inputs_feature_rms_max": found.get("inputs_feature_rms_max")}
+    return {"training_inputs_feature_rms_max": found.get("inputs_feature_rms_max"),
+            "training_inputs_nonfinite_fraction": found.get("inputs_nonfinite_fraction")}
 
 
 # Logits of the confidently right outputs the loss is tried on: the true class's logit c, the
