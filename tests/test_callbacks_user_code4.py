@@ -185,3 +185,35 @@ def test_nan_in_the_training_inputs_behind_a_clean_validation_probe_is_named(
     assert "training inputs" in found["nan_loss"].causes[0]
     assert ("data_problem" in found) == training_as_reference
     assert "dead_units" not in found
+
+
+# ------------------------------------------------------------------ validation_freq
+def overfitting_epochs(validation_freq):
+    """20 epochs: training loss to ~0 and accuracy 1.0, validation loss lowest at epoch 6,
+    then 4x that; Keras logs val_* only on the epochs it validated (every validation_freq-th)."""
+    epochs = []
+    for epoch in range(1, 21):
+        record = {"loss": 1.0 * 0.75 ** epoch, "accuracy": min(1.0, 0.5 + 0.04 * epoch),
+                  "lr": 0.01}
+        if epoch % validation_freq == 0:
+            record.update(val_loss=0.5 + 0.02 * (epoch - 6) ** 2, val_accuracy=0.7)
+        epochs.append(record)
+    return epochs
+
+
+@pytest.mark.parametrize("validation_freq", [1, 2, 3])
+def test_overfitting_is_named_when_validation_runs_every_few_epochs(validation_freq):
+    """fit(validation_freq=2): History (and the doctor) have val_loss on every second epoch.
+    Before: the overfitting rule wanted one per epoch and was silent - a 256-wide net
+    memorizing 48 noisy examples (benchmarks/user_programs4.py) got no finding at all, the
+    same program named at validation_freq=1."""
+    from ktrain_kit.doctor import rules
+    facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": False,
+             "output_activation": "softmax", "num_outputs": 3, "output_shape": [3]}
+    found = {f.symptom: f for f in rules.diagnose(overfitting_epochs(validation_freq), [], [],
+                                                  facts)}
+    assert "overfitting" in found and found["overfitting"].severity == "warning"
+    best = found["overfitting"].evidence["best_epoch"]
+    validated = [e for e in range(1, 21) if e % validation_freq == 0]
+    assert best == min(validated, key=lambda e: (e - 6) ** 2)  # the validated epoch nearest 6
+    assert found["overfitting"].evidence["epochs_after_best"] == 20 - best

@@ -1760,11 +1760,15 @@ def _overfitting(run, batch_losses, probes):
     """Two textbook forms: the validation loss turns back up while training keeps improving
     (the early-stopping signature), or a high-variance gap - the training set memorized
     (accuracy ~100%) while validation lags 10 points behind with a loss many times larger."""
-    val, train = run.val_losses, run.losses
-    if len(val) < MIN_EPOCHS_FOR_TRENDS or len(val) != len(run.epochs) or not train:
-        return []
+    train = run.losses
+    # the epochs that were validated: all of them, or every k-th (fit's validation_freq=k)
+    validated = [(i + 1, _number(e.get("val_loss"))) for i, e in enumerate(run.epochs)
+                 if "val_loss" in e]
+    val = [v for _, v in validated]
+    if len(val) < MIN_EPOCHS_FOR_TRENDS or None in val or not train:
+        return []  # a non-finite validation loss is the NaN / divergence rules' to name
     best = min(val)
-    best_epoch = val.index(best) + 1
+    best_epoch = validated[val.index(best)][0]
     end = min(val[-2:])
     rise = end / max(best, 1e-12) - 1
     scale = run.scale() or max(val)
@@ -1780,7 +1784,7 @@ def _overfitting(run, batch_losses, probes):
     # Early stopping restores the best validation epoch: when that is the last one (a
     # memorized training set while validation still improves), it changes nothing and the
     # run did not train too long.
-    after_best = len(val) - best_epoch
+    after_best = len(run.epochs) - best_epoch
     stop_early = ["early stopping (restore the best epoch)"] if after_best else []
     return [Finding(
         symptom="overfitting", severity="warning",
