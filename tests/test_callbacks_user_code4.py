@@ -129,6 +129,29 @@ def test_reading_a_probe_leaves_the_host_random_generators_as_they_were():
     assert random.random() == expected[1]
 
 
+class DrawsFromTensorFlowAndKeras(keras.utils.PyDataset):
+    """Augments with a seedless tf.random op and an unseeded keras.random call."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        noise = np.asarray(tf.random.normal((B, F))) + np.asarray(keras.random.normal((B, F)))
+        return XT[i * B:(i + 1) * B] + 0.05 * noise, YT[i * B:(i + 1) * B]
+
+
+def test_reading_a_probe_leaves_tensorflow_and_keras_random_draws_as_they_were():
+    """TensorFlow's seedless eager ops take their seeds from a generator in the eager context,
+    Keras' unseeded calls from a global SeedGenerator: a probe read drawing from them moved
+    every later draw (the user's augmentation in fit got other noise)."""
+    keras.utils.set_random_seed(2)
+    expected = (tf.random.normal((3,)).numpy(), keras.random.normal((3,)).numpy())
+    keras.utils.set_random_seed(2)
+    TrainingDoctor(probe_data=DrawsFromTensorFlowAndKeras())
+    np.testing.assert_array_equal(tf.random.normal((3,)).numpy(), expected[0])
+    np.testing.assert_array_equal(keras.random.normal((3,)).numpy(), expected[1])
+
+
 # ------------------------------------------------------------------ activations spelled by TF
 @pytest.mark.parametrize("function, name", [(tf.nn.softmax, "softmax"),
                                             (tf.math.softmax, "softmax"),

@@ -84,12 +84,59 @@ def _read_batches(data, limit):
 # dataset keeps: read once for the probe, every epoch of fit trained on the next epoch's order).
 @contextlib.contextmanager
 def _host_random_state_kept():
+    """Puts back every global random generator a user's __getitem__ may draw from: Python's,
+    NumPy's and Keras' (unseeded keras.random calls: a variable), and keeps TensorFlow's
+    seedless eager ops apart: each takes an op seed from a generator in the eager context and
+    keeps drawing from a kernel cached under that seed, which cannot be rewound - so the read
+    takes its op seeds from a generator of its own, and the training's kernels never see it."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras_generator = _keras_global_seed_generator()
+    keras_state = None if keras_generator is None else np.array(keras_generator.state.numpy())
+    tf_context, tf_generator = _tensorflow_op_seeds()
+    if tf_generator is not None:  # a seed for the read's generator, the training's untouched
+        tf_state = tf_generator.getstate()
+        tf_context._rng = random.Random(tf_generator.random())  # noqa: SLF001
+        tf_generator.setstate(tf_state)
     try:
         yield
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
+        if tf_generator is not None:
+            tf_context._rng = tf_generator  # noqa: SLF001
+        _put_back_keras_global_seed_generator(keras_generator, keras_state)
+
+
+def _tensorflow_op_seeds():
+    """(the eager context, its op-seed generator: None until a global seed is set)."""
+    try:
+        from tensorflow.python.eager import context
+        ctx = context.context()
+        return ctx, getattr(ctx, "_rng", None)
+    except Exception:  # noqa: BLE001 - another TensorFlow: its seeds are left alone
+        return None, None
+
+
+KERAS_SEED_GENERATOR = "global_seed_generator"  # keras.src.random.seed_generator's name
+
+
+def _keras_global_seed_generator():
+    try:
+        from keras.src.backend.common import global_state
+        return global_state.get_global_attribute(KERAS_SEED_GENERATOR)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _put_back_keras_global_seed_generator(generator, state):
+    try:
+        from keras.src.backend.common import global_state
+        if generator is None:  # made by the read: as if it never was
+            global_state.set_global_attribute(KERAS_SEED_GENERATOR, None)
+        else:
+            generator.state.assign(state)
+    except Exception:  # noqa: BLE001
+        pass
 
 
 RESHUFFLING_OPS = ("ShuffleDatasetV3", "ShuffleAndRepeatDatasetV2", "RandomDatasetV2")
@@ -126,8 +173,8 @@ def _copy_with_own_seed_generators(dataset):
     import tensorflow as tf
     from tensorflow.python.data.ops import dataset_ops
     from tensorflow.python.framework import op_def_registry
-    serialized = dataset._as_serialized_graph(
-        external_state_policy=tf.data.experimental.ExternalStatePolicy.WARN)
+    serialized = dataset._as_serialized_graph(  # stateful ops are copied as they are, quietly
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE)
     graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
     nodes = {node.name: node for node in graph.node}
     for node in list(graph.node):
