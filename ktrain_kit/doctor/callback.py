@@ -233,7 +233,8 @@ class TrainingDoctor(keras.callbacks.Callback):
                     and "outputs" not in facts:  # the training labels, when given
                 x, y = facts_lib.probe_arrays(self.reference_data, limit=REFERENCE_LIMIT)
                 facts.update(facts_lib.label_facts(y, prefix="reference_labels"))
-                facts.update(facts_lib.training_input_facts(self.model, x))
+                facts.update(_with_training_nonfinite(
+                    facts, facts_lib.training_input_facts(self.model, x)))
         except Exception as e:  # noqa: BLE001 - see _never_raises
             if record_errors:
                 self._record_error(f"reading the model: {type(e).__name__}: {e}")
@@ -281,6 +282,16 @@ def _read(name, data, limit):
         return facts_lib.probe_arrays(data, limit)
     except ValueError as e:
         raise ValueError(f"TrainingDoctor({name}=...): {type(data).__name__} {e}") from None
+
+
+def _with_training_nonfinite(facts, training) -> dict:
+    """The training inputs' facts, and their NaN / Inf as the inputs' own: missing values in
+    the training set (a CSV's empty cells) make the weights NaN though the probe, often clean
+    validation data, has none - the rules read `inputs_nonfinite_fraction` as the inputs'."""
+    share = training.get("training_inputs_nonfinite_fraction") or 0.0
+    if share > (facts.get("inputs_nonfinite_fraction") or 0.0):
+        training = dict(training, inputs_nonfinite_fraction=share)
+    return training
 
 
 def _current_lr(optimizer) -> float:

@@ -11,7 +11,9 @@ The doctor's rules (rules.py) never see Keras objects: this module reads them on
   classes, spread; inputs by the magnitude of their features.
 """
 
+import contextlib
 import itertools
+import random
 import warnings
 
 import numpy as np
@@ -34,8 +36,14 @@ def probe_arrays(data, limit=256):
         return tuple(keras.tree.map_structure(
             lambda a: a.to_numpy() if hasattr(a, "to_numpy") and not isinstance(
                 a, np.ndarray) else a, part) for part in data[:2])
+    with _host_random_state_kept():
+        return _read_batches(data, limit)
+
+
+def _read_batches(data, limit):
+    import keras
     if hasattr(data, "take") and hasattr(data, "element_spec"):  # a tf.data.Dataset
-        elements = iter(data)
+        elements = iter(_reshuffled_apart(data))
     elif isinstance(data, keras.utils.PyDataset) or (
             hasattr(data, "__getitem__") and hasattr(data, "__len__") and not hasattr(
                 data, "shape") and not isinstance(data, dict)):  # a PyDataset / Sequence
@@ -67,6 +75,118 @@ def probe_arrays(data, limit=256):
         raise ValueError("is empty")
     join = lambda *parts: _first_rows(_concatenate(parts), limit)  # noqa: E731
     return keras.tree.map_structure(join, *xs), keras.tree.map_structure(join, *ys)
+
+
+# Reading the probe must leave the user's training as it would have been without the doctor.
+# Two kinds of state are moved by a read: the process' random generators (a PyDataset or a
+# generator that augments with np.random / random draws from them), and a tf.data pipeline's
+# own reshuffling (each pass over `.shuffle()` takes the next order from a generator the
+# dataset keeps: read once for the probe, every epoch of fit trained on the next epoch's order).
+@contextlib.contextmanager
+def _host_random_state_kept():
+    """Puts back every global random generator a user's __getitem__ may draw from: Python's,
+    NumPy's and Keras' (unseeded keras.random calls: a variable), and keeps TensorFlow's
+    seedless eager ops apart: each takes an op seed from a generator in the eager context and
+    keeps drawing from a kernel cached under that seed, which cannot be rewound - so the read
+    takes its op seeds from a generator of its own, and the training's kernels never see it."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras_generator = _keras_global_seed_generator()
+    keras_state = None if keras_generator is None else np.array(keras_generator.state.numpy())
+    tf_context, tf_generator = _tensorflow_op_seeds()
+    if tf_generator is not None:  # a seed for the read's generator, the training's untouched
+        tf_state = tf_generator.getstate()
+        tf_context._rng = random.Random(tf_generator.random())  # noqa: SLF001
+        tf_generator.setstate(tf_state)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        if tf_generator is not None:
+            tf_context._rng = tf_generator  # noqa: SLF001
+        _put_back_keras_global_seed_generator(keras_generator, keras_state)
+
+
+def _tensorflow_op_seeds():
+    """(the eager context, its op-seed generator: None until a global seed is set)."""
+    try:
+        from tensorflow.python.eager import context
+        ctx = context.context()
+        return ctx, getattr(ctx, "_rng", None)
+    except Exception:  # noqa: BLE001 - another TensorFlow: its seeds are left alone
+        return None, None
+
+
+KERAS_SEED_GENERATOR = "global_seed_generator"  # keras.src.random.seed_generator's name
+
+
+def _keras_global_seed_generator():
+    try:
+        from keras.src.backend.common import global_state
+        return global_state.get_global_attribute(KERAS_SEED_GENERATOR)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _put_back_keras_global_seed_generator(generator, state):
+    try:
+        from keras.src.backend.common import global_state
+        if generator is None:  # made by the read: as if it never was
+            global_state.set_global_attribute(KERAS_SEED_GENERATOR, None)
+        else:
+            generator.state.assign(state)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+RESHUFFLING_OPS = ("ShuffleDatasetV3", "ShuffleAndRepeatDatasetV2", "RandomDatasetV2")
+
+
+def _reshuffled_apart(dataset):
+    """`dataset` itself, or, when it reshuffles at each pass, a copy of its graph whose
+    shuffles keep their seeds but draw each pass's order from a generator of their own: the
+    copy's first pass is the original's first order, and reading it leaves the original's
+    generator where it was. Only shuffled datasets are copied (the copy serializes the
+    in-memory tensors); a copy that cannot be made is read as the original (as before)."""
+    if not _reshuffles(dataset):
+        return dataset
+    try:
+        return _copy_with_own_seed_generators(dataset)
+    except Exception:  # noqa: BLE001 - a pipeline TF cannot serialize: read the original
+        return dataset
+
+
+def _reshuffles(dataset, depth=0) -> bool:
+    if depth > 200:
+        return False
+    if getattr(dataset, "_reshuffle_each_iteration", False) is True or \
+            getattr(dataset, "_rerandomize", False):
+        return True
+    try:
+        inputs = dataset._inputs()
+    except Exception:  # noqa: BLE001 - a dataset class without inputs
+        return False
+    return any(_reshuffles(d, depth + 1) for d in inputs)
+
+
+def _copy_with_own_seed_generators(dataset):
+    import tensorflow as tf
+    from tensorflow.python.data.ops import dataset_ops
+    from tensorflow.python.framework import op_def_registry
+    serialized = dataset._as_serialized_graph(  # stateful ops are copied as they are, quietly
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE)
+    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
+    nodes = {node.name: node for node in graph.node}
+    for node in list(graph.node):
+        if node.op not in RESHUFFLING_OPS:
+            continue
+        args = [a.name for a in op_def_registry.get(node.op).input_arg]
+        handle = nodes[node.input[args.index("seed_generator")].split(":")[0]]
+        fresh = graph.node.add()
+        fresh.name, fresh.op = handle.name + "/own_seed_generator", "DummySeedGenerator"
+        node.input[args.index("seed_generator")] = fresh.name
+    variant = tf.raw_ops.DatasetFromGraph(graph_def=graph.SerializeToString())
+    return dataset_ops._VariantDataset(variant, dataset.element_spec)
 
 
 # Ragged and sparse batches (variable-length token lists, bag-of-words columns) stay what they
@@ -175,8 +295,22 @@ def _activation_of(layer):
         layer = inner
     fn = getattr(layer, "activation", None)
     if fn is not None:
-        return getattr(fn, "__name__", None)
+        return activation_name(fn)
     return {"Softmax": "softmax", "ReLU": "relu"}.get(type(layer).__name__)
+
+
+# TensorFlow's spellings of Keras' activations, as tf.keras tutorials write them
+# (`activation=tf.nn.softmax`): their functions are named after TF's versioned ops.
+TF_ACTIVATION_NAMES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax",
+                       "swish": "silu"}
+
+
+def activation_name(fn):
+    """The Keras name of an activation function, whichever module it came from: tf.nn.softmax
+    is `softmax_v2` by its `__name__`, and read so, a softmax output was no softmax (a healthy
+    classifier got a critical wrong_loss, a double softmax went unnamed)."""
+    name = getattr(fn, "__name__", None)
+    return TF_ACTIVATION_NAMES.get(name, name)
 
 
 def _softmax_over_last_axis(layer, shape):
@@ -347,7 +481,8 @@ def training_input_facts(model, x) -> dict:
     the training inputs never do - a feature constant in training, standardized by its std of
     0 plus an epsilon - which cannot slow training."""
     found = input_facts(_rescaled_inputs(model, x))
-    return {"training_inputs_feature_rms_max": found.get("inputs_feature_rms_max")}
+    return {"training_inputs_feature_rms_max": found.get("inputs_feature_rms_max"),
+            "training_inputs_nonfinite_fraction": found.get("inputs_nonfinite_fraction")}
 
 
 # Logits of the confidently right outputs the loss is tried on: the true class's logit c, the

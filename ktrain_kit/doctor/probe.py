@@ -13,14 +13,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ktrain_kit.doctor.facts import examples
+from ktrain_kit.doctor.facts import activation_name, examples
 
 SATURATION = 0.99  # |tanh| or 2*|sigmoid - 0.5| above this counts as saturated
 
 
 def _activation_name(layer):
     fn = getattr(layer, "activation", None)
-    return getattr(fn, "__name__", None) if fn is not None else None
+    return activation_name(fn) if fn is not None else None
 
 
 def _activation_outputs(model):

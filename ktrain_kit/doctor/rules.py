@@ -693,6 +693,12 @@ PROGRAM_CAUSES = (
 # --------------------------------------------------------------------------- structural
 def _nan_loss(run, batch_losses, probes):
     bad = next(((s, e) for s, e, loss in batch_losses if _number(loss) is None), None)
+    behind_finite_loss = False
+    if bad is None:  # weights gone NaN / Inf while the loss stayed finite: on CPU relu(NaN)
+        # is 0, so NaN inputs make the first layer NaN and its units silent, not the loss NaN
+        bad = next(((p.get("step"), p.get("epoch")) for p in probes
+                    if (_number(p.get("nonfinite_weight_fraction")) or 0.0) > 0), None)
+        behind_finite_loss = bad is not None
     if bad is None:  # no batch record (curves only): look at the epochs
         epoch = next((i + 1 for i, e in enumerate(run.epochs)
                       if "loss" in e and _number(e.get("loss")) is None), None)
@@ -711,9 +717,13 @@ def _nan_loss(run, batch_losses, probes):
             (loss for s, _, loss in reversed(batch_losses) if step is not None and s < step
              and _number(loss) is not None), None),
             "largest_grad_norm_seen": max(grads) if grads else None, "learning_rate": run.lr(),
-            "rollbacks": rollbacks, "recovered_after_rollback": recovered},
+            "rollbacks": rollbacks, "recovered_after_rollback": recovered,
+            "weights_nonfinite_behind_a_finite_loss": behind_finite_loss},
         causes=(["training went on only because train.nan_policy=restore rolled it back and "
                  "lowered the learning rate"] if recovered else []) +
+        (["the weights became NaN or Inf while the loss stayed finite (ReLUs turn NaN into "
+          "0 on CPU): most often NaN or Inf in the training inputs"] if behind_finite_loss
+         else []) +
         ["learning rate too high", "exploding gradients", "log/division of zero in a custom "
          "loss", "NaN or Inf in the input data", "float16 overflow without loss scaling"],
         remedies=["lower the learning rate 10x", "clip gradients by global norm",
@@ -1816,11 +1826,15 @@ def _overfitting(run, batch_losses, probes):
     """Two textbook forms: the validation loss turns back up while training keeps improving
     (the early-stopping signature), or a high-variance gap - the training set memorized
     (accuracy ~100%) while validation lags 10 points behind with a loss many times larger."""
-    val, train = run.val_losses, run.losses
-    if len(val) < MIN_EPOCHS_FOR_TRENDS or len(val) != len(run.epochs) or not train:
-        return []
+    train = run.losses
+    # the epochs that were validated: all of them, or every k-th (fit's validation_freq=k)
+    validated = [(i + 1, _number(e.get("val_loss"))) for i, e in enumerate(run.epochs)
+                 if "val_loss" in e]
+    val = [v for _, v in validated]
+    if len(val) < MIN_EPOCHS_FOR_TRENDS or None in val or not train:
+        return []  # a non-finite validation loss is the NaN / divergence rules' to name
     best = min(val)
-    best_epoch = val.index(best) + 1
+    best_epoch = validated[val.index(best)][0]
     end = min(val[-2:])
     rise = end / max(best, 1e-12) - 1
     scale = run.scale() or max(val)
@@ -1836,7 +1850,7 @@ def _overfitting(run, batch_losses, probes):
     # Early stopping restores the best validation epoch: when that is the last one (a
     # memorized training set while validation still improves), it changes nothing and the
     # run did not train too long.
-    after_best = len(val) - best_epoch
+    after_best = len(run.epochs) - best_epoch
     stop_early = ["early stopping (restore the best epoch)"] if after_best else []
     return [Finding(
         symptom="overfitting", severity="warning",
