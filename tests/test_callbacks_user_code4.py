@@ -122,6 +122,20 @@ def test_a_shuffled_dataset_is_probed_on_its_first_order():
     assert not np.array_equal(*twin_passes)  # it does reshuffle: the test can tell
 
 
+def test_a_pipeline_too_large_to_copy_cheaply_is_read_as_it_is():
+    """The copy serializes the in-memory tensors (about 10 ms a MB): past COPY_LIMIT_BYTES the
+    original is read (a 512 MB pipeline took 13 s), below it the copy."""
+    def shuffled(rows):
+        return tf.data.Dataset.from_tensor_slices(np.zeros((rows, 1024), "float32")) \
+            .shuffle(16).batch(8)
+    row = 1024 * 4
+    assert facts_lib._in_memory_bytes(shuffled(100)) == 100 * row
+    big = shuffled(facts_lib.COPY_LIMIT_BYTES // row + 1)
+    assert facts_lib._reshuffled_apart(big) is big
+    small = shuffled(100)
+    assert facts_lib._reshuffled_apart(small) is not small
+
+
 def test_reading_a_probe_leaves_the_host_random_generators_as_they_were():
     import random
     np.random.seed(5)

@@ -148,12 +148,36 @@ def _reshuffled_apart(dataset):
     copy's first pass is the original's first order, and reading it leaves the original's
     generator where it was. Only shuffled datasets are copied (the copy serializes the
     in-memory tensors); a copy that cannot be made is read as the original (as before)."""
-    if not _reshuffles(dataset):
+    if not _reshuffles(dataset) or _in_memory_bytes(dataset) > COPY_LIMIT_BYTES:
         return dataset
     try:
         return _copy_with_own_seed_generators(dataset)
     except Exception:  # noqa: BLE001 - a pipeline TF cannot serialize: read the original
         return dataset
+
+
+# The copy serializes the pipeline's in-memory tensors, about 10 ms a MB here (a 512 MB
+# from_tensor_slices took 13 s and twice its memory; past 2 GB a graph cannot be serialized).
+# Above this the original is read, as before the copy existed: the training then starts from
+# the shuffle order after the probe's pass (orders of the same distribution, not the same).
+COPY_LIMIT_BYTES = 16 * 2**20
+
+
+def _in_memory_bytes(dataset, depth=0) -> int:
+    """The bytes of the tensors a pipeline holds (from_tensor_slices, from_tensors)."""
+    if depth > 200:
+        return 0
+    total = 0
+    for tensor in getattr(dataset, "_tensors", None) or []:
+        try:
+            total += int(tensor.shape.num_elements() or 0) * tensor.dtype.size
+        except (AttributeError, TypeError, ValueError):  # not a dense tensor: count it large
+            return COPY_LIMIT_BYTES + 1
+    try:
+        inputs = dataset._inputs()
+    except Exception:  # noqa: BLE001 - a dataset class without inputs
+        return total
+    return total + sum(_in_memory_bytes(d, depth + 1) for d in inputs)
 
 
 def _reshuffles(dataset, depth=0) -> bool:
