@@ -25,10 +25,10 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-os.chdir(ROOT)
 HANG_S = 20
 
-# Each class of value, as the command line spells it (the shell passes these words whole).
+# Each class of value, as the command line spells it (the shell passes these words whole);
+# tests/test_config_keys_enumerated.py tries the same.
 OVERRIDE_VALUES = {
     "text": "abc", "number": "123", "list": "[1, 2]", "tuple": "(1, 2)", "dict": "{'a': 1}",
     "negative": "-1", "negative_float": "-0.5", "zero": "0", "zero_float": "0.0",
@@ -206,6 +206,7 @@ def unknown_file_cases(folder):
 
 
 def main():
+    os.chdir(ROOT)  # the cases name configs/ relative to the repository
     import launchers.train  # noqa: F401 - its flags defined once, parsed in each child
     group = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else "all"
     prefix = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--keys=")), "")

@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ml_collections import config_flags
 
+from benchmarks.config_values import OVERRIDE_VALUES
 from ktrain_kit import cli, config_fields
 from ktrain_kit import config as config_lib
 from ktrain_kit.errors import UserError
@@ -45,16 +46,7 @@ KEYS = [key for key, _ in config_fields.leaves(DEFAULTS)]
 SECTIONS = sorted({""} | {".".join(k.split(".")[:i]) for k in KEYS
                          for i in range(1, k.count(".") + 1)})
 
-# Each class of value as a shell passes it to --config.KEY=.
-OVERRIDE_VALUES = {
-    "text": "abc", "number": "123", "list": "[1, 2]", "tuple": "(1, 2)", "dict": "{'a': 1}",
-    "negative": "-1", "negative float": "-0.5", "zero": "0", "zero float": "0.0",
-    "huge float": "1e300", "huge int": str(10**30), "nan": "nan", "NaN": "NaN", "inf": "inf",
-    "-inf": "-inf", "empty": "", "space": " ", "tab": "\t", "padded": " 1 ", "unicode": "é",
-    "emoji": "\U0001F642", "missing path": "/nonexistent/h62/x", "True": "True",
-    "False": "False", "true": "true", "float for int": "2.5", "whole float": "1.0",
-    "unknown choice": "unknown_choice", "None": "None", "bad regex": "[",
-}
+# Each class of value as a shell passes it to --config.KEY= (the benchmark's table).
 # The same classes as a config file writes them, and what only a file can write: NumPy's
 # numbers and arrays, bytes.
 FILE_VALUES = {
