@@ -232,13 +232,22 @@ def _within(rng, value):
 # --------------------------------------------------------------------------- the study
 def storage_url(url: str | None, workdir: str) -> str:
     """The study's database URL (default DIR/study.db); an in-memory one is refused."""
-    url = url or f"sqlite:///{os.path.abspath(os.path.join(workdir, 'study.db'))}"
+    url = url or default_storage_url(workdir)
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:",
                                                                               "sqlite:/")):
         raise UserError(f"--storage '{url}' is an in-memory database: every trial runs in its "
                         "own process and would see an empty study; leave --storage out (the "
                         "study goes to DIR/study.db) or give a file or server URL")
     return url
+
+
+def default_storage_url(workdir: str) -> str:
+    """sqlite:///DIR/study.db with DIR's path percent-quoted (SQLAlchemy unquotes it): a
+    folder name is a URL's text there, so `?` began a query (the study went to a file named
+    after the part before it, beside the folder), `%41` was read as `A`, and `{`/`}` were a
+    template to Optuna (KeyError). Every name a folder can have reaches the folder's own file."""
+    from urllib.parse import quote
+    return "sqlite:///" + quote(os.path.abspath(os.path.join(workdir, "study.db")), safe="/")
 
 
 def storage(url: str | None, workdir: str):
@@ -698,7 +707,7 @@ def results(the_study, spec, workdir, command_line):
             f"{_short(t.params.get(k)):>22}" for k in keys))
     print(f"\nbest: trial {best.number}, {spec['metric']} {best.value:.4f}\n"
           f"  reproduce: {report['reproduce']}\n  trials:    {workdir}/trials.csv\n"
-          f"  dashboard: optuna-dashboard sqlite:///{os.path.abspath(workdir)}/study.db")
+          f"  dashboard: optuna-dashboard {default_storage_url(workdir)}")
     return report
 
 
