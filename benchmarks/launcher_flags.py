@@ -90,8 +90,14 @@ def stub(launcher):
         fake.evaluate = fake.export_run = opens_then_accepts
         sys.modules[f"ktrain_kit.{launcher}"] = fake
     elif launcher == "lr_find":
+        def checks_then_accepts(c, *_):  # lr_range_test's checks before TensorFlow
+            from ktrain_kit import config as config_lib
+            from ktrain_kit import data as data_lib
+            config_lib.validate(c)
+            config_lib.validate_against_data(c, data_lib.load(c.data, c.task, c.seed))
+            _accept()
         fake = types.ModuleType("ktrain_kit.lr_find")
-        fake.lr_range_test = _accept
+        fake.lr_range_test = checks_then_accepts
         sys.modules["ktrain_kit.lr_find"] = fake
     elif launcher == "make_tfrecords":
         from ktrain_kit.data import tfrecord
