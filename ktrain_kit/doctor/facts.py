@@ -163,34 +163,34 @@ def _reshuffled_apart(dataset):
 COPY_LIMIT_BYTES = 16 * 2**20
 
 
-def _in_memory_bytes(dataset, depth=0) -> int:
+def _pipeline(dataset, depth=0):
+    """`dataset` and every dataset it reads from, each as often as the graph reaches it."""
+    yield dataset
+    if depth > 200:
+        return
+    try:
+        inputs = dataset._inputs()
+    except Exception:  # noqa: BLE001 - a dataset class without inputs
+        return
+    for source in inputs:
+        yield from _pipeline(source, depth + 1)
+
+
+def _in_memory_bytes(dataset) -> int:
     """The bytes of the tensors a pipeline holds (from_tensor_slices, from_tensors)."""
-    if depth > 200:
-        return 0
     total = 0
-    for tensor in getattr(dataset, "_tensors", None) or []:
-        try:
-            total += int(tensor.shape.num_elements() or 0) * tensor.dtype.size
-        except (AttributeError, TypeError, ValueError):  # not a dense tensor: count it large
-            return COPY_LIMIT_BYTES + 1
-    try:
-        inputs = dataset._inputs()
-    except Exception:  # noqa: BLE001 - a dataset class without inputs
-        return total
-    return total + sum(_in_memory_bytes(d, depth + 1) for d in inputs)
+    for part in _pipeline(dataset):
+        for tensor in getattr(part, "_tensors", None) or []:
+            try:
+                total += int(tensor.shape.num_elements() or 0) * tensor.dtype.size
+            except (AttributeError, TypeError, ValueError):  # not dense: count it large
+                return COPY_LIMIT_BYTES + 1
+    return total
 
 
-def _reshuffles(dataset, depth=0) -> bool:
-    if depth > 200:
-        return False
-    if getattr(dataset, "_reshuffle_each_iteration", False) is True or \
-            getattr(dataset, "_rerandomize", False):
-        return True
-    try:
-        inputs = dataset._inputs()
-    except Exception:  # noqa: BLE001 - a dataset class without inputs
-        return False
-    return any(_reshuffles(d, depth + 1) for d in inputs)
+def _reshuffles(dataset) -> bool:
+    return any(getattr(part, "_reshuffle_each_iteration", False) is True or
+               getattr(part, "_rerandomize", False) for part in _pipeline(dataset))
 
 
 def _copy_with_own_seed_generators(dataset):
