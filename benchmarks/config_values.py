@@ -68,20 +68,31 @@ def sections():
 
 def run_case(argv, key):
     """(exit code, stdout, stderr, hung) of `launchers.train` on argv, in a fork."""
+    def launch():  # the command line, with training stopped before TensorFlow
+        sys.argv = ["launchers/train.py", *argv]
+        _stub_training(key)
+        import launchers.train as launcher
+        from ktrain_kit import cli
+        cli.run(launcher.main)
+    return in_fork(launch)
+
+
+def in_fork(launch):
+    """(exit code, stdout, stderr, hung) of `launch()` run in a fork of this process, as a
+    command line's exit: SystemExit's code, 1 with a traceback for any other exception, and
+    killed after HANG_S seconds (hung)."""
     out = tempfile.TemporaryFile(mode="w+")
     err = tempfile.TemporaryFile(mode="w+")
     pid = os.fork()
-    if pid == 0:  # the child: the command line, with training stopped before TensorFlow
+    if pid == 0:
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
+        sys.stdout = open(1, "w", closefd=False, encoding="utf-8")  # not a test's capture
+        sys.stderr = open(2, "w", closefd=False, encoding="utf-8")
         code = 70
         try:
             signal.alarm(HANG_S)
-            sys.argv = ["launchers/train.py", *argv]
-            _stub_training(key)
-            import launchers.train as launcher
-            from ktrain_kit import cli
-            cli.run(launcher.main)
+            launch()
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)

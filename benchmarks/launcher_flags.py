@@ -22,16 +22,14 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from benchmarks.config_values import OVERRIDE_VALUES, judge  # noqa: E402
+from benchmarks.config_values import OVERRIDE_VALUES, in_fork, judge  # noqa: E402
 
-HANG_S = 20
 RUN = os.environ.get("H66_RUN", "/tmp/h66/run")
 CONFIG = os.path.join(ROOT, "configs", "digits_mlp.py")
 SWEEP = os.path.join(ROOT, "sweeps", "digits_mlp_lr.py")
@@ -125,39 +123,16 @@ def folder_hash(path):
 
 
 def run_case(launcher, argv, case_dir):
-    out = tempfile.TemporaryFile(mode="w+")
-    err = tempfile.TemporaryFile(mode="w+")
-    pid = os.fork()
-    if pid == 0:
-        os.dup2(out.fileno(), 1)
-        os.dup2(err.fileno(), 2)
-        sys.stdout = open(1, "w", closefd=False, encoding="utf-8")  # not a test's capture
-        sys.stderr = open(2, "w", closefd=False, encoding="utf-8")
-        code = 70
-        try:
-            signal.alarm(HANG_S)
-            os.chdir(case_dir)  # what a relative output folder makes, made there
-            sys.argv = [f"launchers/{launcher}.py", *argv]
-            stub(launcher)
-            from ktrain_kit import cli
-            module = sys.modules[f"launchers.{launcher}"]
-            cli.run(module.main, takes_arguments=(launcher == "doctor"))
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        except BaseException:  # noqa: BLE001 - the failure, reported as a traceback
-            import traceback
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    hung = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
-    out.seek(0)
-    err.seek(0)
-    return code, out.read(), err.read(), hung
+    """(exit code, stdout, stderr, hung) of the launcher on argv, in a fork run in case_dir
+    (what a relative output folder makes, made there)."""
+    def launch():
+        os.chdir(case_dir)
+        sys.argv = [f"launchers/{launcher}.py", *argv]
+        stub(launcher)
+        from ktrain_kit import cli
+        module = sys.modules[f"launchers.{launcher}"]
+        cli.run(module.main, takes_arguments=(launcher == "doctor"))
+    return in_fork(launch)
 
 
 def written_outside(case_dir, folder):
