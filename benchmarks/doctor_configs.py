@@ -2,6 +2,7 @@
 
     nice -n 10 python -m benchmarks.doctor_configs [--only NAME,...] [--kind healthy|buggy]
     nice -n 10 python -m benchmarks.doctor_configs --fix          # repair the buggy runs
+    nice -n 10 python -m benchmarks.doctor_configs --precision mixed_bfloat16 --only NAME,...
     python -m benchmarks.doctor_configs --replay                   # current rules, no training
     python -m benchmarks.doctor_configs --table                    # the DOCTOR.md rows
 
@@ -17,6 +18,11 @@ A buggy case names its healthy twin (the same config without the fault); it is r
 `launchers.doctor RUN --fix --budget=3` trains a run whose main validation metric reaches 0.95
 x the twin's (for an error metric: at most twin / 0.95). Results: benchmarks/doctor_configs.json
 (run folders under --root, default /tmp/doctor_configs).
+
+`--precision POLICY` trains every case under that mixed-precision policy instead (most shipped
+configs pin float32; `auto` picks bfloat16 on a CPU with bf16 instructions where it measures
+faster, and users set it): the doctor reads float32 copies of bfloat16 / float16 activations
+and gradients, and must reach the same verdicts. Results: doctor_configs_POLICY.json.
 """
 
 import argparse
@@ -339,9 +345,11 @@ def _flag(key, value):
     return f"--config.{key}={value}"
 
 
-def command(name, workdir, text_folder):
+def command(name, workdir, text_folder, precision=None):
     """The launcher command of a case (what a user would type)."""
     _, config, overrides = case(name)
+    if precision:
+        overrides = {**overrides, "train.precision": precision}
     args = [_flag(k, v) for k, v in overrides.items()]
     if config == BAG:
         args.append(f"--config.data.path={text_folder}")
@@ -398,14 +406,14 @@ def _serious(findings):
     return [s for s, sev in findings if sev in ("warning", "critical")]
 
 
-def train_case(name, root, text_folder):
+def train_case(name, root, text_folder, precision=None):
     folder = os.path.join(root, name)
     for stale in glob.glob(glob.escape(folder) + ".fix*"):  # a repair of the run trained over
         shutil.rmtree(stale)
     started = time.time()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, "-m", "benchmarks.doctor_configs", "--child", "--",
-                           *command(name, folder, text_folder)[2:]],
+                           *command(name, folder, text_folder, precision)[2:]],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         print(proc.stdout[-2000:], proc.stderr[-3000:])
@@ -537,7 +545,14 @@ def main():
     p.add_argument("--budget", type=int, default=3)
     p.add_argument("--replay", action="store_true")
     p.add_argument("--table", action="store_true")
+    p.add_argument("--precision", choices=("mixed_bfloat16", "mixed_float16", "float32"),
+                   help="train every case under this policy (results of their own)")
     args = p.parse_args()
+    if args.precision:
+        global RESULTS
+        RESULTS = os.path.join(HERE, f"doctor_configs_{args.precision}.json")
+        if args.root == p.get_default("root"):
+            args.root += "_" + args.precision
     results = _load()
     if args.replay:
         _save(replay(results))
@@ -566,7 +581,7 @@ def main():
         else:
             if name in results and "findings" in results[name] and not args.again:
                 continue
-            r = train_case(name, args.root, text_folder)
+            r = train_case(name, args.root, text_folder, args.precision)
             results[name] = {"kind": case(name)[0], "split": split(name), **r}
             print(f"{name:34s} {split(name):7s} {r.get('value')} {r.get('seconds')}s "
                   f"{_serious(r.get('findings', [])) or r.get('error', 'quiet')}", flush=True)
