@@ -14,8 +14,10 @@ regression target, raw inputs and targets in the thousands, MAE under RMSprop), 
 and dropout in a Conv1D classifier, data order (class-sorted images under validation_split),
 and too slow an optimizer for a tiny sigmoid network.
 
-All twelve programs were written and committed before any of them ran. The split is the parity
-of the name's SHA-1 (field._hash_split), fixed when the group was written.
+All twelve programs were written and committed before any of them ran (3e559c0). The split is
+the parity of the name's SHA-1 (field._hash_split), fixed when the group was written. Corrected
+after the first run, before any rule was written: the bars of two programs (the character
+LSTM's and the Game of Life's, said beside them), guessed before any ran.
 """
 import glob
 import os
@@ -396,7 +398,10 @@ CASES = (
     + _pair("r8_d4ml034_char_lstm_batchnorm", d4ml034_char_lstm_batchnorm,
             _d4ml("034", "https://github.com/rafalschmidt97/rnn-practice/commit/31a95ee"),
             "character LSTM windows in text order, 5 epochs", "windows shuffled, 10 epochs",
-            SLOW, ["overfitting"], dict(val_metric_at_most=0.3), _acc(0.35))
+            # bars set after the first run (guessed 0.3 / 0.35 before): the program's 5 epochs
+            # reach 0.14-0.15, the fix's 10 epochs 0.26-0.27, still rising; the most frequent
+            # character (the space) is 15% of the labels
+            SLOW, ["overfitting"], dict(val_metric_at_most=0.2), _acc(0.24))
     + _pair("r8_d4ml086_conv1d_batchnorm_softmax_one_unit",
             d4ml086_conv1d_batchnorm_softmax_one_unit, _d4ml("086", SO + "45378493"),
             "Activation('softmax') after Dense(1) in a Conv1D-BatchNorm-LeakyReLU classifier",
@@ -438,7 +443,11 @@ CASES = (
             dict(val_loss_at_least=0.75), dict(val_loss_at_most=0.65))
     + _pair("r8_gol_nn_game_of_life", gol_nn_game_of_life, _deepfd(48, "gol_nn"),
             "adam's default rate, binary cross-entropy, 5 epochs for 64 Game of Life cells",
-            "mse, Adam(0.01), 10 epochs", SLOW, [], dict(val_metric_at_most=0.9), _acc(0.95))
+            "mse, Adam(0.01), 10 epochs", SLOW, [], dict(val_metric_at_most=0.82),
+            # bars set after the first run (guessed 0.9 / 0.95 before): the program ends at
+            # 0.797 in both seeds - every cell predicted dead is ~0.80 - and the fix at
+            # 0.87-0.89
+            _acc(0.85))
     + _pair("r8_movie_reviews_epochs_dropout", movie_reviews_epochs_dropout,
             _deepfd(50, "MovieReviews_Keras"), "4 epochs, no dropout (bag-of-words reviews)",
             "7 epochs, Dropout(0.5) after each Dense(16)", SLOW + ["overfitting"], [],
