@@ -637,6 +637,12 @@ def label_facts(y, prefix="labels") -> dict:
     return facts
 
 
+def _one_hot_steps(a) -> bool:
+    """Every value 0 or 1 and at most one 1 along the last axis (padding steps are all 0)."""
+    values = np.asarray(a, dtype=np.float64)
+    return bool(np.all((values == 0) | (values == 1)) and values.sum(axis=-1).max() <= 1)
+
+
 def input_symbol_width(model, x):
     """How many symbols the model reads, where its input is a sequence of symbols: the width
     of one-hot steps (a rank-3 or higher array of 0/1 values, at most one 1 per step: a
@@ -648,8 +654,7 @@ def input_symbol_width(model, x):
     if len(arrays) == 1:
         a = np.asarray(arrays[0])
         if a.ndim >= 3 and a.size and a.shape[-1] > 1 and np.issubdtype(a.dtype, np.number):
-            values = a.astype(np.float64)
-            if np.all((values == 0) | (values == 1)) and values.sum(axis=-1).max() <= 1:
+            if all(_one_hot_steps(part) for part in (a[:1], a)):  # one example first: cheap
                 return int(a.shape[-1])
     embeddings = [layer for layer in _all_layers(model)
                   if isinstance(layer, keras.layers.Embedding)]
