@@ -171,10 +171,10 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
-    from benchmarks.doctor_cases import field, users, wild, wild4, wild5, wild6, wild7
+    from benchmarks.doctor_cases import field, users, wild, wild4, wild5, wild6, wild7, wild8
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
-             + wild5.CASES + wild6.CASES + wild7.CASES
+             + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -208,7 +208,7 @@ def main():
             kept = [r for r in json.load(f) if (r["case"], r["seed"]) not in
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
-                      + wild5.CASES + wild6.CASES + wild7.CASES
+                      + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -295,6 +295,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
            c["source"].startswith("public fault collections and threads (round 6)")),
           ("fault collections, round 7", lambda c: "program" in c and
            c["source"].startswith("public fault collections (round 7)")),
+          ("fault collections, round 8", lambda c: "program" in c and
+           c["source"].startswith("public fault collections (round 8)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 
@@ -316,7 +318,7 @@ def write(path, cases, results, seeds):
         "fault collections with their documented fixes (benchmarks/doctor_cases/field.py), "
         "users' own multi-output and subclassed models (users.py), users' programs with one "
         "bug each (wild.py), issue-thread programs (wild4.py), published programs (wild5.py), "
-        "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py) and "
+        "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py, wild8.py) and "
         "synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning "
         "or "
         "critical finding; right top finding = its first (most severe) warning is one of the "
@@ -617,6 +619,63 @@ def write(path, cases, results, seeds):
         "cross-entropy on one sigmoid unit (loss 0 at every step) is named wrong_loss, "
         "critical, with exploding_gradients as a second warning in both seeds, and row 31's "
         "SGD on raw pixels draws vanishing_gradients beside its data_problem in one seed.", "",
+        "Round 8 (benchmarks/doctor_cases/wild8.py): 12 more buggy programs with their "
+        "documented fixes, fault kinds the earlier rounds have few of. Five are defect4ML "
+        "programs as their repositories hold them (github.com/mohmehmo/defects4ml bugs 024, "
+        "034, 078, 086, 091 - ids field.py does not use), ported onto bundled or generated "
+        "data: a 30-output keypoint regression under Adam(0.1) (fixed by the tutorial's "
+        "SGD(0.01, momentum 0.9, nesterov) and 4x the epochs), a character LSTM with "
+        "dropout and batch norm trained 5 epochs on windows in text order (fixed: windows "
+        "shuffled, 10 epochs; the text is scikit-learn's bundled dataset descriptions), "
+        "rmsprop's default rate for a Dense(2, sigmoid) network (fixed: Adam(0.1)), a "
+        "Conv1D-BatchNorm-LeakyReLU classifier ending in a softmax over one unit under "
+        "ReduceLROnPlateau, and five image classes stored in order under "
+        "validation_split=0.2. Seven are DeepFD rows wild6/wild7 do not use (rows 7, 10, 16, "
+        "26, 46, 48, 50; the patched lines as the patch gives them, the rest filled in and "
+        "said in each docstring): a softmax over one unit as a regression output, raw inputs "
+        "(~2,000) and targets (~20,000) fixed by min-max scaling both, a softmax over one "
+        "unit for 10 epochs, raw iris into Dense(4, relu) and a sigmoid output, MAE under "
+        "rmsprop fixed by MSE under adam, a 64-cell Game of Life network (binary "
+        "cross-entropy, adam, 5 epochs; fixed by MSE, Adam(0.01), 10 epochs) and the Keras "
+        "book's IMDB classifier at 4 epochs (fixed: 7 epochs, two Dropout(0.5); on generated "
+        "bag-of-words reviews). Split by the parity of the name's SHA-1 before any run (8 "
+        "tune, 4 holdout); all 12 committed before any ran (3e559c0); 2 seeds each "
+        "(`--seeds 2 --only <the wild8 names> --dump`). Corrected after the first run, "
+        "before any rule was written: two bars guessed before any ran (the character LSTM's "
+        "fix reaches 0.26-0.27, not 0.35, its program 0.14-0.15; the Game of Life fix 0.87-0.89, "
+        "not 0.95, its program 0.797). Not scored: three programs' "
+        "bugs do not show in the port (raw iris still reaches 1.0; MAE under rmsprop on a "
+        "standardized target 0.53-0.64 MSE like its fix; the 4-epoch bag-of-words model "
+        "0.92-0.93 like its 7-epoch fix) - their fixed twins are scored, 0/6 false alarms. "
+        "The rules before this round, on the same trainings (the corrected ports, replayed): "
+        "tune 10/10 buggy runs detected (10/10 right top), false alarms 2/16; holdout 6/8 "
+        "(6/8), 0/8. One class fixed on the tune half, a false alarm on a documented fix: "
+        "the character LSTM's fix drew data_problem (imbalanced classes the decisions drop, "
+        "remedy class_weight) in both seeds - 0.22 / 0.20 balanced accuracy by arg max on the "
+        "reference rows, 0.34 / 0.39 with the outputs divided by the characters' shares, 15 "
+        "rare characters under their share, the space 15% of the labels. True of a "
+        "classifier, wrong of a model that predicts the next symbol of what it reads: its "
+        "class shares are the language's, its outputs are sampled from, and weighting its "
+        "classes would teach it a language that is not there. The doctor now reads whether "
+        "the model's classes are the symbols it reads (facts.input_symbol_width: one-hot "
+        "steps as wide as its classes, or an Embedding's vocabulary equal to them) and does "
+        "not give that warning to such a model (rules.py _predicts_its_own_symbols; no new "
+        "constant; tests/test_doctor_round11.py, checked to fail without it). Round 8 on this "
+        "code: tune 10/10 (10/10), false alarms 0/16; holdout 6/8 (6/8), 0/8 (measured, not "
+        "tuned on). The fact is new, so older records replay unchanged (the 273 doctor_eval "
+        "runs of seed 3 and round 7's 60: every verdict kept; `python -m "
+        "benchmarks.doctor_configs --replay`: 0 runs changed); instead every case of the "
+        "benchmark (327) was built, untrained, and its probe inputs read: only the character "
+        "LSTM's twins have a symbol width equal to their classes (the token and text models - "
+        "fastText, the IMDB and text-classification tutorials, the Embedding-LSTMs - have 40 "
+        "to 2,001 symbols for 1 to 20 classes), so no other run can change. Left on the "
+        "holdout half (measured, not fixed): the Game of Life program (5 epochs of adam under "
+        "binary cross-entropy) is not named in either seed - it ends at 0.797 per-cell "
+        "accuracy (every cell called dead: 0.72; its fix 0.87-0.89), balanced accuracy "
+        "0.76-0.78 on its reference rows against ridge's 0.66-0.68, its validation accuracy "
+        "still rising every epoch: a run stopped while still learning, above its simple "
+        "model, is not told from a finished one (as the default-SGD regression of round 6).",
+        "",
         "## How the doctor judges a classifier: balanced accuracy", "",
         "The doctor compares the trained model with chance and with the best of two simple "
         "models (nearest neighbours, ridge) in **balanced accuracy** - the mean of the "

@@ -411,6 +411,9 @@ def model_facts(model, probe_data):
         facts.update(input_facts(_rescaled_inputs(model, x)))
         facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
                                          for layer in model.layers)
+    width = input_symbol_width(model, x)
+    if width is not None:
+        facts["inputs_symbol_width"] = width
     if len(per_output) == 1 and y is not None:
         facts.update(confident_outputs_loss(getattr(model, "loss", None),
                                             facts.get("output_activation"), y,
@@ -632,6 +635,30 @@ def label_facts(y, prefix="labels") -> dict:
     if y.ndim >= 2 and y.shape[-1] > 1:
         facts[f"{prefix}_rows_sum_one"] = bool(np.allclose(y.sum(axis=-1), 1))
     return facts
+
+
+def _one_hot_steps(a) -> bool:
+    """Every value 0 or 1 and at most one 1 along the last axis (padding steps are all 0)."""
+    values = np.asarray(a, dtype=np.float64)
+    return bool(np.all((values == 0) | (values == 1)) and values.sum(axis=-1).max() <= 1)
+
+
+def input_symbol_width(model, x):
+    """How many symbols the model reads, where its input is a sequence of symbols: the width
+    of one-hot steps (a rank-3 or higher array of 0/1 values, at most one 1 per step: a
+    character model's windows) or an Embedding layer's input_dim (token ids). None for other
+    inputs. A model whose classes number the same is predicting a symbol of the alphabet it
+    reads - the next character or token - whose label shares are the language's."""
+    import keras
+    arrays = keras.tree.flatten(x) if x is not None else []
+    if len(arrays) == 1:
+        a = np.asarray(arrays[0])
+        if a.ndim >= 3 and a.size and a.shape[-1] > 1 and np.issubdtype(a.dtype, np.number):
+            if all(_one_hot_steps(part) for part in (a[:1], a)):  # one example first: cheap
+                return int(a.shape[-1])
+    embeddings = [layer for layer in _all_layers(model)
+                  if isinstance(layer, keras.layers.Embedding)]
+    return int(embeddings[0].input_dim) if len(embeddings) == 1 else None
 
 
 def input_facts(x) -> dict:
