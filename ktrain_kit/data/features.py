@@ -56,6 +56,7 @@ float32 for columns of numbers (NaN = missing), string for columns of text (the 
 """
 
 import collections
+import json
 import keyword
 import re
 import unicodedata
@@ -138,7 +139,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                              "but data.features says the column is numeric",
                              "fix the cell, or make the column categorical")
         if kind is None and present and not numbers:
-            _refuse_unparsed_numbers(table, j, cells)
+            _refuse_unparsed_numbers(table, j, cells, feature_columns, overrides)
         if numbers:
             values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
             if np.isinf(values).any():
@@ -251,8 +252,9 @@ def identifier_columns(table, feature_columns, overrides) -> list:
     return out
 
 
-def _refuse_unparsed_numbers(table, j, cells):
-    """A text column of formatted numbers, or of numbers and marker values (see above)."""
+def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None):
+    """A text column of formatted numbers, or of numbers and marker values (see above); for
+    markers, one fix for every untyped feature column that holds some (`_marker_columns`)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
@@ -276,15 +278,53 @@ def _refuse_unparsed_numbers(table, j, cells):
                          "in units, which is read as text (a category per value)",
                          f"write it as one number (minutes: {minutes}), or pass {override} to "
                          "keep the values as categories")
-    numbers = [c for _, c in present if is_number(c)]
-    texts = sorted({c for _, c in present if not is_number(c)})
-    if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
-        # markers mark the exceptions; codes (PC 17599) hold digits
+    texts = _marker_texts([c for _, c in present])
+    if texts:
+        numbers = [c for _, c in present if is_number(c)]
         shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
+        others = _marker_columns(table, feature_columns, overrides, j)
+        also = "; also " + ", ".join(f"{shown(table.names[k])} ({', '.join(map(shown, m[:3]))})"
+                                     for k, m in others.items()) if others else ""
+        markers = sorted({t for m in [texts, *others.values()] for t in m})
+        typed = {**{str(k): v for k, v in (overrides or {}).items()},
+                 **{table.names[k]: "categorical" for k in [j, *others]}}
+        which = "the column" if not others else "those columns"
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
-                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
-                         f"if it marks a missing value, {markers_as_gaps(table, texts)}; or "
-                         f"pass {override} to read the column as categories")
+                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts}){also}",
+                         f"if these mark missing values, {markers_as_gaps(table, markers)}; or "
+                         f"pass --config.data.features='{json.dumps(typed)}' to read {which} "
+                         "as categories")
+
+
+def _marker_texts(present) -> list:
+    """The texts of a column of numbers with a few texts without a digit among them (`.`, `-`,
+    `n.a.`, `Ancient`: markers of the exceptions, a missing value most often), sorted; else
+    []. Codes (`PC 17599`) hold digits; a column mostly of text is categories."""
+    texts = sorted({c for c in present if not is_number(c)})
+    numbers = len(present) - sum(not is_number(c) for c in present)
+    if numbers > len(present) - numbers and not any(re.search(r"\d", t) for t in texts):
+        return texts
+    return []
+
+
+def _marker_columns(table, feature_columns, overrides, but) -> dict:
+    """{column: its marker texts} of the other untyped feature columns that `_refuse_unparsed_
+    numbers` would refuse for markers: bokeh's elements.csv has `Ancient` in `year discovered`
+    and `-` in `group`; a fix naming the first column alone met the same refusal at the next
+    (the class of `_ignore_too_large`)."""
+    typed = {str(name) for name in dict(overrides or {})}
+    out = {}
+    for k in feature_columns:
+        if k == but or table.names[k] in typed:
+            continue
+        present = [c for c in table.column(k) if not is_missing(c)]
+        if not present or all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for c in present) \
+                or _shared_unit(present) or _durations(present):
+            continue
+        texts = _marker_texts(present)
+        if texts:
+            out[k] = texts
+    return out
 
 
 def _shared_unit(cells):
@@ -425,8 +465,10 @@ class TablePreprocessing:
             else:
                 x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
                 lowered = tf.strings.lower(x)
-                missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]),
-                                        axis=0)
+                spelled = (tf.equal(x, lowered) | tf.equal(x, tf.strings.upper(x)) |
+                           tf.equal(x, "NaN"))  # table.is_missing's spellings: `Na` is a value
+                missing = spelled & tf.reduce_any(
+                    tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
                 out[key] = tf.where(missing, "", x)
             if self.kept.get(key) is not None:
                 out[key] = self._pool_rare(out[key], self.kept[key])
