@@ -171,3 +171,49 @@ def test_the_exported_preprocessing_reads_gaps_as_the_reader_does():
                 for c in cells]
     assert [v.decode() for v in cleaned[key].numpy().tolist()] == expected
     assert expected[0] == "Na" and expected[4] == ""
+
+
+@pytest.mark.parametrize("repeats", [True, False])
+def test_a_duration_as_pandas_writes_it_is_refused_with_the_line_that_writes_minutes(
+        tmp_path, repeats):
+    """bokeh's cycling.csv `time` (`0 days 00:01:40`, pandas' to_csv of a timedelta): typed
+    as 4,328 categories, silently (a different value on every row: left out as ids). Now
+    refused as durations in units are, and the pandas line the refusal gives writes the
+    minutes pandas' own parse gives, which the reader then types numeric."""
+    import os
+    import re
+
+    import numpy as np
+    seconds = np.arange(0, 60 * 7, 7).astype(float)
+    if repeats:
+        seconds[::9] = seconds[1::9][:len(seconds[::9])]
+    frame = pd.DataFrame({"time": pd.to_timedelta(seconds, unit="s"),
+                          "power": np.arange(len(seconds)) % 7 * 10.0})
+    path = tmp_path / "cycling.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(UserError) as refused:
+        _specs_of(path, "power")
+    message = str(refused.value)
+    assert "\n" not in message and "column 'time'" in message and "duration" in message
+    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
+    here = tmp_path / "fixed"
+    here.mkdir()
+    cwd = os.getcwd()
+    os.chdir(here)
+    try:
+        eval(line, {"pandas": pd, "path": str(path)})
+    finally:
+        os.chdir(cwd)
+    np.testing.assert_allclose(pd.read_csv(here / "minutes.csv")["time"], seconds / 60)
+    assert {s["name"]: s["dtype"] for s in _specs_of(here / "minutes.csv", "power")} == {
+        "time": "float32"}
+
+
+def _specs_of(path, label):
+    """The specs of every column but `label`, after the reader's id / date / row-number rules."""
+    from ktrain_kit.data import features
+    table = table_lib.read_table(str(path), "auto", [label])
+    used = [j for j in range(table.width) if table.names[j] != label]
+    ids = features.identifier_columns(table, used, {})
+    return features.column_specs(table, [j for j in used if j not in ids],
+                                 range(len(table.rows)), {})

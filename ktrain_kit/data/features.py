@@ -90,6 +90,9 @@ TIME_UNITS = {"w": 604800, "d": 86400, "day": 86400, "days": 86400, "h": 3600, "
               "s": 1, "sec": 1, "second": 1, "seconds": 1}
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?) ?([a-z]+)")
 DURATION = re.compile(rf"{DURATION_PART.pattern}(?: ?{DURATION_PART.pattern})*")
+# A duration as pandas writes a timedelta (`str(Timedelta)`, `to_csv` of a timedelta column):
+# `0 days 00:01:40`, `1 days 02:03:04.500000`, `-1 days +23:59:59`.
+PANDAS_TIMEDELTA = re.compile(r"(-?\d+) days? ([+-]?)(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)")
 # A month by name, in English, full or cut to 3 letters (`Jan`, `Sept.`, `January`).
 MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
          r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?")
@@ -247,7 +250,7 @@ def identifier_columns(table, feature_columns, overrides) -> list:
         cells = table.column(j)
         if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
                 not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
-                        for c in cells):
+                        for c in cells) and not _durations(cells):  # refused, naming minutes
             out.append(j)
     return out
 
@@ -274,8 +277,9 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
     if _durations([c for _, c in present]):
         minutes = (f"{table.pandas_io[0]}.assign(**{{{name!r}: lambda d: pandas.to_timedelta("
                    f"d[{name!r}]).dt.total_seconds() / 60}}){table.pandas_io[1].format('minutes')}")
-        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration written "
-                         "in units, which is read as text (a category per value)",
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration "
+                         f"{'written in units' if DURATION.fullmatch(cell) else 'as pandas writes it'}"
+                         ", which is read as text (a category per value)",
                          f"write it as one number (minutes: {minutes}), or pass {override} to "
                          "keep the values as categories")
     texts = _marker_texts([c for _, c in present])
@@ -345,7 +349,12 @@ def _durations(cells) -> bool:
     run times) that would be typed numeric as seconds (not whole, or more than
     INTEGER_CATEGORIES values). One unit alone (`90 min`) is `_shared_unit`'s; a few whole
     values stay codes, as few whole numbers do. As text each `1h 38m` was a category: the
-    order and distance of run times lost, rare ones sharing one slot."""
+    order and distance of run times lost, rare ones sharing one slot. So is pandas' own
+    writing of a timedelta (`0 days 01:06:41`: bokeh's cycling.csv, 4,328 values over 4,391
+    rows, typed as categories, silently; a different one on every row was left out as ids)."""
+    if all(PANDAS_TIMEDELTA.fullmatch(c) for c in cells):  # bokeh's cycling.csv `time`
+        seconds = {_timedelta_seconds(c) for c in cells}
+        return not all(v == round(v) for v in seconds) or len(seconds) > INTEGER_CATEGORIES
     seconds = set()
     units = set()
     for cell in cells:
@@ -358,6 +367,13 @@ def _durations(cells) -> bool:
         seconds.add(sum(float(n) * TIME_UNITS[unit] for n, unit in parts))
     whole = all(v == round(v) for v in seconds)
     return len(units) > 1 and (not whole or len(seconds) > INTEGER_CATEGORIES)
+
+
+def _timedelta_seconds(cell) -> float:
+    """Seconds of a duration as pandas writes it (`-1 days +23:59:59` is -1 s)."""
+    days, sign, hours, minutes, seconds = PANDAS_TIMEDELTA.fullmatch(cell).groups()
+    clock = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    return int(days) * 86400 + (-clock if sign == "-" else clock)
 
 
 def _decimal_setting(table, cell) -> str:
