@@ -257,17 +257,23 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 
 def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None):
     """A text column of formatted numbers, or of numbers and marker values (see above); for
-    markers, one fix for every untyped feature column that holds some (`_marker_columns`)."""
+    markers and formatted numbers, one fix for every untyped feature column refused alike
+    (`_refused_alike`)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
     i, cell = next((i, c) for i, c in present if not is_number(c))
-    if all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for _, c in present):
+    if _formatted_numbers([c for _, c in present]):
+        others = [k for k in _refused_alike(table, feature_columns, overrides, j,
+                                            _formatted_numbers)]
+        also = "; also " + ", ".join(map(shown, [table.names[k] for k in others])) \
+            if others else ""
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
-                         f"with {_formatting(cell)}, which is read as text",
+                         f"with {_formatting(cell)}, which is read as text{also}",
                          _decimal_setting(table, cell) + "write plain "
-                         f"numbers (1234.5) in the file, or pass {override} to keep them as "
-                         "categories")
+                         "numbers (1234.5) in the file, or pass "
+                         f"{_as_categories(table, overrides, [j, *others])} to keep "
+                         f"{'them' if not others else 'those columns'} as categories")
     unit = _shared_unit([c for _, c in present])
     if unit:
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number with the "
@@ -286,18 +292,16 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
     if texts:
         numbers = [c for _, c in present if is_number(c)]
         shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
-        others = _marker_columns(table, feature_columns, overrides, j)
+        others = _refused_alike(table, feature_columns, overrides, j, _marker_texts)
         also = "; also " + ", ".join(f"{shown(table.names[k])} ({', '.join(map(shown, m[:3]))})"
                                      for k, m in others.items()) if others else ""
         markers = sorted({t for m in [texts, *others.values()] for t in m})
-        typed = {**{str(k): v for k, v in (overrides or {}).items()},
-                 **{table.names[k]: "categorical" for k in [j, *others]}}
         which = "the column" if not others else "those columns"
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
                          f"numbers ({shown(numbers[0])}, ...; text: {shown_texts}){also}",
                          f"if these mark missing values, {markers_as_gaps(table, markers)}; or "
-                         f"pass --config.data.features='{json.dumps(typed)}' to read {which} "
-                         "as categories")
+                         f"pass {_as_categories(table, overrides, [j, *others])} to read "
+                         f"{which} as categories")
 
 
 def _marker_texts(present) -> list:
@@ -311,24 +315,39 @@ def _marker_texts(present) -> list:
     return []
 
 
-def _marker_columns(table, feature_columns, overrides, but) -> dict:
-    """{column: its marker texts} of the other untyped feature columns that `_refuse_unparsed_
-    numbers` would refuse for markers: bokeh's elements.csv has `Ancient` in `year discovered`
-    and `-` in `group`; a fix naming the first column alone met the same refusal at the next
-    (the class of `_ignore_too_large`)."""
+def _formatted_numbers(present) -> bool:
+    """Numbers, some written with formatting the reader does not parse (`23,288`, `12%`)."""
+    return all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for c in present) and \
+        not all(is_number(c) for c in present)
+
+
+def _refused_alike(table, feature_columns, overrides, but, rule) -> dict:
+    """{column: rule's value} of the other untyped feature columns `rule` (`_marker_texts`,
+    `_formatted_numbers`) refuses: bokeh's elements.csv has `Ancient` in `year discovered` and
+    `-` in `group`, its unemployment09.csv thousands commas in three columns; a fix naming the
+    first column alone met the same refusal at the next (the class of `_ignore_too_large`)."""
     typed = {str(name) for name in dict(overrides or {})}
     out = {}
     for k in feature_columns:
         if k == but or table.names[k] in typed:
             continue
         present = [c for c in table.column(k) if not is_missing(c)]
-        if not present or all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for c in present) \
-                or _shared_unit(present) or _durations(present):
+        if not present or all(is_number(c) for c in present):
             continue
-        texts = _marker_texts(present)
-        if texts:
-            out[k] = texts
+        if rule is _marker_texts and (_formatted_numbers(present) or _shared_unit(present)
+                                      or _durations(present)):
+            continue  # refused by an earlier rule of `_refuse_unparsed_numbers`
+        found = rule(present)
+        if found:
+            out[k] = found
     return out
+
+
+def _as_categories(table, overrides, columns) -> str:
+    """The data.features flag typing `columns` categorical, the types given kept beside."""
+    typed = {**{str(k): v for k, v in dict(overrides or {}).items()},
+             **{table.names[k]: "categorical" for k in columns}}
+    return f"--config.data.features='{json.dumps(typed)}'"
 
 
 def _shared_unit(cells):
