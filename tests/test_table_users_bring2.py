@@ -242,3 +242,17 @@ def test_numbers_with_thousands_commas_in_several_columns_are_named_in_one_refus
     table = table_lib.read_table(str(path), "auto", ["rate"])
     specs = features.column_specs(table, [0, 1, 2], range(len(table.rows)), overrides)
     assert {s["name"]: s["type"] for s in specs} == dict.fromkeys(text_columns, "categorical")
+    import os
+    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
+    here = tmp_path / "fixed"
+    here.mkdir()
+    cwd = os.getcwd()
+    os.chdir(here)
+    try:  # the line the refusal gives for commas that group thousands
+        eval(line, {"pandas": pd, "path": str(path)})
+    finally:
+        os.chdir(cwd)
+    plain = table_lib.read_table(str(here / "plain.csv"), "auto", ["rate"])
+    expected = pd.read_csv(path, thousands=",")
+    for j in range(3):
+        assert [float(c) for c in plain.column(j)] == expected.iloc[:, j].astype(float).tolist()

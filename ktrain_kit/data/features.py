@@ -271,7 +271,7 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
                          f"with {_formatting(cell)}, which is read as text{also}",
                          _decimal_setting(table, cell) + "write plain "
-                         "numbers (1234.5) in the file, or pass "
+                         f"numbers (1234.5) in the file{_thousands_line(table, present)}, or pass "
                          f"{_as_categories(table, overrides, [j, *others])} to keep "
                          f"{'them' if not others else 'those columns'} as categories")
     unit = _shared_unit([c for _, c in present])
@@ -283,9 +283,9 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
     if _durations([c for _, c in present]):
         minutes = (f"{table.pandas_io[0]}.assign(**{{{name!r}: lambda d: pandas.to_timedelta("
                    f"d[{name!r}]).dt.total_seconds() / 60}}){table.pandas_io[1].format('minutes')}")
+        written = "written in units" if DURATION.fullmatch(cell) else "as pandas writes it"
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration "
-                         f"{'written in units' if DURATION.fullmatch(cell) else 'as pandas writes it'}"
-                         ", which is read as text (a category per value)",
+                         f"{written}, which is read as text (a category per value)",
                          f"write it as one number (minutes: {minutes}), or pass {override} to "
                          "keep the values as categories")
     texts = _marker_texts([c for _, c in present])
@@ -341,6 +341,20 @@ def _refused_alike(table, feature_columns, overrides, but, rule) -> dict:
         if found:
             out[k] = found
     return out
+
+
+def _thousands_line(table, present) -> str:
+    """' (if the commas group thousands: <the pandas line writing plain numbers>)' for a
+    column whose formatted cells are all grouped by commas (`23,288`), else ''."""
+    formatted = [c for _, c in present if not is_number(c)]
+    if "read_json" in table.pandas_io[0] or "sep=';'" in table.pandas_io[0] or not all(
+            re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", c) for c in formatted):
+        return ""
+    headless = not table.header  # line 1 is an example: pandas must not take it as names
+    read = table.pandas_io[0][:-1] + ", thousands=','" + (", header=None)" if headless else ")")
+    write = table.pandas_io[1].format("plain")
+    write = write[:-1] + ", header=False)" if headless else write
+    return f" (if the commas group thousands: {read}{write})"
 
 
 def _as_categories(table, overrides, columns) -> str:
