@@ -189,17 +189,52 @@ def _in_memory_bytes(dataset) -> int:
 
 
 def _reshuffles(dataset) -> bool:
-    return any(getattr(part, "_reshuffle_each_iteration", False) is True or
-               getattr(part, "_rerandomize", False) for part in _pipeline(dataset))
+    parts = list(_pipeline(dataset))
+    if any(getattr(part, "_reshuffle_each_iteration", False) is True or
+           getattr(part, "_rerandomize", False) for part in parts):
+        return True
+    # A dataset captured by a function (`flat_map(lambda _: shuffled)`) is no input of the
+    # dataset that calls it, so the walk above cannot see its shuffle: the serialized graph,
+    # where it is one more node, can. Looked at only where a function captures a dataset.
+    return any(_captures_a_dataset(part) for part in parts) and _graph_reshuffles(dataset)
+
+
+RERANDOMIZING_ATTRS = ("reshuffle_each_iteration", "rerandomize_each_iteration")
+
+
+def _captures_a_dataset(part) -> bool:
+    import tensorflow as tf
+    try:
+        functions = part._functions()
+    except Exception:  # noqa: BLE001 - a dataset class without functions
+        return False
+    return any(t.dtype == tf.variant for f in functions
+               for t in getattr(getattr(f, "function", None), "captured_inputs", ()))
+
+
+def _graph_reshuffles(dataset) -> bool:
+    """Whether the serialized pipeline holds a reshuffling op, and is small enough to copy (a
+    captured dataset's tensors are not among the walk's: the graph's size stands for them)."""
+    try:
+        graph = _serialized_graph(dataset)
+    except Exception:  # noqa: BLE001 - a pipeline TF cannot serialize: read the original
+        return False
+    return graph.ByteSize() <= COPY_LIMIT_BYTES and any(node.op in RESHUFFLING_OPS and any(
+        node.attr[a].b for a in RERANDOMIZING_ATTRS if a in node.attr) for node in graph.node)
+
+
+def _serialized_graph(dataset):
+    import tensorflow as tf
+    serialized = dataset._as_serialized_graph(  # stateful ops are copied as they are, quietly
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE)
+    return tf.compat.v1.GraphDef.FromString(serialized.numpy())
 
 
 def _copy_with_own_seed_generators(dataset):
     import tensorflow as tf
     from tensorflow.python.data.ops import dataset_ops
     from tensorflow.python.framework import op_def_registry
-    serialized = dataset._as_serialized_graph(  # stateful ops are copied as they are, quietly
-        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE)
-    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
+    graph = _serialized_graph(dataset)
     nodes = {node.name: node for node in graph.node}
     for node in list(graph.node):
         if node.op not in RESHUFFLING_OPS:
