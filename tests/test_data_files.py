@@ -1,0 +1,212 @@
+"""Data files as users have them (benchmarks/data_files.py, BAD_INPUTS.md round h68): binary
+files a user names as a table (a Stata, SPSS, SAS or pickle export, an R file, an archive, an
+image renamed .csv) were refused as "not UTF-8 text ... UTF-16 without a byte-order mark?" or
+"a Latin-1 or Windows export?", naming a data.encoding that read them as garbage; and a
+setting named for one Latin-1 document decoded every UTF-8 document of the folder as
+mojibake. Checked against independent readings: pandas' own writers for the formats, the
+codecs the texts were written in.
+"""
+
+import bz2
+import gzip
+import io
+import pickle
+import re
+import tarfile
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import run_launcher
+from ktrain_kit.data import table as table_lib
+from ktrain_kit.data import text as text_lib
+from ktrain_kit.errors import UserError
+
+FRAME = pd.DataFrame({"num": [1.5, -2.25, 3.0, 4.5] * 5, "cat": ["a", "b", "c", "d"] * 5,
+                      "label": ["yes", "no"] * 10})
+CSV = FRAME.to_csv(index=False).encode()
+
+
+def stata(version):
+    out = io.BytesIO()
+    FRAME.to_stata(out, write_index=False, version=version)
+    return out.getvalue()
+
+
+def zipped(members):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def tar_gz():
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        info = tarfile.TarInfo("table.csv")
+        info.size = len(CSV)
+        archive.addfile(info, io.BytesIO(CSV))
+    return out.getvalue()
+
+
+def npy():
+    out = io.BytesIO()
+    np.save(out, np.zeros((3, 2)))
+    return out.getvalue()
+
+
+def png():
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 10, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+# (the file's bytes, what the refusal names): each written by its own program's format, as a
+# user renames or points at it; the first bytes tell the format, not the name.
+BINARY = {
+    "stata_114": (lambda: stata(114), "Stata .dta file"),
+    "stata_117": (lambda: stata(117), "Stata .dta file"),
+    "stata_118": (lambda: stata(118), "Stata .dta file"),
+    "spss": (lambda: b"$FL2@(#) SPSS DATA FILE MS Windows 25.0" + bytes(200), "SPSS .sav"),
+    "sas": (lambda: bytes(12) + bytes.fromhex("c2ea8160b31411cfbd92080009c7318c181f1011")
+            + bytes(400), "SAS .sas7bdat"),
+    "pickle": (lambda: pickle.dumps(FRAME, protocol=4), "Python pickle"),
+    "npy": (npy, "NumPy .npy"),
+    "rds": (lambda: gzip.compress(b"X\n\x00\x00\x00\x03\x00\x04\x02\x00" + bytes(60)), "R .rds"),
+    "rdata": (lambda: bz2.compress(b"RDX3\nX\n\x00\x00\x00\x03" + bytes(60)), "R workspace"),
+    "tar_gz": (tar_gz, "tar archive"),
+    "ods": (lambda: zipped({"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                            "content.xml": "<x/>"}), "OpenDocument spreadsheet"),
+    "png": (png, "an image"),
+    "random_bytes": (lambda: np.random.default_rng(0).bytes(5000), "not a text file"),
+    "every_byte": (lambda: bytes(range(256)) * 4, "not a text file"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BINARY))
+def test_a_binary_file_is_refused_as_what_it_is_naming_no_encoding(kind, tmp_path):
+    """Its refusal names the format (or says it is no text) and never a data.encoding: any
+    encoding named read it as garbage (cp1252 decodes every byte) or met the next refusal."""
+    make, named = BINARY[kind]
+    path = tmp_path / "table.csv"
+    path.write_bytes(make())
+    with pytest.raises(UserError) as e:
+        table_lib.read_table(str(path))
+    assert named in str(e.value) and "data.encoding" not in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("first", ["PAR1", "RDX3", "GIF89a", "$FL2", "ARROW1", "<stata_dta>"])
+def test_a_text_table_whose_first_name_spells_a_format_is_the_table(first):
+    """The first bytes name a binary format only in a file that is not text: a column named
+    `PAR1` (a parameter) opens a CSV as Parquet's magic opens a Parquet file."""
+    data = f"{first},label\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20))
+    table = table_lib.parse_table(data.encode(), "t.csv")
+    expected = pd.read_csv(io.StringIO(data), dtype=str)
+    assert table.names == list(expected) and table.rows == expected.values.tolist()
+
+
+def test_a_stata_file_through_the_launcher_is_one_line_before_a_run_folder(tmp_path):
+    path = tmp_path / "survey.dta"
+    path.write_bytes(stata(118))
+    result = run_launcher("launchers.train", "--config=configs/tabular_binary.py",
+                          "--config.data.name=csv", f"--config.data.path={path}",
+                          "--config.data.label_column=label", f"--workdir={tmp_path / 'run'}")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "is a Stata .dta file" in lines[0] and "pandas.read_stata(path)" in lines[0]
+    assert not (tmp_path / "run").exists()
+    # the fix it names gives the table back, value for value (pandas, independent reader)
+    assert pd.read_stata(path).equals(FRAME)
+
+
+# Text a writer could have saved: letters of many scripts, spaces, punctuation, line ends;
+# at least one ASCII character a line (a table's delimiters, a document's spaces), as every
+# text file in UTF-16 holds (its NULs tell UTF-16 from an 8-bit encoding).
+LINES = st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn")),
+                         max_size=12).map(lambda t: t + " ,"), min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=LINES, codec=st.sampled_from(["utf-8", "cp1252", "latin-1", "utf-16-le",
+                                           "utf-16-be"]))
+def test_a_refusal_names_the_encoding_that_reads_the_text_as_written(lines, codec):
+    """Whatever the text and its writer's encoding: read with data.encoding=auto it is the
+    text written, or refused naming a data.encoding that reads exactly it."""
+    text = "\n".join(lines)
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        return  # a letter this codec has no byte for: no writer saves the text so
+    try:
+        assert table_lib.decode_text(data, "t.csv", "save it as UTF-8") == text
+        return
+    except UserError as e:
+        named = re.findall(r"--config\.data\.encoding=(\S+?)[;,]? ", str(e) + " ")
+    assert named, f"{codec}: refused without a setting"
+    assert table_lib.decode_text(data, "t.csv", "save it as UTF-8", named[0]) == text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(min_size=1, max_size=400))
+def test_an_encoding_named_for_any_bytes_reads_them_as_text(data):
+    """Whatever the bytes: a refusal that names a data.encoding names one that decodes them
+    into text (no control characters but tab and line ends), never into garbage."""
+    try:
+        table_lib.decode_text(data, "t.csv", "save it as UTF-8")
+        return
+    except UserError as e:
+        named = re.findall(r"--config\.data\.encoding=(\S+?)[;,]? ", str(e) + " ")
+    if named:
+        text = table_lib.decode_text(data, "t.csv", "save it as UTF-8", named[0])
+        assert not re.search("[\x00-\x08\x0e-\x1f\x7f-\x9f]", text)
+
+
+def text_folder(root, documents):
+    """root/<class>/<i>.txt of {class: [(text, codec)]}."""
+    for label, docs in documents.items():
+        (root / label).mkdir(parents=True)
+        for i, (text, codec) in enumerate(docs):
+            (root / label / f"{i}.txt").write_bytes(text.encode(codec))
+
+
+@pytest.mark.parametrize("setting,odd", [("cp1252", "cp1252"), ("latin-1", "latin-1"),
+                                         ("utf-16-le", "utf-16-le")])
+def test_the_encoding_named_for_one_document_leaves_the_utf8_ones_as_written(setting, odd,
+                                                                              tmp_path):
+    """A folder whose documents come from several programs: one in Windows-1252 (or UTF-16
+    without a mark) among UTF-8 ones. Its refusal names data.encoding; read so, every UTF-8
+    document became mojibake (`crème` -> `crÃ¨me`) without a word. The setting is the encoding
+    of the documents that are not UTF-8."""
+    docs = {"pos": [("crème brûlée, très bon", "utf-8"), ("naïve café", "utf-8"),
+                    ("déjà vu, très bien", odd)],
+            "neg": [("mauvais œuf", "utf-8"), ("pas génial", "utf-8"), ("bof", "utf-8")]}
+    text_folder(tmp_path, docs)
+    with pytest.raises(UserError, match=f"--config.data.encoding={'utf-16-le' if odd == 'utf-16-le' else 'cp1252'}"):
+        text_lib.folder_texts(str(tmp_path))
+    texts, labels, classes = text_lib.folder_texts(str(tmp_path), setting)
+    written = sorted((label, text) for label, items in docs.items() for text, _ in items)
+    assert sorted(zip(np.array(classes)[labels], texts)) == written
+
+
+def test_a_cp1252_table_still_reads_by_its_setting_as_pandas_reads_it():
+    """A table is one file: its setting reads it (the folder rule above is for documents)."""
+    frame = pd.DataFrame({"city": ["Zürich", "Genève", "Århus", "Œuvre"] * 4,
+                          "label": ["a", "b"] * 8})
+    windows = frame.to_csv(index=False).encode("cp1252")
+    assert table_lib.parse_table(windows, "t.csv", encoding="cp1252").column(0) == \
+        pd.read_csv(io.BytesIO(windows), encoding="cp1252")["city"].tolist()
+
+
+def test_compressed_tables_of_every_kind_still_read_as_the_table_inside():
+    """The magic-byte rules that name binary formats look inside a gzip / bz2 file too: a
+    compressed CSV is still the CSV (pandas reads the same cells)."""
+    for data in (gzip.compress(CSV), bz2.compress(CSV), zipped({"t.csv": CSV})):
+        inner, _ = table_lib._decompressed(data, "t.csv.gz")
+        table = table_lib.parse_table(inner, "t.csv")
+        assert table.names == list(FRAME) and table.column(1) == FRAME["cat"].tolist()
