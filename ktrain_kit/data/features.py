@@ -246,9 +246,26 @@ def identifier_columns(table, feature_columns, overrides) -> list:
         cells = table.column(j)
         if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
                 not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
-                        for c in cells):
+                        for c in cells) and not stray_texts(cells):
             out.append(j)
     return out
+
+
+STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
+
+
+def stray_texts(cells) -> list:
+    """[(row, cell)] of the few text cells in a column of numbers (a typo such as `1O5`, a
+    note or a unit in one cell: `abc`, `12 apples`), or []: at least 20 numbers, and at most
+    STRAY_SHARE of the present cells text. Such a column is numbers with cells to correct:
+    left out as an id (every cell distinct) the run lost its column of numbers with a note
+    calling it a name, and as categories every number is a value of its own. Codes that mix
+    numbers and text (tickets `113803`, `PC 17599`: a quarter text) are not strays."""
+    present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
+    texts = [(i, c) for i, c in present if not is_number(c)]
+    numbers = len(present) - len(texts)
+    return texts if texts and numbers >= 20 and len(texts) <= STRAY_SHARE * len(present) \
+        else []
 
 
 def _refuse_unparsed_numbers(table, j, cells):
@@ -284,6 +301,15 @@ def _refuse_unparsed_numbers(table, j, cells):
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} in a column of "
                          f"numbers ({shown(numbers[0])}, ...; text: {shown_texts})",
                          f"if it marks a missing value, {markers_as_gaps(table, texts)}; or "
+                         f"pass {override} to read the column as categories")
+    stray = stray_texts(cells)
+    if stray:  # any text, digits or not: a few cells among numbers are cells to correct
+        (i, cell), more = stray[0], ", ".join(f"{shown(c)} (line {table.lines[k]})"
+                                              for k, c in stray[1:3])
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is not a number, in a "
+                         f"column of {len(present) - len(stray)} numbers"
+                         + (f"; so are {more}{', ...' if len(stray) > 3 else ''}" if more
+                            else ""), "correct those cells, or leave them empty (missing); or "
                          f"pass {override} to read the column as categories")
 
 
