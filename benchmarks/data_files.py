@@ -4,7 +4,8 @@ shapes, missing-value markers, foreign formats, compression, image and text fold
 given to `python -m launchers.train` through config keys only (2 epochs, tiny), in a
 subprocess, and its outcome classified.
 
-    TF_CPP_MIN_LOG_LEVEL=3 nice -n 10 python benchmarks/data_files.py [--only=SUBSTRING] [--list]
+    TF_CPP_MIN_LOG_LEVEL=3 nice -n 10 python benchmarks/data_files.py [--only=SUBSTRING]
+        [--cases=FILE (names as --list prints them, one a line)] [--list]
 
 Outcomes:
 - `read`: trained (exit 0), and what was read is what was written: the row count and each
@@ -108,9 +109,10 @@ TYPES = {"num": "numeric", "cat": "categorical", "code": "categorical"}
 def table_case(name, data, file="t.csv", usable=True, frame=None, overrides=None, rows=None,
                types=None):
     frame = truth() if frame is None else frame
+    if rows is None and usable:
+        rows = len(frame["num"])
     return Case(name, "csv", {file: data}, file, {**TABLE, **(overrides or {})}, usable,
-                frame if usable else None, rows if rows is not None else len(frame["num"]),
-                TYPES if types is None else types)
+                frame if usable else None, rows, TYPES if types is None else types)
 
 
 def with_cells(column, cells_at, frame=None):
@@ -165,8 +167,8 @@ def csv_cases():
         table_case("PNG named .csv", png_bytes(), usable=False),
         table_case("very long cell (2 MB)", table_bytes(with_cells("cat", {5: "x" * 2_000_000}))
                    , frame=with_cells("cat", {5: "x" * 2_000_000})),
-        table_case("very long line (2,000 columns)", wide_table(), frame=None,
-                   types={"num": "numeric"}),
+        dataclasses.replace(table_case("very long line (2,000 columns)", wide_table(),
+                                       types={"num": "numeric"}), frame=None),
         table_case("quoted cells with newlines and delimiters",
                    table_bytes(quoted := truth(words=("red, dark", "green\nlight", 'blue "x"'))),
                    frame=quoted),
@@ -422,7 +424,7 @@ def image_cases():
         c("a jpeg named .png", image_folder(odd={"imgs/a/0.png": jpeg})),
         c("a TIFF among them", image_folder(odd={"imgs/a/x.tif": png_bytes(fmt="TIFF")})),
         c("upper-case .PNG and .JPEG", image_folder(suffix=".PNG", odd={
-            "imgs/a/x.JPEG": jpeg})), 
+            "imgs/a/x.JPEG": jpeg}), rows=21),
         c("images of other sizes", image_folder(odd={
             "imgs/a/0.png": png_bytes(size=(31, 7)), "imgs/b/0.png": png_bytes(size=(1, 1))})),
         c("gray images, channels=1", image_folder(mode="L"), over={"data.channels": "1"}),
@@ -566,7 +568,12 @@ def write_case(case, folder):
 
 def main(argv):
     only = next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), "")
+    listed = next((a.split("=", 1)[1] for a in argv if a.startswith("--cases=")), "")
     cases = [c for c in all_cases() if only.lower() in f"{c.group}: {c.name}".lower()]
+    if listed:  # a file of case names (group: name), one a line: a rerun of some cases
+        names = set(open(listed, encoding="utf-8").read().splitlines())
+        cases = [c for c in cases if f"{c.group}: {c.name}" in names]
+        only = only or os.path.splitext(os.path.basename(listed))[0]
     if "--list" in argv:
         for c in cases:
             print(f"{c.group}: {c.name}")

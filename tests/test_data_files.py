@@ -256,3 +256,39 @@ def test_a_few_text_cells_among_numbers_are_named_not_the_column_dropped(numbers
     table = table_lib.read_table(str(path))
     read = [float(c) if c else np.nan for c in table.column(0)]
     np.testing.assert_array_equal(read, pd.read_csv(path)["x"].to_numpy())
+
+
+def test_a_wide_table_is_normalized_by_its_training_statistics_without_a_pass_per_column(
+        tmp_path):
+    """A table of 300 numeric columns (gene expression, sensor readings): FeatureSpace.adapt
+    makes one pass over the data per adaptable feature, and 2,000 columns ran past 3 minutes
+    before the first step. The statistics are NumPy's, given to each Normalization: none is
+    left to adapt, and each column is (x - mean) / std over the training rows, gaps at the mean
+    (with their indicator), as computed here from the file by pandas."""
+    from ktrain_kit import data as data_lib
+    from ktrain_kit.config import default_config
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(5, 3, (40, 300)).round(3),
+                         columns=[f"g{j}" for j in range(300)])
+    frame.iloc[[3, 10, 20, 30], 7] = np.nan
+    frame["label"] = ["a", "b"] * 20
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False)
+    c = default_config()
+    c.task.name, c.data.name, c.data.path, c.data.label_column = "binary", "csv", str(path), \
+        "label"
+    data = data_lib.load(c.data, c.task, 0)
+    space = data.preprocessing.space
+    assert space._list_adaptable_preprocessors() == []  # no pass over the data per column
+    train = frame.iloc[data.preprocessing.rows["train"]]
+    columns = {name: train[name].to_numpy() for name in frame.columns[:-1]}
+    encoded = data.preprocessing.encode(columns).numpy()
+    filled = train.iloc[:, :-1].fillna(train.iloc[:, :-1].mean())
+    expected = ((filled - filled.mean()) / filled.std(ddof=0)).to_numpy()
+    names = [s["name"] for s in data.preprocessing.specs]
+    assert train["g7"].isna().any()  # so g7 has its indicator
+    assert encoded.shape == (len(train), 301)
+    at = {name: i for i, name in enumerate(sorted(space.features))}  # concatenated by key
+    for j, name in enumerate(names):
+        np.testing.assert_allclose(encoded[:, at[features_lib.space_key(name)]], expected[:, j],
+                                   rtol=1e-4, atol=1e-4)
