@@ -281,7 +281,7 @@ def foreign_cases():
     t = truth()
     frame = pd.DataFrame(t)
     dta = io.BytesIO()
-    frame.to_stata(dta, write_index=False)
+    frame.to_stata(dta, write_index=False, version=118)
     dta_old = io.BytesIO()
     frame.to_stata(dta_old, write_index=False, version=114)
     pickled = io.BytesIO()
