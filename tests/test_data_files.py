@@ -191,7 +191,8 @@ def test_the_encoding_named_for_one_document_leaves_the_utf8_ones_as_written(set
                     ("déjà vu, très bien", odd)],
             "neg": [("mauvais œuf", "utf-8"), ("pas génial", "utf-8"), ("bof", "utf-8")]}
     text_folder(tmp_path, docs)
-    with pytest.raises(UserError, match=f"--config.data.encoding={'utf-16-le' if odd == 'utf-16-le' else 'cp1252'}"):
+    named = "utf-16-le" if odd == "utf-16-le" else "cp1252"  # what the refusal names
+    with pytest.raises(UserError, match=f"--config.data.encoding={named}"):
         text_lib.folder_texts(str(tmp_path))
     texts, labels, classes = text_lib.folder_texts(str(tmp_path), setting)
     written = sorted((label, text) for label, items in docs.items() for text, _ in items)
