@@ -142,8 +142,10 @@ def test_a_text_column_with_no_value_twice_is_left_out(tmp_path_factory, cells, 
             writer.writerow([c, f"{i % 5}.5", ("a", "b")[i % 2]])
     rows = list(csv.DictReader(open(path, newline="")))
     codes = [r["code"].strip() for r in rows]
+    texts = [c for c in codes if not is_number(c)]  # a few texts among 20+ numbers: strays
+    strays = len(codes) - len(texts) >= 20 and len(texts) <= 0.05 * len(codes)
     expected = (len(set(codes)) == len(codes) and not any(is_missing(c) for c in codes)
-                and not all(is_number(c) for c in codes))
+                and not all(is_number(c) for c in codes) and not strays)
     raw = _csv(path)
     names = [raw.table["table"].names[j] for j in raw.table["features"]]
     assert ("code" not in names) == expected

@@ -47,6 +47,8 @@ Refused unless `data.features` types the column (a guess would misread it silent
   missing values, or categories? Say which: leave the cells empty (or `NA`), or type the
   column. Numbers among text values that hold digits (tickets `113803`, `PC 17599`, `A/5
   21171`) are codes: categorical.
+- a few text cells among 20 or more numbers (at most STRAY_SHARE: `1O5`, `12 apples`), digits
+  or not: cells to correct (`stray_texts`); left out as an id, the column of numbers was lost.
 Refused whatever the type: numbers beyond `LARGEST` in size (`1e308`): the encoding is float32
 and normalizing squares each value, so a larger one becomes inf and the loss NaN.
 
@@ -250,9 +252,27 @@ def identifier_columns(table, feature_columns, overrides) -> list:
         cells = table.column(j)
         if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
                 not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
-                        for c in cells) and not _durations(cells):  # refused, naming minutes
+                        for c in cells) and \
+                not _durations(cells) and not stray_texts(cells):  # refused, naming the fix
             out.append(j)
     return out
+
+
+STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
+
+
+def stray_texts(cells) -> list:
+    """[(row, cell)] of the few text cells in a column of numbers (a typo such as `1O5`, a
+    note or a unit in one cell: `abc`, `12 apples`), or []: at least 20 numbers, and at most
+    STRAY_SHARE of the present cells text. Such a column is numbers with cells to correct:
+    left out as an id (every cell distinct) the run lost its column of numbers with a note
+    calling it a name, and as categories every number is a value of its own. Codes that mix
+    numbers and text (tickets `113803`, `PC 17599`: a quarter text) are not strays."""
+    present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
+    texts = [(i, c) for i, c in present if not is_number(c)]
+    numbers = len(present) - len(texts)
+    return texts if texts and numbers >= 20 and len(texts) <= STRAY_SHARE * len(present) \
+        else []
 
 
 def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None):
@@ -302,6 +322,15 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
                          f"if these mark missing values, {markers_as_gaps(table, markers)}; or "
                          f"pass {_as_categories(table, overrides, [j, *others])} to read "
                          f"{which} as categories")
+    stray = stray_texts(cells)
+    if stray:  # any text, digits or not: a few cells among numbers are cells to correct
+        (i, cell), more = stray[0], ", ".join(f"{shown(c)} (line {table.lines[k]})"
+                                              for k, c in stray[1:3])
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is not a number, in a "
+                         f"column of {len(present) - len(stray)} numbers"
+                         + (f"; so are {more}{', ...' if len(stray) > 3 else ''}" if more
+                            else ""), "correct those cells, or leave them empty (missing); or "
+                         f"pass {override} to read the column as categories")
 
 
 def _marker_texts(present) -> list:
@@ -456,18 +485,29 @@ class TablePreprocessing:
         import keras
         import tensorflow as tf
         self.specs = specs
-        self.means = {}
+        self.means, variances = {}, {}
         for s in specs:
             if s["type"] == "numeric":
                 values = train_columns[s["name"]].astype(np.float64)
                 present = values[~np.isnan(values)]
                 self.means[s["name"]] = float(present.mean()) if present.size else 0.0
+                # of the cleaned column (gaps at the mean), as Normalization.adapt sees it
+                imputed = np.where(np.isnan(values), self.means[s["name"]], values)
+                variances[s["name"]] = float(imputed.var()) if imputed.size else 1.0
         FS = keras.utils.FeatureSpace
         features = {}
         for s in specs:
             key = space_key(s["name"])
             if s["type"] == "numeric":
-                features[key] = FS.float_normalized(name=safe_name(s["name"]))
+                # FeatureSpace.float_normalized, its statistics given: FeatureSpace.adapt makes
+                # one pass over the data per adaptable feature (a Keras TODO), and a table of
+                # 2,000 numeric columns took past 3 minutes before the first step
+                name = safe_name(s["name"])
+                features[key] = FS.feature(dtype="float32", output_mode="float",
+                                           preprocessor=keras.layers.Normalization(
+                                               axis=-1, mean=self.means[s["name"]],
+                                               variance=variances[s["name"]],
+                                               name=f"{name}_preprocessor"))
                 if s["missing"]:
                     features[key + "__missing"] = FS.float(name=safe_name(s["name"]) + "_m")
             else:

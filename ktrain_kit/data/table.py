@@ -154,21 +154,61 @@ def read_table(path: str, header="auto", named=(), encoding="auto", delimiter="a
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
 
 
-# Files users export tables to that are not text: named, with the way to a CSV.
+# Files users export tables to that are not text: named, with the way to a CSV. Known by their
+# first bytes (a download renamed .csv is still what it is); each (test, what, fix).
 TO_CSV = "pandas.read_{}(path).to_csv('table.csv', index=False)"
-FOREIGN = {b"PAR1": ("a Parquet file", TO_CSV.format("parquet")),
-           b"ARROW1": ("an Arrow/Feather file", TO_CSV.format("feather")),
-           b"\x89HDF\r\n\x1a\n": ("an HDF5 file", TO_CSV.format("hdf")),
-           b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("an Excel 97-2003 workbook",
-                                                  "save the sheet as 'CSV UTF-8'"),
-           b"SQLite format 3\x00": ("an SQLite database", "export the table as CSV")}
+IN_R = "in R: write.csv({}, 'table.csv', row.names=FALSE)"
+FOREIGN = (
+    (b"PAR1", "a Parquet file", TO_CSV.format("parquet")),
+    (b"ARROW1", "an Arrow/Feather file", TO_CSV.format("feather")),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file", TO_CSV.format("hdf")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook",
+     "save the sheet as 'CSV UTF-8'"),
+    (b"SQLite format 3\x00", "an SQLite database", "export the table as CSV"),
+    (b"<stata_dta>", "a Stata .dta file", TO_CSV.format("stata")),
+    # Stata 8-13 (formats 113-115): the format, the byte order (1 or 2), file type 1
+    (lambda d: d[:1] in (b"q", b"r", b"s") and d[1:2] in (b"\x01", b"\x02") and d[2:3] == b"\x01",
+     "a Stata .dta file", TO_CSV.format("stata")),
+    (b"$FL2", "an SPSS .sav file", TO_CSV.format("spss")),
+    (b"$FL3", "an SPSS .sav file", TO_CSV.format("spss")),
+    (lambda d: d[12:32] == b"\xc2\xea\x81\x60\xb3\x14\x11\xcf\xbd\x92\x08\x00\x09\xc7"
+     b"\x31\x8c\x18\x1f\x10\x11", "a SAS .sas7bdat file", TO_CSV.format("sas")),
+    (lambda d: d[:1] == b"\x80" and d[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"),
+     "a Python pickle (pandas' to_pickle?)", TO_CSV.format("pickle")),
+    (b"\x93NUMPY", "a NumPy .npy array", "save x and y with numpy.savez(path, x=x, y=y) and "
+     "use data.name=npz"),
+    (b"RDX2\n", "an R workspace (.RData)", IN_R.format("df")),
+    (b"RDX3\n", "an R workspace (.RData)", IN_R.format("df")),
+    (lambda d: d[:2] in (b"X\n", b"B\n") and d[2:5] == b"\x00\x00\x00", "an R .rds file",
+     IN_R.format("readRDS('file.rds')")),
+    (lambda d: d[257:262] == b"ustar", "a tar archive",
+     "extract it (tar -xf) and point data.path at the table"),
+    (b"%PDF-", "a PDF document", "export the table as CSV"),
+    (b"\x89PNG", "an image", "image folders are read with data.name=image_folder"),
+    (b"\xff\xd8\xff", "an image", "image folders are read with data.name=image_folder"),
+    (b"GIF8", "an image", "image folders are read with data.name=image_folder"),
+)
+
+
+def foreign_kind(data: bytes):
+    """(what, fix) of a binary format known by its first bytes, else None. A file that is
+    UTF-8 text is none: a table whose first column is named `PAR1` is a table."""
+    if is_utf8_text(data):
+        return None
+    for test, what, fix in FOREIGN:
+        if (test(data) if callable(test) else data.startswith(test)):
+            return what, fix
+    return None
 
 
 def _refuse_foreign(data: bytes, path: str, members=()):
-    """A binary table format, or a zip that is an Excel workbook or NumPy .npz, named as such."""
-    what = next((v for magic, v in FOREIGN.items() if data.startswith(magic)), None)
+    """A binary table format, or a zip that is an Excel workbook, an OpenDocument spreadsheet
+    or NumPy .npz, named as such."""
+    what = foreign_kind(data)
     if any(m.startswith("xl/") for m in members):
         what = ("an Excel workbook", "save the sheet as 'CSV UTF-8'")
+    elif "mimetype" in members and "content.xml" in members:
+        what = ("an OpenDocument spreadsheet (.ods)", "save the sheet as CSV (UTF-8)")
     elif members and all(m.endswith(".npy") for m in members):
         what = ("a NumPy .npz archive", "use data.name=npz")
     if what:
@@ -199,7 +239,9 @@ def _decompressed(data: bytes, path: str):
                 return archive.read(members[0]), members[0].filename
         opened = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}[kind]
         stem = name[:name.rfind(".")] if name.lower().endswith((".gz", ".bz2", ".xz")) else name
-        return opened(data), stem
+        inner = opened(data)
+        _refuse_foreign(inner, path)  # R's .rds and .RData, a .tar.gz: compressed, not tables
+        return inner, stem
     except (OSError, EOFError, ValueError, lzma.LZMAError, zipfile.BadZipFile) as e:
         raise file_error(path, f"is a damaged {kind} file ({type(e).__name__})",
                          "compress it again, or give the table uncompressed") from None
@@ -218,7 +260,12 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str =
     among them would be silent when wrong. A codec name (`cp1252`, `latin-1`, `shift_jis`;
     `config_fields.is_text_codec`): decoded so, a byte-order mark being skipped when it is
     that codec's own and refused when it declares another (the setting does not fit the
-    file)."""
+    file).
+
+    A setting is named only when it reads the file as text (`_text_codecs`): a binary file
+    (a Stata, SPSS or pickle file renamed .csv, an archive) is refused as not a text file,
+    naming its format when its first bytes tell it (`foreign_kind`); named UTF-16 or
+    Windows-1252, the setting read it as garbage or met the next refusal."""
     mark = next(((m, codec) for m, codec in MARKS if data.startswith(m)), None)
     if encoding in ("auto", "", None):
         codec = mark[1] if mark else "utf-8"
@@ -241,21 +288,76 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str =
             raise file_error(path, f"is not {encoding} text ({byte})", "give the file's "
                              "encoding as data.encoding (auto: UTF-8, or as its byte-order "
                              "mark says)") from None
-        if codec == "utf-8" and data[:200].count(b"\0") > 10:
+        if codec != "utf-8":
+            raise file_error(path, f"is not {name} text ({byte})", fix) from None
+        readers = _text_codecs(data)
+        if b"\0" in data[:SAMPLE] and readers[:1] in (["utf-16-le"], ["utf-16-be"]):
             raise file_error(path, f"is not UTF-8 text ({byte}; UTF-16 without a byte-order "
-                             "mark?)", f"pass --config.data.encoding=utf-16-le, or {fix}"
+                             f"mark?)", f"pass --config.data.encoding={readers[0]}, or {fix}"
                              ) from None
-        if codec == "utf-8":
+        if "cp1252" in readers:
             raise file_error(path, f"is not UTF-8 text ({byte}; a Latin-1 or Windows "
                              f"export?)", f"if it is, pass {ENCODING_FIX}{also}; or {fix}") from None
-        raise file_error(path, f"is not {name} text ({byte})", fix) from None
-    if "\0" in text:  # valid UTF-8, but no text holds NUL: UTF-16 of ASCII does, every other byte
+        raise _not_text(data, path, fix)
+    if "\0" in text:  # valid, but no text holds NUL: UTF-16 of ASCII does, every other byte
         line = text[:text.index("\0")].count("\n") + 1
         name = {"utf-8-sig": "UTF-8"}.get(codec, codec.upper())
+        utf16 = [c for c in _text_codecs(data) if c.startswith("utf-16")]
+        if not utf16:
+            raise _not_text(data, path, fix)
         raise file_error(path, f"is not {name} text (line {line} holds NUL bytes; "
-                         "UTF-16 without a byte-order mark, or not a text file?)",
-                         "pass --config.data.encoding=utf-16-le if it is UTF-16, or " + fix)
+                         "UTF-16 without a byte-order mark?)",
+                         f"pass --config.data.encoding={utf16[0]} if it is UTF-16, or " + fix)
     return text
+
+
+# Characters no text file holds: C0 and C1 controls but tab, line feed, vertical tab, form
+# feed and carriage return. Binary formats hold them (NULs in every length field).
+CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+SAMPLE = 1 << 16
+
+
+def is_utf8_text(data: bytes) -> bool:
+    """Whether `data` is UTF-8 text: valid UTF-8 (a UTF-8 mark allowed) without control
+    characters. Text in an 8-bit codec is valid UTF-8 only when each of its letters beyond
+    ASCII comes in pairs such as `Ã©` (mojibake already); UTF-16 of Latin letters holds NULs."""
+    text = _sample_text(data, "utf-8-sig")
+    return text is not None and not CONTROLS.search(text)
+
+
+def _text_codecs(data: bytes) -> list:
+    """The codecs among UTF-16 and Windows-1252 that read the file's first 64 KiB as text: no
+    decoding error (but a character cut at the sample's end), no control character. UTF-16's
+    byte order is the one whose high bytes hold the NULs (those of ASCII characters): read
+    the other way, `a` (0x0061) is U+6100, a letter too."""
+    sample = data[:SAMPLE]
+    big = sample[::2].count(0) > sample[1::2].count(0)
+    return [codec for codec in ("utf-16-be" if big else "utf-16-le", "cp1252")
+            if (text := _sample_text(data, codec)) is not None and not CONTROLS.search(text)]
+
+
+def _sample_text(data: bytes, codec: str):
+    """The file's first 64 KiB decoded by `codec` (a character cut at the sample's end left
+    out), or None when the codec cannot decode them."""
+    sample = data[:SAMPLE]
+    try:
+        return sample.decode(codec)
+    except UnicodeDecodeError as e:
+        if len(data) <= len(sample) or e.start < len(sample) - 4:
+            return None
+        return sample[:e.start].decode(codec, "replace")
+
+
+def _not_text(data: bytes, path, fix: str):
+    """The refusal of a file that is not text in any encoding a setting could name."""
+    known = foreign_kind(data)
+    if known:
+        return file_error(path, f"is {known[0]}, not a text file", known[1])
+    at = CONTROLS.search(data[:SAMPLE].decode("latin-1"))
+    why = (f"byte {at.start() + 1} is {data[at.start():at.start() + 1]!r}, a control code no "
+           "text holds" if at else "no encoding reads it as text")
+    return file_error(path, f"is not a text file ({why}: a spreadsheet, database or "
+                      "archive?)", fix)
 
 
 def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=None,

@@ -19,7 +19,7 @@ the same vectorizer inside.
 import numpy as np
 
 from ktrain_kit import fs
-from ktrain_kit.data.table import decode_text, shown
+from ktrain_kit.data.table import decode_text, is_utf8_text, shown
 from ktrain_kit.errors import file_error
 
 # .txt, and names without a suffix: the documents of 20 Newsgroups (`alt.atheism/49960`) and
@@ -29,7 +29,11 @@ TEXT_SUFFIXES = (".txt", "")
 
 def folder_texts(root, encoding="auto"):
     """([text], [class index], class names) of a text folder; an empty or undecodable file is
-    refused by name. `encoding`: `data.encoding` (`table.decode_text`)."""
+    refused by name. `encoding`: `data.encoding` (`table.decode_text`), the encoding of the
+    documents that are not UTF-8: a folder gathered from several programs mixes both, and one
+    Windows-1252 document's refusal names data.encoding=cp1252, which read every UTF-8
+    document as mojibake (`café` -> `cafÃ©`) without a word. A document that is UTF-8 text
+    (`table.is_utf8_text`) is read as UTF-8, as `auto` reads it."""
     from ktrain_kit.data.folders import class_folder_files
     files, classes = class_folder_files(root, TEXT_SUFFIXES,
                                         ".txt files (or files without a suffix)",
@@ -38,7 +42,8 @@ def folder_texts(root, encoding="auto"):
     for path, label in files:
         with fs.open(path, "rb") as handle:
             data = handle.read()
-        text = decode_text(data, path, "save it as UTF-8, or delete it", encoding)
+        text = decode_text(data, path, "save it as UTF-8, or delete it",
+                           "auto" if is_utf8_text(data) else encoding)
         if not text.strip():
             raise file_error(path, "is empty", "delete it, or write its text")
         texts.append(text)
