@@ -227,6 +227,9 @@ def test_a_messy_file_reads_as_the_csv_module_reads_it_or_is_refused_in_one_line
         assert not (proper and decimal_commas), table  # a file written with commas
         assert not (proper and "closing quote" in table), table  # written by the csv module
         return
+    if records and table.header and table.names[:1] == [""] and \
+            len(records[0]) == len(table.names) - 1:  # a header one name short: R's row names
+        records = [[""] + records[0]] + records[1:]  # unnamed (table._short_header)
     assert records is not None and len({len(r) for r in records}) == 1
     got = ([table.names] if table.header else []) + table.rows
     assert got == records
