@@ -12,6 +12,7 @@ import pytest
 from ktrain_kit.data import features
 from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
+from tests.pandas_lines import run_pandas_line
 
 
 def _run_times(n=60, seed=0):
@@ -46,16 +47,7 @@ def test_a_duration_in_units_is_refused_with_the_pandas_line_that_writes_minutes
         _specs(path)
     message = str(refused.value)
     assert "\n" not in message and "column 'run_time'" in message and "duration" in message
-    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
-    here = tmp_path / "fixed"
-    here.mkdir()
-    import os
-    cwd = os.getcwd()
-    os.chdir(here)
-    try:
-        eval(line, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(cwd)
+    here = run_pandas_line(message, path, tmp_path / "fixed")
     written = pd.read_csv(here / "minutes.csv")
     np.testing.assert_allclose(written["run_time"], minutes)
     np.testing.assert_allclose(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
+from tests.pandas_lines import run_pandas_line
 
 # Names with quotes inside, commas, spaces: what a backslash-escaping writer must escape.
 NAMES = st.text(alphabet='ab "\',xy', min_size=1, max_size=12).map(str.strip).filter(
@@ -110,22 +111,13 @@ def test_markers_in_several_columns_are_named_in_one_refusal_whose_fixes_both_tr
     reading of the markers as gaps decides which cells are missing) and the data.features
     value typing every such column categorical."""
     import json
-    import os
     import re
     path = _elements(tmp_path / "elements.csv")
     with pytest.raises(UserError) as refused:
         _specs(path)
     message = str(refused.value)
     assert "\n" not in message and "'group'" in message and "'year discovered'" in message
-    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
-    here = tmp_path / "fixed"
-    here.mkdir()
-    cwd = os.getcwd()
-    os.chdir(here)
-    try:
-        eval(line, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(cwd)
+    here = run_pandas_line(message, path, tmp_path / "fixed")
     specs = {s["name"]: s for s in _specs(here / "gaps.csv")}
     frame = pd.read_csv(path, na_values=["Ancient", "-"])
     for name in ("year discovered", "group"):
@@ -180,9 +172,6 @@ def test_a_duration_as_pandas_writes_it_is_refused_with_the_line_that_writes_min
     as 4,328 categories, silently (a different value on every row: left out as ids). Now
     refused as durations in units are, and the pandas line the refusal gives writes the
     minutes pandas' own parse gives, which the reader then types numeric."""
-    import os
-    import re
-
     import numpy as np
     seconds = np.arange(0, 60 * 7, 7).astype(float)
     if repeats:
@@ -195,15 +184,7 @@ def test_a_duration_as_pandas_writes_it_is_refused_with_the_line_that_writes_min
         _specs_of(path, "power")
     message = str(refused.value)
     assert "\n" not in message and "column 'time'" in message and "duration" in message
-    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
-    here = tmp_path / "fixed"
-    here.mkdir()
-    cwd = os.getcwd()
-    os.chdir(here)
-    try:
-        eval(line, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(cwd)
+    here = run_pandas_line(message, path, tmp_path / "fixed")
     np.testing.assert_allclose(pd.read_csv(here / "minutes.csv")["time"], seconds / 60)
     assert {s["name"]: s["dtype"] for s in _specs_of(here / "minutes.csv", "power")} == {
         "time": "float32"}
@@ -242,16 +223,8 @@ def test_numbers_with_thousands_commas_in_several_columns_are_named_in_one_refus
     table = table_lib.read_table(str(path), "auto", ["rate"])
     specs = features.column_specs(table, [0, 1, 2], range(len(table.rows)), overrides)
     assert {s["name"]: s["type"] for s in specs} == dict.fromkeys(text_columns, "categorical")
-    import os
-    line = re.search(r"(pandas\.read_csv\(path.*?\)\.to_csv\(.*?\))", message).group(1)
-    here = tmp_path / "fixed"
-    here.mkdir()
-    cwd = os.getcwd()
-    os.chdir(here)
-    try:  # the line the refusal gives for commas that group thousands
-        eval(line, {"pandas": pd, "path": str(path)})
-    finally:
-        os.chdir(cwd)
+    # the line the refusal gives for commas that group thousands
+    here = run_pandas_line(message, path, tmp_path / "fixed")
     plain = table_lib.read_table(str(here / "plain.csv"), "auto", ["rate"])
     expected = pd.read_csv(path, thousands=",")
     for j in range(3):
