@@ -259,6 +259,30 @@ def test_a_few_text_cells_among_numbers_are_named_not_the_column_dropped(numbers
     np.testing.assert_array_equal(read, pd.read_csv(path)["x"].to_numpy())
 
 
+@pytest.mark.parametrize("codes", [["c168", "c118"], ["136A"] * 4])
+def test_codes_of_digits_with_a_letter_among_whole_numbers_are_categories_not_strays(
+        codes, tmp_path):
+    """R's attenu 'station' (`117`, `1083`, ... and `c168`, `c118`) and GaltonFamilies 'family'
+    (`001` ... `205`, and `136A` on a family's rows): codes, typed categorical before the stray
+    rule and refused by it as cells to correct. Digits with letters at one end among numbers
+    written as digits alone are codes: categories, each cell the string pandas reads; a typo
+    inside a number (`1O5`) in the same column is still refused naming its line."""
+    rows = [[f"{i % 30:03d}", "ab"[i % 2]] for i in range(200)]
+    for k, code in enumerate(codes):
+        rows[7 + k][0] = code
+    path = tmp_path / "t.csv"
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([["code", "label"], *rows])
+    assert read_columns(path) == {"code": "categorical"}
+    table = table_lib.read_table(str(path))
+    assert table.column(0) == pd.read_csv(path, dtype=str)["code"].tolist()
+    rows[40][0] = "1O5"
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([["code", "label"], *rows])
+    with pytest.raises(UserError, match="line 42, column 'code': '1O5' is not a number"):
+        read_columns(path)
+
+
 def test_a_wide_table_is_normalized_by_its_training_statistics_without_a_pass_per_column(
         tmp_path):
     """A table of 300 numeric columns (gene expression, sensor readings): FeatureSpace.adapt

@@ -259,6 +259,8 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 
 
 STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
+WHOLE = re.compile(r"\d+")  # a number written as digits alone: a count, or a code
+LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter
 
 
 def stray_texts(cells) -> list:
@@ -271,8 +273,19 @@ def stray_texts(cells) -> list:
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     texts = [(i, c) for i, c in present if not is_number(c)]
     numbers = len(present) - len(texts)
-    return texts if texts and numbers >= 20 and len(texts) <= STRAY_SHARE * len(present) \
-        else []
+    if not (texts and numbers >= 20 and len(texts) <= STRAY_SHARE * len(present)):
+        return []
+    if _whole_numbers(present):  # codes: c168, 136A are values too, not cells to correct
+        return [(i, c) for i, c in texts if not LETTERED_CODE.fullmatch(c)]
+    return texts
+
+
+def _whole_numbers(present) -> bool:
+    """Every number of the column written as digits alone: then digits with letters at one end
+    are codes of the same kind (R's attenu 'station': `117`, `c168`; GaltonFamilies 'family':
+    `001`, `136A` on a family's rows), categories as read before the stray rule; a typo inside
+    a number (`1O5`), or a text in a column of decimals, is still a stray."""
+    return all(WHOLE.fullmatch(c) for _, c in present if is_number(c))
 
 
 def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None):
