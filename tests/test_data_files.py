@@ -317,3 +317,37 @@ def test_a_wide_table_is_normalized_by_its_training_statistics_without_a_pass_pe
     for j, name in enumerate(names):
         np.testing.assert_allclose(encoded[:, at[features_lib.space_key(name)]], expected[:, j],
                                    rtol=1e-4, atol=1e-4)
+
+
+def _column_of(kind):
+    """40 cells of a column `_refuse_unparsed_numbers` refuses, one kind per refusal."""
+    if kind == "formatted":
+        return [f"{1000 + 7 * i:,}" for i in range(40)]
+    if kind == "unit":
+        return [f"{1.5 + i / 10:.1f} kg" for i in range(40)]
+    if kind == "duration":
+        return [f"{i % 3 + 1}h {(7 * i) % 60}m" if i % 2 else f"{(7 * i) % 60 + 1}m"
+                for i in range(40)]
+    if kind == "marker":
+        return [str(i * 1.5) if i % 9 else "-" for i in range(40)]
+    return [str(i * 1.5) for i in range(39)] + ["12 apples"]  # a stray
+
+
+@pytest.mark.parametrize("kind", ["formatted", "unit", "duration", "marker", "stray"])
+def test_every_refusal_of_a_text_column_keeps_the_types_the_user_gave_in_its_fix(kind, tmp_path):
+    """Every refusal of a column of numbers written as text gives a data.features value that
+    types it categorical; a user who already typed another column (`b`) followed it and lost
+    that typing when the value named the refused column alone. Checked by the value's JSON
+    against the user's types plus the column, and by reading the file with it."""
+    import json
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"a": _column_of(kind), "b": [i % 4 for i in range(40)],
+                  "label": [i % 2 for i in range(40)]}).to_csv(path, index=False)
+    table = table_lib.read_table(str(path), "auto", ["label"])
+    given = {"b": "categorical"}
+    with pytest.raises(UserError) as refused:
+        features_lib.column_specs(table, [0, 1], range(40), given)
+    value = re.search(r"--config\.data\.features='(\{.*?\})'", str(refused.value)).group(1)
+    assert json.loads(value) == {**given, "a": "categorical"}, str(refused.value)
+    specs = features_lib.column_specs(table, [0, 1], range(40), json.loads(value))
+    assert {s["name"]: s["type"] for s in specs} == {"a": "categorical", "b": "categorical"}

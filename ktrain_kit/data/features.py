@@ -294,7 +294,7 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
     (`_refused_alike`)."""
     present = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
     name = table.names[j]
-    override = f"--config.data.features='{{\"{name}\": \"categorical\"}}'"
+    override = _as_categories(table, overrides, [j])  # the types the user gave kept beside
     i, cell = next((i, c) for i, c in present if not is_number(c))
     if _formatted_numbers([c for _, c in present]):
         others = [k for k in _refused_alike(table, feature_columns, overrides, j,
@@ -340,7 +340,7 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
         (i, cell), more = stray[0], ", ".join(f"{shown(c)} (line {table.lines[k]})"
                                               for k, c in stray[1:3])
         raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is not a number, in a "
-                         f"column of {len(present) - len(stray)} numbers"
+                         f"column of {sum(is_number(c) for _, c in present)} numbers"
                          + (f"; so are {more}{', ...' if len(stray) > 3 else ''}" if more
                             else ""), "correct those cells, or leave them empty (missing); or "
                          f"pass {override} to read the column as categories")
