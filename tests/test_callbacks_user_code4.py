@@ -104,24 +104,6 @@ def test_the_training_data_as_probe_leaves_the_training_as_without_the_doctor(pr
     assert_same_training(plain, plain_history, model, history)
 
 
-def test_a_shuffled_dataset_is_probed_on_its_first_order():
-    """The probe reads the examples of the dataset's first pass (the same seeds), in that
-    order, and the dataset's own passes go on as if it had never been read: the same orders
-    as a twin dataset built from the same seed that nobody read."""
-    def build():
-        keras.utils.set_random_seed(3)
-        return tf.data.Dataset.range(12).shuffle(12).map(lambda i: (i, i * 2)).batch(4)
-    twin = build()
-    twin_passes = [np.concatenate([x.numpy() for x, _ in twin]) for _ in range(2)]
-    data = build()
-    x, y = facts_lib.probe_arrays(data)
-    np.testing.assert_array_equal(x, twin_passes[0])
-    np.testing.assert_array_equal(y, 2 * twin_passes[0])
-    passes = [np.concatenate([x.numpy() for x, _ in data]) for _ in range(2)]
-    np.testing.assert_array_equal(passes, twin_passes)
-    assert not np.array_equal(*twin_passes)  # it does reshuffle: the test can tell
-
-
 def test_a_pipeline_too_large_to_copy_cheaply_is_read_as_it_is():
     """The copy serializes the in-memory tensors (about 10 ms a MB): past COPY_LIMIT_BYTES the
     original is read (a 512 MB pipeline took 13 s), below it the copy."""

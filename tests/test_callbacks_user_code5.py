@@ -9,6 +9,7 @@ in ktrain_kit, tested as it failed before its fix:
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from ktrain_kit.callbacks import EarlyStopping, ReduceLROnPlateau, TrainingDoctor
@@ -56,13 +57,30 @@ def test_a_shuffle_captured_by_flat_map_as_probe_leaves_the_training_as_without_
         np.testing.assert_array_equal(mine, theirs)
 
 
-def test_a_captured_shuffle_is_probed_on_its_first_order_and_its_passes_go_on_unread():
+def _pairs(i):
+    return i, i * 2
+
+
+# The shapes a shuffle takes in users' pipelines: one the walk of the dataset's inputs sees,
+# and ones it cannot (a shuffled dataset captured by the function of flat_map or interleave).
+SHUFFLED_PIPELINES = {
+    "shuffled": lambda: tf.data.Dataset.range(12).shuffle(12).map(_pairs).batch(4),
+    "captured by flat_map": lambda: tf.data.Dataset.range(1).flat_map(
+        lambda _, s=tf.data.Dataset.range(12).shuffle(12).map(_pairs): s).batch(4),
+    "captured by interleave": lambda: tf.data.Dataset.range(1).interleave(
+        lambda _, s=tf.data.Dataset.range(12).shuffle(12).map(_pairs): s).batch(4),
+    "shuffled after a captured source": lambda: tf.data.Dataset.range(1).flat_map(
+        lambda _, s=tf.data.Dataset.range(12).map(_pairs): s).shuffle(12).batch(4),
+}
+
+
+@pytest.mark.parametrize("shape", SHUFFLED_PIPELINES)
+def test_a_shuffled_pipeline_is_probed_on_its_first_order_and_its_passes_go_on_unread(shape):
     """Against a twin built from the same seed that nobody read: the probe holds the twin's
     first pass, in order, and the read dataset's passes are the twin's."""
     def build():
         keras.utils.set_random_seed(3)
-        shuffled = tf.data.Dataset.range(12).shuffle(12).map(lambda i: (i, i * 2))
-        return tf.data.Dataset.range(1).flat_map(lambda _: shuffled).batch(4)
+        return SHUFFLED_PIPELINES[shape]()
     twin = build()
     twin_passes = [np.concatenate([x.numpy() for x, _ in twin]) for _ in range(2)]
     data = build()
