@@ -375,6 +375,13 @@ def fault_showed(name, results):
                                                    twin["metric"])
 
 
+def needs_data_change(name, results):
+    """Labels that do not follow the inputs: no setting repairs them (the repair trains
+    nothing, as it should), so, as in doctor_repair, the case is listed but not counted."""
+    r = results[name]
+    return not r["fix"]["trained"] and _serious(_now(r))[:1] == ["data_problem"]
+
+
 def _now(r):
     return r.get("replayed", r.get("findings", []))
 
@@ -394,7 +401,8 @@ def table(results, field=_now):
             detected = [n for n in buggy if set(_serious(field(results[n]))) & set(BUGGY[n][3])]
             right = [n for n in buggy if _serious(field(results[n]))[:1] and
                      _serious(field(results[n]))[0] in BUGGY[n][3]]
-            tried = [n for n in buggy if "fix" in results[n] and n not in ALWAYS_SCORED]
+            tried = [n for n in buggy if "fix" in results[n] and n not in ALWAYS_SCORED
+                     and not needs_data_change(n, results)]
             fixed = [n for n in tried if results[n]["fix"].get("repaired")]
             healthy_fix = [n for n in healthy if "fix" in results[n]]
             trained = sum(results[n]["fix"]["trained"] for n in healthy_fix)
@@ -421,6 +429,7 @@ def case_rows(results, field=_now):
         repair = "-" if not fix else (
             f"trained {fix['trained']}" if name in HEALTHY else
             f"repaired in {fix['trainings']}" if fix.get("repaired") else
+            "needs a data change (nothing trained)" if needs_data_change(name, results) else
             "nothing trained" if not fix["trained"] else
             f"not to 0.95 x twin ({fix['trained']} tried)")
         shown = "healthy" if name in HEALTHY else (
