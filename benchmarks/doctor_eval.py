@@ -171,10 +171,12 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "DOCTOR.md"))
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
-    from benchmarks.doctor_cases import field, users, wild, wild4, wild5, wild6, wild7, wild8
+    from benchmarks.doctor_cases import (field, users, wild, wild4, wild5, wild6, wild7,
+                                         wild8, wild9)
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
              + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
+             + wild9.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -209,6 +211,7 @@ def main():
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
                       + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
+                      + wild9.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -297,6 +300,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
            c["source"].startswith("public fault collections (round 7)")),
           ("fault collections, round 8", lambda c: "program" in c and
            c["source"].startswith("public fault collections (round 8)")),
+          ("fault collections and threads, round 9", lambda c: "program" in c and
+           c["source"].startswith("public fault collections and Q&A threads (round 9)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 
@@ -318,7 +323,8 @@ def write(path, cases, results, seeds):
         "fault collections with their documented fixes (benchmarks/doctor_cases/field.py), "
         "users' own multi-output and subclassed models (users.py), users' programs with one "
         "bug each (wild.py), issue-thread programs (wild4.py), published programs (wild5.py), "
-        "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py, wild8.py) and "
+        "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py, wild8.py, "
+        "wild9.py) and "
         "synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning "
         "or "
         "critical finding; right top finding = its first (most severe) warning is one of the "
