@@ -18,8 +18,10 @@ prediction per position), regression, a tiny XOR net under MAE and SGD, raw Higg
 with -999 sentinels at batch 1 for one epoch, too few epochs, and a one-unit softmax CNN on raw
 pixels.
 
-All twelve programs were written and committed before any of them ran. The split is the parity
-of the name's SHA-1 (field._hash_split), fixed when the group was written.
+All twelve programs were written and committed before any of them ran (1d0685c). The split is the
+parity of the name's SHA-1 (field._hash_split), fixed when the group was written. Corrected after
+the first run, before anything else was changed, each said beside it: one port (bug 093's rows
+were left in class order) and two bars (the ru.SO text model's and the Cross Validated net's).
 """
 import keras
 import numpy as np
@@ -79,8 +81,11 @@ def d4ml093_conv1d_missing_flatten(seed, fixed):
     program validates on its training rows)."""
     x, y = datasets.make_classification(n_samples=1500, n_features=30, n_informative=6,
                                         n_redundant=0, shuffle=False, random_state=seed)
-    x = np.roll(x, -3, axis=1).astype("float32")[..., None]
-    y = y.astype("float32")[:, None]
+    # make_classification(shuffle=False) also leaves the rows in class order: shuffled here
+    # (corrected after the first run, whose held-out fifth was one class)
+    order = np.random.default_rng(seed).permutation(len(y))
+    x = np.roll(x[order], -3, axis=1).astype("float32")[..., None]
+    y = y[order].astype("float32")[:, None]
     layers = [keras.Input((30, 1)), keras.layers.Conv1D(64, 3, activation="relu"),
               keras.layers.Conv1D(64, 3, activation="relu"), keras.layers.MaxPooling1D(4),
               keras.layers.Conv1D(128, 3, activation="relu"),
@@ -461,13 +466,20 @@ CASES = (
             "quick-geek.imtqy.com/answers/927327)",
             "Dense(4, sigmoid) under categorical_crossentropy after Embedding-LSTM",
             "activation='softmax'", WRONG_OUTPUT, ["overfitting"],
-            dict(val_metric_at_most=0.7), _acc(0.75))
+            # bar set after the first run (guessed 0.7 before): both twins ran the same
+            # trajectory to the digit (0.581 / 0.540 in seeds 0 / 1) - Keras 3's categorical
+            # cross-entropy takes the output layer's cached logits, so a sigmoid output trains
+            # as a softmax one; the fault does not show in Keras 3, and no run may score it
+            dict(val_metric_at_most=0.3), _acc(0.75))
     + _pair("r9_cv_bilstm_conv_batchnorm_before_relu", cv_bilstm_conv_batchnorm_before_relu,
             "Cross Validated (mirror: imathworks.com/cv/"
             "solved-batch-normalization-decreasing-model-accuracy)",
             "BatchNormalization before each ReLU in a BiLSTM-Conv1D net with a Dense(10) "
             "bottleneck", "each BatchNormalization after its activation",
             SLOW + ["dead_units"], ["overfitting"],
-            dict(val_metric_at_most=0.8, metric="categorical_accuracy"),
+            # bar set after the first run (guessed 0.8 before): the documented fix reaches
+            # 0.702 / 0.838 (seeds 0 / 1), the program 0.733 / 0.808 - the bug shows only below
+            # the fix's worst
+            dict(val_metric_at_most=0.7, metric="categorical_accuracy"),
             _acc(0.8, "categorical_accuracy"))
 )
