@@ -92,6 +92,31 @@ def _table_regression(path, shuffle_targets=False, seed=0):
             f.write(",".join(f"{v:.4f}" for v in row) + f",{p:.2f}\n")
 
 
+def _regression_table(path, kind, shuffle_targets=False, seed=1):
+    """Regression tables whose target is named "target", for the unrelated-target tune cases
+    (Round 11 follow-up): "synth" is configs/tabular_regression.py's own data (Friedman #1,
+    10 features, target std ~5) as a CSV; "unit" a linear make_regression table scaled to a
+    target std of 1; "big" Friedman #1 with the target in units of std ~1e4. Shuffled: the
+    same rows with the target column permuted (it no longer follows the inputs)."""
+    from sklearn.datasets import make_friedman1, make_regression
+    if kind == "unit":
+        x, y = make_regression(n_samples=2000, n_features=8, n_informative=5, noise=10.0,
+                               random_state=seed)
+        y = y / y.std()
+    else:
+        n, features = (4096, 10) if kind == "synth" else (3000, 6)
+        x, y = make_friedman1(n_samples=n, n_features=features, noise=1.0, random_state=seed)
+        if kind == "big":
+            x = x * np.array([100.0, 1.0, 20.0, 5.0, 1000.0, 3.0])
+            y = 2000.0 * y + 120000.0
+    if shuffle_targets:
+        y = y[np.random.default_rng(seed).permutation(len(y))]
+    with open(path, "w") as f:
+        f.write(",".join([f"x{i}" for i in range(x.shape[1])] + ["target"]) + "\n")
+        for row, t in zip(x, y):
+            f.write(",".join(f"{v:.5f}" for v in row) + f",{t:.5f}\n")
+
+
 TEXT_CLASSES = ("sports", "cooking", "finance")
 
 
@@ -168,6 +193,9 @@ def make_data(root):
                                                          class_sep=0.6),
         "table_reg": lambda p: _table_regression(p),
         "table_reg_shuffled": lambda p: _table_regression(p, shuffle_targets=True),
+        **{f"reg_{kind}{suffix}": (lambda p, kind=kind, shuffled=bool(suffix):
+                                   _regression_table(p, kind, shuffle_targets=shuffled))
+           for kind in ("synth", "unit", "big") for suffix in ("", "_shuffled")},
     }
     for name, make in files.items():
         path = os.path.join(root, name + ".csv")
@@ -195,6 +223,7 @@ def _data(kind_data):
             "table_cls": {"task.name": "classification", "data.name": "csv",
                           "data.label_column": "species"},
             "table_reg": {"data.name": "csv", "data.label_column": "price"},
+            "table_reg_more": {"data.name": "csv", "data.label_column": "target"},
             "text": {"data.name": "text_folder"},
             "images": {"data.name": "image_folder", "data.image_size": 20, "data.channels": 3},
             "tfrecord": {"task.name": "classification", "data.name": "tfrecord"},
@@ -204,7 +233,7 @@ def _data(kind_data):
 
 # kind -> (base data set, its overrides)
 KINDS = {"table_cls": "table_cls", "table_reg": "table_reg", "text": "text",
-         "images": "images", "tfrecord": "tfrecord"}
+         "images": "images", "tfrecord": "tfrecord", "table_reg_more": "reg_synth"}
 
 # name: (data kind, config, overrides). What a careful user writes: README-style keys,
 # a sensible rate, epochs to converge (<= 10 here, to keep each run near 20 s).
@@ -233,8 +262,26 @@ HEALTHY = {
                                            "schedule.base_lr": 1e-3, "data.batch_size": 32,
                                            "train.epochs": 8}),
 }
+# Added after Round 11 (tune cases for the holdout miss dk_treg_shuffled_labels: a regression
+# whose targets do not follow the inputs went unnamed): regression tables of other data and
+# target scales, each with a twin whose target column is shuffled (BUGGY below). Every name
+# was picked with split(name) == "tune" before any of them ran.
+HEALTHY.update({
+    # configs/tabular_regression.py as it stands, on its own generated data as a CSV
+    "dk_rtab_healthy": ("table_reg_more", REG, {"train.epochs": 10}),
+    # a linear table, target std 1
+    "dk_runit_adam": ("table_reg_more", REG, {"train.epochs": 10}),
+    # Friedman #1, target std ~1e4 around 120,000
+    "dk_rbig_adam": ("table_reg_more", REG, {"train.epochs": 10}),
+    # the linear table cut to 240 training rows
+    "dk_rsmall_healthy": ("table_reg_more", REG, {"train.epochs": 10,
+                                                  "data.train_examples": 240,
+                                                  "data.batch_size": 32}),
+})
 # which data set each healthy case reads (default: its kind's)
-HEALTHY_DATA = {"dk_tcls_imbalanced_balanced": "table_cls_imbalanced"}
+HEALTHY_DATA = {"dk_tcls_imbalanced_balanced": "table_cls_imbalanced",
+                "dk_rtab_healthy": "reg_synth", "dk_runit_adam": "reg_unit",
+                "dk_rbig_adam": "reg_big", "dk_rsmall_healthy": "reg_unit"}
 
 TINY_BIG = {"data.train_examples": 80, "data.batch_size": 16, "model.width": 512,
             "model.depth": 3, "model.dropout": 0.0, "model.norm": "none", **NO_ES,
@@ -276,6 +323,11 @@ _buggy("dk_img", "dk_img_cnn", ("lr_x100", "lr_1e6", "shuffled_labels", "dropout
                                 "from_logits_false"))
 _buggy("dk_tfr", "dk_tfr_adamw", ("lr_x100", "lr_1e6", "shuffled_labels", "width_1",
                                   "dropout_09"))
+for _twin, _name in (("dk_rtab_healthy", "dk_rtab_shuffled"),
+                     ("dk_runit_adam", "dk_runit_shuffled_labels"),
+                     ("dk_rbig_adam", "dk_rbig_targets_shuffled"),
+                     ("dk_rsmall_healthy", "dk_rsmall_shuffled")):
+    BUGGY[_name] = (_twin, {}, "_shuffled", ("data_problem", "overfitting"))
 
 # The imbalanced twin trains on the same rows with weights: its accuracy is no bar for the
 # unweighted run (which names the big class and scores higher in plain accuracy), so that case

@@ -997,10 +997,14 @@ def _unrelated_labels(run, batch_losses, probes):
             # scale whatever loss trained it (a Huber or MAE loss is not on the MSE's scale,
             # and its starting loss is not what predicting the mean scores)
             val_at_chance = on_probe >= CHANCE_MSE_SHARE * chance_on_probe
+        elif simple is None:
+            val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance
         else:
-            val_at_chance = model is not None and model >= CHANCE_MSE_SHARE * chance if \
-                simple is None else bool(run.val_losses) and run.initial is not None and \
+            shares = _validation_mse_shares(run, chance)
+            val_at_chance = min(shares[-2:]) >= CHANCE_MSE_SHARE if shares else \
+                bool(run.val_losses) and run.initial is not None and \
                 min(run.val_losses[-2:]) >= CHANCE_MSE_SHARE * run.initial
+            evidence.update(validation_mse_share_of_chance=shares[-2:] or None)
         labels_unrelated = simple is not None and simple >= CHANCE_MSE_SHARE * chance
         memorizing = simple is None and bool(run.val_losses and run.losses) and \
             run.losses[-1] < 0.5 * run.val_losses[-1]
@@ -1040,6 +1044,45 @@ def _unrelated_labels(run, batch_losses, probes):
         remedies=["look at a few (input, label) pairs", "check the split and preprocessing",
                   "train on a handful of examples: the model must be able to memorize them"],
         suggested_overrides=_overrides(run, "--config.data.label_noise=0.0" if noise else None))]
+
+
+# Keras' names of a mean squared error and of its root in an epoch's logs (the launcher
+# reports "rmse" in the target's units, pooled over the targets, as Keras' own metric does).
+MSE_LOGS, RMSE_LOGS = ("mse", "mean_squared_error"), ("rmse", "root_mean_squared_error")
+MSE_LOSSES = ("mse", "mean_squared_error", "meansquarederror")
+
+
+def _validation_mse_shares(run, chance):
+    """Each epoch's validation MSE as a share of what predicting the mean scores (1: chance),
+    or [] where the logs hold nothing on the MSE's scale (an MAE or Huber loss, no MSE metric).
+    Read from the validation rmse / mse metric (target units, against `chance`, the reference
+    targets' variance), else from an MSE validation loss: in the target's units, or - for the
+    launcher's standardized_mse - already in units of the training targets' variance.
+    Why not the starting loss (the old test): an untrained network's outputs are spread far
+    wider than its targets, so its loss is many times what the mean scores (5.5 standardized on
+    dk_runit_shuffled_labels, where the mean scores 1.0), and a validation loss at chance
+    (1.25) passed for learning. Every launcher regression takes this test (its probe is cut
+    from the training rows, so there is no held-out model_on_probe): shuffled targets went
+    unnamed on all five tables of Round 11 and its follow-up."""
+    if not chance or chance <= 0:
+        return []
+    loss = str(run.facts.get("loss_name") or "").lower()
+    shares = []
+    for epoch in run.epochs:
+        rmse = next((_number(epoch.get("val_" + k)) for k in RMSE_LOGS
+                     if _number(epoch.get("val_" + k)) is not None), None)
+        mse = next((_number(epoch.get("val_" + k)) for k in MSE_LOGS
+                    if _number(epoch.get("val_" + k)) is not None), None)
+        val_loss = _number(epoch.get("val_loss"))
+        if rmse is not None:
+            shares.append(rmse ** 2 / chance)
+        elif mse is not None:
+            shares.append(mse / chance)
+        elif val_loss is not None and loss == "standardized_mse":
+            shares.append(val_loss)
+        elif val_loss is not None and loss in MSE_LOSSES:
+            shares.append(val_loss / chance)
+    return shares
 
 
 # data.label_noise replaces that share of the training labels by random classes: at half or
