@@ -98,15 +98,16 @@ def linear_classifier(features, classes, optimizer, weights=None):
 
 def run_launcher(module, *args, timeout=300, env=None):
     """Runs `python -m module args...` from the repo root; returns CompletedProcess (text).
+    (In a child forked from a process with TensorFlow loaded: tests/forked_launch.py.)
 
     Every launch also checks that TensorFlow's C++ start-up lines below TF_CPP_MIN_LOG_LEVEL=2
     stay hidden (ktrain_kit.frameworks), whatever code of the launcher imported it first, and
     that its error lines (and the doctor's refused attempts) name only flags this launcher,
     or a launcher the line names, takes (cli.foreign_flags): `evaluate` told users to set
     `--config.data.path`, which it has not."""
+    from tests import forked_launch
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=timeout, env=full_env)
+    result = forked_launch.run(module, args, full_env, timeout=timeout)
     if full_env["TF_CPP_MIN_LOG_LEVEL"] == "2":
         chatter = [line for line in result.stderr.splitlines()
                    if re.match(r"[IW]\d{4} [\d:.]+ +\d+ ", line) or "absl::InitializeLog" in line]

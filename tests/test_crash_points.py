@@ -38,11 +38,9 @@ def _run(module, args, crash_at=None, log=None):
     if crash_at is not None:
         env["KTRAIN_KIT_CRASH_AT"] = f"{crash_at}:group"
         env["KTRAIN_KIT_CRASH_LOG"] = str(log)
-    import subprocess
-    import sys
+    from tests import forked_launch
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, env=full_env, start_new_session=True)
+    return forked_launch.run(module, args, full_env, timeout=600, new_session=True)
 
 
 def _temps(folder):

@@ -59,8 +59,11 @@ def test_deterministic_runs_repeat_exactly(tmp_path):
     args = ["--config=configs/digits_cnn.py", "--config.train.epochs=2",
             "--config.data.train_examples=256", "--config.train.deterministic=True",
             "--config.train.verbose=0"]
-    for name in ("a", "b"):
-        result = run_launcher("launchers.train", *args, f"--workdir={tmp_path / name}")
+    # Two fresh interpreters with different string hashes (set iteration orders): a run must
+    # not depend on them (run_launcher's forked children would share one; forked_launch.py).
+    for seed, name in enumerate(("a", "b")):
+        result = run_launcher("launchers.train", *args, f"--workdir={tmp_path / name}",
+                              env={"PYTHONHASHSEED": str(seed + 1)})
         assert result.returncode == 0, result.stderr[-3000:]
     assert metrics(str(tmp_path / "a")) == metrics(str(tmp_path / "b"))
 

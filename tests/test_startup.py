@@ -1,10 +1,13 @@
 """Start-up: what the first training step needs, and nothing it does not (scikit-learn and
 matplotlib load only when used)."""
 
+import os
+import re
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import ROOT
 
@@ -29,3 +32,36 @@ def test_loading_digits_imports_neither_sklearn_nor_matplotlib():
     assert out.returncode == 0, out.stderr[-2000:]
     size, modules = out.stdout.split(" ", 1)
     assert int(size) > 1000 and modules.strip() == "[]"
+
+
+# Most tests launch commands in a child forked from a process that has already loaded
+# TensorFlow (tests/forked_launch.py), which cannot show what loading it prints. These start a
+# fresh interpreter: every launcher's module, and a training and its evaluation, which load it.
+LAUNCHERS = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, "launchers"))
+                   if n.endswith(".py") and not n.startswith("_"))
+TF_START_UP_LINE = re.compile(r"[IW]\d{4} [\d:.]+ +\d+ |.*absl::InitializeLog")
+
+
+def _fresh(module, *args):
+    out = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    shown = [line for line in out.stderr.splitlines() if TF_START_UP_LINE.match(line)]
+    assert not shown, f"{module}: TensorFlow's start-up lines shown: {shown}"
+    return out
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_every_launcher_starts_fresh_without_tensorflows_start_up_lines(launcher):
+    out = _fresh(f"launchers.{launcher}", "--helpshort")
+    assert out.returncode == 0 and out.stdout.strip(), out.stderr[-2000:]
+
+
+def test_a_fresh_training_and_its_evaluation_show_no_start_up_lines(tmp_path):
+    run = str(tmp_path / "run")
+    trained = _fresh("launchers.train", "--config=configs/digits_mlp.py", f"--workdir={run}",
+                     "--config.train.epochs=2", "--config.data.train_examples=128",
+                     "--config.train.verbose=0", "--config.train.precision=float32")
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    evaluated = _fresh("launchers.evaluate", f"--workdir={run}")
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert "accuracy" in evaluated.stdout, evaluated.stdout

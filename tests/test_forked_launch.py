@@ -1,0 +1,48 @@
+"""tests/forked_launch.py gives what a fresh `python -m` gives: exit code, stdout and stderr, in
+the working directory and environment asked for; a time-out kills the command."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests import forked_launch
+from tests.conftest import ROOT
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+@pytest.mark.parametrize("module, args", [
+    ("launchers.train", ["--config=configs/no_such_config.py"]),  # a refusal: exit 2, one line
+    ("json.tool", ["no_such_file.json"]),  # a standard module's own error
+    ("py_compile", ["-"]),  # reads stdin: an empty one, from /dev/null
+    ("launchers.evaluate", ["--helpshort"]),  # absl's help on stdout, exit 0
+])
+def test_a_forked_command_ends_as_a_fresh_one(module, args):
+    fresh = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=ENV,
+                           capture_output=True, text=True, timeout=120)
+    forked = forked_launch.run(module, args, ENV)
+    assert forked_launch._server is not None  # it did run in a fork
+    assert (forked.returncode, forked.stdout, forked.stderr) == \
+        (fresh.returncode, fresh.stdout, fresh.stderr)
+
+
+def test_a_forked_command_sees_its_environment_and_folder_and_a_time_out_kills_it(tmp_path):
+    env = {**ENV, "KTRAIN_KIT_TEST_VALUE": "42"}
+    (tmp_path / "in.json").write_text('{"a": 1}')
+    read = forked_launch.run("json.tool", ["in.json"], env, cwd=str(tmp_path))  # a relative path
+    assert read.returncode == 0 and '"a": 1' in read.stdout, read.stderr
+    check = "import os; assert os.environ['KTRAIN_KIT_TEST_VALUE'] == '42'"
+    seen = forked_launch.run("timeit", ["-n", "1", "-r", "1", check], env)
+    unset = forked_launch.run("timeit", ["-n", "1", "-r", "1", check], ENV)
+    assert seen.returncode == 0 and unset.returncode == 1, (seen.stderr, unset.stderr)
+    assert "KeyError" in unset.stderr  # the environment given, nothing left from the last
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        forked_launch.run("timeit", ["-n", "1", "-r", "1", "import time; time.sleep(60)"], env,
+                          timeout=3, new_session=True)
+    assert time.monotonic() - started < 30
+    again = forked_launch.run("json.tool", ["in.json"], env, cwd=str(tmp_path))
+    assert again.returncode == 0  # the server goes on after a killed command
