@@ -24,10 +24,13 @@ import keras
 import numpy as np
 
 from ktrain_kit import fs
+from ktrain_kit.arguments import (checked, flag, having, one_of, optional, real, text,
+                                  verbosity, whole)
+from ktrain_kit.arguments import path as path_name
 from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.hook_events import first_call, forget
 from ktrain_kit.runfolder import write_text
-from ktrain_kit.checkpointing import Checkpoints, finite_weights
+from ktrain_kit.checkpointing import Checkpoints, finite_weights, make_folder
 from ktrain_kit.doctor.callback import TrainingDoctor
 
 __all__ = ["Checkpoints", "EarlyStopping", "MetricsCSV", "NaNGuard", "OptunaPruning",
@@ -45,16 +48,36 @@ class _NamesPerOutputMetrics:
     after the first epoch: a loss is minimized, a metric goes its own direction. Any other
     name Keras cannot place still raises, as in Keras."""
 
+    def on_epoch_end(self, epoch, logs=None):
+        self._logged = sorted(logs or {})  # what a monitor Keras cannot place is told of
+        super().on_epoch_end(epoch, logs)
+
     def _set_monitor_op(self):
         try:
             return super()._set_monitor_op()
         except ValueError:
             op = _output_metric_direction(self.model, self.monitor)
             if op is None:
+                logged = getattr(self, "_logged", None)
+                if logged and self.monitor not in logged:  # a typo, not a direction
+                    raise ValueError(
+                        f"{type(self).__name__}(monitor={self.monitor!r}): no metric of that "
+                        f"name is logged (this fit logs {', '.join(logged)}); name one of "
+                        "them") from None
                 raise
         self.monitor_op = op
         if op is keras.ops.less:
             self.min_delta *= -1
+
+
+# The arguments Keras' monitor callbacks share, with Keras' meaning: `min_delta` any finite
+# number (Keras uses its absolute value), `baseline` any finite one - within float32, where
+# Keras compares them (1e300 raised "value out of range" at the first epoch's end).
+MONITOR_ARGUMENTS = dict(
+    monitor=text(), min_delta=real(-math.inf, float32=True), patience=whole(0),
+    verbose=verbosity(), mode=one_of("auto", "min", "max"))
+WITH_MULTIPLIER = having("multiplier", "a schedule with a `multiplier` variable, such as "
+                         "ktrain_kit.schedules.Schedule")
 
 
 def _output_metric_direction(model, monitor):
@@ -88,6 +111,9 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     runs against this class in our tests.
     """
 
+    @checked(**MONITOR_ARGUMENTS, factor=real(0, 1, high_open=True), cooldown=whole(0),
+             min_lr=real(0, float32=True), schedule=optional(WITH_MULTIPLIER),
+             min_multiplier=real(0, float32=True))
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, *, schedule=None, min_multiplier=0.0,
                  **kwargs):
@@ -169,6 +195,12 @@ class EarlyStopping(_NamesPerOutputMetrics, keras.callbacks.EarlyStopping):
     epoch over the EMA weights Keras has just swapped in.
     """
 
+    # Keras' own arguments and defaults, checked (stock Keras takes patience=-1, a NaN
+    # baseline, restore_best_weights="False" - true - without a word)
+    __init__ = checked(**MONITOR_ARGUMENTS, baseline=optional(real(-math.inf, float32=True)),
+                       restore_best_weights=flag(), start_from_epoch=whole(0))(
+        keras.callbacks.EarlyStopping.__init__)
+
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)
         if self.restore_best_weights and self.best_epoch == epoch and self.best_weights:
@@ -201,12 +233,9 @@ class MetricsCSV(keras.callbacks.Callback):
     Without `batch_size` (a tf.data pipeline or generator sets it, not fit) the throughput
     column is `steps_per_sec`: batches, not a guessed number of examples."""
 
+    @checked(path=path_name(), batch_size=optional(whole(1)))
     def __init__(self, path, batch_size=None):
         super().__init__()
-        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-                batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"MetricsCSV(batch_size={batch_size!r}): give the examples per "
-                             "batch (a whole number >= 1), or leave it out for steps_per_sec")
         if fs.isdir(path):
             raise ValueError(f"MetricsCSV: {path} is a folder: pass a file path, such as "
                              f"{fs.join(path, 'metrics.csv')}")
@@ -221,7 +250,7 @@ class MetricsCSV(keras.callbacks.Callback):
         # any training is done.
         folder = str(self.path).rpartition("/")[0]
         if folder:
-            fs.makedirs(folder)
+            make_folder("MetricsCSV", "path", folder)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
@@ -369,11 +398,13 @@ class NaNGuard(keras.callbacks.Callback):
     with the next batch; after `max_restores` roll-backs it stops. `rollbacks` lists them.
     """
 
+    @checked(policy=one_of("stop", "restore"),
+             checkpoints=optional(having("roll_back", "a ktrain_kit Checkpoints")),
+             schedule=optional(WITH_MULTIPLIER), lr_factor=real(0, 1, low_open=True),
+             max_restores=whole(0))
     def __init__(self, policy="stop", checkpoints=None, schedule=None, lr_factor=0.5,
                  max_restores=3):
         super().__init__()
-        if policy not in ("stop", "restore"):
-            raise ValueError(f"NaNGuard(policy={policy!r}): use 'stop' or 'restore'")
         if policy == "restore" and checkpoints is None:
             raise ValueError("NaNGuard(policy='restore') rolls back to a checkpoint: pass "
                              "checkpoints=Checkpoints(folder, initial=True), also in fit's "

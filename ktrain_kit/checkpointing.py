@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from ktrain_kit import fs
+from ktrain_kit.arguments import checked, flag, mapping, optional, path, satisfying, whole
 from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.stopping import SIGNALS, Preempted, handling, stop_between_phases  # noqa: F401
 
@@ -62,6 +63,26 @@ def _set_early_stopping_state(callback, state) -> None:
 
 
 # ------------------------------------------------------------------ checkpoints
+def make_folder(owner, argument, folder, create=True) -> None:
+    """The folder an argument names, made when a fit starts (`create`), or else only looked
+    at: a file on its way is refused before any step, in one line naming the argument, not
+    as an OSError (or TensorFlow's error) from the first save."""
+    def refuse(why):
+        return ValueError(f"{owner}({argument}={str(folder)!r}): cannot make the folder "
+                          f"{str(folder)!r} ({why}); pass a folder that can be written")
+    if not create:
+        above = str(folder).rstrip("/")
+        while above and fs.is_local(above) and not fs.exists(above):
+            above = above.rpartition("/")[0]
+        if above and fs.is_local(above) and not fs.isdir(above):
+            raise refuse(f"{above} is a file")
+        return
+    try:
+        fs.makedirs(folder)
+    except OSError as e:
+        raise refuse(e.strerror or type(e).__name__) from None
+
+
 @dataclasses.dataclass(frozen=True)
 class ResumePoint:
     """Where a restored checkpoint was taken."""
@@ -81,9 +102,19 @@ class Checkpoints(keras.callbacks.Callback):
     multi-worker every worker must save (it is collective); only the chief's folder is kept.
     """
 
+    @checked(directory=path(), keep=whole(1), extra=optional(satisfying(
+                 lambda v: mapping().fits(v) and all(isinstance(
+                     x, tf.__internal__.tracking.Trackable) for x in v.values()),
+                 "a dict of TensorFlow / Keras variables (or other trackables) to save")),
+             stateful=satisfying(lambda v: isinstance(v, (list, tuple)),
+                                 "a list of callbacks (None among them is left out)"),
+             every_steps=whole(0), initial=flag())
     def __init__(self, directory, keep=3, extra=None, stateful=(), every_steps=0,
                  initial=False):
         super().__init__()
+        if fs.exists(directory) and not fs.isdir(directory):
+            raise ValueError(f"Checkpoints(directory={directory!r}): a file is there; pass a "
+                             "folder (it is made if missing)")
         self.directory, self.keep, self.extra = directory, keep, dict(extra or {})
         self.every_steps, self.initial = every_steps, initial
         self.stateful = [c for c in stateful if c is not None]
@@ -155,6 +186,7 @@ class Checkpoints(keras.callbacks.Callback):
         return path
 
     def on_train_begin(self, logs=None):
+        make_folder("Checkpoints", "directory", self.directory, create=False)
         # Runs after the other callbacks' on_train_begin (it comes last), which reset them.
         self._apply_callback_states()
         if self.manager is None:

@@ -16,6 +16,7 @@ import ml_collections
 from ml_collections import config_dict
 
 from ktrain_kit import config_fields, fs, tasks
+from ktrain_kit.arguments import checked, satisfying
 from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
@@ -249,6 +250,22 @@ def flat_keys(c) -> set:
     return {key for key, _ in _leaves(c)}
 
 
+def check_keys(c, defaults) -> None:
+    """The config's keys are ktrain_kit's: a misspelled one set from Python (`c.train.epoch =
+    5`: a ConfigDict takes any new name) was ignored, and the run trained with the default.
+    The launcher checks a config file so (cli._check_config_object); this is the library's."""
+    import difflib
+    expected, given = flat_keys(defaults), flat_keys(c)
+    unknown, missing = sorted(given - expected), sorted(expected - given)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(expected), n=1)
+        raise config_error(unknown[0], "is not a key ktrain_kit knows (it would change "
+                           "nothing)", f"did you mean '{close[0]}'?" if close else "remove it")
+    if missing:
+        raise config_error(missing[0], "is missing from this config", "start from "
+                           "ktrain_kit.default_config() and change what you need")
+
+
 def _numbers_are_sane(c):
     """No NaN or Inf anywhere, no absurd size: each a one-line error before any work."""
     for key, value in _leaves(c):
@@ -393,9 +410,18 @@ def default_field_kinds() -> dict:
     return config_fields.field_kinds(default_config())
 
 
+# train(c) and validate(c): a dict has none of a ConfigDict's attribute access, and what it
+# raised came from deep inside (KeyError: 'callbacks').
+A_CONFIG = satisfying(lambda v: isinstance(v, ml_collections.ConfigDict),
+                      "an ml_collections.ConfigDict: ktrain_kit.default_config() or a configs/*.py "
+                      "get_config() (a plain dict d: ml_collections.ConfigDict(d))")
+
+
+@checked(c=A_CONFIG)
 def validate(c) -> None:
     """Raises `UserError` for the first problem found. Checks that need the data run later."""
     defaults = default_config()
+    check_keys(c, defaults)
     # None, or True for a number: before any arithmetic
     config_fields.check_kinds(c, defaults, default_field_kinds())
     config_fields.check_shapes(c)

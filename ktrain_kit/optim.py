@@ -14,6 +14,7 @@ import re
 import keras
 import tensorflow as tf
 
+from ktrain_kit.arguments import anything, checked, flag, real, satisfying, text
 from ktrain_kit.errors import config_error
 
 # Never decayed: biases (of any rank: attention keeps (heads, dim) biases) and embeddings.
@@ -35,10 +36,13 @@ class SGD(keras.optimizers.Optimizer):
         model.compile(ktrain_kit.optim.SGD(0.1, momentum=0.9, nesterov=True), loss=...)
     """
 
+    @checked(learning_rate=satisfying(
+        lambda v: real(0, float32=True).fits(v) or _rate_object(v),
+        "a finite number >= 0, a LearningRateSchedule or a callable returning the rate"),
+        momentum=real(0, 1), nesterov=flag(), name=text(),
+        kwargs=anything("Keras' Optimizer refuses an unknown one"))
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        if not 0.0 <= float(momentum) <= 1.0:
-            raise ValueError(f"`momentum` must be in [0, 1], got {momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
     def build(self, variables):
@@ -62,6 +66,16 @@ class SGD(keras.optimizers.Optimizer):
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+def _rate_object(value):
+    """A rate Keras takes that is no number: a schedule, a variable or tensor, a function of
+    no arguments - not a layer (callable, but called with no input it fails in the first
+    step)."""
+    if isinstance(value, keras.layers.Layer) or isinstance(value, (str, bytes)):
+        return False
+    return isinstance(value, (keras.optimizers.schedules.LearningRateSchedule, keras.Variable,
+                              tf.Variable, tf.Tensor)) or callable(value)
 
 
 def _sgd(oc, lr, common):

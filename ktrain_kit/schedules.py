@@ -15,6 +15,7 @@ import keras
 import tensorflow as tf
 
 from ktrain_kit import config
+from ktrain_kit.arguments import checked, one_of, real, satisfying, whole
 
 
 def _constant(s, t, span):
@@ -49,6 +50,13 @@ DECAYS = {"constant": _constant, "cosine": _cosine, "linear": _linear, "step": _
 class Schedule(keras.optimizers.schedules.LearningRateSchedule):
     """Warmup + named decay, times a plateau multiplier. All durations are in optimizer steps."""
 
+    @checked(name=one_of(*DECAYS), base_lr=real(0, float32=True), total_steps=whole(1),
+             warmup_steps=whole(0), end_lr_factor=real(0, float32=True),
+             decay_factor=real(0, low_open=True, float32=True),
+             boundaries=satisfying(lambda v: isinstance(v, (list, tuple)) and all(
+                 whole(0).fits(b) for b in v), "a list of whole numbers >= 0 (steps)"),
+             decay_every=real(0, low_open=True, float32=True),
+             multiplier=real(0, float32=True))
     def __init__(self, name, base_lr, total_steps, warmup_steps=0, end_lr_factor=0.0,
                  decay_factor=0.1, boundaries=(), decay_every=1.0, multiplier=1.0):
         self.name = name

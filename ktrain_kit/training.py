@@ -20,6 +20,7 @@ import time
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
 from ktrain_kit import fs, runfolder, runtime
+from ktrain_kit.arguments import checked, flag, path, satisfying
 from ktrain_kit.errors import UserError
 from ktrain_kit.network import build_network
 from ktrain_kit.stopping import stop_between_phases
@@ -31,6 +32,9 @@ REFERENCE_EXAMPLES = 1024
 MEASURING_EPOCHS = 10 ** 6  # more than any measurement reads: the pipeline is lazy
 
 
+@checked(c=config_lib.A_CONFIG, workdir=path(), overwrite=flag(),
+         callbacks=satisfying(lambda v: isinstance(v, (list, tuple)) and all(
+             hasattr(cb, "set_model") for cb in v), "a list of Keras callbacks"))
 def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     """Trains config `c` into `workdir` and returns the run summary.
 

@@ -255,7 +255,11 @@ def test_per_output_monitors_in_auto_mode_act_like_keras_told_the_mode(monitor, 
 
 
 def test_an_unknown_monitor_still_raises_as_in_keras():
-    with pytest.raises(ValueError, match="automatically determine"):
+    """Where Keras raises (mode "auto", a name it cannot place) - with the names the fit logs
+    when the monitor is none of them (Keras spoke of the direction: a typo read as a choice to
+    make; round h73)."""
+    with pytest.raises(ValueError, match=r"monitor='val_digit_nonsense'\): no metric of that "
+                       r"name is logged \(this fit logs .*val_digit_loss"):
         fit_with(EarlyStopping("val_digit_nonsense", patience=2))
 
 

@@ -15,6 +15,7 @@ import warnings
 import keras
 import numpy as np
 
+from ktrain_kit.arguments import anything, checked, mapping, optional, whole
 from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
 from ktrain_kit.hook_events import first_call, forget
 from ktrain_kit.doctor import facts as facts_lib
@@ -57,6 +58,8 @@ class TrainingDoctor(keras.callbacks.Callback):
     LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
               "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
 
+    @checked(probe_data=anything("read by _read, which names it"), interval=whole(1),
+             facts=optional(mapping()), reference_data=anything("read by _read"))
     def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None):
         super().__init__()
         self.interval = max(int(interval), 1)

@@ -1,0 +1,180 @@
+"""The public classes' and functions' arguments, checked where they are given.
+
+A user who writes `EarlyStopping(patience=-1)`, `ReduceLROnPlateau(min_lr=float("nan"))` or
+`Schedule("cosin", ...)` in their own Keras program gets one ValueError / TypeError at that
+line, naming the argument and what it takes - not a KeyError from inside the first step, nor a
+run that trains without a word while the argument does nothing (a NaN floor is never crossed,
+`restore_best_weights="False"` is true). Keras' own callbacks check almost nothing; where a
+value means something to Keras (a negative `min_delta`, whose absolute value it uses) it is
+accepted here with Keras' meaning.
+
+    @checked(patience=whole(0), mode=one_of("auto", "min", "max"), ...)
+    def __init__(self, monitor="val_loss", ..., patience=0, ...): ...
+
+Every parameter of the decorated function must have a rule (`anything` says so on purpose):
+a parameter added later without one fails at import, so none goes unchecked. Nothing here
+imports TensorFlow.
+"""
+
+import functools
+import inspect
+import math
+import numbers
+import os
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+class Rule:
+    """`fits(value) -> bool` and the words for what fits ("a whole number >= 1"); `kind`:
+    the type check alone, so a value of another type is a TypeError, one out of range a
+    ValueError."""
+
+    def __init__(self, fits, words, kind=None):
+        self.fits, self.words, self.kind = fits, words, kind or fits
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _is_bool(value):
+    return isinstance(value, bool) or type(value).__name__ == "bool_"  # numpy's too
+
+
+def _is_whole(value):
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
+
+
+def whole(minimum):
+    """An int (Python's or numpy's) >= minimum: a count of epochs, steps or files. A number
+    that is not whole (2.5) is a ValueError, as MetricsCSV's batch_size was; text a TypeError."""
+    return Rule(lambda v: _is_whole(v) and v >= minimum, f"a whole number >= {minimum}",
+                _is_real)
+
+
+def real(low, high=math.inf, low_open=False, high_open=False, float32=False):
+    """A finite number in [low, high] (open ends as told). `float32`: kept or compared in
+    float32, where a number beyond ~3.4e38 is inf."""
+    def fits(v):
+        if not _is_real(v) or not math.isfinite(v) or (float32 and abs(v) > FLOAT32_MAX):
+            return False
+        return (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+    words = "a finite number" if low == -math.inf and high == math.inf else (
+        f"a finite number {'>' if low_open else '>='} {low:g}" if high == math.inf else
+        f"a number in {left}{low:g}, {high:g}{right}")
+    return Rule(fits, words, _is_real)
+
+
+def flag():
+    """True or False (0 and 1 too): a text such as "False" is true to Python."""
+    return Rule(lambda v: _is_bool(v) or (_is_whole(v) and v in (0, 1)), "True or False")
+
+
+def one_of(*names):
+    shown = [repr(n) for n in names]
+    return Rule(lambda v: isinstance(v, str) and v in names,
+                ", ".join(shown[:-1]) + " or " + shown[-1], lambda v: isinstance(v, str))
+
+
+def text():
+    return Rule(lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string",
+                lambda v: isinstance(v, str))
+
+
+def path():
+    """A file or folder name: a non-empty str or os.PathLike."""
+    return Rule(lambda v: isinstance(v, (str, os.PathLike)) and str(os.fspath(v)).strip() != "",
+                "a non-empty path (str or pathlib.Path)",
+                lambda v: isinstance(v, (str, os.PathLike)))
+
+
+def verbosity():
+    """Keras' verbose: 0, 1, 2 (or True / False)."""
+    return Rule(lambda v: (_is_whole(v) or _is_bool(v)) and v >= 0, "a whole number >= 0",
+                lambda v: _is_whole(v) or _is_bool(v))
+
+
+def optional(rule):
+    return Rule(lambda v: v is None or rule.fits(v), f"None or {rule.words}",
+                lambda v: v is None or rule.kind(v))
+
+
+def sequence_of(rule, words):
+    """A list or tuple, each item fitting `rule`."""
+    return Rule(lambda v: isinstance(v, (list, tuple)) and all(rule.fits(x) for x in v), words,
+                lambda v: isinstance(v, (list, tuple)))
+
+
+def mapping():
+    return Rule(lambda v: hasattr(v, "keys") and hasattr(v, "__getitem__"), "a dict")
+
+
+def having(attribute, words):
+    """An object with `attribute` (duck typing: a schedule with a `multiplier`)."""
+    return Rule(lambda v: hasattr(v, attribute), words)
+
+
+def satisfying(fits, words):
+    return Rule(fits, words)
+
+
+def anything(why):
+    """No rule here, on purpose (`why`: where the value is checked instead)."""
+    return Rule(lambda v: True, why)
+
+
+def check(owner, rules, values, defaults=None):
+    """Raises for the first value that does not fit its rule: TypeError for another type,
+    ValueError for one out of range, the message naming `owner(argument=value)`, what the
+    argument takes and its default (`defaults`: name -> default, where there is one)."""
+    for name, rule in rules.items():
+        value = values[name]
+        if not rule.fits(value):
+            error = ValueError if rule.kind(value) else TypeError
+            default = (defaults or {}).get(name, inspect.Parameter.empty)
+            said = "" if default is inspect.Parameter.empty else f" (the default: {default!r})"
+            raise error(f"{owner}({name}={_shown(value)}): {name} takes {rule.words}{said}")
+
+
+def _shown(value):
+    text_ = repr(value)
+    return text_ if len(text_) <= 60 else f"<{type(value).__name__}>"
+
+
+def checked(**rules):
+    """Decorates an `__init__` (or a function): its arguments are checked by `rules` before
+    it runs. Every named parameter needs a rule; `**kwargs` is refused when not empty unless
+    it has a rule of its own (Keras' ReduceLROnPlateau swallows any keyword: `patiance=3` did
+    nothing)."""
+    def decorate(function):
+        signature = inspect.signature(function)
+        named = [p.name for p in signature.parameters.values() if p.name != "self"
+                 and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+        extra = [p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD]
+        missing = sorted(set(named) - set(rules))
+        if missing:
+            raise AssertionError(f"{function.__qualname__}: no rule for {missing} "
+                                 "(ktrain_kit/arguments.py: every parameter gets one)")
+        owner_of = function.__qualname__.split(".")[0]
+        defaults = {p.name: p.default for p in signature.parameters.values()}
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = bound.arguments
+            owner = type(args[0]).__name__ if "self" in values else owner_of
+            for name in (n for n in extra if n not in rules):
+                unknown = [k for k in values.get(name, {}) if k not in rules]
+                if unknown:
+                    raise TypeError(f"{owner}() got an unexpected keyword argument "
+                                    f"{unknown[0]!r}; its arguments are "
+                                    f"{', '.join(named)}")
+            check(owner, {k: r for k, r in rules.items() if k in values and k not in extra},
+                  values, defaults)
+            return function(*args, **kwargs)
+        wrapper.argument_rules = rules  # for the tests: every parameter has one
+        return wrapper
+    return decorate
