@@ -127,7 +127,8 @@ def either(v):
 
 
 def sequence_of_callbacks(v):
-    return isinstance(v, (list, tuple)) and all(hasattr(c, "set_model") for c in v)
+    """A list or tuple of callbacks, or None (no extra callbacks, as Keras' fit takes it)."""
+    return v is None or isinstance(v, (list, tuple)) and all(hasattr(c, "set_model") for c in v)
 
 
 DOMAINS = {

@@ -33,8 +33,8 @@ MEASURING_EPOCHS = 10 ** 6  # more than any measurement reads: the pipeline is l
 
 
 @checked(c=config_lib.A_CONFIG, workdir=path(), overwrite=flag(),
-         callbacks=satisfying(lambda v: isinstance(v, (list, tuple)) and all(
-             hasattr(cb, "set_model") for cb in v), "a list of Keras callbacks"))
+         callbacks=satisfying(lambda v: v is None or isinstance(v, (list, tuple)) and all(
+             hasattr(cb, "set_model") for cb in v), "a list of Keras callbacks (or None)"))
 def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     """Trains config `c` into `workdir` and returns the run summary.
 
@@ -51,7 +51,7 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
 
 
 def _train(c, workdir, overwrite, callbacks):
-    extra_callbacks = list(callbacks)
+    extra_callbacks = list(callbacks or ())  # None too, as Keras' fit takes it
     started = time.time()
     startup = StartupClock(started)
     # 1. Everything that can be refused, before the folder is touched (config and data even
