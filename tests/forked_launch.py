@@ -10,9 +10,10 @@ threads, a traceback and exit code 1 for an uncaught exception).
 
 What a fork cannot show is the start-up itself: TensorFlow's C++ start-up lines, what an
 environment variable read while the frameworks load changes, and a string hash seed of its own
-(children share the server's). So a command whose environment differs from the server's in any
-such variable (`LOAD_TIME_VARIABLES`, PYTHONHASHSEED among them) starts a fresh interpreter
-instead, as does any command while another is running in this process; tests/test_startup.py
+(children share the server's). So a command whose environment sets such a variable
+(`LOAD_TIME_VARIABLES`, PYTHONHASHSEED among them) otherwise than this process's starts a fresh
+interpreter instead, as does any command while another is running in this process; when this
+process's own environment changes in one, the server is started again. tests/test_startup.py
 launches every launcher fresh, and tests/test_distributed.py repeats a run under two seeds.
 """
 
@@ -41,30 +42,25 @@ def run(module, args, env, cwd=ROOT, timeout=300, new_session=False):
     """`python -m module *args` as subprocess.run(..., capture_output=True, text=True) would
     give it: a CompletedProcess, or subprocess.TimeoutExpired after `timeout` (child killed)."""
     command = [sys.executable, "-m", module, *args]
-    if not _forkable(env, _base_environment()) or not _busy.acquire(blocking=False):
+    base = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if not _same_at_load_time(env, base) or not _busy.acquire(blocking=False):
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                               env=env, start_new_session=new_session)
     try:
-        return _server_for().launch(command, module, list(args), env, cwd, timeout, new_session)
+        return _server_for(base).launch(command, module, list(args), env, cwd, timeout,
+                                        new_session)
     finally:
         _busy.release()
 
 
-def _forkable(env, server_env):
-    return all(env.get(k) == server_env.get(k) for k in {*env, *server_env}
+def _same_at_load_time(env, other):
+    return all(env.get(k) == other.get(k) for k in {*env, *other}
                if LOAD_TIME_VARIABLES.match(k))
 
 
-def _base_environment():
-    """The server's environment: the one it was started with, or would be now."""
-    if _server is not None and _server.process.poll() is None:
-        return _server.env
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
 class _Server:
-    def __init__(self):
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    def __init__(self, env):
+        self.env = env
         self.process = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__)], cwd=ROOT, env=self.env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -96,10 +92,17 @@ class _Server:
         return subprocess.CompletedProcess(command, ended["returncode"], stdout, stderr)
 
 
-def _server_for():
+def _server_for(base):
+    """The server, started again when this process's environment has changed since in a
+    variable read at load time (an in-process launcher sets KERAS_HOME, say)."""
     global _server
-    if _server is None or _server.process.poll() is not None:
-        _server = _Server()
+    if _server is not None and (_server.process.poll() is not None or
+                                not _same_at_load_time(_server.env, base)):
+        _server.process.kill()
+        _server.process.wait()
+        _server = None
+    if _server is None:
+        _server = _Server(base)
     return _server
 
 

@@ -11,7 +11,12 @@ import pytest
 from tests import forked_launch
 from tests.conftest import ROOT
 
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def environment():
+    """This process's environment as run_launcher gives it (read now: an in-process launcher
+    may have set KERAS_HOME since)."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 @pytest.mark.parametrize("module, args", [
@@ -21,22 +26,23 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     ("launchers.evaluate", ["--helpshort"]),  # absl's help on stdout, exit 0
 ])
 def test_a_forked_command_ends_as_a_fresh_one(module, args):
-    fresh = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=ENV,
+    env = environment()
+    fresh = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=120)
-    forked = forked_launch.run(module, args, ENV)
+    forked = forked_launch.run(module, args, env)
     assert forked_launch._server is not None  # it did run in a fork
     assert (forked.returncode, forked.stdout, forked.stderr) == \
         (fresh.returncode, fresh.stdout, fresh.stderr)
 
 
 def test_a_forked_command_sees_its_environment_and_folder_and_a_time_out_kills_it(tmp_path):
-    env = {**ENV, "KTRAIN_KIT_TEST_VALUE": "42"}
+    env = {**environment(), "KTRAIN_KIT_TEST_VALUE": "42"}
     (tmp_path / "in.json").write_text('{"a": 1}')
     read = forked_launch.run("json.tool", ["in.json"], env, cwd=str(tmp_path))  # a relative path
     assert read.returncode == 0 and '"a": 1' in read.stdout, read.stderr
     check = "import os; assert os.environ['KTRAIN_KIT_TEST_VALUE'] == '42'"
     seen = forked_launch.run("timeit", ["-n", "1", "-r", "1", check], env)
-    unset = forked_launch.run("timeit", ["-n", "1", "-r", "1", check], ENV)
+    unset = forked_launch.run("timeit", ["-n", "1", "-r", "1", check], environment())
     assert seen.returncode == 0 and unset.returncode == 1, (seen.stderr, unset.stderr)
     assert "KeyError" in unset.stderr  # the environment given, nothing left from the last
     started = time.monotonic()
@@ -46,3 +52,12 @@ def test_a_forked_command_sees_its_environment_and_folder_and_a_time_out_kills_i
     assert time.monotonic() - started < 30
     again = forked_launch.run("json.tool", ["in.json"], env, cwd=str(tmp_path))
     assert again.returncode == 0  # the server goes on after a killed command
+
+
+def test_a_change_to_this_processs_environment_starts_the_server_again(monkeypatch):
+    forked_launch.run("json.tool", ["--help"], environment())
+    first = forked_launch._server
+    monkeypatch.setenv("KERAS_HOME", "/tmp/ktrain_kit-test-keras-home")  # as cli.run sets it
+    shown = forked_launch.run("json.tool", ["--help"], environment())
+    assert shown.returncode == 0 and forked_launch._server is not first  # forked, anew
+    assert first.process.poll() is not None  # the old server is gone
