@@ -147,6 +147,11 @@ def test_a_refusal_names_the_encoding_that_reads_the_text_as_written(lines, code
         data = text.encode(codec)
     except UnicodeEncodeError:
         return  # a letter this codec has no byte for: no writer saves the text so
+    if codec in ("cp1252", "latin-1"):
+        try:  # bytes that are UTF-8 too are read as UTF-8 (table.py's rule): no reader can
+            text = data.decode("utf-8")  # tell, e.g. 'Â\xa0' in cp1252 is '\xa0' in UTF-8
+        except UnicodeDecodeError:
+            pass
     try:
         assert table_lib.decode_text(data, "t.csv", "save it as UTF-8") == text
         return
