@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 from benchmarks.doctor_configs import (_findings, _flag, _serious, record_path, repaired_enough,
-                                       split)
+                                       replay, split)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -490,26 +490,6 @@ def case_rows(results, field=_now):
         rows.append(f"| {name} | {shown} | {split(name)} | {expected} | {value} | "
                     f"{', '.join(_serious(field(r))) or '-'} | {repair} |")
     return rows
-
-
-def replay(results):
-    from ktrain_kit.doctor import rules
-    changed = 0
-    for name, r in sorted(results.items()):
-        path = record_path(r.get("folder", ""))
-        if not os.path.exists(path):
-            continue
-        with open(path) as f:
-            rec = json.load(f)
-        found = rules.diagnose(rec["epochs"], [tuple(b) for b in rec["batch_losses"]],
-                               rec["probes"], rec["facts"])
-        now = [(f.symptom, f.severity) for f in found]
-        if _serious(now) != _serious([tuple(x) for x in r["findings"]]):
-            changed += 1
-            print(f"{name:34s} {_serious(r['findings'])} -> {_serious(now)}")
-        r["replayed"] = now
-    print(f"{changed} run(s) changed their serious findings")
-    return results
 
 
 def _load():
