@@ -109,8 +109,7 @@ def run_launcher(module, *args, timeout=300, env=None):
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     result = forked_launch.run(module, args, full_env, timeout=timeout)
     if full_env["TF_CPP_MIN_LOG_LEVEL"] == "2":
-        chatter = [line for line in result.stderr.splitlines()
-                   if re.match(r"[IW]\d{4} [\d:.]+ +\d+ ", line) or "absl::InitializeLog" in line]
+        chatter = start_up_lines(result.stderr)
         assert not chatter, f"{module} {args}: TensorFlow's start-up lines shown: {chatter}"
     if module.startswith("launchers."):
         from ktrain_kit.cli import foreign_flags
@@ -120,6 +119,12 @@ def run_launcher(module, *args, timeout=300, env=None):
         assert not any(wrong.values()), \
             f"{module} names flags it does not take: { {k: v for k, v in wrong.items() if v} }"
     return result
+
+
+def start_up_lines(stderr):
+    """TensorFlow's C++ start-up lines (info and warning, and absl's notice) in `stderr`."""
+    return [line for line in stderr.splitlines()
+            if re.match(r"[IW]\d{4} [\d:.]+ +\d+ ", line) or "absl::InitializeLog" in line]
 
 
 def rewind(source, target, step):

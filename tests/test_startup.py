@@ -2,14 +2,13 @@
 matplotlib load only when used)."""
 
 import os
-import re
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, start_up_lines
 
 
 def test_digits_read_from_the_bundled_file_equal_load_digits():
@@ -39,13 +38,12 @@ def test_loading_digits_imports_neither_sklearn_nor_matplotlib():
 # fresh interpreter: every launcher's module, and a training and its evaluation, which load it.
 LAUNCHERS = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, "launchers"))
                    if n.endswith(".py") and not n.startswith("_"))
-TF_START_UP_LINE = re.compile(r"[IW]\d{4} [\d:.]+ +\d+ |.*absl::InitializeLog")
 
 
 def _fresh(module, *args):
     out = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
                          text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    shown = [line for line in out.stderr.splitlines() if TF_START_UP_LINE.match(line)]
+    shown = start_up_lines(out.stderr)
     assert not shown, f"{module}: TensorFlow's start-up lines shown: {shown}"
     return out
 
