@@ -660,10 +660,12 @@ def ending(error: BaseException):
     same wherever it happens: a bad input, an interrupt, a full disk, a file that cannot be
     written (ktrain_kit's files are replaced whole, so nothing on disk is half-written)."""
     from ktrain_kit.runfolder import disk_full
-    from ktrain_kit.stopping import Preempted
+    from ktrain_kit.stopping import RAISED, Preempted
     # A signal first: raised inside the user's code (a model builder), it comes out wrapped
-    # in the error that code's failures are reported as (model.name), which is not the cause.
-    preempted = _raised_from(error, Preempted)
+    # in the error that code's failures are reported as (model.name), which is not the cause;
+    # or replaced by a library's error that only quotes it (pybind11: stopping.RAISED).
+    preempted = _raised_from(error, Preempted) or next(
+        (stop for stop in RAISED if str(stop) in str(error)), None)
     if preempted is not None:
         return f"{preempted}; re-run the same command to resume", EXIT_PREEMPTED
     if isinstance(error, UserError):
