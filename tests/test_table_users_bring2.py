@@ -16,9 +16,11 @@ from ktrain_kit.data import table as table_lib
 from ktrain_kit.errors import UserError
 from tests.pandas_lines import run_pandas_line
 
-# Names with quotes inside, commas, spaces: what a backslash-escaping writer must escape.
+# Names with quotes inside, commas, spaces: what a backslash-escaping writer must escape. A
+# quote before a comma (`a", b`) is written `"a\", b"`, which also reads as written as two
+# cells; the rows' widths tell which reading the writer meant.
 NAMES = st.text(alphabet='ab "\',xy', min_size=1, max_size=12).map(str.strip).filter(
-    lambda s: s and any(c.isalpha() for c in s) and '",' not in s)
+    lambda s: s and any(c.isalpha() for c in s))
 
 
 def _backslash_csv(rows, header=("name", "country", "time")):

@@ -578,12 +578,26 @@ def backslash_quotes_doubled(text: str, read: str) -> str:
     """`text` with each `\\"` written `""` where the file escapes quotes inside quoted cells with
     a backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
     fputcsv, R's write.table(qmethod="escape"), pandas' escapechar='\\'), as csv quoting writes
-    them: the quoting breaks as written and holds with every `\\"` so read. Otherwise `text`
-    as it is: a `\\"` in a file whose quoting holds is a backslash closing a cell (`"C:\\"`)."""
-    if '\\"' not in text or _broken_quoting(text, read) is None:
+    them: read as written, the quoting breaks, or holds only with rows of unequal widths
+    (`"\\" ,a"` closes at `\\"` before ` ,`: two cells, one more than the writer's); read with
+    every `\\"` a quote, the quoting holds (and, in the second case, the rows are one
+    width). Otherwise `text` as it is: a `\\"` in a file whose quoting holds and whose rows are
+    one width is a backslash closing a cell (`"C:\\"`)."""
+    if '\\"' not in text:
+        return text
+    broken = _broken_quoting(text, read) is not None
+    if not broken and _one_width(text, read):
         return text
     doubled = BACKSLASH_QUOTE.sub('""', text)
-    return doubled if _broken_quoting(doubled, read) is None else text
+    if _broken_quoting(doubled, read) is None and (broken or _one_width(doubled, read)):
+        return doubled
+    return text
+
+
+def _one_width(text: str, read: str) -> bool:
+    """Every non-blank row of CSV text split by `read` has the same number of cells."""
+    rows = _rows_split_by(text, read)
+    return rows is not None and len({len(r) for r in rows}) <= 1
 
 
 def _refuse_broken_quoting(text: str, path, read: str):
