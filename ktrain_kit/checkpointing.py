@@ -21,6 +21,7 @@ import dataclasses
 import io
 import json
 import math
+import time
 
 import keras
 import numpy as np
@@ -122,6 +123,7 @@ class Checkpoints(keras.callbacks.Callback):
         self.step_in_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.stopped = tf.Variable(False, trainable=False, name="stopped")
         self.manager, self.restored = None, None
+        self.restored_number = None  # the number of the checkpoint restore() read (ckpt-N)
         self.resume_at = ResumePoint()
         self.offset = self.steps_done = self.since_save = 0
         self.current_epoch = 0
@@ -157,6 +159,7 @@ class Checkpoints(keras.callbacks.Callback):
                     without_side_file = without_side_file or path
                     raise FileNotFoundError(path + ".state.npz")
                 self.restored = self._read_side_file(path)
+                self.restored_number = int(path.rsplit("-", 1)[1])
             except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "
                       f"({type(e).__name__}); trying the one before")
@@ -167,6 +170,7 @@ class Checkpoints(keras.callbacks.Callback):
                   "file: callback state and the epoch's running metrics start afresh")
             self.manager.checkpoint.restore(without_side_file).expect_partial()
             self.restored = {"callbacks": [], "metrics": []}
+            self.restored_number = int(without_side_file.rsplit("-", 1)[1])
             return self._resumed()
         if self.manager.checkpoints:
             raise DamagedCheckpoints(self.directory)
@@ -339,12 +343,14 @@ def readable_index(directory):
 
 
 def rebuild_index(directory) -> None:
-    """A damaged or deleted index (checkpoints/checkpoint) beside sound checkpoint files is
-    written again from the files: the run resumes from its newest checkpoint instead of
-    starting afresh over it. The index is a small text proto TensorFlow writes the same way."""
+    """A damaged, deleted or partial index (checkpoints/checkpoint) beside sound checkpoint
+    files is written again from the files: the run resumes from its newest checkpoint instead
+    of starting afresh over it. Judged by what TensorFlow's CheckpointManager lists from the
+    index: it drops every path without a timestamp after `last_preserved_timestamp`, so an
+    index of paths alone (a truncated one, or ours before) listed nothing, and the run began
+    again from scratch over its checkpoints."""
     present = numbered(directory)
-    state = readable_index(directory)
-    if not present or (state is not None and state.model_checkpoint_path):
+    if not present or (readable_index(directory) is not None and _listed(directory)):
         return
     from ktrain_kit.errors import UserError
     index = fs.join(directory, INDEX)
@@ -353,8 +359,22 @@ def rebuild_index(directory) -> None:
                         "and run this command again (the index is rebuilt from the checkpoints)")
     print(f"ktrain_kit: warning: {index} was missing or damaged; rebuilt from {present[-1]} "
           "and the checkpoints before it")
-    fs.write_text(index, f'model_checkpoint_path: "{present[-1]}"\n' + "".join(
-        f'all_model_checkpoint_paths: "{n}"\n' for n in present))
+    write_index(directory, present)
+
+
+def write_index(directory, names) -> None:
+    """The index of checkpoints `names` (oldest first), as TensorFlow writes it: the manager
+    lists (and later rotates) the paths whose timestamps are after `last_preserved`."""
+    now = time.time()
+    fs.write_text(fs.join(directory, INDEX), f'model_checkpoint_path: "{names[-1]}"\n' +
+                  "".join(f'all_model_checkpoint_paths: "{n}"\n' for n in names) +
+                  "".join(f"all_model_checkpoint_timestamps: {now!r}\n" for _ in names) +
+                  f"last_preserved_timestamp: {now - 1!r}\n")
+
+
+def _listed(directory) -> bool:
+    """TensorFlow's CheckpointManager lists a checkpoint from the folder's index."""
+    return bool(tf.train.CheckpointManager(tf.train.Checkpoint(), directory, None).checkpoints)
 
 
 class DamagedCheckpoints(Exception):

@@ -676,6 +676,12 @@ def ending(error: BaseException):
     scheme = _unknown_scheme(error)
     if scheme:
         return scheme, EXIT_USER_ERROR
+    lost = _collective_aborted(error)
+    if lost:  # multi-worker: the cause is in the output of the worker that stopped first
+        return (f"a step all workers take together was aborted ({lost}): another worker of the "
+                "cluster stopped or cannot be reached; read its output for why, fix that, then "
+                "re-run the same command on every worker (a run with a checkpoint resumes)",
+                EXIT_FAILED)
     where = _failed_path(error)
     if disk_full(error):  # before memory: TensorFlow's SaveV2 reports ENOSPC as ResourceExhausted
         return (f"the disk is full (or over quota){where}; free some space and {RERUN}",
@@ -727,6 +733,18 @@ def _unknown_scheme(error):
 def out_of_memory(error) -> bool:
     """Python's MemoryError or TensorFlow's ResourceExhaustedError (an OOM while allocating)."""
     return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
+
+
+def _collective_aborted(error) -> str | None:
+    """TensorFlow's reason, one line, when a collective op (multi-worker) was aborted: every
+    worker but the one that failed first reports only this (a peer's refusal, crash or lost
+    connection: 'failed to connect to all addresses'); None for anything else."""
+    text = " ".join(str(error).split())
+    marker = "Collective ops is aborted by: "
+    at = text.rfind(marker)
+    if at < 0:
+        return None
+    return re.split(r" (?:Additional GRPC|The error could be)", text[at + len(marker):])[0][:160]
 
 
 def _first_words(error) -> str:

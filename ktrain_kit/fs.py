@@ -273,7 +273,8 @@ def temp_target(name: str) -> str:
     return _TEMP.sub("", str(name).rstrip("/"))
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """A process `pid` runs (not a zombie); True where that cannot be told."""
     if pid == os.getpid():
         return True
     try:
@@ -301,7 +302,7 @@ def remove_temps(folder, recursive=False, dead_only=True) -> list:
         local_link = is_local(path) and os.path.islink(_local(path))
         if is_temp(name):
             pid = int(_TEMP.search(name.rstrip("/")).group(1))
-            if dead_only and is_local(path) and _alive(pid):
+            if dead_only and is_local(path) and alive(pid):
                 continue
             if isdir(path) and not local_link:
                 rmtree(path)

@@ -19,7 +19,7 @@ import time
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import fs, runfolder, runtime
+from ktrain_kit import fs, runfolder, runtime, workers
 from ktrain_kit.arguments import checked, flag, path, satisfying
 from ktrain_kit.errors import UserError
 from ktrain_kit.network import build_network
@@ -46,11 +46,12 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     training's steps (data, model, the doctor's reference sample, the run folder) nothing is
     lost, during them a checkpoint is saved first, after them each phase is redone whole.
     """
-    with stop_between_phases():
-        return _train(c, workdir, overwrite, callbacks)
+    with stop_between_phases(), contextlib.ExitStack() as ended:
+        return _train(c, workdir, overwrite, callbacks, ended)
 
 
-def _train(c, workdir, overwrite, callbacks):
+def _train(c, workdir, overwrite, callbacks, ended):
+    """`ended`: what to undo when the run ends, however (a worker's scratch folder)."""
     extra_callbacks = list(callbacks or ())  # None too, as Keras' fit takes it
     started = time.time()
     startup = StartupClock(started)
@@ -95,9 +96,11 @@ def _train(c, workdir, overwrite, callbacks):
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
                 "init_from": built["init_from"], "frozen": built["frozen"]}
 
-    # 2. The run folder: the chief's, locked; other workers write to a scratch folder.
+    # 2. The run folder: the chief's, locked; other workers write to a scratch folder, and
+    #    resume from the chief's checkpoint (workers.py).
+    run_folder = workdir
     if not place["chief"]:
-        workdir, overwrite = tempfile.mkdtemp(prefix="ktrain_worker_"), True
+        workdir, overwrite = ended.enter_context(workers.scratch_folder()), True
     with runfolder.open_run(workdir, c, overwrite, resolved) as (run, resume):
         print(f"ktrain_kit: {data_lib.describe(data)}\nktrain_kit: strategy={strategy_name} "
               f"({strategy.num_replicas_in_sync} replicas), precision={precision} "
@@ -110,6 +113,8 @@ def _train(c, workdir, overwrite, callbacks):
         checkpoints = parts["checkpoints"]
         try:
             at = checkpoints.restore(model) if resume else checkpointing.ResumePoint()
+            if place["workers"] > 1:
+                at = workers.agree_on_start(strategy, place, checkpoints, model, at, run_folder)
         except checkpointing.DamagedCheckpoints:
             raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
                             "--overwrite to train again from scratch") from None
@@ -119,7 +124,8 @@ def _train(c, workdir, overwrite, callbacks):
             # checkpoint) go; unreadable rows are kept aside, in a file the run owns
         if at.restored:
             where = f", step {at.step}" if at.step else ""
-            print(f"ktrain_kit: resuming {workdir} after epoch {at.epoch}{where}", flush=True)
+            print(f"ktrain_kit: resuming {run_folder} after epoch {at.epoch}{where}",
+                  flush=True)
         runfolder.write_config(run, c, resolved)
 
         training_done = at.restored and (at.stopped or (at.epoch >= c.train.epochs

@@ -2,11 +2,15 @@
 determinism, and the README's default command. Slow (TensorFlow starts per process)."""
 
 import csv
+import glob
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -16,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 TIMING = {"epoch_time_s", "examples_per_sec"}
 # 384 validation examples = 12 full batches of 32, so each worker evaluates the same count.
-MLP = ["--config=configs/digits_mlp.py", "--config.train.epochs=2", "--config.model.dropout=0.0",
+MLP = ["--config=configs/digits_mlp.py", "--config.train.epochs=3", "--config.model.dropout=0.0",
        "--config.data.val_fraction=0.2137", "--config.train.verbose=0"]
 
 
@@ -32,27 +36,84 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_two_workers_on_loopback_match_one_process(tmp_path):
+def launch_workers(workdirs, *extra, tmpdir=None):
+    """Two workers of one loopback cluster, worker 0 the chief: `python -m launchers.train` with
+    MLP, each with its --workdir from `workdirs` (the same for both, unless a test says)."""
     workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
-    chief_dir = str(tmp_path / "multi")
     procs = []
-    for index in range(2):
+    for index, workdir in enumerate(workdirs):
         tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(tf_config)}
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(tf_config),
+               **({"TMPDIR": tmpdir} if tmpdir else {})}
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "launchers.train", *MLP, "--config.train.strategy=multi_worker",
-             f"--workdir={chief_dir}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True))
-    outputs = wait_all(procs)
-    assert "2 replicas" in outputs[0]
-    single = run_launcher("launchers.train", *MLP, f"--workdir={tmp_path / 'single'}")
+             f"--workdir={workdir}", *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True))
+    return procs
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory):
+    """metrics.csv's rows of MLP trained by one process."""
+    workdir = str(tmp_path_factory.mktemp("single") / "run")
+    single = run_launcher("launchers.train", *MLP,
+                          f"--workdir={workdir}")
     assert single.returncode == 0, single.stderr[-3000:]
-    multi_rows, single_rows = metrics(chief_dir), metrics(str(tmp_path / "single"))
-    assert len(multi_rows) == len(single_rows) == 2
-    for m, s in zip(multi_rows, single_rows):
+    return metrics(workdir)
+
+
+def assert_same_rows(rows, expected):
+    assert len(rows) == len(expected)
+    for m, s in zip(rows, expected):
         for key in s:
             assert m[key] == pytest.approx(s[key], rel=1e-4, abs=1e-6), key
+
+
+def test_two_workers_on_loopback_match_one_process(tmp_path, one_process):
+    chief_dir = str(tmp_path / "multi")
+    outputs = wait_all(launch_workers([chief_dir, chief_dir]))
+    assert "2 replicas" in outputs[0]
+    assert_same_rows(metrics(chief_dir), one_process)
     assert os.path.exists(os.path.join(chief_dir, "export", "1", "saved_model.pb"))
+
+
+def test_a_killed_two_worker_run_resumes_on_every_worker_as_one_process_would(
+        tmp_path, one_process):
+    """Both workers killed after the chief's first checkpoint, then started again: each must
+    start from that checkpoint. Before, the other worker (its scratch folder fresh) started
+    from scratch while the chief resumed, and the first step failed on both with TensorFlow's
+    'Collective instance N expected type ...' traceback. A worker that cannot see the chief's
+    folder (here: given another --workdir, as on a disk of its own) stops both with one line,
+    and the folder keeps what it held. The workers' scratch folders are gone at the end, the
+    killed worker's too (none is left in their TMPDIR)."""
+    chief_dir, tmpdir = str(tmp_path / "multi"), str(tmp_path / "tmp")
+    os.makedirs(tmpdir)
+    procs = launch_workers([chief_dir, chief_dir], tmpdir=tmpdir)
+    written = os.path.join(chief_dir, "checkpoints", "ckpt-*.state.npz")
+    deadline = time.time() + 180
+    while not glob.glob(written) and time.time() < deadline and procs[0].poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.5)  # the checkpoint itself, after its side file
+    for p in procs:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    assert not os.path.exists(os.path.join(chief_dir, "summary.json"))
+    kept = metrics(chief_dir)
+
+    apart = launch_workers([chief_dir, str(tmp_path / "elsewhere")])
+    outputs = [p.communicate(timeout=240)[0] for p in apart]
+    for p, out in zip(apart, outputs):
+        assert p.returncode == 2, out[-3000:]
+        lines = [line for line in out.splitlines() if line.startswith("error:")]
+        assert len(lines) == 1 and "storage all workers read" in lines[0], out[-3000:]
+        assert "Traceback" not in out
+    assert metrics(chief_dir) == kept
+
+    outputs = wait_all(launch_workers([chief_dir, chief_dir], tmpdir=tmpdir))
+    for out in outputs:
+        assert re.search(r"resuming \S+ after epoch [12]", out), out[-3000:]
+    assert_same_rows(metrics(chief_dir), one_process)
+    assert [n for n in os.listdir(tmpdir) if n.startswith("ktrain_worker_")] == []
 
 
 def test_deterministic_runs_repeat_exactly(tmp_path):

@@ -579,3 +579,25 @@ def test_a_signal_a_library_replaced_by_its_own_error_still_ends_in_exit_75():
         "SIGTERM received; saved a checkpoint after epoch 2; re-run the same command to resume",
         75)
     assert cli.ending(RuntimeError("an error of its own")) is None
+
+
+def test_a_collective_aborted_by_another_worker_is_one_line_naming_tensorflows_reason():
+    """Multi-worker: when one worker stops (a refusal, a crash), every other one fails in its
+    next collective with TensorFlow's UnavailableError and a traceback; the cause is in the
+    output of the worker that stopped. The error as TensorFlow raised it when the chief refused
+    a finished run folder (tests/test_distributed.py shows the chief's own line)."""
+    import tensorflow as tf
+
+    from ktrain_kit import cli
+    reason = ("failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:44573: "
+              "Failed to connect to remote host: Connection refused")
+    error = tf.errors.UnavailableError(None, None, (
+        "Graph execution error:\n\nDetected at node allgather/CollectiveGatherV2 defined at ..."
+        f"\nCollective ops is aborted by: {reason}\nAdditional GRPC error information from "
+        "remote target /job:worker/replica:0/task:0 while calling /tensorflow.WorkerService/"
+        "CompleteInstance:\nThe error could be from a previous operation. Restart your program "
+        "to reset.\n\t [[{{node allgather/CollectiveGatherV2}}]]"))
+    line, code = cli.ending(error)
+    assert code == cli.EXIT_FAILED == 1 and "\n" not in line
+    assert f"({reason})" in line and "another worker" in line and "GRPC" not in line
+    assert cli.ending(tf.errors.UnavailableError(None, None, "a bucket is unavailable")) is None
