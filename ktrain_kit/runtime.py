@@ -152,6 +152,16 @@ def check_cluster_environment(strategy: str = "auto") -> None:
             task.get("index"), int) or not 0 <= task["index"] < len(cluster[task["type"]]):
         raise UserError("environment variable TF_CONFIG: 'task' must name a job of the "
                         "cluster and an index within it; fix TF_CONFIG or unset it")
+    # MultiWorkerMirroredStrategy trains on chief and worker tasks; a parameter server is never
+    # started by it (a worker of a cluster listing one waited forever for it), nor an evaluator
+    others = sorted(set(cluster) - {"chief", "worker", "evaluator"})
+    if others or task["type"] not in ("chief", "worker"):
+        what = (f"the cluster lists job {others[0]!r}" if others else
+                f"this process's task is of type {task['type']!r}")
+        raise UserError(f"environment variable TF_CONFIG: {what}, but ktrain_kit trains on "
+                        "'chief' and 'worker' tasks only (multi-worker mirrored: no parameter "
+                        "servers, no side-car evaluator); list only those jobs and give this "
+                        "process one of their tasks, or unset TF_CONFIG")
 
 
 def place(strategy) -> dict:

@@ -12,6 +12,8 @@ folder) and a fix the launcher offers, a traceback, or another file of the folde
 that the launcher has no business changing.
 """
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -147,9 +149,19 @@ def check(source, folder, name, damage, launcher):
     (a key of LAUNCHERS); returns (exit code, line, problems)."""
     outside, outside_before, before = _damaged_copy(source, folder, name, damage)
     call, may_change, fix_words = LAUNCHERS[launcher]
-    code, message = launch(lambda: call(folder))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code, message = launch(lambda: call(folder))
     after = _readable_snapshot(folder)
     problems = []
+    unfinished = not os.path.exists(os.path.join(source, "summary.json"))
+    if launcher == "train" and unfinished and code == 0 and \
+            "ktrain_kit: resuming" not in printed.getvalue():
+        # exit 0 is right only for a run that went on from its checkpoint: one that started
+        # again from scratch lost the training done (and, being deterministic, writes the
+        # same files again, which the comparison below cannot tell)
+        problems.append("trained again from scratch instead of resuming: "
+                        f"{printed.getvalue()[-600:]!r}")
     if code == 2:
         line = str(message)
         if "\n" in line or not line:
@@ -318,12 +330,15 @@ def make_finished(folder):
 
 def make_unfinished(source, folder):
     """A finished run as it was when killed after its first epoch's checkpoint, its index
-    naming the checkpoints relative to its folder as TensorFlow writes it (conftest.rewind
-    writes absolute paths: every copy would resume from the source's files)."""
+    naming the checkpoints relative to its folder, with timestamps, as TensorFlow writes it
+    (conftest.rewind writes absolute paths: every copy would resume from the source's files;
+    without timestamps TensorFlow's CheckpointManager lists none, and every run of this
+    folder had started from scratch)."""
     from conftest import rewind
+
+    from ktrain_kit.checkpointing import write_index
     rewind(source, folder, 2)
-    with open(os.path.join(folder, "checkpoints", "checkpoint"), "w") as f:
-        f.write('model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-2"\n')
+    write_index(os.path.join(folder, "checkpoints"), ["ckpt-2"])
     return folder
 
 

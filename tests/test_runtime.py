@@ -302,6 +302,13 @@ def test_place_under_slurm_makes_only_rank_0_the_chief(monkeypatch):
     ('{"cluster": {"worker": "h:1"}, "task": {"type": "worker", "index": 0}}', "cluster"),
     ('{"cluster": {"worker": ["h:1"]}, "task": {"type": "worker", "index": 3}}', "task"),
     ('{"cluster": {"worker": ["h:1"]}}', "task"),
+    # a parameter server: its own task was a traceback, a worker's waited forever for it
+    ('{"cluster": {"worker": ["h:1"], "ps": ["h:2"]}, "task": {"type": "ps", "index": 0}}',
+     "job 'ps'"),
+    ('{"cluster": {"worker": ["h:1"], "ps": ["h:2"]}, "task": {"type": "worker", "index": 0}}',
+     "job 'ps'"),
+    ('{"cluster": {"worker": ["h:1"], "evaluator": ["h:2"]}, '
+     '"task": {"type": "evaluator", "index": 0}}', "type 'evaluator'"),
 ])
 def test_malformed_tf_config_is_one_line(monkeypatch, value, fragment):
     monkeypatch.setenv("TF_CONFIG", value)
