@@ -441,11 +441,11 @@ HEALTHY.update({
 HEALTHY_DATA.update({"dk_imb_t90_clear": "imb_t90_clear", "dk_imb_t97_separable": "imb_t97_clear",
                      "dk_imb_x90_clear": "text_imb90_clear",
                      "dk_imb_x97_clear": "text_imb97_clear"})
-for _twin, _name, _data in (("dk_imb_t90_clear", "dk_imb_t90_no_weights", "imb_t90"),
+for _twin, _name, _set in (("dk_imb_t90_clear", "dk_imb_t90_no_weights", "imb_t90"),
                             ("dk_imb_t97_separable", "dk_imb_t97_no_weights", "imb_t97"),
                             ("dk_imb_x90_clear", "dk_imb_x90_no_weights", "text_imb90"),
                             ("dk_imb_x97_clear", "dk_imb_x97_no_weights", "text_imb97")):
-    BUGGY[_name] = (_twin, {}, _data, ("data_problem",))
+    BUGGY[_name] = (_twin, {}, _set, ("data_problem",))
 # (c) the training rows' labels shuffled, the validation rows' right (twins: the table's
 # healthy tune cases)
 BUGGY["dk_trshuf_cls"] = ("dk_tcls_sgd_layernorm", {}, "table_cls_train_shuffled",
