@@ -117,6 +117,67 @@ def _regression_table(path, kind, shuffle_targets=False, seed=1):
             f.write(",".join(f"{v:.5f}" for v in row) + f",{t:.5f}\n")
 
 
+def _table_imbalanced(path, minority, class_sep, n=3000, seed=0):
+    """Two classes ("common", "rare") of rows, `minority` of them rare, with numeric columns in
+    their own units: overlapping at a small class_sep (an unweighted model's arg max then
+    names the rare class for few of its rows), apart at a large one. flip_y=0: no label noise,
+    which at 97/3 would be a sixth of the rare labels."""
+    from sklearn.datasets import make_classification
+    x, y = make_classification(n_samples=n, n_features=6, n_informative=4, n_redundant=0,
+                               n_classes=2, n_clusters_per_class=1, class_sep=class_sep,
+                               weights=[1 - minority], flip_y=0.0, random_state=seed)
+    x = x * np.array([10.0, 1000.0, 0.01, 50.0, 1.0, 200.0]) + np.array(
+        [40.0, 50000.0, 0.5, 300.0, 0.0, 1000.0])
+    with open(path, "w") as f:
+        f.write("age,income,ratio,area,score,distance,species\n")
+        for row, label in zip(x, y):
+            f.write(",".join(f"{v:.4f}" for v in row) + f",{('common', 'rare')[label]}\n")
+
+
+def _text_imbalanced(root, docs, rare, overlap, seed=0):
+    """`docs` documents of 30 filler words, `rare` of them in class "rare". Overlapping
+    (overlap=True): each of 2 draws is one of 20 rare keywords with probability 0.6 in a rare
+    document and 0.1 in a common one, so one keyword is weak evidence and two strong - the
+    unweighted arg max names a rare document only on two; apart (False): every rare document
+    has 3 rare keywords and no common one has any."""
+    rng = np.random.default_rng(seed)
+    filler = [f"word{i}" for i in range(400)]
+    keys = [f"rare{i}" for i in range(20)]
+    labels = np.array([1] * rare + [0] * (docs - rare))[rng.permutation(docs)]
+    for i, label in enumerate(labels):
+        words = list(rng.choice(filler, 30))
+        if overlap:
+            words += [str(rng.choice(keys)) for _ in range(2)
+                      if rng.random() < (0.6 if label else 0.1)]
+        elif label:
+            words += list(rng.choice(keys, 3))
+        rng.shuffle(words)
+        folder = os.path.join(root, ("common", "rare")[label])
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"{i:04d}.txt"), "w") as f:
+            f.write(" ".join(words))
+
+
+def _training_labels_shuffled(source, path, seed=0, val_fraction=0.2):
+    """`source` with the label (last) column permuted among the rows the launcher trains on,
+    the validation rows' labels kept: the split is data/sources.split_indices' (a permutation by
+    the config's seed, 0, the first val_fraction for validation; a CSV draws nothing before
+    it). A pipeline that misaligns only the training labels (joined on a wrong key before the
+    split was written out), while validation is right."""
+    from ktrain_kit.config import validation_count
+    with open(source) as f:
+        header, *rows = f.read().splitlines()
+    order = np.random.default_rng(seed).permutation(len(rows))
+    train = order[validation_count(len(rows), val_fraction):]
+    cells = [row.rsplit(",", 1) for row in rows]
+    labels = [label for _, label in cells]
+    moved = train[np.random.default_rng(seed + 1).permutation(len(train))]
+    for to, frm in zip(train, moved):
+        labels[to] = cells[frm][1]
+    with open(path, "w") as f:
+        f.write(header + "\n" + "".join(f"{c[0]},{label}\n" for c, label in zip(cells, labels)))
+
+
 TEXT_CLASSES = ("sports", "cooking", "finance")
 
 
@@ -196,14 +257,29 @@ def make_data(root):
         **{f"reg_{kind}{suffix}": (lambda p, kind=kind, shuffled=bool(suffix):
                                    _regression_table(p, kind, shuffle_targets=shuffled))
            for kind in ("synth", "unit", "big") for suffix in ("", "_shuffled")},
+        # Round 12 tune cases (see BUGGY below)
+        "table_cls_hard": lambda p: _table_classes(p, class_sep=0.8),
+        "imb_t90": lambda p: _table_imbalanced(p, 0.10, class_sep=0.5),
+        "imb_t90_clear": lambda p: _table_imbalanced(p, 0.10, class_sep=2.5),
+        "imb_t97": lambda p: _table_imbalanced(p, 0.03, class_sep=0.7, n=5000),
+        "imb_t97_clear": lambda p: _table_imbalanced(p, 0.03, class_sep=2.5, n=5000),
     }
     for name, make in files.items():
         path = os.path.join(root, name + ".csv")
         if not os.path.exists(path):
             make(path)
+    for name, source in (("table_cls_train_shuffled", "table_cls"),
+                         ("reg_unit_train_shuffled", "reg_unit")):
+        path = os.path.join(root, name + ".csv")
+        if not os.path.exists(path):
+            _training_labels_shuffled(os.path.join(root, source + ".csv"), path)
     folders = {"text": lambda p: _text_folder(p), "text_shuffled": lambda p: _text_folder(
         p, shuffle_labels=True), "images": lambda p: _image_folder(p),
-        "images_shuffled": lambda p: _image_folder(p, shuffle_labels=True)}
+        "images_shuffled": lambda p: _image_folder(p, shuffle_labels=True),
+        "text_imb90": lambda p: _text_imbalanced(p, 2000, 200, overlap=True),
+        "text_imb90_clear": lambda p: _text_imbalanced(p, 2000, 200, overlap=False),
+        "text_imb97": lambda p: _text_imbalanced(p, 3000, 90, overlap=True),
+        "text_imb97_clear": lambda p: _text_imbalanced(p, 3000, 90, overlap=False)}
     for name, make in folders.items():
         path = os.path.join(root, name)
         if not os.path.isdir(path):
@@ -329,10 +405,63 @@ for _twin, _name in (("dk_rtab_healthy", "dk_rtab_shuffled"),
                      ("dk_rsmall_healthy", "dk_rsmall_shuffled")):
     BUGGY[_name] = (_twin, {}, "_shuffled", ("data_problem", "overfitting"))
 
+# Round 12 tune cases, for the classes Round 11's holdout missed (dk_treg_tiny_data_big_model,
+# dk_tcls_imbalanced_no_weights) and the one known unnamed from earlier rounds (training labels
+# shuffled while the validation labels are right). Written and committed before any of them
+# ran; every name has split(name) == "tune".
+# (a) tiny data into a big model, validation plateauing far above training: TINY_BIG on a
+# linear table (target std 1), on configs/tabular_regression.py's Friedman data and on a
+# harder 3-class table (class_sep 0.8); each healthy twin is a modest model on the same tiny
+# rows (or, for Friedman, 400 rows and the config as it stands): an honest gap.
+SMALL_ON_TINY = {"data.train_examples": 80, "data.batch_size": 16, "model.width": 16,
+                 "model.depth": 1, "train.epochs": 30}
+HEALTHY.update({
+    "dk_tiny_runit_small": ("table_reg_more", REG, SMALL_ON_TINY),
+    "dk_tiny_rsynth_honest": ("table_reg_more", REG, {"data.train_examples": 400,
+                                                      "data.batch_size": 32,
+                                                      "train.epochs": 20}),
+    "dk_tiny_chard_small": ("table_cls", BIN, SMALL_ON_TINY),
+})
+HEALTHY_DATA.update({"dk_tiny_runit_small": "reg_unit", "dk_tiny_rsynth_honest": "reg_synth",
+                     "dk_tiny_chard_small": "table_cls_hard"})
+for _twin, _name in (("dk_tiny_runit_small", "dk_tiny_runit_big"),
+                     ("dk_tiny_rsynth_honest", "dk_tiny_rsynth_big_model"),
+                     ("dk_tiny_chard_small", "dk_tiny_chard_big")):
+    BUGGY[_name] = (_twin, TINY_BIG, None, ("overfitting",))
+# (b) imbalanced classes without weights, 90/10 and 97/3, on a table and on text: the buggy
+# data overlap (an unweighted arg max names few rare rows), each healthy twin is the same
+# shares on data the model does learn (classes apart: rare recall near 1). Per-class recall
+# on the validation rows is measured after each run (RECALLED).
+HEALTHY.update({
+    "dk_imb_t90_clear": ("table_cls", BIN, {"train.epochs": 10}),
+    "dk_imb_t97_separable": ("table_cls", BIN, {"train.epochs": 10}),
+    "dk_imb_x90_clear": ("text", BAG, {"train.epochs": 10}),
+    "dk_imb_x97_clear": ("text", BAG, {"train.epochs": 10}),
+})
+HEALTHY_DATA.update({"dk_imb_t90_clear": "imb_t90_clear", "dk_imb_t97_separable": "imb_t97_clear",
+                     "dk_imb_x90_clear": "text_imb90_clear",
+                     "dk_imb_x97_clear": "text_imb97_clear"})
+for _twin, _name, _set in (("dk_imb_t90_clear", "dk_imb_t90_no_weights", "imb_t90"),
+                            ("dk_imb_t97_separable", "dk_imb_t97_no_weights", "imb_t97"),
+                            ("dk_imb_x90_clear", "dk_imb_x90_no_weights", "text_imb90"),
+                            ("dk_imb_x97_clear", "dk_imb_x97_no_weights", "text_imb97")):
+    BUGGY[_name] = (_twin, {}, _set, ("data_problem",))
+# (c) the training rows' labels shuffled, the validation rows' right (twins: the table's
+# healthy tune cases)
+BUGGY["dk_trshuf_cls"] = ("dk_tcls_sgd_layernorm", {}, "table_cls_train_shuffled",
+                          ("data_problem", "overfitting"))
+BUGGY["dk_trshuf_targets"] = ("dk_runit_adam", {}, "reg_unit_train_shuffled",
+                              ("data_problem", "overfitting"))
+RECALLED = {"dk_tcls_imbalanced_no_weights", "dk_tcls_imbalanced_balanced", "dk_imb_t90_clear",
+            "dk_imb_t97_separable", "dk_imb_x90_clear", "dk_imb_x97_clear",
+            "dk_imb_t90_no_weights", "dk_imb_t97_no_weights", "dk_imb_x90_no_weights",
+            "dk_imb_x97_no_weights"}
+
 # The imbalanced twin trains on the same rows with weights: its accuracy is no bar for the
 # unweighted run (which names the big class and scores higher in plain accuracy), so that case
 # is scored whatever its accuracy, and its repair is not measured against the twin.
-ALWAYS_SCORED = {"dk_tcls_imbalanced_no_weights"}
+ALWAYS_SCORED = {"dk_tcls_imbalanced_no_weights", "dk_imb_t90_no_weights",
+                 "dk_imb_t97_no_weights", "dk_imb_x90_no_weights", "dk_imb_x97_no_weights"}
 
 
 def kind_of(name):
@@ -383,9 +512,41 @@ def train_case(name, root, data_root):
                 "seconds": round(time.time() - started, 1)}
     with open(os.path.join(folder, "summary.json")) as f:
         summary = json.load(f)
-    return {"findings": _findings(folder), "metric": summary.get("main_metric"),
-            "value": summary.get("main_metric_value"), "epochs": summary.get("epochs_run"),
-            "seconds": round(time.time() - started, 1), "folder": folder}
+    out = {"findings": _findings(folder), "metric": summary.get("main_metric"),
+           "value": summary.get("main_metric_value"), "epochs": summary.get("epochs_run"),
+           "seconds": round(time.time() - started, 1), "folder": folder}
+    if name in RECALLED:
+        out["per_class"] = _recall_child(folder)
+    return out
+
+
+def per_class_recall(folder):
+    """Each class's share of the validation rows and the share of them the run's final model
+    names right (arg max): what an unweighted model on imbalanced classes gives up. In this
+    process (a child of train_case): the run's own data split and weights (restore.load_run)."""
+    from ktrain_kit import restore
+    from ktrain_kit.data.pipeline import eval_batches
+    _, data, model = restore.load_run(folder)
+    with open(os.path.join(folder, "config.json")) as f:
+        names = json.load(f).get("resolved", {}).get("labels", {})
+    true, predicted = [], []
+    for x, y in eval_batches(data, 256):
+        predicted.append(np.asarray(model(x, training=False)).argmax(axis=-1))
+        true.append(np.asarray(y).reshape(-1))
+    true, predicted = np.concatenate(true).astype(int), np.concatenate(predicted)
+    return {"classes": names, "val_rows": int(len(true)),
+            "share": {int(c): float(np.mean(true == c)) for c in np.unique(true)},
+            "recall": {int(c): float(np.mean(predicted[true == c] == c)) for c in np.unique(true)}}
+
+
+def _recall_child(folder):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.doctor_data_kinds",
+                           f"--recall={folder}"], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    lines = proc.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if proc.returncode == 0 and lines else {
+        "error": (proc.stdout + proc.stderr)[-400:]}
 
 
 def fix_case(name, results, budget):
@@ -514,7 +675,11 @@ def main():
     p.add_argument("--budget", type=int, default=3)
     p.add_argument("--replay", action="store_true")
     p.add_argument("--table", action="store_true")
+    p.add_argument("--recall", default="", help="print a run folder's per-class recall (JSON)")
     args = p.parse_args()
+    if args.recall:
+        print(json.dumps(per_class_recall(args.recall)))
+        return
     results = _load()
     if args.replay:
         _save(replay(results))

@@ -118,9 +118,12 @@ def test_decisions_that_drop_the_small_classes_are_a_data_problem_named_with_the
         quiet = doctor.diagnose(CURVES, [], [], {**FIVE, "reference": reference(model,
                                                                                   corrected)})
         assert not majority(quiet)
-    # the gap and no class dropped: the correction only trades recall between named classes
-    assert not majority(doctor.diagnose(CURVES, [], [], {
+    # the gap and no class dropped: named too since Round 12 (the small classes are named,
+    # for too few of their rows: 90/10 and 88/9/3 table rows without weights, rare recall
+    # 0.65 on validation); the gap beyond the margin is what separates it from noise
+    none_dropped = majority(doctor.diagnose(CURVES, [], [], {
         **FIVE, "reference": reference(0.308, 0.422, dropped=0)}))
+    assert len(none_dropped) == 1 and "too few of their rows" in none_dropped[0].causes[0]
     # a class dropped by a model that has not learned the classes (a round-4 fixed twin: 3
     # classes of 42/33/25%, 0.677 by arg max, 0.731 corrected, nearest neighbours 0.865 - more
     # than the margin 0.03 above): underfitting's, not the shares'
