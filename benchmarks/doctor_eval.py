@@ -37,6 +37,9 @@ def check_truth(truth, history, task):
         "val_metric_at_least": lambda t: val_metric and max(val_metric) >= t,
         "val_metric_at_most": lambda t: nonfinite or (val_metric is not None and
                                                       max(val_metric) <= t),
+        # a metric to be minimized (an MSE the loss is not): its best epoch stays above t
+        "val_metric_min_at_least": lambda t: nonfinite or (bool(val_metric) and
+                                                           min(val_metric) >= t),
         "val_loss_at_most": lambda t: val_loss and min(val_loss) <= t,
         "val_loss_at_least": lambda t: nonfinite or not val_loss or min(val_loss) >= t,
         "final_over_first_loss": lambda t: nonfinite or (loss and loss[-1] >= t * loss[0]),
