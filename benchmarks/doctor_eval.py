@@ -783,7 +783,7 @@ def write(path, cases, results, seeds):
         "all-one pairs quiet, its ranking checked with NumPy; a concatenating two-input net "
         "on the same labels still named; the first fails without the rule). After: tune 4/4 "
         "(4/4), 0/10; holdout unchanged. The fact is new, so older records replay unchanged "
-        "(`/tmp/h78/replay_de.py` on the 273 doctor_eval runs of seed 3 and on rounds 7, 8, 9"
+        "(main's rules against these, on the 273 doctor_eval runs of seed 3 and on rounds 7, 8, 9"
         " and 10's dumps: every verdict kept; `python -m benchmarks.doctor_configs --replay`:"
         " 0 runs changed; `python -m benchmarks.doctor_data_kinds --replay`: the same 5 "
         "changed runs as without this change, results files unchanged). Left on the holdout "
