@@ -37,6 +37,9 @@ def check_truth(truth, history, task):
         "val_metric_at_least": lambda t: val_metric and max(val_metric) >= t,
         "val_metric_at_most": lambda t: nonfinite or (val_metric is not None and
                                                       max(val_metric) <= t),
+        # a metric to be minimized (an MSE the loss is not): its best epoch stays above t
+        "val_metric_min_at_least": lambda t: nonfinite or (bool(val_metric) and
+                                                           min(val_metric) >= t),
         "val_loss_at_most": lambda t: val_loss and min(val_loss) <= t,
         "val_loss_at_least": lambda t: nonfinite or not val_loss or min(val_loss) >= t,
         "final_over_first_loss": lambda t: nonfinite or (loss and loss[-1] >= t * loss[0]),
@@ -172,11 +175,11 @@ def main():
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
     from benchmarks.doctor_cases import (field, users, wild, wild4, wild5, wild6, wild7,
-                                         wild8, wild9)
+                                         wild8, wild9, wild10)
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
              + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
-             + wild9.CASES
+             + wild9.CASES + wild10.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -211,7 +214,7 @@ def main():
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
                       + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
-                      + wild9.CASES
+                      + wild9.CASES + wild10.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -302,6 +305,8 @@ GROUPS = (("real programs", lambda c: "program" in c and c["source"].startswith(
            c["source"].startswith("public fault collections (round 8)")),
           ("fault collections and threads, round 9", lambda c: "program" in c and
            c["source"].startswith("public fault collections and Q&A threads (round 9)")),
+          ("fault collections and threads, round 10", lambda c: "program" in c and
+           c["source"].startswith("public fault collections and Q&A threads (round 10)")),
           ("synthetic cases", lambda c: "program" not in c))
 
 
@@ -324,7 +329,7 @@ def write(path, cases, results, seeds):
         "users' own multi-output and subclassed models (users.py), users' programs with one "
         "bug each (wild.py), issue-thread programs (wild4.py), published programs (wild5.py), "
         "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py, wild8.py, "
-        "wild9.py) and "
+        "wild9.py, wild10.py) and "
         "synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning "
         "or "
         "critical finding; right top finding = its first (most severe) warning is one of the "
@@ -726,6 +731,89 @@ def write(path, cases, results, seeds):
         "one) - the inputs' scale is as named, but the documented fix leaves it; SO "
         "47241622's fix (one epoch, 40 updates, 0.752 in seed 0) draws underfitting - true of "
         "a run that short, but the documented fix keeps the program's one epoch.",
+        "",
+        "Round 10 (benchmarks/doctor_cases/wild10.py): 12 more buggy programs with their "
+        "documented fixes, chosen above all for their fixes - short trainings, small models, "
+        "modest accuracies left as their authors left them - and fault kinds the earlier "
+        "rounds have few of. Eight are defect4ML programs (ids no earlier round uses; seven "
+        "are git submodules there, read at the commits their conf.ini names): a traffic-sign "
+        "CNN with relu where its fix puts sigmoid / elu on the first three convolutions "
+        "(026), a LeNet whose fix replaces the third convolution by Dense(120) (010), a "
+        "cats-and-dogs CNN at 64x64 with 7x7 filters, fixed to 32x32, 3x3 filters and batch "
+        "100 (025; its author's 'success' is 0.718), the Pima MLP that gains three hidden "
+        "layers (027), a super-resolution net under binary cross-entropy at 200 epochs, fixed"
+        " to 50 (023), the sonar 60-12-1 net whose tf.keras layers its fix imports from keras"
+        " (095: one library in Keras 3, the twins are one run), RankNet trained on ordered "
+        "pairs labelled 1 whose frozen Dense(1, sigmoid) becomes an Activation (031) and a "
+        "CIFAR CNN at 100 epochs of RMSprop(1e-4), fixed to 10 (011). Four are DeepFD rows no"
+        " round uses: the super-resolution net's second fix (row 53: mse under Adam 1e-3 "
+        "instead of binary cross-entropy under 1e-4), a net averaging two numbers that gains "
+        "a Dense(2, relu) (row 58), a DDoS table of raw columns under 22-64-128-64 ReLU "
+        "layers with Dropout 0.4, fixed to 30-10-10 and 2 epochs (row 56), and SO 41327601's "
+        "MNIST CNN under binary cross-entropy, fixed by categorical (row 36). Ported onto the"
+        " digits (enlarged, shifted, noised where a program is about photographs) or "
+        "generated tables and images, what each source leaves out said in its docstring. "
+        "Split by the parity of the name's SHA-1 before any run (6 tune, 6 holdout); all 12 "
+        "committed before any ran (9eb7002); 2 seeds each (`--seeds 2 --only <the wild10 "
+        "names> --dump`). Corrected after the first run, before anything else, reasons beside"
+        " them (5231c97): the two super-resolution pairs' bars, which read an MSE with the "
+        "accuracy checks (their worst epoch; every run starts at 0.1) - now DeepFD row 53 by "
+        "the MSE's best epoch (a new check, val_metric_min_at_least) and bug 023 by its "
+        "cross-entropy (0.55, floor 0.47); those 8 runs trained again under the corrected "
+        "bars. Not scored (the bug does not show in the port): the relu traffic-sign CNN "
+        "(0.90-0.93, its fix 0.83-0.87), the LeNet (0.91-0.94, fix 0.86), the 7x7 "
+        "cats-and-dogs CNN (0.83-0.90, fix 0.87-0.88), the 12-8 Pima net (0.64-0.66, fix "
+        "0.69-0.75), the 200-epoch super-resolution (MSE 0.004-0.005: better than its "
+        "50-epoch fix's 0.09, cross-entropy 0.67, which is unscored too and which the doctor "
+        "calls loss_not_decreasing - the same run is DeepFD row 53's buggy twin, detected "
+        "there), RankNet's frozen Dense (the same function), the linear averaging net (it "
+        "fits averages exactly), the binary cross-entropy CNN (0.91-0.92, fix 0.96: Keras 3 "
+        "reads its 'accuracy' as categorical), one sonar seed and one CIFAR seed; nor the "
+        "fixes that did not train in the port (the 10-epoch CIFAR fix at 0.753 under its 0.8 "
+        "bar; the DDoS fix at the majority share, 0.59, on raw columns over five decades; one"
+        " sonar seed at 0.452). With the rules as they were: tune 4/4 buggy runs detected "
+        "(4/4 right top), false alarms 2/10 (RankNet's fix: critical data_problem in both "
+        "seeds); holdout 0/2 (0/2), 2/7 (measured, not tuned on). One class on the tune half,"
+        " fixed (6d945cd): every label alike was read as 'the model can reach a perfect loss "
+        "without looking at the inputs' - false for a comparison model, whose output for "
+        "swapped inputs is 1 - p (RankNet's sigmoid(s(a) - s(b))): it cannot output 1 without"
+        " telling its inputs apart, and one label is its pairs' order. "
+        "facts.swapped_inputs_complement reads that where the labels are constant; the "
+        "constant-label rule stays quiet on it (tests/test_doctor_round13.py: a RankNet on "
+        "all-one pairs quiet, its ranking checked with NumPy; a concatenating two-input net "
+        "on the same labels still named; the first fails without the rule). After: tune 4/4 "
+        "(4/4), 0/10; holdout unchanged. The fact is new, so older records replay unchanged "
+        "(main's rules against these, on the 273 doctor_eval runs of seed 3 and on rounds 7, 8, 9"
+        " and 10's dumps: every verdict kept; `python -m benchmarks.doctor_configs --replay`:"
+        " 0 runs changed; `python -m benchmarks.doctor_data_kinds --replay`: the same 5 "
+        "changed runs as without this change, results files unchanged). Left on the holdout "
+        "half (measured, not fixed): the Pima fix in one seed (0.688) draws data_problem and "
+        "dead_units - 62% of its ReLUs dead before the first update on raw columns up to 846,"
+        " as named, but the documented fix keeps the raw columns; the sonar fix in one seed "
+        "(30 updates, loss 0.690 -> 0.692, balanced accuracy 0.64 against nearest neighbours'"
+        " 0.80) draws underfitting - true of a run that short, but the documented fix keeps "
+        "its 10 epochs; the 40-epoch CIFAR CNN (validation loss 0.35 -> 0.43 from its best) "
+        "is not named, and one sonar seed that predicts one class draws overfitting rather "
+        "than a slow-training finding.",
+        "",
+        "Fixes across the rounds (the FIXED twins of every real-program round, replayed with "
+        "the current rules from their recorded inputs: doctor_eval's seed-3 dump for rounds "
+        "1-6, and rounds 7-10's two-seed dumps; a fix scored when its own bar held): false "
+        "alarms 1/87 on the tune half, 7/80 on the holdout half (8/167, 5%; 30/204 counting "
+        "fixes that did not train in their port). Recorded verdicts of seeds 0-2 in "
+        "doctor_results.json, rules of their day: 2/329. By rule (scored fixes / all fixed "
+        "runs): data_problem 3/10, underfitting 3/8, dead_units 2/6, unstable 2/2, "
+        "saturated_units 1/1, overfitting 0/5, wrong_loss 0/4, loss_not_decreasing 0/4, "
+        "vanishing_gradients 0/1. data_problem fires on the most fixes: its input-scale "
+        "reading (a feature's RMS over 10x the unit scale, the model not normalizing) names "
+        "raw columns the documented fix kept - centred 0..255 pixels (bug 092), raw Pima and "
+        "DDoS columns, Higgs' -999 sentinels, a raw regression - where the fix trained anyway"
+        " or its twin's failure has the same cause; it reads the scale as the cause of a "
+        "shortfall the fix leaves. underfitting compares the model with the simple models at "
+        "the end of runs the documented fix keeps short (30-40 updates: the sonar net, whose "
+        "loss had not moved, and SO 47241622's one epoch; a bounded-output regression at MSE "
+        "0.032 against ridge's 0.025, round 6): the shortfall it names is real, and it reads "
+        "a run stopped by its program as a run that finished.",
         "",
         "## How the doctor judges a classifier: balanced accuracy", "",
         "The doctor compares the trained model with chance and with the best of two simple "

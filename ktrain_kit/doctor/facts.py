@@ -449,11 +449,57 @@ def model_facts(model, probe_data):
     width = input_symbol_width(model, x)
     if width is not None:
         facts["inputs_symbol_width"] = width
+    if len(per_output) == 1 and facts.get("labels_distinct_rows") == 1:
+        swapped = swapped_inputs_complement(model, x)
+        if swapped is not None:
+            facts["swapped_inputs_complement"] = swapped
     if len(per_output) == 1 and y is not None:
         facts.update(confident_outputs_loss(getattr(model, "loss", None),
                                             facts.get("output_activation"), y,
                                             facts.get("num_outputs")))
     return facts
+
+
+# How closely a comparison model's output for swapped inputs must be the complement of its
+# output (p(b, a) = 1 - p(a, b), or -s(a, b) without a squashing): float32 rounding of one
+# subtraction, far below any change a trained weight makes.
+SWAP_TOLERANCE = 1e-4
+# Outputs that all sit this close to the midpoint say nothing: a model that ignores its
+# inputs (0.5, or 0, everywhere) is its own complement too.
+SWAP_MIN_SPREAD = 1e-3
+
+
+def swapped_inputs_complement(model, x, limit=64):
+    """Whether the model compares two of its inputs: given the same examples with two
+    same-shaped inputs swapped, its output is the complement of what it was (1 - p for an
+    output in 0..1, -s otherwise) - RankNet's sigmoid(s(a) - s(b)), a siamese 'which comes
+    first'. Such a model cannot output its label without telling its inputs apart, so one
+    label for every pair is the pairs' order convention, not a mangled label column. None
+    where the model has no two same-shaped inputs or the check cannot run."""
+    if not isinstance(x, (list, tuple)) or len(x) < 2:
+        return None
+    shapes = [np.shape(a) for a in x]
+    pair = next(((i, j) for i in range(len(x)) for j in range(i + 1, len(x))
+                 if shapes[i] == shapes[j] and len(shapes[i]) >= 1), None)
+    if pair is None:
+        return None
+    i, j = pair
+    head = [np.asarray(a[:limit]) for a in x]
+    swapped = list(head)
+    swapped[i], swapped[j] = head[j], head[i]
+    try:
+        p = np.asarray(model(head, training=False), dtype=np.float64)
+        q = np.asarray(model(swapped, training=False), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - a model that cannot take its inputs this way: unknown
+        return None
+    if p.shape != q.shape or not p.size or not np.all(np.isfinite(p)):
+        return None
+    bounded = bool(np.all((p >= 0) & (p <= 1)))
+    middle = 0.5 if bounded else 0.0
+    if np.max(np.abs(p - middle)) < SWAP_MIN_SPREAD:
+        return False
+    complement = (1.0 - p) if bounded else -p
+    return bool(np.max(np.abs(q - complement)) <= SWAP_TOLERANCE * (1 + np.max(np.abs(p))))
 
 
 def single_value_norms(model) -> list:

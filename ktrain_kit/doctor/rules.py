@@ -905,6 +905,11 @@ def _constant_labels(run):
     and a simple model fits such labels as perfectly, so no reference can reveal it. Read from
     the labels themselves: the training (reference) labels first, then the probe's."""
     facts = run.facts
+    if facts.get("swapped_inputs_complement"):
+        # a comparison model (RankNet: sigmoid(s(a) - s(b))) gives 1 - p for swapped inputs:
+        # it cannot reach one label without telling its inputs apart, and one label for every
+        # pair is the order its pairs are written in (facts.swapped_inputs_complement)
+        return []
     for prefix, which in (("reference_labels", "training"), ("labels", "probe")):
         shape = facts.get(f"{prefix}_shape") or [0]
         if facts.get(f"{prefix}_distinct_rows") == 1 and shape[0] >= \
