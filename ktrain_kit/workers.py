@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 
-from ktrain_kit import checkpointing, fs
+from ktrain_kit import fs
 from ktrain_kit.errors import UserError
 
 NONE = -1  # no checkpoint restored: the run starts afresh
@@ -67,6 +67,7 @@ def agree_on_start(strategy, place, checkpoints, model, at, run_folder):
 def _copy_checkpoint(run_folder, number, into):
     """Copies the chief's checkpoint `number` (its index, data shards and side file) from
     `run_folder`; None, or what could not be read."""
+    from ktrain_kit import checkpointing  # TensorFlow: not at start-up (tests/test_startup.py)
     source = fs.join(run_folder, "checkpoints")
     stem = f"ckpt-{number}"
     try:

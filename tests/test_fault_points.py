@@ -333,6 +333,9 @@ OUTSIDE_THE_DOOR = {
         "a local scratch file, read back and deleted",
     ("ktrain_kit/restore.py", "_load_weights", "open('wb')"):
         "a local scratch copy of a bucket's weights file, for h5py",
+    ("ktrain_kit/workers.py", "scratch_folder", "shutil.rmtree"):
+        "a non-chief worker's scratch folder in the temp folder (its own at the end, a killed "
+        "worker's at the next start), never the run folder; errors ignored",
 }
 
 
