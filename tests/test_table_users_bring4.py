@@ -159,6 +159,11 @@ def test_an_identifier_written_as_a_number_is_left_out_or_read_as_codes(tmp_path
     assert sorted(prep.kept["StoreID"]) == sorted(counts[counts > 1].index)
     notes = features.typing_notes(table, specs)
     assert notes and "'StoreID' read as categories" in notes[0]
+    alone = tmp_path / "ids.csv"
+    frame[["customer_id", "churn"]].to_csv(alone, index=False)
+    with pytest.raises(UserError, match="no feature column but 'customer_id', which is an "
+                       "identifier.*customer_id.: .numeric"):
+        sources._csv(data_config("csv", alone, label_column="churn"), task(), None)
 
 
 def test_ids_beyond_float32_stay_distinct_codes(tmp_path):

@@ -365,11 +365,15 @@ def _csv(dc, tc, rng):
 def _all_features_left_out(path, table, dates, counters, ids=()):
     """The refusal of a table whose every feature column is a left-out date, row-number or
     identifier column: it names the column, the rule, and the type that keeps it."""
-    from ktrain_kit.data import table as table_lib
+    from ktrain_kit.data import features as features_lib, table as table_lib
     if dates:
         j = next(iter(dates))
         why, kind = f"holds dates ({table_lib.shown(dates[j])})", "categorical"
         fix = "add columns of numbers made from it (days since a start, month), or type it"
+    elif ids and features_lib.numbered_ids(table.names[ids[0]], table.column(ids[0])):
+        j = ids[0]
+        why, kind = "is an identifier (its name), a different number on every row", "numeric"
+        fix = "add feature columns, or type it if its numbers measure something"
     elif ids:
         j = ids[0]
         why, kind = "holds a different text on every row", "categorical"
