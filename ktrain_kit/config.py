@@ -131,7 +131,7 @@ def default_config() -> ml_collections.ConfigDict:
         text_length=256,         # text: tokens per example (longer texts are cut, and the run
                                  # says so); 0 = the longest training text's (configs/text_bag.py)
         features=_any(""),       # csv: per-column type overrides {column: numeric |
-                                 # categorical | ignore}; the rest are typed from the file
+                                 # categorical | text | ignore}; the rest are typed from the file
         val_fraction=0.2,        # share of the examples held out for validation
         num_classes=10,          # synthetic data: classes to generate
         image_size=32,           # synthetic_images and image_folder: side in pixels

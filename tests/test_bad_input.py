@@ -401,9 +401,10 @@ CASES = {
     "comment lines above the header": (lambda t: data_args(
         "csv", csv_rows(t, "# exported by tool v1\na,b,y", ["1,2,0", "3,4,1"] * 10)),
         "delete line 1 ('# exported by tool v1')"),
-    "numbers with thousands separators": (lambda t: data_args(
-        "csv", csv_rows(t, "population,y", ['"1,234",0', '"12,500",1', "999,0"] * 10)),
-        "'1,234' is a number written with a comma"),
+    # (`"1,234"` in a comma file is read as 1234 since round h79: test_table_users_bring4.py)
+    "numbers with decimal commas in a comma file": (lambda t: data_args(
+        "csv", csv_rows(t, "population,y", ['"1,5",0', '"12,25",1', "999,0"] * 10)),
+        "'1,5' is a number written with a comma"),
     "a feature too large for float32": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1e308,1,0"] + ["2,3,1", "4,5,0"] * 10)),
         "'1e308' is beyond"),

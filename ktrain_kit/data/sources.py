@@ -347,6 +347,11 @@ def _csv(dc, tc, rng):
               f"row ({table_lib.shown(table.column(j)[0])}, ...: an id, a name, a note), so no "
               "value recurs to be learned (a document to read: data.text_column); as "
               f"categories: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              if not features_lib.numbered_ids(table.names[j], table.column(j)) else
+              f"column {table_lib.shown(table.names[j])} not used: an identifier (its name), a "
+              f"different number on every row ({table_lib.shown(table.column(j)[0])}, ...), "
+              "which names an example and measures nothing; as a number: "
+              f"--config.data.features='{{\"{table.names[j]}\": \"numeric\"}}'"
               for j in ids]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
               f"({table_lib.shown(cell)}), which as categories are unknown past the training "
@@ -360,11 +365,15 @@ def _csv(dc, tc, rng):
 def _all_features_left_out(path, table, dates, counters, ids=()):
     """The refusal of a table whose every feature column is a left-out date, row-number or
     identifier column: it names the column, the rule, and the type that keeps it."""
-    from ktrain_kit.data import table as table_lib
+    from ktrain_kit.data import features as features_lib, table as table_lib
     if dates:
         j = next(iter(dates))
         why, kind = f"holds dates ({table_lib.shown(dates[j])})", "categorical"
         fix = "add columns of numbers made from it (days since a start, month), or type it"
+    elif ids and features_lib.numbered_ids(table.names[ids[0]], table.column(ids[0])):
+        j = ids[0]
+        why, kind = "is an identifier (its name), a different number on every row", "numeric"
+        fix = "add feature columns, or type it if its numbers measure something"
     elif ids:
         j = ids[0]
         why, kind = "holds a different text on every row", "categorical"
@@ -653,6 +662,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
             specs, {k: v[train_idx] for k, v in columns.items()})
         x = preprocessing.encode(columns).numpy()
         kind = "tabular"
+        raw.notes = [*raw.notes, *features.typing_notes(raw.table["table"], specs)]
     elif raw.kind == "text":  # a TextVectorization adapted on the training texts
         from ktrain_kit.data import text
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,

@@ -385,7 +385,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     fasttext = json_table is None and fasttext_records(text, path)
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
-    orange, notes = 0, ()
+    orange, notes, grouped = 0, (), {}
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -402,6 +402,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
             flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
+        records, grouped = _ungrouped_numbers(records, mark, char)
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
         if header == "auto":
@@ -434,6 +435,9 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if not rows:
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
+    notes += tuple(f"column {shown(names[j])}: numbers with their thousands grouped "
+                   f"({shown(cell)}) read as the numbers they write ({plain})"
+                   for j, (cell, plain) in (grouped if json_table is None else {}).items())
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
                            text, skip=bool(orange)), quoted, notes)
@@ -482,6 +486,55 @@ COMMA_NUMBER = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
 # The same number with its thousands grouped (a spreadsheet's Number format in a decimal-comma
 # locale): `1.234,5`, `-1 234`, `12'345,0`; a space may be a no-break or narrow no-break one.
 GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?")
+
+
+# A number with its thousands grouped by one separator, for each decimal mark: with points,
+# `1,234,567`, `1,234.5`, `1 234`, `1'234.5` (spaces: also no-break and narrow no-break ones);
+# with commas, `1.234.567`, `1.234,5`, `1 234,5`. At most 6 groups (below 1e18): a longer run
+# of `290,291,292,...` is a list (great_tables' photolysis wavelengths), not a number.
+GROUPS = r"\d{3}(?:(?P=g)\d{3}){0,4}"  # after the first group: 1 to 5 more
+GROUPED = {".": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
+           ",": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
+# One group after a comma or a point and no decimals (`1,234`, `1.234`): a thousands separator
+# or the other locale's decimal mark; the rest of the column must say which.
+ONE_GROUP = re.compile(r"[+-]?\d{1,3}[,.]\d{3}")
+
+
+def _ungrouped_numbers(records, mark: str, char: str):
+    """(records, {column: (a grouped cell, as read)}): in each column whose cells below line 1
+    are numbers, some with their thousands grouped (`GROUPED` for the file's decimal mark),
+    those cells written plainly (`"1,234,567"` -> `1234567`; with decimal commas `1.234,5` ->
+    `1234,5`). Spreadsheets and reports write numbers so (bokeh's unemployment09.csv:
+    `"23,288"`); refused as text, the user had to rewrite the file with pandas' `thousands=`.
+    A column of one group alone (`1,234`, `1.234`: no decimals) is read so only where nothing
+    else reads it: in a comma-delimited file, where a decimal comma would be the delimiter, or
+    where another cell of the file groups with the same separator beyond doubt (`1.170.364`
+    beside `263.400`); else it is refused as before (a tab file's `1,234` may be 1.234 written
+    with a decimal comma, a `;` file's `1.234` a decimal point among decimal commas)."""
+    plain = is_number if mark == "." else COMMA_NUMBER.fullmatch
+    columns = {}  # column -> its grouped cells, when all its other cells are plain numbers
+    for j in range(len(records[0]) if records else 0):
+        cells = [r[j] for r in records[1:] if not is_missing(r[j])]
+        found = [c for c in cells if not plain(c) and GROUPED[mark].fullmatch(c)]
+        if found and all(plain(c) or GROUPED[mark].fullmatch(c) for c in cells):
+            columns[j] = found
+    certain = {GROUPED[mark].fullmatch(c).group("g") for found in columns.values()
+               for c in found if not ONE_GROUP.fullmatch(c)}
+    if mark == "." and char == ",":
+        certain.add(",")  # quoted: a decimal comma would be the delimiter
+    grouped, out = {}, records
+    for j, found in columns.items():
+        if not all(GROUPED[mark].fullmatch(c).group("g") in certain for c in found):
+            continue
+        if out is records:
+            out = [list(r) for r in records]
+        for r in out:
+            match = GROUPED[mark].fullmatch(r[j])
+            if match and not plain(r[j]):
+                r[j] = r[j].replace(match.group("g"), "")
+        grouped[j] = (found[0], found[0].replace(GROUPED[mark].fullmatch(found[0]).group("g"),
+                                                 ""))
+    return out, grouped
 
 
 def _with_decimal_points(rows, lines, path):
@@ -827,8 +880,10 @@ DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+")
 def _point_decimals(records, delimiter) -> bool:
     """Whether the rows, split by `delimiter`, write numbers with decimal points and never
     with decimal commas: a semicolon file whose decimal mark is not the comma `auto` assumes
-    with `;` (one refusal names both settings, not one after the other)."""
-    cells = [c.strip() for r in records[1:] for c in r[0].split(delimiter)]
+    with `;` (one refusal names both settings, not one after the other). The row as written:
+    read with commas, a row of `1.170.364;47 757,45;1911,1` was the cells `1.170.364;47 757`
+    and `45;1911` and `1`, and the refusal named decimal=. for a file of decimal commas."""
+    cells = [c.strip() for r in records[1:] for c in ",".join(r).split(delimiter)]
     return any(_point_number(c) for c in cells) and \
         not any(DECIMAL_COMMA.fullmatch(c) for c in cells)
 
