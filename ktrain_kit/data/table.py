@@ -389,7 +389,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
-        if quoting == "csv" and char != " ":
+        if quoting == "csv":
             text = backslash_quotes_doubled(text, char)
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
@@ -571,33 +571,60 @@ def _broken_quoting(text: str, read: str):
     return None
 
 
-BACKSLASH_QUOTE = re.compile(r'(?<!\\)\\"')  # `\"`, not the end of `\\"` (an escaped backslash)
-
-
 def backslash_quotes_doubled(text: str, read: str) -> str:
-    """`text` with each `\\"` written `""` where the file escapes quotes inside quoted cells with
-    a backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
-    fputcsv, R's write.table(qmethod="escape"), pandas' escapechar='\\'), as csv quoting writes
-    them: read as written, the quoting breaks, or holds only with rows of unequal widths
-    (`"\\" ,a"` closes at `\\"` before ` ,`: two cells, one more than the writer's); read with
-    every `\\"` a quote, the quoting holds (and, in the second case, the rows are one
+    """`text` with each `\\"` written `""` where the file escapes quotes inside cells with a
+    backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
+    fputcsv, R's write.table (qmethod "escape", its default, also with its default space
+    delimiter), pandas' and Python's csv with escapechar='\\' and doublequote=False), as csv
+    quoting writes them: read as written, the quoting breaks, or holds only with rows of unequal
+    widths (`"\\" ,a"` closes at `\\"` before ` ,`: two cells, one more than the writer's); read
+    with every `\\"` a quote, the quoting holds (and, in the second case, the rows are one
     width). Otherwise `text` as it is: a `\\"` in a file whose quoting holds and whose rows are
-    one width is a backslash closing a cell (`"C:\\"`)."""
+    one width is a backslash closing a cell (`"C:\\"`), or a backslash and a quote in a file
+    written without quoting (a .tsv of JSON-escaped strings: `{\\"k\\": 1}`).
+
+    The escapes are rewritten cell by cell (`_escaped_cells_as_csv`), not character by
+    character: Python's and pandas' writers quote only a cell that holds the delimiter or a
+    line break, and escape a quote in any other cell bare (`A\\"B`); rewritten `A""B` bare,
+    such a cell read as two quotes, and one opening with `\\"` opened a quote."""
     if '\\"' not in text:
         return text
-    broken = _broken_quoting(text, read) is not None
-    if not broken and _one_width(text, read):
+    view = _as_space_delimited if read == " " else str  # how `_csv_records` splits the text
+    broken = _broken_quoting(view(text), read) is not None
+    if not broken and _one_width(view(text), read):
         return text
-    doubled = BACKSLASH_QUOTE.sub('""', text)
-    if _broken_quoting(doubled, read) is None and (broken or _one_width(doubled, read)):
+    doubled = _escaped_cells_as_csv(text, read)
+    if _broken_quoting(view(doubled), read) is None and (broken or _one_width(view(doubled), read)):
         return doubled
     return text
 
 
+def _escaped_cells_as_csv(text: str, read: str) -> str:
+    """`text`, whose quotes inside cells are escaped `\\"`, as csv quoting writes the same cells:
+    in a quoted cell each `\\"` is `""` (a `\\\\` is an escaped backslash: `"C:\\\\"` closes at
+    its last quote); a bare cell holding `\\"` is quoted, its quotes doubled. `read`: the
+    delimiter (a space: runs of spaces and tabs)."""
+    ends = re.escape(" \t" if read == " " else read) + r"\r\n"
+    cell = re.compile(rf'(?<![^{ends}])(?:([ \t]*)"((?:\\[\s\S]|[^"\\])*)"'  # quoted
+                      rf'|([^{ends}"]*\\"[^{ends}]*))')                         # bare, with \"
+    def as_csv(match):
+        if match.group(3) is not None:
+            return '"' + match.group(3).replace('\\"', '"').replace('"', '""') + '"'
+        inside = re.sub(r'\\([\s\S])', lambda m: '""' if m.group(1) == '"' else m.group(0),
+                        match.group(2))
+        return f'{match.group(1)}"{inside}"'
+    return cell.sub(as_csv, text)
+
+
 def _one_width(text: str, read: str) -> bool:
-    """Every non-blank row of CSV text split by `read` has the same number of cells."""
+    """Every non-blank row of CSV text split by `read` has the same number of cells, line 1
+    perhaps one name short (R's write.table, which `_csv_records` reads: `_short_header`; its
+    default qmethod escapes quotes `\\"`)."""
     rows = _rows_split_by(text, read)
-    return rows is not None and len({len(r) for r in rows}) <= 1
+    if rows is None:
+        return False
+    rows = [[c.strip() for c in r] for r in rows]
+    return len({len(r) for r in rows}) <= 1 or _short_header(rows)
 
 
 def _refuse_broken_quoting(text: str, path, read: str):
@@ -693,10 +720,13 @@ def _as_space_delimited(text: str, quoting: str = "csv") -> str:
     """`text` as `data.delimiter=space` splits it with the csv module at single spaces: runs
     of spaces are one delimiter; spaces opening or ending a line none; a tab outside quotes is
     a space too, as pandas' sep=r'\s+' (the call the file's fix lines name) splits it:
-    fixed-width text pads with both (parts[::2]: outside quotes)."""
+    fixed-width text pads with both (parts[::2]: outside quotes). Inside quotes nothing
+    changes: a line break there is a cell's (R's write.table quotes text holding one), and
+    the spaces around it the cell's text (stripped line by line, `"a \\n b"` read `a\\nb`)."""
     parts = text.split('"') if quoting == "csv" else [text]
-    parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
-    return "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
+    parts[::2] = [re.sub(r"[ \t]*(?:\r\n|\r|\n)[ \t]*", "\n", part.replace("\t", " "))
+                  for part in parts[::2]]
+    return '"'.join(parts).strip(" \t")
 
 
 def _space_rows(text: str):
