@@ -11,8 +11,12 @@ read_csv, R's read.table: the drawn table), stripped and with blank rows skipped
 reader documents.
 
 The few rules of the reader that make a valid file read other than its writer's reader reads
-it are the reader's documented rules for input that is genuinely ambiguous; each is modelled
-in `as_the_reader_documents`, with the reason.
+it are the reader's documented rules for input that is genuinely ambiguous (two writers'
+rules read the same bytes two ways); each is modelled where it applies, with the reason:
+decimal commas and stripping (`as_the_reader_documents`), `\\"` read as written where that
+holds and `\\\\` as two backslashes (`check`), names spelled as gaps or numbers over R's short
+header (`NAME`), R's `a\\` (`test_r_...`), quotes as text (data.quoting=none), and two rows
+that spell Orange's header (`check`).
 
 `WRITER_EXAMPLES=3000 pytest tests/test_table_writers.py` runs the long search (benchmarks/
 PUBLIC_TABLES.md, round h77).
@@ -21,14 +25,13 @@ PUBLIC_TABLES.md, round h77).
 import csv
 import io
 import os
-import re
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ktrain_kit.data import table as table_lib
+from ktrain_kit.errors import UserError
 
 EXAMPLES = int(os.environ.get("WRITER_EXAMPLES", "250"))
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéÜ"
@@ -46,19 +49,20 @@ FLOAT = st.one_of(st.floats(-1e6, 1e6, allow_nan=False),
                   st.floats(allow_nan=False, allow_infinity=False),
                   st.sampled_from([1e-7, -2.5e-12, 1.5e20, -0.5, 0.0]))
 KINDS = {"int": st.integers(-10**6, 10**6), "float": FLOAT, "word": st.sampled_from(WORDS),
+         "grade": st.sampled_from(["A", "B", "C", "D", "F", "I"]),  # Orange's type letters
          "text": TEXT, "backslash": st.text("ab \\\",;\n", min_size=1, max_size=8).filter(
              lambda s: "a" in s or "b" in s)}
 
 
 @st.composite
-def tables(draw, kinds=("int", "float", "word", "text", "backslash")):
+def tables(draw, kinds=("int", "float", "word", "grade", "text", "backslash")):
     """(names, rows of Python values: int, float, str or None for an empty cell, the label's
-    column). 2-6 columns, 2-30 rows; the label a column of words (classes)."""
+    column). 2-6 columns, 2-30 rows; the label a column of words or grades (classes)."""
     width = draw(st.integers(2, 6))
     names = draw(st.lists(NAME, min_size=width, max_size=width, unique_by=str.casefold))
     columns = draw(st.lists(st.sampled_from(kinds), min_size=width, max_size=width))
     label = draw(st.integers(0, width - 1))
-    columns[label] = "word"
+    columns[label] = draw(st.sampled_from(["word", "grade"]))
     gaps = draw(st.lists(st.booleans(), min_size=width, max_size=width))
     gaps[label] = False
     n = draw(st.integers(2, 30))
@@ -173,15 +177,12 @@ def as_written(text, delimiter):
     except csv.Error:
         return None
     rows = [r for r in rows if any(c.strip() for c in r)]
-    if len({len(r) for r in rows}) == 1:
-        return rows
-    short = len(rows[0]) == len(rows[1]) - 1 and len({len(r) for r in rows[1:]}) == 1
-    return [[""] + rows[0]] + rows[1:] if short else None  # R's header, a name short
+    return rows if len({len(r) for r in rows}) == 1 else None
 
 
 def check(tmp_path, text, records, delimiter, decimal, label, escape=False, quoting="csv"):
     """`escape`: the writer wrote a quote inside a cell `\\"`. A file of such a writer that
-    reads as valid CSV of one width (R's header one name short) as written is read so (table.py,
+    reads as valid CSV of one width as written is read so (table.py,
     `backslash_quotes_doubled`): a bare `A\\"` (csv.writer with escapechar leaves a cell
     without a delimiter unquoted) is also what a writer that never quotes writes for the text
     `A\\"` (a .tsv of JSON-escaped strings), and only a quoting that breaks, or rows of
@@ -194,7 +195,13 @@ def check(tmp_path, text, records, delimiter, decimal, label, escape=False, quot
         records = [[c.replace("\\", "\\\\") for c in row] for row in records]
     expected = as_the_reader_documents(held or records, decimal)
     name = expected[0][label]
-    got = read_back(tmp_path, text, delimiter, decimal, name, quoting)
+    try:
+        got = read_back(tmp_path, text, delimiter, decimal, name, quoting)
+    except UserError as e:  # two examples whose cells spell Orange's types and flags (`C,D`
+        # over `I,C`) are Orange's header rows by its format's rules, and no row below says
+        # they are not (table.py, `_describe_columns`): refused, in one line, as no examples
+        assert "holds no examples (only a header)" in str(e) and len(expected) == 3, e
+        return
     assert got == expected, (first_difference(got, expected), text)
 
 
@@ -205,10 +212,6 @@ def first_difference(got, expected) -> str:
         if row != meant:
             return f"row {i}: {row!r}, the writer's {meant!r}"
     return ""
-
-
-def no_line_break(value):
-    return not (isinstance(value, str) and ("\n" in value or "\r" in value))
 
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
@@ -226,6 +229,16 @@ ESCAPED_BARE = (["A", "B"], [["red", 'x"y'], ["blue", 'p,"q'], ["red", '"q']], 0
 @given(table=tables(), delimiter=DELIMITERS, quoting=QUOTING, escape=st.booleans(),
        end=st.sampled_from(["\n", "\r\n"]))
 @example(table=ESCAPED_BARE, delimiter=",", quoting=csv.QUOTE_MINIMAL, escape=True, end="\n")
+# h77: grades that spell Orange's types and flags (`C,D` over `I,C`: read as its header rows,
+# two examples lost); a line 2 whose cell holds a line break (`a b` ... `D`: ended on line 3,
+# which read as Orange's blank flag line, one example lost)
+@example(table=(["x", "y"], [["C", "D"], ["I", "C"], ["C", "D"]], 0), delimiter=",",
+         quoting=csv.QUOTE_MINIMAL, escape=False, end="\n")
+@example(table=(["x", "y"], [["a b\nc", "D"], ["e", "A"], ["f", "B"]], 1), delimiter=",",
+         quoting=csv.QUOTE_MINIMAL, escape=False, end="\n")
+# `"\",a"` in every row: read as written, a name short of the rows, which is no evidence of R
+@example(table=(["name", "country"], [['",a', "JAM"], ['a",a', "USA"]], 1), delimiter=",",
+         quoting=csv.QUOTE_NONNUMERIC, escape=True, end="\n")
 def test_python_csv_writer_in_every_dialect_reads_as_csv_reader_reads_it(
         tmp_path_factory, table, delimiter, quoting, escape, end):
     names, rows, label = table
