@@ -49,9 +49,10 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   discrete column's values, space-separated, or nothing), line 3 flags (`class`, `meta`,
   `ignore`, `include=True`, ... or nothing; a line 3 with no flag at all is blank). Read as
   rows, the two lines were two examples (`d`, `class`: classes of their own) or the header
-  question. They are the header's (`_orange_rows`), and the run says so; the columns are
-  typed from their cells, as any file's, and the label is `data.label_column` (the `class`
-  flag is named in the note, not obeyed).
+  question. They are the header's (`_orange_rows`), and the run says so, unless a cell of
+  them is a value of its column below or a `c` type tops text (grades `C`, `D` over `I`, `C`
+  are examples); the columns are typed from their cells, as any file's, and the label is
+  `data.label_column` (the `class` flag is named in the note, not obeyed).
 - Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
   the names inside (see `_unquoted`). Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
@@ -389,12 +390,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
-        if quoting == "csv" and char != " ":
+        if quoting == "csv":
             text = backslash_quotes_doubled(text, char)
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
-        orange = _orange_rows(records, lines) if header is not False else 0
+        orange = _orange_rows(records, lines, text, char) if header is not False else 0
         if orange:  # Orange's type and flag rows: the header's, not examples
             notes = (_orange_note(path, records, orange),)
             records, lines = [records[0], *records[1 + orange:]], [lines[0], *lines[1 + orange:]]
@@ -624,33 +625,64 @@ def _broken_quoting(text: str, read: str):
     return None
 
 
-BACKSLASH_QUOTE = re.compile(r'(?<!\\)\\"')  # `\"`, not the end of `\\"` (an escaped backslash)
-
-
 def backslash_quotes_doubled(text: str, read: str) -> str:
-    """`text` with each `\\"` written `""` where the file escapes quotes inside quoted cells with
-    a backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
-    fputcsv, R's write.table(qmethod="escape"), pandas' escapechar='\\'), as csv quoting writes
-    them: read as written, the quoting breaks, or holds only with rows of unequal widths
-    (`"\\" ,a"` closes at `\\"` before ` ,`: two cells, one more than the writer's); read with
-    every `\\"` a quote, the quoting holds (and, in the second case, the rows are one
+    """`text` with each `\\"` written `""` where the file escapes quotes inside cells with a
+    backslash (`"H. Norwood \\"Barney\\" Ewell"`: MySQL's SELECT ... INTO OUTFILE, PHP's
+    fputcsv, R's write.table (qmethod "escape", its default, also with its default space
+    delimiter), pandas' and Python's csv with escapechar='\\' and doublequote=False), as csv
+    quoting writes them: read as written, the quoting breaks, or holds only with rows of unequal
+    widths (`"\\" ,a"` closes at `\\"` before ` ,`: two cells, one more than the writer's); read
+    with every `\\"` a quote, the quoting holds (and, in the second case, the rows are one
     width). Otherwise `text` as it is: a `\\"` in a file whose quoting holds and whose rows are
-    one width is a backslash closing a cell (`"C:\\"`)."""
+    one width is a backslash closing a cell (`"C:\\"`), or a backslash and a quote in a file
+    written without quoting (a .tsv of JSON-escaped strings: `{\\"k\\": 1}`).
+
+    The escapes are rewritten cell by cell (`_escaped_cells_as_csv`), not character by
+    character: Python's and pandas' writers quote only a cell that holds the delimiter or a
+    line break, and escape a quote in any other cell bare (`A\\"B`); rewritten `A""B` bare,
+    such a cell read as two quotes, and one opening with `\\"` opened a quote. Read with `\\"`
+    a quote, a header a name short is R's write.table's shape (its default qmethod escapes):
+    one width too; read as written it is no evidence (`"\\",a"` under a full header splits
+    every row into one cell more)."""
     if '\\"' not in text:
         return text
-    broken = _broken_quoting(text, read) is not None
-    if not broken and _one_width(text, read):
+    view = _as_space_delimited if read == " " else str  # how `_csv_records` splits the text
+    broken = _broken_quoting(view(text), read) is not None
+    if not broken and _one_width(view(text), read):
         return text
-    doubled = BACKSLASH_QUOTE.sub('""', text)
-    if _broken_quoting(doubled, read) is None and (broken or _one_width(doubled, read)):
+    doubled = _escaped_cells_as_csv(text, read)
+    if _broken_quoting(view(doubled), read) is None and (
+            broken or _one_width(view(doubled), read, short_header=True)):
         return doubled
     return text
 
 
-def _one_width(text: str, read: str) -> bool:
-    """Every non-blank row of CSV text split by `read` has the same number of cells."""
+def _escaped_cells_as_csv(text: str, read: str) -> str:
+    """`text`, whose quotes inside cells are escaped `\\"`, as csv quoting writes the same cells:
+    in a quoted cell each `\\"` is `""` (a `\\\\` is an escaped backslash: `"C:\\\\"` closes at
+    its last quote); a bare cell holding `\\"` is quoted, its quotes doubled. `read`: the
+    delimiter (a space: runs of spaces and tabs)."""
+    ends = re.escape(" \t" if read == " " else read) + r"\r\n"
+    cell = re.compile(rf'(?<![^{ends}])(?:([ \t]*)"((?:\\[\s\S]|[^"\\])*)"'  # quoted
+                      rf'|([^{ends}"]*\\"[^{ends}]*))')                         # bare, with \"
+    def as_csv(match):
+        if match.group(3) is not None:
+            return '"' + match.group(3).replace('\\"', '"').replace('"', '""') + '"'
+        inside = re.sub(r'\\([\s\S])', lambda m: '""' if m.group(1) == '"' else m.group(0),
+                        match.group(2))
+        return f'{match.group(1)}"{inside}"'
+    return cell.sub(as_csv, text)
+
+
+def _one_width(text: str, read: str, short_header=False) -> bool:
+    """Every non-blank row of CSV text split by `read` has the same number of cells; with
+    `short_header`, line 1 may be one name short (R's write.table, which `_csv_records` reads:
+    `_short_header`)."""
     rows = _rows_split_by(text, read)
-    return rows is not None and len({len(r) for r in rows}) <= 1
+    if rows is None:
+        return False
+    rows = [[c.strip() for c in r] for r in rows]
+    return len({len(r) for r in rows}) <= 1 or short_header and _short_header(rows)
 
 
 def _refuse_broken_quoting(text: str, path, read: str):
@@ -746,10 +778,13 @@ def _as_space_delimited(text: str, quoting: str = "csv") -> str:
     """`text` as `data.delimiter=space` splits it with the csv module at single spaces: runs
     of spaces are one delimiter; spaces opening or ending a line none; a tab outside quotes is
     a space too, as pandas' sep=r'\s+' (the call the file's fix lines name) splits it:
-    fixed-width text pads with both (parts[::2]: outside quotes)."""
+    fixed-width text pads with both (parts[::2]: outside quotes). Inside quotes nothing
+    changes: a line break there is a cell's (R's write.table quotes text holding one), and
+    the spaces around it the cell's text (stripped line by line, `"a \\n b"` read `a\\nb`)."""
     parts = text.split('"') if quoting == "csv" else [text]
-    parts[::2] = [part.replace("\t", " ") for part in parts[::2]]
-    return "\n".join(line.strip(" \t") for line in re.split(r"\r\n|\r|\n", '"'.join(parts)))
+    parts[::2] = [re.sub(r"[ \t]*(?:\r\n|\r|\n)[ \t]*", "\n", part.replace("\t", " "))
+                  for part in parts[::2]]
+    return '"'.join(parts).strip(" \t")
 
 
 def _space_rows(text: str):
@@ -765,12 +800,18 @@ ORANGE_TYPES = frozenset({"c", "d", "s", "t", "continuous", "discrete", "string"
 ORANGE_FLAGS = frozenset({"class", "c", "meta", "m", "ignore", "i", "weight", "w"})
 
 
-def _orange_rows(records, lines) -> int:
+def _orange_rows(records, lines, text: str, read: str) -> int:
     """How many records after line 1 are Orange's header rows: 2 (types on line 2, flags on
     line 3), 1 (types; a line 3 without any flag is blank, so skipped), or 0 (not Orange's).
     Line 2 must hold a type word and nothing but types, value lists or empty cells, and line 3
     nothing but flags: a row of examples is not all `c` / `d` / `class` (a value list alone
-    would be any text with a space, so one type word at least is asked for)."""
+    would be any text with a space, so one type word at least is asked for).
+
+    Rows that describe their columns, not values of them (`_describe_columns`): a table of
+    grades or answer letters (`C,D` over `I,C`: continuous, discrete, ignore, class) read so
+    lost its first two examples. And a line 3 that no record starts on is blank only when
+    `text` says so: a record of line 2 whose quoted cell runs on to line 3 is no type row
+    (its cells stripped, `D`, `"\\n..."` read as types over a blank line 3: an example lost)."""
     if len(records) < 3 or lines[:2] != [1, 2]:
         return 0
     types = records[1]
@@ -778,9 +819,25 @@ def _orange_rows(records, lines) -> int:
             not cell or cell.lower() in ORANGE_TYPES or " " in cell for cell in types):
         return 0
     if lines[2] != 3:
-        return 1
-    return 2 if all(word.lower() in ORANGE_FLAGS or re.fullmatch(r"\w+=\S*", word)
-                    for cell in records[2] for word in cell.split()) else 0
+        third = re.split(r"\r\n|\r|\n", text, maxsplit=3)[2]
+        return 1 if not third.strip(" \t" + read) and \
+            _describe_columns(records[1:2], records[2:]) else 0
+    flags = all(word.lower() in ORANGE_FLAGS or re.fullmatch(r"\w+=\S*", word)
+                for cell in records[2] for word in cell.split())
+    return 2 if flags and _describe_columns(records[1:3], records[3:]) else 0
+
+
+def _describe_columns(rows, below) -> bool:
+    """Whether Orange's type row (and flag row) `rows` can describe the columns of the records
+    `below`: none of their cells is a value of its column below (an example's cells are: a
+    grade `C` recurs among the grades), and a column typed `c` / `continuous` holds numbers
+    or gaps (Orange's `?` and `~`) only. Where no record is below, nothing says otherwise."""
+    columns = [set(column) for column in zip(*below)]
+    if any(cell and cell in column for row in rows for cell, column in zip(row, columns)):
+        return False
+    return not any(kind.lower() in ("c", "continuous") and any(
+        not (is_number(v) or is_missing(v) or v == "~") for v in column)
+                   for kind, column in zip(rows[0], columns))
 
 
 def _orange_note(path, records, orange) -> str:
