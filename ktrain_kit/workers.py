@@ -92,4 +92,8 @@ def _rows(strategy, chief, values):
     def row():
         return tf.constant([[int(chief), *values]], tf.int64)
 
-    return strategy.gather(strategy.run(row), axis=0).numpy().tolist()
+    @tf.function  # eagerly, TensorFlow warns of the overhead of every collective call
+    def gathered():
+        return strategy.gather(strategy.run(row), axis=0)
+
+    return gathered().numpy().tolist()
