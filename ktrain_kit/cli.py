@@ -736,9 +736,12 @@ def out_of_memory(error) -> bool:
 
 
 def _collective_aborted(error) -> str | None:
-    """TensorFlow's reason, one line, when a collective op (multi-worker) was aborted: every
-    worker but the one that failed first reports only this (a peer's refusal, crash or lost
-    connection: 'failed to connect to all addresses'); None for anything else."""
+    """TensorFlow's reason, one line, when a collective op of a cluster's run (TF_CONFIG or
+    Slurm) was aborted: every worker but the one that failed first reports only this (a peer's
+    refusal, crash or lost connection: 'failed to connect to all addresses'); None for anything
+    else (in one process, replicas' collectives abort on that process's own error)."""
+    if not (os.environ.get("TF_CONFIG") or os.environ.get("SLURM_JOB_ID")):
+        return None
     text = " ".join(str(error).split())
     marker = "Collective ops is aborted by: "
     at = text.rfind(marker)

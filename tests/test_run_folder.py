@@ -581,7 +581,8 @@ def test_a_signal_a_library_replaced_by_its_own_error_still_ends_in_exit_75():
     assert cli.ending(RuntimeError("an error of its own")) is None
 
 
-def test_a_collective_aborted_by_another_worker_is_one_line_naming_tensorflows_reason():
+def test_a_collective_aborted_by_another_worker_is_one_line_naming_tensorflows_reason(
+        monkeypatch):
     """Multi-worker: when one worker stops (a refusal, a crash), every other one fails in its
     next collective with TensorFlow's UnavailableError and a traceback; the cause is in the
     output of the worker that stopped. The error as TensorFlow raised it when the chief refused
@@ -597,6 +598,11 @@ def test_a_collective_aborted_by_another_worker_is_one_line_naming_tensorflows_r
         "remote target /job:worker/replica:0/task:0 while calling /tensorflow.WorkerService/"
         "CompleteInstance:\nThe error could be from a previous operation. Restart your program "
         "to reset.\n\t [[{{node allgather/CollectiveGatherV2}}]]"))
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+    assert cli.ending(error) is None  # one process: its own error, shown as it is
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["h:1", "h:2"]}, '
+                       '"task": {"type": "worker", "index": 1}}')
     line, code = cli.ending(error)
     assert code == cli.EXIT_FAILED == 1 and "\n" not in line
     assert f"({reason})" in line and "another worker" in line and "GRPC" not in line
