@@ -85,7 +85,8 @@ def test_a_killed_two_worker_run_resumes_on_every_worker_as_one_process_would(
     'Collective instance N expected type ...' traceback. A worker that cannot see the chief's
     folder (here: given another --workdir, as on a disk of its own) stops both with one line,
     and the folder keeps what it held. The workers' scratch folders are gone at the end, the
-    killed worker's too (none is left in their TMPDIR)."""
+    killed worker's too (none is left in their TMPDIR). A worker whose peer stops says so in
+    one line."""
     chief_dir, tmpdir = str(tmp_path / "multi"), str(tmp_path / "tmp")
     os.makedirs(tmpdir)
     procs = launch_workers([chief_dir, chief_dir], tmpdir=tmpdir)
@@ -114,6 +115,15 @@ def test_a_killed_two_worker_run_resumes_on_every_worker_as_one_process_would(
         assert re.search(r"resuming \S+ after epoch [12]", out), out[-3000:]
     assert_same_rows(metrics(chief_dir), one_process)
     assert [n for n in os.listdir(tmpdir) if n.startswith("ktrain_worker_")] == []
+
+    # Started again on the finished run: the chief refuses it; the other worker, whose next
+    # collective the chief never joins, says so in one line, not TensorFlow's traceback.
+    again = launch_workers([chief_dir, chief_dir])
+    (chief, other), codes = [p.communicate(timeout=240)[0] for p in again], \
+        [p.returncode for p in again]
+    assert codes == [2, 1], (chief[-2000:], other[-2000:])
+    assert "holds a finished run" in chief
+    assert "another worker of the cluster stopped" in other and "Traceback" not in other
 
 
 def test_deterministic_runs_repeat_exactly(tmp_path):
