@@ -171,6 +171,15 @@ def _ci_points(name, points, expected):
             for kind in CI_POINTS[name]]
 
 
+def _complete_checkpoints(folder):
+    """The checkpoints a killed training left whole (TensorFlow's files and our side file),
+    read from the names on disk: a re-run must resume from one of them."""
+    where = os.path.join(folder, "checkpoints")
+    names = set(os.listdir(where)) if os.path.isdir(where) else set()
+    return sorted(n[:-len(".index")] for n in names if n.startswith("ckpt-") and
+                  n.endswith(".index") and n[:-len(".index")] + ".state.npz" in names)
+
+
 def _uninterrupted(name, folder, log):
     module, args, outcome = COMMANDS[name]
     done = _run(module, args(folder), crash_at=0, log=log)  # 0: count, never kill
@@ -186,8 +195,12 @@ def _kill_then_rerun(name, folder, log, point, points, expected):
     log.unlink()
     killed = _run(module, args(folder), crash_at=point, log=log)
     assert killed.returncode != 0, f"point {point} ({points[point - 1]}) did not kill"
+    saved = _complete_checkpoints(folder) if name == "train" else []
     again = _run(module, args(folder))
     assert again.returncode == 0, (points[point - 1], again.stderr[-3000:])
+    if saved:  # the same result from scratch would hide the training lost (deterministic)
+        assert "ktrain_kit: resuming" in again.stdout or "training had finished" in \
+            again.stdout, (points[point - 1], saved, again.stdout[-1500:])
     assert not _temps(folder), (points[point - 1], _temps(folder))
     got = outcome(folder)
     assert got.keys() == expected.keys()
