@@ -19,7 +19,9 @@ every change with every kind (train: fresh 54 changes, resumed 43, --overwrite 6
 minutes on 2 busy cores, `-p no:xdist` or two workers).
 """
 
+import contextlib
 import csv
+import io
 import os
 import shutil
 
@@ -203,9 +205,16 @@ def check_point(folder, prepare, at, kind, expected):
         if lost:
             problems.append(f"lost {lost}")
         problems += check_readers(folder)
-    code, message = launch(_train(folder, overwrite))
+    saved = bool(_checkpoint_numbers(folder)) if os.path.isdir(folder) else False
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code, message = launch(_train(folder, overwrite))
     if code != 0:
         problems.append(f"re-run: exit {code}: {str(message)[-800:]}")
+    elif saved and not overwrite and not any(
+            words in printed.getvalue() for words in ("resuming", "training had finished")):
+        # a deterministic restart ends with the same files: only its words tell it
+        problems.append("re-run started again from scratch over whole checkpoints")
     else:
         if temps(folder):
             problems.append(f"re-run left {temps(folder)}")
