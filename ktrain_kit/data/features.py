@@ -287,10 +287,13 @@ def numbered_ids(name, cells) -> bool:
     `StoreID`: ID_NAME) and holding whole numbers only. Such numbers name a customer, a store,
     a sample (MASS's biopsy `ID` 1000025, ...): as a quantity they were normalized and used
     silently, their order and distance meaningless. Read as codes: one a row, an identifier
-    (`identifier_columns`, left out); recurring, categories (`column_specs`)."""
+    (`identifier_columns`, left out); recurring, categories (`column_specs`). Whole numbers as
+    pandas writes an integer column with a gap (`12.0`, its dtype float) or with a sign (`-3`)
+    are such codes too (`ID_NUMBER`): with `\\d+` alone a `customer_id` became a quantity,
+    silently, once one cell was missing."""
     present = [c for c in cells if not is_missing(c)]
     return bool(ID_NAME.search(str(name))) and bool(present) and \
-        all(WHOLE.fullmatch(c) for c in present)
+        all(ID_NUMBER.fullmatch(c) for c in present)
 
 
 def identifier_columns(table, feature_columns, overrides) -> list:
@@ -317,6 +320,7 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 
 STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
 WHOLE = re.compile(r"\d+")  # a number written as digits alone: a count, or a code
+ID_NUMBER = re.compile(r"-?\d+(?:\.0+)?")  # an identifier's whole number: 12, 007, -3, 12.0
 LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter
 
 
@@ -605,6 +609,7 @@ class TablePreprocessing:
                                    key=lambda v: (-counts[v], v))
                 self.kept[key] = [v.decode() for v in recurring[:MAX_CATEGORIES]]
         cleaned = self.clean(train)  # values seen once pooled now
+        _refuse_wordless_text(specs, cleaned)
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] in ("categorical", "text"):
@@ -686,6 +691,26 @@ class TablePreprocessing:
                         "once in training (or past the 64 most frequent) share one")
                 parts.append(f"{s['name']} (categorical, {kept}{note})")
         return "columns: " + "; ".join(parts)
+
+
+def _refuse_wordless_text(specs, cleaned: dict):
+    """A text column whose training cells hold no word once standardized (`standardize_text`,
+    split at spaces, as its TextVectorization reads them): missing, or punctuation only
+    (`!!! ...`), typed `text` or read so from words its validation rows alone hold. Keras'
+    tf-idf cannot be adapted on an empty vocabulary (an AttributeError from StringLookup, a
+    traceback after the typing), and no word seen in training could be learned anyway."""
+    import tensorflow as tf
+    for s in specs:
+        if s["type"] != "text":
+            continue
+        texts = cleaned[space_key(s["name"])]
+        words = tf.strings.split(standardize_text(texts)).flat_values
+        if int(tf.size(words)) == 0:
+            raise config_error("data.features", f"column {shown(s['name'])} is text, but its "
+                               f"{int(tf.size(texts))} training rows hold no word (only "
+                               "missing cells, punctuation or symbols), so none can be learned",
+                               "leave it out: --config.data.features="
+                               f"'{{\"{s['name']}\": \"ignore\"}}', or fill its cells")
 
 
 def _words_layer(words: int, name: str):

@@ -1,0 +1,123 @@
+"""Tables users bring, round h81: the table typing of round h79 (free-text columns read as
+their words, identifiers written as numbers, grouped thousands) attacked with inputs its authors
+did not design for. Two classes failed and are fixed:
+- a text column whose training rows hold no word (only punctuation, or its words in the
+  validation rows alone): a traceback from Keras' tf-idf adapt, now one line naming the column;
+- an identifier column as pandas writes an integer column with a gap (`12.0`) or with negative
+  codes: read as a quantity, silently, where the same column without the gap was codes.
+Each checked against an independent reading (scikit-learn's TfidfVectorizer, pandas).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import data_config, task
+from ktrain_kit.data import features, sources
+from ktrain_kit.errors import UserError
+
+WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+
+
+def typed(path, label, overrides=None):
+    """(specs, table, train rows, notes) as `sources.load` types the table: the last 4/5 of
+    the rows train (as the tests of round h79 split them)."""
+    dc = data_config("csv", path, label_column=label)
+    dc.features = overrides
+    raw = sources._csv(dc, task(), None)
+    table = raw.table["table"]
+    rows = np.arange(len(table.rows))
+    train = rows[len(rows) // 5:]
+    specs = features.column_specs(table, raw.table["features"], train, dc.features)
+    return specs, table, train, [*raw.notes, *features.typing_notes(table, specs)]
+
+
+def preprocessing(specs, table, train):
+    columns = features.raw_columns(table, specs)
+    return features.TablePreprocessing(specs, {k: v[train] for k, v in columns.items()})
+
+
+def sentence(rng, k=6):
+    return " ".join(rng.choice(WORDS, k))
+
+
+@pytest.mark.parametrize("case", ["punctuation typed text", "words in validation rows only"])
+def test_a_text_column_without_a_training_word_is_refused_naming_it(tmp_path, case):
+    """Before: AttributeError ('StringLookup' object has no attribute 'idf_weights') from
+    FeatureSpace.adapt, after the run had typed the table. scikit-learn's TfidfVectorizer
+    refuses the same training cells too (empty vocabulary): nothing there to learn."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    rng = np.random.default_rng(0)
+    n = 40
+    if case == "punctuation typed text":
+        cells, overrides = ["!!! ??? ... " + "#" * (i + 1) for i in range(n)], {"t": "text"}
+    else:  # documents (so read as text untyped), but only in the first fifth: validation
+        cells, overrides = [sentence(rng) + f" w{i}" if i < n // 5 else "" for i in range(n)], None
+    frame = pd.DataFrame({"t": cells, "v": rng.normal(size=n), "y": ["a", "b"] * (n // 2)})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    specs, table, train, _ = typed(path, "y", overrides)
+    assert {s["name"]: s["type"] for s in specs}["t"] == "text"
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        TfidfVectorizer().fit(frame["t"].fillna("").iloc[train])
+    with pytest.raises(UserError) as refused:
+        preprocessing(specs, table, train)
+    message = str(refused.value)
+    assert "\n" not in message and "'t'" in message and f"{len(train)} training rows" in message
+    assert '--config.data.features=\'{"t": "ignore"}\'' in message
+
+
+def test_one_training_word_is_enough_to_read_a_text_column(tmp_path):
+    """The refusal's boundary: one word in one training row adapts (scikit-learn's vocabulary
+    is that word), and the encoded rows hold it where the cell does."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    n = 40
+    cells = ["!!! ..."] * n
+    cells[-1] = "... kappa !!!"
+    frame = pd.DataFrame({"t": cells, "v": np.arange(n) % 3 * 0.5, "y": ["a", "b"] * (n // 2)})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    specs, table, train, _ = typed(path, "y", {"t": "text"})
+    prep = preprocessing(specs, table, train)
+    words = prep.space.preprocessors["t"].get_vocabulary()[1:]
+    assert words == list(TfidfVectorizer().fit(frame["t"].iloc[train]).get_feature_names_out())
+    x = prep.encode(features.raw_columns(table, specs)).numpy()
+    assert x.shape[0] == n and np.isfinite(x).all()
+
+
+def test_identifiers_as_pandas_writes_them_with_a_gap_are_codes(tmp_path):
+    """An integer `customer_id` with one missing cell is float to pandas and written `12.0`:
+    before, a quantity (normalized, silently) where the same column without the gap was
+    categories. Now codes either way: the same categories as the gapless column, as pandas
+    counts them, with the run's note naming the column."""
+    rng = np.random.default_rng(1)
+    n = 60
+    codes = rng.integers(0, 12, n)
+    frame = pd.DataFrame({"customer_id": pd.array(codes, dtype="Int64"),
+                          "v": rng.normal(size=n), "y": ["a", "b"] * (n // 2)})
+    frame.loc[[3, 17], "customer_id"] = pd.NA
+    gapped = frame.assign(customer_id=frame["customer_id"].astype("float64"))
+    path = tmp_path / "ids.csv"
+    gapped.to_csv(path, index=False)
+    assert "12.0" in path.read_text() or ".0," in path.read_text()  # as pandas wrote it
+    specs, table, train, notes = typed(path, "y")
+    spec = next(s for s in specs if s["name"] == "customer_id")
+    assert (spec["type"], spec["dtype"], spec.get("said")) == ("categorical", "string", "id")
+    assert any("'customer_id' read as categories" in note for note in notes)
+    prep = preprocessing(specs, table, train)
+    seen = pd.read_csv(path)["customer_id"].iloc[train]
+    assert spec["distinct"] == seen.nunique() + seen.isna().any()  # values + the missing one
+
+
+def test_negative_identifiers_one_a_row_are_left_out_as_identifiers(tmp_path):
+    """An `id` of negative whole numbers, a different one a row: before, a numeric feature
+    (silently); now left out as an identifier, as the same ids without their sign are."""
+    n = 40
+    rng = np.random.default_rng(2)
+    for ids in (np.arange(n) + 100, -(np.arange(n) + 100)):
+        path = tmp_path / "neg.csv"
+        pd.DataFrame({"id": rng.permutation(ids), "v": rng.normal(size=n),
+                      "y": ["a", "b"] * (n // 2)}).to_csv(path, index=False)
+        specs, table, train, notes = typed(path, "y")
+        assert [s["name"] for s in specs] == ["v"]
+        assert any("'id' not used: an identifier" in note for note in notes)
