@@ -4,7 +4,9 @@ did not design for. Two classes failed and are fixed:
 - a text column whose training rows hold no word (only punctuation, or its words in the
   validation rows alone): a traceback from Keras' tf-idf adapt, now one line naming the column;
 - an identifier column as pandas writes an integer column with a gap (`12.0`) or with negative
-  codes: read as a quantity, silently, where the same column without the gap was codes.
+  codes: read as a quantity, silently, where the same column without the gap was codes;
+- decimals below 1 with three decimals in the other locale's notation (`"0,125"` quoted in a
+  comma CSV, `0.125` among decimal commas) read as grouped thousands: 125, a factor of 1000.
 Each checked against an independent reading (scikit-learn's TfidfVectorizer, pandas).
 """
 
@@ -12,8 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import data_config, task
-from ktrain_kit.data import features, sources
+from ktrain_kit.data import features, sources, table as table_lib
 from ktrain_kit.errors import UserError
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
@@ -121,3 +126,36 @@ def test_negative_identifiers_one_a_row_are_left_out_as_identifiers(tmp_path):
         specs, table, train, notes = typed(path, "y")
         assert [s["name"] for s in specs] == ["v"]
         assert any("'id' not used: an identifier" in note for note in notes)
+
+
+def test_a_leading_zero_group_is_a_decimal_not_thousands(tmp_path):
+    """`"0,125"` in a comma CSV (quoted: its comma is no delimiter) is 0.125 written with a
+    decimal comma; no writer groups 125 as `0,125`. Before: read as 125 with a note saying
+    thousands were grouped. Now the column is refused naming the cell (the comma's meaning is
+    the file's to say), and `0.125` among a `;` file's decimal commas is refused as a decimal
+    point, as `1.5` there is."""
+    values = [0.125, 0.25, 0.375, 0.5, 0.625, 0.75]
+    path = tmp_path / "kg.csv"
+    path.write_text("kg,y\n" + "".join(f'"{v:.3f}",{"ab"[i % 2]}\n'.replace(".", ",", 1)
+                                        for i, v in enumerate(values)))
+    table = table_lib.read_table(str(path))
+    assert table.column(0) == [f"{v:.3f}".replace(".", ",") for v in values] and not table.notes
+    with pytest.raises(UserError, match="'0,125' is a number written with a comma"):
+        typed(path, "y")
+    semicolon = tmp_path / "semi.csv"
+    semicolon.write_text("kg;y\n0.125;a\n0,25;b\n1.234.567;a\n2,5;b\n")
+    with pytest.raises(UserError, match="'0.125' has a decimal point"):
+        table_lib.read_table(str(semicolon), delimiter=";")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1000, 10**15) | st.integers(-10**15, -1000), min_size=3,
+                max_size=12), st.sampled_from([",", "'", " "]))
+def test_grouped_thousands_still_read_as_python_formats_them(tmp_path_factory, numbers, sep):
+    """The boundary of the rule above: whole numbers as Python groups them (`f"{v:,}"`, its
+    separator swapped) are still read as those numbers."""
+    path = tmp_path_factory.mktemp("g") / "g.csv"
+    path.write_text("x,y\n" + "".join(f'"{format(v, ",").replace(",", sep)}",a\n'
+                                      for v in numbers))
+    table = table_lib.read_table(str(path), header=True)
+    assert [int(c) for c in table.column(0)] == numbers

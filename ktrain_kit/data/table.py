@@ -493,9 +493,12 @@ GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?
 # `1,234,567`, `1,234.5`, `1 234`, `1'234.5` (spaces: also no-break and narrow no-break ones);
 # with commas, `1.234.567`, `1.234,5`, `1 234,5`. At most 6 groups (below 1e18): a longer run
 # of `290,291,292,...` is a list (great_tables' photolysis wavelengths), not a number.
+# The first group never starts with 0: no writer groups 125 as `0,125`; that is 0.125 with
+# the other decimal mark (a quoted `"0,125"` in a comma CSV, `0.125` among decimal commas),
+# read as 125, a factor of 1000, with a note saying it was grouping.
 GROUPS = r"\d{3}(?:(?P=g)\d{3}){0,4}"  # after the first group: 1 to 5 more
-GROUPED = {".": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
-           ",": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
+GROUPED = {".": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
+           ",": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
 # One group after a comma or a point and no decimals (`1,234`, `1.234`): a thousands separator
 # or the other locale's decimal mark; the rest of the column must say which.
 ONE_GROUP = re.compile(r"[+-]?\d{1,3}[,.]\d{3}")
