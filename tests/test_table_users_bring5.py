@@ -10,6 +10,10 @@ did not design for. Two classes failed and are fixed:
 Each checked against an independent reading (scikit-learn's TfidfVectorizer, pandas).
 """
 
+import json
+import re
+import shlex
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,3 +163,42 @@ def test_grouped_thousands_still_read_as_python_formats_them(tmp_path_factory, n
                                       for v in numbers))
     table = table_lib.read_table(str(path), header=True)
     assert [int(c) for c in table.column(0)] == numbers
+
+
+FLAG = re.compile(r"--config\.data\.features=('(?:[^']|'\"'\"')*')")
+
+
+def pasted(message: str) -> dict:
+    """The data.features value a shell gives the program when the message's flag is pasted
+    (shlex: the shell's quoting), read as the config reads it (JSON)."""
+    (value,) = shlex.split(FLAG.search(message).group(1))
+    return json.loads(value)
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_fixes_naming_a_column_with_a_quote_paste_into_the_shell(tmp_path, quote):
+    """A column named `customer's review` (or `say "hi"`): the run's notes and refusals wrote
+    `--config.data.features='{"customer's review": ...}'`, which the shell cuts at the name's
+    `'` (a `"` made the JSON unreadable). Each flag now gives the program, through shlex's
+    shell quoting, the column's exact name and type."""
+    rng = np.random.default_rng(3)
+    n = 60
+    text, code, order = f"customer{quote}s review", f"store{quote} id", f"row{quote}s id"
+    frame = pd.DataFrame({text: [sentence(rng) for _ in range(n)],
+                          code: rng.integers(0, 20, n), order: np.arange(n),
+                          "y": ["a", "b"] * (n // 2)})
+    path = tmp_path / "q.csv"
+    frame.to_csv(path, index=False)
+    specs, table, train, notes = typed(path, "y")
+    flags = [pasted(note) for note in notes if "--config.data.features" in note]
+    assert {text: "categorical"} in flags and {order: "numeric"} in flags
+    punctuation = frame.assign(**{text: ["!!! ..."] * n})
+    punctuation.to_csv(path, index=False)
+    specs, table, train, _ = typed(path, "y", {text: "text"})
+    with pytest.raises(UserError) as refused:
+        preprocessing(specs, table, train)
+    assert pasted(str(refused.value)) == {text: "ignore"}
+    frame[[order, "y"]].to_csv(path, index=False)
+    with pytest.raises(UserError) as refused:
+        typed(path, "y")
+    assert pasted(str(refused.value)) == {order: "numeric"}

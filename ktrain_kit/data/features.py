@@ -180,8 +180,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
                                  f"{LARGEST:.2g} in size, where normalizing it in float32 "
                                  "overflows", "rescale the column (other units, or its log), "
-                                 "or leave it out: --config.data.features="
-                                 f"'{_ignore_too_large(table, feature_columns, overrides)}'")
+                                 "or leave it out: "
+                                 f"{_ignore_too_large(table, feature_columns, overrides)}")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -214,14 +214,13 @@ def _ignore_too_large(table, feature_columns, overrides) -> str:
     """The data.features value leaving out every untyped column of numbers beyond LARGEST
     (nuclides.csv: `half_life` and `half_life_uncert`, both to 9e26 s), kept types beside:
     a fix naming the first column alone met the same refusal at the next."""
-    import json
     out = {str(k): v for k, v in dict(overrides or {}).items()}
     for j in feature_columns:
         present = [c for c in table.column(j) if not is_missing(c)]
         if table.names[j] not in out and present and all(is_number(c) for c in present) and \
                 any(abs(float(c)) > LARGEST for c in present):
             out[table.names[j]] = "ignore"
-    return json.dumps(out)
+    return features_flag(out, ascii=True)
 
 
 def date_columns(table, feature_columns, overrides) -> dict:
@@ -464,7 +463,21 @@ def _as_categories(table, overrides, columns) -> str:
     """The data.features flag typing `columns` categorical, the types given kept beside."""
     typed = {**{str(k): v for k, v in dict(overrides or {}).items()},
              **{table.names[k]: "categorical" for k in columns}}
-    return f"--config.data.features='{json.dumps(typed)}'"
+    return features_flag(typed, ascii=True)
+
+
+def features_flag(types: dict, ascii=False) -> str:
+    """The `--config.data.features=...` flag giving `types` ({column: type}), quoted for the
+    shell: JSON (a name's `"` escaped) in single quotes, a name's `'` written `'"'"'`. Written
+    as `'{"<name>": ...}'`, a column named `customer's review` or `store "no"` gave a fix that
+    the shell, or the JSON reader, refused when pasted."""
+    return "--config.data.features=" + shell_quoted(json.dumps(types, ensure_ascii=ascii))
+
+
+def shell_quoted(text: str) -> str:
+    """`text` in single quotes for a pasted command line, each `'` in it closed, escaped and
+    reopened (`'"'"'`): the flags' values are written so, and a name holding `'` broke them."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _shared_unit(cells):
@@ -709,8 +722,8 @@ def _refuse_wordless_text(specs, cleaned: dict):
             raise config_error("data.features", f"column {shown(s['name'])} is text, but its "
                                f"{int(tf.size(texts))} training rows hold no word (only "
                                "missing cells, punctuation or symbols), so none can be learned",
-                               "leave it out: --config.data.features="
-                               f"'{{\"{s['name']}\": \"ignore\"}}', or fill its cells")
+                               f"leave it out: {features_flag({s['name']: 'ignore'})}, or fill "
+                               "its cells")
 
 
 def _words_layer(words: int, name: str):
@@ -761,12 +774,12 @@ def typing_notes(table, specs) -> list:
         if kind == "text":
             notes.append(f"column {shown(name)} read as text (the tf-idf of its words): a "
                          f"different text on most rows, {TEXT_WORDS} or more words each; as "
-                         f"categories: --config.data.features='{{\"{name}\": \"categorical\"}}'")
+                         f"categories: {features_flag({name: 'categorical'})}")
         elif kind == "id":
             notes.append(f"column {shown(name)} read as categories: its name says identifier and "
                          f"its whole numbers ({shown(table.column(s['column'])[0])}, ...) are "
                          "codes, not amounts; as a number: "
-                         f"--config.data.features='{{\"{name}\": \"numeric\"}}'")
+                         f"{features_flag({name: 'numeric'})}")
     return notes
 
 
