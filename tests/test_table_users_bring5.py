@@ -202,3 +202,24 @@ def test_fixes_naming_a_column_with_a_quote_paste_into_the_shell(tmp_path, quote
     with pytest.raises(UserError) as refused:
         typed(path, "y")
     assert pasted(str(refused.value)) == {order: "numeric"}
+
+
+def test_a_column_named_as_a_missing_value_indicator_is_refused(tmp_path):
+    """`x__missing` beside `x` with gaps: the indicator's FeatureSpace key is the column's, and
+    the column replaced it while the run said `x ... + indicator`: the encoded width lacked one
+    input (counted here from the types: 1 per numeric column, +1 per indicator). Now refused
+    naming both; without gaps in `x` there is no indicator, and both columns are read."""
+    rng = np.random.default_rng(5)
+    n = 50
+    x = rng.normal(size=n)
+    x[::7] = np.nan
+    frame = pd.DataFrame({"x": x, "x__missing": rng.normal(size=n), "y": ["a", "b"] * (n // 2)})
+    path = tmp_path / "m.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(UserError, match=r"'x__missing' has the name of the indicator of column "
+                                        r"'x'.*rename 'x__missing'"):
+        typed(path, "y")
+    frame.assign(x=rng.normal(size=n)).to_csv(path, index=False)
+    specs, table, train, _ = typed(path, "y")
+    x = preprocessing(specs, table, train).encode(features.raw_columns(table, specs)).numpy()
+    assert x.shape == (n, 2)

@@ -207,7 +207,21 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         if other != s["name"]:
             raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
                              f"both be the export's input '{safe_name(other)}'", "rename one of them")
+    _refuse_indicator_names(table, specs)
     return specs
+
+
+def _refuse_indicator_names(table, specs):
+    """A column named as another's missing-value indicator (`x__missing` beside a column `x`
+    with missing training cells): both are the FeatureSpace's key `x__missing`, and the later
+    one replaced the indicator, silently, while the run said it was there."""
+    keys = {space_key(s["name"]): s["name"] for s in specs}
+    for s in specs:
+        indicator = space_key(s["name"]) + "__missing"
+        if s["type"] == "numeric" and s["missing"] and indicator in keys:
+            raise file_error(table.path, f"column {shown(keys[indicator])} has the name of the "
+                             f"indicator of column {shown(s['name'])}'s missing cells "
+                             f"({s['missing']} in training)", f"rename {shown(keys[indicator])}")
 
 
 def _ignore_too_large(table, feature_columns, overrides) -> str:
