@@ -223,3 +223,23 @@ def test_a_column_named_as_a_missing_value_indicator_is_refused(tmp_path):
     specs, table, train, _ = typed(path, "y")
     x = preprocessing(specs, table, train).encode(features.raw_columns(table, specs)).numpy()
     assert x.shape == (n, 2)
+
+
+def test_a_note_shows_a_present_cell_when_the_first_is_missing(tmp_path):
+    """An identifier column whose first cell is missing: the notes read "its whole numbers
+    ('', ...)"; they show the first cell pandas reads as a value (recurring codes, and ids one
+    a row)."""
+    n = 60
+    codes = [""] + [str(i % 15) for i in range(1, n)]
+    ids = ["NA"] + [str(1000 + i) for i in range(1, n)]
+    frame = pd.DataFrame({"store_id": codes, "order_id": ids,
+                          "v": np.arange(n) * 0.37 % 5, "y": ["a", "b"] * (n // 2)})
+    path = tmp_path / "gap.csv"
+    frame.to_csv(path, index=False)
+    _, _, _, notes = typed(path, "y")
+    read = pd.read_csv(path)
+    for name in ("store_id", "order_id"):
+        (note,) = [n for n in notes if f"'{name}'" in n and "whole numbers" in n or
+                   f"'{name}' not used" in n]
+        first = int(read[name].dropna().iloc[0])
+        assert f"('{first}', ...)" in note, note

@@ -791,10 +791,17 @@ def typing_notes(table, specs) -> list:
                          f"categories: {features_flag({name: 'categorical'})}")
         elif kind == "id":
             notes.append(f"column {shown(name)} read as categories: its name says identifier and "
-                         f"its whole numbers ({shown(table.column(s['column'])[0])}, ...) are "
+                         "its whole numbers "
+                         f"({shown(first_value(table.column(s['column'])))}, ...) are "
                          "codes, not amounts; as a number: "
                          f"{features_flag({name: 'numeric'})}")
     return notes
+
+
+def first_value(cells) -> str:
+    """A column's first present cell, its example in a note: the first cell may be missing
+    (a note read "its whole numbers ('', ...)")."""
+    return next((c for c in cells if not is_missing(c)), "")
 
 
 def space_key(name: str) -> str:

@@ -344,12 +344,14 @@ def _csv(dc, tc, rng):
               "not a property of an example; to use it: "
               f"{features_lib.features_flag({table.names[j]: 'numeric'})}" for j in counters]
     notes += [f"column {table_lib.shown(table.names[j])} not used: a different text on every "
-              f"row ({table_lib.shown(table.column(j)[0])}, ...: an id, a name, a note), so no "
+              f"row ({table_lib.shown(features_lib.first_value(table.column(j)))}, ...: an id, a "
+              "name, a note), so no "
               "value recurs to be learned (a document to read: data.text_column); as "
               f"categories: {features_lib.features_flag({table.names[j]: 'categorical'})}"
               if not features_lib.numbered_ids(table.names[j], table.column(j)) else
               f"column {table_lib.shown(table.names[j])} not used: an identifier (its name), a "
-              f"different number on every row ({table_lib.shown(table.column(j)[0])}, ...), "
+              f"different number on every row "
+              f"({table_lib.shown(features_lib.first_value(table.column(j)))}, ...), "
               "which names an example and measures nothing; as a number: "
               f"{features_lib.features_flag({table.names[j]: 'numeric'})}"
               for j in ids]
