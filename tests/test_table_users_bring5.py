@@ -243,3 +243,45 @@ def test_a_note_shows_a_present_cell_when_the_first_is_missing(tmp_path):
                    f"'{name}' not used" in n]
         first = int(read[name].dropna().iloc[0])
         assert f"('{first}', ...)" in note, note
+
+
+def test_grouped_numbers_with_a_marker_or_a_typo_are_judged_as_plain_ones(tmp_path):
+    """Grouped numbers (`"850,773"`) with a `-` among them: before, typed categorical without
+    a word (38 values for 40 rows), and a typo (`1O5`) got the column left out as a text id;
+    as a regression label, the refusal named `'850,773'`, a cell the run reads. Now the
+    grouped cells are numbers first, and the marker or the typo is refused naming it, as among
+    plain numbers. The marker refusal's pandas line gives a file read as pandas reads the
+    original told both (`thousands=',', na_values=['-']`)."""
+    rng = np.random.default_rng(7)
+    values = [int(v) for v in rng.integers(1000, 10**6, 40)]
+
+    def write(cells, name, first="x"):
+        path = tmp_path / name
+        path.write_text(f"{first},y\n" + "".join(f"{c},{'ab'[i % 2]}\n"
+                                                 for i, c in enumerate(cells)))
+        return path
+
+    cells = [f'"{v:,}"' for v in values]
+    cells[5] = cells[9] = "-"
+    marked = write(cells, "marked.csv")
+    with pytest.raises(UserError, match=r"line 7, column 'x': '-' in a column of numbers") as e:
+        typed(marked, "y")
+    assert "pandas.read_csv(path, na_values=['-'])" in str(e.value)
+    rewritten = tmp_path / "gaps.csv"
+    pd.read_csv(marked, na_values=["-"]).to_csv(rewritten, index=False)
+    specs, table, train, _ = typed(rewritten, "y")
+    assert [s["type"] for s in specs] == ["numeric"]
+    ours = features.raw_columns(table, specs)["x"]
+    reference = pd.read_csv(marked, thousands=",", na_values=["-"])["x"].to_numpy(np.float32)
+    np.testing.assert_array_equal(ours, reference)
+    cells = [f'"{v:,}"' for v in values]
+    cells[5] = "1O5"
+    with pytest.raises(UserError, match=r"line 7, column 'x': '1O5' is not a number"):
+        typed(write(cells, "typo.csv"), "y")
+    cells = [f'"{v:,}"' for v in values]
+    cells[3] = "-"
+    path = tmp_path / "label.csv"
+    path.write_text("x,y\n" + "".join(f"{i * 0.5},{c}\n" for i, c in enumerate(cells)))
+    dc = data_config("csv", path, label_column="y")
+    with pytest.raises(UserError, match=r"'-' at line 5"):
+        sources._csv(dc, task("regression"), None)

@@ -510,6 +510,10 @@ def _ungrouped_numbers(records, mark: str, char: str):
     those cells written plainly (`"1,234,567"` -> `1234567`; with decimal commas `1.234,5` ->
     `1234,5`). Spreadsheets and reports write numbers so (bokeh's unemployment09.csv:
     `"23,288"`); refused as text, the user had to rewrite the file with pandas' `thousands=`.
+    A column of mostly such numbers is ungrouped too, its other cells left as they are: a marker
+    (`-`) or a typo among them is then judged as among plain numbers (refused naming it); kept
+    as text, the grouped cells were the column's categories, silently, or the cell a refusal
+    named.
     A column of one group alone (`1,234`, `1.234`: no decimals) is read so only where nothing
     else reads it: in a comma-delimited file, where a decimal comma would be the delimiter, or
     where another cell of the file groups with the same separator beyond doubt (`1.170.364`
@@ -520,7 +524,8 @@ def _ungrouped_numbers(records, mark: str, char: str):
     for j in range(len(records[0]) if records else 0):
         cells = [r[j] for r in records[1:] if not is_missing(r[j])]
         found = [c for c in cells if not plain(c) and GROUPED[mark].fullmatch(c)]
-        if found and all(plain(c) or GROUPED[mark].fullmatch(c) for c in cells):
+        numbers = sum(bool(plain(c) or GROUPED[mark].fullmatch(c)) for c in cells)
+        if found and 2 * numbers > len(cells):  # mostly numbers: the rest markers or strays
             columns[j] = found
     certain = {GROUPED[mark].fullmatch(c).group("g") for found in columns.values()
                for c in found if not ONE_GROUP.fullmatch(c)}
