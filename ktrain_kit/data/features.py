@@ -180,8 +180,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is beyond "
                                  f"{LARGEST:.2g} in size, where normalizing it in float32 "
                                  "overflows", "rescale the column (other units, or its log), "
-                                 "or leave it out: --config.data.features="
-                                 f"'{_ignore_too_large(table, feature_columns, overrides)}'")
+                                 "or leave it out: "
+                                 f"{_ignore_too_large(table, feature_columns, overrides)}")
             seen = values[train][~np.isnan(values[train])]
             whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
             few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
@@ -207,21 +207,34 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         if other != s["name"]:
             raise file_error(table.path, f"columns {shown(other)} and {shown(s['name'])} would "
                              f"both be the export's input '{safe_name(other)}'", "rename one of them")
+    _refuse_indicator_names(table, specs)
     return specs
+
+
+def _refuse_indicator_names(table, specs):
+    """A column named as another's missing-value indicator (`x__missing` beside a column `x`
+    with missing training cells): both are the FeatureSpace's key `x__missing`, and the later
+    one replaced the indicator, silently, while the run said it was there."""
+    keys = {space_key(s["name"]): s["name"] for s in specs}
+    for s in specs:
+        indicator = space_key(s["name"]) + "__missing"
+        if s["type"] == "numeric" and s["missing"] and indicator in keys:
+            raise file_error(table.path, f"column {shown(keys[indicator])} has the name of the "
+                             f"indicator of column {shown(s['name'])}'s missing cells "
+                             f"({s['missing']} in training)", f"rename {shown(keys[indicator])}")
 
 
 def _ignore_too_large(table, feature_columns, overrides) -> str:
     """The data.features value leaving out every untyped column of numbers beyond LARGEST
     (nuclides.csv: `half_life` and `half_life_uncert`, both to 9e26 s), kept types beside:
     a fix naming the first column alone met the same refusal at the next."""
-    import json
     out = {str(k): v for k, v in dict(overrides or {}).items()}
     for j in feature_columns:
         present = [c for c in table.column(j) if not is_missing(c)]
         if table.names[j] not in out and present and all(is_number(c) for c in present) and \
                 any(abs(float(c)) > LARGEST for c in present):
             out[table.names[j]] = "ignore"
-    return json.dumps(out)
+    return features_flag(out, ascii=True)
 
 
 def date_columns(table, feature_columns, overrides) -> dict:
@@ -287,10 +300,13 @@ def numbered_ids(name, cells) -> bool:
     `StoreID`: ID_NAME) and holding whole numbers only. Such numbers name a customer, a store,
     a sample (MASS's biopsy `ID` 1000025, ...): as a quantity they were normalized and used
     silently, their order and distance meaningless. Read as codes: one a row, an identifier
-    (`identifier_columns`, left out); recurring, categories (`column_specs`)."""
+    (`identifier_columns`, left out); recurring, categories (`column_specs`). Whole numbers as
+    pandas writes an integer column with a gap (`12.0`, its dtype float) or with a sign (`-3`)
+    are such codes too (`ID_NUMBER`): with `\\d+` alone a `customer_id` became a quantity,
+    silently, once one cell was missing."""
     present = [c for c in cells if not is_missing(c)]
     return bool(ID_NAME.search(str(name))) and bool(present) and \
-        all(WHOLE.fullmatch(c) for c in present)
+        all(ID_NUMBER.fullmatch(c) for c in present)
 
 
 def identifier_columns(table, feature_columns, overrides) -> list:
@@ -317,6 +333,7 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 
 STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
 WHOLE = re.compile(r"\d+")  # a number written as digits alone: a count, or a code
+ID_NUMBER = re.compile(r"-?\d+(?:\.0+)?")  # an identifier's whole number: 12, 007, -3, 12.0
 LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter
 
 
@@ -460,7 +477,21 @@ def _as_categories(table, overrides, columns) -> str:
     """The data.features flag typing `columns` categorical, the types given kept beside."""
     typed = {**{str(k): v for k, v in dict(overrides or {}).items()},
              **{table.names[k]: "categorical" for k in columns}}
-    return f"--config.data.features='{json.dumps(typed)}'"
+    return features_flag(typed, ascii=True)
+
+
+def features_flag(types: dict, ascii=False) -> str:
+    """The `--config.data.features=...` flag giving `types` ({column: type}), quoted for the
+    shell: JSON (a name's `"` escaped) in single quotes, a name's `'` written `'"'"'`. Written
+    as `'{"<name>": ...}'`, a column named `customer's review` or `store "no"` gave a fix that
+    the shell, or the JSON reader, refused when pasted."""
+    return "--config.data.features=" + shell_quoted(json.dumps(types, ensure_ascii=ascii))
+
+
+def shell_quoted(text: str) -> str:
+    """`text` in single quotes for a pasted command line, each `'` in it closed, escaped and
+    reopened (`'"'"'`): the flags' values are written so, and a name holding `'` broke them."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _shared_unit(cells):
@@ -605,6 +636,7 @@ class TablePreprocessing:
                                    key=lambda v: (-counts[v], v))
                 self.kept[key] = [v.decode() for v in recurring[:MAX_CATEGORIES]]
         cleaned = self.clean(train)  # values seen once pooled now
+        _refuse_wordless_text(specs, cleaned)
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] in ("categorical", "text"):
@@ -688,6 +720,26 @@ class TablePreprocessing:
         return "columns: " + "; ".join(parts)
 
 
+def _refuse_wordless_text(specs, cleaned: dict):
+    """A text column whose training cells hold no word once standardized (`standardize_text`,
+    split at spaces, as its TextVectorization reads them): missing, or punctuation only
+    (`!!! ...`), typed `text` or read so from words its validation rows alone hold. Keras'
+    tf-idf cannot be adapted on an empty vocabulary (an AttributeError from StringLookup, a
+    traceback after the typing), and no word seen in training could be learned anyway."""
+    import tensorflow as tf
+    for s in specs:
+        if s["type"] != "text":
+            continue
+        texts = cleaned[space_key(s["name"])]
+        words = tf.strings.split(standardize_text(texts)).flat_values
+        if int(tf.size(words)) == 0:
+            raise config_error("data.features", f"column {shown(s['name'])} is text, but its "
+                               f"{int(tf.size(texts))} training rows hold no word (only "
+                               "missing cells, punctuation or symbols), so none can be learned",
+                               f"leave it out: {features_flag({s['name']: 'ignore'})}, or fill "
+                               "its cells")
+
+
 def _words_layer(words: int, name: str):
     """A TextVectorization (tf-idf, `standardize_text`) for a FeatureSpace feature: the
     FeatureSpace gives each column as (batch, 1), which TextVectorization's tf-idf keeps as
@@ -736,13 +788,20 @@ def typing_notes(table, specs) -> list:
         if kind == "text":
             notes.append(f"column {shown(name)} read as text (the tf-idf of its words): a "
                          f"different text on most rows, {TEXT_WORDS} or more words each; as "
-                         f"categories: --config.data.features='{{\"{name}\": \"categorical\"}}'")
+                         f"categories: {features_flag({name: 'categorical'})}")
         elif kind == "id":
             notes.append(f"column {shown(name)} read as categories: its name says identifier and "
-                         f"its whole numbers ({shown(table.column(s['column'])[0])}, ...) are "
+                         "its whole numbers "
+                         f"({shown(first_value(table.column(s['column'])))}, ...) are "
                          "codes, not amounts; as a number: "
-                         f"--config.data.features='{{\"{name}\": \"numeric\"}}'")
+                         f"{features_flag({name: 'numeric'})}")
     return notes
+
+
+def first_value(cells) -> str:
+    """A column's first present cell, its example in a note: the first cell may be missing
+    (a note read "its whole numbers ('', ...)")."""
+    return next((c for c in cells if not is_missing(c)), "")
 
 
 def space_key(name: str) -> str:

@@ -341,22 +341,24 @@ def _csv(dc, tc, rng):
               if j not in columns]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
               f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
-              "not a property of an example; to use it: --config.data.features="
-              f"'{{\"{table.names[j]}\": \"numeric\"}}'" for j in counters]
+              "not a property of an example; to use it: "
+              f"{features_lib.features_flag({table.names[j]: 'numeric'})}" for j in counters]
     notes += [f"column {table_lib.shown(table.names[j])} not used: a different text on every "
-              f"row ({table_lib.shown(table.column(j)[0])}, ...: an id, a name, a note), so no "
+              f"row ({table_lib.shown(features_lib.first_value(table.column(j)))}, ...: an id, a "
+              "name, a note), so no "
               "value recurs to be learned (a document to read: data.text_column); as "
-              f"categories: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              f"categories: {features_lib.features_flag({table.names[j]: 'categorical'})}"
               if not features_lib.numbered_ids(table.names[j], table.column(j)) else
               f"column {table_lib.shown(table.names[j])} not used: an identifier (its name), a "
-              f"different number on every row ({table_lib.shown(table.column(j)[0])}, ...), "
+              f"different number on every row "
+              f"({table_lib.shown(features_lib.first_value(table.column(j)))}, ...), "
               "which names an example and measures nothing; as a number: "
-              f"--config.data.features='{{\"{table.names[j]}\": \"numeric\"}}'"
+              f"{features_lib.features_flag({table.names[j]: 'numeric'})}"
               for j in ids]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds dates "
               f"({table_lib.shown(cell)}), which as categories are unknown past the training "
               f"dates; to use it, add numbers made from it (days since a start, month) or type "
-              f"it: --config.data.features='{{\"{table.names[j]}\": \"categorical\"}}'"
+              f"it: {features_lib.features_flag({table.names[j]: 'categorical'})}"
               for j, cell in dates.items()]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info, kept=kept,
                table={"table": table, "features": features}, notes=notes)
@@ -377,13 +379,14 @@ def _all_features_left_out(path, table, dates, counters, ids=()):
     elif ids:
         j = ids[0]
         why, kind = "holds a different text on every row", "categorical"
-        fix = (f"if it holds documents, read them: --config.data.text_column="
-               f"'{table.names[j]}' --config.model.name=bag; or add feature columns, or type it")
+        fix = ("if it holds documents, read them: --config.data.text_column="
+               f"{features_lib.shell_quoted(table.names[j])} --config.model.name=bag; or add "
+               "feature columns, or type it")
     else:
         j = counters[0]
         why, kind = "holds the row numbers", "numeric"
         fix = "add feature columns, or type it if its order describes the examples"
-    typed = f"--config.data.features='{{\"{table.names[j]}\": \"{kind}\"}}'"
+    typed = features_lib.features_flag({table.names[j]: kind})
     return file_error(path, f"has no feature column but {table_lib.shown(table.names[j])}, "
                       f"which {why} and is left out", f"{fix}: {typed}")
 

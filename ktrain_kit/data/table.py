@@ -493,9 +493,12 @@ GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?
 # `1,234,567`, `1,234.5`, `1 234`, `1'234.5` (spaces: also no-break and narrow no-break ones);
 # with commas, `1.234.567`, `1.234,5`, `1 234,5`. At most 6 groups (below 1e18): a longer run
 # of `290,291,292,...` is a list (great_tables' photolysis wavelengths), not a number.
+# The first group never starts with 0: no writer groups 125 as `0,125`; that is 0.125 with
+# the other decimal mark (a quoted `"0,125"` in a comma CSV, `0.125` among decimal commas),
+# read as 125, a factor of 1000, with a note saying it was grouping.
 GROUPS = r"\d{3}(?:(?P=g)\d{3}){0,4}"  # after the first group: 1 to 5 more
-GROUPED = {".": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
-           ",": re.compile(rf"[+-]?\d{{1,3}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
+GROUPED = {".": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
+           ",": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
 # One group after a comma or a point and no decimals (`1,234`, `1.234`): a thousands separator
 # or the other locale's decimal mark; the rest of the column must say which.
 ONE_GROUP = re.compile(r"[+-]?\d{1,3}[,.]\d{3}")
@@ -507,6 +510,10 @@ def _ungrouped_numbers(records, mark: str, char: str):
     those cells written plainly (`"1,234,567"` -> `1234567`; with decimal commas `1.234,5` ->
     `1234,5`). Spreadsheets and reports write numbers so (bokeh's unemployment09.csv:
     `"23,288"`); refused as text, the user had to rewrite the file with pandas' `thousands=`.
+    A column of mostly such numbers is ungrouped too, its other cells left as they are: a marker
+    (`-`) or a typo among them is then judged as among plain numbers (refused naming it); kept
+    as text, the grouped cells were the column's categories, silently, or the cell a refusal
+    named.
     A column of one group alone (`1,234`, `1.234`: no decimals) is read so only where nothing
     else reads it: in a comma-delimited file, where a decimal comma would be the delimiter, or
     where another cell of the file groups with the same separator beyond doubt (`1.170.364`
@@ -517,7 +524,8 @@ def _ungrouped_numbers(records, mark: str, char: str):
     for j in range(len(records[0]) if records else 0):
         cells = [r[j] for r in records[1:] if not is_missing(r[j])]
         found = [c for c in cells if not plain(c) and GROUPED[mark].fullmatch(c)]
-        if found and all(plain(c) or GROUPED[mark].fullmatch(c) for c in cells):
+        numbers = sum(bool(plain(c) or GROUPED[mark].fullmatch(c)) for c in cells)
+        if found and 2 * numbers > len(cells):  # mostly numbers: the rest markers or strays
             columns[j] = found
     certain = {GROUPED[mark].fullmatch(c).group("g") for found in columns.values()
                for c in found if not ONE_GROUP.fullmatch(c)}
