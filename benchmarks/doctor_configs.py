@@ -458,6 +458,25 @@ def fix_case(name, results, budget, again=False):
                                                           twin["metric"])}
 
 
+def answered_from_records(args, results, save, table, case_rows) -> bool:
+    """--replay (the recorded runs judged again by today's rules, saved) or --table, answered
+    from the results file alone; True when one was asked. Shared by the doctor benchmarks
+    that record runs this way (doctor_data_kinds.py), each with its own table."""
+    if args.replay:
+        save(replay(results))
+        print("\n".join(table(results)))
+    elif args.table:
+        print("\n".join(table(results) + [""] + case_rows(results)))
+    return bool(args.replay or args.table)
+
+
+def chosen_cases(args, healthy, buggy, case) -> list:
+    """The case names --kind and --only select, healthy ones first."""
+    names = [n for n in list(healthy) + list(buggy)
+             if args.kind == "all" or case(n)[0] == args.kind]
+    return [n for n in names if n in args.only.split(",")] if args.only else names
+
+
 def replay(results):
     """Each recorded run's findings under the current rules (no training)."""
     from ktrain_kit.doctor import rules
@@ -554,17 +573,9 @@ def main():
         if args.root == p.get_default("root"):
             args.root += "_" + args.precision
     results = _load()
-    if args.replay:
-        _save(replay(results))
-        print("\n".join(table(results)))
+    if answered_from_records(args, results, _save, table, case_rows):
         return
-    if args.table:
-        print("\n".join(table(results) + [""] + case_rows(results)))
-        return
-    names = [n for n in list(HEALTHY) + list(BUGGY)
-             if args.kind == "all" or case(n)[0] == args.kind]
-    if args.only:
-        names = [n for n in names if n in args.only.split(",")]
+    names = chosen_cases(args, HEALTHY, BUGGY, case)
     text_folder = os.path.join(args.root, "docs")
     if not os.path.isdir(text_folder):
         from benchmarks.text_docs import write_folder

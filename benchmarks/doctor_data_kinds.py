@@ -31,8 +31,8 @@ import time
 
 import numpy as np
 
-from benchmarks.doctor_configs import (_findings, _flag, _serious, record_path, repaired_enough,
-                                       replay, split)
+from benchmarks.doctor_configs import (_findings, _flag, _serious, answered_from_records,
+                                       chosen_cases, record_path, repaired_enough, split)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -681,17 +681,9 @@ def main():
         print(json.dumps(per_class_recall(args.recall)))
         return
     results = _load()
-    if args.replay:
-        _save(replay(results))
-        print("\n".join(table(results)))
+    if answered_from_records(args, results, _save, table, case_rows):
         return
-    if args.table:
-        print("\n".join(table(results) + [""] + case_rows(results)))
-        return
-    names = [n for n in list(HEALTHY) + list(BUGGY)
-             if args.kind == "all" or case(n)[0] == args.kind]
-    if args.only:
-        names = [n for n in names if n in args.only.split(",")]
+    names = chosen_cases(args, HEALTHY, BUGGY, case)
     data_root = make_data(os.path.join(args.root, "data"))
     for name in names:
         if args.fix:
