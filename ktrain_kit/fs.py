@@ -115,6 +115,16 @@ def rename(source, target) -> None:
         _gfile().rename(source, target, overwrite=True)
 
 
+def copy(source, target) -> None:
+    """Copies file `source` to `target` (replacing it), streamed: a checkpoint's data can be
+    larger than the memory a read() of it takes."""
+    _change("copy", f"{source} -> {target}")
+    if is_local(source) and is_local(target):
+        shutil.copyfile(_local(source), _local(target))
+    else:
+        _gfile().copy(source, target, overwrite=True)
+
+
 def size(path) -> int:
     return os.path.getsize(_local(path)) if is_local(path) else _gfile().stat(path).length
 

@@ -76,8 +76,7 @@ def _copy_checkpoint(run_folder, number, into):
             return f"this worker cannot see its checkpoint checkpoints/{stem} (not found)"
         fs.makedirs(into)
         for name in names:
-            with fs.open(fs.join(source, name), "rb") as f:
-                fs.write_bytes(fs.join(into, name), f.read())
+            fs.copy(fs.join(source, name), fs.join(into, name))
         checkpointing.write_index(into, [stem])
     except Exception as e:  # noqa: BLE001 - OSError here, TensorFlow's errors on a bucket
         return f"this worker cannot read its checkpoint checkpoints/{stem} ({e})"
