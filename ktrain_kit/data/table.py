@@ -497,8 +497,14 @@ GROUPED_COMMA_NUMBER = re.compile(r"[+-]?\d{1,3}([. '\u00a0\u202f]\d{3})+(,\d*)?
 # the other decimal mark (a quoted `"0,125"` in a comma CSV, `0.125` among decimal commas),
 # read as 125, a factor of 1000, with a note saying it was grouping.
 GROUPS = r"\d{3}(?:(?P=g)\d{3}){0,4}"  # after the first group: 1 to 5 more
-GROUPED = {".": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[, '\u00a0\u202f]){GROUPS}(?:\.\d+)?"),
-           ",": re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[. '\u00a0\u202f]){GROUPS}(?:,\d+)?")}
+SEPARATORS = {".": ", '\u00a0\u202f", ",": ". '\u00a0\u202f"}  # by the decimal mark
+GROUPED = {mark: re.compile(rf"[+-]?[1-9]\d{{0,2}}(?P<g>[{re.escape(seps)}]){GROUPS}"
+                            rf"(?:{re.escape(mark)}\d+)?") for mark, seps in SEPARATORS.items()}
+# What any grouped number holds, searched for over a whole column at once: a digit, a
+# separator, three digits (a column of plain numbers, no separator in it, is passed over
+# in one scan: this ran on every cell of every table, 60% of reading 50,000 x 40 numbers).
+SEPARATED = {mark: re.compile(rf"\d[{re.escape(seps)}]\d{{3}}")
+             for mark, seps in SEPARATORS.items()}
 # One group after a comma or a point and no decimals (`1,234`, `1.234`): a thousands separator
 # or the other locale's decimal mark; the rest of the column must say which.
 ONE_GROUP = re.compile(r"[+-]?\d{1,3}[,.]\d{3}")
@@ -522,11 +528,14 @@ def _ungrouped_numbers(records, mark: str, char: str):
     plain = is_number if mark == "." else COMMA_NUMBER.fullmatch
     columns = {}  # column -> its grouped cells, when all its other cells are plain numbers
     for j in range(len(records[0]) if records else 0):
+        column = "\n".join(r[j] for r in records[1:])
+        if not any(sep in column for sep in SEPARATORS[mark]) or \
+                not SEPARATED[mark].search(column):
+            continue  # nothing grouped
         cells = [r[j] for r in records[1:] if not is_missing(r[j])]
-        found = [c for c in cells if not plain(c) and GROUPED[mark].fullmatch(c)]
-        numbers = sum(bool(plain(c) or GROUPED[mark].fullmatch(c)) for c in cells)
-        if found and 2 * numbers > len(cells):  # mostly numbers: the rest markers or strays
-            columns[j] = found
+        found = [c for c in cells if GROUPED[mark].fullmatch(c) and not plain(c)]
+        if found and 2 * (len(found) + sum(bool(plain(c)) for c in cells)) > len(cells):
+            columns[j] = found  # mostly numbers: the rest markers or strays
     certain = {GROUPED[mark].fullmatch(c).group("g") for found in columns.values()
                for c in found if not ONE_GROUP.fullmatch(c)}
     if mark == "." and char == ",":
