@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Read while TensorFlow, Keras, NumPy or the interpreter load: a command that sets one of these
@@ -65,13 +66,26 @@ class _Server:
             [sys.executable, os.path.abspath(__file__)], cwd=ROOT, env=self.env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         atexit.register(self.process.kill)
+        self._unread = b""  # what came from the server past the last line returned
 
     def _reply(self, timeout):
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        line = self.process.stdout.readline() if ready else ""
-        if ready and not line:
-            raise RuntimeError("the launch server ended")
-        return json.loads(line) if line else None
+        """The server's next line, or None after `timeout` seconds. Read from the pipe's file
+        descriptor, with a buffer of our own: select() sees only bytes no reader has taken,
+        and a buffered readline() takes a fast command's two lines (its pid, then its exit)
+        at once, leaving select() to wait for a line already read - a refusal in a few
+        milliseconds was judged a time-out, and every launch after it read stale lines."""
+        deadline = time.monotonic() + timeout
+        descriptor = self.process.stdout.fileno()
+        while b"\n" not in self._unread:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([descriptor], [], [], left)[0]:
+                return None
+            chunk = os.read(descriptor, 1 << 16)
+            if not chunk:
+                raise RuntimeError("the launch server ended")
+            self._unread += chunk
+        line, self._unread = self._unread.split(b"\n", 1)
+        return json.loads(line)
 
     def launch(self, command, module, args, env, cwd, timeout, new_session):
         with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +98,8 @@ class _Server:
             ended = self._reply(timeout)
             if ended is None:
                 os.killpg(pid, signal.SIGKILL) if new_session else os.kill(pid, signal.SIGKILL)
-                self._reply(60)
+                if self._reply(60) is None:  # the server did not see it end: start anew
+                    self.process.kill()
             with open(out, errors="replace") as f, open(err, errors="replace") as g:
                 stdout, stderr = f.read(), g.read()
         if ended is None:

@@ -61,3 +61,28 @@ def test_a_change_to_this_processs_environment_starts_the_server_again(monkeypat
     shown = forked_launch.run("json.tool", ["--help"], environment())
     assert shown.returncode == 0 and forked_launch._server is not first  # forked, anew
     assert first.process.poll() is not None  # the old server is gone
+
+
+def test_a_command_that_ends_before_its_start_is_read_is_not_a_time_out(monkeypatch):
+    """A refusal ends in milliseconds: its pid line and its exit line can wait in the pipe
+    together when this process is slow to read (a loaded machine). A buffered readline took
+    both, select() then waited for a line already read, the command was judged a time-out
+    and killed after its end (ProcessLookupError), and every later launch read stale lines."""
+    env = environment()
+    forked_launch.run("json.tool", ["--help"], env)
+    server = forked_launch._server
+    flush = server.process.stdin.flush
+
+    def late_reader():
+        flush()
+        time.sleep(1)  # the command has started and ended before its first line is read
+
+    monkeypatch.setattr(server.process.stdin, "flush", late_reader)
+    started = time.monotonic()
+    late = forked_launch.run("json.tool", ["--help"], env, timeout=5)
+    assert late.returncode == 0 and "usage" in late.stdout
+    assert time.monotonic() - started < 5
+    monkeypatch.undo()
+    after = forked_launch.run("json.tool", ["no_such_file.json"], env)
+    assert forked_launch._server is server and after.returncode == 2  # no stale line read
+    assert "no_such_file.json" in after.stderr
