@@ -1278,9 +1278,9 @@ def resolve_column(table: Table, which, key: str) -> int:
     text = str(which).strip()
     if text in table.names:
         j = table.names.index(text)
-        if j in table.unused:  # a nested JSON key (JSON text, not values), an Orange meta
-            raise file_error(table.path, f"column {shown(text)} ({key}) is left out: "
-                             f"{table.unused[j]}", f"set {key} to another column")
+        if j in table.unused:  # a nested JSON key: its cells are JSON text, not values
+            raise file_error(table.path, f"column {shown(text)} ({key}) {table.unused[j]}",
+                             f"flatten it, or set {key} to another column")
         return j
     if re.fullmatch(r"-?\d+", text):
         index, used = int(text), [j for j in range(table.width) if j not in table.unused]
