@@ -45,3 +45,9 @@ def safe_str(error: BaseException) -> str:
         return str(error)
     except BaseException:  # noqa: BLE001 - whatever it raises, the message is lost, not the line
         return ""
+
+
+def shown(text) -> str:
+    """A cell or name quoted for a one-line message (line breaks escaped, long text cut)."""
+    text = str(text)
+    return repr(text if len(text) <= 40 else text[:37] + "...")

@@ -92,9 +92,17 @@ TEXT_WORDS = 3
 MAX_TEXT_WORDS = 5000
 TEXT_BUDGET = 2**26
 LETTERS = re.compile(r"[^\W\d_]+")
-# A column named as an identifier: `id`, `ID`, `customer_id`, `user.id`, `test id`, `StoreID`,
-# `PassengerId` (not `paid`, `rancid`, `medicaid`: the name ends in a word `id`).
-ID_NAME = re.compile(r"(?:(?i:(?:^|[_ .\-])id)|[a-z0-9]I[dD])$")
+# A column named as an identifier: its last word (after `_`, ` `, `.`, `-`, or a lower-case
+# letter or digit before a capital) is `id` or an abbreviation ending in it whose letters are
+# initials (`uid`, `uuid`, `guid`: unique, globally unique; `pid`: person, process): `id`,
+# `customer_id`, `user.id`, `StoreID`, `PassengerId`, `PID`, `uuid`, `userGUID`; or it is
+# `id` written after a noun of four letters or more that ends as the nouns records are kept
+# by do (-er -or -on -nt -ct -ce -em -ss -st: `userid`, `customerid`, `sessionid`,
+# `clientid`, `productid`, `deviceid`, `itemid`). Not the English words ending in `id`, whose
+# letters before it are no such word (`paid`, `Kid`, `Valid`, `grid`, `rancid`, `MEDICAID`,
+# `hybrid`, `solid`, `humid`, `stupid`, `fluid`; `florid` is the one such word it takes).
+ID_NAME = re.compile(r"(?:(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))(?i:(?:uu|gu|u|p)?id)"
+                     r"|(?i:(?:^|[_ .\-])[a-z]{2,}(?:er|or|on|nt|ct|ce|em|ss|st)id))$")
 SIGNATURE_TAKEN = frozenset({"self"})  # parameters of TensorFlow's Function.__call__ & co.
 GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
 FORMATTED_NUMBER = re.compile(
@@ -155,6 +163,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         present = [c for c in cells if not is_missing(c)]
         numbers = bool(present) and all(is_number(c) for c in present)
         kind = overrides.get(name)
+        if kind is None and table.declared.get(name) == "categorical":
+            kind, numbers = "categorical", False  # an ARFF nominal attribute: as written
         if kind == "ignore":
             continue
         if kind == "numeric" and not numbers:
@@ -246,10 +256,24 @@ def date_columns(table, feature_columns, overrides) -> dict:
         if table.names[j] in typed:
             continue
         present = [c for c in table.column(j) if not is_missing(c)]
+        if table.declared.get(table.names[j]) == "date":
+            _refuse_unread_dates(table, j)
         if present and not all(is_number(c) for c in present) and \
                 all(DATE.fullmatch(c) for c in present) and _dates_not_codes(present):
             out[j] = present[0]
     return out
+
+
+def _refuse_unread_dates(table, j):
+    """A column the file declares dates (an ARFF `date` attribute) holding a value DATE does
+    not read (`03.04.01`, epoch seconds): typed from its cells, each date was a category of
+    its own, or a number, silently."""
+    for i, cell in enumerate(table.column(j)):
+        if not is_missing(cell) and not DATE.fullmatch(cell):
+            raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is declared a "
+                             "date, in a format the reader does not read as dates",
+                             "write the dates as yyyy-MM-dd (HH:mm:ss after a T or a space), "
+                             "or declare the attribute string to read them as categories")
 
 
 def _dates_not_codes(dates) -> bool:
@@ -322,8 +346,9 @@ def identifier_columns(table, feature_columns, overrides) -> list:
     out = []
     for j in feature_columns:
         cells = table.column(j)
-        if table.names[j] not in typed and len(cells) > 2 and one_per_row(cells) and \
-                (numbered_ids(table.names[j], cells) or
+        ids = numbered_ids(table.names[j], cells)
+        if table.names[j] not in typed and len(cells) > 2 and \
+                one_per_row([id_code(c) for c in cells] if ids else cells) and (ids or
                  not all(is_number(c) or FORMATTED_NUMBER.fullmatch(c) or is_missing(c)
                          for c in cells) and not documents(cells) and
                  not _durations(cells) and not stray_texts(cells)):  # refused, naming the fix
@@ -334,6 +359,15 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
 WHOLE = re.compile(r"\d+")  # a number written as digits alone: a count, or a code
 ID_NUMBER = re.compile(r"-?\d+(?:\.0+)?")  # an identifier's whole number: 12, 007, -3, 12.0
+# An identifier's whole number written with a point (`12.0`, pandas' integer column with a
+# gap) is the code written without it (`12`): `id_code`, and `TablePreprocessing.clean` in the
+# model's graph, so training and serving read both spellings as one category.
+ID_POINT_ZEROS = r"^(-?\d+)\.0+$"
+
+
+def id_code(cell: str) -> str:
+    """An identifier cell as one category: `12.0` -> `12` (see ID_POINT_ZEROS)."""
+    return re.sub(ID_POINT_ZEROS, r"\1", cell)
 LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter
 
 
@@ -475,9 +509,16 @@ def _thousands_line(table, present) -> str:
 
 def _as_categories(table, overrides, columns) -> str:
     """The data.features flag typing `columns` categorical, the types given kept beside."""
-    typed = {**{str(k): v for k, v in dict(overrides or {}).items()},
-             **{table.names[k]: "categorical" for k in columns}}
-    return features_flag(typed, ascii=True)
+    return typed_flag(overrides, {table.names[k]: "categorical" for k in columns})
+
+
+def typed_flag(given, types: dict) -> str:
+    """The data.features flag of a refusal's fix: `types` ({column: type}) added to the types
+    the user already gave (`given`, data.features). The flag replaces data.features whole, so
+    a fix naming its column alone dropped the others' types when pasted (the user's `ignore`
+    of an id column undone, the next run refused or typed it otherwise)."""
+    return features_flag({**{str(k): v for k, v in dict(given or {}).items()}, **types},
+                         ascii=True)
 
 
 def features_flag(types: dict, ascii=False) -> str:
@@ -582,7 +623,8 @@ def raw_columns(table, specs) -> dict:
 class TablePreprocessing:
     """Raw columns -> float features: missing cells made explicit, then the FeatureSpace."""
 
-    def __init__(self, specs, train_columns: dict):
+    def __init__(self, specs, train_columns: dict, given=None):
+        """`given`: data.features, the types the user gave (kept in a refusal's fix)."""
         import keras
         import tensorflow as tf
         self.specs = specs
@@ -636,7 +678,7 @@ class TablePreprocessing:
                                    key=lambda v: (-counts[v], v))
                 self.kept[key] = [v.decode() for v in recurring[:MAX_CATEGORIES]]
         cleaned = self.clean(train)  # values seen once pooled now
-        _refuse_wordless_text(specs, cleaned)
+        _refuse_wordless_text(specs, cleaned, given)
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
             if s["type"] in ("categorical", "text"):
@@ -668,6 +710,8 @@ class TablePreprocessing:
                 missing = spelled & tf.reduce_any(
                     tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
                 out[key] = tf.where(missing, "", x)
+                if s.get("said") == "id":  # `12.0` is the code `12` (ID_POINT_ZEROS)
+                    out[key] = tf.strings.regex_replace(out[key], ID_POINT_ZEROS, r"\1")
             if self.kept.get(key) is not None:
                 out[key] = self._pool_rare(out[key], self.kept[key])
         return out
@@ -720,7 +764,7 @@ class TablePreprocessing:
         return "columns: " + "; ".join(parts)
 
 
-def _refuse_wordless_text(specs, cleaned: dict):
+def _refuse_wordless_text(specs, cleaned: dict, given=None):
     """A text column whose training cells hold no word once standardized (`standardize_text`,
     split at spaces, as its TextVectorization reads them): missing, or punctuation only
     (`!!! ...`), typed `text` or read so from words its validation rows alone hold. Keras'
@@ -736,7 +780,7 @@ def _refuse_wordless_text(specs, cleaned: dict):
             raise config_error("data.features", f"column {shown(s['name'])} is text, but its "
                                f"{int(tf.size(texts))} training rows hold no word (only "
                                "missing cells, punctuation or symbols), so none can be learned",
-                               f"leave it out: {features_flag({s['name']: 'ignore'})}, or fill "
+                               f"leave it out: {typed_flag(given, {s['name']: 'ignore'})}, or fill "
                                "its cells")
 
 

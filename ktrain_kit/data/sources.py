@@ -291,7 +291,8 @@ def _csv(dc, tc, rng):
                            "use data.label_column (label_columns is for multilabel and "
                            "multi-target regression)")
     else:
-        columns = [table_lib.resolve_column(table, dc.label_column, "data.label_column")]
+        columns = [table_lib.resolve_column(table, table_lib.declared_label(
+            table, dc.label_column), "data.label_column")]
     dropped, kept = None, ""
     if dc.drop_unlabeled:
         rows = len(table.rows)
@@ -325,7 +326,9 @@ def _csv(dc, tc, rng):
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
     from ktrain_kit.data import features as features_lib
-    features = [j for j in range(table.width) if j not in columns and j not in table.unused]
+    typed = {str(k) for k in dict(dc.features or {})}  # Orange's meta, ignore, weight: out
+    features = [j for j in range(table.width) if j not in columns and j not in table.unused
+                and (j not in table.flagged or table.names[j] in typed)]
     dates = features_lib.date_columns(table, features, dc.features)
     counters = features_lib.row_number_columns(table, features, dc.features)
     ids = features_lib.identifier_columns(
@@ -339,6 +342,8 @@ def _csv(dc, tc, rng):
         "pass --config.data.header=true"]
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
               if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: {why}"
+              for j, why in table.flagged.items() if j not in columns and j not in features]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
               f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
               "not a property of an example; to use it: "
@@ -662,7 +667,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
                                       dc.features)
         columns = features.raw_columns(raw.table["table"], specs)
         preprocessing = features.TablePreprocessing(
-            specs, {k: v[train_idx] for k, v in columns.items()})
+            specs, {k: v[train_idx] for k, v in columns.items()}, dc.features)
         x = preprocessing.encode(columns).numpy()
         kind = "tabular"
         raw.notes = [*raw.notes, *features.typing_notes(raw.table["table"], specs)]

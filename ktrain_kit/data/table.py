@@ -51,8 +51,12 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   rows, the two lines were two examples (`d`, `class`: classes of their own) or the header
   question. They are the header's (`_orange_rows`), and the run says so, unless a cell of
   them is a value of its column below or a `c` type tops text (grades `C`, `D` over `I`, `C`
-  are examples); the columns are typed from their cells, as any file's, and the label is
-  `data.label_column` (the `class` flag is named in the note, not obeyed).
+  are examples); the columns are typed from their cells, as any file's. Its flags are
+  obeyed: a `meta`, `ignore` or `weight` column is no feature (`Table.flagged`; said, and
+  typed in data.features it is one again), the `class` column is the label when
+  data.label_column is left at -1 (`declared_label`: another named is refused).
+- ARFF (Weka's, OpenML's format: `@relation`, `@attribute`, `@data`) is read by its own rules
+  (`data/arff.py`): its attributes name the columns, its nominal ones are categories.
 - Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
   the names inside (see `_unquoted`). Without a header the columns are named "0", "1", ...
   A column without a name (empty, or pandas' `Unnamed: 3`) that holds nothing (all cells
@@ -91,18 +95,12 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.config_fields import CSV_DELIMITERS, check_csv_settings, near_miss
-from ktrain_kit.errors import config_error, file_error
+from ktrain_kit.errors import config_error, file_error, shown  # noqa: F401 (shown: users')
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?",  # and a spreadsheet's error values:
                      "#n/a", "#na", "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!"})
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 HEADER_CHOICES = ("auto", True, False)
-
-
-def shown(text) -> str:
-    """A cell or name quoted for a one-line message (line breaks escaped, long text cut)."""
-    text = str(text)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def is_missing(cell: str) -> bool:
@@ -131,6 +129,10 @@ class Table:
     pandas_io: tuple = ("pandas.read_csv(path)", ".to_csv('{}.csv', index=False)")
     text: frozenset = frozenset()  # columns the writer quoted as text (`text_columns`)
     notes: tuple = ()  # what the run says about the reading (Orange's header rows)
+    declared: dict = dataclasses.field(default_factory=dict)  # column -> type the file gives
+    classes: tuple = ()  # the label columns the file flags (Orange's `class`: declared_label)
+    flagged: dict = dataclasses.field(default_factory=dict)  # column -> why the file keeps it
+    # out of the features (Orange's meta, ignore, weight); still a label or text column
 
     @property
     def width(self) -> int:
@@ -381,12 +383,13 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     mark = decimal_mark(decimal, char)
     text = decode_text(data, path, "save it as UTF-8 (a spreadsheet's 'CSV UTF-8' format)",
                        encoding, _semicolon_export(data, delimiter))
-    _refuse_arff(text, path)
+    if ARFF.match(text):  # Weka's / OpenML's format: its own reader (data/arff.py)
+        return _arff_table(text, path)
     json_table = json_lines_records(text, path)
     fasttext = json_table is None and fasttext_records(text, path)
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
-    orange, notes, grouped = 0, (), {}
+    orange, notes, grouped, orange_flags = 0, (), {}, ()
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -398,6 +401,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         orange = _orange_rows(records, lines, text, char) if header is not False else 0
         if orange:  # Orange's type and flag rows: the header's, not examples
             notes = (_orange_note(path, records, orange),)
+            orange_flags = records[2] if orange == 2 else ()
             records, lines = [records[0], *records[1 + orange:]], [lines[0], *lines[1 + orange:]]
             flags = flags and [flags[0], *flags[1 + orange:]]
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
@@ -441,25 +445,55 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                    for j, (cell, plain) in (grouped if json_table is None else {}).items())
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
-                           text, skip=bool(orange)), quoted, notes)
+                           text, skip=bool(orange)), quoted, notes,
+                 classes=tuple(names[j] for j, flag in enumerate(orange_flags)
+                               if _orange_words(flag) & {"class", "c"} and j not in unused),
+                 flagged={j: why for j, why in _orange_left_out(orange_flags).items()
+                          if j not in unused})
 
 
 # ARFF (Weka's format; OpenML's and scikit-survival's tables): `%` comments, then `@relation`
 ARFF = re.compile(r"\A\ufeff?(?:[ \t]*(?:%[^\n]*)?\r?\n)*[ \t]*@relation\b", re.I)
 
 
-def _refuse_arff(text: str, path):
-    """An ARFF file, named, with the line that writes it as CSV (scipy reads ARFF; nominal
-    values come as bytes, decoded). Read as CSV, its `@attribute` lines were rows one cell
-    wide: refused as "give every row the same number of columns", a fix that does not apply."""
-    if ARFF.match(text):
-        name = re.sub(r"\.arff$", "", str(path).rsplit("/", 1)[-1], flags=re.I) + ".csv"
-        raise file_error(path, "is an ARFF file (Weka, OpenML: @relation, @attribute, @data), "
-                         "not CSV", "write it as CSV first, then point data.path at that: "
-                         "python -c \"import pandas, scipy.io.arff as arff; "
-                         f"d = pandas.DataFrame(arff.loadarff({str(path)!r})[0]); "
-                         "d.apply(lambda c: c.str.decode('utf-8') if c.dtype == object "
-                         f"else c).to_csv({name!r}, index=False)\"")
+def frame(path):
+    """The table at `path` as a pandas DataFrame of its cells (text, gaps NaN), as this module
+    reads it: the line a run's fix gives to rewrite a file pandas has no reader for (ARFF's
+    `Table.pandas_io`)."""
+    import pandas
+    table = read_table(path)
+    return pandas.DataFrame(table.rows, columns=table.names).replace("", float("nan"))
+
+
+def _arff_table(text: str, path) -> Table:
+    """An ARFF file's table (`arff.records`): its attributes name the columns, its nominal
+    ones are declared categorical (`Table.declared`), nominal, string and date ones are text
+    (`Table.text`: a label of them is class names as written); the column rules after the
+    header (names distinct, nameless columns) are the CSV's."""
+    from ktrain_kit.data import arff
+    records, lines, declared, text_columns, note = arff.records(text.lstrip("\ufeff"), path)
+    names, rows = records[0], records[1:]
+    for j in (j for j, n in enumerate(names) if declared.get(n) == "numeric"):
+        bad = next((i for i, r in enumerate(rows) if r[j] and not is_number(r[j])), None)
+        if bad is not None:  # Weka refuses it too; read as a CSV's, a typo made it text
+            raise file_error(path, f"line {lines[bad + 1]}, attribute {shown(names[j])}: "
+                             f"{shown(rows[bad][j])} is not a number, but the attribute is "
+                             "declared numeric", "fix the value (? for a missing one), or "
+                             "declare the attribute string")
+    seen = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise file_error(path, f"line {lines[0]}: two attributes are named {shown(name)} "
+                             f"(columns {seen[name] + 1} and {j + 1})", "rename one of them")
+        seen[name] = j
+    kept = [(r, n) for r, n in zip(rows, lines[1:]) if any(r)]  # as a CSV's empty rows
+    rows, at = [r for r, _ in kept], [n for _, n in kept]
+    if not rows:
+        raise file_error(path, "holds no examples (no row after @data)",
+                         "add rows of features and a label")
+    return Table(path, names, rows, at, True, {}, (
+        "ktrain_kit.data.table.frame(path)", ".to_csv('{}.csv', index=False)"),
+        text_columns, (note,), declared)
 
 
 def delimiter_char(delimiter, name: str) -> str:
@@ -857,16 +891,70 @@ def _describe_columns(rows, below) -> bool:
                    for kind, column in zip(rows[0], columns))
 
 
+def _orange_words(flag: str) -> set:
+    return set(flag.lower().split())
+
+
+def _orange_left_out(flags) -> dict:
+    """{column: why} of the columns Orange's flag row (line 3) takes out of the features, as
+    Orange does: `meta` (kept beside the data, a name or a note), `ignore` (`i`), `weight`
+    (`w`: the examples' weights, not a property of them). Read as features, an id-like meta
+    column or a column the file says to ignore was learned from, silently. A meta flagged
+    `include=True` is kept: orange3-text's documents (a corpus' text features are such metas,
+    election-tweets' `Content`)."""
+    out = {}
+    for j, flag in enumerate(flags):
+        words = _orange_words(flag)
+        if "include=true" in words:
+            continue
+        for names, what in ((("meta", "m"), "meta"), (("ignore", "i"), "ignore"),
+                            (("weight", "w"), "weight")):
+            if words & set(names):
+                out[j] = (f"Orange's header flags it {shown(what)} (line 3), so it is not a "
+                          "feature (type it in data.features to use it)")
+    return out
+
+
+def declared_label(table: Table, which, key: str = "data.label_column"):
+    """The label column to resolve: `which` (data.label_column), or the column the file flags
+    as its class (`Table.classes`, Orange's `class`) when `which` is the default, -1 (read
+    as the last column, the class was a feature and another column the label). Naming a
+    column the file does not flag is refused: the file says its label is another, and one of
+    the two is a mistake (a run on the wrong label reads well and means nothing); so is the
+    default where the file flags several (Orange's several targets: say which)."""
+    if not table.classes:
+        return which
+    flagged = ", ".join(map(shown, table.classes))
+    if isinstance(which, int) and not isinstance(which, bool) and which == -1 or \
+            str(which).strip() == "-1":
+        if len(table.classes) > 1:
+            raise file_error(table.path, f"line 3 (Orange's flags) marks {len(table.classes)} "
+                             f"columns class ({flagged})", "say which is the label: "
+                             f"--config.data.label_column={table.classes[0]} (several "
+                             "targets: data.label_columns)")
+        return table.classes[0]
+    named = str(which).strip()
+    j = table.names.index(named) if named in table.names else resolve_column(table, which, key)
+    if table.names[j] not in table.classes:
+        raise file_error(table.path, f"{key} names {shown(table.names[j])}, but Orange's "
+                         f"header (line 3) flags {flagged} as the class",
+                         f"drop {key} to use {shown(table.classes[0])}, or remove the class "
+                         "flag from line 3 of the file" if len(table.classes) == 1 else
+                         f"set {key} to one of them, or change line 3's class flags")
+    return which
+
+
 def _orange_note(path, records, orange) -> str:
     """What the run says of a file read with Orange's header rows: that they are no examples,
-    and which column Orange's `class` flag names (the label is data.label_column)."""
+    and which column Orange's `class` flag names (the label: `declared_label`); meta, ignore
+    and weight columns are said as left out of the features (`Table.flagged`)."""
     flagged = [name for name, flag in zip(records[0], records[2] if orange == 2 else ())
-               if {"class", "c"} & set(flag.lower().split())]
-    named = f"; Orange's class column: {shown(flagged[0])}" if flagged else ""
+               if {"class", "c"} & _orange_words(flag)]
+    named = f"; Orange's class column {shown(flagged[0])} is the label" if flagged else ""
     rows = "lines 2-3 are Orange's header (column types and flags)" if orange == 2 else \
         "line 2 is Orange's header (column types)"
     return (f"{path}: {rows}, not examples: read as part of the header; the columns are typed "
-            f"from their cells{named} (the label is data.label_column)")
+            f"from their cells{named}")
 
 
 def _short_header(records) -> bool:
