@@ -253,12 +253,19 @@ def test_orange_meta_and_ignore_columns_are_no_features_and_class_is_the_label(t
     assert [s["name"] for s in specs] == ["score", "note"]
 
 
-def test_orange_class_conflicting_with_the_label_column_is_refused(tmp_path):
-    path, _ = _orange(tmp_path, ["meta", "", "", "class", ""])
-    with pytest.raises(UserError) as refused:
-        typed(path, "note")
-    message = str(refused.value)
-    assert "\n" not in message and "'survived'" in message and "'note'" in message
+def test_orange_class_and_another_label_named(tmp_path):
+    """A label named that the file does not flag class is the label (predicting another column
+    is a task of its own), and the file's class column is left out of the features as a meta
+    is, with a note (typed in data.features it is one again); a file flagging two class
+    columns asks which, unless one is named."""
+    path, rows = _orange(tmp_path, ["meta", "", "", "class", ""])
+    specs, _, _, notes, raw = typed(path, "note")
+    assert list(raw.y) == [r[4] for r in rows]
+    assert [s["name"] for s in specs] == ["age", "score"]
+    said = [n for n in notes if n.startswith("column 'survived' not used")]
+    assert len(said) == 1 and "'note'" in said[0] and "\n" not in said[0], notes
+    specs, *_ = typed(path, "note", overrides={"survived": "categorical"})
+    assert [s["name"] for s in specs] == ["age", "score", "survived"]
     path, _ = _orange(tmp_path, ["", "", "class", "class", ""])
     with pytest.raises(UserError, match="marks 2 columns class"):
         typed(path)

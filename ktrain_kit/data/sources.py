@@ -327,8 +327,9 @@ def _csv(dc, tc, rng):
                        if unused else []))
     from ktrain_kit.data import features as features_lib
     typed = {str(k) for k in dict(dc.features or {})}  # Orange's meta, ignore, weight: out
+    flagged = {**table.flagged, **table_lib.left_out_classes(table, columns)}
     features = [j for j in range(table.width) if j not in columns and j not in table.unused
-                and (j not in table.flagged or table.names[j] in typed)]
+                and (j not in flagged or table.names[j] in typed)]
     dates = features_lib.date_columns(table, features, dc.features)
     counters = features_lib.row_number_columns(table, features, dc.features)
     ids = features_lib.identifier_columns(
@@ -343,7 +344,7 @@ def _csv(dc, tc, rng):
     notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
               if j not in columns]
     notes += [f"column {table_lib.shown(table.names[j])} not used: {why}"
-              for j, why in table.flagged.items() if j not in columns and j not in features]
+              for j, why in flagged.items() if j not in columns and j not in features]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
               f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
               "not a property of an example; to use it: "

@@ -54,7 +54,8 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   are examples); the columns are typed from their cells, as any file's. Its flags are
   obeyed: a `meta`, `ignore` or `weight` column is no feature (`Table.flagged`; said, and
   typed in data.features it is one again), the `class` column is the label when
-  data.label_column is left at -1 (`declared_label`: another named is refused).
+  data.label_column is left at -1 (`declared_label`; another named is the label,
+  and the class column is left out as a meta: `left_out_classes`).
 - ARFF (Weka's, OpenML's format: `@relation`, `@attribute`, `@data`) is read by its own rules
   (`data/arff.py`): its attributes name the columns, its nominal ones are categories.
 - Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
@@ -918,30 +919,31 @@ def _orange_left_out(flags) -> dict:
 def declared_label(table: Table, which, key: str = "data.label_column"):
     """The label column to resolve: `which` (data.label_column), or the column the file flags
     as its class (`Table.classes`, Orange's `class`) when `which` is the default, -1 (read
-    as the last column, the class was a feature and another column the label). Naming a
-    column the file does not flag is refused: the file says its label is another, and one of
-    the two is a mistake (a run on the wrong label reads well and means nothing); so is the
-    default where the file flags several (Orange's several targets: say which)."""
+    as the last column, the class was a feature and another column the label). A file that
+    flags several asks which (Orange's several targets). A column named is the label, flagged
+    or not: predicting another column of the file is a task of its own (`left_out_classes`)."""
     if not table.classes:
         return which
-    flagged = ", ".join(map(shown, table.classes))
     if isinstance(which, int) and not isinstance(which, bool) and which == -1 or \
             str(which).strip() == "-1":
         if len(table.classes) > 1:
+            flagged = ", ".join(map(shown, table.classes))
             raise file_error(table.path, f"line 3 (Orange's flags) marks {len(table.classes)} "
                              f"columns class ({flagged})", "say which is the label: "
                              f"--config.data.label_column={table.classes[0]} (several "
                              "targets: data.label_columns)")
         return table.classes[0]
-    named = str(which).strip()
-    j = table.names.index(named) if named in table.names else resolve_column(table, which, key)
-    if table.names[j] not in table.classes:
-        raise file_error(table.path, f"{key} names {shown(table.names[j])}, but Orange's "
-                         f"header (line 3) flags {flagged} as the class",
-                         f"drop {key} to use {shown(table.classes[0])}, or remove the class "
-                         "flag from line 3 of the file" if len(table.classes) == 1 else
-                         f"set {key} to one of them, or change line 3's class flags")
     return which
+
+
+def left_out_classes(table: Table, labels) -> dict:
+    """{column: why} of the columns the file flags class (Orange's) that are not the label
+    named: left out of the features as its metas are - the file's own target, as an input,
+    would hand the model its answer to another question (typed in data.features it is one)."""
+    return {j: f"Orange's header flags it the class (line 3), and the label is "
+               f"{', '.join(shown(table.names[k]) for k in labels)} (type it in data.features "
+               "to use it as a feature)"
+            for j, name in enumerate(table.names) if name in table.classes and j not in labels}
 
 
 def _orange_note(path, records, orange) -> str:
@@ -950,7 +952,7 @@ def _orange_note(path, records, orange) -> str:
     and weight columns are said as left out of the features (`Table.flagged`)."""
     flagged = [name for name, flag in zip(records[0], records[2] if orange == 2 else ())
                if {"class", "c"} & _orange_words(flag)]
-    named = f"; Orange's class column {shown(flagged[0])} is the label" if flagged else ""
+    named = f"; Orange's class column: {shown(flagged[0])}" if flagged else ""
     rows = "lines 2-3 are Orange's header (column types and flags)" if orange == 2 else \
         "line 2 is Orange's header (column types)"
     return (f"{path}: {rows}, not examples: read as part of the header; the columns are typed "
