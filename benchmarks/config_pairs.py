@@ -249,7 +249,7 @@ try:
 except ValueError as e:
     result('refused', str(e).splitlines()[0]); sys.exit(0)
 rate = current_lr(m.optimizer)
-result('FAILS' if rate >= 0.01 else 'trains', f'rate after plateaus {rate:g} (multiplier of '
+result('FAILS' if rate > 0.0099 else 'trains', f'rate after plateaus {rate:g} (multiplier of '
        f'the other schedule {float(b.multiplier.numpy()):g})')
 """,
     "plateau schedule vs a float rate": """
@@ -261,7 +261,7 @@ try:
 except ValueError as e:
     result('refused', str(e).splitlines()[0]); sys.exit(0)
 rate = current_lr(m.optimizer)
-result('FAILS' if rate >= 0.01 else 'trains', f'rate after plateaus {rate:g}')
+result('FAILS' if rate > 0.0099 else 'trains', f'rate after plateaus {rate:g}')
 """,
     "plateau with its own schedule (control)": """
 a = Schedule('constant', 0.01, total_steps=100)
@@ -269,7 +269,8 @@ m = mlp(); m.compile(SGD(a), loss=loss)
 m.fit(x, y, validation_split=0.25, epochs=3, verbose=0, callbacks=[
     ReduceLROnPlateau('val_loss', factor=0.5, patience=0, min_delta=10.0, schedule=a)])
 rate = current_lr(m.optimizer)
-result('trains' if abs(rate - 0.005) < 1e-9 else 'FAILS', f'rate after one plateau {rate:g}')
+# epochs 2 and 3 do not improve by 10: two cuts at patience 0
+result('trains' if abs(rate - 0.0025) < 1e-9 else 'FAILS', f'rate after two plateaus {rate:g}')
 """,
     "nan guard schedule vs optimizer schedule": """
 a = Schedule('constant', 0.01, total_steps=100); b = Schedule('constant', 0.01, total_steps=100)
@@ -283,7 +284,7 @@ try:
 except ValueError as e:
     result('refused', str(e).splitlines()[0]); sys.exit(0)
 rate = current_lr(m.optimizer)
-result('FAILS' if rate >= 0.01 else 'trains', f'rate after a roll-back {rate:g}')
+result('FAILS' if rate > 0.0099 else 'trains', f'rate after a roll-back {rate:g}')
 """,
     "doctor on a subclassed model, jit, steps_per_execution=4, fit twice": """
 class Net(keras.Model):
