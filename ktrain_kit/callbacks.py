@@ -125,6 +125,7 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         _lowerable_rate(self.model.optimizer, self.schedule)
+        check_schedule_is_the_optimizers(self, self.model.optimizer, self.schedule)
 
     def _reduce_optimizer_lr(self, optimizer, epoch, name=""):
         schedule = self.schedule or _schedule_with_multiplier(optimizer)
@@ -151,6 +152,24 @@ class ReduceLROnPlateau(_NamesPerOutputMetrics, keras.callbacks.ReduceLROnPlatea
     def set_state(self, state) -> None:
         self.wait, self.best = state["wait"], state["best"]
         self.cooldown_counter = state["cooldown_counter"]
+
+
+def check_schedule_is_the_optimizers(callback, optimizer, schedule) -> None:
+    """A callback's `schedule=` and the optimizer's rate are each valid alone; the callback
+    lowers the rate through that schedule's multiplier, so it must be the schedule the
+    optimizer reads. Another one (a second `Schedule(...)` built with the same arguments, or
+    one given while the optimizer has a float rate) was lowered while the optimizer trained on
+    at its rate: the plateau printed 'reducing learning rate to 0.0005' and the rate stayed
+    0.001, a NaN roll-back reported a cut that never happened. Refused when fit starts."""
+    rate = getattr(getattr(optimizer, "inner_optimizer", optimizer), "_learning_rate", None)
+    if schedule is None or rate is schedule:
+        return
+    name = type(callback).__name__
+    used = (f"a {type(rate).__name__}" if hasattr(rate, "multiplier") or callable(rate) else
+            f"the rate {current_lr(optimizer):g}")
+    raise ValueError(f"{name}(schedule=...): the optimizer does not read this schedule (it "
+                     f"uses {used}), so lowering its multiplier would change nothing; pass the "
+                     f"schedule the optimizer was compiled with, or leave schedule out")
 
 
 def _schedule_with_multiplier(optimizer):
@@ -412,6 +431,9 @@ class NaNGuard(keras.callbacks.Callback):
         self.policy, self.checkpoints, self.schedule = policy, checkpoints, schedule
         self.lr_factor, self.max_restores = lr_factor, max_restores
         self.rollbacks, self.stopped, self.epoch, self.metrics_empty = [], False, 0, False
+
+    def on_train_begin(self, logs=None):
+        check_schedule_is_the_optimizers(self, self.model.optimizer, self.schedule)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.metrics_empty = epoch + 1, False

@@ -551,7 +551,7 @@ def validate(c) -> None:
         monitor = cb[key].monitor
         if cb[key].enabled and monitor not in columns:
             raise config_error(f"callbacks.{key}.monitor", f"'{monitor}' is not logged by a "
-                               f"{c.task.name} run", f"{config_fields.near_miss(monitor, columns)}"
+                               f"{c.task.name} run (task.name)", f"{config_fields.near_miss(monitor, columns)}"
                                f"use one of: {', '.join(columns)}")
     rp = cb.reduce_on_plateau
     if rp.enabled and rp.min_lr >= c.schedule.base_lr:  # the floor at or above the peak rate
@@ -572,7 +572,7 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
     per_update = c.train.accumulation_steps * replicas
     if c.data.batch_size % per_update:
         raise config_error("data.batch_size", f"{c.data.batch_size} is not divisible by "
-                           f"accumulation_steps x replicas = {per_update}",
+                           f"{_per_update_words(c, replicas)}",
                            f"use a multiple of {per_update}")
     if train_examples < 1:  # the split took every example: no batch size or step count helps
         raise config_error("data.val_fraction", f"{c.data.val_fraction} holds out every "
@@ -580,27 +580,119 @@ def validate_steps(c, train_examples: int, replicas: int) -> None:
                            "lower it, e.g. 0.2")
     batch = batch_for_data(c, train_examples, replicas)
     if batch < 1:
-        raise config_error("data.batch_size", f"the {train_examples} training examples are "
-                           f"fewer than accumulation_steps x replicas = {per_update}",
+        raise config_error("data.batch_size", f"the {train_examples} training examples "
+                           "(data.train_examples, after data.val_fraction) are fewer than "
+                           f"{_per_update_words(c, replicas)}",
                            "use more data or fewer accumulation steps")
     steps_per_epoch = train_examples // batch
     if steps_per_epoch % c.train.steps_per_execution:
         raise config_error("train.steps_per_execution", f"{c.train.steps_per_execution} does "
-                           f"not divide the {steps_per_epoch} steps of an epoch",
+                           f"not divide the {steps_per_epoch} steps of an epoch "
+                           f"({train_examples} training examples / data.batch_size={batch})",
                            "use a divisor of the steps per epoch (1 is always safe)")
+    check_batch_norm_batches(c, batch, per_update)
+    check_schedule_in_steps(c, steps_per_epoch)
+
+
+def _per_update_words(c, replicas: int) -> str:
+    """'train.accumulation_steps=2 x 3 replicas (train.strategy=mirrored) = 6': the pieces a
+    batch is split into, named by the keys that set them."""
+    if replicas == 1:
+        return f"train.accumulation_steps={c.train.accumulation_steps}"
+    return (f"train.accumulation_steps={c.train.accumulation_steps} x {replicas} replicas "
+            f"(train.strategy={c.train.strategy}) = {c.train.accumulation_steps * replicas}")
+
+
+# Below this share of schedule.base_lr a float32 weight no longer moves (7 significant digits)
+TINY_RATE = 1e-6
+
+
+def check_schedule_in_steps(c, steps_per_epoch: int) -> None:
+    """The schedule's durations, once counted in the run's steps, must still say what they
+    said in epochs. Each is valid alone and checked against the others and the run's length
+    here, the one place that knows the steps an epoch (the data, data.batch_size, the
+    accumulation and the replicas): a warmup, boundaries and a decay interval shorter than
+    training; none that rounds to 0 steps (`warmup_epochs=0.01` of 44 steps an epoch was no
+    warmup; `decay_every=0.01` became a decay every step), no two boundaries on one step (a
+    double decay at once), no boundary inside the warmup (the decay then lands at its end,
+    and the run never trains at base_lr); and a decay that leaves the rate above TINY_RATE x
+    base_lr for at least the first half of the run (`exponential` with `decay_every=0.1`
+    epochs: below 1e-6 x base_lr for 63 of 88 steps, the weights frozen, and no word)."""
+    s = c.schedule
     total_steps = steps_per_epoch * c.train.epochs
+    run = (f"training has {total_steps} steps = train.epochs={c.train.epochs} x "
+           f"{steps_per_epoch} steps an epoch")
     warmup = warmup_steps(c, steps_per_epoch)
+    warmup_key = "schedule.warmup_epochs" if s.warmup_epochs else "schedule.warmup_steps"
+    if s.warmup_epochs and not warmup:
+        raise config_error(warmup_key, f"{s.warmup_epochs} epochs is 0 steps ({run}), so there "
+                           "would be no warmup", "use at least one step's worth "
+                           f"({1 / steps_per_epoch:.3g} epochs) or schedule.warmup_steps")
     if warmup >= total_steps:
-        key = "schedule.warmup_epochs" if c.schedule.warmup_epochs else "schedule.warmup_steps"
-        raise config_error(key, f"warmup of {warmup} steps is not shorter than training "
-                           f"({total_steps} steps = train.epochs={c.train.epochs} x "
-                           f"{steps_per_epoch} steps an epoch)",
+        raise config_error(warmup_key, f"warmup of {warmup} steps is not shorter than "
+                           f"training ({run})",
                            "shorten the warmup or train longer (a larger train.epochs)")
-    if c.schedule.name == "step" and to_steps(c, max(c.schedule.boundaries),
-                                              steps_per_epoch) >= total_steps:
-        raise config_error("schedule.boundaries", f"last boundary {max(c.schedule.boundaries)} "
-                           f"{c.schedule.unit} is past the end of training",
-                           "move it before the end or train longer")
+    decay = _decay_in_steps(c, steps_per_epoch, total_steps, warmup, warmup_key, run)
+    middle = total_steps // 2
+    if decay is not None and decay(middle) < TINY_RATE:
+        key = "schedule.boundaries" if s.name == "step" else "schedule.decay_every"
+        raise config_error(key, f"with schedule.decay_factor={s.decay_factor} the rate falls "
+                           f"below {TINY_RATE:g} x schedule.base_lr by step {middle}, half "
+                           f"way ({run}): the weights would stop moving for the rest of the "
+                           "run", "decay more slowly (a larger decay_factor, fewer or later "
+                           "boundaries, a longer decay_every) or train for fewer epochs")
+
+
+def _decay_in_steps(c, steps_per_epoch, total_steps, warmup, warmup_key, run):
+    """Checks the step and exponential durations in steps; returns the decay's multiplier as a
+    function of the step (None for the other schedules, which stay above end_lr_factor and
+    half the peak until half way). The arithmetic of schedules.Schedule (tests/
+    test_config_pairs.py compares the two)."""
+    s = c.schedule
+    one_step = f"{1 / steps_per_epoch:.3g} epochs"
+    if s.name == "step":
+        steps = [to_steps(c, b, steps_per_epoch) for b in s.boundaries]
+        if steps[-1] >= total_steps:
+            raise config_error("schedule.boundaries", f"last boundary {max(s.boundaries)} "
+                               f"{s.unit} (step {steps[-1]}) is past the end of training "
+                               f"({run})", "move it before the end or train longer")
+        if steps[0] <= warmup:
+            what = (f"step {steps[0]}, is inside the warmup of {warmup} steps ({warmup_key}): "
+                    "the rate would drop as the warmup ends, never staying at base_lr"
+                    if warmup else "step 0: the run would start decayed")
+            raise config_error("schedule.boundaries", f"the first boundary, "
+                               f"{min(s.boundaries)} {s.unit} = {what} ({run})",
+                               "move it later")
+        for a, b, n, m in zip(s.boundaries, s.boundaries[1:], steps, steps[1:]):
+            if n == m:
+                raise config_error("schedule.boundaries", f"{a} and {b} {s.unit} are the same "
+                                   f"step, {n} ({run}): the rate would be cut twice at once",
+                                   f"space them at least one step ({one_step}) apart")
+        return lambda step: s.decay_factor ** sum(step >= b for b in steps)
+    if s.name == "exponential":
+        every = to_steps(c, s.decay_every, steps_per_epoch)
+        if every < 1:
+            raise config_error("schedule.decay_every", f"{s.decay_every} epochs is 0 steps "
+                               f"({run})", f"use at least one step's worth ({one_step}) or "
+                               "schedule.unit=steps")
+        return lambda step: s.decay_factor ** (max(step - warmup, 0) / every)
+    return None
+
+
+def check_batch_norm_batches(c, batch: int, per_update: int) -> None:
+    """Batch norm after a Dense layer (model.norm=batch in the built-in mlp and bag) on a
+    micro-batch of one example: each feature is normalized over that one example, so every
+    normalized value is 0 and the model can learn nothing but its biases (the digits MLP at
+    data.batch_size=32 with train.accumulation_steps=32: validation accuracy 0.08). A cnn's
+    batch norm averages over the image's pixels too, so it is not concerned."""
+    if c.model.norm != "batch" or c.model.name not in ("mlp", "bag") or batch // per_update > 1:
+        return
+    cut = "" if batch == c.data.batch_size else f", cut to {batch} by the data's size"
+    raise config_error("model.norm", f"batch norm would normalize micro-batches of one example "
+                       f"(data.batch_size={c.data.batch_size}{cut}, over {per_update} = "
+                       "train.accumulation_steps x replicas): every "
+                       "normalized value would be 0", "use model.norm=layer, or micro-batches "
+                       "of at least 2 (a larger data.batch_size or fewer accumulation steps)")
 
 
 # A small table's batch is cut to no fewer examples than this (see `batch_for_data`)

@@ -68,13 +68,22 @@ def choose_strategy(setting: str, facts: DeviceFacts) -> str:
     return setting
 
 
-def choose_jit(setting: str, facts: DeviceFacts, strategy: str):
+def choose_jit(setting: str, facts: DeviceFacts, strategy: str, replicas: int = 1):
     """True, False, or "measure" (time both on the model at hand, ktrain_kit/precision.py).
 
     `auto`: XLA on a single accelerator; off under distribution (fragile there); on a single
     CPU measured, since XLA is faster there for some models and slower for others.
+    `true` with more than one replica is refused: Keras compiles the whole multi-replica step
+    as one XLA function, which cannot reach the other devices' variables (mirrored on two
+    logical CPUs: an InvalidArgumentError traceback in the first step, "Trying to access
+    resource ... located in device CPU:1 from device CPU:0", tensorflow.org/xla/known_issues).
     """
     setting = str(setting).lower()  # "True" from a command line, True from Python
+    if setting == "true" and replicas > 1:
+        raise config_error("train.jit_compile", f"true cannot compile a step shared by "
+                           f"{replicas} replicas (train.strategy={strategy}): XLA cannot reach "
+                           "the variables of the other devices", "use train.jit_compile=auto "
+                           "(off under distribution) or one device")
     if setting != "auto":
         return setting == "true"
     if strategy not in ("default", "one_device"):

@@ -80,7 +80,8 @@ def _train(c, workdir, overwrite, callbacks, ended):
     startup.mark("tensorflow")
     steps_per_epoch = data.train_size // c.data.batch_size
     precision, jit, why = choose_settings(c, data, facts, strategy_name,
-                                          steps_per_epoch * c.train.epochs)
+                                          steps_per_epoch * c.train.epochs,
+                                          strategy.num_replicas_in_sync)
     keras.mixed_precision.set_global_policy(precision)
     runtime.seed_everything(c.seed, c.train.deterministic)
     with strategy.scope():
@@ -239,12 +240,12 @@ class StartupClock:
         return {"train_called_at": self.started, **self.marks}
 
 
-def choose_settings(c, data, facts, strategy_name, run_steps):
+def choose_settings(c, data, facts, strategy_name, run_steps, replicas=1):
     """(precision, jit, {"precision": why, "jit": why}) for `train.precision` and
     `train.jit_compile`; what `auto` cannot know from the machine alone it measures on the
     model (ktrain_kit/precision.py), unless the run is too short to pay for it."""
     precision, why_precision = runtime.choose_precision(c.train.precision, facts)
-    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name)
+    jit = runtime.choose_jit(c.train.jit_compile, facts, strategy_name, replicas)
     why_jit = "set in the config" if str(c.train.jit_compile).lower() != "auto" else (
         "measured" if jit == "measure" else
         "single accelerator" if jit else "off under distribution")

@@ -27,7 +27,8 @@ def _expected_refusal(batch_size, accumulation, val_fraction, train_examples, ep
     Written from the documented contracts: at least one example is held out for validation;
     the batch is split into `accumulation` equal micro-batches; a batch larger than the
     training set shrinks to the largest multiple of the micro-batch count within it; an
-    epoch's steps are a multiple of steps_per_execution; warmup is shorter than training."""
+    epoch's steps are a multiple of steps_per_execution; warmup is shorter than training, and
+    at least one step when asked for."""
     if batch_size % accumulation:
         return "data.batch_size"
     held_out = max(1, round(DIGITS * val_fraction))
@@ -43,6 +44,8 @@ def _expected_refusal(batch_size, accumulation, val_fraction, train_examples, ep
     if steps % steps_per_execution:
         return "train.steps_per_execution"
     if round(warmup_epochs * steps) >= steps * epochs:
+        return "schedule.warmup_epochs"
+    if warmup_epochs and round(warmup_epochs * steps) == 0:  # asked for, and no step long
         return "schedule.warmup_epochs"
     return None
 

@@ -38,6 +38,7 @@ CHOSEN = [(key, choice) for key, (selector, readers) in config_fields.READ_BY_CH
 def config_with(key, choice, value=None):
     c = config_lib.default_config()
     c.schedule.boundaries = (1,)  # step decay needs one
+    c.schedule.decay_factor = 0.9  # exponential per step (unit=steps): not 0 by half way
     c.train.epochs = 4
     section = key.split(".")[0]
     c[section].name = choice

@@ -651,7 +651,8 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     if dc.train_examples and dc.train_examples > available and not dc.name.startswith(
             "synthetic"):  # asked for by the user (configs size generated data elsewhere)
         raise config_error("data.train_examples", f"asks for {dc.train_examples} but "
-                           f"{where} has {available} after the validation split",
+                           f"{where} has {available} after the validation split "
+                           f"(data.val_fraction={dc.val_fraction})",
                            f"use at most {available} or 0 for all")
     train_idx, val_idx, y_train = split_labels(len(x), labels.y, dc, tc, labels.num_outputs,
                                                seed, rng)
