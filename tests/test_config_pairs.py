@@ -160,12 +160,14 @@ def test_batch_norm_on_micro_batches_of_one_example_is_refused(overrides, batch_
 
 
 # --------------------------------------------------------------------------- XLA x replicas
-def test_jit_compile_true_is_refused_only_with_more_than_one_replica():
+def test_jit_compile_true_is_refused_only_with_more_than_one_cpu_replica():
     cpu = runtime.DeviceFacts()
     assert runtime.choose_jit("true", cpu, "mirrored", replicas=1) is True
-    with pytest.raises(UserError, match="train.jit_compile.*2 replicas.*train.strategy"):
+    with pytest.raises(UserError, match="train.jit_compile.*2 CPU replicas.*train.strategy"):
         runtime.choose_jit("True", cpu, "mirrored", replicas=2)
     assert runtime.choose_jit("auto", cpu, "mirrored", replicas=2) is False
+    gpus = runtime.DeviceFacts(gpu_compute_capabilities=((8, 0), (8, 0)))
+    assert runtime.choose_jit("true", gpus, "mirrored", replicas=2) is True  # each its own
 
 
 @pytest.mark.slow
