@@ -21,7 +21,7 @@ TINY = {
     "digits_mlp": dict(data__train_examples=128),
     "sequence_transformer": dict(data__train_examples=128, model__depth=1, data__seq_len=8),
     "images_resnet": dict(data__train_examples=128, data__image_size=8, model__depth=2,
-                          schedule__boundaries=(1,)),
+                          schedule__boundaries=(1.5,)),
     "tabular_binary": dict(data__train_examples=128),
     "tabular_regression": dict(data__train_examples=128),
 }
