@@ -197,3 +197,39 @@ def test_the_class_left_out_for_another_label_is_named_with_its_type(tmp_path):
     assert overrides == {"y": "categorical"}
     specs, raw = typed(path, label="name", overrides=overrides)
     assert [s["name"] for s in specs] == ["y"] and set(raw.y) == {"n0", "n1", "n2"}
+
+
+# ------------------------------------------------ a quantity as a binary task's label
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)), min_size=12,
+                max_size=40, unique=True))
+def test_a_binary_label_of_measured_numbers_names_its_column_and_the_label_key(
+        tmp_path_factory, amounts):
+    """An ARFF whose nominal class is its FIRST attribute (OpenML's default target need not
+    be last) read with data.label_column left at -1: the last attribute, a measurement, is the
+    label. On main: `a binary task needs exactly 2 distinct labels, found 40 (...); use
+    task.name=classification`, whose run then refused the same column as a quantity: now the
+    classification task's refusal, naming the column and data.label_column, at once."""
+    path = tmp_path_factory.mktemp("arff") / "first.arff"
+    path.write_text("@relation r\n@attribute class {no,yes}\n@attribute x numeric\n"
+                    "@attribute size numeric\n@data\n" + "".join(
+                        f"{'yes' if v > 50 else 'no'},{i % 7},{v}\n"
+                        for i, v in enumerate(amounts)), encoding="utf-8")
+    dc = data_config("csv", path)
+    with pytest.raises(UserError) as refused:
+        sources.load(dc, task("binary"), 0)
+    message = str(refused.value)
+    assert f"column 'size' holds {len(amounts)} distinct numbers" in message, message
+    assert "set data.label_column to the column of classes" in message
+    dc.label_column = "class"  # the fix: trains
+    assert sorted(set(sources.load(dc, task("binary"), 0).y_train.ravel())) == [0.0, 1.0]
+
+
+def test_a_binary_label_of_two_numbers_is_read_as_ever(tmp_path):
+    """Control: -1 / 1 labels (two values, each on many rows) are a binary label."""
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n" + "".join(f"{i % 5},{(-1, 1)[i % 2]}\n" for i in range(20)),
+                    encoding="utf-8")
+    data = sources.load(data_config("csv", path), task("binary"), 0)
+    assert sorted(set(data.y_train.ravel())) == [0.0, 1.0]

@@ -310,6 +310,8 @@ def _csv(dc, tc, rng):
                                  "(1234.5), or use task.name=classification for classes")
     if tc.name == "classification":
         labels = [table_lib.class_names(table, columns[0], labels[0])]
+    elif tc.name == "binary":  # a quantity as the label: refused naming the column, as above
+        table_lib.class_names(table, columns[0], labels[0])  # (binary maps its values itself)
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
