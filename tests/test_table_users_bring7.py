@@ -15,7 +15,11 @@ place and checked against an independent writer:
   refused as classification refuses it, naming data.label_column (sources `_csv`);
 - a label the file types a quantity (Orange's `c`, ARFF's numeric) holding fractions, asked
   as classes, trained one class a value (Orange's housing: 229, accuracy 0): refused naming
-  task.name=regression (table `class_names`).
+  task.name=regression (table `class_names`);
+- a sparse row giving an attribute twice kept the second value, silently (Weka refuses it):
+  refused naming the line and attribute; a `NaN` in a numeric attribute (Weka's and
+  liac-arff's gap) was refused as no number: read as a gap (arff `_sparse`, table
+  `_arff_table`).
 """
 
 import json
@@ -286,3 +290,56 @@ def test_whole_numbers_typed_a_quantity_stay_classes_and_a_csv_is_read_as_ever(t
     path.write_text("RM,MEDV\n" + "".join(f"{i % 7},{5 + 0.5 * (i % 4)}\n" for i in range(40)),
                     encoding="utf-8")
     assert sources.load(data_config("csv", path), task("classification"), 0).num_outputs == 4
+
+
+# -------------------------------------------- ARFF: a sparse index twice; NaN in a number
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda width: st.tuples(
+    st.just(width),
+    st.lists(st.dictionaries(st.integers(0, width - 1), st.integers(-99, 99)), min_size=1,
+             max_size=6),
+    st.data())))
+def test_a_sparse_row_giving_an_attribute_twice_is_refused_naming_it(tmp_path_factory,
+                                                                     drawn):
+    """Sparse rows written from {index: value} (ascending, as Weka writes them) read back
+    cell for cell, 0 where left out; one entry written twice with another value is refused
+    at its line, naming the attribute. On main the second value replaced the first,
+    silently (Weka refuses indices that do not ascend)."""
+    width, rows, data = drawn
+    names = [f"a{j}" for j in range(width)]
+    head = "@relation s\n" + "".join(f"@attribute {n} numeric\n" for n in names) + "@data\n"
+    lines = ["{" + ", ".join(f"{j} {v}" for j, v in sorted(r.items())) + "}" for r in rows]
+    path = tmp_path_factory.mktemp("arff") / "s.arff"
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    table = table_lib.read_table(str(path))
+    assert [[float(c) for c in r] for r in table.rows] == \
+        [[float(r.get(j, 0)) for j in range(width)] for r in rows]
+    candidates = [i for i, r in enumerate(rows) if r]
+    if not candidates:
+        return
+    i = data.draw(st.sampled_from(candidates))
+    j = data.draw(st.sampled_from(sorted(rows[i])))
+    twice = sorted([*rows[i].items(), (j, rows[i][j] + 1)])
+    lines[i] = "{" + ", ".join(f"{k} {v}" for k, v in twice) + "}"
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=rf"line {width + 3 + i}: the sparse row gives "
+                                        rf"attribute {j} \('a{j}'\) twice"):
+        table_lib.read_table(str(path))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(allow_infinity=False) | st.sampled_from(["NaN", "nan", "NAN", "?"]),
+                min_size=1, max_size=10))
+def test_nan_in_a_numeric_attribute_is_a_missing_value(tmp_path_factory, values):
+    """Python's `repr` and Java's `Double.toString` as the writers (`nan`, `NaN`), Weka's `?`:
+    a NaN is read as a gap, as Weka (`Double.valueOf`) and liac-arff (`float`) read it, and
+    every other number as written. On main: refused, `'NaN' is not a number`."""
+    cells = [v if isinstance(v, str) else repr(v) for v in values]
+    path = tmp_path_factory.mktemp("arff") / "n.arff"
+    path.write_text("@relation n\n@attribute x numeric\n@attribute c {a}\n@data\n"
+                    + "".join(f"{c},a\n" for c in cells), encoding="utf-8")
+    table = table_lib.read_table(str(path))
+    read = [float("nan") if table_lib.is_missing(r[0]) else float(r[0]) for r in table.rows]
+    expected = [float("nan") if c == "?" else float(c) for c in cells]
+    np.testing.assert_array_equal(np.array(read), np.array(expected))

@@ -208,7 +208,8 @@ WEIGHTED_SPARSE = re.compile(r"(\{.*\})\s*,?\s*(\{\s*[+-]?[\d.eE+-]+\s*\})")
 
 def _sparse(line: str, attributes, line_no: int, path) -> list:
     """A sparse row (`{index value, ...}`) as a dense one: the attributes it leaves out are
-    Weka's 0 (a number 0, a nominal attribute's first value). A sparse row ending with an
+    Weka's 0 (a number 0, a nominal attribute's first value); an attribute given twice is
+    refused (the second value replaced the first, silently). A sparse row ending with an
     instance weight (`{0 1, 3 a}, {2}`, as Weka's `SparseInstance.toString` writes a weighted
     one) is refused as the dense row's weight is: its last `}` closed the weight, and the
     refusal named `{2` as a broken entry, or `a} {2` as an undeclared value."""
@@ -228,6 +229,10 @@ def _sparse(line: str, attributes, line_no: int, path) -> list:
             raise file_error(path, f"line {line_no}: the sparse row gives attribute {index}, "
                              f"but @attribute declares {len(attributes)} (0 to "
                              f"{len(attributes) - 1})", "fix the index")
+        if index in given:  # Weka refuses it too (its indices must ascend); read, the last won
+            raise file_error(path, f"line {line_no}: the sparse row gives attribute {index} "
+                             f"({shown(attributes[index][0])}) twice ({shown(given[index])} "
+                             f"and {shown(value)})", "keep one of the two entries")
         given[index] = "" if value == "?" and not quoted else value
     cells = []
     for j, (name, kind, values) in enumerate(attributes):

@@ -479,7 +479,8 @@ def _arff_table(text: str, path) -> Table:
     records, lines, declared, text_columns, note = arff.records(text.lstrip("\ufeff"), path)
     names, rows = records[0], records[1:]
     for j in (j for j, n in enumerate(names) if declared.get(n) == "numeric"):
-        bad = next((i for i, r in enumerate(rows) if r[j] and not is_number(r[j])), None)
+        bad = next((i for i, r in enumerate(rows) if r[j] and not is_number(r[j])
+                    and not is_missing(r[j])), None)  # `NaN`: Weka's and Java's gap too
         if bad is not None:  # Weka refuses it too; read as a CSV's, a typo made it text
             raise file_error(path, f"line {lines[bad + 1]}, attribute {shown(names[j])}: "
                              f"{shown(rows[bad][j])} is not a number, but the attribute is "
