@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from conftest import data_config, task
 from ktrain_kit.data import features, sources, table as table_lib
 from ktrain_kit.errors import UserError
-from test_table_users_bring6 import arff_tables, weka_quoted, write_arff
+from test_table_users_bring6 import arff_tables, write_arff
 
 
 def header_lines(attributes) -> int:
