@@ -114,6 +114,11 @@ def test_arff_reads_what_a_weka_writer_wrote(tmp_path_factory, drawn):
     path.write_text(write_arff(attributes, rows, sparse), encoding="utf-8")
     expected = [[_expected_cell(v, k) for v, (_, k, _) in zip(r, attributes)] for r in rows]
     expected = [r for r in expected if any(r)]
+    if any(k == "nominal" and v and table_lib.is_missing(v) for r in expected
+           for v, (_, k, _) in zip(r, attributes)):  # a value `?`, `NA`: round h86 refuses it
+        with pytest.raises(UserError, match="is read as a missing value"):
+            table_lib.read_table(str(path))
+        return
     if not expected:
         with pytest.raises(UserError, match="no examples"):
             table_lib.read_table(str(path))

@@ -203,9 +203,21 @@ def _dense(line: str, attributes, line_no: int, path) -> list:
     return [("" if v == "?" and not q else v) for v, q in values]
 
 
+WEIGHTED_SPARSE = re.compile(r"(\{.*\})\s*,?\s*(\{\s*[+-]?[\d.eE+-]+\s*\})")
+
+
 def _sparse(line: str, attributes, line_no: int, path) -> list:
     """A sparse row (`{index value, ...}`) as a dense one: the attributes it leaves out are
-    Weka's 0 (a number 0, a nominal attribute's first value)."""
+    Weka's 0 (a number 0, a nominal attribute's first value); an attribute given twice is
+    refused (the second value replaced the first, silently). A sparse row ending with an
+    instance weight (`{0 1, 3 a}, {2}`, as Weka's `SparseInstance.toString` writes a weighted
+    one) is refused as the dense row's weight is: its last `}` closed the weight, and the
+    refusal named `{2` as a broken entry, or `a} {2` as an undeclared value."""
+    weighted = WEIGHTED_SPARSE.fullmatch(line)
+    if weighted and not _unclosed_quote(weighted.group(1)):
+        raise file_error(path, f"line {line_no}: the row ends with an instance weight "
+                         f"({shown(weighted.group(2))}), which is not read", "remove the "
+                         "weights (a weighted loss is not a table setting)")
     body = line[1:line.rindex("}")] if "}" in line else None
     if body is None or line[line.rindex("}") + 1:].strip():
         raise file_error(path, f"line {line_no}: a sparse row ({shown(line)}) must end with "
@@ -217,6 +229,10 @@ def _sparse(line: str, attributes, line_no: int, path) -> list:
             raise file_error(path, f"line {line_no}: the sparse row gives attribute {index}, "
                              f"but @attribute declares {len(attributes)} (0 to "
                              f"{len(attributes) - 1})", "fix the index")
+        if index in given:  # Weka refuses it too (its indices must ascend); read, the last won
+            raise file_error(path, f"line {line_no}: the sparse row gives attribute {index} "
+                             f"({shown(attributes[index][0])}) twice ({shown(given[index])} "
+                             f"and {shown(value)})", "keep one of the two entries")
         given[index] = "" if value == "?" and not quoted else value
     cells = []
     for j, (name, kind, values) in enumerate(attributes):
@@ -231,10 +247,35 @@ def _sparse(line: str, attributes, line_no: int, path) -> list:
     return cells
 
 
+def _unclosed_quote(text: str) -> bool:
+    """Whether `text` ends inside a quoted value (its `}` then belongs to a value, `'a}{2}'`)."""
+    quote, k = None, 0
+    while k < len(text):
+        c = text[k]
+        if quote and c == "\\":
+            k += 2
+            continue
+        if c in "'\"" and quote in (None, c):
+            quote = None if quote else c
+        k += 1
+    return quote is not None
+
+
 def _checked(cell: str, attribute, line_no: int, path) -> str:
     """`cell` as its attribute declares it: a declared nominal value, or any text (numbers
-    are checked by the table's own rule, `table._arff_table`)."""
+    are checked by the table's own rule, `table._arff_table`). A declared value spelled as a
+    table's gap (`{NA, yes}`, `{nan, ok}`, a quoted `'?'`) is refused where a row holds it:
+    in ARFF only a bare `?` is missing, but the table's typing and the export's graph read
+    those spellings as gaps, so the category was merged with the missing cells, silently (a
+    class `nan` was refused as missing labels, its fix dropping the class's rows)."""
+    from ktrain_kit.data.table import is_missing
     name, kind, values = attribute
+    if kind == "nominal" and cell and cell in values and is_missing(cell):
+        raise file_error(path, f"line {line_no}, attribute {shown(name)}: its declared value "
+                         f"{shown(cell)} is read as a missing value (as every table's and the "
+                         "export's input are), not as a category", "rename the value in the "
+                         f"@attribute line and the rows (e.g. {shown(cell + '_value')}); if it "
+                         "marks a missing value, write ? instead")
     if kind == "nominal" and cell and cell not in values:
         raise file_error(path, f"line {line_no}, attribute {shown(name)}: {shown(cell)} is "
                          f"not one of its declared values ({', '.join(map(shown, values[:6]))}"

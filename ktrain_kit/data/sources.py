@@ -310,6 +310,8 @@ def _csv(dc, tc, rng):
                                  "(1234.5), or use task.name=classification for classes")
     if tc.name == "classification":
         labels = [table_lib.class_names(table, columns[0], labels[0])]
+    elif tc.name == "binary":  # a quantity as the label: refused naming the column, as above
+        table_lib.class_names(table, columns[0], labels[0])  # (binary maps its values itself)
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
     label_info = {"label_names": [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
@@ -335,8 +337,11 @@ def _csv(dc, tc, rng):
     ids = features_lib.identifier_columns(
         table, [j for j in features if j not in dates and j not in counters], dc.features)
     features = [j for j in features if j not in dates and j not in counters and j not in ids]
-    if not features and (dates or counters or ids):  # all left out: say by which rule
-        raise _all_features_left_out(dc.path, table, dates, counters, ids)
+    flagged_out = {j: why for j, why in flagged.items() if j not in columns and
+                   j not in table.unused and table.names[j] not in typed}
+    if not features and (dates or counters or ids or flagged_out):  # say by which rule
+        raise _all_features_left_out(dc.path, table, dates, counters, ids, flagged_out,
+                                     dc.features)
     notes = [*table.notes] + [dropped] * bool(dropped)
     notes += [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
@@ -370,10 +375,23 @@ def _csv(dc, tc, rng):
                table={"table": table, "features": features}, notes=notes)
 
 
-def _all_features_left_out(path, table, dates, counters, ids=()):
+def _all_features_left_out(path, table, dates, counters, ids=(), flagged=None, given=None):
     """The refusal of a table whose every feature column is a left-out date, row-number or
-    identifier column: it names the column, the rule, and the type that keeps it."""
+    identifier column, or one the file's own flags leave out (Orange's meta / ignore / weight,
+    its class when another label is named: `flagged`): it names the column, the rule, and the
+    type that keeps it (beside the types already `given`). A file whose flags left nothing
+    was refused as `data.features` leaving no feature column, a key the user never set,
+    naming neither the file nor the column to type."""
     from ktrain_kit.data import features as features_lib, table as table_lib
+    if flagged and not (dates or counters or ids):
+        j = next(iter(flagged))
+        cells = [c for c in table.column(j) if not table_lib.is_missing(c)]
+        kind = "numeric" if cells and all(map(table_lib.is_number, cells)) else "categorical"
+        why = flagged[j].split(" (type it", 1)[0]
+        return file_error(path, f"has no feature column: every column but the label is left "
+                          f"out by the file's flags ({table_lib.shown(table.names[j])}: {why})",
+                          "to use it as a feature, type it: "
+                          f"{features_lib.typed_flag(given, {table.names[j]: kind})}")
     if dates:
         j = next(iter(dates))
         why, kind = f"holds dates ({table_lib.shown(dates[j])})", "categorical"

@@ -131,6 +131,7 @@ class Table:
     text: frozenset = frozenset()  # columns the writer quoted as text (`text_columns`)
     notes: tuple = ()  # what the run says about the reading (Orange's header rows)
     declared: dict = dataclasses.field(default_factory=dict)  # column -> type the file gives
+    # (ARFF: numeric, categorical, string, date; Orange: continuous, its `c` type)
     classes: tuple = ()  # the label columns the file flags (Orange's `class`: declared_label)
     flagged: dict = dataclasses.field(default_factory=dict)  # column -> why the file keeps it
     # out of the features (Orange's meta, ignore, weight); still a label or text column
@@ -390,7 +391,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     fasttext = json_table is None and fasttext_records(text, path)
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
-    orange, notes, grouped, orange_flags = 0, (), {}, ()
+    orange, notes, grouped, orange_flags, orange_types = 0, (), {}, (), ()
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -403,6 +404,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         if orange:  # Orange's type and flag rows: the header's, not examples
             notes = (_orange_note(path, records, orange),)
             orange_flags = records[2] if orange == 2 else ()
+            orange_types = records[1]
             records, lines = [records[0], *records[1 + orange:]], [lines[0], *lines[1 + orange:]]
             flags = flags and [flags[0], *flags[1 + orange:]]
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
@@ -450,7 +452,9 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                  classes=tuple(names[j] for j, flag in enumerate(orange_flags)
                                if _orange_words(flag) & {"class", "c"} and j not in unused),
                  flagged={j: why for j, why in _orange_left_out(orange_flags).items()
-                          if j not in unused})
+                          if j not in unused},
+                 declared={names[j]: "continuous" for j, kind in enumerate(orange_types)
+                           if kind.lower() in ("c", "continuous") and j not in unused})
 
 
 # ARFF (Weka's format; OpenML's and scikit-survival's tables): `%` comments, then `@relation`
@@ -475,7 +479,8 @@ def _arff_table(text: str, path) -> Table:
     records, lines, declared, text_columns, note = arff.records(text.lstrip("\ufeff"), path)
     names, rows = records[0], records[1:]
     for j in (j for j, n in enumerate(names) if declared.get(n) == "numeric"):
-        bad = next((i for i, r in enumerate(rows) if r[j] and not is_number(r[j])), None)
+        bad = next((i for i, r in enumerate(rows) if r[j] and not is_number(r[j])
+                    and not is_missing(r[j])), None)  # `NaN`: Weka's and Java's gap too
         if bad is not None:  # Weka refuses it too; read as a CSV's, a typo made it text
             raise file_error(path, f"line {lines[bad + 1]}, attribute {shown(names[j])}: "
                              f"{shown(rows[bad][j])} is not a number, but the attribute is "
@@ -1403,13 +1408,25 @@ def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
     labels 0..K-1 keep their ids, while R's 1..K, -1/1 or cylinder counts 3, 4, 5, 6, 8 give
     one output per class present, not one per integer up to the largest.
 
-    Refused: numbers most of whose values are on a single row. A class seen once is learned
+    Refused: numbers the file's header types a quantity (ARFF's `numeric`, Orange's `c`)
+    holding a fraction: Orange's housing `MEDV` (229 prices, 21.6, most on two rows or more)
+    passed the rule below and trained 229 classes to a validation accuracy of 0. And
+    numbers most of whose values are on a single row. A class seen once is learned
     from nothing (in the training split) or cannot be predicted (in validation): such numbers
     are a measured quantity (a regression target asked for as classes), not class codes. Text
     names are not judged so: they cannot be a quantity, and a small file may name each
     document's class once."""
     if values.dtype == object:
         return values
+    fraction = next((v for v in values if v != round(v)), None)
+    declared = table.declared.get(table.names[j])
+    if declared in ("numeric", "continuous") and fraction is not None:
+        typed = ("an ARFF numeric attribute" if declared == "numeric" else
+                 "typed continuous by Orange's header (line 2)")
+        raise file_error(table.path, f"column {shown(table.names[j])} is {typed} and holds "
+                         f"fractions ({number_name(fraction)}): a quantity, not classes",
+                         "use task.name=regression (configs/tabular_regression.py), or set "
+                         "data.label_column to the column of classes")
     names = np.array([number_name(v) for v in values], dtype=object)
     counts = collections.Counter(names.tolist())
     once = [v for v, n in counts.items() if n == 1]
