@@ -549,6 +549,17 @@ BUGGY["dk_tiny_price_big_a"] = ("dk_tiny_price_small_b", TINY_BIG, None, ("overf
 BUGGY["dk_tiny120_rsynth_big"] = ("dk_tiny120_rsynth_small",
                                   {**TINY_BIG, "data.train_examples": 120}, None,
                                   ("overfitting",))
+# Added after the first 20 ran (the SGD sonar pair memorized its 166 rows instead of
+# learning slowly): the real program's own model - Dense(12), Adam at 1e-3, 10 epochs of
+# batch 64 (30 updates) - and its 100-epoch twin, on the same table.
+SONAR_ADAM12 = {"optimizer.name": "adam", **NO_WD, "schedule.name": "constant",
+                "schedule.base_lr": 1e-3, "schedule.warmup_epochs": 0.0, "data.batch_size": 64,
+                "model.width": 12, "model.depth": 1, "model.norm": "none", "model.dropout": 0.0,
+                **NO_ES}
+HEALTHY["dk_sonar_adam12_long_b"] = ("table_cls", BIN, {**SONAR_ADAM12, "train.epochs": 100})
+HEALTHY_DATA["dk_sonar_adam12_long_b"] = "sonar_like"
+BUGGY["dk_sonar_adam12_short"] = ("dk_sonar_adam12_long_b", {"train.epochs": 10}, None,
+                                  ("underfitting",))
 RECALLED |= {"dk_imbx85_apart_a", "dk_imbx95_apart", "dk_imbx85_adam_apart_a",
              "dk_imbx85_overlap", "dk_imbx95_overlap_a", "dk_imbx85_adam_overlap"}
 ALWAYS_SCORED |= {"dk_imbx85_overlap", "dk_imbx95_overlap_a", "dk_imbx85_adam_overlap"}
@@ -557,7 +568,8 @@ ROUND13 = ["dk_sonar_long_c", "dk_chard400_long_a", "dk_tcls400_quick_a", "dk_ru
            "dk_imbx85_apart_a", "dk_imbx95_apart", "dk_imbx85_adam_apart_a",
            "dk_imbx85_overlap", "dk_imbx95_overlap_a", "dk_imbx85_adam_overlap",
            "dk_tiny_rbig_small", "dk_tiny_price_small_b", "dk_tiny120_rsynth_small",
-           "dk_tiny_rbig_big_a", "dk_tiny_price_big_a", "dk_tiny120_rsynth_big"]
+           "dk_tiny_rbig_big_a", "dk_tiny_price_big_a", "dk_tiny120_rsynth_big",
+           "dk_sonar_adam12_long_b", "dk_sonar_adam12_short"]
 
 def kind_of(name):
     return HEALTHY[name][0] if name in HEALTHY else HEALTHY[BUGGY[name][0]][0]
