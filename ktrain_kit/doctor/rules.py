@@ -2105,9 +2105,10 @@ def _underfitting(run, findings):
         causes = ["training stopped while the loss was still falling steadily (lower at each "
                   f"of its last {MIN_EPOCHS_FOR_TRENDS} points) and far from fitted: it had "
                   f"removed {1 - run.losses[-1] / _fitted_from(run):.0%} of its starting value "
-                  "(a healthy run removes half or more), so the model had not yet fit its training data and its size "
-                  "is not what held it back: " + reference_text]
-        remedies = ["train longer (more epochs" + (f": at its pace about {needed} to remove half "
+                  "(a healthy run removes half or more), so the model had not yet fit its "
+                  "training data and its size is not what held it back: " + reference_text]
+        remedies = ["train longer (more epochs" + (f": about {needed}, at least twice the run's "
+                                                    "and what its pace needs to remove half "
                                                     "the starting loss" if needed else "")
                     + "), with early stopping on the validation loss",
                     "or a larger learning rate, which takes larger steps toward the same fit"]
@@ -2169,11 +2170,12 @@ def _fitted_from(run):
 def _epochs_to_healthy_progress(run):
     """Epochs the run needs, at the pace it kept (its share of the starting loss removed per
     epoch, a linear extrapolation that a slowing curve makes an underestimate), to remove
-    HEALTHY_PROGRESS of it; None for a curve of batch windows or without progress."""
+    HEALTHY_PROGRESS of it - at least twice the run's, as the still-falling advice asks; None
+    for a curve of batch windows or without progress."""
     removed = 1 - run.losses[-1] / _fitted_from(run)
     if run.basis != "epochs" or not run.epochs or removed <= 0:
         return None
-    return math.ceil(len(run.epochs) * HEALTHY_PROGRESS / removed)
+    return max(2 * len(run.epochs), math.ceil(len(run.epochs) * HEALTHY_PROGRESS / removed))
 
 
 def _rising_below_base(run) -> list:
