@@ -347,11 +347,16 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
             facts={"base_lr": c.schedule.base_lr, "task": c.task.name, "from_launcher": True,
                    "num_outputs": data.num_outputs, "label_noise": c.data.label_noise,
                    "train_examples": data.train_size,
+                   **({"class_names": [str(n) for n in data.labels["class_names"]]}
+                      if isinstance(data.labels, dict) and data.labels.get("class_names")
+                      else {}),
                    **_class_weight_facts(c, data), **_text_facts(data),
                    # the engine clips (the Keras optimizer never sees these settings)
                    **{k: c.optimizer[k] for k in ("clip_global_norm", "clip_norm", "clip_value")
                       if c.optimizer[k] > 0}},
-            reference_data=reference)
+            reference_data=reference,
+            validation_data=data.sample(REFERENCE_EXAMPLES, "val")
+            if data.val_size and c.task.name in ("classification", "binary") else None)
     plateau = early_stopping = swap_ema = None
     if cb.reduce_on_plateau.enabled:
         rp = cb.reduce_on_plateau

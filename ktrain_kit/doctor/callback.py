@@ -52,15 +52,19 @@ class TrainingDoctor(keras.callbacks.Callback):
     `facts` tells it what it cannot see (the launcher passes the task, the learning rate, ...).
     At the end, the model and the best of two simple models (nearest neighbours, ridge) are scored on `reference_data`
     (default: the probe data; more examples make the comparison sharper): that is how the doctor
-    tells underfitting from a data ceiling.
+    tells underfitting from a data ceiling. `validation_data` (held-out examples; the launcher
+    passes up to 1,024 validation rows of a classification task) is scored once at the end,
+    per class: a small class recalled on the training rows and missed on unseen ones is named.
     """
 
     LOGGED = ("grad_norm", "update_ratio", "weight_norm", "grad_rms_first_layer",
               "grad_rms_last_layer", "dead_relu_fraction", "saturated_fraction")
 
     @checked(probe_data=anything("read by _read, which names it"), interval=whole(1),
-             facts=optional(mapping()), reference_data=anything("read by _read"))
-    def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None):
+             facts=optional(mapping()), reference_data=anything("read by _read"),
+             validation_data=anything("read by _read"))
+    def __init__(self, probe_data=None, interval=100, facts=None, reference_data=None,
+                 validation_data=None):
         super().__init__()
         self.interval = max(int(interval), 1)
         # a dataset, PyDataset or generator is read once, into arrays: every probe sees the
@@ -68,6 +72,10 @@ class TrainingDoctor(keras.callbacks.Callback):
         self.probe_data = _read("probe_data", probe_data, 256)
         self.reference_data = self.probe_data if reference_data is None else \
             _read("reference_data", reference_data, REFERENCE_LIMIT)
+        # examples the model never trains on, scored once at the end per class (a launcher's
+        # probe and reference are training rows: without these, a class memorized on them and
+        # missed on unseen rows looks learned)
+        self.validation_data = _read("validation_data", validation_data, REFERENCE_LIMIT)
         self.extra_facts = dict(facts or {})
         self.findings, self.internal_errors = [], []
         self.probe, self._decoder, self._probe_failed = None, EpochLossDecoder(), False
@@ -203,7 +211,8 @@ class TrainingDoctor(keras.callbacks.Callback):
                     simple = self._simple[1].result()
                 with state_kept(self.model):  # its predictions leave the model as it was
                     self.reference = reference_scores(self.model, self.reference_data, facts,
-                                                      self.probe_data, simple)
+                                                      self.probe_data, simple,
+                                                      self.validation_data)
                 facts["reference"] = self.reference
             except Exception as e:  # noqa: BLE001 - see _never_raises
                 self._record_error(f"reference: {type(e).__name__}: {e}")
@@ -314,11 +323,14 @@ def _strict(value):
     return value
 
 
-def reference_scores(model, reference_data, facts, probe_data=None, simple=None) -> dict:
+def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
+                     validation_data=None) -> dict:
     """The model and the best simple model (task.best_simple_model) on the same examples, in
     balanced accuracy (classification kinds: imbalance cannot fool it) or MSE; and the model on
     the probe examples too when they are other examples (validation, as users pass them).
-    `simple`: the simple models' (score, name) when already computed for this task."""
+    `simple`: the simple models' (score, name) when already computed for this task.
+    `validation_data`: held-out examples, whose per-class recall is kept beside the reference
+    rows' (task.class_recalls): one more prediction pass over at most REFERENCE_LIMIT rows."""
     x, y = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
     view = task_lib.task_view(facts)
     if not _comparable(view, x, y):
@@ -342,6 +354,14 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None)
             scores["model_on_probe"] = task_lib.score(view, py, predict(model, px))
             scores["chance_on_probe"] = task_lib.chance(view, py)
             scores["n_probe"] = task_lib.effective_examples(view, py)
+    if validation_data is not None and view.classifies:
+        vx, vy = validation_data
+        recalls = task_lib.class_recalls(view, y, predictions)
+        held = task_lib.class_recalls(view, vy, predict(model, vx)) if isinstance(
+            vx, np.ndarray) and isinstance(vy, np.ndarray) and len(vx) >= 20 else None
+        if recalls and held:
+            scores["class_recall"] = recalls
+            scores["validation_class_recall"] = dict(held, n=int(len(vx)))
     return scores
 
 

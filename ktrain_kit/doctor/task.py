@@ -279,6 +279,27 @@ def chance(view: TaskView, y) -> float | None:
     return 1.0 / max(len(np.unique(classes)), 1)
 
 
+def class_recalls(view: TaskView, y, pred) -> dict | None:
+    """Each class's share of the labels `y` and the share of its rows the model's arg max
+    names right, as lists by class id (single-label classification; None otherwise or where
+    labels and outputs do not line up): what balanced accuracy averages, kept per class so a
+    class the model recalls on its training rows and not on unseen ones can be named."""
+    if not view.classifies or view.kind == "multilabel":
+        return None
+    try:
+        predicted = predicted_classes(view, pred)
+        width = predicted.shape[1] if predicted.ndim == 2 else _rows(view, pred).shape[1]
+        true = true_classes(view, y, width)
+        if predicted.ndim != 1 or true.shape[0] != predicted.shape[0] or true.min() < 0:
+            return None
+        counts = np.bincount(true, minlength=max(width, 2))
+        return {"share": (counts / counts.sum()).tolist(),
+                "recall": [float(np.mean(predicted[true == c] == c)) if counts[c] else None
+                           for c in range(len(counts))]}
+    except (ValueError, IndexError, TypeError):
+        return None
+
+
 def majority_share(view: TaskView, y) -> float | None:
     """The share of the most frequent class: what plain accuracy calls chance."""
     if not view.classifies:
