@@ -94,6 +94,8 @@ def _train(c, workdir, overwrite, callbacks, ended):
         if c.callbacks.doctor.enabled:  # the records the doctor reads: a damaged one stops
             with _streamed_data_errors(data):  # here, before the run folder exists
                 data.sample(REFERENCE_EXAMPLES)
+                if _doctor_reads_validation(c, data):
+                    data.sample(REFERENCE_EXAMPLES, "val")
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
                 "init_from": built["init_from"], "frozen": built["frozen"]}
 
@@ -356,7 +358,7 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
                       if c.optimizer[k] > 0}},
             reference_data=reference,
             validation_data=data.sample(REFERENCE_EXAMPLES, "val")
-            if data.val_size and c.task.name in ("classification", "binary") else None)
+            if _doctor_reads_validation(c, data) else None)
     plateau = early_stopping = swap_ema = None
     if cb.reduce_on_plateau.enabled:
         rp = cb.reduce_on_plateau
@@ -397,6 +399,11 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
     parts = {"doctor": doctor, "nan_guard": nan_guard, "early_stopping": early_stopping,
              "checkpoints": checkpoints, "metrics_csv": metrics_csv}
     return [callback for callback in ordered if callback is not None], parts
+
+
+def _doctor_reads_validation(c, data) -> bool:
+    """Whether the doctor scores validation rows per class at the end (a classifier's)."""
+    return bool(data.val_size) and c.task.name in ("classification", "binary")
 
 
 def _maximize(metric):

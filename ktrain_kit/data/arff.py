@@ -262,20 +262,10 @@ def _unclosed_quote(text: str) -> bool:
 
 
 def _checked(cell: str, attribute, line_no: int, path) -> str:
-    """`cell` as its attribute declares it: a declared nominal value, or any text (numbers
-    are checked by the table's own rule, `table._arff_table`). A declared value spelled as a
-    table's gap (`{NA, yes}`, `{nan, ok}`, a quoted `'?'`) is refused where a row holds it:
-    in ARFF only a bare `?` is missing, but the table's typing and the export's graph read
-    those spellings as gaps, so the category was merged with the missing cells, silently (a
-    class `nan` was refused as missing labels, its fix dropping the class's rows)."""
-    from ktrain_kit.data.table import is_missing
+    """`cell` as its attribute declares it: a declared nominal value, or any text (numbers,
+    and nominal values spelled as a table's gap, are checked by the table's own rules,
+    `table._arff_table`, which know them)."""
     name, kind, values = attribute
-    if kind == "nominal" and cell and cell in values and is_missing(cell):
-        raise file_error(path, f"line {line_no}, attribute {shown(name)}: its declared value "
-                         f"{shown(cell)} is read as a missing value (as every table's and the "
-                         "export's input are), not as a category", "rename the value in the "
-                         f"@attribute line and the rows (e.g. {shown(cell + '_value')}); if it "
-                         "marks a missing value, write ? instead")
     if kind == "nominal" and cell and cell not in values:
         raise file_error(path, f"line {line_no}, attribute {shown(name)}: {shown(cell)} is "
                          f"not one of its declared values ({', '.join(map(shown, values[:6]))}"

@@ -486,6 +486,20 @@ def _arff_table(text: str, path) -> Table:
                              f"{shown(rows[bad][j])} is not a number, but the attribute is "
                              "declared numeric", "fix the value (? for a missing one), or "
                              "declare the attribute string")
+    for j in (j for j, n in enumerate(names) if declared.get(n) == "categorical"):
+        # A declared value spelled as a gap (`{NA, yes}`, `{nan, ok}`, a quoted '?'): in ARFF
+        # only a bare ? is missing, but the typing and the export's graph read those spellings
+        # as gaps, so the category was merged with the missing cells, silently (a class `nan`
+        # refused as missing labels, its fix dropping the class's rows).
+        bad = next((i for i, r in enumerate(rows) if r[j] and is_missing(r[j])), None)
+        if bad is not None:
+            cell = rows[bad][j]
+            raise file_error(path, f"line {lines[bad + 1]}, attribute {shown(names[j])}: its "
+                             f"declared value {shown(cell)} is read as a missing value (as "
+                             "every table's and the export's input are), not as a category",
+                             "rename the value in the @attribute line and the rows (e.g. "
+                             f"{shown(cell + '_value')}); if it marks a missing value, write ? "
+                             "instead")
     seen = {}
     for j, name in enumerate(names):
         if name in seen:

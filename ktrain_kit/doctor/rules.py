@@ -132,13 +132,6 @@ UNDERFIT_SHARE = 0.75
 # Still falling: the last point of the curve 3% or more below the one before (an epoch mean
 # moves by about a percent from sampling noise).
 STILL_FALLING = 0.97
-# ... or still falling steadily: lower at each of the last MIN_EPOCHS_FOR_TRENDS points (4
-# points in a row going down by sampling noise alone: 1 in 24). Read only where the loss is
-# also far from fitted (under HEALTHY_PROGRESS of its start removed): such a model has not
-# finished fitting its training data, so that it fits them no better than unseen data is no
-# capacity test (Round 13: the sonar program's 30 updates of Adam at 1e-3, loss 0.68 -> 0.64 at
-# 0.4% an epoch, was told 'a wider or deeper model'; its own Dense(12) trained on reaches the
-# reference).
 # Reference comparisons: accuracy more than 2 standard errors (at least 3 points) below the
 # best simple model's; for regression, an MSE 25% above it.
 REFERENCE_SIGMAS, REFERENCE_MIN_GAP, REFERENCE_MSE_RATIO = 2.0, 0.03, 1.25
@@ -2048,7 +2041,6 @@ def _underfitting(run, findings):
     high_bias = run.high_bias()
     if not (still_falling or high_bias):
         return []
-    unfinished = not still_falling and _unfinished(run)
     ref = run.reference
     reference_text = (f"the model scores {_fmt(ref.get('model'))} {ref.get('metric')} where "
                       f"{ref.get('simple_model')} reach {_fmt(ref.get('simple'))} on the same "
@@ -2100,19 +2092,6 @@ def _underfitting(run, findings):
                     "a wider or deeper model if the loss then levels off below the reference"]
         overrides = ["--config.train.epochs=" + str(2 * len(run.epochs))
                      if run.epochs and run.basis == "epochs" else None]
-    elif unfinished:
-        needed = _epochs_to_healthy_progress(run)
-        causes = ["training stopped while the loss was still falling steadily (lower at each "
-                  f"of its last {MIN_EPOCHS_FOR_TRENDS} points) and far from fitted: it had "
-                  f"removed {1 - run.losses[-1] / _fitted_from(run):.0%} of its starting value "
-                  "(a healthy run removes half or more), so the model had not yet fit its "
-                  "training data and its size is not what held it back: " + reference_text]
-        remedies = ["train longer (more epochs" + (f": about {needed}, at least twice the run's "
-                                                    "and what its pace needs to remove half "
-                                                    "the starting loss" if needed else "")
-                    + "), with early stopping on the validation loss",
-                    "or a larger learning rate, which takes larger steps toward the same fit"]
-        overrides = [f"--config.train.epochs={needed}" if needed else None]
     elif _holds_the_linear_reference(run):
         ratio = _update_ratio(run.probes)
         causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
@@ -2145,37 +2124,11 @@ def _underfitting(run, findings):
                   "metric": ref.get("metric"), "examples": ref.get("n"),
                   "chance": ref.get("chance"), "loss_still_falling": still_falling,
                   "learning_slowly": slow, "share_of_starting_loss_removed": run.progress,
-                  "loss_falling_steadily": unfinished,
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias,
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
                      if cut else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
-
-
-def _unfinished(run) -> bool:
-    """Still falling steadily and far from fitted (see STILL_FALLING)."""
-    losses, k = run.losses, MIN_EPOCHS_FOR_TRENDS
-    return len(losses) > k and all(losses[i] < losses[i - 1] for i in range(-k, 0)) and \
-        losses[-1] > (1 - HEALTHY_PROGRESS) * _fitted_from(run)
-
-
-def _fitted_from(run):
-    """The start a run's progress is read from, the larger of the first batch's loss (the
-    start) and the first point of the curve: a first batch that happened to score low (one
-    batch of a 30-update run) must not hide that the loss has not halved."""
-    return max(x for x in (run.initial, run.losses[0]) if x is not None)
-
-
-def _epochs_to_healthy_progress(run):
-    """Epochs the run needs, at the pace it kept (its share of the starting loss removed per
-    epoch, a linear extrapolation that a slowing curve makes an underestimate), to remove
-    HEALTHY_PROGRESS of it - at least twice the run's, as the still-falling advice asks; None
-    for a curve of batch windows or without progress."""
-    removed = 1 - run.losses[-1] / _fitted_from(run)
-    if run.basis != "epochs" or not run.epochs or removed <= 0:
-        return None
-    return max(2 * len(run.epochs), math.ceil(len(run.epochs) * HEALTHY_PROGRESS / removed))
 
 
 def _rising_below_base(run) -> list:
