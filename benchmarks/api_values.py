@@ -151,7 +151,7 @@ DOMAINS = {
                      schedule=optional(has_multiplier), lr_factor=number(0, 1, low_open=True),
                      max_restores=count(0)),
     "TrainingDoctor": dict(probe_data=either, interval=count(1), facts=optional(
-        lambda v: isinstance(v, dict)), reference_data=either),
+        lambda v: isinstance(v, dict)), reference_data=either, validation_data=either),
     # a rate of 0.0 is taken, as PyTorch's SGD takes it (a frozen run, for debugging); an
     # int is not (Keras' Optimizer refuses it, naming learning_rate: its contract)
     "SGD": dict(learning_rate=lambda v: isinstance(v, float) and number(0, f32=True)(v),
