@@ -292,6 +292,29 @@ def test_a_corrupted_record_found_during_training_is_one_line(tmp_path, shards):
     assert json.load(open(tmp_path / "run" / "manifest.json"))  # the folder is intact
 
 
+def test_a_corrupted_validation_record_the_doctor_reads_stops_before_the_run_folder(
+        tmp_path, shards):
+    """The doctor scores up to 1,024 validation rows of a classifier at the end (its
+    `validation_data`); they are read in the pre-check, as its reference rows are, so a record
+    it cannot read is one line before the run folder exists - read later, when the callbacks
+    were built, it was an error inside the folder's making."""
+    import glob
+    folder = copy_shards(shards, tmp_path / "shards")
+    path = sorted(glob.glob(os.path.join(folder, "val-*.tfrecord")))[0]
+    with open(path, "r+b") as f:  # flip a byte in a late record: framing intact, CRC wrong
+        f.seek(os.path.getsize(path) - 30)
+        byte = f.read(1)
+        f.seek(os.path.getsize(path) - 30)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    workdir = tmp_path / "run"
+    result = run_launcher("launchers.train", *STREAM, f"--config.data.path={folder}",
+                          f"--workdir={workdir}", timeout=180)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
+    assert "could not be read" in errors[0] and "Traceback" not in result.stderr
+    assert not workdir.exists()
+
+
 def test_framing_check_counts_records(tmp_path):
     path = tmp_path / "x.tfrecord"
     payloads = [b"abc", b"", b"0123456789"]
