@@ -49,6 +49,22 @@ def data_config(name, path="", **overrides):
     return dc
 
 
+def typed_table(path, label=-1, overrides=None, train_rows="last 4/5"):
+    """(specs, table, train rows, notes, raw) of a table file as `sources.load` reads and
+    types it: `train_rows` the last 4/5 of the rows (as the table tests split them) or "all"."""
+    import numpy as np
+
+    from ktrain_kit.data import features, sources
+    dc = data_config("csv", path, label_column=label)
+    dc.features = overrides
+    raw = sources._csv(dc, task(), None)
+    table = raw.table["table"]
+    rows = np.arange(len(table.rows))
+    train = rows if train_rows == "all" else rows[len(rows) // 5:]
+    specs = features.column_specs(table, raw.table["features"], train, dc.features)
+    return specs, table, train, [*raw.notes, *features.typing_notes(table, specs)], raw
+
+
 def task(name="classification"):
     from ktrain_kit.config import default_config
     tc = default_config().task

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import data_config, task
+from conftest import data_config, task, typed_table
 from ktrain_kit.data import features, sources, table as table_lib
 from ktrain_kit.errors import UserError
 
@@ -29,17 +29,9 @@ WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
 
 
 def typed(path, label, overrides=None):
-    """(specs, table, train rows, notes) as `sources.load` types the table: the last 4/5 of
-    the rows train (as the tests of round h79 split them)."""
-    dc = data_config("csv", path, label_column=label)
-    dc.features = overrides
-    raw = sources._csv(dc, task(), None)
-    table = raw.table["table"]
-    rows = np.arange(len(table.rows))
-    train = rows[len(rows) // 5:]
-    specs = features.column_specs(table, raw.table["features"], train, dc.features)
-    return specs, table, train, [*raw.notes, *features.typing_notes(table, specs)]
-
+    """(specs, table, train rows, notes): conftest.typed_table's, the last 4/5 of the rows
+    train (as the tests of round h79 split them)."""
+    return typed_table(path, label, overrides)[:4]
 
 def preprocessing(specs, table, train):
     columns = features.raw_columns(table, specs)

@@ -22,23 +22,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import data_config, task
+from conftest import data_config, task, typed_table
 from ktrain_kit.data import features, sources, table as table_lib
 from ktrain_kit.errors import UserError
 
 
 def typed(path, label=-1, overrides=None):
-    """(specs, table, train rows, notes, raw) as `sources.load` types the table: the last 4/5
-    of the rows train."""
-    dc = data_config("csv", path, label_column=label)
-    dc.features = overrides
-    raw = sources._csv(dc, task(), None)
-    table = raw.table["table"]
-    rows = np.arange(len(table.rows))
-    train = rows[len(rows) // 5:]
-    specs = features.column_specs(table, raw.table["features"], train, dc.features)
-    return specs, table, train, [*raw.notes, *features.typing_notes(table, specs)], raw
-
+    """(specs, table, train rows, notes, raw): conftest.typed_table's."""
+    return typed_table(path, label, overrides)
 
 # ---------------------------------------------------------------------------------------- ARFF
 

@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import data_config, task
+from conftest import data_config, task, typed_table
 from ktrain_kit.data import features, sources, table as table_lib
 from ktrain_kit.errors import UserError
 from test_table_users_bring6 import arff_tables, write_arff
@@ -50,13 +50,9 @@ def gap_spelled(attributes, rows) -> bool:
 
 
 def typed(path, label=-1, overrides=None):
-    dc = data_config("csv", path, label_column=label)
-    dc.features = overrides
-    raw = sources._csv(dc, task(), None)
-    table = raw.table["table"]
-    train = np.arange(len(table.rows))
-    return features.column_specs(table, raw.table["features"], train, dc.features), raw
-
+    """(specs, raw) of the table, every row a training row (conftest.typed_table)."""
+    specs, _, _, _, raw = typed_table(path, label, overrides, train_rows="all")
+    return specs, raw
 
 # ------------------------------------------------------------ ARFF: weighted sparse rows
 
