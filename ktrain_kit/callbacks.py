@@ -23,7 +23,7 @@ import time
 import keras
 import numpy as np
 
-from ktrain_kit import fs
+from ktrain_kit import fs, runtime
 from ktrain_kit.arguments import (checked, flag, having, one_of, optional, real, text,
                                   verbosity, whole)
 from ktrain_kit.arguments import path as path_name
@@ -270,6 +270,8 @@ class MetricsCSV(keras.callbacks.Callback):
         folder = str(self.path).rpartition("/")[0]
         if folder:
             make_folder("MetricsCSV", "path", folder)
+        # On a multi-worker cluster every worker runs this callback: only the chief writes.
+        self._writes = runtime.writes_files(self.model)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
@@ -331,6 +333,8 @@ class MetricsCSV(keras.callbacks.Callback):
 
     def _write(self, rows):
         """The whole file, replaced atomically (cloud buckets cannot append)."""
+        if not getattr(self, "_writes", True):
+            return
         out = io.StringIO(newline="")
         csv.writer(out).writerows(rows)
         write_text(self.path, out.getvalue())

@@ -21,13 +21,15 @@ import dataclasses
 import io
 import json
 import math
+import shutil
 import time
+import weakref
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from ktrain_kit import fs
+from ktrain_kit import fs, runtime
 from ktrain_kit.arguments import checked, flag, mapping, optional, path, satisfying, whole
 from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.stopping import SIGNALS, Preempted, handling, stop_between_phases  # noqa: F401
@@ -99,8 +101,12 @@ class Checkpoints(keras.callbacks.Callback):
     TensorFlow writes the checkpoint files before it atomically replaces the index, so a kill
     mid-write leaves the previous checkpoint intact; a damaged latest one is skipped with a
     warning in favour of the one before. With `initial=True` a checkpoint of the starting point
-    is saved too, so that a roll-back (`NaNGuard`) always has somewhere to go. Under
-    multi-worker every worker must save (it is collective); only the chief's folder is kept.
+    is saved too (when `fit` starts from no checkpoint this object saved or restored), so that a
+    roll-back (`NaNGuard`) always has somewhere to go.
+
+    Under multi-worker every worker must save (it is collective), but only the chief writes
+    `directory`: the others save into a scratch folder of their own (removed with this object)
+    and read `directory` (on storage every worker sees) only to restore the chief's checkpoint.
     """
 
     @checked(directory=path(), keep=whole(1), extra=optional(satisfying(
@@ -129,10 +135,28 @@ class Checkpoints(keras.callbacks.Callback):
         self.current_epoch = 0
         self.learned_steps = None  # an epoch's batches, counted, where Keras does not know them
         self.stop_requested = None  # the name of a signal asking to save and stop
+        self.has_point = False  # a checkpoint saved or restored by this object
+        self._scratch = None  # where a non-chief worker saves (see _saves_to)
+        self._manager_folder = None  # the folder self.manager reads and saves
 
-    def _make_manager(self):
+    def _saves_to(self) -> str:
+        """`directory`, or on a multi-worker cluster's worker other than the chief a scratch
+        folder of its own: every worker saves, and two saving into one folder race on its
+        files."""
+        if runtime.writes_files(self.model):
+            return self.directory
+        if self._scratch is None:
+            self._scratch = fs.worker_scratch()
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        return self._scratch
+
+    def _make_manager(self, folder=None):
+        """The manager of `folder`: by default where this worker saves; `restore` reads
+        `directory`, the chief's, on every worker (a non-chief never writes it)."""
+        folder = folder or self._saves_to()
         _build_optimizer(self.model)
-        rebuild_index(self.directory)
+        if folder == self._saves_to():
+            rebuild_index(folder)
         # Dropout & co. keep their RNG state in SeedGenerator variables that the model's own
         # checkpoint dependencies miss; saving them makes a resumed run draw the same masks.
         rng_states = [v.value for v in self.model.variables if "seed_generator_state" in v.path]
@@ -143,14 +167,15 @@ class Checkpoints(keras.callbacks.Callback):
             model=self.model, optimizer=self.model.optimizer, epoch=self.epoch,
             step_in_epoch=self.step_in_epoch, stopped=self.stopped, rng_states=rng_states,
             **self.extra, **callback_variables)
-        self.manager = tf.train.CheckpointManager(checkpoint, self.directory, self.keep)
+        self.manager = tf.train.CheckpointManager(checkpoint, folder, self.keep)
+        self._manager_folder = folder
 
     def restore(self, model) -> ResumePoint:
         """Restores the newest readable checkpoint into `model` (and the stateful callbacks)."""
         self.set_model(model)
         for callback in self.stateful:
             callback.set_model(model)  # so that their checkpoint variables exist
-        self._make_manager()
+        self._make_manager(self.directory)
         without_side_file = None  # a sound checkpoint whose side file is gone (older folders)
         for path in reversed(self.manager.checkpoints):
             try:
@@ -177,6 +202,7 @@ class Checkpoints(keras.callbacks.Callback):
         return self.resume_at
 
     def _resumed(self) -> ResumePoint:
+        self.has_point = True
         self.resume_at = ResumePoint(int(self.epoch.numpy()), int(self.step_in_epoch.numpy()),
                                      bool(self.stopped.numpy()), True)
         return self.resume_at
@@ -195,7 +221,9 @@ class Checkpoints(keras.callbacks.Callback):
         self._apply_callback_states()
         if self.manager is None:
             self._make_manager()
-        if self.initial and self.manager.latest_checkpoint is None:
+        # Decided alike on every worker (a collective save that one worker skips hangs the
+        # others), so by what this object did, not by what a folder holds at this moment.
+        if self.initial and not self.has_point:
             self._save(0, 0)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -245,8 +273,8 @@ class Checkpoints(keras.callbacks.Callback):
         return _finite_losses(logs) and finite_weights(self.model)
 
     def _save(self, epochs_done, step_in_epoch, stopped=False):
-        if self.manager is None:
-            self._make_manager()
+        if self.manager is None or self._manager_folder != self._saves_to():
+            self._make_manager()  # a non-chief worker restored from the chief's folder
         self.epoch.assign(epochs_done)
         self.step_in_epoch.assign(step_in_epoch)
         self.stopped.assign(stopped)
@@ -255,12 +283,12 @@ class Checkpoints(keras.callbacks.Callback):
             number = max(number, self._newest_number() + 1)  # below one already saved
         # The side file first: a kill between the two leaves a side file without a checkpoint
         # (ignored, removed at the next save), never a checkpoint that cannot be restored.
-        path = fs.join(self.directory, f"ckpt-{number}")  # the manager's name for it
+        path = fs.join(self._manager_folder, f"ckpt-{number}")  # the manager's name for it
         self._write_side_file(path, with_metrics=step_in_epoch > 0)
         fs.library_write("checkpoint", path)
         self.manager.save(checkpoint_number=number)
         self._remove_stale_side_files()
-        self.since_save = 0
+        self.since_save, self.has_point = 0, True
 
     def _steps_per_epoch(self) -> int:
         """The epoch's batches: Keras' `steps`; for a dataset of unknown length (filter(), a
@@ -285,15 +313,15 @@ class Checkpoints(keras.callbacks.Callback):
                            for i, v in enumerate(self.model.metrics_variables)})
         buffer = io.BytesIO()
         np.savez(buffer, json=json.dumps(states, default=float), **arrays)
-        fs.makedirs(self.directory)
+        fs.makedirs(self._manager_folder)
         fs.write_bytes(path + ".state.npz", buffer.getvalue())
 
     def _remove_stale_side_files(self):
-        kept = set(self.manager.checkpoints)
-        for name in fs.listdir(self.directory):
-            stem = fs.join(self.directory, name[:-len(".state.npz")])
+        kept, folder = set(self.manager.checkpoints), self._manager_folder
+        for name in fs.listdir(folder):
+            stem = fs.join(folder, name[:-len(".state.npz")])
             if name.endswith(".state.npz") and stem not in kept:
-                fs.remove(fs.join(self.directory, name))
+                fs.remove(fs.join(folder, name))
 
     @staticmethod
     def _read_side_file(path):

@@ -283,6 +283,23 @@ def temp_target(name: str) -> str:
     return _TEMP.sub("", str(name).rstrip("/"))
 
 
+WORKER_SCRATCH = "ktrain_worker_"  # + the worker's pid + "_" + tempfile's letters
+
+
+def worker_scratch() -> str:
+    """A new folder in the temporary folder where a multi-worker run's non-chief worker writes
+    its copies of what the chief writes (every worker must take part in a collective save; only
+    the chief's files are kept). Its owner removes it; the folders of workers killed before they
+    could remove theirs are removed here first."""
+    import shutil
+    import tempfile
+    for name in os.listdir(tempfile.gettempdir()):
+        pid = name[len(WORKER_SCRATCH):].split("_")[0]
+        if name.startswith(WORKER_SCRATCH) and pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{WORKER_SCRATCH}{os.getpid()}_")
+
+
 def alive(pid: int) -> bool:
     """A process `pid` runs (not a zombie); True where that cannot be told."""
     if pid == os.getpid():

@@ -192,6 +192,15 @@ def place(strategy) -> dict:
     return {"workers": workers, "task": (kind, index), "chief": chief}
 
 
+def writes_files(model) -> bool:
+    """Whether this process writes the files a callback of `model`'s `fit` saves: every
+    worker of a multi-worker cluster runs every callback, and only the chief may write where
+    the user asked (two writers of one file race: a checkpoint's MergeV2Checkpoints fails on
+    one worker and the others' collectives are cut off)."""
+    strategy = getattr(model, "distribute_strategy", None)
+    return strategy is None or place(strategy)["chief"]
+
+
 def cluster_resolver(slurm_port_base: int = 8888):
     """TF_CONFIG's cluster, or Slurm's when run under Slurm without TF_CONFIG."""
     import tensorflow as tf

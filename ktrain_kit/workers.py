@@ -14,26 +14,17 @@ network disk, a bucket). Where one cannot read it, every worker stops with one l
 """
 
 import contextlib
-import os
 import shutil
-import tempfile
 
 from ktrain_kit import fs
 from ktrain_kit.errors import UserError
 
 NONE = -1  # no checkpoint restored: the run starts afresh
-SCRATCH = "ktrain_worker_"  # + the worker's pid + "_" + tempfile's letters
-
-
 @contextlib.contextmanager
 def scratch_folder():
-    """A folder for a non-chief worker's share of the run, removed when the run ends; the
-    folders of workers killed before they could remove theirs go when the next one starts."""
-    for name in os.listdir(tempfile.gettempdir()):
-        pid = name[len(SCRATCH):].split("_")[0]
-        if name.startswith(SCRATCH) and pid.isdigit() and not fs.alive(int(pid)):
-            shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
-    folder = tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}_")
+    """A folder for a non-chief worker's share of the run, removed when the run ends (see
+    fs.worker_scratch)."""
+    folder = fs.worker_scratch()
     try:
         yield folder
     finally:

@@ -162,6 +162,47 @@ def free_port_pair():
     raise RuntimeError("no two consecutive free ports")
 
 
+def launch_user_program(folder, epochs, tmpdir):
+    """tests/user_multi_worker.py as two workers of one loopback cluster, worker 0 the chief."""
+    workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    return [subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "tests", "user_multi_worker.py"), folder,
+         str(epochs)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True, env={
+            **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TMPDIR": tmpdir,
+            "TF_CONFIG": json.dumps({"cluster": {"worker": workers},
+                                     "task": {"type": "worker", "index": index}})})
+        for index in range(2)]
+
+
+def test_our_checkpoints_and_metrics_in_a_users_own_two_worker_program(tmp_path):
+    """Every worker runs every callback, and a checkpoint save is collective: before, both
+    workers saved into the user's folder and one failed in TensorFlow's MergeV2Checkpoints
+    ("ckpt-N_temp/part-00000-of-00001 not found") while the other's collectives were cut off.
+    Now only the chief writes the folder (the other saves into a scratch folder, gone when it
+    exits); a resumed program restores the chief's checkpoint on both workers, which end with
+    the same weights; metrics.csv has one row per epoch, written once."""
+    folder, tmpdir = str(tmp_path / "user"), str(tmp_path / "tmp")
+    os.makedirs(tmpdir)
+    first = [json.loads(out.splitlines()[-1])
+             for out in wait_all(launch_user_program(folder, 2, tmpdir))]
+    assert [r["resumed_after"] for r in first] == [0, 0]
+    assert first[0]["weights"] == pytest.approx(first[1]["weights"], rel=1e-6)
+    names = sorted(os.listdir(os.path.join(folder, "ckpt")))
+    assert not [n for n in names if "temp" in n], names
+    # 8 steps an epoch, a save 3 steps after the last one and at each epoch end: 0 (initial),
+    # 3, 6, 8, 11, 14, 16; the newest 3 kept
+    assert [n for n in names if n.endswith(".index")] == \
+        ["ckpt-11.index", "ckpt-14.index", "ckpt-16.index"]
+    second = [json.loads(out.splitlines()[-1])
+              for out in wait_all(launch_user_program(folder, 3, tmpdir))]
+    assert [r["resumed_after"] for r in second] == [2, 2]
+    assert second[0]["weights"] == pytest.approx(second[1]["weights"], rel=1e-6)
+    with open(os.path.join(folder, "metrics.csv")) as f:
+        assert [row["epoch"] for row in csv.DictReader(f)] == ["1", "2", "3"]
+    assert [n for n in os.listdir(tmpdir) if n.startswith("ktrain_worker_")] == []
+
+
 def test_two_workers_under_a_faked_slurm_read_their_own_shards_with_one_chief(tmp_path):
     """Slurm sets no TF_CONFIG: the place in the cluster must come from the strategy's own
     resolver. Before, every worker thought it was the chief and all wrote the run folder (now
