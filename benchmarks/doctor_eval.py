@@ -175,11 +175,11 @@ def main():
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
     from benchmarks.doctor_cases import (field, users, wild, wild4, wild5, wild6, wild7,
-                                         wild8, wild9, wild10, wild11)
+                                         wild8, wild9, wild10, wild11, wild12)
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
              + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
-             + wild9.CASES + wild10.CASES + wild11.CASES
+             + wild9.CASES + wild10.CASES + wild11.CASES + wild12.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -214,7 +214,7 @@ def main():
                     {(r["case"], r["seed"]) for r in results}]
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
                       + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
-                      + wild9.CASES + wild10.CASES + wild11.CASES
+                      + wild9.CASES + wild10.CASES + wild11.CASES + wild12.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
@@ -329,7 +329,7 @@ def write(path, cases, results, seeds):
         "users' own multi-output and subclassed models (users.py), users' programs with one "
         "bug each (wild.py), issue-thread programs (wild4.py), published programs (wild5.py), "
         "fault-collection and Q&A programs with their fixes (wild6.py, wild7.py, wild8.py, "
-        "wild9.py, wild10.py, wild11.py) and "
+        "wild9.py, wild10.py, wild11.py, wild12.py) and "
         "synthetic cases (cases.py). Detected = the doctor named an expected symptom as a warning "
         "or "
         "critical finding; right top finding = its first (most severe) warning is one of the "
