@@ -137,10 +137,15 @@ def _questions(seed, n, classes=4, vocab=10000, length=250):
     """Stack Overflow questions tagged with one of four languages, as TextVectorization
     (max_tokens=10000, output_sequence_length=250) hands them to the model: token ids with 0
     as padding, a Zipf-like background of common words and, for each class, 150 words of its
-    own that make up about 12% of a question's words."""
+    own (the same for training and validation questions) that make up about 12% of a
+    question's words. The first version drew each split's class words from its own seed, so
+    its validation questions shared no class words with the training ones: the doctor named
+    that (data_problem, critical, on both twins) and the port was corrected."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, classes, n)
-    own = rng.permutation(np.arange(2, vocab))[:classes * 150].reshape(classes, 150)
+    # each tag's own words are the same in every split (one fixed draw, not the seed's)
+    own = np.random.default_rng(2102).permutation(np.arange(2, vocab))[:classes * 150]
+    own = own.reshape(classes, 150)
     x = np.zeros((n, length), dtype="int32")
     for i in range(n):
         k = rng.integers(40, length + 1)
