@@ -85,3 +85,23 @@ def test_clearly_imbalanced_labels_whose_decisions_drop_the_small_class_are_stil
     assert np.isclose(evidence["balanced_accuracy"], arg_max, atol=1e-6)
     assert np.isclose(evidence["balanced_accuracy_share_corrected"], by_share, atol=1e-6)
     assert by_share - arg_max > 0.05
+
+
+def test_imbalanced_labels_whose_validation_arg_max_sits_at_chance_are_not_called_unrelated():
+    """keras#3068's program (5% positives, unweighted): p > 0.5 on validation names few
+    positives, so its balanced accuracy reads chance; the same outputs decided by the
+    positive share do not, and the labels follow the inputs - the imbalance is named, not
+    'labels do not match the inputs'."""
+    model, x, y, doc = fit_with_doctor(wild12.keras3068_imbalanced_no_class_weight, 1,
+                                       fixed=False)
+    built = wild12.keras3068_imbalanced_no_class_weight(1, False)
+    xv, yv = built["x_val"][:256], np.asarray(built["y_val"][:256]).astype(int)
+    p = model.predict(xv, verbose=0).ravel()
+    n_effective = 4 / (1 / np.sum(yv == 0) + 1 / np.sum(yv == 1))
+    margin = max(0.05, 2 * np.sqrt(0.25 / n_effective))  # chance's sampling error, as read
+    arg_max = balanced_accuracy_score(yv, p > 0.5)
+    by_share = balanced_accuracy_score(yv, p > yv.mean())
+    assert arg_max <= 0.5 + margin < by_share, (arg_max, by_share, margin)
+    assert not [f for f in doc.findings if f.severity == "critical"], doc.findings
+    found = [f for f in doc.findings if f.symptom == "data_problem"]
+    assert found and "imbalanced classes" in found[0].causes[0], doc.findings
