@@ -351,7 +351,12 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
         held_out = isinstance(px, np.ndarray) and not (
             len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
         if held_out and isinstance(py, np.ndarray) and len(px) >= 20:
-            scores["model_on_probe"] = task_lib.score(view, py, predict(model, px))
+            on_probe = predict(model, px)
+            scores["model_on_probe"] = task_lib.score(view, py, on_probe)
+            # the same outputs decided by the class shares: on imbalanced labels the arg max
+            # can sit at chance while the outputs tell the classes apart (rules._unrelated_labels)
+            scores["model_on_probe_share_corrected"] = task_lib.share_corrected_score(
+                view, py, on_probe)
             scores["chance_on_probe"] = task_lib.chance(view, py)
             scores["n_probe"] = task_lib.effective_examples(view, py)
     if validation_data is not None and view.classifies:
