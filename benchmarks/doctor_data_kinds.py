@@ -279,6 +279,8 @@ def make_data(root):
         "imb_t97_clear": lambda p: _table_imbalanced(p, 0.03, class_sep=2.5, n=5000),
         # Round 13 tune cases
         "sonar_like": lambda p: _sonar_like(p),
+        # Round 14 tune cases: the same shape, another draw
+        "sonar_like_1": lambda p: _sonar_like(p, seed=1),
     }
     for name, make in files.items():
         path = os.path.join(root, name + ".csv")
@@ -324,13 +326,15 @@ def _data(kind_data):
             "text": {"data.name": "text_folder"},
             "images": {"data.name": "image_folder", "data.image_size": 20, "data.channels": 3},
             "tfrecord": {"task.name": "classification", "data.name": "tfrecord"},
-        }[kind_data] | {"data.path": path}
+            "shipped": {},
+        }[kind_data] | ({} if kind_data == "shipped" else {"data.path": path})
     return overrides
 
 
 # kind -> (base data set, its overrides)
 KINDS = {"table_cls": "table_cls", "table_reg": "table_reg", "text": "text",
-         "images": "images", "tfrecord": "tfrecord", "table_reg_more": "reg_synth"}
+         "images": "images", "tfrecord": "tfrecord", "table_reg_more": "reg_synth",
+         "shipped": "shipped"}  # shipped: a config's own data (digits, synthetic sets)
 
 # name: (data kind, config, overrides). What a careful user writes: README-style keys,
 # a sensible rate, epochs to converge (<= 10 here, to keep each run near 20 s).
@@ -573,6 +577,96 @@ ROUND13 = ["dk_sonar_long_c", "dk_chard400_long_a", "dk_tcls400_quick_a", "dk_ru
            "dk_tiny_rbig_big_a", "dk_tiny_price_big_a", "dk_tiny120_rsynth_big",
            "dk_sonar_adam12_long_b", "dk_sonar_adam12_short"]
 
+
+# Round 14 tune cases, for the classes still left alone after Round 13: written and committed
+# before any of them ran; every name has split(name) == "tune" (a letter suffix where the plain
+# name fell in holdout). The few plain names that fell in holdout are kept as holdout cases of
+# the same class (HOLDOUT14), measured after the fix and never fixed against.
+# (a) short launcher runs that end below the simple model on unseen rows while equal to it on
+# the training rows (the launcher's reference rows): each a short run of a sensible model and
+# its longer twin (the evidence that training longer reaches the reference).
+R14_ADAM = {"optimizer.name": "adam", **NO_WD, "schedule.name": "constant",
+            "schedule.base_lr": 1e-3, "schedule.warmup_epochs": 0.0, **NO_ES}
+R14_SGD = {"optimizer.name": "sgd", "optimizer.momentum": 0.0, **NO_WD,
+           "schedule.name": "constant", "schedule.base_lr": 0.01,
+           "schedule.warmup_epochs": 0.0, **NO_ES}
+R14_W16 = {**R14_ADAM, "model.width": 16, "model.depth": 1, "model.norm": "none",
+           "model.dropout": 0.0}
+HEALTHY.update({
+    "dk_r14_xbag_adam_long_d": ("text", BAG, {**R14_ADAM, "data.batch_size": 32,
+                                              "train.epochs": 10}),
+    "dk_r14_sonar1_long_b": ("table_cls", BIN, {**SONAR_ADAM12, "train.epochs": 200,
+                                                "callbacks.early_stopping.enabled": True}),
+    "dk_r14_tcls_sgd_long_b": ("table_cls", BIN, {**R14_SGD, "train.epochs": 30}),
+    "dk_r14_chard_w16_long_a": ("table_cls", BIN, {**R14_W16, "train.epochs": 20}),
+})
+HEALTHY_DATA.update({"dk_r14_sonar1_long_b": "sonar_like_1",
+                     "dk_r14_chard_w16_long_a": "table_cls_hard"})
+BUGGY["dk_r14_xbag_adam_short"] = ("dk_r14_xbag_adam_long_d", {"train.epochs": 2}, None,
+                                   ("underfitting",))
+BUGGY["dk_r14_sonar1_short"] = ("dk_r14_sonar1_long_b", {"train.epochs": 10, **NO_ES}, None,
+                                ("underfitting",))
+BUGGY["dk_r14_tcls_sgd_short_c"] = ("dk_r14_tcls_sgd_long_b", {"train.epochs": 3}, None,
+                                    ("underfitting",))
+BUGGY["dk_r14_chard_w16_short_a"] = ("dk_r14_chard_w16_long_a", {"train.epochs": 2}, None,
+                                     ("underfitting",))
+# (b) "train longer" or "a bigger model": a model too narrow for its table (2 units, Adam at
+# 1e-2, a plateau by epoch 10) with its run of doubled epochs and its wide twin; the sonar
+# program's model stopped at 25 epochs, still learning, with its run of doubled epochs. Which
+# advice helps is read from the doubled and the wide runs.
+R14_NARROW = {**R14_ADAM, "schedule.base_lr": 1e-2, "model.width": 2, "model.depth": 1,
+              "model.norm": "none", "model.dropout": 0.0, "train.epochs": 10}
+HEALTHY["dk_r14_wide_twin_d"] = ("table_cls", BIN, {**R14_NARROW, "model.width": 64})
+HEALTHY_DATA["dk_r14_wide_twin_d"] = "table_cls_hard"
+BUGGY["dk_r14_narrow_plateau_e"] = ("dk_r14_wide_twin_d", {"model.width": 2}, None,
+                                    ("underfitting",))
+BUGGY["dk_r14_narrow_plateau_x2"] = ("dk_r14_wide_twin_d", {"model.width": 2,
+                                                            "train.epochs": 20}, None,
+                                     ("underfitting",))
+BUGGY["dk_r14_sonar1_mid"] = ("dk_r14_sonar1_long_b", {"train.epochs": 25, **NO_ES}, None,
+                              ("underfitting",))
+BUGGY["dk_r14_sonar1_mid_x2"] = ("dk_r14_sonar1_long_b", {"train.epochs": 50, **NO_ES}, None,
+                                 ("underfitting",))
+# (c) class-sorted data without a shuffle cannot come through the launcher (it always
+# shuffles): measured in user code (tests/test_doctor_round17.py), not here.
+# (d) healthy runs that must stay quiet: shipped configs on their own data as they stand,
+# shorter or longer, under mixed_bfloat16 (this CPU has AVX512_BF16) and float32.
+BF16, F32 = {"train.precision": "mixed_bfloat16"}, {"train.precision": "float32"}
+MLP, SEQ = "configs/digits_mlp.py", "configs/sequence_transformer.py"
+HEALTHY.update({
+    "dk_r14_mlp_bf16_short": ("shipped", MLP, {**BF16, "train.epochs": 10}),
+    "dk_r14_mlp_bf16_long_a": ("shipped", MLP, {**BF16, "train.epochs": 30}),
+    "dk_r14_cnn_bf16_short": ("shipped", CNN, {**BF16, "train.epochs": 8}),
+    "dk_r14_cnn_f32_long_a": ("shipped", CNN, {**F32, "train.epochs": 25}),
+    "dk_r14_tabbin_bf16": ("shipped", BIN, BF16),
+    "dk_r14_tabreg_bf16": ("shipped", REG, BF16),
+    "dk_r14_tabreg_f32_short_a": ("shipped", REG, {**F32, "train.epochs": 10}),
+    "dk_r14_seq_bf16_short_c": ("shipped", SEQ, {**BF16, "train.epochs": 4}),
+})
+ROUND14 = {
+    "a": ["dk_r14_xbag_adam_short", "dk_r14_xbag_adam_long_d", "dk_r14_sonar1_short",
+          "dk_r14_sonar1_long_b", "dk_r14_tcls_sgd_short_c", "dk_r14_tcls_sgd_long_b",
+          "dk_r14_chard_w16_short_a", "dk_r14_chard_w16_long_a"],
+    "b": ["dk_r14_narrow_plateau_e", "dk_r14_narrow_plateau_x2", "dk_r14_wide_twin_d",
+          "dk_r14_sonar1_mid", "dk_r14_sonar1_mid_x2"],
+    "d": ["dk_r14_mlp_bf16_short", "dk_r14_mlp_bf16_long_a", "dk_r14_cnn_bf16_short",
+          "dk_r14_cnn_f32_long_a", "dk_r14_tabbin_bf16", "dk_r14_tabreg_bf16",
+          "dk_r14_tabreg_f32_short_a", "dk_r14_seq_bf16_short_c"],
+}
+# holdout cases of the same classes (plain names whose split is holdout), measured only
+HEALTHY.update({
+    "dk_r14_mlp_f32_short": ("shipped", MLP, {**F32, "train.epochs": 10}),
+    "dk_r14_seq_f32_short": ("shipped", SEQ, {**F32, "train.epochs": 4}),
+})
+BUGGY["dk_r14_tcls_sgd_short"] = ("dk_r14_tcls_sgd_long_b", {"train.epochs": 2}, None,
+                                  ("underfitting",))
+BUGGY["dk_r14_narrow_plateau"] = ("dk_r14_wide_twin_d", {"model.width": 2,
+                                                         "schedule.base_lr": 3e-3}, None,
+                                  ("underfitting",))
+HOLDOUT14 = ["dk_r14_tcls_sgd_short", "dk_r14_narrow_plateau", "dk_r14_mlp_f32_short",
+             "dk_r14_seq_f32_short"]
+
+
 def kind_of(name):
     return HEALTHY[name][0] if name in HEALTHY else HEALTHY[BUGGY[name][0]][0]
 
@@ -599,7 +693,8 @@ def command(name, workdir, data_root):
     _, config, overrides = case(name)
     dataset = data_set(name)
     path = os.path.join(data_root, dataset + ("" if dataset.startswith(("text", "images",
-                                                                        "tfrecord")) else ".csv"))
+                                                                        "tfrecord", "shipped"))
+                                              else ".csv"))
     overrides = {**_data(kind_of(name))(path), **overrides}
     return ["-m", "launchers.train", f"--config={config}",
             *[_flag(k, v) for k, v in overrides.items()], "--config.train.verbose=0",
