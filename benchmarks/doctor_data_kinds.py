@@ -666,6 +666,134 @@ BUGGY["dk_r14_narrow_plateau"] = ("dk_r14_wide_twin_d", {"model.width": 2,
 HOLDOUT14 = ["dk_r14_tcls_sgd_short", "dk_r14_narrow_plateau", "dk_r14_mlp_f32_short",
              "dk_r14_seq_f32_short"]
 
+# (c) class-sorted rows given to a user's own Keras code without a shuffle (the launcher always
+# shuffles, so these train in user code: plain Keras with TrainingDoctor(probe_data=the first
+# 256 validation rows), as README shows). Each buggy case has a twin that shuffles the same rows;
+# dk_r14_user_fixed_order_e is the guard: rows shuffled once on disk, then fit(shuffle=False) -
+# every epoch the same batches in a random order, which is no fault.
+USER_HEALTHY = {
+    "dk_r14_user_shuffled_fit": dict(data="table3", order="shuffled", feed="fit"),
+    "dk_r14_user_shuffled_tfdata": dict(data="table3", order="shuffled", feed="tfdata"),
+    "dk_r14_user_digits_shuffled": dict(data="digits", order="shuffled", feed="fit"),
+    "dk_r14_user_sgd_twin": dict(data="table3", order="shuffled", feed="fit", optimizer="sgd"),
+    "dk_r14_user_fixed_order_e": dict(data="table3", order="once", feed="fit"),
+    "dk_r14_user_binary_shuffled": dict(data="table2", order="shuffled", feed="tfdata"),
+}
+USER_BUGGY = {  # name: (twin, what changes, expected findings)
+    "dk_r14_user_sorted_fit": ("dk_r14_user_shuffled_fit", {"order": "sorted"}),
+    "dk_r14_user_sorted_tfdata": ("dk_r14_user_shuffled_tfdata", {"order": "sorted"}),
+    "dk_r14_user_digits_sorted": ("dk_r14_user_digits_shuffled", {"order": "sorted"}),
+    "dk_r14_user_sorted_sgd": ("dk_r14_user_sgd_twin", {"order": "sorted"}),
+    "dk_r14_user_sorted_binary": ("dk_r14_user_binary_shuffled", {"order": "sorted"}),
+}
+USER_EXPECTED = ("data_problem",)
+ROUND14["c"] = ["dk_r14_user_shuffled_fit", "dk_r14_user_shuffled_tfdata",
+                "dk_r14_user_digits_shuffled", "dk_r14_user_sgd_twin",
+                "dk_r14_user_fixed_order_e", "dk_r14_user_sorted_fit",
+                "dk_r14_user_sorted_tfdata", "dk_r14_user_digits_sorted",
+                "dk_r14_user_sorted_sgd"]
+HOLDOUT14 += ["dk_r14_user_sorted_binary", "dk_r14_user_binary_shuffled"]
+
+
+def user_spec(name):
+    if name in USER_HEALTHY:
+        return dict(USER_HEALTHY[name])
+    twin, change = USER_BUGGY[name]
+    return {**USER_HEALTHY[twin], **change}
+
+
+def _user_data(kind):
+    """(x_train, y_train, x_val, y_val), deterministic: a 3-class or 2-class table
+    (make_classification, 3,000 rows, 20% validation) or scikit-learn's digits."""
+    from sklearn.datasets import load_digits, make_classification
+    if kind == "digits":
+        x, y = load_digits(return_X_y=True)
+        x = x / 16.0
+    else:
+        classes = 3 if kind == "table3" else 2
+        x, y = make_classification(n_samples=3000, n_features=8, n_informative=5,
+                                   n_redundant=0, n_classes=classes, n_clusters_per_class=1,
+                                   class_sep=1.0, random_state=4)
+    order = np.random.default_rng(0).permutation(len(x))
+    x, y = x[order].astype("float32"), y[order].astype("int64")
+    cut = len(x) // 5
+    return x[cut:], y[cut:], x[:cut], y[:cut]
+
+
+def train_user_case(name, folder):
+    """One user-code training (in a child process): plain Keras, TrainingDoctor, the rows in
+    the case's order; writes diagnosis.json and the doctor's record beside the folder."""
+    import keras
+    import tensorflow as tf
+    from ktrain_kit.doctor import TrainingDoctor
+    from benchmarks.doctor_eval import _plain
+    spec = user_spec(name)
+    keras.utils.set_random_seed(0)
+    x, y, xv, yv = _user_data(spec["data"])
+    if spec["order"] == "sorted":
+        order = np.argsort(y, kind="stable")
+        x, y = x[order], y[order]
+    classes = int(y.max()) + 1
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(32, "relu"),
+                              keras.layers.Dense(classes)])
+    optimizer = keras.optimizers.SGD(0.05, momentum=0.9) if spec.get("optimizer") == "sgd" \
+        else keras.optimizers.Adam(1e-3)
+    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(xv[:256], yv[:256]))
+    shuffled = spec["order"] == "shuffled"
+    if spec["feed"] == "tfdata":
+        data = tf.data.Dataset.from_tensor_slices((x, y))
+        data = (data.shuffle(len(x), seed=0) if shuffled else data).batch(32)
+        model.fit(data, epochs=8, validation_data=(xv, yv), callbacks=[doctor], verbose=0)
+    else:
+        model.fit(x, y, batch_size=32, epochs=8, shuffle=shuffled, validation_data=(xv, yv),
+                  callbacks=[doctor], verbose=0)
+    os.makedirs(folder, exist_ok=True)
+    doctor.write(folder)
+    with open(record_path(folder), "w") as f:
+        json.dump(_plain({"epochs": doctor.epochs, "batch_losses": doctor.batch_losses,
+                          "probes": doctor.probes, "facts": getattr(doctor, "facts", {})}), f)
+    value = float(model.evaluate(xv, yv, verbose=0)[1])
+    with open(os.path.join(folder, "summary.json"), "w") as f:
+        json.dump({"main_metric": "val_accuracy", "main_metric_value": value,
+                   "epochs_run": len(doctor.epochs)}, f)
+
+
+def run_user_case(name, root):
+    folder = os.path.join(root, name)
+    started = time.time()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.doctor_data_kinds",
+                           f"--user-case={name}", f"--root={root}"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": (proc.stdout + proc.stderr)[-600:]}
+    with open(os.path.join(folder, "summary.json")) as f:
+        summary = json.load(f)
+    return {"kind": "healthy" if name in USER_HEALTHY else "buggy", "data_kind": "user",
+            "split": split(name), "findings": _findings(folder),
+            "metric": summary["main_metric"], "value": summary["main_metric_value"],
+            "epochs": summary["epochs_run"], "seconds": round(time.time() - started, 1),
+            "folder": folder}
+
+
+def user_rows(results):
+    """The user-code cases (class c): findings now, against the twin's accuracy."""
+    rows = ["| case | kind | split | val accuracy (twin) | serious findings |",
+            "| --- | --- | --- | --- | --- |"]
+    for name in list(USER_HEALTHY) + list(USER_BUGGY):
+        r = results.get(name)
+        if not r or "findings" not in r:
+            continue
+        twin = USER_BUGGY[name][0] if name in USER_BUGGY else None
+        value = f"{r['value']:.3f}" + (f" ({results[twin]['value']:.3f})"
+                                       if twin in results and "value" in results[twin] else "")
+        found = r.get("replayed", r["findings"])
+        rows.append(f"| {name} | {r['kind']} | {r['split']} | {value} | "
+                    f"{', '.join(_serious(found)) or '-'} |")
+    return rows
+
 
 def kind_of(name):
     return HEALTHY[name][0] if name in HEALTHY else HEALTHY[BUGGY[name][0]][0]
@@ -880,13 +1008,26 @@ def main():
     p.add_argument("--replay", action="store_true")
     p.add_argument("--table", action="store_true")
     p.add_argument("--recall", default="", help="print a run folder's per-class recall (JSON)")
+    p.add_argument("--user-case", default="", help="train one user-code case (a child)")
     args = p.parse_args()
     if args.recall:
         print(json.dumps(per_class_recall(args.recall)))
         return
-    results = _load()
-    if answered_from_records(args, results, _save, table, case_rows):
+    if args.user_case:
+        train_user_case(args.user_case, os.path.join(args.root, args.user_case))
         return
+    results = _load()
+    if answered_from_records(args, results, _save, table,
+                             lambda r: case_rows(r) + [""] + user_rows(r)):
+        return
+    for name in [n for n in args.only.split(",") if n in USER_HEALTHY or n in USER_BUGGY]:
+        if name in results and "findings" in results[name] and not args.again:
+            continue
+        results[name] = run_user_case(name, args.root)
+        r = results[name]
+        print(f"{name:34s} {split(name):7s} {r.get('value')} {_serious(r.get('findings', []))}"
+              f" {r.get('seconds')}s {r.get('error', '')}", flush=True)
+        _save(results)
     names = chosen_cases(args, HEALTHY, BUGGY, case)
     data_root = make_data(os.path.join(args.root, "data"))
     for name in names:
