@@ -627,6 +627,10 @@ BUGGY["dk_r14_sonar1_mid"] = ("dk_r14_sonar1_long_b", {"train.epochs": 25, **NO_
                               ("underfitting",))
 BUGGY["dk_r14_sonar1_mid_x2"] = ("dk_r14_sonar1_long_b", {"train.epochs": 50, **NO_ES}, None,
                                  ("underfitting",))
+# Added after the (a) cases ran, before it ran: the short text run with the epochs its finding
+# suggests (2 -> 4), the evidence whether that advice helps.
+BUGGY["dk_r14_xbag_adam_x2_a"] = ("dk_r14_xbag_adam_long_d", {"train.epochs": 4}, None,
+                                  ("underfitting",))
 # (c) class-sorted data without a shuffle cannot come through the launcher (it always
 # shuffles): measured in user code (tests/test_doctor_round17.py), not here.
 # (d) healthy runs that must stay quiet: shipped configs on their own data as they stand,
@@ -687,6 +691,7 @@ USER_BUGGY = {  # name: (twin, what changes, expected findings)
     "dk_r14_user_sorted_binary": ("dk_r14_user_binary_shuffled", {"order": "sorted"}),
 }
 USER_EXPECTED = ("data_problem",)
+ROUND14["b"].append("dk_r14_xbag_adam_x2_a")
 ROUND14["c"] = ["dk_r14_user_shuffled_fit", "dk_r14_user_shuffled_tfdata",
                 "dk_r14_user_digits_shuffled", "dk_r14_user_sgd_twin",
                 "dk_r14_user_fixed_order_e", "dk_r14_user_sorted_fit",
