@@ -362,12 +362,26 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
     if validation_data is not None and view.classifies:
         vx, vy = validation_data
         recalls = task_lib.class_recalls(view, y, predictions)
-        held = task_lib.class_recalls(view, vy, predict(model, vx)) if isinstance(
-            vx, np.ndarray) and isinstance(vy, np.ndarray) and len(vx) >= 20 else None
+        readable = isinstance(vx, np.ndarray) and isinstance(vy, np.ndarray) and len(vx) >= 20
+        held_predictions = predict(model, vx) if readable else None
+        held = task_lib.class_recalls(view, vy, held_predictions) if readable else None
         if recalls and held:
             scores["class_recall"] = recalls
             scores["validation_class_recall"] = dict(held, n=int(len(vx)))
+            scores.update(_held_out_scores(view, x, y, vx, vy, name, held_predictions))
     return scores
+
+
+def _held_out_scores(view, x, y, vx, vy, name, predictions) -> dict:
+    """The model and the simple model fitted on the reference rows, both on the held-out rows
+    (task.held_out_simple_score): the comparison a short launcher run needs, whose reference
+    rows are training rows it has memorized. Empty where the simple model cannot be scored."""
+    simple = task_lib.held_out_simple_score(view, x, y, vx, vy, name)
+    model = task_lib.score(view, vy, predictions)
+    if simple is None or model is None:
+        return {}
+    return {"model_on_validation": model, "simple_on_validation": simple,
+            "n_validation_effective": task_lib.effective_examples(view, vy)}
 
 
 def _comparable(view, x, y) -> bool:

@@ -456,6 +456,64 @@ def best_simple_model(view: TaskView, x, y) -> tuple:
     return scores[name], name
 
 
+def held_out_simple_score(view: TaskView, x, y, vx, vy, name) -> float | None:
+    """The simple model `name` (the one best_simple_model picked leave-one-out on x) fitted on
+    (x, y) and scored on held-out (vx, vy): balanced accuracy of single-label classes, None for
+    other tasks or inputs it cannot read. Why: a launcher's reference rows are training rows,
+    where a short run that has memorized them equals the simple model; on unseen rows the
+    simple model is the bar the run has not reached yet. Picked on x alone, so the held-out
+    rows score it without selection."""
+    x, vx = np.asarray(x), np.asarray(vx)
+    if not view.classifies or view.kind == "multilabel" or name is None or \
+            x.dtype != vx.dtype or x.shape[1:] != vx.shape[1:] or len(vx) < 20:
+        return None
+    classes, held = _example_classes(view, y), _example_classes(view, vy)
+    if classes is None or held is None or classes.ndim != 1 or held.ndim != 1:
+        return None
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1, user_api="blas"):
+        if name == TOKEN_REFERENCE:
+            bag = token_counts(np.concatenate([x, vx]))
+            if bag is None:
+                return None
+            x, vx = bag[:len(x)], bag[len(x):]
+        flat = _standardized_together(x, vx)
+        if flat is None:
+            return None
+        train, test = flat
+        low = min(classes.min(), held.min())
+        if name == "nearest neighbours":
+            if len(train) <= KNN_NEIGHBOURS:
+                return None
+            distances = (test ** 2).sum(1)[:, None] + (train ** 2).sum(1)[None, :] - \
+                2 * test @ train.T
+            neighbours = np.argpartition(distances, KNN_NEIGHBOURS - 1,
+                                         axis=1)[:, :KNN_NEIGHBOURS]
+            offset = classes - low
+            counts = (offset[neighbours][:, :, None] ==
+                      np.arange(max(offset.max(), held.max() - low) + 1)).sum(axis=1)
+            return balanced_accuracy(held - low, counts.argmax(axis=1))
+        design = np.hstack([train, np.ones((len(train), 1))])
+        targets = np.eye(max(classes.max(), held.max()) - low + 1)[classes - low]
+        weights = np.linalg.solve(design.T @ design + RIDGE * np.eye(design.shape[1]),
+                                  design.T @ targets)
+        predicted = np.hstack([test, np.ones((len(test), 1))]) @ weights
+        return balanced_accuracy(held - low, predicted.argmax(axis=1))
+
+
+def _standardized_together(x, vx):
+    """Training and held-out inputs flattened, standardized by the training rows' statistics
+    (what a fitted model sees); None when either holds a non-finite value or is not float."""
+    if x.dtype.kind not in "f" or x[0].size > KNN_MAX_FEATURES:
+        return None
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    test = vx.reshape(len(vx), -1).astype(np.float64)
+    if not (np.isfinite(flat).all() and np.isfinite(test).all()):
+        return None
+    mean, std = flat.mean(axis=0), flat.std(axis=0) + 1e-9
+    return (flat - mean) / std, (test - mean) / std
+
+
 def effective_examples(view: TaskView, y) -> int:
     """How many examples a balanced accuracy is worth: K^2 / sum(1 / n_c) over the K classes
     (n for balanced classes; near K * n_smallest when one class is rare, whose recall is then
