@@ -50,10 +50,11 @@ def with_update_ratio(folder, findings):
     that tells steps too small from a model too small (remedies._steps_too_small)."""
     if not findings or not any(f.get("symptom") == "underfitting" for f in findings):
         return findings
-    try:
-        from ktrain_kit import plots
-        ratios = [r for r in plots.read_metrics(fs.join(folder, "metrics.csv")).get(
-            "diag_update_ratio", []) if math.isfinite(r) and r > 0]
+    from ktrain_kit import plots
+    path = fs.join(folder, "metrics.csv")
+    try:  # no curves (a run of the user's own that kept none): nothing to add
+        ratios = [r for r in plots.read_metrics(path).get("diag_update_ratio", [])
+                  if math.isfinite(r) and r > 0] if fs.exists(path) else []
     except (OSError, ValueError):
         ratios = []
     if not ratios:
