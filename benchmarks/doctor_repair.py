@@ -325,17 +325,21 @@ def _seeds(items, key):
 
 
 def write_markdown(text, path=os.path.join(HERE, "DOCTOR.md")):
-    """Replaces the "## Repair" section of DOCTOR.md (from its heading to the configs section
-    of benchmarks.doctor_configs, which is kept as it is)."""
+    """Replaces the "## Repair" section of DOCTOR.md (from its heading to the next section it
+    does not write - "Repair on data users bring" or the configs section of
+    benchmarks.doctor_configs - which is kept as it is)."""
     old = open(path).read() if os.path.exists(path) else ""
     head = old.split("\n## Repair\n")[0].rstrip("\n")
-    configs = old.split(CONFIGS_HEADING, 1)[1] if CONFIGS_HEADING in old else None
-    text = text.rstrip("\n") + "\n" + (f"{CONFIGS_HEADING}{configs}" if configs else "")
+    kept = next((h for h in KEPT_HEADINGS if h in old), None)
+    rest = old.split(kept, 1)[1] if kept else None
+    text = text.rstrip("\n") + "\n" + (f"{kept}{rest}" if kept else "")
     with open(path, "w") as f:
         f.write(f"{head}\n\n{text}" if head else text)
 
 
 CONFIGS_HEADING = "\n## Held-out ktrain_kit configs\n"  # benchmarks/doctor_configs.py's
+# the sections after "## Repair" that this module does not write, the first one present kept
+KEPT_HEADINGS = ("\n## Repair on data users bring\n", CONFIGS_HEADING)
 
 
 def main():

@@ -37,10 +37,31 @@ def read_result(folder) -> dict | None:
     findings, _ = read_findings(fs.join(folder, "diagnosis.json"))
     status = "not diagnosed" if findings is None else \
         "problems" if serious(findings) else "healthy"
+    findings = with_update_ratio(folder, findings)
     value = summary.get("main_metric_value")
     return {"metric": summary.get("main_metric"),
             "value": value if isinstance(value, (int, float)) and math.isfinite(value) else None,
             "stopped": summary.get("stopped"), "status": status, "findings": findings or []}
+
+
+def with_update_ratio(folder, findings):
+    """`findings` (copies) with the run's largest per-epoch update-to-weight ratio
+    (metrics.csv's diag_update_ratio) in each underfitting finding's evidence: the measurement
+    that tells steps too small from a model too small (remedies._steps_too_small)."""
+    if not findings or not any(f.get("symptom") == "underfitting" for f in findings):
+        return findings
+    from ktrain_kit import plots
+    path = fs.join(folder, "metrics.csv")
+    try:  # no curves (a run of the user's own that kept none): nothing to add
+        ratios = [r for r in plots.read_metrics(path).get("diag_update_ratio", [])
+                  if math.isfinite(r) and r > 0] if fs.exists(path) else []
+    except (OSError, ValueError):
+        ratios = []
+    if not ratios:
+        return findings
+    return [{**f, "evidence": {**(f.get("evidence") or {}),
+                               "peak_update_to_weight_ratio": max(ratios)}}
+            if f.get("symptom") == "underfitting" else f for f in findings]
 
 
 def read_summary(workdir) -> dict:
@@ -105,7 +126,7 @@ def diagnosis_lines(workdir, limit=3) -> list:
         raise UserError(f"run folder '{workdir}': its diagnosis.json is damaged ({problem}); "
                         "re-run its `python -m launchers.train` command with --overwrite "
                         "to diagnose it anew")
-    findings = serious(findings)
+    findings = with_update_ratio(workdir, serious(findings))
     if not findings:
         return [f"doctor: {workdir}: healthy, no problem found"]
     lines = [f"doctor: {workdir}: {len(findings)} problem(s); details in "
