@@ -2147,6 +2147,13 @@ def _below_the_reference(run):
                     "a wider or deeper model if the loss then levels off below the reference"]
         overrides = ["--config.train.epochs=" + str(2 * len(run.epochs))
                      if run.epochs and run.basis == "epochs" else None]
+        if high_bias and _longer_cannot_close(run):  # more time alone is known short
+            causes = [f"training stopped while the loss was still falling, but at its pace "
+                      f"({_pace(run):+.3f} training accuracy an epoch) as many epochs again "
+                      "would not close the gap, and it fits its training data no better than "
+                      "unseen data: its size is in question too: " + reference_text]
+            remedies = [remedies[0], "a wider or deeper model as well"]
+            overrides += ["--config.model.width=128", "--config.model.depth=3"]
     elif _holds_the_linear_reference(run):
         ratio = _update_ratio(run.probes)
         causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
@@ -2184,6 +2191,32 @@ def _below_the_reference(run):
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
                      if cut else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _pace(run):
+    """The training metric's mean gain per epoch over the last MIN_EPOCHS_FOR_TRENDS epochs
+    (accuracy-like, as train_metric), or None without that many."""
+    metric = run.train_metric
+    if len(metric) <= MIN_EPOCHS_FOR_TRENDS:
+        return None
+    return (metric[-1] - metric[-1 - MIN_EPOCHS_FOR_TRENDS]) / MIN_EPOCHS_FOR_TRENDS
+
+
+def _longer_cannot_close(run) -> bool:
+    """Whether as many epochs again, at the run's own pace (_pace), fall short of the clear gap
+    to the simple reference. A learning curve flattens, so a straight line through its last
+    epochs is the most that more of the same training gives: a gap beyond it asks for a change
+    to the model as well as time (a curve still this early may also just be slow: both are
+    suggested together). configs/faults/underfitting.py (3 tanh units for 10 digit classes, 6
+    epochs, the loss still falling 9% an epoch) gained 0.030 accuracy an epoch against a gap of
+    0.25 to nearest neighbours, and was told only to train longer: 12 epochs ended at 0.67-0.72
+    validation accuracy (6: 0.70; its twin of 64 units: 0.98), and --fix ran out of attempts.
+    Classification only (the pace is an accuracy; a regression's reference is an error ratio)."""
+    pace, scores = _pace(run), run._scores()
+    if pace is None or scores is None or run.reference.get("metric") == "mse":
+        return False
+    model, simple, n = scores
+    return pace * len(run.epochs) < simple - model - clear_margin(simple, n)
 
 
 def _below_on_unseen_rows(run):
