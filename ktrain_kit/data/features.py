@@ -521,6 +521,29 @@ def typed_flag(given, types: dict) -> str:
                          ascii=True)
 
 
+# A note's data.features flag, as features_flag writes it (JSON in single quotes, a `'` in it
+# written '"'"'): read back by one_flag_note.
+NOTE_FLAG = re.compile(r"--config\.data\.features=('(?:[^']|'\"'\"')*')")
+
+
+def one_flag_note(notes, given) -> list:
+    """[the line giving every type the run's notes offer in one data.features flag, beside
+    the types the user gave], or [] where the notes offer one flag and none was given. Each
+    note names its own column ("to use it: --config.data.features='{"date": ...}'"), and the
+    flag replaces data.features whole: pasted one after another, the second undid the first
+    (a date's and an id's hints), and one pasted beside the user's own types dropped them."""
+    import shlex
+    offers = [json.loads(shlex.split(flag)[0]) for note in notes
+              for flag in NOTE_FLAG.findall(note)]
+    if len(offers) < 2 and not (offers and given):
+        return []
+    merged = {k: v for offer in offers for k, v in offer.items()}
+    return [f"a data.features flag replaces the types given before it, so to use "
+            f"{'these columns' if len(merged) > 1 else 'that column'} as the notes above say"
+            f"{', keeping the types you gave' if given else ''}, pass them in one: "
+            f"{typed_flag(given, merged)}"]
+
+
 def features_flag(types: dict, ascii=False) -> str:
     """The `--config.data.features=...` flag giving `types` ({column: type}), quoted for the
     shell: JSON (a name's `"` escaped) in single quotes, a name's `'` written `'"'"'`. Written

@@ -691,6 +691,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
         x = preprocessing.encode(columns).numpy()
         kind = "tabular"
         raw.notes = [*raw.notes, *features.typing_notes(raw.table["table"], specs)]
+        raw.notes += features.one_flag_note(raw.notes, dc.features)
     elif raw.kind == "text":  # a TextVectorization adapted on the training texts
         from ktrain_kit.data import text
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,

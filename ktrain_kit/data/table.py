@@ -21,14 +21,15 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   misread); so is a file whose every line that delimiter splits evenly into cells whose commas
   are all decimal commas (`1,5;2,5`, headerless: see `_refuse_split_by_another_delimiter`).
   Never guessed: a header of one name and text cells holding `;` are a one-column comma file
-  as much as a semicolon one.
+  as much as a semicolon one. Excel's delimiter line, `sep=;` alone on line 1 (`EXCEL_SEP`),
+  is read as Excel reads it: the delimiter (with `auto`), not a row; the run says so.
 - Decimal mark (`data.decimal`): `auto` = a comma in a `;`-delimited file (Excel's and R's
   write.csv2 export where the comma is the decimal mark), else a point. With a comma, `1,5` is
   the number 1.5 (stored as `1.5`, so every rule below reads it), and a number written with a
   point (`1.234`: a thousands point, or another notation) is refused, and so is one with its
   thousands grouped (`1.234,5`, `1 234,5`: pandas reads it as text, which would drop a
   column of numbers as ids). Comment lines
-  (`# ...`, Excel's `sep=,`) are not CSV: when they break the rows' widths the refusal says so.
+  (`# ...`) are not CSV: when they break the rows' widths the refusal says so.
 - Every row has as many cells as the first; otherwise refused, naming the line.
 - Missing cells: empty, `NA`, `N/A`, `NaN`, `null` or `?` (lower or upper case: `Na` is a
   value, sodium), and a spreadsheet's
@@ -41,7 +42,9 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   and one of them is text over a column whose values each recur (categories: a table of text
   only, see `_names_over_categories`); it is an example when all its cells are numbers
   (or missing) and fit their columns. Anything else, and a first row of consecutive whole
-  numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is.
+  numbers over numbers (`0,1,2,...`, the names pandas writes), is refused: say which it is;
+  with an empty first cell over a column of row labels (`,0,1,2,...` over pandas' index:
+  `_numbered_over_index`) it is the header pandas' `to_csv` writes, read so.
   A header whose names are all numbers over columns of numbers cannot be told from an example:
   with `auto` it is read as an example and the run says so.
 - Orange's header (its `.tab` files, Orange Data Mining's own format): line 1 names the
@@ -55,7 +58,9 @@ Every CSV the toolkit reads goes through `read_table`, and every label column th
   obeyed: a `meta`, `ignore` or `weight` column is no feature (`Table.flagged`; said, and
   typed in data.features it is one again), the `class` column is the label when
   data.label_column is left at -1 (`declared_label`; another named is the label,
-  and the class column is left out as a meta: `left_out_classes`).
+  and the class column is left out as a meta: `left_out_classes`). Orange's one-line header
+  (`cD#iris,C#sepal length,mS#note`: flags in lower case, the type in upper case, before each
+  name's `#`: `_orange_one_line`) is read the same way, its flags on line 1.
 - ARFF (Weka's, OpenML's format: `@relation`, `@attribute`, `@data`) is read by its own rules
   (`data/arff.py`): its attributes name the columns, its nominal ones are categories.
 - Column names: non-empty and distinct; names each wrapped in single quotes (`'vote'`) are
@@ -135,6 +140,7 @@ class Table:
     classes: tuple = ()  # the label columns the file flags (Orange's `class`: declared_label)
     flagged: dict = dataclasses.field(default_factory=dict)  # column -> why the file keeps it
     # out of the features (Orange's meta, ignore, weight); still a label or text column
+    flags_at: int = 3  # the line of Orange's flags: 3, or 1 in its one-line header
 
     @property
     def width(self) -> int:
@@ -387,11 +393,15 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                        encoding, _semicolon_export(data, delimiter))
     if ARFF.match(text):  # Weka's / OpenML's format: its own reader (data/arff.py)
         return _arff_table(text, path)
+    hint = EXCEL_SEP.match(text)
+    if hint:  # Excel's `sep=;` line: the delimiter, as Excel reads it (blank: lines keep numbers)
+        char = hint.group(1) if delimiter == "auto" else char
+        mark, text = decimal_mark(decimal, char), text[hint.end():]
     json_table = json_lines_records(text, path)
     fasttext = json_table is None and fasttext_records(text, path)
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
-    orange, notes, grouped, orange_flags, orange_types = 0, (), {}, (), ()
+    orange, notes, grouped, orange_flags, orange_types, one_line = 0, (), {}, (), (), None
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -401,12 +411,17 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
         orange = _orange_rows(records, lines, text, char) if header is not False else 0
+        one_line = None if orange or header is False else _orange_one_line(records[0])
         if orange:  # Orange's type and flag rows: the header's, not examples
             notes = (_orange_note(path, records, orange),)
             orange_flags = records[2] if orange == 2 else ()
             orange_types = records[1]
             records, lines = [records[0], *records[1 + orange:]], [lines[0], *lines[1 + orange:]]
             flags = flags and [flags[0], *flags[1 + orange:]]
+        elif one_line:  # Orange's one-line header: `cD#iris`, the flags and type before `#`
+            names_1, orange_types, orange_flags = one_line
+            notes = (_orange_note(path, [names_1, orange_types, orange_flags], 2, at=1),)
+            records = [names_1, *records[1:]]
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
             flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
@@ -414,7 +429,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
         if header == "auto":
-            has_header = bool(orange) or \
+            has_header = bool(orange or one_line) or \
                 any(_is_name(n) and str(n).strip() in first for n in named) or \
                 _quoted_names(records, flags) or _decide_header(records, lines, path)
         else:
@@ -443,19 +458,29 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if not rows:
         raise file_error(path, "holds no examples (only a header)",
                          "add rows of features and a label")
+    notes += (f"{path}: line 1 ({shown(hint.group(0).lstrip(chr(0xfeff)))}) is Excel's "
+              f"delimiter line, not a row: its cells are split at {shown(hint.group(1))}",) \
+        if hint else ()
     notes += tuple(f"column {shown(names[j])}: numbers with their thousands grouped "
                    f"({shown(cell)}) read as the numbers they write ({plain})"
                    for j, (cell, plain) in (grouped if json_table is None else {}).items())
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
-                           text, skip=bool(orange)), quoted, notes,
+                           text, skip=bool(orange), hint=bool(hint)), quoted, notes,
                  classes=tuple(names[j] for j, flag in enumerate(orange_flags)
                                if _orange_words(flag) & {"class", "c"} and j not in unused),
-                 flagged={j: why for j, why in _orange_left_out(orange_flags).items()
-                          if j not in unused},
+                 flagged={j: why for j, why in _orange_left_out(
+                     orange_flags, 1 if one_line else 3).items() if j not in unused},
+                 flags_at=1 if one_line else 3,
                  declared={names[j]: "continuous" for j, kind in enumerate(orange_types)
                            if kind.lower() in ("c", "continuous") and j not in unused})
 
+
+# Excel's delimiter line (`sep=;` alone on line 1, as exporters write it for Excel, which
+# reads it as the delimiter and not as a row): read so, where data.delimiter is `auto`. Read as
+# a row it was refused twice, the first refusal naming data.delimiter, the second asking to
+# delete the line; pandas reads it as the header (`sep=;` one column's name).
+EXCEL_SEP = re.compile(r"\A\ufeff?sep=([^\r\n\w\"'])[ \t]*(?=\r\n|\r|\n)")
 
 # ARFF (Weka's format; OpenML's and scikit-survival's tables): `%` comments, then `@relation`
 ARFF = re.compile(r"\A\ufeff?(?:[ \t]*(?:%[^\n]*)?\r?\n)*[ \t]*@relation\b", re.I)
@@ -646,11 +671,11 @@ def _unquoted(names):
     return names
 
 
-def pandas_io(char, mark, encoding, is_json, text, skip=False) -> tuple:
+def pandas_io(char, mark, encoding, is_json, text, skip=False, hint=False) -> tuple:
     """(a pandas call reading the file, the call writing a frame back the same way): a fix
     that rewrites the file keeps its delimiter, decimal mark and encoding, so the same
     settings read the result. `skip`: Orange's type and flag rows (lines 2-3) skipped, as ours
-    skips them (written back without them)."""
+    skips them (written back without them); `hint`: Excel's `sep=` line 1 skipped (EXCEL_SEP)."""
     if is_json:
         lines = text.lstrip().startswith("{")
         return (f"pandas.read_json(path{', lines=True' if lines else ''})",
@@ -659,7 +684,8 @@ def pandas_io(char, mark, encoding, is_json, text, skip=False) -> tuple:
         [f"encoding={encoding!r}"] if encoding not in ("auto", "", None) else [])
     read_sep = {",": [], " ": ["sep=r'\\s+'"]}.get(char, [f"sep={char!r}"])
     write_sep = {",": [], " ": ["sep=' '"]}.get(char, [f"sep={char!r}"])
-    read = ", ".join(["path"] + read_sep + same + ["skiprows=[1, 2]"] * skip)
+    read = ", ".join(["path"] + read_sep + same + ["skiprows=[1, 2]"] * skip +
+                     ["skiprows=1"] * hint)
     write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
                       write_sep + same)
     return f"pandas.read_csv({read})", f".to_csv({write})"
@@ -898,6 +924,27 @@ def _orange_rows(records, lines, text: str, read: str) -> int:
     return 2 if flags and _describe_columns(records[1:3], records[3:]) else 0
 
 
+# Orange's one-line header (its docs' `d#sex,c#age,cC#IQ`): before a name's `#`, its flag in
+# lower case (c class, m meta, i ignore, w weight) and its type in upper case (C continuous,
+# D discrete, S string, T time), either or both. Read as names, `cD#iris` was a column
+# name and the class flag ignored: a file whose class is not the last column trained the
+# last column as the label, the class a feature, silently.
+ORANGE_ONE_LINE = re.compile(r"(?=[mciwCDST])([mciw]?)([CDST]?)#(\S.*)")
+ORANGE_FLAG_WORDS = {"c": "class", "m": "meta", "i": "ignore", "w": "weight", "": ""}
+
+
+def _orange_one_line(first):
+    """(names, types, flags) of line 1 if it is Orange's one-line header (ORANGE_ONE_LINE):
+    a cell so prefixed, and no other cell holding a `#` (`C#` alone, `#id`, `a#b` are
+    names); else None."""
+    parts = [ORANGE_ONE_LINE.fullmatch(c.strip()) for c in first]
+    if not any(parts) or any("#" in c and not p for c, p in zip(first, parts)):
+        return None
+    return ([p.group(3) if p else c for c, p in zip(first, parts)],
+            [p.group(2).lower() if p else "" for p in parts],
+            [ORANGE_FLAG_WORDS[p.group(1)] if p else "" for p in parts])
+
+
 def _describe_columns(rows, below) -> bool:
     """Whether Orange's type row (and flag row) `rows` can describe the columns of the records
     `below`: none of their cells is a value of its column below (an example's cells are: a
@@ -915,7 +962,7 @@ def _orange_words(flag: str) -> set:
     return set(flag.lower().split())
 
 
-def _orange_left_out(flags) -> dict:
+def _orange_left_out(flags, at: int = 3) -> dict:
     """{column: why} of the columns Orange's flag row (line 3) takes out of the features, as
     Orange does: `meta` (kept beside the data, a name or a note), `ignore` (`i`), `weight`
     (`w`: the examples' weights, not a property of them). Read as features, an id-like meta
@@ -930,7 +977,7 @@ def _orange_left_out(flags) -> dict:
         for names, what in ((("meta", "m"), "meta"), (("ignore", "i"), "ignore"),
                             (("weight", "w"), "weight")):
             if words & set(names):
-                out[j] = (f"Orange's header flags it {shown(what)} (line 3), so it is not a "
+                out[j] = (f"Orange's header flags it {shown(what)} (line {at}), so it is not a "
                           "feature (type it in data.features to use it)")
     return out
 
@@ -947,7 +994,8 @@ def declared_label(table: Table, which, key: str = "data.label_column"):
             str(which).strip() == "-1":
         if len(table.classes) > 1:
             flagged = ", ".join(map(shown, table.classes))
-            raise file_error(table.path, f"line 3 (Orange's flags) marks {len(table.classes)} "
+            raise file_error(table.path, f"line {table.flags_at} (Orange's flags) marks "
+                             f"{len(table.classes)} "
                              f"columns class ({flagged})", "say which is the label: "
                              f"--config.data.label_column={table.classes[0]} (several "
                              "targets: data.label_columns)")
@@ -959,13 +1007,13 @@ def left_out_classes(table: Table, labels) -> dict:
     """{column: why} of the columns the file flags class (Orange's) that are not the label
     named: left out of the features as its metas are - the file's own target, as an input,
     would hand the model its answer to another question (typed in data.features it is one)."""
-    return {j: f"Orange's header flags it the class (line 3), and the label is "
+    return {j: f"Orange's header flags it the class (line {table.flags_at}), and the label is "
                f"{', '.join(shown(table.names[k]) for k in labels)} (type it in data.features "
                "to use it as a feature)"
             for j, name in enumerate(table.names) if name in table.classes and j not in labels}
 
 
-def _orange_note(path, records, orange) -> str:
+def _orange_note(path, records, orange, at=0) -> str:
     """What the run says of a file read with Orange's header rows: that they are no examples,
     and which column Orange's `class` flag names (the label: `declared_label`); meta, ignore
     and weight columns are said as left out of the features (`Table.flagged`)."""
@@ -974,6 +1022,10 @@ def _orange_note(path, records, orange) -> str:
     named = f"; Orange's class column: {shown(flagged[0])}" if flagged else ""
     rows = "lines 2-3 are Orange's header (column types and flags)" if orange == 2 else \
         "line 2 is Orange's header (column types)"
+    if at:  # the one-line header: names, types and flags in line 1
+        return (f"{path}: line 1 is Orange's one-line header (flags and type before each "
+                f"name's #), read as the names {', '.join(map(shown, records[0][:4]))}"
+                f"{', ...' if len(records[0]) > 4 else ''}{named}")
     return (f"{path}: {rows}, not examples: read as part of the header; the columns are typed "
             f"from their cells{named}")
 
@@ -1255,12 +1307,13 @@ def _decide_header(records, lines, path) -> bool:
     if any(not is_missing(c) and not is_number(c) and numbers_below(j)
            for j, c in enumerate(first)):
         return True
-    if _names_over_categories(first, columns):
+    if _names_over_categories(first, columns) or _numbered_over_index(first, columns):
         return True
     fits = all(is_missing(c) or (is_number(c) and all(is_number(v) or is_missing(v)
                                                       for v in columns[j]))
                for j, c in enumerate(first))
-    if fits and not _looks_like_indices(first):
+    if fits and not _looks_like_indices(first) and not (
+            first[0] == "" and _looks_like_indices(first[1:])):  # `,0,1,2` over no index
         return False
     raise file_error(path, f"cannot tell whether line {lines[0]} names the columns or is an "
                      "example", "say which: --config.data.header=true (it names them) or "
@@ -1281,6 +1334,17 @@ def _names_over_categories(first, columns) -> bool:
         return bool(present) and all(n > 1 for n in collections.Counter(present).values())
     return any(not is_missing(c) and not is_number(c) and recurring(j)
                for j, c in enumerate(first))
+
+
+def _numbered_over_index(first, columns) -> bool:
+    """Line 1 as pandas' `to_csv` writes the header of a frame whose columns are numbered (a
+    matrix such as a kinship or distance table, a frame read with header=None): an empty
+    corner cell over the index, then 0, 1, 2, ... Read as an example (all numbers that fit),
+    it added a row and its corner became a gap in the index column, which labels every other
+    row: no example of the file lacks its row label, so line 1 names the columns (pandas
+    reads it so)."""
+    return len(first) > 2 and first[0] == "" and _looks_like_indices(first[1:]) and \
+        one_per_row(list(columns[0]))
 
 
 def _looks_like_indices(cells) -> bool:
