@@ -614,11 +614,9 @@ def _fail_loading(path, error):
     if path and os.path.isfile(path):
         with open(path, "rb") as f:
             head = f.read(MAX_SOURCE_BYTES)
-        encoding = _wide_text(head)
+        encoding = config_fields.wide_text(head)
         if encoding:
-            fail(f"config file '{path}' is {encoding} text, but Python reads a config file as "
-                 f"UTF-8; save it as UTF-8 (iconv -f {encoding} -t UTF-8 '{path}' > NEW.py, "
-                 "or your editor's 'save with encoding')")
+            fail(config_fields.wide_source_message("config file", path, encoding))
         if b"\0" in head:
             fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
                  "bytes); pass the .py file it came from")
@@ -661,24 +659,6 @@ def _fail_loading(path, error):
 
 
 MAX_SOURCE_BYTES = 1 << 20  # read to find NUL bytes: a config file is a page of Python
-
-
-def _wide_text(head: bytes) -> str | None:
-    """'UTF-16' or 'UTF-32' when a file's first bytes are text in that encoding (its byte-order
-    mark, or ASCII with a NUL beside every character, as Windows editors save "Unicode"): the
-    NULs are not a binary file's, so "pass the .py file it came from" sent the user to the file
-    they had given. None otherwise."""
-    import codecs
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "UTF-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "UTF-16"
-    sample = head[:4096 - 4096 % 2]
-    for zeros, chars in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
-        if len(sample) >= 8 and zeros == b"\0" * len(zeros) and \
-                all(32 <= c < 127 or c in b"\t\n\r" for c in chars):
-            return "UTF-16"
-    return None
 
 
 def _is_wrapper(error) -> bool:

@@ -322,6 +322,13 @@ def check_no_tilde(what: str, path) -> None:
     if isinstance(path, str) and path.startswith("~"):
         raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
+    # `--workdir=' runs/x'`, a pasted path's newline: a quoting slip, which made a folder
+    # named ' ' in the current one (or a name ending in a space) without a word. A file or
+    # folder that exists under that exact name is taken.
+    if isinstance(path, str) and path.strip() and path != path.strip() and \
+            not os.path.lexists(path):
+        raise UserError(f"{what}: {path!r} begins or ends with a space or line break (a "
+                        f"quoting slip?) and nothing has that name; give {path.strip()!r}")
 
 
 # The keys that name a file or folder ktrain_kit reads (tests/test_bad_input_classes2.py

@@ -51,6 +51,7 @@ def launch(monkeypatch, capsys):
         values = flags.FlagValues()
         config_flags.DEFINE_config_file("config", None, "", flag_values=values,
                                         lock_config=True)
+        flags.DEFINE_string("workdir", None, "", flag_values=values)  # launchers.train's
         monkeypatch.setattr(cli, "FLAGS", values)
         monkeypatch.setattr(sys, "argv", ["launchers/train.py", *argv])
         capsys.readouterr()
@@ -273,3 +274,33 @@ def test_any_class_weight_value_refused_or_finite_in_float32(weight):
     as32 = np.float32(weight)
     assert np.isfinite(as32) and as32 * 1e20 < np.finfo(np.float32).max
     assert weight == 0 or abs(as32) >= np.finfo(np.float32).tiny
+
+
+def test_sweep_file_in_utf16_says_so(tmp_path):
+    from ktrain_kit import sweep
+    path = tmp_path / "wide_sweep.py"
+    with open(os.path.join(ROOT, "sweeps", "digits_mlp_lr.py"), encoding="utf-8") as f:
+        path.write_bytes(f.read().encode("utf-16"))
+    with pytest.raises(UserError) as raised:
+        sweep.load_spec(str(path))
+    assert "UTF-16" in str(raised.value) and "null bytes" not in str(raised.value)
+
+
+# ---------------------------------------------------------------- paths with spaces
+
+@pytest.mark.parametrize("flag", ["--workdir", "--config.data.path", "--config.model.init_from"])
+@pytest.mark.parametrize("padded", [" {}", "{} ", "{}\n", "\t{}"])
+def test_path_with_outer_space_naming_nothing_refused(tmp_path, launch, flag, padded):
+    target = str(tmp_path / "runs" / "x")
+    extra = ("--config.data.name=csv",) if flag.endswith("data.path") else ()
+    code, err = launch(f"--config={CONFIG}", *SHORT, *extra, f"{flag}={padded.format(target)}")
+    assert code == 2
+    one_line_naming(err, "quoting slip", repr(target))
+    assert not os.path.exists(tmp_path / "runs")
+
+
+def test_path_with_outer_space_that_exists_is_taken(tmp_path, launch, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("run ")  # a legal name, made on purpose
+    code, err = launch(f"--config={CONFIG}", *SHORT, "--workdir=run ")
+    assert code == 0, err
