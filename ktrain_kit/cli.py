@@ -159,8 +159,24 @@ def one_line(text: str) -> str:
     return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
+LONG_WORD = re.compile(r"\S{400,}")
+MAX_LINE = 4000
+
+
+def shortened(message: str) -> str:
+    """A message a person can read: a run of 400 or more characters without a space (a cell of
+    a 50 MB line, quoted whole in the pandas step a refusal offered, made the one line 50 MB)
+    shown by its ends, and the line at most MAX_LINE characters, its start (what is wrong)
+    and its end (the fix) kept. Here, at the one exit every refusal takes."""
+    message = LONG_WORD.sub(lambda m: f"{m.group()[:150]}...[{len(m.group()):,} characters]..."
+                            f"{m.group()[-60:]}", message)
+    if len(message) > MAX_LINE:
+        message = f"{message[:MAX_LINE - 1000]} ... {message[-900:]}"
+    return message
+
+
 def fail(message: str, code: int = EXIT_USER_ERROR):
-    print(f"error: {one_line(message)}", file=sys.stderr, flush=True)
+    print(f"error: {shortened(one_line(message))}", file=sys.stderr, flush=True)
     sys.exit(code)
 
 

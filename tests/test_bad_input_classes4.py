@@ -304,3 +304,31 @@ def test_path_with_outer_space_that_exists_is_taken(tmp_path, launch, monkeypatc
     os.mkdir("run ")  # a legal name, made on purpose
     code, err = launch(f"--config={CONFIG}", *SHORT, "--workdir=run ")
     assert code == 0, err
+
+
+# ---------------------------------------------------------------- the length of the one line
+
+def test_refusal_quoting_a_huge_cell_is_a_readable_line(capsys):
+    """A 5 MB cell quoted whole (the pandas step naming it a missing-value marker) made the
+    one line 5 MB: every refusal leaves through cli.fail, which shows a long run by its ends
+    and keeps the fix at the end."""
+    cell = "x" * 5_000_000
+    with pytest.raises(SystemExit) as ended:
+        cli.fail(f"file 'd.csv': line 2: {cell!r} in a column of numbers; pass "
+                 "--config.data.features='{\"b\": \"categorical\"}'")
+    assert ended.value.code == 2
+    line = one_line_naming(capsys.readouterr().err, "d.csv", "5,000,002 characters",
+                           "--config.data.features")
+    assert len(line) < 1000
+
+
+@SETTINGS
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600),
+                max_size=12))
+def test_any_message_shortened_to_a_bounded_line(words):
+    message = " ".join(words)
+    short = cli.shortened(message)
+    assert len(short) <= cli.MAX_LINE
+    if len(message) <= cli.MAX_LINE and not cli.LONG_WORD.search(message):
+        assert short == message
+    assert short[:20] == message[:20] or cli.LONG_WORD.match(message)
