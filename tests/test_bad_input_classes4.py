@@ -332,3 +332,15 @@ def test_any_message_shortened_to_a_bounded_line(words):
     if len(message) <= cli.MAX_LINE and not cli.LONG_WORD.search(message):
         assert short == message
     assert short[:20] == message[:20] or cli.LONG_WORD.match(message)
+
+
+# ---------------------------------------------------------------- API paths
+
+def test_callback_path_that_is_a_pipe_refused_at_construction(tmp_path):
+    """MetricsCSV(path=a named pipe) waited forever in fit (opening a pipe no one reads)."""
+    from ktrain_kit.callbacks import MetricsCSV
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match="path takes .*not a pipe"):
+        MetricsCSV(str(pipe))
+    MetricsCSV(str(tmp_path / "metrics.csv"))  # a file path still taken
