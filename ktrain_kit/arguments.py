@@ -84,9 +84,13 @@ def text():
 
 
 def path():
-    """A file or folder name: a non-empty str or os.PathLike."""
-    return Rule(lambda v: isinstance(v, (str, os.PathLike)) and str(os.fspath(v)).strip() != "",
-                "a non-empty path (str or pathlib.Path)",
+    """A file or folder name: a non-empty str or os.PathLike, not a named pipe or device
+    (`MetricsCSV(path=FIFO)` waited forever in fit, opening the pipe no one reads)."""
+    from ktrain_kit import fs
+    return Rule(lambda v: isinstance(v, (str, os.PathLike)) and str(os.fspath(v)).strip() != ""
+                and not fs.special_kind(os.fspath(v)),
+                "a non-empty path (str or pathlib.Path) of a file or folder, not a pipe or "
+                "device",
                 lambda v: isinstance(v, (str, os.PathLike)))
 
 

@@ -39,6 +39,7 @@ def define_config_flag():
     """--config. ml_collections reads the command line's --flagfile while defining it (at the
     launcher's import, before cli.run): a flag file that cannot be opened is one line here,
     not a traceback."""
+    check_flag_files(sys.argv)
     try:
         config_flags.DEFINE_config_file(
             "config", None, "Experiment config file, e.g. configs/digits_cnn.py (a `:arg` after "
@@ -46,6 +47,62 @@ def define_config_flag():
             "--config.<key>=<value>, e.g. --config.train.epochs=5.", lock_config=True)
     except flags.CantOpenFlagFileError as e:
         fail(_flagfile_message(e))
+
+
+MAX_FLAG_FILE_BYTES = 1 << 20  # a flag file is a list of --NAME=VALUE lines, not data
+
+
+def _flag_file_paths(argv) -> list:
+    """The files named by `--flagfile=PATH` (or `--flagfile PATH`, one dash too) in `argv`."""
+    paths = []
+    for i, arg in enumerate(argv[1:], 1):
+        name, eq, value = str(arg).lstrip("-").partition("=")
+        if not str(arg).startswith("-") or name != "flagfile":
+            continue
+        if eq:
+            paths.append(value)
+        elif i + 1 < len(argv):
+            paths.append(argv[i + 1])
+    return paths
+
+
+def check_flag_files(argv, seen=None) -> None:
+    """Each --flagfile (and each one it names) is a UTF-8 text file of flag-file size, before
+    absl reads it: absl decodes it with a bare `readlines()`, so UTF-16 or Latin-1 bytes were a
+    UnicodeDecodeError traceback, a pipe waited forever and a 2 GB file (a sparse one, or data
+    named by mistake) was read whole into memory as one line."""
+    from ktrain_kit import fs
+    seen = set() if seen is None else seen
+    for path in _flag_file_paths(argv):
+        if not path or path in seen:
+            continue  # '': absl's own words; seen: absl ignores a flag file named again
+        seen.add(path)
+        fix = "give a UTF-8 text file holding one --NAME=VALUE a line"
+        kind = fs.special_kind(path)
+        if kind:
+            fail(f"--flagfile '{path}' is {kind}, not a file; {fix}")
+        if not os.path.isfile(path):
+            continue  # absl says it cannot open it (a folder, nothing there)
+        size = os.path.getsize(path)
+        if size > MAX_FLAG_FILE_BYTES:
+            fail(f"--flagfile '{path}' is {size:,} bytes, too large for a flag file (at most "
+                 f"{MAX_FLAG_FILE_BYTES:,}); is it the file meant? {fix}")
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            text = data.decode("utf-8")
+            if "\0" in text:  # UTF-16 of ASCII without a byte-order mark is valid UTF-8
+                raise UnicodeDecodeError("utf-8", data, data.index(b"\0"),
+                                         data.index(b"\0") + 1, "NUL")
+        except UnicodeDecodeError as e:
+            line = data[:e.start].count(b"\n") + 1
+            utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in data[:64]
+            fail(f"--flagfile '{path}' is not UTF-8 text (line {line}, byte "
+                 f"{data[e.start:e.start + 1]!r}{'; UTF-16?' if utf16 else ''}); save it as "
+                 f"UTF-8 (iconv -f {'UTF-16' if utf16 else 'LATIN1'} -t UTF-8), one --NAME=VALUE "
+                 "a line")
+        nested = [line.strip() for line in text.splitlines()]
+        check_flag_files([""] + [line for line in nested if line.startswith("-")], seen)
 
 
 def _flagfile_message(error) -> str:
@@ -102,8 +159,24 @@ def one_line(text: str) -> str:
     return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
+LONG_WORD = re.compile(r"\S{400,}")
+MAX_LINE = 4000
+
+
+def shortened(message: str) -> str:
+    """A message a person can read: a run of 400 or more characters without a space (a cell of
+    a 50 MB line, quoted whole in the pandas step a refusal offered, made the one line 50 MB)
+    shown by its ends, and the line at most MAX_LINE characters, its start (what is wrong)
+    and its end (the fix) kept. Here, at the one exit every refusal takes."""
+    message = LONG_WORD.sub(lambda m: f"{m.group()[:150]}...[{len(m.group()):,} characters]..."
+                            f"{m.group()[-60:]}", message)
+    if len(message) > MAX_LINE:
+        message = f"{message[:MAX_LINE - 1000]} ... {message[-900:]}"
+    return message
+
+
 def fail(message: str, code: int = EXIT_USER_ERROR):
-    print(f"error: {one_line(message)}", file=sys.stderr, flush=True)
+    print(f"error: {shortened(one_line(message))}", file=sys.stderr, flush=True)
     sys.exit(code)
 
 
@@ -260,6 +333,7 @@ def _bad_value_message(argv):
 def parse_flags(argv):
     logging.set_verbosity(logging.ERROR)  # ml_collections warns on stderr; we say it in one line
     argv = _short_help_spelled_out(argv)
+    check_flag_files(argv)  # launchers without --config read them here
     if "config" in FLAGS:
         given = _config_values(argv)
         if len(given) > 1:  # absl loads each in turn, keeps the last, and fails on overrides
@@ -341,7 +415,54 @@ def parse_flags(argv):
                 fail(str(e))
     if "config" in FLAGS:
         _check_config_loaded(argv)
+        _check_override_literals(argv)
     return rest
+
+
+def _literal_problem(node, tuple_key: bool) -> str | None:
+    """What an override's Python literal loses when ml_collections reads it, else None: a
+    mapping that names a key twice (`{0: 1, 0: 2}`: Python keeps the last without a word), or
+    a mapping or set given for a tuple key (`{1: 2}` became the tuple of its keys, (1,))."""
+    import ast
+    if tuple_key and isinstance(node, (ast.Dict, ast.Set)):
+        if isinstance(node, ast.Dict):
+            return "takes a tuple, e.g. (1, 2), not a mapping (only its keys would be kept)"
+        return "takes a tuple, e.g. (1, 2), not a set (a set keeps no order)"
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Dict):
+            continue
+        seen = []
+        for key in inner.keys:
+            try:
+                value = ast.literal_eval(key) if key is not None else None
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if value in seen:
+                return (f"names {value!r} twice in one mapping (Python keeps the last "
+                        "without a word); give each key once")
+            seen.append(value)
+    return None
+
+
+def _check_override_literals(argv):
+    """Overrides whose value is a Python literal that ml_collections' parser reads with a loss
+    (`_literal_problem`), for every key: one line naming the key."""
+    import ast
+    tree = _default_tree()
+    for key, value in _overrides(argv):
+        try:
+            node = ast.parse(value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            continue  # text, not a literal: the key's own check says what it takes
+        try:
+            default = tree
+            for part in key.split("."):
+                default = default[part]
+        except (KeyError, TypeError, AttributeError):
+            default = None
+        problem = _literal_problem(node, isinstance(default, tuple))
+        if problem:
+            fail(f"config key '{key}': {value.strip()} {problem}")
 
 
 def _short_help_spelled_out(argv):
@@ -508,9 +629,13 @@ def _fail_loading(path, error):
         _check_config_path(path)
     if path and os.path.isfile(path):
         with open(path, "rb") as f:
-            if b"\0" in f.read(4096):
-                fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
-                     "bytes); pass the .py file it came from")
+            head = f.read(MAX_SOURCE_BYTES)
+        encoding = config_fields.wide_text(head)
+        if encoding:
+            fail(config_fields.wide_source_message("config file", path, encoding))
+        if b"\0" in head:
+            fail(f"config file '{path}' is not Python source (compiled .pyc or binary "
+                 "bytes); pass the .py file it came from")
     if path and not path.endswith(".py") and os.path.isfile(path):
         # a run's config.json, a YAML or TOML file, a README: Python's words about it
         # (NameError: name 'true' ...) would send the user into a file that is not code
@@ -520,7 +645,8 @@ def _fail_loading(path, error):
         fail(f"config file '{path}' is not a Python config (it failed to load as one); pass "
              f"a .py file whose get_config() returns ktrain_kit's config{from_run}")
     if isinstance(cause, SyntaxError):
-        detail = f"SyntaxError at line {cause.lineno}: {cause.msg}"
+        where = f" at line {cause.lineno}" if cause.lineno else ""
+        detail = f"SyntaxError{where}: {cause.msg}"
     elif _kind_in_words(text):
         detail = _kind_in_words(text)
     else:
@@ -533,11 +659,22 @@ def _fail_loading(path, error):
     if detail.startswith("TypeError: get_config() takes 0 positional") and argument is not None:
         fail(f"config file '{path}': its get_config() takes no argument, but --config gives "
              f"it ':{argument}'; drop that: --config={path}")
-    if detail.startswith("TypeError: get_config() missing 1 required") and argument is None:
+    if detail.startswith("TypeError: get_config() missing 1 required positional") and \
+            argument is None:
         fail(f"config file '{path}': its get_config() needs an argument; pass it after a "
              f"colon: --config={path}:VALUE")
+    if re.match(r"TypeError: get_config\(\) missing (\d+ required positional|1 required "
+                r"keyword-only)", detail):
+        # two arguments, or one keyword-only: no --config=PATH:ARG can give them (it passes
+        # one, by position), and "pass it after a colon" sent the user round in a circle
+        fail(f"config file '{path}': its get_config() needs "
+             f"{detail.split('missing ', 1)[1]}, but --config=PATH:ARG passes one text "
+             "argument, by position; give get_config() at most one parameter without a default")
     fail(f"config file '{path}'{_line_in(path, error)} failed to load ({detail}); fix that "
          "file")
+
+
+MAX_SOURCE_BYTES = 1 << 20  # read to find NUL bytes: a config file is a page of Python
 
 
 def _is_wrapper(error) -> bool:

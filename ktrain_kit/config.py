@@ -84,6 +84,8 @@ UNLIMITED = {
 # Any other number beyond this size is a typo (or `1e308` / a huge whole number): refused
 # before it reaches arithmetic that would overflow (int(inf) raises OverflowError).
 MAX_MAGNITUDE = 1e15
+# Any other nonzero number below this is 0 (or a denormal) where TensorFlow computes, float32.
+FLOAT32_TINY = 1.1754943508222875e-38  # numpy.finfo(numpy.float32).tiny
 MAX_SEED = 2**31 - 1
 # Generated data are held in memory as float64 while generated: about this many bytes per
 # value, counting the temporaries of generation.
@@ -269,10 +271,17 @@ def check_keys(c, defaults) -> None:
 def _numbers_are_sane(c):
     """No NaN or Inf anywhere, no absurd size: each a one-line error before any work."""
     for key, value in _leaves(c):
-        items = value if isinstance(value, (tuple, list)) else [value]
+        # a mapping's values too (data.class_weight={0: 1e308} trained to a NaN loss, exit 1)
+        items = list(value.values()) if hasattr(value, "items") else \
+            value if isinstance(value, (tuple, list)) else [value]
         for item in items:
             if isinstance(item, float) and not math.isfinite(item):
                 raise config_error(key, f"is {item}", "give a finite number")
+            if isinstance(item, float) and 0 < abs(item) < FLOAT32_TINY:
+                # schedule.base_lr=1e-46 trained at a rate of 0 without a word
+                raise config_error(key, f"{item:.3g} is below float32's smallest normal number "
+                                   f"({FLOAT32_TINY:.3g}), where TensorFlow computes it acts "
+                                   "as 0", "give a larger number (or 0 where the key takes 0)")
         limit = LIMITS.get(key)
         if limit is not None and isinstance(value, (int, float)) and value > limit:
             raise config_error(key, f"{value:,} is beyond any sensible value (limit "
@@ -313,6 +322,13 @@ def check_no_tilde(what: str, path) -> None:
     if isinstance(path, str) and path.startswith("~"):
         raise UserError(f"{what}: '{path}' starts with ~, which the shell does not expand "
                         f"after '='; give the full path, e.g. {os.path.expanduser(path)}")
+    # `--workdir=' runs/x'`, a pasted path's newline: a quoting slip, which made a folder
+    # named ' ' in the current one (or a name ending in a space) without a word. A file or
+    # folder that exists under that exact name is taken.
+    if isinstance(path, str) and path.strip() and path != path.strip() and \
+            not os.path.lexists(path):
+        raise UserError(f"{what}: {path!r} begins or ends with a space or line break (a "
+                        f"quoting slip?) and nothing has that name; give {path.strip()!r}")
 
 
 # The keys that name a file or folder ktrain_kit reads (tests/test_bad_input_classes2.py
@@ -523,13 +539,15 @@ def validate(c) -> None:
                 raise config_error(key, f"counts whole steps (schedule.unit=steps), got "
                                    f"{values[0] if len(values) == 1 else tuple(values)}",
                                    "round it, or use schedule.unit=epochs")
-    if s.name == "step":
-        if not s.boundaries:
-            raise config_error("schedule.boundaries", "step decay needs at least one boundary",
-                               "e.g. --config.schedule.boundaries='(30, 60)'")
-        if list(s.boundaries) != sorted(set(s.boundaries)) or min(s.boundaries) <= 0:
-            raise config_error("schedule.boundaries", f"must be positive and increasing, got "
-                               f"{tuple(s.boundaries)}", "list them in increasing order")
+    if s.name == "step" and not s.boundaries:
+        raise config_error("schedule.boundaries", "step decay needs at least one boundary",
+                           "e.g. --config.schedule.boundaries='(30, 60)'")
+    # Under every schedule, not only step: the Schedule is built with them whatever its name,
+    # and refused (-1,) with a TypeError traceback after TensorFlow started under cosine.
+    if s.boundaries and (list(s.boundaries) != sorted(set(s.boundaries)) or
+                         min(s.boundaries) <= 0 or not all(map(math.isfinite, s.boundaries))):
+        raise config_error("schedule.boundaries", f"must be positive and increasing, got "
+                           f"{tuple(s.boundaries)}", "list them in increasing order")
 
     t = c.train
     _names("train.precision", t.precision, PRECISIONS)

@@ -213,6 +213,30 @@ SHAPES = {
 }
 
 
+def wide_text(head: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when a file's first bytes are text in that encoding (its byte-order
+    mark, or ASCII with a NUL beside every character, as Windows editors save "Unicode"): the
+    NULs are not a binary file's, so "pass the .py file it came from" sent the user to the file
+    they had given. None otherwise."""
+    import codecs
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    sample = head[:4096 - 4096 % 2]
+    for zeros, chars in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if len(sample) >= 8 and zeros == b"\0" * len(zeros) and \
+                all(32 <= c < 127 or c in b"\t\n\r" for c in chars):
+            return "UTF-16"
+    return None
+
+
+def wide_source_message(what: str, path, encoding: str) -> str:
+    return (f"{what} '{path}' is {encoding} text, but Python reads its files as UTF-8; save "
+            f"it as UTF-8 (iconv -f {encoding} -t UTF-8 '{path}' > NEW.py, or your editor's "
+            "'save with encoding')")
+
+
 def is_text_codec(name) -> bool:
     """A codec Python decodes bytes to text with (`cp1252`, `latin-1`, `utf-16-le`,
     `shift_jis`), or "auto"; not a bytes-to-bytes codec such as `base64` or `zlib`, nor

@@ -63,6 +63,10 @@ def load_spec(path: str) -> dict:
         raise UserError(f"sweep file '{path}' does not exist; "
                         f"{config_fields.near_file(path, 'sweep')}pass "
                         "--sweep=sweeps/NAME.py")
+    with open(path, "rb") as f:
+        encoding = config_fields.wide_text(f.read(4096))
+    if encoding:  # it was "SyntaxError: source code string cannot contain null bytes"
+        raise UserError(config_fields.wide_source_message("sweep file", path, encoding))
     spec = importlib.util.spec_from_file_location("_ktrain_sweep", path)
     module = importlib.util.module_from_spec(spec)
     _run_sweep_file(path, spec.loader.exec_module, module)
