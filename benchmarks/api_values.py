@@ -80,6 +80,7 @@ def count(minimum):
 
 
 FLOAT32_MAX = 3.4028234663852886e38
+FLOAT32_TINY = 1.1754943508222875e-38  # float32's smallest normal number: below it, 0 or worse
 
 
 def number(low, high=math.inf, low_open=False, high_open=False, f32=False):
@@ -87,7 +88,8 @@ def number(low, high=math.inf, low_open=False, high_open=False, f32=False):
     where a larger one is inf."""
     def inside(v):
         return _real(v) and (v > low if low_open else v >= low) and \
-            (v < high if high_open else v <= high) and not (f32 and abs(v) > FLOAT32_MAX)
+            (v < high if high_open else v <= high) and \
+            not (f32 and (abs(v) > FLOAT32_MAX or 0 < abs(v) < FLOAT32_TINY))
     return inside
 
 

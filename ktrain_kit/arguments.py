@@ -23,6 +23,7 @@ import numbers
 import os
 
 FLOAT32_MAX = 3.4028234663852886e38
+FLOAT32_TINY = 1.1754943508222875e-38  # its smallest normal number: numpy.finfo(numpy.float32).tiny
 
 
 class Rule:
@@ -55,15 +56,21 @@ def whole(minimum):
 
 def real(low, high=math.inf, low_open=False, high_open=False, float32=False):
     """A finite number in [low, high] (open ends as told). `float32`: kept or compared in
-    float32, where a number beyond ~3.4e38 is inf."""
+    float32, where a number beyond ~3.4e38 is inf, and one below its smallest normal number
+    (~1.2e-38, not 0) is 0 or loses its digits: Schedule(decay_every=1e-40) gave a NaN rate."""
     def fits(v):
         if not _is_real(v) or not math.isfinite(v) or (float32 and abs(v) > FLOAT32_MAX):
+            return False
+        if float32 and 0 < abs(v) < FLOAT32_TINY:
             return False
         return (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
     left, right = "(" if low_open else "[", ")" if high_open else "]"
     words = "a finite number" if low == -math.inf and high == math.inf else (
         f"a finite number {'>' if low_open else '>='} {low:g}" if high == math.inf else
         f"a number in {left}{low:g}, {high:g}{right}")
+    if float32:  # float32's range, said as it applies to this one
+        words += (f" (at least {FLOAT32_TINY:.3g}: float32)" if low_open and low == 0 else
+                  f" (0, or at least {FLOAT32_TINY:.3g} in size: float32)")
     return Rule(fits, words, _is_real)
 
 

@@ -378,10 +378,16 @@ def rebuild_index(directory) -> None:
     index of paths alone (a truncated one, or ours before) listed nothing, and the run began
     again from scratch over its checkpoints."""
     present = numbered(directory)
-    if not present or (readable_index(directory) is not None and _listed(directory)):
-        return
     from ktrain_kit.errors import UserError
     index = fs.join(directory, INDEX)
+    if not present:  # nothing to rebuild it from; TensorFlow's manager would raise reading it
+        if fs.exists(index) and not fs.isdir(index) and readable_index(directory) is None:
+            raise UserError(f"file '{index}' is not TensorFlow's checkpoint index (its bytes "
+                            "do not read as one) and no checkpoint is beside it; remove it, or "
+                            "give another folder")
+        return
+    if readable_index(directory) is not None and _listed(directory):
+        return
     if fs.isdir(index):
         raise UserError(f"file '{index}' is a folder, not the checkpoints' index; remove it "
                         "and run this command again (the index is rebuilt from the checkpoints)")

@@ -46,6 +46,8 @@ def train(c, workdir: str, overwrite: bool = False, callbacks=()) -> dict:
     training's steps (data, model, the doctor's reference sample, the run folder) nothing is
     lost, during them a checkpoint is saved first, after them each phase is redone whole.
     """
+    # a pathlib.Path as Python users pass it: the run folder's files record it as text
+    workdir = os.fspath(workdir) if isinstance(workdir, os.PathLike) else workdir
     with stop_between_phases(), contextlib.ExitStack() as ended:
         return _train(c, workdir, overwrite, callbacks, ended)
 

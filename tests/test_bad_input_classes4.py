@@ -344,3 +344,55 @@ def test_callback_path_that_is_a_pipe_refused_at_construction(tmp_path):
     with pytest.raises(ValueError, match="path takes .*not a pipe"):
         MetricsCSV(str(pipe))
     MetricsCSV(str(tmp_path / "metrics.csv"))  # a file path still taken
+
+
+# ---- the three API failures the round found and left (fixed after it) ----
+
+def test_train_takes_a_pathlib_path_as_python_users_pass_it(tmp_path):
+    """train(c, pathlib.Path) failed after the data was read: 'Object of type PosixPath is
+    not JSON serializable' (the run folder's files record the folder as text)."""
+    from conftest import load_config
+
+    from ktrain_kit import training
+    c = load_config("digits_mlp", train__epochs=1, schedule__warmup_epochs=0.0,
+                    train__verbose=0)
+    c.callbacks.doctor.enabled = False
+    training.train(c, tmp_path / "run")
+    assert (tmp_path / "run" / "summary.json").is_file()
+    rows = (tmp_path / "run" / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 2 and rows[1].startswith("1,")  # the header and epoch 1
+
+
+def test_a_checkpoint_index_that_is_not_one_and_no_checkpoint_is_one_line(tmp_path):
+    """A `checkpoint` index in UTF-16 (an editor's save) with no checkpoint beside it raised
+    UnicodeDecodeError from inside fit; now a UserError naming the file, which is kept."""
+    import keras
+    import numpy as np
+
+    from ktrain_kit.checkpointing import Checkpoints
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    index = folder / "checkpoint"
+    index.write_bytes('model_checkpoint_path: "ckpt-1"\n'.encode("utf-16"))
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.raises(UserError, match="is not TensorFlow's checkpoint index") as caught:
+        model.fit(np.zeros((8, 3)), np.zeros(8), epochs=1, verbose=0,
+                  callbacks=[Checkpoints(str(folder))])
+    assert str(index) in str(caught.value) and "\n" not in str(caught.value)
+    assert index.read_bytes() == 'model_checkpoint_path: "ckpt-1"\n'.encode("utf-16")
+
+
+def test_a_schedule_number_float32_cannot_hold_is_refused_not_a_nan_rate():
+    """Schedule('exponential', decay_every=np.float32(1e-40)) gave a NaN rate at step 0: in
+    float32 1e-40 loses its digits. Below float32's smallest normal number it is refused;
+    at it, the rate is the closed form's."""
+    import numpy as np
+
+    from ktrain_kit.schedules import Schedule
+    with pytest.raises(ValueError, match="decay_every"):
+        Schedule("exponential", 0.1, 8, decay_every=np.float32(1e-40))
+    schedule = Schedule("exponential", 0.1, 8, decay_factor=0.5, decay_every=2.0)
+    assert [float(schedule(s)) for s in (0, 2, 4)] == pytest.approx(
+        [0.1 * 0.5 ** (s / 2.0) for s in (0, 2, 4)], rel=1e-6)
+    assert np.isfinite(float(Schedule("exponential", 0.1, 8, decay_every=2e-38)(0)))
