@@ -236,7 +236,7 @@ CONFIG_FILES = {
     "imports a module that is not there": ("import nosuchmodule_xyz\n", "nosuchmodule_xyz"),
     "get_config is not a function": ("get_config = 5\n", "not callable"),
     "get_config takes two arguments": ("def get_config(a, b):\n    return None\n",
-                                       "missing 2 required"),
+                                       "passes one text argument, by position"),
     "get_config returns a list": ("def get_config():\n    return [1]\n",
                                   "get_config() returned a list, not a config"),
     "get_config returns a path": ("def get_config():\n    return 'configs/digits_mlp.py'\n",

@@ -73,6 +73,7 @@ import unicodedata
 
 import numpy as np
 
+from ktrain_kit import fs
 from ktrain_kit.config_fields import near_miss
 from ktrain_kit.data.table import (MISSING, is_missing, is_number, markers_as_gaps, one_per_row,
                                    row_numbers_from, shown)
@@ -533,7 +534,7 @@ def one_flag_note(notes, given) -> list:
     flag replaces data.features whole: pasted one after another, the second undid the first
     (a date's and an id's hints), and one pasted beside the user's own types dropped them."""
     import shlex
-    offers = [json.loads(shlex.split(flag)[0]) for note in notes
+    offers = [fs.parse_json(shlex.split(flag)[0]) for note in notes
               for flag in NOTE_FLAG.findall(note)]
     if len(offers) < 2 and not (offers and given):
         return []
