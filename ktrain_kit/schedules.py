@@ -66,6 +66,10 @@ class Schedule(keras.optimizers.schedules.LearningRateSchedule):
         self.end_lr_factor = float(end_lr_factor)
         self.decay_factor = float(decay_factor)
         self.boundaries = tuple(int(b) for b in boundaries)
+        if name == "step" and len(set(self.boundaries)) < len(self.boundaries):
+            raise ValueError(f"Schedule(boundaries={self.boundaries}): two boundaries on one "
+                             "step decay twice at once (the config refuses it too); give each "
+                             "step once")
         self.decay_every = float(decay_every)
         self.multiplier = tf.Variable(float(multiplier), trainable=False, dtype=tf.float32,
                                       name="lr_multiplier",

@@ -396,3 +396,33 @@ def test_a_schedule_number_float32_cannot_hold_is_refused_not_a_nan_rate():
     assert [float(schedule(s)) for s in (0, 2, 4)] == pytest.approx(
         [0.1 * 0.5 ** (s / 2.0) for s in (0, 2, 4)], rel=1e-6)
     assert np.isfinite(float(Schedule("exponential", 0.1, 8, decay_every=2e-38)(0)))
+
+
+def test_doctor_data_with_more_examples_than_labels_or_none_is_refused_where_given():
+    """TrainingDoctor(probe_data=(x[:32], y[:16])) failed inside fit (an internal-error note,
+    no probe statistics for the whole run); (x[:0], y[:0]) switched the probe off without a
+    word. Both are a ValueError in the user's code now, as data without labels is."""
+    import numpy as np
+
+    from ktrain_kit.callbacks import TrainingDoctor
+    x, y = np.zeros((32, 4), "float32"), np.zeros(32, "int32")
+    with pytest.raises(ValueError, match=r"probe_data=.*x has 32 rows and y 16"):
+        TrainingDoctor(probe_data=(x, y[:16]))
+    with pytest.raises(ValueError, match=r"reference_data=.*holds no examples"):
+        TrainingDoctor(reference_data=(x[:0], y[:0]))
+    with pytest.raises(ValueError, match=r"validation_data=.*x has 16/32 rows"):
+        TrainingDoctor(validation_data=({"a": x, "b": x[:16]}, y))
+    assert TrainingDoctor(probe_data=({"a": x, "b": x}, [int(v) for v in y])).probe_data
+
+
+def test_a_schedule_with_two_boundaries_on_one_step_is_refused_as_the_config_refuses_it():
+    """Schedule('step', boundaries=(3, 3)) decayed twice at step 3 (0.1 -> 0.025) without a
+    word; the config has refused the same since round h84. Unsorted boundaries count the same
+    as sorted ones: the closed form base_lr * decay_factor ** (boundaries passed)."""
+    from ktrain_kit.schedules import Schedule
+    with pytest.raises(ValueError, match="two boundaries on one step"):
+        Schedule("step", 0.1, 10, boundaries=(3, 3), decay_factor=0.5)
+    Schedule("constant", 0.1, 10, boundaries=(3, 3))  # unread there: every schedule has them
+    schedule = Schedule("step", 0.1, 10, boundaries=(5, 3), decay_factor=0.5)
+    assert [float(schedule(s)) for s in range(8)] == pytest.approx(
+        [0.1 * 0.5 ** sum(s >= b for b in (5, 3)) for s in range(8)], rel=1e-6)

@@ -291,9 +291,28 @@ def _read(name, data, limit):
     if data is None:
         return None
     try:
-        return facts_lib.probe_arrays(data, limit)
+        arrays = facts_lib.probe_arrays(data, limit)
     except ValueError as e:
         raise ValueError(f"TrainingDoctor({name}=...): {type(data).__name__} {e}") from None
+    rows = _rows(arrays)
+    if len(rows) > 1 or rows == {0}:  # the probe failed inside fit (an internal-error note)
+        x_rows, y_rows = (sorted(_rows(part)) for part in arrays)  # or never ran, silently
+        raise ValueError(f"TrainingDoctor({name}=...): " + (
+            "holds no examples; pass some, or leave it out" if rows == {0} else
+            f"x has {'/'.join(map(str, x_rows))} rows and y "
+            f"{'/'.join(map(str, y_rows))}: pass one label per example, as to fit"))
+    return arrays
+
+
+def _rows(structure) -> set:
+    """The first dimensions of a structure's arrays (every array-like leaf; scalars and
+    shapeless leaves are not counted)."""
+    counts = set()
+    for leaf in keras.tree.flatten(structure):
+        shape = getattr(leaf, "shape", None)
+        if shape is not None and len(shape) > 0 and shape[0] is not None:
+            counts.add(int(shape[0]))
+    return counts
 
 
 def _with_training_nonfinite(facts, training) -> dict:
