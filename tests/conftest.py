@@ -121,6 +121,20 @@ def linear_classifier(features, classes, optimizer, weights=None):
     return model
 
 
+def relu_logits_classifier(features, width, classes, learning_rate):
+    """Dense(width, relu) -> Dense(classes) logits under Adam and sparse cross-entropy from
+    logits, with accuracy, seeded: the plain-Keras model the doctor's round tests train."""
+    import keras
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((features,)),
+                              keras.layers.Dense(width, activation="relu"),
+                              keras.layers.Dense(classes)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
+
+
 def run_launcher(module, *args, timeout=300, env=None):
     """Runs `python -m module args...` from the repo root; returns CompletedProcess (text).
     (In a child forked from a process with TensorFlow loaded: tests/forked_launch.py.)

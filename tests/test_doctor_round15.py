@@ -13,6 +13,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from conftest import relu_logits_classifier  # noqa: E402
 from ktrain_kit.callbacks import TrainingDoctor  # noqa: E402
 
 
@@ -44,12 +45,7 @@ def _bag_of_words(rare_share, overlap, docs=3000, seed=1):
 def _bag_run(overlap, give_validation=True):
     from sklearn.metrics import recall_score
     (x, y), (xv, yv) = _bag_of_words(0.05, overlap)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((420,)), keras.layers.Dense(64, activation="relu"),
-                              keras.layers.Dense(2)])
-    model.compile(optimizer=keras.optimizers.Adam(3e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    model = relu_logits_classifier(420, 64, 2, 3e-3)
     doctor = TrainingDoctor(probe_data=(x[:64], y[:64]), reference_data=(x[:1024], y[:1024]),
                             validation_data=(xv, yv) if give_validation else None, interval=50)
     model.fit(x, y, validation_data=(xv, yv), epochs=10, batch_size=64, verbose=0,

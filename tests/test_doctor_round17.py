@@ -17,6 +17,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from conftest import relu_logits_classifier  # noqa: E402
 from ktrain_kit.callbacks import TrainingDoctor  # noqa: E402
 from ktrain_kit.doctor import rules  # noqa: E402
 
@@ -45,12 +46,7 @@ def _keyword_bags(per_class=300, seed=0):
 
 def _bag_run(epochs):
     (x, y), (xv, yv) = _keyword_bags()
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((460,)), keras.layers.Dense(64, activation="relu"),
-                              keras.layers.Dense(3)])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    model = relu_logits_classifier(460, 64, 3, 1e-3)
     # as the launcher does: probe and reference are training rows, the unseen rows apart
     doctor = TrainingDoctor(probe_data=(x[:64], y[:64]), reference_data=(x, y),
                             validation_data=(xv, yv), interval=50)
@@ -108,12 +104,7 @@ def _digits_run(shuffle):
     if not shuffle:  # a user's rows as they came: sorted by class
         rows = np.argsort(y, kind="stable")
         x, y = x[rows], y[rows]
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
-                              keras.layers.Dense(10)])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    model = relu_logits_classifier(64, 32, 10, 1e-3)
     doctor = TrainingDoctor(probe_data=(xv[:256], yv[:256]))
     model.fit(x, y, batch_size=32, epochs=8, shuffle=shuffle, validation_data=(xv, yv),
               verbose=0, callbacks=[doctor])

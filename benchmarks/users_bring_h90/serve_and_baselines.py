@@ -6,7 +6,7 @@ import numpy as np, pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 import tensorflow as tf
 from ktrain_kit import restore
-cases = json.load(open("/tmp/h90/train_cases.json"))
+cases = json.load(open(os.environ.get("CASES", "/tmp/h90/train_cases.json")))
 only = [int(a) for a in sys.argv[1:]] or range(len(cases))
 
 def baselines(frame, label, task, train, val):
@@ -44,7 +44,7 @@ def baselines(frame, label, task, train, val):
     return out
 
 for i in only:
-    c = cases[i]; w = f"/tmp/h90/run_{i}"; r = {"i": i, "path": c["path"].split("/data/")[1], "label": c["label"], "task": c["task"], "settings": c["settings"]}
+    c = cases[i]; w = c.get("run", f"/tmp/h90/run_{i}"); r = {"i": i, "path": c["path"].split("/data/")[1], "label": c["label"], "task": c["task"], "settings": c["settings"]}
     try:
         s = json.load(open(w + "/summary.json"))
         r["ours"] = s["val_metrics"].get("val_rmse" if c["task"] == "regression" else "val_accuracy")
@@ -55,7 +55,7 @@ for i in only:
         o2 = {k: v for k, v in o.items() if k not in ("decimal", "na_values", "thousands")}
         cells = pd.read_csv(c["path"], dtype=str, keep_default_na=False, **o2)
         for f in (typed, cells):
-            f.columns = [str(x).strip() for x in f.columns]
+            f.columns = [str(x).strip().split("#", 1)[-1] if c.get("rename") else str(x).strip() for x in f.columns]
         if any("drop_unlabeled" in x for x in c["settings"]):
             keep = typed[c["label"]].notna().to_numpy()
             typed, cells = typed[keep].reset_index(drop=True), cells[keep].reset_index(drop=True)

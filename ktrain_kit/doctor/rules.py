@@ -2528,7 +2528,7 @@ def _small_class_memorized(run, findings):
         fitted = train["recall"][c] if c < len(train["recall"]) else None
         if recall is None or fitted is None or not rows or share > 1 / (2 * classes):
             continue
-        margin = max(REFERENCE_MIN_GAP, REFERENCE_SIGMAS * math.sqrt(0.25 / rows))
+        margin = clear_margin(0.5, rows)  # a recall's widest standard error: at 0.5
         if recall < 1 / classes and fitted >= MEMORIZED_CLASS_RECALL and \
                 fitted - recall > margin:
             name = f"class {names[c]!r}" if c < len(names) else f"class {c}"

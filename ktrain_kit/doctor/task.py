@@ -321,10 +321,7 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
     flat = _standardized(x)
     if flat is None:
         return None
-    squared = (flat ** 2).sum(axis=1)
-    distances = squared[:, None] + squared[None, :] - 2 * flat @ flat.T
-    np.fill_diagonal(distances, np.inf)  # leave one out
-    neighbours = np.argpartition(distances, k - 1, axis=1)[:, :k]  # the k nearest, unsorted
+    neighbours = _nearest(flat, flat, k)
     if view.kind == "regression":
         targets = _as_matrix(y)
         return float(np.mean((targets[neighbours].mean(axis=1) - targets) ** 2))
@@ -335,8 +332,23 @@ def knn_score(view: TaskView, x, y, k=KNN_NEIGHBOURS) -> float | None:
         votes = classes[neighbours].mean(axis=1) > 0.5
         return balanced_accuracy(classes, votes.astype(int))
     offset = classes - classes.min()
-    counts = (offset[neighbours][:, :, None] == np.arange(offset.max() + 1)).sum(axis=1)
-    return balanced_accuracy(offset, counts.argmax(axis=1))  # a tied vote: the lowest class
+    return balanced_accuracy(offset, _vote(offset, neighbours, offset.max() + 1))
+
+
+def _nearest(test, train, k):
+    """Each test row's k nearest train rows (indices, unsorted) by squared distance; where
+    the two are the same rows, each row's own is left out (leave-one-out)."""
+    distances = (test ** 2).sum(axis=1)[:, None] + (train ** 2).sum(axis=1)[None, :] - \
+        2 * test @ train.T
+    if test is train:
+        np.fill_diagonal(distances, np.inf)
+    return np.argpartition(distances, k - 1, axis=1)[:, :k]
+
+
+def _vote(classes, neighbours, count):
+    """The class most of each row's neighbours hold (of `count` classes 0..count-1); a tied
+    vote: the lowest class."""
+    return (classes[neighbours][:, :, None] == np.arange(count)).sum(axis=1).argmax(axis=1)
 
 
 def _standardized(x):
@@ -485,14 +497,10 @@ def held_out_simple_score(view: TaskView, x, y, vx, vy, name) -> float | None:
         if name == "nearest neighbours":
             if len(train) <= KNN_NEIGHBOURS:
                 return None
-            distances = (test ** 2).sum(1)[:, None] + (train ** 2).sum(1)[None, :] - \
-                2 * test @ train.T
-            neighbours = np.argpartition(distances, KNN_NEIGHBOURS - 1,
-                                         axis=1)[:, :KNN_NEIGHBOURS]
             offset = classes - low
-            counts = (offset[neighbours][:, :, None] ==
-                      np.arange(max(offset.max(), held.max() - low) + 1)).sum(axis=1)
-            return balanced_accuracy(held - low, counts.argmax(axis=1))
+            return balanced_accuracy(held - low, _vote(
+                offset, _nearest(test, train, KNN_NEIGHBOURS),
+                max(offset.max(), held.max() - low) + 1))
         design = np.hstack([train, np.ones((len(train), 1))])
         targets = np.eye(max(classes.max(), held.max()) - low + 1)[classes - low]
         weights = np.linalg.solve(design.T @ design + RIDGE * np.eye(design.shape[1]),
