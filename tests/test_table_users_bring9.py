@@ -150,3 +150,22 @@ def test_a_column_mixing_signs_or_plain_numbers_is_refused_as_before(tmp_path, c
     pd.DataFrame({"x": cells * 5, "label": ["a", "b"] * 5}).to_csv(path, index=False)
     with pytest.raises(UserError, match="column 'x'.*is a number written with"):
         typed_table(str(path), label="label")
+
+
+# ------------------------------------------------------------------------ SAS's dates
+
+@pytest.mark.parametrize("fmt,sas", [("%d%b%Y", "DATE9."), ("%d%b%Y:%H:%M:%S", "DATETIME.")])
+def test_sas_dates_are_dates(tmp_path, fmt, sas):
+    """SAS's `01JAN2021` / `01JAN2021:08:30:00` (pandas parses each with `fmt`): left out as
+    dates, the note saying so and offering numbers made from them. On main: 'a different text
+    on every row (an id, a name, a note)', the dates' own advice not given."""
+    when = pd.date_range("2021-01-01 08:30", periods=30, freq="37h")
+    cells = [d.strftime(fmt).upper() for d in when]
+    back = pd.to_datetime(cells, format=fmt)  # pandas: dates, to the day or the second
+    assert list(back) == list(when if ":" in fmt else when.floor("D"))
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"visit": cells, "x": np.arange(30) * 0.5, "label": ["a", "b"] * 15}).to_csv(
+        path, index=False)
+    specs, _, _, notes, _ = typed_table(str(path), label="label")
+    assert [s["name"] for s in specs] == ["x"]
+    assert any("'visit' not used: it holds dates" in n for n in notes), notes

@@ -131,7 +131,10 @@ DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}
                   # 1 January 1995, 1995-Jan-01 (strftime's %b / %B; Excel's and Oracle's)
                   rf"|{MONTH}[- /]\d{{1,2}}(st|nd|rd|th)?,?[- /]\d{{4}}"
                   rf"|\d{{1,2}}[- /]{MONTH},?[- /](\d{{4}}|\d{{2}})"
-                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}})"
+                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}}"
+                  # SAS's DATE9. and DATETIME. formats: 01JAN2021, 01JAN2021:08:30:00
+                  r"|\d{2}(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{4}"
+                  r"(:\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?)"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 
