@@ -169,3 +169,36 @@ def test_sas_dates_are_dates(tmp_path, fmt, sas):
     specs, _, _, notes, _ = typed_table(str(path), label="label")
     assert [s["name"] for s in specs] == ["x"]
     assert any("'visit' not used: it holds dates" in n for n in notes), notes
+
+
+# ------------------------------------------------------------- values beyond a limit
+
+@pytest.mark.parametrize("limits", [["<0.1"], ["<0.1", "unknown"], ["> 100", "n.a."]])
+def test_limits_among_numbers_are_refused_naming_them(tmp_path, limits):
+    """A lab's `<0.1` among measured numbers (a tenth of the cells): refused in one line naming
+    the texts and the pandas line reading them as gaps, which pandas then reads as numbers. On
+    main the column was categories, silently: a category per measured number."""
+    rng = np.random.default_rng(3)
+    cells = [str(v) for v in rng.normal(5, 2, 60).round(2)]
+    for n, k in enumerate(range(0, 60, 8)):
+        cells[k] = limits[n % len(limits)]
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"lead": cells, "x": np.arange(60), "label": ["a", "b"] * 30}).to_csv(
+        path, index=False)
+    with pytest.raises(UserError, match=r"column 'lead': .* in a column of numbers") as refusal:
+        typed_table(str(path), label="label")
+    named = str(refusal.value).split("na_values=")[1].split(")")[0]
+    assert sorted(eval(named)) == sorted(set(limits))  # noqa: S307 (the message's own list)
+    assert pd.read_csv(path, na_values=eval(named))["lead"].dtype.kind == "f"  # noqa: S307
+
+
+def test_codes_holding_digits_stay_categories():
+    """Control (main too): tickets `PC 17599` beside `113803` are codes, not limits."""
+    import tempfile, os
+    cells = [str(113800 + k) for k in range(15)] * 2 + [f"PC {17590 + k}" for k in range(5)] * 2
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "t.csv")
+        pd.DataFrame({"ticket": cells, "x": np.arange(40), "label": ["a", "b"] * 20}).to_csv(
+            path, index=False)
+        specs, *_ = typed_table(path, label="label")
+    assert [s["type"] for s in specs if s["name"] == "ticket"] == ["categorical"]

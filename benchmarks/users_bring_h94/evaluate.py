@@ -2,14 +2,13 @@
 by pandas with the setting a pandas user gives: `comment='#'`, `skiprows`, and for `signs` the
 currency / percent sign stripped as `str.replace` does), one JSON line a run. Baselines as round
 h90's (benchmarks/users_bring_h90/serve_and_baselines.py)."""
-import importlib.util, json, os, re, sys
+import json, os, re, sys
 import numpy as np, pandas as pd
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
-spec = importlib.util.spec_from_file_location("h90", os.path.join(ROOT, "benchmarks/users_bring_h90/serve_and_baselines.py"))
-source = open(spec.origin).read().split("\nfor i in only:")[0].split("import tensorflow as tf")[0]
-source += "\n" + open(spec.origin).read().split("def baselines", 1)[1].split("\nfor i in only:")[0].join(["def baselines", ""])
-namespace = {}; exec(source.replace("cases = json.load", "#"), namespace)
+H90 = open(os.path.join(ROOT, "benchmarks/users_bring_h90/serve_and_baselines.py")).read()
+namespace = {"np": np, "pd": pd}
+exec("def baselines" + H90.split("def baselines", 1)[1].split("\nfor i in only:")[0], namespace)
 baselines = namespace["baselines"]
 from ktrain_kit import restore
 
