@@ -415,7 +415,7 @@ CASES = {
         "csv", csv_rows(t, "a,b,y", ["1.5,2,0", "-,4,1"] + ["2.5,3,1", "3.5,4,0"] * 10)),
         "line 3, column 'a': '-' in a column of numbers"),
     "a regression target written with a currency sign": (lambda t: data_args(
-        "csv", csv_rows(t, "a,b,price", ["1,2,$3.50", "3,4,5"] * 10),  # all signed: read
+        "csv", csv_rows(t, "a,b,price", ["1,2,$3.50", "3,4,5 €"] * 10),  # one sign: read
         "--config.task.name=regression"), "line 2, column 'price': '$3.50' is not a number"),
     "one class name for a classifier": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,cat", "2,cat"] * 10)), "holds a single class ('cat')"),

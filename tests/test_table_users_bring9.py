@@ -1,12 +1,15 @@
-"""Tables users bring, round h94 (benchmarks/PUBLIC_TABLES.md, "Round h94"): two classes round
-h90 left alone, each fixed at one place of the reader and checked against pandas given the
+"""Tables users bring, round h94 (benchmarks/PUBLIC_TABLES.md, "Round h94"): four classes, two
+round h90 left alone, each fixed at one place of the reader and checked against pandas given the
 setting a user of pandas gives:
 - comment lines on top ('# exported by ...', R's '## Source: ...') were refused, asking the
   user to delete them: now read as comments when each is of another width than the line below
   them (table `_leading_comments`), as pandas reads the file with `skiprows`;
 - a column of numbers all written with one currency sign (`$1,234.50`, `5,10 €`) or a percent
   sign (`12.5%`) was refused, the only fix offered a category per value: now read as the
-  numbers they write (table `_unsigned_numbers`), as pandas' `str.strip` of the sign gives.
+  numbers they write (table `_unsigned_numbers`), as pandas' `str.strip` of the sign gives;
+- SAS's `01JAN2021` / `01JAN2021:08:30:00` were left out as ids, not dates (features `DATE`);
+- values beyond a limit among numbers (`<0.1`) made the column categories, silently, past the
+  strays' share: now markers, refused naming them (features `CENSORED`).
 """
 
 import csv

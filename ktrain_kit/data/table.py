@@ -717,16 +717,22 @@ def _leading_comments(text: str, char: str) -> int:
     if not run or below is None:
         return 0
     width = _width("".join(lines[below:]), char)
-    if any(_width(line, char) == width for line in lines[:run] if line.strip()):
+    if width < 0 or any(_width(line, char) == width for line in lines[:run] if line.strip()):
         return 0
     return run
 
 
 def _width(text: str, char: str) -> int:
-    """Cells in the first record of `text` split at `char`."""
+    """Cells in the first record of `text` split at `char` (a cell may hold a document)."""
     if char == " ":
         return len(text.split("\n", 1)[0].split())
-    return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=char), []))
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=char), []))
+    except csv.Error:
+        return -1  # not a record: the reader refuses it, naming the line
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _with_decimal_points(rows, lines, path):
