@@ -398,9 +398,9 @@ CASES = {
     "a codec Python does not know": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,0", "2,1"] * 10), "--config.data.encoding=cp-1252"),
         "did you mean 'cp1252'?"),
-    "comment lines above the header": (lambda t: data_args(
-        "csv", csv_rows(t, "# exported by tool v1\na,b,y", ["1,2,0", "3,4,1"] * 10)),
-        "delete line 1 ('# exported by tool v1')"),
+    "a comment line below the rows": (lambda t: data_args(  # on top: read (round h94)
+        "csv", csv_rows(t, "a,b,y", ["1,2,0", "3,4,1"] * 10 + ["# exported by tool v1"])),
+        "delete line 22 ('# exported by tool v1')"),
     # (`"1,234"` in a comma file is read as 1234 since round h79: test_table_users_bring4.py)
     "numbers with decimal commas in a comma file": (lambda t: data_args(
         "csv", csv_rows(t, "population,y", ['"1,5",0', '"12,25",1', "999,0"] * 10)),
@@ -415,7 +415,7 @@ CASES = {
         "csv", csv_rows(t, "a,b,y", ["1.5,2,0", "-,4,1"] + ["2.5,3,1", "3.5,4,0"] * 10)),
         "line 3, column 'a': '-' in a column of numbers"),
     "a regression target written with a currency sign": (lambda t: data_args(
-        "csv", csv_rows(t, "a,b,price", ["1,2,$3.50", "3,4,$5"] * 10),
+        "csv", csv_rows(t, "a,b,price", ["1,2,$3.50", "3,4,5 €"] * 10),  # one sign: read
         "--config.task.name=regression"), "line 2, column 'price': '$3.50' is not a number"),
     "one class name for a classifier": (lambda t: data_args(
         "csv", csv_rows(t, "a,y", ["1,cat", "2,cat"] * 10)), "holds a single class ('cat')"),

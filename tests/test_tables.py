@@ -211,8 +211,9 @@ def typed_as(text, overrides=None):
 
 @pytest.mark.parametrize("cells,fragment", [
     (['"1,5"', '"2,25"'], "a comma"),  # grouped thousands (`"1,234"`, `1 234`, `1'234`) are
-    (["12%", "3.5 %"], "a percent sign"), (["$3.50", "$12"], "a currency sign"),  # read as
-    (['"3,50 €"', "4 €"], "a currency sign"),  # numbers: tests/test_table_users_bring4.py
+    (["12%", "3.5"], "a percent sign"), (["$3.50", "12"], "a currency sign"),  # read as
+    (['"3,50 €"', "4"], "a currency sign"),  # numbers: tests/test_table_users_bring4.py; a
+    (["$3.50", "4 €"], "a currency sign"),  # column all one sign: test_table_users_bring9.py
     (['"1.234,56"', '"75,5"', "60"], "a comma"), (['"(1,234)"', "(500)", "300"], "parentheses"),
     (["\u22121.5", "2.5"], "U\\+2212"), (["1.234.567", "980"], "a '.' between groups")])
 def test_numbers_in_formats_the_reader_does_not_parse_are_refused(cells, fragment):

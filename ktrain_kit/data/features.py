@@ -131,7 +131,10 @@ DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}
                   # 1 January 1995, 1995-Jan-01 (strftime's %b / %B; Excel's and Oracle's)
                   rf"|{MONTH}[- /]\d{{1,2}}(st|nd|rd|th)?,?[- /]\d{{4}}"
                   rf"|\d{{1,2}}[- /]{MONTH},?[- /](\d{{4}}|\d{{2}})"
-                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}})"
+                  rf"|\d{{4}}[- /]{MONTH}[- /]\d{{1,2}}"
+                  # SAS's DATE9. and DATETIME. formats: 01JAN2021, 01JAN2021:08:30:00
+                  r"|\d{2}(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{4}"
+                  r"(:\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?)"
                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2}|[AP]M)?)?", re.I)
 
 
@@ -455,13 +458,21 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
                          f"pass {override} to read the column as categories")
 
 
+# A value known only to lie beyond a limit (`<0.1`, `> 100`, `<=5`): a lab's detection limit,
+# a survey's top code. Not a number as written, and not a code either.
+CENSORED = re.compile(r"[<>\u2264\u2265]=?\s?[+-]?(\d+\.?\d*|\.\d+)")
+
+
 def _marker_texts(present) -> list:
     """The texts of a column of numbers with a few texts without a digit among them (`.`, `-`,
-    `n.a.`, `Ancient`: markers of the exceptions, a missing value most often), sorted; else
-    []. Codes (`PC 17599`) hold digits; a column mostly of text is categories."""
+    `n.a.`, `Ancient`: markers of the exceptions, a missing value most often), or values
+    beyond a limit (`<0.1`: CENSORED), sorted; else []. Codes (`PC 17599`) hold digits; a
+    column mostly of text is categories. A limit among numbers was read as categories with
+    the numbers, silently (a category per number) once the texts passed the strays' share."""
     texts = sorted({c for c in present if not is_number(c)})
     numbers = len(present) - sum(not is_number(c) for c in present)
-    if numbers > len(present) - numbers and not any(re.search(r"\d", t) for t in texts):
+    if numbers > len(present) - numbers and not any(
+            re.search(r"\d", t) and not CENSORED.fullmatch(t) for t in texts):
         return texts
     return []
 

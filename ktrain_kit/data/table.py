@@ -402,9 +402,15 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
     orange, notes, grouped, orange_flags, orange_types, one_line = 0, (), {}, (), (), None
+    comments, signed = 0, {}
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
+        comments = _leading_comments(text, char)
+        if comments:  # blanked, not cut: every line keeps its number
+            said = text.lstrip("\ufeff").splitlines()[0].strip()
+            text = re.sub(r"[^\r\n]+", "", "".join(text.splitlines(True)[:comments])) + \
+                "".join(text.splitlines(True)[comments:])
         if quoting == "csv":
             text = backslash_quotes_doubled(text, char)
         records, lines = _csv_records(text, path, char, quoting, header)
@@ -425,6 +431,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         if flags and len(flags[0]) == len(records[0]) - 1 and records[0][0] == "":
             flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
+        records, signed = _unsigned_numbers(records)
         records, grouped = _ungrouped_numbers(records, mark, char)
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
@@ -461,12 +468,21 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     notes += (f"{path}: line 1 ({shown(hint.group(0).lstrip(chr(0xfeff)))}) is Excel's "
               f"delimiter line, not a row: its cells are split at {shown(hint.group(1))}",) \
         if hint else ()
+    top = f"{1 + bool(hint)}-{comments + bool(hint)}" if comments > 1 else f"{1 + bool(hint)}"
+    notes += (f"{path}: line{'s' * (comments > 1)} {top} ({shown(said)}"
+              f"{', ...' if comments > 1 else ''}) "
+              f"{'are read as comments' if comments > 1 else 'is read as a comment'}, "
+              "not rows (lines on top starting with '#')",) if comments else ()
+    notes += tuple(f"column {shown(names[j])}: numbers written with {what} ({shown(cell)}) "
+                   f"read as the numbers they write ({plain}"
+                   f"{', percent points' if what == 'a percent sign' else ''})"
+                   for j, (what, cell, plain) in signed.items() if j < len(names))
     notes += tuple(f"column {shown(names[j])}: numbers with their thousands grouped "
                    f"({shown(cell)}) read as the numbers they write ({plain})"
                    for j, (cell, plain) in (grouped if json_table is None else {}).items())
     return Table(path, names, rows, lines, has_header, unused,
                  pandas_io(char, mark, encoding, json_table is not None and not fasttext,
-                           text, skip=bool(orange), hint=bool(hint)), quoted, notes,
+                           text, skip=bool(orange), hint=bool(hint) + comments), quoted, notes,
                  classes=tuple(names[j] for j, flag in enumerate(orange_flags)
                                if _orange_words(flag) & {"class", "c"} and j not in unused),
                  flagged={j: why for j, why in _orange_left_out(
@@ -634,6 +650,91 @@ def _ungrouped_numbers(records, mark: str, char: str):
     return out, grouped
 
 
+# A number with one currency sign before or after it (`$1,234.50`, `-$5`, `$-5`, `5,10 €`,
+# `£ 12`), or a percent sign after it (`12%`, `12,5 %`): what spreadsheets and reports write.
+SIGNED_NUMBER = re.compile(r"(?P<s1>[+-]?)[ \u00a0\u202f]?(?P<pre>[$€£¥₹]?)[ \u00a0\u202f]?"
+                           r"(?P<s2>[+-]?)(?P<n>\d[\d.,' \u00a0\u202f]*\d|\d|[.,]\d+)"
+                           r"[ \u00a0\u202f]?(?P<post>[$€£¥₹%]?)")
+SIGN_WORDS = {"%": "a percent sign"}
+
+
+def _unsigned_numbers(records):
+    """(records, {column: (what, a signed cell, as read)}): in each column of which every cell
+    present (below line 1, and line 1 too where it is written alike) is a number with the same
+    one currency sign (`$1,234.50`, `5,10 €`) or a percent sign (`12.5%`), those cells written
+    without it (`1,234.50`, `5,10`, `12.5`), to be read by the grouping and decimal rules as any
+    number is; a percent stays in percent points (12.5, as pandas' `str.rstrip('%')` gives).
+    One strict rule: a column mixing signs, or signed and plain numbers, or any other text is
+    left as written (refused as formatted numbers, naming the fix). Refused before whatever
+    the column, the only fix offered was categories: a category per price, nothing learned
+    from its size."""
+    columns = {}
+    for j in range(len(records[0]) if records else 0):
+        first = next((r[j] for r in records[1:] if not is_missing(r[j])), "")
+        if not any(ch in first for ch in "$€£¥₹%"):
+            continue  # judged by its first cell: one pass over the table's rows, no more
+        cells = [r[j] for r in records[1:] if not is_missing(r[j])]
+        found = [SIGNED_NUMBER.fullmatch(c) for c in cells]
+        if not all(found) or (found[0]["s1"] and found[0]["s2"]):
+            continue
+        signs = {(m["pre"], m["post"]) for m in found}
+        if len(signs) != 1 or sum(map(bool, next(iter(signs)))) != 1 or \
+                any(m["s1"] and m["s2"] for m in found):
+            continue
+        columns[j] = "".join(next(iter(signs)))
+    out = records
+    signed = {}
+    for j, sign in columns.items():
+        if out is records:
+            out = [list(r) for r in records]
+        for k, r in enumerate(out):
+            m = SIGNED_NUMBER.fullmatch(r[j])
+            if m and "".join((m["pre"], m["post"])) == sign and not (m["s1"] and m["s2"]):
+                plain = (m["s1"] or m["s2"]) + m["n"]
+                if k > 0 and j not in signed:
+                    signed[j] = (SIGN_WORDS.get(sign, "a currency sign"), r[j], plain)
+                if k > 0 or not is_number(r[j]):
+                    r[j] = plain
+    return out, signed
+
+
+def _leading_comments(text: str, char: str) -> int:
+    """How many lines on top of `text` are comments, not rows: a run of lines that start
+    with `#` ('# exported by ...', R's '## Source: ...'; blank lines among them), each of a
+    width (cells split at `char`) other than the first line below the run, which must exist.
+    A `#` line as wide as the line below it is the header (`#id,name` over `1,ab`). Only
+    whole lines on top: pandas' comment='#' also cuts `C#` or `#VALUE!` inside cells."""
+    if not text.lstrip("\ufeff \t").startswith("#"):
+        return 0
+    lines = text.lstrip("\ufeff").splitlines(True)
+    run = 0
+    while run < len(lines) and (lines[run].lstrip().startswith("#") or
+                                (run and not lines[run].strip())):
+        run += 1
+    while run and not lines[run - 1].strip():
+        run -= 1  # blank lines after the comments are skipped as any blank line is
+    below = next((k for k in range(run, len(lines)) if lines[k].strip()), None)
+    if not run or below is None:
+        return 0
+    width = _width("".join(lines[below:]), char)
+    if width < 0 or any(_width(line, char) == width for line in lines[:run] if line.strip()):
+        return 0
+    return run
+
+
+def _width(text: str, char: str) -> int:
+    """Cells in the first record of `text` split at `char` (a cell may hold a document)."""
+    if char == " ":
+        return len(text.split("\n", 1)[0].split())
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=char), []))
+    except csv.Error:
+        return -1  # not a record: the reader refuses it, naming the line
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _with_decimal_points(rows, lines, path):
     """`rows` with each number written with a decimal comma in plain notation (`1,5` ->
     `1.5`), for a file whose decimal mark is a comma. A cell that is a number with a point
@@ -675,7 +776,8 @@ def pandas_io(char, mark, encoding, is_json, text, skip=False, hint=False) -> tu
     """(a pandas call reading the file, the call writing a frame back the same way): a fix
     that rewrites the file keeps its delimiter, decimal mark and encoding, so the same
     settings read the result. `skip`: Orange's type and flag rows (lines 2-3) skipped, as ours
-    skips them (written back without them); `hint`: Excel's `sep=` line 1 skipped (EXCEL_SEP)."""
+    skips them (written back without them); `hint`: how many lines on top are skipped (Excel's
+    `sep=` line, EXCEL_SEP; comment lines, `_leading_comments`)."""
     if is_json:
         lines = text.lstrip().startswith("{")
         return (f"pandas.read_json(path{', lines=True' if lines else ''})",
@@ -685,7 +787,7 @@ def pandas_io(char, mark, encoding, is_json, text, skip=False, hint=False) -> tu
     read_sep = {",": [], " ": ["sep=r'\\s+'"]}.get(char, [f"sep={char!r}"])
     write_sep = {",": [], " ": ["sep=' '"]}.get(char, [f"sep={char!r}"])
     read = ", ".join(["path"] + read_sep + same + ["skiprows=[1, 2]"] * skip +
-                     ["skiprows=1"] * hint)
+                     [f"skiprows={int(hint)}"] * bool(hint))
     write = ", ".join(["'{}.tsv'" if char == "\t" else "'{}.csv'", "index=False"] +
                       write_sep + same)
     return f"pandas.read_csv({read})", f".to_csv({write})"
