@@ -14,8 +14,8 @@ written as CSV, DIR holding the unpacked wheels and `written/` (PUBLIC_TABLES.md
     nice -n 10 python -m benchmarks.text_corpora --round=h74 --dir=DIR --epochs=3 \
         --out=benchmarks/text_corpora_h74.json
 
-Round h95 (`--round=h95`, CORPORA_H95): 20 sets written by benchmarks/text_sets_h95.py from
-what gensim, spaCy, emoji, Faker, AFINN, VADER, nrclex, gender-guesser and pythainlp ship, each
+Round h95 (`--round=h95`, CORPORA_H95): 26 sets written by benchmarks/text_sets_h95.py from
+what gensim, spaCy, emoji, Faker, AFINN, VADER, nrclex, gender-guesser, pythainlp and Babel ship, each
 in a layout users bring (PUBLIC_TABLES.md, "Round h95"); the baseline reads each as its own
 layout says (`h95_texts`, no code of ours), in the order the run reads it:
 
@@ -90,6 +90,12 @@ CORPORA_H95 = {
     "first_names_gender.csv": ("csv", "gender", "name", (), "csv"),
     "thai_wordlists_bom.csv": ("csv", "list", "word", (), "csv"),
     "spacy_stop_words.tsv": ("csv", 1, 0, (), "tsv_headerless"),
+    "faker_last_names.jsonl": ("csv", "language", "surname", (), "jsonl"),
+    "geonames_places.csv": ("csv", "continent", "place", (), "csv"),
+    "faker_colors.csv": ("csv", "language", "color", (), "csv"),
+    "spacy_number_words": ("text_folder", None, None, (), "file_per_class"),
+    "cldr_name_kinds.jsonl": ("csv", "kind", "name", (), "jsonl"),
+    "cldr_territories_utf16.txt": ("csv", "language", "territory", (), "tsv_utf16"),
 }
 
 

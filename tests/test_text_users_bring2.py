@@ -175,3 +175,14 @@ def test_a_column_of_tags_is_a_multilabel_target(tmp_path):
     with pytest.raises(UserError, match=r"'emotions' holds one label a row.*"
                                         r"task.name=classification.*data.label_columns"):
         sources.SOURCES["csv"](config.data, config.task, None)
+
+
+def test_a_run_saved_before_text_tokens_is_restored_reading_words():
+    """Its model was trained on word ids: restored with `auto`, a run on names would rebuild
+    a character vocabulary its weights never saw."""
+    from ktrain_kit.config import default_config, from_saved
+    saved = default_config().to_dict()
+    del saved["data"]["text_tokens"]
+    assert from_saved(saved).data.text_tokens == "words"
+    saved["data"]["text_tokens"] = "auto"
+    assert from_saved(saved).data.text_tokens == "auto"
