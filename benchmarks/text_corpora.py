@@ -162,7 +162,8 @@ def ours(path, label, text, epochs, folder, settings=()):
 def tfidf_logistic(path, label, text, seed=0, options=None, analyzer="word", pairs=None):
     """TF-IDF + logistic regression's val accuracy on the run's split, and the rows;
     `analyzer="char_wb"`: character 1-2-grams (Chinese is written without spaces: a word
-    baseline sees a clause as one word)."""
+    baseline sees a clause as one word); "char13": characters and their runs of 2 and 3, what
+    `data.text_tokens=characters` reads (round h95)."""
     import pandas as pd
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -177,6 +178,8 @@ def tfidf_logistic(path, label, text, seed=0, options=None, analyzer="word", pai
         texts, labels = pairs
     train, val = split_indices(len(texts), get_config().data, seed)
     vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2) if analyzer == "word" else \
+        TfidfVectorizer(sublinear_tf=True, analyzer="char", ngram_range=(1, 3)) \
+        if analyzer == "char13" else \
         TfidfVectorizer(sublinear_tf=True, min_df=2, analyzer=analyzer, ngram_range=(1, 2))
     fitted = LogisticRegression(C=10, max_iter=5000).fit(
         vectorizer.fit_transform([texts[i] for i in train]), labels[train])
@@ -191,6 +194,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--only", default="")
     parser.add_argument("--round", default="h69", choices=("h69", "h74", "h95"))
+    parser.add_argument("--extra", default="", help="h95: settings added to every run "
+                        "(e.g. --config.data.text_tokens=characters), space-separated")
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks",
                                                       "text_corpora_h69.json"))
     args = parser.parse_args()
@@ -255,6 +260,7 @@ def main_h95(args):
         for name, (data_name, label, text, settings, layout) in CORPORA_H95.items():
             if args.only and name not in args.only.split(","):
                 continue
+            settings = (*settings, *args.extra.split())
             path = os.path.join(args.dir, name)
             outcome, detail = ours(path, label, text, args.epochs, folder, settings)
             run = {"outcome": outcome, "ours": detail}
@@ -276,8 +282,8 @@ def main_h95(args):
                 results["corpora"][name] = run
                 print(name, json.dumps(run)[:600], flush=True)
                 continue
-            for key, analyzer in (("tfidf_logistic", "word"), ("tfidf_char_logistic",
-                                                               "char_wb")):
+            for key, analyzer in (("tfidf_logistic", "word"), ("tfidf_char_logistic", "char_wb"),
+                                  ("tfidf_char13_logistic", "char13")):
                 try:
                     run[key], run["rows"] = tfidf_logistic(path, label, text, pairs=pairs,
                                                            analyzer=analyzer)

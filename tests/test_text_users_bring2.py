@@ -107,10 +107,10 @@ def test_texts_that_share_no_word_are_read_as_characters_and_their_runs(tmp_path
     assert got == {tuple(g) for g in expected.vocabulary_}
     words = sources.load(names_config(path, data__text_tokens="words").data, task(), 0)
     assert words.preprocessing.tokens == "words"
-    documents = tmp_path / "docs.csv"
+    documents = tmp_path / "docs.csv"  # reviews, two in three without their text: words
     documents.write_text("name,gender\n" + "".join(
-        f"the {r[0]} said the plot was {'good' if r[1] == 'F' else 'bad'},{r[1]}\n"
-        for r in rows[:100]), encoding="utf-8")
+        f"{'' if i % 3 else 'the ' + r[0] + ' said the plot was good'},{r[1]}\n"
+        for i, r in enumerate(rows[:150])), encoding="utf-8")
     assert sources.load(names_config(str(documents)).data, task(), 0).preprocessing.tokens \
         == "words"
 

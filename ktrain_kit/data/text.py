@@ -147,21 +147,22 @@ CHARACTER_NGRAMS = 3
 def own_words_share(texts) -> float:
     """The share of `texts` holding a word (as `standardize_text` splits them) that another
     of them holds too, over the first SHARE_SAMPLE (the training split is in a seeded random
-    order: a sample of it). Words are what a word model matches a new text by: where most
-    texts share none (names, single words, `:thumbs_up:`-style identifiers), a new text's
-    words are all unknown to it, while their characters recur."""
+    order: a sample of it) that hold a word at all (an empty review shares nothing either
+    way). Words are what a word model matches a new text by: where most texts share none
+    (names, single words, `:thumbs_up:`-style identifiers), a new text's words are all unknown
+    to it, while their characters recur. 1.0 where no text holds a word."""
     import tensorflow as tf
     words = tf.strings.split(standardize_text(string_tensor(texts[:SHARE_SAMPLE])))
     flat = words.flat_values.numpy()
     if not len(flat):
-        return 0.0
+        return 1.0
     rows = np.repeat(np.arange(len(words.row_lengths())), words.row_lengths().numpy())
     _, word = np.unique(flat, return_inverse=True)
     pairs = np.unique(np.stack([rows, word.reshape(-1)], axis=1), axis=0)  # (text, word) once
     texts_holding = np.bincount(pairs[:, 1])  # how many texts hold each word
     shared = np.zeros(len(words.row_lengths()), bool)
     shared[pairs[texts_holding[pairs[:, 1]] > 1, 0]] = True
-    return float(shared.mean())
+    return float(shared[words.row_lengths().numpy() > 0].mean())
 
 
 # The texts `own_words_share` looks at: enough to tell names from documents, a bounded cost
