@@ -130,6 +130,9 @@ def default_config() -> ml_collections.ConfigDict:
         text_column=_any(""),    # csv: the column of raw text (name or index); the input is
                                  # then that text alone (models bag, transformer)
         text_max_tokens=20_000,  # text: vocabulary size (words), from the training split
+        text_tokens="auto",      # text: words | characters (each character and its runs of 2
+                                 # and 3: names, single words); auto = characters where fewer
+                                 # than half the training texts share a word with another
         text_length=256,         # text: tokens per example (longer texts are cut, and the run
                                  # says so); 0 = the longest training text's (configs/text_bag.py)
         features=_any(""),       # csv: per-column type overrides {column: numeric |
@@ -142,6 +145,7 @@ def default_config() -> ml_collections.ConfigDict:
         vocab_size=32,           # synthetic_sequences
         label_column=_any(-1),   # csv: the label column, by header name or index (-1: last)
         label_columns=_any(()),  # csv, multilabel: the 0/1 label columns, names or indices
+                                 # (without them, data.label_column's tags joined by '|')
         class_weight=_any("none"),  # classification, binary: none | balanced | {class: weight}
         num_features=20,         # synthetic_tabular: feature columns to generate
         in_memory_limit_mb=1024,  # image_folder: stream from the files above this size
@@ -450,6 +454,7 @@ def validate(c) -> None:
                            f"{c.task.name}", "set it to 0")
 
     _names("data.name", c.data.name, DATASETS)
+    _names("data.text_tokens", c.data.text_tokens, config_fields.TEXT_TOKENS)
     config_fields.check_csv_settings(c.data.delimiter, c.data.decimal, c.data.quoting)
     if c.data.decimal == "," and c.data.delimiter == ",":
         raise config_error("data.decimal", "is ',' while data.delimiter is ','", "give the "
@@ -888,6 +893,8 @@ def from_saved(values: dict) -> ml_collections.ConfigDict:
                                      ) from None
 
     overlay(config, values)
+    if isinstance(values.get("data"), dict) and "text_tokens" not in values["data"]:
+        config.data.text_tokens = "words"  # saved before the key: its texts were read by words
     return config
 
 

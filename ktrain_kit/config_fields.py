@@ -113,6 +113,7 @@ APPLIES_TO = {
     "data.shuffle_buffer": ("data.name", ("image_folder", "tfrecord")),  # streamed records
     "data.text_length": ("data.name", ("csv", "text_folder")),  # raw text, tokenized here
     "data.text_max_tokens": ("data.name", ("csv", "text_folder")),
+    "data.text_tokens": ("data.name", ("csv", "text_folder")),
     "model.backbone": ("model.name", ("keras_app",)),
     "model.backbone_weights": ("model.name", ("keras_app",)),
     # off by default, so a key of theirs set alone means the user expects it to act
@@ -508,6 +509,8 @@ CSV_DECIMALS = ("auto", ".", ",")
 # pandas' to_csv); none = quotes are text (files written without quoting: many .tsv, the SMS
 # Spam Collection, GLUE's; pandas' read_csv(quoting=csv.QUOTE_NONE)).
 CSV_QUOTING = ("csv", "none")
+# data.text_tokens: what a text's vocabulary is made of (data/text.py, `chosen_tokens`).
+TEXT_TOKENS = ("auto", "words", "characters")
 
 
 def check_csv_settings(delimiter, decimal, quoting="csv") -> None:

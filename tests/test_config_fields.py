@@ -158,6 +158,7 @@ APPLIES_CASES = {
     "data.shuffle_buffer": (256, "tfrecord"),
     "data.text_length": (64, "text_folder"),
     "data.text_max_tokens": (500, "csv"),
+    "data.text_tokens": ("characters", "csv"),
     "model.backbone": ("MobileNetV3Small", "keras_app"),
     "model.backbone_weights": ("/w.h5", "keras_app"),
     "optimizer.ema_momentum": (0.9, True),

@@ -236,7 +236,8 @@ def test_a_numpy_float_in_a_selected_key_is_judged_not_a_traceback():
 # data.name values that read none of these keys: the digits (in memory, no file).
 READER_OPTIONS = {"data.header": False, "data.skip_bad_files": True,
                   "data.in_memory_limit_mb": 16, "data.shuffle_buffer": 256,
-                  "data.text_length": 64, "data.text_max_tokens": 500}
+                  "data.text_length": 64, "data.text_max_tokens": 500,
+                  "data.text_tokens": "characters"}
 
 
 @pytest.mark.parametrize("key", sorted(READER_OPTIONS))

@@ -10,7 +10,7 @@ SYSTEM_NAMES = {"__macosx", "@eadir", "thumbs.db", "desktop.ini", "$recycle.bin"
                 "lost+found", "system volume information"}
 
 
-def class_folder_files(root, suffixes, what, layout):
+def class_folder_files(root, suffixes, what, layout, other_layout=""):
     """[(path, class index)] of a folder of class sub-folders holding files ending in
     `suffixes`, and the class names (sorted sub-folders).
 
@@ -26,7 +26,8 @@ def class_folder_files(root, suffixes, what, layout):
     classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
     if len(classes) < 2:
         raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
-                         f"make one sub-folder per class holding its {what.split(' (')[0]}")
+                         f"make one sub-folder per class holding its {what.split(' (')[0]}"
+                         f"{other_layout}")
     files = []
     for label, name in enumerate(classes):
         folder = fs.join(root, name)
@@ -43,6 +44,34 @@ def class_folder_files(root, suffixes, what, layout):
     for path, _ in files:
         _check_openable(path)
     return files, classes
+
+
+def class_files(root, suffixes) -> list:
+    """[(path, class name)] of a folder holding no class sub-folders but two or more files
+    ending in `suffixes`: one file per class (`pos.txt`, `neg.txt`), its name (without the
+    suffix) the class; [] for any other folder (the sub-folder layout's rules then apply).
+    Two files naming one class (`pos.txt`, `pos`) are refused naming both."""
+    if not fs.isdir(root):
+        return []
+    names = [n for n in sorted(fs.listdir(root)) if not n.startswith(".")
+             and n.lower() not in SYSTEM_NAMES]
+    if any(fs.isdir(fs.join(root, n)) for n in names):
+        return []
+    found = [n for n in names if named_as(n, suffixes)]
+    if len(found) < 2:
+        return []
+    files, seen = [], {}
+    for name in found:
+        label = next((name[:-len(s)] for s in suffixes if s and name.lower().endswith(s)), name)
+        if label in seen:
+            raise file_error(fs.join(root, name), f"names the class '{label}', as "
+                             f"'{seen[label]}' beside it does", "merge the two files, or "
+                             "rename one")
+        seen[label] = name
+        path = fs.join(root, name)
+        _check_openable(path)
+        files.append((path, label))
+    return files
 
 
 def _check_openable(path) -> None:

@@ -282,10 +282,9 @@ def _csv(dc, tc, rng):
     several = _as_list(dc.label_columns)
     if tc.name in ("multilabel", "regression") and several:
         columns = table_lib.resolve_columns(table, several, "data.label_columns")
-    elif tc.name == "multilabel":
-        raise config_error("data.label_columns", "a multilabel csv needs its label columns",
-                           "e.g. --config.data.label_columns='(\"cat\", \"dog\")' or "
-                           "'(3, 4, 5)'")
+    elif tc.name == "multilabel":  # one column of tags `a|b` (table.tag_matrix)
+        columns = [table_lib.resolve_column(table, table_lib.declared_label(
+            table, dc.label_column), "data.label_column")]
     elif several:
         raise config_error("data.label_columns", f"a {tc.name} task has one label column",
                            "use data.label_column (label_columns is for multilabel and "
@@ -298,8 +297,10 @@ def _csv(dc, tc, rng):
         rows = len(table.rows)
         table, dropped = table_lib.labeled_rows(table, columns)
         kept = f"data.drop_unlabeled kept {len(table.rows)} of {rows} rows" if dropped else ""
-    labels = [table_lib.label_column_values(table, j) for j in columns]
-    if tc.name in ("regression", "multilabel"):  # targets are numbers: name a cell that is not
+    tags = table_lib.tag_matrix(table, columns[0]) if tc.name == "multilabel" and \
+        not several else None  # (0/1 array, tag names)
+    labels = [tags[0]] if tags else [table_lib.label_column_values(table, j) for j in columns]
+    if tc.name in ("regression", "multilabel") and not tags:  # numbers: name a cell that is not
         for j, values in zip(columns, labels):
             if values.dtype == object:
                 i = next(i for i, c in enumerate(values) if not table_lib.is_number(c))
@@ -313,7 +314,7 @@ def _csv(dc, tc, rng):
     elif tc.name == "binary":  # a quantity as the label: refused naming the column, as above
         table_lib.class_names(table, columns[0], labels[0])  # (binary maps its values itself)
     y = labels[0] if len(columns) == 1 else np.stack(labels, axis=1)
-    label_info = {"label_names": [table.names[c] for c in columns]}
+    label_info = {"label_names": tags[1] if tags else [table.names[c] for c in columns]}
     if dc.text_column not in ("", None):
         from ktrain_kit.data import text
         column = table_lib.resolve_column(table, dc.text_column, "data.text_column")
@@ -418,14 +419,19 @@ def _all_features_left_out(path, table, dates, counters, ids=(), flagged=None, g
 def _text_folder(dc, tc, rng):
     """root/<class>/<doc>.txt (data/text.py); the texts are vectorized in `load`."""
     from ktrain_kit.data import text
-    from ktrain_kit.data.folders import other_files
+    from ktrain_kit.data.folders import class_files, other_files
     root = _existing(dc.path, "a folder with one sub-folder of .txt files per class")
+    per_class = class_files(root, text.TEXT_SUFFIXES)
     texts, labels, classes = text.folder_texts(root, dc.encoding)
-    others = other_files(root, classes, text.TEXT_SUFFIXES)
+    others = other_files(root, [""] if per_class else classes, text.TEXT_SUFFIXES)
     notes = [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named .txt "
              f"({', '.join(os.path.basename(p) for p in others[:3])}"
              f"{', ...' if len(others) > 3 else ''}): rename the documents among them to .txt"
              ] if others else []
+    listed = ", ".join(os.path.basename(p) for p, _ in per_class[:3])
+    notes += [f"{root}: one file per class ({listed}{', ...' if len(per_class) > 3 else ''}), "
+              f"one text a line: {len(texts)} texts of {len(classes)} classes, each named by "
+              "its file"] if per_class else []
     return Raw(np.array(texts, dtype=object), np.array(classes, dtype=object)[labels], "text",
                notes=notes)
 
@@ -695,7 +701,8 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     elif raw.kind == "text":  # a TextVectorization adapted on the training texts
         from ktrain_kit.data import text
         preprocessing = text.TextPreprocessing(x[train_idx], dc.text_max_tokens,
-                                               dc.text_length, where, len(x))
+                                               dc.text_length, where, len(x),
+                                               dc.text_tokens)
         x = preprocessing.encode({"text": x}).numpy()
         preprocessing.training_unknown_share = preprocessing.unknown_share(x[train_idx])
         kind = "sequence"

