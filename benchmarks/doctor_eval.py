@@ -175,11 +175,13 @@ def main():
     parser.add_argument("--json", default=os.path.join(HERE, "doctor_results.json"))
     args = parser.parse_args()
     from benchmarks.doctor_cases import (field, users, wild, wild4, wild5, wild6, wild7,
-                                         wild8, wild9, wild10, wild11, wild12)
+                                         wild8, wild9, wild10, wild11, wild12,
+                                         wild13)
     from benchmarks.doctor_cases.cases import CASES
     cases = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
              + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
              + wild9.CASES + wild10.CASES + wild11.CASES + wild12.CASES
+             + wild13.CASES
              if (args.split == "all" or c["split"] == args.split)
              and (not args.only or c["name"] in args.only)]
     if args.replay:
@@ -215,6 +217,7 @@ def main():
         everything = [c for c in CASES + users.CASES + field.CASES + wild.CASES + wild4.CASES
                       + wild5.CASES + wild6.CASES + wild7.CASES + wild8.CASES
                       + wild9.CASES + wild10.CASES + wild11.CASES + wild12.CASES
+                      + wild13.CASES
                       if args.split == "all" or c["split"] == args.split]
         merged = kept + results
         with open(args.json, "w") as f:
