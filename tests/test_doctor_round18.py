@@ -76,12 +76,7 @@ def test_the_same_model_overfitting_few_weakly_worded_rows_is_still_overfitting(
     vocab = wild13._fit_vocab(docs, 5000)
     x, xv = wild13._to_ids(docs, vocab, 45), wild13._to_ids(docs_v, vocab, 45)
     y, yv = y.astype("float32"), yv.astype("float32")
-    model = keras.Sequential([keras.Input((45,), dtype="int32"), keras.layers.Embedding(5000, 32),
-                              keras.layers.Conv1D(64, 2, activation="relu"),
-                              keras.layers.GlobalMaxPooling1D(),
-                              keras.layers.Dense(64, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model = wild13._tweet_cnn()
     built = dict(model=model, x=x, y=y, x_val=xv, y_val=yv, fit_all=dict(
         x=x, y=y, validation_data=(xv, yv), epochs=30, batch_size=32))
     history, doc = fit_with_doctor(built, 0)

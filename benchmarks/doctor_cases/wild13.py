@@ -31,6 +31,7 @@ from sklearn.preprocessing import LabelEncoder, OrdinalEncoder, StandardScaler
 from benchmarks.doctor_cases.wild5 import _acc
 from benchmarks.doctor_cases.wild5 import _pair as wild5_pair
 from benchmarks.doctor_cases.wild6 import _fit
+from benchmarks.doctor_cases.wild12 import _digits_cnn
 
 GH = "https://github.com/"
 
@@ -64,13 +65,7 @@ def keras13517_validation_without_preprocess_input(seed, fixed):
     x = preprocess_input(x) / 255.0
     xv = preprocess_input(xv) / 255.0 if fixed else xv / 255.0
     y, yv = keras.utils.to_categorical(y, 10), keras.utils.to_categorical(yv, 10)
-    m = keras.Sequential([
-        keras.Input((16, 16, 3)), keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(), keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(), keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
-    m.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    return _fit(m, x, y, xv, yv, batch_size=32, epochs=10)
+    return _fit(_digits_cnn(3), x, y, xv, yv, batch_size=32, epochs=10)
 
 
 # ---------------------------------------------------------------- tensorflow#1122
@@ -223,13 +218,20 @@ def tthustla1_tokenizer_per_split(seed, fixed):
     vocab = _fit_vocab(docs, 5000)
     x = _to_ids(docs, vocab, 45)
     xv = _to_ids(docs_v, vocab if fixed else _fit_vocab(docs_v, 5000), 45)
+    return _fit(_tweet_cnn(), x, y.astype("float32"), xv, yv.astype("float32"), batch_size=32,
+                epochs=5)
+
+
+def _tweet_cnn():
+    """tthustla1's model at benchmark size: Embedding(5000, 32) over 45 ids, Conv1D(64, 2,
+    relu), GlobalMaxPooling1D, Dense(64, relu), Dense(1, sigmoid); binary cross-entropy, adam."""
     m = keras.Sequential([keras.Input((45,), dtype="int32"), keras.layers.Embedding(5000, 32),
                           keras.layers.Conv1D(64, 2, activation="relu"),
                           keras.layers.GlobalMaxPooling1D(),
                           keras.layers.Dense(64, activation="relu"),
                           keras.layers.Dense(1, activation="sigmoid")])
     m.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
-    return _fit(m, x, y.astype("float32"), xv, yv.astype("float32"), batch_size=32, epochs=5)
+    return m
 
 
 def textclassifier17_tokenizer_on_train_and_validation(seed, fixed):
@@ -344,8 +346,8 @@ def adult1_categories_encoded_per_split(seed, fixed):
     test.apply(LabelEncoder().fit_transform) - each split's categories coded by its own
     sorted levels, 'which will cause index mismatch' where a split lacks a level; the fix:
     OrdinalEncoder fit on the training columns, transform on the test ones (unknown levels
-    -1). Filled in: a generated Adult-like table (_census: 4,000 training rows; about 1,300 test rows
-    that hold none of the rare levels, as a small test file may), the numeric columns
+    -1). Filled in: a generated Adult-like table (_census: 4,000 training rows; about 1,300
+    test rows that hold none of the rare levels, as a small test file may), the numeric columns
     standardized by the training statistics, the codes fed as numbers (divided by their
     level count), and for the random forest the notebook's Keras MLP: Dense(64, relu),
     Dense(32, relu), Dense(1, sigmoid), binary cross-entropy, adam, batch 64, 15 epochs."""
@@ -416,7 +418,10 @@ CASES = (
             GH + "tensorflow/tensorflow/issues/1122",
             "BatchNormalization(momentum=0.999) (tf.contrib's default decay) for 150 updates",
             "momentum=0.9 (the docstring's 'decay=0.9')", ["data_problem"],
-            ["overfitting", "unstable"] + SLOW, dict(val_metric_at_most=0.6), _acc(0.8))
+            ["overfitting", "unstable"] + SLOW, dict(val_metric_at_most=0.6),
+            # set after the first run (guessed 0.8): the classes overlap - the fix scores its
+            # validation rows as it scores its training ones (0.73-0.78 against 0.78-0.79)
+            _acc(0.7))
     + _pair("r13_keras20596_two_output_losses_swapped", keras20596_two_output_losses_swapped,
             GH + "keras-team/keras/issues/20596",
             "categorical cross-entropy on the one-sigmoid output, binary cross-entropy on the "
