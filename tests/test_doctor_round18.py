@@ -4,9 +4,10 @@ common words' ids agree between two tokenizers by chance - were read as overfitt
 rule that names 'training and validation data differ' asked validation at chance; above it
 the same gaps (a simple model and the model fit training; validation far below both) are also
 what overfitting leaves. What tells them apart: a model that learned anything carrying over
-to the validation examples beats a uniform guess's loss (ln K) on them at some epoch -
-overfitting does so before climbing back - and one fed validation examples unlike its
-training ones never does (rules._validation_never_informative)."""
+to the validation examples scores them better as it learns - overfitting goes below a uniform
+guess's loss (ln K) before climbing back - while one fed validation examples unlike its
+training ones gains nothing over the run: never below ln K, and no lower at the end than after
+its first epoch (rules._validation_never_informative)."""
 
 import math
 
@@ -58,6 +59,7 @@ def test_validation_coded_by_its_own_tokenizer_is_named_a_data_problem_not_overf
     assert math.isclose(log_loss(yv, np.clip(p_val, 1e-7, 1 - 1e-7)), history["val_loss"][-1],
                         rel_tol=1e-3)
     assert min(history["val_loss"]) >= math.log(2), history["val_loss"]
+    assert history["val_loss"][-1] >= history["val_loss"][0], history["val_loss"]
     found = [f for f in doc.findings if f.symptom == "data_problem"]
     assert found and found[0].severity == "critical", doc.findings
     assert found[0].evidence["validation_never_informative"]
