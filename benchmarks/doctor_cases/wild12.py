@@ -72,13 +72,19 @@ def keras3894_digits_cnn_validation_split_sorted(seed, fixed):
     order = (np.random.default_rng(seed).permutation(len(y)) if fixed
              else np.argsort(y, kind="stable"))
     x, y = x[order], keras.utils.to_categorical(y[order], 10)
+    return _val_split(_digits_cnn(1), x, y, 0.2, epochs=10, batch_size=32)
+
+
+def _digits_cnn(channels):
+    """Conv2D(32, 3, relu), MaxPooling2D, Conv2D(64, 3, relu), MaxPooling2D, Flatten,
+    Dense(128, relu), Dense(10, softmax) on 16x16 images; categorical cross-entropy, adam."""
     m = keras.Sequential([
-        keras.Input((16, 16, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.Input((16, 16, channels)), keras.layers.Conv2D(32, 3, activation="relu"),
         keras.layers.MaxPooling2D(), keras.layers.Conv2D(64, 3, activation="relu"),
         keras.layers.MaxPooling2D(), keras.layers.Flatten(),
         keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
     m.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    return _val_split(m, x, y, 0.2, epochs=10, batch_size=32)
+    return m
 
 
 # ---------------------------------------------------------------- defect4ML 033
