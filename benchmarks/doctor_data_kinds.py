@@ -1123,6 +1123,32 @@ def table(results, field=_now):
     return rows
 
 
+def round_totals(results, names, field=_now):
+    """Per split, over `names` only (a round's cases): false alarms, detected and right top
+    finding among the scored buggy cases, repaired among those --fix could repair, and the
+    runs --fix trained on the healthy ones."""
+    rows = ["| split | false alarms on healthy | buggy scored | detected | right top finding |"
+            " repaired (--fix --budget=3) | --fix trained on healthy |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for part in ("tune", "holdout"):
+        mine = [n for n in names if split(n) == part and "findings" in results.get(n, {})]
+        healthy = [n for n in mine if n in HEALTHY]
+        buggy = [n for n in mine if n in BUGGY and fault_showed(n, results)]
+        alarms = [n for n in healthy if _serious(field(results[n]))]
+        detected = [n for n in buggy if set(_serious(field(results[n]))) & set(BUGGY[n][3])]
+        right = [n for n in buggy if _serious(field(results[n]))[:1] and
+                 _serious(field(results[n]))[0] in BUGGY[n][3]]
+        # a quiet miss trains nothing under --fix and counts as not repaired (doctor_repair's)
+        tried = [n for n in buggy if "fix" in results[n] and not needs_data_change(n, results)
+                 and n not in ALWAYS_SCORED]
+        fixed = [n for n in tried if results[n]["fix"].get("repaired")]
+        trained = sum(results[n].get("fix", {}).get("trained", 0) for n in healthy)
+        rows.append(f"| {part} | {len(alarms)}/{len(healthy)} | {len(buggy)} of "
+                    f"{len([n for n in mine if n in BUGGY])} | {len(detected)}/{len(buggy)} | "
+                    f"{len(right)}/{len(buggy)} | {len(fixed)}/{len(tried)} | {trained} |")
+    return rows
+
+
 def case_rows(results, field=_now):
     rows = ["| case | kind | split | expected | main metric (twin) | serious findings | --fix |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -1173,6 +1199,7 @@ def main():
     p.add_argument("--budget", type=int, default=3)
     p.add_argument("--replay", action="store_true")
     p.add_argument("--table", action="store_true")
+    p.add_argument("--round15", action="store_true", help="Round 15's totals and rows")
     p.add_argument("--recall", default="", help="print a run folder's per-class recall (JSON)")
     p.add_argument("--user-case", default="", help="train one user-code case (a child)")
     args = p.parse_args()
@@ -1183,6 +1210,12 @@ def main():
         train_user_case(args.user_case, os.path.join(args.root, args.user_case))
         return
     results = _load()
+    if args.round15:
+        rows = case_rows({n: results[n] for n in ROUND15 + sorted(
+            {BUGGY[n][0] for n in ROUND15 if n in BUGGY}) if n in results})
+        print("\n".join(round_totals(results, ROUND15) + [""] + rows[:2] + [
+            r for r in rows[2:] if r.split(" | ")[0][2:] in ROUND15]))
+        return
     if answered_from_records(args, results, _save, table,
                              lambda r: case_rows(r) + [""] + user_rows(r)):
         return
