@@ -845,6 +845,122 @@ for _name, (_twin, _extra, _expected) in REPAIR_CASES.items():
     BUGGY[_name] = (_twin, _extra, None, _expected)
 
 
+# Round 15 (h96): held-out launcher configs. 26 faults the galleries do not have, each the
+# change of a few keys of an already recorded healthy twin, on digits and every other data kind,
+# and 11 healthy configs that are unusual but fine. Written and committed before any of them
+# ran; split tune / holdout by split(name) as they stand (no name was changed after its split
+# was seen). The fault's expected findings are what a practitioner would accept.
+R15_NO_NORM = {"model.norm": "none", "model.dropout": 0.0}
+R15_ADAM = {"optimizer.name": "adam", **NO_WD}
+R15_SGD_PLAIN = {"optimizer.name": "sgd", "optimizer.momentum": 0.0,
+                 "optimizer.nesterov": False, **NO_WD, "schedule.warmup_epochs": 0.0}
+R15_VANISH = ("underfitting", "vanishing_gradients", "loss_not_decreasing",
+              "saturated_units")
+R15_BUGGY = {
+    # digits MLP (twin: configs/digits_mlp.py, float32, 10 epochs)
+    "dk_r15_mlp_clip_value_tiny": ("dk_r14_mlp_f32_short", {"optimizer.clip_value": 1e-6},
+                                   TOO_LOW),
+    "dk_r15_mlp_sgd_wd_05": ("dk_r14_mlp_f32_short", {"optimizer.weight_decay": 0.5},
+                             ("underfitting",)),
+    "dk_r15_mlp_relu16_adam_3e4": ("dk_r14_mlp_f32_short", {
+        **R15_ADAM, **R15_NO_NORM, "model.width": 16, "model.depth": 1,
+        "schedule.base_lr": 3e-4, "train.epochs": 12}, TOO_LOW),
+    "dk_r15_mlp_tanh_deep_random_normal": ("dk_r14_mlp_f32_short", {
+        **R15_NO_NORM, "model.activation": "tanh", "model.initializer": "random_normal",
+        "model.depth": 10}, R15_VANISH),
+    "dk_r15_mlp_adam_beta1_0999": ("dk_r14_mlp_f32_short", {
+        **R15_ADAM, "optimizer.beta_1": 0.999, "schedule.base_lr": 3e-2}, TOO_HIGH),
+    # digits CNN (twin: configs/digits_cnn.py, mixed_bfloat16, 8 epochs)
+    "dk_r15_cnn_crop_padding_6": ("dk_r14_cnn_bf16_short", {"data.augment.crop_padding": 6},
+                                  ("underfitting",)),
+    "dk_r15_cnn_sgd_plain_1e4": ("dk_r14_cnn_bf16_short", {**R15_SGD_PLAIN,
+                                                           "schedule.base_lr": 1e-4}, TOO_LOW),
+    # 3-class table (twin dk_tcls_adamw)
+    "dk_r15_tcls_sigmoid_deep": ("dk_tcls_adamw", {
+        **R15_NO_NORM, "model.activation": "sigmoid", "model.initializer": "glorot_uniform",
+        "model.depth": 8}, R15_VANISH),
+    "dk_r15_tcls_clip_value_tiny": ("dk_tcls_adamw", {"optimizer.clip_value": 1e-7},
+                                    TOO_LOW),
+    "dk_r15_tcls_tanh_lr_1": ("dk_tcls_adamw", {**R15_NO_NORM, "model.activation": "tanh",
+                                                "schedule.base_lr": 1.0}, TOO_HIGH),
+    "dk_r15_tcls_label_noise_05": ("dk_tcls_adamw", {"data.label_noise": 0.5},
+                                   ("data_problem",)),
+    # regression tables (twins dk_runit_adam: linear, std 1; dk_treg_adam: prices in dollars)
+    "dk_r15_runit_exp_decay_fast": ("dk_runit_adam", {
+        "schedule.name": "exponential", "schedule.decay_factor": 0.07,
+        "schedule.decay_every": 1.0, "schedule.warmup_epochs": 0.0,
+        "schedule.base_lr": 1e-3}, TOO_LOW),
+    "dk_r15_runit_dropout_05": ("dk_runit_adam", {"model.dropout": 0.5}, ("underfitting",)),
+    "dk_r15_runit_sigmoid_deep": ("dk_runit_adam", {
+        **R15_NO_NORM, "model.activation": "sigmoid", "model.initializer": "glorot_uniform",
+        "model.depth": 8}, R15_VANISH),
+    "dk_r15_treg_clip_global_tiny": ("dk_treg_adam", {"optimizer.clip_global_norm": 1e-6},
+                                     TOO_LOW),
+    # text folder (twin dk_text_bag)
+    "dk_r15_text_label_noise_06": ("dk_text_bag", {"data.label_noise": 0.6},
+                                   ("data_problem",)),
+    "dk_r15_text_width_1": ("dk_text_bag", {"model.width": 1}, ("underfitting",)),
+    "dk_r15_text_sgd_plain_1e3": ("dk_text_bag", {**R15_SGD_PLAIN, "schedule.base_lr": 1e-3},
+                                  TOO_LOW),
+    "dk_r15_text_adam_lr_3_noclip": ("dk_text_bag", {"optimizer.clip_global_norm": 0.0,
+                                                     "schedule.base_lr": 3.0}, TOO_HIGH),
+    # image folder (twins dk_img_cnn, dk_img_resnet_small)
+    "dk_r15_img_label_noise_06": ("dk_img_cnn", {"data.label_noise": 0.6}, ("data_problem",)),
+    "dk_r15_img_resnet_width_1": ("dk_img_resnet_small", {"model.width": 1},
+                                  ("underfitting",)),
+    "dk_r15_img_sgd_plain_1e4": ("dk_img_cnn", {**R15_SGD_PLAIN, "schedule.base_lr": 1e-4},
+                                 TOO_LOW),
+    # TFRecord shards (twin dk_tfr_adamw)
+    "dk_r15_tfr_wd_5": ("dk_tfr_adamw", {"optimizer.weight_decay": 5.0}, ("underfitting",)),
+    "dk_r15_tfr_bs8_lr_03_nonorm": ("dk_tfr_adamw", {**R15_NO_NORM, "data.batch_size": 8,
+                                                     "schedule.base_lr": 0.3}, TOO_HIGH),
+    "dk_r15_tfr_sigmoid_deep": ("dk_tfr_adamw", {
+        **R15_NO_NORM, "model.activation": "sigmoid", "model.initializer": "glorot_uniform",
+        "model.depth": 8}, R15_VANISH),
+    # the shipped transformer on its own sequences (twin: float32, 4 epochs)
+    "dk_r15_seq_sgd_plain_1e4": ("dk_r14_seq_f32_short", {**R15_SGD_PLAIN,
+                                                          "schedule.base_lr": 1e-4}, TOO_LOW),
+}
+for _name, (_twin, _extra, _expected) in R15_BUGGY.items():
+    BUGGY[_name] = (_twin, _extra, None, _expected)
+R15_HEALTHY = {
+    # tiny data: 300 digits, early stopping as shipped
+    "dk_r15_h_mlp_300_rows": ("shipped", MLP, {**F32, "data.train_examples": 300}),
+    # a long run: 40 epochs of the shipped MLP (early stopping as shipped)
+    "dk_r15_h_mlp_40_epochs": ("shipped", MLP, {**F32, "train.epochs": 40}),
+    # heavy regularization that still fits: dropout 0.5 and weight decay 0.05
+    "dk_r15_h_tcls_heavy_reg": ("table_cls", BIN, {"train.epochs": 15, "model.dropout": 0.5,
+                                                   "optimizer.weight_decay": 0.05}),
+    # mixed_bfloat16 with label smoothing 0.1 on the digits CNN
+    "dk_r15_h_cnn_bf16_smooth": ("shipped", CNN, {**BF16, "train.epochs": 8,
+                                                  "task.label_smoothing": 0.1}),
+    # gradient accumulation: 4 micro-batches of 32 to one update of 128
+    "dk_r15_h_mlp_accum4": ("shipped", MLP, {**F32, "train.epochs": 10,
+                                             "data.batch_size": 128,
+                                             "train.accumulation_steps": 4}),
+    # a big batch with its rate scaled (8 x 64 rows, 8 x 3e-3) and a 2-epoch warmup
+    "dk_r15_h_tcls_bs512_scaled": ("table_cls", BIN, {"train.epochs": 15,
+                                                      "data.batch_size": 512,
+                                                      "schedule.base_lr": 2.4e-2,
+                                                      "schedule.warmup_epochs": 2.0}),
+    # a long warmup (3 of 10 epochs) on the text bag
+    "dk_r15_h_text_warmup_3": ("text", BAG, {"train.epochs": 10,
+                                             "schedule.warmup_epochs": 3.0}),
+    # the image CNN under mixed_bfloat16
+    "dk_r15_h_img_bf16": ("images", CNN, {**BF16, "train.epochs": 8}),
+    # the linear regression table, 30 epochs (early stopping as shipped)
+    "dk_r15_h_runit_30_epochs": ("table_reg_more", REG, {"train.epochs": 30}),
+    # label smoothing 0.1 on the TFRecord shards
+    "dk_r15_h_tfr_smooth": ("tfrecord", BIN, {"train.epochs": 10,
+                                              "task.label_smoothing": 0.1}),
+    # the price table (dollars) under mixed_bfloat16
+    "dk_r15_h_treg_bf16": ("table_reg", REG, {**BF16, "train.epochs": 10}),
+}
+HEALTHY.update(R15_HEALTHY)
+HEALTHY_DATA["dk_r15_h_runit_30_epochs"] = "reg_unit"
+ROUND15 = list(R15_HEALTHY) + list(R15_BUGGY)
+
+
 def kind_of(name):
     return HEALTHY[name][0] if name in HEALTHY else HEALTHY[BUGGY[name][0]][0]
 
@@ -1007,6 +1123,32 @@ def table(results, field=_now):
     return rows
 
 
+def round_totals(results, names, field=_now):
+    """Per split, over `names` only (a round's cases): false alarms, detected and right top
+    finding among the scored buggy cases, repaired among those --fix could repair, and the
+    runs --fix trained on the healthy ones."""
+    rows = ["| split | false alarms on healthy | buggy scored | detected | right top finding |"
+            " repaired (--fix --budget=3) | --fix trained on healthy |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for part in ("tune", "holdout"):
+        mine = [n for n in names if split(n) == part and "findings" in results.get(n, {})]
+        healthy = [n for n in mine if n in HEALTHY]
+        buggy = [n for n in mine if n in BUGGY and fault_showed(n, results)]
+        alarms = [n for n in healthy if _serious(field(results[n]))]
+        detected = [n for n in buggy if set(_serious(field(results[n]))) & set(BUGGY[n][3])]
+        right = [n for n in buggy if _serious(field(results[n]))[:1] and
+                 _serious(field(results[n]))[0] in BUGGY[n][3]]
+        # a quiet miss trains nothing under --fix and counts as not repaired (doctor_repair's)
+        tried = [n for n in buggy if "fix" in results[n] and not needs_data_change(n, results)
+                 and n not in ALWAYS_SCORED]
+        fixed = [n for n in tried if results[n]["fix"].get("repaired")]
+        trained = sum(results[n].get("fix", {}).get("trained", 0) for n in healthy)
+        rows.append(f"| {part} | {len(alarms)}/{len(healthy)} | {len(buggy)} of "
+                    f"{len([n for n in mine if n in BUGGY])} | {len(detected)}/{len(buggy)} | "
+                    f"{len(right)}/{len(buggy)} | {len(fixed)}/{len(tried)} | {trained} |")
+    return rows
+
+
 def case_rows(results, field=_now):
     rows = ["| case | kind | split | expected | main metric (twin) | serious findings | --fix |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -1057,6 +1199,7 @@ def main():
     p.add_argument("--budget", type=int, default=3)
     p.add_argument("--replay", action="store_true")
     p.add_argument("--table", action="store_true")
+    p.add_argument("--round15", action="store_true", help="Round 15's totals and rows")
     p.add_argument("--recall", default="", help="print a run folder's per-class recall (JSON)")
     p.add_argument("--user-case", default="", help="train one user-code case (a child)")
     args = p.parse_args()
@@ -1067,6 +1210,12 @@ def main():
         train_user_case(args.user_case, os.path.join(args.root, args.user_case))
         return
     results = _load()
+    if args.round15:
+        rows = case_rows({n: results[n] for n in ROUND15 + sorted(
+            {BUGGY[n][0] for n in ROUND15 if n in BUGGY}) if n in results})
+        print("\n".join(round_totals(results, ROUND15) + [""] + rows[:2] + [
+            r for r in rows[2:] if r.split(" | ")[0][2:] in ROUND15]))
+        return
     if answered_from_records(args, results, _save, table,
                              lambda r: case_rows(r) + [""] + user_rows(r)):
         return

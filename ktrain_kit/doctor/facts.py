@@ -437,6 +437,8 @@ def model_facts(model, probe_data):
         facts["trainable_parameters"] = int(sum(
             int(np.prod(v.shape)) for v in model.trainable_weights))
     facts.update(regularization_facts(model, x))
+    if reads_a_bag_of_tokens(model):
+        facts["reads_a_bag_of_tokens"] = True
     facts.update(optimizer_facts(getattr(model, "optimizer", None)))
     single = single_value_norms(model)
     if single:
@@ -829,6 +831,17 @@ def regularization_facts(model, x=None) -> dict:
     if momenta:  # the slowest to forget its start (see rules.BATCHNORM_FORGOTTEN)
         facts["batchnorm_momentum"] = max(momenta)
     return facts
+
+
+# Layers that turn token ids into a bag of them (counts, tf-idf, multi-hot): ktrain_kit's
+# TfIdf (model.name=bag) and Keras' CategoryEncoding.
+BAG_LAYERS = ("TfIdf", "CategoryEncoding")
+
+
+def reads_a_bag_of_tokens(model) -> bool:
+    """Whether the model reads its token ids through a bag of them: it then holds a bag of
+    tokens' linear function from its first layer on (rules.BELOW_TOKENS_CAPACITY)."""
+    return any(type(layer).__name__ in BAG_LAYERS for layer in _all_layers(model))
 
 
 def dropout_keep_in_series(model):
