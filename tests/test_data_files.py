@@ -326,8 +326,9 @@ def test_a_wide_table_is_normalized_by_its_training_statistics_without_a_pass_pe
 
 def _column_of(kind):
     """40 cells of a column `_refuse_unparsed_numbers` refuses, one kind per refusal."""
-    if kind == "formatted":  # (grouped thousands, `1,000`, are read since round h79)
-        return [f"{12 + i / 10:.1f}%" for i in range(40)]
+    if kind == "formatted":  # (grouped thousands, `1,000`, are read since round h79, one
+        # currency or percent sign on every cell since round h94): accounting negatives
+        return [f"(${1 + i},{100 + i})" for i in range(40)]
     if kind == "unit":
         return [f"{1.5 + i / 10:.1f} kg" for i in range(40)]
     if kind == "duration":
