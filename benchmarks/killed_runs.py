@@ -1,6 +1,6 @@
 """Killed runs, then every launcher on what they left (round h93, benchmarks/BAD_INPUTS.md).
 
-    TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. nice -n 10 python benchmarks/killed_runs.py [points|timed|all] [--only=N,...] [--json=FILE]
+    TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. nice -n 10 python benchmarks/killed_runs.py [points|timed|tools|all] [--only=N,...] [--json=FILE]
 
 `points`: a tiny training (2 epochs, 256 digits) counted once with KTRAIN_KIT_CRASH_AT=0, then
 killed (SIGKILL, half a temporary file left) at each of its write points in turn: mkdir, every
@@ -11,6 +11,10 @@ killed by SIGKILL when a moment is seen: the first metrics row (mid-run), a Tens
 checkpoint's own temporary files (`*_temp*`), a SavedModel half written (`export/1.tmp-*`
 holding files), the plots written but no diagnosis yet (the doctor's report), and a delay
 after the first checkpoint.
+`tools`: a finished run given to export --version=2, evaluate and `doctor --fix --budget=1`,
+each killed at each of its write points (every 3rd for the repair, which trains), then the
+same command again, evaluate, export --version=3, the doctor and the training command: each
+must exit 0 (the run is finished) and leave no temporary file.
 
 On each killed folder (a copy each), every follow-up: `resume` (the same command), `overwrite`
 (the same with --overwrite), `evaluate`, `export --version=2`, `doctor`, `init_from` (a new run
@@ -247,6 +251,62 @@ def killed_at_moment(moment, folder, epochs):
     return "missed"
 
 
+# ------------------------------------------------------- the other launchers killed midway
+TOOLS = {"export": ("launchers.export", lambda d: [f"--workdir={d}", "--version=2"]),
+         "evaluate": ("launchers.evaluate", lambda d: [f"--workdir={d}"]),
+         "doctor_fix": ("launchers.doctor", lambda d: [d, "--fix", "--budget=1"])}
+
+
+def tool_cases(only):
+    """Each of TOOLS on a finished run, killed at each of its write points (every 3rd for the
+    doctor's repair, which trains), then: the same command again (exit 0 or a refusal), and
+    evaluate, export --version=3, the doctor and the training command on the run folder."""
+    finished = os.path.join(SCRATCH, "finished")
+    shutil.rmtree(finished, ignore_errors=True)
+    done = launch("launchers.train", train_args(2, finished))
+    assert done.returncode == 0, done.stderr[-2000:]
+    for tool in (only.split(",") if only else TOOLS):
+        module, args = TOOLS[tool]
+        log = os.path.join(SCRATCH, f"{tool}.log")
+        count = os.path.join(SCRATCH, "count")
+        shutil.rmtree(count, ignore_errors=True)
+        shutil.copytree(finished, count, symlinks=True)
+        if os.path.exists(log):
+            os.remove(log)
+        launch(module, args(count), {"KTRAIN_KIT_CRASH_AT": "0", "KTRAIN_KIT_CRASH_LOG": log})
+        with open(log) as f:
+            points = [line.split(": ", 1)[1].replace(count + "/", "").strip() for line in f]
+        step = 3 if tool == "doctor_fix" else 1
+        for point in range(1, len(points) + 1, step):
+            work = os.path.join(SCRATCH, "tool")
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work + ".fix1", ignore_errors=True)
+            shutil.copytree(finished, work, symlinks=True)
+            killed = launch(module, args(work), {"KTRAIN_KIT_CRASH_AT": str(point)})
+            where = f"{tool} killed at point {point} ({points[point - 1]})"
+            if killed.returncode == 0:
+                yield where, "kill", 0, "", ["the hook did not kill"]
+                continue
+            for name, (m, a) in {"again": (module, args(work)),
+                                 "evaluate": TOOLS["evaluate"],
+                                 "export3": ("launchers.export",
+                                             lambda d: [f"--workdir={d}", "--version=3"]),
+                                 "doctor": ("launchers.doctor", lambda d: [d]),
+                                 "train": ("launchers.train",
+                                           lambda d: train_args(2, d))}.items():
+                again = launch(m, a(work) if name != "again" else a)
+                problems = judge_exit(again, work)
+                refused_as_finished = name == "train" and again.returncode == 2 and \
+                    "holds a finished run" in again.stderr  # the contract: --overwrite to retrain
+                if name in ("evaluate", "export3", "doctor", "train") and again.returncode != 0 \
+                        and not refused_as_finished:
+                    problems.append(f"a finished run, {name} refused after {tool} was killed")
+                if temps(work):
+                    problems.append(f"temporary files left: {temps(work)}")
+                line = (again.stderr.strip().splitlines() or [""])[-1]
+                yield where, name, again.returncode, line, problems
+
+
 def main():
     mode = next((a for a in sys.argv[1:] if not a.startswith("--")), "all")
     only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
@@ -286,6 +346,9 @@ def main():
             for name in FOLLOW_UPS:
                 record("timed", where, name,
                        *follow_up(name, killed, os.path.join(SCRATCH, "case"), expected, 4))
+    if mode in ("tools", "all"):
+        for where, name, code, line, problems in tool_cases(only):
+            record("tools", where, name, code, line, problems)
     failing = [r for r in results if r["problems"]]
     print(f"\n{len(results)} cases, {len(failing)} failing")
     if out:

@@ -238,3 +238,42 @@ def test_the_launcher_refuses_a_checkpoint_interval_without_checkpoints(tmp_path
     assert len(one) == 1 and "callbacks.checkpoint.every_steps" in one[0] and \
         "callbacks.checkpoint.enabled=True" in one[0], done.stderr
     assert not workdir.exists()
+
+
+# ------------------------------------------------- API path arguments a filesystem cannot hold
+
+def _path_takers(value):
+    from ktrain_kit import callbacks, checkpointing, default_config, train
+    c = default_config()
+    return {"MetricsCSV(path)": lambda: callbacks.MetricsCSV(value),
+            "Checkpoints(directory)": lambda: checkpointing.Checkpoints(value),
+            "train(workdir)": lambda: train(c, value)}
+
+
+@pytest.mark.parametrize("kind", ["nul", "long_name", "surrogate", "tilde"])
+def test_an_api_path_no_filesystem_holds_as_given_is_refused_where_given(tmp_path, kind):
+    """Each failed inside fit (or train, after the folder was made), or made a folder named
+    '~' without a word; the filesystem's own verdict is asked alongside."""
+    value = {"nul": str(tmp_path / "a\x00b"), "long_name": str(tmp_path / ("n" * 256)),
+             "surrogate": str(tmp_path / "a\udcffb"), "tilde": "~/ktrain_h93_never"}[kind]
+    if kind == "long_name":
+        with pytest.raises(OSError):
+            os.mkdir(value)  # the filesystem refuses it too
+    if kind == "nul":
+        with pytest.raises(ValueError):
+            os.mkdir(value)
+    for call, make in _path_takers(value).items():
+        with pytest.raises(ValueError, match=r"\(\w+=") as caught:
+            make()
+        argument = call.split("(")[1].rstrip(")")
+        assert f"{argument}=" in str(caught.value), (call, caught.value)
+    assert sorted(os.listdir(tmp_path)) == [] and not os.path.exists("~")
+
+
+def test_api_paths_a_filesystem_holds_are_taken(tmp_path):
+    """Controls: 255 bytes in one name (the filesystem takes it), any Unicode letters."""
+    from ktrain_kit import callbacks, checkpointing
+    longest = tmp_path / ("n" * 251 + ".csv")
+    os.mkdir(tmp_path / ("d" * 255))
+    callbacks.MetricsCSV(str(longest))
+    checkpointing.Checkpoints(str(tmp_path / "données_😀"))
