@@ -90,14 +90,36 @@ def text():
                 lambda v: isinstance(v, str))
 
 
+NAME_MAX = 255  # bytes in one name of a path, on every common local filesystem
+
+
+def _nameable(text: str) -> bool:
+    """A path the filesystem can hold and that names what was meant. Each of these failed
+    inside fit, or made something else without a word (round h93): a NUL ('embedded null
+    byte' from the first write); a name over 255 bytes ('File name too long' at the first
+    save); a lone surrogate, what os.fsdecode makes of bytes the locale cannot decode
+    (UnicodeEncodeError after the run folder was made); a leading `~`, which Python does not
+    expand (a folder named '~' in the current one: the config's paths refuse it too)."""
+    if "\0" in text or text.startswith("~"):
+        return False
+    try:
+        encoded = [part.encode("utf-8") for part in text.split("/")]
+    except UnicodeEncodeError:
+        return False
+    return all(len(part) <= NAME_MAX for part in encoded)
+
+
 def path():
     """A file or folder name: a non-empty str or os.PathLike, not a named pipe or device
-    (`MetricsCSV(path=FIFO)` waited forever in fit, opening the pipe no one reads)."""
+    (`MetricsCSV(path=FIFO)` waited forever in fit, opening the pipe no one reads), that a
+    filesystem can hold as given (`_nameable`)."""
     from ktrain_kit import fs
     return Rule(lambda v: isinstance(v, (str, os.PathLike)) and str(os.fspath(v)).strip() != ""
-                and not fs.special_kind(os.fspath(v)),
+                and _nameable(str(os.fspath(v))) and not fs.special_kind(os.fspath(v)),
                 "a non-empty path (str or pathlib.Path) of a file or folder, not a pipe or "
-                "device",
+                "device, without a NUL, a name over 255 bytes or characters UTF-8 cannot "
+                "write, and not starting with ~ (Python does not expand it: "
+                "os.path.expanduser)",
                 lambda v: isinstance(v, (str, os.PathLike)))
 
 

@@ -154,9 +154,18 @@ def foreign_flags(launcher: str, message: str) -> list:
         flag.startswith("config.") and "config.*" in allowed)]
 
 
+# Every character that ends a line for someone (str.splitlines: \n \r \v \f \x1c-\x1e \x85
+# U+2028 U+2029; a terminal: the other control codes, ESC's colour and cursor sequences among
+# them), as it would be typed in Python: a value quoted in a refusal (`--config.model.name=a\vb`,
+# a file name) cannot break the one line or rewrite the terminal. A tab stays: it breaks nothing.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def one_line(text: str) -> str:
-    """A message as one line: a newline inside (a path, an error) cannot forge a second one."""
-    return str(text).replace("\r", "\\r").replace("\n", "\\n")
+    """A message as one line: a line break or control code inside (a path, a value, an error)
+    cannot forge a second line; each is shown escaped (`\\n`, `\\x0b`)."""
+    return _UNPRINTABLE.sub(lambda m: {"\n": "\\n", "\r": "\\r"}.get(
+        m.group(), m.group().encode("unicode_escape").decode()), str(text))
 
 
 LONG_WORD = re.compile(r"\S{400,}")

@@ -424,6 +424,12 @@ def unread_key_notes(c, named=()) -> list:
             config_fields.unread_keys(c, default_config(), named)]
 
 
+def check_named_keys_switched_on(c, named=()) -> None:
+    """Refuses a key the command line names (`named`) under a callback `c` switches off
+    (config_fields.switched_off_keys)."""
+    config_fields.check_named_keys_switched_on(c, default_config(), named)
+
+
 @functools.lru_cache(maxsize=1)
 def default_field_kinds() -> dict:
     """config_fields.field_kinds of the defaults: the same in every call of a process."""

@@ -480,7 +480,51 @@ def unread_keys(c, defaults, named=()) -> list:
             lines.append(f"{key}={shown(value)} has no effect: only {selector}="
                          f"{' or '.join(readers)} reads it, and this run uses {selector}="
                          f"{chosen}; drop it, or change {selector}")
+    for key, switch in switched_off_keys(c, defaults).items():
+        value = value_at(c, key)
+        if not _asks_nothing(value) and (key in named or is_set(c, defaults, key)):
+            lines.append(f"{key}={shown(value)} has no effect: {switch}=False switches that "
+                         f"callback off; drop it, or set {switch}=True")
     return lines
+
+
+# Callbacks on by default (early_stopping, checkpoint, doctor): switched off with
+# `callbacks.X.enabled=False`, their other keys are read by nothing. A key of theirs named on the
+# command line then is refused (the user just asked for what it does: `--config.callbacks.
+# checkpoint.every_steps=10` on a config without checkpoints trained with none, without a word);
+# set in a config file it is noted, since a file keeps its settings while a command line may
+# switch the callback off for one run. reduce_on_plateau, off by default, is refused wherever
+# set (APPLIES_TO); callbacks.doctor.repair has its own rule (config.validate). 0, False and
+# empty values turn a key off, as in unread_keys: they ask for nothing that could go missing.
+def switched_off_keys(c, defaults) -> dict:
+    """{key: its callback's `enabled` key} for every key of an on-by-default callback that `c`
+    switches off."""
+    out = {}
+    for name, section in defaults.callbacks.items():
+        switch = f"callbacks.{name}.enabled"
+        if section.get("enabled") is not True or value_at(c, switch) is not False:
+            continue
+        for key in section:
+            dotted = f"callbacks.{name}.{key}"
+            if key != "enabled" and dotted not in APPLIES_TO and \
+                    dotted != "callbacks.doctor.repair":
+                out[dotted] = switch
+    return out
+
+
+def _asks_nothing(value) -> bool:
+    return is_unset(value) or value is False or (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0)
+
+
+def check_named_keys_switched_on(c, defaults, named) -> None:
+    """Refuses a key named on the command line whose callback `c` switches off."""
+    for key, switch in switched_off_keys(c, defaults).items():
+        if key in named and not _asks_nothing(value_at(c, key)):
+            from ktrain_kit.errors import config_error
+            raise config_error(key, f"is read only when {switch} is True, but it is False (that "
+                               "callback is off)", f"set --config.{switch}=True, or drop "
+                               f"--config.{key}")
 
 
 def near_miss(value, known) -> str:

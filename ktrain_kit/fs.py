@@ -317,18 +317,31 @@ def alive(pid: int) -> bool:
         return True
 
 
+# What TensorFlow itself writes before renaming into place, in a folder of ours: a checkpoint's
+# `<prefix>_temp/` shards (functional_saver's sharded save) and `checkpoint.tmp<32 hex digits>`
+# (file_io.atomic_write_string_to_file). A kill inside TensorFlow's write leaves them; they
+# name no process, so only a folder this process holds the lock of is cleaned of them.
+_LIBRARY_TEMP = re.compile(r"(?:^ckpt-\d+_temp|\.tmp[0-9a-f]{32})$")
+
+
+def is_library_temp(name: str) -> bool:
+    """A temporary file or folder TensorFlow leaves when killed inside one of its saves."""
+    return bool(_LIBRARY_TEMP.search(str(name).rstrip("/")))
+
+
 def remove_temps(folder, recursive=False, dead_only=True) -> list:
     """Removes our temporary entries under `folder` (never following a symlink) left by killed
-    processes (all of them with dead_only=False, for a folder this process holds the lock of);
-    returns their paths."""
+    processes (all of them with dead_only=False, for a folder this process holds the lock of,
+    TensorFlow's own too: `is_library_temp`); returns their paths."""
     removed = []
     if not isdir(folder):
         return removed
     for name in listdir(folder):
         path = join(folder, name)
         local_link = is_local(path) and os.path.islink(_local(path))
-        if is_temp(name):
-            pid = int(_TEMP.search(name.rstrip("/")).group(1))
+        library = not dead_only and is_library_temp(name)
+        if is_temp(name) or library:
+            pid = None if library else int(_TEMP.search(name.rstrip("/")).group(1))
             if dead_only and is_local(path) and alive(pid):
                 continue
             if isdir(path) and not local_link:

@@ -132,6 +132,10 @@ def locked(workdir: str):
                         "evaluation or export); wait for it to finish, or choose another "
                         "--workdir") from None
     try:
+        # Every holder of the lock, not only the launchers that open a run: no process of
+        # ours writes here now, so any temporary file is a killed writer's (the doctor's
+        # --fix, killed writing repair.json, left its repair.json.tmp-PID after a rerun).
+        fs.remove_temps(workdir, recursive=True, dead_only=False)
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -30,6 +30,7 @@ def _note_unread_keys():
     error line alone; on stdout with the run's other notes."""
     from ktrain_kit import config as config_lib
     config_lib.validate(FLAGS.config)
+    config_lib.check_named_keys_switched_on(FLAGS.config, cli.overridden_keys())
     for line in config_lib.unread_key_notes(FLAGS.config, cli.overridden_keys()):
         print(line, flush=True)
 
