@@ -1,4 +1,5 @@
-"""In-process read of each case as the launcher reads it, compared with pandas (opts)."""
+"""In-process read of each case as the launcher reads it, compared with pandas (opts; a case
+of round h94 may say `json_lines`: pandas' read_json)."""
 import json, os, sys, traceback, signal
 import numpy as np, pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -9,6 +10,7 @@ from ktrain_kit.errors import UserError
 
 def pandas_frame(c):
     o = dict(c["opts"]); o.pop("binary", None)
+    if o.pop("json_lines", None): return pd.read_json(c["path"], lines=True)
     f = pd.read_csv(c["path"], **o)
     if o.get("header", "infer") is None: f.columns = [str(x) for x in f.columns]
     f.columns = [x.strip() if isinstance(x, str) else x for x in f.columns]
