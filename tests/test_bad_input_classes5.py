@@ -47,7 +47,11 @@ TIMING = {"epoch_time_s", "examples_per_sec"}
 @pytest.fixture
 def launch(monkeypatch, capsys):
     """launchers.train's checks before TensorFlow, ended as cli.run ends them (cli.fail):
-    (exit code, stderr, stdout)."""
+    (exit code, stderr, stdout). Importing the launcher defines its flags in absl's global
+    registry; they and the module are removed after the test, since other tests fork this
+    process and import each launcher as a fresh command would (launcher_flags: the doctor
+    launcher, finding --config defined, asked for a config)."""
+    flags_before, modules_before = set(flags.FLAGS), set(sys.modules)
     import launchers.train as train_launcher
     def run(*argv):
         values = flags.FlagValues()
@@ -69,7 +73,12 @@ def launch(monkeypatch, capsys):
             return e.code, out.err, out.out
         out = capsys.readouterr()
         return 0, out.err, out.out
-    return run
+    yield run
+    for name in set(flags.FLAGS) - flags_before:
+        delattr(flags.FLAGS, name)
+    for name in set(sys.modules) - modules_before:
+        if name.startswith("launchers"):
+            del sys.modules[name]
 
 
 def lines_of(text):
