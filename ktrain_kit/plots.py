@@ -48,7 +48,7 @@ def plot_curves(metrics_csv, out_dir, claim=None):
              and not k.startswith(DIAGNOSTICS)]
     written = []
     for name in names:
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, ax = _single_panel()
         ax.plot(epochs[:len(metrics[name])], metrics[name], "o-", label=f"train {name}")
         if f"val_{name}" in metrics:
             ax.plot(epochs[:len(metrics[f"val_{name}"])], metrics[f"val_{name}"], "s-",
@@ -57,18 +57,37 @@ def plot_curves(metrics_csv, out_dir, claim=None):
         ax.set_title(name, y=TITLE_Y)
         ax.grid(alpha=0.3)
         ax.legend()
-        written.append(_save(fig, fs.join(out_dir, f"{name}.png"), claim))
+        _fit_left_margin(fig, ax)
+        written.append(_save(fig, fs.join(out_dir, f"{name}.png"), claim, tight=False))
     if metrics.get("lr"):
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, ax = _single_panel()
         ax.plot(epochs[:len(metrics["lr"])], metrics["lr"], "o-")
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)")
         ax.set_title("learning rate", y=TITLE_Y)
         ax.grid(alpha=0.3)
-        written.append(_save(fig, fs.join(out_dir, "lr.png"), claim))
+        _fit_left_margin(fig, ax)
+        written.append(_save(fig, fs.join(out_dir, "lr.png"), claim, tight=False))
     diagnostics = [k for k in metrics if k.startswith(DIAGNOSTICS)]
     if diagnostics:
         written.append(_plot_diagnostics(epochs, metrics, diagnostics, out_dir, claim))
     return written
+
+
+def _single_panel():
+    """A 6x4 in figure of one panel, its margins set by `_fit_left_margin` rather than
+    tight_layout, which draws the figure once more to measure it (30% of plot_curves)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    fig.subplots_adjust(right=0.97, bottom=0.12, top=0.92)
+    return fig, ax
+
+
+def _fit_left_margin(fig, ax):
+    """Room on the left for the y label and the widest tick label, counted in characters
+    (formatting the ticks draws nothing): a DejaVu Sans digit at 10 pt is 0.09 in wide; the
+    label, its padding and the ticks take 0.4 in."""
+    labels = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
+    chars = max((len(label) for label in labels), default=1)
+    fig.subplots_adjust(left=min(0.4, (0.4 + 0.09 * chars) / fig.get_figwidth()))
 
 
 # Where matplotlib puts a title anyway (nothing sits above our axes). Said, it is not searched

@@ -1,0 +1,78 @@
+"""The curves' figures: whatever the values, no label is cut off by the figure's edge.
+
+The single-panel figures (a metric, the learning rate) size their left margin from the tick
+labels' length instead of tight_layout, which draws every figure twice; this checks that rule
+against what Agg actually draws, on values hypothesis picks (negative, tiny, huge, flat).
+"""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ktrain_kit import plots
+
+finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+curves = st.lists(finite, min_size=1, max_size=30)
+
+
+def _texts_outside(fig):
+    """The texts Agg draws (tick labels, axis labels, titles, offsets) that leave the figure."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    outside = []
+    for ax in fig.axes:
+        low, high = sorted(ax.get_ylim())
+        left, right = sorted(ax.get_xlim())
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label, ax.yaxis.get_offset_text(),
+                 # the tick labels drawn: those of ticks within the axes' limits
+                 *(t for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high),
+                 *(t for t in ax.get_xticklabels() if left <= t.get_position()[0] <= right)]
+        for text in texts:
+            if not text.get_visible() or not text.get_text():
+                continue
+            box = text.get_window_extent(renderer)
+            if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5:
+                outside.append(text.get_text())
+    return outside
+
+
+def _clipped(columns, tmp_path, monkeypatch):
+    """Writes metrics.csv of `columns` and plots it; the texts found outside, by figure."""
+    epochs = max(len(v) for v in columns.values())
+    path = tmp_path / "metrics.csv"
+    rows = [["epoch", *columns]] + [
+        [str(e + 1)] + [repr(v[e]) if e < len(v) else "" for v in columns.values()]
+        for e in range(epochs)]
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    found, save = {}, plots._save
+
+    def checked_save(fig, target, claim=None, tight=True):
+        found[target.rsplit("/", 1)[-1]] = _texts_outside(fig)
+        return save(fig, target, claim, tight)
+
+    monkeypatch.setattr(plots, "_save", checked_save)
+    written = plots.plot_curves(str(path), str(tmp_path / "plots"))
+    assert len(written) == len(found)
+    return {name: texts for name, texts in found.items() if texts}
+
+
+@settings(max_examples=20, deadline=None)
+@given(loss=curves, val_loss=curves, lr=st.lists(st.floats(1e-9, 10.0), min_size=1,
+                                                   max_size=30))
+def test_no_label_of_a_curve_leaves_the_figure(loss, val_loss, lr, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("curves")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _clipped({"loss": loss, "val_loss": val_loss, "lr": lr}, tmp_path,
+                        monkeypatch) == {}
+
+
+def test_the_margin_rule_matches_what_agg_draws_at_the_widest_labels(tmp_path, monkeypatch):
+    """The cases the rule was written for: negative small values (-0.00025 is 8 characters),
+    six-digit losses, a learning rate of 5 decimals, an error metric in the hundreds of
+    millions (written with an offset)."""
+    columns = {"loss": [-0.00025 + 1e-5 * e for e in range(30)],
+               "val_loss": [812345 / (e + 1) for e in range(30)],
+               "mae": [123456789 / (e + 1) for e in range(30)],
+               "lr": [3e-4 * 0.9 ** e for e in range(30)]}
+    assert _clipped(columns, tmp_path, monkeypatch) == {}
