@@ -35,12 +35,22 @@ def read_metrics(path):
     return {k: [r[i] for r in rows] for i, k in enumerate(header)}
 
 
+def plottable_metrics(path):
+    """`read_metrics`, with a gap (NaN) for what no float32 metric can be: a Keras metric is
+    float32, so a value beyond its range or not finite is an overflow or a hand-edited file,
+    and matplotlib's tick search fails on a span past float64's (-1e308 to 1e308)."""
+    return {k: [v if -FLOAT32_MAX <= v <= FLOAT32_MAX else math.nan for v in values]
+            for k, values in read_metrics(path).items()}
+
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
 def plot_curves(metrics_csv, out_dir, claim=None):
     """Writes loss.png, one PNG per metric, lr.png and diagnostics.png (the doctor's
     statistics, when metrics.csv has them); returns the paths written. `claim(path)` is called
     before each is written (a run folder records it in its manifest)."""
-    metrics = {k: [_plottable(v) for v in values]
-               for k, values in read_metrics(metrics_csv).items()}
+    metrics = plottable_metrics(metrics_csv)
     if not metrics.get("epoch"):
         return []
     epochs = metrics["epoch"]
@@ -89,16 +99,6 @@ def _fit_left_margin(fig, ax):
     labels = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
     chars = max((len(label) for label in labels), default=1)
     fig.subplots_adjust(left=min(0.4, (0.4 + 0.09 * chars) / fig.get_figwidth()))
-
-
-FLOAT32_MAX = 3.4028234663852886e38
-
-
-def _plottable(value):
-    """A gap (NaN) for what no float32 metric can be: a Keras metric is float32, so a value
-    beyond its range or not finite is an overflow or a hand-edited file, and matplotlib's tick
-    search fails on a span past float64's (-1e308 to 1e308)."""
-    return value if -FLOAT32_MAX <= value <= FLOAT32_MAX else math.nan
 
 
 # Where matplotlib puts a title anyway (nothing sits above our axes). Said, it is not searched

@@ -436,7 +436,7 @@ def _plot(workdir, state):
         path = fs.join(folder, "metrics.csv")
         if not fs.exists(path):
             continue
-        m = plots.read_metrics(path)
+        m = plots.plottable_metrics(path)
         for ax, column in zip(axes, (metric, "loss")):
             values = m.get(column) or []
             ax.plot(m.get("epoch", [])[:len(values)], values, "o-", label=label, ms=3)

@@ -86,3 +86,20 @@ def test_the_margin_rule_matches_what_agg_draws_at_the_widest_labels(tmp_path, m
                "mae": [123456789 / (e + 1) for e in range(30)],
                "lr": [3e-4 * 0.9 ** e for e in range(30)]}
     assert _clipped(columns, tmp_path, monkeypatch) == {}
+
+
+def test_the_repair_figure_draws_runs_whose_metrics_overflowed(tmp_path):
+    """repair.png reads each attempt's metrics.csv the same way (a diverged original run is
+    what the doctor sends to repair)."""
+    from ktrain_kit import repair
+    folders = {}
+    for name, loss in (("original", "1e308"), ("fix1", "0.5")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "metrics.csv").write_text(
+            f"epoch,loss,val_accuracy\n1,{loss},1e308\n2,-1e308,-1e308\n3,0.7,inf\n")
+        folders[name] = str(folder)
+    repair._plot(folders["original"], {"metric": "val_accuracy", "attempts": [
+        {"number": 1, "remedy": "lower the learning rate", "folder": folders["fix1"],
+         "state": "done"}]})
+    assert (tmp_path / "original" / repair.REPAIR_PNG).stat().st_size > 0
