@@ -28,12 +28,18 @@ FROM_RUN_CONFIG = "configs/from_run.py"  # get_config(RUN): that run's config.js
 
 
 # --------------------------------------------------------------------------- a run's result
+# The fields of summary.json read here, with the kinds a training writes them in.
+SUMMARY_KINDS = {"main_metric": (str, type(None)), "stopped": (str, type(None)),
+                 "main_metric_value": (int, float, type(None))}
+
+
 def read_result(folder) -> dict | None:
     """What a finished run reached: its main metric, the doctor's status and findings; None
     when the run has not finished (no summary.json)."""
     summary = _read_json(fs.join(folder, runfolder.SUMMARY))
-    if summary is None:
-        return None
+    if summary is None or any(not isinstance(summary.get(k), kinds)
+                              for k, kinds in SUMMARY_KINDS.items()):
+        return None  # (a summary.json edited into other kinds is as damaged as a torn one)
     findings, _ = read_findings(fs.join(folder, "diagnosis.json"))
     status = "not diagnosed" if findings is None else \
         "problems" if serious(findings) else "healthy"

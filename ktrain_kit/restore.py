@@ -32,9 +32,10 @@ def load_config(workdir: str):
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} does not fit this "
                         f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
                         "trained it") from None
-    try:  # a null or a true where training wrote a number: edited by hand since
-        config_fields.check_kinds(config, config_lib.default_config())
-        config_fields.check_shapes(config)
+    try:  # a null or a true where training wrote a number, a number no training takes
+        config_fields.check_kinds(config, config_lib.default_config())  # (a negative size,
+        config_fields.check_shapes(config)                              # 1e308): edited by
+        config_lib.validate(config)                                     # hand since
     except UserError as e:
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} was changed since "
                         f"training ({str(e).split('; ')[0]}); put back the file its training "

@@ -46,12 +46,13 @@ def main(argv):
         _note_unread_keys()
     summary = repair.read_summary(workdir) if resuming_repair else \
         train(FLAGS.config, workdir, overwrite=FLAGS.overwrite)
-    if budget and summary.get("diagnosis") not in (None, "healthy"):
+    # a repair to resume over a damaged summary.json: repair() says so, in one line
+    if budget and (summary.get("diagnosis") not in (None, "healthy") or not summary):
         state = repair.repair(workdir, budget)  # callbacks.doctor.repair: the same as --fix
         print("\n" + "\n".join(repair.printed_lines(state)))
         if state["outcome"].startswith("repaired"):
             return
-    if summary["stopped"]:
+    if summary.get("stopped"):
         # Not a bad input (exit 2) and not a success (exit 0): the run failed, its folder
         # says why (diagnosis.md) and keeps the last good checkpoint.
         print(f"error: training stopped: the loss became NaN; see {workdir}/diagnosis.md",

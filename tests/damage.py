@@ -15,6 +15,7 @@ that the launcher has no business changing.
 import contextlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -87,6 +88,49 @@ def _json_object(path):
         f.write('{"valid": "JSON without the keys it should have"}')
 
 
+def _values(whole, real=None, null=False, retyped=False):
+    """The file well-formed, its values out of any domain: every whole number of a JSON file
+    or a CSV file's cells replaced by `whole`, every other number by `real` (or, `null`, every
+    JSON value by null; `retyped`, every JSON number by its text and every text by 1) - what
+    an edit by hand or a script leaves that still parses."""
+    def damage(path):
+        if path.endswith(".csv"):
+            with open(path) as f:
+                rows = [line.split(",") for line in f.read().splitlines()]
+            with open(path, "w") as f:
+                f.write("\n".join(",".join(_number_or(cell, whole, real) for cell in row)
+                                  for row in rows) + "\n")
+            return
+        with open(path) as f:
+            data = json.load(f)
+        with open(path, "w") as f:
+            json.dump(_each_value(data, whole, real, null, retyped), f)
+    return damage
+
+
+def _number_or(cell, whole, real):
+    try:
+        number = float(cell)
+    except ValueError:
+        return cell
+    return repr(whole if number.is_integer() and "." not in cell else real)
+
+
+def _each_value(data, whole, real, null, retyped):
+    if isinstance(data, dict):
+        return {k: _each_value(v, whole, real, null, retyped) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_each_value(v, whole, real, null, retyped) for v in data]
+    if null:
+        return None
+    if retyped:
+        return 1 if isinstance(data, str) else str(data) if isinstance(data, (int, float)) \
+            else data
+    if isinstance(data, bool) or not isinstance(data, (int, float)):
+        return data
+    return whole if isinstance(data, int) else real
+
+
 def _directory(path):
     os.remove(path)
     os.makedirs(os.path.join(path, "inside"))
@@ -106,7 +150,10 @@ def _symlink(path, outside):
 
 DAMAGES = {"deleted": _deleted, "emptied": _emptied, "truncated": _truncated,
            "random_bytes": _random, "json_list": _json_list, "json_object": _json_object,
-           "directory": _directory, "unreadable": _unreadable, "symlink": None}  # check() links
+           "directory": _directory, "unreadable": _unreadable, "symlink": None,  # check() links
+           "values_huge": _values(10 ** 30, 1e308), "values_negative": _values(-1, -1.0),
+           "values_nan": _values(math.nan, math.nan), "values_null": _values(None, null=True),
+           "values_retyped": _values(None, retyped=True)}
 
 
 def chmod_matters() -> bool:
@@ -115,7 +162,9 @@ def chmod_matters() -> bool:
 
 
 def damages_for(name) -> list:
-    kinds = [k for k in DAMAGES if not k.startswith("json_") or name.endswith(".json")]
+    kinds = [k for k in DAMAGES if not k.startswith(("json_", "values_null", "values_retyped"))
+             or name.endswith(".json")]
+    kinds = [k for k in kinds if not k.startswith("values_") or name.endswith((".json", ".csv"))]
     return [k for k in kinds if k != "unreadable" or chmod_matters()]
 
 

@@ -1,7 +1,8 @@
 """A damaged run folder, as a class: every file a run folder holds (from its manifest, so a new
 file is covered the day a run writes it), damaged every way (deleted, emptied, truncated to
 half, random bytes, JSON of another shape, a folder in its place, chmod 000 unless root, a
-symlink to a copy elsewhere), given to every launcher that reads a run folder (train resuming
+symlink to a copy elsewhere, and a JSON or CSV file well-formed with every number huge,
+negative or NaN, every JSON value null, or numbers and texts swapped), given to every launcher that reads a run folder (train resuming
 or refusing it, train --overwrite, evaluate, export, the doctor with and without --fix,
 model.init_from, configs/from_run.py), and a finished sweep's folder to the sweep resuming
 it (every file of it: a sweep keeps no manifest, its folder is its own). Each must exit 0
@@ -10,9 +11,9 @@ and a fix it can follow; no traceback; no other file of the folder changed (in i
 unless that launcher writes it (tests/damage.py says which).
 
 The default run tries each damage once per launcher and folder, the file rotating through the
-folder's files (120 cases, about 45 s); `-m slow` tries them all (a finished run: 26 files,
-1216 cases; an unfinished one: 9 files, 406 cases, the doctor's --fix left out as it
-refuses an unfinished run before reading anything; a sweep: 27 files, 178 cases; about
+folder's files (135 cases, about 45 s); `-m slow` tries them all (a finished run: 24 files,
+about 1400 cases; an unfinished one: 9 files, 497 cases, the doctor's --fix left out as it
+refuses an unfinished run before reading anything; a sweep: 27 files, 227 cases; about
 25 minutes on 2 busy cores):
 
     python -m pytest -m slow -p no:xdist tests/test_damaged_run_folder.py
@@ -43,10 +44,14 @@ def _source(kind, tmp_path_factory):
 
 def spread(files, launchers):
     """Each damage once per launcher, the file moving on at every case: every file and every
-    damage appear, at a fraction of the whole matrix."""
+    damage appear, at a fraction of the whole matrix. The values_* damages (a well-formed
+    file, its values out of range) count as one, their kind moving on with each launcher."""
+    values = [k for k in damage.DAMAGES if k.startswith("values_")]
     cases, i = [], 0
-    for launcher in launchers:
+    for number, launcher in enumerate(launchers):
         for kind in damage.DAMAGES:
+            if kind in values and kind != values[number % len(values)]:
+                continue
             for _ in range(len(files)):
                 name = files[i % len(files)]
                 i += 1
@@ -113,6 +118,20 @@ def test_a_damaged_manifest_names_a_fix_the_reader_can_follow(tmp_path, tmp_path
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.parametrize("kind", [k for k in damage.DAMAGES if k.startswith("values_")])
+def test_a_config_json_with_values_no_training_takes_is_one_line_for_its_readers(
+        tmp_path, tmp_path_factory, kind):
+    """evaluate and export rebuilt the run from a config.json whose numbers had been edited
+    out of range (1e308, -1) and failed inside the data split (OverflowError) or the model: a
+    traceback. Every reader of a run's config (evaluate, export, configs/from_run.py) goes
+    through restore.load_config, which now checks the values as the training did."""
+    folder = _source("finished", tmp_path_factory)
+    code, message, problems = damage.check(folder, str(tmp_path / "case"), "config.json", kind,
+                                           "evaluate")
+    assert problems == [] and code == 2, (code, message, problems)
+    assert "its config.json was changed since training" in message, message
+
+
 def test_a_finished_run_whose_config_was_deleted_is_refused_not_trained_over(
         tmp_path, tmp_path_factory):
     """train took a missing config.json for a run that stopped before writing it, removed the
@@ -124,6 +143,17 @@ def test_a_finished_run_whose_config_was_deleted_is_refused_not_trained_over(
     code, message = launch(lambda: damage._train(str(folder)))
     assert code == 2 and "has no config.json, but its run trained" in message, message
     assert damage._readable_snapshot(str(folder)) == before
+
+
+def test_the_doctor_fix_on_a_summary_whose_fields_changed_kind_is_one_line(tmp_path,
+                                                                          tmp_path_factory):
+    """main_metric a number, its value a text: `--fix` failed on the metric's name
+    (AttributeError). read_result takes the fields it reads in the kinds a training writes."""
+    code, message, problems = damage.check(_source("finished", tmp_path_factory),
+                                           str(tmp_path / "case"), "summary.json",
+                                           "values_retyped", "doctor_fix")
+    assert problems == [] and code == 2, (code, message, problems)
+    assert "its summary.json is damaged; put back" in message, message
 
 
 def test_the_doctor_fix_on_a_summary_of_another_shape_is_one_line(tmp_path, tmp_path_factory):
