@@ -51,6 +51,45 @@ def set_state_of(callback, state) -> None:
         _set_early_stopping_state(callback, state)
 
 
+def _fits(stored, written) -> bool:
+    """Whether a callback's state read from a side file has the kinds of the state it writes
+    (`written`: its state now, fresh). A side file edited into other kinds - a count become
+    null, a text, or 10**30 - failed the resumed training at its first epoch end; refused
+    here, the checkpoint before it is tried. Lenient where a version may differ: keys on one
+    side only, lists of another length, a float where a fresh callback holds an int (0)."""
+    if isinstance(written, dict):
+        return isinstance(stored, dict) and all(
+            _fits(stored[k], v) for k, v in written.items() if k != "arrays" and k in stored)
+    if isinstance(written, (list, tuple)):
+        return isinstance(stored, list) and (len(stored) != len(written) or all(
+            _fits(a, b) for a, b in zip(stored, written)))
+    if isinstance(written, str):
+        return isinstance(stored, str)
+    # a number (a NumPy bool or int is written as a float); no count of a training reaches
+    # 2**63, nor would it convert to a tensor
+    number = isinstance(stored, float) or (isinstance(stored, int) and
+                                           not isinstance(stored, bool) and abs(stored) < 2 ** 63)
+    if isinstance(written, (bool, np.bool_)):
+        return isinstance(stored, bool) or number
+    if written is None:
+        return stored is None or number
+    if isinstance(written, (int, float, np.number)):
+        return number
+    return True  # anything else (a callback that could not say): not checked
+
+
+def _state_or_anything(callback):
+    """The state a fresh callback writes, the kinds its side-file state must have; a user's
+    callback whose get_state needs a training begun gives no template (`ANY`)."""
+    try:
+        return state_of(callback)
+    except Exception:  # noqa: BLE001 - the user's code: its state is then not checked
+        return ANY
+
+
+ANY = object()
+
+
 def _early_stopping_state(callback) -> dict:
     """The adapter for `keras.callbacks.EarlyStopping` (ktrain_kit's own subclass uses it too)."""
     return {"wait": callback.wait, "best": None if callback.best is None else float(callback.best),
@@ -177,6 +216,7 @@ class Checkpoints(keras.callbacks.Callback):
             callback.set_model(model)  # so that their checkpoint variables exist
         self._make_manager(self.directory)
         without_side_file = None  # a sound checkpoint whose side file is gone (older folders)
+        written = [_state_or_anything(c) for c in self.stateful]
         for path in reversed(self.manager.checkpoints):
             try:
                 self.manager.checkpoint.restore(path).expect_partial()
@@ -184,6 +224,10 @@ class Checkpoints(keras.callbacks.Callback):
                     without_side_file = without_side_file or path
                     raise FileNotFoundError(path + ".state.npz")
                 self.restored = self._read_side_file(path)
+                for callback, state, fresh in zip(self.stateful, self.restored["callbacks"],
+                                                  written):
+                    if not _fits(state, fresh):
+                        raise ValueError(f"{type(callback).__name__}'s state is of other kinds")
                 self.restored_number = int(path.rsplit("-", 1)[1])
             except Exception as e:  # noqa: BLE001 - damaged files raise many kinds
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "

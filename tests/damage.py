@@ -90,10 +90,19 @@ def _json_object(path):
 
 def _values(whole, real=None, null=False, retyped=False):
     """The file well-formed, its values out of any domain: every whole number of a JSON file
-    or a CSV file's cells replaced by `whole`, every other number by `real` (or, `null`, every
-    JSON value by null; `retyped`, every JSON number by its text and every text by 1) - what
-    an edit by hand or a script leaves that still parses."""
+    (a checkpoint's side file holds one) or a CSV file's cells replaced by `whole`, every other
+    number by `real` (or, `null`, every JSON value by null; `retyped`, every JSON number by its
+    text and every text by 1) - what an edit by hand or a script leaves that still parses."""
     def damage(path):
+        if path.endswith(".npz"):  # a checkpoint's side file: its callbacks' states, as JSON
+            import numpy as np
+            with np.load(path) as f:
+                arrays = dict(f)
+            states = json.loads(str(arrays["json"]))
+            arrays["json"] = np.array(json.dumps(_each_value(states, whole, real, null, retyped)))
+            with open(path, "wb") as f:
+                np.savez(f, **arrays)
+            return
         if path.endswith(".csv"):
             with open(path) as f:
                 rows = [line.split(",") for line in f.read().splitlines()]
@@ -162,9 +171,11 @@ def chmod_matters() -> bool:
 
 
 def damages_for(name) -> list:
-    kinds = [k for k in DAMAGES if not k.startswith(("json_", "values_null", "values_retyped"))
-             or name.endswith(".json")]
-    kinds = [k for k in kinds if not k.startswith("values_") or name.endswith((".json", ".csv"))]
+    kinds = [k for k in DAMAGES if not k.startswith("json_") or name.endswith(".json")]
+    kinds = [k for k in kinds if not k.startswith(("values_null", "values_retyped")) or
+             name.endswith((".json", ".state.npz"))]
+    kinds = [k for k in kinds if not k.startswith("values_") or
+             name.endswith((".json", ".csv", ".state.npz"))]
     return [k for k in kinds if k != "unreadable" or chmod_matters()]
 
 

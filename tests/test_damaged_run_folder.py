@@ -1,8 +1,9 @@
 """A damaged run folder, as a class: every file a run folder holds (from its manifest, so a new
 file is covered the day a run writes it), damaged every way (deleted, emptied, truncated to
 half, random bytes, JSON of another shape, a folder in its place, chmod 000 unless root, a
-symlink to a copy elsewhere, and a JSON or CSV file well-formed with every number huge,
-negative or NaN, every JSON value null, or numbers and texts swapped), given to every launcher that reads a run folder (train resuming
+symlink to a copy elsewhere, and a JSON or CSV file or a checkpoint's side file well-formed
+with every number huge, negative or NaN, every JSON value null, or numbers and texts
+swapped), given to every launcher that reads a run folder (train resuming
 or refusing it, train --overwrite, evaluate, export, the doctor with and without --fix,
 model.init_from, configs/from_run.py), and a finished sweep's folder to the sweep resuming
 it (every file of it: a sweep keeps no manifest, its folder is its own). Each must exit 0
@@ -12,7 +13,7 @@ unless that launcher writes it (tests/damage.py says which).
 
 The default run tries each damage once per launcher and folder, the file rotating through the
 folder's files (135 cases, about 45 s); `-m slow` tries them all (a finished run: 24 files,
-about 1400 cases; an unfinished one: 9 files, 497 cases, the doctor's --fix left out as it
+about 1480 cases; an unfinished one: 9 files, 532 cases, the doctor's --fix left out as it
 refuses an unfinished run before reading anything; a sweep: 27 files, 227 cases; about
 25 minutes on 2 busy cores):
 
@@ -143,6 +144,21 @@ def test_a_finished_run_whose_config_was_deleted_is_refused_not_trained_over(
     code, message = launch(lambda: damage._train(str(folder)))
     assert code == 2 and "has no config.json, but its run trained" in message, message
     assert damage._readable_snapshot(str(folder)) == before
+
+
+@pytest.mark.parametrize("kind", [k for k in damage.DAMAGES if k.startswith("values_")])
+def test_a_side_file_whose_callback_states_changed_kind_is_refused_before_training(
+        tmp_path, tmp_path_factory, kind):
+    """A checkpoint's side file holds the callbacks' states as JSON; edited so that early
+    stopping's `wait` became null, a text or 10**30, the resumed run failed at its first epoch
+    end (TypeError, ValueError): a traceback after training. Each state is now checked against
+    the kinds its callback writes, so the checkpoint counts as damaged (this run has no other:
+    one line) - or, for values of the right kind (-1, NaN), the run resumes and finishes."""
+    folder = _source("unfinished", tmp_path_factory)
+    code, message, problems = damage.check(folder, str(tmp_path / "case"),
+                                           "checkpoints/ckpt-2.state.npz", kind, "train")
+    assert problems == [], problems
+    assert code == 0 or "every checkpoint is damaged" in message, (code, message)
 
 
 def test_the_doctor_fix_on_a_summary_whose_fields_changed_kind_is_one_line(tmp_path,
