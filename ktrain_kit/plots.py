@@ -10,8 +10,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 
 from ktrain_kit import fs  # noqa: E402
+from ktrain_kit.arguments import FLOAT32_MAX  # noqa: E402
 
 
 def read_metrics(path):
@@ -43,9 +45,6 @@ def plottable_metrics(path):
             for k, values in read_metrics(path).items()}
 
 
-FLOAT32_MAX = 3.4028234663852886e38
-
-
 def plot_curves(metrics_csv, out_dir, claim=None):
     """Writes loss.png, one PNG per metric, lr.png and diagnostics.png (the doctor's
     statistics, when metrics.csv has them); returns the paths written. `claim(path)` is called
@@ -68,7 +67,7 @@ def plot_curves(metrics_csv, out_dir, claim=None):
         ax.set_title(name, y=TITLE_Y)
         ax.grid(alpha=0.3)
         ax.legend()
-        _fit_left_margin(fig, ax)
+        _fit_margins(fig, ax)
         written.append(_save(fig, fs.join(out_dir, f"{name}.png"), claim, tight=False))
     if metrics.get("lr"):
         fig, ax = _single_panel()
@@ -76,7 +75,7 @@ def plot_curves(metrics_csv, out_dir, claim=None):
         ax.set(xlabel="epoch", ylabel="learning rate (end of epoch)")
         ax.set_title("learning rate", y=TITLE_Y)
         ax.grid(alpha=0.3)
-        _fit_left_margin(fig, ax)
+        _fit_margins(fig, ax)
         written.append(_save(fig, fs.join(out_dir, "lr.png"), claim, tight=False))
     diagnostics = [k for k in metrics if k.startswith(DIAGNOSTICS)]
     if diagnostics:
@@ -85,20 +84,26 @@ def plot_curves(metrics_csv, out_dir, claim=None):
 
 
 def _single_panel():
-    """A 6x4 in figure of one panel, its margins set by `_fit_left_margin` rather than
+    """A 6x4 in figure of one panel, its margins set by `_fit_margins` rather than
     tight_layout, which draws the figure once more to measure it (30% of plot_curves)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    fig.subplots_adjust(right=0.97, bottom=0.12, top=0.92)
-    return fig, ax
+    return plt.subplots(figsize=(6, 4))
 
 
-def _fit_left_margin(fig, ax):
-    """Room on the left for the y label and the widest tick label, counted in characters
-    (formatting the ticks draws nothing): a DejaVu Sans digit at 10 pt is 0.09 in wide; the
-    label, its padding and the ticks take 0.4 in."""
+def _fit_margins(fig, ax):
+    """Room for the labels, counted rather than drawn: the widest y tick label in characters
+    (formatting the ticks draws nothing; a DejaVu Sans digit is 0.65 of its font size wide),
+    the axis labels and the title, each at the font size matplotlib's settings give it (a
+    user's matplotlibrc may set 14 pt, not 10)."""
+    def inches(setting):  # a font size setting ("medium", 12) as inches
+        return FontProperties(size=matplotlib.rcParams[setting]).get_size_in_points() / 72
     labels = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
     chars = max((len(label) for label in labels), default=1)
-    fig.subplots_adjust(left=min(0.4, (0.4 + 0.09 * chars) / fig.get_figwidth()))
+    tick, label = inches("ytick.labelsize"), inches("axes.labelsize")
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=min(0.45, ((0.65 * chars + 1.5) * tick + 1.5 * label) / width),
+                        bottom=min(0.45, (1.7 * inches("xtick.labelsize") + 1.7 * label) / height),
+                        top=max(0.55, 1 - 2.2 * inches("axes.titlesize") / height),
+                        right=0.97)
 
 
 # Where matplotlib puts a title anyway (nothing sits above our axes). Said, it is not searched

@@ -10,7 +10,6 @@ import os
 import tempfile
 
 from ktrain_kit import config as config_lib
-from ktrain_kit import config_fields
 from ktrain_kit import fs, runfolder
 from ktrain_kit.errors import UserError, problem_of
 
@@ -32,10 +31,8 @@ def load_config(workdir: str):
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} does not fit this "
                         f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
                         "trained it") from None
-    try:  # a null or a true where training wrote a number, a number no training takes
-        config_fields.check_kinds(config, config_lib.default_config())  # (a negative size,
-        config_fields.check_shapes(config)                              # 1e308): edited by
-        config_lib.validate(config)                                     # hand since
+    try:  # edited by hand since: a null where training wrote a number, a number no training
+        config_lib.validate(config)  # takes (a negative size, 1e308): what training checked
     except UserError as e:
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} was changed since "
                         f"training ({str(e).split('; ')[0]}); put back the file its training "

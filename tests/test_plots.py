@@ -77,10 +77,15 @@ def test_every_curve_is_drawn_and_no_label_leaves_the_figure(loss, val_loss, lr,
                         tmp_path, monkeypatch) == {}
 
 
-def test_the_margin_rule_matches_what_agg_draws_at_the_widest_labels(tmp_path, monkeypatch):
+@pytest.mark.parametrize("font_size", [10, 14, 18])
+def test_the_margin_rule_matches_what_agg_draws_at_the_widest_labels(tmp_path, monkeypatch,
+                                                                     font_size):
     """The cases the rule was written for: negative small values (-0.00025 is 8 characters),
     six-digit losses, a learning rate of 5 decimals, an error metric in the hundreds of
-    millions (written with an offset)."""
+    millions (written with an offset) - at matplotlib's default font size and at the larger
+    ones a user's matplotlibrc may set (tight_layout measured those; the rule must too)."""
+    import matplotlib
+    monkeypatch.setitem(matplotlib.rcParams, "font.size", font_size)
     columns = {"loss": [-0.00025 + 1e-5 * e for e in range(30)],
                "val_loss": [812345 / (e + 1) for e in range(30)],
                "mae": [123456789 / (e + 1) for e in range(30)],
