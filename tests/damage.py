@@ -88,56 +88,59 @@ def _json_object(path):
         f.write('{"valid": "JSON without the keys it should have"}')
 
 
-def _values(whole, real=None, null=False, retyped=False):
-    """The file well-formed, its values out of any domain: every whole number of a JSON file
-    (a checkpoint's side file holds one) or a CSV file's cells replaced by `whole`, every other
-    number by `real` (or, `null`, every JSON value by null; `retyped`, every JSON number by its
-    text and every text by 1) - what an edit by hand or a script leaves that still parses."""
+def _values(leaf):
+    """The file well-formed, its values out of any domain: `leaf` applied to every value of a
+    JSON file (a checkpoint's side file holds one) or to every number of a CSV file - what an
+    edit by hand or a script leaves that still parses."""
     def damage(path):
         if path.endswith(".npz"):  # a checkpoint's side file: its callbacks' states, as JSON
             import numpy as np
             with np.load(path) as f:
                 arrays = dict(f)
-            states = json.loads(str(arrays["json"]))
-            arrays["json"] = np.array(json.dumps(_each_value(states, whole, real, null, retyped)))
+            arrays["json"] = np.array(json.dumps(_each_value(json.loads(str(arrays["json"])),
+                                                             leaf)))
             with open(path, "wb") as f:
                 np.savez(f, **arrays)
-            return
-        if path.endswith(".csv"):
+        elif path.endswith(".csv"):
             with open(path) as f:
                 rows = [line.split(",") for line in f.read().splitlines()]
             with open(path, "w") as f:
-                f.write("\n".join(",".join(_number_or(cell, whole, real) for cell in row)
-                                  for row in rows) + "\n")
-            return
-        with open(path) as f:
-            data = json.load(f)
-        with open(path, "w") as f:
-            json.dump(_each_value(data, whole, real, null, retyped), f)
+                f.write("\n".join(",".join(_cell(c, leaf) for c in row) for row in rows) + "\n")
+        else:
+            with open(path) as f:
+                data = json.load(f)
+            with open(path, "w") as f:
+                json.dump(_each_value(data, leaf), f)
     return damage
 
 
-def _number_or(cell, whole, real):
-    try:
-        number = float(cell)
-    except ValueError:
-        return cell
-    return repr(whole if number.is_integer() and "." not in cell else real)
+def _cell(cell, leaf):
+    for kind in (int, float):
+        try:
+            return repr(leaf(kind(cell)))
+        except ValueError:
+            pass
+    return cell
 
 
-def _each_value(data, whole, real, null, retyped):
+def _each_value(data, leaf):
     if isinstance(data, dict):
-        return {k: _each_value(v, whole, real, null, retyped) for k, v in data.items()}
+        return {k: _each_value(v, leaf) for k, v in data.items()}
     if isinstance(data, list):
-        return [_each_value(v, whole, real, null, retyped) for v in data]
-    if null:
-        return None
-    if retyped:
-        return 1 if isinstance(data, str) else str(data) if isinstance(data, (int, float)) \
-            else data
-    if isinstance(data, bool) or not isinstance(data, (int, float)):
-        return data
-    return whole if isinstance(data, int) else real
+        return [_each_value(v, leaf) for v in data]
+    return leaf(data)
+
+
+def _numbers(whole, real):
+    """Every whole number becomes `whole`, every other number `real`."""
+    return lambda v: v if isinstance(v, bool) or not isinstance(v, (int, float)) else \
+        whole if isinstance(v, int) else real
+
+
+def _retyped(value):
+    """Every number its text, every text the number 1."""
+    return 1 if isinstance(value, str) else str(value) if isinstance(value, (int, float)) \
+        else value
 
 
 def _directory(path):
@@ -160,9 +163,10 @@ def _symlink(path, outside):
 DAMAGES = {"deleted": _deleted, "emptied": _emptied, "truncated": _truncated,
            "random_bytes": _random, "json_list": _json_list, "json_object": _json_object,
            "directory": _directory, "unreadable": _unreadable, "symlink": None,  # check() links
-           "values_huge": _values(10 ** 30, 1e308), "values_negative": _values(-1, -1.0),
-           "values_nan": _values(math.nan, math.nan), "values_null": _values(None, null=True),
-           "values_retyped": _values(None, retyped=True)}
+           "values_huge": _values(_numbers(10 ** 30, 1e308)),
+           "values_negative": _values(_numbers(-1, -1.0)),
+           "values_nan": _values(_numbers(math.nan, math.nan)),
+           "values_null": _values(lambda value: None), "values_retyped": _values(_retyped)}
 
 
 def chmod_matters() -> bool:
