@@ -22,6 +22,8 @@ from ktrain_kit import fs, runfolder, tasks
 from ktrain_kit.doctor import remedies as remedies_lib
 from ktrain_kit.doctor.report import read_findings
 from ktrain_kit.errors import UserError, problem_of
+from ktrain_kit.repair_state import attempt_folder
+from ktrain_kit.repair_state import problem as state_problem
 
 REPAIR_JSON, REPAIR_MD, REPAIR_PNG = "repair.json", "repair.md", "repair.png"
 FROM_RUN_CONFIG = "configs/from_run.py"  # get_config(RUN): that run's config.json
@@ -165,10 +167,6 @@ def _check_data_is_there(workdir, config):
 
 
 # --------------------------------------------------------------------------- the loop
-def attempt_folder(workdir, number) -> str:
-    return f"{workdir.rstrip('/')}.fix{number}"
-
-
 def _print(line):
     print(line, flush=True)
 
@@ -191,7 +189,9 @@ def repair(workdir, budget=3, train_fn=None, log=_print) -> dict:
                         "finish it first: re-run its training command to resume it")
     config, _ = load_config(workdir)
     maximize = tasks.maximize(original["metric"] or "val_loss")
-    state = _load_state(workdir) or {
+    state = _load_state(workdir)
+    _check_overrides(state, config, workdir)
+    state = state or {
         "original": {"folder": workdir, **_brief(original)}, "metric": original["metric"],
         "maximize": maximize, "budget": budget, "attempts": []}
     state["budget"] = budget
@@ -254,8 +254,49 @@ def _brief(result):
 
 
 def _load_state(workdir):
-    state = _read_json(fs.join(workdir, REPAIR_JSON))
-    return state if isinstance(state, dict) and "attempts" in state else None
+    """The repair begun in `workdir` (repair.json), None when none has begun; edited or
+    damaged, one line naming the field (repair_state.problem) - a resumed repair reads every
+    field of it."""
+    path = fs.join(workdir, REPAIR_JSON)
+    if not fs.exists(path):
+        return None
+    state = _read_json(path)
+    found = state_problem(state) if state is not None else "not a JSON object"
+    if found:
+        raise _damaged_state(workdir, found)
+    return state
+
+
+def _damaged_state(workdir, problem) -> UserError:
+    return UserError(f"run folder '{workdir}': its {REPAIR_JSON} is damaged ({problem}); put "
+                     "back the file the repair wrote, or move it away with the attempt folders "
+                     f"{attempt_folder(workdir, 1)}, {attempt_folder(workdir, 2)}, ... to "
+                     "start the repair over")
+
+
+def _check_overrides(state, config, workdir):
+    """Each attempt's overrides, as repair.json lists them, set on the run's config: a key
+    misspelt or a value of another kind or range (edited by hand) is one line naming
+    repair.json, not a KeyError when the attempt trains (a range test's placeholder is
+    replaced before it trains: left out)."""
+    from ktrain_kit import config as config_lib
+    for i, attempt in enumerate((state or {}).get("attempts", [])):
+        for part in ("change", "overrides"):
+            where = f"attempts[{i}].{part}"
+            overrides = {k: v for k, v in attempt[part].items() if v != remedies_lib.LR_FIND}
+            for key, value in overrides.items():
+                try:
+                    remedies_lib.with_overrides(config, {key: value})
+                except KeyError:
+                    raise _damaged_state(workdir, f"{where}: '{key}' is no config key") \
+                        from None
+                except (TypeError, ValueError):
+                    raise _damaged_state(workdir, f"{where}: {key}={json.dumps(value)} is "
+                                                  "not of that key's kind") from None
+            try:
+                config_lib.validate(remedies_lib.with_overrides(config, overrides))
+            except UserError as e:
+                raise _damaged_state(workdir, f"{where}: {problem_of(e)}") from None
 
 
 def _starting_points(state):
@@ -398,7 +439,8 @@ def _write(workdir, state):
 
 
 def markdown(state) -> str:
-    metric, original = state["metric"], state["original"]
+    # a summary.json without a main metric (null) gives a repair without one
+    metric, original = state["metric"] or "main metric", state["original"]
     lines = ["# Repair", "",
              f"Original run `{original['folder']}`: {metric} {_fmt(original['value'])}, "
              f"doctor: {original['status']}" + (f" ({', '.join(original['findings'])})"
