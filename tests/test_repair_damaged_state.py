@@ -99,33 +99,52 @@ def test_every_field_of_a_killed_repair_in_every_other_kind_resumes_or_is_one_li
     assert not failures, f"{len(failures)} edits:\n" + "\n".join(failures)
 
 
-def test_both_launchers_resuming_a_damaged_repair_exit_2_with_one_line(killed, tmp_path):
-    """`launchers.doctor RUN --fix` and the training command of a run with
-    callbacks.doctor.repair set both resume a repair begun: both read repair.json first."""
-    from tests.test_repair import launch
+def _resuming_copy(killed, tmp_path, summary_changes=None, state_edit=None):
+    """A copy of the killed repair's run as its training command resumes it: trained with
+    callbacks.doctor.repair set and diagnosed with problems (summary.json says so)."""
     folder, state = killed
     run = str(tmp_path / "run")
     shutil.copytree(folder, run)
-    with open(os.path.join(run, "config.json")) as f:
-        config = json.load(f)
-    config["callbacks"]["doctor"]["repair"] = 2
-    with open(os.path.join(run, "config.json"), "w") as f:
-        json.dump(config, f)
-    with open(os.path.join(run, "summary.json")) as f:
-        summary = json.load(f)
-    with open(os.path.join(run, "summary.json"), "w") as f:  # as a training writes it
-        json.dump({**summary, "diagnosis": "problems"}, f)
-    edited = _edited(json.loads(json.dumps(state).replace(folder, run)),
-                     ("attempts", 1, "from"), "text")
+    for name, changes in (("config.json", None), ("summary.json", summary_changes)):
+        with open(os.path.join(run, name)) as f:
+            content = json.load(f)
+        if name == "config.json":
+            content["callbacks"]["doctor"]["repair"] = 2
+        else:
+            content.update(diagnosis="problems", **(changes or {}))
+        with open(os.path.join(run, name), "w") as f:
+            json.dump(content, f)
+    edited = json.loads(json.dumps(state).replace(folder, run))
     with open(os.path.join(run, repair.REPAIR_JSON), "w") as f:
-        json.dump(edited, f)
+        json.dump(_edited(edited, *state_edit) if state_edit else edited, f)
+    return run
+
+
+def _refused_in_one_line(command, *words):
+    from tests.test_repair import launch
+    result = launch(*command)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and all(w in lines[0] for w in words), lines
+
+
+def test_both_launchers_resuming_a_damaged_repair_exit_2_with_one_line(killed, tmp_path):
+    """`launchers.doctor RUN --fix` and the training command of a run with
+    callbacks.doctor.repair set both resume a repair begun: both read repair.json first."""
+    run = _resuming_copy(killed, tmp_path, state_edit=(("attempts", 1, "from"), "text"))
     before = {name: open(os.path.join(run, name), "rb").read() for name in os.listdir(run)}
     for command in (["launchers.doctor", run, "--fix"],
                     ["launchers.train", "--config=configs/from_run.py:" + run,
                      f"--workdir={run}"]):
-        result = launch(*command)
-        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "repair.json" in lines[0] and "attempts[1].from" in lines[0]
+        _refused_in_one_line(command, "repair.json", "attempts[1].from")
         assert {name: open(os.path.join(run, name), "rb").read()
                 for name in os.listdir(run)} == before  # nothing in the folder touched
+
+
+def test_a_training_resuming_its_repair_over_a_summary_of_other_kinds_is_one_line(
+        killed, tmp_path):
+    """The training command of a run whose repair has begun reads summary.json to go on with
+    the repair: a main metric edited into a text stops it with one line naming the file."""
+    run = _resuming_copy(killed, tmp_path, {"main_metric_value": "0.8"})
+    _refused_in_one_line(["launchers.train", "--config=configs/from_run.py:" + run,
+                          f"--workdir={run}"], "summary.json", "damaged")
