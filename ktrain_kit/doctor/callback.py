@@ -86,6 +86,7 @@ class TrainingDoctor(keras.callbacks.Callback):
         self._initial_penalty = None
 
     # ------------------------------------------------------------------ recording
+    @_never_raises
     def set_model(self, model):
         super().set_model(model)
         if self.probe is not None and self.probe.model is not model:
@@ -132,8 +133,9 @@ class TrainingDoctor(keras.callbacks.Callback):
         # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
             self._initial_penalty = facts_lib.regularization_penalty(self.model)
-        except Exception:  # noqa: BLE001 - see _never_raises
+        except Exception as e:  # noqa: BLE001 - see _never_raises
             self._initial_penalty = None
+            self._record_error(f"reading the model: {type(e).__name__}: {e}")
         self._score_simple_models_meanwhile()
 
     def _score_simple_models_meanwhile(self):
@@ -196,8 +198,17 @@ class TrainingDoctor(keras.callbacks.Callback):
                          if latest.get(k) is not None})
 
     def on_train_end(self, logs=None):
-        if not first_call(self, "train end"):
-            return
+        """The diagnosis. Whatever fails on the way is a finding naming it (an internal
+        error), never an exception out of `fit`: the training is over, its History kept."""
+        try:
+            if not first_call(self, "train end"):
+                return
+            self._diagnose()
+        except Exception as e:  # noqa: BLE001 - see _never_raises
+            self._record_error(f"on_train_end: {type(e).__name__}: {e}")
+            self.findings = [rules.internal_error_finding(w) for w in self.internal_errors]
+
+    def _diagnose(self):
         try:  # training stopped mid-epoch (a NaN): probe where it ended
             if self.probe is not None and self.probes and self.probes[-1]["step"] != self.step:
                 self._take_probe()
@@ -247,12 +258,12 @@ class TrainingDoctor(keras.callbacks.Callback):
                 facts.update(facts_lib.label_facts(y, prefix="reference_labels"))
                 facts.update(_with_training_nonfinite(
                     facts, facts_lib.training_input_facts(self.model, x)))
+            if getattr(self, "_initial_penalty", None) is not None:
+                facts["initial_penalty"] = self._initial_penalty
+                facts["final_penalty"] = facts_lib.regularization_penalty(self.model)
         except Exception as e:  # noqa: BLE001 - see _never_raises
             if record_errors:
                 self._record_error(f"reading the model: {type(e).__name__}: {e}")
-        if getattr(self, "_initial_penalty", None) is not None:
-            facts["initial_penalty"] = self._initial_penalty
-            facts["final_penalty"] = facts_lib.regularization_penalty(self.model)
         facts.update(self.extra_facts)
         return facts
 

@@ -880,11 +880,17 @@ def _input_spread(model, layer, x):
 
 def regularization_penalty(model):
     """The weight penalties (kernel / bias / activity regularizers) the model adds to its loss
-    now, or None when it has none or they cannot be read."""
+    now, or None when it has none or they cannot be read. A loss a traced call added (an
+    activity regularizer's, inside `fit`'s compiled step) is a symbolic tensor, no number
+    outside that trace: left out."""
     try:
         losses = list(model.losses)
     except Exception:  # noqa: BLE001 - a model that cannot say
         return None
-    if not losses:
-        return None
-    return float(sum(float(np.asarray(v)) for v in losses))
+    values = []
+    for loss in losses:
+        try:
+            values.append(float(np.asarray(loss)))
+        except (NotImplementedError, TypeError, ValueError):  # symbolic: see above
+            continue
+    return float(sum(values)) if values else None
