@@ -195,10 +195,15 @@ def checked(**rules):
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
+            owner = type(args[0]).__name__ if args and "self" in signature.parameters \
+                else owner_of
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as e:  # a keyword misspelt, too many positions: say whose
+                raise TypeError(f"{owner}() {e}; its arguments are {', '.join(named)}") \
+                    from None
             bound.apply_defaults()
             values = bound.arguments
-            owner = type(args[0]).__name__ if "self" in values else owner_of
             for name in (n for n in extra if n not in rules):
                 unknown = [k for k in values.get(name, {}) if k not in rules]
                 if unknown:

@@ -24,8 +24,8 @@ import keras
 import numpy as np
 
 from ktrain_kit import fs, runtime
-from ktrain_kit.arguments import (checked, flag, having, one_of, optional, real, text,
-                                  verbosity, whole)
+from ktrain_kit.arguments import (checked, flag, having, one_of, optional, real, satisfying,
+                                  text, verbosity, whole)
 from ktrain_kit.arguments import path as path_name
 from ktrain_kit.batch_loss import last_batch
 from ktrain_kit.hook_events import first_call, forget
@@ -247,7 +247,12 @@ def ema_weights(model):
 
 
 class MetricsCSV(keras.callbacks.Callback):
-    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Appends on resume.
+    """One row per epoch: epoch, logs, lr, epoch_time_s, examples_per_sec. Its first fit
+    writes the file anew when it starts at the first epoch (a new training: rows an earlier
+    script left are not this one's, as Keras' CSVLogger starts over); a fit that starts later
+    (`initial_epoch`, a resume) or a later fit of the same callback appends. `lr` is the rate
+    at the end of the epoch's training, before any callback's epoch end lowers it (a plateau
+    cut belongs to the next epoch), wherever the callback sits in the list.
 
     Without `batch_size` (a tf.data pipeline or generator sets it, not fit) the throughput
     column is `steps_per_sec`: batches, not a guessed number of examples."""
@@ -262,9 +267,11 @@ class MetricsCSV(keras.callbacks.Callback):
         self.columns = None
         # evaluate() / predict() run hooks without an epoch: nothing to time there
         self.epoch_start = self.train_end = None
+        self.fits, self.anew = 0, False
 
     def on_train_begin(self, logs=None):
         forget(self)  # a second fit may number its epochs from 0 again
+        self.fits += 1
         # Its folder now, not at the first epoch's end: an unwritable place fails before
         # any training is done.
         folder = str(self.path).rpartition("/")[0]
@@ -276,6 +283,9 @@ class MetricsCSV(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start = time.perf_counter()
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
+        self.trained_lr = None
+        if self.fits == 1 and epoch == 0 and self.columns is None:
+            self.anew = True  # see the class docstring
 
     def keep_epochs_up_to(self, last_epoch, claim=None):
         """On resume: keep the rows of epochs 1..last_epoch that the restored checkpoint
@@ -350,7 +360,11 @@ class MetricsCSV(keras.callbacks.Callback):
             return
         now = time.perf_counter()
         logs = logs if logs is not None else {}
-        logs["lr"] = current_lr(self.model.optimizer)
+        # the rate the epoch trained at (see the class docstring): read as validation began,
+        # or as a plateau callback listed before this one logged it before its cut
+        logs["lr"] = self.trained_lr if self.trained_lr is not None else \
+            float(logs["learning_rate"]) if np.ndim(logs.get("learning_rate", ())) == 0 else \
+            current_lr(self.model.optimizer)
         train_end = self.train_end or now
         logs["epoch_time_s"] = now - self.epoch_start
         per_step = self.batch_size or 1
@@ -362,7 +376,7 @@ class MetricsCSV(keras.callbacks.Callback):
         rate = "examples_per_sec" if self.batch_size else "steps_per_sec"
         logs[rate] = examples / max(seconds, 1e-9)
         row = {"epoch": epoch + 1, **_scalar_columns(logs)}
-        rows = self._rows()
+        rows, self.anew = ([] if self.anew else self._rows()), False
         header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
         # A column first logged later (validation from the second fit on, a metric added on
         # resume) extends the header; earlier rows get an empty cell, none is dropped.
@@ -378,6 +392,8 @@ class MetricsCSV(keras.callbacks.Callback):
         # Validation runs inside the epoch: training throughput stops counting here.
         if self.epoch_start is not None:
             self.train_end = self.train_end or time.perf_counter()
+            if self.trained_lr is None:
+                self.trained_lr = current_lr(self.model.optimizer)
 
     def on_train_end(self, logs=None):
         self.epoch_start = self.train_end = None  # a later evaluate() is no validation
@@ -511,12 +527,24 @@ class OptunaPruning(keras.callbacks.Callback):
         model.fit(..., callbacks=[OptunaPruning(trial, "val_accuracy")])
     """
 
+    @checked(trial=satisfying(lambda t: callable(getattr(t, "report", None)) and
+                              callable(getattr(t, "should_prune", None)),
+                              "an Optuna trial (report and should_prune), such as study.ask()"),
+             metric=text())
     def __init__(self, trial, metric="val_loss"):
         super().__init__()
         self.trial, self.metric, self.pruned_at = trial, metric, None
 
     def on_epoch_end(self, epoch, logs=None):
-        value = (logs or {}).get(self.metric)
+        logs = logs or {}
+        value = logs.get(self.metric)
+        # a name fit never logs (a typo: "val_acc") would never report, and never prune; a
+        # validation metric is missing from the epochs validation skips (validation_freq)
+        skipped = self.metric.startswith("val_") and not any(k.startswith("val_") for k in logs)
+        if self.metric not in logs and logs and not skipped:
+            raise ValueError(f"OptunaPruning(metric={self.metric!r}): no metric of that name is "
+                             f"logged (this fit logs {', '.join(sorted(logs))}); name one of "
+                             "them")
         if value is None or not math.isfinite(float(np.asarray(value))):
             return
         self.trial.report(float(np.asarray(value)), epoch + 1)

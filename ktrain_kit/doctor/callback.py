@@ -305,6 +305,7 @@ def _read(name, data, limit):
         arrays = facts_lib.probe_arrays(data, limit)
     except ValueError as e:
         raise ValueError(f"TrainingDoctor({name}=...): {type(data).__name__} {e}") from None
+    _refuse_loose_values(name, arrays)
     rows = _rows(arrays)
     if len(rows) > 1 or rows == {0}:  # the probe failed inside fit (an internal-error note)
         x_rows, y_rows = (sorted(_rows(part)) for part in arrays)  # or never ran, silently
@@ -313,6 +314,26 @@ def _read(name, data, limit):
             f"x has {'/'.join(map(str, x_rows))} rows and y "
             f"{'/'.join(map(str, y_rows))}: pass one label per example, as to fit"))
     return arrays
+
+
+def _refuse_loose_values(name, arrays):
+    """Data `fit` would refuse, refused here rather than failing the probe inside fit: Python
+    lists of values (`x.tolist()`: each value read as an input of its own) and labels that
+    are text (a pipeline's StringLookup maps them to the ids the loss reads)."""
+    x, y = arrays
+    for part, label in ((x, "x"), (y, "y")):
+        loose = [v for v in keras.tree.flatten(part) if isinstance(v, (int, float, str, bytes))]
+        if loose:
+            raise ValueError(f"TrainingDoctor({name}=...): {label} is a Python list of values "
+                             f"({len(loose)} of them), not an array: pass NumPy arrays "
+                             "(np.asarray), as fit reads them")
+    for leaf in keras.tree.flatten(y):
+        values = np.asarray(leaf) if hasattr(leaf, "dtype") else None
+        if values is not None and values.dtype.kind in "USO" and values.size and \
+                isinstance(values.flat[0], (str, bytes)):
+            raise ValueError(f"TrainingDoctor({name}=...): its labels are text "
+                             f"('{values.flat[0]}', ...): pass the class ids the loss reads "
+                             "(those your pipeline maps them to)")
 
 
 def _rows(structure) -> set:
