@@ -185,7 +185,8 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
         written = plots.plot_curves(metrics_path, run.path("plots"),
                                     claim=lambda path: run.own(os.path.relpath(path,
                                                                                workdir)))
-    summary = _summary(c, plots.read_metrics(metrics_path) if has_metrics else {},
+    history = plots.read_metrics(metrics_path) if has_metrics else {}
+    summary = _summary(c, history,
                        parts["early_stopping"], started, workdir, export_dir, written,
                        precision, strategy_name)
     summary["stopped"] = "nan_loss" if nan_guard.stopped else None
@@ -199,7 +200,7 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
             doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
             summary["diagnosis"] = doctor.report_json()["status"]
         runfolder.write_summary(run, summary)
-        _print_summary(summary, tasks.MAIN_METRIC[c.task.name])
+        _print_summary(summary, tasks.MAIN_METRIC[c.task.name], history)
         if doctor is not None:
             print("\n".join(doctor_lines(doctor)))
     return summary
@@ -480,13 +481,21 @@ def _summary(c, history, early_stopping, started, workdir, export_dir, plots_wri
     }
 
 
-def _print_summary(s, main_metric):
+def _print_summary(s, main_metric, history=None):
+    """The run in a few lines. "best" only where the epoch kept is the best by the metric
+    shown: early stopping may keep the best validation loss, whose accuracy can be below
+    another epoch's (la-riots: 0.08 kept, 0.31 two epochs later), and then both are said."""
+    from ktrain_kit import tasks
     value = s["main_metric_value"]
+    column = [v for v in (history or {}).get(f"val_{main_metric}") or []]
+    finite = [v for v in column if v is not None and math.isfinite(v)]
+    peak = (max if tasks.maximize(main_metric) else min)(finite) if finite else None
     best = (f"val {main_metric} {value:.4f} at epoch {s['best_epoch']} (the weights kept)"
             if value is not None else "no validation metric")
-    if s["best_val_accuracy"] is not None and main_metric == "accuracy":
-        best = (f"best val accuracy {s['best_val_accuracy']:.4f} at epoch {s['best_epoch']} "
-                "(the weights kept)")
+    if value is not None and (peak is None or value == peak):
+        best = "best " + best
+    elif value is not None:
+        best += f"; its best was {peak:.4f}, at epoch {column.index(peak) + 1}"
     head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
     print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"

@@ -412,7 +412,9 @@ def test_doctor_data_with_more_examples_than_labels_or_none_is_refused_where_giv
         TrainingDoctor(reference_data=(x[:0], y[:0]))
     with pytest.raises(ValueError, match=r"validation_data=.*x has 16/32 rows"):
         TrainingDoctor(validation_data=({"a": x, "b": x[:16]}, y))
-    assert TrainingDoctor(probe_data=({"a": x, "b": x}, [int(v) for v in y])).probe_data
+    # labels as a Python list: refused as fit refuses them (not miscounted as rows)
+    with pytest.raises(ValueError, match=r"probe_data=.*y is a Python list"):
+        TrainingDoctor(probe_data=({"a": x, "b": x}, [int(v) for v in y]))
 
 
 def test_a_schedule_with_two_boundaries_on_one_step_is_refused_as_the_config_refuses_it():

@@ -20,9 +20,6 @@ def class_folder_files(root, suffixes, what, layout, other_layout=""):
     if not fs.isdir(root):
         raise file_error(root, "is not a folder", f"point data.path at {layout}")
 
-    def visible(name):
-        return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
-
     classes = sorted(d for d in fs.listdir(root) if visible(d) and fs.isdir(fs.join(root, d)))
     if len(classes) < 2:
         raise file_error(root, f"has {len(classes)} class sub-folders, need at least 2",
@@ -31,12 +28,11 @@ def class_folder_files(root, suffixes, what, layout, other_layout=""):
     files = []
     for label, name in enumerate(classes):
         folder = fs.join(root, name)
-        found = sorted(f for f in fs.listdir(folder) if visible(f)
-                       and named_as(f, suffixes) and not fs.isdir(fs.join(folder, f)))
-        if not found and fs.exists(fs.join(folder, "manifest.json")):
+        if fs.exists(fs.join(folder, "manifest.json")):  # its plots/*.png are no examples
             raise file_error(folder, "is a ktrain_kit run's folder (manifest.json), not a "
                              "class", "move it out of data.path (train with a --workdir "
                              "outside the data)")
+        found = [f for f in files_in(folder) if named_as(base_name(f), suffixes)]
         if not found:
             raise file_error(folder, f"holds no {what}",
                              "put examples of that class into it, or remove the folder")
@@ -44,6 +40,34 @@ def class_folder_files(root, suffixes, what, layout, other_layout=""):
     for path, _ in files:
         _check_openable(path)
     return files, classes
+
+
+def visible(name) -> bool:
+    """Neither hidden ("." and "._" AppleDouble files) nor left by a system (SYSTEM_NAMES)."""
+    return not name.startswith(".") and name.lower() not in SYSTEM_NAMES
+
+
+def files_in(folder) -> list:
+    """The visible files under `folder`, its sub-folders' too, as paths relative to it,
+    sorted: Keras' folder readers walk a class's sub-folders (`web/part2/x.txt` is a `web`
+    example), and read here one level deep they were left out without a word. A linked
+    folder is not followed (Keras' default; a link to a parent would loop)."""
+    import os
+    out = []
+    for name in sorted(fs.listdir(folder)):
+        path = fs.join(folder, name)
+        if not visible(name):
+            continue
+        if fs.isdir(path):
+            if not (fs.is_local(path) and os.path.islink(path)):
+                out += [f"{name}/{sub}" for sub in files_in(path)]
+        else:
+            out.append(name)
+    return out
+
+
+def base_name(relative) -> str:
+    return relative.rsplit("/", 1)[-1]
 
 
 def class_files(root, suffixes) -> list:
@@ -95,9 +119,8 @@ def other_files(root, classes, suffixes) -> list:
     out = []
     for name in classes:
         folder = fs.join(root, name)
-        out += [fs.join(folder, f) for f in sorted(fs.listdir(folder))
-                if not f.startswith(".") and f.lower() not in SYSTEM_NAMES and
-                not named_as(f, suffixes) and not fs.isdir(fs.join(folder, f))]
+        out += [fs.join(folder, f) for f in files_in(folder)
+                if not named_as(base_name(f), suffixes)]
     return out
 
 

@@ -14,6 +14,8 @@ in memory, streamed from its files, or converted to shards: the same file gives 
   left out and counted in the run's output.
 """
 
+import re
+
 import numpy as np
 
 from ktrain_kit import fs
@@ -83,7 +85,11 @@ def decode_file(path, shape, orient=None):
         return _DECODERS[key](tf.constant(raw), tf.constant(
             orientation(path) if orient is None else orient, tf.int32)).numpy()
     except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as e:
-        raise ValueError(str(e).strip().splitlines()[0][:120]) from None
+        # the decoder's own words, without TensorFlow's "{{function_node __inference_...}}"
+        said = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(e).strip())
+        raise ValueError(said.splitlines()[0][:120] + (
+            " - a 1-bit BMP? the decoder reads 8, 24 and 32 bits: save it as PNG"
+            if raw[:2] == b"BM" and len(raw) > 29 and raw[28] == 1 else "")) from None
 
 
 def decode_folder(files, shape, skip_bad: bool, file_error):

@@ -19,6 +19,7 @@ from ktrain_kit.data.folders import check_data_name_fits, class_folder_files
 from ktrain_kit.errors import UserError, config_error, file_error
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+IMAGE_CHANNELS = (1, 3, 4)  # gray, RGB, RGBA: an image array's last axis
 MAX_TOKEN_ID = 10_000_000
 
 
@@ -253,6 +254,13 @@ def _npz(dc, tc, rng):
         kind = "sequence"  # integer matrices are token ids; store floats for tabular features
     else:
         kind = "image" if x.ndim in (3, 4) else "tabular"
+    if kind == "image" and x.ndim == 4 and x.shape[1] in IMAGE_CHANNELS and \
+            x.shape[-1] not in IMAGE_CHANNELS and x.shape[-1] > max(IMAGE_CHANNELS):
+        # PyTorch's layout: read as (height, width, channels) it is 3 rows of 32 channels,
+        # and the convolutions, flips and crops run along the wrong axes, silently
+        raise file_error(path, f"x has shape {x.shape}: channels first (n, channels, height, "
+                         "width), as PyTorch stores images, where images are read channels "
+                         "last (n, height, width, channels)", "save x.transpose(0, 2, 3, 1)")
     if kind == "image" and x.ndim == 3:
         x = x[..., None]
     if x.ndim == 1:
@@ -446,7 +454,22 @@ def _image_folder(dc, tc, rng):
     x, kept, skipped = images.decode_folder(files, (dc.image_size, dc.image_size, dc.channels),
                                             dc.skip_bad_files, file_error)
     labels = np.array(classes, dtype=object)[[files[i][1] for i in kept]]
-    return Raw(x, labels, "image", notes=_skipped_note(skipped))
+    return Raw(x, labels, "image",
+               notes=_skipped_note(skipped) + _not_images_note(root, classes))
+
+
+def _not_images_note(root, classes):
+    """The files of the class folders not named as an image read here (a .tif, notes.txt):
+    not examples, said rather than dropped unsaid."""
+    from ktrain_kit.data.folders import other_files
+    others = other_files(root, classes, IMAGE_SUFFIXES)
+    if not others:
+        return []
+    shown = ", ".join(os.path.basename(p) for p in others[:3]) + (", ..." if len(others) > 3
+                                                                  else "")
+    return [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named "
+            f"{'/'.join(IMAGE_SUFFIXES)} ({shown}): images in other formats (TIFF, ...) are "
+            "not read; convert them to PNG"]
 
 
 def _skipped_note(skipped):
@@ -499,7 +522,8 @@ def _streamed_image_folder(dc, tc, seed, files, classes):
               else None,
               "orientation": {p: o for p, o in orientations.items() if o != 1}}
     return Dataset(None, None, None, None, "image", tc.name, labels.num_outputs, labels.info,
-                   fingerprint(dc), stream, notes=_skipped_note(skipped))
+                   fingerprint(dc), stream,
+                   notes=_skipped_note(skipped) + _not_images_note(dc.path, classes))
 
 
 def _readable_files(files, skip_bad):

@@ -402,7 +402,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
     if fasttext:  # fastText's `__label__<class> <text>` lines: columns text, label
         json_table = fasttext
     orange, notes, grouped, orange_flags, orange_types, one_line = 0, (), {}, (), (), None
-    comments, signed = 0, {}
+    comments, signed, repeated = 0, {}, []
     if json_table is not None:  # JSON Lines, or a list of records: the keys name the columns
         (records, lines, nested), has_header = json_table, True
     else:
@@ -416,6 +416,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
+        repeats = _repeated_header(records) if header is not False else []
+        if repeats:  # see _repeated_header
+            repeated = [lines[i] for i in repeats]
+            records = [r for i, r in enumerate(records) if i not in set(repeats)]
+            lines = [n for i, n in enumerate(lines) if i not in set(repeats)]
+            flags = flags and [f for i, f in enumerate(flags) if i not in set(repeats)]
         orange = _orange_rows(records, lines, text, char) if header is not False else 0
         one_line = None if orange or header is False else _orange_one_line(records[0])
         if orange:  # Orange's type and flag rows: the header's, not examples
@@ -432,7 +438,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
             flags[0] = [True, *flags[0]]  # the name R's write.table leaves out (write.csv: "")
         first = records[0]  # as written: if it is a header, its names are kept so
         records, signed = _unsigned_numbers(records)
-        records, grouped = _ungrouped_numbers(records, mark, char)
+        records, grouped = _ungrouped_numbers(records, mark, char, decimal != "auto")
         if mark == ",":  # before the header is judged: `1,5` is a number, as the file means
             records = _with_decimal_points(records, lines, path)
         if header == "auto":
@@ -473,6 +479,10 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
               f"{', ...' if comments > 1 else ''}) "
               f"{'are read as comments' if comments > 1 else 'is read as a comment'}, "
               "not rows (lines on top starting with '#')",) if comments else ()
+    notes += (f"{path}: line{'s' * (len(repeated) > 1)} "
+              f"{', '.join(map(str, repeated[:5]))}{', ...' if len(repeated) > 5 else ''} "
+              f"repeat{'s' * (len(repeated) == 1)} the header (files joined one after "
+              "another?): read as the header again, not as rows",) if repeated else ()
     notes += tuple(f"column {shown(names[j])}: numbers written with {what} ({shown(cell)}) "
                    f"read as the numbers they write ({plain}"
                    f"{', percent points' if what == 'a percent sign' else ''})"
@@ -490,6 +500,30 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                  flags_at=1 if one_line else 3,
                  declared={names[j]: "continuous" for j, kind in enumerate(orange_types)
                            if kind.lower() in ("c", "continuous") and j not in unused})
+
+
+def _repeated_header(records) -> list:
+    """Indices of the later lines that repeat the first cell for cell, when the first holds a
+    name (a cell no number): two exports joined (`cat a.csv b.csv`) repeat their header in
+    the middle. Read as rows they made every column of numbers a column of text (the names
+    taken for missing-value markers), and read as markers they gave the label column one more
+    class, its own name."""
+    first = [c.strip() for c in records[0]] if records else []
+    if not first or not all(c and not NUMBER_LIKE.fullmatch(c) for c in first):
+        return []
+    repeats = [i for i in range(1, len(records)) if [c.strip() for c in records[i]] == first]
+    others = [r for i, r in enumerate(records) if i and i not in set(repeats)]
+    # a header stands over a column of numbers; a headerless table of categories repeats its
+    # rows as data does (`Adelie,Biscoe` twice)
+    def numbers(j):
+        cells = [r[j].strip() if j < len(r) else "" for r in others]
+        present = [c for c in cells if not is_missing(c)]
+        return present and all(NUMBER_LIKE.fullmatch(c) for c in present)
+    over_numbers = any(numbers(j) for j in range(len(first)))
+    return repeats if over_numbers else []
+
+
+NUMBER_LIKE = re.compile(r"[-+(]?[\d.,' \u00a0\u202f]*\d[\d.,' \u00a0\u202f]*([eE][-+]?\d+)?\)?")
 
 
 # Excel's delimiter line (`sep=;` alone on line 1, as exporters write it for Excel, which
@@ -605,7 +639,7 @@ SEPARATED = {mark: re.compile(rf"\d[{re.escape(seps)}]\d{{3}}")
 ONE_GROUP = re.compile(r"[+-]?\d{1,3}[,.]\d{3}")
 
 
-def _ungrouped_numbers(records, mark: str, char: str):
+def _ungrouped_numbers(records, mark: str, char: str, mark_given=False):
     """(records, {column: (a grouped cell, as read)}): in each column whose cells below line 1
     are numbers, some with their thousands grouped (`GROUPED` for the file's decimal mark),
     those cells written plainly (`"1,234,567"` -> `1234567`; with decimal commas `1.234,5` ->
@@ -618,8 +652,10 @@ def _ungrouped_numbers(records, mark: str, char: str):
     A column of one group alone (`1,234`, `1.234`: no decimals) is read so only where nothing
     else reads it: in a comma-delimited file, where a decimal comma would be the delimiter, or
     where another cell of the file groups with the same separator beyond doubt (`1.170.364`
-    beside `263.400`); else it is refused as before (a tab file's `1,234` may be 1.234 written
-    with a decimal comma, a `;` file's `1.234` a decimal point among decimal commas)."""
+    beside `263.400`), or where data.decimal names the other mark (`mark_given`: German
+    Excel's `3.750` beside `39,1` with data.decimal=','); else it is refused as before (a tab
+    file's `1,234` may be 1.234 written with a decimal comma, a `;` file's `1.234` a decimal
+    point among decimal commas)."""
     plain = is_number if mark == "." else COMMA_NUMBER.fullmatch
     columns = {}  # column -> its grouped cells, when all its other cells are plain numbers
     for j in range(len(records[0]) if records else 0):
@@ -635,6 +671,8 @@ def _ungrouped_numbers(records, mark: str, char: str):
                for c in found if not ONE_GROUP.fullmatch(c)}
     if mark == "." and char == ",":
         certain.add(",")  # quoted: a decimal comma would be the delimiter
+    if mark_given:  # data.decimal names the decimal mark: no other mark can be it
+        certain |= set(SEPARATORS[mark])
     grouped, out = {}, records
     for j, found in columns.items():
         if not all(GROUPED[mark].fullmatch(c).group("g") in certain for c in found):
@@ -746,6 +784,10 @@ def _with_decimal_points(rows, lines, path):
             if _point_number(cell):
                 raise file_error(path, f"line {line}: {shown(cell)} has a decimal point, but "
                                  "the file's numbers are read with decimal commas (data.decimal)",
+                                 "pass --config.data.decimal=, if its points group thousands "
+                                 "(1.234 = 1234) and its decimals are commas, or "
+                                 "--config.data.decimal=. if its numbers use decimal points"
+                                 if ONE_GROUP.fullmatch(cell) else
                                  "pass --config.data.decimal=. if its numbers use points; "
                                  "else write 1234 or 1,5 without grouping")
             if GROUPED_COMMA_NUMBER.fullmatch(cell):
