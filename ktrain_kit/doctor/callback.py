@@ -150,6 +150,7 @@ class TrainingDoctor(keras.callbacks.Callback):
             view = task_lib.task_view(self._facts(record_errors=False))
         except Exception:  # noqa: BLE001
             return
+        x = one_matrix(x)
         if not _comparable(view, x, y):
             return
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="doctor-reference")
@@ -382,11 +383,12 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
     `simple`: the simple models' (score, name) when already computed for this task.
     `validation_data`: held-out examples, whose per-class recall is kept beside the reference
     rows' (task.class_recalls): one more prediction pass over at most REFERENCE_LIMIT rows."""
-    x, y = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
+    inputs, y = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
     view = task_lib.task_view(facts)
+    x = one_matrix(inputs)  # what the simple models read; the model reads `inputs`
     if not _comparable(view, x, y):
-        return {}  # several inputs or outputs: judged by their curves and structure
-    predictions = predict(model, x)
+        return {}  # several outputs, inputs of text or ids: judged by curves and structure
+    predictions = predict(model, inputs)
     simple, name = simple if simple is not None else task_lib.best_simple_model(view, x, y)
     scores = {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
               "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
@@ -397,12 +399,13 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
               "model_share_corrected": task_lib.share_corrected_score(view, y, predictions),
               "model_classes_dropped": task_lib.classes_dropped(view, y, predictions)}
     if probe_data is not None and probe_data is not reference_data:
-        px, py = facts_lib.probe_arrays(probe_data)
+        probe_inputs, py = facts_lib.probe_arrays(probe_data)
+        px = one_matrix(probe_inputs)
         # a probe cut from the reference examples (the launcher's) is no validation set
         held_out = isinstance(px, np.ndarray) and not (
             len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
         if held_out and isinstance(py, np.ndarray) and len(px) >= 20:
-            on_probe = predict(model, px)
+            on_probe = predict(model, probe_inputs)
             scores["model_on_probe"] = task_lib.score(view, py, on_probe)
             # the same outputs decided by the class shares: on imbalanced labels the arg max
             # can sit at chance while the outputs tell the classes apart (rules._unrelated_labels)
@@ -411,10 +414,11 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
             scores["chance_on_probe"] = task_lib.chance(view, py)
             scores["n_probe"] = task_lib.effective_examples(view, py)
     if validation_data is not None and view.classifies:
-        vx, vy = validation_data
+        validation_inputs, vy = validation_data
+        vx = one_matrix(validation_inputs)
         recalls = task_lib.class_recalls(view, y, predictions)
         readable = isinstance(vx, np.ndarray) and isinstance(vy, np.ndarray) and len(vx) >= 20
-        held_predictions = predict(model, vx) if readable else None
+        held_predictions = predict(model, validation_inputs) if readable else None
         held = task_lib.class_recalls(view, vy, held_predictions) if readable else None
         if recalls and held:
             scores["class_recall"] = recalls
@@ -433,6 +437,21 @@ def _held_out_scores(view, x, y, vx, vy, name, predictions) -> dict:
         return {}
     return {"model_on_validation": model, "simple_on_validation": simple,
             "n_validation_effective": task_lib.effective_examples(view, vy)}
+
+
+def one_matrix(x):
+    """The inputs as the simple models read them: an array as it is; several inputs (a list
+    or dict of arrays of numbers with decimals, one row per example) side by side, each
+    flattened - a two-input model's labels shuffled were 'healthy', the simple models never
+    scored. Inputs of integers (token ids, category codes) or text stay apart (None): their
+    columns side by side mean nothing to nearest neighbours."""
+    if isinstance(x, np.ndarray) or not isinstance(x, (list, tuple, dict)):
+        return x
+    parts = keras.tree.flatten(x)
+    if not parts or not all(isinstance(p, np.ndarray) and p.dtype.kind == "f" and p.ndim >= 1
+                            for p in parts) or len({len(p) for p in parts}) != 1:
+        return None
+    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1)
 
 
 def _comparable(view, x, y) -> bool:
