@@ -116,3 +116,23 @@ def test_the_last_line_says_best_only_of_the_epoch_that_is_best(capsys):
     assert "best val accuracy 0.3100 at epoch 2" in capsys.readouterr().out
     _print_summary(dict(summary, main_metric_value=2.5), "rmse", {"val_rmse": [2.5, 3.0, 2.9]})
     assert "best val rmse 2.5000 at epoch 1" in capsys.readouterr().out  # lower is better
+
+
+def test_a_class_with_one_training_example_or_none_is_said_before_training(tmp_path):
+    """A label of one row (a typo, a rare species) became an output class without a word."""
+    import pandas as pd
+
+    from ktrain_kit import data
+    rng = np.random.default_rng(0)
+    labels = ["x"] * 30 + ["z"] * 29 + ["Emperor"]
+    pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "y": labels}).to_csv(
+        tmp_path / "t.csv", index=False)
+    loaded = data.load(data_config("csv", tmp_path / "t.csv", label_column="y"), task(), 0)
+    names = list(loaded.labels["class_names"])
+    in_training = int((loaded.y_train == names.index("Emperor")).sum())
+    note = [n for n in loaded.notes if "one training example or none" in n]
+    assert len(note) == 1 and f"Emperor ({in_training})" in note[0]
+    pd.DataFrame({"a": rng.normal(size=60), "y": ["x", "z"] * 30}).to_csv(
+        tmp_path / "fine.csv", index=False)
+    fine = data.load(data_config("csv", tmp_path / "fine.csv", label_column="y"), task(), 0)
+    assert not any("training example" in n for n in fine.notes)

@@ -710,6 +710,7 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))
+    raw.notes = [*raw.notes, *_scarce_classes_note(tc, y_train, labels)]
     kind, preprocessing = raw.kind, None
     if raw.kind == "table":  # typed here, encoded by a FeatureSpace adapted on training rows
         from ktrain_kit.data import features
@@ -735,6 +736,23 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     return Dataset(x[train_idx], y_train, x[val_idx], labels.y[val_idx], kind, tc.name,
                    labels.num_outputs, info, fingerprint(dc), preprocessing=preprocessing,
                    notes=raw.notes)
+
+
+def _scarce_classes_note(tc, y_train, labels) -> list:
+    """The classes with one training example or none (a class of one row the split sent to
+    validation): an output the model cannot learn from the data, said before it trains - a
+    table's 'Emperor' penguin, a typo'd label, becomes a class of its own without a word."""
+    names = (labels.info or {}).get("class_names")
+    if tc.name != "classification" or not names:
+        return []
+    counts = np.bincount(np.asarray(y_train, np.int64).reshape(-1), minlength=len(names))
+    scarce = [f"{names[k]!s} ({counts[k]})" for k in range(len(names)) if counts[k] <= 1]
+    if not scarce:
+        return []
+    return [f"{len(scarce)} class{'es' * (len(scarce) > 1)} with one training example or "
+            f"none: {', '.join(scarce[:5])}{', ...' if len(scarce) > 5 else ''}; the model "
+            "cannot learn {} from that - add examples, or drop {} rows (a typo in a "
+            "label?)".format(*(("them", "their") if len(scarce) > 1 else ("it", "its")))]
 
 
 def _with_kept(error: UserError, raw: Raw) -> UserError:
