@@ -226,6 +226,11 @@ class TrainingDoctor(keras.callbacks.Callback):
                                                       self.probe_data, simple,
                                                       self.validation_data)
                 facts["reference"] = self.reference
+                if facts.get("outputs"):  # several outputs: each compared on its own
+                    with state_kept(self.model):
+                        for output, scores in zip(facts["outputs"], output_references(
+                                self.model, self.reference_data, facts, self.probe_data)):
+                            output["reference"] = scores
             except Exception as e:  # noqa: BLE001 - see _never_raises
                 self._record_error(f"reference: {type(e).__name__}: {e}")
         if self.batch_losses:
@@ -390,29 +395,10 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
         return {}  # several outputs, inputs of text or ids: judged by curves and structure
     predictions = predict(model, inputs)
     simple, name = simple if simple is not None else task_lib.best_simple_model(view, x, y)
-    scores = {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
-              "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
-              "model": task_lib.score(view, y, predictions), "simple": simple,
-              "simple_model": name, "chance": task_lib.chance(view, y),
-              "majority": task_lib.majority_share(view, y),
-              "linear_weights": task_lib.linear_weights(view, x, name),
-              "model_share_corrected": task_lib.share_corrected_score(view, y, predictions),
-              "model_classes_dropped": task_lib.classes_dropped(view, y, predictions)}
-    if probe_data is not None and probe_data is not reference_data:
-        probe_inputs, py = facts_lib.probe_arrays(probe_data)
-        px = one_matrix(probe_inputs)
-        # a probe cut from the reference examples (the launcher's) is no validation set
-        held_out = isinstance(px, np.ndarray) and not (
-            len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
-        if held_out and isinstance(py, np.ndarray) and len(px) >= 20:
-            on_probe = predict(model, probe_inputs)
-            scores["model_on_probe"] = task_lib.score(view, py, on_probe)
-            # the same outputs decided by the class shares: on imbalanced labels the arg max
-            # can sit at chance while the outputs tell the classes apart (rules._unrelated_labels)
-            scores["model_on_probe_share_corrected"] = task_lib.share_corrected_score(
-                view, py, on_probe)
-            scores["chance_on_probe"] = task_lib.chance(view, py)
-            scores["n_probe"] = task_lib.effective_examples(view, py)
+    scores = _compared(view, x, y, predictions, simple, name)
+    held = _held_out_probe(probe_data, reference_data, x)
+    if held is not None and isinstance(held[1], np.ndarray):
+        scores.update(_on_probe(view, held[1], predict(model, held[0])))
     if validation_data is not None and view.classifies:
         validation_inputs, vy = validation_data
         vx = one_matrix(validation_inputs)
@@ -425,6 +411,74 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
             scores["validation_class_recall"] = dict(held, n=int(len(vx)))
             scores.update(_held_out_scores(view, x, y, vx, vy, name, held_predictions))
     return scores
+
+
+def _compared(view, x, y, predictions, simple, name) -> dict:
+    """The model's predictions and the best simple model on the reference rows (x, y)."""
+    return {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
+            "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
+            "model": task_lib.score(view, y, predictions), "simple": simple,
+            "simple_model": name, "chance": task_lib.chance(view, y),
+            "majority": task_lib.majority_share(view, y),
+            "linear_weights": task_lib.linear_weights(view, x, name),
+            "model_share_corrected": task_lib.share_corrected_score(view, y, predictions),
+            "model_classes_dropped": task_lib.classes_dropped(view, y, predictions)}
+
+
+def _held_out_probe(probe_data, reference_data, x):
+    """(the probe's inputs, its labels) when they are other examples than the reference rows
+    `x` (validation, as users pass them), 20 or more; else None. A probe cut from the
+    reference examples (the launcher's) is no validation set."""
+    if probe_data is None or probe_data is reference_data:
+        return None
+    probe_inputs, py = facts_lib.probe_arrays(probe_data)
+    px = one_matrix(probe_inputs)
+    held_out = isinstance(px, np.ndarray) and len(px) >= 20 and not (
+        len(px) <= len(x) and np.array_equal(px, x[:len(px)]))
+    return (probe_inputs, py) if held_out else None
+
+
+def _on_probe(view, py, predictions) -> dict:
+    return {"model_on_probe": task_lib.score(view, py, predictions),
+            # the same outputs decided by the class shares: on imbalanced labels the arg max
+            # can sit at chance while the outputs tell the classes apart (rules._unrelated_labels)
+            "model_on_probe_share_corrected": task_lib.share_corrected_score(
+                view, py, predictions),
+            "chance_on_probe": task_lib.chance(view, py),
+            "n_probe": task_lib.effective_examples(view, py)}
+
+
+def output_references(model, reference_data, facts, probe_data=None) -> list:
+    """`reference_scores`' comparison for each output of a multi-output model, on its own
+    labels and predictions ({} for an output that cannot be compared): one head's labels
+    shuffled beside a healthy one was 'healthy' - no reference was scored for several
+    outputs. The rules judge each output with its own (rules._per_output)."""
+    inputs, labels = facts_lib.probe_arrays(reference_data, limit=REFERENCE_LIMIT)
+    x = one_matrix(inputs)
+    outputs = facts.get("outputs") or []
+    names = [o.get("output_name") for o in outputs]
+    if not isinstance(x, np.ndarray) or len(x) < 20:
+        return [{} for _ in outputs]
+    predictions = facts_lib.labels_per_output(predict(model, inputs), names)
+    labels = facts_lib.labels_per_output(labels, names)
+    held = _held_out_probe(probe_data, reference_data, x)
+    if held is not None:
+        probe_predictions = facts_lib.labels_per_output(predict(model, held[0]), names)
+        probe_labels = facts_lib.labels_per_output(held[1], names)
+    shared = {k: v for k, v in facts.items() if k not in ("outputs", "reference")}
+    found = []
+    for i, output in enumerate(outputs):
+        view = task_lib.task_view({**shared, **output})
+        y, predicted = labels[i], predictions[i]
+        if y is None or predicted is None or not _comparable(view, x, y):
+            found.append({})
+            continue
+        scores = _compared(view, x, y, predicted, *task_lib.best_simple_model(view, x, y))
+        if held is not None and probe_labels[i] is not None and \
+                probe_predictions[i] is not None:
+            scores.update(_on_probe(view, probe_labels[i], probe_predictions[i]))
+        found.append(scores)
+    return found
 
 
 def _held_out_scores(view, x, y, vx, vy, name, predictions) -> dict:
@@ -478,7 +532,8 @@ PREDICT_CHUNK = 512
 
 def predict(model, x):
     """`model.predict(x)` without tracing a predict function for one call (~1 s for a small
-    CNN, more than the eager forward passes, 0.3 s); the same numbers."""
+    CNN, more than the eager forward passes, 0.3 s); the same numbers, in the model's output
+    structure."""
     try:
         with warnings.catch_warnings():  # a bare array for a one-input list: Keras warns
             warnings.filterwarnings("ignore", message="The structure of `inputs`")
@@ -488,4 +543,5 @@ def predict(model, x):
             lambda *p: np.concatenate([keras.ops.convert_to_numpy(q) for q in p]), *parts)
     except Exception:  # noqa: BLE001 - inputs only predict() can feed: use it
         predictions = model.predict(x, verbose=0, batch_size=256)
-    return keras.ops.convert_to_numpy(predictions)
+    # several outputs stay in the model's structure (a dict, a list), each as NumPy
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, predictions)

@@ -417,7 +417,7 @@ def model_facts(model, probe_data):
                     layer if len(predicted) == 1 else None, list(p.shape[1:]))
                    for i, p in enumerate(predicted)]
     losses = losses_per_output(getattr(model, "loss", None), [n for n, _, _ in outputs])
-    labels = _labels_per_output(y, [n for n, _, _ in outputs])
+    labels = labels_per_output(y, [n for n, _, _ in outputs])
     per_output = []
     for (name, layer, shape), loss, label in zip(outputs, losses, labels):
         facts = {"output_name": name, **loss_facts(loss),
@@ -690,7 +690,9 @@ def _rescaled_inputs(model, x):
     return np.asarray(layers[0](x))
 
 
-def _labels_per_output(y, names):
+def labels_per_output(y, names):
+    """`y` (labels or predictions: one array, a list, a dict) as one array per output name,
+    None where an output has none."""
     if y is None:
         return [None] * len(names)
     if isinstance(y, dict):

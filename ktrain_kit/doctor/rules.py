@@ -716,18 +716,26 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
 
 
 PER_OUTPUT_RULES = ("_wrong_loss", "_label_problems")
+# Judged on an output's own curves (Keras logs `<output>_loss`, `val_<output>_accuracy`) and
+# its own reference (callback.output_references), where it has one.
+PER_OUTPUT_REFERENCE_RULES = ("_unrelated_labels",)
 
 
 def _per_output(run, epochs, batch_losses, probes):
     """A multi-output model: the structural rules judge each output against its own loss,
-    activation and labels, and name it in the evidence."""
+    activation and labels, and the reference rules against its own curves and simple model;
+    each finding names its output in the evidence."""
     found = []
     for i, output in enumerate(run.facts.get("outputs") or []):
         facts = {k: v for k, v in run.facts.items() if k not in ("outputs", "reference")}
         facts.update(output)
         output_probes = [{**p, **_nth(p.get("output_facts") or [], i)} for p in probes]
         sub = make_run(epochs, output_probes, facts)
-        for name in PER_OUTPUT_RULES:
+        rules = [(name, sub) for name in PER_OUTPUT_RULES]
+        if output.get("reference") and output.get("output_name"):
+            own = make_run(_output_epochs(epochs, output["output_name"]), output_probes, facts)
+            rules += [(name, own) for name in PER_OUTPUT_REFERENCE_RULES]
+        for name, sub in rules:
             try:
                 for f in globals()[name](sub, batch_losses, output_probes):
                     f.evidence["output"] = output.get("output_name", f"output_{i}")
@@ -736,6 +744,19 @@ def _per_output(run, epochs, batch_losses, probes):
                 found.append(internal_error_finding(f"rule {name.strip('_')} on output {i}: "
                                                     f"{type(e).__name__}: {e}"))
     return found
+
+
+def _output_epochs(epochs, name):
+    """Each epoch's record as one output's own: `<name>_loss` as `loss`, `val_<name>_accuracy`
+    as `val_accuracy`, ...; the learning rate kept."""
+    def own(record):
+        out = {"lr": record["lr"]} if "lr" in record else {}
+        for key, value in record.items():
+            for prefix in ("", "val_"):
+                if key.startswith(f"{prefix}{name}_"):
+                    out[prefix + key[len(prefix) + len(name) + 1:]] = value
+        return out
+    return [own(e) for e in epochs]
 
 
 def internal_error_finding(where: str) -> Finding:
