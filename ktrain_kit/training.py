@@ -196,6 +196,8 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
         summary.update(callback.summary() if hasattr(callback, "summary") else {})
     if place["chief"]:
         if doctor is not None:
+            from ktrain_kit.doctor.remedies import drop_settings_in_effect
+            drop_settings_in_effect(doctor.findings, c)
             run.own("diagnosis.json", "diagnosis.md")
             doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
             summary["diagnosis"] = doctor.report_json()["status"]

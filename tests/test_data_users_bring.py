@@ -3,7 +3,8 @@ a class (`web/part2/x.txt`, as Keras' folder readers walk them, checked against
 `keras.utils.text_dataset_from_directory` / `image_dataset_from_directory`), image files in a
 format not read (.tif) said rather than dropped unsaid, a 1-bit BMP's refusal in words, images
 saved channels first (PyTorch's layout) refused rather than read along the wrong axes, and the
-run's last line calling 'best' only the epoch that is.
+run's last line calling 'best' only the epoch that is, and the doctor's advice without the
+settings the run already had.
 """
 
 import os
@@ -136,3 +137,23 @@ def test_a_class_with_one_training_example_or_none_is_said_before_training(tmp_p
         tmp_path / "fine.csv", index=False)
     fine = data.load(data_config("csv", tmp_path / "fine.csv", label_column="y"), task(), 0)
     assert not any("training example" in n for n in fine.notes)
+
+
+def test_advice_already_in_effect_is_left_out_of_a_finding():
+    """The text config's run was told to use adamw and early stopping, which it used; after
+    the user set the rest, the same line came back, every setting in it already in effect."""
+    from configs.text_bag import get_config
+
+    from ktrain_kit.doctor.remedies import drop_settings_in_effect
+    from ktrain_kit.doctor.rules import Finding
+    c = get_config()
+    assert c.optimizer.name == "adamw" and c.callbacks.early_stopping.enabled
+    flags = ["--config.optimizer.name=adamw", f"--config.model.dropout={c.model.dropout + 0.2}",
+             "--config.callbacks.early_stopping.enabled=True", "--config.no.such_key=1"]
+    finding = Finding(symptom="overfitting", severity="warning", evidence={}, causes=[],
+                      remedies=[], suggested_overrides=flags)
+    drop_settings_in_effect([finding], c)
+    assert finding.suggested_overrides == [flags[1], flags[3]]
+    c.model.dropout += 0.2
+    drop_settings_in_effect([finding], c)
+    assert finding.suggested_overrides == [flags[3]]

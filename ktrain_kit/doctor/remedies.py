@@ -284,6 +284,21 @@ def parse_overrides(flags, config) -> dict:
     return out
 
 
+def drop_settings_in_effect(findings, config) -> None:
+    """Leaves out of each finding's suggested overrides the ones `config` already has (the
+    text config's adamw and early stopping were suggested to the run that used them, and
+    again after the user set the rest): advice that changes nothing is no advice. A flag
+    this config cannot read is kept as written."""
+    for finding in findings:
+        flags = getattr(finding, "suggested_overrides", None) or []
+        kept = [flag for flag in flags
+                if not (parse_overrides([flag], config) and all(
+                    value_at(config, key) == value
+                    for key, value in parse_overrides([flag], config).items()))]
+        if kept != flags:
+            finding.suggested_overrides = kept
+
+
 def _typed(text, current):
     try:
         if isinstance(current, bool):
