@@ -91,6 +91,26 @@ def test_a_data_problem_a_setting_caused_is_repaired_by_that_setting():
     assert not changes and found[0].overrides == {"data.batch_size": 32}
 
 
+def test_imbalanced_decisions_in_a_launcher_run_are_repaired_by_class_weight():
+    """The doctor's imbalanced-classes warning names data.class_weight=balanced to a launcher
+    user (it named fit's class_weight), and --fix tries it, as the setting a config has."""
+    from ktrain_kit.doctor import rules
+    found, changes = remedies.plan(mlp(), [finding("data_problem", overrides=[
+        "--config.data.class_weight=balanced"])])
+    assert not changes and found[0].overrides == {"data.class_weight": "balanced"}
+    # the rule itself, on a launcher run's reference: 80/20 labels, arg max 0.70 balanced
+    # accuracy, the same outputs divided by the shares 0.85, a simple model at 0.84
+    reference = {"model": 0.70, "model_share_corrected": 0.85, "n_effective": 1024, "n": 1024,
+                 "simple": 0.84, "chance": 0.5, "majority": 0.8, "metric": "balanced_accuracy"}
+    for launcher in (True, False):
+        run = rules.make_run([], [], {"from_launcher": launcher, "task": "binary",
+                                      "reference": reference})
+        named = rules._majority_decisions(run, [])
+        assert named and ("data.class_weight=balanced" in named[0].remedies[0]) == launcher
+        assert named[0].suggested_overrides == (
+            ["--config.data.class_weight=balanced"] if launcher else [])
+
+
 def test_a_users_model_gets_no_structural_change_but_a_code_change_line():
     c = mlp(**{"model.name": "my_models:small"})
     found, changes = remedies.plan(c, [finding("vanishing_gradients", overrides=[

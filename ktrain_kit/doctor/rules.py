@@ -2611,9 +2611,13 @@ def _majority_decisions(run, findings):
                     "but almost never names them" if dropped else
                     "it learned to tell the small classes apart but names them for too few of "
                     "their rows") + ", as unweighted cross-entropy on overlapping classes does"],
-        remedies=["class_weight={c: n / (K * n_c)} in fit (or resample the small classes)",
+        remedies=[("data.class_weight=balanced (each class's rows weigh the same in total)"
+                   if run.facts.get("from_launcher") else
+                   "class_weight={c: n / (K * n_c)} in fit") +
+                  " (or resample the small classes)",
                   "or decide with thresholds: the arg max of p_c / share_c",
-                  "judge with per-class recall, balanced accuracy or AUC, not accuracy"])]
+                  "judge with per-class recall, balanced accuracy or AUC, not accuracy"],
+        suggested_overrides=_overrides(run, "--config.data.class_weight=balanced"))]
 
 
 def _small_class_memorized(run, findings):
