@@ -482,7 +482,10 @@ class NaNGuard(keras.callbacks.Callback):
             why = "" if self.policy != "restore" or self.rollbacks else (
                 " No checkpoint to roll back to yet (Checkpoints(..., initial=True) saves one "
                 "at the start; it must be in fit's callbacks too).")
-            print(f"\nktrain_kit: {what}; stopping. The last good checkpoint is kept.{why}")
+            kept = self.checkpoints is not None and self.checkpoints.newest() is not None
+            print(f"\nktrain_kit: {what}; stopping. " + (
+                "The last good checkpoint is kept." if kept else
+                "No checkpoint was saved before it: no good weights are kept.") + why)
             self.model.stop_training = self.stopped = True
             return
         path = path.rsplit("/", 1)[-1]

@@ -251,6 +251,10 @@ class Checkpoints(keras.callbacks.Callback):
                                      bool(self.stopped.numpy()), True)
         return self.resume_at
 
+    def newest(self):
+        """The newest checkpoint's path, or None when none has been saved."""
+        return self.manager.latest_checkpoint if self.manager is not None else None
+
     def roll_back(self):
         """Restores the newest checkpoint's variables (not callback state); returns its path,
         or None when there is none yet (no `initial=True`, or not among fit's callbacks)."""

@@ -40,6 +40,17 @@ def load_config(workdir: str):
     return config, resolved
 
 
+def _stopped(workdir) -> str | None:
+    """summary.json's `stopped` (why the training stopped: "nan_loss"), None when it did not
+    stop or the file cannot say."""
+    try:
+        with fs.open(fs.join(workdir, runfolder.SUMMARY)) as f:
+            stopped = fs.parse_json(f).get("stopped")
+    except Exception:  # noqa: BLE001 - missing, damaged, another shape: not a stopped run
+        return None
+    return stopped if isinstance(stopped, str) else None
+
+
 def load_run(workdir: str, allow_unfinished: bool = False):
     """Returns (config, dataset, compiled model with the run's final weights).
 
@@ -55,6 +66,16 @@ def load_run(workdir: str, allow_unfinished: bool = False):
         if checkpoint and not fs.exists(checkpoint + ".index"):
             checkpoint = None  # as tf.train.latest_checkpoint: listed, but its files are gone
         if not allow_unfinished or not checkpoint:
+            stopped = _stopped(workdir)
+            if stopped:  # a resume is refused there: the run is finished, the weights bad
+                raise UserError(
+                    f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its training "
+                    f"stopped at a NaN loss ({stopped}), "
+                    + ("before its first checkpoint: no good weights were kept"
+                       if not checkpoint else "keeping only its last good checkpoint")
+                    + f"; see {workdir}/diagnosis.md, then train it again (`python -m "
+                    "launchers.train` with --overwrite), or let `python -m launchers.doctor "
+                    f"{workdir} --fix` repair it")
             raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its "
                             "training has not finished; resume it with `python -m launchers.train` first")
 

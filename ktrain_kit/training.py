@@ -494,7 +494,10 @@ def _print_summary(s, main_metric, history=None):
     peak = (max if tasks.maximize(main_metric) else min)(finite) if finite else None
     best = (f"val {main_metric} {value:.4f} at epoch {s['best_epoch']} (the weights kept)"
             if value is not None else "no validation metric")
-    if value is not None and (peak is None or value == peak):
+    if s["stopped"]:  # no final weights: the last good checkpoint, if any, is what is kept
+        best = f"val {main_metric} {value:.4f} at epoch {s['best_epoch']}, its last" \
+            if value is not None and math.isfinite(value) else "no finite validation metric"
+    elif value is not None and (peak is None or value == peak):
         best = "best " + best
     elif value is not None:
         best += f"; its best was {peak:.4f}, at epoch {column.index(peak) + 1}"

@@ -168,3 +168,38 @@ def test_the_repair_changes_the_named_setting_before_it_tests_learning_rates():
     # the same slow steps without a setting named: the rate is the suspect, tested first
     found, _ = remedies.plan(config, [finding()])
     assert found[0].overrides == {"schedule.base_lr": remedies.LR_FIND}
+
+
+def _epochs_and_batches(means, batches, spread, seed=0):
+    """Epoch records whose losses are `means`, each the mean of `batches` batch losses that
+    scatter by `spread` around it (as a short epoch's noisy small batches do)."""
+    rng = np.random.default_rng(seed)
+    epochs, batch_losses, step = [], [], 0
+    for epoch, mean in enumerate(means, 1):
+        losses = rng.normal(0, spread, batches)
+        losses = mean + losses - losses.mean()  # each epoch's batches average to its mean
+        for loss in losses:
+            step += 1
+            batch_losses.append((step, epoch, float(loss)))
+        epochs.append({"loss": mean})
+    return epochs, batch_losses
+
+
+@pytest.mark.parametrize("batches, spread, named", [(7, 0.35, False), (45, 0.05, True)])
+def test_a_rise_within_the_epoch_means_sampling_error_is_no_instability(batches, spread,
+                                                                        named):
+    """Iris and wine through the launcher train on 7 batches of 16 rows an epoch: the epoch
+    mean wobbles 1.5x with nothing wrong, and the run was told 'unstable, lower the rate'
+    (it trained worse for it). The same rises over 45 steady batches still are instability.
+    The sampling error is recomputed here with NumPy: std / sqrt(batches) per epoch."""
+    means = [1.0, 0.5, 0.3, 0.5, 0.25, 0.42, 0.2]
+    epochs, batch_losses = _epochs_and_batches(means, batches, spread)
+    errors = {e: np.std([l for _, k, l in batch_losses if k == e], ddof=1) / np.sqrt(batches)
+              for e in range(1, len(means) + 1)}
+    rise = means[3] - means[2]  # epoch 4 over the best before it (epoch 3)
+    assert (rise > 2 * np.hypot(errors[3], errors[4])) == named  # the premise, independently
+    facts = {"task": "classification", "num_outputs": 3,
+             "loss_name": "sparse_categorical_crossentropy"}
+    run = rules.make_run(epochs, [], {**facts, "_batch_losses": batch_losses})
+    found = rules._unstable(run, batch_losses, [])
+    assert bool(found) == named, found

@@ -93,3 +93,22 @@ def test_launcher_rolls_back_a_bounded_number_of_times(tmp_path, factor, code, r
         assert all(np.isfinite(reader.get_tensor(name)).all()
                    for name, _ in tf.train.list_variables(newest)
                    if "model" in name and reader.get_tensor(name).dtype.kind == "f")
+
+
+def test_a_run_stopped_before_its_first_checkpoint_says_no_weights_were_kept(tmp_path):
+    """configs/faults/lr_too_high.py turns NaN in its first epoch: the run said 'the last good
+    checkpoint is kept' and '(the weights kept)' with no checkpoint at all, and evaluate told
+    the user to resume a run the training command then refused as finished."""
+    workdir = tmp_path / "run"
+    result = run_launcher("launchers.train", "--config=configs/faults/lr_too_high.py",
+                          "--config.train.epochs=3", "--config.train.verbose=0",
+                          f"--workdir={workdir}")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert not (workdir / "checkpoints").exists() or \
+        tf.train.latest_checkpoint(str(workdir / "checkpoints")) is None  # the premise
+    assert "no good weights are kept" in result.stdout and \
+        "last good checkpoint is kept" not in result.stdout
+    assert "(the weights kept)" not in result.stdout
+    evaluated = run_launcher("launchers.evaluate", f"--workdir={workdir}")
+    assert evaluated.returncode == 2 and "stopped at a NaN loss" in evaluated.stderr and \
+        "--overwrite" in evaluated.stderr and "resume it" not in evaluated.stderr

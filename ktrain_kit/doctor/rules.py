@@ -1791,6 +1791,27 @@ def _jumps(curve, factor, floor):
             and curve[t] - min(curve[:t]) > floor]
 
 
+def _beyond_batch_noise(run, t, batch_losses) -> bool:
+    """Whether epoch t's training loss rose above the best epoch before it by more than the
+    two epoch means' sampling error: REFERENCE_SIGMAS standard errors of their difference,
+    each mean's from its own batch losses (std / sqrt(batches)). An epoch of many batches
+    makes that error small, and a 1.5x rise is then no noise; an epoch of 7 batches of 16
+    rows (iris, wine: the launcher's small-table batches) wobbles by that much with nothing
+    wrong - told 'unstable', lower the rate, it trained worse. Without batch losses per epoch
+    (a run judged on batch windows, a fit that logged none) the rise counts, as before."""
+    if run.basis != "epochs":
+        return True
+    best = min(range(t), key=lambda i: run.losses[i])
+    errors = []
+    for epoch in (best + 1, t + 1):
+        values = [loss for _, e, loss in batch_losses if e == epoch and _number(loss) is not None]
+        if len(values) < 2:
+            return True
+        errors.append(statistics.stdev(values) / math.sqrt(len(values)))
+    noise = REFERENCE_SIGMAS * math.sqrt(sum(e * e for e in errors))
+    return run.losses[t] - run.losses[best] > noise
+
+
 def _metric_dropped(run, t, training=False):
     """A loss spike also costs accuracy (classification): near zero, one confidently wrong
     example doubles a mean loss without changing anything that matters. Training-loss rises
@@ -1843,10 +1864,12 @@ def _unstable(run, batch_losses, probes):
         return []
     floor = UNSTABLE_MIN_RISE * scale
     rises = [t for t in _jumps(losses, UNSTABLE_RISE, floor)
-             if _metric_dropped(run, t, training=True)]
+             if _metric_dropped(run, t, training=True) and _beyond_batch_noise(run, t,
+                                                                               batch_losses)]
     spikes = [t for t in _jumps(losses, UNSTABLE_JUMP, floor)
               if any(later <= losses[t] / UNSTABLE_JUMP for later in losses[t + 1:])
-              and _metric_dropped(run, t, training=True)]
+              and _metric_dropped(run, t, training=True)
+              and _beyond_batch_noise(run, t, batch_losses)]
     val_spikes = [t for t in _jumps(val, UNSTABLE_JUMP, floor) if t + 1 < len(val)
                   and val[t + 1] <= UNSTABLE_RECOVERY * val[t] and _metric_dropped(run, t)] \
         if len(val) == len(losses) else []
