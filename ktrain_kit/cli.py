@@ -649,7 +649,8 @@ def _fail_loading(path, error):
         # a run's config.json, a YAML or TOML file, a README: Python's words about it
         # (NameError: name 'true' ...) would send the user into a file that is not code
         folder = os.path.dirname(path) or "."
-        from_run = (f"; to train that run's config again: --config=configs/from_run.py:{folder}"
+        from ktrain_kit.config import from_run_config
+        from_run = (f"; to train that run's config again: --config={from_run_config()}:{folder}"
                     if os.path.basename(path) == "config.json" else "")
         fail(f"config file '{path}' is not a Python config (it failed to load as one); pass "
              f"a .py file whose get_config() returns ktrain_kit's config{from_run}")

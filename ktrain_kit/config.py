@@ -910,6 +910,20 @@ def _kind_of(value) -> str:
     return f"the value {config_fields.shown(value)}"
 
 
+def from_run_config() -> str:
+    """configs/from_run.py (get_config(RUN): that run's config.json) as a --config path that
+    works from the folder the command is run in: relative from the repository, absolute from
+    anywhere else (the installed launchers run from any folder; a printed
+    `--config=configs/from_run.py:RUN` failed there, 'does not exist')."""
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "configs", "from_run.py")
+    if not os.path.exists(path):
+        return "configs/from_run.py"
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def with_overrides(config, overrides: dict):
     """A copy of `config` with `overrides` ({dotted key: value}) set; a float key keeps a
     float (an integer-valued float from a sweep or a remedy would otherwise be refused)."""

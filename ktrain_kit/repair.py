@@ -18,6 +18,7 @@ the same attempts - an unfinished one resumes from its checkpoint, a finished on
 import json
 import math
 
+from ktrain_kit import config as config_lib
 from ktrain_kit import fs, runfolder, tasks
 from ktrain_kit.doctor import remedies as remedies_lib
 from ktrain_kit.doctor.report import read_findings
@@ -26,7 +27,6 @@ from ktrain_kit.repair_state import attempt_folder
 from ktrain_kit.repair_state import problem as state_problem
 
 REPAIR_JSON, REPAIR_MD, REPAIR_PNG = "repair.json", "repair.md", "repair.png"
-FROM_RUN_CONFIG = "configs/from_run.py"  # get_config(RUN): that run's config.json
 
 
 # --------------------------------------------------------------------------- a run's result
@@ -149,8 +149,8 @@ def diagnosis_lines(workdir, limit=3) -> list:
         # the flags below are launchers.train's (the doctor has none of them): say where
         # they go, with the config this run folder holds
         lines.append("  remedies, in the order --fix tries them (or train one yourself: "
-                     f"python -m launchers.train --config={FROM_RUN_CONFIG}:{workdir} "
-                     "OVERRIDES):")
+                     f"python -m launchers.train --config={config_lib.from_run_config()}:"
+                     f"{workdir} OVERRIDES):")
         lines += [f"    {r.name} (for {r.answers}): {r.flags()}" for r in remedies[:limit]]
     lines += [f"  needs a code change: {c}" for c in changes]
     return lines
@@ -279,7 +279,6 @@ def _check_overrides(state, config, workdir):
     misspelt or a value of another kind or range (edited by hand) is one line naming
     repair.json, not a KeyError when the attempt trains (a range test's placeholder is
     replaced before it trains: left out)."""
-    from ktrain_kit import config as config_lib
     for i, attempt in enumerate((state or {}).get("attempts", [])):
         for part in ("change", "overrides"):
             where = f"attempts[{i}].{part}"
@@ -419,7 +418,8 @@ def _fmt(value):
 
 def reproduce_command(workdir, overrides) -> str:
     flags = " ".join(f"--config.{k}={_cli(v)}" for k, v in overrides.items())
-    return f"python -m launchers.train --config={FROM_RUN_CONFIG}:{workdir} {flags}".strip()
+    return (f"python -m launchers.train --config={config_lib.from_run_config()}:{workdir} "
+            f"{flags}").strip()
 
 
 def _cli(value):

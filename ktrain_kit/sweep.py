@@ -30,6 +30,7 @@ import csv
 import io
 import json
 import math
+import numbers
 import os
 import subprocess
 
@@ -132,8 +133,9 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     if direction not in ("maximize", "minimize"):
         raise _error("direction", f"'{direction}'", "use maximize or minimize")
     trials = trials_flag if trials_flag is not None else spec.get("trials", 10)
-    if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
+    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise _error("trials", f"must be a whole number >= 1, got {trials!r}", "e.g. trials=20")
+    trials = int(trials)  # a NumPy integer (trials=np.int64(2)) as the number it is
     if trials > MAX_TRIALS:
         raise _error("trials", f"{trials:,} is beyond any sensible sweep (limit "
                      f"{MAX_TRIALS:,}: weeks of training at a second a trial)",
@@ -154,6 +156,13 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
                                  for r in space.values()):
         raise _error("sampler", "grid needs finite choices", "use choice/int ranges, or tpe")
     _check_corners(space, config)
+    points = grid_points(space) if sampler == "grid" else None
+    if points is not None and trials > points:
+        # past its last point Optuna's grid samples the same points again: trials of equal
+        # values, trained for nothing
+        print(f"ktrain_kit: note: the grid holds {points} point{'s' * (points > 1)}: "
+              f"{points} trials, not {trials}", flush=True)
+        trials = points
     return {"metric": metric, "direction": direction, "trials": trials, "space": space,
             "pruner": spec.get("pruner", "median"), "sampler": sampler}
 
@@ -189,8 +198,17 @@ def _check_range(key, rng, config, keys):
         raise _error(key, "a log-uniform range must be positive", "give 0 < low < high")
     if kind == "int" and (not isinstance(current, int) or isinstance(current, bool)):
         raise _error(key, f"is a {type(current).__name__}, not a whole number", "use uniform")
+    if kind == "int" and not all(isinstance(v, numbers.Integral) for v in (lo, hi)):
+        raise _error(key, f"int needs whole-number bounds, got {lo!r}..{hi!r}",
+                     f"e.g. ('int', {math.ceil(lo)}, {math.floor(hi)})")
     if kind in ("log_uniform", "uniform") and not isinstance(current, float):
         raise _error(key, f"is a {type(current).__name__}, not a number", "use choice or int")
+
+
+def grid_points(space) -> int:
+    """How many points a grid over `space` holds (choices and whole-number ranges only)."""
+    return math.prod(len(rng[1]) if rng[0] == "choice" else int(rng[2]) - int(rng[1]) + 1
+                     for rng in space.values())
 
 
 def _corners(rng):

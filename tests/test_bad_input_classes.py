@@ -618,9 +618,14 @@ def test_every_number_flag_of_every_launcher_is_bounded_on_both_sides():
 @pytest.mark.parametrize("module,flag", [("launchers.export", f"--version={2**63}"),
                                          ("launchers.sweep", "--trials=1000000000000"),
                                          ("launchers.sweep", "--worker=-1"),
-                                         ("launchers.make_tfrecords", "--shards=100000")])
+                                         ("launchers.make_tfrecords", "--shards=100000"),
+                                         # rates past float32: NaN losses, a 1e-31 suggestion
+                                         ("launchers.lr_find", "--max_lr=1e20 --min_lr=1e-20 "
+                                          "--config=configs/digits_mlp.py"),
+                                         ("launchers.lr_find", "--min_lr=1e-40 "
+                                          "--config=configs/digits_mlp.py")])
 def test_a_number_flag_past_its_bound_is_one_line(module, flag):
-    result = run_launcher(module, flag, timeout=60)
+    result = run_launcher(module, *flag.split(), timeout=60)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2 and len(errors) == 1, result.stderr[-2000:]
     assert flag.split("=")[0] in errors[0], errors[0]

@@ -111,6 +111,16 @@ def test_imbalanced_decisions_in_a_launcher_run_are_repaired_by_class_weight():
             ["--config.data.class_weight=balanced"] if launcher else [])
 
 
+def test_the_printed_reproduce_command_works_from_any_folder(tmp_path, monkeypatch):
+    """The installed launchers run from any folder; the printed
+    `--config=configs/from_run.py:RUN` did not ('does not exist') outside the repository."""
+    monkeypatch.chdir(tmp_path)
+    path = repair.reproduce_command("run", {}).split("--config=")[1].split(":")[0]
+    assert os.path.isabs(path) and os.path.isfile(path)
+    monkeypatch.chdir(ROOT)
+    assert "--config=configs/from_run.py:run" in repair.reproduce_command("run", {})
+
+
 def test_a_users_model_gets_no_structural_change_but_a_code_change_line():
     c = mlp(**{"model.name": "my_models:small"})
     found, changes = remedies.plan(c, [finding("vanishing_gradients", overrides=[

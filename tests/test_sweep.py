@@ -34,6 +34,9 @@ SPACE = {"schedule.base_lr": ("log_uniform", 1e-3, 0.3), "optimizer.name": ("cho
     ({"optimizer.name": ("uniform", 0.0, 1.0)}, "not a number"),
     ({"train.epochs": ("uniform", 1.0, 3.0)}, "not a number"),
     ({"model.depth": ("int", 1.0, float("inf"))}, "finite"),
+    # a TypeError traceback from the corner check before (a helper's finding)
+    ({"model.depth": ("int", 1.5, 3.5)}, "whole-number bounds"),
+    ({"model.depth": ("int", 1.0, 3.0)}, "('int', 1, 3)"),
     ({"optimizer.nesterov": ("choice", [0, 1])}, "bool"),
     ({"model.dropout": ("uniform", 0.0, 1.0)}, "model.dropout"),  # 1.0 is an invalid dropout
 ])
@@ -55,6 +58,18 @@ def test_a_broken_setting_is_refused(spec, fragment):
     with pytest.raises(UserError, match=fragment):
         sweep.validate_spec({"metric": "val_accuracy", "trials": 3, "space": SPACE, **spec},
                             load_config("digits_mlp"))
+
+
+def test_a_grid_runs_each_of_its_points_once_and_trials_may_be_numpy_integers(capsys):
+    """A 2 x 2 grid with trials=6 trained the last point three times (Optuna's grid samples
+    again past its end); `trials=np.int64(2)` (computed with NumPy) was refused."""
+    import numpy as np
+    space = {"schedule.base_lr": ("choice", [0.05, 0.2]), "model.depth": ("int", 1, 2)}
+    spec = sweep.validate_spec({"space": space, "sampler": "grid", "trials": 6},
+                               load_config("digits_mlp"))
+    assert spec["trials"] == 4 and "the grid holds 4 points" in capsys.readouterr().out
+    assert sweep.validate_spec({"space": space, "sampler": "grid", "trials": np.int64(3)},
+                               load_config("digits_mlp"))["trials"] == 3
 
 
 def test_defaults_follow_the_metric():
