@@ -16,7 +16,7 @@ import ml_collections
 from ml_collections import config_dict
 
 from ktrain_kit import config_fields, fs, tasks
-from ktrain_kit.arguments import checked, satisfying
+from ktrain_kit.arguments import checked, flag, satisfying
 from ktrain_kit.errors import UserError, config_error
 
 # Names the builders know. Each builder module keeps its own table and a test checks they agree.
@@ -443,9 +443,12 @@ A_CONFIG = satisfying(lambda v: isinstance(v, ml_collections.ConfigDict),
                       "get_config() (a plain dict d: ml_collections.ConfigDict(d))")
 
 
-@checked(c=A_CONFIG)
-def validate(c) -> None:
-    """Raises `UserError` for the first problem found. Checks that need the data run later."""
+@checked(c=A_CONFIG, check_files=flag())
+def validate(c, check_files=True) -> None:
+    """Raises `UserError` for the first problem found. Checks that need the data run later.
+    `check_files=False`: the files a training starts from (model.init_from, backbone_weights)
+    need not be there - a finished run read back (evaluate, export, configs/from_run.py) has
+    its own weights, and a run it was fine-tuned from may since have moved."""
     defaults = default_config()
     check_keys(c, defaults)
     # None, or True for a number: before any arithmetic
@@ -516,10 +519,10 @@ def validate(c) -> None:
         raise config_error("model.num_heads", f"model.width={c.model.width} is not divisible "
                            f"by {c.model.num_heads} heads", "pick a divisor of model.width")
     _model_fits_data_name(c)
-    if c.model.backbone_weights and not os.path.isfile(c.model.backbone_weights):
+    if check_files and c.model.backbone_weights and not os.path.isfile(c.model.backbone_weights):
         raise config_error("model.backbone_weights", f"'{c.model.backbone_weights}' is not a "
                            "file", "give a local weights file (nothing is downloaded)")
-    if c.model.init_from and not os.path.exists(c.model.init_from):
+    if check_files and c.model.init_from and not os.path.exists(c.model.init_from):
         raise config_error("model.init_from", f"'{c.model.init_from}' does not exist",
                            "give a run folder, a .keras or a .weights.h5 file")
 

@@ -32,12 +32,29 @@ def load_config(workdir: str):
                         f"version of ktrain_kit ({type(e).__name__}: {e}); use the version that "
                         "trained it") from None
     try:  # edited by hand since: a null where training wrote a number, a number no training
-        config_lib.validate(config)  # takes (a negative size, 1e308): what training checked
+        # takes (a negative size, 1e308): what training checked; not the files it started from
+        config_lib.validate(config, check_files=False)
     except UserError as e:
         raise UserError(f"run folder '{workdir}': its {runfolder.CONFIG} was changed since "
                         f"training ({str(e).split('; ')[0]}); put back the file its training "
                         "wrote") from None
-    return config, resolved
+    return _paths_from(config, resolved.get("working_directory")), resolved
+
+
+def _paths_from(config, folder):
+    """`config` with each relative path (data.path as typed: `tags.npz`, `docs/`) that is not
+    found from here read from `folder`, where the training ran: evaluate and export run from
+    any folder, and from another one the data 'did not exist'."""
+    if not isinstance(folder, str) or not folder:
+        return config
+    moved = {}
+    for key in config_lib.PATH_KEYS:
+        value = config_lib.value_at(config, key)
+        if isinstance(value, str) and value and fs.is_local(value) and \
+                not os.path.isabs(value) and not os.path.exists(value) and \
+                os.path.exists(os.path.join(folder, value)):
+            moved[key] = os.path.join(folder, value)
+    return config_lib.with_overrides(config, moved) if moved else config
 
 
 def _stopped(workdir) -> str | None:

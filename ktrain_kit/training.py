@@ -99,7 +99,9 @@ def _train(c, workdir, overwrite, callbacks, ended):
                 if _doctor_reads_validation(c, data):
                     data.sample(REFERENCE_EXAMPLES, "val")
     resolved = {"labels": data.labels, "data_fingerprint": data.fingerprint,
-                "init_from": built["init_from"], "frozen": built["frozen"]}
+                "init_from": built["init_from"], "frozen": built["frozen"],
+                # relative paths above are read from here (restore: evaluate from elsewhere)
+                "working_directory": os.getcwd()}
 
     # 2. The run folder: the chief's, locked; other workers write to a scratch folder, and
     #    resume from the chief's checkpoint (workers.py).

@@ -332,6 +332,51 @@ def test_fine_tuning_a_new_head_on_a_frozen_body(source_run, tmp_path):
     assert summary["best_val_accuracy"] > 0.9
 
 
+def test_a_fine_tuned_run_reads_back_after_the_run_it_started_from_is_gone(source_run,
+                                                                        tmp_path):
+    """evaluate, export and configs/from_run.py need the run's own weights only: with the run
+    it was fine-tuned from moved away they refused it, saying its config.json 'was changed
+    since training' (a helper's finding). Training from its config again still asks for the
+    source (or a --config.model.init_from override)."""
+    import shutil
+
+    from ktrain_kit import config as config_lib
+    from ktrain_kit.errors import UserError
+    from ktrain_kit.restore import load_config
+    source = str(tmp_path / "source")
+    shutil.copytree(source_run[0], source)
+    workdir = str(tmp_path / "tuned")
+    train(digits_config(model__init_from=source, train__epochs=2), workdir)
+    _, _, before = loaded(workdir)
+    shutil.rmtree(source)
+    config, _ = load_config(workdir)
+    _, data, after = loaded(workdir)
+    x = data.x_val[:32]
+    np.testing.assert_array_equal(before.predict(x, verbose=0), after.predict(x, verbose=0))
+    with pytest.raises(UserError, match="model.init_from"):
+        config_lib.validate(config)  # a training from it checks the file
+
+
+def test_a_run_on_a_relative_data_path_reads_back_from_any_folder(tmp_path, monkeypatch):
+    """`--config.data.path=tags.npz` (the README's style) is kept as typed; evaluate and
+    export run from another folder said the data 'does not exist'. The folder the training
+    ran in is recorded (resolved.working_directory) and read from."""
+    from sklearn.datasets import load_digits
+
+    from ktrain_kit.restore import load_config
+    digits = load_digits()
+    (tmp_path / "project").mkdir()
+    np.savez(tmp_path / "project" / "digits.npz",
+             x=digits.images[..., None].astype("float32"), y=digits.target)
+    monkeypatch.chdir(tmp_path / "project")
+    train(digits_config(data__name="npz", data__path="digits.npz", train__epochs=2), "run")
+    monkeypatch.chdir(tmp_path)
+    config, _ = load_config("project/run")
+    assert config.data.path == str(tmp_path / "project" / "digits.npz")
+    _, data, model = loaded("project/run")
+    assert model.evaluate(data.x_val, data.y_val, verbose=0)[1] > 0.5
+
+
 def test_fine_tuning_from_a_plain_keras_file(tmp_path):
     """A .keras file saved by plain Keras: layers with our names load, the rest start fresh."""
     d = load_config("digits_mlp")
