@@ -126,7 +126,7 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
         raise _error(unknown[0], "is not a sweep setting", f"use {', '.join(sorted(known))}")
     columns = tasks.logged_columns(config.task.name)
     metric = spec.get("metric", f"val_{tasks.MAIN_METRIC[config.task.name]}")
-    if metric not in columns:
+    if metric not in columns and not _per_target_column(metric, config):
         raise _error("metric", f"'{metric}' is not logged by a {config.task.name} run",
                      f"{config_fields.near_miss(metric, columns)}use one of: {', '.join(columns)}")
     direction = spec.get("direction") or ("maximize" if tasks.maximize(metric) else "minimize")
@@ -165,6 +165,23 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
         trials = points
     return {"metric": metric, "direction": direction, "trials": trials, "space": space,
             "pruner": spec.get("pruner", "median"), "sampler": sampler}
+
+
+def _per_target_column(metric, config) -> bool:
+    """A regression of several targets logs each one's error too, `rmse_<target>` (its label
+    column's name, or its index: tasks.target_names): a metrics.csv column a sweep may
+    optimize (`val_rmse_temp_max`), refused before as not logged."""
+    import re
+    if config.task.name != "regression" or not isinstance(metric, str):
+        return False
+    found = re.fullmatch(r"(?:val_)?(?:mae|rmse)_(\w+)", metric)
+    if not found:
+        return False
+    labels = config.data.label_columns
+    names = [n.strip() for n in labels.split(",")] if isinstance(labels, str) else \
+        list(labels or [])
+    return found.group(1).isdigit() or found.group(1) in tasks.target_names(
+        {"label_names": names}, len(names))
 
 
 def _check_range(key, rng, config, keys):

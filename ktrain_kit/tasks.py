@@ -55,7 +55,9 @@ def logged_columns(task: str) -> list:
 def maximize(metric: str) -> bool:
     """Whether a larger value of `metric` (a metrics.csv column) is better."""
     base = metric[len("val_"):] if metric.startswith("val_") else metric
-    return not any(base == k or base.endswith(k) for k in LOWER_IS_BETTER)
+    # `<output>_loss` of a multi-output model; `rmse_<target>` of a several-target regression
+    return not any(base == k or base.endswith(k) or base.startswith(f"{k}_")
+                   for k in LOWER_IS_BETTER)
 
 
 # --------------------------------------------------------------------------- labels (NumPy)

@@ -72,6 +72,18 @@ def test_a_grid_runs_each_of_its_points_once_and_trials_may_be_numpy_integers(ca
                                load_config("digits_mlp"))["trials"] == 3
 
 
+def test_a_regression_of_several_targets_may_sweep_one_targets_error():
+    """metrics.csv of a two-target regression has val_rmse_<target> (README: 'metric: a
+    metrics.csv column'); it was refused as not logged. Lower is better, as for val_rmse."""
+    config = load_config("tabular_regression", data__name="csv", data__path=__file__,
+                         data__label_columns="temp_max,temp_min")
+    for metric in ("val_rmse_temp_max", "val_mae_temp_min", "val_rmse_1"):
+        spec = sweep.validate_spec({"metric": metric, "space": SPACE}, config)
+        assert spec["metric"] == metric and spec["direction"] == "minimize"
+    with pytest.raises(UserError, match="not logged"):
+        sweep.validate_spec({"metric": "val_rmse_temp_mean", "space": SPACE}, config)
+
+
 def test_defaults_follow_the_metric():
     spec = sweep.validate_spec({"metric": "val_loss", "space": SPACE}, load_config("digits_mlp"))
     assert spec["direction"] == "minimize" and spec["pruner"] == "median"
