@@ -166,7 +166,8 @@ DOMAINS = {
         boundaries=lambda v: isinstance(v, (list, tuple)) and all(count(0)(b) for b in v),
         decay_every=number(0, low_open=True, f32=True),
         multiplier=number(0, f32=True)),
-    "validate": dict(c=lambda v: False),  # only a ConfigDict, which no class of VALUES is
+    "validate": dict(c=lambda v: False,  # only a ConfigDict, which no class of VALUES is
+                     check_files=flag),
     "train": dict(c=lambda v: False, workdir=text, overwrite=flag,
                   callbacks=sequence_of_callbacks),
 }
