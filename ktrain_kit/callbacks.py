@@ -267,7 +267,7 @@ class MetricsCSV(keras.callbacks.Callback):
         self.columns = None
         # evaluate() / predict() run hooks without an epoch: nothing to time there
         self.epoch_start = self.train_end = None
-        self.fits, self.anew = 0, False
+        self.fits = 0
 
     def on_train_begin(self, logs=None):
         forget(self)  # a second fit may number its epochs from 0 again
@@ -284,8 +284,6 @@ class MetricsCSV(keras.callbacks.Callback):
         self.epoch_start = time.perf_counter()
         self.first_step_end, self.train_end, self.first_done, self.done = None, None, None, 0
         self.trained_lr = None
-        if self.fits == 1 and epoch == 0 and self.columns is None:
-            self.anew = True  # see the class docstring
 
     def keep_epochs_up_to(self, last_epoch, claim=None):
         """On resume: keep the rows of epochs 1..last_epoch that the restored checkpoint
@@ -362,9 +360,11 @@ class MetricsCSV(keras.callbacks.Callback):
         logs = logs if logs is not None else {}
         # the rate the epoch trained at (see the class docstring): read as validation began,
         # or as a plateau callback listed before this one logged it before its cut
-        logs["lr"] = self.trained_lr if self.trained_lr is not None else \
-            float(logs["learning_rate"]) if np.ndim(logs.get("learning_rate", ())) == 0 else \
-            current_lr(self.model.optimizer)
+        logs["lr"] = self.trained_lr
+        if logs["lr"] is None:
+            logged = logs.get("learning_rate")
+            logs["lr"] = float(logged) if np.ndim(logged) == 0 and logged is not None else \
+                current_lr(self.model.optimizer)
         train_end = self.train_end or now
         logs["epoch_time_s"] = now - self.epoch_start
         per_step = self.batch_size or 1
@@ -376,7 +376,9 @@ class MetricsCSV(keras.callbacks.Callback):
         rate = "examples_per_sec" if self.batch_size else "steps_per_sec"
         logs[rate] = examples / max(seconds, 1e-9)
         row = {"epoch": epoch + 1, **_scalar_columns(logs)}
-        rows, self.anew = ([] if self.anew else self._rows()), False
+        # a new training's first row (see the class docstring): the file starts anew
+        anew = self.fits == 1 and epoch == 0 and self.columns is None
+        rows = [] if anew else self._rows()
         header = rows[0] if rows and rows[0] and rows[0][0] == "epoch" else None
         # A column first logged later (validation from the second fit on, a metric added on
         # resume) extends the header; earlier rows get an empty cell, none is dropped.

@@ -918,7 +918,6 @@ def from_run_config() -> str:
     works from the folder the command is run in: relative from the repository, absolute from
     anywhere else (the installed launchers run from any folder; a printed
     `--config=configs/from_run.py:RUN` failed there, 'does not exist')."""
-    import os
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "configs", "from_run.py")
     if not os.path.exists(path):

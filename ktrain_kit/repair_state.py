@@ -9,6 +9,8 @@ kinds written here, before anything reads it.
 
 import math
 
+from ktrain_kit.doctor.report import is_finding_list
+
 NUMBER, TEXT, FLAG, WHOLE, NOTHING = "a number", "a text", "true or false", "a whole number", \
     "null"
 STATES = ("planned", "done", "refused")  # an attempt's "state"
@@ -64,7 +66,7 @@ def attempt_folder(workdir, number) -> str:
 
 
 def _fields(record, required, optional, prefix) -> str | None:
-    for key, kinds in required.items():
+    for key in required:
         if key not in record:
             return f"{prefix}{key}: missing"
     for key, kinds in {**optional, **required}.items():
@@ -96,12 +98,9 @@ def _kind_problem(value, kinds, where) -> str | None:
                 for k, v in value.items()):
             return f"{where}: {_described(value)} where {{config key: value}} belongs"
         return None
-    if kinds == "findings":  # as diagnosis.json holds them: each a severity and a symptom
-        if not isinstance(value, list) or not all(
-                isinstance(f, dict) and isinstance(f.get("severity"), str) and
-                isinstance(f.get("symptom"), str) for f in value):
-            return f"{where}: {_described(value)} where a list of findings belongs"
-        return None
+    if kinds == "findings":  # as diagnosis.json holds them
+        return None if is_finding_list(value) else \
+            f"{where}: {_described(value)} where a list of findings belongs"
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
     if _is(value, kinds):
         return None

@@ -491,7 +491,7 @@ def _print_summary(s, main_metric, history=None):
     another epoch's (la-riots: 0.08 kept, 0.31 two epochs later), and then both are said."""
     from ktrain_kit import tasks
     value = s["main_metric_value"]
-    column = [v for v in (history or {}).get(f"val_{main_metric}") or []]
+    column = (history or {}).get(f"val_{main_metric}") or []
     finite = [v for v in column if v is not None and math.isfinite(v)]
     peak = (max if tasks.maximize(main_metric) else min)(finite) if finite else None
     best = (f"val {main_metric} {value:.4f} at epoch {s['best_epoch']} (the weights kept)"

@@ -7,16 +7,12 @@ Trains a throwaway copy of the config's model (no run folder is touched), prints
 rate, suggestion marked) and lr_find.csv. See ktrain_kit/lr_find.py for the algorithm and limits.
 """
 
-import math
 import os
 import time
 
 from absl import flags
 
 from ktrain_kit import cli
-from ktrain_kit.arguments import FLOAT32_MAX
-
-FLOAT32_TINY = 1.1754943508222875e-38  # float32's smallest normal number
 
 cli.define_config_flag()
 flags.DEFINE_string("workdir", None, "Where to write lr_find.png / .csv (default: a new folder "
@@ -29,14 +25,10 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    if not 0 < FLAGS.min_lr < FLAGS.max_lr or not math.isfinite(FLAGS.max_lr):
-        cli.fail(f"--min_lr={FLAGS.min_lr} must be > 0 and below --max_lr={FLAGS.max_lr}, "
-                 "both finite; e.g. --min_lr=1e-7 --max_lr=10")
-    # the rates are min_lr * (max_lr / min_lr) ** t in float32: a ratio or a rate beyond it
-    # became inf (NaN losses from the third step, the suggestion min_lr / 10)
-    if FLAGS.max_lr / FLAGS.min_lr > FLOAT32_MAX or FLAGS.min_lr < FLOAT32_TINY:
-        cli.fail(f"--min_lr={FLAGS.min_lr:g} to --max_lr={FLAGS.max_lr:g} is beyond float32, "
-                 "in which the rates are computed (a ratio of at most 1e38, rates from 1e-38); "
+    from ktrain_kit.lr_find import rate_range_problem
+    problem = rate_range_problem(FLAGS.min_lr, FLAGS.max_lr)
+    if problem:  # the library's words, its arguments named as the flags
+        cli.fail(f"{problem.replace('min_lr', '--min_lr').replace('max_lr', '--max_lr')}; "
                  "e.g. --min_lr=1e-7 --max_lr=10")
     stem = os.path.splitext(os.path.basename(cli.config_path() or "run"))[0]
     workdir = FLAGS.workdir or os.path.join("runs", f"lr_find-{stem}-{time.strftime('%Y%m%d-%H%M%S')}")

@@ -631,6 +631,16 @@ def test_a_number_flag_past_its_bound_is_one_line(module, flag):
     assert flag.split("=")[0] in errors[0], errors[0]
 
 
+@pytest.mark.parametrize("min_lr, max_lr", [(1e-20, 1e20), (1e-40, 1.0), (1.0, 0.1),
+                                            (1e-3, float("inf"))])
+def test_the_range_test_refuses_rates_float32_cannot_sweep_from_python_too(min_lr, max_lr):
+    """The launcher's flags and the library function share one check (lr_find's
+    rate_range_problem): called from Python, lr_range_test swept 1e-20..1e20 into NaN."""
+    from ktrain_kit.lr_find import lr_range_test
+    with pytest.raises(ValueError, match="lr_range_test: min_lr="):
+        lr_range_test(load_config("digits_mlp"), "unused", min_lr=min_lr, max_lr=max_lr)
+
+
 def test_a_sweep_file_asking_for_an_absurd_number_of_trials_is_refused():
     from ktrain_kit import sweep
     config = load_config("digits_mlp")

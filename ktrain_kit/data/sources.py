@@ -432,10 +432,7 @@ def _text_folder(dc, tc, rng):
     per_class = class_files(root, text.TEXT_SUFFIXES)
     texts, labels, classes = text.folder_texts(root, dc.encoding)
     others = other_files(root, [""] if per_class else classes, text.TEXT_SUFFIXES)
-    notes = [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named .txt "
-             f"({', '.join(os.path.basename(p) for p in others[:3])}"
-             f"{', ...' if len(others) > 3 else ''}): rename the documents among them to .txt"
-             ] if others else []
+    notes = _left_out_note(others, ".txt", "rename the documents among them to .txt")
     listed = ", ".join(os.path.basename(p) for p, _ in per_class[:3])
     notes += [f"{root}: one file per class ({listed}{', ...' if len(per_class) > 3 else ''}), "
               f"one text a line: {len(texts)} texts of {len(classes)} classes, each named by "
@@ -459,17 +456,21 @@ def _image_folder(dc, tc, rng):
 
 
 def _not_images_note(root, classes):
-    """The files of the class folders not named as an image read here (a .tif, notes.txt):
-    not examples, said rather than dropped unsaid."""
+    """The files of the class folders not named as an image read here (a .tif, notes.txt)."""
     from ktrain_kit.data.folders import other_files
-    others = other_files(root, classes, IMAGE_SUFFIXES)
+    return _left_out_note(other_files(root, classes, IMAGE_SUFFIXES), "/".join(IMAGE_SUFFIXES),
+                          "images in other formats (TIFF, ...) are not read; convert them to "
+                          "PNG")
+
+
+def _left_out_note(others, named, fix) -> list:
+    """A folder's files that are not examples (not `named` so): said, never dropped unsaid."""
     if not others:
         return []
     shown = ", ".join(os.path.basename(p) for p in others[:3]) + (", ..." if len(others) > 3
                                                                   else "")
-    return [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named "
-            f"{'/'.join(IMAGE_SUFFIXES)} ({shown}): images in other formats (TIFF, ...) are "
-            "not read; convert them to PNG"]
+    return [f"left out {len(others)} file{'s' if len(others) > 1 else ''} not named {named} "
+            f"({shown}): {fix}"]
 
 
 def _skipped_note(skipped):

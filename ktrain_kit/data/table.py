@@ -416,12 +416,12 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
         records, lines = _csv_records(text, path, char, quoting, header)
         flags = quoted_cells(text, char) if quoting == "csv" and char != " " and \
             '"' in text else None
-        repeats = _repeated_header(records) if header is not False else []
+        repeats = _repeated_header(records) if header is not False else set()
         if repeats:  # see _repeated_header
-            repeated = [lines[i] for i in repeats]
-            records = [r for i, r in enumerate(records) if i not in set(repeats)]
-            lines = [n for i, n in enumerate(lines) if i not in set(repeats)]
-            flags = flags and [f for i, f in enumerate(flags) if i not in set(repeats)]
+            repeated = [lines[i] for i in sorted(repeats)]
+            records = [r for i, r in enumerate(records) if i not in repeats]
+            lines = [n for i, n in enumerate(lines) if i not in repeats]
+            flags = flags and [f for i, f in enumerate(flags) if i not in repeats]
         orange = _orange_rows(records, lines, text, char) if header is not False else 0
         one_line = None if orange or header is False else _orange_one_line(records[0])
         if orange:  # Orange's type and flag rows: the header's, not examples
@@ -502,7 +502,7 @@ def parse_table(data: bytes, path: str = "<csv>", header="auto", named=(), name=
                            if kind.lower() in ("c", "continuous") and j not in unused})
 
 
-def _repeated_header(records) -> list:
+def _repeated_header(records) -> set:
     """Indices of the later lines that repeat the first cell for cell, when the first holds a
     name (a cell no number): two exports joined (`cat a.csv b.csv`) repeat their header in
     the middle. Read as rows they made every column of numbers a column of text (the names
@@ -510,17 +510,19 @@ def _repeated_header(records) -> list:
     class, its own name."""
     first = [c.strip() for c in records[0]] if records else []
     if not first or not all(c and not NUMBER_LIKE.fullmatch(c) for c in first):
-        return []
-    repeats = [i for i in range(1, len(records)) if [c.strip() for c in records[i]] == first]
-    others = [r for i, r in enumerate(records) if i and i not in set(repeats)]
+        return set()
+    repeats = {i for i in range(1, len(records)) if records[i] and  # its first cell, then all
+               records[i][0].strip() == first[0] and [c.strip() for c in records[i]] == first}
+    if not repeats:
+        return repeats
+    others = [r for i, r in enumerate(records) if i and i not in repeats]
     # a header stands over a column of numbers; a headerless table of categories repeats its
     # rows as data does (`Adelie,Biscoe` twice)
     def numbers(j):
         cells = [r[j].strip() if j < len(r) else "" for r in others]
         present = [c for c in cells if not is_missing(c)]
         return present and all(NUMBER_LIKE.fullmatch(c) for c in present)
-    over_numbers = any(numbers(j) for j in range(len(first)))
-    return repeats if over_numbers else []
+    return repeats if any(numbers(j) for j in range(len(first))) else set()
 
 
 NUMBER_LIKE = re.compile(r"[-+(]?[\d.,' \u00a0\u202f]*\d[\d.,' \u00a0\u202f]*([eE][-+]?\d+)?\)?")

@@ -289,12 +289,12 @@ def drop_settings_in_effect(findings, config) -> None:
     text config's adamw and early stopping were suggested to the run that used them, and
     again after the user set the rest): advice that changes nothing is no advice. A flag
     this config cannot read is kept as written."""
+    def in_effect(flag):
+        parsed = parse_overrides([flag], config)
+        return bool(parsed) and all(value_at(config, k) == v for k, v in parsed.items())
     for finding in findings:
         flags = getattr(finding, "suggested_overrides", None) or []
-        kept = [flag for flag in flags
-                if not (parse_overrides([flag], config) and all(
-                    value_at(config, key) == value
-                    for key, value in parse_overrides([flag], config).items()))]
+        kept = [flag for flag in flags if not in_effect(flag)]
         if kept != flags:
             finding.suggested_overrides = kept
 

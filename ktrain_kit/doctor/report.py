@@ -68,8 +68,14 @@ def read_findings(path):
     if not isinstance(diagnosis, dict):
         return None, "not a JSON object"
     findings = diagnosis.get("findings")
-    if not isinstance(findings, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("severity"), str)
-            and isinstance(f.get("symptom"), str) for f in findings):
+    if not is_finding_list(findings):
         return None, "its 'findings' is not a list of findings"
     return findings, None
+
+
+def is_finding_list(value) -> bool:
+    """Whether `value` is findings as diagnosis.json holds them: each a severity and a
+    symptom (what every reader of a finding reads first)."""
+    return isinstance(value, list) and all(
+        isinstance(f, dict) and isinstance(f.get("severity"), str)
+        and isinstance(f.get("symptom"), str) for f in value)
