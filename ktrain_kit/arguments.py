@@ -216,3 +216,19 @@ def checked(**rules):
         wrapper.argument_rules = rules  # for the tests: every parameter has one
         return wrapper
     return decorate
+
+
+FLOAT32_TINY = 1.1754943508222875e-38  # float32's smallest normal number
+
+
+def rate_range_problem(min_lr, max_lr) -> str | None:
+    """What is wrong with an LR range test's min_lr..max_lr, None if nothing (here, not in
+    lr_find: its launcher checks its flags before the library loads). The rates are
+    min_lr * (max_lr / min_lr) ** t in float32: a ratio or a rate beyond it became inf (NaN
+    losses from the third step, and a suggestion of min_lr / 10)."""
+    if not 0 < min_lr < max_lr or not math.isfinite(max_lr):
+        return f"min_lr={min_lr:g} must be > 0 and below max_lr={max_lr:g}, both finite"
+    if max_lr / min_lr > FLOAT32_MAX or min_lr < FLOAT32_TINY:
+        return (f"min_lr={min_lr:g} to max_lr={max_lr:g} is beyond float32, in which the "
+                "rates are computed (a ratio of at most 1e38, rates from 1e-38)")
+    return None

@@ -36,7 +36,7 @@ import numpy as np
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
 from ktrain_kit import fs, runtime
-from ktrain_kit.arguments import FLOAT32_MAX
+from ktrain_kit.arguments import rate_range_problem
 from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
 from ktrain_kit.training import build_model
 
@@ -107,21 +107,6 @@ def suggest(lrs, losses, rule=SUGGESTION_RULE):
     """(suggested lr, smoothed losses) by `rule` (see the module docstring)."""
     smoothed = smooth(losses)
     return RULES[rule](list(lrs), smoothed), smoothed
-
-
-FLOAT32_TINY = 1.1754943508222875e-38  # float32's smallest normal number
-
-
-def rate_range_problem(min_lr, max_lr) -> str | None:
-    """What is wrong with sweeping min_lr..max_lr, None if nothing. The rates are
-    min_lr * (max_lr / min_lr) ** t in float32: a ratio or a rate beyond it became inf (NaN
-    losses from the third step, and a suggestion of min_lr / 10)."""
-    if not 0 < min_lr < max_lr or not math.isfinite(max_lr):
-        return f"min_lr={min_lr:g} must be > 0 and below max_lr={max_lr:g}, both finite"
-    if max_lr / min_lr > FLOAT32_MAX or min_lr < FLOAT32_TINY:
-        return (f"min_lr={min_lr:g} to max_lr={max_lr:g} is beyond float32, in which the "
-                "rates are computed (a ratio of at most 1e38, rates from 1e-38)")
-    return None
 
 
 def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):

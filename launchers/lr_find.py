@@ -13,6 +13,7 @@ import time
 from absl import flags
 
 from ktrain_kit import cli
+from ktrain_kit.arguments import rate_range_problem
 
 cli.define_config_flag()
 flags.DEFINE_string("workdir", None, "Where to write lr_find.png / .csv (default: a new folder "
@@ -25,7 +26,6 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    from ktrain_kit.lr_find import rate_range_problem
     problem = rate_range_problem(FLAGS.min_lr, FLAGS.max_lr)
     if problem:  # the library's words, its arguments named as the flags
         cli.fail(f"{problem.replace('min_lr', '--min_lr').replace('max_lr', '--max_lr')}; "

@@ -594,7 +594,7 @@ def test_every_number_flag_of_every_launcher_is_bounded_on_both_sides():
     """A number flag without an upper bound took any typo: `export --version=10**30` wrote a
     version TF Serving (int64) can never load, `sweep --trials=10**12` ran until killed, the
     internal `--worker=-1` ran a sweep. Each integer flag now has both bounds (absl refuses
-    the rest in one line naming the flag); floats are judged by their launcher (lr_find's
+    the rest in one line naming the flag); floats are judged by their launcher (
     rates: finite, ordered), listed here with that reason."""
     import ast
     judged_in_main = {("lr_find", "min_lr"), ("lr_find", "max_lr")}
@@ -634,8 +634,8 @@ def test_a_number_flag_past_its_bound_is_one_line(module, flag):
 @pytest.mark.parametrize("min_lr, max_lr", [(1e-20, 1e20), (1e-40, 1.0), (1.0, 0.1),
                                             (1e-3, float("inf"))])
 def test_the_range_test_refuses_rates_float32_cannot_sweep_from_python_too(min_lr, max_lr):
-    """The launcher's flags and the library function share one check (lr_find's
-    rate_range_problem): called from Python, lr_range_test swept 1e-20..1e20 into NaN."""
+    """The launcher's flags and the library function share one check
+    (arguments.rate_range_problem): from Python, lr_range_test swept 1e-20..1e20 into NaN."""
     from ktrain_kit.lr_find import lr_range_test
     with pytest.raises(ValueError, match="lr_range_test: min_lr="):
         lr_range_test(load_config("digits_mlp"), "unused", min_lr=min_lr, max_lr=max_lr)
