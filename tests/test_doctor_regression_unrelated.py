@@ -30,9 +30,9 @@ def _data(shuffled, seed=0):
     return (x[:960], y[:960]), (x[960:], y[960:])
 
 
-def _train(shuffled, metrics):
+def _train(data, metrics):
     keras.utils.set_random_seed(0)
-    (x, y), (xv, yv) = _data(shuffled)
+    (x, y), (xv, yv) = data
     model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(64, activation="relu"),
                               keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse", metrics=metrics)
@@ -54,7 +54,7 @@ METRICS = [[keras.metrics.RootMeanSquaredError(name="rmse")], []]
 
 @pytest.mark.parametrize("metrics", METRICS, ids=["rmse_metric", "loss_only"])
 def test_shuffled_regression_targets_are_named(metrics):
-    doctor, share_of_chance = _train(shuffled=True, metrics=metrics)
+    doctor, share_of_chance = _train(_data(shuffled=True), metrics)
     assert share_of_chance >= 0.9  # NumPy: the model predicts no better than the mean
     assert ("data_problem", "critical") in _serious(doctor), _serious(doctor)
     finding = next(f for f in doctor.findings if f.symptom == "data_problem")
@@ -62,7 +62,57 @@ def test_shuffled_regression_targets_are_named(metrics):
 
 
 def test_healthy_twin_gets_no_warning():
-    doctor, share_of_chance = _train(shuffled=False,
-                                     metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+    doctor, share_of_chance = _train(_data(shuffled=False),
+                                     [keras.metrics.RootMeanSquaredError(name="rmse")])
     assert share_of_chance < 0.2  # NumPy: the model learned the targets
     assert _serious(doctor) == []
+
+
+def _weak_signal(seed=0, n=1200, r2=0.07):
+    """Targets that follow the inputs weakly, as counts of doctor visits follow insurance and
+    health (statsmodels' randhie, R^2 ~0.07): a linear signal of variance r2 in unit noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8)).astype("float32")
+    weights = np.array([1.0, -0.8, 0.6, 0.5, -0.4, 0, 0, 0])
+    signal = x @ weights / np.linalg.norm(weights) * np.sqrt(r2)
+    y = (5.0 + signal + rng.normal(scale=np.sqrt(1 - r2), size=n)).astype("float32")[:, None]
+    return (x[:960], y[:960]), (x[960:], y[960:])
+
+
+def test_weak_real_signal_is_not_called_unrelated_labels():
+    """A weak signal the model barely takes is not 'labels do not match the inputs': ridge
+    gains over the mean by several of its own standard errors (checked here with
+    scikit-learn's leave-one-out predictions)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import LeaveOneOut, cross_val_predict
+    (x, y), _ = data = _weak_signal()
+    loo = cross_val_predict(LinearRegression(), x, y[:, 0], cv=LeaveOneOut())
+    gains = (y[:, 0] - y.mean()) ** 2 - (loo - y[:, 0]) ** 2
+    assert gains.mean() > 3 * gains.std(ddof=1) / np.sqrt(len(gains))  # a real signal
+    doctor, _ = _train(data, [])
+    assert ("data_problem", "critical") not in _serious(doctor), _serious(doctor)
+
+
+def test_gain_standard_error_matches_scikit_learn_nearest_neighbours():
+    """task.gain_standard_error against scikit-learn's leave-one-out 5-nearest-neighbour
+    predictions on standardized inputs: the standard error of the per-row gain over the mean
+    of the other rows."""
+    from sklearn.model_selection import LeaveOneOut, cross_val_predict
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from ktrain_kit.doctor import task as task_lib
+    (x, y), _ = _weak_signal(seed=1, n=300, r2=0.3)
+    x, y = x[:240].astype(np.float64), y[:240].astype(np.float64)
+    z = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    loo = cross_val_predict(KNeighborsRegressor(5), z, y[:, 0], cv=LeaveOneOut())
+    others = (y.sum() - y[:, 0]) / (len(y) - 1)
+    gains = (y[:, 0] - others) ** 2 - (loo - y[:, 0]) ** 2
+    view = task_lib.TaskView(kind="regression", loss=task_lib.REGRESSION, from_logits=None,
+                             outputs=1, activation="linear", labels="continuous")
+    assert task_lib.gain_standard_error(view, x, y, "nearest neighbours") == pytest.approx(
+        gains.std(ddof=1) / np.sqrt(len(gains)), rel=1e-6)
+    assert task_lib.gain_standard_error(view, x, y, "nearest neighbours") > 0
+    classes = task_lib.TaskView(kind="classification", loss=task_lib.CROSSENTROPY,
+                                from_logits=False, outputs=3, activation="softmax",
+                                labels="ids")
+    assert task_lib.gain_standard_error(classes, x, y, "ridge") is None

@@ -419,6 +419,7 @@ def _compared(view, x, y, predictions, simple, name) -> dict:
             "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
             "model": task_lib.score(view, y, predictions), "simple": simple,
             "simple_model": name, "chance": task_lib.chance(view, y),
+            "simple_gain_se": task_lib.gain_standard_error(view, x, y, name),
             "majority": task_lib.majority_share(view, y),
             "linear_weights": task_lib.linear_weights(view, x, name),
             "model_share_corrected": task_lib.share_corrected_score(view, y, predictions),

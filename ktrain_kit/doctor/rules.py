@@ -1123,7 +1123,13 @@ def _unrelated_labels(run, batch_losses, probes):
                 bool(run.val_losses) and run.initial is not None and \
                 min(run.val_losses[-2:]) >= CHANCE_MSE_SHARE * run.initial
             evidence.update(validation_mse_share_of_chance=shares[-2:] or None)
-        labels_unrelated = simple is not None and simple >= CHANCE_MSE_SHARE * chance
+        # the labels follow the inputs where the simple model's gain over the mean stands
+        # out of its own sampling error (task.gain_standard_error); older records lack it
+        gain_se = _number(ref.get("simple_gain_se"))
+        labels_unrelated = simple is not None and (
+            simple >= chance - CHANCE_SIGMAS * gain_se if gain_se is not None else
+            simple >= CHANCE_MSE_SHARE * chance)
+        evidence["simple_gain_standard_error"] = gain_se
         memorizing = simple is None and bool(run.val_losses and run.losses) and \
             run.losses[-1] < 0.5 * run.val_losses[-1]
         # no "validation unlike training" test here: at a low signal (R^2 0.2) the MSE of
