@@ -737,7 +737,8 @@ def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
     - the whole training set when that is smaller than the batch, as Keras' `fit` does;
     - a table (`data.name=csv`) too small for `data.min_updates_per_epoch` updates an epoch
       (default 8; 0 keeps the batch): the batch that gives that many, down to
-      SMALLEST_TABLE_BATCH. Epochs count the training, early
+      SMALLEST_TABLE_BATCH, and at that floor the largest batch giving as many updates (no
+      rows left out of every epoch for nothing). Epochs count the training, early
       stopping's patience, warmup and the plateau's patience: chosen in epochs for tables of
       thousands of rows, they meant 1 or 2 updates an epoch on iris' 120 training rows at
       batch 64 (15 epochs: 15 updates), and the model stopped far from trained (validation
@@ -749,6 +750,9 @@ def batch_for_data(c, train_examples: int, replicas: int = 1) -> int:
     wanted = c.data.min_updates_per_epoch
     if c.data.name == "csv" and wanted and train_examples // batch < wanted:
         batch = min(batch, max(train_examples // wanted, SMALLEST_TABLE_BATCH))
+        # where the floor holds the updates below `wanted`, the largest batch giving as many:
+        # every row used (26 rows: one batch of 26, not one of 16 leaving 10 out each epoch)
+        batch = train_examples // (train_examples // batch)
     if batch == c.data.batch_size:
         return batch
     whole = per_update if train_examples >= per_update else 0  # one micro-batch per replica
@@ -768,9 +772,10 @@ def fit_batch_to_data(c, train_examples: int, replicas: int = 1) -> str | None:
                f"of {batch}, as Keras' fit would")
     else:
         updates = train_examples // min(c.data.batch_size, train_examples)
+        now = train_examples // batch
         why = (f"gives {updates} update{'s' if updates > 1 else ''} an epoch on the "
                f"{train_examples} training rows: training on batches of {batch} "
-               f"({train_examples // batch} updates an epoch, so that epochs and early "
+               f"({now} update{'s' if now > 1 else ''} an epoch, so that epochs and early "
                "stopping's patience count enough of them)")
         why += f"; --config.data.min_updates_per_epoch=0 keeps batches of {c.data.batch_size}"
     note = f"data.batch_size={c.data.batch_size} {why}"

@@ -218,15 +218,17 @@ def test_a_batch_is_fitted_to_any_data_size_and_replica_count():
 def test_a_small_tables_batch_gives_enough_updates_an_epoch():
     """A table (data.name=csv): the batch is the largest multiple of accumulation x replicas,
     within the config's batch and the data, that gives data.min_updates_per_epoch updates an
-    epoch, or, where only smaller ones would, SMALLEST_TABLE_BATCH; 0 there, or other data,
-    keep Keras' rule (the batch, or the whole training set when that is smaller)."""
+    epoch, or, where only smaller ones would, the largest giving as many updates as
+    SMALLEST_TABLE_BATCH does (mtcars' 26 training rows: one batch of 26, where 16 left 10 rows
+    out of every epoch); 0 there, or other data, keep Keras' rule (the batch, or the whole
+    training set when that is smaller)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
     floor = config_lib.SMALLEST_TABLE_BATCH
 
     def fits(batch, examples, configured, per_update, least):
         return batch <= min(configured, examples) and batch % per_update == 0 and (
-            examples // batch >= least or batch <= max(floor, per_update))
+            examples // batch >= min(least, examples // max(floor, per_update)))
 
     @settings(max_examples=300, deadline=None)
     @given(examples=st.integers(1, 3000), per_replica=st.sampled_from([1, 2, 4]),

@@ -188,7 +188,7 @@ def _epochs_and_batches(means, batches, spread, seed=0):
 @pytest.mark.parametrize("batches, spread, named", [(7, 0.35, False), (45, 0.05, True)])
 def test_a_rise_within_the_epoch_means_sampling_error_is_no_instability(batches, spread,
                                                                         named):
-    """Iris and wine through the launcher train on 7 batches of 16 rows an epoch: the epoch
+    """Iris and wine through the launcher train on 7-8 batches of 16-22 rows an epoch: the epoch
     mean wobbles 1.5x with nothing wrong, and the run was told 'unstable, lower the rate'
     (it trained worse for it). The same rises over 45 steady batches still are instability.
     The sampling error is recomputed here with NumPy: std / sqrt(batches) per epoch."""
