@@ -10,7 +10,16 @@ def build_network(c, data):
     model's batch norm averages its statistics over about one epoch (`models.fit_batch_norm`);
     a builder of the user's own keeps what it chose."""
     from ktrain_kit import models, tasks
-    model = models.build(c.model, data)
-    if ":" not in c.model.name:
-        models.fit_batch_norm(model, data.train_size // max(1, c.data.batch_size))
-    return tasks.add_output_layers(model, c.task.name, data.labels)
+    from ktrain_kit.errors import config_error
+    own = ":" in c.model.name
+    try:
+        model = models.build(c.model, data)
+        if not own:
+            models.fit_batch_norm(model, data.train_size // max(1, c.data.batch_size))
+        return tasks.add_output_layers(model, c.task.name, data.labels)
+    except RecursionError:  # Keras walks a functional graph recursively, a call per layer
+        raise config_error(
+            "model.name" if own else "model.depth",
+            f"{'the builder ' + c.model.name if own else f'a {c.model.name} of depth {c.model.depth}'}"
+            " has more layers in a chain than Keras can build (it recurses once per layer, past "
+            "Python's recursion limit)", "use fewer layers (a few hundred at most)") from None

@@ -8,6 +8,7 @@ truncated weights file, or data that changed since training is one line, not a t
 import contextlib
 import os
 import tempfile
+import warnings
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import fs, runfolder
@@ -126,9 +127,9 @@ def load_run(workdir: str, allow_unfinished: bool = False):
             raise UserError(
                 f"file '{what}': holds the weights of another model than the one its "
                 f"{runfolder.CONFIG} builds (model.name='{config.model.name}'; {_first_shape(e)}"
-                "); it was written by another run or by an older ktrain_kit whose model "
-                "differed - use the version that trained it, or train the run again with "
-                "`python -m launchers.train --overwrite`") from None
+                f"); if {runfolder.CONFIG} was edited since training, put back the model.* "
+                "values the run trained with; else the file was written by another run or an "
+                "older ktrain_kit - use the version that trained it") from None
         raise UserError(f"file '{what}': cannot be loaded into the run's model "
                         f"({type(e).__name__}); it is damaged or from another run - resume the "
                         "run with `python -m launchers.train` to write it again") from None
@@ -183,12 +184,16 @@ def recorded(workdir, what, fix):
 
 
 def _load_weights(model, path):
-    """h5py reads local files only: a bucket's weights file is copied to a local one first."""
-    if fs.is_local(path):
-        model.load_weights(path)
-        return
-    with tempfile.TemporaryDirectory() as scratch:
-        local = os.path.join(scratch, "final.weights.h5")
-        with fs.open(path, "rb") as source, open(local, "wb") as target:
-            target.write(source.read())
-        model.load_weights(local)
+    """h5py reads local files only: a bucket's weights file is copied to a local one first.
+    Keras' warnings while reading a file of another model (a line per layer it skips) are
+    left out: the error that follows names the file and the fix."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="keras")
+        if fs.is_local(path):
+            model.load_weights(path)
+            return
+        with tempfile.TemporaryDirectory() as scratch:
+            local = os.path.join(scratch, "final.weights.h5")
+            with fs.open(path, "rb") as source, open(local, "wb") as target:
+                target.write(source.read())
+            model.load_weights(local)

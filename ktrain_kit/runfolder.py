@@ -38,6 +38,7 @@ SUMMARY = "summary.json"  # written last: its presence marks a finished run
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 CHECKPOINTS = "checkpoints"
+METRICS = "metrics.csv"
 FINAL_WEIGHTS = "checkpoints/final.weights.h5"  # the trained model, once training has ended
 RESOLVED = "resolved"  # the section of config.json with what the run derived from its data
 FOLDERS = (CHECKPOINTS, "tensorboard", "plots", "export")  # the entries that are folders
@@ -369,7 +370,25 @@ def _decide(workdir, config, overwrite, own, resolved):
                 not name.endswith("/") and fs.isdir(fs.join(workdir, name)):
             raise UserError(f"run folder '{workdir}': its {name} is a folder, not the file the "
                             "run wrote; remove or move that folder, then run this command again")
-    return RunFolder(workdir, own), has_checkpoint(workdir)
+    resumable = has_checkpoint(workdir)
+    trained = _metrics_rows(workdir) if not resumable else 0
+    if trained:  # checkpoints deleted (or never kept): starting over would write over them
+        raise UserError(f"run folder '{workdir}' has no {CHECKPOINTS}/ to resume from, but its "
+                        f"metrics.csv holds {trained} trained epoch{'s' if trained > 1 else ''}"
+                        f"; put back its {CHECKPOINTS}/, or pass --overwrite to train again "
+                        "there from the start, or choose a new --workdir")
+    return RunFolder(workdir, own), resumable
+
+
+def _metrics_rows(workdir) -> int:
+    """How many rows below the header metrics.csv holds (0 when it is missing or unreadable:
+    the resume's own reading names a damaged file)."""
+    try:
+        with fs.open(fs.join(workdir, METRICS), "rb") as f:
+            lines = [line for line in f.read().splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return 0
+    return max(len(lines) - 1, 0)
 
 
 def has_checkpoint(workdir) -> bool:

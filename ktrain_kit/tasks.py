@@ -33,6 +33,10 @@ from ktrain_kit.errors import config_error, file_error
 # Training runs in float32, and normalizing inputs or the rmse of targets squares each value: a
 # value beyond the square root of float32's largest (~1.8e19) becomes Inf and the loss NaN.
 LARGEST = float(np.sqrt(np.finfo(np.float32).max))
+# ... and targets that differ from their mean by less than the square root of float32's
+# smallest normal number (~1.1e-19) have squared errors that underflow to 0: an rmse of 0.0
+# below its own mae, a best epoch read from zeros.
+SMALLEST_SPREAD = float(np.sqrt(np.finfo(np.float32).tiny))
 
 TASKS = ("classification", "binary", "multilabel", "regression")
 LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
@@ -175,6 +179,16 @@ def _regression(y, where, known, num_classes):
                  f"target {i}" if y.shape[1] > 1 else "the target")
         raise file_error(where, f"{which} is {y[0, i]:g} in every example, so there is "
                          "nothing to learn", "use targets that vary")
+    spread = np.abs(y - y.mean(axis=0)).max(axis=0) if len(y) else np.zeros(y.shape[1])
+    tiny = [i for i in range(y.shape[1]) if spread[i] < SMALLEST_SPREAD]
+    if tiny:
+        i = tiny[0]
+        which = (f"target '{names[i]}'" if names and len(names) == y.shape[1] else
+                 f"target {i}" if y.shape[1] > 1 else "the target")
+        raise file_error(where, f"{which} differs from its mean by at most {spread[i]:.3g}, "
+                         f"below {SMALLEST_SPREAD:.2g}, where squared errors (the rmse) "
+                         "underflow float32 to 0", "rescale the targets (other units: "
+                         "multiply them by a power of 10)")
     info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}
     return Labels(y.astype(np.float32), y.shape[1], info)
 

@@ -411,6 +411,9 @@ CASES = {
     "a regression target whose square overflows float32": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,price", ["1,2,1e20"] + ["1,2,3", "3,4,5"] * 10),
         "--config.task.name=regression"), "overflows float32"),
+    "regression targets whose squared errors underflow float32": (lambda t: data_args(
+        "csv", csv_rows(t, "a,b,y", ["1,2,3e-20", "3,4,-1e-20", "2,5,2e-20"] * 10),
+        "--config.task.name=regression"), "underflow float32 to 0"),
     "a dash for a missing number": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1.5,2,0", "-,4,1"] + ["2.5,3,1", "3.5,4,0"] * 10)),
         "line 3, column 'a': '-' in a column of numbers"),

@@ -146,6 +146,43 @@ def test_a_finished_run_whose_config_was_deleted_is_refused_not_trained_over(
     assert damage._readable_snapshot(str(folder)) == before
 
 
+def test_a_config_json_edited_to_another_valid_model_is_one_line_saying_so(
+        tmp_path, tmp_path_factory):
+    """model.width edited in a finished run's config.json (a value training takes): export
+    printed five of Keras' warnings, one per layer it skipped, before its error, and the
+    error told the user to train the run again with --overwrite - which deletes it."""
+    import json
+    folder = shutil.copytree(_source("finished", tmp_path_factory), tmp_path / "run")
+    config = json.loads((folder / "config.json").read_text())
+    config["model"]["width"] = 2 * config["model"]["width"]
+    (folder / "config.json").write_text(json.dumps(config))
+    before = damage._readable_snapshot(str(folder))
+    result = run_launcher("launchers.export", f"--workdir={folder}", "--version=2")
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "if config.json was edited since training, put back the model.* values" in \
+        result.stderr and "--overwrite" not in result.stderr, result.stderr
+    assert damage._readable_snapshot(str(folder)) == before
+
+
+def test_an_unfinished_run_whose_checkpoints_were_deleted_is_refused_not_trained_over(
+        tmp_path, tmp_path_factory):
+    """Killed after some epochs, its checkpoints/ deleted: train found nothing to resume, began
+    again at epoch 1 and wrote its rows over the trained epochs' in metrics.csv, without a
+    word."""
+    folder = shutil.copytree(_source("unfinished", tmp_path_factory), tmp_path / "run")
+    shutil.rmtree(folder / "checkpoints")
+    with open(folder / "metrics.csv") as f:
+        rows = len(f.read().splitlines()) - 1
+    assert rows >= 1  # the premise: trained epochs recorded
+    before = damage._readable_snapshot(str(folder))
+    from faults import launch
+    code, message = launch(lambda: damage._train(str(folder)))
+    assert code == 2 and "has no checkpoints/ to resume from" in message, message
+    assert f"holds {rows} trained epoch" in message, message
+    assert damage._readable_snapshot(str(folder)) == before
+
+
 @pytest.mark.parametrize("kind", [k for k in damage.DAMAGES if k.startswith("values_")])
 def test_a_side_file_whose_callback_states_changed_kind_is_refused_before_training(
         tmp_path, tmp_path_factory, kind):

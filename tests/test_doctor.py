@@ -85,6 +85,26 @@ def test_units_that_stopped_learning_rank_above_the_flat_loss_they_cause():
                                                         ("loss_not_decreasing", "warning")]
 
 
+def test_dead_units_not_a_low_rate_explain_weights_that_barely_move():
+    """Every ReLU dead (a bias of -10): the weights move 1e-6 of their size per step because a
+    dead unit passes no gradient - 'raise the learning rate' cannot move them. The same steps
+    with live units are a rate too low."""
+    def found(dead):
+        probes = [{"step": 10 * i, "epoch": i, "dead_relu_fraction": dead, "probe_loss": 2.3,
+                   "grad_norm": 1e-3, "update_ratio": 1e-6} for i in range(5)]
+        flat = [{"loss": 2.3, "accuracy": 0.1, "val_loss": 2.3, "val_accuracy": 0.1,
+                 "lr": 1e-3} for _ in range(5)]
+        return {f.symptom: f for f in doctor.diagnose(flat, [], probes, {
+            "base_lr": 1e-3, "num_outputs": 10, "loss_name": "sparse_categorical_crossentropy",
+            "output_activation": "softmax"})}
+    dead, alive = found(1.0), found(0.0)
+    assert dead["dead_units"].severity == "warning"
+    assert dead["loss_not_decreasing"].severity == "info"
+    assert "dead" in dead["loss_not_decreasing"].causes[0]
+    assert alive["loss_not_decreasing"].severity == "warning"
+    assert alive["loss_not_decreasing"].causes[0].startswith("learning rate too low")
+
+
 def test_binary_and_multilabel_sigmoid_outputs_are_not_wrong_losses():
     """What the old doctor called a data problem and a wrong loss: one sigmoid unit with binary
     cross-entropy, and k sigmoid units on multi-hot labels."""

@@ -116,3 +116,19 @@ def test_gain_standard_error_matches_scikit_learn_nearest_neighbours():
                                 from_logits=False, outputs=3, activation="softmax",
                                 labels="ids")
     assert task_lib.gain_standard_error(classes, x, y, "ridge") is None
+
+
+def test_held_out_simple_score_of_regression_matches_scikit_learn():
+    """task.held_out_simple_score on regression targets: 5 nearest neighbours fitted on the
+    training rows (standardized by their statistics), MSE on the held-out rows."""
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from ktrain_kit.doctor import task as task_lib
+    (x, y), (xv, yv) = _weak_signal(seed=2, n=1200, r2=0.5)
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    knn = KNeighborsRegressor(5).fit((x - mean) / std, y[:, 0])
+    expected = float(np.mean((knn.predict((xv - mean) / std) - yv[:, 0]) ** 2))
+    view = task_lib.TaskView(kind="regression", loss=task_lib.REGRESSION, from_logits=None,
+                             outputs=1, activation="linear", labels="continuous")
+    assert task_lib.held_out_simple_score(view, x, y, xv, yv, "nearest neighbours") == \
+        pytest.approx(expected, rel=1e-5)

@@ -399,6 +399,15 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
     held = _held_out_probe(probe_data, reference_data, x)
     if held is not None and isinstance(held[1], np.ndarray):
         scores.update(_on_probe(view, held[1], predict(model, held[0])))
+        if view.kind == "regression":  # the bar on the very rows the model is scored on
+            scores["simple_on_probe"] = task_lib.held_out_simple_score(
+                view, x, y, one_matrix(held[0]), held[1], name)
+    if validation_data is not None and view.kind == "regression":
+        validation_inputs, vy = validation_data
+        vx = one_matrix(validation_inputs)
+        if isinstance(vx, np.ndarray) and isinstance(vy, np.ndarray) and len(vx) >= 20:
+            scores.update(_held_out_scores(view, x, y, vx, vy, name,
+                                           predict(model, validation_inputs)))
     if validation_data is not None and view.classifies:
         validation_inputs, vy = validation_data
         vx = one_matrix(validation_inputs)
@@ -414,8 +423,16 @@ def reference_scores(model, reference_data, facts, probe_data=None, simple=None,
 
 
 def _compared(view, x, y, predictions, simple, name) -> dict:
-    """The model's predictions and the best simple model on the reference rows (x, y)."""
+    """The model's predictions and the best simple model on the reference rows (x, y); where
+    the simple model's decisions are at chance, how its scores rank the classes too
+    (task.simple_ranking: what tells imbalanced labels that follow the inputs from labels
+    that do not)."""
+    chance, n = task_lib.chance(view, y), task_lib.effective_examples(view, y)
+    at_chance = view.classifies and None not in (simple, chance) and \
+        simple <= chance + rules.chance_margin(chance, n)
+    ranked = task_lib.simple_ranking(view, x, y) if at_chance else None
     return {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
+            "simple_auc": ranked and ranked[0], "simple_auc_se": ranked and ranked[1],
             "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
             "model": task_lib.score(view, y, predictions), "simple": simple,
             "simple_model": name, "chance": task_lib.chance(view, y),
@@ -440,7 +457,10 @@ def _held_out_probe(probe_data, reference_data, x):
 
 
 def _on_probe(view, py, predictions) -> dict:
+    ranked = task_lib.ranking(view, py, predictions)
     return {"model_on_probe": task_lib.score(view, py, predictions),
+            "model_auc_on_probe": ranked and ranked[0],
+            "model_auc_on_probe_se": ranked and ranked[1],
             # the same outputs decided by the class shares: on imbalanced labels the arg max
             # can sit at chance while the outputs tell the classes apart (rules._unrelated_labels)
             "model_on_probe_share_corrected": task_lib.share_corrected_score(
