@@ -35,7 +35,7 @@ import numpy as np
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import data as data_lib
-from ktrain_kit import fs, runtime
+from ktrain_kit import fs, runfolder, runtime
 from ktrain_kit.arguments import rate_range_problem
 from ktrain_kit.batch_loss import EpochLossDecoder, last_batch
 from ktrain_kit.training import build_model
@@ -138,7 +138,6 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     tried = [float(np.exp(np.mean(np.log(lrs[a:b])))) for a, b in recorder.spans]
     suggestions = {rule: suggest(tried, recorder.losses, rule)[0] for rule in RULES}
     smoothed = smooth(recorder.losses)
-    from ktrain_kit import runfolder
     with runfolder.side_output(workdir, runfolder.LR_FIND_OUTPUTS):
         _write(workdir, tried, recorder.losses, smoothed, suggestions)
     return {"suggested_lr": suggestions[SUGGESTION_RULE], "suggestions": suggestions,
@@ -176,7 +175,7 @@ class LRSweep(keras.callbacks.Callback):
 def _write(workdir, lrs, losses, smoothed, suggestions):
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(["point", "lr", "loss", "smoothed_loss"] +
+    writer.writerow(list(runfolder.LR_FIND_COLUMNS) +
                     [f"suggested_{rule}" for rule in RULES])
     for i, row in enumerate(zip(lrs, losses, smoothed)):
         writer.writerow([i + 1, *row] + ([suggestions[r] for r in RULES] if i == 0 else

@@ -318,6 +318,23 @@ def open_existing(workdir: str):
 
 
 LR_FIND_OUTPUTS = ("lr_find.csv", "lr_find.png")  # what launchers.lr_find writes
+LR_FIND_COLUMNS = ("point", "lr", "loss", "smoothed_loss")  # lr_find.csv's first columns
+
+
+def lr_find_output(folder: str, name: str) -> bool:
+    """Whether `name` in `folder` is what launchers.lr_find writes there, by name and content
+    (a CSV of its columns, a PNG): a file of the user's that happens to be called lr_find.csv
+    is not replaced by a sweep."""
+    if name not in LR_FIND_OUTPUTS:
+        return False
+    try:
+        with open(os.path.join(folder, name), "rb") as f:
+            start = f.read(64)
+    except OSError:
+        return True  # a link to nothing, a folder: the write's own error names it
+    if name.endswith(".png"):
+        return start.startswith(b"\x89PNG")
+    return start.startswith(",".join(LR_FIND_COLUMNS).encode())
 
 
 @contextlib.contextmanager

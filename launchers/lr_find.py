@@ -36,7 +36,7 @@ def main(argv):
     from ktrain_kit import runfolder
     config_lib.check_output_outside_data(FLAGS.config, workdir)
     runfolder.check_output_folder(  # before the sweep, not after it
-        workdir, "--workdir", (runfolder.LR_FIND_OUTPUTS.__contains__,
+        workdir, "--workdir", (lambda name: runfolder.lr_find_output(workdir, name),
                                f"lr_find's ({', '.join(runfolder.LR_FIND_OUTPUTS)})"))
     from ktrain_kit.lr_find import lr_range_test
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)

@@ -593,6 +593,13 @@ def test_existing_run_folder_is_left_untouched(finished_run, extra, fragment):
     assert snapshot(finished_run) == before
 
 
+def users_lr_find_csv(tmp):
+    """A folder holding a file of the user's that happens to be called lr_find.csv."""
+    os.makedirs(tmp / "mine")
+    write(tmp, "mine/lr_find.csv", "my own results\n")
+    return str(tmp / "mine")
+
+
 # The other launchers: (module, function of tmp_path returning its arguments, error fragment).
 # Each is given an output folder that must not appear; a file given as one must stay as it was.
 OTHER_LAUNCHER_CASES = {
@@ -602,6 +609,9 @@ OTHER_LAUNCHER_CASES = {
     "lr_find into a path inside a file": (
         "launchers.lr_find", lambda t: [MLP, f"--workdir={write(t, 'notes.txt', 'mine')}/run"],
         "inside the file"),
+    "lr_find into a folder whose lr_find.csv is the user's": (
+        "launchers.lr_find", lambda t: [MLP, f"--workdir={users_lr_find_csv(t)}"],
+        "holds files that are not lr_find's"),
     "lr_find to an infinite rate": ("launchers.lr_find", lambda t: [MLP, "--max_lr=inf"],
                                     "--max_lr"),
     "lr_find for a hundred billion steps": (
