@@ -39,7 +39,14 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     archive.track(model)
     table = preprocessing
     if table is None:
+        expected = serving_signature_spec(model).shape[1:]
+
         def serve(inputs):
+            if expected.is_fully_defined():  # a signature's shape is not checked when called
+                tf.debugging.assert_equal(  # (a 56x37 image gave probabilities of nothing)
+                    tf.shape(inputs)[1:], tf.constant(expected.as_list(), tf.int32),
+                    message=f"inputs must be [batch, {', '.join(map(str, expected))}], the "
+                    "shape the model was trained on (images: resized to data.image_size)")
             return tasks.serving_outputs(task, model(inputs, training=False), from_logits)
         archive.add_endpoint("serving_default", serve,
                              input_signature=[serving_signature_spec(model)])

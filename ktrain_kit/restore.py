@@ -129,7 +129,8 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                 f"{runfolder.CONFIG} builds (model.name='{config.model.name}'; {_first_shape(e)}"
                 f"); if {runfolder.CONFIG} was edited since training, put back the model.* "
                 "values the run trained with; else the file was written by another run or an "
-                "older ktrain_kit - use the version that trained it") from None
+                "older ktrain_kit - use the version that trained it, or train the run again "
+                "(`python -m launchers.train --overwrite`, which replaces it)") from None
         raise UserError(f"file '{what}': cannot be loaded into the run's model "
                         f"({type(e).__name__}); it is damaged or from another run - resume the "
                         "run with `python -m launchers.train` to write it again") from None

@@ -389,7 +389,10 @@ def _decide(workdir, config, overwrite, own, resolved):
                             "run wrote; remove or move that folder, then run this command again")
     resumable = has_checkpoint(workdir)
     trained = _metrics_rows(workdir) if not resumable else 0
-    if trained:  # checkpoints deleted (or never kept): starting over would write over them
+    # A kill between an epoch's row and its checkpoint leaves one row the checkpoints do not
+    # cover: a first epoch's row alone is such a start, begun again. More rows and no
+    # checkpoint: deleted (or never kept), and starting over would write over them.
+    if trained > 1:
         raise UserError(f"run folder '{workdir}' has no {CHECKPOINTS}/ to resume from, but its "
                         f"metrics.csv holds {trained} trained epoch{'s' if trained > 1 else ''}"
                         f"; put back its {CHECKPOINTS}/, or pass --overwrite to train again "

@@ -414,6 +414,9 @@ CASES = {
     "regression targets whose squared errors underflow float32": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1,2,3e-20", "3,4,-1e-20", "2,5,2e-20"] * 10),
         "--config.task.name=regression"), "underflow float32 to 0"),
+    "free text given as the label column": (lambda t: data_args(
+        "csv", csv_rows(t, "a,review", [f"{i},review number {i} of a film" for i in range(30)])),
+        "free text or ids, not classes"),
     "a dash for a missing number": (lambda t: data_args(
         "csv", csv_rows(t, "a,b,y", ["1.5,2,0", "-,4,1"] + ["2.5,3,1", "3.5,4,0"] * 10)),
         "line 3, column 'a': '-' in a column of numbers"),

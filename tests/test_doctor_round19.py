@@ -7,6 +7,9 @@
   are its consequence: info.
 - A gap between training and validation while the validation loss still improves is not
   overfitting yet.
+- Training rows that taught nothing (the loss never below a guess's, the simple model at
+  chance on them) are unrelated labels, a validation score a little above chance aside.
+- A first epoch a hair above the first batch is no rise that killed the ReLUs.
 Plain Keras with our TrainingDoctor, or the rules on recorded curves.
 """
 
@@ -100,3 +103,46 @@ def test_a_gap_while_validation_still_improves_is_not_overfitting():
     turned = doctor.diagnose(epochs([1.25, 0.63, 0.54, 0.80], [0.56, 0.80, 0.886, 0.87]), [],
                              [], facts)
     assert "overfitting" in {f.symptom for f in turned if f.severity != "info"}
+
+
+def test_training_rows_that_taught_nothing_are_not_excused_by_a_validation_near_chance():
+    """Digits zipped out of line in tf.data (h84): the training loss at ln 10 for every epoch,
+    the simple model at chance on the training pairs, the model 0.175 on 254 validation rows -
+    above chance's margin (0.15) by a little, and the run was called healthy. A twin whose
+    training loss fell below a guess's keeps the validation reading."""
+    from ktrain_kit import doctor
+    facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": False,
+             "output_activation": "softmax", "num_outputs": 10, "labels_shape": [128],
+             "labels_min": 0.0, "labels_max": 9.0, "labels_integer": True,
+             "labels_distinct": 10,
+             "reference": {"metric": "balanced_accuracy", "n": 1347, "n_effective": 1346,
+                           "model": 0.105, "simple": 0.09, "simple_model": "nearest neighbours",
+                           "chance": 0.1, "majority": 0.102, "model_on_probe": 0.175,
+                           "chance_on_probe": 0.1, "n_probe": 254}}
+
+    def epochs(losses):
+        return [{"loss": l, "accuracy": 0.1, "val_loss": 2.30, "val_accuracy": 0.18}
+                for l in losses]
+
+    nothing = doctor.diagnose(epochs([2.311, 2.306, 2.304, 2.303, 2.303]), [], [], facts)
+    assert ("data_problem", "critical") in [(f.symptom, f.severity) for f in nothing]
+    learned = doctor.diagnose(epochs([2.2, 1.6, 1.2, 0.9, 0.7]), [], [], facts)
+    assert ("data_problem", "critical") not in [(f.symptom, f.severity) for f in learned]
+
+
+def test_a_first_epoch_a_hair_above_the_first_batch_is_no_rise_that_killed_the_units():
+    """h84: 1.0986 at the first batch, 1.1025 as the first epoch's mean, the ReLUs dead by
+    the second probe: 'learning rate too high: the training loss rose from 1.1 to 1.1'. A
+    rise under a tenth of the loss's scale (ln 3 here) is the batch's sampling."""
+    from ktrain_kit import doctor
+    facts = {"loss_name": "sparse_categorical_crossentropy", "from_logits": False,
+             "output_activation": "softmax", "num_outputs": 3}
+    probes = [{"step": 10 * i, "epoch": i, "dead_relu_fraction": d, "probe_loss": 1.1,
+               "grad_norm": 1e-3, "update_ratio": 1e-3}
+              for i, d in enumerate([0.1, 0.9, 0.95, 0.95, 0.95])]
+    epochs = [{"loss": l, "accuracy": 0.33, "val_loss": 1.1, "val_accuracy": 0.33}
+              for l in (1.1025, 1.1, 1.099, 1.0988)]
+    found = doctor.diagnose(epochs, [(1, 1, 1.0986)], probes, facts)
+    dead = next(f for f in found if f.symptom == "dead_units")
+    assert dead.evidence["loss_rose_at_epoch"] is None
+    assert "rose from" not in dead.causes[0]

@@ -112,6 +112,16 @@ def test_export_reloads_with_plain_tensorflow(digits_run):
     assert out["probabilities"].dtype == tf.float32
 
 
+def test_export_refuses_inputs_of_another_shape(shipped_runs):
+    """A signature's shape is not checked when it is called: a CNN that pools globally gave
+    probabilities for an image of another size, resized by nobody. The export refuses it."""
+    import tensorflow as tf
+    workdir, _ = shipped_runs("digits_cnn")
+    assert serve(workdir, np.zeros((2, 8, 8, 1), "float32"))["probabilities"].shape[0] == 2
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"inputs must be \[batch, 8, 8, 1\]"):
+        serve(workdir, np.zeros((2, 12, 9, 1), "float32"))
+
+
 def test_export_serves_where_ktrain_kit_cannot_be_imported(digits_run, tmp_path):
     workdir, _ = digits_run
     from ktrain_kit import restore

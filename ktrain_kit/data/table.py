@@ -1668,9 +1668,20 @@ def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
     numbers most of whose values are on a single row. A class seen once is learned
     from nothing (in the training split) or cannot be predicted (in validation): such numbers
     are a measured quantity (a regression target asked for as classes), not class codes. Text
-    names are not judged so: they cannot be a quantity, and a small file may name each
-    document's class once."""
+    names are judged by rows, not by distinct values: refused where more than half of the
+    rows hold a text no other row holds - free text or ids (a review's text given as the
+    label, its class as the text: 180 rows trained as 180 classes to a validation accuracy
+    of 0), whereas a small file may name a few documents' classes once."""
     if values.dtype == object:
+        counts = collections.Counter(values.tolist())
+        once = [v for v, n in counts.items() if n == 1]
+        if len(counts) > 2 and 2 * len(once) > len(values):
+            examples = ", ".join(shown(str(v)[:40]) for v in once[:2])
+            raise file_error(table.path, f"column {shown(table.names[j])} holds {len(counts)} "
+                             f"distinct texts on {len(values)} rows, {len(once)} of them on a "
+                             f"single row ({examples}, ...): free text or ids, not classes",
+                             "set data.label_column to the column of classes (a text to "
+                             "learn from goes in data.text_column)")
         return values
     fraction = next((v for v in values if v != round(v)), None)
     declared = table.declared.get(table.names[j])
