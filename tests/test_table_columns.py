@@ -109,7 +109,10 @@ def test_real_tables_numbered_classes_give_one_output_per_class(tmp_path):
 
 def test_a_quantity_asked_for_as_classes_is_refused_and_names_are_not(tmp_path):
     """Numbers mostly on a single row (Counter): a quantity, regression is named as the fix.
-    Text names are classes however often each occurs (one document per class in a small file)."""
+    Text names held by a single row each on most rows are free text or ids, not classes (a
+    review's text given as the label trained 180 one-row classes to a validation accuracy of
+    0): refused, the label column named as the fix; a few names seen once among classes that
+    recur are classes."""
     from ktrain_kit.errors import UserError
     rng = np.random.default_rng(0)
     yields = np.round(rng.normal(34, 10, 120), 3)
@@ -123,7 +126,15 @@ def test_a_quantity_asked_for_as_classes_is_refused_and_names_are_not(tmp_path):
                        f"{once} of them on a single row.*task.name=regression"):
         _csv(path, "yield")
     assert _labels(_csv(path, "yield", "regression"), "regression").num_outputs == 1
-    assert _labels(_csv(path, "name")).num_outputs == 120
+    names = collections.Counter(r["name"] for r in csv.DictReader(open(path)))
+    assert all(n == 1 for n in names.values())  # the oracle: every name on a single row
+    with pytest.raises(UserError, match="column 'name' holds 120 distinct texts on 120 rows, "
+                       "120 of them on a single row.*data.label_column"):
+        _csv(path, "name")
+    path.write_text("site,name,yield\n" + "".join(  # 3 names seen once among 2 that recur
+        f"{s},{n},1\n" for s, n in [("a", "x"), ("b", "x"), ("c", "y"), ("d", "y"),
+                                     ("e", "y"), ("f", "p"), ("g", "q"), ("h", "r")]))
+    assert _labels(_csv(path, "name")).num_outputs == 5
 
 
 TEXT = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6)
