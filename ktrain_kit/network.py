@@ -18,8 +18,8 @@ def build_network(c, data):
             models.fit_batch_norm(model, data.train_size // max(1, c.data.batch_size))
         return tasks.add_output_layers(model, c.task.name, data.labels)
     except RecursionError:  # Keras walks a functional graph recursively, a call per layer
-        raise config_error(
-            "model.name" if own else "model.depth",
-            f"{'the builder ' + c.model.name if own else f'a {c.model.name} of depth {c.model.depth}'}"
-            " has more layers in a chain than Keras can build (it recurses once per layer, past "
-            "Python's recursion limit)", "use fewer layers (a few hundred at most)") from None
+        key, what = ("model.name", f"the builder {c.model.name}") if own else \
+            ("model.depth", f"a {c.model.name} of depth {c.model.depth}")
+        raise config_error(key, f"{what} has more layers in a chain than Keras can build (it "
+                           "recurses once per layer, past Python's recursion limit)",
+                           "use fewer layers (a few hundred at most)") from None

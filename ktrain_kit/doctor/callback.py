@@ -433,9 +433,9 @@ def _compared(view, x, y, predictions, simple, name) -> dict:
     ranked = task_lib.simple_ranking(view, x, y) if at_chance else None
     return {"metric": "mse" if view.kind == "regression" else "balanced_accuracy",
             "simple_auc": ranked and ranked[0], "simple_auc_se": ranked and ranked[1],
-            "n": int(len(x)), "n_effective": task_lib.effective_examples(view, y),
+            "n": int(len(x)), "n_effective": n,
             "model": task_lib.score(view, y, predictions), "simple": simple,
-            "simple_model": name, "chance": task_lib.chance(view, y),
+            "simple_model": name, "chance": chance,
             "simple_gain_se": task_lib.gain_standard_error(view, x, y, name),
             "majority": task_lib.majority_share(view, y),
             "linear_weights": task_lib.linear_weights(view, x, name),

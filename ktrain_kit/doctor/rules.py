@@ -1707,6 +1707,7 @@ def _not_decreasing(run, batch_losses, probes):
         return []
     evidence = {"initial_loss": initial, "final_loss": losses[-1],
                 "median_update_to_weight_ratio": ratio, "learning_rate": run.lr()}
+    dead = _mostly_dead(probes)  # the median share of dead ReLUs, where most are
     if frozen:
         # nothing fit can change: no learning rate, data or model size matters
         causes = ["the model has no trainable weights (model.trainable = False, or every "
@@ -1733,11 +1734,11 @@ def _not_decreasing(run, batch_losses, probes):
         remedies = [cut["remedy"]]
         overrides = [cut["override"]]
         evidence.update(step_cut_by=cut["setting"], step_left=cut["step_left"])
-    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE and _mostly_dead(probes):
+    elif ratio is not None and ratio < LR_TOO_LOW_UPDATE and dead:
         # a dead ReLU passes no gradient: the weights before it stand still whatever the
         # rate (h82: a bias of -10 killed every unit, and 'raise the learning rate' was said
         # beside the dead units - it cannot move a weight whose gradient is zero)
-        evidence.update(median_dead_relu_fraction=_mostly_dead(probes))
+        evidence.update(median_dead_relu_fraction=dead)
         return [Finding(
             symptom="loss_not_decreasing", severity="info", first_seen=_at(len(run.epochs)),
             evidence=evidence,
@@ -2209,8 +2210,7 @@ def _overfitting(run, batch_losses, probes):
     after_best = len(run.epochs) - best_epoch
     stop_early = ["early stopping (restore the best epoch)"] if after_best else []
     return [Finding(
-        symptom="overfitting", severity="info" if still_improving and not turned_up and
-        not outdone else "warning",
+        symptom="overfitting", severity="info" if still_improving else "warning",
         first_seen=_at(best_epoch + 1 if after_best else None),
         evidence={"best_val_loss": best, "best_epoch": best_epoch, "final_val_loss": val[-1],
                   "final_train_loss": train[-1], "val_loss_rise": rise,
