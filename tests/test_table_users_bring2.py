@@ -158,12 +158,14 @@ def test_the_exported_preprocessing_reads_gaps_as_the_reader_does():
     specs = [{"name": "symbol", "column": 0, "dtype": "string", "type": "categorical",
               "missing": 0}]
     prep = features.TablePreprocessing(specs, {"symbol": cells})
-    cleaned = prep.clean({"symbol": features.string_tensor(cells)})
     key = features.space_key("symbol")
     kept = set(prep.kept[key])
     expected = ["" if table_lib.is_missing(c) else c if c in kept else features.RARE
                 for c in cells]
-    assert [v.decode() for v in cleaned[key].numpy().tolist()] == expected
+    slots = prep.space.preprocessors[key].get_vocabulary()
+    encoded = prep.encode({"symbol": cells}).numpy()
+    assert (encoded.sum(axis=1) == 1).all()  # one-hot
+    assert [slots[i] for i in encoded.argmax(axis=1)] == expected
     assert expected[0] == "Na" and expected[4] == ""
 
 

@@ -672,6 +672,24 @@ class TablePreprocessing:
                 # of the cleaned column (gaps at the mean), as Normalization.adapt sees it
                 imputed = np.where(np.isnan(values), self.means[s["name"]], values)
                 variances[s["name"]] = float(imputed.var()) if imputed.size else 1.0
+        # each category column's vocabulary: its values seen more than once (the most frequent
+        # MAX_CATEGORIES: `kept`), then RARE for the rest, if any (`_categories_layer`)
+        train = {k: tf.constant(v) if v.dtype != object else string_tensor(v)
+                 for k, v in train_columns.items()}
+        self.kept, vocabularies = {}, {}
+        cleaned = self.clean(train)
+        for s in specs:
+            if s["type"] == "categorical":
+                key = space_key(s["name"])
+                counts = collections.Counter(cleaned[key].numpy().tolist())
+                s["distinct"] = len(counts)
+                recurring = sorted((v for v, n in counts.items() if n > 1),
+                                   key=lambda v: (-counts[v], v))[:MAX_CATEGORIES]
+                self.kept[key] = [v.decode() for v in recurring]
+                pooled = collections.Counter({v: counts[v] for v in recurring})
+                if sum(pooled.values()) < sum(counts.values()):
+                    pooled[RARE.encode()] = sum(counts.values()) - sum(pooled.values())
+                vocabularies[key] = lookup_order(pooled)
         FS = keras.utils.FeatureSpace
         features = {}
         words = text_vocabulary(len(next(iter(train_columns.values()), [])),
@@ -695,24 +713,12 @@ class TablePreprocessing:
                 features[key] = FS.feature(dtype="string", output_mode="float",
                                            preprocessor=_words_layer(
                                                words, f"{safe_name(s['name'])}_words"))
-            else:
-                features[key] = FS.string_categorical(  # kept values, RARE, out-of-vocabulary
-                    max_tokens=MAX_CATEGORIES + 2, num_oov_indices=1, output_mode="one_hot",
-                    name=safe_name(s["name"]))
+            else:  # its vocabulary given, for the same reason as the numbers' statistics
+                features[key] = FS.feature(dtype="string", output_mode="float",
+                                           preprocessor=_categories_layer(
+                                               vocabularies[key],
+                                               f"{safe_name(s['name'])}_preprocessor"))
         self.space = self.layer = FS(features, output_mode="concat")  # layer: what to save
-        train = {k: tf.constant(v) if v.dtype != object else string_tensor(v)
-                 for k, v in train_columns.items()}
-        self.kept = {}
-        cleaned = self.clean(train)
-        for s in specs:
-            if s["type"] == "categorical":
-                key = space_key(s["name"])
-                counts = collections.Counter(cleaned[key].numpy().tolist())
-                s["distinct"] = len(counts)
-                recurring = sorted((v for v, n in counts.items() if n > 1),
-                                   key=lambda v: (-counts[v], v))
-                self.kept[key] = [v.decode() for v in recurring[:MAX_CATEGORIES]]
-        cleaned = self.clean(train)  # values seen once pooled now
         _refuse_wordless_text(specs, cleaned, given)
         self.space.adapt(tf.data.Dataset.from_tensor_slices(cleaned).batch(1024))
         for s in specs:
@@ -722,43 +728,38 @@ class TablePreprocessing:
 
     def clean(self, columns: dict) -> dict:
         """The FeatureSpace's inputs (by `space_key`): means for missing numbers (+ indicators),
-        category text."""
+        category text, missing cells as "". The columns of text are cleaned together, as one
+        matrix: the same ops per column made a SavedModel of 200 category columns trace
+        for ~10 s, and the eager encoding of its rows as long."""
         import tensorflow as tf
         out = {}
-        for s in self.specs:
-            x, key = columns[s["name"]], space_key(s["name"])
-            if s["dtype"] == "float32":
-                x = tf.reshape(tf.cast(x, tf.float32), [-1])
-                missing = tf.math.is_nan(x)
-                if s["type"] == "numeric":
-                    out[key] = tf.where(missing, self.means[s["name"]], x)
-                    if s["missing"]:
-                        out[key + "__missing"] = tf.cast(missing, tf.float32)
-                else:
-                    text = tf.strings.as_string(tf.cast(tf.where(missing, 0.0, x), tf.int64))
-                    out[key] = tf.where(missing, "", text)
-            else:
-                x = tf.strings.strip(tf.reshape(tf.convert_to_tensor(x, tf.string), [-1]))
-                lowered = tf.strings.lower(x)
-                spelled = (tf.equal(x, lowered) | tf.equal(x, tf.strings.upper(x)) |
-                           tf.equal(x, "NaN"))  # table.is_missing's spellings: `Na` is a value
-                missing = spelled & tf.reduce_any(
-                    tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
-                out[key] = tf.where(missing, "", x)
+        texts = [s for s in self.specs if s["dtype"] != "float32"]
+        if texts:
+            x = tf.strings.strip(tf.stack([tf.reshape(tf.convert_to_tensor(
+                columns[s["name"]], tf.string), [-1]) for s in texts], axis=1))
+            lowered = tf.strings.lower(x)
+            spelled = (tf.equal(x, lowered) | tf.equal(x, tf.strings.upper(x)) |
+                       tf.equal(x, "NaN"))  # table.is_missing's spellings: `Na` is a value
+            missing = spelled & tf.reduce_any(
+                tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
+            for s, column in zip(texts, tf.unstack(tf.where(missing, "", x), axis=1)):
                 if s.get("said") == "id":  # `12.0` is the code `12` (ID_POINT_ZEROS)
-                    out[key] = tf.strings.regex_replace(out[key], ID_POINT_ZEROS, r"\1")
-            if self.kept.get(key) is not None:
-                out[key] = self._pool_rare(out[key], self.kept[key])
+                    column = tf.strings.regex_replace(column, ID_POINT_ZEROS, r"\1")
+                out[space_key(s["name"])] = column
+        for s in self.specs:
+            if s["dtype"] != "float32":
+                continue
+            key = space_key(s["name"])
+            x = tf.reshape(tf.cast(columns[s["name"]], tf.float32), [-1])
+            missing = tf.math.is_nan(x)
+            if s["type"] == "numeric":
+                out[key] = tf.where(missing, self.means[s["name"]], x)
+                if s["missing"]:
+                    out[key + "__missing"] = tf.cast(missing, tf.float32)
+            else:
+                text = tf.strings.as_string(tf.cast(tf.where(missing, 0.0, x), tf.int64))
+                out[key] = tf.where(missing, "", text)
         return out
-
-    @staticmethod
-    def _pool_rare(x, kept):
-        """Values outside `kept` (the training values seen more than once) become RARE."""
-        import tensorflow as tf
-        if not kept:
-            return tf.fill(tf.shape(x), RARE)
-        known = tf.reduce_any(tf.equal(x[:, None], tf.constant(kept)[None, :]), axis=1)
-        return tf.where(known, x, RARE)
 
     def encode(self, columns: dict):
         """float32 (n, width) model inputs from raw columns (tensors or arrays)."""
@@ -817,6 +818,45 @@ def _refuse_wordless_text(specs, cleaned: dict, given=None):
                                "missing cells, punctuation or symbols), so none can be learned",
                                f"leave it out: {typed_flag(given, {s['name']: 'ignore'})}, or fill "
                                "its cells")
+
+
+def lookup_order(counts: collections.Counter) -> list:
+    """The values counted (bytes, as a string tensor's numpy gives them) in the order
+    StringLookup.adapt gives its vocabulary - most frequent first, ties by the greater value
+    first - decoded: a given vocabulary encodes as an adapted one would."""
+    return [v.decode() for v in sorted(counts, key=lambda v: (counts[v], v), reverse=True)]
+
+
+def _categories_layer(vocabulary: list, name: str):
+    """One-hot over an out-of-vocabulary slot then `vocabulary` (the kept values and RARE), a
+    FeatureSpace feature whose vocabulary is given: FeatureSpace.adapt makes one pass over the
+    whole table per StringLookup it adapts, and 200 category columns of 400 rows took two
+    minutes before the first step. A value outside the vocabulary (seen once in training, or
+    first at serving) is RARE's; with no RARE (every training value recurs) the
+    out-of-vocabulary slot's. Takes the FeatureSpace's (batch, 1) column, gives (batch, slots)
+    floats."""
+    import keras
+    import tensorflow as tf
+    rare = vocabulary.index(RARE) + 1 if RARE in vocabulary else 0  # [UNK] at 0
+
+    class Categories(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.lookup = keras.layers.StringLookup(vocabulary=vocabulary, num_oov_indices=1,
+                                                    name=f"{name}_lookup")
+
+        def get_vocabulary(self):
+            return self.lookup.get_vocabulary()
+
+        def call(self, x):
+            index = self.lookup(tf.reshape(x, [-1]))
+            return tf.one_hot(tf.where(tf.equal(index, 0), tf.cast(rare, index.dtype), index),
+                              len(vocabulary) + 1, dtype=tf.float32)
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], len(vocabulary) + 1)
+
+    return Categories(name=name)
 
 
 def _words_layer(words: int, name: str):
