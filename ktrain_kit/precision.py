@@ -12,7 +12,9 @@ for some models and slower for others. So `auto` trains the real model under eac
   changes from one round to the next; a setting must be faster both in its fastest block and
   in the median of its per-round ratios (see `decide`);
 - the default (float32, no XLA) is kept unless another is `MARGIN` faster, so `auto` is never
-  more than 3% slower than the best measured setting.
+  more than 3% slower than the best measured setting;
+- a candidate still `HOPELESS` times slower than the default at its last warm-up step is not
+  timed at all (XLA on a bag of words: 2.6-3.3 s a step against 9 ms, and 90 s of timing).
 
 A start-up timing that includes tracing is not the steady state: one such measurement chose
 bfloat16 at "17.6 vs 13.4 steps/s" for a model that trained at 0.81x float32's speed.
@@ -40,6 +42,8 @@ MIN_ROUNDS, MAX_ROUNDS = 7, 20
 BLOCK_SECONDS = 0.3    # each timed block lasts about this long: several steps, not one
 BUDGET_SECONDS = 20.0  # after MIN_ROUNDS, stop adding rounds once measuring took this long
 MIN_RUN_STEPS = 1000   # shorter runs keep the default without measuring (see the docstring)
+HOPELESS = 10.0        # a candidate whose last warm-up step took this many times the default's
+                       # is not timed (see `measure`)
 
 
 def label(setting) -> str:
@@ -110,17 +114,25 @@ def decide(samples: dict, default=DEFAULT, margin=MARGIN) -> tuple:
     agreed = {s: min(speedup[s], typical[s]) for s in fastest}
     best = max(agreed, key=agreed.get)
     chosen = best if agreed[best] >= margin else default
-    rounds = min(len(v) for v in samples.values())
+    rounds = min(len(v) for v in samples.values() if v)
     reason = ", ".join(f"{label(s)} {1000 * t:.2f} ms/step"
                        + ("" if s == default else
                           f" (x{speedup[s]:.2f} fastest, x{typical[s]:.2f} typical)")
                        for s, t in fastest.items())
+    untimed = [label(s) for s, v in samples.items() if not v]
+    if untimed:
+        reason += (f"; {' and '.join(untimed)} not timed: {HOPELESS:g}x or more slower than "
+                   f"{label(default)} after warm-up")
     return chosen, f"{reason}; {rounds} interleaved blocks each after warm-up"
 
 
 def measure(steppers: dict, clock=None) -> dict:
     """{setting: [seconds per step per block]}: each `steppers[setting]()` runs one training
-    step and returns when it is done. Warm-up calls first, then interleaved timed blocks."""
+    step and returns when it is done; the first is the default. Warm-up calls first, then
+    interleaved timed blocks. A setting whose last warm-up step took `HOPELESS` times the
+    default's keeps an empty list: load slowed single steps 1-4x here, so a 10x gap is the
+    setting itself (XLA compiling again at every step, an op it runs slowly), and timing it
+    block by block would cost minutes to confirm what `decide` could never choose."""
     clock = clock or time.perf_counter
     warm = {}
     for setting, step in steppers.items():
@@ -128,16 +140,20 @@ def measure(steppers: dict, clock=None) -> dict:
             start = clock()
             step()
             warm[setting] = clock() - start
-    block = {s: max(1, min(50, round(BLOCK_SECONDS / max(t, 1e-6)))) for s, t in warm.items()}
+    default = next(iter(steppers))
+    order = [s for s in steppers if s == default or warm[s] < HOPELESS * warm[default]]
+    block = {s: max(1, min(50, round(BLOCK_SECONDS / max(warm[s], 1e-6)))) for s in order}
     samples = {s: [] for s in steppers}
-    order, began, choices = list(steppers), clock(), []
+    began, choices = clock(), []
     for round_ in range(MAX_ROUNDS):
         for setting in order[round_ % len(order):] + order[:round_ % len(order)]:
             start = clock()
             for _ in range(block[setting]):
                 steppers[setting]()
             samples[setting].append((clock() - start) / block[setting])
-        choices.append(decide(samples, default=order[0])[0])
+        if len(order) == 1:  # nothing left to compare the default with
+            break
+        choices.append(decide(samples, default=default)[0])
         settled = len(choices) >= 3 and len(set(choices[-3:])) == 1
         if round_ + 1 >= MIN_ROUNDS and (settled or clock() - began > BUDGET_SECONDS):
             break
