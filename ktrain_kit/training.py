@@ -494,15 +494,19 @@ def _print_summary(s, main_metric, history=None):
     column = (history or {}).get(f"val_{main_metric}") or []
     finite = [v for v in column if v is not None and math.isfinite(v)]
     peak = (max if tasks.maximize(main_metric) else min)(finite) if finite else None
-    best = (f"val {main_metric} {value:.4f} at epoch {s['best_epoch']} (the weights kept)"
-            if value is not None else "no validation metric")
+    # as many digits as tell the kept value from the best (0.897112 and 0.897136 both read
+    # 0.8971): two equal-looking numbers called "kept" and "best" read as a contradiction
+    digits = next((d for d in range(4, 9) if value is None or peak is None or
+                   f"{value:.{d}f}" != f"{peak:.{d}f}"), None)
+    best = (f"val {main_metric} {value:.{digits or 4}f} at epoch {s['best_epoch']} (the "
+            "weights kept)" if value is not None else "no validation metric")
     if s["stopped"]:  # no final weights: the last good checkpoint, if any, is what is kept
         best = f"val {main_metric} {value:.4f} at epoch {s['best_epoch']}, its last" \
             if value is not None and math.isfinite(value) else "no finite validation metric"
-    elif value is not None and (peak is None or value == peak):
+    elif value is not None and (peak is None or digits is None):  # the best, to 8 digits
         best = "best " + best
     elif value is not None:
-        best += f"; its best was {peak:.4f}, at epoch {column.index(peak) + 1}"
+        best += f"; its best was {peak:.{digits}f}, at epoch {column.index(peak) + 1}"
     head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
     print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"

@@ -8,6 +8,7 @@ settings the run already had.
 """
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -117,6 +118,21 @@ def test_the_last_line_says_best_only_of_the_epoch_that_is_best(capsys):
     assert "best val accuracy 0.3100 at epoch 2" in capsys.readouterr().out
     _print_summary(dict(summary, main_metric_value=2.5), "rmse", {"val_rmse": [2.5, 3.0, 2.9]})
     assert "best val rmse 2.5000 at epoch 1" in capsys.readouterr().out  # lower is better
+
+
+def test_a_kept_value_and_a_best_value_never_print_alike(capsys):
+    """A helper's rwm5yr run printed "val auc 0.8971 at epoch 7 (the weights kept); its best
+    was 0.8971, at epoch 8" (0.897112 and 0.897136): the digits now tell the two apart."""
+    from ktrain_kit.training import _print_summary
+    summary = {"main_metric_value": 0.897112, "best_epoch": 7, "stopped": None,
+               "wall_time_s": 1.0, "epochs_run": 8, "workdir": "run", "export": None}
+    _print_summary(summary, "auc", {"val_auc": [0.5] * 6 + [0.897112, 0.897136]})
+    line = capsys.readouterr().out.strip().splitlines()[0]
+    kept, best = re.search(r"val auc (\S+) at epoch 7 \(the weights kept\); its best was "
+                           r"(\S+), at epoch 8", line).groups()
+    assert kept != best  # 0.89711 and 0.89714
+    assert float(kept) == pytest.approx(0.897112, abs=1e-5)
+    assert float(best) == pytest.approx(0.897136, abs=1e-5)
 
 
 def test_a_class_with_one_training_example_or_none_is_said_before_training(tmp_path):
