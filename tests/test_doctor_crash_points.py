@@ -33,7 +33,10 @@ NOT_REACHED = {"TrainingDoctor._probe_off",  # called when a probe fails: none d
                "ktrain_kit.doctor.callback.output_references",
                # where the simple model's decisions are at chance (inside the reference's
                # guard, as reference_scores): tests/test_doctor_ranking.py
-               "ktrain_kit.doctor.task.simple_ranking"}
+               "ktrain_kit.doctor.task.simple_ranking",
+               # regression's gains (inside the reference's guard, as reference_scores):
+               # tests/test_doctor_regression_unrelated.py
+               "ktrain_kit.doctor.task.paired_gain"}
 
 
 class Injected(Exception):

@@ -458,7 +458,9 @@ def _held_out_probe(probe_data, reference_data, x):
 
 def _on_probe(view, py, predictions) -> dict:
     ranked = task_lib.ranking(view, py, predictions)
-    return {"model_on_probe": task_lib.score(view, py, predictions),
+    gain = task_lib.paired_gain(py, predictions) if view.kind == "regression" and \
+        len(py) >= 20 else (None, None)
+    return {"model_gain_on_probe": gain[0], "model_gain_se_on_probe": gain[1],"model_on_probe": task_lib.score(view, py, predictions),
             "model_auc_on_probe": ranked and ranked[0],
             "model_auc_on_probe_se": ranked and ranked[1],
             # the same outputs decided by the class shares: on imbalanced labels the arg max
@@ -510,8 +512,12 @@ def _held_out_scores(view, x, y, vx, vy, name, predictions) -> dict:
     model = task_lib.score(view, vy, predictions)
     if simple is None or model is None:
         return {}
-    return {"model_on_validation": model, "simple_on_validation": simple,
-            "n_validation_effective": task_lib.effective_examples(view, vy)}
+    scores = {"model_on_validation": model, "simple_on_validation": simple,
+              "n_validation_effective": task_lib.effective_examples(view, vy)}
+    if view.kind == "regression":  # is the model above chance there? (rules._unrelated_labels)
+        scores["model_gain_on_validation"], scores["model_gain_se_on_validation"] = \
+            task_lib.paired_gain(vy, predictions)
+    return scores
 
 
 def one_matrix(x):

@@ -499,11 +499,20 @@ def gain_standard_error(view: TaskView, x, y, name) -> float | None:
         predictions = _knn_predictions(targets, _nearest(flat, flat, KNN_NEIGHBOURS))
     else:
         predictions = _ridge_predictions(flat, targets)
+    return paired_gain(targets, predictions)[1]
+
+
+def paired_gain(targets, predictions) -> tuple:
+    """(the mean gain of `predictions` over the mean, its standard error) on the same rows:
+    each row's squared error against the mean of the OTHER rows' targets (what a model that
+    learned nothing but the mean would predict for it, never its own target) minus its
+    squared error under `predictions`. A paired comparison: the rows' own difficulty cancels,
+    so a weak real signal stands out of the noise that an unpaired MSE ratio hides in."""
+    targets, predictions = _as_matrix(targets), _as_matrix(predictions)
     n = len(targets)
-    # each row against the mean of the others, as the simple model never sees its own target
     mean_of_others = (targets.sum(axis=0) - targets) / (n - 1)
     gains = (((targets - mean_of_others) ** 2) - (predictions - targets) ** 2).mean(axis=1)
-    return float(gains.std(ddof=1) / math.sqrt(n))
+    return float(gains.mean()), float(gains.std(ddof=1) / math.sqrt(n))
 
 
 def ranking(view: TaskView, y, scores) -> tuple | None:
