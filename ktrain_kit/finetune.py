@@ -53,12 +53,16 @@ def layer_paths(model) -> dict:
     return found
 
 
-def freeze(model, patterns, fresh=()) -> list:
+FRESH_WHY = "model.init_from did not load it; see the loading report"
+NOTHING_LOADED = "model.init_from is empty, so a built-in model's layers all start random"
+
+
+def freeze(model, patterns, fresh=(), why=FRESH_WHY) -> list:
     """Makes the layers whose paths match any of `patterns` untrainable; returns the paths
     frozen (the outermost: freezing a nested model freezes everything in it).
 
-    `fresh`: paths that fine-tuning left at their random initialization; freezing one of them
-    is refused.
+    `fresh`: paths left at their random initialization (by fine-tuning, or every layer of a
+    built-in model without model.init_from: `why` says which); freezing one is refused.
     """
     paths = layer_paths(model)
     frozen = set()
@@ -80,7 +84,7 @@ def freeze(model, patterns, fresh=()) -> list:
     random = [p for p in outermost for f in fresh if f == p or f.startswith(p + "/")]
     if random:
         raise config_error("model.freeze", f"'{random[0]}' would be frozen at random weights "
-                           "(model.init_from did not load it; see the loading report)",
+                           f"({why})",
                            "freeze only layers loaded from model.init_from, or fix the source")
     for path in outermost:
         paths[path].trainable = False

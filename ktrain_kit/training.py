@@ -300,7 +300,11 @@ def build_model(c, data, learning_rate, precision, jit=False):
     init_report = (finetune.load_initial_weights(network, c.model.init_from)
                    if c.model.init_from else None)
     fresh = [f["layer"] for f in init_report["fresh"]] if init_report else []
-    frozen = finetune.freeze(network, finetune.rules(c.model.freeze), fresh)
+    why = finetune.FRESH_WHY
+    if not init_report and ":" not in c.model.name and not c.model.backbone_weights:
+        # a built-in model from scratch: every layer random (a user's builder may load its own)
+        fresh, why = list(finetune.layer_paths(network)), finetune.NOTHING_LOADED
+    frozen = finetune.freeze(network, finetune.rules(c.model.freeze), fresh, why)
     if not network.trainable_weights:
         from ktrain_kit.errors import config_error
         key = "model.freeze" if frozen else "model.name"
@@ -409,8 +413,9 @@ def build_callbacks(c, data, model, schedule, run, extra=()):
 
 
 def _doctor_reads_validation(c, data) -> bool:
-    """Whether the doctor scores validation rows per class at the end (a classifier's)."""
-    return bool(data.val_size) and c.task.name in ("classification", "binary")
+    """Whether the doctor scores validation rows at the end: a classifier's per class, a
+    regression's gain over the mean (is a weak signal above chance there?)."""
+    return bool(data.val_size) and c.task.name in ("classification", "binary", "regression")
 
 
 def _maximize(metric):

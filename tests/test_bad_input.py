@@ -351,6 +351,12 @@ CASES = {
     "several label columns for a classifier": (lambda t: data_args(
         "csv", csv_rows(t, "a,y,z", ["1,0,1", "2,1,0"] * 10),
         "--config.data.label_columns=y,z"), "data.label_columns"),
+    "label_column beside label_columns": (lambda t: data_args(
+        "csv", csv_rows(t, "a,label,x1,x2", ["1,0,1.5,2", "2,1,0.5,1"] * 10),
+        "--config.task.name=regression", "--config.data.label_columns=x1,x2",
+        "--config.data.label_column=label"), "data.label_column"),
+    "freezing a built-in model's random layers": (lambda t: [
+        MLP, "--config.model.freeze=block"], "init_from is empty"),
     "negative class weight": (lambda t: [MLP, "--config.data.class_weight={0: -1.0}"],
                               "data.class_weight"),
     # --- text
@@ -472,7 +478,7 @@ CASES = {
                                            "no trainable weights"),
     "user model without weights": (lambda t: user_model(t, "no_weights"), "no trainable weights"),
     "freeze rules that freeze everything": (lambda t: [MLP, "--config.model.freeze=."],
-                                            "no trainable weights"),
+                                            "random weights"),
     "user model with two inputs": (lambda t: user_model(t, "two_inputs"), "2 inputs"),
     # --- user code that ends the process itself: one line naming it
     "user builder calls sys.exit": (lambda t: user_model(t, "exits"), "sys.exit(0)"),
