@@ -211,6 +211,17 @@ def check_not_foreign(workdir: str) -> list:
     return [e for e in own if e.split("/")[0] in entries]
 
 
+def check_checkpoint_path(workdir: str, flag: str = "--workdir") -> None:
+    """Refuses a folder path holding '[': TensorFlow finds a checkpoint's files by glob
+    pattern, where '[0-9]' is a character class, so under 'runs/g[0-9]' no checkpoint could
+    be read back (a killed run read as damaged everywhere, and the way out offered was
+    --overwrite) nor an old one deleted. Nothing is created."""
+    if "[" in workdir:
+        raise UserError(f"{flag} '{workdir}' holds '[': TensorFlow reads checkpoint file names "
+                        "as glob patterns, so the run's checkpoints could never be read back; "
+                        "choose a folder name without [ ] (nothing was written)")
+
+
 @contextlib.contextmanager
 def open_run(workdir: str, config, overwrite: bool, resolved=None):
     """Checks, locks and prepares `workdir` for a training of `config`; yields
@@ -304,6 +315,7 @@ def _a_trial(workdir: str) -> str:
 def open_existing(workdir: str):
     """A finished or unfinished run's folder, locked, for evaluate and export."""
     require_folder(workdir)
+    check_checkpoint_path(workdir)
     entries = read_manifest(workdir)
     if entries is None:
         raise UserError(f"'{workdir}' is not a ktrain_kit run folder (no {CONFIG}); pass the "

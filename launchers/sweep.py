@@ -56,6 +56,7 @@ def main(argv):
         return
     from ktrain_kit import runfolder
     runfolder.check_output_folder(workdir, "--workdir")  # a file, inside a file, read-only
+    runfolder.check_checkpoint_path(workdir)  # each trial's checkpoints live under it
     sweep.check_sweep_folder(workdir)
     if not FLAGS.worker and FLAGS.workers > spec["trials"]:
         cli.fail(f"--workers={FLAGS.workers} is more than the {spec['trials']} trials to reach: "

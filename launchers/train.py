@@ -38,6 +38,7 @@ def _note_unread_keys():
 def main(argv):
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
+    runfolder.check_checkpoint_path(workdir)  # before the data and the model are built
     budget = FLAGS.config.callbacks.doctor.repair
     from ktrain_kit import repair
     resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)

@@ -607,3 +607,23 @@ def test_a_collective_aborted_by_another_worker_is_one_line_naming_tensorflows_r
     assert code == cli.EXIT_FAILED == 1 and "\n" not in line
     assert f"({reason})" in line and "another worker" in line and "GRPC" not in line
     assert cli.ending(tf.errors.UnavailableError(None, None, "a bucket is unavailable")) is None
+
+
+def test_a_folder_name_with_brackets_is_refused_before_anything_is_written(tmp_path):
+    """TensorFlow reads checkpoint names as glob patterns: under 'runs/g[0-9]' a killed run's
+    sound checkpoints read as damaged, and the error offered --overwrite (a helper's find).
+    Shown here with TensorFlow itself, then refused by the launcher with nothing created."""
+    import tensorflow as tf
+    folder = tmp_path / "g[0-9]"
+    manager = tf.train.CheckpointManager(tf.train.Checkpoint(v=tf.Variable(1.0)),
+                                         str(folder / "ck"), max_to_keep=1)
+    manager.save()
+    with pytest.raises(tf.errors.NotFoundError):  # the checkpoint is there, yet not found
+        tf.train.Checkpoint(v=tf.Variable(0.0)).restore(manager.latest_checkpoint)
+    run = tmp_path / "r[1]"
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          f"--workdir={run}")
+    assert result.returncode == 2, result.stderr
+    assert "'['" in result.stderr and "--overwrite" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
+    assert not run.exists()

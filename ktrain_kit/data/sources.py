@@ -288,6 +288,12 @@ def _csv(dc, tc, rng):
     if table.width < 2:
         raise file_error(dc.path, "has a single column", "add feature columns beside the label")
     several = _as_list(dc.label_columns)
+    if several and dc.label_column not in (-1, None, ""):  # one of them would go unread
+        raise config_error("data.label_column", f"is {dc.label_column!r} while "
+                           f"data.label_columns names the labels ({', '.join(map(str, several))}"
+                           "): a label_column beside them is not read, so that column would "
+                           "train as a feature", "remove data.label_column, or add it to "
+                           "data.label_columns")
     if tc.name in ("multilabel", "regression") and several:
         columns = table_lib.resolve_columns(table, several, "data.label_columns")
     elif tc.name == "multilabel":  # one column of tags `a|b` (table.tag_matrix)

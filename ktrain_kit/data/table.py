@@ -93,6 +93,7 @@ import codecs
 import collections
 import csv
 import dataclasses
+import decimal
 import io
 import json
 import re
@@ -1692,7 +1693,8 @@ def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
                          f"fractions ({number_name(fraction)}): a quantity, not classes",
                          "use task.name=regression (configs/tabular_regression.py), or set "
                          "data.label_column to the column of classes")
-    names = np.array([number_name(v) for v in values], dtype=object)
+    names = np.array(exact_number_names(table.column(j)) if np.abs(values).max() >= 2**53
+                     else [number_name(v) for v in values], dtype=object)
     counts = collections.Counter(names.tolist())
     once = [v for v, n in counts.items() if n == 1]
     if len(counts) > 2 and 2 * len(once) > len(counts):
@@ -1702,6 +1704,18 @@ def class_names(table: Table, j: int, values: np.ndarray) -> np.ndarray:
                          "...): a quantity, not classes", "use task.name=regression (configs/"
                          "tabular_regression.py), or set data.label_column to the column of "
                          "classes")
+    return names
+
+
+def exact_number_names(cells) -> list:
+    """number_name of each cell, whole numbers read exactly: past 2**53 float64 holds every
+    other whole number only, so codes 123456789012345678 and ...679 (or 1e20 and 1e20 + 1)
+    were one class, silently - and named '1.2345678901234568e+17'."""
+    names = []
+    for cell in cells:
+        exact = decimal.Decimal(cell.strip())  # cells is_number accepted (inf included)
+        names.append(str(int(exact)) if exact.is_finite() and exact == exact.to_integral_value()
+                     else number_name(float(cell)))
     return names
 
 
