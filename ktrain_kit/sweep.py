@@ -132,6 +132,12 @@ def validate_spec(spec: dict, config, trials_flag=None) -> dict:
     direction = spec.get("direction") or ("maximize" if tasks.maximize(metric) else "minimize")
     if direction not in ("maximize", "minimize"):
         raise _error("direction", f"'{direction}'", "use maximize or minimize")
+    natural = "maximize" if tasks.maximize(metric) else "minimize"
+    if direction != natural:  # every logged column is better one way: the other ranks the
+        raise _error("direction", f"'{direction}' for {metric}, which is better "  # worst first
+                     f"{'higher' if natural == 'maximize' else 'lower'}: the sweep would call "
+                     "its worst trial the best", f"use {natural}, or leave direction out (it "
+                     "follows the metric)")
     trials = trials_flag if trials_flag is not None else spec.get("trials", 10)
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise _error("trials", f"must be a whole number >= 1, got {trials!r}", "e.g. trials=20")

@@ -152,6 +152,13 @@ def _multilabel(y, where, known, num_classes):
         raise file_error(where, "multilabel labels must all be 0 or 1",
                          "mark each label present (1) or absent (0)")
     names = known.get("label_names") or [str(i) for i in range(y.shape[1])]
+    constant = [i for i in range(y.shape[1]) if len(y) > 1 and np.all(y[:, i] == y[0, i])]
+    if constant:  # as a constant regression target: nothing to learn, and its AUC (the
+        i = constant[0]  # main metric, averaged over the labels) undefined - read as 0.5
+        which = f"label '{names[i]}'" if len(names) == y.shape[1] else f"label {i}"
+        raise file_error(where, f"{which} is {'present' if y[0, i] else 'absent'} (the "
+                         f"value {y[0, i]:g}) in every example, so there is nothing to learn "
+                         "for it", "leave it out of the labels, or give examples of both values")
     return Labels(y.astype(np.float32), y.shape[1], {"label_names": names})
 
 

@@ -351,6 +351,12 @@ CASES = {
     "several label columns for a classifier": (lambda t: data_args(
         "csv", csv_rows(t, "a,y,z", ["1,0,1", "2,1,0"] * 10),
         "--config.data.label_columns=y,z"), "data.label_columns"),
+    "pandas' default to_json (one object of columns)": (lambda t: data_args(
+        "csv", write(t, "frame.json", '{"a":{"0":1,"1":2,"2":3},"label":{"0":"x","1":"y",'
+                     '"2":"x"}}')), "orient='records'"),
+    "a JSON object of column lists, indented": (lambda t: data_args(
+        "csv", write(t, "columns.json", '{\n  "a": [1, 2, 3],\n  "label": ["x", "y", "x"]\n}')),
+        "orient='records'"),
     "label_column beside label_columns": (lambda t: data_args(
         "csv", csv_rows(t, "a,label,x1,x2", ["1,0,1.5,2", "2,1,0.5,1"] * 10),
         "--config.task.name=regression", "--config.data.label_columns=x1,x2",

@@ -91,6 +91,19 @@ def test_defaults_follow_the_metric():
         "metric"] == "val_rmse"
 
 
+@pytest.mark.parametrize("metric, direction", [("val_loss", "maximize"),
+                                               ("val_accuracy", "minimize")])
+def test_a_direction_against_its_metric_is_refused(metric, direction):
+    """direction='maximize' for val_loss ranked the worst trial (0.62) best over 0.12, and
+    printed its command to reproduce (a helper's find); its own direction is still taken."""
+    config = load_config("digits_mlp")
+    with pytest.raises(UserError, match="direction.*worst trial"):
+        sweep.validate_spec({"metric": metric, "direction": direction, "space": SPACE}, config)
+    natural = "minimize" if direction == "maximize" else "maximize"
+    assert sweep.validate_spec({"metric": metric, "direction": natural, "space": SPACE},
+                               config)["direction"] == natural
+
+
 def write_sweep(tmp_path, trials, space=SPACE, extra=""):
     path = tmp_path / "sweep_spec.py"
     path.write_text(f"def get_sweep():\n    return dict(metric='val_accuracy', trials={trials}, "

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import WITHOUT_TOOLKIT, data_config, load_config, task
+from ktrain_kit import tasks
 from ktrain_kit.data import sources
 from ktrain_kit.errors import UserError
 
@@ -175,6 +176,47 @@ def test_a_column_of_tags_is_a_multilabel_target(tmp_path):
     with pytest.raises(UserError, match=r"'emotions' holds one label a row.*"
                                         r"task.name=classification.*data.label_columns"):
         sources.SOURCES["csv"](config.data, config.task, None)
+
+
+def _tags_config(path, **overrides):
+    return load_config("text_bag", data__name="csv", data__path=str(path),
+                       data__text_column="word", data__label_column="emotions",
+                       task__name="multilabel", **overrides)
+
+
+def test_a_row_without_tags_is_a_row_of_zeros_as_pandas_reads_it(tmp_path):
+    """An empty cell in a column of tags was refused as a missing label, and the fix offered
+    (drop_unlabeled) dropped every row without tags (138 of 300 in a helper's file): the
+    negatives. pandas' str.get_dummies(sep='|') reads it as no tag - the oracle here."""
+    import pandas as pd
+    rows = [("a", "fear|anger"), ("b", ""), ("c", "joy"), ("d", None), ("e", "anger|joy"),
+            ("f", "")] * 3
+    path = tmp_path / "tags.csv"
+    pd.DataFrame(rows, columns=["word", "emotions"]).to_csv(path, index=False)
+    raw = sources.SOURCES["csv"](_tags_config(path).data, _tags_config(path).task, None)
+    expected = pd.read_csv(path)["emotions"].str.get_dummies(sep="|")
+    assert raw.label_info["label_names"] == list(expected.columns)
+    np.testing.assert_array_equal(raw.y, expected.to_numpy())
+    assert (raw.y.sum(axis=1) == 0).sum() == 9
+
+
+@pytest.mark.parametrize("cells, message", [
+    (["Joy|anger", "joy|fear", "anger", "fear|joy"], "'Joy' and 'joy' differ only in letter case"),
+    (["", "", "", ""], "label is missing"),
+    (["joy|anger", "joy", "joy|fear", "joy"], "label 'joy' is present .* in every example"),
+])
+def test_tags_that_cannot_train_are_refused(tmp_path, cells, message):
+    """Tags differing only in case trained as two labels; a tag on every row (or none
+    anywhere) leaves its label nothing to learn and its AUC undefined (the run's main metric,
+    averaged over the labels, read 0.5 for a label that was 0 on every row)."""
+    import pandas as pd
+    path = tmp_path / "tags.csv"
+    pd.DataFrame([(f"w{i}", c) for i, c in enumerate(cells * 3)],
+                 columns=["word", "emotions"]).to_csv(path, index=False)
+    config = _tags_config(path)
+    with pytest.raises(UserError, match=message):
+        data = sources.SOURCES["csv"](config.data, config.task, None)
+        tasks.prepare_labels("multilabel", data.y, "tags.csv", data.label_info)
 
 
 def test_a_run_saved_before_text_tokens_is_restored_reading_words():

@@ -1565,21 +1565,33 @@ TAG_SEPARATOR = "|"
 
 def tag_matrix(table: Table, j: int) -> tuple:
     """(examples x tags 0/1 array, tag names sorted) of column j, whose cells are tags joined
-    by TAG_SEPARATOR (spaces around a tag stripped; a tag given twice counts once). A missing
-    cell is refused as any label gap is (`label_column_values`); a column without the separator
-    in any cell holds one class a row, not tags, and is refused naming the settings that read
-    it. A multilabel task without data.label_columns was refused asking for 0/1 columns."""
+    by TAG_SEPARATOR (spaces around a tag stripped; a tag given twice counts once). An empty
+    (missing) cell is a row without tags, as pandas' str.get_dummies reads it: refused, it
+    left no way to write 'none of them', and the fix offered (drop_unlabeled) dropped every
+    negative row (138 of 300 in a helper's file); a column of no tags at all is refused. Tags
+    that differ only in letter case are refused, as class names are. A column without the
+    separator in any cell holds one class a row, not tags, and is refused naming the
+    settings that read it. A multilabel task without data.label_columns was refused asking
+    for 0/1 columns."""
     cells = table.column(j)
-    if any(is_missing(c) for c in cells):
-        label_column_values(table, j)  # its refusal: the line, the count, drop_unlabeled
+    if all(is_missing(c) for c in cells):
+        label_column_values(table, j)  # its refusal: the line, the count
     if not any(TAG_SEPARATOR in c for c in cells):
         raise file_error(table.path, f"column {shown(table.names[j])} holds one label a row "
                          f"({shown(cells[0])}, ...), not tags joined by "
                          f"'{TAG_SEPARATOR}' ('a{TAG_SEPARATOR}b')",
                          "for one class a row use task.name=classification; for 0/1 columns "
                          "name them: --config.data.label_columns='(\"a\", \"b\")'")
-    tags = [{t.strip() for t in c.split(TAG_SEPARATOR) if t.strip()} for c in cells]
+    tags = [set() if is_missing(c) else {t.strip() for t in c.split(TAG_SEPARATOR) if t.strip()}
+            for c in cells]
     names = sorted(set().union(*tags))
+    spelled = {}
+    for name in names:  # `joy` and `Joy` as two labels: refused as class names are
+        first = spelled.setdefault(name.casefold(), name)
+        if first != name:
+            raise file_error(table.path, f"column {shown(table.names[j])}: tags {shown(first)} "
+                             f"and {shown(name)} differ only in letter case",
+                             "write each tag one way (or they are two tags: rename one)")
     index = {name: k for k, name in enumerate(names)}
     y = np.zeros((len(cells), len(names)), np.float32)
     for i, held in enumerate(tags):
@@ -1756,6 +1768,7 @@ def json_lines_records(text: str, path: str):
         return _json_table(_array_objects(text), path)
     if not numbered or not numbered[0][1].lstrip().startswith("{"):
         return None
+    _refuse_columns_object(text, path)
     objects = []
     for n, line in numbered:
         try:
@@ -1770,6 +1783,23 @@ def json_lines_records(text: str, path: str):
                              "object", "write one JSON object per line (JSON Lines)")
         objects.append((n, value))
     return _json_table(objects, path)
+
+
+def _refuse_columns_object(text: str, path: str) -> None:
+    """One JSON object of columns - {"a": {"0": 1, "1": 2}, ...}, what pandas' default
+    `df.to_json(path)` writes, or {"a": [1, 2], ...} - is refused with the line that writes
+    records: read as JSON Lines it was one record of nested keys, left out, and the refusal
+    said the table had 0 columns."""
+    try:
+        document = fs.parse_json(text)
+    except ValueError:
+        return  # several objects, one a line (or not JSON): read below
+    if isinstance(document, dict) and document and all(
+            isinstance(v, (dict, list)) for v in document.values()):
+        raise file_error(path, f"is one JSON object of {len(document)} columns (pandas' "
+                         "default df.to_json(path), orient='columns'), not one record per row",
+                         "write it as JSON Lines: df.to_json(path, orient='records', "
+                         "lines=True), or as a CSV")
 
 
 FASTTEXT_LABEL = re.compile(r"__label__(\S+)")
