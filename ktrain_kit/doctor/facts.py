@@ -446,8 +446,11 @@ def model_facts(model, probe_data):
     if x is not None:
         import keras
         facts.update(input_facts(_rescaled_inputs(model, x)))
-        facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization)
-                                         for layer in model.layers)
+        identity = unadapted_normalization(model)
+        facts["normalizes_inputs"] = any(isinstance(layer, keras.layers.Normalization) and
+                                         layer.name not in identity for layer in model.layers)
+        if identity:
+            facts["unadapted_normalization"] = identity
     width = input_symbol_width(model, x)
     if width is not None:
         facts["inputs_symbol_width"] = width
@@ -677,17 +680,44 @@ def _crossentropy_of_logits(target, logits, activation) -> float:
 
 
 def _rescaled_inputs(model, x):
-    """The inputs as the model's first weighted layer sees them: a `keras.layers.Rescaling`
-    that the model applies to its one input first (Keras' image tutorials: raw 0..255 pixels
-    and Rescaling(1/255)) is a fixed affine map, so the scale the initializers meet is the
-    rescaled one. Anything else is read as given."""
+    """The inputs as the model's first weighted layer sees them: the `keras.layers.Rescaling`
+    and `Normalization` layers the model applies to its one input first (Keras' image
+    tutorials: raw 0..255 pixels and Rescaling(1/255); its structured-data ones: an adapted
+    Normalization) are fixed affine maps, so the scale the initializers meet is theirs - and
+    a Normalization never adapted (mean 0, variance 1) passes the raw scale through. Anything
+    else is read as given."""
     import keras
     layers = [layer for layer in getattr(model, "layers", [])
               if not isinstance(layer, keras.layers.InputLayer)]
-    if not layers or not isinstance(layers[0], keras.layers.Rescaling) or \
-            not isinstance(x, np.ndarray) or x.dtype.kind not in "fiu":  # uint8 pixels too
+    if not isinstance(x, np.ndarray) or x.dtype.kind not in "fiu":  # uint8 pixels too
         return x
-    return np.asarray(layers[0](x))
+    for layer in layers:
+        if not isinstance(layer, (keras.layers.Rescaling, keras.layers.Normalization)):
+            break
+        try:
+            x = np.asarray(layer(x.astype(np.float32) if x.dtype.kind != "f" else x))
+        except Exception:  # noqa: BLE001 - a layer built for another shape: read as given
+            break
+    return x
+
+
+def unadapted_normalization(model) -> list:
+    """Names of the model's Normalization layers that were never adapted nor given a mean
+    and variance: built with mean 0 and variance 1, they pass their inputs through unchanged
+    (a helper's program: raw breast-cancer features up to ~4,000 behind one, called healthy
+    because 'the model normalizes its inputs')."""
+    import keras
+    found = []
+    for layer in getattr(model, "layers", []):
+        if not isinstance(layer, keras.layers.Normalization) or \
+                getattr(layer, "input_mean", None) is not None or not layer.built:
+            continue
+        mean, variance = (getattr(layer, k, None) for k in ("adapt_mean", "adapt_variance"))
+        if mean is not None and variance is not None and \
+                not np.any(keras.ops.convert_to_numpy(mean)) and \
+                np.all(keras.ops.convert_to_numpy(variance) == 1):
+            found.append(layer.name)
+    return found
 
 
 def labels_per_output(y, names):

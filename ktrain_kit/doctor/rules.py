@@ -1475,6 +1475,7 @@ def _unscaled_data(run, batch_losses, probes):
         # accuracy gap the doctor reads as real (info, naming where they are). Validation
         # inputs all out of scale (preprocessed unlike training) stay a warning.
         share = _number(facts.get("inputs_examples_beyond_limit_share"))
+        unadapted = facts.get("unadapted_normalization") or []
         probe_only = _training_inputs_in_scale(facts) and share is not None and \
             share < CHANCE_MIN_MARGIN
         found.append(Finding(
@@ -1491,13 +1492,18 @@ def _unscaled_data(run, batch_losses, probes):
                     "saturated or overconfident and no one learning rate suits every feature"]
             + (["the loss blew up (NaN or divergence) because of it: the first layer's "
                 "gradients grow with the inputs' scale"] if blew_up and not probe_only else [])
+            + ([f"the Normalization layer {', '.join(map(repr, unadapted))} was never "
+                "adapted: with mean 0 and variance 1 it passes the inputs through unchanged"]
+               if unadapted else [])
             + ([f"only in {share:.1%} of the probe (validation) examples: the training "
                 f"inputs' largest feature RMS is "
                 f"{facts['training_inputs_feature_rms_max']:.3g}, so training was not slowed; "
                 "a feature constant in training and standardized by its std (0 plus an "
                 "epsilon) blows up on any other value"] if probe_only else []),
-            remedies=["standardize the inputs (a keras.layers.Normalization first layer, "
-                      "adapted on the training data; images: divide by 255)"]))
+            remedies=([f"call {unadapted[0]}.adapt(x_train) before fit (or give it the "
+                       "training mean and variance)"] if unadapted else []) +
+            ["standardize the inputs (a keras.layers.Normalization first layer, "
+             "adapted on the training data; images: divide by 255)"]))
     if inputs_too_small(facts):
         hurting = run.struggling() or run.at_chance()
         rms = _number(facts.get("inputs_feature_rms_max"))

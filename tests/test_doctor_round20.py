@@ -1,0 +1,50 @@
+"""Round 20 of the doctor on programs users wrote (a helper's field programs): a Normalization
+layer never adapted is no normalization, and the consequences of a critical root cause are
+not told as causes of their own. Each training is plain Keras with our TrainingDoctor; the
+truth is checked independently (NumPy on the inputs, the layer's own outputs)."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from ktrain_kit.callbacks import TrainingDoctor  # noqa: E402
+
+
+def _breast_cancer(adapt, seed=0):
+    from sklearn.datasets import load_breast_cancer
+    x, y = load_breast_cancer(return_X_y=True)
+    x, y = x.astype("float32"), y.astype("float32")
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    keras.utils.set_random_seed(seed)
+    norm = keras.layers.Normalization()
+    if adapt:
+        norm.adapt(x[:455])
+    model = keras.Sequential([keras.Input((30,)), norm, keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(x[455:], y[455:]), reference_data=(x[:455], y[:455]))
+    model.fit(x[:455], y[:455], validation_data=(x[455:], y[455:]), epochs=15, batch_size=32,
+              verbose=0, callbacks=[doctor])
+    return doctor, norm, x
+
+
+def test_a_normalization_layer_never_adapted_is_no_normalization():
+    """Raw breast-cancer features (up to ~4,000) behind a Normalization() whose adapt() was
+    never called: it was read as 'the model normalizes its inputs', and the run told only of
+    large gradients (info) or dead units. Its outputs are its inputs (checked here), so the
+    scale the first Dense meets is the raw one: named, with the call that fixes it."""
+    doctor, norm, x = _breast_cancer(adapt=False)
+    np.testing.assert_allclose(np.asarray(norm(x[:50])), x[:50], rtol=1e-6)  # the identity
+    assert np.sqrt((x ** 2).mean(axis=0)).max() > 10 * 10  # features far beyond unit scale
+    found = [f for f in doctor.findings if f.symptom == "data_problem"]
+    assert found and found[0].severity in ("warning", "critical"), doctor.findings
+    assert "never adapted" in " ".join(found[0].causes)
+    assert found[0].remedies[0].startswith(f"call {norm.name}.adapt(x_train)")
+
+
+def test_the_adapted_twin_is_not_told_of_its_scale():
+    doctor, norm, x = _breast_cancer(adapt=True)
+    assert abs(float(np.asarray(norm(x[:455])).std()) - 1) < 0.1  # standardized inputs
+    assert not [f for f in doctor.findings if f.symptom == "data_problem"], doctor.findings
