@@ -48,3 +48,27 @@ def test_the_adapted_twin_is_not_told_of_its_scale():
     doctor, norm, x = _breast_cancer(adapt=True)
     assert abs(float(np.asarray(norm(x[:455])).std()) - 1) < 0.1  # standardized inputs
     assert not [f for f in doctor.findings if f.symptom == "data_problem"], doctor.findings
+
+
+def test_a_nan_the_loss_makes_is_not_first_told_to_lower_the_rate():
+    """A ReLU output under categorical cross-entropy from probabilities: outputs all 0 are
+    normalized by their sum (0/0) and the loss turns NaN (a helper's program kept it at a 10x
+    lower rate). The NaN stays critical, below its cause, but its first remedy is the
+    loss's, not 'lower the learning rate 10x'."""
+    from sklearn.datasets import load_digits
+    x, y = load_digits(return_X_y=True)
+    x, y = (x / 16).astype("float32"), keras.utils.to_categorical(y, 10)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="relu")])
+    model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
+    doctor = TrainingDoctor(probe_data=(x[1400:], y[1400:]), reference_data=(x, y))
+    history = model.fit(x[:1400], y[:1400], epochs=3, batch_size=32, verbose=0,
+                        validation_data=(x[1400:], y[1400:]), callbacks=[doctor])
+    assert np.isnan(history.history["loss"]).any()
+    found = {f.symptom: f for f in doctor.findings}
+    assert found["wrong_loss"].severity == "critical"
+    nan = found["nan_loss"]
+    assert nan.severity == "critical" and "wrong_loss" in nan.causes[0]
+    assert nan.remedies[0].startswith("first fix the loss") and "lower the learning rate" \
+        not in nan.remedies[0]

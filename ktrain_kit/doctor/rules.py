@@ -732,8 +732,31 @@ def diagnose(epochs, batch_losses, probes, facts) -> list:
         _demote(findings, "probably a consequence of the critical finding above",
                 lambda f: f.symptom == "exploding_gradients" and not f.evidence.get(
                     "grad_norm_growth") and not f.evidence.get("nonfinite_grad_fraction"))
+    _blow_up_consequences(findings)
     return sorted(findings, key=lambda f: (-SEVERITIES.index(f.severity),
                                            _cause_layer(f.symptom)))
+
+
+def _blow_up_consequences(findings):
+    """A NaN loss, divergence or exploding gradients beside a critical fault of the program that
+    makes them - its loss (a ReLU output under cross-entropy from probabilities: outputs all 0
+    are normalized by their sum, 0/0) or its inputs (NaN in them, or a scale in the thousands
+    that blew up) - stay critical, named below their cause (see README), but their own advice
+    comes after the cause's: 'lower the learning rate 10x' was the first remedy of a NaN that a
+    10x lower rate left as it was (a helper's program)."""
+    cause = next((f for f in findings if f.severity == "critical" and (
+        f.symptom == "wrong_loss" or (f.symptom == "data_problem" and (
+            "nonfinite_input_fraction" in f.evidence or "largest_feature_rms" in
+            f.evidence)))), None)
+    if cause is None:
+        return
+    words = "the loss" if cause.symptom == "wrong_loss" else "the training inputs"
+    for f in findings:
+        if f.severity == "critical" and f.symptom in ("nan_loss", "diverging",
+                                                      "exploding_gradients"):
+            f.causes = [f"probably a consequence of {words} (the critical {cause.symptom} "
+                        "finding above)"] + f.causes
+            f.remedies = [f"first fix {words}: {cause.remedies[0]}"] + f.remedies
 
 
 PER_OUTPUT_RULES = ("_wrong_loss", "_label_problems")
