@@ -959,6 +959,24 @@ def _wrong_loss(run, batch_losses, probes):
               f"a regression loss on a {v.kind} target: through {v.activation} its gradients "
               "vanish as outputs saturate, so learning is slow", "use (sparse_)categorical or "
               "binary cross-entropy")
+    if v.loss == task_lib.BINARY_CROSSENTROPY and v.activation == "softmax" and \
+            v.kind == "classification" and (v.outputs or 0) > 2:  # 2: one question twice
+        # one class per example (one-hot labels) trained as K yes/no questions: the softmax
+        # couples them, and 'accuracy' under this loss is Keras' binary accuracy per class
+        # (1 - 1/K for a model that says no to every class). A helper's digits under SGD:
+        # 0.47-0.58 validation accuracy against 0.92 with categorical cross-entropy, told
+        # 'underfitting'; under Adam it costs little (keras#3396, 0.95 against 0.97: 'a valid
+        # use of binary cross-entropy', the benchmark's healthy control). A warning where the
+        # model learned less than UNDERFIT_SHARE of what the simple model did, as underfitting
+        learned = run.share_learned()
+        severity = "warning" if learned is not None and learned < UNDERFIT_SHARE else "info"
+        wrong(severity, {"share_of_reference_learned": learned},
+              f"binary cross-entropy on a softmax over {v.outputs} classes with one class per "
+              "example: each class is trained as its own yes/no while the softmax ties them "
+              "together, so learning is slow (and Keras' 'accuracy' under this loss is the "
+              f"per-class binary accuracy, about {1 - 1 / v.outputs:.2f} for a model that "
+              "says no to every class)", "use categorical_crossentropy (one-hot labels) or "
+              "sparse_categorical_crossentropy (class ids)")
     if v.kind == "regression" and v.activation in BOUNDED_OUTPUTS and not v.standardized_loss:
         low, high = BOUNDED_OUTPUTS[v.activation]
         lo, hi = _number(facts.get("labels_min")), _number(facts.get("labels_max"))
