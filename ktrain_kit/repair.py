@@ -17,6 +17,7 @@ the same attempts - an unfinished one resumes from its checkpoint, a finished on
 
 import json
 import math
+import shlex
 
 from ktrain_kit import config as config_lib
 from ktrain_kit import fs, runfolder, tasks
@@ -149,8 +150,8 @@ def diagnosis_lines(workdir, limit=3) -> list:
         # the flags below are launchers.train's (the doctor has none of them): say where
         # they go, with the config this run folder holds
         lines.append("  remedies, in the order --fix tries them (or train one yourself: "
-                     f"python -m launchers.train --config={config_lib.from_run_config()}:"
-                     f"{workdir} OVERRIDES):")
+                     "python -m launchers.train --config="
+                     f"{shlex.quote(config_lib.from_run_config() + ':' + workdir)} OVERRIDES):")
         lines += [f"    {r.name} (for {r.answers}): {r.flags()}" for r in remedies[:limit]]
     lines += [f"  needs a code change: {c}" for c in changes]
     return lines
@@ -418,8 +419,8 @@ def _fmt(value):
 
 def reproduce_command(workdir, overrides) -> str:
     flags = " ".join(f"--config.{k}={_cli(v)}" for k, v in overrides.items())
-    return (f"python -m launchers.train --config={config_lib.from_run_config()}:{workdir} "
-            f"{flags}").strip()
+    config = shlex.quote(f"{config_lib.from_run_config()}:{workdir}")  # a path with spaces
+    return f"python -m launchers.train --config={config} {flags}".strip()
 
 
 def _cli(value):

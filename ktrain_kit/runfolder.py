@@ -123,8 +123,13 @@ def locked(workdir: str):
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as e:
-        raise UserError(f"run folder '{workdir}' cannot be locked ({e.strerror}); choose "
-                        "another --workdir") from None
+        # an existing run (evaluate, export, a resume) has no other folder to choose: it
+        # must be copied where it can be written (the lock, the outputs)
+        fix = (f"copy it somewhere writable (cp -r '{workdir}' /tmp/) and pass that copy"
+               if os.path.exists(os.path.join(workdir, MANIFEST)) else
+               "choose another --workdir")
+        raise UserError(f"run folder '{workdir}' cannot be locked ({e.strerror}); {fix}") \
+            from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

@@ -14,6 +14,7 @@ Builders (data, model, optimizer + schedule, callbacks) meet only here.
 import contextlib
 import math
 import os
+import shlex
 import tempfile
 import time
 
@@ -516,4 +517,4 @@ def _print_summary(s, main_metric, history=None):
     print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"
           f"  curves:     {s['workdir']}/plots/\n  export:     {s['export'] or 'none'}\n"
-          f"  TensorBoard: tensorboard --logdir {s['workdir']}/tensorboard")
+          f"  TensorBoard: tensorboard --logdir {shlex.quote(s['workdir'] + '/tensorboard')}")

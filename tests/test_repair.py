@@ -121,6 +121,25 @@ def test_the_printed_reproduce_command_works_from_any_folder(tmp_path, monkeypat
     assert "--config=configs/from_run.py:run" in repair.reproduce_command("run", {})
 
 
+def test_printed_commands_paste_into_a_shell_with_spaces_in_the_path(monkeypatch, capsys):
+    """'tensorboard --logdir runs/with space/r 1/tensorboard' could not be pasted into a
+    shell (a helper's find); shlex reads each printed command back as the words meant."""
+    import shlex
+
+    from ktrain_kit.training import _print_summary
+    monkeypatch.chdir(ROOT)
+    folder = "runs/with space/r 1"
+    words = shlex.split(repair.reproduce_command(folder, {"train.epochs": 3}))
+    assert words == ["python", "-m", "launchers.train",
+                     f"--config=configs/from_run.py:{folder}", "--config.train.epochs=3"]
+    _print_summary({"main_metric_value": 0.5, "best_epoch": 1, "stopped": None,
+                    "wall_time_s": 1.0, "epochs_run": 1, "workdir": folder, "export": None},
+                   "accuracy", {"val_accuracy": [0.5]})
+    line = next(x for x in capsys.readouterr().out.splitlines() if "tensorboard --logdir" in x)
+    assert shlex.split(line.split("TensorBoard: ")[1]) == ["tensorboard", "--logdir",
+                                                           f"{folder}/tensorboard"]
+
+
 def test_a_users_model_gets_no_structural_change_but_a_code_change_line():
     c = mlp(**{"model.name": "my_models:small"})
     found, changes = remedies.plan(c, [finding("vanishing_gradients", overrides=[

@@ -627,3 +627,30 @@ def test_a_folder_name_with_brackets_is_refused_before_anything_is_written(tmp_p
     assert "'['" in result.stderr and "--overwrite" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
     assert not run.exists()
+
+
+def test_a_run_on_a_read_only_disk_is_told_to_be_copied_not_replaced(tmp_path, monkeypatch):
+    """evaluate / export on a run folder of a read-only mount: 'choose another --workdir'
+    named no way out (there is no other folder of that run); a folder to be made still
+    is told to choose another."""
+    import errno
+
+    from ktrain_kit import runfolder
+    from ktrain_kit.errors import UserError
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / runfolder.MANIFEST).write_text("[]")
+    real_open = os.open
+
+    def read_only(path, *args, **kwargs):
+        if str(path).endswith(runfolder.LOCK):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(runfolder.os, "open", read_only)
+    with pytest.raises(UserError, match=r"Read-only file system\); copy it somewhere writable"):
+        with runfolder.locked(str(run)):
+            pass
+    with pytest.raises(UserError, match="choose another --workdir"):
+        with runfolder.locked(str(tmp_path)):
+            pass
