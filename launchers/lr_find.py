@@ -39,9 +39,14 @@ def main(argv):
         workdir, "--workdir", (lambda name: runfolder.lr_find_output(workdir, name),
                                f"lr_find's ({', '.join(runfolder.LR_FIND_OUTPUTS)})"))
     from ktrain_kit.lr_find import lr_range_test
+    earlier = [name for name in runfolder.LR_FIND_OUTPUTS  # an earlier sweep's, replaced: said
+               if os.path.isfile(os.path.join(workdir, name))]
     result = lr_range_test(FLAGS.config, workdir, FLAGS.steps, FLAGS.min_lr, FLAGS.max_lr)
     note = " (stopped when the loss diverged)" if result["stopped_on_divergence"] else ""
     print(f"swept {result['steps']} steps{note}; plot: {result['plot']}")
+    if earlier:
+        print(f"replaced the earlier sweep's {' and '.join(earlier)} in {workdir} (pass "
+              "another --workdir to keep both)")
     others = ", ".join(f"{rule}: {lr:.3g}" for rule, lr in result["suggestions"].items()
                        if rule != "minimum")
     print(f"suggested learning rate: {result['suggested_lr']:.3g}  (a tenth of the rate at the "

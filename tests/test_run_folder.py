@@ -654,3 +654,16 @@ def test_a_run_on_a_read_only_disk_is_told_to_be_copied_not_replaced(tmp_path, m
     with pytest.raises(UserError, match="choose another --workdir"):
         with runfolder.locked(str(tmp_path)):
             pass
+
+
+def test_a_second_lr_find_in_a_folder_says_it_replaced_the_first(tmp_path):
+    """lr_find replaced an earlier sweep's lr_find.csv and .png without a word (a helper's
+    find): its own files, so replaced, but said - with how to keep both."""
+    args = ["--config=configs/digits_mlp.py", "--config.data.train_examples=256",
+            "--config.model.width=16", "--steps=12", f"--workdir={tmp_path / 'lr'}"]
+    first = run_launcher("launchers.lr_find", *args)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "replaced" not in first.stdout
+    second = run_launcher("launchers.lr_find", *args)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "replaced the earlier sweep's lr_find.csv and lr_find.png" in second.stdout
