@@ -13,6 +13,8 @@ Under multi-worker training each worker reads its own shards (file-level shardin
 to worker i mod W), so W workers together see every training example once per epoch.
 """
 
+import re
+
 import numpy as np
 import tensorflow as tf
 
@@ -229,5 +231,10 @@ def explain_read_error(error, data):
 
 
 def _first_line(error):
+    """The error's first line without TensorFlow's bookkeeping: '{{function_node
+    __wrapped__IteratorGetNext_...}} corrupted record at 12 [Op:IteratorGetNext] name:' is
+    'corrupted record at 12'."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return (lines[0] if lines else type(error).__name__)[:200]
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", lines[0]) if lines else ""
+    text = re.sub(r"\s*\[Op:[^\]]*\]( name:.*)?$", "", text).strip()
+    return (text or type(error).__name__)[:200]
