@@ -10,6 +10,7 @@ import functools
 import json
 import math
 import re
+import sys
 import warnings
 
 import keras
@@ -129,6 +130,8 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.probe is not None and not self.probe.covers(self.model):
             self.probe = None  # layers unfrozen (or frozen) since: a probe of the new set
         self.step, self.epoch = 0, 0
+        self._early_stoppings = [c for c in _callbacks_beside(self)
+                                 if isinstance(c, keras.callbacks.EarlyStopping)]
         forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
         # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
@@ -235,6 +238,9 @@ class TrainingDoctor(keras.callbacks.Callback):
                 self._record_error(f"reference: {type(e).__name__}: {e}")
         if self.batch_losses:
             facts.setdefault("first_batch_loss", self.batch_losses[0][2])
+        kept = _kept_epoch(getattr(self, "_early_stoppings", []))
+        if kept is not None:
+            facts.setdefault("kept_epoch", kept)
         self.facts = facts  # what the rules read: with epochs, batch losses and probes, a
         # run can be diagnosed again offline (benchmarks/doctor_eval.py --replay)
         self.findings = rules.diagnose(self.epochs, self.batch_losses, self.probes, facts)
@@ -300,6 +306,35 @@ class TrainingDoctor(keras.callbacks.Callback):
         write_text(fs.join(directory, "diagnosis.json"),
                    json.dumps(_strict(self.report_json()), indent=2))
         write_text(fs.join(directory, "diagnosis.md"), self.report(plots))
+
+
+def _callbacks_beside(callback) -> list:
+    """The callbacks of the `fit` whose hook is running: Keras gives a callback no handle on
+    the others, so they are read off the `CallbackList` that calls this hook, found on the
+    call stack; none where the hooks are called some other way."""
+    frame = sys._getframe(1)
+    for _ in range(16):
+        if frame is None:
+            break
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, keras.callbacks.CallbackList) and \
+                any(c is callback for c in owner.callbacks):
+            return list(owner.callbacks)
+        frame = frame.f_back
+    return []
+
+
+def _kept_epoch(early_stoppings):
+    """The epoch (1-based) whose weights `fit` ends with where an EarlyStopping restores its
+    best (Keras does it in on_train_end, before or after this callback's: it will have
+    happened when `fit` returns); the last such callback's, as it restores last."""
+    kept = None
+    for stopping in early_stoppings:
+        if getattr(stopping, "restore_best_weights", False) and \
+                getattr(stopping, "best_weights", None) is not None and \
+                isinstance(getattr(stopping, "best_epoch", None), int):
+            kept = stopping.best_epoch + 1
+    return kept
 
 
 def _read(name, data, limit):

@@ -2251,9 +2251,11 @@ def _overfitting(run, batch_losses, probes):
     (accuracy ~100%) while validation lags 10 points behind with a loss many times larger.
     And, for regression, a plateaued gap where a simple model does clearly better on unseen
     rows (_simple_model_generalizes_better)."""
-    train = run.losses
+    kept = _kept_epoch(run)
+    ended = kept or len(run.epochs)  # the epoch whose weights the model ends with
+    train = run.losses[:ended]
     # the epochs that were validated: all of them, or every k-th (fit's validation_freq=k)
-    validated = [(i + 1, _number(e.get("val_loss"))) for i, e in enumerate(run.epochs)
+    validated = [(i + 1, _number(e.get("val_loss"))) for i, e in enumerate(run.epochs[:ended])
                  if "val_loss" in e]
     val = [v for _, v in validated]
     if len(val) < MIN_EPOCHS_FOR_TRENDS or None in val or not train:
@@ -2266,9 +2268,13 @@ def _overfitting(run, batch_losses, probes):
     turned_up = (rise > OVERFIT_VAL_RISE and end - best > OVERFIT_MIN_RISE * scale
                  and val[-1] > OVERFIT_GAP_RATIO * max(train[-1], 1e-12)
                  and train[-1] <= train[min(best_epoch, len(train)) - 1])
-    gap = (run.train_metric[-1] - run.val_metric[-1]) if run.train_metric and \
-        run.val_metric else None
-    memorized = (gap is not None and run.train_metric[-1] >= MEMORIZED_ACCURACY and
+    train_metric, val_metric = run.train_metric[:ended], run.val_metric[:ended]
+    gap = (train_metric[-1] - val_metric[-1]) if train_metric and val_metric else None
+    # Whether the model memorizes its training rows, the epochs after a kept one show too (an
+    # epoch's training accuracy is a mean over weights still improving: 0.978 at the kept
+    # epoch of a text run that reached 0.994 two epochs later, its validation 22 points below)
+    fitted = (max(run.train_metric) if kept else train_metric[-1]) if train_metric else None
+    memorized = (gap is not None and fitted >= MEMORIZED_ACCURACY and
                  gap >= VARIANCE_GAP and val[-1] > VARIANCE_LOSS_RATIO * max(train[-1], 1e-12))
     # A gap while the validation loss is still at its best at the last epoch is how most
     # trainings look mid-way (a text bag: training accuracy 1.0 at epoch 3, validation 0.89
@@ -2276,6 +2282,8 @@ def _overfitting(run, batch_losses, probes):
     # statistics lag): nothing was lost to memorizing yet, so it is told as info - unless a
     # simple model clearly better on the same unseen rows says the capacity went into the
     # training rows.
+    # (Not where early stopping kept an earlier epoch: validation stopped improving, the
+    # gap is what the model ends with.)
     still_improving = memorized and best_epoch == len(run.epochs) and \
         (_below_on_unseen_rows(run) or 0) <= 0
     outdone = None if turned_up or memorized else _simple_model_generalizes_better(run)
@@ -2284,12 +2292,13 @@ def _overfitting(run, batch_losses, probes):
     # Early stopping restores the best validation epoch: when that is the last one (a
     # memorized training set while validation still improves), it changes nothing and the
     # run did not train too long.
-    after_best = len(run.epochs) - best_epoch
+    after_best = ended - best_epoch
     stop_early = ["early stopping (restore the best epoch)"] if after_best else []
     return [Finding(
         symptom="overfitting", severity="info" if still_improving else "warning",
         first_seen=_at(best_epoch + 1 if after_best else None),
-        evidence={"best_val_loss": best, "best_epoch": best_epoch, "final_val_loss": val[-1],
+        evidence={**({"kept_epoch": kept} if kept else {}),
+                  "best_val_loss": best, "best_epoch": best_epoch, "final_val_loss": val[-1],
                   "final_train_loss": train[-1], "val_loss_rise": rise,
                   "epochs_after_best": after_best, "train_minus_val_metric": gap,
                   **{k: v for k, v in (outdone or {}).items() if k != "why"}},
@@ -2305,6 +2314,22 @@ def _overfitting(run, batch_losses, probes):
             run, "--config.model.dropout=0.3", "--config.optimizer.name=adamw",
             "--config.optimizer.weight_decay=0.05",
             *(["--config.callbacks.early_stopping.enabled=True"] if after_best else [])))]
+
+
+def _kept_epoch(run):
+    """The epoch whose weights the model ends with where early stopping restores its best
+    (`kept_epoch`, 1-based, from the callback that restores them), else None. Why: the epochs
+    after it are early stopping's patience - a validation loss rising there is how it finds
+    the best, not a model trained too long - and the gap that matters is the kept epoch's (a
+    helper's program: EarlyStopping(restore_best_weights=True) named 'trained too long' and
+    'try early stopping'). Only where every epoch has its own training loss and metrics."""
+    kept = run.facts.get("kept_epoch")
+    if not isinstance(kept, int) or isinstance(kept, bool) or not 1 <= kept < len(run.epochs) \
+            or run.basis != "epochs" or len(run.losses) != len(run.epochs) or \
+            len(run.train_metric) not in (0, len(run.epochs)) or \
+            len(run.val_metric) not in (0, len(run.epochs)):
+        return None
+    return kept
 
 
 def _simple_model_generalizes_better(run):

@@ -1,0 +1,127 @@
+"""Round 21 of the doctor: where early stopping restores its best epoch, the model ends with that
+epoch's weights. The epochs after it are early stopping's patience - a validation loss rising
+there is how it finds the best, not a model trained too long - and the gap that matters is the
+kept epoch's (a helper's program: EarlyStopping(restore_best_weights=True) was told 'trained
+too long' and 'try early stopping')."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from ktrain_kit.callbacks import TrainingDoctor  # noqa: E402
+from ktrain_kit.doctor import rules  # noqa: E402
+
+
+def _epochs(losses, accs, val_losses, val_accs):
+    return [{"loss": l, "accuracy": a, "val_loss": vl, "val_accuracy": va, "lr": 0.01}
+            for l, a, vl, va in zip(losses, accs, val_losses, val_accs)]
+
+
+# Validation is best at epoch 3 (a small gap there), then its loss climbs while the
+# training set is memorized: the textbook overfitting of a run that went on too long.
+TURNED_UP = _epochs([0.9, 0.4, 0.2, 0.05, 0.01, 0.002, 0.001],
+                    [0.7, 0.88, 0.95, 0.99, 1.0, 1.0, 1.0],
+                    [0.9, 0.5, 0.35, 0.45, 0.6, 0.8, 0.95],
+                    [0.7, 0.86, 0.92, 0.91, 0.9, 0.89, 0.88])
+
+
+def _overfitting(epochs, facts):
+    found = [f for f in rules.diagnose(epochs, [], [], facts) if f.symptom == "overfitting"]
+    return found[0] if found else None
+
+
+def test_patience_after_the_kept_epoch_is_not_overfitting():
+    told = _overfitting(TURNED_UP, {})
+    assert told is not None and told.severity == "warning"  # the control: no early stopping
+    assert any("too long" in c for c in told.causes)
+    assert _overfitting(TURNED_UP, {"kept_epoch": 3}) is None
+
+
+def test_a_kept_epoch_after_the_best_loss_is_judged_there():
+    """Early stopping that monitors accuracy can keep an epoch past the lowest validation loss:
+    the rise up to the kept epoch is the model's, the rest is not."""
+    kept_late = _overfitting(TURNED_UP, {"kept_epoch": 6, "from_launcher": True})
+    assert kept_late is not None and kept_late.evidence["kept_epoch"] == 6
+    assert kept_late.evidence["epochs_after_best"] == 3  # epochs 4-6, not 4-7
+    assert kept_late.evidence["final_val_loss"] == 0.8  # the kept epoch's, not the last's
+
+
+def test_a_gap_at_the_kept_epoch_is_still_told_without_training_too_long():
+    """Memorized at the kept epoch (training 1.0, validation 0.85, its loss 6x): more data or
+    regularization would lift it, and validation stopped improving - a warning, not the
+    'still improving' info - but early stopping is already there: not offered."""
+    memorized = _epochs([0.9, 0.2, 0.02, 0.01, 0.005, 0.002],
+                        [0.7, 0.95, 1.0, 1.0, 1.0, 1.0],
+                        [0.9, 0.4, 0.12, 0.2, 0.3, 0.4],
+                        [0.7, 0.84, 0.85, 0.85, 0.84, 0.84])
+    told = _overfitting(memorized, {"kept_epoch": 3, "from_launcher": True})
+    assert told is not None and told.severity == "warning"
+    assert told.evidence["epochs_after_best"] == 0
+    assert not any("too long" in c for c in told.causes)
+    assert not any("early stopping" in r for r in told.remedies)
+    assert not any("early_stopping" in o for o in told.suggested_overrides)
+
+
+@pytest.mark.parametrize("bad", [0, 6, 7, 2.0, True, "3", None])
+def test_a_kept_epoch_that_names_no_earlier_epoch_changes_nothing(bad):
+    """Only an epoch before the last changes the verdict (the last kept is the run itself)."""
+    assert _overfitting(TURNED_UP, {"kept_epoch": bad}).evidence.get("epochs_after_best") == \
+        (4 if bad != 6 else 3)
+
+
+def _digits_fit(order, restore):
+    """150 training digits into a 256-unit MLP: validation loss turns up within a few epochs."""
+    from sklearn.datasets import load_digits
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(x[1000:1128], y[1000:1128]))
+    stopping = keras.callbacks.EarlyStopping(patience=4, restore_best_weights=restore)
+    history = model.fit(x[:150], y[:150], validation_data=(x[1000:1400], y[1000:1400]),
+                        epochs=40, batch_size=32, verbose=0,
+                        callbacks=[stopping, doctor] if order == "stopping first" else
+                        [doctor, stopping])
+    return doctor, stopping, history.history
+
+
+@pytest.mark.parametrize("order", ["stopping first", "doctor first"])
+def test_the_doctor_reads_the_epoch_early_stopping_keeps(order):
+    """In the user's own fit, listed before or after the doctor (Keras restores in
+    on_train_end, so a doctor listed first diagnoses before the restore)."""
+    doctor, stopping, history = _digits_fit(order, restore=True)
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert best < len(history["val_loss"])  # it stopped after its patience
+    assert doctor.facts["kept_epoch"] == stopping.best_epoch + 1 == best
+    for f in doctor.findings:
+        assert not any("too long" in c for c in f.causes), f
+
+
+def test_without_restoring_the_last_epoch_is_kept():
+    doctor, _, _ = _digits_fit("stopping first", restore=False)
+    assert "kept_epoch" not in doctor.facts
+
+
+def test_memorizing_shown_after_the_kept_epoch_counts_the_gap_at_it():
+    """An epoch's training accuracy is a mean over weights still improving: a run launcher
+    early stopping ended (texts cut to 4 tokens) kept epoch 5 at training 0.978 and
+    validation 0.754, and reached 0.994 on its training rows two epochs later. The model
+    memorizes; the kept epoch's 22-point gap is what it ends with. Where the kept epoch's gap
+    is small, the memorizing after it is early stopping's to undo - and did."""
+    wide_at_kept = _epochs([0.9, 0.5, 0.2, 0.12, 0.08, 0.05, 0.03],
+                           [0.4, 0.8, 0.93, 0.97, 0.978, 0.988, 0.994],
+                           [1.2, 0.8, 0.7, 0.65, 0.627, 0.635, 0.642],
+                           [0.45, 0.66, 0.72, 0.72, 0.754, 0.769, 0.754])
+    told = _overfitting(wide_at_kept, {"kept_epoch": 5})
+    assert told is not None and told.severity == "warning"
+    assert told.evidence["train_minus_val_metric"] == pytest.approx(0.978 - 0.754)
+    narrow_at_kept = _epochs([0.9, 0.5, 0.2, 0.12, 0.05, 0.02, 0.01],
+                             [0.4, 0.8, 0.93, 0.95, 0.99, 1.0, 1.0],
+                             [1.2, 0.6, 0.4, 0.3, 0.45, 0.6, 0.8],
+                             [0.45, 0.8, 0.9, 0.92, 0.89, 0.88, 0.87])
+    assert _overfitting(narrow_at_kept, {"kept_epoch": 4}) is None
+    assert _overfitting(narrow_at_kept, {}) is not None  # the control: the last epoch kept
