@@ -125,3 +125,52 @@ def test_memorizing_shown_after_the_kept_epoch_counts_the_gap_at_it():
                              [0.45, 0.8, 0.9, 0.92, 0.89, 0.88, 0.87])
     assert _overfitting(narrow_at_kept, {"kept_epoch": 4}) is None
     assert _overfitting(narrow_at_kept, {}) is not None  # the control: the last epoch kept
+
+
+# A run below its reference that fits its training rows no better than unseen ones (the
+# capacity test of "too small"): 10 epochs of 45 steps, the loss level at the end (a cosine
+# schedule ended at 0), the model at 0.23 balanced accuracy where nearest neighbours reach 0.96.
+FLAT_BELOW = [{"loss": l, "accuracy": a, "val_loss": l - 0.3, "val_accuracy": a + 0.05, "lr": 5e-5}
+              for l, a in zip([2.84, 2.76, 2.70, 2.64, 2.58, 2.53, 2.49, 2.46, 2.45, 2.45],
+                              [0.10, 0.10, 0.11, 0.12, 0.13, 0.14, 0.15, 0.15, 0.16, 0.16])]
+BELOW_REFERENCE = {"reference": {"metric": "balanced_accuracy", "n": 1024, "n_effective": 1024,
+                                 "model": 0.23, "simple": 0.96, "chance": 0.1,
+                                 "simple_model": "nearest neighbours"},
+                   "from_launcher": True, "base_lr": 5e-5, "task": "classification",
+                   "num_outputs": 10}
+
+
+def _probes(ratio):
+    """A probe every 45 steps whose weights moved `ratio` of their size per step."""
+    return [{"step": 0, "epoch": 0, "probe_loss": 2.9}] + [
+        {"step": 45 * k, "epoch": k, "probe_loss": 2.9 - 0.04 * k, "update_ratio": ratio}
+        for k in range(1, 11)]
+
+
+def _underfitting(probes):
+    found = [f for f in rules.diagnose(FLAT_BELOW, [], probes, BELOW_REFERENCE)
+             if f.symptom == "underfitting"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_model_whose_weights_barely_moved_is_not_called_too_small():
+    """digits_mlp at base_lr=5e-5 (1000x below its shipped SGD rate; a helper's run): the
+    weights moved 1.1% of their size over 880 steps, and it was told 'too small or too
+    regularized: a wider or deeper model'. Here 450 steps of 2e-5 each: 0.9% in all
+    (closed form), the rate is named, and the repair raises it first."""
+    from ktrain_kit.doctor import remedies
+    told = _underfitting(_probes(2e-5))
+    assert told.evidence["weights_moved"] == pytest.approx(450 * 2e-5)
+    assert "not shown too small" in told.causes[0] and "learning rate" in told.causes[0]
+    assert told.suggested_overrides == ["--config.schedule.base_lr=0.0005"]
+    assert remedies._steps_too_small(told.to_dict())
+
+
+def test_a_model_whose_weights_travelled_is_still_too_small():
+    """The control: the same curves with steps of 2e-3 (90% of their size in all, as digits
+    models 1-2 units wide moved 89-93%): its size was tested, and is the answer."""
+    told = _underfitting(_probes(2e-3))
+    assert "weights_moved" not in told.evidence
+    assert "too small" in told.causes[0] and "not shown" not in told.causes[0]
+    assert "--config.model.width=128" in told.suggested_overrides

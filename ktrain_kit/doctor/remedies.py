@@ -19,7 +19,7 @@ import dataclasses
 
 from ktrain_kit import config as config_lib
 from ktrain_kit.config import value_at, with_overrides  # noqa: F401 - used and re-exported
-from ktrain_kit.doctor.rules import LR_TOO_HIGH_UPDATE, LR_TOO_LOW_UPDATE
+from ktrain_kit.doctor.rules import LR_TOO_HIGH_UPDATE, LR_TOO_LOW_UPDATE, UNMOVED_WEIGHTS
 from ktrain_kit.errors import UserError
 
 # Keys of the model section that a builder of the user's own may ignore: a change to them is
@@ -237,9 +237,11 @@ def _steps_too_small(finding):
     kind runs: every run that peaked below 1e-4 had its rate cut 100-1000x (1e-5 / 1e-6); the
     lowest healthy peak was 5e-4. A cosine schedule that ends at 0 is why the finding itself
     did not say "learning slowly" (benchmarks/DOCTOR.md, "Repair on data users bring")."""
-    ratio = (finding.get("evidence") or {}).get("peak_update_to_weight_ratio")
-    return finding.get("symptom") == "underfitting" and \
-        isinstance(ratio, (int, float)) and 0 < ratio < HEALTHY_UPDATE_LOW
+    evidence = finding.get("evidence") or {}
+    ratio, moved = evidence.get("peak_update_to_weight_ratio"), evidence.get("weights_moved")
+    return finding.get("symptom") == "underfitting" and (
+        isinstance(ratio, (int, float)) and 0 < ratio < HEALTHY_UPDATE_LOW or
+        isinstance(moved, (int, float)) and moved < UNMOVED_WEIGHTS)  # see rules
 
 
 def _dead_from_start(finding):

@@ -249,6 +249,13 @@ FROZEN_STEPS_SHARE = 0.5
 # a transformer of 264 against a bag of tokens' 4104); an MLP of 64 units on 20 features
 # holds 5825 against 21.
 LINEAR_CAPACITY = 10
+# "Too small" also needs a model whose weights moved: one that fits its training rows no
+# better than unseen ones because its weights stayed near their random start has not had its
+# size tested. The threshold, a tenth of their size travelled over the whole run (probe to
+# probe), sits on the log scale between the two groups recorded on digits: rates 100-1000x
+# below the shipped one, or 20 steps of batch 1024, moved them 0.3-1.1%; models too small for
+# the task (width 1-2) 89-93%, and the underfitting fault 217%.
+UNMOVED_WEIGHTS = 0.1
 # Warmup guards a run's first steps (a few percent of it: 5 of 90 epochs in Goyal et al.
 # 2017, 1 epoch of 8-30 in the shipped configs). A rate still rising below its base at the end
 # of more than half the epochs means the run trained mostly at a fraction of its rate: a
@@ -2436,6 +2443,9 @@ def _below_the_reference(run):
     slow = still_falling and run.progress is not None and run.progress < HEALTHY_PROGRESS
     severity = "warning"
     warming_up = still_falling and not slow and _warming_up_most_of_the_run(run)
+    moved = _weights_moved(run)
+    unmoved = moved is not None and moved < UNMOVED_WEIGHTS
+    told_unmoved = False
     # a setting that cuts every step to a tenth or less held the model back, whatever else
     # its curves say: a model too small, or a rate too low, cannot be judged through it
     cut = _step_cut(run)
@@ -2483,6 +2493,20 @@ def _below_the_reference(run):
                       "unseen data: its size is in question too: " + reference_text]
             remedies = [remedies[0], "a wider or deeper model as well"]
             overrides += ["--config.model.width=128", "--config.model.depth=3"]
+    elif unmoved:
+        told_unmoved = True
+        ratio, steps = _update_ratio(run.probes), run.probes[-1].get("step")
+        causes = [f"not shown too small: its weights moved {moved:.1%} of their size over the "
+                  f"whole run ({steps} steps"
+                  + (f" of {ratio:.1e} of their size each" if ratio else "")
+                  + f"), too little for its size to be tested - the steps are too small (the "
+                  f"learning rate, {_fmt(run.lr())}, is low for this optimizer) or too few: "
+                  + reference_text]
+        remedies = ["raise the learning rate (an LR range test finds one: python -m "
+                    "launchers.lr_find), or use an adaptive optimizer (Adam)",
+                    "more steps: more epochs, or a smaller batch (more steps an epoch)",
+                    "a wider or deeper model only if it still lags once its weights move"]
+        overrides = [_lr_override(run, 10)]
     elif _holds_the_linear_reference(run):
         ratio = _update_ratio(run.probes)
         causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
@@ -2505,7 +2529,7 @@ def _below_the_reference(run):
     # ... but a model at chance has learned nothing, which no data size excuses (Round 15:
     # the text bag under plain SGD at 1e-3, 0.38 balanced accuracy against chance 0.33 and
     # its bag's 1.0, was said as info and --fix trained nothing)
-    if not slow and not warming_up and not cut and _below_tokens_only(run) and \
+    if not slow and not warming_up and not cut and not told_unmoved and _below_tokens_only(run) and \
             not run.at_chance():
         severity = "info"
         causes = [f"below a bag of its tokens, which a sequence model of "
@@ -2522,7 +2546,8 @@ def _below_the_reference(run):
                   "share_of_reference_learned": learned,
                   "train_matches_validation": high_bias,
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
-                     if cut else {})},
+                     if cut else {}),
+                  **({"weights_moved": moved} if told_unmoved else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
@@ -2642,6 +2667,19 @@ def _below_tokens_only(run) -> bool:
     # of the text bag (SGD at 1e-2) at 0.44 against its bag's 1.0 was said as info
     return ratio is not None and ratio >= BELOW_TOKENS_CAPACITY and \
         not run.facts.get("reads_a_bag_of_tokens")
+
+
+def _weights_moved(run):
+    """How far the weights travelled over the run, relative to their size: the sum over the
+    probes of each interval's ||W - W_previous|| / ||W_previous|| (update_ratio x the steps
+    between them); None with fewer than two probes. See UNMOVED_WEIGHTS."""
+    total, previous, counted = 0.0, None, 0
+    for probe in run.probes:
+        ratio, step = _number(probe.get("update_ratio")), _number(probe.get("step"))
+        if previous is not None and ratio is not None and step is not None and step > previous:
+            total, counted = total + ratio * (step - previous), counted + 1
+        previous = step if step is not None else previous
+    return total if counted >= 2 else None
 
 
 def _holds_the_linear_reference(run) -> bool:
