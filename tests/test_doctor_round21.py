@@ -174,3 +174,82 @@ def test_a_model_whose_weights_travelled_is_still_too_small():
     assert "weights_moved" not in told.evidence
     assert "too small" in told.causes[0] and "not shown" not in told.causes[0]
     assert "--config.model.width=128" in told.suggested_overrides
+
+
+def _narrow_digits(width):
+    """Digits into two ReLU layers of `width` units under SGD at 0.05 (digits_mlp's rate)."""
+    from sklearn.datasets import load_digits
+    x, y = load_digits(return_X_y=True)
+    x = ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)).astype("float32")
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(width, activation="relu"),
+                              keras.layers.Dense(width, activation="relu"),
+                              keras.layers.Dense(10)])
+    model.compile(keras.optimizers.SGD(0.05, momentum=0.9),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    doctor = TrainingDoctor(probe_data=(x[1400:], y[1400:]), interval=20)
+    model.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=6,
+              batch_size=32, verbose=0, callbacks=[doctor])
+    return doctor, model, x
+
+
+def test_the_doctor_reads_the_narrowest_relu_layer():
+    doctor, model, _ = _narrow_digits(3)
+    assert doctor.facts["relu_units_min"] == 3 == min(
+        layer.units for layer in model.layers[:-1])
+
+
+# A layer of 2 units dead after one epoch at a rate whose steps never showed as too large.
+NARROW_DEATH = [{"step": 0, "epoch": 0, "probe_loss": 2.33, "dead_relu_fraction": 0.5,
+                 "probe_examples": 64}] + [
+    {"step": 44 * k, "epoch": k, "probe_loss": 2.30, "dead_relu_fraction": 1.0,
+     "update_ratio": 3e-3, "probe_examples": 64} for k in range(1, 9)]
+LEVEL = [{"loss": 2.31 - 0.002 * k, "accuracy": 0.1, "val_loss": 2.30, "val_accuracy": 0.1,
+          "lr": 0.05} for k in range(8)]
+
+
+@pytest.mark.parametrize("units, narrow", [(2, True), (4, True), (5, False), (None, False)])
+def test_dead_units_in_a_layer_with_none_to_spare_name_its_width(units, narrow):
+    """A helper's digits_mlp at model.width=2: every unit of a layer dead after one epoch at
+    the shipped rate, no loss rise, no spike - told "learning rate too high". Up to 4 units
+    (more than half is 2-3 of them), the width comes first and the repair widens; the
+    control widths keep the rate first."""
+    from ktrain_kit.doctor import remedies
+    facts = {"from_launcher": True, "base_lr": 0.05, "task": "classification",
+             "num_outputs": 10, **({"relu_units_min": units} if units else {})}
+    dead = next(f for f in rules.diagnose(LEVEL, [], NARROW_DEATH, facts)
+                if f.symptom == "dead_units")
+    actions = [remedies._name(a) for a in remedies._actions("dead_units", dead.to_dict())]
+    if narrow:
+        assert dead.causes[0].startswith(f"a ReLU layer of only {units} units")
+        assert dead.suggested_overrides[0] == "--config.model.width=64"
+        assert actions[0] == "wider"
+    else:
+        assert dead.causes[0].startswith("learning rate too high")
+        assert actions[0] != "wider"
+
+
+def test_a_narrow_layer_whose_loss_rose_keeps_the_rate_first():
+    """Steps seen too large (the training loss rose above its start) are the rate's, narrow
+    layer or not."""
+    rising = [dict(e, loss=2.31 + (1.0 if k == 3 else 0.0)) for k, e in enumerate(LEVEL)]
+    facts = {"from_launcher": True, "base_lr": 0.05, "task": "classification",
+             "num_outputs": 10, "relu_units_min": 2}
+    dead = next(f for f in rules.diagnose(rising, [], NARROW_DEATH, facts)
+                if f.symptom == "dead_units")
+    assert dead.causes[0].startswith("learning rate too high")
+
+
+def test_an_output_layer_is_not_a_narrow_hidden_layer():
+    """A ReLU output's width is the task's (3 classes): 'a wider model' cannot widen it."""
+    from ktrain_kit.doctor.facts import narrowest_relu_units
+    relu_out = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
+                                 keras.layers.Dense(3, activation="relu")])
+    assert narrowest_relu_units(relu_out) == 16
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(2, activation="relu")(inputs)
+    functional = keras.Model(inputs, keras.layers.Dense(1, activation="relu")(hidden))
+    assert narrowest_relu_units(functional) == 2
+    assert narrowest_relu_units(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])) \
+        is None

@@ -92,7 +92,9 @@ def test_steps_too_small_are_answered_with_the_rate_not_a_bigger_model(tmp_path)
     # without the rule: the suggestion first (here x10, which left the benchmark cases far
     # from their twins; on others a bigger model)
     assert found[0].overrides == {"schedule.base_lr": remedies.LR_FIND}
-    # the same finding in a run whose steps reached the band: its own suggestion first
+    # the same finding in a run whose steps reached the band (and whose weights travelled:
+    # rules.UNMOVED_WEIGHTS): its own suggestion first
     reached = {**finding, "evidence": {**finding["evidence"],
-                                       "peak_update_to_weight_ratio": 5e-4}}
+                                       "peak_update_to_weight_ratio": 5e-4,
+                                       "weights_moved": 0.5}}
     assert remedies.plan(config, [reached])[0][0].name == remedies.SUGGESTION

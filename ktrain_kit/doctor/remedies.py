@@ -215,6 +215,9 @@ def _actions(symptom, finding):
         actions = [lr_range_test, LR_UP] + [a for a in actions if a is not LR_UP]
     if _dead_from_start(finding):  # the initialization killed them, not the rate
         actions = [leaky, fitting_initializer, batch_norm, lr_range_test, LR_DOWN]
+    if symptom == "dead_units" and (finding.get("evidence") or {}).get(
+            "narrowest_relu_layer_units"):  # a layer with no unit to spare (rules)
+        actions = [wider, leaky, batch_norm, lr_range_test, LR_DOWN]
     if symptom == "loss_not_decreasing":
         ratio = (finding.get("evidence") or {}).get("median_update_to_weight_ratio")
         if isinstance(ratio, (int, float)) and ratio > LR_TOO_HIGH_UPDATE:

@@ -119,6 +119,13 @@ DEAD_UNITS_SHARE = 0.5
 # 0.9^n: with fewer than 16 examples (0.9^16 = 0.19) a healthy sparse layer could pass for
 # dead (3 examples: 0.73). Smaller probes do not judge dead units.
 DEAD_UNITS_MIN_EXAMPLES = 16
+# A layer so narrow that "most of it" (more than DEAD_UNITS_SHARE) is 2 or 3 units: a ReLU unit
+# dies now and then at any rate (a step that moves its bias below every input's
+# pre-activation), and a wide layer loses a few; a layer of 4 or fewer has none to spare. Where no step was seen too large (the loss
+# never rose, no batch spiked), its width, not the rate, comes first (a helper's digits_mlp at
+# model.width=2: every unit of a layer dead after one epoch at the shipped rate, told "learning
+# rate too high").
+NARROW_RELU_LAYER = 4
 SATURATED_SHARE = 0.5
 # Learning rate from the update-to-weight ratio ||dW|| / ||W|| per step: healthy runs sit
 # around 1e-4..1e-2 (Karpathy's rule of thumb is 1e-3).
@@ -2212,12 +2219,24 @@ def _dead_units(run, batch_losses, probes):
                 "spiking_batches": len(spikes)}
     lr_cause = "learning rate too high: large updates push ReLUs into the always-off region"
     init_cause = "large negative biases or a poor initialization"
+    narrow = run.facts.get("relu_units_min")
+    narrow = narrow if isinstance(narrow, int) and not isinstance(narrow, bool) and \
+        narrow > 0 else None
     if from_start:
         causes = [f"the units were dead at the first probe ({dead[0][2]:.0%}), before the "
                   "learning rate could act: " + init_cause, lr_cause]
         remedies = ["use leaky_relu/gelu/silu", "He initialization and zero biases",
                     "add batch norm", "lower the learning rate"]
         overrides = ["--config.model.activation=gelu", _lr_override(run, 0.1)]
+    elif not (rise or spikes) and narrow is not None and narrow <= NARROW_RELU_LAYER:
+        evidence["narrowest_relu_layer_units"] = narrow
+        most = int(narrow * DEAD_UNITS_SHARE) + 1
+        causes = [f"a ReLU layer of only {narrow} units, so narrow that {most} of them dying "
+                  "is most of it, which happens at any learning rate - no step was seen too "
+                  "large (the training loss never rose, no batch spiked)", lr_cause, init_cause]
+        remedies = ["a wider model", "use leaky_relu/gelu/silu", "lower the learning rate"]
+        overrides = [f"--config.model.width={max(4 * narrow, 64)}",
+                     "--config.model.activation=gelu"]
     else:
         if rise or spikes:
             what = (f"the training loss rose from {rise[2]:.3g} to {rise[1]:.3g} at epoch "
@@ -2529,7 +2548,7 @@ def _below_the_reference(run):
     # ... but a model at chance has learned nothing, which no data size excuses (Round 15:
     # the text bag under plain SGD at 1e-3, 0.38 balanced accuracy against chance 0.33 and
     # its bag's 1.0, was said as info and --fix trained nothing)
-    if not slow and not warming_up and not cut and not told_unmoved and _below_tokens_only(run) and \
+    if not slow and not warming_up and not cut and _below_tokens_only(run) and \
             not run.at_chance():
         severity = "info"
         causes = [f"below a bag of its tokens, which a sequence model of "
