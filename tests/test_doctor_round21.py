@@ -253,3 +253,43 @@ def test_an_output_layer_is_not_a_narrow_hidden_layer():
     assert narrowest_relu_units(functional) == 2
     assert narrowest_relu_units(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])) \
         is None
+
+
+# sequence_transformer at base_lr=0.1 (100x its rate), seed 1, through the launcher: epoch 1
+# (the warmup) learned fast, then the full rate threw it away - validation 0.34 -> 0.92 and
+# never back; early stopping kept epoch 1 (0.883 against its twin's 0.979), and it was
+# called healthy: the epoch means rose only 1.4x (0.676 -> 0.955).
+WARMUP_LOST = [{"loss": l, "accuracy": a, "val_loss": vl, "val_accuracy": va, "lr": lr}
+               for l, a, vl, va, lr in [(0.676, 0.7764, 0.34, 0.8828, 0.1),
+                                        (0.711, 0.7649, 0.7133, 0.7393, 0.095),
+                                        (0.9553, 0.6702, 0.9184, 0.668, 0.0812),
+                                        (0.8613, 0.7085, 0.7482, 0.7432, 0.0611),
+                                        (0.7609, 0.74, 0.6888, 0.7695, 0.0389),
+                                        (0.6428, 0.7815, 0.6717, 0.7705, 0.0188)]]
+# the probe (fixed training rows) at each epoch's end: 0.305 after the warmup, 0.797 at epoch 3
+END_PROBES = [{"step": 0, "epoch": 1, "probe_loss": 2.576}] + [
+    {"step": 64 * e, "epoch": e, "probe_loss": loss}
+    for e, loss in enumerate([0.305, 0.568, 0.797, 0.744, 0.542, 0.57], start=1)]
+TRANSFORMER = {"task": "classification", "num_outputs": 8, "from_launcher": True,
+               "loss_name": "sparse_categorical_crossentropy", "from_logits": True,
+               "base_lr": 0.1, "dropout_rate_max": 0.1}
+
+
+def test_a_rise_the_warmup_epoch_mean_hides_is_read_at_the_epoch_ends():
+    """The closed-form premise, then the verdict: the epoch means rose less than
+    UNSTABLE_RISE (1.5x), the probe at the epoch ends 2.6x, validation 2.7x."""
+    assert 0.9553 / 0.676 < rules.UNSTABLE_RISE < 0.797 / 0.305
+    found = rules.diagnose(WARMUP_LOST, [], END_PROBES, TRANSFORMER)
+    unstable = [f for f in found if f.symptom == "unstable"]
+    assert unstable and unstable[0].severity == "warning", found
+    assert unstable[0].causes[0].startswith("learning rate too high")
+    assert unstable[0].suggested_overrides[0] == "--config.schedule.base_lr=0.03"
+
+
+def test_a_probe_rising_while_the_training_loss_falls_is_not_instability():
+    """The control: a validation probe rising while the training loss keeps falling is a
+    model memorizing (the overfitting rule's), not steps too large."""
+    falling = [dict(e, loss=0.676 * 0.8 ** i, accuracy=min(0.78 + 0.04 * i, 1.0))
+               for i, e in enumerate(WARMUP_LOST)]
+    found = rules.diagnose(falling, [], END_PROBES, TRANSFORMER)
+    assert not [f for f in found if f.symptom == "unstable"], found

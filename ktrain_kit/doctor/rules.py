@@ -1946,6 +1946,34 @@ def _overshot(run):
     return peak if run.struggling() or run.at_chance() else None
 
 
+def _probe_confirmed_rises(run, floor):
+    """Epochs (indices) whose training loss rose above its best before by `floor` while the
+    probe's loss at the epoch's end rose UNSTABLE_RISE x its best end-of-epoch value before
+    (and by `floor`). Why: an epoch's training loss is a mean over weights still changing, so
+    a first epoch that learns fast (a warmup) logs a mean far above the weights it ends with,
+    and a rise from those weights hides under the ratio (a Transformer at 100x its rate: the
+    epoch means 0.68 -> 0.96, 1.4x; the probe at the epoch ends 0.31 -> 0.80, 2.6x; validation
+    0.34 -> 0.92; it never came back). The probe's fixed rows and end-of-epoch weights measure
+    the rise itself; the training loss rising too keeps a model that memorizes (training loss
+    falling, a validation probe rising) out."""
+    if run.basis != "epochs":
+        return []
+    ends = {}
+    for p in run.probes:
+        epoch, loss = p.get("epoch"), _number(p.get("probe_loss"))
+        if isinstance(epoch, int) and epoch >= 1 and loss is not None and p.get("step"):
+            ends[epoch] = loss  # the last probe of each epoch: its end
+    losses, found = run.losses, []
+    for t in range(1, len(losses)):
+        before = [ends[e] for e in range(1, t + 1) if e in ends]
+        if t + 1 not in ends or not before or losses[t] - min(losses[:t]) <= floor:
+            continue
+        best = min(before)
+        if ends[t + 1] >= UNSTABLE_RISE * best and ends[t + 1] - best > floor:
+            found.append(t)
+    return found
+
+
 def _jumps(curve, factor, floor):
     """Epochs whose value is `factor` x the best before it and above it by `floor`."""
     return [t for t in range(1, len(curve)) if curve[t] >= factor * min(curve[:t])
@@ -2024,7 +2052,8 @@ def _unstable(run, batch_losses, probes):
     if not scale or len(losses) < 2:
         return []
     floor = UNSTABLE_MIN_RISE * scale
-    rises = [t for t in _jumps(losses, UNSTABLE_RISE, floor)
+    rises = [t for t in sorted(set(_jumps(losses, UNSTABLE_RISE, floor)) |
+                               set(_probe_confirmed_rises(run, floor)))
              if _metric_dropped(run, t, training=True) and _beyond_batch_noise(run, t,
                                                                                batch_losses)]
     spikes = [t for t in _jumps(losses, UNSTABLE_JUMP, floor)
