@@ -176,53 +176,69 @@ def test_a_model_whose_weights_travelled_is_still_too_small():
     assert "--config.model.width=128" in told.suggested_overrides
 
 
-def _narrow_digits(width):
-    """Digits into two ReLU layers of `width` units under SGD at 0.05 (digits_mlp's rate)."""
-    from sklearn.datasets import load_digits
-    x, y = load_digits(return_X_y=True)
-    x = ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)).astype("float32")
-    keras.utils.set_random_seed(3)
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(width, activation="relu"),
-                              keras.layers.Dense(width, activation="relu"),
-                              keras.layers.Dense(10)])
-    model.compile(keras.optimizers.SGD(0.05, momentum=0.9),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    doctor = TrainingDoctor(probe_data=(x[1400:], y[1400:]), interval=20)
-    model.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=6,
-              batch_size=32, verbose=0, callbacks=[doctor])
-    return doctor, model, x
+def test_the_probe_measures_each_relu_layers_dead_share():
+    """Per ReLU layer: its units, whether it is the output, and the share of its units silent
+    on every probe example - against the layers' own outputs read through NumPy."""
+    from ktrain_kit.doctor.probe import Probe
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((6,))
+    narrow = keras.layers.Dense(3, activation="relu", bias_initializer=keras.initializers.Constant(
+        [-50.0, -50.0, 0.0]))(inputs)  # two of its three units dead on any small input
+    wide = keras.layers.Dense(16, activation="relu")(inputs)
+    joined = keras.layers.Concatenate()([narrow, wide])
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="relu")(joined))
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).normal(size=(64, 6)).astype("float32")
+    stats = Probe(model, x, np.zeros((64, 2), "float32"))()
+    outputs = keras.Model(inputs, [narrow, wide, model.outputs[0]])(x)
+    expected = [[3, float(np.mean(np.all(np.asarray(outputs[0]) <= 0, axis=0))), False],
+                [16, float(np.mean(np.all(np.asarray(outputs[1]) <= 0, axis=0))), False],
+                [2, float(np.mean(np.all(np.asarray(outputs[2]) <= 0, axis=0))), True]]
+    assert expected[0][1] == pytest.approx(2 / 3)
+    measured = sorted(stats["dead_relu_layers"])
+    assert [(u, o) for u, _, o in measured] == [(u, o) for u, _, o in sorted(expected)]
+    assert [s for _, s, _ in measured] == pytest.approx([s for _, s, _ in sorted(expected)])
+    assert stats["dead_relu_fraction"] == pytest.approx(max(s for _, s, _ in expected))
 
 
-def test_the_doctor_reads_the_narrowest_relu_layer():
-    doctor, model, _ = _narrow_digits(3)
-    assert doctor.facts["relu_units_min"] == 3 == min(
-        layer.units for layer in model.layers[:-1])
+def _dead(layers, ratio=3e-3):
+    """Probes of a run whose ReLU `layers` ([units, share at the end, is output]) died in the
+    first epoch, its weights moving `ratio` of their size a step."""
+    return [{"step": 0, "epoch": 0, "probe_loss": 2.33, "dead_relu_fraction": 0.5,
+             "probe_examples": 64}] + [
+        {"step": 44 * k, "epoch": k, "probe_loss": 2.30, "probe_examples": 64,
+         "dead_relu_fraction": max(share for _, share, _ in layers), "update_ratio": ratio,
+         "dead_relu_layers": layers} for k in range(1, 9)]
 
 
-# A layer of 2 units dead after one epoch at a rate whose steps never showed as too large.
-NARROW_DEATH = [{"step": 0, "epoch": 0, "probe_loss": 2.33, "dead_relu_fraction": 0.5,
-                 "probe_examples": 64}] + [
-    {"step": 44 * k, "epoch": k, "probe_loss": 2.30, "dead_relu_fraction": 1.0,
-     "update_ratio": 3e-3, "probe_examples": 64} for k in range(1, 9)]
 LEVEL = [{"loss": 2.31 - 0.002 * k, "accuracy": 0.1, "val_loss": 2.30, "val_accuracy": 0.1,
           "lr": 0.05} for k in range(8)]
+FACTS = {"from_launcher": True, "base_lr": 0.05, "task": "classification", "num_outputs": 10}
 
 
-@pytest.mark.parametrize("units, narrow", [(2, True), (4, True), (5, False), (None, False)])
-def test_dead_units_in_a_layer_with_none_to_spare_name_its_width(units, narrow):
-    """A helper's digits_mlp at model.width=2: every unit of a layer dead after one epoch at
-    the shipped rate, no loss rise, no spike - told "learning rate too high". Up to 4 units
-    (more than half is 2-3 of them), the width comes first and the repair widens; the
-    control widths keep the rate first."""
-    from ktrain_kit.doctor import remedies
-    facts = {"from_launcher": True, "base_lr": 0.05, "task": "classification",
-             "num_outputs": 10, **({"relu_units_min": units} if units else {})}
-    dead = next(f for f in rules.diagnose(LEVEL, [], NARROW_DEATH, facts)
+def _dead_finding(probes, epochs=LEVEL):
+    return next(f for f in rules.diagnose(epochs, [], probes, FACTS)
                 if f.symptom == "dead_units")
+
+
+@pytest.mark.parametrize("layers, narrow", [
+    ([[2, 1.0, False], [2, 0.5, False]], 2),      # digits_mlp at model.width=2
+    ([[4, 1.0, False], [64, 0.2, False]], 4),     # only the narrow layer dead
+    ([[5, 1.0, False]], None),                    # wider than NARROW_RELU_LAYER
+    ([[4, 1.0, False], [256, 0.7, False]], None),  # the wide layer died too (a helper's)
+    ([[3, 1.0, True]], None),                     # a dead ReLU output: the loss's to name
+])
+def test_dead_units_in_a_layer_with_none_to_spare_name_its_width(layers, narrow):
+    """A helper's digits_mlp at model.width=2: every unit of a layer dead after one epoch at
+    the shipped rate, no loss rise, no spike - told "learning rate too high". Where every dead
+    layer is hidden and 4 units or fewer, the width comes first and the repair widens; the
+    controls keep the rate first."""
+    from ktrain_kit.doctor import remedies
+    dead = _dead_finding(_dead(layers))
     actions = [remedies._name(a) for a in remedies._actions("dead_units", dead.to_dict())]
     if narrow:
-        assert dead.causes[0].startswith(f"a ReLU layer of only {units} units")
+        assert dead.causes[0].startswith(f"a ReLU layer of only {narrow} units")
+        assert dead.evidence["narrowest_relu_layer_units"] == narrow
         assert dead.suggested_overrides[0] == "--config.model.width=64"
         assert actions[0] == "wider"
     else:
@@ -230,29 +246,16 @@ def test_dead_units_in_a_layer_with_none_to_spare_name_its_width(units, narrow):
         assert actions[0] != "wider"
 
 
-def test_a_narrow_layer_whose_loss_rose_keeps_the_rate_first():
-    """Steps seen too large (the training loss rose above its start) are the rate's, narrow
-    layer or not."""
+def test_a_narrow_layer_whose_steps_were_large_keeps_the_rate_first():
+    """Steps seen too large - the training loss rising above its start, or weights moving more
+    than HEALTHY_UPDATE_HIGH of their size a step before the units died (a helper's 3 units
+    under SGD at 3.0, its loss flat) - are the rate's, narrow layer or not."""
+    narrow = [[2, 1.0, False]]
     rising = [dict(e, loss=2.31 + (1.0 if k == 3 else 0.0)) for k, e in enumerate(LEVEL)]
-    facts = {"from_launcher": True, "base_lr": 0.05, "task": "classification",
-             "num_outputs": 10, "relu_units_min": 2}
-    dead = next(f for f in rules.diagnose(rising, [], NARROW_DEATH, facts)
-                if f.symptom == "dead_units")
-    assert dead.causes[0].startswith("learning rate too high")
-
-
-def test_an_output_layer_is_not_a_narrow_hidden_layer():
-    """A ReLU output's width is the task's (3 classes): 'a wider model' cannot widen it."""
-    from ktrain_kit.doctor.facts import narrowest_relu_units
-    relu_out = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
-                                 keras.layers.Dense(3, activation="relu")])
-    assert narrowest_relu_units(relu_out) == 16
-    inputs = keras.Input((4,))
-    hidden = keras.layers.Dense(2, activation="relu")(inputs)
-    functional = keras.Model(inputs, keras.layers.Dense(1, activation="relu")(hidden))
-    assert narrowest_relu_units(functional) == 2
-    assert narrowest_relu_units(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])) \
-        is None
+    assert _dead_finding(_dead(narrow), rising).causes[0].startswith("learning rate too high")
+    assert _dead_finding(_dead(narrow, ratio=0.05)).causes[0].startswith(
+        "learning rate too high")
+    assert _dead_finding(_dead(narrow, ratio=0.009)).causes[0].startswith("a ReLU layer")
 
 
 # sequence_transformer at base_lr=0.1 (100x its rate), seed 1, through the launcher: epoch 1
@@ -293,3 +296,23 @@ def test_a_probe_rising_while_the_training_loss_falls_is_not_instability():
                for i, e in enumerate(WARMUP_LOST)]
     found = rules.diagnose(falling, [], END_PROBES, TRANSFORMER)
     assert not [f for f in found if f.symptom == "unstable"], found
+
+
+def test_too_few_steps_of_a_healthy_size_ask_for_more_steps_not_a_higher_rate():
+    """A helper's program: 64 units under Adam's default 1e-3 with batches of 2,000 (8 steps
+    in all) - told to raise the rate tenfold first. Steps of 5e-3 of the weights' size each
+    (inside the healthy band) but 10 of them: 5% in all (closed form). More steps come first,
+    and the repair trains longer before it touches the rate."""
+    from ktrain_kit.doctor import remedies
+    few = [{"step": 0, "epoch": 0, "probe_loss": 2.9}] + [
+        {"step": k, "epoch": k, "probe_loss": 2.9 - 0.04 * k, "update_ratio": 5e-3}
+        for k in range(1, 11)]
+    told = _underfitting(few)
+    assert told.evidence["weights_moved"] == pytest.approx(10 * 5e-3)
+    assert told.evidence["too_few_steps"] is True
+    assert "too few steps" in told.causes[0]
+    assert told.remedies[0].startswith("more steps")
+    assert told.suggested_overrides == ["--config.train.epochs=40"]
+    actions = [remedies._name(a) for a in remedies._actions("underfitting", told.to_dict())]
+    assert actions[:2] == ["longer", "learning rate x10"]
+    assert not remedies._steps_too_small(told.to_dict())

@@ -372,28 +372,6 @@ def activation_name(fn):
     return TF_ACTIVATION_NAMES.get(name, name)
 
 
-def narrowest_relu_units(model):
-    """The fewest units (outputs' last axis) of the model's hidden ReLU layers - those whose
-    dead share the probe measures; not an output, whose width the task sets - or None (no
-    such layer, or a subclassed model's unknown shapes)."""
-    try:
-        outputs = [id(t) for t in getattr(model, "outputs", None) or []]
-    except (AttributeError, ValueError):  # a subclassed model has no symbolic outputs
-        outputs = []
-    widths = []
-    for layer in getattr(model, "layers", []):
-        if activation_name(getattr(layer, "activation", None)) not in ("relu", "relu6"):
-            continue
-        try:
-            output = layer.output
-        except (AttributeError, ValueError):  # never called symbolically
-            continue
-        units = output.shape[-1] if getattr(output, "shape", None) else None
-        if units is not None and id(output) not in outputs:
-            widths.append(int(units))
-    return min(widths) if widths else None
-
-
 def _softmax_over_last_axis(layer, shape):
     """For a `keras.layers.Softmax` output: whether it normalizes over the last axis (the
     classes, which Keras' losses and metrics read), else None. Softmax(axis=0) normalizes over
@@ -462,9 +440,6 @@ def model_facts(model, probe_data):
     if reads_a_bag_of_tokens(model):
         facts["reads_a_bag_of_tokens"] = True
     facts.update(optimizer_facts(getattr(model, "optimizer", None)))
-    narrow = narrowest_relu_units(model)
-    if narrow is not None:
-        facts["relu_units_min"] = narrow
     single = single_value_norms(model)
     if single:
         facts["single_value_norms"] = single

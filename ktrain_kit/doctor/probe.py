@@ -59,6 +59,14 @@ def _activation_outputs(model):
         return [], None
 
 
+def _units_and_place(model, name):
+    """(units, is the model's output) of the layer `name`: its outputs' last axis (None where
+    unknown) - how many units its dead share counts."""
+    layer = model.get_layer(name)
+    units = layer.output.shape[-1]
+    return (None if units is None else int(units)), layer.output is model.outputs[0]
+
+
 def _rank_of_input(layer):
     try:
         return len(layer.input.shape)
@@ -92,6 +100,9 @@ class Probe:
     def __init__(self, model, x, y):
         self.model, self.x, self.y = model, x, y
         self.activations, self.activation_model = _activation_outputs(model)
+        # each ReLU layer's (units, whether it is the output), in the order of its dead share
+        self.relu_layers = [_units_and_place(model, name) for name, kind in self.activations
+                            if kind == "relu"]
         variables = model.trainable_variables
         self.variable_ids = [id(v) for v in variables]
         self.previous = [tf.Variable(tf.convert_to_tensor(v), trainable=False) for v in variables]
@@ -200,7 +211,8 @@ class Probe:
                     s = tf.abs(a) if kind == "tanh" else tf.abs(2 * a - 1)
                     saturated.append(tf.reduce_mean(tf.cast(s > SATURATION, tf.float32)))
             if dead:
-                out["dead_relu_fraction"] = tf.reduce_max(tf.stack(dead))
+                out["dead_relu_fractions"] = tf.stack(dead)  # per layer: see relu_layers
+                out["dead_relu_fraction"] = tf.reduce_max(out["dead_relu_fractions"])
             if saturated:
                 out["saturated_fraction"] = tf.reduce_max(tf.stack(saturated))
             if batchnorm:
@@ -235,6 +247,9 @@ class Probe:
         for key in ("dead_relu_fraction", "saturated_fraction"):
             if key in raw:
                 stats[key] = float(raw[key])
+        if "dead_relu_fractions" in raw:  # [units, dead share, is the output] per ReLU layer
+            stats["dead_relu_layers"] = [[units, float(share), output] for (units, output), share
+                                         in zip(self.relu_layers, raw["dead_relu_fractions"])]
         if "batchnorm_variance_ratios" in raw:  # the lowest layer's median over its channels
             stats["batchnorm_variance_ratio"] = float(min(
                 np.median(r) for r in raw["batchnorm_variance_ratios"]))

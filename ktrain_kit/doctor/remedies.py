@@ -19,7 +19,8 @@ import dataclasses
 
 from ktrain_kit import config as config_lib
 from ktrain_kit.config import value_at, with_overrides  # noqa: F401 - used and re-exported
-from ktrain_kit.doctor.rules import LR_TOO_HIGH_UPDATE, LR_TOO_LOW_UPDATE, UNMOVED_WEIGHTS
+from ktrain_kit.doctor.rules import (HEALTHY_UPDATE_LOW, LR_TOO_HIGH_UPDATE, LR_TOO_LOW_UPDATE,
+                                     UNMOVED_WEIGHTS)
 from ktrain_kit.errors import UserError
 
 # Keys of the model section that a builder of the user's own may ignore: a change to them is
@@ -213,6 +214,8 @@ def _actions(symptom, finding):
         actions.remove(early_stopping)  # validation was best at the end: nothing to restore
     if _steps_too_small(finding):
         actions = [lr_range_test, LR_UP] + [a for a in actions if a is not LR_UP]
+    if symptom == "underfitting" and (finding.get("evidence") or {}).get("too_few_steps"):
+        actions = [longer, LR_UP] + [a for a in actions if a not in (longer, LR_UP)]
     if _dead_from_start(finding):  # the initialization killed them, not the rate
         actions = [leaky, fitting_initializer, batch_norm, lr_range_test, LR_DOWN]
     if symptom == "dead_units" and (finding.get("evidence") or {}).get(
@@ -227,10 +230,6 @@ def _actions(symptom, finding):
     return actions
 
 
-# The low end of the band healthy runs' update-to-weight ratio sits in (rules: 1e-4..1e-2).
-HEALTHY_UPDATE_LOW = 1e-4
-
-
 def _steps_too_small(finding):
     """Underfitting in a run whose update-to-weight ratio never reached the healthy band, at
     any epoch (`peak_update_to_weight_ratio`, which repair.read_result adds from the run's
@@ -242,7 +241,7 @@ def _steps_too_small(finding):
     did not say "learning slowly" (benchmarks/DOCTOR.md, "Repair on data users bring")."""
     evidence = finding.get("evidence") or {}
     ratio, moved = evidence.get("peak_update_to_weight_ratio"), evidence.get("weights_moved")
-    return finding.get("symptom") == "underfitting" and (
+    return finding.get("symptom") == "underfitting" and not evidence.get("too_few_steps") and (
         isinstance(ratio, (int, float)) and 0 < ratio < HEALTHY_UPDATE_LOW or
         isinstance(moved, (int, float)) and moved < UNMOVED_WEIGHTS)  # see rules
 

@@ -126,6 +126,11 @@ DEAD_UNITS_MIN_EXAMPLES = 16
 # model.width=2: every unit of a layer dead after one epoch at the shipped rate, told "learning
 # rate too high").
 NARROW_RELU_LAYER = 4
+# The update-to-weight band healthy runs keep (1e-4..1e-2 a step; the doctor's
+# loss_not_decreasing names it): a step above it before the units died is a step too large;
+# below it, too small (174 recorded data-kind runs: every one that peaked below 1e-4 had its
+# rate cut 100-1000x; the lowest healthy peak was 5e-4 - remedies._steps_too_small).
+HEALTHY_UPDATE_LOW, HEALTHY_UPDATE_HIGH = 1e-4, 1e-2
 SATURATED_SHARE = 0.5
 # Learning rate from the update-to-weight ratio ||dW|| / ||W|| per step: healthy runs sit
 # around 1e-4..1e-2 (Karpathy's rule of thumb is 1e-3).
@@ -2248,16 +2253,14 @@ def _dead_units(run, batch_losses, probes):
                 "spiking_batches": len(spikes)}
     lr_cause = "learning rate too high: large updates push ReLUs into the always-off region"
     init_cause = "large negative biases or a poor initialization"
-    narrow = run.facts.get("relu_units_min")
-    narrow = narrow if isinstance(narrow, int) and not isinstance(narrow, bool) and \
-        narrow > 0 else None
+    narrow = _narrow_dead_layer(probes, first)
     if from_start:
         causes = [f"the units were dead at the first probe ({dead[0][2]:.0%}), before the "
                   "learning rate could act: " + init_cause, lr_cause]
         remedies = ["use leaky_relu/gelu/silu", "He initialization and zero biases",
                     "add batch norm", "lower the learning rate"]
         overrides = ["--config.model.activation=gelu", _lr_override(run, 0.1)]
-    elif not (rise or spikes) and narrow is not None and narrow <= NARROW_RELU_LAYER:
+    elif not (rise or spikes) and narrow is not None:
         evidence["narrowest_relu_layer_units"] = narrow
         most = int(narrow * DEAD_UNITS_SHARE) + 1
         causes = [f"a ReLU layer of only {narrow} units, so narrow that {most} of them dying "
@@ -2279,6 +2282,28 @@ def _dead_units(run, batch_losses, probes):
         symptom="dead_units", severity="warning" if run.struggling() else "info",
         first_seen=_at(first[1], first[0]), evidence=evidence, causes=causes,
         remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
+
+
+def _narrow_dead_layer(probes, first):
+    """The units of the widest dead ReLU layer at the last probe where every dead one is a
+    hidden layer of NARROW_RELU_LAYER units or fewer and no step up to the first probe that
+    found them dead moved the weights more than HEALTHY_UPDATE_HIGH of their size; else None.
+    A wide layer dead too, a dead output (the loss rules'), or steps seen too large: the rate
+    stays first (a helper's Dense(256) -> Dense(4) at Adam 0.05: 70% of the wide layer dead
+    as well; 3 units under SGD at 3.0)."""
+    layers = probes[-1].get("dead_relu_layers") if probes else None
+    if not isinstance(layers, list):
+        return None
+    dead = [entry for entry in layers if isinstance(entry, list) and len(entry) == 3 and
+            _number(entry[1]) is not None and entry[1] > DEAD_UNITS_SHARE]
+    if not dead or any(output or not isinstance(units, int) or units > NARROW_RELU_LAYER
+                       for units, _, output in dead):
+        return None
+    steps = [_number(p.get("update_ratio")) for p in probes
+             if _number(p.get("step")) is not None and p["step"] <= (first[0] or 0)]
+    if any(r is not None and r > HEALTHY_UPDATE_HIGH for r in steps):
+        return None
+    return max(units for units, _, _ in dead)
 
 
 def _saturated(run, batch_losses, probes):
@@ -2493,7 +2518,7 @@ def _below_the_reference(run):
     warming_up = still_falling and not slow and _warming_up_most_of_the_run(run)
     moved = _weights_moved(run)
     unmoved = moved is not None and moved < UNMOVED_WEIGHTS
-    told_unmoved = False
+    told_unmoved = too_few = False
     # a setting that cuts every step to a tenth or less held the model back, whatever else
     # its curves say: a model too small, or a rate too low, cannot be judged through it
     cut = _step_cut(run)
@@ -2544,17 +2569,26 @@ def _below_the_reference(run):
     elif unmoved:
         told_unmoved = True
         ratio, steps = _update_ratio(run.probes), run.probes[-1].get("step")
-        causes = [f"not shown too small: its weights moved {moved:.1%} of their size over the "
-                  f"whole run ({steps} steps"
-                  + (f" of {ratio:.1e} of their size each" if ratio else "")
-                  + f"), too little for its size to be tested - the steps are too small (the "
-                  f"learning rate, {_fmt(run.lr())}, is low for this optimizer) or too few: "
-                  + reference_text]
-        remedies = ["raise the learning rate (an LR range test finds one: python -m "
-                    "launchers.lr_find), or use an adaptive optimizer (Adam)",
-                    "more steps: more epochs, or a smaller batch (more steps an epoch)",
-                    "a wider or deeper model only if it still lags once its weights move"]
-        overrides = [_lr_override(run, 10)]
+        too_few = ratio is not None and ratio >= HEALTHY_UPDATE_LOW  # steps of a healthy size
+        moved_text = (f"not shown too small: its weights moved {moved:.1%} of their size over "
+                      f"the whole run ({steps} steps"
+                      + (f" of {ratio:.1e} of their size each" if ratio else "")
+                      + "), too little for its size to be tested - ")
+        rate = ("raise the learning rate (an LR range test finds one: python -m "
+                "launchers.lr_find), or use an adaptive optimizer (Adam)")
+        more = "more steps: more epochs, or a smaller batch (more steps an epoch)"
+        if too_few:
+            causes = [moved_text + "too few steps: each moved them as much as healthy runs' "
+                      f"do ({HEALTHY_UPDATE_LOW:g} to {HEALTHY_UPDATE_HIGH:g}): "
+                      + reference_text]
+            remedies = [more, rate]
+            overrides = ["--config.train.epochs=" + str(4 * len(run.epochs))]
+        else:
+            causes = [moved_text + f"the steps are too small (the learning rate, "
+                      f"{_fmt(run.lr())}, is low for this optimizer): " + reference_text]
+            remedies = [rate, more]
+            overrides = [_lr_override(run, 10)]
+        remedies.append("a wider or deeper model only if it still lags once its weights move")
     elif _holds_the_linear_reference(run):
         ratio = _update_ratio(run.probes)
         causes = [f"not too small: the model has {run.facts.get('trainable_parameters')} "
@@ -2595,7 +2629,8 @@ def _below_the_reference(run):
                   "train_matches_validation": high_bias,
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
                      if cut else {}),
-                  **({"weights_moved": moved} if told_unmoved else {})},
+                  **({"weights_moved": moved, "too_few_steps": too_few}
+                     if told_unmoved else {})},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
