@@ -130,8 +130,6 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.probe is not None and not self.probe.covers(self.model):
             self.probe = None  # layers unfrozen (or frozen) since: a probe of the new set
         self.step, self.epoch = 0, 0
-        self._early_stoppings = [c for c in _callbacks_beside(self)
-                                 if isinstance(c, keras.callbacks.EarlyStopping)]
         forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
         # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
@@ -238,7 +236,7 @@ class TrainingDoctor(keras.callbacks.Callback):
                 self._record_error(f"reference: {type(e).__name__}: {e}")
         if self.batch_losses:
             facts.setdefault("first_batch_loss", self.batch_losses[0][2])
-        kept = _kept_epoch(getattr(self, "_early_stoppings", []))
+        kept = _restored_epoch(_callbacks_beside(self))  # called from fit's on_train_end
         if kept is not None:
             facts.setdefault("kept_epoch", kept)
         self.facts = facts  # what the rules read: with epochs, batch losses and probes, a
@@ -324,13 +322,15 @@ def _callbacks_beside(callback) -> list:
     return []
 
 
-def _kept_epoch(early_stoppings):
-    """The epoch (1-based) whose weights `fit` ends with where an EarlyStopping restores its
-    best (Keras does it in on_train_end, before or after this callback's: it will have
-    happened when `fit` returns); the last such callback's, as it restores last."""
+def _restored_epoch(callbacks):
+    """The epoch (1-based) whose weights `fit` ends with where an EarlyStopping among
+    `callbacks` restores its best (Keras does it in on_train_end, before or after this
+    callback's: it will have happened when `fit` returns); the last such callback's, as it
+    restores last."""
     kept = None
-    for stopping in early_stoppings:
-        if getattr(stopping, "restore_best_weights", False) and \
+    for stopping in callbacks:
+        if isinstance(stopping, keras.callbacks.EarlyStopping) and \
+                getattr(stopping, "restore_best_weights", False) and \
                 getattr(stopping, "best_weights", None) is not None and \
                 isinstance(getattr(stopping, "best_epoch", None), int):
             kept = stopping.best_epoch + 1

@@ -121,8 +121,9 @@ DEAD_UNITS_SHARE = 0.5
 DEAD_UNITS_MIN_EXAMPLES = 16
 # A layer so narrow that "most of it" (more than DEAD_UNITS_SHARE) is 2 or 3 units: a ReLU unit
 # dies now and then at any rate (a step that moves its bias below every input's
-# pre-activation), and a wide layer loses a few; a layer of 4 or fewer has none to spare. Where no step was seen too large (the loss
-# never rose, no batch spiked), its width, not the rate, comes first (a helper's digits_mlp at
+# pre-activation), and a wide layer loses a few; a layer of 4 or fewer has none to spare.
+# Where no step was seen too large (the loss never rose, no batch spiked, no update above
+# HEALTHY_UPDATE_HIGH), its width, not the rate, comes first (a helper's digits_mlp at
 # model.width=2: every unit of a layer dead after one epoch at the shipped rate, told "learning
 # rate too high").
 NARROW_RELU_LAYER = 4
@@ -268,6 +269,8 @@ LINEAR_CAPACITY = 10
 # below the shipped one, or 20 steps of batch 1024, moved them 0.3-1.1%; models too small for
 # the task (width 1-2) 89-93%, and the underfitting fault 217%.
 UNMOVED_WEIGHTS = 0.1
+RAISE_RATE = ("raise the learning rate (an LR range test finds one: python -m launchers.lr_find), "
+              "or use an adaptive optimizer (Adam)")
 # Warmup guards a run's first steps (a few percent of it: 5 of 90 epochs in Goyal et al.
 # 2017, 1 epoch of 8-30 in the shipped configs). A rate still rising below its base at the end
 # of more than half the epochs means the run trained mostly at a fraction of its rate: a
@@ -514,10 +517,7 @@ class Run:
         decay = _number(self.facts.get("weight_decay"))
         if not decay:
             return None
-        ends = {}
-        for p in self.probes:
-            if p.get("epoch") and _number(p.get("step")) is not None:
-                ends[p["epoch"]] = max(ends.get(p["epoch"], 0), p["step"])
+        ends = {epoch: p["step"] for epoch, p in _epoch_end_probes(self.probes).items()}
         total, previous = 0.0, 0
         for epoch, record in enumerate(self.epochs, start=1):
             lr, step = _number(record.get("lr")), ends.get(epoch)
@@ -1963,11 +1963,9 @@ def _probe_confirmed_rises(run, floor):
     falling, a validation probe rising) out."""
     if run.basis != "epochs":
         return []
-    ends = {}
-    for p in run.probes:
-        epoch, loss = p.get("epoch"), _number(p.get("probe_loss"))
-        if isinstance(epoch, int) and epoch >= 1 and loss is not None and p.get("step"):
-            ends[epoch] = loss  # the last probe of each epoch: its end
+    ends = {epoch: _number(p.get("probe_loss"))
+            for epoch, p in _epoch_end_probes(run.probes).items()}
+    ends = {epoch: loss for epoch, loss in ends.items() if loss is not None}
     losses, found = run.losses, []
     for t in range(1, len(losses)):
         before = [ends[e] for e in range(1, t + 1) if e in ends]
@@ -1977,6 +1975,19 @@ def _probe_confirmed_rises(run, floor):
         if ends[t + 1] >= UNSTABLE_RISE * best and ends[t + 1] - best > floor:
             found.append(t)
     return found
+
+
+def _epoch_end_probes(probes) -> dict:
+    """{epoch (1-based): the probe taken at its end} - every epoch ends with one (the callback's
+    on_epoch_end), the latest step of the epoch; the step-0 probe before any update is no
+    epoch's end."""
+    ends = {}
+    for p in probes:
+        epoch, step = p.get("epoch"), _number(p.get("step"))
+        if isinstance(epoch, int) and epoch >= 1 and step and \
+                (epoch not in ends or step >= ends[epoch]["step"]):
+            ends[epoch] = p
+    return ends
 
 
 def _jumps(curve, factor, floor):
@@ -2299,9 +2310,9 @@ def _narrow_dead_layer(probes, first):
     if not dead or any(output or not isinstance(units, int) or units > NARROW_RELU_LAYER
                        for units, _, output in dead):
         return None
-    steps = [_number(p.get("update_ratio")) for p in probes
-             if _number(p.get("step")) is not None and p["step"] <= (first[0] or 0)]
-    if any(r is not None and r > HEALTHY_UPDATE_HIGH for r in steps):
+    ratios = [_number(p.get("update_ratio")) for p in probes
+              if _number(p.get("step")) is not None and p["step"] <= (first[0] or 0)]
+    if any(r is not None and r > HEALTHY_UPDATE_HIGH for r in ratios):
         return None
     return max(units for units, _, _ in dead)
 
@@ -2517,8 +2528,7 @@ def _below_the_reference(run):
     severity = "warning"
     warming_up = still_falling and not slow and _warming_up_most_of_the_run(run)
     moved = _weights_moved(run)
-    unmoved = moved is not None and moved < UNMOVED_WEIGHTS
-    told_unmoved = too_few = False
+    steps_evidence = {}  # what the unmoved-weights branch below read, where it is taken
     # a setting that cuts every step to a tenth or less held the model back, whatever else
     # its curves say: a model too small, or a rate too low, cannot be judged through it
     cut = _step_cut(run)
@@ -2539,8 +2549,7 @@ def _below_the_reference(run):
                   "low for this optimizer"
                   + (f" (weights change {ratio:.1e} of their size per step)" if ratio else "")
                   + ": " + reference_text]
-        remedies = ["raise the learning rate (an LR range test finds one: python -m "
-                    "launchers.lr_find), or use an adaptive optimizer (Adam)",
+        remedies = [RAISE_RATE,
                     "train longer (more epochs), with early stopping on the validation loss"]
         overrides = [_lr_override(run, 10)]
     elif warming_up:
@@ -2566,27 +2575,24 @@ def _below_the_reference(run):
                       "unseen data: its size is in question too: " + reference_text]
             remedies = [remedies[0], "a wider or deeper model as well"]
             overrides += ["--config.model.width=128", "--config.model.depth=3"]
-    elif unmoved:
-        told_unmoved = True
+    elif moved is not None and moved < UNMOVED_WEIGHTS:
         ratio, steps = _update_ratio(run.probes), run.probes[-1].get("step")
         too_few = ratio is not None and ratio >= HEALTHY_UPDATE_LOW  # steps of a healthy size
+        steps_evidence = {"weights_moved": moved, "too_few_steps": too_few}
         moved_text = (f"not shown too small: its weights moved {moved:.1%} of their size over "
                       f"the whole run ({steps} steps"
                       + (f" of {ratio:.1e} of their size each" if ratio else "")
                       + "), too little for its size to be tested - ")
-        rate = ("raise the learning rate (an LR range test finds one: python -m "
-                "launchers.lr_find), or use an adaptive optimizer (Adam)")
         more = "more steps: more epochs, or a smaller batch (more steps an epoch)"
         if too_few:
             causes = [moved_text + "too few steps: each moved them as much as healthy runs' "
-                      f"do ({HEALTHY_UPDATE_LOW:g} to {HEALTHY_UPDATE_HIGH:g}): "
-                      + reference_text]
-            remedies = [more, rate]
+                      "do (1e-4..1e-2): " + reference_text]
+            remedies = [more, RAISE_RATE]
             overrides = ["--config.train.epochs=" + str(4 * len(run.epochs))]
         else:
             causes = [moved_text + f"the steps are too small (the learning rate, "
                       f"{_fmt(run.lr())}, is low for this optimizer): " + reference_text]
-            remedies = [rate, more]
+            remedies = [RAISE_RATE, more]
             overrides = [_lr_override(run, 10)]
         remedies.append("a wider or deeper model only if it still lags once its weights move")
     elif _holds_the_linear_reference(run):
@@ -2629,8 +2635,7 @@ def _below_the_reference(run):
                   "train_matches_validation": high_bias,
                   **({"step_cut_by": cut["setting"], "step_left": cut["step_left"]}
                      if cut else {}),
-                  **({"weights_moved": moved, "too_few_steps": too_few}
-                     if told_unmoved else {})},
+                  **steps_evidence},
         causes=causes, remedies=remedies, suggested_overrides=_overrides(run, *overrides))]
 
 
