@@ -189,6 +189,16 @@ def fail(message: str, code: int = EXIT_USER_ERROR):
     sys.exit(code)
 
 
+def check_path_flag(path: str, flag: str) -> None:
+    """Refuses, as a flag's one-line error, a path the Python API would refuse with a
+    ValueError (a name over 255 bytes, a NUL, a leading ~): the launcher's own check, so a
+    bad flag is never a traceback from inside train()."""
+    from ktrain_kit import arguments
+    rule = arguments.path()
+    if not rule.fits(path):
+        raise UserError(f"{flag} {safe_str(path)!r} cannot be used: {flag} takes {rule.words}")
+
+
 def config_path(argv=None):
     """The --config file: what ml_collections parsed, else what the command line names."""
     value = _config_value(argv)

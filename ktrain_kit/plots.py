@@ -37,6 +37,21 @@ def read_metrics(path):
     return {k: [r[i] for r in rows] for i, k in enumerate(header)}
 
 
+def at_epoch(history: dict, column: str, epoch: int):
+    """`column`'s value on the row of epoch `epoch` (1-based, the `epoch` column), None if
+    that row is missing: rows are found by their epoch, never by their place, as a resume
+    that set a garbled row aside has one row fewer than epochs (the summary reported epoch 8's
+    metrics as the kept epoch 7's)."""
+    epochs = history.get("epoch") or []
+    values = history.get(column) or []
+    return next((v for e, v in zip(epochs, values) if e == epoch), None)
+
+
+def last_epoch(history: dict) -> int:
+    """The number of the last epoch with a row (0 if none): how many epochs ran."""
+    return int(max(history.get("epoch") or [0]))
+
+
 def plottable_metrics(path):
     """`read_metrics`, with a gap (NaN) for what no float32 metric can be: a Keras metric is
     float32, so a value beyond its range or not finite is an overflow or a hand-edited file,

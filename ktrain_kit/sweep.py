@@ -606,10 +606,9 @@ def _tell(the_study, number, *args, **kwargs):
 
 def _kept_value(folder, metric, summary):
     """The metric at the epoch whose weights the run kept (early stopping's best, else last)."""
-    from ktrain_kit.plots import read_metrics
-    column = read_metrics(os.path.join(folder, "metrics.csv")).get(metric) or []
-    epoch = summary.get("best_epoch") or len(column)
-    value = column[epoch - 1] if 0 < epoch <= len(column) else None
+    from ktrain_kit.plots import at_epoch, last_epoch, read_metrics
+    history = read_metrics(os.path.join(folder, "metrics.csv"))
+    value = at_epoch(history, metric, summary.get("best_epoch") or last_epoch(history))
     return value if value is not None and math.isfinite(value) else None
 
 

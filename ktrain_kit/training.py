@@ -460,7 +460,8 @@ def _summary(c, history, early_stopping, started, workdir, export_dir, plots_wri
     """What the run reached. `best_epoch` is the epoch whose weights the model ends with: early
     stopping's restored epoch, else the last; its validation metrics are reported."""
     from ktrain_kit import tasks
-    epochs = len(history.get("loss", []))
+    from ktrain_kit.plots import at_epoch, last_epoch
+    epochs = last_epoch(history)
     kept = epochs
     if early_stopping is not None and early_stopping.restore_best_weights and \
             early_stopping.best_weights is not None:
@@ -468,8 +469,7 @@ def _summary(c, history, early_stopping, started, workdir, export_dir, plots_wri
     main = f"val_{tasks.MAIN_METRIC[c.task.name]}"
 
     def at_kept(column):
-        values = history.get(column) or []
-        value = values[kept - 1] if 0 < kept <= len(values) else None
+        value = at_epoch(history, column, kept)
         return value if value is None or math.isfinite(value) else None
 
     return {
@@ -512,7 +512,8 @@ def _print_summary(s, main_metric, history=None):
     elif value is not None and (peak is None or digits is None):  # the best, to 8 digits
         best = "best " + best
     elif value is not None:
-        best += f"; its best was {peak:.{digits}f}, at epoch {column.index(peak) + 1}"
+        best += (f"; its best was {peak:.{digits}f}, at epoch "
+                 f"{int(history['epoch'][column.index(peak)])}")
     head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
     print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"

@@ -39,6 +39,8 @@ def main(argv):
     from ktrain_kit.training import train
     workdir = FLAGS.workdir or runfolder.default_workdir(cli.config_path() or "run")
     runfolder.check_checkpoint_path(workdir)  # before the data and the model are built
+    runfolder.check_output_folder(workdir, "--workdir")  # a device, a pipe, a file, read-only
+    cli.check_path_flag(workdir, "--workdir")  # what train() takes: a name over 255 bytes...
     budget = FLAGS.config.callbacks.doctor.repair
     from ktrain_kit import repair
     resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)

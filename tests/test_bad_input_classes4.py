@@ -428,3 +428,27 @@ def test_a_schedule_with_two_boundaries_on_one_step_is_refused_as_the_config_ref
     schedule = Schedule("step", 0.1, 10, boundaries=(5, 3), decay_factor=0.5)
     assert [float(schedule(s)) for s in range(8)] == pytest.approx(
         [0.1 * 0.5 ** sum(s >= b for b in (5, 3)) for s in range(8)], rel=1e-6)
+
+
+# ---------------------------------------------------------------- --workdir of the wrong kind
+
+@pytest.mark.parametrize("kind", ["device", "pipe", "long name", "file"])
+def test_train_workdir_of_the_wrong_kind_is_one_line(tmp_path, kind):
+    """launchers.train's --workdir passed to train(), whose argument check raised a ValueError
+    (a traceback, exit 1) for a device, a pipe, a name over 255 bytes; lr_find and the other
+    launchers refused them in one line. Checked before anything is built; nothing written."""
+    from conftest import run_launcher
+    workdir = {"device": "/dev/null", "pipe": str(tmp_path / "fifo"),
+               "long name": str(tmp_path / ("a" * 300)), "file": str(tmp_path / "notes.txt")}[kind]
+    if kind == "pipe":
+        os.mkfifo(workdir)
+    if kind == "file":
+        open(workdir, "w").write("mine")
+    result = run_launcher("launchers.train", f"--config={CONFIG}", *SHORT, f"--workdir={workdir}",
+                          timeout=120)
+    assert result.returncode == 2, result.stderr
+    one_line_naming(result.stderr, "--workdir")
+    assert sorted(os.listdir(tmp_path)) == ([] if kind in ("device", "long name") else
+                                            [os.path.basename(workdir)])
+    if kind == "file":
+        assert open(workdir).read() == "mine"

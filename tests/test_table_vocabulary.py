@@ -1,7 +1,7 @@
 """Category columns encode with a vocabulary given, not adapted: the encoding must be the one
 Keras' own adapted StringLookup gives (the oracle below), for training cells and for values first
 seen at serving, on any column - ties, unicode, missing cells, values seen once, more values than
-MAX_CATEGORIES. (FeatureSpace.adapt made one pass over the table per category column: 200 of
+CATEGORY_SLOTS. (FeatureSpace.adapt made one pass over the table per category column: 200 of
 them took two minutes before the first step.)"""
 
 import collections
@@ -16,15 +16,15 @@ VALUES = st.sampled_from(["a", "b", "B", "é", "日本", "", "NA", "x y", "[UNK]
 
 
 def adapted_encoding(train_cells, cells):
-    """The oracle: values seen once (or past the MAX_CATEGORIES most frequent) pooled into
+    """The oracle: values seen once (or past the CATEGORY_SLOTS most frequent) pooled into
     RARE, then keras' StringLookup adapted on the pooled training column and one-hot by
     CategoryEncoding - FeatureSpace.string_categorical's recipe."""
     import keras
     counts = collections.Counter(train_cells)
     kept = sorted((v for v, n in counts.items() if n > 1),
-                  key=lambda v: (-counts[v], v.encode()))[:features.MAX_CATEGORIES]
+                  key=lambda v: (-counts[v], v.encode()))[:features.CATEGORY_SLOTS]
     pool = lambda column: [v if v in kept else features.RARE for v in column]  # noqa: E731
-    lookup = keras.layers.StringLookup(max_tokens=features.MAX_CATEGORIES + 2,
+    lookup = keras.layers.StringLookup(max_tokens=features.CATEGORY_SLOTS + 2,
                                        num_oov_indices=1)
     lookup.adapt(np.array(pool(train_cells), dtype=object)[:, None])
     onehot = keras.layers.CategoryEncoding(num_tokens=lookup.vocabulary_size(),
@@ -56,14 +56,16 @@ def test_a_given_vocabulary_encodes_as_keras_adapted_one(train, serving):
 
 
 def test_more_values_than_slots_keep_the_most_frequent_and_pool_the_rest():
-    """100 values, each seen a different number of times, some once: the 64 most frequent keep
-    a slot each, every other value (the ones seen once, the least frequent, one first seen at
-    serving) lands in RARE's - as Keras' adapted lookup of the pooled column does."""
+    """A third more values than slots, each seen a different number of times, some once: the
+    CATEGORY_SLOTS most frequent keep a slot each, every other value (the ones seen once, the
+    least frequent, one first seen at serving) lands in RARE's - as Keras' adapted lookup of
+    the pooled column does."""
     rng = np.random.default_rng(0)
-    train = [f"v{i}" for i in range(100) for _ in range(1 + i % 7)] + ["once"]
+    train = [f"v{i}" for i in range(features.CATEGORY_SLOTS * 13 // 10)
+             for _ in range(1 + i % 7)] + ["once"]
     train = list(rng.permutation(train))
     ours, vocabulary = given_encoding(train, train + ["unseen"])
     theirs, _ = adapted_encoding(train, train + ["unseen"])
     np.testing.assert_array_equal(ours, theirs)
-    assert len(vocabulary) == features.MAX_CATEGORIES + 2  # [UNK], 64 kept, RARE
+    assert len(vocabulary) == features.CATEGORY_SLOTS + 2  # [UNK], the slots kept, RARE
     assert vocabulary[int(ours[-1].argmax())] == features.RARE

@@ -9,11 +9,14 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
   `INTEGER_CATEGORIES` distinct training values (codes such as 1/2/3, years, 0/1 flags).
   One-hot over the training values plus one out-of-vocabulary slot (values first seen at
   serving). A missing cell is its own value (`""`). Only values seen more than once in the
-  training split keep a slot of their own, at most `MAX_CATEGORIES` of them (the most frequent):
+  training split keep a slot of their own, at most `CATEGORY_SLOTS` of them (the most frequent):
   a value seen once can only be memorized (la-riots' last names and addresses, 58 values over
   63 rows, took validation accuracy from 0.54 to 0.15), so those values share one slot (`RARE`),
   and so do values first seen at serving; it also keeps the input width bounded (an id column
   with 10,000 values would otherwise give 10,000 inputs).
+  Whole numbers read as categories that float32 cannot hold exactly (past 24 bits) or
+  written with leading zeros (`zero_padded`: ZIP codes, typed or not) are kept as strings,
+  exactly as written (`float32_codes`).
 - text: a column of documents (`documents`: a title, a review), untyped or typed so. Each its
   own TextVectorization inside the FeatureSpace: the tf-idf of its words (`standardize_text`),
   each row of unit length; a missing cell is a text of no words. Said in the run's output
@@ -82,7 +85,12 @@ from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST
 
 INTEGER_CATEGORIES = 10
-MAX_CATEGORIES = 64
+MAX_CATEGORIES = 64  # more distinct values than this: documents or a panel's dates, not codes
+# The slots a category column keeps at most, for its values seen more than once: a bound on the
+# one-hot's width (the first layer's inputs), not on what can be learned. At 64, 200 product
+# codes seen ~5 times each that decided the label shared one slot past the 64th: 0.67 where
+# scikit-learn's one-hot logistic regression reads 0.99.
+CATEGORY_SLOTS = 1000
 RARE = "[seen once in training]"  # the one slot of every category value seen at most once
 TYPES = ("numeric", "categorical", "text", "ignore")
 # A table's column of documents (`documents`): at least TEXT_WORDS words (between spaces,
@@ -181,6 +189,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         said = {}  # a type the user did not give, said in the run's output (`typing_notes`)
         if kind is None and numbers and numbered_ids(name, cells):
             kind, said = "categorical", {"said": "id"}  # codes, exactly as written
+        elif kind is None and numbers and zero_padded(present):
+            kind = "categorical"  # ZIP codes, part numbers: codes (said below, if it mattered)
         elif kind is None and not numbers and documents(cells):
             kind, said = "text", {"said": "text"}
         if numbers and kind != "text" and not said:
@@ -197,15 +207,21 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                                  "or leave it out: "
                                  f"{_ignore_too_large(table, feature_columns, overrides)}")
             seen = values[train][~np.isnan(values[train])]
-            whole = seen.size and np.all(seen == np.round(seen)) and np.abs(seen).max() < 2**31
-            few = whole and len(np.unique(seen)) <= INTEGER_CATEGORIES
+            integral = seen.size and np.all(seen == np.round(seen))
+            few = integral and np.abs(seen).max() < 2**31 and \
+                len(np.unique(seen)) <= INTEGER_CATEGORIES
             if kind is None:
                 kind = "categorical" if few else "numeric"
-            if kind == "categorical" and not whole:
+            if kind == "categorical" and not integral:
                 i = next(i for i, v in enumerate(values) if not np.isnan(v) and v != round(v))
                 raise file_error(table.path, f"{table.where(i, j)}: {shown(cells[i])} is not a whole "
                                  "number, but the column is categorical", "make it numeric")
             missing = int(np.isnan(values[train]).sum())
+            if kind == "categorical" and not float32_codes(present):
+                specs.append({"name": name, "column": j, "dtype": "string", "type": kind,
+                              "missing": missing, "codes": True,
+                              **({"said": "zeros"} if zero_padded(present) and not few else {})})
+                continue
             specs.append({"name": name, "column": j, "dtype": "float32", "type": kind,
                           "missing": missing})
         else:
@@ -372,6 +388,32 @@ ID_POINT_ZEROS = r"^(-?\d+)\.0+$"
 def id_code(cell: str) -> str:
     """An identifier cell as one category: `12.0` -> `12` (see ID_POINT_ZEROS)."""
     return re.sub(ID_POINT_ZEROS, r"\1", cell)
+
+
+ZERO_PADDED = re.compile(r"0\d+(?:\.0+)?")  # 02134, 007: a code's fixed width, never an amount's
+
+
+def zero_padded(present) -> bool:
+    """Whether whole numbers are written with leading zeros in some cells (ZIP codes `02134`,
+    part numbers `007`): an amount is never written so, a code of fixed width is. As numbers
+    they were normalized (40 ZIP codes that decide the label: 0.61 validation accuracy where
+    one-hot codes give 1.0), and `01` and `1` were one value."""
+    return any(ZERO_PADDED.fullmatch(c.strip()) for c in present) and \
+        all(ID_NUMBER.fullmatch(c.strip()) for c in present)
+
+
+def float32_codes(present) -> bool:
+    """Whether whole numbers read as categories survive the export's float32 input exactly:
+    plain digits (no leading zeros) within float32's 24 bits. Else they are kept as strings,
+    exactly as written: 100000001..100000004 were one value in float32, `01` and `1` one."""
+    def exact(cell):
+        cell = id_code(cell.strip())
+        if ZERO_PADDED.fullmatch(cell.lstrip("-")):
+            return False  # `01` is not `1`
+        if not ID_NUMBER.fullmatch(cell):
+            return True  # 1e3, +5: written as a number, read as one
+        return int(np.float32(int(cell))) == int(cell)
+    return all(exact(c) for c in present)
 LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter
 
 
@@ -684,7 +726,7 @@ class TablePreprocessing:
                 counts = collections.Counter(cleaned[key].numpy().tolist())
                 s["distinct"] = len(counts)
                 recurring = sorted((v for v, n in counts.items() if n > 1),
-                                   key=lambda v: (-counts[v], v))[:MAX_CATEGORIES]
+                                   key=lambda v: (-counts[v], v))[:CATEGORY_SLOTS]
                 self.kept[key] = [v.decode() for v in recurring]
                 pooled = collections.Counter({v: counts[v] for v in recurring})
                 if sum(pooled.values()) < sum(counts.values()):
@@ -743,7 +785,7 @@ class TablePreprocessing:
             missing = spelled & tf.reduce_any(
                 tf.stack([tf.equal(lowered, t) for t in sorted(MISSING)]), axis=0)
             for s, column in zip(texts, tf.unstack(tf.where(missing, "", x), axis=1)):
-                if s.get("said") == "id":  # `12.0` is the code `12` (ID_POINT_ZEROS)
+                if s.get("said") == "id" or s.get("codes"):  # `12.0` is the code `12`
                     column = tf.strings.regex_replace(column, ID_POINT_ZEROS, r"\1")
                 out[space_key(s["name"])] = column
         for s in self.specs:
@@ -795,7 +837,8 @@ class TablePreprocessing:
                 note = f", {s['missing']} missing -> own category" if s["missing"] else ""
                 kept = (f"{s['categories']} values" if s["categories"] >= s["distinct"] else
                         f"{s['categories']} slots for {s['distinct']} values: the ones seen "
-                        "once in training (or past the 64 most frequent) share one")
+                        f"once in training (or past the {CATEGORY_SLOTS} most frequent) share "
+                        "one")
                 parts.append(f"{s['name']} (categorical, {kept}{note})")
         return "columns: " + "; ".join(parts)
 
@@ -908,6 +951,12 @@ def typing_notes(table, specs) -> list:
             notes.append(f"column {shown(name)} read as text (the tf-idf of its words): a "
                          f"different text on most rows, {TEXT_WORDS} or more words each; as "
                          f"categories: {features_flag({name: 'categorical'})}")
+        elif kind == "zeros":
+            padded = first_zero_padded(table.column(s["column"]))
+            notes.append(f"column {shown(name)} read as categories: its whole numbers are written "
+                         f"with leading zeros ({shown(padded)}, ...), as codes are, not amounts; "
+                         "as a number: "
+                         f"{features_flag({name: 'numeric'})}")
         elif kind == "id":
             notes.append(f"column {shown(name)} read as categories: its name says identifier and "
                          "its whole numbers "
@@ -915,6 +964,10 @@ def typing_notes(table, specs) -> list:
                          "codes, not amounts; as a number: "
                          f"{features_flag({name: 'numeric'})}")
     return notes
+
+
+def first_zero_padded(cells) -> str:
+    return next((c for c in cells if ZERO_PADDED.fullmatch(c.strip())), "")
 
 
 def first_value(cells) -> str:

@@ -314,6 +314,8 @@ def _csv(dc, tc, rng):
     tags = table_lib.tag_matrix(table, columns[0]) if tc.name == "multilabel" and \
         not several else None  # (0/1 array, tag names)
     labels = [tags[0]] if tags else [table_lib.label_column_values(table, j) for j in columns]
+    if tc.name == "multilabel" and not tags:  # True/False as pandas writes booleans: 1/0
+        labels = [indicator_values(values) for values in labels]
     if tc.name in ("regression", "multilabel") and not tags:  # numbers: name a cell that is not
         for j, values in zip(columns, labels):
             if values.dtype == object:
@@ -388,6 +390,25 @@ def _csv(dc, tc, rng):
               for j, cell in dates.items()]
     return Raw(np.arange(len(table.rows)), y, "table", label_info=label_info, kept=kept,
                table={"table": table, "features": features}, notes=notes)
+
+
+# The words of a present / absent mark, in pairs: a column written in one pair's words, any
+# letter case (pandas writes a bool column `True` / `False`, R `TRUE` / `FALSE`), is its 1 / 0.
+INDICATOR_WORDS = ({"true": 1, "false": 0}, {"yes": 1, "no": 0}, {"y": 1, "n": 0},
+                   {"t": 1, "f": 0})
+
+
+def indicator_values(values):
+    """A multilabel column's 0/1 marks: as written when numbers, 1/0 when every cell is one
+    pair's words (INDICATOR_WORDS); any other column as given, for the numbers' check to name
+    its first cell."""
+    if values.dtype != object:
+        return values
+    words = [str(v).strip().lower() for v in values]
+    for pair in INDICATOR_WORDS:
+        if all(w in pair for w in words):
+            return np.array([pair[w] for w in words], dtype=np.float32)
+    return values
 
 
 def _all_features_left_out(path, table, dates, counters, ids=(), flagged=None, given=None):
