@@ -42,14 +42,19 @@ def at_epoch(history: dict, column: str, epoch: int):
     that row is missing: rows are found by their epoch, never by their place, as a resume
     that set a garbled row aside has one row fewer than epochs (the summary reported epoch 8's
     metrics as the kept epoch 7's)."""
-    epochs = history.get("epoch") or []
     values = history.get(column) or []
-    return next((v for e, v in zip(epochs, values) if e == epoch), None)
+    return next((v for e, v in zip(epoch_numbers(history, values), values) if e == epoch), None)
+
+
+def epoch_numbers(history: dict, values) -> list:
+    """The epoch number of each of `values`' rows: the `epoch` column, or (a history built
+    without one, as Keras' History is) their places, from 1."""
+    return [int(e) for e in history.get("epoch") or range(1, len(values) + 1)]
 
 
 def last_epoch(history: dict) -> int:
     """The number of the last epoch with a row (0 if none): how many epochs ran."""
-    return int(max(history.get("epoch") or [0]))
+    return max(epoch_numbers(history, history.get("loss") or []), default=0)
 
 
 def plottable_metrics(path):

@@ -496,6 +496,7 @@ def _print_summary(s, main_metric, history=None):
     shown: early stopping may keep the best validation loss, whose accuracy can be below
     another epoch's (la-riots: 0.08 kept, 0.31 two epochs later), and then both are said."""
     from ktrain_kit import tasks
+    from ktrain_kit.plots import epoch_numbers
     value = s["main_metric_value"]
     column = (history or {}).get(f"val_{main_metric}") or []
     finite = [v for v in column if v is not None and math.isfinite(v)]
@@ -513,7 +514,7 @@ def _print_summary(s, main_metric, history=None):
         best = "best " + best
     elif value is not None:
         best += (f"; its best was {peak:.{digits}f}, at epoch "
-                 f"{int(history['epoch'][column.index(peak)])}")
+                 f"{epoch_numbers(history, column)[column.index(peak)]}")
     head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
     print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
           f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"

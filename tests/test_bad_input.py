@@ -233,7 +233,7 @@ CASES = {
     "x and y lengths": (lambda t: data_args("npz", npz(t, x=np.zeros((20, 3)),
                                                        y=np.zeros(19))), "rows"),
     "unwritable run folder": (lambda t: [MLP, f"--workdir={write(t, 'f', 'x')}/run"],
-                              "not writable"),
+                              "is inside the file"),
     # --- config files and overrides that are not what they seem
     "config returns None": (lambda t: [config_file(t, "def get_config():\n    pass\n")],
                             "returned None"),
