@@ -187,10 +187,11 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
         if kind is None and present and not numbers:
             _refuse_unparsed_numbers(table, j, cells, feature_columns, overrides)
         said = {}  # a type the user did not give, said in the run's output (`typing_notes`)
+        zeros = False  # read as codes for their leading zeros alone
         if kind is None and numbers and numbered_ids(name, cells):
             kind, said = "categorical", {"said": "id"}  # codes, exactly as written
         elif kind is None and numbers and zero_padded(present):
-            kind = "categorical"  # ZIP codes, part numbers: codes (said below, if it mattered)
+            kind, zeros = "categorical", True  # ZIP codes, part numbers (said if it mattered)
         elif kind is None and not numbers and documents(cells):
             kind, said = "text", {"said": "text"}
         if numbers and kind != "text" and not said:
@@ -220,7 +221,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
             if kind == "categorical" and not float32_codes(present):
                 specs.append({"name": name, "column": j, "dtype": "string", "type": kind,
                               "missing": missing, "codes": True,
-                              **({"said": "zeros"} if zero_padded(present) and not few else {})})
+                              **({"said": "zeros"} if zeros and not few else {})})
                 continue
             specs.append({"name": name, "column": j, "dtype": "float32", "type": kind,
                           "missing": missing})
@@ -390,7 +391,12 @@ def id_code(cell: str) -> str:
     return re.sub(ID_POINT_ZEROS, r"\1", cell)
 
 
-ZERO_PADDED = re.compile(r"0\d+(?:\.0+)?")  # 02134, 007: a code's fixed width, never an amount's
+ZERO_PADDED = re.compile(r"-?0\d+(?:\.0+)?")  # 02134, 007: a code's fixed width, not an amount's
+
+
+def padded(cell: str) -> bool:
+    """Whether a cell is a whole number written with leading zeros (`02134`, `-01`)."""
+    return ZERO_PADDED.fullmatch(cell.strip()) is not None
 
 
 def zero_padded(present) -> bool:
@@ -398,8 +404,7 @@ def zero_padded(present) -> bool:
     part numbers `007`): an amount is never written so, a code of fixed width is. As numbers
     they were normalized (40 ZIP codes that decide the label: 0.61 validation accuracy where
     one-hot codes give 1.0), and `01` and `1` were one value."""
-    return any(ZERO_PADDED.fullmatch(c.strip()) for c in present) and \
-        all(ID_NUMBER.fullmatch(c.strip()) for c in present)
+    return any(padded(c) for c in present) and all(ID_NUMBER.fullmatch(c.strip()) for c in present)
 
 
 def float32_codes(present) -> bool:
@@ -407,9 +412,9 @@ def float32_codes(present) -> bool:
     plain digits (no leading zeros) within float32's 24 bits. Else they are kept as strings,
     exactly as written: 100000001..100000004 were one value in float32, `01` and `1` one."""
     def exact(cell):
-        cell = id_code(cell.strip())
-        if ZERO_PADDED.fullmatch(cell.lstrip("-")):
+        if padded(cell):
             return False  # `01` is not `1`
+        cell = id_code(cell.strip())
         if not ID_NUMBER.fullmatch(cell):
             return True  # 1e3, +5: written as a number, read as one
         return int(np.float32(int(cell))) == int(cell)
@@ -967,7 +972,7 @@ def typing_notes(table, specs) -> list:
 
 
 def first_zero_padded(cells) -> str:
-    return next((c for c in cells if ZERO_PADDED.fullmatch(c.strip())), "")
+    return next((c for c in cells if padded(c)), "")
 
 
 def first_value(cells) -> str:
