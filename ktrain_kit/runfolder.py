@@ -9,7 +9,8 @@ else is ever deleted or overwritten there:
   `export/` are shared: the manifest lists the files the run wrote there (`plots/loss.png`,
   `export/1`), and anything else in them (your annotated plot, another export version) stays,
   and the run says so (the new manifest then lists the folder itself, `plots/`: the run may
-  write there, and removes only its own files from it);
+  write there, and removes only its own files from it). In `checkpoints/` and `tensorboard/`
+  the run's files are known by their names (`RUN_FILES`), and anything else stays the same way;
 - one process at a time: an exclusive lock (`.lock`, released by the kernel when the process
   dies, so a killed run never blocks its own resume) refuses a second training, evaluation or
   export of the same folder;
@@ -27,6 +28,7 @@ import errno
 import json
 import math
 import os
+import re
 import time
 import uuid
 
@@ -493,14 +495,45 @@ def write_bytes(path: str, data: bytes) -> None:
     fs.write_bytes(path, data)
 
 
+# What a run writes inside the two folders it owns whole: TensorFlow's checkpoints with our side
+# files and the final weights, and Keras' TensorBoard event files. `--overwrite` removes these
+# and keeps anything else there (your notes, another experiment's logs), as in plots/ and export/.
+RUN_FILES = {
+    CHECKPOINTS: re.compile(r"checkpoint|final\.weights\.h5|"
+                            r"ckpt-\d+\.(?:index|data-\d+-of-\d+|state\.npz)"),
+    "tensorboard": re.compile(r"(?:train|validation)/events\.out\.tfevents\.[^/]+"),
+}
+
+
+def _remove_run_files(workdir, folder) -> list:
+    """Removes the files `RUN_FILES` names in `folder` and the folders they leave empty;
+    returns what stays (`checkpoints/notes.txt`), the whole folder gone when nothing does."""
+    root = fs.join(workdir, folder)
+    ours = RUN_FILES[folder]
+    for dirpath, dirnames, filenames in sorted(fs.walk(root), reverse=True):  # deepest first
+        relative = os.path.relpath(dirpath, root) if fs.is_local(root) else \
+            dirpath[len(root):].strip("/")
+        for name in filenames + [d for d in dirnames if _is_link(fs.join(dirpath, d))]:
+            if ours.fullmatch(name if relative == "." or not relative else f"{relative}/{name}"):
+                fs.remove(fs.join(dirpath, name))
+        if dirpath != root and not fs.listdir(dirpath):
+            fs.rmtree(dirpath)
+    left = fs.listdir(root)
+    if not left:
+        fs.rmtree(root)
+    return [f"{folder}/{n}" for n in sorted(left)]
+
+
 def _remove(workdir, entries) -> list:
     """Removes the run's own entries, never following a symlink out of the folder; what else
-    the shared folders (plots/, export/) hold stays, and is named. Returns the new run's
-    manifest entries: `plots/` for a shared folder kept that way - still the run's folder to
-    write into (so a run that fails before writing there is not refused on its re-run for
-    a `plots/` it does not know), never removed whole."""
+    the folders hold (plots/ and export/, shared by name; checkpoints/ and tensorboard/, whose
+    run files are known by `RUN_FILES`) stays, and is named. Returns the new run's manifest
+    entries: `plots/` for a folder kept that way - still the run's folder to write into (so a
+    run that fails before writing there is not refused on its re-run for a `plots/` it does
+    not know), never removed whole."""
+    kept = []
     for name in entries:
-        if name == LOCK or name.endswith("/"):  # a shared folder: only the run's files in it
+        if name == LOCK or name.endswith("/") or name in RUN_FILES:  # its files only, below
             continue
         path = fs.join(workdir, name)
         if _is_link(path) or not fs.isdir(path):
@@ -508,8 +541,13 @@ def _remove(workdir, entries) -> list:
                 fs.remove(path)
         else:
             fs.rmtree(path)
-    kept = []
-    for shared in sorted({e.split("/")[0] for e in entries if "/" in e}):
+    for folder in RUN_FILES:  # `checkpoints`, or `checkpoints/` where files were kept before
+        path = fs.join(workdir, folder)
+        if {folder, f"{folder}/"} & set(entries) and fs.isdir(path) and not _is_link(path):
+            kept += _remove_run_files(workdir, folder)
+        elif folder in entries and _is_link(path):
+            fs.remove(path)
+    for shared in sorted({e.split("/")[0] for e in entries if "/" in e} - set(RUN_FILES)):
         folder = fs.join(workdir, shared)
         if fs.isdir(folder) and not _is_link(folder):
             left = fs.listdir(folder)

@@ -243,14 +243,16 @@ def interrupted(folder):
 
 
 def replaced(folder):
-    """A finished run of this command, replaced with --overwrite; the user added a plot."""
+    """A finished run of this command, replaced with --overwrite; the user added a plot and
+    a note beside the checkpoints."""
     shutil.copytree(_finished_source(), folder)
-    with open(os.path.join(folder, USERS), "wb") as f:
-        f.write(b"the user's annotated plot")
+    for name in USERS:
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(b"the user's own " + name.encode())
 
 
 replaced.overwrite = True
-USERS = os.path.join("plots", "mine.png")
+USERS = (os.path.join("plots", "mine.png"), os.path.join("checkpoints", "notes.txt"))
 _CACHE = {}
 
 
@@ -486,27 +488,31 @@ def test_a_failure_in_evaluate_or_export_is_one_line_and_keeps_the_run(tmp_path,
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
 
 
-def test_a_run_that_failed_after_overwrite_kept_the_users_plot_is_not_refused_on_rerun(
-        tmp_path):
-    """--overwrite removes the run's files and keeps the user's plot in plots/; a run that
-    then fails before writing its own plots must still be re-run there (it was refused: its
-    manifest no longer named plots/, so the folder looked foreign), and plots/ stays shared:
-    a later --overwrite still keeps the user's file."""
+@pytest.mark.parametrize("folder, runs, users", [
+    ("plots", "plots/loss.png", "plots/mine.png"),
+    ("checkpoints", "checkpoints/ckpt-4.index", "checkpoints/notes.txt")])
+def test_a_run_that_failed_after_overwrite_kept_the_users_file_is_not_refused_on_rerun(
+        tmp_path, folder, runs, users):
+    """--overwrite removes the run's files and keeps the user's file in plots/ (or
+    checkpoints/); a run that then fails before writing there must still be re-run there (it
+    was refused: its manifest no longer named the folder, so it looked foreign), and the folder
+    stays shared: a later --overwrite still keeps the user's file."""
     import json
 
     from ktrain_kit import runfolder
     workdir = tmp_path / "run"
-    (workdir / "plots").mkdir(parents=True)
-    for name in ("config.json", "summary.json", "plots/loss.png", "plots/mine.png"):
+    (workdir / folder).mkdir(parents=True)
+    for name in ("config.json", "summary.json", runs, users):
         (workdir / name).write_text(name)
+    entry = "checkpoints" if folder == "checkpoints" else runs  # the run owns it whole
     (workdir / "manifest.json").write_text(json.dumps(
-        {"entries": ["config.json", "summary.json", "plots/loss.png", ".lock"]}))
+        {"entries": ["config.json", "summary.json", entry, ".lock"]}))
     for _ in range(2):  # the failed run, then its re-run (failing as well)
         with pytest.raises(OSError):
             with runfolder.open_run(str(workdir), tiny(), overwrite=True):
                 raise OSError(28, "No space left on device")
-    assert sorted(os.listdir(workdir)) == [".lock", "manifest.json", "plots"]
-    assert os.listdir(workdir / "plots") == ["mine.png"]
+    assert sorted(os.listdir(workdir)) == sorted([".lock", folder, "manifest.json"])
+    assert os.listdir(workdir / folder) == [os.path.basename(users)]
 
 
 @pytest.mark.parametrize("error, code, named", [

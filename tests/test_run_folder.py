@@ -396,6 +396,32 @@ def test_overwrite_keeps_what_the_user_added_to_plots_and_export_and_says_so(tmp
     assert "plots/my_annotated_loss.png" not in manifest and "export/7" not in manifest
 
 
+# A user's file in each folder the run writes into, at each depth it can sit at.
+USER_FILES = ["plots/my_annotated_loss.png", "export/7/saved_model.pb",
+              "checkpoints/README_mine.txt", "checkpoints/mine/ckpt-3.index",
+              "tensorboard/my_experiment/events.out.tfevents.1.mine.v2",
+              "tensorboard/train/notes.txt"]
+
+
+def test_overwrite_keeps_the_users_files_in_every_folder_and_removes_the_runs_own(tmp_path,
+                                                                                   finished):
+    """checkpoints/ and tensorboard/ were removed whole: a user's notes there went with them."""
+    workdir = copy_run(finished, tmp_path / "run")
+    run_like = ["checkpoints/ckpt-999.index", "checkpoints/ckpt-999.data-00000-of-00001",
+                "checkpoints/ckpt-999.state.npz", "tensorboard/train/events.out.tfevents.9.x.v2",
+                "tensorboard/validation/events.out.tfevents.9.x.v2"]  # as an older run left
+    for name in run_like + USER_FILES:
+        os.makedirs(os.path.dirname(os.path.join(workdir, name)), exist_ok=True)
+        with open(os.path.join(workdir, name), "w") as f:
+            f.write(f"mine: {name}")
+    for _ in range(2):  # and again, over a folder where they were kept before
+        summary = train(tiny(), workdir, overwrite=True)
+        assert summary["epochs_run"] == 2
+        for name in USER_FILES:
+            assert open(os.path.join(workdir, name)).read() == f"mine: {name}"
+        assert not [n for n in run_like if os.path.exists(os.path.join(workdir, n))]
+
+
 def test_nothing_is_written_through_an_export_symlink(tmp_path, finished):
     workdir = copy_run(finished, tmp_path / "run")
     outside = tmp_path / "elsewhere"
