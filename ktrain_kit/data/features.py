@@ -4,7 +4,10 @@ training split only.
 Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
 - numeric: every present cell a number. Normalized with the training mean and variance. A
   missing cell is imputed with the training mean, and when the training split has missing cells
-  an indicator feature (`<name>__missing`, 1 where the cell was missing) is added.
+  an indicator feature (`<name>__missing`, 1 where the cell was missing) is added. A column
+  whose offset swamps its spread in float32 (`needs_float64`: epoch-millisecond timestamps,
+  where 600 values within ten minutes were 5 in float32) is read in float64 and centred on
+  its training mean there, before the float32 model sees it.
 - categorical: any column holding text, and whole-number columns with at most
   `INTEGER_CATEGORIES` distinct training values (codes such as 1/2/3, years, 0/1 flags).
   One-hot over the training values plus one out-of-vocabulary slot (values first seen at
@@ -65,7 +68,8 @@ and normalizing squares each value, so a larger one becomes inf and the loss NaN
 
 The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
 for training and inside the exported SavedModel, whose signature takes one tensor per column:
-float32 for columns of numbers (NaN = missing), string for columns of text (the cell's text).
+float32 for columns of numbers (NaN = missing; float64 for a column `needs_float64`), string
+for columns of text (the cell's text).
 """
 
 import collections
@@ -223,7 +227,8 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                               "missing": missing, "codes": True,
                               **({"said": "zeros"} if zeros and not few else {})})
                 continue
-            specs.append({"name": name, "column": j, "dtype": "float32", "type": kind,
+            dtype = "float64" if kind == "numeric" and needs_float64(values) else "float32"
+            specs.append({"name": name, "column": j, "dtype": dtype, "type": kind,
                           "missing": missing})
         else:
             missing = sum(is_missing(cells[i]) for i in train)
@@ -405,6 +410,21 @@ def zero_padded(present) -> bool:
     they were normalized (40 ZIP codes that decide the label: 0.61 validation accuracy where
     one-hot codes give 1.0), and `01` and `1` were one value."""
     return any(padded(c) for c in present) and all(ID_NUMBER.fullmatch(c.strip()) for c in present)
+
+
+FLOAT32_BITS_KEPT = 12  # of float32's 24: what a column's offset may not take (`needs_float64`)
+
+
+def needs_float64(values) -> bool:
+    """Whether the column's offset takes more than half of float32's 24 bits: its largest
+    value beyond 2**12 standard deviations from zero, so float32's rounding (2**-24 of the
+    value) exceeds 2**-12 of a standard deviation. Epoch milliseconds (1.7e12, spread over
+    ten minutes) rounded to steps of 131,072: 600 values became 5 and the column lost what
+    told the classes apart. Such a column is centred in float64 (`TablePreprocessing.clean`),
+    keeping the standardized values within ~2**-11 of NumPy's float64 ones either way."""
+    present = values[~np.isnan(values)]
+    spread = float(present.std()) if present.size else 0.0
+    return spread > 0 and float(np.abs(present).max()) > 2.0 ** FLOAT32_BITS_KEPT * spread
 
 
 def float32_codes(present) -> bool:
@@ -689,14 +709,17 @@ def _formatting(cell) -> str:
     return "a '.' between groups of three digits (thousands separators)"
 
 
+NUMBER_DTYPES = ("float32", "float64")  # a spec's dtype for a column of numbers
+
+
 def raw_columns(table, specs) -> dict:
     """{name: array} of the table's cells as the export's signature takes them."""
     out = {}
     for s in specs:
         cells = table.column(s["column"])
-        if s["dtype"] == "float32":
+        if s["dtype"] in NUMBER_DTYPES:
             out[s["name"]] = np.array([np.nan if is_missing(c) else float(c) for c in cells],
-                                      np.float32)
+                                      s["dtype"])
         else:
             out[s["name"]] = np.array(cells, dtype=object)
     return out
@@ -750,7 +773,7 @@ class TablePreprocessing:
                 name = safe_name(s["name"])
                 features[key] = FS.feature(dtype="float32", output_mode="float",
                                            preprocessor=keras.layers.Normalization(
-                                               axis=-1, mean=self.means[s["name"]],
+                                               axis=-1, mean=self._centre(s),
                                                variance=variances[s["name"]],
                                                name=f"{name}_preprocessor"))
                 if s["missing"]:
@@ -773,6 +796,11 @@ class TablePreprocessing:
                 vocab = self.space.preprocessors[space_key(s["name"])].get_vocabulary()
                 s["categories"] = len(vocab) - 1  # text: the words, [UNK] aside
 
+    def _centre(self, spec) -> float:
+        """What the Normalization layer subtracts: the mean, or 0 for a float64 column, whose
+        mean `clean` subtracted in float64 (in float32 the offset swamps the values)."""
+        return 0.0 if spec["dtype"] == "float64" else self.means[spec["name"]]
+
     def clean(self, columns: dict) -> dict:
         """The FeatureSpace's inputs (by `space_key`): means for missing numbers (+ indicators),
         category text, missing cells as "". The columns of text are cleaned together, as one
@@ -780,7 +808,7 @@ class TablePreprocessing:
         for ~10 s, and the eager encoding of its rows as long."""
         import tensorflow as tf
         out = {}
-        texts = [s for s in self.specs if s["dtype"] != "float32"]
+        texts = [s for s in self.specs if s["dtype"] not in NUMBER_DTYPES]
         if texts:
             x = tf.strings.strip(tf.stack([tf.reshape(tf.convert_to_tensor(
                 columns[s["name"]], tf.string), [-1]) for s in texts], axis=1))
@@ -794,13 +822,15 @@ class TablePreprocessing:
                     column = tf.strings.regex_replace(column, ID_POINT_ZEROS, r"\1")
                 out[space_key(s["name"])] = column
         for s in self.specs:
-            if s["dtype"] != "float32":
+            if s["dtype"] not in NUMBER_DTYPES:
                 continue
             key = space_key(s["name"])
-            x = tf.reshape(tf.cast(columns[s["name"]], tf.float32), [-1])
+            x = tf.reshape(tf.cast(columns[s["name"]], s["dtype"]), [-1])
             missing = tf.math.is_nan(x)
-            if s["type"] == "numeric":
-                out[key] = tf.where(missing, self.means[s["name"]], x)
+            if s["type"] == "numeric":  # a float64 column centred before float32 (`_centre`)
+                mean = self.means[s["name"]]
+                x = tf.where(missing, tf.constant(mean, x.dtype), x)
+                out[key] = tf.cast(x - mean if s["dtype"] == "float64" else x, tf.float32)
                 if s["missing"]:
                     out[key + "__missing"] = tf.cast(missing, tf.float32)
             else:
@@ -824,7 +854,7 @@ class TablePreprocessing:
     def signature(self) -> dict:
         import tensorflow as tf
         return {safe_name(s["name"]): tf.TensorSpec(
-            [None], tf.float32 if s["dtype"] == "float32" else tf.string,
+            [None], tf.string if s["dtype"] not in NUMBER_DTYPES else s["dtype"],
             name=safe_name(s["name"])) for s in self.specs}
 
     def describe(self) -> str:
