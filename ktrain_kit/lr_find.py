@@ -140,9 +140,18 @@ def lr_range_test(c, workdir, steps=100, min_lr=1e-7, max_lr=10.0):
     smoothed = smooth(recorder.losses)
     with runfolder.side_output(workdir, runfolder.LR_FIND_OUTPUTS):
         _write(workdir, tried, recorder.losses, smoothed, suggestions)
-    return {"suggested_lr": suggestions[SUGGESTION_RULE], "suggestions": suggestions,
-            "steps": recorder.steps, "stopped_on_divergence": recorder.diverged,
+    return {"suggested_lr": in_sweep(suggestions[SUGGESTION_RULE], min_lr),
+            "suggestions": suggestions, "steps": recorder.steps,
+            "stopped_on_divergence": recorder.diverged,
             "plot": os.path.join(workdir, "lr_find.png")}
+
+
+def in_sweep(suggested, min_lr):
+    """The suggestion, or None when it lies below the sweep: the lowest loss came within its
+    first tenfold of rates, so the loss never fell as the rate grew (too few steps to see it
+    fall: --steps=10 suggested 1e-8, a tenth of the first rate tried; or min_lr already too
+    high). A rate nobody tried is no suggestion."""
+    return suggested if suggested >= min_lr * (1 - 1e-9) else None  # (min_lr x 10 / 10)
 
 
 class LRSweep(keras.callbacks.Callback):

@@ -12,7 +12,9 @@ nothing is downloaded. A user's builder `function(model_config, data) -> keras.M
 """
 
 import importlib
+import os
 import sys
+import sysconfig
 import traceback
 
 import keras
@@ -271,6 +273,13 @@ def build(mc, data) -> keras.Model:
                            "return a keras.Model instead of exiting") from None
     except BaseException as e:  # noqa: BLE001 - the user's builder failed, in any way
         where = _user_frame(sys.exc_info()[2])
+        key = _missing_key(e)
+        if key is not None:
+            raise config_error("model.name", f"{mc.name} reads the config key "
+                               f"'model.{key}'{where}, which the model section does not have "
+                               f"(it has: {', '.join(sorted(mc.keys()))})",
+                               "read one of those, or mc.get(key, default) for a key of your "
+                               "own") from e
         raise config_error("model.name", f"{mc.name} raised {user_code_failure(e)}{where}",
                            "fix the builder (run with --verbose for the traceback)") from e
     _check_output(mc.name, model, data)
@@ -283,8 +292,34 @@ def _exit_words(error) -> str:
     return user_code_failure(error).removeprefix("it ")
 
 
+# Where installed libraries and Python's own modules live: a frame there is not the user's.
+LIBRARY_FOLDERS = tuple({os.path.realpath(sysconfig.get_paths()[k]) + os.sep
+                         for k in ("stdlib", "platstdlib", "purelib", "platlib")} |
+                        {os.path.dirname(os.path.realpath(__file__)) + os.sep})  # ours
+
+
+def _missing_key(error):
+    """The key a builder read that its ConfigDict lacks (`mc.nonexistent_key`, `mc["k"]`):
+    ml_collections raises AttributeError(KeyError("'k'")) or KeyError('k'); None otherwise."""
+    inner = error.args[0] if isinstance(error, AttributeError) and error.args else error
+    if not isinstance(inner, KeyError) or not inner.args:
+        return None
+    import ml_collections
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    raiser = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    if not raiser.startswith(ml_collections.__name__):
+        return None  # a KeyError of the builder's own dict: its own words say more
+    return str(inner.args[0]).strip("'\"")
+
+
 def _user_frame(tb):
-    frames = [f for f in traceback.extract_tb(tb) if "ktrain_kit" not in f.filename]
+    """' at file:line' of the deepest frame in the user's own code: not ktrain_kit, not an
+    installed library (a builder reading a missing config key was placed in ml_collections'
+    config_dict.py, where ConfigDict raised, instead of at the builder's line)."""
+    frames = [f for f in traceback.extract_tb(tb)
+              if not os.path.realpath(f.filename).startswith(LIBRARY_FOLDERS)]
     return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 

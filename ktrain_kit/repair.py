@@ -115,6 +115,18 @@ def better(a, b, maximize: bool, margin=False) -> bool:
     return a > b + HELPED_ABSOLUTE if maximize else a < b * (1 - HELPED_RELATIVE)
 
 
+def _training_rewrites(workdir, name) -> bool:
+    """Whether the run's training command, re-run, writes `name` again (as it judges it)."""
+    own = runfolder.read_manifest(workdir) or []
+    return name in runfolder.lost_outputs(workdir, own) and runfolder.has_checkpoint(workdir)
+
+
+def _doctor_was_on(workdir) -> bool:
+    saved = runfolder.read_config(workdir, runfolder.READ_FIX)
+    doctor = ((saved or ({}, {}))[0].get("callbacks") or {}).get("doctor") or {}
+    return doctor.get("enabled", True) is not False
+
+
 def serious(findings) -> list:
     return [f for f in findings if f.get("severity") in remedies_lib.SERIOUS]
 
@@ -127,14 +139,22 @@ def diagnosis_lines(workdir, limit=3) -> list:
     from ktrain_kit.runfolder import require_folder
     require_folder(workdir)
     findings, problem = read_findings(fs.join(workdir, "diagnosis.json"))
-    if problem == "missing":
+    if problem == "missing" and not fs.exists(fs.join(workdir, runfolder.SUMMARY)):
         raise UserError(f"run folder '{workdir}' has no diagnosis.json: the run has not "
-                        "finished (re-run its training command to resume it) or ran with "
-                        "callbacks.doctor.enabled=False")
+                        "finished; re-run its training command to resume it")
+    if problem == "missing" and not _doctor_was_on(workdir):
+        raise UserError(f"run folder '{workdir}' has no diagnosis.json: the run trained with "
+                        "callbacks.doctor.enabled=False; train it again with the doctor on "
+                        "(its command with --overwrite)")
     if problem:
-        raise UserError(f"run folder '{workdir}': its diagnosis.json is damaged ({problem}); "
-                        "re-run its `python -m launchers.train` command with --overwrite "
-                        "to diagnose it anew")
+        what = "is gone" if problem == "missing" else f"is damaged ({problem})"
+        if _training_rewrites(workdir, "diagnosis.json"):
+            raise UserError(f"run folder '{workdir}': its diagnosis.json {what}; re-run the "
+                            "run's `python -m launchers.train` command (the same flags): it "
+                            "writes the end of the run again from its last checkpoint")
+        raise UserError(f"run folder '{workdir}': its diagnosis.json {what}; re-run its "
+                        "`python -m launchers.train` command with --overwrite to diagnose "
+                        "it anew")
     findings = with_update_ratio(workdir, serious(findings))
     if not findings:
         return [f"doctor: {workdir}: healthy, no problem found"]
@@ -351,7 +371,13 @@ def _train_attempt(attempt, config, train_fn, log, workdir, state):
     result = read_result(folder)
     if result is None:
         if remedies_lib.LR_FIND in attempt["overrides"].values():
-            _resolve_lr_find(attempt, config, log)
+            if not _resolve_lr_find(attempt, config, log):
+                attempt.update(state="refused", helped=False,
+                               error="the range test found no rate at which the loss fell")
+                _write(workdir, state)
+                log(f"doctor: attempt {attempt['number']} skipped: the range test found no "
+                    "rate at which the loss fell")
+                return
             trained = [a["overrides"] for a in state["attempts"] if a["state"] == "done"]
             start = next(p for p in _starting_points(state) if p["number"] == attempt["from"])
             if attempt["overrides"] in trained or attempt["overrides"] == start["overrides"]:
@@ -391,7 +417,8 @@ def _train_attempt(attempt, config, train_fn, log, workdir, state):
 
 
 def _resolve_lr_find(attempt, config, log):
-    """Runs the LR range test on the attempt's config and puts its suggestion in place."""
+    """Runs the LR range test on the attempt's config and puts its suggestion in place;
+    False when it suggests none (`lr_find.in_sweep`)."""
     import tempfile
 
     from ktrain_kit import lr_find
@@ -399,11 +426,15 @@ def _resolve_lr_find(attempt, config, log):
                                                  if v != remedies_lib.LR_FIND})
     _clear_keras_session()
     with tempfile.TemporaryDirectory() as scratch:
-        lr = float(f"{lr_find.lr_range_test(trial, scratch)['suggested_lr']:.3g}")
+        suggested = lr_find.lr_range_test(trial, scratch)["suggested_lr"]
+    if suggested is None:
+        return False
+    lr = float(f"{suggested:.3g}")
     log(f"\ndoctor: the LR range test suggests a learning rate of {lr:g}")
     for part in ("overrides", "change"):
         attempt[part] = {k: lr if v == remedies_lib.LR_FIND else v
                          for k, v in attempt[part].items()}
+    return True
 
 
 def _clear_keras_session():

@@ -94,6 +94,11 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                     + f"; see {workdir}/diagnosis.md, then train it again (`python -m "
                     "launchers.train` with --overwrite), or let `python -m launchers.doctor "
                     f"{workdir} --fix` repair it")
+            if fs.exists(fs.join(workdir, runfolder.SUMMARY)):  # finished: the file is gone
+                raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: "
+                                "re-run its `python -m launchers.train` command (the same "
+                                "flags): it writes the end of the run again from its last "
+                                "checkpoint")
             raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its "
                             "training has not finished; resume it with `python -m launchers.train` first")
 

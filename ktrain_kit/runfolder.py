@@ -395,8 +395,17 @@ def _decide(workdir, config, overwrite, own, resolved):
                         f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
                         "or pass --overwrite to replace it")
     if fs.exists(fs.join(workdir, SUMMARY)):
-        raise UserError(f"run folder '{workdir}' holds a finished run; choose a new "
-                        "--workdir, or pass --overwrite to train again there")
+        lost = lost_outputs(workdir, read_manifest(workdir) or own)  # (own: what is there)
+        if not lost:
+            raise UserError(f"run folder '{workdir}' holds a finished run; choose a new "
+                            "--workdir, or pass --overwrite to train again there")
+        if not has_checkpoint(workdir):
+            raise UserError(f"run folder '{workdir}' holds a finished run whose "
+                            f"{', '.join(lost)} {_is_are(lost)} missing or damaged, and no "
+                            f"checkpoint to write {_it_them(lost)} again from; put back "
+                            f"{_it_them(lost)}, or pass --overwrite to train again there")
+        print(f"ktrain_kit: the finished run's {', '.join(lost)} {_is_are(lost)} missing or "
+              "damaged: writing the end of the run again from its last checkpoint", flush=True)
     fingerprint = previous[1].get("data_fingerprint")
     if fingerprint and resolved.get("data_fingerprint") not in (None, fingerprint):
         raise UserError(f"run folder '{workdir}': the data at data.path changed since this run "
@@ -417,6 +426,63 @@ def _decide(workdir, config, overwrite, own, resolved):
                         f"; put back its {CHECKPOINTS}/, or pass --overwrite to train again "
                         "there from the start, or choose a new --workdir")
     return RunFolder(workdir, own), resumable
+
+
+# What the end of a finished run writes (training._after_training), as its manifest lists it.
+END_OUTPUTS = (FINAL_WEIGHTS, "export/1", "diagnosis.json", "diagnosis.md", SUMMARY)
+
+
+def lost_outputs(workdir, own) -> list:
+    """The end-of-run files a finished run wrote that are gone or unreadable now (a deleted
+    diagnosis.json, a truncated final.weights.h5). Its training command writes them again
+    from the last checkpoint, as after a kill between those phases: refused as 'finished',
+    the run had no way back but --overwrite, while evaluate and the doctor said to resume."""
+    summary = _read_json(fs.join(workdir, SUMMARY))
+    expected = [e for e in END_OUTPUTS if e in own or e.split("/")[0] in own]
+    if summary is not None and summary.get("stopped"):  # a NaN stop keeps no final weights
+        expected = [e for e in expected if e not in (FINAL_WEIGHTS, "export/1")]
+    expected += [e for e in own if e.startswith("plots/") and e.endswith(".png")]
+    lost = [e for e in expected if not fs.exists(fs.join(workdir, e))]
+    if summary is None:
+        lost.append(SUMMARY)
+    if FINAL_WEIGHTS in expected and FINAL_WEIGHTS not in lost and \
+            not _readable_weights(fs.join(workdir, FINAL_WEIGHTS)):
+        lost.append(FINAL_WEIGHTS)
+    if "diagnosis.json" in expected and "diagnosis.json" not in lost and \
+            _read_json(fs.join(workdir, "diagnosis.json")) is None:
+        lost.append("diagnosis.json")
+    return sorted(set(lost), key=(expected + [SUMMARY]).index)
+
+
+def _read_json(path):
+    try:
+        with fs.open(path) as f:
+            value = fs.parse_json(f)
+        return value if isinstance(value, dict) else None
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _readable_weights(path) -> bool:
+    """Whether every array of a .weights.h5 file reads back (a truncated file opens, and
+    fails at the arrays it lost)."""
+    import h5py
+    try:
+        with fs.open(path, "rb") as raw, h5py.File(raw, "r") as f:
+            arrays = []
+            f.visititems(lambda _, o: arrays.append(o[()]) if isinstance(o, h5py.Dataset)
+                         else None)
+        return True
+    except Exception:  # noqa: BLE001 - h5py raises OSError, KeyError, RuntimeError, ...
+        return False
+
+
+def _is_are(names) -> str:
+    return "are" if len(names) > 1 else "is"
+
+
+def _it_them(names) -> str:
+    return "them" if len(names) > 1 else "it"
 
 
 def _metrics_rows(workdir) -> int:

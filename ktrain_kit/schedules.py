@@ -47,12 +47,36 @@ DECAYS = {"constant": _constant, "cosine": _cosine, "linear": _linear, "step": _
           "exponential": _exponential}
 
 
+def _check_durations(s) -> None:
+    """What config.check_schedule_in_steps refuses of a run's schedule, refused here too for a
+    Schedule built by hand: a warmup as long as training never reaches base_lr, step decay
+    without a boundary failed at its first call, a boundary past the end never decays, two
+    on one step decay twice at once (ranges: the argument rules above, as config_fields')."""
+    where = f"Schedule(name={s.name!r}, total_steps={s.total_steps}"
+    if s.warmup_steps >= s.total_steps and s.warmup_steps:
+        raise ValueError(f"{where}, warmup_steps={s.warmup_steps}): the warmup is not shorter "
+                         "than training, so the rate never reaches base_lr; shorten it")
+    if s.name != "step":
+        return
+    if not s.boundaries:
+        raise ValueError(f"{where}): step decay needs at least one boundary (a step to decay "
+                         "at), e.g. boundaries=[total_steps // 2]")
+    late = [b for b in s.boundaries if b >= s.total_steps]
+    if late:
+        raise ValueError(f"{where}, boundaries={list(s.boundaries)}): {late[0]} is not before "
+                         "the end of training, so the rate never decays there; move it earlier")
+    if len(set(s.boundaries)) < len(s.boundaries):
+        raise ValueError(f"{where}, boundaries={list(s.boundaries)}): two boundaries on one "
+                         "step decay twice at once (the config refuses it too); give each "
+                         "step once")
+
+
 class Schedule(keras.optimizers.schedules.LearningRateSchedule):
     """Warmup + named decay, times a plateau multiplier. All durations are in optimizer steps."""
 
     @checked(name=one_of(*DECAYS), base_lr=real(0, float32=True), total_steps=whole(1),
-             warmup_steps=whole(0), end_lr_factor=real(0, float32=True),
-             decay_factor=real(0, low_open=True, float32=True),
+             warmup_steps=whole(0), end_lr_factor=real(0, 1, float32=True),
+             decay_factor=real(0, 1, low_open=True, high_open=True, float32=True),
              boundaries=satisfying(lambda v: isinstance(v, (list, tuple)) and all(
                  whole(0).fits(b) for b in v), "a list of whole numbers >= 0 (steps)"),
              decay_every=real(0, low_open=True, float32=True),
@@ -66,10 +90,7 @@ class Schedule(keras.optimizers.schedules.LearningRateSchedule):
         self.end_lr_factor = float(end_lr_factor)
         self.decay_factor = float(decay_factor)
         self.boundaries = tuple(int(b) for b in boundaries)
-        if name == "step" and len(set(self.boundaries)) < len(self.boundaries):
-            raise ValueError(f"Schedule(boundaries={self.boundaries}): two boundaries on one "
-                             "step decay twice at once (the config refuses it too); give each "
-                             "step once")
+        _check_durations(self)
         self.decay_every = float(decay_every)
         self.multiplier = tf.Variable(float(multiplier), trainable=False, dtype=tf.float32,
                                       name="lr_multiplier",

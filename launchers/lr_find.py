@@ -49,6 +49,12 @@ def main(argv):
               "another --workdir to keep both)")
     others = ", ".join(f"{rule}: {lr:.3g}" for rule, lr in result["suggestions"].items()
                        if rule != "minimum")
+    if result["suggested_lr"] is None:
+        print(f"no suggestion: the loss was lowest at the start of the sweep (rates near "
+              f"--min_lr={FLAGS.min_lr:g}), so it never fell as the rate grew; sweep longer "
+              f"(--steps={max(100, 2 * FLAGS.steps)}) or from a lower --min_lr, and read "
+              f"the plot (other rules - {others})")
+        return
     print(f"suggested learning rate: {result['suggested_lr']:.3g}  (a tenth of the rate at the "
           f"lowest loss; other rules - {others})")
     print(f"  use: --config.schedule.base_lr={result['suggested_lr']:.3g}")

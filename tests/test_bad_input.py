@@ -108,7 +108,25 @@ def two_inputs(model_config, data):
     (a, fa), (b, fb) = _flat(data), _flat(data)
     x = keras.layers.Concatenate()([fa, fb])
     return keras.Model([a, b], keras.layers.Dense(data.num_outputs)(x))
+
+def reads_a_missing_key(model_config, data):
+    inputs, x = _flat(data)
+    x = keras.layers.Dense(model_config.hidden_units)(x)  # the line a failure is placed at
+    return keras.Model(inputs, keras.layers.Dense(data.num_outputs)(x))
+
+def fails_inside_keras(model_config, data):
+    inputs, x = _flat(data)
+    x = keras.layers.Dense(-3)(x)  # the line a failure is placed at
+    return keras.Model(inputs, keras.layers.Dense(data.num_outputs)(x))
 """
+
+
+def builder_line(function) -> str:
+    """'my_models.py:N': the line of `function` in USER_MODELS that fails (marked)."""
+    lines = USER_MODELS.splitlines()
+    start = lines.index(f"def {function}(model_config, data):")
+    marked = next(i for i in range(start, len(lines)) if "the line a failure" in lines[i])
+    return f"my_models.py:{marked + 1}"
 
 
 def user_model(tmp, function):
@@ -469,6 +487,14 @@ CASES = {
     "user model of the wrong width": (lambda t: user_model(t, "wrong_outputs"), "(10,)"),
     "user builder returns no model": (lambda t: user_model(t, "not_a_model"), "keras.Model"),
     "user builder raises": (lambda t: user_model(t, "raises"), "the builder is broken"),
+    # placed at the builder's line, not in the library that raised (ml_collections, Keras)
+    "user builder reads a missing config key": (
+        lambda t: user_model(t, "reads_a_missing_key"),
+        "reads the config key 'model.hidden_units' at "),
+    "user builder reads a missing config key, its line": (
+        lambda t: user_model(t, "reads_a_missing_key"), builder_line("reads_a_missing_key")),
+    "user builder fails inside Keras": (
+        lambda t: user_model(t, "fails_inside_keras"), builder_line("fails_inside_keras")),
     # --- a model the toolkit cannot train: refused by what it is, before the folder exists
     "user model ends in a probability activation": (
         lambda t: user_model(t, "probabilities_by_activation"), "probabilities"),

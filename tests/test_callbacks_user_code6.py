@@ -46,6 +46,26 @@ def test_probe_data_fit_would_refuse_is_refused_by_the_constructor(data, probe, 
         model.fit(x, y, epochs=1, verbose=0)
 
 
+@pytest.mark.parametrize("name", ["probe_data", "reference_data", "validation_data"])
+@pytest.mark.parametrize("columns", [3, 5])
+def test_doctor_data_of_another_shape_than_the_model_is_refused_when_fit_starts(data, name,
+                                                                              columns):
+    """Examples of 3 features for a model of 4 failed the probe inside fit, reported as the
+    doctor's own internal error with the run 'healthy'. Plain Keras refuses them too."""
+    x, y = data
+    wrong = np.resize(x, (len(x), columns))
+    doctor = TrainingDoctor(**{name: (wrong, y)})
+    with pytest.raises(ValueError) as refused:
+        _model().fit(x, y, epochs=1, verbose=0, callbacks=[doctor])
+    assert f"{name}=" in str(refused.value) and f"({columns},)" in str(refused.value) and \
+        "(4,)" in str(refused.value)
+    with pytest.raises(ValueError):
+        _model().predict(wrong, verbose=0)
+    fitting = TrainingDoctor(**{name: (x, y)})  # the control: the same data, the right shape
+    _model().fit(x, y, epochs=1, verbose=0, callbacks=[fitting])
+    assert fitting.internal_errors == []
+
+
 class Trial:
     """What OptunaPruning needs of an Optuna trial: a record of the values reported."""
 

@@ -290,6 +290,24 @@ def test_minimum_rule_is_a_tenth_of_the_smoothed_minimum_exactly():
     assert suggestion == pytest.approx(expected, rel=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(losses=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=40),
+       min_lr=st.sampled_from([1e-7, 1e-4, 0.01]), decades=st.integers(1, 8))
+def test_the_suggestion_lies_in_the_sweep_or_there_is_none(losses, min_lr, decades):
+    """--steps=10 suggested 1e-8, a tenth of the first rate tried (1e-7): the loss was lowest
+    at the start. A suggestion is a rate of the sweep; when the lowest smoothed loss (an
+    independent EMA) came within the first tenfold of rates, the loss never fell: none."""
+    from ktrain_kit import lr_find
+    max_lr = min_lr * 10 ** decades
+    lrs = lr_find.sweep(min_lr, max_lr, len(losses))
+    suggested = lr_find.in_sweep(lr_find.suggest(lrs, losses, "minimum")[0], min_lr)
+    lowest = lrs[int(np.argmin(numpy_smooth(losses)))]
+    if lowest / 10 < min_lr * (1 - 1e-6):
+        assert suggested is None
+    elif lowest / 10 > min_lr * (1 + 1e-6):  # (a rate a rounding away from min_lr: either)
+        assert suggested == pytest.approx(lowest / 10, rel=1e-9)
+
+
 def test_steep_and_valley_rules_on_a_known_curve():
     from ktrain_kit import lr_find
     lrs = list(lr_find.sweep(1e-6, 1.0, 60))

@@ -109,17 +109,24 @@ def test_subclassed_model_built_on_first_call_is_probed_without_errors(keras_mod
 def test_a_failing_probe_is_one_finding_not_a_flood(keras_mod):
     keras = keras_mod
     from ktrain_kit.callbacks import TrainingDoctor
+
+    class TrainingOnly(keras.layers.Layer):  # fails every probe (probe data of a width the
+        def call(self, x, training=None):    # model does not take is refused before fit)
+            if training is False:
+                raise ValueError("no inference here")
+            return x
+
     x, _, y = _data()
     inp = keras.Input((4,))
-    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(TrainingOnly()(inp)))
     model.compile("adam", "binary_crossentropy")
-    cb = TrainingDoctor(probe_data=(x[:64, :3], y[:64]), interval=1)  # wrong input width
+    cb = TrainingDoctor(probe_data=(x[:64], y[:64]), interval=1)
     model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[cb])
     # 32 batches: the probe fails once and is switched off (the end-of-run reference on the
     # same examples fails once more, by its own name)
     found = errors(cb.findings)
     assert len([e for e in found if e.startswith("probe:")]) == 1 and len(found) <= 2
-    assert any("expected shape=(None, 4)" in e for e in found)
+    assert any("no inference here" in e for e in found)
 
 
 def test_an_internal_error_is_recorded_on_one_line(keras_mod):

@@ -337,6 +337,7 @@ def test_a_range_test_that_picks_a_rate_already_trained_costs_no_training(tmp_pa
         for part in ("overrides", "change"):
             attempt[part] = {k: 0.01 if v == remedies.LR_FIND else v
                              for k, v in attempt[part].items()}
+        return True
     monkeypatch.setattr(repair, "_resolve_lr_find", fake_range_test)
 
     def outcome(c):
@@ -355,6 +356,26 @@ def test_a_range_test_that_picks_a_rate_already_trained_costs_no_training(tmp_pa
     assert states[1] == ("learning rate from an LR range test", "refused")  # 0.01 again
     assert len(script.trained) == sum(s == "done" for _, s in states)
     assert state["outcome"].startswith("repaired")
+
+
+def test_a_range_test_that_suggests_no_rate_costs_no_training(tmp_path, monkeypatch):
+    """A sweep whose loss never fell suggests no rate (lr_find.in_sweep): the attempt is
+    refused and said, not trained at a rate below the sweep (1e-8 from 10 steps)."""
+    monkeypatch.setattr(repair, "_resolve_lr_find", lambda attempt, config, log: False)
+
+    def outcome(c):
+        if c.schedule.base_lr > 1:
+            return 0.1, [finding("nan_loss", "critical")]
+        return 0.95, []
+    run = str(tmp_path / "run")
+    start = mlp(**{"schedule.base_lr": 20.0})
+    write_run(run, start, *outcome(start))
+    script, lines = Script(outcome), []
+    state = repair.repair(run, 3, script, log=lines.append)
+    tested = [a for a in state["attempts"] if a["remedy"] == "learning rate from an LR range test"]
+    assert tested and all(a["state"] == "refused" and "no rate" in a["error"] for a in tested)
+    assert any("the range test found no rate at which the loss fell" in line for line in lines)
+    assert len(script.trained) == sum(a["state"] == "done" for a in state["attempts"])
 
 
 # --------------------------------------------------------------------------- sweeps

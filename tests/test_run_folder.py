@@ -269,6 +269,89 @@ def test_a_rerun_after_any_phase_finishes_like_the_uninterrupted_run(tmp_path, f
     assert os.path.isdir(os.path.join(workdir, "export", "1"))
 
 
+def _weights(path):
+    import h5py
+    arrays = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: arrays.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset)
+                     else None)
+    return arrays
+
+
+def _truncate(path):
+    with open(path, "r+b") as f:
+        f.truncate(1000)
+
+
+# What a user (or a full disk, a sync tool) does to a finished run's end-of-run files.
+LOSSES = {
+    "diagnosis deleted": lambda w: os.remove(os.path.join(w, "diagnosis.json")),
+    "diagnosis garbled": lambda w: open(os.path.join(w, "diagnosis.json"), "w").write("{bad"),
+    "final weights truncated": lambda w: _truncate(os.path.join(w, FINAL)),
+    "final weights deleted": lambda w: os.remove(os.path.join(w, FINAL)),
+    "a plot deleted": lambda w: os.remove(os.path.join(w, "plots", "loss.png")),
+    "the export deleted": lambda w: __import__("shutil").rmtree(os.path.join(w, "export")),
+    "diagnosis.md deleted": lambda w: os.remove(os.path.join(w, "diagnosis.md")),
+}
+FINAL = runfolder.FINAL_WEIGHTS
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_a_finished_run_missing_an_end_file_is_finished_again_by_its_command(tmp_path, finished,
+                                                                             loss, capsys):
+    """A finished run whose diagnosis.json was deleted, or whose final weights were damaged:
+    evaluate and the doctor said 'resume it with launchers.train', which refused it as
+    finished (only --overwrite, retraining from scratch). Now the command writes the end of
+    the run again from its last checkpoint: the same weights, diagnosis and summary."""
+    workdir = copy_run(finished, tmp_path / "run")
+    LOSSES[loss](workdir)
+    capsys.readouterr()
+    summary = train(tiny(), workdir)
+    assert "writing the end of the run again" in capsys.readouterr().out
+    expected = json.load(open(os.path.join(finished, "summary.json")))
+    for key in ("epochs_run", "best_epoch", "best_val_accuracy", "val_metrics"):
+        assert summary[key] == expected[key], key
+    assert json.load(open(os.path.join(workdir, "diagnosis.json"))) == json.load(
+        open(os.path.join(finished, "diagnosis.json")))
+    got, want = _weights(os.path.join(workdir, FINAL)), _weights(os.path.join(finished, FINAL))
+    assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in want)
+    for name in ("plots/loss.png", "export/1/saved_model.pb", "diagnosis.md"):
+        assert os.path.isfile(os.path.join(workdir, name)), name
+    with pytest.raises(UserError, match="holds a finished run"):  # complete again: finished
+        train(tiny(), workdir)
+
+
+def test_a_finished_run_without_a_checkpoint_to_finish_from_names_what_is_lost(tmp_path,
+                                                                                finished):
+    import shutil
+    workdir = copy_run(finished, tmp_path / "run")
+    os.remove(os.path.join(workdir, "diagnosis.json"))
+    for name in os.listdir(os.path.join(workdir, "checkpoints")):
+        if name.startswith(("ckpt-", "checkpoint")):
+            os.remove(os.path.join(workdir, "checkpoints", name))
+    before = snapshot(workdir)
+    with pytest.raises(UserError, match=r"diagnosis.json is missing or damaged, and no "
+                                        r"checkpoint.*--overwrite"):
+        train(tiny(), workdir)
+    assert snapshot(workdir) == before
+    shutil.rmtree(workdir)
+
+
+@pytest.mark.parametrize("loss", ["diagnosis deleted", "diagnosis garbled"])
+def test_the_doctor_sends_a_lost_diagnosis_to_the_command_that_writes_it(tmp_path, finished,
+                                                                         loss):
+    """launchers.doctor said 'the run has not finished (re-run its training command to resume
+    it)', which training then refused; its advice now is what the training command does."""
+    from ktrain_kit import repair
+    workdir = copy_run(finished, tmp_path / "run")
+    LOSSES[loss](workdir)
+    with pytest.raises(UserError, match=r"re-run the run's `python -m launchers.train` "
+                                        r"command \(the same flags\)"):
+        repair.diagnosis_lines(workdir)
+    train(tiny(), workdir)
+    assert repair.diagnosis_lines(workdir)
+
+
 def test_an_early_stopped_run_is_not_trained_further_on_rerun(tmp_path):
     config = tiny(train__epochs=30, callbacks__early_stopping__patience=0,
                   callbacks__early_stopping__min_delta=10.0)  # stops after its second epoch

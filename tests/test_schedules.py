@@ -57,3 +57,53 @@ def test_epochs_convert_to_steps():
     c.schedule.boundaries, c.schedule.warmup_epochs = (4, 8), 0.5
     s = schedules.build(c, steps_per_epoch=20)
     assert (s.total_steps, s.warmup_steps, s.boundaries) == (200, 10, (80, 160))
+
+
+# Each case: Schedule's arguments (total_steps=100) and the same schedule as config keys of a
+# run of 100 steps (100 epochs of one step, durations in steps).
+SCHEDULE_CASES = {
+    "decay factor above 1": ("exponential", dict(decay_factor=10.0)),
+    "decay factor of 1": ("step", dict(decay_factor=1.0, boundaries=(50,))),
+    "end factor above 1": ("cosine", dict(end_lr_factor=5.0)),
+    "warmup as long as training": ("cosine", dict(warmup_steps=100)),
+    "warmup longer than training": ("linear", dict(warmup_steps=200)),
+    "step decay without a boundary": ("step", dict(boundaries=())),
+    "a boundary at the end": ("step", dict(boundaries=(50, 100))),
+    "two boundaries on one step": ("step", dict(boundaries=(40, 40))),
+}
+VALID_CASES = {
+    "exponential decay": ("exponential", dict(decay_factor=0.9, decay_every=10.0)),
+    "cosine to 0.5 after a warmup": ("cosine", dict(end_lr_factor=0.5, warmup_steps=99)),
+    "the last step a boundary": ("step", dict(boundaries=(1, 99))),
+}
+
+
+def _config_refuses(name, kwargs) -> bool:
+    from ktrain_kit import config
+    from ktrain_kit.errors import UserError
+    c = default_config()
+    c.train.epochs, c.schedule.name, c.schedule.unit = TOTAL, name, "steps"
+    for key, value in kwargs.items():
+        c.schedule[key] = tuple(value) if key == "boundaries" else value
+    try:
+        config.validate(c, check_files=False)
+        config.check_schedule_in_steps(c, steps_per_epoch=1)
+    except UserError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("case", [*SCHEDULE_CASES, *VALID_CASES])
+def test_schedule_built_by_hand_refuses_what_the_config_refuses(case):
+    """The public Schedule took decay_factor=10 (an infinite rate), warmup past the end (never
+    reaching base_lr) and step decay without boundaries (a failure at its first call); the
+    config refused each. Both judge every case alike, the config being the oracle."""
+    name, kwargs = {**SCHEDULE_CASES, **VALID_CASES}[case]
+    refused_by_config = _config_refuses(name, kwargs)
+    assert refused_by_config == (case in SCHEDULE_CASES)
+    if refused_by_config:
+        with pytest.raises(ValueError, match=r"Schedule\("):
+            schedules.Schedule(name, BASE, TOTAL, **kwargs)
+    else:
+        s = schedules.Schedule(name, BASE, TOTAL, **kwargs)
+        assert all(0 <= lr_at(s, t) <= BASE * (1 + 1e-6) for t in (0, 50, 99))  # float32

@@ -139,3 +139,26 @@ def test_multilabel_words_outside_one_pair_are_still_refused(tmp_path):
     with pytest.raises(UserError, match="is not a number"):
         sources._csv(data_config("csv", path, label_columns=["a", "x"]), task("multilabel"),
                      None)
+
+
+@pytest.mark.parametrize("name, left_out", [
+    ("order_no", True), ("OrderNo", True), ("invoiceNr", True), ("No.", True),
+    ("serial", True), ("row_index", True), ("ticket_number", True), ("#", True),
+    ("year", False), ("number_of_rooms", False), ("casino", False), ("piano", False),
+    ("minor", False)])
+def test_running_numbers_named_so_are_codes_whatever_they_count_from(tmp_path, name, left_out):
+    """An order number counting from 50001 in a file sorted by class was a numeric feature:
+    the model read the file's order (row numbers from 0 or 1 were left out already). Named
+    as a number or code, a column of whole numbers is codes: one a row, left out. A `year`,
+    counting up the same way, stays a quantity, and so do words that end in 'no'."""
+    rows = 60
+    frame = pd.DataFrame({name: np.arange(50001, 50001 + rows),
+                          "x": np.random.default_rng(0).normal(size=rows).round(3),
+                          "label": ["a"] * (rows // 2) + ["b"] * (rows // 2)})
+    specs, _, _, notes, _ = typed_table(_write(tmp_path, frame), label="label")
+    kept = {s["name"]: s for s in specs}
+    assert (name not in kept) == left_out
+    if left_out:
+        assert any(f"'{name}' not used: an identifier" in n for n in notes), notes
+    else:
+        assert kept[name]["type"] == "numeric"

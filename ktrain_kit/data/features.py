@@ -116,6 +116,12 @@ LETTERS = re.compile(r"[^\W\d_]+")
 # `hybrid`, `solid`, `humid`, `stupid`, `fluid`; `florid` is the one such word it takes).
 ID_NAME = re.compile(r"(?:(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))(?i:(?:uu|gu|u|p)?id)"
                      r"|(?i:(?:^|[_ .\-])[a-z]{2,}(?:er|or|on|nt|ct|ce|em|ss|st)id))$")
+# A column named as a running number or code (`order_no`, `OrderNo`, `invoiceNr`, `No.`,
+# `serial`, `seq`, `row_index`, `phone_number`, `#`): its whole numbers are codes as an id's
+# are (`numbered_ids`). An order number counting from 50001 in a file sorted by class passed
+# the file's order to the model, as row numbers from 0 or 1 would (`row_number_columns`).
+SERIAL_NAME = re.compile(r"(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))"
+                         r"(?i:no|nr|number|serial|seq|index|idx)\.?$|^#$")
 SIGNATURE_TAKEN = frozenset({"self"})  # parameters of TensorFlow's Function.__call__ & co.
 GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
 FORMATTED_NUMBER = re.compile(
@@ -347,7 +353,7 @@ def documents(cells) -> bool:
 
 def numbered_ids(name, cells) -> bool:
     """Whether a column is identifiers written as numbers: named as one (`id`, `customer_id`,
-    `StoreID`: ID_NAME) and holding whole numbers only. Such numbers name a customer, a store,
+    `StoreID`: ID_NAME; `order_no`, `serial`: SERIAL_NAME) and holding whole numbers only. Such numbers name a customer, a store,
     a sample (MASS's biopsy `ID` 1000025, ...): as a quantity they were normalized and used
     silently, their order and distance meaningless. Read as codes: one a row, an identifier
     (`identifier_columns`, left out); recurring, categories (`column_specs`). Whole numbers as
@@ -355,7 +361,8 @@ def numbered_ids(name, cells) -> bool:
     are such codes too (`ID_NUMBER`): with `\\d+` alone a `customer_id` became a quantity,
     silently, once one cell was missing."""
     present = [c for c in cells if not is_missing(c)]
-    return bool(ID_NAME.search(str(name))) and bool(present) and \
+    named = ID_NAME.search(str(name)) or SERIAL_NAME.search(str(name))
+    return bool(named) and bool(present) and \
         all(ID_NUMBER.fullmatch(c) for c in present)
 
 

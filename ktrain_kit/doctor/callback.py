@@ -26,12 +26,19 @@ from ktrain_kit.doctor import task as task_lib
 from ktrain_kit.doctor.probe import Probe, state_kept
 
 
+class DataMismatch(ValueError):
+    """Data given to the doctor that does not fit the model: the caller's mistake, raised
+    into `fit` at its start (as fit raises on its own data), not recorded as the doctor's."""
+
+
 def _never_raises(hook):
     """Runs a callback hook; an exception inside it is recorded, not raised into `fit`."""
     @functools.wraps(hook)
     def guarded(self, *args, **kwargs):
         try:
             return hook(self, *args, **kwargs)
+        except DataMismatch:
+            raise
         except Exception as e:  # noqa: BLE001 - a diagnostic must never stop a training
             self._record_error(f"{hook.__name__}: {type(e).__name__}: {e}")
             return None
@@ -130,6 +137,8 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.probe is not None and not self.probe.covers(self.model):
             self.probe = None  # layers unfrozen (or frozen) since: a probe of the new set
         self.step, self.epoch = 0, 0
+        for name in ("probe_data", "reference_data", "validation_data"):
+            _check_fits(name, getattr(self, name), self.model)
         forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
         # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
@@ -355,6 +364,24 @@ def _read(name, data, limit):
             f"x has {'/'.join(map(str, x_rows))} rows and y "
             f"{'/'.join(map(str, y_rows))}: pass one label per example, as to fit"))
     return arrays
+
+
+def _check_fits(name, arrays, model):
+    """Examples of another shape than the model's single input (3 features for a model of 8)
+    failed the probe inside fit, reported as the doctor's internal error, the run 'healthy'.
+    Checked where the model says its input shape: one input array, one model input."""
+    try:
+        inputs = list(model.inputs or [])
+    except (AttributeError, ValueError):  # a subclassed model: its call says nothing ahead
+        return
+    x = None if arrays is None else arrays[0]
+    if len(inputs) != 1 or not hasattr(x, "shape"):
+        return
+    want, got = tuple(inputs[0].shape[1:]), tuple(x.shape[1:])
+    if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+        raise DataMismatch(
+            f"TrainingDoctor({name}=...): its examples have the shape {got}, the model takes "
+            f"{want}: pass examples as fit takes them (the same columns, in the same order)")
 
 
 def _refuse_loose_values(name, arrays):
