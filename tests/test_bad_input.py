@@ -384,9 +384,9 @@ CASES = {
     "negative class weight": (lambda t: [MLP, "--config.data.class_weight={0: -1.0}"],
                               "data.class_weight"),
     # --- text
-    "an empty text file": (lambda t: data_args("text_folder", text_folder(
-        t, {"a": ["one two"] * 10, "b": ["three four"] * 9 + ["  \n"]}),
-        "--config.model.name=bag"), "empty.txt"),
+    "only empty text files": (lambda t: data_args("text_folder", text_folder(
+        t, {"a": [""] * 10, "b": ["  \n"] * 10}), "--config.model.name=bag"),
+        "vocabulary of 0 words"),
     "a vocabulary of one word": (lambda t: data_args("text_folder", text_folder(
         t, {"a": ["yes"] * 10, "b": ["Yes!"] * 10}), "--config.model.name=bag"),
         "vocabulary of 1 word"),

@@ -198,6 +198,33 @@ def test_files_not_named_txt_in_a_text_folder_are_named_in_the_run(tmp_path):
         "them to .txt"]
 
 
+def test_empty_documents_in_a_text_folder_are_texts_of_no_words_and_said(tmp_path):
+    """One empty file stopped a folder of documents ('is empty; delete it'); a CSV's missing
+    text was already a text of no words. A folder's empty document is one too, and the run
+    names it; a folder of nothing but empty documents is still refused (no vocabulary)."""
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    from ktrain_kit.errors import UserError
+    written = {}
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        for i in range(4):
+            text = "" if (label, i) in (("a", 1), ("b", 3)) else f"words of {label} number {i}"
+            if (label, i) == ("b", 3):
+                text = " \n\t"  # white space only
+            (tmp_path / label / f"{i}.txt").write_text(text)
+            written[f"{label}/{i}.txt"] = text
+    raw = sources._text_folder(data_config("text_folder", tmp_path), task(), None)
+    assert len(raw.x) == 8 and sorted(raw.x.tolist()) == sorted(
+        t if t.strip() else "" for t in written.values())
+    assert raw.notes == [f"{tmp_path}: 2 of 8 documents are empty (a/1.txt, b/3.txt): read as "
+                         "texts of no words"]
+    for path in tmp_path.glob("*/*.txt"):
+        path.write_text("")
+    with pytest.raises(UserError, match="vocabulary of 0 words"):
+        sources.load(data_config("text_folder", tmp_path), task(), 0)
+
+
 CORPUS = ["The event loop runs the coroutine; the loop's tasks wait.",
           "Parse an e-mail message: headers, then the MIME body of the message.",
           "os.path.join joins paths; the event_loop module logs, logs and logs.",

@@ -457,9 +457,10 @@ def _text_folder(dc, tc, rng):
     from ktrain_kit.data.folders import class_files, other_files
     root = _existing(dc.path, "a folder with one sub-folder of .txt files per class")
     per_class = class_files(root, text.TEXT_SUFFIXES)
-    texts, labels, classes = text.folder_texts(root, dc.encoding)
+    texts, labels, classes, empty = text.folder_texts(root, dc.encoding)
     others = other_files(root, [""] if per_class else classes, text.TEXT_SUFFIXES)
     notes = _left_out_note(others, ".txt", "rename the documents among them to .txt")
+    notes += text.empty_documents_note(root, empty, len(texts))
     listed = ", ".join(os.path.basename(p) for p, _ in per_class[:3])
     notes += [f"{root}: one file per class ({listed}{', ...' if len(per_class) > 3 else ''}), "
               f"one text a line: {len(texts)} texts of {len(classes)} classes, each named by "

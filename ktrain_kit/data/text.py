@@ -29,8 +29,10 @@ TEXT_SUFFIXES = (".txt", "")
 
 
 def folder_texts(root, encoding="auto"):
-    """([text], [class index], class names) of a text folder; an empty or undecodable file is
-    refused by name. `encoding`: `data.encoding` (`table.decode_text`), the encoding of the
+    """([text], [class index], class names, [empty document]) of a text folder; an
+    undecodable file is refused by name. An empty document (or only white space) is a text
+    of no words, as a CSV's missing text is (`table_texts`), and the run says so: it was
+    refused, one empty file stopping a folder of thousands. `encoding`: `data.encoding` (`table.decode_text`), the encoding of the
     documents that are not UTF-8: a folder gathered from several programs mixes both, and one
     Windows-1252 document's refusal names data.encoding=cp1252, which read every UTF-8
     document as mojibake (`café` -> `cafÃ©`) without a word. A document that is UTF-8 text
@@ -38,23 +40,35 @@ def folder_texts(root, encoding="auto"):
     from ktrain_kit.data.folders import class_files, class_folder_files
     per_class = class_files(root, TEXT_SUFFIXES)
     if per_class:
-        return per_class_texts(per_class, encoding)
+        return (*per_class_texts(per_class, encoding), [])
     files, classes = class_folder_files(root, TEXT_SUFFIXES,
                                         ".txt files (or files without a suffix)",
                                         "root/<class>/<doc>.txt",
                                         ", or one .txt file per class holding one text a line "
                                         "(pos.txt, neg.txt)")
-    texts, labels = [], []
+    texts, labels, empty = [], [], []
     for path, label in files:
         with fs.open(path, "rb") as handle:
             data = handle.read()
         text = decode_text(data, path, "save it as UTF-8, or delete it",
                            "auto" if is_utf8_text(data) else encoding)
         if not text.strip():
-            raise file_error(path, "is empty", "delete it, or write its text")
+            text = ""
+            empty.append(path)
         texts.append(text)
         labels.append(label)
-    return texts, labels, classes
+    return texts, labels, classes, empty
+
+
+def empty_documents_note(root, empty, total) -> list:
+    """The run's word on the empty documents of a text folder (`folder_texts`)."""
+    if not empty:
+        return []
+    named = ", ".join(p[len(root):].lstrip("/") if p.startswith(root) else p
+                      for p in empty[:3]) + \
+        (", ..." if len(empty) > 3 else "")
+    return [f"{root}: {len(empty)} of {total} documents are empty ({named}): read as texts "
+            "of no words"]
 
 
 def per_class_texts(files, encoding="auto"):
