@@ -162,8 +162,12 @@ DOMAINS = {
     "Schedule": dict(
         name=choice("constant", "cosine", "linear", "step", "exponential"),
         base_lr=number(0, f32=True), total_steps=count(1), warmup_steps=count(0),
-        end_lr_factor=number(0, f32=True), decay_factor=number(0, low_open=True, f32=True),
-        boundaries=lambda v: isinstance(v, (list, tuple)) and all(count(0)(b) for b in v),
+        # the final rate a share of base_lr; a decay that shrinks (the config's ranges)
+        end_lr_factor=number(0, 1, f32=True),
+        decay_factor=number(0, 1, low_open=True, high_open=True, f32=True),
+        # steps to decay at: after the first, in order (the working total_steps past them)
+        boundaries=lambda v: isinstance(v, (list, tuple)) and all(count(1)(b) for b in v)
+        and list(v) == sorted(set(v)),
         decay_every=number(0, low_open=True, f32=True),
         multiplier=number(0, f32=True)),
     "validate": dict(c=lambda v: False,  # only a ConfigDict, which no class of VALUES is

@@ -523,7 +523,7 @@ def compare_texts(case, folder, extra):
     """Each document as the run's reader read it, against the text written (a file decoded by
     another file's codec is a misread: `café` read as `cafÃ©`)."""
     from ktrain_kit.data import text as text_lib
-    texts, _, _ = text_lib.folder_texts(os.path.join(folder, case.path),
+    texts, _, _, _ = text_lib.folder_texts(os.path.join(folder, case.path),
                                         {**case.overrides, **extra}.get("data.encoding", "auto"))
     wrong = sorted(set(texts) - case.files.texts)
     return f"documents read as {wrong[:2]!r}, none of them written" if wrong else None

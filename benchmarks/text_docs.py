@@ -116,7 +116,7 @@ def tfidf_logistic(folder, seed):
     from configs.sequence_transformer import get_config
     from ktrain_kit.data import text
     from ktrain_kit.data.sources import split_labels
-    texts, labels, classes = text.folder_texts(folder)
+    texts, labels, classes, _ = text.folder_texts(folder)
     config = get_config()
     train, val, y_train = split_labels(len(texts), np.array(labels), config.data, config.task,
                                        len(classes), seed)

@@ -96,9 +96,7 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                     f"{workdir} --fix` repair it")
             if fs.exists(fs.join(workdir, runfolder.SUMMARY)):  # finished: the file is gone
                 raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: "
-                                "re-run its `python -m launchers.train` command (the same "
-                                "flags): it writes the end of the run again from its last "
-                                "checkpoint")
+                                + _write_again(workdir))
             raise UserError(f"run folder '{workdir}' has no {runfolder.FINAL_WEIGHTS}: its "
                             "training has not finished; resume it with `python -m launchers.train` first")
 
@@ -137,12 +135,22 @@ def load_run(workdir: str, allow_unfinished: bool = False):
                 "older ktrain_kit - use the version that trained it, or train the run again "
                 "(`python -m launchers.train --overwrite`, which replaces it)") from None
         raise UserError(f"file '{what}': cannot be loaded into the run's model "
-                        f"({type(e).__name__}); it is damaged or from another run - resume the "
-                        "run with `python -m launchers.train` to write it again") from None
+                        f"({type(e).__name__}); it is damaged or from another run: "
+                        + _write_again(workdir)) from None
     loss, metrics = tasks.loss_and_metrics(config.task, data.num_outputs, data.labels,
                                            config.model.from_logits)
     model.compile(loss=loss, metrics=metrics)
     return config, data, model
+
+
+def _write_again(workdir) -> str:
+    """The way back the training command offers (runfolder's rule, so the two agree): from the
+    last checkpoint, or, with none left, only training again."""
+    if runfolder.has_checkpoint(workdir):
+        return ("re-run its `python -m launchers.train` command (the same flags): it writes "
+                "the end of the run again from its last checkpoint")
+    return ("no checkpoint is left to write it again from: put the file back, or train the "
+            "run again (its `python -m launchers.train` command with --overwrite)")
 
 
 def _other_model(error) -> bool:

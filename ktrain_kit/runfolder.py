@@ -218,6 +218,45 @@ def check_not_foreign(workdir: str) -> list:
     return [e for e in own if e.split("/")[0] in entries]
 
 
+def _in_the_way(relative: str, kind: str, own) -> str | None:
+    """What the run writes at `relative` (a path inside its folder), when `kind` (a symlink,
+    a folder, a file) stands there in its way: 'a file', 'a folder', or None."""
+    top, _, rest = relative.partition("/")
+    if (top in RUN_FILES and RUN_FILES[top].fullmatch(rest)) or \
+            (relative in own and not top == "export"):
+        return "a file" if kind != "a file" else None
+    if (top == "tensorboard" and rest in ("train", "validation")) or \
+            (top == "export" and "/" not in rest):  # a version: renamed, then written whole
+        return "a folder" if kind != "a folder" else None
+    return None
+
+
+def check_nothing_in_the_way(workdir: str, own) -> None:
+    """Refuses, before anything is changed, a symlink or a folder where the run writes inside
+    its folders: a symlinked export/1 was renamed and then failed every export (--overwrite
+    had already removed the finished run's results), a symlinked tensorboard/train was
+    written through to wherever it pointed, a folder named checkpoints/checkpoint failed the
+    first epoch with a temporary file's name."""
+    if not fs.is_local(workdir):
+        return
+    for top in FOLDERS:
+        root = os.path.join(workdir, top)
+        if not os.path.isdir(root) or os.path.islink(root):
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in sorted(dirnames + filenames):
+                path = os.path.join(dirpath, name)
+                relative = os.path.relpath(path, workdir)
+                kind = "a symlink" if os.path.islink(path) else \
+                    "a folder" if os.path.isdir(path) else "a file"
+                written = _in_the_way(relative, kind, own)
+                if written:
+                    raise UserError(f"run folder '{workdir}': '{relative}' is {kind} where the "
+                                    f"run writes {written}; remove it (move it out of the run "
+                                    "folder to keep it), then run this command again (nothing "
+                                    "was changed)")
+
+
 def check_checkpoint_path(workdir: str, flag: str = "--workdir") -> None:
     """Refuses a folder path holding '[': TensorFlow finds a checkpoint's files by glob
     pattern, where '[0-9]' is a character class, so under 'runs/g[0-9]' no checkpoint could
@@ -248,6 +287,7 @@ def open_run(workdir: str, config, overwrite: bool, resolved=None):
             stack.enter_context(locked(workdir))
             acquired = True
             own = check_not_foreign(workdir)  # again, now that no one else can change it
+            check_nothing_in_the_way(workdir, read_manifest(workdir) or [])
             # Temporary files of a killed run: no process of ours writes here now (we hold
             # the lock), so they are leftovers; they go before anything is read.
             fs.remove_temps(workdir, recursive=True, dead_only=False)
@@ -332,6 +372,7 @@ def open_existing(workdir: str):
         raise UserError(f"run folder '{workdir}': '{links[0]}' is a symlink; ktrain_kit writes "
                         "only into real folders: remove the link (nothing was written through it)")
     with locked(workdir):
+        check_nothing_in_the_way(workdir, entries)
         fs.remove_temps(workdir, recursive=True, dead_only=False)  # a killed run's leftovers
         yield RunFolder(workdir, entries)
 
@@ -402,8 +443,8 @@ def _decide(workdir, config, overwrite, own, resolved):
         if not has_checkpoint(workdir):
             raise UserError(f"run folder '{workdir}' holds a finished run whose "
                             f"{', '.join(lost)} {_is_are(lost)} missing or damaged, and no "
-                            f"checkpoint to write {_it_them(lost)} again from; put back "
-                            f"{_it_them(lost)}, or pass --overwrite to train again there")
+                            f"checkpoint to write {_it_them(lost)} again from; put "
+                            f"{_it_them(lost)} back, or pass --overwrite to train again there")
         print(f"ktrain_kit: the finished run's {', '.join(lost)} {_is_are(lost)} missing or "
               "damaged: writing the end of the run again from its last checkpoint", flush=True)
     fingerprint = previous[1].get("data_fingerprint")
@@ -443,6 +484,12 @@ def lost_outputs(workdir, own) -> list:
         expected = [e for e in expected if e not in (FINAL_WEIGHTS, "export/1")]
     expected += [e for e in own if e.startswith("plots/") and e.endswith(".png")]
     lost = [e for e in expected if not fs.exists(fs.join(workdir, e))]
+    lost += [e for e in expected if e.endswith(".png") and e not in lost and
+             not _whole_png(fs.join(workdir, e))]
+    model = fs.join(workdir, "export/1", "saved_model.pb")
+    if "export/1" in expected and "export/1" not in lost and \
+            (not fs.exists(model) or fs.size(model) == 0):
+        lost.append("export/1")
     if summary is None:
         lost.append(SUMMARY)
     if FINAL_WEIGHTS in expected and FINAL_WEIGHTS not in lost and \
@@ -452,6 +499,17 @@ def lost_outputs(workdir, own) -> list:
             _read_json(fs.join(workdir, "diagnosis.json")) is None:
         lost.append("diagnosis.json")
     return sorted(set(lost), key=(expected + [SUMMARY]).index)
+
+
+def _whole_png(path) -> bool:
+    """A PNG's signature at its start and its IEND chunk at its end (a truncated plot has no
+    end)."""
+    try:
+        with fs.open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in data[-12:]
 
 
 def _read_json(path):

@@ -61,6 +61,10 @@ def _check_durations(s) -> None:
     if not s.boundaries:
         raise ValueError(f"{where}): step decay needs at least one boundary (a step to decay "
                          "at), e.g. boundaries=[total_steps // 2]")
+    if s.boundaries[0] <= 0 or list(s.boundaries) != sorted(s.boundaries):
+        raise ValueError(f"{where}, boundaries={list(s.boundaries)}): boundaries must be "
+                         "positive and increasing (the config refuses them too): a boundary "
+                         "at step 0 starts the run decayed; give them in order, from step 1")
     late = [b for b in s.boundaries if b >= s.total_steps]
     if late:
         raise ValueError(f"{where}, boundaries={list(s.boundaries)}): {late[0]} is not before "

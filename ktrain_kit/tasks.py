@@ -37,6 +37,26 @@ LARGEST = float(np.sqrt(np.finfo(np.float32).max))
 # smallest normal number (~1.1e-19) have squared errors that underflow to 0: an rmse of 0.0
 # below its own mae, a best epoch read from zeros.
 SMALLEST_SPREAD = float(np.sqrt(np.finfo(np.float32).tiny))
+FLOAT32_BITS_KEPT = 12  # of float32's 24: what a column's offset may not take
+
+
+def float32_rounds_away(values) -> bool:
+    """Whether values' offset takes more than half of float32's 24 bits: the largest beyond
+    2**12 spreads from zero, so float32's rounding (2**-24 of the value) exceeds 2**-12 of
+    the spread (epoch milliseconds, 1.7e12 over ten minutes: steps of 131,072). A feature
+    column so is centred in float64 (data/features.py); a regression target is refused. The
+    spread is the smaller of the standard deviation and the interquartile range's (IQR /
+    1.349, the same for normal data): one placeholder `0` among the timestamps (a date
+    written as 1970) made the standard deviation 5e10 and kept a column in float32."""
+    values = np.asarray(values, np.float64)
+    present = values[~np.isnan(values)]
+    if not present.size:
+        return False
+    quartiles = np.percentile(present, [25, 75])
+    spreads = [s for s in (float(present.std()), float(quartiles[1] - quartiles[0]) / 1.349)
+               if s > 0]
+    return bool(spreads) and \
+        float(np.abs(present).max()) > 2.0 ** FLOAT32_BITS_KEPT * min(spreads)
 
 TASKS = ("classification", "binary", "multilabel", "regression")
 LOSSES = {"classification": ("auto", "crossentropy"), "binary": ("auto", "binary_crossentropy"),
@@ -196,6 +216,17 @@ def _regression(y, where, known, num_classes):
                          f"below {SMALLEST_SPREAD:.2g}, where squared errors (the rmse) "
                          "underflow float32 to 0", "rescale the targets (other units: "
                          "multiply them by a power of 10)")
+    rounded = [i for i in range(y.shape[1]) if float32_rounds_away(y[:, i])]
+    if rounded:  # the model, its loss and metrics compute in float32: rounded alike, the
+        i = rounded[0]  # targets and predictions read an RMSE of 0.0000, the export worse
+        which = (f"target '{names[i]}'" if names and len(names) == y.shape[1] else  # than
+                 f"target {i}" if y.shape[1] > 1 else "the target")  # the mean
+        base = float(np.median(y[:, i]))
+        raise file_error(where, f"{which} lies far from zero for its spread (around "
+                         f"{base:.6g}): the model computes in float32, which keeps about 7 "
+                         "digits, so the differences between targets would be rounded away",
+                         f"subtract a base value from it in the file ({base:.6g}) and add "
+                         "it back to the predictions")
     info = {"label_names": list(names)} if y.shape[1] > 1 and names else {}
     return Labels(y.astype(np.float32), y.shape[1], info)
 

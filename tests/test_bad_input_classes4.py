@@ -419,15 +419,18 @@ def test_doctor_data_with_more_examples_than_labels_or_none_is_refused_where_giv
 
 def test_a_schedule_with_two_boundaries_on_one_step_is_refused_as_the_config_refuses_it():
     """Schedule('step', boundaries=(3, 3)) decayed twice at step 3 (0.1 -> 0.025) without a
-    word; the config has refused the same since round h84. Unsorted boundaries count the same
-    as sorted ones: the closed form base_lr * decay_factor ** (boundaries passed)."""
+    word; the config has refused the same since round h84. Unsorted boundaries are refused
+    too, as the config refuses them ('positive and increasing'); sorted ones decay by the
+    closed form base_lr * decay_factor ** (boundaries passed)."""
     from ktrain_kit.schedules import Schedule
     with pytest.raises(ValueError, match="two boundaries on one step"):
         Schedule("step", 0.1, 10, boundaries=(3, 3), decay_factor=0.5)
     Schedule("constant", 0.1, 10, boundaries=(3, 3))  # unread there: every schedule has them
-    schedule = Schedule("step", 0.1, 10, boundaries=(5, 3), decay_factor=0.5)
+    with pytest.raises(ValueError, match="positive and increasing"):
+        Schedule("step", 0.1, 10, boundaries=(5, 3), decay_factor=0.5)
+    schedule = Schedule("step", 0.1, 10, boundaries=(3, 5), decay_factor=0.5)
     assert [float(schedule(s)) for s in range(8)] == pytest.approx(
-        [0.1 * 0.5 ** sum(s >= b for b in (5, 3)) for s in range(8)], rel=1e-6)
+        [0.1 * 0.5 ** sum(s >= b for b in (3, 5)) for s in range(8)], rel=1e-6)
 
 
 # ---------------------------------------------------------------- --workdir of the wrong kind

@@ -66,6 +66,52 @@ def test_doctor_data_of_another_shape_than_the_model_is_refused_when_fit_starts(
     assert fitting.internal_errors == []
 
 
+def _two_inputs():
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input((4,), name="a"), keras.Input((3,), name="b")
+    model = keras.Model([a, b], keras.layers.Dense(2, activation="softmax")(
+        keras.layers.Concatenate()([a, b])))
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("probe, words", [
+    (lambda x, z: {"a": x, "b": z[:, :2]}, ["input 'b'", "(2,)", "(3,)"]),
+    (lambda x, z: [x[:, :3], z], ["input 'a'", "(3,)", "(4,)"]),
+    (lambda x, z: {"a": x}, ["no 'b'"]),
+    (lambda x, z: x, ["one array", "takes 2"]),
+    (lambda x, z: [x, z, z], ["3 arrays", "takes 2"]),
+])
+def test_doctor_data_that_misses_a_models_input_is_refused_when_fit_starts(data, probe, words):
+    """A dict or list of inputs of the wrong shape, one missing, or one array for two inputs:
+    recorded as the doctor's internal error, the report 'healthy'. Plain Keras refuses each
+    of them in predict; the control (the right inputs) is taken."""
+    x, y = data
+    z = x[:, :3]
+    doctor = TrainingDoctor(probe_data=(probe(x, z), y))
+    with pytest.raises(ValueError) as refused:
+        _two_inputs().fit({"a": x, "b": z}, y, epochs=1, verbose=0, callbacks=[doctor])
+    assert "probe_data=" in str(refused.value) and all(w in str(refused.value) for w in words)
+    with pytest.raises(Exception):  # noqa: B017 - plain Keras refuses the same inputs
+        _two_inputs().predict(probe(x, z), verbose=0)
+    fitting = TrainingDoctor(probe_data=({"a": x, "b": z}, y))
+    _two_inputs().fit({"a": x, "b": z}, y, epochs=1, verbose=0, callbacks=[fitting])
+    assert fitting.internal_errors == []
+
+
+def test_doctor_data_for_a_model_built_by_its_first_batch_is_checked_then(data):
+    """A Sequential without Input is built by fit's first batch: the doctor called it with
+    the probe at fit's start, built it for the probe's shape, and fit then failed with
+    Keras' error about the training data. The probe is now checked once the model is built."""
+    x, y = data
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"probe_data=.*\(3,\).*\(4,\)"):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[TrainingDoctor(probe_data=(x[:, :3], y))])
+
+
 class Trial:
     """What OptunaPruning needs of an Optuna trial: a record of the values reported."""
 

@@ -199,7 +199,7 @@ def test_the_encoding_named_for_one_document_leaves_the_utf8_ones_as_written(set
     named = "utf-16-le" if odd == "utf-16-le" else "cp1252"  # what the refusal names
     with pytest.raises(UserError, match=f"--config.data.encoding={named}"):
         text_lib.folder_texts(str(tmp_path))
-    texts, labels, classes = text_lib.folder_texts(str(tmp_path), setting)
+    texts, labels, classes, _ = text_lib.folder_texts(str(tmp_path), setting)
     written = sorted((label, text) for label, items in docs.items() for text, _ in items)
     assert sorted(zip(np.array(classes)[labels], texts)) == written
 

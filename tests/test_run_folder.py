@@ -292,6 +292,11 @@ LOSSES = {
     "a plot deleted": lambda w: os.remove(os.path.join(w, "plots", "loss.png")),
     "the export deleted": lambda w: __import__("shutil").rmtree(os.path.join(w, "export")),
     "diagnosis.md deleted": lambda w: os.remove(os.path.join(w, "diagnosis.md")),
+    "a plot truncated": lambda w: _truncate(os.path.join(w, "plots", "loss.png")),
+    "the export's graph truncated": lambda w: open(
+        os.path.join(w, "export", "1", "saved_model.pb"), "w").close(),
+    "the export emptied": lambda w: [__import__("shutil").rmtree(os.path.join(w, "export", "1")),
+                                     os.makedirs(os.path.join(w, "export", "1"))],
 }
 FINAL = runfolder.FINAL_WEIGHTS
 
@@ -335,6 +340,69 @@ def test_a_finished_run_without_a_checkpoint_to_finish_from_names_what_is_lost(t
         train(tiny(), workdir)
     assert snapshot(workdir) == before
     shutil.rmtree(workdir)
+
+
+@pytest.mark.parametrize("loss", ["final weights deleted", "final weights truncated"])
+def test_evaluate_offers_the_way_back_the_training_command_takes(tmp_path, finished, loss):
+    """evaluate and export told 'resume the run with launchers.train to write it again' also
+    where no checkpoint was left, and training then refused: now they offer what training
+    does - from the last checkpoint, or, with none, only training again."""
+    from ktrain_kit import restore
+    workdir = copy_run(finished, tmp_path / "run")
+    LOSSES[loss](workdir)
+    with pytest.raises(UserError, match="from its last checkpoint"):
+        restore.load_run(workdir)
+    for name in os.listdir(os.path.join(workdir, "checkpoints")):
+        if name.startswith(("ckpt-", "checkpoint")):
+            os.remove(os.path.join(workdir, "checkpoints", name))
+    with pytest.raises(UserError, match="no checkpoint is left.*--overwrite"):
+        restore.load_run(workdir)
+    with pytest.raises(UserError, match="no checkpoint to write it again from; put it back"):
+        train(tiny(), workdir)
+
+
+# What stands where the run writes inside its folders: a link out of the folder, or a folder.
+IN_THE_WAY = {
+    "export/1 a link": ("export/1", "link"),
+    "tensorboard/train a link": ("tensorboard/train", "link"),
+    "a plot a link": ("plots/loss.png", "link"),
+    "checkpoints/checkpoint a folder": ("checkpoints/checkpoint", "folder"),
+    "the final weights a folder": ("checkpoints/final.weights.h5", "folder"),
+    "tensorboard/train a file": ("tensorboard/train", "file"),
+}
+
+
+@pytest.mark.parametrize("case", IN_THE_WAY)
+def test_what_stands_where_the_run_writes_is_refused_before_anything_changes(tmp_path,
+                                                                              finished, case):
+    """A symlinked export/1 failed every export after --overwrite had removed the finished
+    run's results; a symlinked tensorboard/train was written through; a folder named
+    checkpoints/checkpoint failed the first epoch naming a temporary file. Each is refused
+    in one line naming it, by training (with --overwrite) and by export, nothing changed."""
+    import shutil
+    workdir = copy_run(finished, tmp_path / "run")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    relative, kind = IN_THE_WAY[case]
+    path = os.path.join(workdir, relative)
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.remove(path)
+    if kind == "link":
+        os.symlink(outside, path)
+    elif kind == "folder":
+        os.makedirs(os.path.join(path, "mine"))
+    else:
+        open(path, "w").write("mine")
+    before = snapshot(workdir)
+    with pytest.raises(UserError, match=re.escape(f"'{relative}' is a")):
+        train(tiny(), workdir, overwrite=True)
+    with pytest.raises(UserError, match=re.escape(f"'{relative}' is a")):
+        with runfolder.open_existing(workdir):
+            pass
+    assert snapshot(workdir) == before and os.listdir(outside) == ["keep.txt"]
 
 
 @pytest.mark.parametrize("loss", ["diagnosis deleted", "diagnosis garbled"])

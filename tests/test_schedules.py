@@ -70,6 +70,8 @@ SCHEDULE_CASES = {
     "step decay without a boundary": ("step", dict(boundaries=())),
     "a boundary at the end": ("step", dict(boundaries=(50, 100))),
     "two boundaries on one step": ("step", dict(boundaries=(40, 40))),
+    "boundaries out of order": ("step", dict(boundaries=(50, 20))),
+    "a boundary at step 0": ("step", dict(boundaries=(0,))),
 }
 VALID_CASES = {
     "exponential decay": ("exponential", dict(decay_factor=0.9, decay_every=10.0)),

@@ -144,21 +144,42 @@ def test_multilabel_words_outside_one_pair_are_still_refused(tmp_path):
 @pytest.mark.parametrize("name, left_out", [
     ("order_no", True), ("OrderNo", True), ("invoiceNr", True), ("No.", True),
     ("serial", True), ("row_index", True), ("ticket_number", True), ("#", True),
+    ("order_num", True), ("RowNum", True), ("rownum", True), ("SNo", True), ("N°", True),
     ("year", False), ("number_of_rooms", False), ("casino", False), ("piano", False),
-    ("minor", False)])
-def test_running_numbers_named_so_are_codes_whatever_they_count_from(tmp_path, name, left_out):
-    """An order number counting from 50001 in a file sorted by class was a numeric feature:
-    the model read the file's order (row numbers from 0 or 1 were left out already). Named
-    as a number or code, a column of whole numbers is codes: one a row, left out. A `year`,
-    counting up the same way, stays a quantity, and so do words that end in 'no'."""
+    ("minor", False), ("jsno", False)])
+@pytest.mark.parametrize("order", ["counting up", "shuffled"])
+def test_running_numbers_are_left_out_whatever_they_count_from(tmp_path, name, left_out, order):
+    """An order number counting from 50001 down a file sorted by class was a numeric
+    feature: the model read the file's order (row numbers from 0 or 1 were left out
+    already). Named as a running number and counting up by one down the file, it is the
+    rows' order: left out. A `year` counting up the same way stays a quantity, and so does a
+    running number's column in another order (`heat_index`-like names are quantities)."""
     rows = 60
-    frame = pd.DataFrame({name: np.arange(50001, 50001 + rows),
+    numbers = np.arange(50001, 50001 + rows)
+    if order == "shuffled":
+        numbers = np.random.default_rng(1).permutation(numbers)
+    frame = pd.DataFrame({name: numbers,
                           "x": np.random.default_rng(0).normal(size=rows).round(3),
                           "label": ["a"] * (rows // 2) + ["b"] * (rows // 2)})
-    specs, _, _, notes, _ = typed_table(_write(tmp_path, frame), label="label")
+    specs, _, _, notes, raw = typed_table(_write(tmp_path, frame), label="label")
     kept = {s["name"]: s for s in specs}
-    assert (name not in kept) == left_out
-    if left_out:
-        assert any(f"'{name}' not used: an identifier" in n for n in notes), notes
+    out = left_out and order == "counting up"
+    assert (name not in kept) == out
+    if out:
+        assert any(f"not used: it holds the row numbers (50001, 50002, ...)" in n
+                   for n in raw.notes), raw.notes
     else:
         assert kept[name]["type"] == "numeric"
+
+
+@pytest.mark.parametrize("codes", [["1e20", "2e20", "3e20"], ["1e9", "2e9", "3e9"],
+                                   ["-1e19", "1e19", "5e18"]])
+def test_codes_in_exponent_notation_past_float32_stay_distinct(tmp_path, codes):
+    """Typed categorical, `1e20`, `2e20` went through float32 and an int64 cast that
+    overflows: every code became one (INT64_MIN)."""
+    cells = [codes[i % len(codes)] for i in range(30)]
+    path = _write(tmp_path, pd.DataFrame({"code": cells, "label": [str(i % 3) for i in range(30)]}))
+    spec, encoded, _ = _categories(path, "code", {"code": "categorical"})
+    assert len(set(encoded)) == len(set(codes))
+    for code in set(codes):
+        assert len({e for e, c in zip(encoded, cells) if c == code}) == 1

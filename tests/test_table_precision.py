@@ -89,3 +89,45 @@ def test_columns_float32_holds_keep_their_float32_input(values):
     """Years, a latitude, timestamps in seconds over months: float32 keeps their differences,
     and servers keep sending float32."""
     assert not features.needs_float64(np.array(values, float))
+
+
+def test_one_placeholder_among_timestamps_does_not_keep_them_in_float32():
+    """A single `0` (a missing date written as 1970) among epoch milliseconds made the
+    standard deviation 5e10 and the column stayed float32, where its 1,200 timestamps were 5
+    values. The spread is read so one outlier cannot move it: the timestamps stay in order,
+    and the minutes that decide a label apart (normalized by that standard deviation they
+    lie within 1e-5 of each other: learned slowly, a limit of mean/variance scaling)."""
+    rng = np.random.default_rng(3)
+    stamps = 1_700_000_000_000.0 + rng.integers(0, 600_000, 1200)
+    values = np.concatenate([stamps, [0.0]])
+    assert features.needs_float64(values)
+    encoded, spec = _encoded(values)
+    late = stamps > 1_700_000_300_000  # what a label of "the last five minutes" reads
+    assert encoded[:-1][~late].max() < encoded[:-1][late].min()  # still told apart
+    order = np.argsort(stamps, kind="stable")
+    assert np.all(np.diff(encoded[:-1][order]) >= 0)  # and never reordered
+
+
+@pytest.mark.parametrize("offset, refused", [(1e12, True), (-3e11, True), (1e3, False)])
+def test_a_regression_target_float32_rounds_away_is_refused_naming_it(tmp_path, offset,
+                                                                       refused):
+    """1e12 + 1000 x as the target: the run printed an RMSE of 0.0000 (the float32 targets
+    and predictions rounded alike) while its export was worse than the mean. Refused in one
+    line naming the column and the fix; a target near zero for its spread trains."""
+    from conftest import data_config, task
+    from ktrain_kit.data import sources
+    from ktrain_kit.errors import UserError
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    path = tmp_path / "t.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["x", "price"])
+        writer.writerows([[f"{v:.4f}", f"{offset + 1000 * v:.3f}"] for v in x])
+    dc = data_config("csv", str(path), label_column="price")
+    if refused:
+        with pytest.raises(UserError, match=r"target .price..*subtract a base value") as e:
+            sources.load(dc, task("regression"), 0)
+        assert "\n" not in str(e.value)
+    else:
+        assert sources.load(dc, task("regression"), 0).train_size > 0

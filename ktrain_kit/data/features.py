@@ -86,7 +86,7 @@ from ktrain_kit.data.table import (MISSING, is_missing, is_number, markers_as_ga
                                    row_numbers_from, shown)
 from ktrain_kit.data.text import standardize_text, string_tensor
 from ktrain_kit.errors import config_error, file_error
-from ktrain_kit.tasks import LARGEST
+from ktrain_kit.tasks import LARGEST, float32_rounds_away
 
 INTEGER_CATEGORIES = 10
 MAX_CATEGORIES = 64  # more distinct values than this: documents or a panel's dates, not codes
@@ -116,12 +116,13 @@ LETTERS = re.compile(r"[^\W\d_]+")
 # `hybrid`, `solid`, `humid`, `stupid`, `fluid`; `florid` is the one such word it takes).
 ID_NAME = re.compile(r"(?:(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))(?i:(?:uu|gu|u|p)?id)"
                      r"|(?i:(?:^|[_ .\-])[a-z]{2,}(?:er|or|on|nt|ct|ce|em|ss|st)id))$")
-# A column named as a running number or code (`order_no`, `OrderNo`, `invoiceNr`, `No.`,
-# `serial`, `seq`, `row_index`, `phone_number`, `#`): its whole numbers are codes as an id's
-# are (`numbered_ids`). An order number counting from 50001 in a file sorted by class passed
-# the file's order to the model, as row numbers from 0 or 1 would (`row_number_columns`).
-SERIAL_NAME = re.compile(r"(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))"
-                         r"(?i:no|nr|number|serial|seq|index|idx)\.?$|^#$")
+# A column named as a running number (`order_no`, `OrderNum`, `invoiceNr`, `No.`, `SNo`,
+# `N°`, `serial`, `seq`, `row_index`, `rownum`, `#`): counting up by one down the file from
+# any start, it is the rows' order, as row numbers from 0 or 1 are (`row_number_columns`): an
+# order number counting from 50001 in a file sorted by class passed that order to the model.
+# The name is what tells it from a yearly table's `year`, which counts up the same way.
+SERIAL_NAME = re.compile(r"(?:^|[_ .\-]|(?<=[a-z0-9])(?=[A-Z]))(?i:row|s)?"
+                         r"(?i:no|nr|num|number|serial|seq|index|idx)\.?$|^(?:#|N[°º])$")
 SIGNATURE_TAKEN = frozenset({"self"})  # parameters of TensorFlow's Function.__call__ & co.
 GROUPING = "[,.'\u2019 \u00a0\u202f]"  # thousands: 1,234 1.234 1'234 1 234 (NBSP, narrow NBSP)
 FORMATTED_NUMBER = re.compile(
@@ -327,7 +328,16 @@ def row_number_columns(table, feature_columns, overrides) -> list:
     100% validation accuracy from `id` alone), which new rows do not have."""
     typed = {str(name) for name in dict(overrides or {})}
     return [j for j in feature_columns if table.names[j] not in typed and len(table.rows) > 2
-            and row_numbers_from(table.column(j)) is not None]
+            and (row_numbers_from(table.column(j)) is not None or
+                 (SERIAL_NAME.search(str(table.names[j])) and counts_up(table.column(j))))]
+
+
+def counts_up(cells) -> bool:
+    """Whether `cells` count up by one down the file from any whole number (50001, 50002,
+    ...): a running number's column (`SERIAL_NAME`)."""
+    first = cells[0].strip() if cells else ""
+    return bool(re.fullmatch(r"-?\d+", first)) and \
+        cells == [str(int(first) + i) for i in range(len(cells))]
 
 
 def documents(cells) -> bool:
@@ -353,7 +363,7 @@ def documents(cells) -> bool:
 
 def numbered_ids(name, cells) -> bool:
     """Whether a column is identifiers written as numbers: named as one (`id`, `customer_id`,
-    `StoreID`: ID_NAME; `order_no`, `serial`: SERIAL_NAME) and holding whole numbers only. Such numbers name a customer, a store,
+    `StoreID`: ID_NAME) and holding whole numbers only. Such numbers name a customer, a store,
     a sample (MASS's biopsy `ID` 1000025, ...): as a quantity they were normalized and used
     silently, their order and distance meaningless. Read as codes: one a row, an identifier
     (`identifier_columns`, left out); recurring, categories (`column_specs`). Whole numbers as
@@ -361,8 +371,7 @@ def numbered_ids(name, cells) -> bool:
     are such codes too (`ID_NUMBER`): with `\\d+` alone a `customer_id` became a quantity,
     silently, once one cell was missing."""
     present = [c for c in cells if not is_missing(c)]
-    named = ID_NAME.search(str(name)) or SERIAL_NAME.search(str(name))
-    return bool(named) and bool(present) and \
+    return bool(ID_NAME.search(str(name))) and bool(present) and \
         all(ID_NUMBER.fullmatch(c) for c in present)
 
 
@@ -419,19 +428,12 @@ def zero_padded(present) -> bool:
     return any(padded(c) for c in present) and all(ID_NUMBER.fullmatch(c.strip()) for c in present)
 
 
-FLOAT32_BITS_KEPT = 12  # of float32's 24: what a column's offset may not take (`needs_float64`)
-
-
 def needs_float64(values) -> bool:
-    """Whether the column's offset takes more than half of float32's 24 bits: its largest
-    value beyond 2**12 standard deviations from zero, so float32's rounding (2**-24 of the
-    value) exceeds 2**-12 of a standard deviation. Epoch milliseconds (1.7e12, spread over
-    ten minutes) rounded to steps of 131,072: 600 values became 5 and the column lost what
-    told the classes apart. Such a column is centred in float64 (`TablePreprocessing.clean`),
-    keeping the standardized values within ~2**-11 of NumPy's float64 ones either way."""
-    present = values[~np.isnan(values)]
-    spread = float(present.std()) if present.size else 0.0
-    return spread > 0 and float(np.abs(present).max()) > 2.0 ** FLOAT32_BITS_KEPT * spread
+    """Whether the column is read in float64 and centred there (`TablePreprocessing.clean`):
+    float32 would round its offset's differences away (`tasks.float32_rounds_away`: epoch
+    milliseconds, 600 values within ten minutes, became 5 and the column lost what told the
+    classes apart)."""
+    return float32_rounds_away(values)
 
 
 def float32_codes(present) -> bool:
@@ -442,8 +444,8 @@ def float32_codes(present) -> bool:
         if padded(cell):
             return False  # `01` is not `1`
         cell = id_code(cell.strip())
-        if not ID_NUMBER.fullmatch(cell):
-            return True  # 1e3, +5: written as a number, read as one
+        if not ID_NUMBER.fullmatch(cell):  # 1e3, +5: written as a number, read as one, if
+            return abs(float(cell)) <= 2 ** 24  # exact in float32 (1e20 overflowed int64)
         return int(np.float32(int(cell))) == int(cell)
     return all(exact(c) for c in present)
 LETTERED_CODE = re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+")  # c168, 136A: a code with a letter

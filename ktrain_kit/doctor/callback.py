@@ -108,11 +108,19 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.probe is not None or self.probe_data is None or self._probe_failed or \
                 not getattr(self.model, "trainable_variables", None):
             return self.probe
+        self._check_data_fits()  # a model built by its first batch: its inputs known now
         try:
             self.probe = Probe(self.model, *facts_lib.probe_arrays(self.probe_data))
         except Exception as e:  # noqa: BLE001 - see _never_raises
             self._probe_off(f"probe: {type(e).__name__}: {e}")
         return self.probe
+
+    def _check_data_fits(self):
+        """The given data against the model's inputs, once they are known (`_check_fits`)."""
+        if not getattr(self, "_fits_checked", False):
+            self._fits_checked = all([_check_fits(name, getattr(self, name), self.model)
+                                      for name in ("probe_data", "reference_data",
+                                                   "validation_data")])
 
     def _probe_off(self, error):
         self.probe, self._probe_failed = None, True
@@ -137,8 +145,8 @@ class TrainingDoctor(keras.callbacks.Callback):
         if self.probe is not None and not self.probe.covers(self.model):
             self.probe = None  # layers unfrozen (or frozen) since: a probe of the new set
         self.step, self.epoch = 0, 0
-        for name in ("probe_data", "reference_data", "validation_data"):
-            _check_fits(name, getattr(self, name), self.model)
+        self._fits_checked = False
+        self._check_data_fits()
         forget(self)  # listed twice in fit: see hook_events (a batch counted twice doubles the
         # steps and garbles every batch loss decoded after it)
         try:  # the penalty the initial weights add to the loss: is it the loss's larger part?
@@ -366,22 +374,56 @@ def _read(name, data, limit):
     return arrays
 
 
-def _check_fits(name, arrays, model):
-    """Examples of another shape than the model's single input (3 features for a model of 8)
-    failed the probe inside fit, reported as the doctor's internal error, the run 'healthy'.
-    Checked where the model says its input shape: one input array, one model input."""
+def _model_inputs(model):
+    """The model's input tensors, once it says them (a functional model, a built Sequential);
+    None before (a subclassed model, a Sequential without Input before its first batch)."""
     try:
-        inputs = list(model.inputs or [])
-    except (AttributeError, ValueError):  # a subclassed model: its call says nothing ahead
-        return
-    x = None if arrays is None else arrays[0]
-    if len(inputs) != 1 or not hasattr(x, "shape"):
-        return
-    want, got = tuple(inputs[0].shape[1:]), tuple(x.shape[1:])
-    if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
-        raise DataMismatch(
-            f"TrainingDoctor({name}=...): its examples have the shape {got}, the model takes "
-            f"{want}: pass examples as fit takes them (the same columns, in the same order)")
+        return list(model.inputs or []) or None
+    except (AttributeError, ValueError):
+        return None
+
+
+def _check_fits(name, arrays, model) -> bool:
+    """Examples of another shape than the model's inputs (3 features for a model of 8, a dict
+    missing an input, one array for two inputs) failed the probe inside fit, reported as the
+    doctor's internal error, the run 'healthy'. Checked once the model says its inputs:
+    one array per input, by position, or by input name for a dict. False when it cannot
+    tell yet."""
+    inputs = _model_inputs(model)
+    if inputs is None:
+        return False
+    if arrays is None:
+        return True
+    x = arrays[0]
+    where = f"TrainingDoctor({name}=...)"
+    if isinstance(x, dict):
+        missing = [i.name for i in inputs if i.name not in x]
+        if missing:
+            raise DataMismatch(f"{where}: its inputs have no '{missing[0]}', one of the "
+                               f"model's inputs ({', '.join(i.name for i in inputs)}): pass "
+                               "them as fit takes them")
+        pairs = [(i.name, x[i.name], i) for i in inputs]
+    elif isinstance(x, (list, tuple)):
+        if len(x) != len(inputs):
+            raise DataMismatch(f"{where}: its inputs are {len(x)} arrays, the model takes "
+                               f"{len(inputs)}: pass them as fit takes them")
+        pairs = [(i.name, part, i) for part, i in zip(x, inputs)]
+    else:
+        if len(inputs) != 1:
+            raise DataMismatch(f"{where}: its inputs are one array, the model takes "
+                               f"{len(inputs)} ({', '.join(i.name for i in inputs)}): pass "
+                               "them as fit takes them")
+        pairs = [(None, x, inputs[0])]
+    for input_name, part, tensor in pairs:
+        if not hasattr(part, "shape"):
+            continue  # ragged or sparse structures: their own errors
+        want, got = tuple(tensor.shape[1:]), tuple(part.shape[1:])
+        if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+            which = f"its input '{input_name}' has" if len(pairs) > 1 else "its examples have"
+            raise DataMismatch(
+                f"{where}: {which} the shape {got}, the model takes {want}: pass examples as "
+                "fit takes them (the same columns, in the same order)")
+    return True
 
 
 def _refuse_loose_values(name, arrays):

@@ -408,7 +408,9 @@ def model_facts(model, probe_data):
     (the single-output view every rule reads), plus the inputs' and the labels' facts."""
     outputs = output_layers(model)
     x, y = probe_arrays(probe_data) if probe_data is not None else (None, None)
-    if outputs[0][2] is None and x is not None:  # subclassed: its outputs' shapes from a call
+    # subclassed: its outputs' shapes from a call, once built (by fit's first batch: called
+    # with the probe before, it was built for the probe's shape, and fit then failed on its own)
+    if outputs[0][2] is None and x is not None and getattr(model, "built", False):
         import keras
         predicted = keras.tree.flatten(model(keras.tree.map_structure(lambda a: a[:2], x),
                                              training=False))
