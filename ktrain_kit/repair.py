@@ -39,7 +39,7 @@ SUMMARY_KINDS = {"main_metric": (str, type(None)), "stopped": (str, type(None)),
 def read_result(folder) -> dict | None:
     """What a finished run reached: its main metric, the doctor's status and findings; None
     when the run has not finished (no summary.json)."""
-    summary = _read_json(fs.join(folder, runfolder.SUMMARY))
+    summary = runfolder.read_json(fs.join(folder, runfolder.SUMMARY))
     if summary is None or any(not isinstance(summary.get(k), kinds)
                               for k, kinds in SUMMARY_KINDS.items()):
         return None  # (a summary.json edited into other kinds is as damaged as a torn one)
@@ -74,27 +74,13 @@ def with_update_ratio(folder, findings):
 
 
 def read_summary(workdir) -> dict:
-    return _read_json(fs.join(workdir, runfolder.SUMMARY)) or {}
+    return runfolder.read_json(fs.join(workdir, runfolder.SUMMARY)) or {}
 
 
 def repair_started(workdir) -> bool:
     """A finished run whose repair has begun (repair.json is there)."""
     return fs.exists(fs.join(workdir, REPAIR_JSON)) and \
         fs.exists(fs.join(workdir, runfolder.SUMMARY))
-
-
-def _read_json(path):
-    """The JSON object at `path`; None when missing, damaged, or of another shape (a list)."""
-    try:
-        with fs.open(path) as f:
-            value = fs.parse_json(f)
-        return value if isinstance(value, dict) else None
-    except (OSError, ValueError):
-        return None
-    except Exception as e:  # noqa: BLE001 - TensorFlow's NotFoundError on other filesystems
-        if type(e).__name__ == "NotFoundError":
-            return None
-        raise
 
 
 # A remedy "helped" when it moved the main metric by more than noise: one point of accuracy or
@@ -281,7 +267,7 @@ def _load_state(workdir):
     path = fs.join(workdir, REPAIR_JSON)
     if not fs.exists(path):
         return None
-    state = _read_json(path)
+    state = runfolder.read_json(path)
     found = state_problem(state) if state is not None else "not a JSON object"
     if found:
         raise _damaged_state(workdir, found)

@@ -223,7 +223,7 @@ def _in_the_way(relative: str, kind: str, own) -> str | None:
     a folder, a file) stands there in its way: 'a file', 'a folder', or None."""
     top, _, rest = relative.partition("/")
     if (top in RUN_FILES and RUN_FILES[top].fullmatch(rest)) or \
-            (relative in own and not top == "export"):
+            (relative in own and top != "export"):
         return "a file" if kind != "a file" else None
     if (top == "tensorboard" and rest in ("train", "validation")) or \
             (top == "export" and "/" not in rest):  # a version: renamed, then written whole
@@ -478,27 +478,27 @@ def lost_outputs(workdir, own) -> list:
     diagnosis.json, a truncated final.weights.h5). Its training command writes them again
     from the last checkpoint, as after a kill between those phases: refused as 'finished',
     the run had no way back but --overwrite, while evaluate and the doctor said to resume."""
-    summary = _read_json(fs.join(workdir, SUMMARY))
-    expected = [e for e in END_OUTPUTS if e in own or e.split("/")[0] in own]
+    summary = read_json(fs.join(workdir, SUMMARY))
+    expected = [e for e in END_OUTPUTS if e in own or e.split("/")[0] in own or e == SUMMARY]
     if summary is not None and summary.get("stopped"):  # a NaN stop keeps no final weights
         expected = [e for e in expected if e not in (FINAL_WEIGHTS, "export/1")]
     expected += [e for e in own if e.startswith("plots/") and e.endswith(".png")]
-    lost = [e for e in expected if not fs.exists(fs.join(workdir, e))]
-    lost += [e for e in expected if e.endswith(".png") and e not in lost and
-             not _whole_png(fs.join(workdir, e))]
-    model = fs.join(workdir, "export/1", "saved_model.pb")
-    if "export/1" in expected and "export/1" not in lost and \
-            (not fs.exists(model) or fs.size(model) == 0):
-        lost.append("export/1")
-    if summary is None:
-        lost.append(SUMMARY)
-    if FINAL_WEIGHTS in expected and FINAL_WEIGHTS not in lost and \
-            not _readable_weights(fs.join(workdir, FINAL_WEIGHTS)):
-        lost.append(FINAL_WEIGHTS)
-    if "diagnosis.json" in expected and "diagnosis.json" not in lost and \
-            _read_json(fs.join(workdir, "diagnosis.json")) is None:
-        lost.append("diagnosis.json")
-    return sorted(set(lost), key=(expected + [SUMMARY]).index)
+    return [e for e in expected if not _intact(fs.join(workdir, e))]
+
+
+def _intact(path) -> bool:
+    """Whether an end-of-run file reads whole, judged by its kind: weights (every array), a
+    JSON object, a PNG (its end chunk: a truncated plot has none), an export (its graph)."""
+    if path.endswith(".h5"):
+        return _readable_weights(path)
+    if path.endswith(".json"):
+        return read_json(path) is not None
+    if path.endswith(".png"):
+        return _whole_png(path)
+    if path.endswith("export/1"):
+        graph = fs.join(path, "saved_model.pb")
+        return fs.exists(graph) and fs.size(graph) > 0
+    return fs.exists(path)
 
 
 def _whole_png(path) -> bool:
@@ -512,13 +512,18 @@ def _whole_png(path) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in data[-12:]
 
 
-def _read_json(path):
+def read_json(path):
+    """The JSON object at `path`; None when missing, damaged, or of another shape (a list)."""
     try:
         with fs.open(path) as f:
             value = fs.parse_json(f)
         return value if isinstance(value, dict) else None
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError):  # (UnicodeDecodeError is a ValueError)
         return None
+    except Exception as e:  # noqa: BLE001 - TensorFlow's NotFoundError on other filesystems
+        if type(e).__name__ == "NotFoundError":
+            return None
+        raise
 
 
 def _readable_weights(path) -> bool:

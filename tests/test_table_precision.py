@@ -16,13 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ktrain_kit.data import features
+from ktrain_kit.tasks import float32_rounds_away
 
 
 def _encoded(values):
     """The column as the table pipeline encodes it: typed by `column_specs`' rule, its
     statistics from the same rows."""
     spec = {"name": "t", "column": 0, "type": "numeric", "missing": int(np.isnan(values).sum()),
-            "dtype": "float64" if features.needs_float64(values) else "float32"}
+            "dtype": "float64" if float32_rounds_away(values) else "float32"}
     raw = {"t": values.astype(spec["dtype"])}
     prep = features.TablePreprocessing([spec], raw)
     return prep.encode(raw).numpy()[:, 0], spec
@@ -88,7 +89,7 @@ def test_timestamps_in_milliseconds_are_learned_and_served_in_float64(tmp_path):
 def test_columns_float32_holds_keep_their_float32_input(values):
     """Years, a latitude, timestamps in seconds over months: float32 keeps their differences,
     and servers keep sending float32."""
-    assert not features.needs_float64(np.array(values, float))
+    assert not float32_rounds_away(np.array(values, float))
 
 
 def test_one_placeholder_among_timestamps_does_not_keep_them_in_float32():
@@ -100,7 +101,7 @@ def test_one_placeholder_among_timestamps_does_not_keep_them_in_float32():
     rng = np.random.default_rng(3)
     stamps = 1_700_000_000_000.0 + rng.integers(0, 600_000, 1200)
     values = np.concatenate([stamps, [0.0]])
-    assert features.needs_float64(values)
+    assert float32_rounds_away(values)
     encoded, spec = _encoded(values)
     late = stamps > 1_700_000_300_000  # what a label of "the last five minutes" reads
     assert encoded[:-1][~late].max() < encoded[:-1][late].min()  # still told apart

@@ -5,7 +5,7 @@ Typing (`column_specs`, no TensorFlow; `data.features` overrides it per column):
 - numeric: every present cell a number. Normalized with the training mean and variance. A
   missing cell is imputed with the training mean, and when the training split has missing cells
   an indicator feature (`<name>__missing`, 1 where the cell was missing) is added. A column
-  whose offset swamps its spread in float32 (`needs_float64`: epoch-millisecond timestamps,
+  whose offset swamps its spread in float32 (`tasks.float32_rounds_away`: epoch-millisecond timestamps,
   where 600 values within ten minutes were 5 in float32) is read in float64 and centred on
   its training mean there, before the float32 model sees it.
 - categorical: any column holding text, and whole-number columns with at most
@@ -68,7 +68,7 @@ and normalizing squares each value, so a larger one becomes inf and the loss NaN
 
 The same function (`TablePreprocessing.encode`) turns raw columns into the model's float inputs
 for training and inside the exported SavedModel, whose signature takes one tensor per column:
-float32 for columns of numbers (NaN = missing; float64 for a column `needs_float64`), string
+float32 for columns of numbers (NaN = missing; float64 for a column `tasks.float32_rounds_away`), string
 for columns of text (the cell's text).
 """
 
@@ -234,7 +234,7 @@ def column_specs(table, feature_columns, train_idx, overrides) -> list:
                               "missing": missing, "codes": True,
                               **({"said": "zeros"} if zeros and not few else {})})
                 continue
-            dtype = "float64" if kind == "numeric" and needs_float64(values) else "float32"
+            dtype = "float64" if kind == "numeric" and float32_rounds_away(values) else "float32"
             specs.append({"name": name, "column": j, "dtype": dtype, "type": kind,
                           "missing": missing})
         else:
@@ -328,16 +328,13 @@ def row_number_columns(table, feature_columns, overrides) -> list:
     100% validation accuracy from `id` alone), which new rows do not have."""
     typed = {str(name) for name in dict(overrides or {})}
     return [j for j in feature_columns if table.names[j] not in typed and len(table.rows) > 2
-            and (row_numbers_from(table.column(j)) is not None or
-                 (SERIAL_NAME.search(str(table.names[j])) and counts_up(table.column(j))))]
+            and _counts_rows(table.names[j], row_numbers_from(table.column(j)))]
 
 
-def counts_up(cells) -> bool:
-    """Whether `cells` count up by one down the file from any whole number (50001, 50002,
-    ...): a running number's column (`SERIAL_NAME`)."""
-    first = cells[0].strip() if cells else ""
-    return bool(re.fullmatch(r"-?\d+", first)) and \
-        cells == [str(int(first) + i) for i in range(len(cells))]
+def _counts_rows(name, start) -> bool:
+    """Row numbers from 0 or 1 whatever the column's name; from any other start, a column
+    named as a running number (`SERIAL_NAME`), not a yearly table's `year`."""
+    return start in (0, 1) or (start is not None and bool(SERIAL_NAME.search(str(name))))
 
 
 def documents(cells) -> bool:
@@ -426,14 +423,6 @@ def zero_padded(present) -> bool:
     they were normalized (40 ZIP codes that decide the label: 0.61 validation accuracy where
     one-hot codes give 1.0), and `01` and `1` were one value."""
     return any(padded(c) for c in present) and all(ID_NUMBER.fullmatch(c.strip()) for c in present)
-
-
-def needs_float64(values) -> bool:
-    """Whether the column is read in float64 and centred there (`TablePreprocessing.clean`):
-    float32 would round its offset's differences away (`tasks.float32_rounds_away`: epoch
-    milliseconds, 600 values within ten minutes, became 5 and the column lost what told the
-    classes apart)."""
-    return float32_rounds_away(values)
 
 
 def float32_codes(present) -> bool:

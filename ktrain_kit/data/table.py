@@ -1419,10 +1419,14 @@ def _nameless_and_empty(names, rows, quoted=frozenset()) -> dict:
 
 
 def row_numbers_from(cells):
-    """0 or 1 when `cells` are the rows' numbers in file order counted from it (0, 1, 2, ...
-    as pandas writes them, 1, 2, 3, ... as R does); else None."""
-    return next((start for start in (0, 1)
-                 if cells == [str(i + start) for i in range(len(cells))]), None)
+    """The whole number `cells` count up from by one down the file (0, 1, 2, ... as pandas
+    writes row numbers, 1, 2, 3, ... as R does, 50001, 50002, ... an order number); else
+    None."""
+    first = cells[0].strip() if cells else ""
+    if not re.fullmatch(r"-?\d+", first):
+        return None
+    start = int(first)
+    return start if cells == [str(start + i) for i in range(len(cells))] else None
 
 
 def _row_labels(cells) -> bool:

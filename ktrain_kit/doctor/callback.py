@@ -92,6 +92,7 @@ class TrainingDoctor(keras.callbacks.Callback):
         self.epochs, self.batch_losses, self.probes = [], [], []
         self.step, self.epoch = 0, 0
         self._initial_penalty = None
+        self._fits_checked = False  # the given data checked against the model's inputs
 
     # ------------------------------------------------------------------ recording
     @_never_raises
@@ -117,7 +118,7 @@ class TrainingDoctor(keras.callbacks.Callback):
 
     def _check_data_fits(self):
         """The given data against the model's inputs, once they are known (`_check_fits`)."""
-        if not getattr(self, "_fits_checked", False):
+        if not self._fits_checked:
             self._fits_checked = all([_check_fits(name, getattr(self, name), self.model)
                                       for name in ("probe_data", "reference_data",
                                                    "validation_data")])
