@@ -189,9 +189,10 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
                                     claim=lambda path: run.own(os.path.relpath(path,
                                                                                workdir)))
     history = plots.read_metrics(metrics_path) if has_metrics else {}
+    main_metric = _main_metric(c, data)
     summary = _summary(c, history,
                        parts["early_stopping"], started, workdir, export_dir, written,
-                       precision, strategy_name)
+                       precision, strategy_name, main_metric)
     summary["stopped"] = "nan_loss" if nan_guard.stopped else None
     summary["nan_rollbacks"] = nan_guard.rollbacks
     summary["startup_s"] = startup.phases()
@@ -205,7 +206,7 @@ def _after_training(c, data, model, run, workdir, parts, extra_callbacks, starte
             doctor.write(workdir, [os.path.relpath(p, workdir) for p in written])
             summary["diagnosis"] = doctor.report_json()["status"]
         runfolder.write_summary(run, summary)
-        _print_summary(summary, tasks.MAIN_METRIC[c.task.name], history)
+        _print_summary(summary, main_metric, history)
         if doctor is not None:
             print("\n".join(doctor_lines(doctor)))
     return summary
@@ -455,8 +456,22 @@ def _print_model_notes(built):
         print(f"ktrain_kit: frozen layers: {', '.join(built['frozen'])}")
 
 
+def _main_metric(c, data) -> str:
+    """The task's main metric; accuracy for a binary task whose validation rows hold one
+    label, where ROC AUC is undefined (Keras reports 0.0: "best val auc 0.0000" read as a
+    model that ranks every example wrong; the data's note says why)."""
+    import numpy as np
+
+    from ktrain_kit import tasks
+    y_val = getattr(data, "y_val", None)
+    if c.task.name == "binary" and y_val is not None and len(y_val) and \
+            len(np.unique(np.asarray(y_val))) < 2:
+        return "accuracy"
+    return tasks.MAIN_METRIC[c.task.name]
+
+
 def _summary(c, history, early_stopping, started, workdir, export_dir, plots_written,
-             precision, strategy):
+             precision, strategy, main_metric=None):
     """What the run reached. `best_epoch` is the epoch whose weights the model ends with: early
     stopping's restored epoch, else the last; its validation metrics are reported."""
     from ktrain_kit import tasks
@@ -466,7 +481,7 @@ def _summary(c, history, early_stopping, started, workdir, export_dir, plots_wri
     if early_stopping is not None and early_stopping.restore_best_weights and \
             early_stopping.best_weights is not None:
         kept = early_stopping.best_epoch + 1
-    main = f"val_{tasks.MAIN_METRIC[c.task.name]}"
+    main = f"val_{main_metric or tasks.MAIN_METRIC[c.task.name]}"
 
     def at_kept(column):
         value = at_epoch(history, column, kept)
@@ -516,7 +531,19 @@ def _print_summary(s, main_metric, history=None):
         best += (f"; its best was {peak:.{digits}f}, at epoch "
                  f"{epoch_numbers(history, column)[column.index(peak)]}")
     head = "Stopped: the loss became NaN" if s["stopped"] else "Done"
-    print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n"
-          f"  run folder: {s['workdir']}\n  metrics:    {s['workdir']}/metrics.csv\n"
-          f"  curves:     {s['workdir']}/plots/\n  export:     {s['export'] or 'none'}\n"
-          f"  TensorBoard: tensorboard --logdir {shlex.quote(s['workdir'] + '/tensorboard')}")
+    print(f"\n{head} in {s['wall_time_s']:.1f} s, {s['epochs_run']} epochs: {best}.\n" +
+          "\n".join(_where_lines(s)))
+
+
+def _where_lines(s) -> list:
+    """Where the run's results are: only what it wrote (plots or TensorBoard switched off
+    leave no folder to point at)."""
+    workdir = s["workdir"]
+    lines = [f"  run folder: {workdir}", f"  metrics:    {workdir}/metrics.csv"]
+    if s.get("plots"):
+        lines.append(f"  curves:     {workdir}/plots/")
+    lines.append(f"  export:     {s['export'] or 'none'}")
+    if fs.isdir(fs.join(workdir, "tensorboard")):
+        lines.append(f"  TensorBoard: tensorboard --logdir "
+                     f"{shlex.quote(workdir + '/tensorboard')}")
+    return lines

@@ -80,3 +80,27 @@ def test_a_rate_too_low_from_the_start_is_still_told_to_rise(first_ratio):
     named = [f for f in found if f.symptom == "loss_not_decreasing"]
     assert len(named) == 1
     assert named[0].suggested_overrides == ["--config.schedule.base_lr=0.0001"]
+
+
+@pytest.mark.parametrize("step, optimizer", [("normalized", "Adam"), ("proportional", "SGD"),
+                                             (None, None)])
+@pytest.mark.parametrize("base_lr", [1e6, 20.0, 0.5])
+def test_a_lowered_rate_is_suggested_inside_the_usual_range(step, optimizer, base_lr):
+    """NaN at base_lr=1e6 was told to try 1e5: a 10x cut from far above any usual rate is one
+    of many retries. A lowered rate is now at most two decades above the optimizer's Keras
+    default (the oracle: Keras' own default rate); a rate already near it is cut 10x as
+    before, and an optimizer of unknown kind keeps the plain cut."""
+    import math
+
+    import keras
+    epochs = [{"loss": 2.3, "val_loss": 2.3, "lr": base_lr},
+              {"loss": math.nan, "val_loss": math.nan, "lr": base_lr}]
+    facts = _facts(base_lr=base_lr, optimizer_step=step)
+    found = rules.diagnose(epochs, [(1, 1, 2.3), (2, 2, math.nan)], [], facts)
+    nan = next(f for f in found if f.symptom == "nan_loss")
+    suggested = float(nan.suggested_overrides[0].split("=")[1])
+    if step is None:
+        assert suggested == pytest.approx(base_lr / 10, rel=1e-3)
+        return
+    ceiling = 100 * float(getattr(keras.optimizers, optimizer)().learning_rate)
+    assert suggested == pytest.approx(min(base_lr / 10, ceiling), rel=1e-3)

@@ -121,7 +121,8 @@ def test_the_printed_reproduce_command_works_from_any_folder(tmp_path, monkeypat
     assert "--config=configs/from_run.py:run" in repair.reproduce_command("run", {})
 
 
-def test_printed_commands_paste_into_a_shell_with_spaces_in_the_path(monkeypatch, capsys):
+def test_printed_commands_paste_into_a_shell_with_spaces_in_the_path(monkeypatch, capsys,
+                                                                    tmp_path):
     """'tensorboard --logdir runs/with space/r 1/tensorboard' could not be pasted into a
     shell (a helper's find); shlex reads each printed command back as the words meant."""
     import shlex
@@ -132,6 +133,8 @@ def test_printed_commands_paste_into_a_shell_with_spaces_in_the_path(monkeypatch
     words = shlex.split(repair.reproduce_command(folder, {"train.epochs": 3}))
     assert words == ["python", "-m", "launchers.train",
                      f"--config=configs/from_run.py:{folder}", "--config.train.epochs=3"]
+    monkeypatch.chdir(tmp_path)
+    os.makedirs(f"{folder}/tensorboard")  # the line is printed where the run wrote one
     _print_summary({"main_metric_value": 0.5, "best_epoch": 1, "stopped": None,
                     "wall_time_s": 1.0, "epochs_run": 1, "workdir": folder, "export": None},
                    "accuracy", {"val_accuracy": [0.5]})

@@ -44,3 +44,52 @@ def test_a_sweeps_trial_value_is_the_kept_epochs(tmp_path):
             f"{int(e)},{v}\n" for e, v in zip(HISTORY["epoch"], HISTORY["val_accuracy"])))
     assert sweep._kept_value(str(tmp_path), "val_accuracy", {"best_epoch": 4}) == 0.9
     assert sweep._kept_value(str(tmp_path), "val_accuracy", {}) == 0.7  # the last epoch
+
+
+def test_the_printed_places_are_only_those_the_run_wrote(tmp_path, capsys):
+    """Plots or TensorBoard switched off: no line points at a folder that is not there."""
+    s = {**_summary(best_epoch=4), "stopped": None, "workdir": str(tmp_path)}
+    training._print_summary(s, "accuracy", HISTORY)
+    out = capsys.readouterr().out
+    assert "curves:" not in out and "TensorBoard" not in out and "metrics:" in out
+    (tmp_path / "tensorboard").mkdir()
+    training._print_summary({**s, "plots": [str(tmp_path / "plots" / "loss.png")]}, "accuracy",
+                            HISTORY)
+    out = capsys.readouterr().out
+    assert f"curves:     {tmp_path}/plots/" in out
+    assert f"tensorboard --logdir {tmp_path}/tensorboard" in out
+
+
+def test_a_validation_split_of_one_label_is_said_and_not_judged_by_its_auc(tmp_path):
+    """40 rows, 2 frauds (a helper's file): where the split sends neither to validation, ROC
+    AUC is undefined there (scikit-learn refuses it; Keras reports 0.0) and the run printed
+    "best val auc 0.0000". Now the data's notes say so and the summary reads accuracy; where
+    validation holds both labels, nothing changes."""
+    import warnings
+
+    import numpy as np
+    from conftest import data_config, task
+    from sklearn.metrics import roc_auc_score
+
+    from ktrain_kit.data import sources
+    rng = np.random.default_rng(0)
+    rows = [f"{a:.3f},{'yes' if i < 2 else 'no'}" for i, a in enumerate(rng.normal(size=40))]
+    (tmp_path / "rare.csv").write_text("a,fraud\n" + "\n".join(rows) + "\n")
+    c = default_config()
+    c.task.name = "binary"
+    seen = set()
+    for seed in range(30):
+        data = sources.load(data_config("csv", tmp_path / "rare.csv", label_column="fraud"),
+                            task("binary"), seed)
+        y_val = np.ravel(data.y_val)
+        with warnings.catch_warnings():  # scikit-learn 1.6+: a warning and NaN
+            warnings.simplefilter("ignore")
+            try:
+                defined = not np.isnan(roc_auc_score(y_val, np.linspace(0, 1, len(y_val))))
+            except ValueError:  # older: "Only one class present in y_true"
+                defined = False
+        noted = any("ROC AUC is undefined" in n for n in data.notes)
+        assert noted == (not defined)
+        assert training._main_metric(c, data) == ("auc" if defined else "accuracy")
+        seen.add(defined)
+    assert seen == {True, False}

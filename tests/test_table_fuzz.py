@@ -307,12 +307,17 @@ LABELS = ["yes", "Yes", " yes ", "no", "NO", "a b", "1", "2", " 3 ", "3.0", "03"
 @given(st.lists(st.sampled_from(LABELS), min_size=1, max_size=9))
 def test_labels_become_classes_by_their_stripped_value_or_are_refused(labels):
     """Spaces around a label are not part of it; numbers name classes by value (`3`, `3.0`,
-    `03`, ` 3 ` are one class); case variants, gaps, mixed numbers and text, one class only,
-    and numbers mostly seen once (a quantity) are refused in one line."""
+    ` 3 ` are one class) unless whole numbers are written with leading zeros (`03`), which
+    makes them codes, as in a feature (`03` and `3` two classes, `3.0` still `3`); case
+    variants, gaps, mixed numbers and text, one class only, and numbers mostly seen once (a
+    quantity) are refused in one line."""
     table = labels_table(labels)
     stripped = [lab.strip() for lab in labels]
     numbers = [table_lib.is_number(lab) for lab in stripped]
-    values = ([table_lib.number_name(float(lab)) for lab in stripped] if all(numbers)
+    codes = all(re.fullmatch(r"-?\d+(\.0+)?", lab) for lab in stripped) and \
+        any(re.fullmatch(r"-?0\d+(\.0+)?", lab) for lab in stripped)
+    values = ([re.sub(r"\.0+$", "", lab) for lab in stripped] if codes else
+              [table_lib.number_name(float(lab)) for lab in stripped] if all(numbers)
               else stripped)
     distinct = set(values)
     once = [v for v in distinct if values.count(v) == 1]
@@ -465,10 +470,13 @@ def test_a_text_folder_and_a_csv_in_cp1252_read_through_the_config(tmp_path):
     assert list(raw.x) == docs["pos"] + docs["neg"]
 
 
-def test_a_byte_order_mark_contradicting_data_encoding_is_refused():
+def test_a_byte_order_mark_decides_the_encoding_over_data_encoding():
+    """The mark is the file's own declaration: data.encoding=cp1252 (meant for a folder's
+    Windows documents) reads a document with a UTF-8 or UTF-16 mark by its mark."""
     data = codecs.BOM_UTF8 + "a,b\n1,é\n".encode("utf-8")
-    with pytest.raises(UserError, match="byte-order mark of UTF-8, but data.encoding is"):
-        table_lib.parse_table(data, "t.csv", True, encoding="cp1252")
+    assert table_lib.parse_table(data, "t.csv", True, encoding="cp1252").rows == [["1", "é"]]
+    assert table_lib.parse_table("a,b\n1,é\n".encode("utf-16"), "t.csv", True,
+                                 encoding="cp1252").rows == [["1", "é"]]
     assert table_lib.parse_table(data, "t.csv", True, encoding="utf-8").rows == [["1", "é"]]
     utf16 = "a,b\n1,é\n".encode("utf-16")  # with its mark
     assert table_lib.parse_table(utf16, "t.csv", True, encoding="utf-16-le").rows == [["1", "é"]]

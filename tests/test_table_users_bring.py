@@ -57,6 +57,34 @@ def test_a_duration_in_units_is_refused_with_the_pandas_line_that_writes_minutes
     np.testing.assert_allclose(features.raw_columns(table, specs)["run_time"], minutes)
 
 
+@pytest.mark.parametrize("written", ["hh:mm", "h:mm:ss", "m:ss.s"])
+def test_a_time_written_as_a_clock_is_refused_with_the_pandas_line_that_writes_minutes(
+        tmp_path, written):
+    """Start times `07:45`, durations `1:05:30`, lap times `4:35.2` (a helper's table): read
+    as text each was a category (18 slots for 223 start times: 0.52 where minutes give 0.84).
+    Refused as durations in units are; the line the message gives writes numbers that keep
+    pandas' own parse of the clock, and the reader then types them numeric."""
+    rng = np.random.default_rng(0)
+    a, b, c = rng.integers(0, 24, 80), rng.integers(0, 60, 80), rng.integers(0, 60, 80)
+    cells = {"hh:mm": [f"{x:02d}:{y:02d}" for x, y in zip(a, b)],
+             "h:mm:ss": [f"{x % 3}:{y:02d}:{z:02d}" for x, y, z in zip(a, b, c)],
+             "m:ss.s": [f"{x}:{y:02d}.{z % 10}" for x, y, z in zip(a, b, c)]}[written]
+    path = _films(tmp_path / "times.csv", cells)
+    with pytest.raises(UserError) as refused:
+        _specs(path)
+    message = str(refused.value)
+    assert "\n" not in message and "column 'run_time'" in message and "clock" in message
+    here = run_pandas_line(message, path, tmp_path / "fixed")
+    numbers = pd.read_csv(here / "minutes.csv")["run_time"]
+    clock = pd.Series(cells) + (":00" if written == "hh:mm" else "")
+    if written == "m:ss.s":
+        clock = "0:" + pd.Series(cells)
+    oracle = pd.to_timedelta(clock).dt.total_seconds()
+    assert np.corrcoef(numbers, oracle)[0, 1] > 0.999999  # the same order and spacing
+    table, specs = _specs(here / "minutes.csv")
+    assert specs[0]["type"] == "numeric"
+
+
 def test_typed_categorical_the_durations_are_categories_as_written(tmp_path):
     cells, _ = _run_times()
     table, specs = _specs(_films(tmp_path / "films.csv", cells), {"run_time": "categorical"})
@@ -68,7 +96,9 @@ def test_typed_categorical_the_durations_are_categories_as_written(tmp_path):
     ["1h", "2h 30m", "1h", "2h 30m"],            # few whole values: codes, as 1/2/3 are
     ["5m", "10m", "12m", "15m"] * 3,             # one unit: the unit rule's (few whole: codes)
     ["2 hrs", "1 hr 5 min", "3 hrs"] * 5,         # `hrs`: a unit pandas does not read
-    ["1 M", "2 M", "3 M"]])                      # `M`: months to pandas, not a length of time
+    ["1 M", "2 M", "3 M"],                       # `M`: months to pandas, not a length of time
+    ["09:00", "13:30", "18:00"] * 5,              # three shift starts: codes, as 1/2/3 are
+    ["3:1", "10:1", "2:1"] * 5])                   # odds: no clock (minutes are two digits)
 def test_what_is_not_a_duration_in_units_keeps_its_reading(cells, tmp_path):
     """The rule takes only what pandas.to_timedelta reads as a length of time, in several
     units, with more values than codes have: the line it gives must work."""

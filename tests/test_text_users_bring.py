@@ -391,3 +391,17 @@ def test_fasttext_lines_that_are_not_one_example_are_refused_by_line(tmp_path, t
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match=refusal):
         table_lib.read_table(str(path))
+
+
+def test_a_nested_json_key_left_out_of_a_table_is_named_by_its_key(tmp_path):
+    """A JSON Lines file has no column numbers: the note said "column 5 not used"."""
+    import json
+    rows = [{"a": i * 0.5, "meta": {"src": "x"}, "label": "yes" if i % 2 else "no"}
+            for i in range(30)]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    from conftest import data_config, task
+    raw = sources.SOURCES["csv"](data_config("csv", path, label_column="label"),
+                                 task("binary"), None)
+    assert any(n.startswith("column 'meta' not used: holds nested JSON") for n in raw.notes), \
+        raw.notes

@@ -313,7 +313,8 @@ def _csv(dc, tc, rng):
         kept = f"data.drop_unlabeled kept {len(table.rows)} of {rows} rows" if dropped else ""
     tags = table_lib.tag_matrix(table, columns[0]) if tc.name == "multilabel" and \
         not several else None  # (0/1 array, tag names)
-    labels = [tags[0]] if tags else [table_lib.label_column_values(table, j) for j in columns]
+    labels = [tags[0]] if tags else [table_lib.label_column_values(
+        table, j, classes=tc.name in ("classification", "binary")) for j in columns]
     if tc.name == "multilabel" and not tags:  # True/False as pandas writes booleans: 1/0
         labels = [indicator_values(values) for values in labels]
     if tc.name in ("regression", "multilabel") and not tags:  # numbers: name a cell that is not
@@ -325,6 +326,11 @@ def _csv(dc, tc, rng):
                                  "mark each label 1 (present) or 0 (absent)"
                                  if tc.name == "multilabel" else "write plain numbers "
                                  "(1234.5), or use task.name=classification for classes")
+    twins = table_lib.padded_twins(set(labels[0])) if labels[0].dtype == object and \
+        tc.name in ("classification", "binary") else []
+    label_notes = [f"labels {' and '.join(map(table_lib.shown, pair))} write one number two "
+                   "ways: read as two classes, as codes with leading zeros are; if they are "
+                   "one class, write it one way" for pair in twins[:3]]
     if tc.name == "classification":
         labels = [table_lib.class_names(table, columns[0], labels[0])]
     elif tc.name == "binary":  # a quantity as the label: refused naming the column, as above
@@ -341,7 +347,8 @@ def _csv(dc, tc, rng):
         unused = [n for j, n in enumerate(table.names)  # a nested JSON key too, not a nameless
                   if j not in columns and j != column and (j not in table.unused or n)]
         return Raw(np.array(texts, dtype=object), y, "text", label_info=label_info, kept=kept,
-                   notes=[*table.notes] + [note for note in (dropped, empty) if note] + (
+                   notes=[*table.notes, *label_notes] +
+                   [note for note in (dropped, empty) if note] + (
                        [f"columns not used (only the text column is): {', '.join(unused)}"]
                        if unused else []))
     from ktrain_kit.data import features as features_lib
@@ -351,6 +358,10 @@ def _csv(dc, tc, rng):
                 and (j not in flagged or table.names[j] in typed)]
     dates = features_lib.date_columns(table, features, dc.features)
     counters = features_lib.row_number_columns(table, features, dc.features)
+    ordered = features_lib.ordered_columns(
+        table, [j for j in features if j not in dates and j not in counters],
+        columns[0] if tc.name in ("classification", "binary") else None, dc.features)
+    counters += ordered
     ids = features_lib.identifier_columns(
         table, [j for j in features if j not in dates and j not in counters], dc.features)
     features = [j for j in features if j not in dates and j not in counters and j not in ids]
@@ -359,18 +370,24 @@ def _csv(dc, tc, rng):
     if not features and (dates or counters or ids or flagged_out):  # say by which rule
         raise _all_features_left_out(dc.path, table, dates, counters, ids, flagged_out,
                                      dc.features)
-    notes = [*table.notes] + [dropped] * bool(dropped)
+    notes = [*table.notes, *label_notes] + [dropped] * bool(dropped)
     notes += [] if table.header or dc.header is False else [
         f"{dc.path}: line 1 read as an example (it is all numbers); if it names the columns, "
         "pass --config.data.header=true"]
-    notes += [f"column {j + 1} not used: {why}" for j, why in table.unused.items()
-              if j not in columns]
+    notes += [f"column {table_lib.shown(table.names[j]) if table.names[j] else j + 1} not "
+              f"used: {why}" for j, why in table.unused.items() if j not in columns]
     notes += [f"column {table_lib.shown(table.names[j])} not used: {why}"
               for j, why in flagged.items() if j not in columns and j not in features]
     notes += [f"column {table_lib.shown(table.names[j])} not used: it holds the row numbers "
               f"({table.column(j)[0]}, {table.column(j)[1]}, ...), the rows' order in the file, "
               "not a property of an example; to use it: "
-              f"{features_lib.features_flag({table.names[j]: 'numeric'})}" for j in counters]
+              f"{features_lib.features_flag({table.names[j]: 'numeric'})}"
+              for j in counters if j not in ordered]
+    notes += [f"column {table_lib.shown(table.names[j])} not used: its numbers rise down the "
+              f"file ({table.column(j)[0]}, {table.column(j)[1]}, ...) and the file is sorted "
+              f"by its label {table_lib.shown(table.names[columns[0]])}, so its value says "
+              "where a row sits, which says its class (new rows would not have that); to use "
+              f"it: {features_lib.features_flag({table.names[j]: 'numeric'})}" for j in ordered]
     notes += [f"column {table_lib.shown(table.names[j])} not used: a different text on every "
               f"row ({table_lib.shown(features_lib.first_value(table.column(j)))}, ...: an id, a "
               "name, a note), so no "
@@ -739,7 +756,8 @@ def load(dc, tc, seed: int, known_labels: dict | None = None) -> Dataset:
     info = dict(labels.info)
     if tc.name == "regression":
         info.update(tasks.target_statistics(y_train))
-    raw.notes = [*raw.notes, *_scarce_classes_note(tc, y_train, labels)]
+    raw.notes = [*raw.notes, *_scarce_classes_note(tc, y_train, labels),
+                 *_undefined_auc_note(tc, labels, val_idx)]
     kind, preprocessing = raw.kind, None
     if raw.kind == "table":  # typed here, encoded by a FeatureSpace adapted on training rows
         from ktrain_kit.data import features
@@ -782,6 +800,28 @@ def _scarce_classes_note(tc, y_train, labels) -> list:
             f"none: {', '.join(scarce[:5])}{', ...' if len(scarce) > 5 else ''}; the model "
             "cannot learn {} from that - add examples, or drop {} rows (a typo in a "
             "label?)".format(*(("them", "their") if len(scarce) > 1 else ("it", "its")))]
+
+
+def _undefined_auc_note(tc, labels, val_idx) -> list:
+    """A binary or multilabel task whose validation rows hold one value of a label (a rare
+    class the split sent to training): its ROC AUC is undefined and Keras reports 0.0, which
+    the run would print as its best val auc, said before it trains."""
+    if tc.name not in ("binary", "multilabel") or len(val_idx) == 0:
+        return []
+    y = np.asarray(labels.y)[val_idx].reshape(len(val_idx), -1)
+    one = [k for k in range(y.shape[1]) if len(np.unique(y[:, k])) < 2]
+    if not one:
+        return []
+    if tc.name == "binary":
+        value = (labels.info.get("label_values") or [0, 1])[int(y[0, 0])]
+        which = f"only label {value!r} ({len(val_idx)} rows)"
+    else:
+        names = labels.info.get("tag_names") or labels.info.get("label_names") or []
+        shown = [str(names[k]) if k < len(names) else str(k) for k in one[:5]]
+        which = f"one value of {len(one)} label{'s' * (len(one) > 1)} ({', '.join(shown)})"
+    return [f"the validation rows hold {which}: ROC AUC is undefined there and Keras reports "
+            "0.0 for it, so read val_loss and val_accuracy instead; more validation rows "
+            "(data.val_fraction) would hold both values"]
 
 
 def _with_kept(error: UserError, raw: Raw) -> UserError:

@@ -279,26 +279,20 @@ def decode_text(data: bytes, path, fix: str, encoding: str = "auto", also: str =
     UTF-16, UTF-8), else as UTF-8; other encodings are refused, naming the line and the setting
     that reads them (`data.encoding`): Latin-1 and Windows-1252 decode any bytes, so a guess
     among them would be silent when wrong. A codec name (`cp1252`, `latin-1`, `shift_jis`;
-    `config_fields.is_text_codec`): decoded so, a byte-order mark being skipped when it is
-    that codec's own and refused when it declares another (the setting does not fit the
-    file).
+    `config_fields.is_text_codec`): decoded so, unless the file starts with a byte-order mark,
+    which decides: the mark is the file's own declaration, and no 8-bit text starts with those
+    bytes (cp1252 would read "ï»¿"), so in a text folder of Windows documents a UTF-16 one
+    with its mark is read as UTF-16 rather than refused.
 
     A setting is named only when it reads the file as text (`_text_codecs`): a binary file
     (a Stata, SPSS or pickle file renamed .csv, an archive) is refused as not a text file,
     naming its format when its first bytes tell it (`foreign_kind`); named UTF-16 or
     Windows-1252, the setting read it as garbage or met the next refusal."""
     mark = next(((m, codec) for m, codec in MARKS if data.startswith(m)), None)
-    if encoding in ("auto", "", None):
-        codec = mark[1] if mark else "utf-8"
+    if mark:
+        codec, encoding = mark[1], "auto"  # the mark's codec reads past the mark
     else:
-        codec = codecs.lookup(encoding).name
-        if mark:
-            family = mark[1].replace("-sig", "")
-            if not codec.replace("_", "-").startswith(family):
-                raise file_error(path, f"starts with the byte-order mark of "
-                                 f"{family.upper()}, but data.encoding is {encoding!r}",
-                                 "remove --config.data.encoding (auto reads the mark)")
-            codec = mark[1]  # the mark's codec reads past the mark
+        codec = "utf-8" if encoding in ("auto", "", None) else codecs.lookup(encoding).name
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as e:
@@ -1603,8 +1597,39 @@ def tag_matrix(table: Table, j: int) -> tuple:
     return y, names
 
 
-def label_column_values(table: Table, j: int) -> np.ndarray:
-    """Column j's labels: float64 when every label is a number, else text class names."""
+ID_NUMBER = re.compile(r"-?\d+(?:\.0+)?")  # an identifier's whole number: 12, 007, -3, 12.0
+
+
+ZERO_PADDED = re.compile(r"-?0\d+(?:\.0+)?")  # 02134, 007: a code's fixed width, not an amount's
+
+
+def padded(cell: str) -> bool:
+    """Whether a cell is a whole number written with leading zeros (`02134`, `-01`)."""
+    return ZERO_PADDED.fullmatch(cell.strip()) is not None
+
+
+def zero_padded(present) -> bool:
+    """Whether whole numbers are written with leading zeros in some cells (ZIP codes `02134`,
+    part numbers `007`): an amount is never written so, a code of fixed width is. As numbers
+    they were normalized (40 ZIP codes that decide the label: 0.61 validation accuracy where
+    one-hot codes give 1.0), and `01` and `1` were one value."""
+    return any(padded(c) for c in present) and all(ID_NUMBER.fullmatch(c.strip()) for c in present)
+
+
+def padded_twins(names) -> list:
+    """Class names that write one number two ways (`03` and `3`): two classes by the code rule
+    (`zero_padded`), or one class written two ways - said, for the user to tell which."""
+    by_value = collections.defaultdict(set)
+    for name in names:
+        if ID_NUMBER.fullmatch(str(name)):
+            by_value[int(float(name))].add(str(name))
+    return [sorted(spellings) for spellings in by_value.values() if len(spellings) > 1]
+
+
+def label_column_values(table: Table, j: int, classes: bool = True) -> np.ndarray:
+    """Column j's labels: float64 when every label is a number, else text class names. Class
+    labels written with leading zeros are codes, as in a feature: `0101` and `101` two
+    classes, as written (`classes`: the labels name classes, not a target's quantities)."""
     cells = table.column(j)
     gaps = [i for i, cell in enumerate(cells) if is_missing(cell)]
     if gaps:  # how many, and the one line that drops them: a public table often has gaps
@@ -1618,9 +1643,12 @@ def label_column_values(table: Table, j: int) -> np.ndarray:
                          f"{table.pandas_io[0]}{drop}"
                          f"{table.pandas_io[1].format('labeled')}")
     numeric = [is_number(c) for c in cells]
+    if all(numeric) and classes and zero_padded(cells):  # `12.0` is `12`, `012` its own
+        return np.array([re.sub(r"^(-?\d+)\.0+$", r"\1", c.strip()) for c in cells],
+                        dtype=object)
     if all(numeric):
         return np.array([float(c) for c in cells])
-    if any(numeric) and j not in table.text:  # quoted as text: class names as written
+    if any(numeric) and not all(numeric) and j not in table.text:  # quoted: names as written
         i, k = numeric.index(True), numeric.index(False)
         texts = {c for c, number in zip(cells, numeric) if not number}
         marker = not any(re.search(r"\d", t) for t in texts)  # `.`, `-`, `n.a.`: no value

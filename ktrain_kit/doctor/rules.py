@@ -700,9 +700,22 @@ def _overrides(run, *items):
     return [o for o in items if o] if run.facts.get("from_launcher") else []
 
 
+# The highest rate a lowered one is suggested at, by the optimizer's kind of step: two decades
+# above Keras' defaults (1e-3 for Adam-like normalized steps, 1e-2 for SGD's proportional
+# ones), where the usual ranges end. Lowered 10x from far above them (NaN at 1e6: 1e5) the
+# suggestion was one of many retries; capped, it is the first rate worth trying.
+LOWERED_LR_CEILING = {"normalized": 0.1, "proportional": 1.0}
+
+
 def _lr_override(run, factor):
     lr = run.lr()
-    return f"--config.schedule.base_lr={lr * factor:.3g}" if lr else None
+    if not lr:
+        return None
+    suggested = lr * factor
+    ceiling = LOWERED_LR_CEILING.get(run.facts.get("optimizer_step"))
+    if factor < 1 and ceiling is not None and suggested > ceiling:
+        suggested = ceiling
+    return f"--config.schedule.base_lr={suggested:.3g}"
 
 
 # --------------------------------------------------------------------------- diagnose
