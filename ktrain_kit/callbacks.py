@@ -310,6 +310,15 @@ class MetricsCSV(keras.callbacks.Callback):
             print(f"ktrain_kit: note: {self.path}: {unreadable} unreadable row(s) "
                   f"{'(no epoch header) ' if not header else ''}left out on resume; the file "
                   f"as it was is kept in {aside}", flush=True)
+        found = {_epoch_row(row, len(header)) for row in kept[1:]} if header else set()
+        missing = [e for e in range(1, last_epoch + 1) if e not in found]
+        if missing:  # deleted, emptied or cut: the resume goes on, and says what is gone
+            print(f"ktrain_kit: note: {self.path} holds no row for epoch"
+                  f"{'s' * (len(missing) > 1)} {_spans(missing)} (the file was deleted, "
+                  "emptied or cut); the run resumes from its checkpoint, and its history, "
+                  "curves and summary lack those epochs", flush=True)
+        if len(kept) <= 1:  # no row kept: a header cut short would name the next rows' cells
+            kept = []
         self._write(kept)
         return aside
 
@@ -416,6 +425,17 @@ def _scalar_columns(logs) -> dict:
         else:
             columns.update({f"{key}[{i}]": float(v) for i, v in enumerate(value.ravel())})
     return columns
+
+
+def _spans(numbers) -> str:
+    """[1, 2, 3, 5] as '1-3, 5'."""
+    spans = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def _epoch_row(row, width):

@@ -220,9 +220,9 @@ class Checkpoints(keras.callbacks.Callback):
         for path in reversed(self.manager.checkpoints):
             try:
                 self.manager.checkpoint.restore(path).expect_partial()
-                if not fs.exists(path + ".state.npz"):
+                if not fs.exists(path + ".state.npz"):  # sound, but incomplete: said below
                     without_side_file = without_side_file or path
-                    raise FileNotFoundError(path + ".state.npz")
+                    continue
                 self.restored = self._read_side_file(path)
                 for callback, state, fresh in zip(self.stateful, self.restored["callbacks"],
                                                   written):
@@ -233,6 +233,9 @@ class Checkpoints(keras.callbacks.Callback):
                 print(f"ktrain_kit: warning: checkpoint {path} is damaged "
                       f"({type(e).__name__}); trying the one before")
                 continue
+            if without_side_file:
+                print(f"ktrain_kit: warning: checkpoint {without_side_file} has no side file "
+                      f"(.state.npz); resuming from the complete one before it, {path}")
             return self._resumed()
         if without_side_file:  # better than nothing: its weights and optimizer, fresh callbacks
             print(f"ktrain_kit: warning: resuming from {without_side_file} without its side "

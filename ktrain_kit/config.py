@@ -544,7 +544,10 @@ def validate(c, check_files=True) -> None:
     # A tuple override is parsed as Python: 'abc' or ('a', 'b') arrive as text, which the
     # arithmetic on durations would only trip over after the data are loaded.
     if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in s.boundaries):
-        raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}",
+        unread = next((config_fields.unread_literal(b) for b in s.boundaries
+                       if config_fields.unread_literal(b)), "")
+        raise config_error("schedule.boundaries", f"must be numbers, got {tuple(s.boundaries)!r}"
+                           + (f": {unread}" if unread else ""),
                            "e.g. --config.schedule.boundaries='(30, 60)'")
     if s.unit == "steps":  # 1.5 steps was cut to 1 without a word
         for key, values in (("schedule.boundaries", s.boundaries),

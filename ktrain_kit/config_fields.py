@@ -392,7 +392,24 @@ def check_shapes(c) -> None:
             decimal = _decimal_column(key, value)
             if decimal:
                 raise config_error(key, decimal[0], decimal[1])
-            raise config_error(key, f"{shown(value)} is of another shape", f"give {words}")
+            what = unread_literal(value) or "of another shape"
+            raise config_error(key, f"{shown(value)} is {what}", f"give {words}")
+
+
+NON_LITERALS = re.compile(r"(?i)(?<![\w'\"])(nan|inf|infinity)(?![\w'\"])")
+
+
+def unread_literal(value) -> str:
+    """Why a flag's value that looks like a mapping, list or tuple arrived as text: the flag
+    parser reads it as a Python literal, where `nan` and `inf` are names, not numbers
+    (`{0: nan}` was told "of another shape", though it is a mapping); '' otherwise."""
+    if not isinstance(value, str) or value.strip()[:1] not in ("{", "[", "("):
+        return ""
+    found = NON_LITERALS.search(value)
+    if found:
+        return (f"text, not read as Python: {found.group(1)!r} is not a number there (only "
+                "finite numbers are)")
+    return "text, not read as Python (check its brackets, commas and quotes)"
 
 
 def _decimal_column(key, value):

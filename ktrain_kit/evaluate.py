@@ -13,7 +13,7 @@ def evaluate(workdir: str) -> dict:
         results = model.evaluate(data_lib.eval_batches(data, config.data.batch_size),
                                  return_dict=True, verbose=0)
         results = {k: float(v) for k, v in results.items()}
-        run.own("evaluation.json")
+        run.claim("evaluation.json", "rename it")
         runfolder.write_text(run.path("evaluation.json"),
                              json.dumps(runfolder.strict_json(results), indent=2))
     return results

@@ -70,6 +70,7 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     try:
         fs.library_write("savedmodel", tmp)
         archive.write_out(tmp, verbose=False)
+        _carry_users_entries(path, tmp)
         if tf.io.gfile.exists(path):
             fs.replace(path, old)      # from here until the next rename, `old` is the
         fs.replace(tmp, path)          # version (recover() puts it back after a kill)
@@ -84,13 +85,34 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     return path
 
 
+def _carry_users_entries(path, new) -> None:
+    """Copies what the user put in the version being replaced (TF Serving's assets.extra/
+    warmup requests, notes) into its new SavedModel folder, and says so: the old folder
+    stays whole until the new one is in place."""
+    from ktrain_kit.runfolder import users_entries_in_export
+    users = users_entries_in_export(path)
+    for name in users:
+        source = fs.join(path, name)
+        if not fs.isdir(source):
+            fs.copy(source, fs.join(new, name))
+            continue
+        for folder, _, files in fs.walk(source):
+            inside = os.path.relpath(folder, path)
+            fs.makedirs(fs.join(new, inside))
+            for file in files:
+                fs.copy(fs.join(folder, file), fs.join(new, inside, file))
+    if users:
+        print(f"ktrain_kit: kept in {path} what the export did not write: "
+              f"{', '.join(users[:5])}{', ...' if len(users) > 5 else ''}", flush=True)
+
+
 def export_run(workdir: str, version: int) -> str:
     """A finished run's model exported again as `<workdir>/export/<version>/` (what
     `launchers.export` does); returns the version's path."""
     from ktrain_kit import checkpointing, restore, runfolder
     with runfolder.open_existing(workdir) as run, checkpointing.stop_between_phases():
         config, data, model = restore.load_run(workdir)
-        run.own(f"export/{version}")
+        run.claim(f"export/{version}", "pass another --version")
         return export(model, run.path("export"), version, task=config.task.name,
                       from_logits=config.model.from_logits, preprocessing=data.preprocessing)
 

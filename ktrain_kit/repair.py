@@ -126,6 +126,14 @@ def diagnosis_lines(workdir, limit=3) -> list:
     require_folder(workdir)
     findings, problem = read_findings(fs.join(workdir, "diagnosis.json"))
     if problem == "missing" and not fs.exists(fs.join(workdir, runfolder.SUMMARY)):
+        # the advice that fits: no run there yet, one training now, or one to resume (its
+        # config.json readable: a damaged one is refused by train too, and named here)
+        if runfolder.read_config(workdir, runfolder.READ_FIX) is None:
+            raise UserError(f"'{workdir}' holds no run (no config.json): pass the folder a "
+                            "`python -m launchers.train` run wrote, once it has finished")
+        if runfolder.in_use(workdir):
+            raise UserError(f"run folder '{workdir}' is training now (another process holds "
+                            "it): run the doctor once that training has finished")
         raise UserError(f"run folder '{workdir}' has no diagnosis.json: the run has not "
                         "finished; re-run its training command to resume it")
     if problem == "missing" and not _doctor_was_on(workdir):

@@ -113,6 +113,39 @@ class RunFolder:
             self.entries += new
             write_text(self.path(MANIFEST), json.dumps({"entries": self.entries}, indent=1))
 
+    def claim(self, name, other_way) -> None:
+        """`own(name)` for an entry a command replaces whole (evaluation.json, an export
+        version), refused when something stands there that the run did not write: the user's
+        own file of that name, or a version they exported themselves."""
+        path = self.path(name)
+        covered = name in self.entries or any(name.startswith(e + "/") for e in self.entries
+                                              if not e.endswith("/"))
+        if (fs.exists(path) or _is_link(path)) and not covered:
+            raise UserError(f"'{path}' is not this run's ({MANIFEST} does not list it) and "
+                            f"this command would replace it; move it out of the run folder, "
+                            f"or {other_way}")
+        self.own(name)
+
+
+def in_use(workdir: str) -> bool:
+    """Whether another process holds the run folder's lock (a training running there now):
+    read without creating the lock file or taking the lock."""
+    path = os.path.join(workdir, LOCK)
+    if not fs.is_local(workdir) or not os.path.isfile(path) or os.path.islink(path):
+        return False
+    import fcntl
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing the descriptor releases a lock taken here
+
 
 @contextlib.contextmanager
 def locked(workdir: str):
@@ -181,7 +214,8 @@ def check_output_folder(path: str, flag: str, writes=None) -> None:
         folder = os.path.dirname(folder)
     if not os.path.isdir(folder):
         what = _what_stands(folder) if folder == os.path.abspath(path) else \
-            f"is inside the file '{folder}'"
+            f"is inside '{folder}', which {_what_stands(folder)}" \
+            if os.path.islink(folder) else f"is inside the file '{folder}'"
         raise UserError(f"{flag} '{path}' {what}, not a folder; choose a folder path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"{flag} '{path}' is not writable ('{folder}' is read-only); choose "
@@ -192,6 +226,12 @@ def _what_stands(path) -> str:
     """'is a file', or for a symbolic link to nothing 'is a link to 'X', which does not exist'
     (a dangling link is no file: the user would look for one and find none)."""
     if fs.is_local(path) and os.path.islink(path) and not os.path.exists(path):
+        try:
+            os.stat(path)
+        except OSError as e:
+            if e.errno == errno.ELOOP:  # loop1 -> loop2 -> loop1: both exist, neither leads on
+                return f"is a link to '{os.readlink(path)}' that leads back to itself (a loop " \
+                       "of links)"
         return f"is a link to '{os.readlink(path)}', which does not exist"
     return f"is {fs.special_kind(path) or 'a file'}"
 
@@ -213,8 +253,11 @@ def check_not_foreign(workdir: str) -> list:
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         what = "ktrain_kit run's" if own else "ktrain_kit run's (no manifest.json)"
+        move = f"move {'it' if len(foreign) == 1 else 'them'} out of the folder to go on " \
+            "with the run there, or " if own else ""
         raise UserError(f"run folder '{workdir}' holds entries that are not a {what}: "
-                        f"{shown}; choose an empty or new --workdir (nothing was changed)")
+                        f"{shown}; {move}choose an empty or new --workdir (nothing was "
+                        "changed)")
     return [e for e in own if e.split("/")[0] in entries]
 
 
@@ -319,6 +362,18 @@ def check_no_special_files(workdir: str, what: str = "run folder") -> None:
         raise UserError(f"{what} '{workdir}': '{name}' is {kind}, not a file (reading it "
                         "would wait forever); remove it, and put back the file that stood "
                         "there if there was one (nothing was changed)")
+
+
+def check_not_a_sweeps_trial(workdir: str) -> None:
+    """A training command given a sweep's trial folder (`SWEEP/trials/0000`): with --overwrite
+    it replaced the sweep's best trial with another config while best.json went on naming
+    the old one's score. A trial's run belongs to its sweep, which trains and resumes it."""
+    parent = os.path.dirname(fs.without_trailing_slash(workdir))
+    if os.path.basename(parent) == "trials" and \
+            fs.exists(fs.join(os.path.dirname(parent), SWEEP_BINDING)):
+        raise UserError(f"'{workdir}' is a trial of the sweep in '{os.path.dirname(parent)}' "
+                        "(its best.json and trials.csv read the runs there); run the sweep's "
+                        "command to go on with it, or choose another --workdir")
 
 
 def require_folder(workdir: str) -> None:
@@ -429,12 +484,22 @@ def _decide(workdir, config, overwrite, own, resolved):
         return RunFolder(workdir, _remove(workdir, own)), False
     saved, _ = previous
     changed = sorted(set(_diff(saved, _resolved(config))) - set(COSMETIC_KEYS))
+    # the data first: settings derived from it (a batch size fitted to the row count) differ
+    # when it changed, and were named as a config the user never changed
+    fingerprint = previous[1].get("data_fingerprint")
+    if fingerprint and resolved.get("data_fingerprint") not in (None, fingerprint) and \
+            (has_checkpoint(workdir) or not changed):
+        raise UserError(f"run folder '{workdir}': the data at data.path changed since this run "
+                        "started; restore it, or pass --overwrite to train again from scratch")
     if changed:
         if not has_checkpoint(workdir):  # it failed before training anything: start again
             return RunFolder(workdir, _remove(workdir, own)), False
+        resume = "" if fs.exists(fs.join(workdir, SUMMARY)) else \
+            f"; to resume it, give its own value{'s' * (len(changed) > 1)}: " + \
+            " ".join(_override(key, saved) for key in changed[:5])
         raise UserError(f"run folder '{workdir}' holds a run of a different config "
-                        f"(differs in: {', '.join(changed[:5])}); choose a new --workdir, "
-                        "or pass --overwrite to replace it")
+                        f"(differs in: {', '.join(changed[:5])}){resume}; or choose a new "
+                        "--workdir, or pass --overwrite to replace it")
     if fs.exists(fs.join(workdir, SUMMARY)):
         lost = lost_outputs(workdir, read_manifest(workdir) or own)  # (own: what is there)
         if not lost:
@@ -447,10 +512,6 @@ def _decide(workdir, config, overwrite, own, resolved):
                             f"{_it_them(lost)} back, or pass --overwrite to train again there")
         print(f"ktrain_kit: the finished run's {', '.join(lost)} {_is_are(lost)} missing or "
               "damaged: writing the end of the run again from its last checkpoint", flush=True)
-    fingerprint = previous[1].get("data_fingerprint")
-    if fingerprint and resolved.get("data_fingerprint") not in (None, fingerprint):
-        raise UserError(f"run folder '{workdir}': the data at data.path changed since this run "
-                        "started; restore it, or pass --overwrite to train again from scratch")
     for name in own:  # a resume appends to and replaces these files: a folder in their place
         if name not in FOLDERS and not name.startswith(("export/", "plots/")) and \
                 not name.endswith("/") and fs.isdir(fs.join(workdir, name)):
@@ -653,6 +714,38 @@ def _remove_run_files(workdir, folder) -> list:
     return [f"{folder}/{n}" for n in sorted(left)]
 
 
+# What a SavedModel is made of: anything else in an export version (TF Serving's
+# `assets.extra/tf_serving_warmup_requests`, a README) is the user's, kept when the version is
+# written again or the run overwritten.
+SAVEDMODEL_ENTRIES = ("saved_model.pb", "saved_model.pbtxt", "fingerprint.pb", "variables",
+                      "assets")
+EXPORT_VERSION = re.compile(r"export/\d+")
+
+
+def users_entries_in_export(version_path) -> list:
+    """The entries of an export version folder that the SavedModel writer did not write."""
+    if not fs.isdir(version_path) or _is_link(version_path):
+        return []
+    return sorted(n for n in fs.listdir(version_path) if n not in SAVEDMODEL_ENTRIES)
+
+
+def _remove_savedmodel(workdir, name) -> list:
+    """Removes export version `name`'s SavedModel, keeping the user's entries beside it (the
+    folder too, then); returns what stays."""
+    path = fs.join(workdir, name)
+    left = users_entries_in_export(path)
+    if not left:
+        fs.rmtree(path)
+        return []
+    for entry in SAVEDMODEL_ENTRIES:
+        inside = fs.join(path, entry)
+        if _is_link(inside) or (fs.exists(inside) and not fs.isdir(inside)):
+            fs.remove(inside)
+        elif fs.isdir(inside):
+            fs.rmtree(inside)
+    return [f"{name}/{n}" for n in left]
+
+
 def _remove(workdir, entries) -> list:
     """Removes the run's own entries, never following a symlink out of the folder; what else
     the folders hold (plots/ and export/, shared by name; checkpoints/ and tensorboard/, whose
@@ -668,6 +761,8 @@ def _remove(workdir, entries) -> list:
         if _is_link(path) or not fs.isdir(path):
             if fs.exists(path) or _is_link(path):
                 fs.remove(path)
+        elif EXPORT_VERSION.fullmatch(name):
+            kept += _remove_savedmodel(workdir, name)
         else:
             fs.rmtree(path)
     for folder in RUN_FILES:  # `checkpoints`, or `checkpoints/` where files were kept before
@@ -684,10 +779,23 @@ def _remove(workdir, entries) -> list:
                 kept += [f"{shared}/{n}" for n in left]
             else:
                 fs.rmtree(folder)
+    kept = [k for k in kept if not any(o.startswith(k + "/") for o in kept)]  # its files said
     if kept:
         shown = ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "")
         print(f"ktrain_kit: kept what this run did not write: {shown}", flush=True)
     return sorted({f"{k.split('/')[0]}/" for k in kept})
+
+
+def _override(key, saved) -> str:
+    """`--config.train.epochs=2`: the flag that sets `key` back to the saved config's value,
+    quoted for a shell."""
+    import shlex
+    value = saved
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    shown = json.dumps(value) if isinstance(value, (dict, list)) or value is None else \
+        str(value)
+    return shlex.quote(f"--config.{key}={shown}")
 
 
 def _diff(a, b, prefix=""):

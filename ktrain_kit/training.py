@@ -126,7 +126,7 @@ def _train(c, workdir, overwrite, callbacks, ended):
         except checkpointing.DamagedCheckpoints:
             raise UserError(f"run folder '{workdir}': every checkpoint is damaged; pass "
                             "--overwrite to train again from scratch") from None
-        if fs.exists(run.path("metrics.csv")):  # rows of epochs after the restored point
+        if at.restored or fs.exists(run.path("metrics.csv")):  # rows after the restored point
             parts["metrics_csv"].keep_epochs_up_to(  # (all, if none: killed before the
                 at.epoch, claim=lambda path: run.own(os.path.relpath(path, workdir)))  # first
             # checkpoint) go; unreadable rows are kept aside, in a file the run owns

@@ -41,6 +41,7 @@ def main(argv):
     runfolder.check_checkpoint_path(workdir)  # before the data and the model are built
     runfolder.check_output_folder(workdir, "--workdir")  # a device, a pipe, a file, read-only
     cli.check_path_flag(workdir, "--workdir")  # what train() takes: a name over 255 bytes...
+    runfolder.check_not_a_sweeps_trial(workdir)  # the sweep trains its trials (train() too)
     budget = FLAGS.config.callbacks.doctor.repair
     from ktrain_kit import repair
     resuming_repair = budget and not FLAGS.overwrite and repair.repair_started(workdir)

@@ -20,6 +20,12 @@ def write(tmp, name, content):
     return str(path)
 
 
+def link_loop(tmp):
+    os.symlink("loop_b", tmp / "loop_a")
+    os.symlink("loop_a", tmp / "loop_b")
+    return str(tmp / "loop_a")
+
+
 def npz(tmp, name="d.npz", **arrays):
     path = tmp / name
     np.savez(path, **arrays)
@@ -252,6 +258,12 @@ CASES = {
                                                        y=np.zeros(19))), "rows"),
     "unwritable run folder": (lambda t: [MLP, f"--workdir={write(t, 'f', 'x')}/run"],
                               "is inside the file"),
+    # two links to each other: both exist, neither leads on (was "a link to 'b', which does
+    # not exist", and "inside the file 'a'" for a folder below)
+    "run folder a loop of links": (lambda t: [MLP, f"--workdir={link_loop(t)}"],
+                                   "leads back to itself"),
+    "run folder inside a loop of links": (lambda t: [MLP, f"--workdir={link_loop(t)}/run"],
+                                          "which is a link to 'loop_b' that leads back"),
     # --- config files and overrides that are not what they seem
     "config returns None": (lambda t: [config_file(t, "def get_config():\n    pass\n")],
                             "returned None"),

@@ -258,6 +258,20 @@ def test_numbers_out_of_float32_refused(launch, override, key):
     one_line_naming(err, f"'{key}'")
 
 
+@pytest.mark.parametrize("override, key", [
+    ("--config.data.class_weight={0: nan, 1: 1}", "data.class_weight"),
+    ("--config.data.class_weight={0: inf}", "data.class_weight"),
+    ("--config.schedule.boundaries=(inf,)", "schedule.boundaries"),
+])
+def test_nan_or_inf_in_a_literal_is_named_not_called_another_shape(launch, override, key):
+    """`{0: nan}` is a mapping, but the flag parser reads Python literals, where nan is a name:
+    it arrived as text and was told "is of another shape"."""
+    code, err = launch(f"--config={CONFIG}", *SHORT, override)
+    assert code == 2
+    word = "nan" if "nan" in override else "inf"
+    one_line_naming(err, f"'{key}'", f"'{word}' is not a number there")
+
+
 @SETTINGS
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_any_class_weight_value_refused_or_finite_in_float32(weight):

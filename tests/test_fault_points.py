@@ -330,6 +330,8 @@ OUTSIDE_THE_DOOR = {
         "matplotlib's and Keras' cache folder in /tmp; a failure skips it",
     ("ktrain_kit/runfolder.py", "locked", "os.open"):
         "the .lock file itself: an flock needs a file descriptor; a failure is one line",
+    ("ktrain_kit/runfolder.py", "in_use", "os.open"):
+        "the .lock file opened read-only to probe its lock (O_RDONLY: nothing is created)",
     ("ktrain_kit/runfolder.py", "open_run", "os.remove"):
         "clean-up of a refused run's new folder, errors suppressed",
     ("ktrain_kit/runfolder.py", "open_run", "os.rmdir"):

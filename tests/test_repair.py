@@ -437,7 +437,8 @@ def test_the_doctor_launcher_refuses_a_folder_without_a_finished_run(tmp_path):
     os.makedirs(tmp_path / "nothing")  # a folder that does not exist: tests/test_bad_input.py
     result = launch("launchers.doctor", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "diagnosis.json" in result.stderr
+    # no run there (an empty folder): not told to resume a run by its training command
+    assert len(result.stderr.strip().splitlines()) == 1 and "holds no run" in result.stderr
 
 
 def test_a_bad_budget_is_one_line_naming_the_flag(tmp_path):

@@ -212,6 +212,30 @@ def test_a_garbled_metrics_csv_is_kept_aside_when_the_launcher_resumes(tmp_path,
     assert epochs == ["1", "2"]  # epoch 1 as it was, epoch 2 trained again
 
 
+@pytest.mark.parametrize("damage", ["deleted", "emptied", "header cut"])
+def test_a_resume_over_a_lost_metrics_csv_says_which_epochs_it_lacks(tmp_path, finished,
+                                                                     damage, capsys):
+    """metrics.csv deleted, emptied or cut inside its header: the resume went on (rightly:
+    the checkpoint is the work) without a word, its history starting at epoch 2, and a header
+    cut short named the next rows' cells ('dia'). Now one line names the epochs it lacks, and
+    the file's header is the run's own (the oracle: the header a whole run writes)."""
+    from conftest import rewind
+    folder = os.path.join(finished, "checkpoints")
+    first = min(int(n[5:].split(".")[0]) for n in os.listdir(folder) if n.startswith("ckpt-"))
+    workdir = rewind(finished, tmp_path / "run", step=first)  # killed after epoch 1
+    metrics = tmp_path / "run" / "metrics.csv"
+    whole_header = (open(os.path.join(finished, "metrics.csv")).readline())
+    if damage == "deleted":
+        metrics.unlink()
+    else:
+        metrics.write_text("" if damage == "emptied" else whole_header[:25])
+    capsys.readouterr()
+    train(tiny(), workdir)
+    assert "metrics.csv holds no row for epoch 1 (" in capsys.readouterr().out
+    lines = metrics.read_text().splitlines()
+    assert lines[0] + "\n" == whole_header and [r.split(",")[0] for r in lines[1:]] == ["2"]
+
+
 def test_data_that_changed_since_training_is_refused(tmp_path):
     rng = np.random.default_rng(0)
     data = tmp_path / "d.npz"
@@ -222,6 +246,68 @@ def test_data_that_changed_since_training_is_refused(tmp_path):
     from ktrain_kit.evaluate import evaluate
     with pytest.raises(UserError, match="changed since"):
         evaluate(workdir)
+
+
+def test_grown_data_is_named_as_the_change_not_a_setting_derived_from_it(tmp_path):
+    """A CSV that gained rows since its run was interrupted was refused as "a different config
+    (differs in: data.batch_size)", a key the user never set: the batch fitted to the row count
+    changed with the data. The data is named."""
+    rng = np.random.default_rng(0)
+    rows = lambda n: "".join(f"{a:.3f},{int(a > 0)}\n" for a in rng.normal(size=n))  # noqa
+    data = tmp_path / "d.csv"
+    data.write_text("a,label\n" + rows(40))
+    workdir = str(tmp_path / "run")
+    config = tiny(data__name="csv", data__path=str(data), data__label_column="label",
+                  data__train_examples=0, data__batch_size=64, task__name="binary")
+    train(config, workdir)
+    os.remove(os.path.join(workdir, "summary.json"))  # as an interrupted run has none
+    data.write_text("a,label\n" + rows(400))
+    with pytest.raises(UserError) as refused:
+        train(config, workdir)
+    assert "data at data.path changed" in str(refused.value), str(refused.value)
+
+
+def test_a_changed_key_of_an_interrupted_run_is_told_with_the_value_that_resumes_it(tmp_path,
+                                                                                    finished):
+    """"differs in: train.epochs; choose a new --workdir, or pass --overwrite": both start from
+    scratch. The run's own value (config.json's) is given, and with it the run goes on."""
+    workdir = copy_run(finished, tmp_path / "run")
+    os.remove(os.path.join(workdir, "summary.json"))
+    with pytest.raises(UserError) as refused:
+        train(tiny(train__epochs=3, model__dropout=0.3), workdir)
+    saved = json.load(open(os.path.join(workdir, "config.json")))
+    message = str(refused.value)
+    assert f"--config.train.epochs={saved['train']['epochs']}" in message
+    assert f"--config.model.dropout={saved['model']['dropout']}" in message
+    assert train(tiny(), workdir)["epochs_run"] == saved["train"]["epochs"]
+
+
+def test_the_doctor_on_a_run_not_finished_gives_the_advice_that_fits(tmp_path, finished):
+    """`launchers.doctor` said "the run has not finished; re-run its training command" to an
+    empty folder (no run), to a run training now (whose re-run is refused as in use), and to a
+    run whose config.json is unreadable (whose re-run is refused for it)."""
+    import fcntl
+
+    from ktrain_kit import repair
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="holds no run"):
+        repair.diagnosis_lines(str(tmp_path / "empty"))
+    workdir = copy_run(finished, tmp_path / "run")
+    for name in ("summary.json", "diagnosis.json"):
+        os.remove(os.path.join(workdir, name))
+    fd = os.open(os.path.join(workdir, runfolder.LOCK), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a training holds it
+    try:
+        with pytest.raises(UserError, match="is training now"):
+            repair.diagnosis_lines(workdir)
+    finally:
+        os.close(fd)
+    with pytest.raises(UserError, match="re-run its training command"):
+        repair.diagnosis_lines(workdir)  # not training: resumed by its command
+    with open(os.path.join(workdir, "config.json"), "w") as f:
+        f.write("{garbled")
+    with pytest.raises(UserError, match="config.json is unreadable"):
+        repair.diagnosis_lines(workdir)
 
 
 # ------------------------------------------------------------------ export
@@ -551,7 +637,9 @@ def test_overwrite_keeps_what_the_user_added_to_plots_and_export_and_says_so(tmp
 USER_FILES = ["plots/my_annotated_loss.png", "export/7/saved_model.pb",
               "checkpoints/README_mine.txt", "checkpoints/mine/ckpt-3.index",
               "tensorboard/my_experiment/events.out.tfevents.1.mine.v2",
-              "tensorboard/train/notes.txt"]
+              "tensorboard/train/notes.txt",
+              # inside the run's own export version: TF Serving's warmup requests, notes
+              "export/1/assets.extra/tf_serving_warmup_requests", "export/1/NOTES.md"]
 
 
 def test_overwrite_keeps_the_users_files_in_every_folder_and_removes_the_runs_own(tmp_path,
@@ -571,6 +659,43 @@ def test_overwrite_keeps_the_users_files_in_every_folder_and_removes_the_runs_ow
         for name in USER_FILES:
             assert open(os.path.join(workdir, name)).read() == f"mine: {name}"
         assert not [n for n in run_like if os.path.exists(os.path.join(workdir, n))]
+
+
+def test_an_export_version_written_again_keeps_what_the_user_added_to_it(tmp_path, finished):
+    """`launchers.export --version=1` replaced export/1 whole: TF Serving's
+    assets.extra/tf_serving_warmup_requests (which a user adds beside the SavedModel) was
+    gone. Now carried into the new version, which TensorFlow still loads and serves."""
+    import tensorflow as tf
+
+    from ktrain_kit.export import export_run
+    workdir = copy_run(finished, tmp_path / "run")
+    extra = os.path.join(workdir, "export", "1", "assets.extra")
+    os.makedirs(extra)
+    with open(os.path.join(extra, "tf_serving_warmup_requests"), "wb") as f:
+        f.write(b"warmup")
+    export_run(workdir, 1)
+    with open(os.path.join(extra, "tf_serving_warmup_requests"), "rb") as f:
+        assert f.read() == b"warmup"
+    assert "serving_default" in tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures
+
+
+@pytest.mark.parametrize("made", ["export/7/saved_model.pb", "evaluation.json"])
+def test_evaluate_and_export_never_replace_what_the_user_made(tmp_path, finished, made):
+    """A user's own export/7 (`--version=7`) and evaluation.json were replaced without a word;
+    what the run's manifest does not list is refused, in one line, nothing changed."""
+    workdir = copy_run(finished, tmp_path / "run")
+    path = os.path.join(workdir, made)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("mine")
+    before = snapshot(workdir)
+    launcher = ["launchers.export", f"--workdir={workdir}", "--version=7"] if "export" in made \
+        else ["launchers.evaluate", f"--workdir={workdir}"]
+    result = run_launcher(*launcher)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and made.split("/saved_model")[0] in lines[0] and "move it" in lines[0]
+    assert snapshot(workdir) == before
 
 
 def test_nothing_is_written_through_an_export_symlink(tmp_path, finished):
@@ -667,6 +792,24 @@ def test_sigterm_inside_a_users_model_builder_exits_75_not_as_a_builder_error(tm
     assert stopped.returncode == 75, stopped.stderr[-2000:]
     assert len(errors) == 1 and "SIGTERM received" in errors[0], errors
     assert "model.name" not in errors[0] and "Traceback" not in stopped.stderr
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_sweeps_trial_is_not_trained_over_by_the_training_command(tmp_path, finished,
+                                                                    overwrite):
+    """`launchers.train --workdir=SWEEP/trials/0000 --overwrite` replaced the sweep's best trial
+    with another config, and best.json went on naming the old one's score."""
+    sweep = tmp_path / "sweep"
+    trial = copy_run(finished, sweep / "trials" / "0000")
+    (sweep / "sweep.json").write_text("{}")
+    before = snapshot(str(sweep))
+    result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
+                          "--config.train.epochs=2", f"--workdir={trial}",
+                          *(["--overwrite"] if overwrite else []))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr[-2000:]
+    assert "trial of the sweep" in lines[0] and str(sweep) in lines[0]
+    assert snapshot(str(sweep)) == before
 
 
 def test_nothing_is_written_to_home(tmp_path):
