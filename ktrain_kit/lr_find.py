@@ -21,8 +21,9 @@ two are printed beside it and written to lr_find.csv.
 What it cannot tell: it sees only ~100 steps from initialization, so it ignores warmup, schedules
 and what happens late in training. It is unreliable for Transformers (and other models that need
 warmup), whose loss can look fine at a learning rate that later diverges; for those, take a value
-well below the suggestion and keep warmup. A run folder is never touched: the test trains a
-throwaway model and writes only lr_find.csv and lr_find.png.
+well below the suggestion and keep warmup. A run's own files are never touched: the test
+trains a throwaway model and writes only lr_find.csv and lr_find.png (in a run folder, recorded
+in its manifest beside the run's entries).
 """
 
 import csv

@@ -2,9 +2,11 @@
 
     python -m launchers.lr_find --config=configs/digits_cnn.py [--workdir=DIR]
 
-Trains a throwaway copy of the config's model (no run folder is touched), prints
-`suggested learning rate: X` with the override to use, and saves lr_find.png (loss vs learning
-rate, suggestion marked) and lr_find.csv. See ktrain_kit/lr_find.py for the algorithm and limits.
+Trains a throwaway copy of the config's model (a run's weights, checkpoints and results are
+never touched), prints `suggested learning rate: X` with the override to use, and saves
+lr_find.png (loss vs learning rate, suggestion marked) and lr_find.csv - in a run folder given
+as --workdir, beside its files, recorded in its manifest. See ktrain_kit/lr_find.py for the
+algorithm and limits.
 """
 
 import os

@@ -320,6 +320,8 @@ def test_nameless_columns_that_carry_nothing_are_left_out():
     assert chosen == [2, 1, 2]
     with pytest.raises(UserError, match="has 2 columns, so data.label_column=2 is past the last"):
         table_lib.resolve_column(table, 2, "data.label_column")
+    with pytest.raises(UserError, match="data.label_column=-3 is past the first"):
+        table_lib.resolve_column(table, -3, "data.label_column")
     for text in (",a,label\n5.5,1,x\n6.5,2,y\n",  # measured numbers without a name
                  ",a,label\n3,1,x\n3,2,y\n",      # a value shared by two rows
                  ",a,label\n,1,x\n6,2,y\n"):      # a row without one

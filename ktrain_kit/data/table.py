@@ -1515,8 +1515,10 @@ def resolve_column(table: Table, which, key: str) -> int:
     if re.fullmatch(r"-?\d+", text):
         index, used = int(text), [j for j in range(table.width) if j not in table.unused]
         if not -len(used) <= index < len(used):
+            side = "the last" if index >= 0 else "the first (counting back from -1)"
             raise file_error(table.path, f"has {len(used)} columns, so {key}={which} is past "
-                             "the last", f"use 0..{len(used) - 1} or -1 for the last column")
+                             f"{side}", f"use 0..{len(used) - 1}, or -1..-{len(used)} counting "
+                             "back from the last column")
         return used[index]
     names = ", ".join(map(shown, table.names[:8])) + (", ..." if table.width > 8 else "")
     hint = near_miss(text, table.names)  # 'lable' for 'label', 'Price' for 'price'
