@@ -55,6 +55,18 @@ def test_a_table_of_names_alone_is_not_a_repeated_header(tmp_path):
     assert len(table_lib.read_table(str(path)).rows) == 2
 
 
+
+def test_one_number_under_a_repeated_first_line_is_no_column_of_numbers():
+    """`Gentoo,Adelie` twice around `0,Adelie` (hypothesis' example from the table property
+    test): the single `0` made line 1 a header and line 3 its repeat, two rows dropped. Three
+    rows of a headerless file as much as a header over two: undecidable, refused as such."""
+    from ktrain_kit.errors import UserError
+    with pytest.raises(UserError, match="cannot tell whether line 1 names the columns"):
+        table_lib.parse_table(b"Gentoo,Adelie\n0,Adelie\nGentoo,Adelie\n", "t.csv", "auto")
+    table = table_lib.parse_table(b"Gentoo,Adelie\n0,Adelie\nGentoo,Adelie\n", "t.csv", False)
+    assert table.rows == [["Gentoo", "Adelie"], ["0", "Adelie"], ["Gentoo", "Adelie"]]
+
+
 def german_export(tmp_path, rows=40):
     frame = penguins(np.random.default_rng(0), rows)
     text = frame.to_csv(sep=";", decimal=",", index=False)

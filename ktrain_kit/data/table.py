@@ -512,11 +512,12 @@ def _repeated_header(records) -> set:
         return repeats
     others = [r for i, r in enumerate(records) if i and i not in repeats]
     # a header stands over a column of numbers; a headerless table of categories repeats its
-    # rows as data does (`Adelie,Biscoe` twice)
+    # rows as data does (`Adelie,Biscoe` twice). One number is no column of them: `Gentoo,
+    # Adelie` twice around `0,Adelie` is three rows of a headerless file as much as a header
     def numbers(j):
         cells = [r[j].strip() if j < len(r) else "" for r in others]
         present = [c for c in cells if not is_missing(c)]
-        return present and all(NUMBER_LIKE.fullmatch(c) for c in present)
+        return len(present) > 1 and all(NUMBER_LIKE.fullmatch(c) for c in present)
     return repeats if any(numbers(j) for j in range(len(first))) else set()
 
 
