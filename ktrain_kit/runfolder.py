@@ -368,9 +368,12 @@ def check_not_a_sweeps_trial(workdir: str) -> None:
     """A training command given a sweep's trial folder (`SWEEP/trials/0000`): with --overwrite
     it replaced the sweep's best trial with another config while best.json went on naming
     the old one's score. A trial's run belongs to its sweep, which trains and resumes it."""
-    parent = os.path.dirname(fs.without_trailing_slash(workdir))
+    if not fs.is_local(workdir):
+        return
+    real = os.path.realpath(workdir)  # `trials/0000/.`, a link to it, or `0000` from trials/
+    parent = os.path.dirname(real)
     if os.path.basename(parent) == "trials" and \
-            fs.exists(fs.join(os.path.dirname(parent), SWEEP_BINDING)):
+            os.path.exists(os.path.join(os.path.dirname(parent), SWEEP_BINDING)):
         raise UserError(f"'{workdir}' is a trial of the sweep in '{os.path.dirname(parent)}' "
                         "(its best.json and trials.csv read the runs there); run the sweep's "
                         "command to go on with it, or choose another --workdir")

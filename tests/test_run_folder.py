@@ -795,20 +795,27 @@ def test_sigterm_inside_a_users_model_builder_exits_75_not_as_a_builder_error(tm
 
 
 @pytest.mark.parametrize("overwrite", [False, True])
+@pytest.mark.parametrize("spelled", ["as is", "with /.", "through a link"])
 def test_a_sweeps_trial_is_not_trained_over_by_the_training_command(tmp_path, finished,
-                                                                    overwrite):
+                                                                    overwrite, spelled):
     """`launchers.train --workdir=SWEEP/trials/0000 --overwrite` replaced the sweep's best trial
-    with another config, and best.json went on naming the old one's score."""
+    with another config, and best.json went on naming the old one's score. Judged on the real
+    path: `0000/.` or a link to the trial had passed."""
     sweep = tmp_path / "sweep"
     trial = copy_run(finished, sweep / "trials" / "0000")
     (sweep / "sweep.json").write_text("{}")
+    if spelled == "with /.":
+        trial += "/."
+    elif spelled == "through a link":
+        os.symlink(trial, tmp_path / "link")
+        trial = str(tmp_path / "link")
     before = snapshot(str(sweep))
     result = run_launcher("launchers.train", "--config=configs/digits_mlp.py",
                           "--config.train.epochs=2", f"--workdir={trial}",
                           *(["--overwrite"] if overwrite else []))
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1, result.stderr[-2000:]
-    assert "trial of the sweep" in lines[0] and str(sweep) in lines[0]
+    assert "trial of the sweep" in lines[0] and os.path.realpath(sweep) in lines[0]
     assert snapshot(str(sweep)) == before
 
 

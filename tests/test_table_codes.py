@@ -181,8 +181,12 @@ def test_running_numbers_are_left_out_whatever_they_count_from(tmp_path, name, l
         assert kept[name]["type"] == "numeric"
 
 
-@pytest.mark.parametrize("gaps, step", [(True, 1), (False, 1000), (True, -1)])
-def test_record_numbers_rising_down_a_label_sorted_file_are_left_out(tmp_path, gaps, step):
+@pytest.mark.parametrize("gaps, step, written", [
+    (True, 1, "whole"), (False, 1000, "whole"), (True, -1, "whole"),
+    (False, 1000, "decimals"),    # epoch timestamps 1700003714.8
+    (True, 1, "a missing cell")])  # one record number lost: the rest still count the rows
+def test_record_numbers_rising_down_a_label_sorted_file_are_left_out(tmp_path, gaps, step,
+                                                                     written):
     """A helper's file: 300 rows sorted by class, `case` numbered 1..330 with 30 deleted rows
     (or epoch timestamps, or counting down). A logistic regression reads 0.94 with it and
     0.69 without (the oracle that it leaks: scikit-learn on the same columns); the model
@@ -196,11 +200,14 @@ def test_record_numbers_rising_down_a_label_sorted_file_are_left_out(tmp_path, g
     numbers = numbers if step > 0 else numbers[::-1]
     label = np.repeat([0, 1], rows // 2)
     x = rng.normal(size=rows) + 0.5 * label
-    frame = pd.DataFrame({"case": numbers, "x": x.round(3), "label": label})
+    frame = pd.DataFrame({"case": numbers + (0.5 if written == "decimals" else 0),
+                          "x": x.round(3), "label": label})
     leak = cross_val_score(LogisticRegression(), (frame[["case"]] - frame["case"].mean()) /
                            frame["case"].std(), label,
                            cv=StratifiedKFold(5, shuffle=True, random_state=0)).mean()
     assert leak > 0.95  # the place alone tells the class, on a random split as ours
+    if written == "a missing cell":
+        frame["case"] = frame["case"].astype("Int64").mask(frame.index == 7)
     path = _write(tmp_path, frame)
     specs, _, _, _, raw = typed_table(path, label="label")
     assert [s["name"] for s in specs] == ["x"]
@@ -243,3 +250,12 @@ def test_a_regression_target_with_leading_zeros_stays_a_number(tmp_path):
     data = sources.load(data_config("csv", path, label_column="y"), task("regression"), 0)
     everything = np.concatenate([np.ravel(data.y_train), np.ravel(data.y_val)])
     assert sorted(everything) == sorted(float(t) for t in targets)
+
+
+def test_a_binary_label_written_two_ways_is_refused_naming_the_two_spellings(tmp_path):
+    """Labels `0`, `1` and `01`: "found 3 (0, 01, 1)" said nothing of why `01` is not `1`."""
+    from ktrain_kit.errors import UserError
+    path = _write(tmp_path, pd.DataFrame({"w": np.arange(30) * 0.5,
+                                          "y": ["0", "1", "01"] * 10}))
+    with pytest.raises(UserError, match="labels '01' and '1' write one number two ways"):
+        sources.load(data_config("csv", path, label_column="y"), task("binary"), 0)

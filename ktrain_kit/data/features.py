@@ -335,19 +335,19 @@ def row_number_columns(table, feature_columns, overrides) -> list:
 
 
 def ordered_columns(table, feature_columns, label_column, overrides) -> list:
-    """The feature columns, not typed by `data.features`, of distinct whole numbers rising (or
+    """The feature columns, not typed by `data.features`, of distinct numbers rising (or
     falling) down a file whose label is sorted (each class in one block, `sorted_blocks`):
-    record numbers with gaps, order numbers, epoch timestamps. In such a file a row's place
-    says its class, and such a column says the row's place: as a feature it gave a helper's
-    model AUC 1.0 where the other columns give 0.69. A measured quantity sorted so across a
-    whole file has repeats; one that is distinct and sorted is counting the rows. Left out,
-    and the run says so; typed, it is kept."""
+    record numbers with gaps, order numbers, epoch timestamps (with decimals, with a gap). In
+    such a file a row's place says its class, and such a column says the row's place: as a
+    feature it gave a helper's model AUC 1.0 where the other columns give 0.69. The same
+    pattern is a file sorted by a measurement its label is worked out from (income and tax
+    bracket): the note says so, and typed, the column is kept."""
     if label_column is None or len(table.rows) < ORDER_ROWS or \
             not sorted_blocks(table.column(label_column)):
         return []
     typed = {str(name) for name in dict(overrides or {})}
     return [j for j in feature_columns if table.names[j] not in typed and
-            _rising_whole_numbers(table.column(j))]
+            _rising_numbers(table.column(j))]
 
 
 ORDER_ROWS = 20  # fewer rows: a few sorted values happen by chance
@@ -360,11 +360,11 @@ def sorted_blocks(labels) -> bool:
     return runs > 1 and runs == len(set(labels))
 
 
-def _rising_whole_numbers(cells) -> bool:
-    if not cells or not all(ID_NUMBER.fullmatch(c.strip()) for c in cells):
+def _rising_numbers(cells) -> bool:
+    present = [c for c in cells if not is_missing(c)]
+    if len(present) < ORDER_ROWS or not all(is_number(c) for c in present):
         return False
-    values = [int(float(c)) for c in cells]
-    steps = np.diff(values)
+    steps = np.diff([float(c) for c in present])
     return bool(np.all(steps > 0) or np.all(steps < 0))
 
 
@@ -515,14 +515,18 @@ def _refuse_unparsed_numbers(table, j, cells, feature_columns=(), overrides=None
         if CLOCK.fullmatch(cell) and cell.count(":") == 1:
             clock = f"'0:' + {clock}" if any("." in c for _, c in present) else f"{clock} + ':00'"
         minutes = (f"{table.pandas_io[0]}.assign(**{{{name!r}: lambda d: pandas.to_timedelta("
-                   f"{clock}).dt.total_seconds() / 60}})"
-                   f"{table.pandas_io[1].format('minutes')}")
+                   f"{clock}, errors='coerce').dt.total_seconds() / 60}})"
+                   f"{table.pandas_io[1].format('minutes')}")  # (a gap's marker: empty)
         written = "written in units" if DURATION.fullmatch(cell) else \
             "as pandas writes it" if PANDAS_TIMEDELTA.fullmatch(cell) else ""
-        what = "a time (of day, or a duration) written as a clock" if CLOCK.fullmatch(cell) \
-            else f"a duration {written}"
-        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is {what}, "
-                         "which is read as text (a category per value)",
+        if CLOCK.fullmatch(cell):  # or two numbers written so: a score, a chapter and verse
+            raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is written as a "
+                             "clock (h:mm or m:ss), which is read as text (a category per "
+                             "value)", f"if it is a time, write it as one number (minutes: "
+                             f"{minutes}); if it is two numbers (a score), write them as two "
+                             f"columns; or pass {override} to keep the values as categories")
+        raise file_error(table.path, f"{table.where(i, j)}: {shown(cell)} is a duration "
+                         f"{written}, which is read as text (a category per value)",
                          f"write it as one number (minutes: {minutes}), or pass {override} to "
                          "keep the values as categories")
     texts = _marker_texts([c for _, c in present])

@@ -331,6 +331,12 @@ def _csv(dc, tc, rng):
     label_notes = [f"labels {' and '.join(map(table_lib.shown, pair))} write one number two "
                    "ways: read as two classes, as codes with leading zeros are; if they are "
                    "one class, write it one way" for pair in twins[:3]]
+    if twins and tc.name == "binary" and len(set(labels[0])) > 2:  # two classes, 3 spellings
+        raise file_error(dc.path, f"a binary task needs exactly 2 distinct labels, found "
+                         f"{len(set(labels[0]))}, and labels "
+                         f"{' and '.join(map(table_lib.shown, twins[0]))} write one number two "
+                         "ways (codes with leading zeros are read as written)",
+                         "write each class one way")
     if tc.name == "classification":
         labels = [table_lib.class_names(table, columns[0], labels[0])]
     elif tc.name == "binary":  # a quantity as the label: refused naming the column, as above
@@ -386,8 +392,10 @@ def _csv(dc, tc, rng):
     notes += [f"column {table_lib.shown(table.names[j])} not used: its numbers rise down the "
               f"file ({table.column(j)[0]}, {table.column(j)[1]}, ...) and the file is sorted "
               f"by its label {table_lib.shown(table.names[columns[0]])}, so its value says "
-              "where a row sits, which says its class (new rows would not have that); to use "
-              f"it: {features_lib.features_flag({table.names[j]: 'numeric'})}" for j in ordered]
+              "where a row sits, which says its class (new rows would not have that); if the "
+              "file is sorted by it because the label is worked out from it (income and tax "
+              f"bracket), keep it: {features_lib.features_flag({table.names[j]: 'numeric'})}"
+              for j in ordered]
     notes += [f"column {table_lib.shown(table.names[j])} not used: a different text on every "
               f"row ({table_lib.shown(features_lib.first_value(table.column(j)))}, ...: an id, a "
               "name, a note), so no "

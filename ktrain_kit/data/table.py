@@ -820,7 +820,9 @@ def pandas_io(char, mark, encoding, is_json, text, skip=False, hint=False) -> tu
     `sep=` line, EXCEL_SEP; comment lines, `_leading_comments`)."""
     if is_json:
         lines = text.lstrip().startswith("{")
-        return (f"pandas.read_json(path{', lines=True' if lines else ''})",
+        # convert_dates=False: read_json turns `*_time`, `*_at`, `date` keys into datetimes,
+        # where this reader (and a fix's line) takes the cells as written
+        return (f"pandas.read_json(path{', lines=True' if lines else ''}, convert_dates=False)",
                 f".to_json('{{}}.json', orient='records'{', lines=True' if lines else ''})")
     same = (["decimal=','"] if mark == "," else []) + (
         [f"encoding={encoding!r}"] if encoding not in ("auto", "", None) else [])
