@@ -70,7 +70,6 @@ def export(model: keras.Model, export_root: str, version: int = 1,
     try:
         fs.library_write("savedmodel", tmp)
         archive.write_out(tmp, verbose=False)
-        _carry_users_entries(path, tmp)
         if tf.io.gfile.exists(path):
             fs.replace(path, old)      # from here until the next rename, `old` is the
         fs.replace(tmp, path)          # version (recover() puts it back after a kill)
@@ -81,29 +80,24 @@ def export(model: keras.Model, export_root: str, version: int = 1,
                 fs.rmtree(tmp)
         raise
     if tf.io.gfile.exists(old):
+        _move_users_entries(old, path)
         fs.rmtree(old)
     return path
 
 
-def _carry_users_entries(path, new) -> None:
-    """Copies what the user put in the version being replaced (TF Serving's assets.extra/
-    warmup requests, notes) into its new SavedModel folder, and says so: the old folder
-    stays whole until the new one is in place."""
+def _move_users_entries(old, path) -> None:
+    """Moves what the user put in the version being replaced (TF Serving's assets.extra/
+    warmup requests, notes) into its new SavedModel folder, and says so. Moved, not copied:
+    links stay links, modes and sparse files stay as they are, a large file costs no space;
+    a kill between two moves leaves the rest in `old`, which `recover` moves on."""
     from ktrain_kit.runfolder import users_entries_in_export
-    users = users_entries_in_export(path)
-    for name in users:
-        source = fs.join(path, name)
-        if not fs.isdir(source):
-            fs.copy(source, fs.join(new, name))
-            continue
-        for folder, _, files in fs.walk(source):
-            inside = os.path.relpath(folder, path)
-            fs.makedirs(fs.join(new, inside))
-            for file in files:
-                fs.copy(fs.join(folder, file), fs.join(new, inside, file))
-    if users:
+    moved = [name for name in users_entries_in_export(old)
+             if not fs.exists(fs.join(path, name)) and not os.path.islink(fs.join(path, name))]
+    for name in moved:
+        fs.rename(fs.join(old, name), fs.join(path, name))
+    if moved:
         print(f"ktrain_kit: kept in {path} what the export did not write: "
-              f"{', '.join(users[:5])}{', ...' if len(users) > 5 else ''}", flush=True)
+              f"{', '.join(moved[:5])}{', ...' if len(moved) > 5 else ''}", flush=True)
 
 
 def export_run(workdir: str, version: int) -> str:
@@ -123,7 +117,8 @@ def recover(path: str) -> None:
     fs.remove_temps(os.path.dirname(path))
     old = f"{path}.old"
     if tf.io.gfile.exists(old):
-        if tf.io.gfile.exists(path):
+        if tf.io.gfile.exists(path):  # the new version in place: the user's files join it
+            _move_users_entries(old, path)
             fs.rmtree(old)
         else:
             fs.rename(old, path)

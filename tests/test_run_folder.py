@@ -669,14 +669,39 @@ def test_an_export_version_written_again_keeps_what_the_user_added_to_it(tmp_pat
 
     from ktrain_kit.export import export_run
     workdir = copy_run(finished, tmp_path / "run")
-    extra = os.path.join(workdir, "export", "1", "assets.extra")
+    version = os.path.join(workdir, "export", "1")
+    extra = os.path.join(version, "assets.extra")
     os.makedirs(extra)
     with open(os.path.join(extra, "tf_serving_warmup_requests"), "wb") as f:
         f.write(b"warmup")
+    notes = os.path.join(version, "NOTES.md")
+    with open(notes, "w") as f:
+        f.write("mine")
+    os.chmod(notes, 0o444)  # moved as it is: its mode, a link as a link
+    (tmp_path / "shared").mkdir()
+    os.symlink(tmp_path / "shared", os.path.join(version, "shared_assets"))
     export_run(workdir, 1)
     with open(os.path.join(extra, "tf_serving_warmup_requests"), "rb") as f:
         assert f.read() == b"warmup"
-    assert "serving_default" in tf.saved_model.load(os.path.join(workdir, "export", "1")).signatures
+    assert open(notes).read() == "mine" and os.stat(notes).st_mode & 0o777 == 0o444
+    assert os.readlink(os.path.join(version, "shared_assets")) == str(tmp_path / "shared")
+    assert not os.path.exists(version + ".old")
+    assert "serving_default" in tf.saved_model.load(version).signatures
+
+
+def test_an_export_killed_before_the_users_files_joined_the_new_version_moves_them_on(tmp_path):
+    """A kill after the new version was renamed into place and before the user's files moved
+    from the old one: the next export's `recover` moves them on, then removes the old."""
+    from ktrain_kit import export
+    path = tmp_path / "export" / "1"
+    for folder, content in ((path, b"new"), (tmp_path / "export" / "1.old", b"old")):
+        folder.mkdir(parents=True)
+        (folder / "saved_model.pb").write_bytes(content)
+    (tmp_path / "export" / "1.old" / "NOTES.md").write_text("mine")
+    export.recover(str(path))
+    assert (path / "NOTES.md").read_text() == "mine"
+    assert (path / "saved_model.pb").read_bytes() == b"new"
+    assert not (tmp_path / "export" / "1.old").exists()
 
 
 @pytest.mark.parametrize("made", ["export/7/saved_model.pb", "evaluation.json"])
