@@ -117,6 +117,12 @@ class RunFolder:
         """`own(name)` for an entry a command replaces whole (evaluation.json, an export
         version), refused when something stands there that the run did not write: the user's
         own file of that name, or a version they exported themselves."""
+        self.check_replaceable(name, other_way)
+        self.own(name)
+
+    def check_replaceable(self, name, other_way) -> None:
+        """`claim`'s refusal alone, nothing written: said before a command's work, whose own
+        failure (its data gone) must leave the folder as it was."""
         path = self.path(name)
         covered = name in self.entries or any(name.startswith(e + "/") for e in self.entries
                                               if not e.endswith("/"))
@@ -124,7 +130,6 @@ class RunFolder:
             raise UserError(f"'{path}' is not this run's ({MANIFEST} does not list it) and "
                             f"this command would replace it; move it out of the run folder, "
                             f"or {other_way}")
-        self.own(name)
 
 
 def in_use(workdir: str) -> bool:
