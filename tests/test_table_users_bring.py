@@ -36,22 +36,27 @@ def _specs(path, overrides=None):
     return table, features.column_specs(table, [1], range(len(table.rows)), overrides)
 
 
+def _minutes_by_the_refusals_line(path, tmp_path, what):
+    """The refusal of `path`'s run_time column (one line naming it and `what`), its pandas line
+    run as given: the minutes it writes."""
+    with pytest.raises(UserError) as refused:
+        _specs(path)
+    message = str(refused.value)
+    assert "\n" not in message and "column 'run_time'" in message and what in message
+    here = run_pandas_line(message, path, tmp_path / "fixed")
+    return here, pd.read_csv(here / "minutes.csv")["run_time"]
+
+
 def test_a_duration_in_units_is_refused_with_the_pandas_line_that_writes_minutes(tmp_path):
     """Read as text, each `1h 38m` was a category (133 values, the rare ones sharing one slot:
     films' run times trained as 65 slots, their order lost), silently. Now refused naming the
     cell; the pandas line the message gives writes minutes, which pandas' own parse agrees
     with and the reader then types numeric."""
     cells, minutes = _run_times()
-    path = _films(tmp_path / "films.csv", cells)
-    with pytest.raises(UserError) as refused:
-        _specs(path)
-    message = str(refused.value)
-    assert "\n" not in message and "column 'run_time'" in message and "duration" in message
-    here = run_pandas_line(message, path, tmp_path / "fixed")
-    written = pd.read_csv(here / "minutes.csv")
-    np.testing.assert_allclose(written["run_time"], minutes)
-    np.testing.assert_allclose(
-        written["run_time"], pd.to_timedelta(pd.Series(cells)).dt.total_seconds() / 60)
+    here, written = _minutes_by_the_refusals_line(_films(tmp_path / "films.csv", cells),
+                                                  tmp_path, "duration")
+    np.testing.assert_allclose(written, minutes)
+    np.testing.assert_allclose(written, pd.to_timedelta(pd.Series(cells)).dt.total_seconds() / 60)
     table, specs = _specs(here / "minutes.csv")
     assert specs[0]["type"] == "numeric"
     np.testing.assert_allclose(features.raw_columns(table, specs)["run_time"], minutes)
@@ -69,13 +74,8 @@ def test_a_time_written_as_a_clock_is_refused_with_the_pandas_line_that_writes_m
     cells = {"hh:mm": [f"{x:02d}:{y:02d}" for x, y in zip(a, b)],
              "h:mm:ss": [f"{x % 3}:{y:02d}:{z:02d}" for x, y, z in zip(a, b, c)],
              "m:ss.s": [f"{x}:{y:02d}.{z % 10}" for x, y, z in zip(a, b, c)]}[written]
-    path = _films(tmp_path / "times.csv", cells)
-    with pytest.raises(UserError) as refused:
-        _specs(path)
-    message = str(refused.value)
-    assert "\n" not in message and "column 'run_time'" in message and "clock" in message
-    here = run_pandas_line(message, path, tmp_path / "fixed")
-    numbers = pd.read_csv(here / "minutes.csv")["run_time"]
+    here, numbers = _minutes_by_the_refusals_line(_films(tmp_path / "times.csv", cells),
+                                                  tmp_path, "clock")
     clock = pd.Series(cells) + (":00" if written == "hh:mm" else "")
     if written == "m:ss.s":
         clock = "0:" + pd.Series(cells)

@@ -82,8 +82,9 @@ import numpy as np
 
 from ktrain_kit import fs
 from ktrain_kit.config_fields import near_miss
-from ktrain_kit.data.table import (ID_NUMBER, MISSING, is_missing, is_number, markers_as_gaps,
-                                   one_per_row, padded, row_numbers_from, shown, zero_padded)
+from ktrain_kit.data.table import (ID_NUMBER, ID_POINT_ZEROS, MISSING, id_code, is_missing,
+                                   is_number, markers_as_gaps, one_per_row, padded,
+                                   row_numbers_from, shown, zero_padded)
 from ktrain_kit.data.text import standardize_text, string_tensor
 from ktrain_kit.errors import config_error, file_error
 from ktrain_kit.tasks import LARGEST, float32_rounds_away
@@ -434,17 +435,6 @@ def identifier_columns(table, feature_columns, overrides) -> list:
 
 STRAY_SHARE = 0.05  # text cells among numbers at most this share: strays, not codes
 WHOLE = re.compile(r"\d+")  # a number written as digits alone: a count, or a code
-# An identifier's whole number written with a point (`12.0`, pandas' integer column with a
-# gap) is the code written without it (`12`): `id_code`, and `TablePreprocessing.clean` in the
-# model's graph, so training and serving read both spellings as one category.
-ID_POINT_ZEROS = r"^(-?\d+)\.0+$"
-
-
-def id_code(cell: str) -> str:
-    """An identifier cell as one category: `12.0` -> `12` (see ID_POINT_ZEROS)."""
-    return re.sub(ID_POINT_ZEROS, r"\1", cell)
-
-
 def float32_codes(present) -> bool:
     """Whether whole numbers read as categories survive the export's float32 input exactly:
     plain digits (no leading zeros) within float32's 24 bits. Else they are kept as strings,

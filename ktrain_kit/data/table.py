@@ -1605,6 +1605,17 @@ def tag_matrix(table: Table, j: int) -> tuple:
 ID_NUMBER = re.compile(r"-?\d+(?:\.0+)?")  # an identifier's whole number: 12, 007, -3, 12.0
 
 
+# An identifier's whole number written with a point (`12.0`, pandas' integer column with a
+# gap) is the code written without it (`12`): `id_code`, and `TablePreprocessing.clean` in the
+# model's graph, so training and serving read both spellings as one category.
+ID_POINT_ZEROS = r"^(-?\d+)\.0+$"
+
+
+def id_code(cell: str) -> str:
+    """An identifier cell as one category: `12.0` -> `12` (see ID_POINT_ZEROS)."""
+    return re.sub(ID_POINT_ZEROS, r"\1", cell)
+
+
 ZERO_PADDED = re.compile(r"-?0\d+(?:\.0+)?")  # 02134, 007: a code's fixed width, not an amount's
 
 
@@ -1649,8 +1660,7 @@ def label_column_values(table: Table, j: int, classes: bool = True) -> np.ndarra
                          f"{table.pandas_io[1].format('labeled')}")
     numeric = [is_number(c) for c in cells]
     if all(numeric) and classes and zero_padded(cells):  # `12.0` is `12`, `012` its own
-        return np.array([re.sub(r"^(-?\d+)\.0+$", r"\1", c.strip()) for c in cells],
-                        dtype=object)
+        return np.array([id_code(c.strip()) for c in cells], dtype=object)
     if all(numeric):
         return np.array([float(c) for c in cells])
     if any(numeric) and not all(numeric) and j not in table.text:  # quoted: names as written
